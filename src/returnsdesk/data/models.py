@@ -1,0 +1,279 @@
+"""SQLModel tables. Every schema change here needs an Alembic migration (see ``migrations/``).
+
+Conventions: UUID primary keys, timezone-aware UTC timestamps (``UTCDateTime``), money as exact
+``Decimal`` (``ExactDecimal``) always beside a ``currency`` column.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import JSON, Column, Integer, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from returnsdesk.data.types import ExactDecimal, UTCDateTime, utcnow
+from returnsdesk.domain.vocabulary import (
+    Disposition,
+    InspectionOutcome,
+    OperatorRole,
+    OutboxStatus,
+    ParcelStatus,
+    RefundStatus,
+    ReturnStatus,
+)
+
+
+def _id() -> Any:
+    return Field(default_factory=uuid.uuid4, primary_key=True)
+
+
+def _money() -> Any:
+    return Field(sa_type=ExactDecimal, nullable=False)
+
+
+def _timestamp(*, nullable: bool = False, index: bool = False) -> Any:
+    if nullable:
+        return Field(default=None, sa_type=UTCDateTime, nullable=True, index=index)
+    return Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False, index=index)
+
+
+def _fk(target: str, *, nullable: bool = False, index: bool = True) -> Any:
+    if nullable:
+        return Field(default=None, foreign_key=target, nullable=True, index=index)
+    return Field(foreign_key=target, nullable=False, index=index)
+
+
+# --- people and places ----------------------------------------------------------------------
+
+
+class Station(SQLModel, table=True):
+    __tablename__ = "stations"
+    id: uuid.UUID = _id()
+    code: str = Field(unique=True, max_length=40)
+    name: str = Field(max_length=200)
+    created_at: datetime = _timestamp()
+
+
+class Operator(SQLModel, table=True):
+    __tablename__ = "operators"
+    id: uuid.UUID = _id()
+    code: str = Field(unique=True, max_length=40)  # printed on the badge barcode
+    name: str = Field(max_length=200)
+    role: OperatorRole = Field(default=OperatorRole.INSPECTOR)
+    pin_hash: str | None = Field(default=None, max_length=200)  # argon2; None means no PIN
+    active: bool = Field(default=True)
+    created_at: datetime = _timestamp()
+
+
+# --- catalogue and orders -------------------------------------------------------------------
+
+
+class Product(SQLModel, table=True):
+    __tablename__ = "products"
+    id: uuid.UUID = _id()
+    sku: str = Field(unique=True, max_length=64)
+    title: str = Field(max_length=300)
+    category: str = Field(max_length=64, index=True)
+    unit_value: Decimal = _money()  # current resale value, for disposition rules and reports
+    currency: str = Field(max_length=3)
+    weight_grams: int = Field(default=0)
+    serialised: bool = Field(default=False)  # units carry serial numbers that are checked
+    size: str | None = Field(default=None, max_length=32)
+
+
+class ProductGtin(SQLModel, table=True):
+    __tablename__ = "product_gtins"
+    gtin: str = Field(primary_key=True, max_length=14)  # normalised to 14 digits
+    product_id: uuid.UUID = _fk("products.id")
+
+
+class Order(SQLModel, table=True):
+    __tablename__ = "orders"
+    id: uuid.UUID = _id()
+    number: str = Field(unique=True, max_length=64)
+    customer_name: str = Field(max_length=200, index=True)
+    customer_email: str = Field(max_length=320)
+    currency: str = Field(max_length=3)
+    placed_at: datetime = _timestamp()
+    delivered_at: datetime | None = _timestamp(nullable=True)
+
+
+class OrderLine(SQLModel, table=True):
+    __tablename__ = "order_lines"
+    id: uuid.UUID = _id()
+    order_id: uuid.UUID = _fk("orders.id")
+    product_id: uuid.UUID = _fk("products.id")
+    sku: str = Field(max_length=64)
+    quantity: int
+    unit_price: Decimal = _money()  # price paid per unit, after discounts
+    currency: str = Field(max_length=3)
+    serial_numbers: list[str] = Field(default_factory=list, sa_type=JSON)  # as shipped
+
+
+# --- returns ----------------------------------------------------------------------------------
+
+
+class Return(SQLModel, table=True):
+    __tablename__ = "returns"
+    id: uuid.UUID = _id()
+    rma_number: str = Field(unique=True, max_length=64)
+    order_id: uuid.UUID = _fk("orders.id")
+    customer_name: str = Field(max_length=200, index=True)
+    customer_email: str = Field(max_length=320)
+    status: ReturnStatus = Field(default=ReturnStatus.OPEN, index=True)
+    created_at: datetime = _timestamp()
+    expected_at: datetime | None = _timestamp(nullable=True)
+    policy_window_days: int = Field(default=30)
+    completed_at: datetime | None = _timestamp(nullable=True)
+
+
+class ReturnTracking(SQLModel, table=True):
+    """A carrier tracking number a return may arrive under (outbound label, re-labels)."""
+
+    __tablename__ = "return_tracking"
+    tracking_number: str = Field(primary_key=True, max_length=64)
+    return_id: uuid.UUID = _fk("returns.id")
+    carrier: str = Field(max_length=32)
+
+
+class ReturnLine(SQLModel, table=True):
+    __tablename__ = "return_lines"
+    id: uuid.UUID = _id()
+    return_id: uuid.UUID = _fk("returns.id")
+    order_line_id: uuid.UUID = _fk("order_lines.id")
+    sku: str = Field(max_length=64)
+    quantity: int
+    reason_code: str = Field(max_length=64)
+    customer_comment: str = Field(default="", max_length=2000)
+
+
+# --- receiving and inspection --------------------------------------------------------------
+
+
+class Parcel(SQLModel, table=True):
+    __tablename__ = "parcels"
+    id: uuid.UUID = _id()
+    return_id: uuid.UUID | None = _fk("returns.id", nullable=True)  # None: unexpected parcel
+    tracking_number: str = Field(max_length=64, index=True)
+    carrier: str = Field(max_length=32)
+    station_id: uuid.UUID = _fk("stations.id")
+    operator_id: uuid.UUID = _fk("operators.id")
+    received_at: datetime = _timestamp(index=True)
+    completed_at: datetime | None = _timestamp(nullable=True)
+    status: ParcelStatus = Field(default=ParcelStatus.OPEN, index=True)
+    unexpected: bool = Field(default=False)
+    note: str = Field(default="", max_length=2000)
+
+
+class Inspection(SQLModel, table=True):
+    """One unit: either a physical unit graded at the station, or an expected unit closed missing."""
+
+    __tablename__ = "inspections"
+    id: uuid.UUID = _id()
+    parcel_id: uuid.UUID = _fk("parcels.id")
+    return_line_id: uuid.UUID | None = _fk("return_lines.id", nullable=True)  # None: not on return
+    operator_id: uuid.UUID = _fk("operators.id")
+    station_id: uuid.UUID = _fk("stations.id")
+    outcome: InspectionOutcome
+    sku_scanned: str | None = Field(default=None, max_length=64)
+    grade: str | None = Field(default=None, max_length=8)
+    checklist: dict[str, bool] = Field(default_factory=dict, sa_type=JSON)
+    serial_scanned: str | None = Field(default=None, max_length=128)
+    notes: str = Field(default="", max_length=4000)
+    flags: list[str] = Field(default_factory=list, sa_type=JSON)
+    started_at: datetime = _timestamp()
+    finished_at: datetime = _timestamp(index=True)
+
+
+class DispositionDecision(SQLModel, table=True):
+    __tablename__ = "dispositions"
+    id: uuid.UUID = _id()
+    inspection_id: uuid.UUID = Field(foreign_key="inspections.id", unique=True)
+    disposition: Disposition
+    location: str = Field(max_length=64)
+    rule: str = Field(max_length=120)  # name of the policy rule that suggested it
+    overridden_from: Disposition | None = Field(default=None)
+    override_reason: str | None = Field(default=None, max_length=1000)
+
+
+class Refund(SQLModel, table=True):
+    """The refund for a return. ``return_id`` is unique: a return is refunded at most once."""
+
+    __tablename__ = "refunds"
+    id: uuid.UUID = _id()
+    return_id: uuid.UUID = Field(foreign_key="returns.id", unique=True)
+    parcel_id: uuid.UUID = _fk("parcels.id")
+    operator_id: uuid.UUID = _fk("operators.id")
+    total: Decimal = _money()
+    currency: str = Field(max_length=3)
+    status: RefundStatus
+    status_reason: str = Field(default="", max_length=500)
+    created_at: datetime = _timestamp(index=True)
+
+
+class RefundLine(SQLModel, table=True):
+    __tablename__ = "refund_lines"
+    __table_args__ = (UniqueConstraint("refund_id", "return_line_id", "unit_index"),)
+    id: uuid.UUID = _id()
+    refund_id: uuid.UUID = _fk("refunds.id")
+    return_line_id: uuid.UUID = _fk("return_lines.id")
+    inspection_id: uuid.UUID | None = _fk("inspections.id", nullable=True)
+    unit_index: int  # which unit of the return line (0-based)
+    gross: Decimal = _money()  # price paid for the unit
+    deduction: Decimal = _money()
+    amount: Decimal = _money()  # gross - deduction
+    currency: str = Field(max_length=3)
+    deduction_reason: str = Field(default="", max_length=300)
+
+
+class StockMovement(SQLModel, table=True):
+    __tablename__ = "stock_movements"
+    id: uuid.UUID = _id()
+    sku: str = Field(max_length=64, index=True)
+    location: str = Field(max_length=64)
+    quantity_delta: int
+    reason: str = Field(max_length=64)
+    inspection_id: uuid.UUID = _fk("inspections.id")
+    created_at: datetime = _timestamp(index=True)
+
+
+# --- integration and accountability ----------------------------------------------------------
+
+
+class OutboxEvent(SQLModel, table=True):
+    """An event for the order system, written in the same transaction as the change it reports."""
+
+    __tablename__ = "outbox_events"
+    id: uuid.UUID = _id()
+    sequence: int | None = Field(
+        default=None, sa_column=Column(Integer, unique=True, nullable=True, index=True)
+    )  # delivery order; assigned from a counter at insert (see repositories.add_outbox_event)
+    event_type: str = Field(max_length=64)
+    aggregate_id: uuid.UUID = Field(index=True)  # the return the event belongs to
+    payload: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    idempotency_key: str = Field(unique=True, max_length=64)
+    status: OutboxStatus = Field(default=OutboxStatus.PENDING, index=True)
+    attempts: int = Field(default=0)
+    last_error: str | None = Field(default=None, max_length=2000)
+    created_at: datetime = _timestamp()
+    next_attempt_at: datetime = _timestamp()
+    delivered_at: datetime | None = _timestamp(nullable=True)
+
+
+class AuditEntry(SQLModel, table=True):
+    """Append-only, hash-chained record of who did what (each entry hashes the previous one)."""
+
+    __tablename__ = "audit_entries"
+    id: uuid.UUID = _id()
+    sequence: int = Field(unique=True, index=True)
+    at: datetime = _timestamp()
+    operator_id: uuid.UUID | None = _fk("operators.id", nullable=True)
+    station_id: uuid.UUID | None = _fk("stations.id", nullable=True)
+    action: str = Field(max_length=64)
+    subject: str = Field(max_length=200)
+    details: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    previous_hash: str = Field(max_length=64)
+    entry_hash: str = Field(max_length=64, unique=True)

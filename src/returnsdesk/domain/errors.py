@@ -1,0 +1,39 @@
+"""The error tree. Operator errors are shown in the station's status area; anything else is a bug.
+
+``OperatorError`` subclasses describe situations a person at the station can act on (scan again,
+call a shift lead, check the printer). Their message is written for that person.
+"""
+
+from __future__ import annotations
+
+
+class ReturnsDeskError(Exception):
+    """Base of every error raised on purpose by returnsdesk."""
+
+
+class OperatorError(ReturnsDeskError):
+    """Something the operator can act on; ``str(error)`` is the message shown at the station."""
+
+
+class RejectedScan(OperatorError):
+    """A scan that is not a usable barcode value (garbage, bad check digit, too long)."""
+
+
+class UnknownBarcode(OperatorError):
+    """A well-formed scan that matches nothing the station knows."""
+
+
+class WrongStep(OperatorError):
+    """An input that does not fit the current step (e.g. a grade key before any item scan)."""
+
+
+class AlreadyCompleted(OperatorError):
+    """The parcel or return was completed before; it can never be refunded twice."""
+
+
+class PolicyError(ReturnsDeskError):
+    """A policy file is missing, malformed or inconsistent. Names the file and the key."""
+
+
+class ConfigError(ReturnsDeskError):
+    """A settings file or variable is invalid. Names the source and the key."""

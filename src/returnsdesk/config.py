@@ -1,0 +1,462 @@
+"""One typed, frozen ``Settings`` object, read once at start.
+
+Layers, each overriding the one before:
+
+1. the defaults written below;
+2. the system-wide file for IT (``/etc/returnsdesk/config.toml``, on Windows
+   ``%PROGRAMDATA%\\returnsdesk\\config.toml``; the variable ``RETURNSDESK_SYSTEM_CONFIG`` names
+   another file, or disables the layer when empty);
+3. the user file (``config.toml`` in the platformdirs user config dir; ``RETURNSDESK_USER_CONFIG``
+   works the same way);
+4. environment variables ``RETURNSDESK_<SECTION>_<KEY>``, e.g. ``RETURNSDESK_STATION_CODE``;
+5. overrides from the command line, as dotted keys: ``{"station.code": "STATION-07"}``.
+
+Every layer is checked as it is read, and a ``ConfigError`` names the file or variable and the
+key. A file at its default location may be absent; a file named by a variable must exist.
+
+Secrets never come from here: the order system's API token lives in the OS keyring, and a
+``token`` key in a file or variable is refused with a message saying so.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import sys
+import tomllib
+from collections.abc import Iterator, Mapping
+from dataclasses import Field, dataclass, field, fields, is_dataclass
+from pathlib import Path
+from types import NoneType, UnionType
+from typing import Any, Literal, NamedTuple, get_args, get_origin, get_type_hints
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import platformdirs
+
+from returnsdesk.domain.errors import ConfigError
+
+APP_NAME = "returnsdesk"
+ENV_PREFIX = "RETURNSDESK_"
+SYSTEM_CONFIG_ENV = "RETURNSDESK_SYSTEM_CONFIG"
+USER_CONFIG_ENV = "RETURNSDESK_USER_CONFIG"
+CONFIG_FILE_NAME = "config.toml"
+
+OrderSystemKind = Literal["none", "oscar", "shopify"]
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+
+
+def _setting(
+    default: Any,
+    *,
+    minimum: float | None = None,
+    maximum: float | None = None,
+    unset: str | None = None,
+) -> Any:
+    """A field with its checks (inclusive bounds) and, for ``None``, what "not set" means."""
+    return field(default=default, metadata={"min": minimum, "max": maximum, "unset": unset})
+
+
+@dataclass(frozen=True)
+class StationSettings:
+    code: str = "STATION-01"  # recorded on every inspection and audit entry
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class DatabaseSettings:
+    # SQLAlchemy URL; returnsdesk.data.db resolves None to its SQLite file.
+    url: str | None = _setting(None, unset="SQLite file in the user data dir")
+
+    def __repr__(self) -> str:
+        # The URL may carry a password, and settings end up in logs and crash reports.
+        shown = None if self.url is None else _redact_url(self.url)
+        return f"DatabaseSettings(url={shown!r})"
+
+
+@dataclass(frozen=True)
+class PoliciesSettings:
+    # None: the bundled files, returnsdesk.paths.default_policy_dir().
+    directory: Path | None = _setting(None, unset="bundled defaults")
+
+
+@dataclass(frozen=True)
+class ScannerSettings:
+    """Keyboard-wedge input: a burst of keys faster than ``max_gap_ms`` apart is one scan."""
+
+    max_gap_ms: int = _setting(50, minimum=1, maximum=1000)
+    min_length: int = _setting(4, minimum=1)
+    max_length: int = _setting(80, minimum=1)
+    rma_prefixes: tuple[str, ...] = ("RMA-",)
+    order_prefixes: tuple[str, ...] = ("#", "ORD-", "SO-")
+
+
+@dataclass(frozen=True)
+class UiSettings:
+    sounds: bool = True
+    font_scale: float = _setting(1.0, minimum=0.5, maximum=3.0)
+
+
+@dataclass(frozen=True)
+class LoggingSettings:
+    level: LogLevel = "INFO"
+    # None: platformdirs' user log dir, resolved by returnsdesk.log.
+    directory: Path | None = _setting(None, unset="user log dir")
+
+
+@dataclass(frozen=True)
+class OrderSystemSettings:
+    """The shop the outbox is relayed to. Its API token is read from the OS keyring, never here."""
+
+    kind: OrderSystemKind = "none"
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Settings:
+    station: StationSettings = field(default_factory=StationSettings)
+    database: DatabaseSettings = field(default_factory=DatabaseSettings)
+    policies: PoliciesSettings = field(default_factory=PoliciesSettings)
+    scanner: ScannerSettings = field(default_factory=ScannerSettings)
+    ui: UiSettings = field(default_factory=UiSettings)
+    logging: LoggingSettings = field(default_factory=LoggingSettings)
+    order_system: OrderSystemSettings = field(default_factory=OrderSystemSettings)
+    # Files, variables and "command line" that set at least one value, lowest layer first.
+    sources: tuple[str, ...] = ()
+
+
+# The schema, read from the dataclasses above so that they stay the only place it is written.
+_SETTINGS_HINTS = get_type_hints(Settings)
+_SECTIONS: dict[str, type[Any]] = {
+    f.name: _SETTINGS_HINTS[f.name]
+    for f in fields(Settings)
+    if is_dataclass(_SETTINGS_HINTS[f.name])
+}
+_FIELDS: dict[str, dict[str, Field[Any]]] = {
+    section: {f.name: f for f in fields(cls)} for section, cls in _SECTIONS.items()
+}
+_HINTS: dict[str, dict[str, Any]] = {
+    section: get_type_hints(cls) for section, cls in _SECTIONS.items()
+}
+_SECRET_KEYS = {("order_system", "token")}
+_SECRET_MESSAGE = "API tokens are kept in the OS keyring, never in a settings file or variable"
+_DEFAULTS_SOURCE = "defaults"
+_COMMAND_LINE_SOURCE = "command line"
+_SECRET_WORDS = ("token", "secret", "password", "key")
+_TRUE = {"true", "yes", "on", "1"}
+_FALSE = {"false", "no", "off", "0"}
+
+
+def _env_name(section: str, key: str) -> str:
+    return f"{ENV_PREFIX}{section}_{key}".upper()
+
+
+_ENV_VARS = {
+    _env_name(section, key): (section, key) for section in _FIELDS for key in _FIELDS[section]
+}
+_SECRET_ENV_VARS = {_env_name(section, key): (section, key) for section, key in _SECRET_KEYS}
+
+
+class _Entry(NamedTuple):
+    """One raw value from one layer, with what is needed to convert it and to blame its source."""
+
+    source: str
+    section: str
+    key: str
+    raw: object
+    text: bool  # a string from the environment or command line, parsed into the field's type
+    base: Path | None  # a settings file's folder, against which relative paths resolve
+
+
+class _InvalidValueError(Exception):
+    """A value that does not fit its setting; the loader adds the source and the key."""
+
+
+def load_settings(
+    *,
+    overrides: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Settings:
+    """Build the settings from every layer; raise ``ConfigError`` at the first invalid value.
+
+    ``overrides`` maps dotted keys to values; ``None`` values are skipped so that a command line
+    can pass its unset options straight through. ``environ`` defaults to ``os.environ``.
+    """
+    env = os.environ if environ is None else environ
+    values: dict[tuple[str, str], object] = {}
+    origins: dict[tuple[str, str], str] = {}
+    sources: list[str] = []
+    layers = [
+        *(_file_entries(path, required) for path, required in _config_files(env)),
+        _env_entries(env),
+        _override_entries(overrides or {}),
+    ]
+    for layer in layers:
+        for entry in layer:
+            values[entry.section, entry.key] = _convert_entry(entry)
+            origins[entry.section, entry.key] = entry.source
+            if entry.source not in sources:
+                sources.append(entry.source)
+    _check_combinations(values, origins)
+    sections = {
+        name: cls(**{key: value for (section, key), value in values.items() if section == name})
+        for name, cls in _SECTIONS.items()
+    }
+    return Settings(**sections, sources=tuple(sources))
+
+
+def settings_report(settings: Settings) -> str:
+    """The effective settings as readable text for diagnostics, with passwords in URLs hidden."""
+    lines = [f"Settings from: {', '.join((_DEFAULTS_SOURCE, *settings.sources))}"]
+    for section, section_fields in _FIELDS.items():
+        lines.append(f"[{section}]")
+        section_value = getattr(settings, section)
+        for key, spec in section_fields.items():
+            value = getattr(section_value, key)
+            if value is None:
+                meaning = spec.metadata.get("unset")
+                lines.append(f"{key} = (not set{f': {meaning}' if meaning else ''})")
+            else:
+                shown = _redact_url(value) if key == "url" else value
+                lines.append(f"{key} = {_show(shown)}")
+    lines.append(f"# order system token: {_SECRET_MESSAGE}")
+    return "\n".join(lines)
+
+
+def _config_files(environ: Mapping[str, str]) -> list[tuple[Path, bool]]:
+    """The settings files to read, system first, each with whether it must exist."""
+    if sys.platform == "win32":
+        program_data = environ.get("PROGRAMDATA", r"C:\ProgramData")
+        system_default = Path(program_data) / APP_NAME / CONFIG_FILE_NAME
+    else:
+        system_default = Path("/etc") / APP_NAME / CONFIG_FILE_NAME
+    user_default = Path(platformdirs.user_config_dir(APP_NAME, APP_NAME)) / CONFIG_FILE_NAME
+    files = []
+    for variable, default in ((SYSTEM_CONFIG_ENV, system_default), (USER_CONFIG_ENV, user_default)):
+        named = environ.get(variable)
+        if named is None:
+            files.append((default, False))
+        elif named:  # an empty variable switches the layer off (tests, kiosks)
+            files.append((Path(named).expanduser(), True))
+    return files
+
+
+def _file_entries(path: Path, required: bool) -> Iterator[_Entry]:
+    source = str(path)
+    try:
+        with path.open("rb") as stream:
+            document = tomllib.load(stream)
+    except FileNotFoundError:
+        if required:
+            raise ConfigError(f"{source}: file not found") from None
+        return
+    except OSError as exc:
+        raise ConfigError(f"{source}: cannot read: {exc.strerror or exc}") from exc
+    except ValueError as exc:  # TOMLDecodeError, or bytes that are not UTF-8
+        raise ConfigError(f"{source}: not valid TOML: {exc}") from exc
+    for section, table in document.items():
+        if section not in _FIELDS:
+            raise ConfigError(f"{source}: {_unknown_section(section)}")
+        if not isinstance(table, dict):
+            raise ConfigError(f"{source}: {section}: must be a table ([{section}])")
+        for key, raw in table.items():
+            _check_known(source, section, key)
+            yield _Entry(source, section, key, raw, text=False, base=path.parent)
+
+
+def _env_entries(environ: Mapping[str, str]) -> Iterator[_Entry]:
+    for name in sorted(environ):
+        if not name.startswith(ENV_PREFIX) or name in (SYSTEM_CONFIG_ENV, USER_CONFIG_ENV):
+            continue
+        if name in _SECRET_ENV_VARS:
+            raise ConfigError(f"{name}: {'.'.join(_SECRET_ENV_VARS[name])}: {_SECRET_MESSAGE}")
+        if name not in _ENV_VARS:
+            raise ConfigError(f"{name}: unknown variable{_suggest(name, list(_ENV_VARS))}")
+        section, key = _ENV_VARS[name]
+        yield _Entry(name, section, key, environ[name], text=True, base=None)
+
+
+def _override_entries(overrides: Mapping[str, Any]) -> Iterator[_Entry]:
+    for dotted, raw in overrides.items():
+        if raw is None:
+            continue
+        section, _, key = dotted.partition(".")
+        if section not in _FIELDS:
+            raise ConfigError(f"{_COMMAND_LINE_SOURCE}: {_unknown_section(section)}")
+        if not key:
+            example = f"{section}.{next(iter(_FIELDS[section]))}"
+            raise ConfigError(f"{_COMMAND_LINE_SOURCE}: {dotted}: expected a key like {example}")
+        _check_known(_COMMAND_LINE_SOURCE, section, key)
+        yield _Entry(_COMMAND_LINE_SOURCE, section, key, raw, text=isinstance(raw, str), base=None)
+
+
+def _check_known(source: str, section: str, key: str) -> None:
+    if (section, key) in _SECRET_KEYS:
+        raise ConfigError(f"{source}: {section}.{key}: {_SECRET_MESSAGE}")
+    if key in _FIELDS[section]:
+        return
+    known = list(_FIELDS[section])
+    suggestion = _suggest(key, known)
+    if not suggestion:  # the right key in the wrong section is a common slip
+        home = next((s for s, keys in _FIELDS.items() if key in keys), None)
+        suggestion = f" (did you mean {home}.{key}?)" if home else f" (known: {', '.join(known)})"
+    raise ConfigError(f"{source}: unknown key {section}.{key}{suggestion}")
+
+
+def _unknown_section(section: str) -> str:
+    return f"unknown section [{section}]{_suggest(section, list(_FIELDS))}"
+
+
+def _suggest(word: str, known: list[str]) -> str:
+    matches = difflib.get_close_matches(word, known, n=1)
+    return f" (did you mean {matches[0]}?)" if matches else ""
+
+
+def _convert_entry(entry: _Entry) -> object:
+    spec = _FIELDS[entry.section][entry.key]
+    try:
+        value = _convert(_HINTS[entry.section][entry.key], entry.raw, entry.text, entry.base)
+        _check_bounds(value, spec.metadata.get("min"), spec.metadata.get("max"))
+    except _InvalidValueError as exc:
+        raise ConfigError(f"{entry.source}: {entry.section}.{entry.key}: {exc}") from None
+    return value
+
+
+def _convert(hint: Any, raw: object, text: bool, base: Path | None) -> object:
+    """``raw`` as a value of type ``hint``; strings from text sources are parsed first."""
+    origin = get_origin(hint)
+    if origin is UnionType:  # ``X | None``; an empty string from text sources means "unset"
+        if raw is None or (text and isinstance(raw, str) and not raw.strip()):
+            return None
+        (inner,) = (arg for arg in get_args(hint) if arg is not NoneType)
+        return _convert(inner, raw, text, base)
+    if origin is Literal:
+        choices: tuple[str, ...] = get_args(hint)
+        if isinstance(raw, str):
+            for choice in choices:
+                if choice.casefold() == raw.strip().casefold():
+                    return choice
+        raise _InvalidValueError(f"must be one of {', '.join(choices)}, not {raw!r}")
+    if origin is tuple:
+        if text and isinstance(raw, str):
+            items = [item.strip() for item in raw.split(",") if item.strip()]
+        elif isinstance(raw, list | tuple) and all(isinstance(item, str) for item in raw):
+            items = [item.strip() for item in raw]
+        else:
+            raise _InvalidValueError(f"must be a list of text, not {raw!r}")
+        if not all(items):
+            raise _InvalidValueError("must not contain empty text")
+        return tuple(items)
+    if hint is bool:
+        return _to_bool(raw, text)
+    if hint is int:
+        return _to_int(raw, text)
+    if hint is float:
+        return _to_float(raw, text)
+    if hint is str:
+        if not isinstance(raw, str):
+            raise _InvalidValueError(f"must be text, not {raw!r}")
+        if not raw.strip():
+            raise _InvalidValueError("must not be empty")
+        return raw.strip()
+    if hint is Path:
+        if not isinstance(raw, str) or not raw.strip():
+            raise _InvalidValueError(f"must be a folder path, not {raw!r}")
+        path = Path(raw.strip()).expanduser()
+        # Relative paths in a file are relative to that file, as IT would expect.
+        return base / path if base is not None else path.absolute()
+    raise TypeError(f"no conversion for settings of type {hint!r}")  # a bug here, not bad input
+
+
+def _to_bool(raw: object, text: bool) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    if text and isinstance(raw, str):
+        word = raw.strip().casefold()
+        if word in _TRUE | _FALSE:
+            return word in _TRUE
+    raise _InvalidValueError(f"must be true or false, not {raw!r}")
+
+
+# bool is an int to Python, but ``true`` for a number is a mistake: refuse it in both.
+def _to_int(raw: object, text: bool) -> int:
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        return raw
+    if text and isinstance(raw, str):
+        try:
+            return int(raw.strip())
+        except ValueError:
+            pass
+    raise _InvalidValueError(f"must be an integer, not {raw!r}")
+
+
+def _to_float(raw: object, text: bool) -> float:
+    if isinstance(raw, int | float) and not isinstance(raw, bool):
+        return float(raw)
+    if text and isinstance(raw, str):
+        try:
+            return float(raw.strip())
+        except ValueError:
+            pass
+    raise _InvalidValueError(f"must be a number, not {raw!r}")
+
+
+def _check_bounds(value: object, minimum: float | None, maximum: float | None) -> None:
+    if not isinstance(value, int | float):
+        return
+    # Written as "not within" so that NaN fails too.
+    if minimum is not None and not value >= minimum:
+        raise _InvalidValueError(f"must be at least {minimum}, not {value!r}")
+    if maximum is not None and not value <= maximum:
+        raise _InvalidValueError(f"must be at most {maximum}, not {value!r}")
+
+
+def _check_combinations(
+    values: Mapping[tuple[str, str], object], origins: Mapping[tuple[str, str], str]
+) -> None:
+    """Rules across keys, checked on the merged values; blame the layer that set the key."""
+
+    def get(section: str, key: str) -> Any:
+        return values.get((section, key), _FIELDS[section][key].default)
+
+    def origin(section: str, key: str) -> str:
+        return origins.get((section, key), _DEFAULTS_SOURCE)
+
+    min_length, max_length = get("scanner", "min_length"), get("scanner", "max_length")
+    if min_length > max_length:
+        raise ConfigError(
+            f"{origin('scanner', 'min_length')}: scanner.min_length: {min_length} exceeds "
+            f"scanner.max_length {max_length} (from {origin('scanner', 'max_length')})"
+        )
+    kind = get("order_system", "kind")
+    if kind != "none" and get("order_system", "url") is None:
+        raise ConfigError(
+            f"{origin('order_system', 'kind')}: order_system.url: required when "
+            f"order_system.kind is {kind!r}"
+        )
+
+
+def _redact_url(url: str) -> str:
+    """``url`` with its password and any secret-looking query values replaced by ``***``."""
+    parts = urlsplit(url)
+    userinfo, at, hostport = parts.netloc.rpartition("@")
+    if ":" in userinfo:
+        userinfo = userinfo.partition(":")[0] + ":***"
+    query = [
+        (name, "***" if any(word in name.lower() for word in _SECRET_WORDS) else value)
+        for name, value in parse_qsl(parts.query, keep_blank_values=True)
+    ]
+    return urlunsplit(
+        parts._replace(netloc=f"{userinfo}{at}{hostport}", query=urlencode(query, safe="*"))
+    )
+
+
+def _show(value: object) -> str:
+    """A value as it would be written in the TOML file."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str | Path):
+        return json.dumps(str(value))
+    if isinstance(value, tuple):
+        return "[" + ", ".join(_show(item) for item in value) + "]"
+    return str(value)

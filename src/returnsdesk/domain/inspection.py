@@ -1,0 +1,428 @@
+"""The inspection of one parcel, step by step, as a pure state machine.
+
+The station's Qt controller feeds it what the inspector does (items scanned, grade keys,
+checklist answers, disposition choice) and shows what it says. Nothing here touches the
+database: the completion service turns the finished ``ParcelInspection`` into rows.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from enum import StrEnum
+
+from returnsdesk.domain.errors import WrongStep
+from returnsdesk.domain.money import Money, total
+from returnsdesk.domain.policy import (
+    ChecklistQuestion,
+    DispositionSuggestion,
+    Policies,
+    RefundReview,
+    UnitRefund,
+)
+from returnsdesk.domain.vocabulary import Disposition, InspectionFlag
+
+
+@dataclass(frozen=True)
+class ExpectedLine:
+    """A line of the return: what the customer said they sent back."""
+
+    line_id: uuid.UUID
+    sku: str
+    title: str
+    category: str
+    quantity: int
+    unit_price: Money  # price paid per unit
+    unit_value: Money  # current resale value, for disposition rules
+    reason_code: str
+    reason_label: str
+    customer_comment: str
+    serialised: bool
+    serial_numbers: tuple[str, ...]  # as shipped on the order
+
+
+@dataclass(frozen=True)
+class ScannedProduct:
+    """The product behind an item scan, as the catalogue knows it."""
+
+    sku: str
+    title: str
+    category: str
+    unit_value: Money
+    serialised: bool
+    serial: str | None = None  # when the scan itself carried the serial (GS1 AI 21, serial label)
+
+
+class UnitStep(StrEnum):
+    SERIAL = "serial"  # waiting for the unit's serial number
+    GRADE = "grade"
+    CHECKLIST = "checklist"
+    DISPOSITION = "disposition"  # suggestion shown; Enter accepts, O overrides
+
+
+@dataclass
+class UnitDraft:
+    """The unit under inspection right now."""
+
+    product: ScannedProduct
+    line: ExpectedLine | None  # None: not on this return
+    unit_index: int  # which unit of the line (0-based); for extras, counts on past the quantity
+    started_at: datetime
+    questions: tuple[ChecklistQuestion, ...] = ()
+    serial: str | None = None
+    grade: str | None = None
+    answers: dict[str, bool] = field(default_factory=dict)
+    notes: str = ""
+    flags: set[InspectionFlag] = field(default_factory=set)
+
+    @property
+    def step(self) -> UnitStep:
+        if self.line is not None and self.line.serialised and self.serial is None:
+            return UnitStep.SERIAL
+        if self.grade is None:
+            return UnitStep.GRADE
+        if len(self.answers) < len(self.questions):
+            return UnitStep.CHECKLIST
+        return UnitStep.DISPOSITION
+
+    @property
+    def next_question(self) -> ChecklistQuestion | None:
+        for question in self.questions:
+            if question.id not in self.answers:
+                return question
+        return None
+
+
+@dataclass(frozen=True)
+class InspectedUnit:
+    """A unit the inspector finished: graded and given a disposition."""
+
+    product: ScannedProduct
+    line_id: uuid.UUID | None
+    unit_index: int
+    grade: str
+    answers: Mapping[str, bool]
+    serial: str | None
+    notes: str
+    flags: frozenset[InspectionFlag]
+    disposition: Disposition
+    location: str
+    rule: str
+    overridden_from: Disposition | None
+    override_reason: str | None
+    started_at: datetime
+    finished_at: datetime
+
+
+@dataclass(frozen=True)
+class MissingUnit:
+    """An expected unit that was not in the parcel, closed as missing."""
+
+    line_id: uuid.UUID
+    unit_index: int
+    flags: frozenset[InspectionFlag]
+
+
+@dataclass(frozen=True)
+class RefundQuoteLine:
+    line: ExpectedLine
+    unit_index: int
+    refund: UnitRefund
+    grade: str | None  # None: not received
+
+    @property
+    def description(self) -> str:
+        return self.line.title if self.line.quantity == 1 else (
+            f"{self.line.title} ({self.unit_index + 1} of {self.line.quantity})"
+        )
+
+
+@dataclass(frozen=True)
+class RefundQuote:
+    """The itemised refund the inspector confirms."""
+
+    lines: tuple[RefundQuoteLine, ...]
+    total: Money
+    review: RefundReview
+
+    @property
+    def gross(self) -> Money:
+        return total([line.refund.gross for line in self.lines], self.total.currency)
+
+    @property
+    def deductions(self) -> Money:
+        return total([line.refund.deduction for line in self.lines], self.total.currency)
+
+
+class ParcelInspection:
+    """What has been found in one parcel so far, and what is being inspected now."""
+
+    def __init__(
+        self,
+        *,
+        lines: tuple[ExpectedLine, ...],
+        policies: Policies,
+        currency: str,
+        days_since_delivery: int | None,
+        window_days: int,
+    ) -> None:
+        self.lines = lines
+        self.policies = policies
+        self.currency = currency
+        self.days_since_delivery = days_since_delivery
+        self.window_days = window_days
+        self.units: list[InspectedUnit] = []
+        self.current: UnitDraft | None = None
+        self.empty_box = False
+
+    # --- progress ---------------------------------------------------------------------------
+
+    def inspected_count(self, line_id: uuid.UUID) -> int:
+        return sum(1 for unit in self.units if unit.line_id == line_id)
+
+    def remaining(self, line: ExpectedLine) -> int:
+        in_progress = 1 if self.current is not None and self.current.line is line else 0
+        return max(0, line.quantity - self.inspected_count(line.line_id) - in_progress)
+
+    @property
+    def expected_units(self) -> int:
+        return sum(line.quantity for line in self.lines)
+
+    @property
+    def all_expected_inspected(self) -> bool:
+        return all(self.inspected_count(line.line_id) >= line.quantity for line in self.lines)
+
+    @property
+    def completes_with_current(self) -> bool:
+        """True when accepting the current unit leaves no expected unit uninspected."""
+        if self.current is None or self.current.line is None:
+            return self.current is None and self.all_expected_inspected
+        return all(self.remaining(line) == 0 for line in self.lines)
+
+    # --- the unit under inspection ---------------------------------------------------------
+
+    def begin_unit(self, product: ScannedProduct, *, now: datetime) -> UnitDraft:
+        """Match a scanned item to the first expected line with units left, or flag it."""
+        if self.current is not None:
+            raise WrongStep("Finish the current item first (Enter accepts, Esc cancels it).")
+        line = next(
+            (ln for ln in self.lines if ln.sku == product.sku and self.remaining(ln) > 0), None
+        )
+        flags: set[InspectionFlag] = set()
+        if line is None:
+            flags.add(InspectionFlag.WRONG_ITEM)
+            unit_index = sum(1 for unit in self.units if unit.product.sku == product.sku)
+        else:
+            unit_index = self.inspected_count(line.line_id)
+        reason = line.reason_code if line is not None else "*"
+        draft = UnitDraft(
+            product=product,
+            line=line,
+            unit_index=unit_index,
+            started_at=now,
+            questions=self.policies.checklists.questions_for(
+                category=product.category, reason_code=reason
+            ),
+            flags=flags,
+        )
+        self.current = draft
+        if product.serial is not None and line is not None and line.serialised:
+            self.scan_serial(product.serial)
+        return draft
+
+    def _require(self, step: UnitStep) -> UnitDraft:
+        if self.current is None:
+            raise WrongStep("Scan an item first.")
+        if self.current.step is not step:
+            raise WrongStep(_STEP_HINTS[self.current.step])
+        return self.current
+
+    def scan_serial(self, serial: str) -> bool:
+        """Record the unit's serial; returns False (and flags the unit) when it was not shipped."""
+        draft = self._require(UnitStep.SERIAL)
+        assert draft.line is not None  # SERIAL is only asked for units on a line
+        draft.serial = serial
+        shipped = {s.upper() for s in draft.line.serial_numbers}
+        already = {u.serial.upper() for u in self.units if u.serial is not None}
+        matches = serial.upper() in shipped and serial.upper() not in already
+        if not matches:
+            draft.flags.add(InspectionFlag.SERIAL_MISMATCH)
+        return matches
+
+    def grade(self, key: str) -> str:
+        """Grade the current unit by its key ("1".."9"); returns the grade code."""
+        draft = self._require(UnitStep.GRADE)
+        found = self.policies.grading.by_key(key)
+        if found is None:
+            codes = ", ".join(f"{g.key}={g.code}" for g in self.policies.grading.grades)
+            raise WrongStep(f"No grade on key {key}. Grades: {codes}.")
+        draft.grade = found.code
+        return found.code
+
+    def answer(self, yes: bool) -> None:
+        draft = self._require(UnitStep.CHECKLIST)
+        question = draft.next_question
+        assert question is not None
+        draft.answers[question.id] = yes
+
+    def set_notes(self, notes: str) -> None:
+        if self.current is None:
+            raise WrongStep("Scan an item first.")
+        self.current.notes = notes.strip()
+
+    def regrade(self) -> None:
+        """Go back to grading the current unit (the inspector pressed a grade key too early)."""
+        if self.current is None:
+            raise WrongStep("Scan an item first.")
+        self.current.grade = None
+        self.current.answers.clear()
+
+    def suggestion(self) -> DispositionSuggestion:
+        draft = self._require(UnitStep.DISPOSITION)
+        assert draft.grade is not None
+        return self.policies.dispositions.suggest(
+            grade=draft.grade,
+            category=draft.product.category,
+            reason_code=draft.line.reason_code if draft.line is not None else None,
+            unit_value=draft.product.unit_value,
+            flags=frozenset(draft.flags),
+            checklist=draft.answers,
+        )
+
+    def accept(
+        self, *, now: datetime, override: Disposition | None = None, reason: str | None = None
+    ) -> InspectedUnit:
+        """Finish the current unit with the suggested disposition, or an override with a reason."""
+        unit = self.preview_accept(now=now)
+        if override is not None and override is not unit.disposition:
+            if not reason or not reason.strip():
+                raise WrongStep("An override needs a reason.")
+            unit = replace(
+                unit,
+                disposition=override,
+                location=self.policies.dispositions.location_for(override),
+                overridden_from=unit.disposition,
+                override_reason=reason.strip(),
+            )
+        self.units.append(unit)
+        self.current = None
+        return unit
+
+    def cancel_unit(self) -> None:
+        self.current = None
+
+    # --- closing the parcel ----------------------------------------------------------------
+
+    def mark_empty_box(self) -> None:
+        """The parcel held none of the expected units."""
+        if self.units or self.current is not None:
+            raise WrongStep("Items were already scanned: close the parcel with the rest missing.")
+        self.empty_box = True
+
+    @property
+    def _missing_flags(self) -> frozenset[InspectionFlag]:
+        if self.empty_box:
+            return frozenset({InspectionFlag.MISSING, InspectionFlag.EMPTY_BOX})
+        return frozenset({InspectionFlag.MISSING})
+
+    def missing_units(self) -> tuple[MissingUnit, ...]:
+        flags = self._missing_flags
+        missing: list[MissingUnit] = []
+        for line in self.lines:
+            for index in range(self.inspected_count(line.line_id), line.quantity):
+                missing.append(MissingUnit(line_id=line.line_id, unit_index=index, flags=flags))
+        return tuple(missing)
+
+    def quote(self, *, pending: InspectedUnit | None = None) -> RefundQuote:
+        """The refund if the parcel closed now (units not inspected count as missing).
+
+        ``pending`` previews a unit that is about to be accepted, so the inspector sees the
+        final refund on the same screen as the last unit's disposition.
+        """
+        units = [*self.units, *([pending] if pending is not None else [])]
+        by_line: dict[uuid.UUID, list[InspectedUnit]] = {}
+        for unit in units:
+            if unit.line_id is not None:
+                by_line.setdefault(unit.line_id, []).append(unit)
+        refunds = self.policies.refunds
+        quote_lines: list[RefundQuoteLine] = []
+        all_flags: set[InspectionFlag] = set()
+        for line in self.lines:
+            received = by_line.get(line.line_id, [])
+            for index in range(line.quantity):
+                unit = received[index] if index < len(received) else None
+                if unit is None:
+                    flags, grade = self._missing_flags, None
+                else:
+                    flags, grade = unit.flags, unit.grade
+                all_flags |= flags
+                quote_lines.append(
+                    RefundQuoteLine(
+                        line=line,
+                        unit_index=index,
+                        refund=refunds.unit_refund(
+                            price_paid=line.unit_price,
+                            grade=grade,
+                            reason_code=line.reason_code,
+                            flags=flags,
+                        ),
+                        grade=grade,
+                    )
+                )
+        # Units not on the return are never refunded, but a wrong item needs a second look.
+        for unit in units:
+            if unit.line_id is None:
+                all_flags |= unit.flags
+        amount = total([q.refund.amount for q in quote_lines], self.currency).rounded()
+        review = refunds.review(
+            total=amount,
+            days_since_delivery=self.days_since_delivery,
+            window_days=self.window_days,
+            flags=frozenset(all_flags),
+        )
+        return RefundQuote(lines=tuple(quote_lines), total=amount, review=review)
+
+    def preview_accept(self, *, now: datetime) -> InspectedUnit:
+        """The unit ``accept`` would produce with the suggested disposition, without accepting."""
+        suggestion = self.suggestion()
+        draft = self.current
+        assert draft is not None and draft.grade is not None
+        return InspectedUnit(
+            product=draft.product,
+            line_id=draft.line.line_id if draft.line is not None else None,
+            unit_index=draft.unit_index,
+            grade=draft.grade,
+            answers=dict(draft.answers),
+            serial=draft.serial,
+            notes=draft.notes,
+            flags=frozenset(draft.flags),
+            disposition=suggestion.disposition,
+            location=suggestion.location,
+            rule=suggestion.rule,
+            overridden_from=None,
+            override_reason=None,
+            started_at=draft.started_at,
+            finished_at=now,
+        )
+
+
+_STEP_HINTS = {
+    UnitStep.SERIAL: "Scan the unit's serial number.",
+    UnitStep.GRADE: "Grade the unit first (keys 1-5).",
+    UnitStep.CHECKLIST: "Answer the checklist question (Y / N).",
+    UnitStep.DISPOSITION: "Press Enter to accept the disposition, or O to override.",
+}
+
+__all__ = [
+    "ExpectedLine",
+    "InspectedUnit",
+    "MissingUnit",
+    "ParcelInspection",
+    "RefundQuote",
+    "RefundQuoteLine",
+    "ScannedProduct",
+    "UnitDraft",
+    "UnitStep",
+]

@@ -1,0 +1,1 @@
+"""Form classes generated from ui/*.ui; see scripts/build_forms.py."""

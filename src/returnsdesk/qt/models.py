@@ -1,0 +1,173 @@
+"""Table models: one generic, read-only model over immutable rows, configured per table."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor
+
+from returnsdesk.domain.inspection import ExpectedLine, RefundQuoteLine
+from returnsdesk.services.views import HistoryRow, ReturnSummary
+
+R = TypeVar("R")
+Index = QModelIndex | QPersistentModelIndex
+
+ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the whole row object, for controllers
+
+_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+_LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+WARN_BRUSH = QBrush(QColor("#fff3cd"))
+DONE_BRUSH = QBrush(QColor("#d1f2dc"))
+ERROR_BRUSH = QBrush(QColor("#f8d7da"))
+
+
+@dataclass(frozen=True)
+class Column(Generic[R]):
+    header: str
+    text: Callable[[R], str]
+    numeric: bool = False
+
+
+class RowTableModel(QAbstractTableModel, Generic[R]):
+    """Rows of one immutable type; ``set_rows`` replaces them all (a reset, begin/end wrapped)."""
+
+    def __init__(
+        self,
+        columns: Sequence[Column[R]],
+        *,
+        background: Callable[[R], QBrush | None] | None = None,
+    ) -> None:
+        super().__init__()
+        self._columns = tuple(columns)
+        self._rows: list[R] = []
+        self._background = background
+
+    def set_rows(self, rows: Sequence[R]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def refresh(self) -> None:
+        """Rows are unchanged but what they show depends on outside state: repaint all cells."""
+        if self._rows:
+            self.dataChanged.emit(
+                self.index(0, 0),
+                self.index(len(self._rows) - 1, len(self._columns) - 1),
+                [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.BackgroundRole],
+            )
+
+    def row(self, index: int) -> R:
+        return self._rows[index]
+
+    def rows(self) -> list[R]:
+        return list(self._rows)
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._columns)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
+            return None
+        row = self._rows[index.row()]
+        column = self._columns[index.column()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return column.text(row)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(_RIGHT if column.numeric else _LEFT)
+        if role == Qt.ItemDataRole.BackgroundRole and self._background is not None:
+            return self._background(row)
+        if role == ROW_ROLE:
+            return row
+        return None
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self._columns):
+            return self._columns[section].header
+        if orientation == Qt.Orientation.Vertical:
+            return str(section + 1)
+        return None
+
+
+def expected_lines_model(inspected: Callable[[ExpectedLine], int]) -> RowTableModel[ExpectedLine]:
+    """The return's expected lines; ``inspected`` says how many units of a line are done."""
+
+    def background(line: ExpectedLine) -> QBrush | None:
+        return DONE_BRUSH if inspected(line) >= line.quantity else None
+
+    return RowTableModel(
+        [
+            Column("Item", lambda ln: ln.title),
+            Column("SKU", lambda ln: ln.sku),
+            Column("Done", lambda ln: f"{inspected(ln)} / {ln.quantity}", numeric=True),
+            Column("Paid", lambda ln: ln.unit_price.format(), numeric=True),
+            Column("Reason", lambda ln: ln.reason_label),
+            Column("Customer says", lambda ln: ln.customer_comment),
+        ],
+        background=background,
+    )
+
+
+def refund_lines_model() -> RowTableModel[RefundQuoteLine]:
+    def background(line: RefundQuoteLine) -> QBrush | None:
+        return WARN_BRUSH if not line.refund.deduction.is_zero() else None
+
+    return RowTableModel(
+        [
+            Column("Item", lambda q: q.description),
+            Column("Grade", lambda q: q.grade or "not received"),
+            Column("Paid", lambda q: q.refund.gross.format(), numeric=True),
+            Column("Deduction", lambda q: q.refund.deduction.format(), numeric=True),
+            Column("Refund", lambda q: q.refund.amount.format(), numeric=True),
+            Column("Why", lambda q: q.refund.deduction_reason),
+        ],
+        background=background,
+    )
+
+
+def search_results_model() -> RowTableModel[ReturnSummary]:
+    return RowTableModel(
+        [
+            Column("RMA", lambda r: r.rma_number),
+            Column("Order", lambda r: r.order_number),
+            Column("Customer", lambda r: r.customer_name),
+            Column("Units", lambda r: str(r.units), numeric=True),
+            Column("Status", lambda r: r.status.value.replace("_", " ")),
+        ]
+    )
+
+
+def history_model() -> RowTableModel[HistoryRow]:
+    def background(row: HistoryRow) -> QBrush | None:
+        if row.flags or row.refund_status is not None and row.refund_status.value != "approved":
+            return WARN_BRUSH
+        return None
+
+    return RowTableModel(
+        [
+            Column("Received", lambda h: h.received_at.astimezone().strftime("%H:%M")),
+            Column("Tracking", lambda h: h.tracking_number),
+            Column("RMA", lambda h: h.rma_number or "—"),
+            Column("Customer", lambda h: h.customer_name or "unexpected parcel"),
+            Column("Units", lambda h: str(h.units_inspected), numeric=True),
+            Column("Refund", lambda h: h.refund_total.format() if h.refund_total else "—", numeric=True),
+            Column("Refund status", lambda h: _words(h.refund_status.value) if h.refund_status else "—"),
+            Column("Parcel", lambda h: _words(h.status.value)),
+            Column("Exceptions", lambda h: ", ".join(_words(f) for f in h.flags)),
+            Column("Operator", lambda h: h.operator_name),
+        ],
+        background=background,
+    )
+
+
+def _words(code: str) -> str:
+    return code.replace("_", " ")

@@ -1,0 +1,149 @@
+"""The station screen: laid out by ui/station_view.ui, sized to be read from a standing position."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QHeaderView, QLabel, QPushButton, QTableView, QWidget
+
+from returnsdesk.domain.policy import GradingScale
+from returnsdesk.qt.forms.ui_station_view import Ui_StationView
+
+
+class Tone(Enum):
+    INFO = "info"
+    OK = "ok"
+    WARNING = "warning"
+    ERROR = "error"
+
+
+class Step(Enum):
+    PARCEL = 0
+    ITEMS = 1
+    GRADE = 2
+    CONFIRM = 3
+
+
+# Colours meet WCAG AA contrast with their text; state is also said in words, never colour only.
+_BANNER_STYLES = {
+    Tone.INFO: "background:#e7f1ff; color:#0b3d91; border:2px solid #9ec5fe;",
+    Tone.OK: "background:#d1f2dc; color:#0f5132; border:2px solid #75c99a;",
+    Tone.WARNING: "background:#fff3cd; color:#664d03; border:2px solid #ffda6a;",
+    Tone.ERROR: "background:#f8d7da; color:#842029; border:2px solid #ea868f;",
+}
+_STEP_ACTIVE = "background:#0b5ed7; color:white; border-radius:6px; padding:8px; font-weight:bold;"
+_STEP_DONE = "background:#d1f2dc; color:#0f5132; border-radius:6px; padding:8px;"
+_STEP_TODO = "background:#eceff3; color:#555; border-radius:6px; padding:8px;"
+
+
+class StationView(QWidget):
+    """Widgets only; ``StationController`` decides what they show."""
+
+    grade_clicked = Signal(str)  # the grade's key, as if typed
+
+    def __init__(self, *, font_scale: float = 1.0, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ui = Ui_StationView()
+        self.ui.setupUi(self)
+        # The view itself holds focus between inputs, so single keys act as commands.
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self._scale = font_scale
+        self._grade_buttons: list[QPushButton] = []
+        self._style()
+
+    def _pt(self, points: float) -> QFont:
+        font = QFont(self.font())
+        font.setPointSizeF(points * self._scale)
+        return font
+
+    def _style(self) -> None:
+        ui = self.ui
+        base = self._pt(13)
+        self.setFont(base)
+        for label in (ui.stepParcel, ui.stepItems, ui.stepGrade, ui.stepConfirm):
+            label.setFont(self._pt(14))
+        ui.banner.setFont(self._pt(20))
+        ui.banner.setMinimumHeight(int(64 * self._scale))
+        ui.banner.setContentsMargins(14, 6, 14, 6)
+        ui.returnTitle.setFont(self._pt(20))
+        ui.unitTitle.setFont(self._pt(18))
+        ui.unitPrompt.setFont(self._pt(18))
+        ui.idleHint.setFont(self._pt(15))
+        ui.outcomeLabel.setFont(self._pt(15))
+        ui.refundTotal.setFont(self._pt(20))
+        ui.keysHint.setFont(self._pt(12))
+        ui.scanEdit.setFont(self._pt(14))
+        ui.returnPanel.setFrameShape(ui.returnPanel.Shape.StyledPanel)
+        ui.workPanel.setFrameShape(ui.workPanel.Shape.StyledPanel)
+        ui.splitter.setStretchFactor(0, 5)
+        ui.splitter.setStretchFactor(1, 6)
+        for table in (ui.linesTable, ui.refundTable, ui.searchResults):
+            self._style_table(table)
+        for widget in (ui.notesEdit, ui.scanEdit, ui.searchEdit):
+            widget.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # Tab cycling would steal command keys
+        ui.searchEdit.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+
+    def _style_table(self, table: QTableView) -> None:
+        table.setFont(self._pt(13))
+        table.verticalHeader().setVisible(False)
+        header = table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        table.setWordWrap(True)
+
+    # --- what the controller sets ----------------------------------------------------------
+
+    def show_message(self, text: str, tone: Tone) -> None:
+        self.ui.banner.setText(text)
+        self.ui.banner.setStyleSheet(_BANNER_STYLES[tone] + "border-radius:8px; padding:6px;")
+        self.ui.banner.setProperty("tone", tone.value)
+
+    def message(self) -> str:
+        return self.ui.banner.text()
+
+    def message_tone(self) -> Tone:
+        return Tone(self.ui.banner.property("tone"))
+
+    def show_step(self, step: Step) -> None:
+        labels = (self.ui.stepParcel, self.ui.stepItems, self.ui.stepGrade, self.ui.stepConfirm)
+        for index, label in enumerate(labels):
+            if index < step.value:
+                style = _STEP_DONE
+            elif index == step.value:
+                style = _STEP_ACTIVE
+            else:
+                style = _STEP_TODO
+            label.setStyleSheet(style)
+            label.setAccessibleDescription("current step" if index == step.value else "")
+
+    def set_grades(self, scale: GradingScale) -> None:
+        """One large button per grade, its key shown first."""
+        layout = self.ui.gradeLayout
+        for button in self._grade_buttons:
+            layout.removeWidget(button)
+            button.deleteLater()
+        self._grade_buttons = []
+        for grade in scale.grades:
+            button = QPushButton(f"{grade.key}\n{grade.code} · {grade.label}")
+            button.setToolTip(grade.description)
+            button.setFont(self._pt(14))
+            button.setMinimumHeight(int(86 * self._scale))
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            button.clicked.connect(lambda _=False, key=grade.key: self.grade_clicked.emit(key))
+            layout.addWidget(button)
+            self._grade_buttons.append(button)
+
+    def show_grade_buttons(self, visible: bool, *, selected: str | None = None) -> None:
+        self.ui.gradeBox.setVisible(visible)
+        for button in self._grade_buttons:
+            chosen = selected is not None and button.text().split("\n")[1].startswith(selected + " ")
+            button.setStyleSheet("background:#0b5ed7; color:white;" if chosen else "")
+
+    def set_keys_hint(self, text: str) -> None:
+        self.ui.keysHint.setText(text)
+
+
+def set_label_tone(label: QLabel, tone: Tone | None) -> None:
+    label.setStyleSheet(_BANNER_STYLES[tone] + "border-radius:6px; padding:6px;" if tone else "")

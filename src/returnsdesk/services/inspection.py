@@ -1,0 +1,282 @@
+"""Inspecting a parcel's items: resolving item scans and completing the parcel in one transaction."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, func, select
+
+from returnsdesk.data.models import (
+    DispositionDecision,
+    Inspection,
+    Order,
+    Parcel,
+    Product,
+    ProductGtin,
+    Refund,
+    RefundLine,
+    Return,
+    StockMovement,
+)
+from returnsdesk.data.repositories import add_outbox_event, append_audit
+from returnsdesk.domain.errors import AlreadyCompleted, UnknownBarcode, WrongStep
+from returnsdesk.domain.inspection import ParcelInspection, ScannedProduct
+from returnsdesk.domain.money import Money
+from returnsdesk.domain.scanning import ClassifiedScan, ScanKind
+from returnsdesk.domain.vocabulary import InspectionOutcome, ParcelStatus, ReturnStatus
+from returnsdesk.services.views import CompletionResult, ReturnView, StationContext
+
+log = logging.getLogger(__name__)
+
+
+def _scanned(product: Product, serial: str | None = None) -> ScannedProduct:
+    return ScannedProduct(
+        sku=product.sku,
+        title=product.title,
+        category=product.category,
+        unit_value=Money(product.unit_value, product.currency),
+        serialised=product.serialised,
+        serial=serial,
+    )
+
+
+def resolve_item(session: Session, scan: ClassifiedScan, *, view: ReturnView) -> ScannedProduct:
+    """The product behind an item scan: a GTIN, an SKU, or a serial shipped on this return."""
+    if scan.kind is ScanKind.GTIN:
+        gtin = scan.gtin or scan.value
+        found = session.exec(
+            select(Product)
+            .join(ProductGtin, col(ProductGtin.product_id) == col(Product.id))
+            .where(ProductGtin.gtin == gtin.zfill(14))
+        ).first()
+        if found is None:
+            raise UnknownBarcode(f"No product has barcode {gtin}. Check the item or scan its SKU.")
+        return _scanned(found, scan.serial)
+    if scan.kind is ScanKind.TEXT:
+        product = session.exec(
+            select(Product).where(func.upper(Product.sku) == scan.value.upper())
+        ).first()
+        if product is not None:
+            return _scanned(product)
+        # A serial label identifies the unit and its product at once.
+        for line in view.lines:
+            if scan.value.upper() in (s.upper() for s in line.serial_numbers):
+                matched = session.exec(select(Product).where(Product.sku == line.sku)).one()
+                return _scanned(matched, scan.value)
+        raise UnknownBarcode(f"'{scan.value[:30]}' is no product or serial number on this return.")
+    raise WrongStep("That is a parcel label. Finish this parcel first (F8 closes it).")
+
+
+def complete_parcel(
+    session: Session,
+    *,
+    ctx: StationContext,
+    parcel_id: uuid.UUID,
+    inspection: ParcelInspection,
+    now: datetime,
+) -> CompletionResult:
+    """Write inspections, dispositions, refund, stock movements, outbox events and an audit entry.
+
+    All in the caller's one transaction. A second completion of the same return, from this or
+    another station, fails on the unique refund per return and raises ``AlreadyCompleted``.
+    """
+    if inspection.current is not None:
+        raise WrongStep("Finish or cancel the current item before completing the parcel.")
+    parcel = session.get(Parcel, parcel_id)
+    if parcel is None or parcel.return_id is None:
+        raise UnknownBarcode("This parcel is not linked to a return.")
+    return_ = session.get(Return, parcel.return_id)
+    assert return_ is not None  # foreign key
+    order = session.get(Order, return_.order_id)
+    assert order is not None
+    if return_.status is ReturnStatus.COMPLETED or parcel.status is ParcelStatus.COMPLETED:
+        raise AlreadyCompleted(f"Return {return_.rma_number} was completed before.")
+
+    quote = inspection.quote()
+    inspection_ids: dict[tuple[uuid.UUID, int], uuid.UUID] = {}
+    events = 0
+    movements = 0
+    for unit in inspection.units:
+        row = Inspection(
+            parcel_id=parcel.id,
+            return_line_id=unit.line_id,
+            operator_id=ctx.operator_id,
+            station_id=ctx.station_id,
+            outcome=InspectionOutcome.INSPECTED,
+            sku_scanned=unit.product.sku,
+            grade=unit.grade,
+            checklist=dict(unit.answers),
+            serial_scanned=unit.serial,
+            notes=unit.notes,
+            flags=sorted(unit.flags),
+            started_at=unit.started_at,
+            finished_at=unit.finished_at,
+        )
+        session.add(row)
+        if unit.line_id is not None:
+            inspection_ids[(unit.line_id, unit.unit_index)] = row.id
+        session.add(
+            DispositionDecision(
+                inspection_id=row.id,
+                disposition=unit.disposition,
+                location=unit.location,
+                rule=unit.rule,
+                overridden_from=unit.overridden_from,
+                override_reason=unit.override_reason,
+            )
+        )
+        session.add(
+            StockMovement(
+                sku=unit.product.sku,
+                location=unit.location,
+                quantity_delta=1,
+                reason=f"return_{unit.disposition.value}",
+                inspection_id=row.id,
+                created_at=now,
+            )
+        )
+        movements += 1
+        unit_payload: dict[str, Any] = {
+            "rma_number": return_.rma_number,
+            "inspection_id": row.id,
+            "sku": unit.product.sku,
+            "grade": unit.grade,
+            "disposition": unit.disposition.value,
+            "location": unit.location,
+            "flags": sorted(unit.flags),
+            "serial": unit.serial,
+        }
+        add_outbox_event(
+            session, event_type="unit.inspected", aggregate_id=return_.id, payload=unit_payload
+        )
+        add_outbox_event(
+            session,
+            event_type="stock.adjusted",
+            aggregate_id=return_.id,
+            payload={
+                "sku": unit.product.sku,
+                "location": unit.location,
+                "quantity_delta": 1,
+                "reason": f"return_{unit.disposition.value}",
+                "inspection_id": row.id,
+            },
+        )
+        events += 2
+    for missing in inspection.missing_units():
+        row = Inspection(
+            parcel_id=parcel.id,
+            return_line_id=missing.line_id,
+            operator_id=ctx.operator_id,
+            station_id=ctx.station_id,
+            outcome=InspectionOutcome.MISSING,
+            flags=sorted(missing.flags),
+            started_at=now,
+            finished_at=now,
+        )
+        session.add(row)
+        inspection_ids[(missing.line_id, missing.unit_index)] = row.id
+
+    refund = Refund(
+        return_id=return_.id,
+        parcel_id=parcel.id,
+        operator_id=ctx.operator_id,
+        total=quote.total.amount,
+        currency=quote.total.currency,
+        status=quote.review.status,
+        status_reason=quote.review.reason,
+        created_at=now,
+    )
+    session.add(refund)
+    try:
+        # Flush the refund first so a concurrent completion fails here, before anything else.
+        session.flush()
+    except IntegrityError as exc:
+        raise AlreadyCompleted(f"Return {return_.rma_number} was refunded already.") from exc
+    for quote_line in quote.lines:
+        session.add(
+            RefundLine(
+                refund_id=refund.id,
+                return_line_id=quote_line.line.line_id,
+                inspection_id=inspection_ids.get((quote_line.line.line_id, quote_line.unit_index)),
+                unit_index=quote_line.unit_index,
+                gross=quote_line.refund.gross.amount,
+                deduction=quote_line.refund.deduction.amount,
+                amount=quote_line.refund.amount.amount,
+                currency=quote_line.refund.amount.currency,
+                deduction_reason=quote_line.refund.deduction_reason,
+            )
+        )
+    add_outbox_event(
+        session,
+        event_type="refund.requested",
+        aggregate_id=return_.id,
+        payload={
+            "rma_number": return_.rma_number,
+            "order_number": order.number,
+            "refund_id": refund.id,
+            "currency": refund.currency,
+            "total": refund.total,
+            "status": refund.status.value,
+            "lines": [
+                {
+                    "return_line_id": q.line.line_id,
+                    "sku": q.line.sku,
+                    "unit_index": q.unit_index,
+                    "gross": q.refund.gross.amount,
+                    "deduction": q.refund.deduction.amount,
+                    "amount": q.refund.amount.amount,
+                    "deduction_reason": q.refund.deduction_reason,
+                }
+                for q in quote.lines
+            ],
+        },
+    )
+    add_outbox_event(
+        session,
+        event_type="return.closed",
+        aggregate_id=return_.id,
+        payload={"rma_number": return_.rma_number, "completed_at": now},
+    )
+    events += 2
+    parcel.status = ParcelStatus.COMPLETED
+    parcel.completed_at = now
+    return_.status = ReturnStatus.COMPLETED
+    return_.completed_at = now
+    session.add(parcel)
+    session.add(return_)
+    append_audit(
+        session,
+        action="return.completed",
+        subject=return_.rma_number,
+        details={
+            "parcel_id": parcel.id,
+            "refund_id": refund.id,
+            "refund_total": f"{refund.total} {refund.currency}",
+            "refund_status": refund.status.value,
+            "units_inspected": len(inspection.units),
+            "units_missing": len(inspection.missing_units()),
+        },
+        operator_id=ctx.operator_id,
+        station_id=ctx.station_id,
+    )
+    session.flush()
+    log.info(
+        "Completed %s: refund %s (%s), %d stock movements",
+        return_.rma_number,
+        quote.total,
+        refund.status.value,
+        movements,
+    )
+    return CompletionResult(
+        parcel_id=parcel.id,
+        refund_id=refund.id,
+        refund_total=quote.total,
+        refund_status=refund.status,
+        refund_status_reason=refund.status_reason,
+        stock_movements=movements,
+        outbox_events=events,
+    )

@@ -1,0 +1,229 @@
+"""Receiving parcels: from a scanned label to the return it belongs to."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import datetime
+
+from sqlalchemy import func, or_
+from sqlmodel import Session, col, select
+
+from returnsdesk.data.models import (
+    Order,
+    OrderLine,
+    Parcel,
+    Product,
+    Return,
+    ReturnLine,
+    ReturnTracking,
+)
+from returnsdesk.data.repositories import add_outbox_event, append_audit
+from returnsdesk.domain.errors import AlreadyCompleted, UnknownBarcode
+from returnsdesk.domain.inspection import ExpectedLine
+from returnsdesk.domain.money import Money
+from returnsdesk.domain.policy import RefundPolicy
+from returnsdesk.domain.scanning import ClassifiedScan, ScanKind
+from returnsdesk.domain.vocabulary import ParcelStatus, ReturnStatus
+from returnsdesk.services.views import ReturnSummary, ReturnView, StationContext
+
+log = logging.getLogger(__name__)
+
+PARCEL_SCANS = frozenset({ScanKind.TRACKING, ScanKind.RMA, ScanKind.ORDER})
+
+
+def find_return(session: Session, scan: ClassifiedScan) -> Return | None:
+    """The return a parcel scan points at, or None. Orders with several returns prefer open ones."""
+    if scan.kind is ScanKind.TRACKING:
+        tracking = session.get(ReturnTracking, scan.value)
+        return session.get(Return, tracking.return_id) if tracking is not None else None
+    if scan.kind is ScanKind.RMA:
+        return session.exec(select(Return).where(Return.rma_number == scan.value)).first()
+    if scan.kind is ScanKind.ORDER:
+        candidates = session.exec(
+            select(Return)
+            .join(Order, col(Order.id) == col(Return.order_id))
+            .where(Order.number == scan.value)
+            .order_by(col(Return.created_at).desc())
+        ).all()
+        open_ones = [r for r in candidates if r.status is not ReturnStatus.COMPLETED]
+        return (open_ones or list(candidates) or [None])[0]
+    return None
+
+
+def load_return_view(
+    session: Session, return_: Return, *, refunds: RefundPolicy, now: datetime
+) -> ReturnView:
+    order = session.get(Order, return_.order_id)
+    assert order is not None  # foreign key
+    rows = session.exec(
+        select(ReturnLine, OrderLine, Product)
+        .join(OrderLine, col(OrderLine.id) == col(ReturnLine.order_line_id))
+        .join(Product, col(Product.id) == col(OrderLine.product_id))
+        .where(ReturnLine.return_id == return_.id)
+        .order_by(col(ReturnLine.sku))
+    ).all()
+    lines = tuple(
+        ExpectedLine(
+            line_id=return_line.id,
+            sku=return_line.sku,
+            title=product.title,
+            category=product.category,
+            quantity=return_line.quantity,
+            unit_price=Money(order_line.unit_price, order_line.currency),
+            unit_value=Money(product.unit_value, product.currency),
+            reason_code=return_line.reason_code,
+            reason_label=refunds.reason(return_line.reason_code).label,
+            customer_comment=return_line.customer_comment,
+            serialised=product.serialised,
+            serial_numbers=tuple(order_line.serial_numbers),
+        )
+        for return_line, order_line, product in rows
+    )
+    tracking = session.exec(
+        select(ReturnTracking.tracking_number).where(ReturnTracking.return_id == return_.id)
+    ).all()
+    delivered = order.delivered_at
+    return ReturnView(
+        return_id=return_.id,
+        rma_number=return_.rma_number,
+        order_number=order.number,
+        order_placed_at=order.placed_at,
+        delivered_at=delivered,
+        customer_name=return_.customer_name,
+        customer_email=return_.customer_email,
+        status=return_.status,
+        policy_window_days=return_.policy_window_days,
+        days_since_delivery=(now - delivered).days if delivered is not None else None,
+        currency=order.currency,
+        tracking_numbers=tuple(tracking),
+        lines=lines,
+    )
+
+
+def receive_parcel(
+    session: Session,
+    *,
+    ctx: StationContext,
+    return_id: uuid.UUID,
+    tracking_number: str,
+    carrier: str,
+    now: datetime,
+) -> tuple[uuid.UUID, bool]:
+    """Record the parcel as received (or resume the open one). Returns (parcel id, resumed)."""
+    return_ = session.get(Return, return_id)
+    if return_ is None:
+        raise UnknownBarcode("That return no longer exists.")
+    if return_.status is ReturnStatus.COMPLETED:
+        raise AlreadyCompleted(f"Return {return_.rma_number} was completed before.")
+    existing = session.exec(
+        select(Parcel).where(Parcel.return_id == return_id, Parcel.status == ParcelStatus.OPEN)
+    ).first()
+    if existing is not None:
+        log.info("Resuming parcel %s of %s", existing.id, return_.rma_number)
+        return existing.id, True
+    parcel = Parcel(
+        return_id=return_id,
+        tracking_number=tracking_number,
+        carrier=carrier,
+        station_id=ctx.station_id,
+        operator_id=ctx.operator_id,
+        received_at=now,
+    )
+    session.add(parcel)
+    return_.status = ReturnStatus.RECEIVED
+    session.add(return_)
+    session.flush()
+    add_outbox_event(
+        session,
+        event_type="return.received",
+        aggregate_id=return_id,
+        payload={
+            "rma_number": return_.rma_number,
+            "tracking_number": tracking_number,
+            "carrier": carrier,
+            "station": ctx.station_code,
+            "received_at": now,
+        },
+    )
+    append_audit(
+        session,
+        action="parcel.received",
+        subject=return_.rma_number,
+        details={"parcel_id": parcel.id, "tracking_number": tracking_number},
+        operator_id=ctx.operator_id,
+        station_id=ctx.station_id,
+    )
+    return parcel.id, False
+
+
+def receive_unexpected_parcel(
+    session: Session,
+    *,
+    ctx: StationContext,
+    tracking_number: str,
+    carrier: str,
+    note: str,
+    now: datetime,
+) -> uuid.UUID:
+    """A parcel with no return: recorded and set aside for a shift lead."""
+    parcel = Parcel(
+        return_id=None,
+        tracking_number=tracking_number,
+        carrier=carrier,
+        station_id=ctx.station_id,
+        operator_id=ctx.operator_id,
+        received_at=now,
+        status=ParcelStatus.NEEDS_REVIEW,
+        unexpected=True,
+        note=note.strip(),
+    )
+    session.add(parcel)
+    session.flush()
+    append_audit(
+        session,
+        action="parcel.unexpected",
+        subject=tracking_number,
+        details={"parcel_id": parcel.id, "note": parcel.note},
+        operator_id=ctx.operator_id,
+        station_id=ctx.station_id,
+    )
+    return parcel.id
+
+
+def search_returns(session: Session, text: str, *, limit: int = 25) -> list[ReturnSummary]:
+    """Returns whose RMA, order number, customer name or email contains ``text``."""
+    needle = text.strip()
+    if not needle:
+        return []
+    pattern = f"%{needle.replace('%', '').replace('_', '')}%"
+    units = (
+        select(func.coalesce(func.sum(ReturnLine.quantity), 0))
+        .where(ReturnLine.return_id == Return.id)
+        .scalar_subquery()
+    )
+    rows = session.exec(
+        select(Return, Order.number, units)
+        .join(Order, col(Order.id) == col(Return.order_id))
+        .where(
+            or_(
+                col(Return.rma_number).ilike(pattern),
+                col(Order.number).ilike(pattern),
+                col(Return.customer_name).ilike(pattern),
+                col(Return.customer_email).ilike(pattern),
+            )
+        )
+        .order_by(col(Return.status), col(Return.created_at).desc())
+        .limit(limit)
+    ).all()
+    return [
+        ReturnSummary(
+            return_id=r.id,
+            rma_number=r.rma_number,
+            order_number=number,
+            customer_name=r.customer_name,
+            status=r.status,
+            units=int(unit_count),
+        )
+        for r, number, unit_count in rows
+    ]

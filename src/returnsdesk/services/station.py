@@ -1,0 +1,178 @@
+"""The station's use cases, one transaction each, for the GUI (or a script) to call off-thread.
+
+``StationService`` binds the database, the policies and the signed-in operator; every method
+opens its own unit of work and returns detached views, so it is safe to call from a worker
+thread while the GUI keeps running.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.exc import IntegrityError
+
+from returnsdesk.data.db import Database
+from returnsdesk.domain.errors import AlreadyCompleted, WrongStep
+from returnsdesk.domain.inspection import ParcelInspection, ScannedProduct
+from returnsdesk.domain.policy import Policies
+from returnsdesk.domain.scanning import ClassifiedScan, ScanKind, ScanRules
+from returnsdesk.domain.vocabulary import ReturnStatus
+from returnsdesk.scan.classify import classify
+from returnsdesk.services import history, inspection, intake
+from returnsdesk.services.views import (
+    CompletionResult,
+    HistoryRow,
+    ReceivedParcel,
+    ReturnOutcome,
+    ReturnSummary,
+    ReturnView,
+    StationContext,
+)
+
+Clock = Callable[[], datetime]
+
+
+def utc_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class ParcelOpened:
+    parcel: ReceivedParcel
+
+
+@dataclass(frozen=True)
+class ParcelAlreadyCompleted:
+    outcome: ReturnOutcome
+
+
+@dataclass(frozen=True)
+class NoReturnFound:
+    scan: ClassifiedScan
+
+
+ParcelScanResult = ParcelOpened | ParcelAlreadyCompleted | NoReturnFound
+
+
+class StationService:
+    def __init__(
+        self,
+        *,
+        database: Database,
+        policies: Policies,
+        context: StationContext,
+        scan_rules: ScanRules,
+        clock: Clock = utc_clock,
+    ) -> None:
+        self.database = database
+        self.policies = policies
+        self.context = context
+        self.scan_rules = scan_rules
+        self.clock = clock
+
+    def classify(self, raw: str) -> ClassifiedScan:
+        """Classify a raw scan; raises ``RejectedScan`` for garbage. Pure and fast."""
+        return classify(raw, rules=self.scan_rules)
+
+    def open_parcel(self, scan: ClassifiedScan) -> ParcelScanResult:
+        """A parcel scan: receive the parcel of its return, or say why not."""
+        if scan.kind not in intake.PARCEL_SCANS:
+            raise WrongStep("Scan the parcel's label first (tracking number or RMA).")
+        now = self.clock()
+        with self.database.session() as session:
+            found = intake.find_return(session, scan)
+            if found is None:
+                return NoReturnFound(scan)
+            if found.status is ReturnStatus.COMPLETED:
+                return ParcelAlreadyCompleted(
+                    history.return_outcome(
+                        session, found.id, refunds=self.policies.refunds, now=now
+                    )
+                )
+            return_id = found.id
+        tracking = scan.value if scan.kind is ScanKind.TRACKING else ""
+        return ParcelOpened(self.open_return(return_id, tracking, scan.carrier or ""))
+
+    def open_return(
+        self, return_id: uuid.UUID, tracking_number: str = "", carrier: str = ""
+    ) -> ReceivedParcel:
+        """Receive a parcel for a return chosen by scan or search."""
+        now = self.clock()
+        with self.database.session() as session:
+            return_ = session.get(intake.Return, return_id)
+            if return_ is None:
+                raise WrongStep("That return no longer exists.")
+            if not tracking_number:
+                tracking_number = return_.rma_number  # no carrier label: the RMA identifies it
+            parcel_id, resumed = intake.receive_parcel(
+                session,
+                ctx=self.context,
+                return_id=return_id,
+                tracking_number=tracking_number,
+                carrier=carrier,
+                now=now,
+            )
+            session.refresh(return_)
+            view = intake.load_return_view(session, return_, refunds=self.policies.refunds, now=now)
+        return ReceivedParcel(parcel_id=parcel_id, view=view, resumed=resumed)
+
+    def outcome(self, return_id: uuid.UUID) -> ReturnOutcome:
+        with self.database.session() as session:
+            return history.return_outcome(
+                session, return_id, refunds=self.policies.refunds, now=self.clock()
+            )
+
+    def search(self, text: str) -> list[ReturnSummary]:
+        with self.database.session() as session:
+            return intake.search_returns(session, text)
+
+    def receive_unexpected(self, scan: ClassifiedScan, note: str) -> uuid.UUID:
+        with self.database.session() as session:
+            return intake.receive_unexpected_parcel(
+                session,
+                ctx=self.context,
+                tracking_number=scan.value,
+                carrier=scan.carrier or "",
+                note=note,
+                now=self.clock(),
+            )
+
+    def new_inspection(self, view: ReturnView) -> ParcelInspection:
+        return ParcelInspection(
+            lines=view.lines,
+            policies=self.policies,
+            currency=view.currency,
+            days_since_delivery=view.days_since_delivery,
+            window_days=view.policy_window_days,
+        )
+
+    def resolve_item(self, scan: ClassifiedScan, view: ReturnView) -> ScannedProduct:
+        with self.database.session() as session:
+            return inspection.resolve_item(session, scan, view=view)
+
+    def complete(self, parcel_id: uuid.UUID, work: ParcelInspection) -> CompletionResult:
+        try:
+            with self.database.session() as session:
+                return inspection.complete_parcel(
+                    session, ctx=self.context, parcel_id=parcel_id, inspection=work, now=self.clock()
+                )
+        except IntegrityError as exc:
+            # A concurrent completion can also surface at commit (PostgreSQL): say so plainly.
+            if "refunds" in str(exc.orig):
+                raise AlreadyCompleted("This return was refunded already.") from exc
+            raise
+
+    def history(self, *, day: datetime | None = None, text: str = "") -> list[HistoryRow]:
+        """Parcels received on the operator's day (local midnight to midnight), newest first."""
+        local = (day or self.clock()).astimezone()
+        start = local.replace(hour=0, minute=0, second=0, microsecond=0)
+        with self.database.session() as session:
+            return history.shift_history(
+                session,
+                since=start.astimezone(UTC),
+                until=(start + timedelta(days=1)).astimezone(UTC),
+                text=text,
+            )

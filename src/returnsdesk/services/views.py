@@ -1,0 +1,126 @@
+"""Detached, immutable views handed from services to the GUI (never live ORM objects)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from returnsdesk.domain.inspection import ExpectedLine
+from returnsdesk.domain.money import Money
+from returnsdesk.domain.vocabulary import (
+    Disposition,
+    OperatorRole,
+    ParcelStatus,
+    RefundStatus,
+    ReturnStatus,
+)
+
+
+@dataclass(frozen=True)
+class StationContext:
+    """Who is working where: stamped on every row a station writes."""
+
+    station_id: uuid.UUID
+    station_code: str
+    station_name: str
+    operator_id: uuid.UUID
+    operator_code: str
+    operator_name: str
+    role: OperatorRole
+
+
+@dataclass(frozen=True)
+class ReturnView:
+    return_id: uuid.UUID
+    rma_number: str
+    order_number: str
+    order_placed_at: datetime
+    delivered_at: datetime | None
+    customer_name: str
+    customer_email: str
+    status: ReturnStatus
+    policy_window_days: int
+    days_since_delivery: int | None
+    currency: str
+    tracking_numbers: tuple[str, ...]
+    lines: tuple[ExpectedLine, ...]
+
+    @property
+    def within_window(self) -> bool:
+        return self.days_since_delivery is None or self.days_since_delivery <= self.policy_window_days
+
+    @property
+    def expected_units(self) -> int:
+        return sum(line.quantity for line in self.lines)
+
+
+@dataclass(frozen=True)
+class ReturnSummary:
+    """One row of a search result."""
+
+    return_id: uuid.UUID
+    rma_number: str
+    order_number: str
+    customer_name: str
+    status: ReturnStatus
+    units: int
+
+
+@dataclass(frozen=True)
+class ReceivedParcel:
+    parcel_id: uuid.UUID
+    view: ReturnView
+    resumed: bool  # the parcel was already received (e.g. the station restarted mid-inspection)
+
+
+@dataclass(frozen=True)
+class OutcomeUnit:
+    description: str
+    sku: str
+    grade: str | None
+    disposition: Disposition | None
+    location: str | None
+    flags: tuple[str, ...]
+    amount: Money | None
+
+
+@dataclass(frozen=True)
+class ReturnOutcome:
+    """What happened to a completed return, for the 'already completed' screen and history."""
+
+    view: ReturnView
+    completed_at: datetime | None
+    refund_total: Money | None
+    refund_status: RefundStatus | None
+    refund_status_reason: str
+    operator_name: str
+    station_code: str
+    units: tuple[OutcomeUnit, ...]
+
+
+@dataclass(frozen=True)
+class CompletionResult:
+    parcel_id: uuid.UUID
+    refund_id: uuid.UUID
+    refund_total: Money
+    refund_status: RefundStatus
+    refund_status_reason: str
+    stock_movements: int
+    outbox_events: int
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    parcel_id: uuid.UUID
+    received_at: datetime
+    completed_at: datetime | None
+    tracking_number: str
+    rma_number: str | None
+    customer_name: str
+    status: ParcelStatus
+    units_inspected: int
+    refund_total: Money | None
+    refund_status: RefundStatus | None
+    flags: tuple[str, ...]
+    operator_name: str

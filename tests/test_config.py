@@ -51,7 +51,7 @@ def test_defaults_when_no_layer_sets_anything() -> None:
     assert settings.database.url is None
     assert settings.scanner.max_gap_ms == 50
     assert settings.scanner.rma_prefixes == ("RMA-",)
-    assert settings.scanner.order_prefixes == ("#", "ORD-", "SO-")
+    assert settings.scanner.order_prefixes == ("#", "ORD-", "SO-", "WEB-")
     assert settings.ui.sounds is True
     assert settings.logging.level == "INFO"
     assert settings.order_system.kind == "none"

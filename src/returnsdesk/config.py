@@ -88,7 +88,7 @@ class ScannerSettings:
     min_length: int = _setting(4, minimum=1)
     max_length: int = _setting(80, minimum=1)
     rma_prefixes: tuple[str, ...] = ("RMA-",)
-    order_prefixes: tuple[str, ...] = ("#", "ORD-", "SO-")
+    order_prefixes: tuple[str, ...] = ("#", "ORD-", "SO-", "WEB-")
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,10 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Column, Integer, UniqueConstraint
+from enum import StrEnum
+
+from sqlalchemy import JSON, Column, ForeignKey, Integer, UniqueConstraint
+from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
 from returnsdesk.data.types import ExactDecimal, UTCDateTime, utcnow
@@ -24,6 +27,28 @@ from returnsdesk.domain.vocabulary import (
     RefundStatus,
     ReturnStatus,
 )
+
+
+# Named constraints, so later migrations can drop or alter them on every backend.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def _enum(kind: type[StrEnum], **kwargs: Any) -> Any:
+    """Store the enum's value ('pending_approval'), the word reports and SQL filters use."""
+    column_type = SAEnum(
+        kind,
+        values_callable=lambda members: [member.value for member in members],
+        native_enum=False,
+        length=32,
+        validate_strings=True,
+    )
+    return Field(sa_type=column_type, **kwargs)
 
 
 def _id() -> Any:
@@ -40,10 +65,17 @@ def _timestamp(*, nullable: bool = False, index: bool = False) -> Any:
     return Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False, index=index)
 
 
-def _fk(target: str, *, nullable: bool = False, index: bool = True) -> Any:
+def _fk(target: str, *, nullable: bool = False, index: bool = True, unique: bool = False) -> Any:
+    """A foreign key checked at commit, not per statement.
+
+    The tables have no ORM relationships, so the unit of work does not order INSERTs by
+    dependency; deferred constraints let one transaction add rows in any order and still
+    refuse to commit a dangling reference (SQLite and PostgreSQL both honour this).
+    """
+    fk = ForeignKey(target, deferrable=True, initially="DEFERRED")
     if nullable:
-        return Field(default=None, foreign_key=target, nullable=True, index=index)
-    return Field(foreign_key=target, nullable=False, index=index)
+        return Field(default=None, sa_column_args=[fk], nullable=True, index=index, unique=unique)
+    return Field(sa_column_args=[fk], nullable=False, index=index, unique=unique)
 
 
 # --- people and places ----------------------------------------------------------------------
@@ -62,7 +94,7 @@ class Operator(SQLModel, table=True):
     id: uuid.UUID = _id()
     code: str = Field(unique=True, max_length=40)  # printed on the badge barcode
     name: str = Field(max_length=200)
-    role: OperatorRole = Field(default=OperatorRole.INSPECTOR)
+    role: OperatorRole = _enum(OperatorRole, default=OperatorRole.INSPECTOR)
     pin_hash: str | None = Field(default=None, max_length=200)  # argon2; None means no PIN
     active: bool = Field(default=True)
     created_at: datetime = _timestamp()
@@ -123,7 +155,7 @@ class Return(SQLModel, table=True):
     order_id: uuid.UUID = _fk("orders.id")
     customer_name: str = Field(max_length=200, index=True)
     customer_email: str = Field(max_length=320)
-    status: ReturnStatus = Field(default=ReturnStatus.OPEN, index=True)
+    status: ReturnStatus = _enum(ReturnStatus, default=ReturnStatus.OPEN, index=True)
     created_at: datetime = _timestamp()
     expected_at: datetime | None = _timestamp(nullable=True)
     policy_window_days: int = Field(default=30)
@@ -163,7 +195,7 @@ class Parcel(SQLModel, table=True):
     operator_id: uuid.UUID = _fk("operators.id")
     received_at: datetime = _timestamp(index=True)
     completed_at: datetime | None = _timestamp(nullable=True)
-    status: ParcelStatus = Field(default=ParcelStatus.OPEN, index=True)
+    status: ParcelStatus = _enum(ParcelStatus, default=ParcelStatus.OPEN, index=True)
     unexpected: bool = Field(default=False)
     note: str = Field(default="", max_length=2000)
 
@@ -177,7 +209,7 @@ class Inspection(SQLModel, table=True):
     return_line_id: uuid.UUID | None = _fk("return_lines.id", nullable=True)  # None: not on return
     operator_id: uuid.UUID = _fk("operators.id")
     station_id: uuid.UUID = _fk("stations.id")
-    outcome: InspectionOutcome
+    outcome: InspectionOutcome = _enum(InspectionOutcome)
     sku_scanned: str | None = Field(default=None, max_length=64)
     grade: str | None = Field(default=None, max_length=8)
     checklist: dict[str, bool] = Field(default_factory=dict, sa_type=JSON)
@@ -191,11 +223,11 @@ class Inspection(SQLModel, table=True):
 class DispositionDecision(SQLModel, table=True):
     __tablename__ = "dispositions"
     id: uuid.UUID = _id()
-    inspection_id: uuid.UUID = Field(foreign_key="inspections.id", unique=True)
-    disposition: Disposition
+    inspection_id: uuid.UUID = _fk("inspections.id", index=False, unique=True)
+    disposition: Disposition = _enum(Disposition)
     location: str = Field(max_length=64)
     rule: str = Field(max_length=120)  # name of the policy rule that suggested it
-    overridden_from: Disposition | None = Field(default=None)
+    overridden_from: Disposition | None = _enum(Disposition, default=None, nullable=True)
     override_reason: str | None = Field(default=None, max_length=1000)
 
 
@@ -204,12 +236,12 @@ class Refund(SQLModel, table=True):
 
     __tablename__ = "refunds"
     id: uuid.UUID = _id()
-    return_id: uuid.UUID = Field(foreign_key="returns.id", unique=True)
+    return_id: uuid.UUID = _fk("returns.id", index=False, unique=True)
     parcel_id: uuid.UUID = _fk("parcels.id")
     operator_id: uuid.UUID = _fk("operators.id")
     total: Decimal = _money()
     currency: str = Field(max_length=3)
-    status: RefundStatus
+    status: RefundStatus = _enum(RefundStatus)
     status_reason: str = Field(default="", max_length=500)
     created_at: datetime = _timestamp(index=True)
 
@@ -255,7 +287,7 @@ class OutboxEvent(SQLModel, table=True):
     aggregate_id: uuid.UUID = Field(index=True)  # the return the event belongs to
     payload: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     idempotency_key: str = Field(unique=True, max_length=64)
-    status: OutboxStatus = Field(default=OutboxStatus.PENDING, index=True)
+    status: OutboxStatus = _enum(OutboxStatus, default=OutboxStatus.PENDING, index=True)
     attempts: int = Field(default=0)
     last_error: str | None = Field(default=None, max_length=2000)
     created_at: datetime = _timestamp()

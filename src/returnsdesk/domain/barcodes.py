@@ -49,3 +49,37 @@ def is_valid_ups(value: str) -> bool:
     if len(value) != 18 or not value.startswith("1Z") or not value.isascii() or not value.isalnum():
         return False
     return ups_check_digit(value[2:17]) == value[17]
+
+
+def has_valid_mod10(value: str) -> bool:
+    """True when the last digit is the GS1 mod-10 check digit of the others.
+
+    The same arithmetic checks GTINs, SSCCs, USPS IMpb and FedEx Ground numbers, at any length.
+    """
+    if len(value) < 2 or not value.isdigit() or not value.isascii():
+        return False
+    return gtin_check_digit(value[:-1]) == value[-1]
+
+
+def fedex_express_check_digit(body: str) -> str:
+    """Check digit of a 12-digit FedEx Express number, over its first 11 digits.
+
+    Weights 1, 3, 7 repeat from the rightmost digit; the sum mod 11, with 10 read as 0.
+    """
+    if len(body) != 11 or not body.isdigit() or not body.isascii():
+        raise ValueError("FedEx Express body must be 11 digits")
+    total = sum(int(char) * (1, 3, 7)[i % 3] for i, char in enumerate(reversed(body)))
+    return str(total % 11 % 10)
+
+
+def is_valid_fedex_express(value: str) -> bool:
+    if len(value) != 12 or not value.isdigit() or not value.isascii():
+        return False
+    return fedex_express_check_digit(value[:11]) == value[11]
+
+
+def is_valid_dhl_express(value: str) -> bool:
+    """True for a 10-digit DHL Express waybill: its first nine digits mod 7 give the last."""
+    if len(value) != 10 or not value.isdigit() or not value.isascii():
+        return False
+    return str(int(value[:9]) % 7) == value[9]

@@ -148,7 +148,7 @@ class StationController(QObject):
 
     @Slot(str)
     def on_command(self, key: str) -> None:
-        if self.busy:
+        if self.busy or not self.view.isVisible():
             return
         try:
             self._command(key.upper())

@@ -1,0 +1,48 @@
+"""Command line: ``returnsdesk`` starts the station; ``--demo`` uses the demo database."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from returnsdesk import __version__
+from returnsdesk.config import load_settings
+from returnsdesk.domain.errors import ConfigError
+from returnsdesk.log import setup_logging
+
+log = logging.getLogger("returnsdesk")
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="returnsdesk", description="Returns inspection station.")
+    parser.add_argument("--version", action="version", version=f"returnsdesk {__version__}")
+    parser.add_argument(
+        "--demo", action="store_true", help="open the demo database (created and filled if absent)"
+    )
+    parser.add_argument("--database", metavar="URL", help="database URL (overrides settings)")
+    parser.add_argument("--station", metavar="CODE", help="station code (overrides settings)")
+    parser.add_argument("--operator", metavar="BADGE", help="sign this operator in (no PIN only)")
+    parser.add_argument("--verbose", action="store_true", help="log debug messages to the console")
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        settings = load_settings(
+            overrides={"database.url": args.database, "station.code": args.station}
+        )
+    except ConfigError as exc:
+        print(f"returnsdesk: configuration error: {exc}", file=sys.stderr)  # noqa: T201
+        return 2
+    log_file = setup_logging(settings.logging, console=args.verbose)
+    log.info("returnsdesk %s starting; log %s; settings from %s", __version__, log_file, settings.sources)
+    from returnsdesk.qt.app import run  # Qt loads only for the GUI
+
+    return run(settings, demo=args.demo, operator_code=args.operator)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

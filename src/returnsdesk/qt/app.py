@@ -1,0 +1,99 @@
+"""Starting the station GUI: application, error display, sign-in, main window."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+from types import TracebackType
+
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from returnsdesk import __version__
+from returnsdesk.config import Settings
+from returnsdesk.domain.errors import OperatorError, ReturnsDeskError
+from returnsdesk.paths import resources_dir
+from returnsdesk.qt.dialogs import CrashDialog
+from returnsdesk.qt.main_window import MainWindow
+from returnsdesk.qt.ops import set_unhandled_failure_handler
+from returnsdesk.qt.sign_in import SignInDialog
+from returnsdesk.services.bootstrap import StationEnvironment, open_environment
+from returnsdesk.services.operators import sign_in
+from returnsdesk.services.station import StationService
+
+log = logging.getLogger(__name__)
+
+
+def application(argv: list[str] | None = None) -> QApplication:
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(argv or sys.argv[:1])
+    app.setApplicationName("returnsdesk")
+    app.setOrganizationName("returnsdesk")
+    app.setApplicationVersion(__version__)
+    app.setWindowIcon(QIcon(str(resources_dir() / "icons" / "returnsdesk.svg")))
+    return app
+
+
+def install_error_display() -> None:
+    """Bugs go to the log and a crash dialog; operator errors are shown by the station itself."""
+
+    def show_bug(exc: BaseException) -> None:
+        if isinstance(exc, OperatorError):
+            log.warning("Unhandled operator error: %s", exc)
+            return
+        details = "".join(traceback.format_exception(exc))
+        log.error("Unexpected error\n%s", details)
+        CrashDialog(f"{type(exc).__name__}: {exc}", details).exec()
+
+    def excepthook(
+        kind: type[BaseException], exc: BaseException, tb: TracebackType | None
+    ) -> None:
+        show_bug(exc.with_traceback(tb))
+
+    sys.excepthook = excepthook
+    set_unhandled_failure_handler(show_bug)
+
+
+def build_main_window(
+    env: StationEnvironment, settings: Settings, *, operator_code: str, pin: str | None = None
+) -> MainWindow:
+    """Sign the operator in and build the window (used by ``run`` and by the GUI tests)."""
+    with env.database.session() as session:
+        context = sign_in(
+            session, operator_code=operator_code, station_code=settings.station.code, pin=pin
+        )
+    service = StationService(
+        database=env.database, policies=env.policies, context=context, scan_rules=env.scan_rules
+    )
+    return MainWindow(
+        service=service,
+        settings=settings,
+        database_label=env.database_label,
+        demo=env.demo,
+        demo_sheet=str(env.demo_sheet) if env.demo_sheet else None,
+    )
+
+
+def run(settings: Settings, *, demo: bool, operator_code: str | None) -> int:
+    app = application()
+    install_error_display()
+    try:
+        env = open_environment(settings, demo=demo)
+    except (ReturnsDeskError, OSError) as exc:
+        log.error("Cannot start: %s", exc)
+        QMessageBox.critical(None, "returnsdesk cannot start", str(exc))
+        return 2
+    if operator_code is None and demo:
+        operator_code = "OP-0001"  # demo: sign the demo inspector in, to try the flow at once
+    pin: str | None = None
+    if operator_code is None:
+        dialog = SignInDialog(env.database, station_code=settings.station.code)
+        if not dialog.exec() or dialog.operator_code is None:
+            return 0
+        operator_code, pin = dialog.operator_code, dialog.pin
+    window = build_main_window(env, settings, operator_code=operator_code, pin=pin)
+    window.showMaximized()
+    code = app.exec()
+    env.database.dispose()
+    return code

@@ -1,0 +1,64 @@
+"""Help: the keys, and on a demo database the demo parcels to try (with their barcodes' values)."""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
+
+from returnsdesk.services.demo import DemoSummary
+
+KEYS_HELP = """
+<h2>Keys</h2>
+<table cellpadding="4">
+<tr><td><b>scan</b></td><td>a parcel label, then each item (barcode, SKU or serial)</td></tr>
+<tr><td><b>1 – 5</b></td><td>grade the item (A new · B like new · C used · D damaged · F defective)</td></tr>
+<tr><td><b>Y / N</b></td><td>answer the checklist question</td></tr>
+<tr><td><b>Enter</b></td><td>accept the suggested disposition; after the last item, confirm the refund</td></tr>
+<tr><td><b>O</b></td><td>override the disposition (asks why)</td></tr>
+<tr><td><b>F2</b></td><td>note on the item</td></tr>
+<tr><td><b>F4</b></td><td>type a code by hand</td></tr>
+<tr><td><b>F5</b></td><td>receive a parcel with no return as unexpected</td></tr>
+<tr><td><b>F8</b></td><td>close the parcel with the rest missing</td></tr>
+<tr><td><b>F9</b></td><td>empty box</td></tr>
+<tr><td><b>Esc</b></td><td>one step back (a received parcel stays open)</td></tr>
+<tr><td><b>Ctrl+1 / 2 / 3</b></td><td>station · shift history · help</td></tr>
+</table>
+"""
+
+
+class HelpView(QWidget):
+    def __init__(self, demo: DemoSummary | None, sheet_path: str | None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        self.browser = QTextBrowser()
+        self.browser.setOpenExternalLinks(True)
+        layout.addWidget(self.browser)
+        self.browser.setHtml(KEYS_HELP + (demo_html(demo, sheet_path) if demo is not None else ""))
+
+
+def demo_html(demo: DemoSummary, sheet_path: str | None) -> str:
+    esc = html.escape
+    sheet = (
+        f"<p>Printable barcode sheet: <a href='file://{esc(sheet_path)}'>{esc(sheet_path)}</a></p>"
+        if sheet_path
+        else ""
+    )
+    rows = []
+    for parcel in demo.parcels:
+        items = "<br>".join(
+            f"{esc(item.title)} ×{item.quantity}: EAN <code>{esc(item.gtin)}</code>"
+            + (f", serial <code>{esc(', '.join(item.serial_numbers))}</code>" if item.serial_numbers else "")
+            for item in parcel.items
+        )
+        rows.append(
+            f"<tr><td>{esc(parcel.scenario)}</td><td><code>{esc(parcel.tracking_number)}</code><br>"
+            f"<code>{esc(parcel.rma_number)}</code></td><td>{esc(parcel.customer_name)}</td>"
+            f"<td>{items}</td></tr>"
+        )
+    return (
+        f"<h2>Demo parcels ({demo.open_returns} open returns, {demo.orders} orders)</h2>{sheet}"
+        "<p>Type a value with F4 if you have no scanner.</p>"
+        "<table border='1' cellspacing='0' cellpadding='4'><tr><th>Scenario</th>"
+        "<th>Parcel label / RMA</th><th>Customer</th><th>Items</th></tr>" + "".join(rows) + "</table>"
+    )

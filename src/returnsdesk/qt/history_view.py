@@ -1,0 +1,64 @@
+"""Shift history: today's parcels with their outcome, searchable."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QHeaderView, QLabel, QLineEdit, QTableView, QVBoxLayout, QWidget
+
+from returnsdesk.qt.models import history_model
+from returnsdesk.qt.ops import Op
+from returnsdesk.services.station import StationService
+
+
+class HistoryView(QWidget):
+    def __init__(self, service: StationService, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._service = service
+        layout = QVBoxLayout(self)
+        self.summary = QLabel("")
+        font = self.summary.font()
+        font.setPointSizeF(font.pointSizeF() * 1.3)
+        self.summary.setFont(font)
+        layout.addWidget(self.summary)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search today's parcels: tracking, RMA, customer, status")
+        self.search.setClearButtonEnabled(True)
+        layout.addWidget(self.search)
+        self.model = history_model()
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setAlternatingRowColors(True)
+        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        layout.addWidget(self.table)
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(250)
+        self._connect_signals()
+
+    def _connect_signals(self) -> None:
+        self.search.textChanged.connect(lambda _text: self._debounce.start())
+        self._debounce.timeout.connect(self.refresh)
+
+    def refresh(self) -> None:
+        text = self.search.text()
+        Op(lambda: self._service.history(text=text)).on_success(self._show).start()
+
+    def _show(self, rows: list[Any]) -> None:
+        self.model.set_rows(rows)
+        refunded = [r for r in rows if r.refund_total is not None]
+        exceptions = sum(1 for r in rows if r.flags)
+        waiting = sum(1 for r in rows if r.refund_status is not None and r.refund_status.value != "approved")
+        self.summary.setText(
+            f"Today: {len(rows)} parcels · {sum(r.units_inspected for r in rows)} units inspected · "
+            f"{len(refunded)} refunds · {waiting} waiting for approval · {exceptions} with exceptions"
+        )
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        self.refresh()
+        self.search.setFocus(Qt.FocusReason.OtherFocusReason)

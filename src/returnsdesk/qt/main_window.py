@@ -1,0 +1,85 @@
+"""The station's main window: station, shift history and help tabs, and the status bar."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Slot
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QWidget
+
+from returnsdesk.config import Settings
+from returnsdesk.qt.forms.ui_main_window import Ui_MainWindow
+from returnsdesk.qt.help_view import HelpView
+from returnsdesk.qt.history_view import HistoryView
+from returnsdesk.qt.ops import wait_for_all
+from returnsdesk.qt.scanner import ScanInputFilter
+from returnsdesk.qt.sound import SoundPlayer
+from returnsdesk.qt.station_controller import StationController
+from returnsdesk.qt.station_view import StationView
+from returnsdesk.services.demo import DemoSummary
+from returnsdesk.services.station import StationService
+
+
+class MainWindow(QMainWindow):
+    def __init__(
+        self,
+        *,
+        service: StationService,
+        settings: Settings,
+        database_label: str,
+        demo: DemoSummary | None = None,
+        demo_sheet: str | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.ui = Ui_MainWindow()
+        self.ui.setupUi(self)
+        ctx = service.context
+        self.setWindowTitle(f"returnsdesk — {ctx.station_name} ({ctx.station_code})" + (" — DEMO" if demo else ""))
+        self.scanner = ScanInputFilter(
+            self, max_gap_ms=settings.scanner.max_gap_ms, min_length=settings.scanner.min_length
+        )
+        self.sounds = SoundPlayer(enabled=settings.ui.sounds)
+        self.station_view = StationView(font_scale=settings.ui.font_scale)
+        self.history_view = HistoryView(service)
+        self.help_view = HelpView(demo, demo_sheet)
+        self.ui.tabs.addTab(self.station_view, "Station (Ctrl+1)")
+        self.ui.tabs.addTab(self.history_view, "Shift history (Ctrl+2)")
+        self.ui.tabs.addTab(self.help_view, "Help (F1)")
+        self.station = StationController(
+            view=self.station_view, service=service, sounds=self.sounds, scanner=self.scanner
+        )
+        self._status_labels(database_label, service)
+        self._connect_signals()
+        QApplication.instance().installEventFilter(self.scanner)  # type: ignore[union-attr]
+        self.station_view.setFocus()
+
+    def _status_labels(self, database_label: str, service: StationService) -> None:
+        ctx = service.context
+        bar = self.ui.statusBar
+        self.operator_label = QLabel(f"Operator: {ctx.operator_name} ({ctx.operator_code})")
+        self.station_label = QLabel(f"Station: {ctx.station_code}")
+        self.database_label = QLabel(f"Database: {database_label}")
+        self.sync_label = QLabel("Sync: not configured (events wait in the outbox)")
+        for label in (self.operator_label, self.station_label, self.database_label, self.sync_label):
+            label.setContentsMargins(8, 2, 8, 2)
+            bar.addPermanentWidget(label)
+
+    def _connect_signals(self) -> None:
+        self.scanner.scanned.connect(self._show_station)
+        for key, index in (("Ctrl+1", 0), ("Ctrl+2", 1), ("Ctrl+3", 2), ("F1", 2)):
+            shortcut = QShortcut(QKeySequence(key), self)
+            shortcut.activated.connect(lambda index=index: self._show_tab(index))
+
+    @Slot()
+    def _show_station(self) -> None:
+        self._show_tab(0)
+
+    def _show_tab(self, index: int) -> None:
+        self.ui.tabs.setCurrentIndex(index)
+        if index == 0:
+            self.station_view.setFocus()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        QApplication.instance().removeEventFilter(self.scanner)  # type: ignore[union-attr]
+        wait_for_all()  # let a completion that is being written finish
+        super().closeEvent(event)

@@ -1,0 +1,61 @@
+"""Sign-in at the start of a shift: scan the badge (or type its code), then the PIN if one is set."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from returnsdesk.data.db import Database
+from returnsdesk.domain.errors import OperatorError
+from returnsdesk.services.operators import list_operators, sign_in
+
+
+class SignInDialog(QDialog):
+    def __init__(self, database: Database, *, station_code: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._database = database
+        self._station_code = station_code
+        self.operator_code: str | None = None
+        self.pin: str | None = None
+        self.setWindowTitle(f"Sign in to {station_code}")
+        layout = QVBoxLayout(self)
+        with database.session() as session:
+            operators = list_operators(session)
+        known = ", ".join(f"{code} {name}" for code, name in operators[:8])
+        layout.addWidget(QLabel(f"Scan your badge or type its code.\nOperators: {known}"))
+        form = QFormLayout()
+        self._badge = QLineEdit()
+        self._pin = QLineEdit()
+        self._pin.setEchoMode(QLineEdit.EchoMode.Password)
+        form.addRow("Badge", self._badge)
+        form.addRow("PIN (if you have one)", self._pin)
+        layout.addLayout(form)
+        self._error = QLabel("")
+        self._error.setStyleSheet("color:#842029")
+        layout.addWidget(self._error)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self._badge.returnPressed.connect(self._pin.setFocus)
+
+    def accept(self) -> None:
+        code, pin = self._badge.text().strip(), self._pin.text() or None
+        try:
+            # Verifies badge and PIN now, so a typo is told here and not after the window opens.
+            with self._database.session() as session:
+                sign_in(session, operator_code=code, station_code=self._station_code, pin=pin)
+        except OperatorError as exc:
+            self._error.setText(str(exc))
+            return
+        self.operator_code, self.pin = code, pin
+        super().accept()

@@ -1,0 +1,67 @@
+"""Tell a keyboard-wedge scanner's burst of keys from a person typing. Pure Python, no Qt.
+
+A USB scanner types its value a few milliseconds per key and ends it with Enter; people leave
+100 ms or more between keys. The Qt event filter feeds every printable key and every Enter here,
+with the time it happened, and gets the scanned text back from ``feed_enter``.
+
+The rules:
+
+* A burst is a run of keys each at most ``max_gap_ms`` after the one before. A key arriving
+  later starts a new run and the keys before it are dropped: they were typed by a person (a
+  filter that held them back reads ``pending`` before feeding that key, to pass them on).
+* Enter is the burst's last key and obeys the same gap: an Enter pressed by hand after a scanner
+  that sends no suffix is not a scan. Scanners must be set to send Enter as their suffix.
+* A burst shorter than ``min_length`` characters is not a scan (fast rollover of two keys).
+* A timestamp earlier than the previous key's breaks the run: with no trustworthy gap, typing
+  must not pass for a scan.
+"""
+
+from __future__ import annotations
+
+
+class BurstDetector:
+    def __init__(self, *, min_length: int = 4, max_gap_ms: float = 50.0) -> None:
+        if min_length < 1:
+            raise ValueError("min_length must be at least 1")
+        if not max_gap_ms > 0:  # also refuses NaN
+            raise ValueError("max_gap_ms must be positive")
+        self._min_length = min_length
+        self._max_gap_ms = max_gap_ms
+        self._chars: list[str] = []
+        self._last_ms: float | None = None
+
+    @property
+    def pending(self) -> str:
+        """The keys of the current run, not yet ended by Enter."""
+        return "".join(self._chars)
+
+    def reset(self) -> None:
+        self._chars.clear()
+        self._last_ms = None
+
+    def is_burst_in_progress(self, t_ms: float) -> bool:
+        """True while a run is open: keys are pending and the last came within the gap of t_ms."""
+        return bool(self._chars) and self._within_gap(t_ms)
+
+    def feed_char(self, ch: str, t_ms: float) -> None:
+        if not ch:
+            return
+        if not self._within_gap(t_ms):
+            self._chars.clear()
+        self._chars.append(ch)
+        self._last_ms = t_ms
+
+    def feed_enter(self, t_ms: float) -> str | None:
+        """The scanned text if the pending keys and this Enter form a burst, else None.
+
+        Either way the run ends here.
+        """
+        text = self.pending
+        is_scan = len(text) >= self._min_length and self._within_gap(t_ms)
+        self.reset()
+        return text if is_scan else None
+
+    def _within_gap(self, t_ms: float) -> bool:
+        if self._last_ms is None:
+            return False
+        return 0 <= t_ms - self._last_ms <= self._max_gap_ms

@@ -1,0 +1,82 @@
+"""Opening a station's world from settings: database (migrated), policies, demo data."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+from sqlalchemy.engine import make_url
+from sqlmodel import Session
+
+from returnsdesk.config import Settings
+from returnsdesk.data.db import Database, default_database_url, demo_database_url, make_engine
+from returnsdesk.data.migrations import ensure_schema
+from returnsdesk.domain.policy import Policies, load_policies
+from returnsdesk.domain.scanning import ScanRules
+from returnsdesk.paths import default_policy_dir
+from returnsdesk.services.demo import DemoSummary, demo_parcels, seed_demo
+from returnsdesk.services.demo_sheet import write_demo_sheet
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class StationEnvironment:
+    database: Database
+    policies: Policies
+    scan_rules: ScanRules
+    database_label: str  # where the data lives, for the status bar (no password)
+    demo: DemoSummary | None
+    demo_sheet: Path | None
+
+
+def database_url(settings: Settings, *, demo: bool) -> str:
+    if settings.database.url:
+        return settings.database.url
+    return demo_database_url() if demo else default_database_url()
+
+
+def describe_url(url: str) -> str:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return f"SQLite {Path(parsed.database or ':memory:').name}"
+    return f"{parsed.get_backend_name()} {parsed.host or ''}/{parsed.database or ''}"
+
+
+def scan_rules(settings: Settings) -> ScanRules:
+    scanner = settings.scanner
+    return ScanRules(
+        rma_prefixes=tuple(scanner.rma_prefixes),
+        order_prefixes=tuple(scanner.order_prefixes),
+        max_length=scanner.max_length,
+    )
+
+
+def open_environment(settings: Settings, *, demo: bool) -> StationEnvironment:
+    """Everything a station needs, ready: raises PolicyError / ReturnsDeskError with clear text."""
+    policies = load_policies(settings.policies.directory or default_policy_dir())
+    url = database_url(settings, demo=demo)
+    database = Database(make_engine(url))
+    ensure_schema(database.engine)
+    summary: DemoSummary | None = None
+    sheet: Path | None = None
+    if demo:
+        with Session(database.engine) as session:
+            seed_demo(session)  # commits itself: the whole demo data set is one setup action
+        with database.session() as session:
+            summary = demo_parcels(session)
+        sheet = Path(platformdirs.user_data_dir("returnsdesk", "returnsdesk")) / "demo-barcodes.pdf"
+        if not sheet.exists():
+            sheet.parent.mkdir(parents=True, exist_ok=True)
+            write_demo_sheet(summary, sheet)
+        log.info("Demo database %s; barcode sheet %s", url, sheet)
+    return StationEnvironment(
+        database=database,
+        policies=policies,
+        scan_rules=scan_rules(settings),
+        database_label=describe_url(url),
+        demo=summary,
+        demo_sheet=sheet,
+    )

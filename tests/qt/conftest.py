@@ -1,0 +1,50 @@
+"""GUI fixtures: a demo station window on a fresh database, driven as an inspector would."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from PySide6.QtWidgets import QApplication
+
+from returnsdesk.config import Settings, load_settings
+from returnsdesk.qt import ops
+from returnsdesk.qt.app import build_main_window
+from returnsdesk.qt.main_window import MainWindow
+from returnsdesk.services.bootstrap import StationEnvironment, open_environment
+from station_driver import Inspector
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return load_settings(
+        environ={}, overrides={"database.url": database_url, "ui.sounds": False}
+    )
+
+
+@pytest.fixture
+def demo_env(settings: Settings) -> Iterator[StationEnvironment]:
+    env = open_environment(settings, demo=True)
+    yield env
+    env.database.dispose()
+
+
+@pytest.fixture
+def window(qtbot: QtBot, demo_env: StationEnvironment, settings: Settings) -> Iterator[MainWindow]:
+    main = build_main_window(demo_env, settings, operator_code="OP-0001")
+    qtbot.addWidget(main)
+    main.resize(1366, 800)
+    main.show()
+    qtbot.waitExposed(main)
+    main.activateWindow()
+    main.station_view.setFocus()
+    yield main
+    ops.wait_for_all()
+    QApplication.processEvents()
+
+
+@pytest.fixture
+def inspector(qtbot: QtBot, window: MainWindow) -> Inspector:
+    return Inspector(qtbot, window)

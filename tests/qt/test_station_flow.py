@@ -1,0 +1,93 @@
+"""An inspector works returns by keyboard and scanner alone; the database holds the outcome."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlmodel import select
+
+from returnsdesk.data.models import (
+    DispositionDecision,
+    Inspection,
+    OutboxEvent,
+    Parcel,
+    Refund,
+    RefundLine,
+    Return,
+    StockMovement,
+)
+from returnsdesk.domain.vocabulary import ParcelStatus, RefundStatus, ReturnStatus
+from returnsdesk.qt.station_controller import State
+from returnsdesk.qt.station_view import Tone
+from returnsdesk.services.bootstrap import StationEnvironment
+from returnsdesk.services.demo import DemoParcel
+
+from station_driver import Inspector
+
+
+def demo_parcel(env: StationEnvironment, rma: str) -> DemoParcel:
+    assert env.demo is not None
+    return next(p for p in env.demo.parcels if p.rma_number == rma)
+
+
+def test_one_item_return_takes_four_inputs_and_writes_everything(
+    inspector: Inspector, demo_env: StationEnvironment
+) -> None:
+    parcel = demo_parcel(demo_env, "RMA-100001")
+    item = parcel.items[0]
+
+    # Given the station waits for a parcel, when the inspector scans the parcel label
+    inspector.scan(parcel.tracking_number)
+    # then the return appears with its expected line
+    assert inspector.controller.state is State.RETURN
+    view = inspector.window.station_view
+    assert parcel.rma_number in view.ui.returnTitle.text()
+    assert view.ui.linesTable.model().rowCount() == 1
+
+    # When they scan the item, press grade 2 (B, like new) and Enter
+    inspector.scan(item.gtin)
+    assert inspector.controller.state is State.UNIT
+    inspector.press("2")
+    assert "Enter to accept and confirm the refund" in view.ui.unitPrompt.text()
+    inspector.press("Enter")
+
+    # Then the refund is confirmed on screen and the station is ready for the next parcel
+    assert inspector.controller.state is State.OUTCOME
+    assert "refund EUR" in inspector.message and "approved" in inspector.message
+    assert view.message_tone() is Tone.OK
+
+    # And the database holds one consistent outcome
+    with demo_env.database.session() as session:
+        return_ = session.exec(select(Return).where(Return.rma_number == parcel.rma_number)).one()
+        assert return_.status is ReturnStatus.COMPLETED
+        parcel_row = session.exec(select(Parcel).where(Parcel.return_id == return_.id)).one()
+        assert parcel_row.status is ParcelStatus.COMPLETED
+        inspections = session.exec(
+            select(Inspection).where(Inspection.parcel_id == parcel_row.id)
+        ).all()
+        assert [(i.grade, i.sku_scanned, i.flags) for i in inspections] == [("B", item.sku, [])]
+        decision = session.exec(
+            select(DispositionDecision).where(DispositionDecision.inspection_id == inspections[0].id)
+        ).one()
+        assert decision.disposition.value == "restock"
+        refund = session.exec(select(Refund).where(Refund.return_id == return_.id)).one()
+        lines = session.exec(select(RefundLine).where(RefundLine.refund_id == refund.id)).all()
+        assert refund.status is RefundStatus.APPROVED
+        assert len(lines) == 1 and lines[0].deduction == Decimal("0.0000")
+        assert refund.total == lines[0].gross  # grade B: full refund of the price paid
+        movements = session.exec(
+            select(StockMovement).where(StockMovement.inspection_id == inspections[0].id)
+        ).all()
+        assert [(m.sku, m.quantity_delta, m.location) for m in movements] == [
+            (item.sku, 1, decision.location)
+        ]
+        events = session.exec(
+            select(OutboxEvent.event_type).where(OutboxEvent.aggregate_id == return_.id)
+        ).all()
+        assert sorted(events) == [
+            "refund.requested",
+            "return.closed",
+            "return.received",
+            "stock.adjusted",
+            "unit.inspected",
+        ]

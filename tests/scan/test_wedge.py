@@ -1,0 +1,163 @@
+"""Keyboard-wedge burst detection: a scanner's keys a few ms apart versus a person typing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from returnsdesk.scan.wedge import BurstDetector
+
+
+def type_keys(detector: BurstDetector, text: str, *, start_ms: float, gap_ms: float) -> float:
+    """Feed ``text`` one key per ``gap_ms``; returns the time of the last key."""
+    t = start_ms
+    for i, ch in enumerate(text):
+        t = start_ms + i * gap_ms
+        detector.feed_char(ch, t)
+    return t
+
+
+def test_scanner_burst_ending_in_enter_is_a_scan() -> None:
+    detector = BurstDetector()
+
+    last = type_keys(detector, "1Z999AA10123456784", start_ms=1000, gap_ms=4)
+
+    assert detector.feed_enter(last + 4) == "1Z999AA10123456784"
+    assert detector.pending == ""
+
+
+def test_human_typing_is_never_a_scan() -> None:
+    detector = BurstDetector()
+
+    last = type_keys(detector, "RMA-100001", start_ms=1000, gap_ms=120)
+
+    assert detector.feed_enter(last + 30) is None
+
+
+def test_a_scan_right_after_typing_drops_the_typed_keys() -> None:
+    # Given a person who typed "23" slowly, then a scan of an RMA label
+    detector = BurstDetector()
+    type_keys(detector, "23", start_ms=0, gap_ms=200)
+
+    # When the scanner's burst starts 300 ms later
+    last = type_keys(detector, "RMA-100001", start_ms=500, gap_ms=5)
+
+    # Then only the burst is the scan
+    assert detector.feed_enter(last + 5) == "RMA-100001"
+
+
+def test_one_slow_key_inside_a_burst_splits_it() -> None:
+    detector = BurstDetector()
+    type_keys(detector, "ABCD", start_ms=0, gap_ms=5)
+    detector.feed_char("E", 200)
+
+    assert detector.pending == "E"
+    assert detector.feed_enter(205) is None  # shorter than min_length
+
+
+def test_enter_too_long_after_the_last_key_is_not_a_scan() -> None:
+    # Given a scanner without an Enter suffix, and a person pressing Enter afterwards
+    detector = BurstDetector()
+    last = type_keys(detector, "4006381333931", start_ms=0, gap_ms=3)
+
+    assert detector.feed_enter(last + 51) is None
+    assert detector.pending == ""
+
+
+def test_gap_equal_to_the_limit_still_belongs_to_the_burst() -> None:
+    detector = BurstDetector(max_gap_ms=50)
+    last = type_keys(detector, "ABCD", start_ms=0, gap_ms=50)
+
+    assert detector.feed_enter(last + 50) == "ABCD"
+
+
+def test_short_bursts_are_rollover_not_scans() -> None:
+    detector = BurstDetector(min_length=4)
+    last = type_keys(detector, "th", start_ms=0, gap_ms=10)
+
+    assert detector.feed_enter(last + 10) is None
+
+
+def test_thresholds_are_configurable() -> None:
+    # Given a slow Bluetooth scanner: 80 ms between keys, short badge codes
+    detector = BurstDetector(min_length=2, max_gap_ms=100)
+    last = type_keys(detector, "42", start_ms=0, gap_ms=80)
+
+    assert detector.feed_enter(last + 80) == "42"
+
+
+def test_timestamps_going_backwards_break_the_burst() -> None:
+    detector = BurstDetector()
+    type_keys(detector, "ABCD", start_ms=1000, gap_ms=5)
+    detector.feed_char("E", 900)
+
+    assert detector.pending == "E"
+    assert detector.feed_enter(800) is None
+
+
+def test_burst_in_progress_follows_the_last_key() -> None:
+    detector = BurstDetector(max_gap_ms=50)
+    assert not detector.is_burst_in_progress(0)
+
+    detector.feed_char("A", 100)
+
+    assert detector.is_burst_in_progress(140)
+    assert not detector.is_burst_in_progress(151)
+    assert detector.pending == "A"
+
+
+def test_reset_forgets_pending_keys() -> None:
+    detector = BurstDetector()
+    type_keys(detector, "ABCDE", start_ms=0, gap_ms=5)
+
+    detector.reset()
+
+    assert detector.pending == ""
+    assert not detector.is_burst_in_progress(25)
+    assert detector.feed_enter(25) is None
+
+
+def test_keys_without_text_are_ignored() -> None:
+    detector = BurstDetector()
+    type_keys(detector, "ABCD", start_ms=0, gap_ms=5)
+    detector.feed_char("", 500)
+
+    assert detector.feed_enter(20) == "ABCD"
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{"min_length": 0}, {"max_gap_ms": 0}, {"max_gap_ms": -5}, {"max_gap_ms": float("nan")}],
+)
+def test_thresholds_must_make_sense(kwargs: dict[str, Any]) -> None:
+    with pytest.raises(ValueError):
+        BurstDetector(**kwargs)
+
+
+_keys = st.text(min_size=1, max_size=40)
+
+
+@given(_keys, st.lists(st.floats(min_value=50.001, max_value=10_000), min_size=40, max_size=40))
+def test_property_keys_slower_than_the_gap_never_make_a_scan(text: str, gaps: list[float]) -> None:
+    detector = BurstDetector(max_gap_ms=50)
+    t = 0.0
+    for ch, gap in zip(text, gaps, strict=False):
+        t += gap
+        detector.feed_char(ch, t)
+
+    assert detector.feed_enter(t + 1) is None
+
+
+# Gaps stay below the limit by a margin: summed float timestamps round at the last digit.
+@given(_keys, st.lists(st.floats(min_value=0, max_value=49), min_size=41, max_size=41))
+def test_property_a_fast_burst_returns_exactly_its_keys(text: str, gaps: list[float]) -> None:
+    detector = BurstDetector(min_length=1, max_gap_ms=50)
+    t = 1000.0
+    for ch, gap in zip(text, gaps, strict=False):
+        t += gap
+        detector.feed_char(ch, t)
+
+    assert detector.feed_enter(t + gaps[-1]) == text

@@ -1,0 +1,52 @@
+"""Drives the station window as an inspector does: scanner bursts and single keys."""
+
+from __future__ import annotations
+
+from pytestqt.qtbot import QtBot
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QWidget
+
+from returnsdesk.qt import ops
+from returnsdesk.qt.main_window import MainWindow
+
+
+class Inspector:
+    """Drives the station by keyboard, like a person with a handheld scanner."""
+
+    def __init__(self, qtbot: QtBot, window: MainWindow) -> None:
+        self.qtbot = qtbot
+        self.window = window
+        self.controller = window.station
+
+    def _target(self) -> QWidget:
+        return QApplication.focusWidget() or self.window.station_view
+
+    def settle(self) -> None:
+        """Wait until background work is done and its result is shown."""
+        self.qtbot.waitUntil(lambda: not self.controller.busy and not ops.busy(), timeout=10_000)
+
+    def scan(self, value: str) -> None:
+        """A scanner burst: the characters at once, then Enter."""
+        target = self._target()
+        self.qtbot.keyClicks(target, value)
+        self.qtbot.keyClick(self._target(), Qt.Key.Key_Return)
+        self.settle()
+
+    def press(self, key: str) -> None:
+        """A person pressing one key; held back one gap interval to tell it from a scan."""
+        target = self._target()
+        if key == "Enter":
+            self.qtbot.keyClick(target, Qt.Key.Key_Return)
+        else:
+            self.qtbot.keyClick(target, key)
+            self.qtbot.wait(120)
+        self.settle()
+
+    def key(self, key: Qt.Key) -> None:
+        self.qtbot.keyClick(self._target(), key)
+        self.settle()
+
+    @property
+    def message(self) -> str:
+        return self.window.station_view.message()

@@ -38,7 +38,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"returnsdesk: configuration error: {exc}", file=sys.stderr)  # noqa: T201
         return 2
     log_file = setup_logging(settings.logging, console=args.verbose)
-    log.info("returnsdesk %s starting; log %s; settings from %s", __version__, log_file, settings.sources)
+    log.info(
+        "returnsdesk %s starting; log %s; settings from %s", __version__, log_file, settings.sources
+    )
     from returnsdesk.qt.app import run  # Qt loads only for the GUI
 
     return run(settings, demo=args.demo, operator_code=args.operator)

@@ -19,9 +19,7 @@ from station_driver import Inspector
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return load_settings(
-        environ={}, overrides={"database.url": database_url, "ui.sounds": False}
-    )
+    return load_settings(environ={}, overrides={"database.url": database_url, "ui.sounds": False})
 
 
 @pytest.fixture

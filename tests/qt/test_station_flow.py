@@ -21,7 +21,6 @@ from returnsdesk.qt.station_controller import State
 from returnsdesk.qt.station_view import Tone
 from returnsdesk.services.bootstrap import StationEnvironment
 from returnsdesk.services.demo import DemoParcel
-
 from station_driver import Inspector
 
 
@@ -67,7 +66,9 @@ def test_one_item_return_takes_four_inputs_and_writes_everything(
         ).all()
         assert [(i.grade, i.sku_scanned, i.flags) for i in inspections] == [("B", item.sku, [])]
         decision = session.exec(
-            select(DispositionDecision).where(DispositionDecision.inspection_id == inspections[0].id)
+            select(DispositionDecision).where(
+                DispositionDecision.inspection_id == inspections[0].id
+            )
         ).one()
         assert decision.disposition.value == "restock"
         refund = session.exec(select(Refund).where(Refund.return_id == return_.id)).one()

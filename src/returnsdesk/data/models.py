@@ -9,9 +9,8 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
-
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import JSON, Column, ForeignKey, Integer, UniqueConstraint
 from sqlalchemy import Enum as SAEnum
@@ -27,7 +26,6 @@ from returnsdesk.domain.vocabulary import (
     RefundStatus,
     ReturnStatus,
 )
-
 
 # Named constraints, so later migrations can drop or alter them on every backend.
 SQLModel.metadata.naming_convention = {
@@ -201,7 +199,7 @@ class Parcel(SQLModel, table=True):
 
 
 class Inspection(SQLModel, table=True):
-    """One unit: either a physical unit graded at the station, or an expected unit closed missing."""
+    """One unit: a physical unit graded at the station, or an expected unit closed missing."""
 
     __tablename__ = "inspections"
     id: uuid.UUID = _id()

@@ -134,8 +134,10 @@ class RefundQuoteLine:
 
     @property
     def description(self) -> str:
-        return self.line.title if self.line.quantity == 1 else (
-            f"{self.line.title} ({self.unit_index + 1} of {self.line.quantity})"
+        return (
+            self.line.title
+            if self.line.quantity == 1
+            else (f"{self.line.title} ({self.unit_index + 1} of {self.line.quantity})")
         )
 
 
@@ -352,11 +354,11 @@ class ParcelInspection:
         for line in self.lines:
             received = by_line.get(line.line_id, [])
             for index in range(line.quantity):
-                unit = received[index] if index < len(received) else None
-                if unit is None:
+                received_unit = received[index] if index < len(received) else None
+                if received_unit is None:
                     flags, grade = self._missing_flags, None
                 else:
-                    flags, grade = unit.flags, unit.grade
+                    flags, grade = received_unit.flags, received_unit.grade
                 all_flags |= flags
                 quote_lines.append(
                     RefundQuoteLine(

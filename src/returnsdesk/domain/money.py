@@ -6,7 +6,17 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 # Minor-unit exponents that differ from the usual two decimals.
-_EXPONENTS = {"JPY": 0, "KRW": 0, "ISK": 0, "CLP": 0, "HUF": 2, "BHD": 3, "KWD": 3, "JOD": 3, "OMR": 3}
+_EXPONENTS = {
+    "JPY": 0,
+    "KRW": 0,
+    "ISK": 0,
+    "CLP": 0,
+    "HUF": 2,
+    "BHD": 3,
+    "KWD": 3,
+    "JOD": 3,
+    "OMR": 3,
+}
 
 
 def currency_exponent(currency: str) -> int:
@@ -26,7 +36,9 @@ class Money:
         if not self.amount.is_finite():
             raise ValueError("Money amount must be finite")
         if len(self.currency) != 3 or not self.currency.isalpha() or not self.currency.isupper():
-            raise ValueError(f"Currency must be a three-letter ISO 4217 code, not {self.currency!r}")
+            raise ValueError(
+                f"Currency must be a three-letter ISO 4217 code, not {self.currency!r}"
+            )
 
     @classmethod
     def of(cls, amount: str | int | Decimal, currency: str) -> Money:

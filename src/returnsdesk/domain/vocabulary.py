@@ -47,7 +47,9 @@ class InspectionOutcome(StrEnum):
 
 class RefundStatus(StrEnum):
     APPROVED = "approved"  # within policy, to be paid out by the order system
-    PENDING_APPROVAL = "pending_approval"  # above the threshold or outside policy: a shift lead decides
+    PENDING_APPROVAL = (
+        "pending_approval"  # above the threshold or outside policy: a shift lead decides
+    )
     REJECTED = "rejected"
 
 

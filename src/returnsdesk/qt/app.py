@@ -46,9 +46,7 @@ def install_error_display() -> None:
         log.error("Unexpected error\n%s", details)
         CrashDialog(f"{type(exc).__name__}: {exc}", details).exec()
 
-    def excepthook(
-        kind: type[BaseException], exc: BaseException, tb: TracebackType | None
-    ) -> None:
+    def excepthook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
         show_bug(exc.with_traceback(tb))
 
     sys.excepthook = excepthook

@@ -12,9 +12,11 @@ KEYS_HELP = """
 <h2>Keys</h2>
 <table cellpadding="4">
 <tr><td><b>scan</b></td><td>a parcel label, then each item (barcode, SKU or serial)</td></tr>
-<tr><td><b>1 – 5</b></td><td>grade the item (A new · B like new · C used · D damaged · F defective)</td></tr>
+<tr><td><b>1 – 5</b></td>
+<td>grade the item (A new · B like new · C used · D damaged · F defective)</td></tr>
 <tr><td><b>Y / N</b></td><td>answer the checklist question</td></tr>
-<tr><td><b>Enter</b></td><td>accept the suggested disposition; after the last item, confirm the refund</td></tr>
+<tr><td><b>Enter</b></td>
+<td>accept the suggested disposition; after the last item, confirm the refund</td></tr>
 <tr><td><b>O</b></td><td>override the disposition (asks why)</td></tr>
 <tr><td><b>F2</b></td><td>note on the item</td></tr>
 <tr><td><b>F4</b></td><td>type a code by hand</td></tr>
@@ -28,7 +30,9 @@ KEYS_HELP = """
 
 
 class HelpView(QWidget):
-    def __init__(self, demo: DemoSummary | None, sheet_path: str | None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, demo: DemoSummary | None, sheet_path: str | None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         layout = QVBoxLayout(self)
         self.browser = QTextBrowser()
@@ -48,7 +52,11 @@ def demo_html(demo: DemoSummary, sheet_path: str | None) -> str:
     for parcel in demo.parcels:
         items = "<br>".join(
             f"{esc(item.title)} ×{item.quantity}: EAN <code>{esc(item.gtin)}</code>"
-            + (f", serial <code>{esc(', '.join(item.serial_numbers))}</code>" if item.serial_numbers else "")
+            + (
+                f", serial <code>{esc(', '.join(item.serial_numbers))}</code>"
+                if item.serial_numbers
+                else ""
+            )
             for item in parcel.items
         )
         rows.append(
@@ -60,5 +68,7 @@ def demo_html(demo: DemoSummary, sheet_path: str | None) -> str:
         f"<h2>Demo parcels ({demo.open_returns} open returns, {demo.orders} orders)</h2>{sheet}"
         "<p>Type a value with F4 if you have no scanner.</p>"
         "<table border='1' cellspacing='0' cellpadding='4'><tr><th>Scenario</th>"
-        "<th>Parcel label / RMA</th><th>Customer</th><th>Items</th></tr>" + "".join(rows) + "</table>"
+        "<th>Parcel label / RMA</th><th>Customer</th><th>Items</th></tr>"
+        + "".join(rows)
+        + "</table>"
     )

@@ -52,10 +52,13 @@ class HistoryView(QWidget):
         self.model.set_rows(rows)
         refunded = [r for r in rows if r.refund_total is not None]
         exceptions = sum(1 for r in rows if r.flags)
-        waiting = sum(1 for r in rows if r.refund_status is not None and r.refund_status.value != "approved")
+        waiting = sum(
+            1 for r in rows if r.refund_status is not None and r.refund_status.value != "approved"
+        )
         self.summary.setText(
-            f"Today: {len(rows)} parcels · {sum(r.units_inspected for r in rows)} units inspected · "
-            f"{len(refunded)} refunds · {waiting} waiting for approval · {exceptions} with exceptions"
+            f"Today: {len(rows)} parcels · {sum(r.units_inspected for r in rows)} units inspected"
+            f" · {len(refunded)} refunds · {waiting} waiting for approval"
+            f" · {exceptions} with exceptions"
         )
 
     def showEvent(self, event: Any) -> None:

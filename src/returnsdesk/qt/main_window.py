@@ -32,9 +32,11 @@ class MainWindow(QMainWindow):
     ) -> None:
         super().__init__(parent)
         self.ui = Ui_MainWindow()
-        self.ui.setupUi(self)
+        self.ui.setupUi(self)  # type: ignore[no-untyped-call]
         ctx = service.context
-        self.setWindowTitle(f"returnsdesk — {ctx.station_name} ({ctx.station_code})" + (" — DEMO" if demo else ""))
+        self.setWindowTitle(
+            f"returnsdesk — {ctx.station_name} ({ctx.station_code})" + (" — DEMO" if demo else "")
+        )
         self.scanner = ScanInputFilter(
             self, max_gap_ms=settings.scanner.max_gap_ms, min_length=settings.scanner.min_length
         )
@@ -60,7 +62,12 @@ class MainWindow(QMainWindow):
         self.station_label = QLabel(f"Station: {ctx.station_code}")
         self.database_label = QLabel(f"Database: {database_label}")
         self.sync_label = QLabel("Sync: not configured (events wait in the outbox)")
-        for label in (self.operator_label, self.station_label, self.database_label, self.sync_label):
+        for label in (
+            self.operator_label,
+            self.station_label,
+            self.database_label,
+            self.sync_label,
+        ):
             label.setContentsMargins(8, 2, 8, 2)
             bar.addPermanentWidget(label)
 

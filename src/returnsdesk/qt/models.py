@@ -159,8 +159,12 @@ def history_model() -> RowTableModel[HistoryRow]:
             Column("RMA", lambda h: h.rma_number or "—"),
             Column("Customer", lambda h: h.customer_name or "unexpected parcel"),
             Column("Units", lambda h: str(h.units_inspected), numeric=True),
-            Column("Refund", lambda h: h.refund_total.format() if h.refund_total else "—", numeric=True),
-            Column("Refund status", lambda h: _words(h.refund_status.value) if h.refund_status else "—"),
+            Column(
+                "Refund", lambda h: h.refund_total.format() if h.refund_total else "—", numeric=True
+            ),
+            Column(
+                "Refund status", lambda h: _words(h.refund_status.value) if h.refund_status else "—"
+            ),
             Column("Parcel", lambda h: _words(h.status.value)),
             Column("Exceptions", lambda h: ", ".join(_words(f) for f in h.flags)),
             Column("Operator", lambda h: h.operator_name),

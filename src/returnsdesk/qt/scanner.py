@@ -16,7 +16,14 @@ import time
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QLineEdit, QPlainTextEdit, QTextEdit, QWidget
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QApplication,
+    QLineEdit,
+    QPlainTextEdit,
+    QTextEdit,
+    QWidget,
+)
 
 from returnsdesk.scan.wedge import BurstDetector
 
@@ -71,7 +78,11 @@ class ScanInputFilter(QObject):
             self.command.emit("Enter")
             return True
         text = event.text()
-        modifiers = event.modifiers() & ~Qt.KeyboardModifier.ShiftModifier & ~Qt.KeyboardModifier.KeypadModifier
+        modifiers = (
+            event.modifiers()
+            & ~Qt.KeyboardModifier.ShiftModifier
+            & ~Qt.KeyboardModifier.KeypadModifier
+        )
         if len(text) != 1 or not text.isprintable() or modifiers != Qt.KeyboardModifier.NoModifier:
             return False  # function keys, shortcuts and navigation take their usual path
         if not self._detector.pending and isinstance(focus, QLineEdit):

@@ -1,4 +1,4 @@
-"""Sign-in at the start of a shift: scan the badge (or type its code), then the PIN if one is set."""
+"""Sign-in at the start of a shift: scan the badge (or type its code), then the PIN if set."""
 
 from __future__ import annotations
 
@@ -18,7 +18,9 @@ from returnsdesk.services.operators import list_operators, sign_in
 
 
 class SignInDialog(QDialog):
-    def __init__(self, database: Database, *, station_code: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, database: Database, *, station_code: str, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self._database = database
         self._station_code = station_code

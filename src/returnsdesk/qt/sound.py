@@ -40,7 +40,11 @@ class SoundPlayer:
             if cue is Cue.SCAN_ERROR:
                 QApplication.beep()
             return
-        args = [self._player, "-q", str(path)] if self._player == "aplay" else [self._player, str(path)]
+        args = (
+            [self._player, "-q", str(path)]
+            if self._player == "aplay"
+            else [self._player, str(path)]
+        )
         try:
             subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         except OSError as exc:

@@ -55,7 +55,12 @@ class State(Enum):
 
 class StationController(QObject):
     def __init__(
-        self, *, view: StationView, service: StationService, sounds: SoundPlayer, scanner: ScanInputFilter
+        self,
+        *,
+        view: StationView,
+        service: StationService,
+        sounds: SoundPlayer,
+        scanner: ScanInputFilter,
     ) -> None:
         super().__init__(view)
         self.view = view
@@ -130,11 +135,17 @@ class StationController(QObject):
             if scan.kind in (ScanKind.TRACKING, ScanKind.RMA, ScanKind.ORDER):
                 self._run(lambda: self.service.open_parcel(scan), self._on_parcel_result)
                 return
-            raise WrongStep("Scan the parcel's label first (tracking number or RMA), then its items.")
+            raise WrongStep(
+                "Scan the parcel's label first (tracking number or RMA), then its items."
+            )
         if self.state is State.CONFIRM_CLOSE:
-            raise WrongStep("Press Enter to confirm the refund, or Esc to go back to scanning items.")
+            raise WrongStep(
+                "Press Enter to confirm the refund, or Esc to go back to scanning items."
+            )
         if scan.kind in (ScanKind.TRACKING, ScanKind.RMA, ScanKind.ORDER):
-            raise WrongStep("This parcel is still open. Finish it (F8 closes with the rest missing).")
+            raise WrongStep(
+                "This parcel is still open. Finish it (F8 closes with the rest missing)."
+            )
         work, parcel = self._open_parcel()
         if self.state is State.UNIT:
             assert work.current is not None
@@ -142,9 +153,7 @@ class StationController(QObject):
                 self._serial_scanned(scan.value)
                 return
             raise WrongStep("Finish this item first: " + self._unit_prompt_text())
-        self._run(
-            lambda: self.service.resolve_item(scan, parcel.view), self._on_item_resolved
-        )
+        self._run(lambda: self.service.resolve_item(scan, parcel.view), self._on_item_resolved)
 
     @Slot(str)
     def on_command(self, key: str) -> None:
@@ -240,7 +249,9 @@ class StationController(QObject):
         ui.searchEdit.setFocus()
         self.view.show_step(Step.PARCEL)
         self.view.show_message(f"No return found for {scan.value}.", Tone.WARNING)
-        self.view.set_keys_hint("Type to search, Enter · ↓ choose, Enter opens · F5 unexpected parcel · Esc back")
+        self.view.set_keys_hint(
+            "Type to search, Enter · ↓ choose, Enter opens · F5 unexpected parcel · Esc back"
+        )
 
     def _on_search_entered(self) -> None:
         text = self.view.ui.searchEdit.text()
@@ -254,9 +265,13 @@ class StationController(QObject):
         if results:
             table.selectRow(0)
             table.setFocus()
-            self.view.show_message(f"{len(results)} returns found. ↓ ↑ choose, Enter opens.", Tone.INFO)
+            self.view.show_message(
+                f"{len(results)} returns found. ↓ ↑ choose, Enter opens.", Tone.INFO
+            )
         else:
-            self.view.show_message("No return matches. Try the order number or the surname.", Tone.WARNING)
+            self.view.show_message(
+                "No return matches. Try the order number or the surname.", Tone.WARNING
+            )
 
     def _open_selected_result(self) -> None:
         if self.state is not State.NO_RETURN:
@@ -444,6 +459,8 @@ class StationController(QObject):
     # --- showing ------------------------------------------------------------------------------
 
     def _inspected_count(self, line: Any) -> int:
+        if self.state is State.OUTCOME:
+            return int(line.quantity)  # a completed return has every unit inspected or missing
         return self.work.inspected_count(line.line_id) if self.work is not None else 0
 
     def _show_idle(self, message: str, tone: Tone) -> None:
@@ -462,6 +479,7 @@ class StationController(QObject):
 
     def _clear_return(self) -> None:
         ui = self.view.ui
+        ui.refundBox.setVisible(True)
         ui.returnTitle.setText("No parcel open")
         ui.returnDetails.setText("")
         self._lines_model.set_rows([])
@@ -472,7 +490,9 @@ class StationController(QObject):
     def _show_return(self, view: ReturnView) -> None:
         ui = self.view.ui
         ui.returnTitle.setText(f"{view.rma_number} · {view.customer_name}")
-        delivered = view.delivered_at.astimezone().strftime("%d %b %Y") if view.delivered_at else "—"
+        delivered = (
+            view.delivered_at.astimezone().strftime("%d %b %Y") if view.delivered_at else "—"
+        )
         if view.days_since_delivery is None:
             window = "not delivered yet"
         elif view.within_window:
@@ -508,7 +528,9 @@ class StationController(QObject):
         ui.workStack.setCurrentIndex(_PAGE_IDLE)
         self.view.show_step(Step.ITEMS)
         self._show_refund(work)
-        self.view.set_keys_hint("Scan item · F8 close with rest missing · F9 empty box · Esc leave parcel")
+        self.view.set_keys_hint(
+            "Scan item · F8 close with rest missing · F9 empty box · Esc leave parcel"
+        )
         self.view.setFocus()
 
     def _show_unit(self) -> None:
@@ -538,13 +560,17 @@ class StationController(QObject):
         ui.unitAnswers.setText("<br>".join(flags + serial + answers))
         ui.workStack.setCurrentIndex(_PAGE_UNIT)
         self.view.show_step(Step.GRADE)
-        pending = work.preview_accept(now=self.service.clock()) if step is UnitStep.DISPOSITION else None
+        pending = (
+            work.preview_accept(now=self.service.clock()) if step is UnitStep.DISPOSITION else None
+        )
         self._show_refund(work, pending=pending)
         hints = {
             UnitStep.SERIAL: "Scan the serial number · Esc cancel item",
             UnitStep.GRADE: "1-5 grade · F2 note · Esc cancel item",
             UnitStep.CHECKLIST: "Y yes · N no · 1-5 re-grade · F2 note · Esc cancel item",
-            UnitStep.DISPOSITION: "Enter accept · O override · 1-5 re-grade · F2 note · Esc cancel item",
+            UnitStep.DISPOSITION: (
+                "Enter accept · O override · 1-5 re-grade · F2 note · Esc cancel item"
+            ),
         }
         self.view.set_keys_hint(hints[step])
         self.view.setFocus()
@@ -580,7 +606,8 @@ class StationController(QObject):
             grade = work.policies.grading.by_code(draft.grade or "")
             return (
                 f"Grade <b>{html.escape(grade.code)} · {html.escape(grade.label)}</b><br>"
-                f"<span style='font-size:x-large'>Disposition: <b>{suggestion.disposition.label.upper()}"
+                "<span style='font-size:x-large'>Disposition: "
+                f"<b>{suggestion.disposition.label.upper()}"
                 f"</b> → {html.escape(suggestion.location)}</span><br>{text}"
             )
         return f"<b>{text}</b>"
@@ -597,9 +624,10 @@ class StationController(QObject):
         )
         self.view.ui.refundTotal.setText(f"Total refund {quote.total}{approval}")
         self.view.ui.refundBox.setTitle(
-            "Refund to confirm" if self.state is State.CONFIRM_CLOSE or (
-                pending is not None and work.completes_with_current
-            ) else "Refund if the parcel closed now"
+            "Refund to confirm"
+            if self.state is State.CONFIRM_CLOSE
+            or (pending is not None and work.completes_with_current)
+            else "Refund if the parcel closed now"
         )
 
     def _show_outcome(self, outcome: ReturnOutcome, *, just_completed: bool) -> None:
@@ -618,8 +646,12 @@ class StationController(QObject):
             for u in outcome.units
         )
         refund = outcome.refund_total.format() if outcome.refund_total else "—"
-        status = (outcome.refund_status.value.replace("_", " ") if outcome.refund_status else "")
-        when = outcome.completed_at.astimezone().strftime("%d %b %Y %H:%M") if outcome.completed_at else ""
+        status = outcome.refund_status.value.replace("_", " ") if outcome.refund_status else ""
+        when = (
+            outcome.completed_at.astimezone().strftime("%d %b %Y %H:%M")
+            if outcome.completed_at
+            else ""
+        )
         ui.outcomeLabel.setText(
             f"<p><b>Completed {esc(when)}</b> by {esc(outcome.operator_name)} at "
             f"{esc(outcome.station_code)}</p>"
@@ -629,7 +661,7 @@ class StationController(QObject):
             f"<th>Disposition</th><th>Location</th><th align='right'>Refund</th></tr>{rows}</table>"
         )
         ui.workStack.setCurrentIndex(_PAGE_OUTCOME)
-        ui.refundTotal.setText(f"Refunded {refund}" if outcome.refund_total else "")
+        ui.refundBox.setVisible(False)  # the outcome page itemises the refund
         if just_completed:
             self.view.show_step(Step.CONFIRM)
             pending = outcome.refund_status is RefundStatus.PENDING_APPROVAL

@@ -46,7 +46,7 @@ class StationView(QWidget):
     def __init__(self, *, font_scale: float = 1.0, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ui = Ui_StationView()
-        self.ui.setupUi(self)
+        self.ui.setupUi(self)  # type: ignore[no-untyped-call]
         # The view itself holds focus between inputs, so single keys act as commands.
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._scale = font_scale
@@ -138,7 +138,9 @@ class StationView(QWidget):
     def show_grade_buttons(self, visible: bool, *, selected: str | None = None) -> None:
         self.ui.gradeBox.setVisible(visible)
         for button in self._grade_buttons:
-            chosen = selected is not None and button.text().split("\n")[1].startswith(selected + " ")
+            chosen = selected is not None and button.text().split("\n")[1].startswith(
+                selected + " "
+            )
             button.setStyleSheet("background:#0b5ed7; color:white;" if chosen else "")
 
     def set_keys_hint(self, text: str) -> None:

@@ -98,10 +98,9 @@ def shift_history(
         .scalar_subquery()
     )
     query = (
-        select(Parcel, Return, Refund, Operator.name, inspected)
+        select(Parcel, Return, Refund, inspected)
         .outerjoin(Return, col(Return.id) == col(Parcel.return_id))
         .outerjoin(Refund, col(Refund.parcel_id) == col(Parcel.id))
-        .join(Operator, col(Operator.id) == col(Parcel.operator_id))
         .where(col(Parcel.received_at) >= since, col(Parcel.received_at) < until)
         .order_by(col(Parcel.received_at).desc())
         .limit(limit)
@@ -120,20 +119,21 @@ def shift_history(
             )
         )
     rows = session.exec(query).all()
+    operator_names = dict(session.exec(select(Operator.id, Operator.name)).all())
     flags_by_parcel: dict[uuid.UUID, set[str]] = {}
     parcel_ids = [parcel.id for parcel, *_ in rows]
     if parcel_ids:
-        for parcel_id, flags in session.exec(
+        for parcel_id, unit_flags in session.exec(
             select(Inspection.parcel_id, Inspection.flags).where(
                 col(Inspection.parcel_id).in_(parcel_ids)
             )
         ).all():
-            flags_by_parcel.setdefault(parcel_id, set()).update(flags)
+            flags_by_parcel.setdefault(parcel_id, set()).update(unit_flags)
     history: list[HistoryRow] = []
-    for parcel, return_, refund, operator_name, units in rows:
-        flags = flags_by_parcel.get(parcel.id, set())
+    for parcel, return_, refund, units in rows:
+        parcel_flags = set(flags_by_parcel.get(parcel.id, ()))
         if parcel.unexpected:
-            flags = flags | {"unexpected_parcel"}
+            parcel_flags.add("unexpected_parcel")
         history.append(
             HistoryRow(
                 parcel_id=parcel.id,
@@ -146,8 +146,8 @@ def shift_history(
                 units_inspected=int(units),
                 refund_total=Money(refund.total, refund.currency) if refund is not None else None,
                 refund_status=refund.status if refund is not None else None,
-                flags=tuple(sorted(flags)),
-                operator_name=operator_name,
+                flags=tuple(sorted(parcel_flags)),
+                operator_name=operator_names.get(parcel.operator_id, ""),
             )
         )
     return history

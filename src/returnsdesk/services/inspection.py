@@ -1,4 +1,4 @@
-"""Inspecting a parcel's items: resolving item scans and completing the parcel in one transaction."""
+"""Inspecting a parcel's items: resolving item scans, completing the parcel in one transaction."""
 
 from __future__ import annotations
 

@@ -47,7 +47,8 @@ def find_return(session: Session, scan: ClassifiedScan) -> Return | None:
             .order_by(col(Return.created_at).desc())
         ).all()
         open_ones = [r for r in candidates if r.status is not ReturnStatus.COMPLETED]
-        return (open_ones or list(candidates) or [None])[0]
+        preferred = open_ones or list(candidates)
+        return preferred[0] if preferred else None
     return None
 
 

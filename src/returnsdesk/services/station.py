@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.exc import IntegrityError
 
 from returnsdesk.data.db import Database
+from returnsdesk.data.models import Return
 from returnsdesk.domain.errors import AlreadyCompleted, WrongStep
 from returnsdesk.domain.inspection import ParcelInspection, ScannedProduct
 from returnsdesk.domain.policy import Policies
@@ -102,7 +103,7 @@ class StationService:
         """Receive a parcel for a return chosen by scan or search."""
         now = self.clock()
         with self.database.session() as session:
-            return_ = session.get(intake.Return, return_id)
+            return_ = session.get(Return, return_id)
             if return_ is None:
                 raise WrongStep("That return no longer exists.")
             if not tracking_number:
@@ -157,7 +158,11 @@ class StationService:
         try:
             with self.database.session() as session:
                 return inspection.complete_parcel(
-                    session, ctx=self.context, parcel_id=parcel_id, inspection=work, now=self.clock()
+                    session,
+                    ctx=self.context,
+                    parcel_id=parcel_id,
+                    inspection=work,
+                    now=self.clock(),
                 )
         except IntegrityError as exc:
             # A concurrent completion can also surface at commit (PostgreSQL): say so plainly.

@@ -48,7 +48,9 @@ class ReturnView:
 
     @property
     def within_window(self) -> bool:
-        return self.days_since_delivery is None or self.days_since_delivery <= self.policy_window_days
+        return (
+            self.days_since_delivery is None or self.days_since_delivery <= self.policy_window_days
+        )
 
     @property
     def expected_units(self) -> int:

@@ -586,7 +586,6 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_stock_movements_sku"), ["sku"], unique=False)
 
 
-
 def downgrade() -> None:
     with op.batch_alter_table("stock_movements", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_stock_movements_sku"))

@@ -1,0 +1,115 @@
+"""Render the station's states offscreen into docs/screenshots/*.png (for the README).
+
+Drives a demo station on a temporary database by keystrokes, as the GUI tests do:
+``QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshots.py``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+_TEMP = Path(tempfile.mkdtemp(prefix="returnsdesk-shots-"))
+os.environ["XDG_DATA_HOME"] = str(_TEMP / "data")
+os.environ["RETURNSDESK_SYSTEM_CONFIG"] = ""
+os.environ["RETURNSDESK_USER_CONFIG"] = ""
+
+from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtTest import QTest  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from returnsdesk.config import load_settings  # noqa: E402
+from returnsdesk.qt import ops  # noqa: E402
+from returnsdesk.qt.app import application, build_main_window  # noqa: E402
+from returnsdesk.services.bootstrap import open_environment  # noqa: E402
+
+OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+
+
+def main() -> int:
+    app = application()
+    settings = load_settings(
+        environ={}, overrides={"database.url": f"sqlite:///{_TEMP / 'demo.sqlite3'}", "ui.sounds": False}
+    )
+    env = open_environment(settings, demo=True)
+    assert env.demo is not None
+    parcels = {p.rma_number: p for p in env.demo.parcels}
+    window = build_main_window(env, settings, operator_code="OP-0001")
+    window.resize(1440, 900)
+    window.show()
+    OUT.mkdir(parents=True, exist_ok=True)
+
+    def settle() -> None:
+        deadline = time.monotonic() + 10
+        while (ops.busy() or window.station.busy) and time.monotonic() < deadline:
+            app.processEvents()
+        for _ in range(5):
+            app.processEvents()
+            QTest.qWait(20)
+
+    def focus() -> object:
+        return QApplication.focusWidget() or window.station_view
+
+    def scan(value: str) -> None:
+        QTest.keyClicks(focus(), value)
+        QTest.keyClick(focus(), Qt.Key.Key_Return)
+        settle()
+
+    def press(key: str) -> None:
+        if key == "Enter":
+            QTest.keyClick(focus(), Qt.Key.Key_Return)
+        else:
+            QTest.keyClick(focus(), key)
+        QTest.qWait(120)
+        settle()
+
+    def shot(name: str) -> None:
+        settle()
+        window.grab().save(str(OUT / f"{name}.png"))
+        print(f"wrote docs/screenshots/{name}.png")  # noqa: T201 - script output
+
+    settle()
+    shot("1-waiting-for-scan")
+    serial = parcels["RMA-100003"]
+    scan(serial.tracking_number)
+    shot("2-return-shown")
+    scan(serial.items[0].gtin)
+    scan(serial.items[0].serial_numbers[0])
+    press("5")
+    for _ in range(4):
+        press("Y")
+    shot("3-grading")
+    QTest.keyClick(focus(), Qt.Key.Key_Escape)
+    settle()
+    QTest.keyClick(focus(), Qt.Key.Key_F8)
+    settle()
+    shot("4-refund-summary")
+    QTest.keyClick(focus(), Qt.Key.Key_Escape)
+    QTest.keyClick(focus(), Qt.Key.Key_Escape)
+    settle()
+    happy = parcels["RMA-100001"]
+    scan(happy.tracking_number)
+    scan(happy.items[0].gtin)
+    press("2")
+    press("Enter")
+    shot("5-completed")
+    scan("1Z999AA10123456785")
+    shot("6-error")
+    scan(happy.tracking_number)
+    shot("7-already-completed")
+    QTest.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    settle()
+    QTest.qWait(400)
+    settle()
+    shot("8-shift-history")
+    window.close()
+    env.database.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

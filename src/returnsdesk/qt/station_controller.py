@@ -526,6 +526,7 @@ class StationController(QObject):
             "F9 empty box<br>Esc leave the parcel open for later</p>"
         )
         ui.workStack.setCurrentIndex(_PAGE_IDLE)
+        ui.refundBox.setVisible(True)
         self.view.show_step(Step.ITEMS)
         self._show_refund(work)
         self.view.set_keys_hint(

@@ -33,7 +33,8 @@ OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 def main() -> int:
     app = application()
     settings = load_settings(
-        environ={}, overrides={"database.url": f"sqlite:///{_TEMP / 'demo.sqlite3'}", "ui.sounds": False}
+        environ={},
+        overrides={"database.url": f"sqlite:///{_TEMP / 'demo.sqlite3'}", "ui.sounds": False},
     )
     env = open_environment(settings, demo=True)
     assert env.demo is not None

@@ -6,6 +6,9 @@ from decimal import Decimal
 
 from sqlmodel import select
 
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPushButton
+
 from returnsdesk.data.models import (
     DispositionDecision,
     Inspection,
@@ -92,3 +95,27 @@ def test_one_item_return_takes_four_inputs_and_writes_everything(
             "stock.adjusted",
             "unit.inspected",
         ]
+
+
+def test_mouse_does_what_the_keys_do(inspector: Inspector, demo_env: StationEnvironment) -> None:
+    parcel = demo_parcel(demo_env, "RMA-100001")
+    view = inspector.window.station_view
+    inspector.scan(parcel.tracking_number)
+    # Before an item is scanned, accepting makes no sense: the button says so by being disabled.
+    assert not view.ui.acceptButton.isEnabled()
+    assert view.ui.closeParcelButton.isEnabled()
+    inspector.scan(parcel.items[0].gtin)
+
+    # When the inspector clicks grade B and then Accept
+    grade_b = next(b for b in view.findChildren(QPushButton) if "B · Like new" in b.text())
+    inspector.qtbot.mouseClick(grade_b, Qt.MouseButton.LeftButton)
+    inspector.settle()
+    assert view.ui.acceptButton.isEnabled()
+    inspector.qtbot.mouseClick(view.ui.acceptButton, Qt.MouseButton.LeftButton)
+    inspector.settle()
+
+    # Then the return is completed as with the keyboard
+    assert inspector.controller.state is State.OUTCOME
+    with demo_env.database.session() as session:
+        return_ = session.exec(select(Return).where(Return.rma_number == parcel.rma_number)).one()
+        assert return_.status is ReturnStatus.COMPLETED

@@ -97,6 +97,12 @@ class StationController(QObject):
         ui.openReturnButton.clicked.connect(self._open_selected_result)
         ui.unexpectedButton.clicked.connect(self.receive_unexpected)
         ui.cancelSearchButton.clicked.connect(self.cancel)
+        ui.acceptButton.clicked.connect(lambda: self.on_command("Enter"))
+        ui.overrideButton.clicked.connect(lambda: self.on_command("O"))
+        ui.notesButton.clicked.connect(self.edit_notes)
+        ui.closeParcelButton.clicked.connect(self.close_with_missing)
+        ui.emptyBoxButton.clicked.connect(self.empty_box)
+        ui.backButton.clicked.connect(self.cancel)
         shortcuts: list[tuple[str, Callable[[], None]]] = [
             ("F2", self.edit_notes),
             ("F4", self.focus_scan_field),
@@ -247,7 +253,7 @@ class StationController(QObject):
         ui.workStack.setCurrentIndex(_PAGE_NO_RETURN)
         ui.searchEdit.clear()
         ui.searchEdit.setFocus()
-        self.view.show_step(Step.PARCEL)
+        self._step(Step.PARCEL)
         self.view.show_message(f"No return found for {scan.value}.", Tone.WARNING)
         self.view.set_keys_hint(
             "Type to search, Enter · ↓ choose, Enter opens · F5 unexpected parcel · Esc back"
@@ -396,7 +402,7 @@ class StationController(QObject):
         missing = len(self.work.missing_units())
         self.state = State.CONFIRM_CLOSE
         self._show_refund(self.work)
-        self.view.show_step(Step.CONFIRM)
+        self._step(Step.CONFIRM)
         self.view.show_message(
             f"Close the parcel with {missing} unit{'s' if missing != 1 else ''} missing? "
             f"Refund {self.work.quote().total}. Enter confirms, Esc goes back.",
@@ -421,7 +427,7 @@ class StationController(QObject):
 
     def _complete(self) -> None:
         work, parcel = self._open_parcel()
-        self.view.show_step(Step.CONFIRM)
+        self._step(Step.CONFIRM)
         self._run(lambda: self.service.complete(parcel.parcel_id, work), self._on_completed)
 
     def _on_completed(self, result: CompletionResult) -> None:
@@ -472,7 +478,7 @@ class StationController(QObject):
         ui = self.view.ui
         ui.idleHint.setText(_IDLE_HELP)
         ui.workStack.setCurrentIndex(_PAGE_IDLE)
-        self.view.show_step(Step.PARCEL)
+        self._step(Step.PARCEL)
         self.view.show_message(message, tone)
         self.view.set_keys_hint("Scan a parcel · F4 type a code · F1 help")
         self.view.setFocus()
@@ -527,7 +533,7 @@ class StationController(QObject):
         )
         ui.workStack.setCurrentIndex(_PAGE_IDLE)
         ui.refundBox.setVisible(True)
-        self.view.show_step(Step.ITEMS)
+        self._step(Step.ITEMS)
         self._show_refund(work)
         self.view.set_keys_hint(
             "Scan item · F8 close with rest missing · F9 empty box · Esc leave parcel"
@@ -560,7 +566,7 @@ class StationController(QObject):
         serial = [f"Serial {html.escape(draft.serial)}"] if draft.serial else []
         ui.unitAnswers.setText("<br>".join(flags + serial + answers))
         ui.workStack.setCurrentIndex(_PAGE_UNIT)
-        self.view.show_step(Step.GRADE)
+        self._step(Step.GRADE)
         pending = (
             work.preview_accept(now=self.service.clock()) if step is UnitStep.DISPOSITION else None
         )
@@ -664,7 +670,7 @@ class StationController(QObject):
         ui.workStack.setCurrentIndex(_PAGE_OUTCOME)
         ui.refundBox.setVisible(False)  # the outcome page itemises the refund
         if just_completed:
-            self.view.show_step(Step.CONFIRM)
+            self._step(Step.CONFIRM)
             pending = outcome.refund_status is RefundStatus.PENDING_APPROVAL
             self.view.show_message(
                 f"Done: {outcome.view.rma_number} refund {refund} "
@@ -673,7 +679,7 @@ class StationController(QObject):
                 Tone.WARNING if pending else Tone.OK,
             )
         else:
-            self.view.show_step(Step.PARCEL)
+            self._step(Step.PARCEL)
             self.view.show_message(
                 f"{outcome.view.rma_number} was already completed: it cannot be refunded twice.",
                 Tone.ERROR,
@@ -690,6 +696,7 @@ class StationController(QObject):
     def _run(self, fn: Callable[[], Any], on_success: Callable[[Any], None]) -> None:
         self.busy = True
         self.view.setCursor(Qt.CursorShape.BusyCursor)
+        self._update_actions()
 
         def succeeded(result: Any) -> None:
             self._idle_again()
@@ -710,6 +717,27 @@ class StationController(QObject):
     def _idle_again(self) -> None:
         self.busy = False
         self.view.unsetCursor()
+        self._update_actions()
+
+    def _step(self, step: Step) -> None:
+        self.view.show_step(step)
+        self._update_actions()
+
+    def _update_actions(self) -> None:
+        """Enable the buttons (the mouse's way to every key) that make sense right now."""
+        ui = self.view.ui
+        ready = not self.busy
+        draft = self.work.current if self.work is not None else None
+        deciding = (
+            self.state is State.UNIT and draft is not None and (draft.step is UnitStep.DISPOSITION)
+        )
+        open_parcel = self.state is State.RETURN and self.work is not None
+        ui.acceptButton.setEnabled(ready and (deciding or self.state is State.CONFIRM_CLOSE))
+        ui.overrideButton.setEnabled(ready and deciding)
+        ui.notesButton.setEnabled(ready and self.state is State.UNIT)
+        ui.closeParcelButton.setEnabled(ready and open_parcel)
+        ui.emptyBoxButton.setEnabled(ready and open_parcel and not (self.work and self.work.units))
+        ui.backButton.setEnabled(ready and self.state is not State.IDLE)
 
 
 _IDLE_HELP = (

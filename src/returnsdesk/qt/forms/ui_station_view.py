@@ -207,6 +207,47 @@ class Ui_StationView(object):
 
         self.workLayout.addWidget(self.workStack)
 
+        self.actionLayout = QHBoxLayout()
+        self.actionLayout.setObjectName(u"actionLayout")
+        self.acceptButton = QPushButton(self.workPanel)
+        self.acceptButton.setObjectName(u"acceptButton")
+        self.acceptButton.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+
+        self.actionLayout.addWidget(self.acceptButton)
+
+        self.overrideButton = QPushButton(self.workPanel)
+        self.overrideButton.setObjectName(u"overrideButton")
+        self.overrideButton.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+
+        self.actionLayout.addWidget(self.overrideButton)
+
+        self.notesButton = QPushButton(self.workPanel)
+        self.notesButton.setObjectName(u"notesButton")
+        self.notesButton.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+
+        self.actionLayout.addWidget(self.notesButton)
+
+        self.closeParcelButton = QPushButton(self.workPanel)
+        self.closeParcelButton.setObjectName(u"closeParcelButton")
+        self.closeParcelButton.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+
+        self.actionLayout.addWidget(self.closeParcelButton)
+
+        self.emptyBoxButton = QPushButton(self.workPanel)
+        self.emptyBoxButton.setObjectName(u"emptyBoxButton")
+        self.emptyBoxButton.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+
+        self.actionLayout.addWidget(self.emptyBoxButton)
+
+        self.backButton = QPushButton(self.workPanel)
+        self.backButton.setObjectName(u"backButton")
+        self.backButton.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+
+        self.actionLayout.addWidget(self.backButton)
+
+
+        self.workLayout.addLayout(self.actionLayout)
+
         self.refundBox = QGroupBox(self.workPanel)
         self.refundBox.setObjectName(u"refundBox")
         self.refundLayout = QVBoxLayout(self.refundBox)
@@ -279,6 +320,12 @@ class Ui_StationView(object):
         self.unitAnswers.setText("")
         self.notesEdit.setPlaceholderText(QCoreApplication.translate("StationView", u"Notes (F2), Enter to keep", None))
         self.outcomeLabel.setText("")
+        self.acceptButton.setText(QCoreApplication.translate("StationView", u"Accept (Enter)", None))
+        self.overrideButton.setText(QCoreApplication.translate("StationView", u"Override (O)", None))
+        self.notesButton.setText(QCoreApplication.translate("StationView", u"Note (F2)", None))
+        self.closeParcelButton.setText(QCoreApplication.translate("StationView", u"Close, rest missing (F8)", None))
+        self.emptyBoxButton.setText(QCoreApplication.translate("StationView", u"Empty box (F9)", None))
+        self.backButton.setText(QCoreApplication.translate("StationView", u"Back (Esc)", None))
         self.refundBox.setTitle(QCoreApplication.translate("StationView", u"Refund", None))
         self.refundTotal.setText("")
         self.scanLabel.setText(QCoreApplication.translate("StationView", u"Scan or type a code:", None))

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pypdfium2 as pdfium
 import pytest
 import zxingcpp
 from pypdf import PdfReader
@@ -342,20 +343,13 @@ def test_sheet_lists_every_parcel_on_one_page_each(
 
 
 def _render_page(path: Path, page: int, dpi: int) -> np.ndarray[Any, np.dtype[np.uint8]]:
-    """A page as a grayscale image on white, rendered by Qt's PDF module (PDFium)."""
-    qt_pdf = pytest.importorskip("PySide6.QtPdf")
-    from PySide6.QtCore import QSize
-    from PySide6.QtGui import QImage
-
-    document = qt_pdf.QPdfDocument(None)
-    assert document.load(str(path)) == qt_pdf.QPdfDocument.Error.None_
-    points = document.pagePointSize(page)
-    size = QSize(round(points.width() * dpi / 72), round(points.height() * dpi / 72))
-    image = document.render(page, size).convertToFormat(QImage.Format.Format_RGBA8888)
-    rows = np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), -1)
-    rgba = rows[:, : image.width() * 4].reshape(image.height(), image.width(), 4)
-    # Pages render on a transparent background and the ink is black: coverage is the alpha.
-    return np.asarray(255 - rgba[..., 3], dtype=np.uint8)
+    """A page as a grayscale image, rendered by PDFium (as a print preview or a scan would)."""
+    document = pdfium.PdfDocument(path)
+    try:
+        bitmap = document[page].render(scale=dpi / 72, grayscale=True)
+        return np.array(bitmap.to_numpy(), dtype=np.uint8).reshape(bitmap.height, bitmap.width)
+    finally:
+        document.close()
 
 
 def test_sheet_page_one_barcodes_decode_to_the_demo_values(

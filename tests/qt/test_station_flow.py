@@ -50,7 +50,7 @@ def test_one_item_return_takes_four_inputs_and_writes_everything(
     inspector.scan(item.gtin)
     assert inspector.controller.state is State.UNIT
     inspector.press("2")
-    assert "Enter to accept and confirm the refund" in view.ui.unitPrompt.text()
+    assert "to accept and confirm the refund" in view.ui.unitPrompt.text()
     inspector.press("Enter")
 
     # Then the refund is confirmed on screen and the station is ready for the next parcel

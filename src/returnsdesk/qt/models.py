@@ -106,12 +106,10 @@ def expected_lines_model(inspected: Callable[[ExpectedLine], int]) -> RowTableMo
 
     return RowTableModel(
         [
-            Column("Item", lambda ln: ln.title),
-            Column("SKU", lambda ln: ln.sku),
+            Column("Item", lambda ln: f"{ln.title}\n{ln.sku}"),
             Column("Done", lambda ln: f"{inspected(ln)} / {ln.quantity}", numeric=True),
             Column("Paid", lambda ln: ln.unit_price.format(), numeric=True),
-            Column("Reason", lambda ln: ln.reason_label),
-            Column("Customer says", lambda ln: ln.customer_comment),
+            Column("Reason", _reason_and_comment),
         ],
         background=background,
     )
@@ -171,6 +169,11 @@ def history_model() -> RowTableModel[HistoryRow]:
         ],
         background=background,
     )
+
+
+def _reason_and_comment(line: ExpectedLine) -> str:
+    comment = line.customer_comment.strip()
+    return f"{line.reason_label}\n“{comment}”" if comment else line.reason_label
 
 
 def _words(code: str) -> str:

@@ -79,6 +79,9 @@ class StationController(QObject):
         ui.linesTable.setModel(self._lines_model)
         ui.refundTable.setModel(self._refund_model)
         ui.searchResults.setModel(self._search_model)
+        view.stretch_columns(ui.linesTable, 0, 3)  # item title, the customer's reason
+        view.stretch_columns(ui.refundTable, 0, 5)  # item title, deduction reason
+        view.stretch_columns(ui.searchResults, 2)  # customer name
         view.set_grades(service.policies.grading)
         self._connect_signals(scanner)
         self._show_idle("Scan a parcel label to start.", Tone.INFO)
@@ -607,17 +610,18 @@ class StationController(QObject):
         work, _parcel = self._open_parcel()
         draft = work.current
         assert draft is not None
-        text = html.escape(self._unit_prompt_text())
         if draft.step is UnitStep.DISPOSITION:
             suggestion = work.suggestion()
             grade = work.policies.grading.by_code(draft.grade or "")
+            then = " and confirm the refund" if work.completes_with_current else ""
             return (
                 f"Grade <b>{html.escape(grade.code)} · {html.escape(grade.label)}</b><br>"
                 "<span style='font-size:x-large'>Disposition: "
                 f"<b>{suggestion.disposition.label.upper()}"
-                f"</b> → {html.escape(suggestion.location)}</span><br>{text}"
+                f"</b> → {html.escape(suggestion.location)}</span><br>"
+                f"<b>Enter</b> to accept{then} · <b>O</b> to override"
             )
-        return f"<b>{text}</b>"
+        return f"<b>{html.escape(self._unit_prompt_text())}</b>"
 
     def _show_refund(self, work: ParcelInspection, *, pending: Any = None) -> None:
         quote = work.quote(pending=pending)

@@ -6,7 +6,7 @@ from enum import Enum
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QHeaderView, QLabel, QPushButton, QTableView, QWidget
+from PySide6.QtWidgets import QHeaderView, QLabel, QPushButton, QSizePolicy, QTableView, QWidget
 
 from returnsdesk.domain.policy import GradingScale
 from returnsdesk.qt.forms.ui_station_view import Ui_StationView
@@ -64,6 +64,9 @@ class StationView(QWidget):
         self.setFont(base)
         for label in (ui.stepParcel, ui.stepItems, ui.stepGrade, ui.stepConfirm):
             label.setFont(self._pt(14))
+            label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        for label in (ui.banner, ui.keysHint):
+            label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         ui.banner.setFont(self._pt(20))
         ui.banner.setMinimumHeight(int(64 * self._scale))
         ui.banner.setContentsMargins(14, 6, 14, 6)
@@ -77,8 +80,8 @@ class StationView(QWidget):
         ui.scanEdit.setFont(self._pt(14))
         ui.returnPanel.setFrameShape(ui.returnPanel.Shape.StyledPanel)
         ui.workPanel.setFrameShape(ui.workPanel.Shape.StyledPanel)
-        ui.splitter.setStretchFactor(0, 5)
-        ui.splitter.setStretchFactor(1, 6)
+        ui.splitter.setStretchFactor(0, 1)
+        ui.splitter.setStretchFactor(1, 1)
         for table in (ui.linesTable, ui.refundTable, ui.searchResults):
             self._style_table(table)
         for widget in (ui.notesEdit, ui.scanEdit, ui.searchEdit):
@@ -92,6 +95,21 @@ class StationView(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
         table.setWordWrap(True)
+        # Text columns wrap instead of scrolling sideways: nobody scrolls at a bench.
+        table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        table.setTextElideMode(Qt.TextElideMode.ElideRight)
+
+    def stretch_columns(self, table: QTableView, *columns: int) -> None:
+        """Give the wrapping text columns the width the numbers leave."""
+        header = table.horizontalHeader()
+        header.setStretchLastSection(False)
+        for column in range(table.model().columnCount()):
+            mode = (
+                QHeaderView.ResizeMode.Stretch
+                if column in columns
+                else QHeaderView.ResizeMode.ResizeToContents
+            )
+            header.setSectionResizeMode(column, mode)
 
     # --- what the controller sets ----------------------------------------------------------
 

@@ -1,0 +1,249 @@
+"""Garbage at the station: every bad scan or early key is explained and writes nothing.
+
+Each test counts the rows of every table before and after, so "writes nothing" covers tables
+added later too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from pytestqt.qtbot import QtBot
+from sqlmodel import SQLModel, func, select
+
+from PySide6.QtCore import Qt
+
+from returnsdesk.data.models import Parcel, Return
+from returnsdesk.domain.barcodes import gtin_check_digit, ups_check_digit
+from returnsdesk.domain.vocabulary import ReturnStatus
+from returnsdesk.qt.station_controller import State
+from returnsdesk.qt.station_view import Tone
+from returnsdesk.services.bootstrap import StationEnvironment
+from returnsdesk.services.demo import DemoParcel
+from station_driver import Inspector
+
+# A UPS number with a valid check digit that belongs to no return in the demo data.
+UNKNOWN_UPS_BODY = "TEST01" + "90" + "0000001"
+UNKNOWN_UPS = "1Z" + UNKNOWN_UPS_BODY + ups_check_digit(UNKNOWN_UPS_BODY)
+# A well-formed EAN-13 under the demo's GS1 prefix that no demo product carries.
+UNKNOWN_EAN_BODY = "952999900000"
+UNKNOWN_EAN = UNKNOWN_EAN_BODY + gtin_check_digit(UNKNOWN_EAN_BODY)
+
+
+@pytest.fixture(autouse=True)
+def _no_demo_sheet(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Skip rendering the printable barcode PDF (about 1 s per demo database, most of a
+    window's set-up); nothing here reads it, and tests/services/test_demo.py covers it."""
+    monkeypatch.setattr(
+        "returnsdesk.services.bootstrap.write_demo_sheet", lambda _summary, path: path
+    )
+
+
+def row_counts(env: StationEnvironment) -> dict[str, int]:
+    """Rows in every table the application defines."""
+    with env.database.session() as session:
+        return {
+            table.name: session.exec(select(func.count()).select_from(table)).one()
+            for table in SQLModel.metadata.sorted_tables
+        }
+
+
+def demo_parcel(env: StationEnvironment, rma: str) -> DemoParcel:
+    assert env.demo is not None
+    return next(p for p in env.demo.parcels if p.rma_number == rma)
+
+
+def wrong_check_digit(code: str) -> str:
+    """The same code with its last digit (the check digit) off by one."""
+    return code[:-1] + str((int(code[-1]) + 1) % 10)
+
+
+def assert_readable(message: str) -> None:
+    """A sentence a person can read from a standing position: short, printable, no raw dump."""
+    assert message.strip()
+    assert message.isprintable(), repr(message)
+    assert len(message) < 200, message
+
+
+# --- garbage typed by the scanner, while the station waits for a parcel ----------------------
+
+TypedGarbage = Callable[[DemoParcel], str]
+# (name, garbage made from a real demo parcel, what the message must say). One window for all:
+# each case starts and ends with the station waiting for a parcel.
+TYPED_GARBAGE: list[tuple[str, TypedGarbage, str]] = [
+    ("ups_wrong_check_digit", lambda p: wrong_check_digit(p.tracking_number), "check digit"),
+    ("ean13_wrong_check_digit", lambda p: wrong_check_digit(p.items[0].gtin), "check digit"),
+    ("500_characters", lambda p: (p.tracking_number + "-") * 26 + "X" * 6, "too long"),
+    ("product_before_parcel", lambda p: p.items[0].gtin, "parcel's label first"),
+]
+
+
+def test_garbage_scans_while_waiting_for_a_parcel_are_refused_and_write_nothing(
+    inspector: Inspector, demo_env: StationEnvironment
+) -> None:
+    parcel = demo_parcel(demo_env, "RMA-100001")
+    view = inspector.window.station_view
+    for name, make_scan, says in TYPED_GARBAGE:
+        raw = make_scan(parcel)
+        before = row_counts(demo_env)
+
+        # Given the station waits for a parcel, when the scanner types garbage
+        inspector.scan(raw)
+
+        # Then the station says what is wrong, in red, and still waits for a parcel
+        assert inspector.controller.state is State.IDLE, name
+        assert view.message_tone() is Tone.ERROR, name
+        assert says in inspector.message, (name, inspector.message)
+        assert_readable(inspector.message)
+        # And nothing was written
+        assert row_counts(demo_env) == before, name
+
+
+def test_scanner_sending_control_characters_is_refused_and_writes_nothing(
+    inspector: Inspector, demo_env: StationEnvironment
+) -> None:
+    # A keyboard cannot type these, so they come as the scanner input filter passes them on
+    # (a misconfigured serial scanner or a camera decode does send them).
+    view = inspector.window.station_view
+    before = row_counts(demo_env)
+    cases = [
+        ("RMA-100\x00001", "NUL"),  # a NUL inside a real RMA number: never "repaired"
+        ("\x1b[2J\x1b[H", "parcel's label first"),  # a terminal escape: what is left is no label
+        ("\x7f\x7f\x7f\x7f", "Empty scan"),  # nothing but DEL
+        ("\u200bRMA-100001", "characters no barcode here uses"),  # zero-width space
+    ]
+    for raw, says in cases:
+        inspector.window.scanner.scanned.emit(raw)
+        inspector.settle()
+        assert inspector.controller.state is State.IDLE, repr(raw)
+        assert view.message_tone() is Tone.ERROR, repr(raw)
+        assert says in inspector.message, (raw, inspector.message)
+        assert_readable(inspector.message)
+    assert row_counts(demo_env) == before
+    with demo_env.database.session() as session:
+        return_ = session.exec(select(Return).where(Return.rma_number == "RMA-100001")).one()
+        assert return_.status is ReturnStatus.OPEN
+
+
+def test_grade_key_before_any_parcel_or_item_is_explained_and_writes_nothing(
+    inspector: Inspector, demo_env: StationEnvironment
+) -> None:
+    view = inspector.window.station_view
+    parcel = demo_parcel(demo_env, "RMA-100001")
+    before = row_counts(demo_env)
+
+    # Given no parcel is open, when the inspector presses a grade key
+    inspector.press("2")
+    # Then the station asks for a parcel and nothing is written
+    assert inspector.controller.state is State.IDLE
+    assert view.message_tone() is Tone.ERROR
+    assert "Scan a parcel label to start" in inspector.message
+    assert row_counts(demo_env) == before
+
+    # Given a parcel is open (receiving it is a write of its own)
+    inspector.scan(parcel.tracking_number)
+    assert inspector.controller.state is State.RETURN
+    received = row_counts(demo_env)
+    assert received["parcels"] == before["parcels"] + 1
+
+    # When the inspector grades before scanning an item
+    inspector.press("2")
+    # Then the station asks for the item first, and nothing more is written
+    assert inspector.controller.state is State.RETURN
+    assert view.message_tone() is Tone.ERROR
+    assert inspector.message == "Scan the item before grading it."
+    assert row_counts(demo_env) == received
+
+
+def test_unknown_codes_while_a_parcel_is_open_keep_it_open_and_write_nothing(
+    inspector: Inspector, demo_env: StationEnvironment
+) -> None:
+    view = inspector.window.station_view
+    parcel = demo_parcel(demo_env, "RMA-100001")
+    inspector.scan(parcel.tracking_number)
+    received = row_counts(demo_env)
+
+    # A well-formed EAN no product carries
+    inspector.scan(UNKNOWN_EAN)
+    assert inspector.controller.state is State.RETURN
+    assert view.message_tone() is Tone.ERROR
+    assert f"No product has barcode {UNKNOWN_EAN.zfill(14)}" in inspector.message
+
+    # Text that is neither an SKU nor a serial shipped on this return
+    inspector.scan("NOT-A-PRODUCT-42")
+    assert inspector.controller.state is State.RETURN
+    assert view.message_tone() is Tone.ERROR
+    assert "is no product or serial number on this return" in inspector.message
+
+    # Another parcel's label while this one is open
+    other = demo_parcel(demo_env, "RMA-100002")
+    inspector.scan(other.tracking_number)
+    assert inspector.controller.state is State.RETURN
+    assert "This parcel is still open" in inspector.message
+    assert parcel.rma_number in view.ui.returnTitle.text()
+
+    assert row_counts(demo_env) == received
+
+
+def test_unknown_rma_shows_no_return_found_and_writes_nothing(
+    inspector: Inspector, demo_env: StationEnvironment
+) -> None:
+    view = inspector.window.station_view
+    before = row_counts(demo_env)
+
+    # Given the station waits, when the inspector scans an RMA no return has
+    inspector.scan("RMA-999999")
+
+    # Then the station says so, offers search or receiving it as unexpected, and writes nothing
+    assert inspector.controller.state is State.NO_RETURN
+    assert view.message_tone() is Tone.WARNING
+    assert inspector.message == "No return found for RMA-999999."
+    assert "No return found for rma RMA-999999" in view.ui.noReturnLabel.text()
+    assert row_counts(demo_env) == before
+
+    # When they step back with Esc, still nothing is written
+    inspector.key(Qt.Key.Key_Escape)
+    assert inspector.controller.state is State.IDLE
+    assert row_counts(demo_env) == before
+
+
+def test_unknown_parcel_writes_nothing_until_the_inspector_chooses_a_return(
+    qtbot: QtBot, inspector: Inspector, demo_env: StationEnvironment
+) -> None:
+    view = inspector.window.station_view
+    before = row_counts(demo_env)
+
+    # Given a parcel arrives under a tracking number no return knows
+    inspector.scan(UNKNOWN_UPS)
+    assert inspector.controller.state is State.NO_RETURN
+    assert view.message_tone() is Tone.WARNING
+    assert inspector.message == f"No return found for {UNKNOWN_UPS}."
+    assert row_counts(demo_env) == before
+
+    # When the inspector types the first name on the packing slip (by hand, so slowly)
+    assert view.ui.searchEdit.hasFocus()
+    qtbot.keyClicks(view.ui.searchEdit, "Sofia", delay=70)
+    qtbot.keyClick(view.ui.searchEdit, Qt.Key.Key_Return, delay=70)
+    inspector.settle()
+
+    # Then the matching return is listed, and searching wrote nothing either
+    results = view.ui.searchResults.model()
+    assert results.rowCount() == 1
+    assert results.index(0, 0).data() == "RMA-100001"
+    assert "1 returns found" in inspector.message
+    assert row_counts(demo_env) == before
+
+    # When they open it with Enter
+    inspector.press("Enter")
+
+    # Then the parcel is received for that return, under the tracking number it came with
+    assert inspector.controller.state is State.RETURN
+    assert "RMA-100001" in view.ui.returnTitle.text()
+    after = row_counts(demo_env)
+    assert after["parcels"] == before["parcels"] + 1
+    with demo_env.database.session() as session:
+        return_ = session.exec(select(Return).where(Return.rma_number == "RMA-100001")).one()
+        parcel = session.exec(select(Parcel).where(Parcel.return_id == return_.id)).one()
+        assert (parcel.tracking_number, parcel.carrier) == (UNKNOWN_UPS, "UPS")
+        assert return_.status is ReturnStatus.RECEIVED

@@ -16,7 +16,11 @@ log = logging.getLogger("returnsdesk")
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="returnsdesk", description="Returns inspection station.")
+    parser = argparse.ArgumentParser(
+        prog="returnsdesk",
+        description="Returns inspection station.",
+        epilog="returnsdesk decode [--json] IMAGE...: decode barcode images as the camera would.",
+    )
     parser.add_argument("--version", action="version", version=f"returnsdesk {__version__}")
     parser.add_argument(
         "--demo", action="store_true", help="open the demo database (created and filled if absent)"
@@ -24,15 +28,29 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--database", metavar="URL", help="database URL (overrides settings)")
     parser.add_argument("--station", metavar="CODE", help="station code (overrides settings)")
     parser.add_argument("--operator", metavar="BADGE", help="sign this operator in (no PIN only)")
+    parser.add_argument(
+        "--camera",
+        metavar="SOURCE",
+        help="camera: a device index, a video file or a folder of images (overrides settings)",
+    )
     parser.add_argument("--verbose", action="store_true", help="log debug messages to the console")
     return parser.parse_args(argv)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == ["decode"]:
+        from returnsdesk.cli_decode import main as decode_main  # no Qt, no database
+
+        return decode_main(arguments[1:])
+    args = parse_args(arguments)
     try:
         settings = load_settings(
-            overrides={"database.url": args.database, "station.code": args.station}
+            overrides={
+                "database.url": args.database,
+                "station.code": args.station,
+                "camera.source": args.camera,
+            }
         )
     except ConfigError as exc:
         print(f"returnsdesk: configuration error: {exc}", file=sys.stderr)  # noqa: T201

@@ -92,6 +92,30 @@ class ScannerSettings:
 
 
 @dataclass(frozen=True)
+class CameraSettings:
+    """The bench camera: scanner and evidence recorder. No source: the station has no camera."""
+
+    # A device index ("0"), a video file or a folder of images (recorded frames, for demos).
+    source: str | None = _setting(None, unset="no camera")
+    width: int = _setting(1280, minimum=160, maximum=7680)
+    height: int = _setting(720, minimum=120, maximum=4320)
+    fps: int = _setting(30, minimum=1, maximum=120)
+    formats: tuple[str, ...] = (
+        "Code128",
+        "DataMatrix",
+        "QRCode",
+        "PDF417",
+        "EAN13",
+        "EAN8",
+        "UPCA",
+        "ITF",
+    )
+    # Units the evidence policy names (grading.toml [evidence]) need a photo before they are
+    # finished; enforced only where a camera is configured.
+    require_photos: bool = True
+
+
+@dataclass(frozen=True)
 class UiSettings:
     sounds: bool = True
     font_scale: float = _setting(1.0, minimum=0.5, maximum=3.0)
@@ -118,6 +142,7 @@ class Settings:
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
     policies: PoliciesSettings = field(default_factory=PoliciesSettings)
     scanner: ScannerSettings = field(default_factory=ScannerSettings)
+    camera: CameraSettings = field(default_factory=CameraSettings)
     ui: UiSettings = field(default_factory=UiSettings)
     logging: LoggingSettings = field(default_factory=LoggingSettings)
     order_system: OrderSystemSettings = field(default_factory=OrderSystemSettings)

@@ -307,3 +307,25 @@ class AuditEntry(SQLModel, table=True):
     details: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     previous_hash: str = Field(max_length=64)
     entry_hash: str = Field(max_length=64, unique=True)
+
+
+# --- evidence -------------------------------------------------------------------------------
+
+
+class Photo(SQLModel, table=True):
+    """A photo taken at the station; the JPEG lives under the photo root, not in the database."""
+
+    __tablename__ = "photos"
+    id: uuid.UUID = _id()
+    parcel_id: uuid.UUID = _fk("parcels.id")
+    # The inspection's id once completed. No foreign key: photos are taken before the
+    # inspection row exists. None: a photo of the parcel itself.
+    unit_id: uuid.UUID | None = Field(default=None, index=True)
+    relative_path: str = Field(max_length=300)  # under the photo root, with "/" separators
+    sha256: str = Field(max_length=64)  # of the file's bytes, to detect a missing or altered file
+    bytes: int
+    width: int
+    height: int
+    taken_at: datetime = _timestamp(index=True)
+    operator_id: uuid.UUID = _fk("operators.id")
+    station_id: uuid.UUID = _fk("stations.id")

@@ -76,6 +76,9 @@ class UnitDraft:
     answers: dict[str, bool] = field(default_factory=dict)
     notes: str = ""
     flags: set[InspectionFlag] = field(default_factory=set)
+    photos: int = 0
+    # Becomes the inspection's id, so photos taken now link to the row written at completion.
+    id: uuid.UUID = field(default_factory=uuid.uuid4)
 
     @property
     def step(self) -> UnitStep:
@@ -99,6 +102,7 @@ class UnitDraft:
 class InspectedUnit:
     """A unit the inspector finished: graded and given a disposition."""
 
+    unit_id: uuid.UUID
     product: ScannedProduct
     line_id: uuid.UUID | None
     unit_index: int
@@ -169,6 +173,7 @@ class ParcelInspection:
         currency: str,
         days_since_delivery: int | None,
         window_days: int,
+        require_photos: bool = True,
     ) -> None:
         self.lines = lines
         self.policies = policies
@@ -178,6 +183,8 @@ class ParcelInspection:
         self.units: list[InspectedUnit] = []
         self.current: UnitDraft | None = None
         self.empty_box = False
+        self.require_photos = require_photos  # off at stations without a camera
+        self.parcel_photos = 0  # photos of the parcel itself (e.g. an empty box)
 
     # --- progress ---------------------------------------------------------------------------
 
@@ -274,6 +281,26 @@ class ParcelInspection:
             raise WrongStep("Scan an item first.")
         self.current.notes = notes.strip()
 
+    def record_photo(self) -> None:
+        """A photo was stored: of the unit under inspection, or else of the parcel."""
+        if self.current is not None:
+            self.current.photos += 1
+        else:
+            self.parcel_photos += 1
+
+    def missing_photo_reason(self) -> str | None:
+        """Why the current unit (or an empty box) still needs a photo, or None."""
+        if not self.require_photos:
+            return None
+        evidence = self.policies.grading.evidence
+        if self.current is not None:
+            if self.current.photos:
+                return None
+            return evidence.photo_required(grade=self.current.grade, flags=self.current.flags)
+        if self.empty_box and not self.parcel_photos:
+            return evidence.photo_required(grade=None, flags=self._missing_flags)
+        return None
+
     def regrade(self) -> None:
         """Go back to grading the current unit (the inspector pressed a grade key too early)."""
         if self.current is None:
@@ -298,6 +325,7 @@ class ParcelInspection:
     ) -> InspectedUnit:
         """Finish the current unit with the suggested disposition, or an override with a reason."""
         unit = self.preview_accept(now=now)
+        self._require_photo()
         if override is not None and override is not unit.disposition:
             if not reason or not reason.strip():
                 raise WrongStep("An override needs a reason.")
@@ -311,6 +339,17 @@ class ParcelInspection:
         self.units.append(unit)
         self.current = None
         return unit
+
+    def _require_photo(self) -> None:
+        why = self.missing_photo_reason()
+        if why is not None:
+            raise WrongStep(f"Take a photo first (P): evidence is required for {why}.")
+
+    def check_ready_to_close(self) -> None:
+        """Raise ``WrongStep`` if the parcel cannot be completed yet (e.g. empty box, no photo)."""
+        if self.current is not None:
+            raise WrongStep("Finish or cancel the current item before completing the parcel.")
+        self._require_photo()
 
     def cancel_unit(self) -> None:
         self.current = None
@@ -392,6 +431,7 @@ class ParcelInspection:
         draft = self.current
         assert draft is not None and draft.grade is not None
         return InspectedUnit(
+            unit_id=draft.id,
             product=draft.product,
             line_id=draft.line.line_id if draft.line is not None else None,
             unit_index=draft.unit_index,

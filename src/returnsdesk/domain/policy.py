@@ -64,8 +64,24 @@ class Grade:
 
 
 @dataclass(frozen=True)
+class EvidenceRule:
+    """Which units need a photo before the inspector may finish them (disputes need evidence)."""
+
+    photo_grades: frozenset[str] = frozenset()
+    photo_flags: frozenset[InspectionFlag] = frozenset()
+
+    def photo_required(self, *, grade: str | None, flags: Collection[InspectionFlag]) -> str | None:
+        """Why a photo is required for this unit, or None when it is not."""
+        if grade is not None and grade in self.photo_grades:
+            return f"grade {grade}"
+        needing = sorted(flag.label.lower() for flag in flags if flag in self.photo_flags)
+        return ", ".join(needing) if needing else None
+
+
+@dataclass(frozen=True)
 class GradingScale:
     grades: tuple[Grade, ...]
+    evidence: EvidenceRule = EvidenceRule()
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -533,7 +549,7 @@ def _check_known(
 
 
 def _parse_grading(root: _Table) -> GradingScale:
-    root.only("grades")
+    root.only("grades", "evidence")
     entries = root.tables("grades")
     if not 1 <= len(entries) <= _MAX_GRADES:
         raise root.error("grades", f"must list 1 to {_MAX_GRADES} grades (one per digit key)")
@@ -548,7 +564,21 @@ def _parse_grading(root: _Table) -> GradingScale:
         label = entry.text("label", max_length=_LABEL_MAX)
         description = entry.text("description", max_length=_TEXT_MAX, default="")
         grades.append(Grade(code, label, description, str(key)))
-    return GradingScale(tuple(grades))
+    return GradingScale(tuple(grades), _parse_evidence(root, [g.code for g in grades]))
+
+
+def _parse_evidence(root: _Table, grade_codes: Collection[str]) -> EvidenceRule:
+    if "evidence" not in root:
+        return EvidenceRule()
+    table = root.table("evidence")
+    table.only("photo_required_grades", "photo_required_flags")
+    grades = table.strings("photo_required_grades") or []
+    _check_known(table, "photo_required_grades", grades, grade_codes, "grade in [[grades]]")
+    flags = frozenset(
+        _choice(table, "photo_required_flags", InspectionFlag, name, "flag")
+        for name in table.strings("photo_required_flags") or ()
+    )
+    return EvidenceRule(frozenset(grades), flags)
 
 
 def _parse_refunds(root: _Table, grading: GradingScale) -> RefundPolicy:

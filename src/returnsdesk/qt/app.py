@@ -61,8 +61,13 @@ def build_main_window(
         context = sign_in(
             session, operator_code=operator_code, station_code=settings.station.code, pin=pin
         )
+    camera = settings.camera
     service = StationService(
-        database=env.database, policies=env.policies, context=context, scan_rules=env.scan_rules
+        database=env.database,
+        policies=env.policies,
+        context=context,
+        scan_rules=env.scan_rules,
+        require_photos=camera.source is not None and camera.require_photos,
     )
     return MainWindow(
         service=service,

@@ -7,6 +7,7 @@ from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QWidget
 
 from returnsdesk.config import Settings
+from returnsdesk.qt.camera import CameraBridge, CameraPanel
 from returnsdesk.qt.forms.ui_main_window import Ui_MainWindow
 from returnsdesk.qt.help_view import HelpView
 from returnsdesk.qt.history_view import HistoryView
@@ -44,15 +45,23 @@ class MainWindow(QMainWindow):
         self.station_view = StationView(font_scale=settings.ui.font_scale)
         self.history_view = HistoryView(service)
         self.help_view = HelpView(demo, demo_sheet)
+        self.camera = CameraBridge(settings.camera, service.scan_rules)
+        self.camera_panel = CameraPanel(self.camera)
+        self.station_view.ui.returnLayout.addWidget(self.camera_panel, 1)
         self.ui.tabs.addTab(self.station_view, "Station (Ctrl+1)")
         self.ui.tabs.addTab(self.history_view, "Shift history (Ctrl+2)")
         self.ui.tabs.addTab(self.help_view, "Help (F1)")
         self.station = StationController(
-            view=self.station_view, service=service, sounds=self.sounds, scanner=self.scanner
+            view=self.station_view,
+            service=service,
+            sounds=self.sounds,
+            scanner=self.scanner,
+            camera=self.camera,
         )
         self._status_labels(database_label, service)
         self._connect_signals()
         QApplication.instance().installEventFilter(self.scanner)  # type: ignore[union-attr]
+        self.camera.start()
         self.station_view.setFocus()
 
     def _status_labels(self, database_label: str, service: StationService) -> None:
@@ -88,5 +97,6 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         QApplication.instance().removeEventFilter(self.scanner)  # type: ignore[union-attr]
+        self.camera.stop()
         wait_for_all()  # let a completion that is being written finish
         super().closeEvent(event)

@@ -8,17 +8,21 @@ from __future__ import annotations
 
 import html
 import logging
+import uuid
 from collections.abc import Callable
 from enum import Enum, auto
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, Slot
-from PySide6.QtGui import QKeySequence, QShortcut
+import numpy as np
 
-from returnsdesk.domain.errors import OperatorError, RejectedScan, WrongStep
+from PySide6.QtCore import QObject, Qt, QThreadPool, QTimer, Slot
+from PySide6.QtGui import QImage, QKeySequence, QPixmap, QShortcut
+
+from returnsdesk.domain.errors import AlreadyCompleted, OperatorError, RejectedScan, WrongStep
 from returnsdesk.domain.inspection import ParcelInspection, ScannedProduct, UnitStep
 from returnsdesk.domain.scanning import ClassifiedScan, ScanKind
 from returnsdesk.domain.vocabulary import InspectionFlag, RefundStatus
+from returnsdesk.qt.camera import CameraBridge
 from returnsdesk.qt.dialogs import OverrideDialog, ask_text
 from returnsdesk.qt.models import (
     ROW_ROLE,
@@ -30,6 +34,7 @@ from returnsdesk.qt.ops import Op
 from returnsdesk.qt.scanner import ScanInputFilter
 from returnsdesk.qt.sound import Cue, SoundPlayer
 from returnsdesk.qt.station_view import StationView, Step, Tone
+from returnsdesk.services.photos import Image, PhotoView
 from returnsdesk.services.station import (
     NoReturnFound,
     ParcelAlreadyCompleted,
@@ -61,16 +66,22 @@ class StationController(QObject):
         service: StationService,
         sounds: SoundPlayer,
         scanner: ScanInputFilter,
+        camera: CameraBridge | None = None,
     ) -> None:
         super().__init__(view)
         self.view = view
         self.service = service
         self.sounds = sounds
+        self.camera = camera
         self.state = State.IDLE
         self.busy = False
         self.parcel: ReceivedParcel | None = None
         self.work: ParcelInspection | None = None
         self.last_completion: CompletionResult | None = None
+        # Units already inspected in parcels left open (Esc), kept to resume them this session.
+        self._open_work: dict[uuid.UUID, ParcelInspection] = {}
+        self._camera_queue: list[ClassifiedScan] = []  # camera scans that came while busy
+        self._thumbnails: dict[uuid.UUID, list[Image]] = {}  # by unit id (or parcel id)
         self._unexpected_scan: ClassifiedScan | None = None
         self._lines_model = expected_lines_model(self._inspected_count)
         self._refund_model = refund_lines_model()
@@ -103,6 +114,9 @@ class StationController(QObject):
         ui.acceptButton.clicked.connect(lambda: self.on_command("Enter"))
         ui.overrideButton.clicked.connect(lambda: self.on_command("O"))
         ui.notesButton.clicked.connect(self.edit_notes)
+        ui.photoButton.clicked.connect(lambda: self.on_command("P"))
+        if self.camera is not None:
+            self.camera.scanned.connect(self.on_camera_scan)
         ui.closeParcelButton.clicked.connect(self.close_with_missing)
         ui.emptyBoxButton.clicked.connect(self.empty_box)
         ui.backButton.clicked.connect(self.cancel)
@@ -131,6 +145,17 @@ class StationController(QObject):
         except RejectedScan as exc:
             self._error(f"Scan rejected: {exc}")
             return
+        self._handle_scan(scan)
+
+    @Slot(object)
+    def on_camera_scan(self, scan: ClassifiedScan) -> None:
+        """A value the camera's decoder accepted (classified and confirmed already)."""
+        if self.busy:
+            self._camera_queue.append(scan)  # the camera will not offer it again while in view
+            return
+        self._handle_scan(scan)
+
+    def _handle_scan(self, scan: ClassifiedScan) -> None:
         log.info("Scan %s %s in %s", scan.kind.value, scan.value, self.state.name)
         try:
             self._dispatch_scan(scan)
@@ -151,17 +176,18 @@ class StationController(QObject):
             raise WrongStep(
                 "Press Enter to confirm the refund, or Esc to go back to scanning items."
             )
+        work, parcel = self._open_parcel()
+        if self.state is State.UNIT and work.current is not None:
+            if work.current.step is UnitStep.SERIAL and scan.kind is not ScanKind.RMA:
+                # Serials are whatever the maker prints: all digits may look like a GTIN or a
+                # tracking number, so the serial step takes the text as scanned.
+                self._serial_scanned(scan_text(scan))
+                return
+            raise WrongStep("Finish this item first: " + self._unit_prompt_text())
         if scan.kind in (ScanKind.TRACKING, ScanKind.RMA, ScanKind.ORDER):
             raise WrongStep(
                 "This parcel is still open. Finish it (F8 closes with the rest missing)."
             )
-        work, parcel = self._open_parcel()
-        if self.state is State.UNIT:
-            assert work.current is not None
-            if work.current.step is UnitStep.SERIAL:
-                self._serial_scanned(scan.value)
-                return
-            raise WrongStep("Finish this item first: " + self._unit_prompt_text())
         self._run(lambda: self.service.resolve_item(scan, parcel.view), self._on_item_resolved)
 
     @Slot(str)
@@ -198,6 +224,9 @@ class StationController(QObject):
             if key == "O" and step is UnitStep.DISPOSITION:
                 self.override_disposition()
                 return
+        if key == "P":
+            self.take_photo()
+            return
         if key.isdigit() and self.state is State.RETURN:
             raise WrongStep("Scan the item before grading it.")
         if self.state in (State.IDLE, State.OUTCOME):
@@ -228,11 +257,17 @@ class StationController(QObject):
     def _start_parcel(self, parcel: ReceivedParcel) -> None:
         self.sounds.play(Cue.SCAN_OK)
         self.parcel = parcel
-        self.work = self.service.new_inspection(parcel.view)
+        kept = self._open_work.pop(parcel.parcel_id, None) if parcel.resumed else None
+        self.work = kept or self.service.new_inspection(parcel.view)
         self.state = State.RETURN
         self._show_return(parcel.view)
         units = parcel.view.expected_units
-        resumed = " (resumed: the parcel was received before)" if parcel.resumed else ""
+        done = len(self.work.units)
+        resumed = (
+            f" (resumed: {done} unit{'s' if done != 1 else ''} already inspected)"
+            if parcel.resumed
+            else ""
+        )
         self.view.show_message(
             f"Return {parcel.view.rma_number}: {units} unit{'s' if units != 1 else ''} expected"
             f"{resumed}. Scan an item.",
@@ -365,10 +400,10 @@ class StationController(QObject):
         last = work.completes_with_current
         unit = work.accept(now=self.service.clock(), override=override, reason=reason)
         self._lines_model.refresh()
+        self.state = State.RETURN
         if last:
             self._complete()
             return
-        self.state = State.RETURN
         remaining = work.expected_units - len([u for u in work.units if u.line_id is not None])
         self.view.show_message(
             f"{unit.product.title}: {unit.disposition.label} → {unit.location}. "
@@ -384,6 +419,42 @@ class StationController(QObject):
         if dialog.exec() and dialog.choice is not None:
             self.accept_unit(dialog.choice, dialog.reason)
         self.view.setFocus()
+
+    def take_photo(self) -> None:
+        """Store the camera's current picture as evidence for the unit (or the parcel)."""
+        work, parcel = self._open_parcel()
+        frame = self.camera.latest_frame() if self.camera is not None else None
+        if frame is None:
+            raise WrongStep("No camera picture to save: the camera is off or not connected.")
+        unit = work.current
+        subject = unit.id if unit is not None else parcel.parcel_id
+
+        def saved(result: tuple[PhotoView, Image | None]) -> None:
+            photo, thumbnail = result
+            if unit is not None:
+                unit.photos += 1
+            else:
+                work.parcel_photos += 1
+            if thumbnail is not None:
+                self._thumbnails.setdefault(subject, []).append(thumbnail)
+            self.sounds.play(Cue.SCAN_OK)
+            what = "the unit" if unit is not None else "the parcel"
+            self.view.show_message(f"Photo of {what} saved ({photo.sha256[:12]}…).", Tone.OK)
+            if self.state is State.UNIT and work.current is unit:
+                self._show_unit()
+
+        def failed(exc: BaseException) -> None:
+            # Evidence failing to save must never cost the inspection: say so and go on.
+            if isinstance(exc, OperatorError):
+                self._error(str(exc))
+            else:
+                raise exc
+
+        # Photos use the general pool: encoding and fsync never hold up the next scan.
+        Op(
+            lambda: self.service.save_photo(parcel.parcel_id, unit.id if unit else None, frame),
+            pool=QThreadPool.globalInstance(),
+        ).on_success(saved).on_failure(failed).start()
 
     def edit_notes(self) -> None:
         if self.state is State.UNIT:
@@ -431,7 +502,24 @@ class StationController(QObject):
     def _complete(self) -> None:
         work, parcel = self._open_parcel()
         self._step(Step.CONFIRM)
-        self._run(lambda: self.service.complete(parcel.parcel_id, work), self._on_completed)
+        self._run(
+            lambda: self.service.complete(parcel.parcel_id, work),
+            self._on_completed,
+            on_operator_error=self._on_completion_refused,
+        )
+
+    def _on_completion_refused(self, exc: OperatorError) -> None:
+        if isinstance(exc, AlreadyCompleted) and self.parcel is not None:
+            # Another station was first: show what it recorded and free this one.
+            return_id = self.parcel.view.return_id
+            self._run(lambda: self.service.outcome(return_id), self._show_completed_elsewhere)
+            return
+        self._error(str(exc))
+        if self.state is State.RETURN:
+            self._show_return_page()
+
+    def _show_completed_elsewhere(self, outcome: ReturnOutcome) -> None:
+        self._show_outcome(outcome, just_completed=False)
 
     def _on_completed(self, result: CompletionResult) -> None:
         self.last_completion = result
@@ -457,6 +545,8 @@ class StationController(QObject):
             self._show_return_page()
         elif self.state is State.RETURN and self.parcel is not None:
             rma = self.parcel.view.rma_number
+            if self.work is not None and self.work.units:
+                self._open_work[self.parcel.parcel_id] = self.work
             self._show_idle(
                 f"Parcel {rma} left open; scan it again to carry on. Scan the next parcel.",
                 Tone.WARNING,
@@ -567,7 +657,9 @@ class StationController(QObject):
         ]
         flags = [f"<b style='color:#842029'>⚠ {f.label}</b>" for f in sorted(draft.flags)]
         serial = [f"Serial {html.escape(draft.serial)}"] if draft.serial else []
-        ui.unitAnswers.setText("<br>".join(flags + serial + answers))
+        photos = self._photo_lines(work, draft.photos)
+        ui.unitAnswers.setText("<br>".join(flags + serial + photos + answers))
+        self._show_thumbnails(draft.id)
         ui.workStack.setCurrentIndex(_PAGE_UNIT)
         self._step(Step.GRADE)
         pending = (
@@ -584,6 +676,33 @@ class StationController(QObject):
         }
         self.view.set_keys_hint(hints[step])
         self.view.setFocus()
+
+    @staticmethod
+    def _photo_lines(work: ParcelInspection, count: int) -> list[str]:
+        missing = work.missing_photo_reason()
+        if missing:
+            why = html.escape(missing)
+            return [f"<b style='color:#842029'>📷 Photo required ({why}): press P</b>"]
+        return [f"📷 {count} photo{'s' if count != 1 else ''}"] if count else []
+
+    def _show_thumbnails(self, subject: uuid.UUID) -> None:
+        thumbs = self._thumbnails.get(subject, [])
+        strip = self.view.ui.photoStrip
+        if not thumbs:
+            strip.clear()
+            strip.setVisible(False)
+            return
+        height = max(t.shape[0] for t in thumbs)
+        padded = [
+            np.pad(t, ((0, height - t.shape[0]), (0, 8), (0, 0)), constant_values=255)
+            for t in thumbs[-6:]
+        ]
+        rgb = np.ascontiguousarray(np.hstack(padded)[:, :, ::-1])
+        image = QImage(
+            rgb.data, rgb.shape[1], rgb.shape[0], 3 * rgb.shape[1], QImage.Format.Format_RGB888
+        )
+        strip.setPixmap(QPixmap.fromImage(image.copy()))
+        strip.setVisible(True)
 
     def _unit_prompt_text(self) -> str:
         work, _parcel = self._open_parcel()
@@ -685,7 +804,7 @@ class StationController(QObject):
         else:
             self._step(Step.PARCEL)
             self.view.show_message(
-                f"{outcome.view.rma_number} was already completed: it cannot be refunded twice.",
+                f"{outcome.view.rma_number} was completed before: it cannot be refunded twice.",
                 Tone.ERROR,
             )
         self.view.set_keys_hint("Scan the next parcel · Esc clear")
@@ -697,7 +816,13 @@ class StationController(QObject):
         self.sounds.play(Cue.SCAN_ERROR)
         self.view.show_message(message, Tone.ERROR)
 
-    def _run(self, fn: Callable[[], Any], on_success: Callable[[Any], None]) -> None:
+    def _run(
+        self,
+        fn: Callable[[], Any],
+        on_success: Callable[[Any], None],
+        *,
+        on_operator_error: Callable[[OperatorError], None] | None = None,
+    ) -> None:
         self.busy = True
         self.view.setCursor(Qt.CursorShape.BusyCursor)
         self._update_actions()
@@ -712,7 +837,10 @@ class StationController(QObject):
         def failed(exc: BaseException) -> None:
             self._idle_again()
             if isinstance(exc, OperatorError):
-                self._error(str(exc))
+                if on_operator_error is not None:
+                    on_operator_error(exc)
+                else:
+                    self._error(str(exc))
             else:
                 raise exc
 
@@ -722,6 +850,9 @@ class StationController(QObject):
         self.busy = False
         self.view.unsetCursor()
         self._update_actions()
+        if self._camera_queue:
+            scan = self._camera_queue.pop(0)
+            QTimer.singleShot(0, lambda: self.on_camera_scan(scan))
 
     def _step(self, step: Step) -> None:
         self.view.show_step(step)
@@ -739,9 +870,21 @@ class StationController(QObject):
         ui.acceptButton.setEnabled(ready and (deciding or self.state is State.CONFIRM_CLOSE))
         ui.overrideButton.setEnabled(ready and deciding)
         ui.notesButton.setEnabled(ready and self.state is State.UNIT)
+        camera_on = self.camera is not None and self.camera.running
+        ui.photoButton.setEnabled(camera_on and self.work is not None)
         ui.closeParcelButton.setEnabled(ready and open_parcel)
         ui.emptyBoxButton.setEnabled(ready and open_parcel and not (self.work and self.work.units))
         ui.backButton.setEnabled(ready and self.state is not State.IDLE)
+
+
+def scan_text(scan: ClassifiedScan) -> str:
+    """The scanned characters, without a scanner's symbology prefix or normalisation."""
+    if scan.kind is ScanKind.TEXT:
+        return scan.value
+    text = scan.raw
+    if scan.symbology and text.startswith(scan.symbology):
+        text = text[len(scan.symbology) :]
+    return "".join(ch for ch in text if ch.isprintable()).strip()
 
 
 _IDLE_HELP = (

@@ -84,8 +84,7 @@ def complete_parcel(
     All in the caller's one transaction. A second completion of the same return, from this or
     another station, fails on the unique refund per return and raises ``AlreadyCompleted``.
     """
-    if inspection.current is not None:
-        raise WrongStep("Finish or cancel the current item before completing the parcel.")
+    inspection.check_ready_to_close()
     parcel = session.get(Parcel, parcel_id)
     if parcel is None or parcel.return_id is None:
         raise UnknownBarcode("This parcel is not linked to a return.")
@@ -102,6 +101,7 @@ def complete_parcel(
     movements = 0
     for unit in inspection.units:
         row = Inspection(
+            id=unit.unit_id,
             parcel_id=parcel.id,
             return_line_id=unit.line_id,
             operator_id=ctx.operator_id,

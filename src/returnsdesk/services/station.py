@@ -23,6 +23,7 @@ from returnsdesk.domain.scanning import ClassifiedScan, ScanKind, ScanRules
 from returnsdesk.domain.vocabulary import ReturnStatus
 from returnsdesk.scan.classify import classify
 from returnsdesk.services import history, inspection, intake
+from returnsdesk.services.photos import Image, PhotoStore, PhotoView, default_photo_root
 from returnsdesk.services.views import (
     CompletionResult,
     HistoryRow,
@@ -67,12 +68,16 @@ class StationService:
         context: StationContext,
         scan_rules: ScanRules,
         clock: Clock = utc_clock,
+        require_photos: bool = False,
+        photo_store: PhotoStore | None = None,
     ) -> None:
         self.database = database
         self.policies = policies
         self.context = context
         self.scan_rules = scan_rules
         self.clock = clock
+        self.require_photos = require_photos
+        self.photos = photo_store or PhotoStore(default_photo_root())
 
     def classify(self, raw: str) -> ClassifiedScan:
         """Classify a raw scan; raises ``RejectedScan`` for garbage. Pure and fast."""
@@ -148,6 +153,7 @@ class StationService:
             currency=view.currency,
             days_since_delivery=view.days_since_delivery,
             window_days=view.policy_window_days,
+            require_photos=self.require_photos,
         )
 
     def resolve_item(self, scan: ClassifiedScan, view: ReturnView) -> ScannedProduct:
@@ -169,6 +175,22 @@ class StationService:
             if "refunds" in str(exc.orig):
                 raise AlreadyCompleted("This return was refunded already.") from exc
             raise
+
+    def save_photo(
+        self, parcel_id: uuid.UUID, unit_id: uuid.UUID | None, frame: Image
+    ) -> tuple[PhotoView, Image | None]:
+        """Store a photo as evidence (raises ``PhotoNotSaved``); returns it with a thumbnail."""
+        with self.database.session() as session:
+            photo = self.photos.save(
+                session,
+                frame=frame,
+                parcel_id=parcel_id,
+                unit_id=unit_id,
+                operator_id=self.context.operator_id,
+                station_id=self.context.station_id,
+                now=self.clock(),
+            )
+        return photo, self.photos.thumbnail(photo)
 
     def history(self, *, day: datetime | None = None, text: str = "") -> list[HistoryRow]:
         """Parcels received on the operator's day (local midnight to midnight), newest first."""

@@ -181,6 +181,12 @@ class Ui_StationView(object):
 
         self.unitLayout.addWidget(self.unitAnswers)
 
+        self.photoStrip = QLabel(self.pageUnit)
+        self.photoStrip.setObjectName(u"photoStrip")
+        self.photoStrip.setTextFormat(Qt.TextFormat.RichText)
+
+        self.unitLayout.addWidget(self.photoStrip)
+
         self.notesEdit = QLineEdit(self.pageUnit)
         self.notesEdit.setObjectName(u"notesEdit")
 
@@ -220,6 +226,12 @@ class Ui_StationView(object):
         self.overrideButton.setFocusPolicy(Qt.FocusPolicy.NoFocus)
 
         self.actionLayout.addWidget(self.overrideButton)
+
+        self.photoButton = QPushButton(self.workPanel)
+        self.photoButton.setObjectName(u"photoButton")
+        self.photoButton.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+
+        self.actionLayout.addWidget(self.photoButton)
 
         self.notesButton = QPushButton(self.workPanel)
         self.notesButton.setObjectName(u"notesButton")
@@ -318,10 +330,12 @@ class Ui_StationView(object):
         self.unitTitle.setText("")
         self.unitPrompt.setText("")
         self.unitAnswers.setText("")
+        self.photoStrip.setText("")
         self.notesEdit.setPlaceholderText(QCoreApplication.translate("StationView", u"Notes (F2), Enter to keep", None))
         self.outcomeLabel.setText("")
         self.acceptButton.setText(QCoreApplication.translate("StationView", u"Accept (Enter)", None))
         self.overrideButton.setText(QCoreApplication.translate("StationView", u"Override (O)", None))
+        self.photoButton.setText(QCoreApplication.translate("StationView", u"Photo (P)", None))
         self.notesButton.setText(QCoreApplication.translate("StationView", u"Note (F2)", None))
         self.closeParcelButton.setText(QCoreApplication.translate("StationView", u"Close, rest missing (F8)", None))
         self.emptyBoxButton.setText(QCoreApplication.translate("StationView", u"Empty box (F9)", None))

@@ -1,0 +1,586 @@
+"""Camera frames to accepted scans: zxing-cpp, a search for what it misses, and no false accepts.
+
+Every read goes through ``returnsdesk.scan.classify.classify`` (the keyboard-wedge pipeline), fed
+the AIM symbology identifier zxing-cpp reports plus the decoded text, so a camera scan and a
+wedge scan of the same label classify the same way.
+
+Reading a frame (``FrameDecoder.decode``) takes up to two passes:
+
+1. zxing-cpp over the whole grayscale frame, restricted to the station's formats. Its linear
+   reader scans rows and columns only, so 1D symbols tilted more than a few degrees are missed.
+2. Only when pass 1 gave nothing usable: a search for symbols at any angle. A structure tensor
+   of the image gradient, averaged over 4x4-pixel cells, marks regions of strong, consistently
+   oriented edges (bars: 1D and PDF417) and regions of strong edges in every direction (QR,
+   DataMatrix). Each 1D region is warped upright along its measured bar direction (no 90° guess
+   needed), each 2D region cropped and upscaled, and the crop decoded by zxing-cpp again. At
+   most ``MAX_CANDIDATES`` regions are tried and the search stops once ``SEARCH_BUDGET_S`` has
+   passed, so a cluttered frame costs a bounded time.
+
+Acceptance (no false accepts): a read counts only when ``classify`` accepts it. Values with a
+verified check digit (GTIN, UPS 1Z, USPS IMpb, SSCC, FedEx in GS1-128) are accepted at once;
+anything else (an RMA in a QR code, a DHL JJD number, free text in Code128 or PDF417) must be
+read in ``confirm_frames`` frames within ``confirm_window_s``. ITF is accepted only as a full
+14-digit GTIN, since partial ITF reads are common and 8 or 12 digits can pass a GTIN check by
+chance. A value already accepted is not accepted again until it has been out of view for
+``confirm_window_s`` (a person holds an item under the camera for seconds).
+
+OpenCV's own thread pool is left as configured by the caller; the benchmark sets
+``cv2.setNumThreads(1)`` to measure one core.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+import zxingcpp
+
+from returnsdesk.domain.errors import RejectedScan
+from returnsdesk.domain.scanning import DEFAULT_RULES, Carrier, ClassifiedScan, ScanKind, ScanRules
+from returnsdesk.scan.classify import classify
+
+# zxing-cpp 3.1 has no GS1-128 format of its own: GS1-128 is Code128 whose symbology identifier
+# is ]C1 (content type GS1), so "Code128" covers UPS 1Z, USPS 420 and FedEx 96 labels alike.
+DEFAULT_FORMATS: Final[tuple[str, ...]] = (
+    "Code128",
+    "DataMatrix",
+    "QRCode",
+    "PDF417",
+    "EAN13",
+    "EAN8",
+    "UPCA",
+    "ITF14",
+)
+MAX_CANDIDATES: Final = 6  # regions tried per frame in pass 2
+SEARCH_BUDGET_S: Final = 0.012  # pass 2 starts no new region after this much time
+
+Frame = npt.NDArray[np.uint8]
+_Floats = npt.NDArray[np.float32]
+Point = tuple[float, float]
+
+_CELL = 4  # pixels per side of a structure-tensor cell
+_MIN_STRIPES = 40.0  # RMS gradient (Sobel units) of a region worth searching
+_STRIPE_COHERENCE = 0.7  # above: edges in one direction (bars); below _BLOB_COHERENCE: any
+_BLOB_COHERENCE = 0.55
+_SAME_DIRECTION = math.cos(math.radians(20))  # cells this close to a region's angle belong to it
+_VERIFIED_CARRIERS = frozenset({Carrier.UPS, Carrier.USPS, Carrier.SSCC})
+_LINEAR = frozenset(zxingcpp.barcode_formats_list(zxingcpp.BarcodeFormat.AllLinear))
+_STRIPED = _LINEAR | {zxingcpp.BarcodeFormat.PDF417}
+# Symbols whose own check makes a misread all but impossible: Code128 (mod 103), DataMatrix, QR,
+# PDF417, Aztec, MaxiCode (Reed-Solomon). EAN/UPC and ITF have one mod-10 digit, and zxing-cpp
+# has misread a tilted EAN-13 as another valid GTIN here, so those need a second read.
+_STRONG_SYMBOLOGIES = frozenset({"]C", "]d", "]Q", "]L", "]z", "]U"})
+
+
+@dataclass(frozen=True)
+class Detection:
+    text: str  # as decoded, GS1 separators as GS (\x1d)
+    format: str  # zxing-cpp's format name, e.g. "Code128", "EAN13"
+    symbology: str  # AIM symbology identifier, e.g. "]C1"
+    corners: tuple[Point, ...]  # 4 points in frame pixels, clockwise from the symbol's top left
+
+
+@dataclass(frozen=True)
+class AcceptedScan:
+    scan: ClassifiedScan
+    detection: Detection
+
+
+@dataclass(frozen=True)
+class RejectedRead:
+    detection: Detection
+    reason: str  # written for the operator
+
+
+@dataclass(frozen=True)
+class FrameResult:
+    accepted: tuple[AcceptedScan, ...]
+    rejected: tuple[RejectedRead, ...]
+    pending: tuple[Detection, ...]  # read once, waiting for another frame to confirm it
+
+
+def parse_formats(names: Iterable[str]) -> tuple[zxingcpp.BarcodeFormat, ...]:
+    """zxing-cpp formats for names such as "Code128" or "EAN-13"; ValueError names a bad one."""
+    readable = set(zxingcpp.barcode_formats_list(zxingcpp.BarcodeFormat.AllReadable))
+    formats: list[zxingcpp.BarcodeFormat] = []
+    for name in names:
+        if name.strip().upper().replace("-", "") == "GS1128":
+            raise ValueError(
+                f"Unknown barcode format {name!r}: zxing-cpp reads GS1-128 as Code128 "
+                "(symbology ]C1); name Code128."
+            )
+        try:
+            barcode_format = zxingcpp.barcode_format_from_str(name.strip())
+        except ValueError:
+            raise ValueError(f"Unknown barcode format {name!r}") from None
+        if barcode_format not in readable:
+            raise ValueError(f"Barcode format {name!r} is a group; name single formats")
+        if barcode_format not in formats:
+            formats.append(barcode_format)
+    if not formats:
+        raise ValueError("At least one barcode format is needed")
+    return tuple(formats)
+
+
+@dataclass(frozen=True)
+class _Read:
+    detection: Detection
+    outcome: ClassifiedScan | RejectedScan
+    attempt: int  # which decoding attempt produced it; distinct attempts are independent reads
+
+
+_Key = tuple[ScanKind, str]
+
+
+class _Needs(enum.Enum):
+    """What a value needs before it is accepted."""
+
+    ONE_READ = enum.auto()  # verified check digit in a symbol with its own strong check
+    SECOND_READ = enum.auto()  # verified check digit, weak symbol check: two attempts or frames
+    FRAMES = enum.auto()  # no check digit: confirm_frames frames
+
+
+@dataclass
+class _Track:
+    """One value seen recently: when, and whether it was accepted already."""
+
+    frames: deque[float]
+    last_seen: float
+    accepted: bool = False
+
+
+@dataclass(frozen=True)
+class _Region:
+    """Where pass 2 looks: a box at ``angle`` (radians, its u axis across the bars)."""
+
+    center: Point
+    angle: float
+    length: float  # along u, pixels
+    height: float  # along v, pixels
+    stripes: bool  # True: bars (1D, PDF417); False: a blob (QR, DataMatrix)
+    score: float
+
+
+class FrameDecoder:
+    """Decodes camera frames; keeps the little state that confirmation and debounce need.
+
+    Not thread-safe: one decoder per camera, called from that camera's worker thread.
+    """
+
+    def __init__(
+        self,
+        *,
+        formats: Sequence[str] = DEFAULT_FORMATS,
+        rules: ScanRules = DEFAULT_RULES,
+        confirm_frames: int = 2,
+        confirm_window_s: float = 1.5,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if confirm_frames < 1:
+            raise ValueError("confirm_frames must be at least 1")
+        if not confirm_window_s > 0:  # also refuses NaN
+            raise ValueError("confirm_window_s must be positive")
+        self._formats = parse_formats(formats)
+        # PDF417 is stacked bars: found and straightened like a 1D symbol.
+        self._striped = tuple(f for f in self._formats if f in _STRIPED)
+        self._blobs = tuple(f for f in self._formats if f not in _STRIPED)
+        self._rules = rules
+        self._confirm_frames = confirm_frames
+        self._window = confirm_window_s
+        self._clock = clock
+        self._tracks: dict[_Key, _Track] = {}
+
+    @property
+    def formats(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self._formats)
+
+    def reset(self) -> None:
+        """Forget every value seen: the next read of anything starts afresh."""
+        self._tracks.clear()
+
+    def decode(self, frame: Frame) -> FrameResult:
+        """Read one BGR or grayscale uint8 frame; see the module docstring for the rules."""
+        now = self._clock()
+        self._tracks = {
+            key: track
+            for key, track in self._tracks.items()
+            if now - track.last_seen <= self._window
+        }
+
+        def settled(reads: Sequence[_Read]) -> bool:
+            """True once searching this frame further cannot change what gets accepted."""
+            attempts = _attempts(reads)
+            for read in reads:
+                scan = read.outcome
+                if not isinstance(scan, ClassifiedScan):
+                    continue
+                key = (scan.kind, scan.value)
+                track = self._tracks.get(key)
+                if track is not None and track.accepted:
+                    return True  # held in view
+                if self._needs(scan) != _Needs.SECOND_READ:
+                    return True  # accepted now, or waiting for frames that no search replaces
+                frames = len(track.frames) if track is not None else 0
+                if max(frames + 1, len(attempts[key])) >= self._second_read:
+                    return True
+            return False
+
+        reads = self._read(_gray(frame), settled)
+        attempts = _attempts(reads)
+        accepted: list[AcceptedScan] = []
+        rejected: list[RejectedRead] = []
+        pending: list[Detection] = []
+        seen: set[_Key] = set()
+        for read in reads:
+            if isinstance(read.outcome, RejectedScan):
+                rejected.append(RejectedRead(read.detection, str(read.outcome)))
+                continue
+            scan = read.outcome
+            key = (scan.kind, scan.value)
+            if key in seen:  # two attempts or two symbols: one frame is one sighting
+                continue
+            seen.add(key)
+            track = self._tracks.setdefault(key, _Track(deque(), now))
+            track.last_seen = now
+            if track.accepted:  # still in view since it was accepted
+                continue
+            track.frames.append(now)
+            while now - track.frames[0] > self._window:
+                track.frames.popleft()
+            needs = self._needs(scan)
+            if needs == _Needs.FRAMES:
+                ready = len(track.frames) >= self._confirm_frames
+            elif needs == _Needs.SECOND_READ:
+                ready = max(len(track.frames), len(attempts[key])) >= self._second_read
+            else:
+                ready = True
+            if ready:
+                track.accepted = True
+                accepted.append(AcceptedScan(scan, read.detection))
+            else:
+                pending.append(read.detection)
+        return FrameResult(tuple(accepted), tuple(rejected), tuple(pending))
+
+    def decode_still(self, image: Frame) -> FrameResult:
+        """Read a still image, which has no second frame; see ``decode_image_file``.
+
+        Leaves the decoder's confirmation and debounce state alone.
+        """
+        reads = self._read(_gray(image), None)
+        attempts = _attempts(reads)
+        first: dict[_Key, _Read] = {}
+        rejected: list[RejectedRead] = []
+        for read in reads:
+            if isinstance(read.outcome, RejectedScan):
+                rejected.append(RejectedRead(read.detection, str(read.outcome)))
+            else:
+                first.setdefault((read.outcome.kind, read.outcome.value), read)
+        accepted: list[AcceptedScan] = []
+        for key, read in first.items():
+            scan = read.outcome
+            assert isinstance(scan, ClassifiedScan)
+            if self._needs(scan) == _Needs.ONE_READ or len(attempts[key]) >= self._second_read:
+                accepted.append(AcceptedScan(scan, read.detection))
+            else:
+                rejected.append(RejectedRead(read.detection, "seen once: needs a second frame"))
+        return FrameResult(tuple(accepted), tuple(rejected), ())
+
+    @property
+    def _second_read(self) -> int:
+        return min(2, self._confirm_frames)
+
+    def _needs(self, scan: ClassifiedScan) -> _Needs:
+        if self._confirm_frames == 1:
+            return _Needs.ONE_READ
+        if not has_verified_check_digit(scan):
+            return _Needs.FRAMES
+        if (scan.symbology or "")[:2] in _STRONG_SYMBOLOGIES:
+            return _Needs.ONE_READ
+        return _Needs.SECOND_READ
+
+    # Reading ---------------------------------------------------------------------------------
+
+    def _read(self, gray: Frame, settled: Callable[[Sequence[_Read]], bool] | None) -> list[_Read]:
+        """Classified reads of the frame, pass 1 then pass 2 until ``settled`` says enough.
+
+        Without ``settled`` (a still image), every pass and every crop is tried.
+        """
+        started = time.perf_counter()
+        found = zxingcpp.read_barcodes(
+            gray,
+            formats=self._formats,
+            try_invert=False,  # labels are dark on light; inverting costs about a third more
+            text_mode=zxingcpp.TextMode.Plain,  # GS1 with GS separators, as a wedge sends it
+        )
+        reads = [self._classified(barcode, _frame_corners(barcode), 0) for barcode in found]
+        if settled is not None and settled(reads):
+            return reads
+        regions = _find_regions(gray, stripes=bool(self._striped), blobs=bool(self._blobs))
+        attempt = 1
+        for index, region in enumerate(regions[:MAX_CANDIDATES]):
+            if settled is not None and index and time.perf_counter() - started > SEARCH_BUDGET_S:
+                break
+            for crop in _crops(gray, region):
+                found = zxingcpp.read_barcodes(
+                    crop.image,
+                    formats=self._striped if region.stripes else self._blobs,
+                    try_rotate=not region.stripes,  # stripes are upright already
+                    try_downscale=False,
+                    try_invert=False,
+                    text_mode=zxingcpp.TextMode.Plain,
+                )
+                reads += [self._classified(b, crop.corners(b, region), attempt) for b in found]
+                attempt += 1
+                if settled is not None and settled(reads):
+                    return reads
+        return reads
+
+    def _classified(
+        self, barcode: zxingcpp.Barcode, corners: tuple[Point, ...], attempt: int
+    ) -> _Read:
+        detection = Detection(
+            text=barcode.text,
+            format=barcode.format.name,
+            symbology=barcode.symbology_identifier,
+            corners=corners,
+        )
+        outcome: ClassifiedScan | RejectedScan
+        try:
+            if detection.symbology.startswith("]I") and len(detection.text) != 14:
+                raise RejectedScan(
+                    f"ITF barcode read as {len(detection.text)} digits, not 14 — scan again."
+                )
+            outcome = classify(detection.symbology + detection.text, rules=self._rules)
+        except RejectedScan as exc:
+            outcome = exc
+        return _Read(detection, outcome, attempt)
+
+
+def _attempts(reads: Iterable[_Read]) -> dict[_Key, set[int]]:
+    """For each value read, the decoding attempts that read it."""
+    attempts: dict[_Key, set[int]] = {}
+    for read in reads:
+        if isinstance(read.outcome, ClassifiedScan):
+            key = (read.outcome.kind, read.outcome.value)
+            attempts.setdefault(key, set()).add(read.attempt)
+    return attempts
+
+
+def has_verified_check_digit(scan: ClassifiedScan) -> bool:
+    """True when ``classify`` verified the value's own check digit (GTIN, UPS, IMpb, SSCC...)."""
+    if scan.kind is ScanKind.GTIN:
+        return True
+    if scan.kind is not ScanKind.TRACKING:
+        return False
+    if scan.carrier in _VERIFIED_CARRIERS:
+        return True
+    # FedEx in GS1-128 (AI 96) carries a mod-10 digit; bare 12/15-digit FedEx guesses do not count.
+    return scan.carrier == Carrier.FEDEX and scan.symbology == "]C1"
+
+
+def decode_image_file(path: Path, *, decoder: FrameDecoder) -> FrameResult:
+    """Read a still image (PNG, JPEG, ...) with the decoder's formats and rules.
+
+    A still has one frame, so the multi-frame confirmation cannot happen. Instead, a value
+    without a verified check digit is accepted when two independent decoding attempts read it
+    (the whole-image pass and a straightened or upscaled crop, or two crops at different
+    scales); read by one attempt only, it is reported as rejected, "seen once: needs a second
+    frame". Values with a verified check digit are accepted on one read, as in ``decode``.
+    Raises ``OSError`` when the file cannot be read as an image.
+    """
+    data = np.fromfile(path, dtype=np.uint8)  # raises OSError for missing or unreadable files
+    image = cv2.imdecode(data, cv2.IMREAD_GRAYSCALE)
+    if image is None:
+        raise OSError(f"{path}: not an image OpenCV can read")
+    return decoder.decode_still(np.asarray(image, np.uint8))
+
+
+# Image work ----------------------------------------------------------------------------------
+
+
+def _gray(frame: Frame) -> Frame:
+    if frame.dtype != np.uint8:
+        raise ValueError(f"Frames must be uint8, not {frame.dtype}")
+    if frame.ndim == 2:
+        return frame
+    if frame.ndim == 3 and frame.shape[2] == 3:
+        return np.asarray(cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY), np.uint8)
+    if frame.ndim == 3 and frame.shape[2] == 1:
+        return frame[:, :, 0]
+    raise ValueError(f"Frames must be grayscale or BGR, not shape {frame.shape}")
+
+
+def _frame_corners(barcode: zxingcpp.Barcode) -> tuple[Point, ...]:
+    p = barcode.position
+    points = (p.top_left, p.top_right, p.bottom_right, p.bottom_left)
+    return tuple((float(q.x), float(q.y)) for q in points)
+
+
+def _find_regions(gray: Frame, *, stripes: bool, blobs: bool) -> list[_Region]:
+    """Regions that may hold a symbol, best first, from the gradient's structure tensor."""
+    h, w = gray.shape
+    size = (w // _CELL, h // _CELL)
+    if size[0] < 4 or size[1] < 4:
+        return []
+    gx = cv2.Sobel(gray, cv2.CV_32F, 1, 0, ksize=3)
+    gy = cv2.Sobel(gray, cv2.CV_32F, 0, 1, ksize=3)
+
+    def cells(product: _Floats) -> _Floats:
+        small = cv2.resize(product, size, interpolation=cv2.INTER_AREA)
+        return np.asarray(cv2.blur(small, (3, 3)), np.float32)
+
+    jxx = cells(cv2.multiply(gx, gx))
+    jyy = cells(cv2.multiply(gy, gy))
+    jxy = cells(cv2.multiply(gx, gy))
+    energy = jxx + jyy
+    diff = jxx - jyy
+    coherence = np.sqrt(diff * diff + 4 * jxy * jxy) / (energy + 1e-3)
+    strong = energy > _MIN_STRIPES**2
+    regions: list[_Region] = []
+    if stripes:
+        mask = (strong & (coherence > _STRIPE_COHERENCE)).astype(np.uint8)
+        regions += _stripe_regions(mask, jxx, jyy, jxy, coherence)
+    if blobs:
+        mask = (strong & (coherence < _BLOB_COHERENCE)).astype(np.uint8)
+        regions += _blob_regions(mask)
+    regions.sort(key=lambda r: -r.score)
+    return regions
+
+
+def _stripe_regions(
+    mask: Frame, jxx: _Floats, jyy: _Floats, jxy: _Floats, coherence: _Floats
+) -> list[_Region]:
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3))
+    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, kernel)  # gaps of wide spaces
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    regions: list[_Region] = []
+    for label in range(1, count):
+        if stats[label, cv2.CC_STAT_AREA] < 16:
+            continue
+        x, y, bw, bh = (int(v) for v in stats[label, :4])
+        inside = labels[y : y + bh, x : x + bw] == label
+        sxx = float(jxx[y : y + bh, x : x + bw][inside].sum())
+        syy = float(jyy[y : y + bh, x : x + bw][inside].sum())
+        sxy = float(jxy[y : y + bh, x : x + bw][inside].sum())
+        angle = 0.5 * math.atan2(2 * sxy, sxx - syy)  # the gradient's direction: across bars
+        ys, xs = np.nonzero(inside)
+        # Only cells whose own direction agrees: a label edge touching the bars is not a bar.
+        cxx = jxx[y : y + bh, x : x + bw][inside]
+        cyy = jyy[y : y + bh, x : x + bw][inside]
+        cxy = jxy[y : y + bh, x : x + bw][inside]
+        c2, s2 = math.cos(2 * angle), math.sin(2 * angle)
+        agreement = ((cxx - cyy) * c2 + 2 * cxy * s2) / (cxx + cyy + 1e-3)
+        keep = agreement > _SAME_DIRECTION
+        if keep.sum() < 12:
+            continue
+        px = (xs[keep] + x + 0.5) * _CELL
+        py = (ys[keep] + y + 0.5) * _CELL
+        cos_a, sin_a = math.cos(angle), math.sin(angle)
+        u = px * cos_a + py * sin_a
+        v = -px * sin_a + py * cos_a
+        u0, u1, v0, v1 = float(u.min()), float(u.max()), float(v.min()), float(v.max())
+        length, height = u1 - u0 + _CELL, v1 - v0 + _CELL
+        if length < 40:  # a printed line or an edge, not bars
+            continue
+        uc, vc = (u0 + u1) / 2, (v0 + v1) / 2
+        center = (uc * cos_a - vc * sin_a, uc * sin_a + vc * cos_a)
+        score = float(keep.sum()) * float(coherence[y : y + bh, x : x + bw][inside].mean())
+        regions.append(_Region(center, angle, length, height, True, score))
+    return regions
+
+
+def _blob_regions(mask: Frame) -> list[_Region]:
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3))
+    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, kernel)
+    mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, kernel)  # thin strokes: text, edges
+    count, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    regions: list[_Region] = []
+    for label in range(1, count):
+        x, y, bw, bh, area = (int(v) for v in stats[label])
+        long_side, short_side = max(bw, bh), min(bw, bh)
+        if area < 12 or long_side > 3 * short_side or long_side * _CELL > 480:
+            continue
+        center = ((x + bw / 2) * _CELL, (y + bh / 2) * _CELL)
+        regions.append(_Region(center, 0.0, bw * _CELL, bh * _CELL, False, float(area)))
+    return regions
+
+
+@dataclass(frozen=True)
+class _Crop:
+    image: Frame
+    to_frame: npt.NDArray[np.float64]  # 2x3 affine: crop pixels to frame pixels
+
+    def corners(self, barcode: zxingcpp.Barcode, region: _Region) -> tuple[Point, ...]:
+        p = barcode.position
+        points = [(q.x, q.y) for q in (p.top_left, p.top_right, p.bottom_right, p.bottom_left)]
+        if region.stripes and barcode.format in _LINEAR:
+            # A 1D read's position is the scan lines that agreed; outline the bars' full height.
+            x0 = min(q[0] for q in points)
+            x1 = max(q[0] for q in points)
+            y1 = self.image.shape[0] - 1
+            points = [(x0, 0), (x1, 0), (x1, y1), (x0, y1)]
+        crop = np.array(points, np.float64)
+        mapped = crop @ self.to_frame[:, :2].T + self.to_frame[:, 2]
+        return tuple((float(px), float(py)) for px, py in mapped)
+
+
+
+def _crops(gray: Frame, region: _Region) -> Iterable[_Crop]:
+    """Crops of a region to decode, most promising first."""
+    if region.stripes:
+        # Quiet zone: zxing-cpp wants about ten modules of white beyond the bars.
+        margin_u = max(16.0, 0.1 * region.length)
+        margin_v = 6.0
+        scales = (1.0, 2.0)
+    else:
+        margin_u = margin_v = max(12.0, 0.2 * max(region.length, region.height))
+        scales = (2.0, 3.0) if max(region.length, region.height) < 160 else (1.0, 2.0)
+    for scale in scales:
+        yield _warp(gray, region, margin_u, margin_v, scale)
+
+
+def _warp(gray: Frame, region: _Region, margin_u: float, margin_v: float, scale: float) -> _Crop:
+    """The region turned so that u runs along x, with margins, enlarged ``scale`` times."""
+    cos_a, sin_a = math.cos(region.angle), math.sin(region.angle)
+    half_w = region.length / 2 + margin_u
+    half_h = region.height / 2 + margin_v
+    width, height = max(8, round(2 * half_w * scale)), max(8, round(2 * half_h * scale))
+    cx, cy = region.center
+    # crop (x, y) -> frame: center + ((x / scale) - half_w) * u_axis + ((y / scale) - half_h) * v_axis
+    to_frame = np.array(
+        [
+            [cos_a / scale, -sin_a / scale, cx - half_w * cos_a + half_h * sin_a],
+            [sin_a / scale, cos_a / scale, cy - half_w * sin_a - half_h * cos_a],
+        ]
+    )
+    interpolation = cv2.INTER_CUBIC if scale > 1 else cv2.INTER_LINEAR
+    image = cv2.warpAffine(
+        gray,
+        to_frame,
+        (width, height),
+        flags=interpolation | cv2.WARP_INVERSE_MAP,
+        borderMode=cv2.BORDER_REPLICATE,
+    )
+    return _Crop(np.asarray(image, np.uint8), to_frame)
+
+
+__all__ = [
+    "DEFAULT_FORMATS",
+    "AcceptedScan",
+    "Detection",
+    "FrameDecoder",
+    "FrameResult",
+    "RejectedRead",
+    "decode_image_file",
+    "has_verified_check_digit",
+    "parse_formats",
+]

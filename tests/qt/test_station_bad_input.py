@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import pytest
 from pytestqt.qtbot import QtBot
 from sqlmodel import SQLModel, func, select
 
@@ -29,15 +28,6 @@ UNKNOWN_UPS = "1Z" + UNKNOWN_UPS_BODY + ups_check_digit(UNKNOWN_UPS_BODY)
 # A well-formed EAN-13 under the demo's GS1 prefix that no demo product carries.
 UNKNOWN_EAN_BODY = "952999900000"
 UNKNOWN_EAN = UNKNOWN_EAN_BODY + gtin_check_digit(UNKNOWN_EAN_BODY)
-
-
-@pytest.fixture(autouse=True)
-def _no_demo_sheet(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Skip rendering the printable barcode PDF (about 1 s per demo database, most of a
-    window's set-up); nothing here reads it, and tests/services/test_demo.py covers it."""
-    monkeypatch.setattr(
-        "returnsdesk.services.bootstrap.write_demo_sheet", lambda _summary, path: path
-    )
 
 
 def row_counts(env: StationEnvironment) -> dict[str, int]:

@@ -39,15 +39,6 @@ from returnsdesk.services.station import ParcelOpened, StationService
 from station_driver import Inspector
 
 
-@pytest.fixture(autouse=True)
-def _no_demo_sheet(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Skip rendering the printable barcode PDF (about 1 s per demo database, most of a
-    window's set-up); nothing here reads it, and tests/services/test_demo.py covers it."""
-    monkeypatch.setattr(
-        "returnsdesk.services.bootstrap.write_demo_sheet", lambda _summary, path: path
-    )
-
-
 def demo_parcel(env: StationEnvironment, rma: str) -> DemoParcel:
     assert env.demo is not None
     return next(p for p in env.demo.parcels if p.rma_number == rma)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -33,3 +36,39 @@ def no_sound_player(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Tests never spawn audio players; the cue played is still recorded."""
     monkeypatch.setattr("shutil.which", lambda _name: None)
     yield
+
+
+@pytest.fixture
+def full_disk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A photo root on a 64 KiB tmpfs: a really full disk after the first few writes.
+
+    Mounting needs root. Elsewhere, writes fail with ENOSPC after a first chunk lands, as on
+    a full disk, so the partial file still has to be cleaned up.
+    """
+    root = tmp_path / "tiny-disk"
+    root.mkdir()
+    mount = shutil.which("mount")
+    mounted = (
+        mount is not None
+        and subprocess.run(
+            [mount, "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(root)], capture_output=True
+        ).returncode
+        == 0
+    )
+    if mounted:
+        try:
+            yield root
+        finally:
+            subprocess.run(["umount", str(root)], check=True)
+        return
+    real_write = os.write
+    written: set[int] = set()
+
+    def write_until_full(descriptor: int, data: bytes) -> int:
+        if descriptor in written:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        written.add(descriptor)
+        return real_write(descriptor, data[:4096])
+
+    monkeypatch.setattr(os, "write", write_until_full)
+    yield root

@@ -28,6 +28,7 @@ from returnsdesk.qt.station_controller import State
 from returnsdesk.scan.camera import CameraState
 from returnsdesk.services.bootstrap import StationEnvironment
 from returnsdesk.services.demo import DemoParcel
+from returnsdesk.services.photos import PhotoStore
 from station_driver import Inspector
 
 FPS = 10
@@ -194,3 +195,67 @@ def test_camera_that_stops_is_reported_and_recovers(
         assert window.station.parcel is not None and window.station.parcel.resumed
     finally:
         window.camera.stop()
+
+
+def test_history_shows_photos_and_catches_an_altered_file(
+    qtbot: QtBot, camera_window: MainWindow
+) -> None:
+    inspector = Inspector(qtbot, camera_window)
+    controller = camera_window.station
+    qtbot.waitUntil(lambda: controller.state is State.UNIT, timeout=15_000)
+    inspector.press("P")
+    qtbot.waitUntil(
+        lambda: (
+            controller.work is not None
+            and controller.work.current is not None
+            and controller.work.current.photos == 1
+        ),
+        timeout=5_000,
+    )
+    inspector.press("2")
+    inspector.press("Enter")
+    history = camera_window.history_view
+
+    # When the shift lead opens the history and selects the parcel
+    qtbot.keyClick(camera_window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: history.model.rowCount() == 1, timeout=5_000)
+    history.table.selectRow(0)
+    # Then its photo shows, checked against its hash
+    qtbot.waitUntil(lambda: "all intact" in history.evidence.text(), timeout=5_000)
+    assert not history.evidence_strip.pixmap().isNull()
+
+    # And when the file is altered afterwards, the check says so
+    photo = controller.service.photos
+    with camera_window.station.service.database.session() as session:
+        stored = session.exec(select(Photo)).one()
+    path = photo.root / stored.relative_path
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+    history.table.clearSelection()
+    history.table.selectRow(0)
+    history._show_evidence(0)
+    qtbot.waitUntil(lambda: "failed the hash check" in history.evidence.text(), timeout=5_000)
+
+
+def test_a_full_disk_loses_no_inspection(
+    qtbot: QtBot, camera_window: MainWindow, demo_env: StationEnvironment, full_disk: Path
+) -> None:
+    inspector = Inspector(qtbot, camera_window)
+    controller = camera_window.station
+    controller.service.photos = PhotoStore(full_disk)
+    qtbot.waitUntil(lambda: controller.state is State.UNIT, timeout=15_000)
+    # Given the disk holding photos is full, when the inspector takes photos
+    for _ in range(3):
+        inspector.press("P")
+        qtbot.wait(300)
+    # Then they are told clearly, and the unit is still being inspected
+    qtbot.waitUntil(lambda: "Disk full" in inspector.message, timeout=5_000)
+    assert controller.state is State.UNIT
+    # And the inspection completes as usual
+    inspector.press("2")
+    inspector.press("Enter")
+    assert controller.state is State.OUTCOME
+    with demo_env.database.session() as session:
+        return_ = session.exec(select(Return).where(Return.rma_number == "RMA-100001")).one()
+        assert return_.status is ReturnStatus.COMPLETED

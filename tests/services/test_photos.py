@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import errno
 import hashlib
 import os
-import shutil
-import subprocess
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -198,42 +195,6 @@ def test_verify_since_checks_only_newer_photos(
         problems = store.verify(session, since=NOW - timedelta(days=7))
 
     assert [p.photo_id for p in problems] == [new.id]
-
-
-@pytest.fixture
-def full_disk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A photo root on a 64 KiB tmpfs: a really full disk after the first few writes.
-
-    Mounting needs root. Elsewhere, writes fail with ENOSPC after a first chunk lands, as on
-    a full disk, so the partial file still has to be cleaned up.
-    """
-    root = tmp_path / "tiny-disk"
-    root.mkdir()
-    mount = shutil.which("mount")
-    mounted = (
-        mount is not None
-        and subprocess.run(
-            [mount, "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(root)], capture_output=True
-        ).returncode
-        == 0
-    )
-    if mounted:
-        try:
-            yield root
-        finally:
-            subprocess.run(["umount", str(root)], check=True)
-        return
-    real_write = os.write
-    written: set[int] = set()
-
-    def write_until_full(descriptor: int, data: bytes) -> int:
-        if descriptor in written:
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-        written.add(descriptor)
-        return real_write(descriptor, data[:4096])
-
-    monkeypatch.setattr(os, "write", write_until_full)
-    yield root
 
 
 def test_a_full_disk_leaves_no_file_and_no_row(

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from returnsdesk.config import CameraSettings
 from returnsdesk.domain.scanning import ScanRules
+from returnsdesk.qt.images import to_qimage
 from returnsdesk.scan.camera import CameraState, CaptureWorker, Frame
 from returnsdesk.scan.decode import FrameDecoder, FrameResult
 
@@ -59,6 +60,7 @@ class CameraBridge(QObject):
             on_frame=self._on_frame,
             on_state=self._on_state,
             fps=float(self._settings.fps),
+            resolution=(self._settings.width, self._settings.height),
         )
         self._worker.start()
 
@@ -105,9 +107,7 @@ class CameraBridge(QObject):
         if time.monotonic() < self._flash_until:
             corner = (picture.shape[1] - 1, picture.shape[0] - 1)
             cv2.rectangle(picture, (0, 0), corner, _ACCEPTED, 16)
-        rgb = cv2.cvtColor(picture, cv2.COLOR_BGR2RGB)
-        height, width = rgb.shape[:2]
-        return QImage(rgb.data, width, height, 3 * width, QImage.Format.Format_RGB888).copy()
+        return to_qimage(picture)
 
     # --- GUI thread -------------------------------------------------------------------------
 

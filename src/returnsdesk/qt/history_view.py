@@ -7,6 +7,7 @@ from typing import Any
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QHeaderView, QLabel, QLineEdit, QTableView, QVBoxLayout, QWidget
 
+from returnsdesk.qt.images import thumbnail_strip
 from returnsdesk.qt.models import history_model
 from returnsdesk.qt.ops import Op
 from returnsdesk.services.station import StationService
@@ -35,6 +36,11 @@ class HistoryView(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
         layout.addWidget(self.table)
+        self.evidence = QLabel("Select a parcel to see its photos.")
+        self.evidence.setWordWrap(True)
+        self.evidence_strip = QLabel()
+        layout.addWidget(self.evidence)
+        layout.addWidget(self.evidence_strip)
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(250)
@@ -43,6 +49,9 @@ class HistoryView(QWidget):
     def _connect_signals(self) -> None:
         self.search.textChanged.connect(lambda _text: self._debounce.start())
         self._debounce.timeout.connect(self.refresh)
+        self.table.selectionModel().currentRowChanged.connect(
+            lambda current, _previous: self._show_evidence(current.row())
+        )
 
     def refresh(self) -> None:
         text = self.search.text()
@@ -60,6 +69,31 @@ class HistoryView(QWidget):
             f" · {len(refunded)} refunds · {waiting} waiting for approval"
             f" · {exceptions} with exceptions"
         )
+
+    def _show_evidence(self, row: int) -> None:
+        if not 0 <= row < self.model.rowCount():
+            return
+        parcel = self.model.row(row)
+        Op(lambda: self._service.parcel_evidence(parcel.parcel_id)).on_success(
+            lambda evidence: self._paint_evidence(parcel.tracking_number, evidence)
+        ).start()
+
+    def _paint_evidence(self, tracking: str, evidence: list[Any]) -> None:
+        if not evidence:
+            self.evidence.setText(f"Parcel {tracking}: no photos.")
+            self.evidence_strip.clear()
+            return
+        problems = [problem for _photo, _thumb, problem in evidence if problem is not None]
+        text = f"Parcel {tracking}: {len(evidence)} photo{'s' if len(evidence) != 1 else ''}"
+        if problems:
+            details = "; ".join(f"{p.path.name}: {p.detail}" for p in problems)
+            self.evidence.setStyleSheet("color:#842029; font-weight:bold;")
+            self.evidence.setText(f"{text} — ⚠ {len(problems)} failed the hash check: {details}")
+        else:
+            self.evidence.setStyleSheet("")
+            self.evidence.setText(f"{text}, all intact (SHA-256 checked).")
+        thumbs = [thumb for _photo, thumb, _problem in evidence if thumb is not None]
+        self.evidence_strip.setPixmap(thumbnail_strip(thumbs))
 
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)

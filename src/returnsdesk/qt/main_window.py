@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from PySide6.QtCore import Slot
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QWidget
@@ -11,13 +13,16 @@ from returnsdesk.qt.camera import CameraBridge, CameraPanel
 from returnsdesk.qt.forms.ui_main_window import Ui_MainWindow
 from returnsdesk.qt.help_view import HelpView
 from returnsdesk.qt.history_view import HistoryView
-from returnsdesk.qt.ops import wait_for_all
+from returnsdesk.qt.ops import Op, wait_for_all
 from returnsdesk.qt.scanner import ScanInputFilter
 from returnsdesk.qt.sound import SoundPlayer
 from returnsdesk.qt.station_controller import StationController
 from returnsdesk.qt.station_view import StationView
 from returnsdesk.services.demo import DemoSummary
+from returnsdesk.services.photos import PhotoProblem
 from returnsdesk.services.station import StationService
+
+log = logging.getLogger(__name__)
 
 
 class MainWindow(QMainWindow):
@@ -63,6 +68,7 @@ class MainWindow(QMainWindow):
         QApplication.instance().installEventFilter(self.scanner)  # type: ignore[union-attr]
         self.camera.start()
         self.station_view.setFocus()
+        Op(service.verify_photos).on_success(self._report_photo_problems).start()
 
     def _status_labels(self, database_label: str, service: StationService) -> None:
         ctx = service.context
@@ -85,6 +91,15 @@ class MainWindow(QMainWindow):
         for key, index in (("Ctrl+1", 0), ("Ctrl+2", 1), ("Ctrl+3", 2), ("F1", 2)):
             shortcut = QShortcut(QKeySequence(key), self)
             shortcut.activated.connect(lambda index=index: self._show_tab(index))
+
+    def _report_photo_problems(self, problems: list[PhotoProblem]) -> None:
+        """Evidence whose file went missing or changed is a shift lead's business: say so."""
+        for problem in problems:
+            log.warning("Photo %s: %s (%s)", problem.photo_id, problem.detail, problem.path)
+        if problems:
+            label = QLabel(f"⚠ {len(problems)} photo files missing or altered (see log)")
+            label.setStyleSheet("color:#842029; font-weight:bold;")
+            self.ui.statusBar.addWidget(label)
 
     @Slot()
     def _show_station(self) -> None:

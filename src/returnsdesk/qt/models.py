@@ -165,6 +165,7 @@ def history_model() -> RowTableModel[HistoryRow]:
             ),
             Column("Parcel", lambda h: _words(h.status.value)),
             Column("Exceptions", lambda h: ", ".join(_words(f) for f in h.flags)),
+            Column("Photos", lambda h: str(h.photos) if h.photos else "", numeric=True),
             Column("Operator", lambda h: h.operator_name),
         ],
         background=background,

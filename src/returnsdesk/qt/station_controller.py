@@ -13,10 +13,8 @@ from collections.abc import Callable
 from enum import Enum, auto
 from typing import Any
 
-import numpy as np
-
 from PySide6.QtCore import QObject, Qt, QThreadPool, QTimer, Slot
-from PySide6.QtGui import QImage, QKeySequence, QPixmap, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut
 
 from returnsdesk.domain.errors import AlreadyCompleted, OperatorError, RejectedScan, WrongStep
 from returnsdesk.domain.inspection import ParcelInspection, ScannedProduct, UnitStep
@@ -24,6 +22,7 @@ from returnsdesk.domain.scanning import ClassifiedScan, ScanKind
 from returnsdesk.domain.vocabulary import InspectionFlag, RefundStatus
 from returnsdesk.qt.camera import CameraBridge
 from returnsdesk.qt.dialogs import OverrideDialog, ask_text
+from returnsdesk.qt.images import thumbnail_strip
 from returnsdesk.qt.models import (
     ROW_ROLE,
     expected_lines_model,
@@ -692,16 +691,7 @@ class StationController(QObject):
             strip.clear()
             strip.setVisible(False)
             return
-        height = max(t.shape[0] for t in thumbs)
-        padded = [
-            np.pad(t, ((0, height - t.shape[0]), (0, 8), (0, 0)), constant_values=255)
-            for t in thumbs[-6:]
-        ]
-        rgb = np.ascontiguousarray(np.hstack(padded)[:, :, ::-1])
-        image = QImage(
-            rgb.data, rgb.shape[1], rgb.shape[0], 3 * rgb.shape[1], QImage.Format.Format_RGB888
-        )
-        strip.setPixmap(QPixmap.fromImage(image.copy()))
+        strip.setPixmap(thumbnail_strip(thumbs[-6:]))
         strip.setVisible(True)
 
     def _unit_prompt_text(self) -> str:

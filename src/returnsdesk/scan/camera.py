@@ -67,14 +67,17 @@ class FrameSource(Protocol):
     def close(self) -> None: ...
 
 
-def open_source(spec: str | int, *, loop: bool = False) -> FrameSource:
+def open_source(
+    spec: str | int, *, loop: bool = False, resolution: tuple[int, int] | None = None
+) -> FrameSource:
     """Open a device index (int or digit string), a folder of images or a video file.
 
     ``loop`` replays a folder or file from the start when it ends; without it the end reads as
-    an unplugged camera. Raises ``CameraUnavailable`` with a message for the operator.
+    an unplugged camera. ``resolution`` (width, height) is asked of a device; it may choose the
+    nearest mode it has. Raises ``CameraUnavailable`` with a message for the operator.
     """
     if isinstance(spec, int) or spec.isdigit():
-        return _open_device(int(spec))
+        return _open_device(int(spec), resolution)
     path = Path(spec)
     if path.is_dir():
         return _FolderSource(path, loop=loop)
@@ -87,9 +90,12 @@ def open_source(spec: str | int, *, loop: bool = False) -> FrameSource:
     return _CaptureSource(capture, f"video file {path.name}", loop=loop)
 
 
-def _open_device(index: int) -> FrameSource:
+def _open_device(index: int, resolution: tuple[int, int] | None) -> FrameSource:
     capture = cv2.VideoCapture(index)
     if capture.isOpened():
+        if resolution is not None:
+            capture.set(cv2.CAP_PROP_FRAME_WIDTH, resolution[0])
+            capture.set(cv2.CAP_PROP_FRAME_HEIGHT, resolution[1])
         # Keep one frame queued, not the driver's default few: a paced reader then sees the
         # newest picture instead of one from a few frames ago.
         capture.set(cv2.CAP_PROP_BUFFERSIZE, 1)
@@ -188,6 +194,7 @@ class CaptureWorker(threading.Thread, Generic[R]):
         fps: float = 15.0,
         loop: bool = False,
         reconnect_interval_s: float = 2.0,
+        resolution: tuple[int, int] | None = None,
     ) -> None:
         if not fps > 0:  # also refuses NaN
             raise ValueError("fps must be positive")
@@ -200,6 +207,7 @@ class CaptureWorker(threading.Thread, Generic[R]):
         self._on_state = on_state
         self._interval_s = 1.0 / fps
         self._loop = loop
+        self._resolution = resolution
         self._reconnect_interval_s = reconnect_interval_s
         self._stopping = threading.Event()
         self._lock = threading.Lock()
@@ -230,7 +238,7 @@ class CaptureWorker(threading.Thread, Generic[R]):
         was_live = False
         while not self._stopping.is_set():
             try:
-                source = open_source(self._spec, loop=self._loop)
+                source = open_source(self._spec, loop=self._loop, resolution=self._resolution)
             except CameraUnavailable as error:
                 self._set_state(
                     CameraState.DISCONNECTED if was_live else CameraState.MISSING, str(error)

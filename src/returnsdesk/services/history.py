@@ -13,6 +13,7 @@ from returnsdesk.data.models import (
     Inspection,
     Operator,
     Parcel,
+    Photo,
     Refund,
     RefundLine,
     Return,
@@ -120,6 +121,7 @@ def shift_history(
         )
     rows = session.exec(query).all()
     operator_names = dict(session.exec(select(Operator.id, Operator.name)).all())
+    photo_counts: dict[uuid.UUID, int] = {}
     flags_by_parcel: dict[uuid.UUID, set[str]] = {}
     parcel_ids = [parcel.id for parcel, *_ in rows]
     if parcel_ids:
@@ -129,6 +131,13 @@ def shift_history(
             )
         ).all():
             flags_by_parcel.setdefault(parcel_id, set()).update(unit_flags)
+        photo_counts = dict(
+            session.exec(
+                select(Photo.parcel_id, func.count(col(Photo.id)))
+                .where(col(Photo.parcel_id).in_(parcel_ids))
+                .group_by(col(Photo.parcel_id))
+            ).all()
+        )
     history: list[HistoryRow] = []
     for parcel, return_, refund, units in rows:
         parcel_flags = set(flags_by_parcel.get(parcel.id, ()))
@@ -148,6 +157,7 @@ def shift_history(
                 refund_status=refund.status if refund is not None else None,
                 flags=tuple(sorted(parcel_flags)),
                 operator_name=operator_names.get(parcel.operator_id, ""),
+                photos=photo_counts.get(parcel.id, 0),
             )
         )
     return history

@@ -138,11 +138,19 @@ class PhotoStore:
             return None
         return _fit(cast(Image, image), max_side)  # IMREAD_COLOR gives 8-bit BGR
 
-    def verify(self, session: Session, *, since: datetime | None = None) -> list[PhotoProblem]:
+    def verify(
+        self,
+        session: Session,
+        *,
+        since: datetime | None = None,
+        parcel_id: uuid.UUID | None = None,
+    ) -> list[PhotoProblem]:
         """Check every photo taken at or after ``since`` (all if None) against its file."""
         query = select(Photo).order_by(col(Photo.taken_at), col(Photo.id))
         if since is not None:
             query = query.where(col(Photo.taken_at) >= since)
+        if parcel_id is not None:
+            query = query.where(Photo.parcel_id == parcel_id)
         problems = []
         for photo in session.exec(query):
             path = self.root / photo.relative_path

@@ -23,7 +23,13 @@ from returnsdesk.domain.scanning import ClassifiedScan, ScanKind, ScanRules
 from returnsdesk.domain.vocabulary import ReturnStatus
 from returnsdesk.scan.classify import classify
 from returnsdesk.services import history, inspection, intake
-from returnsdesk.services.photos import Image, PhotoStore, PhotoView, default_photo_root
+from returnsdesk.services.photos import (
+    Image,
+    PhotoProblem,
+    PhotoStore,
+    PhotoView,
+    default_photo_root,
+)
 from returnsdesk.services.views import (
     CompletionResult,
     HistoryRow,
@@ -191,6 +197,20 @@ class StationService:
                 now=self.clock(),
             )
         return photo, self.photos.thumbnail(photo)
+
+    def parcel_evidence(
+        self, parcel_id: uuid.UUID
+    ) -> list[tuple[PhotoView, Image | None, PhotoProblem | None]]:
+        """A parcel's photos with thumbnails, each checked against its recorded SHA-256."""
+        with self.database.session() as session:
+            photos = self.photos.list_for_parcel(session, parcel_id)
+            problems = {p.photo_id: p for p in self.photos.verify(session, parcel_id=parcel_id)}
+        return [(p, self.photos.thumbnail(p), problems.get(p.id)) for p in photos]
+
+    def verify_photos(self, *, days: int = 7) -> list[PhotoProblem]:
+        """Photos of the last ``days`` whose file is missing or altered (checked at start-up)."""
+        with self.database.session() as session:
+            return self.photos.verify(session, since=self.clock() - timedelta(days=days))
 
     def history(self, *, day: datetime | None = None, text: str = "") -> list[HistoryRow]:
         """Parcels received on the operator's day (local midnight to midnight), newest first."""

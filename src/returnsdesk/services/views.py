@@ -126,3 +126,4 @@ class HistoryRow:
     refund_status: RefundStatus | None
     flags: tuple[str, ...]
     operator_name: str
+    photos: int = 0

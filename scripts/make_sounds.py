@@ -12,6 +12,8 @@ SOUNDS = {
     "scan-ok": [(1760.0, 0.07)],
     "scan-error": [(330.0, 0.16), (0.0, 0.05), (330.0, 0.22)],
     "complete": [(1319.0, 0.08), (1760.0, 0.08), (2093.0, 0.14)],
+    # The camera accepted a code by itself: a rising chirp, unlike the handheld scanner's beep.
+    "camera-accept": [(988.0, 0.05), (1480.0, 0.07)],
 }
 
 

@@ -25,7 +25,8 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 from returnsdesk.config import load_settings  # noqa: E402
 from returnsdesk.qt import ops  # noqa: E402
 from returnsdesk.qt.app import application, build_main_window  # noqa: E402
-from returnsdesk.services.bootstrap import open_environment  # noqa: E402
+from returnsdesk.services.bootstrap import StationEnvironment, open_environment  # noqa: E402
+from returnsdesk.services.demo import DemoParcel  # noqa: E402
 
 OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 
@@ -108,8 +109,52 @@ def main() -> int:
     settle()
     shot("8-shift-history")
     window.close()
+    camera_shot(app, env, parcels["RMA-100002"])
     env.database.dispose()
     return 0
+
+
+def camera_shot(app: QApplication, env: StationEnvironment, parcel: DemoParcel) -> None:
+    """The station with a bench camera: recorded frames of a parcel label, item after item."""
+    import cv2
+    import numpy as np
+    import zxingcpp
+
+    frames = _TEMP / "frames"
+    frames.mkdir()
+    symbol = np.array(
+        zxingcpp.create_barcode(parcel.items[0].gtin, zxingcpp.BarcodeFormat.EAN13).to_image(
+            scale=4
+        )
+    )
+    picture = np.full((720, 1280, 3), 120, dtype=np.uint8)
+    top, left = 260, 420
+    picture[top - 30 : top + symbol.shape[0] + 30, left - 40 : left + symbol.shape[1] + 40] = 255
+    picture[top : top + symbol.shape[0], left : left + symbol.shape[1]] = symbol[:, :, None]
+    for number in range(400):
+        cv2.imwrite(str(frames / f"frame-{number:04d}.png"), picture)
+    settings = load_settings(
+        environ={},
+        overrides={
+            "database.url": f"sqlite:///{_TEMP / 'demo.sqlite3'}",
+            "ui.sounds": False,
+            "camera.source": str(frames),
+            "camera.fps": 10,
+        },
+    )
+    window = build_main_window(env, settings, operator_code="OP-0001")
+    window.resize(1440, 900)
+    window.show()
+    QTest.keyClicks(window.station_view, parcel.tracking_number)
+    QTest.keyClick(window.station_view, Qt.Key.Key_Return)
+    deadline = time.monotonic() + 10
+    while window.station.state.name != "UNIT" and time.monotonic() < deadline:
+        app.processEvents()
+        QTest.qWait(50)
+    QTest.qWait(600)
+    window.grab().save(str(OUT / "9-camera.png"))
+    print("wrote docs/screenshots/9-camera.png")  # noqa: T201 - script output
+    window.close()
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ class Cue(StrEnum):
     SCAN_OK = "scan-ok"
     SCAN_ERROR = "scan-error"
     COMPLETE = "complete"
+    CAMERA_ACCEPT = "camera-accept"
 
 
 class SoundPlayer:

@@ -149,6 +149,7 @@ class StationController(QObject):
     @Slot(object)
     def on_camera_scan(self, scan: ClassifiedScan) -> None:
         """A value the camera's decoder accepted (classified and confirmed already)."""
+        self.sounds.play(Cue.CAMERA_ACCEPT)
         if self.busy:
             self._camera_queue.append(scan)  # the camera will not offer it again while in view
             return
@@ -841,8 +842,11 @@ class StationController(QObject):
         self.view.unsetCursor()
         self._update_actions()
         if self._camera_queue:
-            scan = self._camera_queue.pop(0)
-            QTimer.singleShot(0, lambda: self.on_camera_scan(scan))
+            QTimer.singleShot(0, self._drain_camera_queue)
+
+    def _drain_camera_queue(self) -> None:
+        if self._camera_queue and not self.busy:
+            self._handle_scan(self._camera_queue.pop(0))
 
     def _step(self, step: Step) -> None:
         self.view.show_step(step)

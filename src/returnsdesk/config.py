@@ -164,7 +164,10 @@ _HINTS: dict[str, dict[str, Any]] = {
     section: get_type_hints(cls) for section, cls in _SECTIONS.items()
 }
 _SECRET_KEYS = {("order_system", "token")}
-_SECRET_MESSAGE = "API tokens are kept in the OS keyring, never in a settings file or variable"
+_SECRET_MESSAGE = (
+    "API tokens are kept in the OS keyring (or, for a headless relay, the process environment"
+    " variable RETURNSDESK_ORDER_SYSTEM_TOKEN), never in a settings file"
+)
 _DEFAULTS_SOURCE = "defaults"
 _COMMAND_LINE_SOURCE = "command line"
 _SECRET_WORDS = ("token", "secret", "password", "key")
@@ -180,6 +183,18 @@ _ENV_VARS = {
     _env_name(section, key): (section, key) for section in _FIELDS for key in _FIELDS[section]
 }
 _SECRET_ENV_VARS = {_env_name(section, key): (section, key) for section, key in _SECRET_KEYS}
+# Variables that steer a process but are no settings: where the layers are, start-up checks,
+# and the order-system token for a headless relay (read by the relay itself, never stored).
+CONTROL_ENV_VARS = frozenset(
+    {
+        SYSTEM_CONFIG_ENV,
+        USER_CONFIG_ENV,
+        "RETURNSDESK_EXIT_WHEN_READY",
+        "RETURNSDESK_ORDER_SYSTEM_TOKEN",
+        "RETURNSDESK_SHOP_VENV",
+        "RETURNSDESK_BUILD_TEST",
+    }
+)
 
 
 class _Entry(NamedTuple):
@@ -291,7 +306,7 @@ def _file_entries(path: Path, required: bool) -> Iterator[_Entry]:
 
 def _env_entries(environ: Mapping[str, str]) -> Iterator[_Entry]:
     for name in sorted(environ):
-        if not name.startswith(ENV_PREFIX) or name in (SYSTEM_CONFIG_ENV, USER_CONFIG_ENV):
+        if not name.startswith(ENV_PREFIX) or name in CONTROL_ENV_VARS:
             continue
         if name in _SECRET_ENV_VARS:
             raise ConfigError(f"{name}: {'.'.join(_SECRET_ENV_VARS[name])}: {_SECRET_MESSAGE}")

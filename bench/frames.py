@@ -8,7 +8,11 @@ Everything is seeded: the same arguments give the same pixels.
 
 Symbols are drawn by zxing-cpp (``create_barcode`` + ``write_barcode_to_image`` at one pixel per
 module), put on a white label with printed clutter, then warped onto a cardboard background
-with OpenCV; the blur, noise and JPEG steps follow in the order a camera applies them.
+(with lines and printed words on it) with OpenCV; the blur, noise and JPEG steps follow in the
+order a camera applies them. Per scene: rotation 0-360°; the label leaning up to 15° about
+each axis, seen from 3.5 label sizes (keystone perspective); modules 1.6-4 px (less when the
+label would not fit); focus blur sigma 0.2-1 px; motion blur 1-4 px in a third of the scenes;
+a lighting gradient between gains 0.45 and 1.1; sensor noise sigma 2-8; JPEG quality 35-95.
 
 Run ``python bench/frames.py OUT_DIR`` to write a few frames per case as PNG for a look.
 """
@@ -32,6 +36,8 @@ from returnsdesk.domain.barcodes import gtin_check_digit, ups_check_digit
 
 FRAME_W, FRAME_H = 1280, 720
 MIN_MODULE_PX, MAX_MODULE_PX = 1.6, 4.0
+MAX_TILT_DEG = 15.0  # the label leans towards or away from the camera by up to this much
+CAMERA_DISTANCE = 3.5  # in label sizes: a wide-angle camera over the desk
 _EDGE = 12  # pixels kept free at the frame's border
 
 Image = npt.NDArray[np.uint8]
@@ -60,6 +66,7 @@ class Scene:
     seed: int
     module_px: float
     angle_deg: float
+    tilt_deg: tuple[float, float]  # perspective: lean about the label's x and y axes
     corners: tuple[tuple[float, float], ...]  # the symbol image's corners in the frame
     focus_sigma: float
     motion_px: float
@@ -136,8 +143,15 @@ CASES: tuple[Case, ...] = (
 )
 
 
+# No symbol at all: a label with printed text only, on the same cardboard. Anything accepted on
+# these frames is a false accept.
+CLUTTER = Case("no barcode (clutter)", "", False, False, lambda rng: Payload("", ""))
+
+
 def symbol_image(case: Case, payload: Payload) -> Image:
     """The symbol at one pixel per module, with zxing-cpp's quiet zones, black on white."""
+    if case is CLUTTER:
+        return np.full((60, 160), 255, np.uint8)
     barcode_format = zxingcpp.BarcodeFormat.__members__[case.format]
     if case.gs1:
         barcode = zxingcpp.create_barcode(payload.content, barcode_format, gs1=True)
@@ -166,25 +180,37 @@ def _label(rng: random.Random, symbol: Image) -> Image:
     return label
 
 
+def _tilted(w: int, h: int, tilt: tuple[float, float]) -> npt.NDArray[np.float64]:
+    """The label's corners, centred, seen by a camera when the label leans ``tilt`` degrees
+    about its x and y axes (perspective skew: the far side shrinks, bars fan a little)."""
+    ax, ay = (math.radians(t) for t in tilt)
+    rx = np.array([[1, 0, 0], [0, math.cos(ax), -math.sin(ax)], [0, math.sin(ax), math.cos(ax)]])
+    ry = np.array([[math.cos(ay), 0, math.sin(ay)], [0, 1, 0], [-math.sin(ay), 0, math.cos(ay)]])
+    corners = np.array([[0, 0, 0], [w, 0, 0], [w, h, 0], [0, h, 0]], np.float64) - (w / 2, h / 2, 0)
+    turned = corners @ (ry @ rx).T
+    distance = CAMERA_DISTANCE * max(w, h)
+    projected: npt.NDArray[np.float64] = turned[:, :2] * (distance / (distance + turned[:, 2:]))
+    return projected
+
+
 def make_scene(case: Case, seed: int) -> Scene:
     rng = random.Random(f"{case.name}/{seed}")
     payload = case.payload(rng)
     symbol = symbol_image(case, payload)
     clean = zxingcpp.read_barcodes(np.pad(symbol, 20, constant_values=255))
-    if len(clean) != 1:
+    if len(clean) != (case is not CLUTTER):
         raise RuntimeError(f"{case.name}: zxing-cpp cannot read its own symbol {payload}")
-    truth_text = clean[0].text
+    truth_text = clean[0].text if clean else ""
     h, w = _label(random.Random(seed), symbol).shape
     angle = rng.uniform(0.0, 360.0)
     module = rng.uniform(MIN_MODULE_PX, MAX_MODULE_PX)
-    skew = rng.uniform(0.0, 0.08)
-    src = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float64) - (w / 2, h / 2)
-    jitter = np.array([[rng.uniform(-1, 1), rng.uniform(-1, 1)] for _ in range(4)])
+    tilt = (rng.uniform(-MAX_TILT_DEG, MAX_TILT_DEG), rng.uniform(-MAX_TILT_DEG, MAX_TILT_DEG))
+    shape = _tilted(w, h, tilt)
     rotation = math.radians(angle)
     rot = np.array(
         [[math.cos(rotation), -math.sin(rotation)], [math.sin(rotation), math.cos(rotation)]]
     )
-    shape = (src + jitter * skew * max(w, h)) @ rot.T
+    shape = shape @ rot.T
     span = shape.max(axis=0) - shape.min(axis=0)
     # Smaller modules when the label would not fit the frame at the drawn size.
     module = min(module, (FRAME_W - 2 * _EDGE) / span[0], (FRAME_H - 2 * _EDGE) / span[1])
@@ -201,6 +227,7 @@ def make_scene(case: Case, seed: int) -> Scene:
         seed=seed,
         module_px=module,
         angle_deg=angle,
+        tilt_deg=tilt,
         corners=corners,
         focus_sigma=rng.uniform(0.2, 1.0),
         motion_px=rng.choice((0.0, 0.0, rng.uniform(1.0, 4.0))),
@@ -225,7 +252,7 @@ def _background(rng: np.random.Generator) -> npt.NDArray[np.float32]:
         words = "".join(rng.choice(list(string.ascii_uppercase + " "), 10))
         org = (int(rng.integers(0, FRAME_W - 300)), int(rng.integers(30, FRAME_H)))
         cv2.putText(frame, words, org, cv2.FONT_HERSHEY_SIMPLEX, 1.0, (40, 40, 40), 2)
-    return frame.astype(np.float32)
+    return np.asarray(frame, np.float32)
 
 
 def render(scene: Scene, noise_seed: int = 0) -> Image:
@@ -242,14 +269,15 @@ def render(scene: Scene, noise_seed: int = 0) -> Image:
     frame = frame * (1 - mask[:, :, None]) + (paper * mask)[:, :, None]
 
     if scene.focus_sigma > 0:
-        frame = cv2.GaussianBlur(frame, (0, 0), scene.focus_sigma)
+        frame = np.asarray(cv2.GaussianBlur(frame, (0, 0), scene.focus_sigma), np.float32)
     if scene.motion_px >= 1:
         length = math.ceil(scene.motion_px) | 1
         kernel = np.zeros((length, length), np.float32)
         kernel[length // 2, :] = 1.0
-        turn = cv2.getRotationMatrix2D((length / 2 - 0.5, length / 2 - 0.5), scene.motion_angle_deg, 1)
-        kernel = cv2.warpAffine(kernel, turn, (length, length))
-        frame = cv2.filter2D(frame, -1, kernel / kernel.sum())
+        middle = length / 2 - 0.5
+        turn = cv2.getRotationMatrix2D((middle, middle), scene.motion_angle_deg, 1)
+        kernel = np.asarray(cv2.warpAffine(kernel, turn, (length, length)), np.float32)
+        frame = np.asarray(cv2.filter2D(frame, -1, kernel / kernel.sum()), np.float32)
 
     low, high, direction = scene.light
     ys, xs = np.mgrid[0:FRAME_H, 0:FRAME_W].astype(np.float32)
@@ -274,8 +302,8 @@ def scenes(case: Case, count: int, *, seed: int = 0) -> Iterator[Scene]:
 if __name__ == "__main__":
     out = Path(sys.argv[1] if len(sys.argv) > 1 else "frames")
     out.mkdir(parents=True, exist_ok=True)
-    for case in CASES:
+    for case in (*CASES, CLUTTER):
         for scene in scenes(case, 3):
             name = f"{case.name.replace(' ', '_')}-{scene.seed}.png"
             cv2.imwrite(str(out / name), render(scene))
-    sys.stdout.write(f"wrote {3 * len(CASES)} frames to {out}\n")
+    sys.stdout.write(f"wrote {3 * (len(CASES) + 1)} frames to {out}\n")

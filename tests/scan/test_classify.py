@@ -211,3 +211,10 @@ def test_classify_either_classifies_or_rejects(raw: str) -> None:
 def test_overlong_input_of_any_kind_is_rejected(length: int, char: str) -> None:
     with pytest.raises(RejectedScan, match="Scan too long"):
         classify(char * length)
+
+
+def test_an_itf_read_shorter_than_14_digits_is_partial_even_if_it_checks() -> None:
+    # 036000291452 is a valid UPC-A; read from an ITF-14 it is 12 of 14 digits.
+    with pytest.raises(RejectedScan, match="read only in part"):
+        classify("]I1036000291452")
+    assert classify("]I110036000291459").kind is ScanKind.GTIN

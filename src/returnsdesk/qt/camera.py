@@ -30,6 +30,7 @@ _PENDING = (0, 200, 255)  # BGR: read once, waiting for a second frame
 _ACCEPTED = (0, 200, 0)
 _REJECTED = (0, 0, 220)
 _FLASH_S = 0.6
+_lingering: list[CameraBridge] = []  # bridges whose capture thread outlived stop()
 
 
 class CameraBridge(QObject):
@@ -67,6 +68,11 @@ class CameraBridge(QObject):
     def stop(self) -> None:
         if self._worker is not None:
             self._worker.stop()
+            if self._worker.is_alive():
+                # Its callbacks still reference this bridge: never let the capture thread drop
+                # the last reference, which would destroy a QObject outside its own thread.
+                log.warning("Camera thread did not stop in time; it ends on its own")
+                _lingering.append(self)
             self._worker = None
 
     def latest_frame(self) -> Frame | None:

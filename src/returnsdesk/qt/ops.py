@@ -3,10 +3,15 @@
 ``fn`` runs on a worker thread and must never touch a widget; its result or exception comes
 back to the GUI thread through a queued signal. Station operations share a one-thread pool so
 they run in the order the inspector caused them (a scan is resolved before the next key).
+
+One relay QObject, created on the GUI thread and never deleted, carries every result back.
+A relay per operation would be released by whichever thread dropped the last reference, and
+a QObject destroyed outside its own thread while its queued signal is in flight crashes Qt.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
@@ -17,8 +22,10 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-_in_flight: set[Op[Any]] = set()  # keeps ops (and their signal objects) alive until delivered
+_pending: dict[int, Op[Any]] = {}  # started, result not yet delivered
+_ids = itertools.count(1)
 _station_pool: QThreadPool | None = None
+_relay: _Relay | None = None
 _unhandled_failure: Callable[[BaseException], None] | None = None
 
 
@@ -42,18 +49,43 @@ def wait_for_all(timeout_ms: int = 10_000) -> bool:
 
 
 def busy() -> bool:
-    return bool(_in_flight)
+    return bool(_pending)
 
 
 class _Relay(QObject):
-    succeeded = Signal(object)
-    failed = Signal(object)
+    succeeded = Signal(int, object)
+    failed = Signal(int, object)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.succeeded.connect(self._deliver_success)
+        self.failed.connect(self._deliver_failure)
+
+    @Slot(int, object)
+    def _deliver_success(self, op_id: int, result: object) -> None:
+        op = _pending.pop(op_id, None)
+        if op is not None:
+            op.succeeded(result)
+
+    @Slot(int, object)
+    def _deliver_failure(self, op_id: int, exc: object) -> None:
+        op = _pending.pop(op_id, None)
+        if op is not None and isinstance(exc, BaseException):
+            op.failed(exc)
+
+
+def _get_relay() -> _Relay:
+    global _relay
+    if _relay is None:
+        _relay = _Relay()  # first use is on the GUI thread: ops are started from the GUI
+    return _relay
 
 
 class _Runnable(QRunnable):
-    def __init__(self, fn: Callable[[], Any], relay: _Relay) -> None:
+    def __init__(self, fn: Callable[[], Any], op_id: int, relay: _Relay) -> None:
         super().__init__()
         self._fn = fn
+        self._op_id = op_id
         self._relay = relay
         self.setAutoDelete(True)
 
@@ -61,24 +93,19 @@ class _Runnable(QRunnable):
         try:
             result = self._fn()
         except BaseException as exc:  # noqa: BLE001 - delivered to the GUI thread, never lost
-            self._relay.failed.emit(exc)
+            self._relay.failed.emit(self._op_id, exc)
         else:
-            self._relay.succeeded.emit(result)
+            self._relay.succeeded.emit(self._op_id, result)
 
 
-class Op(QObject, Generic[T]):
+class Op(Generic[T]):
     """A unit of background work with GUI-thread callbacks."""
 
     def __init__(self, fn: Callable[[], T], *, pool: QThreadPool | None = None) -> None:
-        super().__init__()
         self._fn = fn
         self._pool = pool or station_pool()
         self._success: Callable[[T], None] | None = None
         self._failure: Callable[[BaseException], None] | None = None
-        self._relay = _Relay()
-        # The relay lives in the GUI thread, so these connections are queued from the worker.
-        self._relay.succeeded.connect(self._deliver_success)
-        self._relay.failed.connect(self._deliver_failure)
 
     def on_success(self, callback: Callable[[T], None]) -> Op[T]:
         self._success = callback
@@ -89,18 +116,15 @@ class Op(QObject, Generic[T]):
         return self
 
     def start(self) -> None:
-        _in_flight.add(self)
-        self._pool.start(_Runnable(self._fn, self._relay))
+        op_id = next(_ids)
+        _pending[op_id] = self
+        self._pool.start(_Runnable(self._fn, op_id, _get_relay()))
 
-    @Slot(object)
-    def _deliver_success(self, result: T) -> None:
-        _in_flight.discard(self)
+    def succeeded(self, result: T) -> None:
         if self._success is not None:
             self._success(result)
 
-    @Slot(object)
-    def _deliver_failure(self, exc: BaseException) -> None:
-        _in_flight.discard(self)
+    def failed(self, exc: BaseException) -> None:
         if self._failure is not None:
             self._failure(exc)
         elif _unhandled_failure is not None:

@@ -64,7 +64,10 @@ def classify(raw: str, *, rules: ScanRules = DEFAULT_RULES) -> ClassifiedScan:
     else:
         scan = classify_text(body, rules=rules)
     gtin_only = symbology is not None and symbology.startswith(_GTIN_ONLY_SYMBOLOGIES)
-    if gtin_only and scan.kind is not ScanKind.GTIN:
+    # ITF-14 on cases is always 14 digits: a shorter ITF read is a partial one, even when its
+    # digits happen to form a valid shorter GTIN.
+    partial_itf = symbology is not None and symbology.startswith("]I") and len(compact) != 14
+    if gtin_only and (scan.kind is not ScanKind.GTIN or partial_itf):
         # ITF in particular gives partial reads (10 of 14 digits) that look like other things.
         raise RejectedScan(f"Barcode {excerpt(body)} was read only in part — scan again.")
     return dataclasses.replace(scan, raw=raw, symbology=symbology)

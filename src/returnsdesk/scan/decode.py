@@ -7,30 +7,44 @@ wedge scan of the same label classify the same way.
 Reading a frame (``FrameDecoder.decode``) takes up to two passes:
 
 1. zxing-cpp over the whole grayscale frame, restricted to the station's formats. Its linear
-   reader scans rows and columns only, so 1D symbols tilted more than a few degrees are missed.
-2. Only when pass 1 gave nothing usable: a search for symbols at any angle. A structure tensor
-   of the image gradient, averaged over 4x4-pixel cells, marks regions of strong, consistently
-   oriented edges (bars: 1D and PDF417) and regions of strong edges in every direction (QR,
-   DataMatrix). Each 1D region is warped upright along its measured bar direction (no 90° guess
-   needed), each 2D region cropped and upscaled, and the crop decoded by zxing-cpp again. At
-   most ``MAX_CANDIDATES`` regions are tried and the search stops once ``SEARCH_BUDGET_S`` has
-   passed, so a cluttered frame costs a bounded time.
+   reader scans rows and columns only, so 1D symbols tilted more than a few degrees are missed,
+   and small modules (under about 2 px) often are.
+2. When pass 1 settled nothing: a search for symbols at any angle. The structure tensor of the
+   image gradient (computed at half size, averaged over cells of 4x4 frame pixels) marks regions
+   of strong edges all in one direction (bars: 1D and PDF417) and of strong edges in every
+   direction (QR, DataMatrix). A bar region is warped upright along its measured bar direction
+   (the tensor gives the direction, so no 90° guess is needed) with a quiet-zone margin, at
+   scales 1, 2 and 1.5; a 2D region is cropped and enlarged 2-3 times; zxing-cpp reads each
+   crop, and positions are mapped back to frame pixels. At most ``MAX_CANDIDATES`` regions are
+   tried and none is started after ``SEARCH_BUDGET_S``, so a cluttered frame costs bounded time.
 
-Acceptance (no false accepts): a read counts only when ``classify`` accepts it. Values with a
-verified check digit (GTIN, UPS 1Z, USPS IMpb, SSCC, FedEx in GS1-128) are accepted at once;
-anything else (an RMA in a QR code, a DHL JJD number, free text in Code128 or PDF417) must be
-read in ``confirm_frames`` frames within ``confirm_window_s``. ITF is accepted only as a full
-14-digit GTIN, since partial ITF reads are common and 8 or 12 digits can pass a GTIN check by
-chance. A value already accepted is not accepted again until it has been out of view for
-``confirm_window_s`` (a person holds an item under the camera for seconds).
+Acceptance, with no false accepts as the rule that wins over speed:
 
-OpenCV's own thread pool is left as configured by the caller; the benchmark sets
-``cv2.setNumThreads(1)`` to measure one core.
+* a read counts only when ``classify`` accepts it; ITF only as a full 14-digit GTIN (partial
+  ITF reads are common, and 8 or 12 digits can pass a GTIN check by chance);
+* a verified check digit (GTIN, UPS 1Z, USPS IMpb, SSCC, FedEx in GS1-128) in a symbol with a
+  strong check of its own (Code128 mod 103; DataMatrix, QR, PDF417 Reed-Solomon) is accepted at
+  once;
+* a verified check digit in EAN/UPC or ITF, whose only check is that one mod-10 digit, needs a
+  second read: two decoding attempts in the frame, or two frames. zxing-cpp misread a tilted
+  EAN-13 and a blurred EAN-8 as other valid GTINs on the benchmark's frames;
+* anything else (an RMA in a QR code, a DHL JJD number, text in Code128 or PDF417) must be read
+  in ``confirm_frames`` frames within ``confirm_window_s``;
+* a value of the last two kinds does not count in a frame where another value was read on the
+  same spot (zxing-cpp has read one Code128 symbol two ways, the same way in two frames).
+
+A value already accepted is not accepted again until it has been out of view for
+``confirm_window_s``: a person holds an item under the camera for seconds. Rejected reads are
+reported in every frame they are read in; showing each reason once is the caller's choice.
+
+OpenCV's thread pool is left as the caller set it; the benchmark calls ``cv2.setNumThreads(1)``
+(and pins the process to one CPU) to measure one core.
 """
 
 from __future__ import annotations
 
 import enum
+import errno
 import math
 import time
 from collections import deque
@@ -61,19 +75,25 @@ DEFAULT_FORMATS: Final[tuple[str, ...]] = (
     "ITF14",
 )
 MAX_CANDIDATES: Final = 6  # regions tried per frame in pass 2
-SEARCH_BUDGET_S: Final = 0.012  # pass 2 starts no new region after this much time
+SEARCH_BUDGET_S: Final = 0.025  # pass 2 starts no new region once the frame has taken this long
 
 Frame = npt.NDArray[np.uint8]
 _Floats = npt.NDArray[np.float32]
 Point = tuple[float, float]
 
-_CELL = 4  # pixels per side of a structure-tensor cell
-_MIN_STRIPES = 40.0  # RMS gradient (Sobel units) of a region worth searching
+_CELL = 4  # frame pixels per side of a structure-tensor cell
+_MIN_EDGES = 30.0  # RMS gradient (Sobel units, half-size image) of a region worth searching
+# Upscaling helps small modules, but zxing-cpp reads more crops at scale 1: a crop that fails at
+# one scale often reads at another, and a second read is what EAN/UPC and ITF need anyway.
+_STRIPE_SCALES = (1.0, 2.0, 1.5)
+_MAX_CROP_PIXELS = 700_000  # larger crops (a region merged with long lines) are not enlarged
 _STRIPE_COHERENCE = 0.7  # above: edges in one direction (bars); below _BLOB_COHERENCE: any
 _BLOB_COHERENCE = 0.55
 _SAME_DIRECTION = math.cos(math.radians(20))  # cells this close to a region's angle belong to it
 _VERIFIED_CARRIERS = frozenset({Carrier.UPS, Carrier.USPS, Carrier.SSCC})
-_LINEAR = frozenset(zxingcpp.barcode_formats_list(zxingcpp.BarcodeFormat.AllLinear))
+_LINEAR = frozenset(
+    zxingcpp.barcode_formats_list(zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.AllLinear))
+)
 _STRIPED = _LINEAR | {zxingcpp.BarcodeFormat.PDF417}
 # Symbols whose own check makes a misread all but impossible: Code128 (mod 103), DataMatrix, QR,
 # PDF417, Aztec, MaxiCode (Reed-Solomon). EAN/UPC and ITF have one mod-10 digit, and zxing-cpp
@@ -86,7 +106,7 @@ class Detection:
     text: str  # as decoded, GS1 separators as GS (\x1d)
     format: str  # zxing-cpp's format name, e.g. "Code128", "EAN13"
     symbology: str  # AIM symbology identifier, e.g. "]C1"
-    corners: tuple[Point, ...]  # 4 points in frame pixels, clockwise from the symbol's top left
+    corners: tuple[Point, ...]  # 4 points in frame pixels, in order round the symbol (an outline)
 
 
 @dataclass(frozen=True)
@@ -110,7 +130,9 @@ class FrameResult:
 
 def parse_formats(names: Iterable[str]) -> tuple[zxingcpp.BarcodeFormat, ...]:
     """zxing-cpp formats for names such as "Code128" or "EAN-13"; ValueError names a bad one."""
-    readable = set(zxingcpp.barcode_formats_list(zxingcpp.BarcodeFormat.AllReadable))
+    readable = set(
+        zxingcpp.barcode_formats_list(zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.AllReadable))
+    )
     formats: list[zxingcpp.BarcodeFormat] = []
     for name in names:
         if name.strip().upper().replace("-", "") == "GS1128":
@@ -122,6 +144,8 @@ def parse_formats(names: Iterable[str]) -> tuple[zxingcpp.BarcodeFormat, ...]:
             barcode_format = zxingcpp.barcode_format_from_str(name.strip())
         except ValueError:
             raise ValueError(f"Unknown barcode format {name!r}") from None
+        if barcode_format == zxingcpp.BarcodeFormat.NONE:
+            raise ValueError(f"Unknown barcode format {name!r}")
         if barcode_format not in readable:
             raise ValueError(f"Barcode format {name!r} is a group; name single formats")
         if barcode_format not in formats:
@@ -184,19 +208,26 @@ class FrameDecoder:
         confirm_frames: int = 2,
         confirm_window_s: float = 1.5,
         clock: Callable[[], float] = time.monotonic,
+        search_budget_s: float | None = SEARCH_BUDGET_S,
     ) -> None:
+        """``search_budget_s``: time after which pass 2 starts no new region; None: no limit
+        (results then do not depend on the machine's speed, as tests need)."""
         if confirm_frames < 1:
             raise ValueError("confirm_frames must be at least 1")
         if not confirm_window_s > 0:  # also refuses NaN
             raise ValueError("confirm_window_s must be positive")
         self._formats = parse_formats(formats)
+        self._all = zxingcpp.BarcodeFormats(list(self._formats))
         # PDF417 is stacked bars: found and straightened like a 1D symbol.
-        self._striped = tuple(f for f in self._formats if f in _STRIPED)
-        self._blobs = tuple(f for f in self._formats if f not in _STRIPED)
+        striped = [f for f in self._formats if f in _STRIPED]
+        blobs = [f for f in self._formats if f not in _STRIPED]
+        self._striped = zxingcpp.BarcodeFormats(striped) if striped else None
+        self._blobs = zxingcpp.BarcodeFormats(blobs) if blobs else None
         self._rules = rules
         self._confirm_frames = confirm_frames
         self._window = confirm_window_s
         self._clock = clock
+        self._budget = math.inf if search_budget_s is None else search_budget_s
         self._tracks: dict[_Key, _Track] = {}
 
     @property
@@ -236,23 +267,26 @@ class FrameDecoder:
 
         reads = self._read(_gray(frame), settled)
         attempts = _attempts(reads)
+        contested = self._contested(reads)
         accepted: list[AcceptedScan] = []
-        rejected: list[RejectedRead] = []
         pending: list[Detection] = []
         seen: set[_Key] = set()
         for read in reads:
-            if isinstance(read.outcome, RejectedScan):
-                rejected.append(RejectedRead(read.detection, str(read.outcome)))
-                continue
             scan = read.outcome
+            if isinstance(scan, RejectedScan):
+                continue
             key = (scan.kind, scan.value)
             if key in seen:  # two attempts or two symbols: one frame is one sighting
                 continue
             seen.add(key)
+            track = self._tracks.get(key)
+            if track is not None and track.accepted:  # still in view since it was accepted
+                track.last_seen = now
+                continue
+            if key in contested:
+                continue
             track = self._tracks.setdefault(key, _Track(deque(), now))
             track.last_seen = now
-            if track.accepted:  # still in view since it was accepted
-                continue
             track.frames.append(now)
             while now - track.frames[0] > self._window:
                 track.frames.popleft()
@@ -268,7 +302,7 @@ class FrameDecoder:
                 accepted.append(AcceptedScan(scan, read.detection))
             else:
                 pending.append(read.detection)
-        return FrameResult(tuple(accepted), tuple(rejected), tuple(pending))
+        return FrameResult(tuple(accepted), _rejections(reads, contested), tuple(pending))
 
     def decode_still(self, image: Frame) -> FrameResult:
         """Read a still image, which has no second frame; see ``decode_image_file``.
@@ -277,14 +311,15 @@ class FrameDecoder:
         """
         reads = self._read(_gray(image), None)
         attempts = _attempts(reads)
+        contested = self._contested(reads)
         first: dict[_Key, _Read] = {}
-        rejected: list[RejectedRead] = []
         for read in reads:
-            if isinstance(read.outcome, RejectedScan):
-                rejected.append(RejectedRead(read.detection, str(read.outcome)))
-            else:
-                first.setdefault((read.outcome.kind, read.outcome.value), read)
+            if isinstance(read.outcome, ClassifiedScan):
+                key = (read.outcome.kind, read.outcome.value)
+                if key not in contested:
+                    first.setdefault(key, read)
         accepted: list[AcceptedScan] = []
+        rejected = list(_rejections(reads, contested))
         for key, read in first.items():
             scan = read.outcome
             assert isinstance(scan, ClassifiedScan)
@@ -307,6 +342,31 @@ class FrameDecoder:
             return _Needs.ONE_READ
         return _Needs.SECOND_READ
 
+    def _contested(self, reads: Sequence[_Read]) -> set[_Key]:
+        """Values that need more than one read and were read where another value was read too.
+
+        zxing-cpp has returned a correct UPS number and, from scan lines a few pixels away on the
+        same symbol, a Code128 misread that passed the symbol's own check, and did so again in a
+        later frame. Two values on one spot mean one is wrong: only a value that one read
+        settles (a verified check digit in a strongly checked symbol) can stand there.
+        """
+        classified = [
+            (read, (read.outcome.kind, read.outcome.value))
+            for read in reads
+            if isinstance(read.outcome, ClassifiedScan)
+        ]
+        outlines = [_outline(read.detection.corners) for read, _ in classified]
+        contested: set[_Key] = set()
+        for i, (read, key) in enumerate(classified):
+            assert isinstance(read.outcome, ClassifiedScan)
+            if key in contested or self._needs(read.outcome) == _Needs.ONE_READ:
+                continue
+            for j, (_, other) in enumerate(classified):
+                if other != key and _overlap(outlines[i], outlines[j]):
+                    contested.add(key)
+                    break
+        return contested
+
     # Reading ---------------------------------------------------------------------------------
 
     def _read(self, gray: Frame, settled: Callable[[Sequence[_Read]], bool] | None) -> list[_Read]:
@@ -317,25 +377,31 @@ class FrameDecoder:
         started = time.perf_counter()
         found = zxingcpp.read_barcodes(
             gray,
-            formats=self._formats,
+            formats=self._all,
             try_invert=False,  # labels are dark on light; inverting costs about a third more
             text_mode=zxingcpp.TextMode.Plain,  # GS1 with GS separators, as a wedge sends it
         )
         reads = [self._classified(barcode, _frame_corners(barcode), 0) for barcode in found]
         if settled is not None and settled(reads):
             return reads
-        regions = _find_regions(gray, stripes=bool(self._striped), blobs=bool(self._blobs))
+        regions = _find_regions(
+            gray, stripes=self._striped is not None, blobs=self._blobs is not None
+        )
         attempt = 1
         for index, region in enumerate(regions[:MAX_CANDIDATES]):
-            if settled is not None and index and time.perf_counter() - started > SEARCH_BUDGET_S:
+            if settled is not None and index and time.perf_counter() - started > self._budget:
                 break
+            formats = self._striped if region.stripes else self._blobs
+            assert formats is not None  # _find_regions looks only for configured kinds
             for crop in _crops(gray, region):
                 found = zxingcpp.read_barcodes(
                     crop.image,
-                    formats=self._striped if region.stripes else self._blobs,
-                    try_rotate=not region.stripes,  # stripes are upright already
+                    formats=formats,
+                    try_rotate=not region.stripes,  # bars are upright already
                     try_downscale=False,
-                    try_invert=False,
+                    # Light-on-dark DataMatrix (marked on dark plastic) is a 2D thing, and 2D
+                    # crops are small enough to try both ways.
+                    try_invert=not region.stripes,
                     text_mode=zxingcpp.TextMode.Plain,
                 )
                 reads += [self._classified(b, crop.corners(b, region), attempt) for b in found]
@@ -363,6 +429,34 @@ class FrameDecoder:
         except RejectedScan as exc:
             outcome = exc
         return _Read(detection, outcome, attempt)
+
+
+def _rejections(reads: Iterable[_Read], contested: set[_Key]) -> tuple[RejectedRead, ...]:
+    """The rejected and contested reads, each text once (several attempts read one symbol)."""
+    rejected: dict[tuple[str, str], RejectedRead] = {}
+    for read in reads:
+        outcome = read.outcome
+        if isinstance(outcome, RejectedScan):
+            reason = str(outcome)
+        elif (outcome.kind, outcome.value) in contested:
+            reason = "Barcode read as two different values — hold it still and scan again."
+        else:
+            continue
+        key = (read.detection.symbology, read.detection.text)
+        rejected.setdefault(key, RejectedRead(read.detection, reason))
+    return tuple(rejected.values())
+
+
+def _outline(corners: Sequence[Point]) -> npt.NDArray[np.float32]:
+    """A read's outline as a rectangle, grown a little: 1D positions are thin scan lines."""
+    (cx, cy), (w, h), angle = cv2.minAreaRect(np.array(corners, np.float32))
+    grow = 2 * (4.0 + 0.06 * max(w, h))
+    return np.asarray(cv2.boxPoints(((cx, cy), (w + grow, h + grow), angle)), np.float32)
+
+
+def _overlap(a: npt.NDArray[np.float32], b: npt.NDArray[np.float32]) -> bool:
+    area, _ = cv2.intersectConvexConvex(a, b)
+    return float(area) > 0
 
 
 def _attempts(reads: Iterable[_Read]) -> dict[_Key, set[int]]:
@@ -400,7 +494,7 @@ def decode_image_file(path: Path, *, decoder: FrameDecoder) -> FrameResult:
     data = np.fromfile(path, dtype=np.uint8)  # raises OSError for missing or unreadable files
     image = cv2.imdecode(data, cv2.IMREAD_GRAYSCALE)
     if image is None:
-        raise OSError(f"{path}: not an image OpenCV can read")
+        raise OSError(errno.EINVAL, "not an image OpenCV can read", str(path))
     return decoder.decode_still(np.asarray(image, np.uint8))
 
 
@@ -431,10 +525,13 @@ def _find_regions(gray: Frame, *, stripes: bool, blobs: bool) -> list[_Region]:
     size = (w // _CELL, h // _CELL)
     if size[0] < 4 or size[1] < 4:
         return []
-    gx = cv2.Sobel(gray, cv2.CV_32F, 1, 0, ksize=3)
-    gy = cv2.Sobel(gray, cv2.CV_32F, 0, 1, ksize=3)
+    # Half size: a quarter of the work. Bars stay bars when shrunk (even aliased), so the
+    # direction survives; only the energy of the finest modules drops.
+    half = cv2.resize(gray, (w // 2, h // 2), interpolation=cv2.INTER_AREA)
+    gx = cv2.Sobel(half, cv2.CV_32F, 1, 0, ksize=3)
+    gy = cv2.Sobel(half, cv2.CV_32F, 0, 1, ksize=3)
 
-    def cells(product: _Floats) -> _Floats:
+    def cells(product: cv2.typing.MatLike) -> _Floats:
         small = cv2.resize(product, size, interpolation=cv2.INTER_AREA)
         return np.asarray(cv2.blur(small, (3, 3)), np.float32)
 
@@ -444,7 +541,7 @@ def _find_regions(gray: Frame, *, stripes: bool, blobs: bool) -> list[_Region]:
     energy = jxx + jyy
     diff = jxx - jyy
     coherence = np.sqrt(diff * diff + 4 * jxy * jxy) / (energy + 1e-3)
-    strong = energy > _MIN_STRIPES**2
+    strong = energy > _MIN_EDGES**2
     regions: list[_Region] = []
     if stripes:
         mask = (strong & (coherence > _STRIPE_COHERENCE)).astype(np.uint8)
@@ -452,7 +549,8 @@ def _find_regions(gray: Frame, *, stripes: bool, blobs: bool) -> list[_Region]:
     if blobs:
         mask = (strong & (coherence < _BLOB_COHERENCE)).astype(np.uint8)
         regions += _blob_regions(mask)
-    regions.sort(key=lambda r: -r.score)
+    # Bars first: pass 1 misses tilted 1D symbols far more often than it misses QR or DataMatrix.
+    regions.sort(key=lambda r: (not r.stripes, -r.score))
     return regions
 
 
@@ -460,8 +558,8 @@ def _stripe_regions(
     mask: Frame, jxx: _Floats, jyy: _Floats, jxy: _Floats, coherence: _Floats
 ) -> list[_Region]:
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3))
-    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, kernel)  # gaps of wide spaces
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    closed = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, kernel)  # gaps of wide spaces
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(closed, connectivity=8)
     regions: list[_Region] = []
     for label in range(1, count):
         if stats[label, cv2.CC_STAT_AREA] < 16:
@@ -487,6 +585,10 @@ def _stripe_regions(
         cos_a, sin_a = math.cos(angle), math.sin(angle)
         u = px * cos_a + py * sin_a
         v = -px * sin_a + py * cos_a
+        rows = _bar_rows(v)
+        if rows is None:
+            continue
+        u, v = u[rows], v[rows]
         u0, u1, v0, v1 = float(u.min()), float(u.max()), float(v.min()), float(v.max())
         length, height = u1 - u0 + _CELL, v1 - v0 + _CELL
         if length < 40:  # a printed line or an edge, not bars
@@ -498,11 +600,39 @@ def _stripe_regions(
     return regions
 
 
+def _bar_rows(v: npt.NDArray[np.float64]) -> npt.NDArray[np.bool_] | None:
+    """The cells, by position ``v`` along the bars, that belong to the symbol's rows of bars.
+
+    A line printed or lying parallel to the bars joins their region but is thin across them:
+    cut along v at rows much narrower than the widest, keep the longest run of wide rows.
+    """
+    row = ((v - v.min()) / _CELL).astype(np.int64)
+    widths = np.bincount(row)
+    wide = widths >= max(3.0, 0.4 * float(widths.max()))
+    best_start, best_end, start = 0, -1, -1
+    gap = 0
+    for index, is_wide in enumerate(wide):
+        if is_wide:
+            if start < 0:
+                start = index
+            gap = 0
+            if index - start > best_end - best_start:
+                best_start, best_end = start, index
+        elif start >= 0:
+            gap += 1
+            if gap > 2:  # a short gap is a defect; more is another object
+                start, gap = -1, 0
+    if best_end < best_start:
+        return None
+    selected: npt.NDArray[np.bool_] = (row >= best_start) & (row <= best_end)
+    return selected
+
+
 def _blob_regions(mask: Frame) -> list[_Region]:
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3))
-    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, kernel)
-    mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, kernel)  # thin strokes: text, edges
-    count, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    closed = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, kernel)
+    opened = cv2.morphologyEx(closed, cv2.MORPH_OPEN, kernel)  # thin strokes: text, edges
+    count, _, stats, _ = cv2.connectedComponentsWithStats(opened, connectivity=8)
     regions: list[_Region] = []
     for label in range(1, count):
         x, y, bw, bh, area = (int(v) for v in stats[label])
@@ -533,19 +663,21 @@ class _Crop:
         return tuple((float(px), float(py)) for px, py in mapped)
 
 
-
 def _crops(gray: Frame, region: _Region) -> Iterable[_Crop]:
     """Crops of a region to decode, most promising first."""
+    scales: tuple[float, ...]
     if region.stripes:
         # Quiet zone: zxing-cpp wants about ten modules of white beyond the bars.
         margin_u = max(16.0, 0.1 * region.length)
         margin_v = 6.0
-        scales = (1.0, 2.0)
+        scales = _STRIPE_SCALES
     else:
         margin_u = margin_v = max(12.0, 0.2 * max(region.length, region.height))
         scales = (2.0, 3.0) if max(region.length, region.height) < 160 else (1.0, 2.0)
+    area = (region.length + 2 * margin_u) * (region.height + 2 * margin_v)
     for scale in scales:
-        yield _warp(gray, region, margin_u, margin_v, scale)
+        if scale == 1 or area * scale * scale <= _MAX_CROP_PIXELS:
+            yield _warp(gray, region, margin_u, margin_v, scale)
 
 
 def _warp(gray: Frame, region: _Region, margin_u: float, margin_v: float, scale: float) -> _Crop:
@@ -555,7 +687,7 @@ def _warp(gray: Frame, region: _Region, margin_u: float, margin_v: float, scale:
     half_h = region.height / 2 + margin_v
     width, height = max(8, round(2 * half_w * scale)), max(8, round(2 * half_h * scale))
     cx, cy = region.center
-    # crop (x, y) -> frame: center + ((x / scale) - half_w) * u_axis + ((y / scale) - half_h) * v_axis
+    # Crop (x, y) to frame: center + (x / scale - half_w) * u_axis + (y / scale - half_h) * v_axis
     to_frame = np.array(
         [
             [cos_a / scale, -sin_a / scale, cx - half_w * cos_a + half_h * sin_a],

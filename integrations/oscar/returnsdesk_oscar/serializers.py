@@ -1,0 +1,189 @@
+"""Request validation (DRF serializers) and the JSON shapes of orders and returns.
+
+Money travels as decimal strings with two places ("49.99"); JSON numbers are refused so no
+amount ever passes through a binary float.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from decimal import ROUND_DOWN, Decimal
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from oscar.core.loading import get_model
+from rest_framework import serializers
+
+from .models import ReturnAuthorisation, ReturnStatus
+
+Line = get_model("order", "Line")
+ShippingEvent = get_model("order", "ShippingEvent")
+
+CENT = Decimal("0.01")
+_MONEY = re.compile(r"^\d{1,10}(\.\d{1,2})?$")
+# The order's shipping event type whose latest event dates the delivery.
+DELIVERED_EVENT_CODE = "delivered"
+SERIAL_NUMBER_ATTRIBUTE = "serial_number"
+
+
+class MoneyField(serializers.Field):
+    """A non-negative amount as a decimal string; numbers are refused."""
+
+    default_error_messages = {
+        "invalid": 'must be a decimal string with at most two decimals, such as "49.99"'
+    }
+
+    def to_internal_value(self, data: Any) -> Decimal:
+        if not isinstance(data, str) or not _MONEY.match(data):
+            self.fail("invalid")
+        return Decimal(data).quantize(CENT)
+
+    def to_representation(self, value: Decimal) -> str:
+        return money(value)
+
+
+def money(value: Decimal) -> str:
+    return str(value.quantize(CENT))
+
+
+class RefundLineSerializer(serializers.Serializer):
+    line_ref = serializers.CharField(max_length=32)
+    sku = serializers.CharField(max_length=128)
+    # One unit per line: each unit is graded and refunded on its own at the station.
+    quantity = serializers.IntegerField(min_value=1, max_value=1)
+    amount = MoneyField()
+    deduction = MoneyField()
+    deduction_reason = serializers.CharField(max_length=200, allow_blank=True, default="")
+
+
+class RefundSerializer(serializers.Serializer):
+    rma_number = serializers.CharField(max_length=64)
+    currency = serializers.RegexField(r"^[A-Z]{3}$")
+    total = MoneyField()
+    lines = RefundLineSerializer(many=True, allow_empty=False)
+    station_refund_id = serializers.CharField(max_length=64)
+
+
+class StockAdjustmentSerializer(serializers.Serializer):
+    sku = serializers.CharField(max_length=128)
+    delta = serializers.IntegerField(min_value=-1_000_000, max_value=1_000_000)
+    location = serializers.CharField(max_length=64, allow_blank=True, default="")
+    reason = serializers.CharField(max_length=64, allow_blank=True, default="")
+    reference = serializers.CharField(max_length=128, allow_blank=True, default="")
+
+    def validate_delta(self, value: int) -> int:
+        if value == 0:
+            raise serializers.ValidationError("must not be zero")
+        return value
+
+
+class StatusChangeSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=ReturnStatus.values)
+    at = serializers.DateTimeField()
+    note = serializers.CharField(max_length=2000, allow_blank=True, default="")
+
+
+# --- Representations -----------------------------------------------------------------------
+
+
+def _iso(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def line_sku(line: Any) -> str:
+    """The barcode the station scans: the product's UPC (an EAN-13), else the partner SKU."""
+    return str(line.upc or line.partner_sku)
+
+
+def unit_paid(line: Any) -> Decimal:
+    """What the customer paid for one unit, discounts included (not rounded)."""
+    return Decimal(line.line_price_incl_tax) / Decimal(line.quantity)
+
+
+def _serial_numbers(line: Any) -> list[str]:
+    serials: list[str] = []
+    for attribute in line.attributes.all():
+        if attribute.type != SERIAL_NUMBER_ATTRIBUTE:
+            continue
+        value = attribute.value
+        if isinstance(value, list):
+            serials.extend(str(v) for v in value)
+        else:
+            serials.append(str(value))
+    return serials
+
+
+def _delivered_at(order: Any) -> datetime | None:
+    delivered = [
+        event.date_created
+        for event in order.shipping_events.all()
+        if event.event_type.code == DELIVERED_EVENT_CODE
+    ]
+    return max(delivered, default=None)
+
+
+def _customer_name(order: Any) -> str:
+    if order.shipping_address is not None:
+        return str(order.shipping_address.name)
+    if order.user is not None:
+        return str(order.user.get_full_name())
+    return ""
+
+
+def order_data(order: Any) -> dict[str, Any]:
+    return {
+        "number": order.number,
+        "placed_at": _iso(order.date_placed),
+        "delivered_at": _iso(_delivered_at(order)),
+        "currency": order.currency,
+        "customer": {"name": _customer_name(order), "email": order.email or ""},
+        "lines": [
+            {
+                "line_ref": str(line.pk),
+                "sku": line_sku(line),
+                "title": line.title,
+                "quantity": line.quantity,
+                # Rounded down: a station refunding unit_price per unit never over-refunds.
+                "unit_price": money(unit_paid(line).quantize(CENT, rounding=ROUND_DOWN)),
+                "serial_numbers": _serial_numbers(line),
+            }
+            for line in order.lines.all()
+        ],
+    }
+
+
+def return_data(ra: ReturnAuthorisation) -> dict[str, Any]:
+    return {
+        "rma_number": ra.rma_number,
+        "status": ra.status,
+        "created_at": _iso(ra.created_at),
+        "updated_at": _iso(ra.updated_at),
+        "policy_window_days": ra.policy_window_days,
+        "tracking_numbers": [{"number": t.number, "carrier": t.carrier} for t in ra.tracking.all()],
+        "order": order_data(ra.order),
+        "lines": [
+            {
+                "line_ref": str(rl.order_line_id),
+                "sku": line_sku(rl.order_line),
+                "quantity": rl.quantity,
+                "reason_code": rl.reason_code,
+                "comment": rl.comment,
+            }
+            for rl in ra.lines.all()
+        ],
+    }
+
+
+def returns_for_output() -> QuerySet[ReturnAuthorisation]:
+    """Everything return_data() reads, in a fixed number of queries."""
+    return ReturnAuthorisation.objects.select_related(
+        "order__shipping_address", "order__user"
+    ).prefetch_related(
+        "tracking",
+        Prefetch("lines__order_line", queryset=Line.objects.all()),
+        Prefetch("order__lines", queryset=Line.objects.prefetch_related("attributes")),
+        Prefetch(
+            "order__shipping_events", queryset=ShippingEvent.objects.select_related("event_type")
+        ),
+    )

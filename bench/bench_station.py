@@ -173,9 +173,14 @@ def bench_gui() -> None:
             answered = len(controller.work.current.answers) if controller.work else 0
             total += timed(
                 key("Y"),
-                lambda answered=answered: deciding()
-                or (controller.work is not None and controller.work.current is not None
-                    and len(controller.work.current.answers) > answered),
+                lambda answered=answered: (
+                    deciding()
+                    or (
+                        controller.work is not None
+                        and controller.work.current is not None
+                        and len(controller.work.current.answers) > answered
+                    )
+                ),
             )
         total += grade
         grade_keys.append(grade)

@@ -19,7 +19,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="returnsdesk",
         description="Returns inspection station.",
-        epilog="returnsdesk decode [--json] IMAGE...: decode barcode images as the camera would.",
+        epilog=(
+            "Other commands: 'returnsdesk decode [--json] IMAGE...' decodes barcode images as"
+            " the camera would; 'returnsdesk sync --once|--forever' relays the outbox to the"
+            " order system."
+        ),
     )
     parser.add_argument("--version", action="version", version=f"returnsdesk {__version__}")
     parser.add_argument(
@@ -43,6 +47,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from returnsdesk.cli_decode import main as decode_main  # no Qt, no database
 
         return decode_main(arguments[1:])
+    if arguments[:1] == ["sync"]:
+        from returnsdesk.cli_sync import main as sync_main  # headless relay, no Qt
+
+        return sync_main(arguments[1:])
     args = parse_args(arguments)
     try:
         settings = load_settings(

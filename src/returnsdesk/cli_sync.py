@@ -1,0 +1,194 @@
+"""``returnsdesk sync --once | --forever``: relay the outbox to the order system, headless.
+
+For a station PC without the GUI open, or a service unit (systemd, Windows service). Settings
+come from the usual layers (``config.py``); ``--database`` and ``--url`` override them. The
+API token is read from the environment variable named by ``--token-env`` (default
+``RETURNSDESK_ORDER_SYSTEM_TOKEN``), else from the OS keyring when the ``keyring`` package is
+installed (service ``returnsdesk``, user ``order_system``). It is never logged.
+
+``--once`` delivers everything due now and exits; failed events keep their retry time for the
+next run. ``--forever`` relays until SIGTERM or SIGINT (Ctrl+C): the call in flight finishes
+and is recorded, then it exits. Either may be killed at any moment: an event whose outcome was
+not recorded is sent again with the same idempotency key (``services/sync/relay.py``).
+
+Exit status: 0 when the relay ran (parked or retried events are not failures of the command:
+they are shown in the Sync panel), 2 for a configuration problem.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import os
+import signal
+import sys
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from types import FrameType
+
+from returnsdesk.config import load_settings
+from returnsdesk.data.db import Database, default_database_url, make_engine
+from returnsdesk.data.migrations import ensure_schema
+from returnsdesk.domain.errors import ReturnsDeskError
+from returnsdesk.log import setup_logging
+from returnsdesk.services.sync import HttpContractConnector, Relay, RelayStats
+
+log = logging.getLogger("returnsdesk.sync")
+
+DEFAULT_TOKEN_ENV = "RETURNSDESK_ORDER_SYSTEM_TOKEN"
+KEYRING_SERVICE, KEYRING_USER = "returnsdesk", "order_system"
+EXIT_OK, EXIT_CONFIG = 0, 2
+
+
+def _positive(kind: type[int] | type[float]) -> Callable[[str], int | float]:
+    def parse(text: str) -> int | float:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+        if not value > 0:
+            raise argparse.ArgumentTypeError(f"must be more than 0, not {text}")
+        return value
+
+    return parse
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="returnsdesk sync", description="Relay the station's outbox to the order system."
+    )
+    mode = parser.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--once", action="store_true", help="deliver what is due now, then exit")
+    mode.add_argument("--forever", action="store_true", help="relay until SIGTERM or Ctrl+C")
+    parser.add_argument("--database", metavar="URL", help="database URL (overrides settings)")
+    parser.add_argument("--url", metavar="URL", help="order system URL (overrides settings)")
+    parser.add_argument(
+        "--token-env",
+        metavar="VAR",
+        default=DEFAULT_TOKEN_ENV,
+        help=f"environment variable holding the API token (default {DEFAULT_TOKEN_ENV})",
+    )
+    parser.add_argument(
+        "--timeout", type=_positive(float), default=10.0, metavar="S", help="per call (10)"
+    )
+    parser.add_argument(
+        "--lease-seconds",
+        type=_positive(float),
+        default=60.0,
+        metavar="S",
+        help="how long claimed events stay reserved for this relay (60; > 2 x timeout)",
+    )
+    parser.add_argument(
+        "--batch", type=_positive(int), default=50, metavar="N", help="events per claim (50)"
+    )
+    return parser
+
+
+def main(argv: Sequence[str]) -> int:
+    try:
+        args = _parser().parse_args(list(argv))
+    except SystemExit as exc:  # argparse printed the usage or the error
+        return exc.code if isinstance(exc.code, int) else EXIT_CONFIG
+    if args.lease_seconds <= 2 * args.timeout:
+        return _config_error("--lease-seconds must be more than twice --timeout")
+    # The token variable is this command's secret input, not a setting: a name chosen with
+    # --token-env may start with RETURNSDESK_, which the settings loader would take for a typo.
+    environ = {k: v for k, v in os.environ.items() if k != args.token_env}
+    try:
+        settings = load_settings(
+            environ=environ, overrides={"database.url": args.database, "order_system.url": args.url}
+        )
+        setup_logging(settings.logging, console=True)
+    except ReturnsDeskError as exc:
+        return _config_error(str(exc))
+    url = settings.order_system.url
+    if url is None:
+        return _config_error("no order system URL: set order_system.url or pass --url")
+    token = _token(args.token_env, os.environ)
+    if token is None:
+        return _config_error(
+            f"no API token: set {args.token_env} or store it in the OS keyring "
+            f"(service {KEYRING_SERVICE!r}, user {KEYRING_USER!r})"
+        )
+    try:
+        connector = HttpContractConnector(url, token, timeout_s=args.timeout)
+    except ValueError as exc:
+        return _config_error(str(exc))
+    database = Database(make_engine(settings.database.url or default_database_url()))
+    try:
+        ensure_schema(database.engine)
+        relay = Relay(database, connector, batch=args.batch, lease_s=args.lease_seconds)
+        stop = threading.Event()
+        log.info(
+            "Relaying outbox to %s (%s)",
+            connector.api_url,
+            "once" if args.once else "until stopped",
+        )
+        with _stop_on_signals(stop):
+            if args.once:
+                _report(relay.drain(stop))
+            else:
+                relay.run_forever(stop)
+    except ReturnsDeskError as exc:  # e.g. a database from a newer returnsdesk
+        return _config_error(str(exc))
+    finally:
+        connector.close()
+        database.dispose()
+    return EXIT_OK
+
+
+def _token(variable: str, environ: Mapping[str, str]) -> str | None:
+    token = environ.get(variable, "").strip()
+    if token:
+        return token
+    try:
+        keyring = importlib.import_module("keyring")
+    except ImportError:
+        return None
+    try:
+        stored = keyring.get_password(KEYRING_SERVICE, KEYRING_USER)
+    except Exception as exc:  # noqa: BLE001 - no usable keyring backend is "no token here"
+        log.warning("OS keyring not readable: %s", exc)
+        return None
+    if not isinstance(stored, str) or not stored.strip():
+        return None
+    return stored.strip()
+
+
+@contextmanager
+def _stop_on_signals(stop: threading.Event) -> Iterator[None]:
+    """SIGTERM and SIGINT set ``stop`` (main thread only) instead of killing mid-call."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def request_stop(signum: int, _frame: FrameType | None) -> None:
+        log.info("%s received: stopping after the call in flight", signal.Signals(signum).name)
+        stop.set()
+
+    previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _report(stats: RelayStats) -> None:
+    summary = (
+        f"delivered {stats.delivered}, to retry {stats.retried}, parked {stats.parked}, "
+        f"handed back {stats.released}"
+    )
+    log.info("Relay run finished: %s", summary)
+    sys.stdout.write(f"returnsdesk sync: {summary}\n")
+
+
+def _config_error(message: str) -> int:
+    sys.stderr.write(f"returnsdesk sync: {message}\n")
+    return EXIT_CONFIG
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,61 @@
+"""Sync with the order system: the outbox relay and its connectors.
+
+The station writes outbox events in the same transaction as the change they report
+(``data.repositories.add_outbox_event``); the ``Relay`` delivers them through a ``Connector``
+(``HttpContractConnector`` for the sync API in ``docs/sync-api.yaml``), in order per return,
+at least once, each with its stored idempotency key. See ``relay.py`` for claims, crash safety
+and retries, and ``connector.py`` for which event becomes which call.
+"""
+
+from __future__ import annotations
+
+from returnsdesk.services.sync.backoff import backoff_delay, parse_retry_after
+from returnsdesk.services.sync.connector import (
+    API_BASE_PATH,
+    Connector,
+    ContractCall,
+    DeliveryOutcome,
+    DeliveryResult,
+    NoRemoteCall,
+    OutboxEventView,
+    UnsendableEvent,
+    plan_call,
+)
+from returnsdesk.services.sync.http_connector import HttpContractConnector
+from returnsdesk.services.sync.relay import (
+    Relay,
+    RelayStats,
+    SyncEventNotParked,
+    SyncHealth,
+    SyncNotAllowed,
+    event_view,
+    mark_resolved,
+    parked_events,
+    retry_parked,
+    sync_health,
+)
+
+__all__ = [
+    "API_BASE_PATH",
+    "Connector",
+    "ContractCall",
+    "DeliveryOutcome",
+    "DeliveryResult",
+    "HttpContractConnector",
+    "NoRemoteCall",
+    "OutboxEventView",
+    "Relay",
+    "RelayStats",
+    "SyncEventNotParked",
+    "SyncHealth",
+    "SyncNotAllowed",
+    "UnsendableEvent",
+    "backoff_delay",
+    "event_view",
+    "mark_resolved",
+    "parked_events",
+    "parse_retry_after",
+    "plan_call",
+    "retry_parked",
+    "sync_health",
+]

@@ -1,0 +1,622 @@
+"""The outbox relay: delivers queued events to the order system, in order per return.
+
+Ordering. Events are delivered in ``sequence`` order *per return* (``aggregate_id``): an event is
+not attempted while an earlier event of the same return is still pending or parked, so a refund
+never overtakes its return's ``return.received``. Returns do not block each other: a parked
+event holds back only the rest of its own return.
+
+Claims (two relays on one database). ``run_once`` claims up to ``batch`` due events in one
+``BEGIN IMMEDIATE`` transaction by setting their ``next_attempt_at`` to ``now + lease`` (plus a
+few random microseconds). Claimed events are not due for anyone else, and their successors are
+blocked behind them, so a second relay (another process, or another station on a shared
+database) skips them. That lease time doubles as a fencing token: each later write for the
+event checks ``next_attempt_at`` still equals the token, so a relay that stalled past its lease
+and lost the claim does not overwrite the new owner's bookkeeping. The lease is renewed before
+each send once half of it has passed, so one call must finish within half the lease (keep
+``lease_s`` above twice the connector's timeout). A relay killed mid-batch leaves its claims to
+expire; after ``lease_s`` any relay picks them up.
+
+Crash safety. The outcome of a call is recorded in its own short transaction after the call.
+A crash (or SIGKILL, or power loss) between the shop applying a call and that commit loses only
+the record, not the event: it is still pending and is sent again with its stored idempotency
+key, and the shop replays its first answer. Delivery is at-least-once; the shop's idempotency
+makes it exactly-once in effect. The same holds for timeouts and unreadable answers. Events
+that need no call (``DeliveryResult.no_op``) are recorded in the next outcome's transaction:
+one durable commit per call, not per event; after a crash they are simply done again.
+
+Cost. A claim scans the pending events (``status`` index) and sorts them; with 10,000 pending
+that is tens of milliseconds per claim of 50. An index on ``(status, sequence)`` would make it
+about half a millisecond (measured); it needs a migration.
+
+Retries. Transient failures are retried forever, with exponential backoff and full jitter
+(``backoff.py``) capped at ``max_backoff_s``, or after the shop's Retry-After when it sent one.
+They are never parked: the outcome may be unknown, and only the same key can settle it. The
+Sync panel shows the queue's age (``sync_health``) so a long outage is seen. Permanent
+rejections are parked (``needs_attention``) for a shift lead: ``retry_parked`` sends again once
+the cause is fixed on the shop's side; ``mark_resolved`` closes it as handled by hand. Both
+write an audit entry.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, exists, or_, update
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, func, select
+
+from returnsdesk.data.db import Database
+from returnsdesk.data.models import OutboxEvent
+from returnsdesk.data.repositories import append_audit
+from returnsdesk.domain.errors import OperatorError
+from returnsdesk.domain.vocabulary import OperatorRole, OutboxStatus
+from returnsdesk.services.sync.backoff import BASE_DELAY_S, backoff_delay
+from returnsdesk.services.sync.connector import (
+    Connector,
+    DeliveryOutcome,
+    DeliveryResult,
+    OutboxEventView,
+)
+from returnsdesk.services.views import StationContext
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+_ERROR_LIMIT = 2000  # outbox_events.last_error
+_LEADS = (OperatorRole.SHIFT_LEAD, OperatorRole.ADMIN)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class SyncNotAllowed(OperatorError):
+    """Only a shift lead (or admin) may retry or resolve a parked event."""
+
+
+class SyncEventNotParked(OperatorError):
+    """The event does not exist or is not waiting for attention (delivered, or still queued)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RelayStats:
+    claimed: int = 0
+    delivered: int = 0  # includes events that needed no remote call
+    retried: int = 0
+    parked: int = 0
+    released: int = 0  # claimed but not sent: an earlier event of its return failed, or stop
+    lost: int = 0  # the claim expired and another relay took the event over
+    next_due_at: datetime | None = None  # set when nothing was due: when something will be
+
+    @property
+    def attempted(self) -> int:
+        return self.delivered + self.retried + self.parked
+
+    def __add__(self, other: RelayStats) -> RelayStats:
+        return RelayStats(
+            claimed=self.claimed + other.claimed,
+            delivered=self.delivered + other.delivered,
+            retried=self.retried + other.retried,
+            parked=self.parked + other.parked,
+            released=self.released + other.released,
+            lost=self.lost + other.lost,
+            next_due_at=other.next_due_at,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class SyncHealth:
+    pending: int
+    oldest_pending_age: timedelta | None  # since the oldest pending event was written
+    needs_attention: int
+    last_delivered_at: datetime | None
+    # The error of the first parked event, else of the oldest pending event that has one: the
+    # event most likely holding the queue up.
+    last_error: str | None
+
+
+class Relay:
+    def __init__(
+        self,
+        database: Database,
+        connector: Connector,
+        *,
+        clock: Clock = utc_now,
+        sleep: Callable[[float], None] | None = None,  # None: wait on run_forever's stop event
+        batch: int = 50,
+        max_backoff_s: float = 300.0,
+        base_backoff_s: float = BASE_DELAY_S,
+        lease_s: float = 60.0,
+        idle_poll_s: float = 2.0,  # new events can be written at any time: look this often
+        rng: random.Random | None = None,
+    ) -> None:
+        if batch < 1 or lease_s <= 0 or max_backoff_s < 0 or idle_poll_s <= 0:
+            raise ValueError("batch, lease_s and idle_poll_s must be positive")
+        self._database = database
+        self._connector = connector
+        self._clock = clock
+        self._sleep = sleep
+        self._batch = batch
+        self._max_backoff_s = max_backoff_s
+        self._base_backoff_s = base_backoff_s
+        self._lease = timedelta(seconds=lease_s)
+        self._idle_poll_s = idle_poll_s
+        self._rng = rng if rng is not None else random.Random()
+        self._stop: threading.Event | None = None
+
+    # --- the loop --------------------------------------------------------------------------
+
+    def run_forever(self, stop_event: threading.Event) -> None:
+        """Relay until ``stop_event`` is set; the call in flight finishes and is recorded first."""
+        self._stop = stop_event
+        failures = 0
+        log.info("Relay started (batch %d, lease %s)", self._batch, self._lease)
+        try:
+            while not stop_event.is_set():
+                try:
+                    stats = self.run_once()
+                except Exception:  # noqa: BLE001 - a locked or full database must not end the relay
+                    failures += 1
+                    delay = max(
+                        1.0, backoff_delay(failures, rng=self._rng, max_s=self._max_backoff_s)
+                    )
+                    log.exception("Relay round failed; trying again in %.1f s", delay)
+                    self._wait(stop_event, delay)
+                    continue
+                failures = 0
+                if stats.claimed:
+                    continue  # more may be due at once
+                delay = self._idle_poll_s
+                if stats.next_due_at is not None:
+                    until_due = (stats.next_due_at - self._clock()).total_seconds()
+                    delay = min(delay, max(until_due, 0.0))
+                self._wait(stop_event, delay)
+        finally:
+            self._stop = None
+            log.info("Relay stopped")
+
+    def drain(self, stop_event: threading.Event | None = None) -> RelayStats:
+        """Run rounds until nothing is due now, or ``stop_event`` is set (``sync --once``).
+
+        Events that fail are not waited for: their retries are due later, for the next run.
+        """
+        self._stop = stop_event
+        total = RelayStats()
+        try:
+            while True:
+                stats = self.run_once()
+                total = total + stats
+                if stats.claimed == 0 or (stop_event is not None and stop_event.is_set()):
+                    return total
+        finally:
+            self._stop = None
+
+    def _wait(self, stop_event: threading.Event, seconds: float) -> None:
+        if self._sleep is None:
+            stop_event.wait(seconds)
+        else:
+            self._sleep(seconds)
+
+    def run_once(self) -> RelayStats:
+        """Claim up to ``batch`` due events and deliver them in sequence order."""
+        now = self._clock()
+        claimed, token = self._claim(now)
+        if not claimed:
+            return RelayStats(next_due_at=self._next_due())
+        counts = {outcome: 0 for outcome in DeliveryOutcome}
+        released = lost = 0
+        held = list(claimed)  # claimed, not yet sent, still ours
+        # Delivered without a call: recorded with the next outcome, saving a durable commit.
+        # Lost in a crash, they are simply done again.
+        no_calls: list[OutboxEventView] = []
+        while held:
+            if self._stop is not None and self._stop.is_set():
+                released += self._release([e.id for e in held], token)
+                break
+            if self._clock() >= token - self._lease / 2:
+                token, held = self._renew(held, token)
+                if not held:
+                    break
+            event = held.pop(0)
+            result = self._deliver(event)
+            counts[result.outcome] += 1
+            if result.outcome is DeliveryOutcome.DELIVERED and not result.remote_call:
+                no_calls.append(event)
+                continue
+            # Later claimed events of this return wait behind a failure: hand them back.
+            behind = (
+                [e for e in held if e.aggregate_id == event.aggregate_id]
+                if result.outcome is not DeliveryOutcome.DELIVERED
+                else []
+            )
+            if behind:
+                behind_ids = {e.id for e in behind}
+                held = [e for e in held if e.id not in behind_ids]
+            if not self._record(event, result, token, behind, no_calls):
+                lost += 1
+            no_calls = []
+            released += len(behind)
+        if no_calls:
+            with self._database.session() as session:
+                self._mark_delivered_in(session, no_calls, self._clock())
+        lost += len(claimed) - sum(counts.values()) - released
+        stats = RelayStats(
+            claimed=len(claimed),
+            delivered=counts[DeliveryOutcome.DELIVERED],
+            retried=counts[DeliveryOutcome.RETRY],
+            parked=counts[DeliveryOutcome.PARKED],
+            released=released,
+            lost=lost,
+        )
+        log.debug("Relay round: %s", stats)
+        return stats
+
+    # --- steps -----------------------------------------------------------------------------
+
+    def _claim(self, now: datetime) -> tuple[list[OutboxEventView], datetime]:
+        token = self._new_token(now)
+        with self._database.session() as session:
+            rows = session.exec(
+                select(OutboxEvent)
+                .where(
+                    col(OutboxEvent.status) == OutboxStatus.PENDING,
+                    col(OutboxEvent.next_attempt_at) <= now,
+                    ~_blocked_by_earlier(now),
+                )
+                .order_by(col(OutboxEvent.sequence))
+                .limit(self._batch)
+            ).all()
+            views = [event_view(row) for row in rows]
+            if views:
+                session.exec(
+                    update(OutboxEvent)
+                    .where(col(OutboxEvent.id).in_([v.id for v in views]))
+                    .values(next_attempt_at=token)
+                    .execution_options(synchronize_session=False)
+                )
+        return views, token
+
+    def _new_token(self, now: datetime) -> datetime:
+        # Random microseconds keep two relays' tokens apart even with equal clocks.
+        return now + self._lease + timedelta(microseconds=self._rng.randrange(1, 1000))
+
+    def _renew(
+        self, held: list[OutboxEventView], token: datetime
+    ) -> tuple[datetime, list[OutboxEventView]]:
+        new_token = self._new_token(self._clock())
+        ids = [e.id for e in held]
+        with self._database.session() as session:
+            session.exec(
+                update(OutboxEvent)
+                .where(
+                    col(OutboxEvent.id).in_(ids),
+                    col(OutboxEvent.status) == OutboxStatus.PENDING,
+                    col(OutboxEvent.next_attempt_at) == token,
+                )
+                .values(next_attempt_at=new_token)
+                .execution_options(synchronize_session=False)
+            )
+            still_ours = set(
+                session.exec(
+                    select(OutboxEvent.id).where(
+                        col(OutboxEvent.id).in_(ids), OutboxEvent.next_attempt_at == new_token
+                    )
+                ).all()
+            )
+        if len(still_ours) < len(held):
+            log.warning("Lost the claim on %d events to another relay", len(held) - len(still_ours))
+        return new_token, [e for e in held if e.id in still_ours]
+
+    def _deliver(self, event: OutboxEventView) -> DeliveryResult:
+        try:
+            return self._connector.deliver(event)
+        except Exception as exc:  # noqa: BLE001 - a connector bug must not stop other returns
+            log.exception("Connector failed on outbox #%d (%s)", event.sequence, event.event_type)
+            # It may have sent the call before failing: the outcome is unknown, so retry.
+            return DeliveryResult.retry(f"connector error: {type(exc).__name__}: {exc}")
+
+    def _record(
+        self,
+        event: OutboxEventView,
+        result: DeliveryResult,
+        token: datetime,
+        behind: Sequence[OutboxEventView],
+        no_calls: Sequence[OutboxEventView] = (),
+    ) -> bool:
+        """Store the outcome (and hand back ``behind``) in one short transaction."""
+        now = self._clock()
+        attempts = event.attempts + 1
+        error = result.detail[:_ERROR_LIMIT] or None
+        ours = and_(
+            col(OutboxEvent.status) == OutboxStatus.PENDING,
+            col(OutboxEvent.next_attempt_at) == token,
+        )
+        values: dict[str, Any]
+        if result.outcome is DeliveryOutcome.DELIVERED:
+            # The shop has it, whoever holds the claim now: record it even after a lost lease.
+            condition = col(OutboxEvent.status) == OutboxStatus.PENDING
+            values = {"status": OutboxStatus.DELIVERED, "delivered_at": now}
+        elif result.outcome is DeliveryOutcome.RETRY:
+            condition = ours
+            delay = self._retry_delay(attempts, result.retry_after_s)
+            values = {"last_error": error, "next_attempt_at": now + timedelta(seconds=delay)}
+            log.warning(
+                "Outbox #%d %s: will retry in %.1f s (attempt %d): %s",
+                event.sequence,
+                event.event_type,
+                delay,
+                attempts,
+                result.detail,
+            )
+        else:
+            condition = ours
+            values = {
+                "status": OutboxStatus.NEEDS_ATTENTION,
+                "last_error": error,
+                "next_attempt_at": now,
+            }
+            log.warning(
+                "Outbox #%d %s parked for a shift lead: %s",
+                event.sequence,
+                event.event_type,
+                result.detail,
+            )
+        with self._database.session() as session:
+            outcome = session.exec(
+                update(OutboxEvent)
+                .where(col(OutboxEvent.id) == event.id, condition)
+                .values(attempts=col(OutboxEvent.attempts) + 1, **values)
+                .execution_options(synchronize_session=False)
+            )
+            if behind:
+                self._release_in(session, [e.id for e in behind], token, now)
+            if no_calls:
+                self._mark_delivered_in(session, no_calls, now)
+        recorded = outcome.rowcount == 1
+        if not recorded and result.outcome is not DeliveryOutcome.DELIVERED:
+            log.warning(
+                "Outbox #%d: outcome %s not recorded, another relay holds it now",
+                event.sequence,
+                result.outcome.value,
+            )
+        return recorded or result.outcome is DeliveryOutcome.DELIVERED
+
+    def _retry_delay(self, attempts: int, retry_after_s: float | None) -> float:
+        if retry_after_s is not None:
+            return max(retry_after_s, 0.0)
+        return backoff_delay(
+            attempts, rng=self._rng, max_s=self._max_backoff_s, base_s=self._base_backoff_s
+        )
+
+    @staticmethod
+    def _mark_delivered_in(
+        session: Session, events: Sequence[OutboxEventView], now: datetime
+    ) -> None:
+        session.exec(
+            update(OutboxEvent)
+            .where(
+                col(OutboxEvent.id).in_([e.id for e in events]),
+                col(OutboxEvent.status) == OutboxStatus.PENDING,
+            )
+            .values(
+                status=OutboxStatus.DELIVERED,
+                attempts=col(OutboxEvent.attempts) + 1,
+                delivered_at=now,
+            )
+            .execution_options(synchronize_session=False)
+        )
+
+    def _release(self, ids: Sequence[uuid.UUID], token: datetime) -> int:
+        with self._database.session() as session:
+            self._release_in(session, ids, token, self._clock())
+        return len(ids)
+
+    @staticmethod
+    def _release_in(
+        session: Session, ids: Sequence[uuid.UUID], token: datetime, now: datetime
+    ) -> None:
+        # Due again at once: nothing failed about these events themselves.
+        session.exec(
+            update(OutboxEvent)
+            .where(
+                col(OutboxEvent.id).in_(list(ids)),
+                col(OutboxEvent.status) == OutboxStatus.PENDING,
+                col(OutboxEvent.next_attempt_at) == token,
+            )
+            .values(next_attempt_at=now)
+            .execution_options(synchronize_session=False)
+        )
+
+    def _next_due(self) -> datetime | None:
+        """When the earliest pending event that nothing blocks comes due."""
+        earlier = _EARLIER
+        with self._database.session() as session:
+            due: datetime | None = session.exec(
+                select(func.min(OutboxEvent.next_attempt_at)).where(
+                    col(OutboxEvent.status) == OutboxStatus.PENDING,
+                    ~exists().where(
+                        col(earlier.aggregate_id) == col(OutboxEvent.aggregate_id),
+                        col(earlier.sequence) < col(OutboxEvent.sequence),
+                        col(earlier.status) != OutboxStatus.DELIVERED,
+                    ),
+                )
+            ).one()
+        return due
+
+
+# One alias for the module: a fresh alias per query would defeat SQLAlchemy's statement cache.
+_EARLIER = aliased(OutboxEvent, name="earlier")
+
+
+def _blocked_by_earlier(now: datetime) -> Any:
+    """An earlier event of the same return is parked, or pending and not due (or claimed)."""
+    earlier = _EARLIER
+    return exists().where(
+        col(earlier.aggregate_id) == col(OutboxEvent.aggregate_id),
+        col(earlier.sequence) < col(OutboxEvent.sequence),
+        or_(
+            col(earlier.status) == OutboxStatus.NEEDS_ATTENTION,
+            and_(
+                col(earlier.status) == OutboxStatus.PENDING,
+                col(earlier.next_attempt_at) > now,
+            ),
+        ),
+    )
+
+
+def event_view(row: OutboxEvent) -> OutboxEventView:
+    assert row.sequence is not None  # assigned at insert by add_outbox_event
+    return OutboxEventView(
+        id=row.id,
+        sequence=row.sequence,
+        event_type=row.event_type,
+        aggregate_id=row.aggregate_id,
+        payload=dict(row.payload),
+        idempotency_key=row.idempotency_key,
+        status=row.status,
+        attempts=row.attempts,
+        last_error=row.last_error,
+        created_at=row.created_at,
+        next_attempt_at=row.next_attempt_at,
+        delivered_at=row.delivered_at,
+    )
+
+
+# --- the shift lead's Sync panel ------------------------------------------------------------
+
+
+def sync_health(database: Database, now: datetime) -> SyncHealth:
+    with database.session() as session:
+        counts = dict(
+            session.exec(
+                select(OutboxEvent.status, func.count())
+                .where(OutboxEvent.status != OutboxStatus.DELIVERED)
+                .group_by(OutboxEvent.status)
+            ).all()
+        )
+        oldest: datetime | None = session.exec(
+            select(func.min(OutboxEvent.created_at)).where(
+                OutboxEvent.status == OutboxStatus.PENDING
+            )
+        ).one()
+        last_delivered: datetime | None = session.exec(
+            select(func.max(OutboxEvent.delivered_at))
+        ).one()
+        last_error = None
+        for status in (OutboxStatus.NEEDS_ATTENTION, OutboxStatus.PENDING):
+            last_error = session.exec(
+                select(OutboxEvent.last_error)
+                .where(OutboxEvent.status == status, col(OutboxEvent.last_error).is_not(None))
+                .order_by(col(OutboxEvent.sequence))
+                .limit(1)
+            ).first()
+            if last_error is not None:
+                break
+    return SyncHealth(
+        pending=counts.get(OutboxStatus.PENDING, 0),
+        oldest_pending_age=None if oldest is None else max(now - oldest, timedelta(0)),
+        needs_attention=counts.get(OutboxStatus.NEEDS_ATTENTION, 0),
+        last_delivered_at=last_delivered,
+        last_error=last_error,
+    )
+
+
+def parked_events(database: Database, *, limit: int = 200) -> list[OutboxEventView]:
+    """Events waiting for a shift lead, oldest first."""
+    with database.session() as session:
+        rows = session.exec(
+            select(OutboxEvent)
+            .where(OutboxEvent.status == OutboxStatus.NEEDS_ATTENTION)
+            .order_by(col(OutboxEvent.sequence))
+            .limit(limit)
+        ).all()
+        return [event_view(row) for row in rows]
+
+
+def retry_parked(
+    database: Database,
+    event_id: uuid.UUID,
+    operator: StationContext,
+    *,
+    now: datetime | None = None,
+) -> OutboxEventView:
+    """Queue a parked event again, at once, with its same key and body (after a fix in the shop)."""
+    when = now or utc_now()
+    with database.session() as session:
+        event = _parked(session, event_id, operator)
+        event.status = OutboxStatus.PENDING
+        event.next_attempt_at = when
+        session.add(event)
+        _audit(session, "sync.retried", event, operator, {})
+        session.flush()
+        view = event_view(event)
+    log.info("Outbox #%d queued again by %s", view.sequence, operator.operator_code)
+    return view
+
+
+def mark_resolved(
+    database: Database,
+    event_id: uuid.UUID,
+    operator: StationContext,
+    *,
+    note: str,
+    now: datetime | None = None,
+) -> OutboxEventView:
+    """Close a parked event as handled outside the relay; later events of its return proceed.
+
+    The shop's error stays in ``last_error``; who resolved it and why is in the audit trail.
+    """
+    if not note.strip():
+        raise SyncEventNotParked("Say how the event was resolved (e.g. refunded in the shop).")
+    when = now or utc_now()
+    with database.session() as session:
+        event = _parked(session, event_id, operator)
+        event.status = OutboxStatus.DELIVERED
+        event.delivered_at = when
+        session.add(event)
+        _audit(session, "sync.resolved", event, operator, {"note": note.strip()[:1000]})
+        session.flush()
+        view = event_view(event)
+    log.info("Outbox #%d resolved by %s", view.sequence, operator.operator_code)
+    return view
+
+
+def _parked(session: Session, event_id: uuid.UUID, operator: StationContext) -> OutboxEvent:
+    if operator.role not in _LEADS:
+        raise SyncNotAllowed("Only a shift lead can retry or resolve order-system events.")
+    event = session.get(OutboxEvent, event_id)
+    if event is None or event.status is not OutboxStatus.NEEDS_ATTENTION:
+        state = "no longer exists" if event is None else f"is {event.status.value}"
+        raise SyncEventNotParked(f"That event {state}; only parked events can be changed.")
+    return event
+
+
+def _audit(
+    session: Session,
+    action: str,
+    event: OutboxEvent,
+    operator: StationContext,
+    extra: dict[str, Any],
+) -> None:
+    append_audit(
+        session,
+        action=action,
+        subject=f"outbox #{event.sequence}",
+        details={
+            "event_type": event.event_type,
+            "rma_number": event.payload.get("rma_number"),
+            "idempotency_key": event.idempotency_key,
+            "attempts": event.attempts,
+            "last_error": event.last_error,
+            **extra,
+        },
+        operator_id=operator.operator_id,
+        station_id=operator.station_id,
+    )

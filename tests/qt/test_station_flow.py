@@ -119,3 +119,21 @@ def test_mouse_does_what_the_keys_do(inspector: Inspector, demo_env: StationEnvi
     with demo_env.database.session() as session:
         return_ = session.exec(select(Return).where(Return.rma_number == parcel.rma_number)).one()
         assert return_.status is ReturnStatus.COMPLETED
+
+
+def test_status_bar_shows_what_waits_in_the_outbox(
+    inspector: Inspector, demo_env: StationEnvironment
+) -> None:
+    window = inspector.window
+    inspector.qtbot.waitUntil(lambda: "nothing waiting" in window.sync_label.text())
+    # When a return is completed with no order system configured
+    parcel = demo_parcel(demo_env, "RMA-100001")
+    inspector.scan(parcel.tracking_number)
+    inspector.scan(parcel.items[0].gtin)
+    inspector.press("2")
+    inspector.press("Enter")
+    # Then the status bar says its events wait in the outbox (five: received, inspected, stock,
+    # refund, closed)
+    window._refresh_sync()
+    inspector.qtbot.waitUntil(lambda: "5 waiting" in window.sync_label.text(), timeout=5_000)
+    assert "not configured" in window.sync_label.text()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import Slot
+from PySide6.QtCore import QThreadPool, QTimer, Slot
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QWidget
 
@@ -21,6 +21,7 @@ from returnsdesk.qt.station_view import StationView
 from returnsdesk.services.demo import DemoSummary
 from returnsdesk.services.photos import PhotoProblem
 from returnsdesk.services.station import StationService
+from returnsdesk.services.sync.relay import SyncHealth
 
 log = logging.getLogger(__name__)
 
@@ -63,12 +64,19 @@ class MainWindow(QMainWindow):
             scanner=self.scanner,
             camera=self.camera,
         )
+        self._sync_configured = settings.order_system.kind != "none"
         self._status_labels(database_label, service)
         self._connect_signals()
         QApplication.instance().installEventFilter(self.scanner)  # type: ignore[union-attr]
         self.camera.start()
         self.station_view.setFocus()
         Op(service.verify_photos).on_success(self._report_photo_problems).start()
+        self._service = service
+        self._sync_timer = QTimer(self)
+        self._sync_timer.setInterval(5_000)
+        self._sync_timer.timeout.connect(self._refresh_sync)
+        self._sync_timer.start()
+        self._refresh_sync()
 
     def _status_labels(self, database_label: str, service: StationService) -> None:
         ctx = service.context
@@ -76,7 +84,7 @@ class MainWindow(QMainWindow):
         self.operator_label = QLabel(f"Operator: {ctx.operator_name} ({ctx.operator_code})")
         self.station_label = QLabel(f"Station: {ctx.station_code}")
         self.database_label = QLabel(f"Database: {database_label}")
-        self.sync_label = QLabel("Sync: not configured (events wait in the outbox)")
+        self.sync_label = QLabel("Sync: checking…")
         for label in (
             self.operator_label,
             self.station_label,
@@ -91,6 +99,21 @@ class MainWindow(QMainWindow):
         for key, index in (("Ctrl+1", 0), ("Ctrl+2", 1), ("Ctrl+3", 2), ("F1", 2)):
             shortcut = QShortcut(QKeySequence(key), self)
             shortcut.activated.connect(lambda index=index: self._show_tab(index))
+
+    def _refresh_sync(self) -> None:
+        # The general pool: a slow database read must never delay a scan on the station pool.
+        Op(self._service.sync_health, pool=QThreadPool.globalInstance()).on_success(
+            self._show_sync
+        ).on_failure(lambda exc: log.warning("Sync health unavailable: %s", exc)).start()
+
+    def _show_sync(self, health: SyncHealth) -> None:
+        self.sync_label.setText(sync_text(health, configured=self._sync_configured))
+        trouble = health.needs_attention or (
+            health.oldest_pending_age is not None
+            and health.oldest_pending_age.total_seconds() > 900
+        )
+        self.sync_label.setStyleSheet("color:#842029; font-weight:bold;" if trouble else "")
+        self.sync_label.setToolTip(health.last_error or "")
 
     def _report_photo_problems(self, problems: list[PhotoProblem]) -> None:
         """Evidence whose file went missing or changed is a shift lead's business: say so."""
@@ -115,3 +138,16 @@ class MainWindow(QMainWindow):
         self.camera.stop()
         wait_for_all()  # let a completion that is being written finish
         super().closeEvent(event)
+
+
+def sync_text(health: SyncHealth, *, configured: bool) -> str:
+    """The status bar's one line on the outbox: what waits, for how long, what needs a person."""
+    if health.needs_attention:
+        return f"Sync: {health.needs_attention} need attention, {health.pending} waiting"
+    if not health.pending:
+        return "Sync: all delivered" if configured else "Sync: not configured, nothing waiting"
+    minutes = (
+        int(health.oldest_pending_age.total_seconds() // 60) if health.oldest_pending_age else 0
+    )
+    waiting = f"{health.pending} waiting, oldest {minutes} min"
+    return f"Sync: {waiting}" if configured else f"Sync: not configured, {waiting} in the outbox"

@@ -30,6 +30,7 @@ from returnsdesk.services.photos import (
     PhotoView,
     default_photo_root,
 )
+from returnsdesk.services.sync.relay import SyncHealth, sync_health
 from returnsdesk.services.views import (
     CompletionResult,
     HistoryRow,
@@ -211,6 +212,9 @@ class StationService:
         """Photos of the last ``days`` whose file is missing or altered (checked at start-up)."""
         with self.database.session() as session:
             return self.photos.verify(session, since=self.clock() - timedelta(days=days))
+
+    def sync_health(self) -> SyncHealth:
+        return sync_health(self.database, self.clock())
 
     def history(self, *, day: datetime | None = None, text: str = "") -> list[HistoryRow]:
         """Parcels received on the operator's day (local midnight to midnight), newest first."""

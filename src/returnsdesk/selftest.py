@@ -1,0 +1,177 @@
+"""``returnsdesk --self-test``: does this installation work, with no station data touched?
+
+Meant for an installed build (the .deb, the Windows installer, a CI artifact): each check
+exercises a part that packaging can break (migration scripts loaded by path, image codecs and
+zxing-cpp, reportlab's fonts, Qt's platform and SVG plugins, the bundled policy files) in a
+temporary folder, never the station's database or settings. One line per check, ``ok`` or
+``FAILED: reason``; the exit status is 0 only when every check passed.
+
+Qt is imported inside its check only: the other checks must still report when Qt is what is
+broken, and a machine with no display skips the Qt check instead of failing it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TextIO
+
+SELFTEST_IMAGE = Path("selftest") / "code128-ups.png"  # under returnsdesk.paths.resources_dir()
+SELFTEST_TRACKING = "1Z8ARVS59060133026"  # what scripts/make_selftest_image.py encodes
+_PDF_PAGE = re.compile(rb"/Type\s*/Page(?![a-zA-Z])")  # a page object, not the /Pages tree
+
+
+class _Skipped(Exception):
+    """A check that cannot run here (no display); reported, but not a failure."""
+
+
+def run_self_test(*, out: TextIO) -> int:
+    """Run every check, print one line each to ``out``; 0 if all passed (or were skipped)."""
+    checks: list[tuple[str, Callable[[], str]]] = [
+        ("database", _check_database),
+        ("barcode", _check_barcode),
+        ("report", _check_report),
+        ("qt", _check_qt),
+        ("policies", _check_policies),
+    ]
+    failures = 0
+    for name, check in checks:
+        started = time.perf_counter()
+        try:
+            detail = check()
+        except _Skipped as skipped:
+            out.write(f"{name:<9} skipped: {skipped}\n")
+        except Exception as exc:  # every failure is reported, and the next check still runs
+            failures += 1
+            out.write(f"{name:<9} FAILED: {type(exc).__name__}: {_one_line(exc)}\n")
+        else:
+            elapsed_ms = (time.perf_counter() - started) * 1000
+            out.write(f"{name:<9} ok ({detail}; {elapsed_ms:.0f} ms)\n")
+        out.flush()
+    out.write("self-test passed\n" if failures == 0 else f"self-test FAILED: {failures} check(s)\n")
+    return 0 if failures == 0 else 1
+
+
+def _check_database() -> str:
+    """A new SQLite file migrated to head: Alembic finds env.py and versions/*.py by path."""
+    from returnsdesk.data.db import make_engine
+    from returnsdesk.data.migrations import current_revision, ensure_schema, head_revision
+
+    with tempfile.TemporaryDirectory(prefix="returnsdesk-selftest-") as folder:
+        engine = make_engine(f"sqlite:///{Path(folder) / 'selftest.sqlite3'}")
+        try:
+            ensure_schema(engine)
+            revision, head = current_revision(engine), head_revision()
+        finally:
+            engine.dispose()  # Windows cannot delete an open file
+    if revision != head:
+        raise RuntimeError(f"migrated to {revision!r}, expected head {head!r}")
+    return f"temporary SQLite migrated to {head}"
+
+
+def _check_barcode() -> str:
+    """The bundled label through the camera's decoder: OpenCV, zxing-cpp and classification."""
+    from returnsdesk.paths import resources_dir
+    from returnsdesk.scan.decode import FrameDecoder, decode_image_file
+
+    result = decode_image_file(resources_dir() / SELFTEST_IMAGE, decoder=FrameDecoder())
+    values = [accepted.scan.value for accepted in result.accepted]
+    if values != [SELFTEST_TRACKING]:
+        rejected = [read.reason for read in result.rejected]
+        raise RuntimeError(f"read {values}, expected [{SELFTEST_TRACKING!r}]; rejected {rejected}")
+    return f"Code128 {SELFTEST_TRACKING} read and classified"
+
+
+def _check_report() -> str:
+    """A one-page PDF with text and a Code 128 drawing, as the demo sheet and reports use."""
+    from reportlab.graphics import renderPDF
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen.canvas import Canvas
+
+    from returnsdesk.services.demo_sheet import code128
+
+    with tempfile.TemporaryDirectory(prefix="returnsdesk-selftest-") as folder:
+        path = Path(folder) / "selftest.pdf"
+        canvas = Canvas(str(path), pagesize=A4)
+        canvas.setFont("Helvetica", 12)
+        canvas.drawString(72, 770, "returnsdesk self-test")
+        renderPDF.draw(code128(SELFTEST_TRACKING), canvas, 72, 680)
+        canvas.showPage()
+        canvas.save()
+        data = path.read_bytes()
+    if not data.startswith(b"%PDF-"):
+        raise RuntimeError(f"not a PDF: starts with {data[:8]!r}")
+    pages = len(_PDF_PAGE.findall(data))
+    if pages != 1:
+        raise RuntimeError(f"expected 1 page, found {pages}")
+    return f"PDF of {len(data) / 1024:.1f} KiB, 1 page"
+
+
+# A QApplication may be made once per process and must outlive every widget; keep the one the
+# check made, so that a caller (a test) that runs the check twice reuses it.
+_app: Any = None
+
+
+def _check_qt() -> str:
+    """Qt's platform plugin, fonts and the SVG plugins: a widget grabbed into a picture."""
+    if not _display_available():
+        raise _Skipped("no display (set QT_QPA_PLATFORM=offscreen to check Qt without one)")
+    global _app
+    from PySide6.QtCore import qVersion
+    from PySide6.QtGui import QColor, QIcon
+    from PySide6.QtWidgets import QApplication, QLabel
+
+    from returnsdesk.paths import resources_dir
+
+    if QApplication.instance() is None:
+        _app = QApplication(sys.argv[:1])
+    label = QLabel("returnsdesk self-test")
+    label.setStyleSheet("background: white; color: black; padding: 8px")
+    label.adjustSize()
+    picture = label.grab().toImage()
+    label.deleteLater()
+    if picture.isNull() or picture.width() < 10:
+        raise RuntimeError("grabbing a widget gave no picture")
+    # Text drawn means a font was found: without fonts Qt draws nothing, and says so only in
+    # a warning on stderr.
+    inked = any(
+        QColor(picture.pixel(x, y)).lightness() < 128
+        for y in range(0, picture.height(), 2)
+        for x in range(0, picture.width(), 2)
+    )
+    if not inked:
+        raise RuntimeError("the label's text was not drawn: no usable font?")
+    icon = QIcon(str(resources_dir() / "icons" / "returnsdesk.svg"))
+    if icon.pixmap(32, 32).isNull():
+        raise RuntimeError("the SVG icon did not load: Qt's SVG image plugin is missing")
+    return f"Qt {qVersion()} on {QApplication.platformName()}, widget and SVG icon drawn"
+
+
+def _display_available() -> bool:
+    if os.environ.get("QT_QPA_PLATFORM", "").startswith(("offscreen", "minimal")):
+        return True
+    if sys.platform.startswith("linux"):
+        return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    return True  # Windows and macOS always have a desktop for an interactive user
+
+
+def _check_policies() -> str:
+    """The bundled grading scale, checklists, disposition rules and refund policy, validated."""
+    from returnsdesk.domain.policy import load_policies
+    from returnsdesk.paths import default_policy_dir
+
+    directory = default_policy_dir()
+    policies = load_policies(directory)
+    return (
+        f"{len(policies.grading.grades)} grades, {len(policies.checklists.lists)} checklists,"
+        f" {len(policies.dispositions.rules)} disposition rules from {directory}"
+    )
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or "(no message)"

@@ -22,7 +22,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         epilog=(
             "Other commands: 'returnsdesk decode [--json] IMAGE...' decodes barcode images as"
             " the camera would; 'returnsdesk sync --once|--forever' relays the outbox to the"
-            " order system."
+            " order system; 'returnsdesk diagnostics' prints a report for IT."
         ),
     )
     parser.add_argument("--version", action="version", version=f"returnsdesk {__version__}")
@@ -38,6 +38,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="camera: a device index, a video file or a folder of images (overrides settings)",
     )
     parser.add_argument("--verbose", action="store_true", help="log debug messages to the console")
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="check this installation (database, barcodes, PDF, Qt, policies) and exit",
+    )
     return parser.parse_args(argv)
 
 
@@ -51,7 +56,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         from returnsdesk.cli_sync import main as sync_main  # headless relay, no Qt
 
         return sync_main(arguments[1:])
+    if arguments[:1] == ["diagnostics"]:
+        return _diagnostics()
     args = parse_args(arguments)
+    if args.self_test:  # before settings: a broken config must not fail the install check
+        from returnsdesk.selftest import run_self_test
+
+        return run_self_test(out=sys.stdout)
     try:
         settings = load_settings(
             overrides={
@@ -70,6 +81,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     from returnsdesk.qt.app import run  # Qt loads only for the GUI
 
     return run(settings, demo=args.demo, operator_code=args.operator)
+
+
+def _diagnostics() -> int:
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        print(f"FAIL  settings: {exc}")  # noqa: T201 - CLI output
+        return 1
+    from returnsdesk.diagnostics import run_diagnostics
+
+    return run_diagnostics(settings, out=sys.stdout)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from returnsdesk import __version__
 from returnsdesk.config import Settings
+from returnsdesk.crash import write_crash_report
 from returnsdesk.domain.errors import OperatorError, ReturnsDeskError
 from returnsdesk.paths import resources_dir
 from returnsdesk.qt.dialogs import CrashDialog
@@ -37,7 +38,7 @@ def application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
-def install_error_display() -> None:
+def install_error_display(settings: Settings | None = None) -> None:
     """Bugs go to the log and a crash dialog; operator errors are shown by the station itself."""
 
     def show_bug(exc: BaseException) -> None:
@@ -46,6 +47,13 @@ def install_error_display() -> None:
             return
         details = "".join(traceback.format_exception(exc))
         log.error("Unexpected error\n%s", details)
+        if settings is not None:
+            try:
+                report = write_crash_report(exc, settings=settings)
+            except OSError:
+                log.exception("Could not write the crash report")
+            else:
+                details += f"\n\nCrash report: {report}"
         CrashDialog(f"{type(exc).__name__}: {exc}", details).exec()
 
     def excepthook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
@@ -88,7 +96,7 @@ def _report_ready(app: QApplication) -> None:
 
 def run(settings: Settings, *, demo: bool, operator_code: str | None) -> int:
     app = application()
-    install_error_display()
+    install_error_display(settings)
     try:
         env = open_environment(settings, demo=demo)
     except (ReturnsDeskError, OSError) as exc:

@@ -11,6 +11,7 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 from returnsdesk.config import Settings
+from returnsdesk.data.backup import backup_before_upgrade
 from returnsdesk.data.db import Database, default_database_url, demo_database_url, make_engine
 from returnsdesk.data.migrations import ensure_schema
 from returnsdesk.domain.policy import Policies, load_policies
@@ -59,6 +60,7 @@ def open_environment(settings: Settings, *, demo: bool) -> StationEnvironment:
     policies = load_policies(settings.policies.directory or default_policy_dir())
     url = database_url(settings, demo=demo)
     database = Database(make_engine(url))
+    backup_before_upgrade(database.engine)  # SQLite only; IT backs up PostgreSQL
     ensure_schema(database.engine)
     summary: DemoSummary | None = None
     sheet: Path | None = None

@@ -1,0 +1,149 @@
+"""The installable Linux build: built for real, installed into a folder, self-tested offscreen.
+
+Building takes minutes (a build venv, PyInstaller, xz), so the build test runs only when
+``RETURNSDESK_BUILD_TEST=1`` (CI sets it). The example settings file is checked always.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+from dataclasses import fields
+from pathlib import Path
+
+import pytest
+
+from returnsdesk import __version__
+from returnsdesk.config import Settings, load_settings
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = ROOT / "packaging" / "config.toml.example"
+# A guard against growth, not the goal: the issue asked for 250 MiB, which this dependency set
+# cannot meet by trimming alone (packaging/README.md, "Size"); measured 2026-11-22: 325 MiB.
+MAX_INSTALLED_MIB = 340
+DEPENDS = (
+    "libxcb-cursor0",
+    "libxkbcommon-x11-0",
+    "libxcb-icccm4",
+    "libxcb-keysyms1",
+    "libxcb-shape0",
+    "libxcb-randr0",
+    "libxcb-render-util0",
+    "libxcb-image0",
+    "libegl1",
+    "libgl1",
+    "libfontconfig1",
+    "libdbus-1-3",
+)
+
+
+def test_example_settings_name_every_key_and_load_when_uncommented(tmp_path: Path) -> None:
+    # Given the example with every commented-out key line switched on (one url per section)
+    lines, seen_url = [], set()
+    section = ""
+    for line in EXAMPLE.read_text(encoding="utf-8").splitlines():
+        if line.startswith("["):
+            section = line
+        match = re.match(r"# (\w+) = ", line)
+        if match:
+            key = match.group(1)
+            if key == "url":
+                if section in seen_url:
+                    continue
+                seen_url.add(section)
+            line = line[2:]
+        lines.append(line)
+    uncommented = tmp_path / "config.toml"
+    uncommented.write_text("\n".join(lines), encoding="utf-8")
+    document = tomllib.loads(uncommented.read_text(encoding="utf-8"))
+    # Then it names every setting there is
+    expected = {
+        section.name: {f.name for f in fields(getattr(Settings(), section.name))}
+        for section in fields(Settings)
+        if section.name != "sources"
+    }
+    assert {name: set(keys) for name, keys in document.items()} == expected
+    # and the settings loader accepts it
+    settings = load_settings(environ={"RETURNSDESK_SYSTEM_CONFIG": str(uncommented)})
+    assert settings.sources == (str(uncommented),)
+
+
+def _build_env(tmp_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RETURNSDESK_")}
+    home = tmp_path / "home"
+    env.update(
+        QT_QPA_PLATFORM="offscreen",
+        RETURNSDESK_SYSTEM_CONFIG="",
+        RETURNSDESK_USER_CONFIG="",
+        XDG_DATA_HOME=str(home / "data"),
+        XDG_CONFIG_HOME=str(home / "config"),
+        XDG_STATE_HOME=str(home / "state"),
+        XDG_CACHE_HOME=str(home / "cache"),
+    )
+    return env
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    os.environ.get("RETURNSDESK_BUILD_TEST") != "1", reason="set RETURNSDESK_BUILD_TEST=1 to build"
+)
+@pytest.mark.skipif(
+    not sys.platform.startswith("linux") or shutil.which("dpkg-deb") is None,
+    reason="the .deb is built on Debian/Ubuntu",
+)
+def test_linux_build_installs_and_passes_its_self_test(tmp_path: Path) -> None:
+    # Given a fresh build of the .deb and the .tar.gz
+    build = subprocess.run(
+        ["bash", str(ROOT / "packaging" / "build_linux.sh")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30 * 60,
+    )
+    assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
+    arch = subprocess.run(
+        ["dpkg", "--print-architecture"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    deb = ROOT / "dist" / f"returnsdesk_{__version__}_{arch}.deb"
+    assert deb.is_file()
+    assert (
+        ROOT / "dist" / f"returnsdesk-{__version__}-linux-{os.uname().machine}.tar.gz"
+    ).is_file()
+
+    # Then its control file asks for the X11 libraries Qt's xcb plugin loads
+    control = subprocess.run(
+        ["dpkg-deb", "--field", str(deb), "Depends", "Installed-Size"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    for package in DEPENDS:
+        assert re.search(rf"\b{re.escape(package)}\b", control), package
+    installed_kib = int(re.search(r"Installed-Size: (\d+)", control).group(1))  # type: ignore[union-attr]
+    assert installed_kib / 1024 <= MAX_INSTALLED_MIB
+
+    # When it is unpacked as dpkg would install it
+    root = tmp_path / "root"
+    subprocess.run(["dpkg-deb", "-x", str(deb), str(root)], check=True)
+    app = root / "opt" / "returnsdesk" / "returnsdesk"
+    assert os.readlink(root / "usr" / "bin" / "returnsdesk") == "/opt/returnsdesk/returnsdesk"
+    assert (root / "usr/share/applications/returnsdesk.desktop").is_file()
+    assert (root / "usr/share/icons/hicolor/scalable/apps/returnsdesk.svg").is_file()
+    assert (root / "etc/returnsdesk/config.toml.example").is_file()
+
+    # Then it starts, and every self-test check passes offscreen
+    env = _build_env(tmp_path)
+    version = subprocess.run(
+        [str(app), "--version"], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert version.stdout.strip() == f"returnsdesk {__version__}", version.stderr
+    selftest = subprocess.run(
+        [str(app), "--self-test"], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert selftest.returncode == 0, selftest.stdout + selftest.stderr
+    for check in ("database", "barcode", "report", "qt", "policies"):
+        assert re.search(rf"^{check}\s+ok ", selftest.stdout, re.MULTILINE), selftest.stdout

@@ -75,6 +75,19 @@ def recording(tmp_path: Path, demo_env: StationEnvironment) -> Path:
     return parcel_recording(tmp_path / "frames", parcel)
 
 
+def camera_settings(database_url: str, source: Path) -> Settings:
+    """A station whose camera plays ``source`` (recorded frames)."""
+    return load_settings(
+        environ={},
+        overrides={
+            "database.url": database_url,
+            "ui.sounds": False,
+            "camera.source": str(source),
+            "camera.fps": FPS,
+        },
+    )
+
+
 def _window(qtbot: QtBot, env: StationEnvironment, settings: Settings) -> MainWindow:
     main = build_main_window(env, settings, operator_code="OP-0001")
     qtbot.addWidget(main)
@@ -90,16 +103,7 @@ def _window(qtbot: QtBot, env: StationEnvironment, settings: Settings) -> MainWi
 def camera_window(
     qtbot: QtBot, demo_env: StationEnvironment, recording: Path, database_url: str
 ) -> Iterator[MainWindow]:
-    settings = load_settings(
-        environ={},
-        overrides={
-            "database.url": database_url,
-            "ui.sounds": False,
-            "camera.source": str(recording),
-            "camera.fps": FPS,
-        },
-    )
-    window = _window(qtbot, demo_env, settings)
+    window = _window(qtbot, demo_env, camera_settings(database_url, recording))
     yield window
     window.camera.stop()
 
@@ -169,16 +173,7 @@ def test_camera_that_stops_is_reported_and_recovers(
     assert demo_env.demo is not None
     parcel = next(p for p in demo_env.demo.parcels if p.rma_number == "RMA-100002")
     frames = parcel_recording(tmp_path / "short", parcel, tail_frames=2)
-    settings = load_settings(
-        environ={},
-        overrides={
-            "database.url": database_url,
-            "ui.sounds": False,
-            "camera.source": str(frames),
-            "camera.fps": FPS,
-        },
-    )
-    window = _window(qtbot, demo_env, settings)
+    window = _window(qtbot, demo_env, camera_settings(database_url, frames))
     try:
         panel = window.camera_panel
         # When the recording ends (as when the camera is unplugged)

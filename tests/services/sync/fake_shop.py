@@ -31,10 +31,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import unquote
 
+from loopback import LoopbackService, QuietServer
 from sqlmodel import Session, col, select
 
 from returnsdesk.data.db import Database
@@ -77,7 +78,7 @@ class ShopState:
     calls: list[ShopCall] = field(default_factory=list)
 
 
-class FakeShop:
+class FakeShop(LoopbackService):
     """The contract's POST endpoints over real HTTP. ``with FakeShop() as shop: shop.url``."""
 
     def __init__(self, token: str = "test-token", *, known_rmas: set[str] | None = None) -> None:
@@ -88,23 +89,9 @@ class FakeShop:
         # key: (what was asked, status, answer)
         self._answers: dict[str, tuple[str, int, dict[str, Any]]] = {}
         self._refund_ids: set[str] = set()  # station_refund_id values recorded
-        self._server = _Server(("127.0.0.1", 0), _ShopHandler)
-        self._server.shop = self
-        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-shop")
-
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    def __enter__(self) -> FakeShop:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
+        server = _Server(("127.0.0.1", 0), _ShopHandler)
+        server.shop = self
+        super().__init__(server, name="fake-shop")
 
     @contextmanager
     def locked(self) -> Iterator[ShopState]:
@@ -292,13 +279,8 @@ def _money(value: object, name: str) -> Decimal:
     return Decimal(value)
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False  # keep-alive connections must not hold up shutdown
+class _Server(QuietServer):
     shop: FakeShop
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        pass  # a client that hung up mid-answer (the relay's timeouts): nothing to report
 
 
 class _ShopHandler(BaseHTTPRequestHandler):

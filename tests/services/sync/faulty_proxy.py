@@ -25,9 +25,11 @@ import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from enum import StrEnum
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import urlsplit
+
+from loopback import LoopbackService, QuietServer
 
 
 class Fault(StrEnum):
@@ -48,7 +50,7 @@ APPLIED_BUT_FAILED = {Fault.TIMEOUT_AFTER, Fault.BAD_GATEWAY_AFTER, Fault.MALFOR
 _FORWARDED_HEADERS = ("Authorization", "Idempotency-Key", "Content-Type", "Accept", "User-Agent")
 
 
-class FaultyProxy:
+class FaultyProxy(LoopbackService):
     def __init__(
         self,
         upstream: str,
@@ -69,23 +71,9 @@ class FaultyProxy:
         self._weights = dict(weights or {Fault.NONE: 1.0})
         self._script = list(script)
         self._lock = threading.Lock()
-        self._server = _ProxyServer(("127.0.0.1", 0), _ProxyHandler)
-        self._server.proxy = self
-        self._thread = threading.Thread(target=self._server.serve_forever, name="faulty-proxy")
-
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    def __enter__(self) -> FaultyProxy:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
+        server = _ProxyServer(("127.0.0.1", 0), _ProxyHandler)
+        server.proxy = self
+        super().__init__(server, name="faulty-proxy")
 
     def set_weights(self, weights: Mapping[Fault, float]) -> None:
         with self._lock:
@@ -113,13 +101,8 @@ class FaultyProxy:
             connection.close()
 
 
-class _ProxyServer(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
+class _ProxyServer(QuietServer):
     proxy: FaultyProxy
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        pass  # the relay hung up first (its timeout): expected here
 
 
 class _ProxyHandler(BaseHTTPRequestHandler):

@@ -443,18 +443,11 @@ class StationController(QObject):
             if self.state is State.UNIT and work.current is unit:
                 self._show_unit()
 
-        def failed(exc: BaseException) -> None:
-            # Evidence failing to save must never cost the inspection: say so and go on.
-            if isinstance(exc, OperatorError):
-                self._error(str(exc))
-            else:
-                raise exc
-
         # Photos use the general pool: encoding and fsync never hold up the next scan.
         Op(
             lambda: self.service.save_photo(parcel.parcel_id, unit.id if unit else None, frame),
             pool=QThreadPool.globalInstance(),
-        ).on_success(saved).on_failure(failed).start()
+        ).on_success(saved).on_failure(self._show_failure).start()
 
     def edit_notes(self) -> None:
         if self.state is State.UNIT:
@@ -827,15 +820,19 @@ class StationController(QObject):
 
         def failed(exc: BaseException) -> None:
             self._idle_again()
-            if isinstance(exc, OperatorError):
-                if on_operator_error is not None:
-                    on_operator_error(exc)
-                else:
-                    self._error(str(exc))
+            if on_operator_error is not None and isinstance(exc, OperatorError):
+                on_operator_error(exc)
             else:
-                raise exc
+                self._show_failure(exc)
 
         Op(fn).on_success(succeeded).on_failure(failed).start()
+
+    def _show_failure(self, exc: BaseException) -> None:
+        """Operator errors go to the banner (a failed photo never costs the inspection);
+        anything else is a bug, for the crash dialog."""
+        if not isinstance(exc, OperatorError):
+            raise exc
+        self._error(str(exc))
 
     def _idle_again(self) -> None:
         self.busy = False

@@ -55,7 +55,7 @@ class HistoryView(QWidget):
 
     def refresh(self) -> None:
         text = self.search.text()
-        Op(lambda: self._service.history(text=text)).on_success(self._show).start()
+        Op(lambda: self._service.history(text=text), owner=self).on_success(self._show).start()
 
     def _show(self, rows: list[Any]) -> None:
         self.model.set_rows(rows)
@@ -74,7 +74,7 @@ class HistoryView(QWidget):
         if not 0 <= row < self.model.rowCount():
             return
         parcel = self.model.row(row)
-        Op(lambda: self._service.parcel_evidence(parcel.parcel_id)).on_success(
+        Op(lambda: self._service.parcel_evidence(parcel.parcel_id), owner=self).on_success(
             lambda evidence: self._paint_evidence(parcel.tracking_number, evidence)
         ).start()
 

@@ -70,7 +70,7 @@ class MainWindow(QMainWindow):
         QApplication.instance().installEventFilter(self.scanner)  # type: ignore[union-attr]
         self.camera.start()
         self.station_view.setFocus()
-        Op(service.verify_photos).on_success(self._report_photo_problems).start()
+        Op(service.verify_photos, owner=self).on_success(self._report_photo_problems).start()
         self._service = service
         self._sync_timer = QTimer(self)
         self._sync_timer.setInterval(5_000)
@@ -102,7 +102,7 @@ class MainWindow(QMainWindow):
 
     def _refresh_sync(self) -> None:
         # The general pool: a slow database read must never delay a scan on the station pool.
-        Op(self._service.sync_health, pool=QThreadPool.globalInstance()).on_success(
+        Op(self._service.sync_health, owner=self, pool=QThreadPool.globalInstance()).on_success(
             self._show_sync
         ).on_failure(lambda exc: log.warning("Sync health unavailable: %s", exc)).start()
 
@@ -135,6 +135,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         QApplication.instance().removeEventFilter(self.scanner)  # type: ignore[union-attr]
+        self._sync_timer.stop()
         self.camera.stop()
         wait_for_all()  # let a completion that is being written finish
         super().closeEvent(event)

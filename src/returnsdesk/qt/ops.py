@@ -7,6 +7,10 @@ they run in the order the inspector caused them (a scan is resolved before the n
 One relay QObject, created on the GUI thread and never deleted, carries every result back.
 A relay per operation would be released by whichever thread dropped the last reference, and
 a QObject destroyed outside its own thread while its queued signal is in flight crashes Qt.
+
+Every op names the widget it works for (``owner``). A result that arrives after its owner
+was deleted (a window closed while a read was in flight) is dropped, not delivered to a dead
+widget.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from shiboken6 import Shiboken
 
 log = logging.getLogger(__name__)
 
@@ -101,8 +106,11 @@ class _Runnable(QRunnable):
 class Op(Generic[T]):
     """A unit of background work with GUI-thread callbacks."""
 
-    def __init__(self, fn: Callable[[], T], *, pool: QThreadPool | None = None) -> None:
+    def __init__(
+        self, fn: Callable[[], T], *, owner: QObject, pool: QThreadPool | None = None
+    ) -> None:
         self._fn = fn
+        self._owner = owner
         self._pool = pool or station_pool()
         self._success: Callable[[T], None] | None = None
         self._failure: Callable[[BaseException], None] | None = None
@@ -120,11 +128,20 @@ class Op(Generic[T]):
         _pending[op_id] = self
         self._pool.start(_Runnable(self._fn, op_id, _get_relay()))
 
+    def owner_alive(self) -> bool:
+        return Shiboken.isValid(self._owner)
+
     def succeeded(self, result: T) -> None:
+        if not self.owner_alive():
+            log.debug("Dropped a result for a deleted %s", type(self._owner).__name__)
+            return
         if self._success is not None:
             self._success(result)
 
     def failed(self, exc: BaseException) -> None:
+        if not self.owner_alive():
+            log.warning("Background operation failed after its window closed", exc_info=exc)
+            return
         if self._failure is not None:
             self._failure(exc)
         elif _unhandled_failure is not None:

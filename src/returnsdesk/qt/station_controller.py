@@ -446,6 +446,7 @@ class StationController(QObject):
         # Photos use the general pool: encoding and fsync never hold up the next scan.
         Op(
             lambda: self.service.save_photo(parcel.parcel_id, unit.id if unit else None, frame),
+            owner=self.view,
             pool=QThreadPool.globalInstance(),
         ).on_success(saved).on_failure(self._show_failure).start()
 
@@ -825,7 +826,7 @@ class StationController(QObject):
             else:
                 self._show_failure(exc)
 
-        Op(fn).on_success(succeeded).on_failure(failed).start()
+        Op(fn, owner=self.view).on_success(succeeded).on_failure(failed).start()
 
     def _show_failure(self, exc: BaseException) -> None:
         """Operator errors go to the banner (a failed photo never costs the inspection);

@@ -63,3 +63,7 @@ class OperatorRole(StrEnum):
     INSPECTOR = "inspector"
     SHIFT_LEAD = "shift_lead"
     ADMIN = "admin"
+
+
+# Who may approve held refunds and retry or resolve order-system events.
+LEAD_ROLES = frozenset({OperatorRole.SHIFT_LEAD, OperatorRole.ADMIN})

@@ -106,7 +106,7 @@ def pending_refunds(database: Database, *, limit: int = 500) -> list[PendingRefu
             .join(Operator, col(Operator.id) == col(Refund.operator_id))
             .join(Parcel, col(Parcel.id) == col(Refund.parcel_id))
             .join(Station, col(Station.id) == col(Parcel.station_id))
-            .where(Refund.status == RefundStatus.PENDING_APPROVAL)
+            .where(col(Refund.status) == RefundStatus.PENDING_APPROVAL)
             .order_by(col(Refund.created_at))
             .limit(limit)
         ).all()

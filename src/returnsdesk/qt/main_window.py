@@ -13,6 +13,7 @@ from returnsdesk.qt.camera import CameraBridge, CameraPanel
 from returnsdesk.qt.forms.ui_main_window import Ui_MainWindow
 from returnsdesk.qt.help_view import HelpView
 from returnsdesk.qt.history_view import HistoryView
+from returnsdesk.qt.lead_view import LeadView
 from returnsdesk.qt.ops import Op, wait_for_all
 from returnsdesk.qt.scanner import ScanInputFilter
 from returnsdesk.qt.sound import SoundPlayer
@@ -50,12 +51,15 @@ class MainWindow(QMainWindow):
         self.sounds = SoundPlayer(enabled=settings.ui.sounds)
         self.station_view = StationView(font_scale=settings.ui.font_scale)
         self.history_view = HistoryView(service)
+        self._sync_configured = settings.order_system.kind != "none"
+        self.lead_view = LeadView(service, sync_configured=self._sync_configured)
         self.help_view = HelpView(demo, demo_sheet)
         self.camera = CameraBridge(settings.camera, service.scan_rules)
         self.camera_panel = CameraPanel(self.camera)
         self.station_view.ui.returnLayout.addWidget(self.camera_panel, 1)
         self.ui.tabs.addTab(self.station_view, "Station (Ctrl+1)")
         self.ui.tabs.addTab(self.history_view, "Shift history (Ctrl+2)")
+        self.ui.tabs.addTab(self.lead_view, "Shift lead (Ctrl+3)")
         self.ui.tabs.addTab(self.help_view, "Help (F1)")
         self.station = StationController(
             view=self.station_view,
@@ -64,7 +68,6 @@ class MainWindow(QMainWindow):
             scanner=self.scanner,
             camera=self.camera,
         )
-        self._sync_configured = settings.order_system.kind != "none"
         self._status_labels(database_label, service)
         self._connect_signals()
         QApplication.instance().installEventFilter(self.scanner)  # type: ignore[union-attr]
@@ -96,7 +99,8 @@ class MainWindow(QMainWindow):
 
     def _connect_signals(self) -> None:
         self.scanner.scanned.connect(self._show_station)
-        for key, index in (("Ctrl+1", 0), ("Ctrl+2", 1), ("Ctrl+3", 2), ("F1", 2)):
+        self.scanner.command.connect(self.lead_view.on_command)
+        for key, index in (("Ctrl+1", 0), ("Ctrl+2", 1), ("Ctrl+3", 2), ("Ctrl+4", 3), ("F1", 3)):
             shortcut = QShortcut(QKeySequence(key), self)
             shortcut.activated.connect(lambda index=index: self._show_tab(index))
 

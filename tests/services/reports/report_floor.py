@@ -118,3 +118,8 @@ def pdf_text(data: bytes) -> list[str]:
     """The text of each page, as a reader's copy-paste would see it."""
     reader = pypdf.PdfReader(io.BytesIO(data))
     return [page.extract_text() for page in reader.pages]
+
+
+def flat(data: bytes) -> str:
+    """All pages' text with runs of whitespace as one space, for phrase searches."""
+    return " ".join(" ".join(pdf_text(data)).split())

@@ -66,7 +66,12 @@ class Period:
     @classmethod
     def shift(cls, day: date, shift: Shift, zone: ZoneInfo) -> Period:
         start, end = shift.window(day, zone)
-        return cls(start, end, f"{shift.name} shift {shift} on {day:%a %d %b %Y} ({zone.key})")
+        return cls(
+            start,
+            end,
+            f"{shift.name} shift {shift.start:%H:%M}-{shift.end:%H:%M}"
+            f" on {day:%a %d %b %Y} ({zone.key})",
+        )
 
     @classmethod
     def between(cls, start: datetime, end: datetime, zone: ZoneInfo) -> Period:

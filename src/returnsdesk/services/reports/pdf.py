@@ -57,7 +57,7 @@ from returnsdesk.services.reports.content import (
 )
 
 FONT, FONT_BOLD = "ReportSans", "ReportSans-Bold"
-CELL_LIMIT = 600  # characters of one cell shown in the PDF; the CSV keeps the whole text
+CELL_LIMIT = 300  # characters of one cell shown in the PDF; the CSV keeps the whole text
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 16 * mm
 BODY_WIDTH = PAGE_WIDTH - 2 * MARGIN
@@ -198,13 +198,9 @@ def _table(
     *,
     widths: Sequence[float] | None = None,
 ) -> list[Flowable]:
-    # A caption never ends a page without at least a few rows of its table below it.
-    out: list[Flowable] = [
-        CondPageBreak(30 * mm),
-        Paragraph(escape_text(table.title), styles.caption),
-    ]
+    caption = Paragraph(escape_text(table.title), styles.caption)
     if not table.rows:
-        return [*out, Paragraph(escape_text(table.empty), styles.note)]
+        return [KeepTogether([caption, Paragraph(escape_text(table.empty), styles.note)])]
     relative = widths or table.widths or (1.0,) * len(table.columns)
     scale = BODY_WIDTH / sum(relative)
     col_widths = [w * scale for w in relative]
@@ -231,7 +227,9 @@ def _table(
     ]
     commands += [("BACKGROUND", (0, r), (-1, r), STRIPE) for r in range(2, len(data), 2)]
     grid.setStyle(TableStyle(commands))
-    return [*out, grid, Spacer(1, 4)]
+    # Caption and table move to the next page together when they would fit there; a table
+    # longer than a page starts here and splits, repeating its header row.
+    return [KeepTogether([caption, grid]), Spacer(1, 4)]
 
 
 def _chart(chart: Chart) -> Drawing:

@@ -144,7 +144,8 @@ def _request(args: argparse.Namespace, setup: ReportSetup) -> ReportRequest:
             else Period.day(day, setup.zone)
         )
     else:
-        period = Period.last_days(args.days or 30, datetime.now(setup.zone), setup.zone)
+        days = 30 if args.days is None else args.days
+        period = Period.last_days(days, datetime.now(setup.zone), setup.zone)
     return ReportRequest(kind, period, station_code=args.station)
 
 

@@ -123,6 +123,15 @@ def main() -> int:
     QTest.qWait(400)
     settle()
     shot("10-shift-lead")
+    QTest.keyClick(window, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)
+    settle()
+    QTest.keyClick(focus(), Qt.Key.Key_Return)
+    deadline = time.monotonic() + 60
+    while window.reports_view.preview.page_count == 0 and time.monotonic() < deadline:
+        app.processEvents()
+        QTest.qWait(50)
+    QTest.qWait(500)
+    shot("11-reports")
     window.close()
     camera_shot(app, env, parcels["RMA-100002"])
     env.database.dispose()

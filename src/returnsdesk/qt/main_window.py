@@ -15,12 +15,14 @@ from returnsdesk.qt.help_view import HelpView
 from returnsdesk.qt.history_view import HistoryView
 from returnsdesk.qt.lead_view import LeadView
 from returnsdesk.qt.ops import Op, wait_for_all
+from returnsdesk.qt.reports_view import ReportsView
 from returnsdesk.qt.scanner import ScanInputFilter
 from returnsdesk.qt.sound import SoundPlayer
 from returnsdesk.qt.station_controller import StationController
 from returnsdesk.qt.station_view import StationView
 from returnsdesk.services.demo import DemoSummary
 from returnsdesk.services.photos import PhotoProblem
+from returnsdesk.services.reports import ReportSetup
 from returnsdesk.services.station import StationService
 from returnsdesk.services.sync.relay import SyncHealth
 
@@ -53,6 +55,12 @@ class MainWindow(QMainWindow):
         self.history_view = HistoryView(service)
         self._sync_configured = settings.order_system.kind != "none"
         self.lead_view = LeadView(service, sync_configured=self._sync_configured)
+        self.reports_view = ReportsView(
+            service,
+            ReportSetup.from_settings(
+                settings.reports, photo_root=service.photos.root, generated_by=ctx.station_code
+            ),
+        )
         self.help_view = HelpView(demo, demo_sheet)
         self.camera = CameraBridge(settings.camera, service.scan_rules)
         self.camera_panel = CameraPanel(self.camera)
@@ -60,6 +68,7 @@ class MainWindow(QMainWindow):
         self.ui.tabs.addTab(self.station_view, "Station (Ctrl+1)")
         self.ui.tabs.addTab(self.history_view, "Shift history (Ctrl+2)")
         self.ui.tabs.addTab(self.lead_view, "Shift lead (Ctrl+3)")
+        self.ui.tabs.addTab(self.reports_view, "Reports (Ctrl+4)")
         self.ui.tabs.addTab(self.help_view, "Help (F1)")
         self.station = StationController(
             view=self.station_view,
@@ -100,7 +109,16 @@ class MainWindow(QMainWindow):
     def _connect_signals(self) -> None:
         self.scanner.scanned.connect(self._show_station)
         self.scanner.command.connect(self.lead_view.on_command)
-        for key, index in (("Ctrl+1", 0), ("Ctrl+2", 1), ("Ctrl+3", 2), ("Ctrl+4", 3), ("F1", 3)):
+        self.scanner.command.connect(self.reports_view.on_command)
+        tabs = (
+            ("Ctrl+1", 0),
+            ("Ctrl+2", 1),
+            ("Ctrl+3", 2),
+            ("Ctrl+4", 3),
+            ("Ctrl+5", 4),
+            ("F1", 4),
+        )
+        for key, index in tabs:
             shortcut = QShortcut(QKeySequence(key), self)
             shortcut.activated.connect(lambda index=index: self._show_tab(index))
 

@@ -348,4 +348,4 @@ class SyncCursor(SQLModel, table=True):
     __tablename__ = "sync_cursors"
     feed: str = Field(primary_key=True, max_length=64)  # "returns": GET /returns/changes
     cursor: str = Field(default="", max_length=1000)  # opaque, as the order system gave it
-    updated_at: datetime = _timestamp()
+    pulled_at: datetime = _timestamp()  # the last page read without error

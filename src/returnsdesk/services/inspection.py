@@ -14,12 +14,14 @@ from returnsdesk.data.models import (
     DispositionDecision,
     Inspection,
     Order,
+    OrderLine,
     Parcel,
     Product,
     ProductGtin,
     Refund,
     RefundLine,
     Return,
+    ReturnLine,
     StockMovement,
 )
 from returnsdesk.data.repositories import add_outbox_event, append_audit
@@ -210,6 +212,14 @@ def complete_parcel(
                 deduction_reason=quote_line.refund.deduction_reason,
             )
         )
+    # The order system's reference of each line: its refund call names the lines by it.
+    line_refs = dict(
+        session.exec(
+            select(ReturnLine.id, OrderLine.line_ref)
+            .join(OrderLine, col(OrderLine.id) == col(ReturnLine.order_line_id))
+            .where(ReturnLine.return_id == return_.id)
+        ).all()
+    )
     add_outbox_event(
         session,
         event_type="refund.requested",
@@ -224,6 +234,7 @@ def complete_parcel(
             "lines": [
                 {
                     "return_line_id": q.line.line_id,
+                    "line_ref": line_refs.get(q.line.line_id),
                     "sku": q.line.sku,
                     "unit_index": q.unit_index,
                     "gross": q.refund.gross.amount,

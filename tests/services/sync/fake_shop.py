@@ -11,7 +11,8 @@ kept in memory, in order, with no deduplication beyond the key, so a relay that 
 under two keys would show up as a double.
 
 One deviation, on purpose: a refund line's ``line_ref`` may be null here. The contract requires
-the shop's order-line reference, which the station does not store yet (see connector.py).
+the shop's order-line reference, which returns not pulled from the order system (the demo
+data these tests complete) do not have (see connector.py).
 
 The second half writes outbox events in the shapes the station's services write them
 (``services/intake.py``, ``services/inspection.py``) and computes what the shop should hold.
@@ -414,6 +415,7 @@ def write_synthetic_return(
         lines.append(
             {
                 "return_line_id": uuid.uuid4(),
+                "line_ref": None,  # as for a demo return: not from the order system
                 "sku": sku,
                 "unit_index": unit_index,
                 "gross": gross,

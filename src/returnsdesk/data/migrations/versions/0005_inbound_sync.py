@@ -24,7 +24,7 @@ def upgrade() -> None:
         "sync_cursors",
         sa.Column("feed", sa.String(length=64), nullable=False),
         sa.Column("cursor", sa.String(length=1000), nullable=False),
-        sa.Column("updated_at", returnsdesk.data.types.UTCDateTime(), nullable=False),
+        sa.Column("pulled_at", returnsdesk.data.types.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("feed", name=op.f("pk_sync_cursors")),
     )
     with op.batch_alter_table("order_lines", schema=None) as batch_op:

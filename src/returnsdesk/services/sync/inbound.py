@@ -1,0 +1,380 @@
+"""Inbound sync: the order system's returns, with their orders, customers and products, pulled
+into the station's database by a cursor, so scans resolve locally and the station works offline.
+
+``Puller.pull`` reads ``GET /returns/changes`` page by page from the stored cursor. Each page is
+checked whole first (``remote.parse_changes_page``); then its returns and the cursor after it
+are written in ONE transaction. A broken page (an HTTP error, malformed JSON, a field out of
+shape) raises before anything is written, and the cursor stays where it was, so the next pull
+asks for the same page again. Orders, customers and products travel inside their return: the
+station only needs what a parcel can bring back.
+
+The merge rule (what wins when the shop and the station disagree):
+
+* The shop owns its catalogue and orders: products, GTINs, orders, order lines (with the
+  shop's ``line_ref``), customer names and e-mails are updated from every newer version.
+* A version is applied only if its ``updated_at`` is newer than the one last applied
+  (``returns.remote_updated_at``); the feed is at-least-once, so replays and older versions
+  arriving late are skipped.
+* The station owns what happened at the bench. A return it has received, completed or
+  cancelled is never moved back by the shop: its status, return lines and completion stay as
+  the station wrote them (the shop hears of them through the outbox). Tracking numbers are
+  still added (a re-labelled parcel must scan), never removed. Each disagreement the station
+  keeps (a cancellation in the shop after the parcel arrived here, changed lines) is logged
+  and counted in ``PullStats.kept_local``.
+* While the return is still open locally, the shop's version is taken whole: its lines and
+  tracking numbers, and its status: ``cancelled`` cancels it here, ``inspected``/``closed``
+  (done elsewhere) completes it here without a refund, so a late parcel shows as completed.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Protocol
+
+from sqlmodel import Session, col, select
+
+from returnsdesk.data.db import Database
+from returnsdesk.data.models import (
+    Order,
+    OrderLine,
+    Product,
+    ProductGtin,
+    Return,
+    ReturnLine,
+    ReturnTracking,
+    SyncCursor,
+)
+from returnsdesk.domain.errors import OperatorError
+from returnsdesk.domain.vocabulary import ReturnStatus
+from returnsdesk.services.sync.remote import (
+    ChangesPage,
+    RemoteOrder,
+    RemoteProduct,
+    RemoteReturn,
+    parse_changes_page,
+)
+
+log = logging.getLogger(__name__)
+
+RETURNS_FEED = "returns"
+Clock = Callable[[], datetime]
+
+# The shop's status -> the station's, for a return still open at the station.
+_STATUS_WHILE_OPEN = {
+    "authorised": ReturnStatus.OPEN,
+    "received": ReturnStatus.OPEN,  # received elsewhere: this station may still get the parcel
+    "inspected": ReturnStatus.COMPLETED,
+    "closed": ReturnStatus.COMPLETED,
+    "cancelled": ReturnStatus.CANCELLED,
+}
+
+
+class PullFailed(OperatorError):
+    """The order system could not be read (unreachable, an error answer); nothing changed."""
+
+
+class ReturnFeed(Protocol):
+    def fetch_return_changes(self, cursor: str, limit: int) -> object:
+        """The decoded JSON of one ``/returns/changes`` page; raises ``PullFailed``."""
+        ...
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class PullStats:
+    pages: int = 0
+    received: int = 0  # returns in the pages read
+    created: int = 0
+    updated: int = 0
+    stale: int = 0  # not newer than the version already applied: skipped
+    kept_local: int = 0  # the station's state kept over the shop's (see the merge rule)
+    cursor: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (
+            f"{self.received} returns read in {self.pages} pages: {self.created} new, "
+            f"{self.updated} updated, {self.stale} already up to date, "
+            f"{self.kept_local} kept as the station recorded them"
+        )
+
+
+class Puller:
+    def __init__(
+        self,
+        database: Database,
+        feed: ReturnFeed,
+        *,
+        page_size: int = 100,
+        clock: Clock = utc_now,
+    ) -> None:
+        if not 1 <= page_size <= 500:
+            raise ValueError("page_size must be 1 to 500 (the contract's limit)")
+        self._database = database
+        self._feed = feed
+        self._page_size = page_size
+        self._clock = clock
+        self._lock = threading.Lock()  # one pull at a time per station process
+
+    def pull(self, stop_event: threading.Event | None = None) -> PullStats:
+        """Read pages until the feed has nothing more (or ``stop_event`` is set).
+
+        Raises ``PullFailed`` or ``MalformedAnswer`` at the first bad page; pages before it
+        are kept, each with its cursor.
+        """
+        stats = PullStats()
+        with self._lock:
+            cursor = self.cursor()
+            while True:
+                page = parse_changes_page(self._feed.fetch_return_changes(cursor, self._page_size))
+                with self._database.session() as session:
+                    self._apply_page(session, page, stats)
+                stats.pages += 1
+                moved = page.next_cursor != cursor
+                cursor = page.next_cursor
+                if not page.has_more or not moved:
+                    break
+                if stop_event is not None and stop_event.is_set():
+                    break
+        stats.cursor = cursor
+        log.info("Pulled returns: %s", stats.summary())
+        return stats
+
+    def cursor(self) -> str:
+        with self._database.session() as session:
+            row = session.get(SyncCursor, RETURNS_FEED)
+            return row.cursor if row is not None else ""
+
+    def run_forever(
+        self,
+        stop_event: threading.Event,
+        *,
+        interval_s: float,
+        after_each: Callable[[], object] | None = None,
+    ) -> None:
+        """Pull every ``interval_s`` until ``stop_event`` is set; failures are logged, not fatal."""
+        while not stop_event.is_set():
+            try:
+                self.pull(stop_event)
+            except OperatorError as exc:
+                log.warning("Pull from the order system failed: %s", exc)
+            except Exception:  # noqa: BLE001 - a locked database must not end the loop
+                log.exception("Pull from the order system failed")
+            if after_each is not None:
+                try:
+                    after_each()
+                except Exception:  # noqa: BLE001
+                    log.exception("Sync housekeeping failed")
+            stop_event.wait(interval_s)
+
+    # --- applying ------------------------------------------------------------------------------
+
+    def _apply_page(self, session: Session, page: ChangesPage, stats: PullStats) -> None:
+        for remote in page.items:
+            stats.received += 1
+            apply_remote_return(session, remote, stats)
+        row = session.get(SyncCursor, RETURNS_FEED) or SyncCursor(feed=RETURNS_FEED)
+        row.cursor = page.next_cursor
+        row.pulled_at = self._clock()
+        session.add(row)
+
+
+def apply_remote_return(session: Session, remote: RemoteReturn, stats: PullStats) -> None:
+    """Upsert one return with its order and products, by the merge rule in the module doc."""
+    existing = session.exec(select(Return).where(Return.rma_number == remote.rma_number)).first()
+    if (
+        existing is not None
+        and existing.remote_updated_at is not None
+        and remote.updated_at <= existing.remote_updated_at
+    ):
+        stats.stale += 1
+        return
+    order = _upsert_order(session, remote.order)
+    lines_by_ref = _upsert_order_lines(session, order, remote.order)
+    if existing is None:
+        return_ = Return(
+            rma_number=remote.rma_number,
+            order_id=order.id,
+            customer_name=remote.order.customer_name,
+            customer_email=remote.order.customer_email,
+            created_at=remote.created_at,
+        )
+        stats.created += 1
+    else:
+        return_ = existing
+        stats.updated += 1
+    return_.order_id = order.id
+    return_.customer_name = remote.order.customer_name
+    return_.customer_email = remote.order.customer_email
+    return_.policy_window_days = remote.policy_window_days
+    return_.remote_updated_at = remote.updated_at
+    session.add(return_)
+    session.flush()
+    if return_.status is ReturnStatus.OPEN:
+        _take_shop_state(session, return_, remote, lines_by_ref)
+    else:
+        _keep_station_state(session, return_, remote, lines_by_ref, stats)
+
+
+def _take_shop_state(
+    session: Session, return_: Return, remote: RemoteReturn, lines_by_ref: dict[str, OrderLine]
+) -> None:
+    status = _STATUS_WHILE_OPEN[remote.status]
+    if status is ReturnStatus.COMPLETED:
+        return_.completed_at = remote.updated_at
+    return_.status = status
+    session.add(return_)
+    wanted = {lines_by_ref[line.line_ref].id: line for line in remote.lines}
+    current = session.exec(select(ReturnLine).where(ReturnLine.return_id == return_.id)).all()
+    for row in current:
+        if row.order_line_id not in wanted:
+            session.delete(row)  # an open return has no inspections or refund lines yet
+    by_order_line = {row.order_line_id: row for row in current}
+    for order_line_id, line in wanted.items():
+        row = by_order_line.get(order_line_id) or ReturnLine(
+            return_id=return_.id, order_line_id=order_line_id, sku=line.sku, quantity=0,
+            reason_code="",
+        )  # fmt: skip
+        row.sku = line.sku
+        row.quantity = line.quantity
+        row.reason_code = line.reason_code
+        row.customer_comment = line.comment
+        session.add(row)
+    numbers = {number for number, _ in remote.tracking}
+    for tracking in session.exec(
+        select(ReturnTracking).where(ReturnTracking.return_id == return_.id)
+    ).all():
+        if tracking.tracking_number not in numbers:
+            session.delete(tracking)
+    _add_tracking(session, return_, remote)
+
+
+def _keep_station_state(
+    session: Session,
+    return_: Return,
+    remote: RemoteReturn,
+    lines_by_ref: dict[str, OrderLine],
+    stats: PullStats,
+) -> None:
+    _add_tracking(session, return_, remote)
+    disagreements = []
+    if remote.status == "cancelled" and return_.status is not ReturnStatus.CANCELLED:
+        disagreements.append(f"cancelled in the order system, but {return_.status.value} here")
+    local = {
+        (row.order_line_id, row.quantity)
+        for row in session.exec(select(ReturnLine).where(ReturnLine.return_id == return_.id))
+    }
+    shop = {(lines_by_ref[line.line_ref].id, line.quantity) for line in remote.lines}
+    if local != shop:
+        disagreements.append("its lines changed in the order system after the parcel came in")
+    if disagreements:
+        note = f"{return_.rma_number}: {'; '.join(disagreements)}: kept as the station recorded it"
+        log.warning("Pull: %s", note)
+        stats.kept_local += 1
+        stats.notes.append(note)
+
+
+def _add_tracking(session: Session, return_: Return, remote: RemoteReturn) -> None:
+    for number, carrier in remote.tracking:
+        row = session.get(ReturnTracking, number)
+        if row is None:
+            session.add(
+                ReturnTracking(tracking_number=number, return_id=return_.id, carrier=carrier)
+            )
+        elif row.return_id != return_.id or row.carrier != carrier:
+            if row.return_id != return_.id:
+                log.info("Tracking %s moves to %s (order system)", number, return_.rma_number)
+            row.return_id = return_.id
+            row.carrier = carrier
+            session.add(row)
+
+
+def _upsert_order(session: Session, remote: RemoteOrder) -> Order:
+    order = session.exec(select(Order).where(Order.number == remote.number)).first()
+    if order is None:
+        order = Order(
+            number=remote.number,
+            customer_name=remote.customer_name,
+            customer_email=remote.customer_email,
+            currency=remote.currency,
+        )
+    order.customer_name = remote.customer_name
+    order.customer_email = remote.customer_email
+    order.currency = remote.currency
+    order.placed_at = remote.placed_at
+    order.delivered_at = remote.delivered_at
+    session.add(order)
+    session.flush()
+    return order
+
+
+def _upsert_order_lines(
+    session: Session, order: Order, remote: RemoteOrder
+) -> dict[str, OrderLine]:
+    existing = session.exec(select(OrderLine).where(OrderLine.order_id == order.id)).all()
+    by_ref = {line.line_ref: line for line in existing if line.line_ref is not None}
+    # Lines written before the station knew the shop's references (CSV import) are adopted
+    # by SKU, so returns already pointing at them keep their lines.
+    unreferenced = [line for line in existing if line.line_ref is None]
+    result: dict[str, OrderLine] = {}
+    for remote_line in remote.lines:
+        product = _upsert_product(session, remote_line.product, remote.currency)
+        line = by_ref.get(remote_line.line_ref)
+        if line is None:
+            line = next((u for u in unreferenced if u.sku == remote_line.sku), None)
+            if line is not None:
+                unreferenced.remove(line)
+        if line is None:
+            line = OrderLine(
+                order_id=order.id,
+                product_id=product.id,
+                sku=remote_line.sku,
+                quantity=remote_line.quantity,
+                unit_price=remote_line.unit_price,
+                currency=remote.currency,
+            )
+        line.line_ref = remote_line.line_ref
+        line.product_id = product.id
+        line.sku = remote_line.sku
+        line.quantity = remote_line.quantity
+        line.unit_price = remote_line.unit_price
+        line.currency = remote.currency
+        line.serial_numbers = list(remote_line.serial_numbers)
+        session.add(line)
+        result[remote_line.line_ref] = line
+    session.flush()
+    return result
+
+
+def _upsert_product(session: Session, remote: RemoteProduct, currency: str) -> Product:
+    product = session.exec(select(Product).where(col(Product.sku) == remote.sku)).first()
+    if product is None:
+        product = Product(
+            sku=remote.sku,
+            title=remote.title,
+            category=remote.category,
+            unit_value=remote.unit_value,
+            currency=currency,
+        )
+    product.title = remote.title
+    product.category = remote.category
+    product.unit_value = remote.unit_value
+    product.currency = currency
+    product.serialised = remote.serialised
+    session.add(product)
+    session.flush()
+    for gtin in remote.gtins:
+        row = session.get(ProductGtin, gtin)
+        if row is None:
+            session.add(ProductGtin(gtin=gtin, product_id=product.id))
+        elif row.product_id != product.id:
+            row.product_id = product.id
+            session.add(row)
+    return product

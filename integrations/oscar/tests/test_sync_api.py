@@ -105,6 +105,22 @@ class ReadTests(SyncApiTestCase):
         self.assertEqual(headphones["unit_price"], "149.00")
         self.assertEqual(headphones["serial_numbers"], ["HP-SN-000123"])
 
+    def test_order_lines_carry_what_the_station_needs_of_the_product(self) -> None:
+        headphones, grinder = self.get("/orders/RD-100002").json()["lines"]
+        self.assertEqual(
+            headphones["product"],
+            {
+                "title": "Wireless headphones",
+                "category": "electronics",
+                "unit_value": "149.00",
+                "gtins": ["5012345000039"],
+                "serialised": True,
+            },
+        )
+        self.assertEqual(
+            (grinder["product"]["category"], grinder["product"]["serialised"]), ("home", False)
+        )
+
     def test_undelivered_order_and_unknown_order(self) -> None:
         self.assertIsNone(self.get("/orders/RD-100004").json()["delivered_at"])
         response = self.get("/orders/RD-999999")

@@ -22,7 +22,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         epilog=(
             "Other commands: 'returnsdesk decode [--json] IMAGE...' decodes barcode images as"
             " the camera would; 'returnsdesk sync --once|--forever' relays the outbox to the"
-            " order system; 'returnsdesk diagnostics' prints a report for IT."
+            " order system; 'returnsdesk import returns FILE.csv [--dry-run]' imports returns;"
+            " 'returnsdesk diagnostics' prints a report for IT."
         ),
     )
     parser.add_argument("--version", action="version", version=f"returnsdesk {__version__}")
@@ -56,6 +57,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from returnsdesk.cli_sync import main as sync_main  # headless relay, no Qt
 
         return sync_main(arguments[1:])
+    if arguments[:1] == ["import"]:
+        from returnsdesk.cli_import import main as import_main  # CSV import, no Qt
+
+        return import_main(arguments[1:])
     if arguments[:1] == ["diagnostics"]:
         return _diagnostics()
     args = parse_args(arguments)

@@ -108,7 +108,7 @@ class FakeShop(LoopbackService):
         feed = method == "GET" and path.startswith(BASE_PATH + "/returns/changes?")
         if feed and headers.get("authorization") == f"Token {self.token}":
             # The inbound feed of a shop with nothing new (returnsdesk sync pulls before it
-            # relays); not recorded as a call. tests/services/sync/feed_server.py serves one.
+            # relays); not recorded as a call. tests/sync_feed.py serves one.
             cursor = parse_qs(urlsplit(path).query).get("cursor", [""])[0]
             return 200, {"items": [], "next_cursor": cursor, "has_more": False}, False
         with self._lock:

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 from fake_shop import write_synthetic_returns
-from feed_server import ReturnFeedServer, remote_return
 from sqlalchemy import update
 from sqlmodel import col, select
 
@@ -18,6 +17,7 @@ from returnsdesk.data.migrations import ensure_schema
 from returnsdesk.data.models import OutboxEvent, Return
 from returnsdesk.domain.vocabulary import OutboxStatus
 from returnsdesk.services.sync.housekeeping import prune_delivered
+from sync_feed import ReturnFeedServer, remote_return
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 

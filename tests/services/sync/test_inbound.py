@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from feed_server import ReturnFeedServer, remote_return
 from sqlalchemy import text
 from sqlmodel import SQLModel, select
 
@@ -38,6 +37,7 @@ from returnsdesk.services.sync import ContractCall, HttpContractConnector, plan_
 from returnsdesk.services.sync.inbound import Puller, PullFailed
 from returnsdesk.services.sync.relay import event_view
 from returnsdesk.services.sync.remote import MalformedAnswer
+from sync_feed import ReturnFeedServer, remote_return
 
 SHOE = "4006381333931"
 BOOT = "5901234123457"

@@ -18,7 +18,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from loopback import LoopbackService, QuietServer
+from services.sync.loopback import LoopbackService, QuietServer
 
 BASE_PATH = "/returnsdesk/api/v1"
 T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)

@@ -30,7 +30,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
@@ -177,18 +178,80 @@ class Puller:
     # --- applying ------------------------------------------------------------------------------
 
     def _apply_page(self, session: Session, page: ChangesPage, stats: PullStats) -> None:
-        for remote in page.items:
-            stats.received += 1
-            apply_remote_return(session, remote, stats)
+        known = _Known.load(session, page.items)
+        # Everything the page touches was read above; no query may flush half-applied rows.
+        with session.no_autoflush:
+            for remote in page.items:
+                stats.received += 1
+                apply_remote_return(session, known, remote, stats)
         row = session.get(SyncCursor, RETURNS_FEED) or SyncCursor(feed=RETURNS_FEED)
         row.cursor = page.next_cursor
         row.pulled_at = self._clock()
         session.add(row)
 
 
-def apply_remote_return(session: Session, remote: RemoteReturn, stats: PullStats) -> None:
+@dataclass
+class _Known:
+    """The station's rows a page touches, read in a few queries and kept up to date while the
+    page is applied (so a product on several returns of one page is one product)."""
+
+    products: dict[str, Product]
+    gtins: dict[str, ProductGtin]
+    orders: dict[str, Order]
+    order_lines: dict[uuid.UUID, list[OrderLine]]  # by order id
+    returns: dict[str, Return]
+    return_lines: dict[uuid.UUID, list[ReturnLine]]  # by return id
+    tracking: dict[str, ReturnTracking]
+
+    @classmethod
+    def load(cls, session: Session, items: Sequence[RemoteReturn]) -> _Known:
+        skus = {line.sku for r in items for line in r.order.lines}
+        gtins = {gtin for r in items for line in r.order.lines for gtin in line.product.gtins}
+        numbers = {r.order.number for r in items}
+        rmas = {r.rma_number for r in items}
+        orders = {
+            o.number: o for o in session.exec(select(Order).where(col(Order.number).in_(numbers)))
+        }
+        returns = {
+            r.rma_number: r
+            for r in session.exec(select(Return).where(col(Return.rma_number).in_(rmas)))
+        }
+        order_lines: dict[uuid.UUID, list[OrderLine]] = {o.id: [] for o in orders.values()}
+        for line in session.exec(
+            select(OrderLine).where(col(OrderLine.order_id).in_(list(order_lines)))
+        ):
+            order_lines[line.order_id].append(line)
+        return_lines: dict[uuid.UUID, list[ReturnLine]] = {r.id: [] for r in returns.values()}
+        for return_line in session.exec(
+            select(ReturnLine).where(col(ReturnLine.return_id).in_(list(return_lines)))
+        ):
+            return_lines[return_line.return_id].append(return_line)
+        tracking_numbers = {number for r in items for number, _ in r.tracking}
+        tracking_query = select(ReturnTracking).where(
+            col(ReturnTracking.tracking_number).in_(tracking_numbers)
+            | col(ReturnTracking.return_id).in_(list(return_lines))
+        )
+        return cls(
+            products={
+                p.sku: p for p in session.exec(select(Product).where(col(Product.sku).in_(skus)))
+            },
+            gtins={
+                g.gtin: g
+                for g in session.exec(select(ProductGtin).where(col(ProductGtin.gtin).in_(gtins)))
+            },
+            orders=orders,
+            order_lines=order_lines,
+            returns=returns,
+            return_lines=return_lines,
+            tracking={t.tracking_number: t for t in session.exec(tracking_query)},
+        )
+
+
+def apply_remote_return(
+    session: Session, known: _Known, remote: RemoteReturn, stats: PullStats
+) -> None:
     """Upsert one return with its order and products, by the merge rule in the module doc."""
-    existing = session.exec(select(Return).where(Return.rma_number == remote.rma_number)).first()
+    existing = known.returns.get(remote.rma_number)
     if (
         existing is not None
         and existing.remote_updated_at is not None
@@ -196,8 +259,8 @@ def apply_remote_return(session: Session, remote: RemoteReturn, stats: PullStats
     ):
         stats.stale += 1
         return
-    order = _upsert_order(session, remote.order)
-    lines_by_ref = _upsert_order_lines(session, order, remote.order)
+    order = _upsert_order(session, known, remote.order)
+    lines_by_ref = _upsert_order_lines(session, known, order, remote.order)
     if existing is None:
         return_ = Return(
             rma_number=remote.rma_number,
@@ -206,6 +269,8 @@ def apply_remote_return(session: Session, remote: RemoteReturn, stats: PullStats
             customer_email=remote.order.customer_email,
             created_at=remote.created_at,
         )
+        known.returns[remote.rma_number] = return_
+        known.return_lines[return_.id] = []
         stats.created += 1
     else:
         return_ = existing
@@ -216,15 +281,18 @@ def apply_remote_return(session: Session, remote: RemoteReturn, stats: PullStats
     return_.policy_window_days = remote.policy_window_days
     return_.remote_updated_at = remote.updated_at
     session.add(return_)
-    session.flush()
     if return_.status is ReturnStatus.OPEN:
-        _take_shop_state(session, return_, remote, lines_by_ref)
+        _take_shop_state(session, known, return_, remote, lines_by_ref)
     else:
-        _keep_station_state(session, return_, remote, lines_by_ref, stats)
+        _keep_station_state(session, known, return_, remote, lines_by_ref, stats)
 
 
 def _take_shop_state(
-    session: Session, return_: Return, remote: RemoteReturn, lines_by_ref: dict[str, OrderLine]
+    session: Session,
+    known: _Known,
+    return_: Return,
+    remote: RemoteReturn,
+    lines_by_ref: dict[str, OrderLine],
 ) -> None:
     status = _STATUS_WHILE_OPEN[remote.status]
     if status is ReturnStatus.COMPLETED:
@@ -232,45 +300,48 @@ def _take_shop_state(
     return_.status = status
     session.add(return_)
     wanted = {lines_by_ref[line.line_ref].id: line for line in remote.lines}
-    current = session.exec(select(ReturnLine).where(ReturnLine.return_id == return_.id)).all()
-    for row in current:
-        if row.order_line_id not in wanted:
-            session.delete(row)  # an open return has no inspections or refund lines yet
+    current = known.return_lines[return_.id]
+    for gone in [row for row in current if row.order_line_id not in wanted]:
+        session.delete(gone)  # an open return has no inspections or refund lines yet
+        current.remove(gone)
     by_order_line = {row.order_line_id: row for row in current}
     for order_line_id, line in wanted.items():
-        row = by_order_line.get(order_line_id) or ReturnLine(
-            return_id=return_.id, order_line_id=order_line_id, sku=line.sku, quantity=0,
-            reason_code="",
-        )  # fmt: skip
+        row = by_order_line.get(order_line_id)
+        if row is None:
+            row = ReturnLine(
+                return_id=return_.id,
+                order_line_id=order_line_id,
+                sku=line.sku,
+                quantity=line.quantity,
+                reason_code=line.reason_code,
+            )
+            current.append(row)
         row.sku = line.sku
         row.quantity = line.quantity
         row.reason_code = line.reason_code
         row.customer_comment = line.comment
         session.add(row)
     numbers = {number for number, _ in remote.tracking}
-    for tracking in session.exec(
-        select(ReturnTracking).where(ReturnTracking.return_id == return_.id)
-    ).all():
-        if tracking.tracking_number not in numbers:
+    for tracking in list(known.tracking.values()):
+        if tracking.return_id == return_.id and tracking.tracking_number not in numbers:
             session.delete(tracking)
-    _add_tracking(session, return_, remote)
+            del known.tracking[tracking.tracking_number]
+    _add_tracking(session, known, return_, remote)
 
 
 def _keep_station_state(
     session: Session,
+    known: _Known,
     return_: Return,
     remote: RemoteReturn,
     lines_by_ref: dict[str, OrderLine],
     stats: PullStats,
 ) -> None:
-    _add_tracking(session, return_, remote)
+    _add_tracking(session, known, return_, remote)
     disagreements = []
     if remote.status == "cancelled" and return_.status is not ReturnStatus.CANCELLED:
         disagreements.append(f"cancelled in the order system, but {return_.status.value} here")
-    local = {
-        (row.order_line_id, row.quantity)
-        for row in session.exec(select(ReturnLine).where(ReturnLine.return_id == return_.id))
-    }
+    local = {(row.order_line_id, row.quantity) for row in known.return_lines[return_.id]}
     shop = {(lines_by_ref[line.line_ref].id, line.quantity) for line in remote.lines}
     if local != shop:
         disagreements.append("its lines changed in the order system after the parcel came in")
@@ -281,23 +352,21 @@ def _keep_station_state(
         stats.notes.append(note)
 
 
-def _add_tracking(session: Session, return_: Return, remote: RemoteReturn) -> None:
+def _add_tracking(session: Session, known: _Known, return_: Return, remote: RemoteReturn) -> None:
     for number, carrier in remote.tracking:
-        row = session.get(ReturnTracking, number)
+        row = known.tracking.get(number)
         if row is None:
-            session.add(
-                ReturnTracking(tracking_number=number, return_id=return_.id, carrier=carrier)
-            )
-        elif row.return_id != return_.id or row.carrier != carrier:
-            if row.return_id != return_.id:
-                log.info("Tracking %s moves to %s (order system)", number, return_.rma_number)
-            row.return_id = return_.id
-            row.carrier = carrier
-            session.add(row)
+            row = ReturnTracking(tracking_number=number, return_id=return_.id, carrier=carrier)
+            known.tracking[number] = row
+        elif row.return_id != return_.id:
+            log.info("Tracking %s moves to %s (order system)", number, return_.rma_number)
+        row.return_id = return_.id
+        row.carrier = carrier
+        session.add(row)
 
 
-def _upsert_order(session: Session, remote: RemoteOrder) -> Order:
-    order = session.exec(select(Order).where(Order.number == remote.number)).first()
+def _upsert_order(session: Session, known: _Known, remote: RemoteOrder) -> Order:
+    order = known.orders.get(remote.number)
     if order is None:
         order = Order(
             number=remote.number,
@@ -305,27 +374,28 @@ def _upsert_order(session: Session, remote: RemoteOrder) -> Order:
             customer_email=remote.customer_email,
             currency=remote.currency,
         )
+        known.orders[remote.number] = order
+        known.order_lines[order.id] = []
     order.customer_name = remote.customer_name
     order.customer_email = remote.customer_email
     order.currency = remote.currency
     order.placed_at = remote.placed_at
     order.delivered_at = remote.delivered_at
     session.add(order)
-    session.flush()
     return order
 
 
 def _upsert_order_lines(
-    session: Session, order: Order, remote: RemoteOrder
+    session: Session, known: _Known, order: Order, remote: RemoteOrder
 ) -> dict[str, OrderLine]:
-    existing = session.exec(select(OrderLine).where(OrderLine.order_id == order.id)).all()
+    existing = known.order_lines[order.id]
     by_ref = {line.line_ref: line for line in existing if line.line_ref is not None}
     # Lines written before the station knew the shop's references (CSV import) are adopted
     # by SKU, so returns already pointing at them keep their lines.
     unreferenced = [line for line in existing if line.line_ref is None]
     result: dict[str, OrderLine] = {}
     for remote_line in remote.lines:
-        product = _upsert_product(session, remote_line.product, remote.currency)
+        product = _upsert_product(session, known, remote_line.product, remote.currency)
         line = by_ref.get(remote_line.line_ref)
         if line is None:
             line = next((u for u in unreferenced if u.sku == remote_line.sku), None)
@@ -340,6 +410,7 @@ def _upsert_order_lines(
                 unit_price=remote_line.unit_price,
                 currency=remote.currency,
             )
+            existing.append(line)
         line.line_ref = remote_line.line_ref
         line.product_id = product.id
         line.sku = remote_line.sku
@@ -349,12 +420,13 @@ def _upsert_order_lines(
         line.serial_numbers = list(remote_line.serial_numbers)
         session.add(line)
         result[remote_line.line_ref] = line
-    session.flush()
     return result
 
 
-def _upsert_product(session: Session, remote: RemoteProduct, currency: str) -> Product:
-    product = session.exec(select(Product).where(col(Product.sku) == remote.sku)).first()
+def _upsert_product(
+    session: Session, known: _Known, remote: RemoteProduct, currency: str
+) -> Product:
+    product = known.products.get(remote.sku)
     if product is None:
         product = Product(
             sku=remote.sku,
@@ -363,18 +435,18 @@ def _upsert_product(session: Session, remote: RemoteProduct, currency: str) -> P
             unit_value=remote.unit_value,
             currency=currency,
         )
+        known.products[remote.sku] = product
     product.title = remote.title
     product.category = remote.category
     product.unit_value = remote.unit_value
     product.currency = currency
     product.serialised = remote.serialised
     session.add(product)
-    session.flush()
     for gtin in remote.gtins:
-        row = session.get(ProductGtin, gtin)
+        row = known.gtins.get(gtin)
         if row is None:
-            session.add(ProductGtin(gtin=gtin, product_id=product.id))
-        elif row.product_id != product.id:
-            row.product_id = product.id
-            session.add(row)
+            row = ProductGtin(gtin=gtin, product_id=product.id)
+            known.gtins[gtin] = row
+        row.product_id = product.id
+        session.add(row)
     return product

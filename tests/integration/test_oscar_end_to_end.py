@@ -5,20 +5,18 @@ own database for the refund and the stock. Also: the cursor, and broken answers 
 
 from __future__ import annotations
 
-import threading
 import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Iterator
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
 import pytest
 from pytestqt.qtbot import QtBot
-from sqlalchemy import text
-from sqlmodel import SQLModel, select
+from sqlmodel import select
 
 from integration.oscar_shop import OscarShop
 from returnsdesk.config import Settings, load_settings
@@ -32,7 +30,9 @@ from returnsdesk.services.bootstrap import StationEnvironment, open_environment
 from returnsdesk.services.sync import HttpContractConnector, Relay
 from returnsdesk.services.sync.inbound import Puller, PullFailed
 from returnsdesk.services.sync.remote import MalformedAnswer
+from services.sync.loopback import LoopbackService, QuietServer
 from station_driver import Inspector
+from table_snapshot import table_rows
 
 pytestmark = pytest.mark.slow
 
@@ -58,18 +58,6 @@ def station_env(tmp_path: Path) -> Iterator[tuple[StationEnvironment, Settings]]
 def shop_line_refs(shop: OscarShop, rma: str) -> dict[str, str]:
     found = shop.request("GET", f"/returns/lookup?rma={rma}").json()
     return {line["sku"]: line["line_ref"] for line in found["lines"]}
-
-
-def snapshot(env: StationEnvironment) -> dict[str, list[tuple[Any, ...]]]:
-    with env.database.engine.connect() as connection:
-        return {
-            table.name: sorted(
-                (tuple(row) for row in connection.execute(text(f"SELECT * FROM {table.name}"))),
-                key=repr,
-            )
-            for table in SQLModel.metadata.sorted_tables
-            if table.name != "sync_cursors"
-        } | {"cursor": list(connection.execute(text("SELECT feed, cursor FROM sync_cursors")))}
 
 
 def grade_unit(inspector: Inspector, gtin: str) -> None:
@@ -157,10 +145,9 @@ def test_a_return_changed_in_oscar_after_a_pull_comes_with_the_next_pull(
     assert found.status is ReturnStatus.CANCELLED
 
 
-class _BreakingFront(ThreadingHTTPServer):
+class _BreakingFront(QuietServer):
     """A real HTTP server in front of the shop: passes GETs through, or breaks them."""
 
-    daemon_threads = True
     upstream: str
     mode: str  # "pass", "500" or "truncate" (the shop's answer cut in half: malformed JSON)
 
@@ -197,12 +184,8 @@ class _FrontHandler(BaseHTTPRequestHandler):
 def breaking_front(oscar_shop: OscarShop) -> Iterator[_BreakingFront]:
     server = _BreakingFront(("127.0.0.1", 0), _FrontHandler)
     server.upstream, server.mode = oscar_shop.root_url, "pass"
-    thread = threading.Thread(target=server.serve_forever, name="breaking-front")
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=5)
+    with LoopbackService(server, name="breaking-front"):
+        yield server
 
 
 def test_a_broken_answer_while_pulling_changes_nothing_and_says_what_broke(
@@ -215,7 +198,7 @@ def test_a_broken_answer_while_pulling_changes_nothing_and_says_what_broke(
     with HttpContractConnector(f"http://{host!s}:{port}", oscar_shop.token) as shop_api:
         puller = Puller(env.database, shop_api)
         puller.pull()
-        before = snapshot(env)
+        before = table_rows(env.database.engine)
 
         # When a return changes in the shop, but the answers on the way are broken
         moved = oscar_shop.request(
@@ -233,7 +216,7 @@ def test_a_broken_answer_while_pulling_changes_nothing_and_says_what_broke(
             puller.pull()
 
         # Then the station's database is as it was, cursor included
-        assert snapshot(env) == before
+        assert table_rows(env.database.engine) == before
 
         # And once the answers are whole again, the change arrives
         breaking_front.mode = "pass"

@@ -5,11 +5,9 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from sqlalchemy import text
-from sqlmodel import SQLModel, select
+from sqlmodel import select
 
 from returnsdesk import cli_import
 from returnsdesk.data.db import Database, make_engine
@@ -20,6 +18,7 @@ from returnsdesk.domain.vocabulary import ReturnStatus
 from returnsdesk.scan.classify import classify
 from returnsdesk.services import intake
 from returnsdesk.services.csv_import import ImportRejected, import_returns, import_returns_file
+from table_snapshot import table_rows
 
 SAMPLE = Path(__file__).resolve().parents[2] / "docs" / "returns-import-sample.csv"
 HEADER = SAMPLE.read_text().splitlines()[0]
@@ -31,17 +30,6 @@ def database(tmp_path: Path) -> Iterator[Database]:
     ensure_schema(database.engine)
     yield database
     database.dispose()
-
-
-def snapshot(database: Database) -> dict[str, list[tuple[Any, ...]]]:
-    with database.engine.connect() as connection:
-        return {
-            table.name: sorted(
-                (tuple(row) for row in connection.execute(text(f"SELECT * FROM {table.name}"))),
-                key=repr,
-            )
-            for table in SQLModel.metadata.sorted_tables
-        }
 
 
 def returns_and_lines(database: Database) -> list[tuple[str, str, int]]:
@@ -147,13 +135,13 @@ def test_a_bad_row_is_named_by_row_and_column_and_nothing_is_written(
     good = "RMA-8,WEB-8,Bo,bo@example.com,EUR,TRAIL-42,1,89.99,too_small"
     # TRAIL-42 exists (from an earlier import); the good row alone would import
     import_returns_file(database, SAMPLE)
-    before = snapshot(database)
+    before = table_rows(database.engine)
 
     with pytest.raises(ImportRejected) as refused:
         import_returns(database, f"{header}\n{good}\n{row}\n")
 
     assert any(problem.startswith(message) for problem in refused.value.problems), refused.value
-    assert snapshot(database) == before
+    assert table_rows(database.engine) == before
 
 
 def test_every_problem_is_reported_at_once_and_the_header_is_checked(database: Database) -> None:

@@ -8,11 +8,9 @@ import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from sqlalchemy import text
-from sqlmodel import SQLModel, select
+from sqlmodel import select
 
 from returnsdesk.data.db import Database, make_engine
 from returnsdesk.data.migrations import ensure_schema
@@ -38,6 +36,7 @@ from returnsdesk.services.sync.inbound import Puller, PullFailed
 from returnsdesk.services.sync.relay import event_view
 from returnsdesk.services.sync.remote import MalformedAnswer
 from sync_feed import ReturnFeedServer, remote_return
+from table_snapshot import table_rows
 
 SHOE = "4006381333931"
 BOOT = "5901234123457"
@@ -96,19 +95,6 @@ def work_return(service: StationService, tracking: str, gtins: list[str]) -> uui
         work.accept(now=service.clock())
     service.complete(opened.parcel.parcel_id, work)
     return opened.parcel.view.return_id
-
-
-def snapshot(database: Database) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table (but when the cursor was last read: a clean read moves it)."""
-    with database.engine.connect() as connection:
-        return {
-            table.name: sorted(
-                (tuple(row) for row in connection.execute(text(f"SELECT * FROM {table.name}"))),
-                key=repr,
-            )
-            for table in SQLModel.metadata.sorted_tables
-            if table.name != "sync_cursors"
-        } | {"cursor": list(connection.execute(text("SELECT feed, cursor FROM sync_cursors")))}
 
 
 def return_row(database: Database, rma: str) -> Return:
@@ -180,9 +166,9 @@ def test_the_cursor_brings_only_what_changed_since_the_last_pull(
     assert (stats.received, stats.updated, stats.created) == (1, 1, 0)
     assert return_row(database, "RMA-1").customer_email == "ann@new.example"
     # A third pull finds nothing new and changes nothing
-    before = snapshot(database)
+    before = table_rows(database.engine)
     assert puller(database, connector).pull().received == 0
-    assert snapshot(database) == before
+    assert table_rows(database.engine) == before
 
 
 def test_a_replayed_or_older_version_is_not_applied(
@@ -292,7 +278,7 @@ def test_a_broken_answer_changes_nothing_and_says_what_broke(
     pull = puller(database, connector)
     pull.pull()
     cursor = pull.cursor()
-    before = snapshot(database)
+    before = table_rows(database.engine)
 
     # When the shop changes a return but its next answer is broken
     feed.publish(remote_return("RMA-1", minutes=4, email="changed@example.com"))
@@ -301,7 +287,7 @@ def test_a_broken_answer_changes_nothing_and_says_what_broke(
         pull.pull()
 
     # Then nothing changed, not even the cursor, and the next good pull gets the change
-    assert snapshot(database) == before
+    assert table_rows(database.engine) == before
     assert pull.cursor() == cursor
     assert pull.pull().updated == 1
     assert return_row(database, "RMA-1").customer_email == "changed@example.com"

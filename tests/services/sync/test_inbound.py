@@ -25,6 +25,7 @@ from returnsdesk.data.models import (
     ReturnLine,
     ReturnTracking,
 )
+from returnsdesk.domain.errors import ReturnCancelled
 from returnsdesk.domain.policy import load_policies
 from returnsdesk.domain.scanning import ScanRules
 from returnsdesk.domain.vocabulary import ReturnStatus
@@ -235,6 +236,10 @@ def test_a_return_still_open_here_takes_the_shops_state(
 
     assert stats.kept_local == 0
     assert return_row(database, "RMA-2").status is ReturnStatus.CANCELLED
+    # and its parcel, should it still come, is not received against it
+    service = station(database)
+    with pytest.raises(ReturnCancelled, match="RMA-2 was cancelled by the shop"):
+        service.open_parcel(service.classify("RMA-2"))
     one = return_row(database, "RMA-1")
     with database.session() as session:
         lines = session.exec(select(ReturnLine).where(ReturnLine.return_id == one.id)).all()

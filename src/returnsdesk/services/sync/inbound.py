@@ -183,7 +183,7 @@ class Puller:
         with session.no_autoflush:
             for remote in page.items:
                 stats.received += 1
-                apply_remote_return(session, known, remote, stats)
+                _apply_remote_return(session, known, remote, stats)
         row = session.get(SyncCursor, RETURNS_FEED) or SyncCursor(feed=RETURNS_FEED)
         row.cursor = page.next_cursor
         row.pulled_at = self._clock()
@@ -247,7 +247,7 @@ class _Known:
         )
 
 
-def apply_remote_return(
+def _apply_remote_return(
     session: Session, known: _Known, remote: RemoteReturn, stats: PullStats
 ) -> None:
     """Upsert one return with its order and products, by the merge rule in the module doc."""

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import Any
 
 from sqlmodel import Session, select
 
@@ -41,6 +42,7 @@ from returnsdesk.domain.barcodes import is_valid_gtin, normalise_gtin
 from returnsdesk.domain.errors import OperatorError
 from returnsdesk.domain.money import currency_exponent
 from returnsdesk.domain.vocabulary import ReturnStatus
+from returnsdesk.services.upsert import upsert
 
 REQUIRED = (
     "rma_number",
@@ -475,18 +477,18 @@ def _order(
             )
             return None
     else:
-        order = Order(
-            number=row.order_number,
-            customer_name=row.customer_name,
-            customer_email=row.customer_email,
-            currency=row.currency,
-        )
         result.orders_created.append(row.order_number)
-    order.customer_name = row.customer_name
-    order.customer_email = row.customer_email
+    values: dict[str, Any] = {
+        "number": row.order_number,
+        "customer_name": row.customer_name,
+        "customer_email": row.customer_email,
+        "currency": row.currency,
+    }
     if row.order_placed_at is not None:
-        order.placed_at = row.order_placed_at
-    order.delivered_at = row.delivered_at or order.delivered_at
+        values["placed_at"] = row.order_placed_at
+    if row.delivered_at is not None:
+        values["delivered_at"] = row.delivered_at
+    order = upsert(Order, order, **values)
     session.add(order)
     session.flush()
     return order
@@ -501,18 +503,17 @@ def _order_line(
     line = session.exec(
         select(OrderLine).where(OrderLine.order_id == order.id, OrderLine.sku == row.sku)
     ).first()
-    if line is None:
-        line = OrderLine(
-            order_id=order.id,
-            product_id=product.id,
-            sku=row.sku,
-            quantity=row.quantity,
-            unit_price=row.unit_price,
-            currency=row.currency,
-        )
-    line.quantity = max(line.quantity, row.quantity)
-    line.unit_price = row.unit_price
-    line.serial_numbers = list(row.serial_numbers) or line.serial_numbers
+    line = upsert(
+        OrderLine,
+        line,
+        order_id=order.id,
+        product_id=product.id,
+        sku=row.sku,
+        quantity=max(line.quantity if line is not None else 0, row.quantity),
+        unit_price=row.unit_price,
+        currency=row.currency,
+        serial_numbers=list(row.serial_numbers) or (line.serial_numbers if line else []),
+    )
     session.add(line)
     session.flush()
     return line

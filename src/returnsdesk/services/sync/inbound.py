@@ -58,6 +58,7 @@ from returnsdesk.services.sync.remote import (
     RemoteReturn,
     parse_changes_page,
 )
+from returnsdesk.services.upsert import upsert
 
 log = logging.getLogger(__name__)
 
@@ -306,20 +307,19 @@ def _take_shop_state(
         current.remove(gone)
     by_order_line = {row.order_line_id: row for row in current}
     for order_line_id, line in wanted.items():
-        row = by_order_line.get(order_line_id)
-        if row is None:
-            row = ReturnLine(
-                return_id=return_.id,
-                order_line_id=order_line_id,
-                sku=line.sku,
-                quantity=line.quantity,
-                reason_code=line.reason_code,
-            )
+        existing = by_order_line.get(order_line_id)
+        row = upsert(
+            ReturnLine,
+            existing,
+            return_id=return_.id,
+            order_line_id=order_line_id,
+            sku=line.sku,
+            quantity=line.quantity,
+            reason_code=line.reason_code,
+            customer_comment=line.comment,
+        )
+        if existing is None:
             current.append(row)
-        row.sku = line.sku
-        row.quantity = line.quantity
-        row.reason_code = line.reason_code
-        row.customer_comment = line.comment
         session.add(row)
     numbers = {number for number, _ in remote.tracking}
     for tracking in list(known.tracking.values()):
@@ -366,21 +366,20 @@ def _add_tracking(session: Session, known: _Known, return_: Return, remote: Remo
 
 
 def _upsert_order(session: Session, known: _Known, remote: RemoteOrder) -> Order:
-    order = known.orders.get(remote.number)
-    if order is None:
-        order = Order(
-            number=remote.number,
-            customer_name=remote.customer_name,
-            customer_email=remote.customer_email,
-            currency=remote.currency,
-        )
+    existing = known.orders.get(remote.number)
+    order = upsert(
+        Order,
+        existing,
+        number=remote.number,
+        customer_name=remote.customer_name,
+        customer_email=remote.customer_email,
+        currency=remote.currency,
+        placed_at=remote.placed_at,
+        delivered_at=remote.delivered_at,
+    )
+    if existing is None:
         known.orders[remote.number] = order
         known.order_lines[order.id] = []
-    order.customer_name = remote.customer_name
-    order.customer_email = remote.customer_email
-    order.currency = remote.currency
-    order.placed_at = remote.placed_at
-    order.delivered_at = remote.delivered_at
     session.add(order)
     return order
 
@@ -396,28 +395,25 @@ def _upsert_order_lines(
     result: dict[str, OrderLine] = {}
     for remote_line in remote.lines:
         product = _upsert_product(session, known, remote_line.product, remote.currency)
-        line = by_ref.get(remote_line.line_ref)
-        if line is None:
-            line = next((u for u in unreferenced if u.sku == remote_line.sku), None)
-            if line is not None:
-                unreferenced.remove(line)
-        if line is None:
-            line = OrderLine(
-                order_id=order.id,
-                product_id=product.id,
-                sku=remote_line.sku,
-                quantity=remote_line.quantity,
-                unit_price=remote_line.unit_price,
-                currency=remote.currency,
-            )
+        found = by_ref.get(remote_line.line_ref)
+        if found is None:
+            found = next((u for u in unreferenced if u.sku == remote_line.sku), None)
+            if found is not None:
+                unreferenced.remove(found)
+        line = upsert(
+            OrderLine,
+            found,
+            order_id=order.id,
+            line_ref=remote_line.line_ref,
+            product_id=product.id,
+            sku=remote_line.sku,
+            quantity=remote_line.quantity,
+            unit_price=remote_line.unit_price,
+            currency=remote.currency,
+            serial_numbers=list(remote_line.serial_numbers),
+        )
+        if found is None:
             existing.append(line)
-        line.line_ref = remote_line.line_ref
-        line.product_id = product.id
-        line.sku = remote_line.sku
-        line.quantity = remote_line.quantity
-        line.unit_price = remote_line.unit_price
-        line.currency = remote.currency
-        line.serial_numbers = list(remote_line.serial_numbers)
         session.add(line)
         result[remote_line.line_ref] = line
     return result
@@ -426,21 +422,17 @@ def _upsert_order_lines(
 def _upsert_product(
     session: Session, known: _Known, remote: RemoteProduct, currency: str
 ) -> Product:
-    product = known.products.get(remote.sku)
-    if product is None:
-        product = Product(
-            sku=remote.sku,
-            title=remote.title,
-            category=remote.category,
-            unit_value=remote.unit_value,
-            currency=currency,
-        )
-        known.products[remote.sku] = product
-    product.title = remote.title
-    product.category = remote.category
-    product.unit_value = remote.unit_value
-    product.currency = currency
-    product.serialised = remote.serialised
+    product = upsert(
+        Product,
+        known.products.get(remote.sku),
+        sku=remote.sku,
+        title=remote.title,
+        category=remote.category,
+        unit_value=remote.unit_value,
+        currency=currency,
+        serialised=remote.serialised,
+    )
+    known.products[remote.sku] = product
     session.add(product)
     for gtin in remote.gtins:
         row = known.gtins.get(gtin)

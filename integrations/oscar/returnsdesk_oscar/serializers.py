@@ -11,7 +11,7 @@ from datetime import datetime
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from oscar.core.loading import get_model
 from rest_framework import serializers
 
@@ -207,11 +207,8 @@ def return_data(ra: ReturnAuthorisation) -> dict[str, Any]:
     }
 
 
-def returns_for_output() -> QuerySet[ReturnAuthorisation]:
-    """Everything return_data() reads, in a fixed number of queries."""
-    return ReturnAuthorisation.objects.select_related(
-        "order__shipping_address", "order__user"
-    ).prefetch_related(
+def _output_prefetches() -> list[str | Prefetch]:
+    return [
         "tracking",
         Prefetch("lines__order_line", queryset=Line.objects.all()),
         Prefetch(
@@ -223,4 +220,23 @@ def returns_for_output() -> QuerySet[ReturnAuthorisation]:
         Prefetch(
             "order__shipping_events", queryset=ShippingEvent.objects.select_related("event_type")
         ),
-    )
+    ]
+
+
+def returns_for_output(*, prefetch: bool = True) -> QuerySet[ReturnAuthorisation]:
+    """Everything return_data() reads, in a fixed number of queries.
+
+    ``prefetch=False`` leaves the related rows to ``prefetch_output`` (large pages).
+    """
+    returns = ReturnAuthorisation.objects.select_related("order__shipping_address", "order__user")
+    return returns.prefetch_related(*_output_prefetches()) if prefetch else returns
+
+
+# SQLite refuses a query naming about 1,000 ids or more ("Expression tree is too large"): a
+# page of 500 returns has more order lines than that, so its related rows come in chunks.
+PREFETCH_CHUNK = 200
+
+
+def prefetch_output(returns: list[ReturnAuthorisation]) -> None:
+    for start in range(0, len(returns), PREFETCH_CHUNK):
+        prefetch_related_objects(returns[start : start + PREFETCH_CHUNK], *_output_prefetches())

@@ -22,8 +22,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         epilog=(
             "Other commands: 'returnsdesk decode [--json] IMAGE...' decodes barcode images as"
             " the camera would; 'returnsdesk sync --once|--forever' relays the outbox to the"
-            " order system; 'returnsdesk diagnostics' prints a report for IT;"
-            " 'returnsdesk report shift|insights|recovery|evidence' writes a PDF report."
+            " order system; 'returnsdesk import returns FILE.csv [--dry-run]' imports returns;"
+            " 'returnsdesk report shift|insights|recovery|evidence' writes a PDF report;"
+            " 'returnsdesk diagnostics' prints a report for IT."
         ),
     )
     parser.add_argument("--version", action="version", version=f"returnsdesk {__version__}")
@@ -61,6 +62,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from returnsdesk.cli_report import main as report_main  # headless reports, no Qt
 
         return report_main(arguments[1:])
+    if arguments[:1] == ["import"]:
+        from returnsdesk.cli_import import main as import_main  # CSV import, no Qt
+
+        return import_main(arguments[1:])
     if arguments[:1] == ["diagnostics"]:
         return _diagnostics()
     args = parse_args(arguments)

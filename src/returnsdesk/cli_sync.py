@@ -1,4 +1,4 @@
-"""``returnsdesk sync --once | --forever``: relay the outbox to the order system, headless.
+"""``returnsdesk sync --once | --forever``: pull from and relay to the order system, headless.
 
 For a station PC without the GUI open, or a service unit (systemd, Windows service). Settings
 come from the usual layers (``config.py``); ``--database`` and ``--url`` override them. The
@@ -6,40 +6,52 @@ API token is read from the environment variable named by ``--token-env`` (defaul
 ``RETURNSDESK_ORDER_SYSTEM_TOKEN``), else from the OS keyring when the ``keyring`` package is
 installed (service ``returnsdesk``, user ``order_system``). It is never logged.
 
-``--once`` delivers everything due now and exits; failed events keep their retry time for the
-next run. ``--forever`` relays until SIGTERM or SIGINT (Ctrl+C): the call in flight finishes
-and is recorded, then it exits. Either may be killed at any moment: an event whose outcome was
-not recorded is sent again with the same idempotency key (``services/sync/relay.py``).
+``--once`` pulls what changed in the order system (returns with their orders, customers and
+products, ``services/sync/inbound.py``), delivers every outbox event due now, prunes delivered
+events older than ``order_system.keep_delivered_days``, and exits; failed events keep their
+retry time for the next run. ``--forever`` relays until SIGTERM or SIGINT (Ctrl+C), pulling
+and pruning every ``order_system.pull_interval_s`` on a thread beside it: the call in flight
+finishes and is recorded, then it exits. Either may be killed at any moment: an event whose
+outcome was not recorded is sent again with the same idempotency key
+(``services/sync/relay.py``); a page pulled but not committed is read again.
 
 Exit status: 0 when the relay ran (parked or retried events are not failures of the command:
-they are shown in the Sync panel), 2 for a configuration problem.
+they are shown in the Sync panel), 1 when ``--once`` could not pull (the error is printed;
+nothing of the broken page was written, and the relay still ran), 2 for a configuration
+problem.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import logging
 import os
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from types import FrameType
 
 from returnsdesk.config import load_settings
 from returnsdesk.data.db import Database, default_database_url, make_engine
 from returnsdesk.data.migrations import ensure_schema
-from returnsdesk.domain.errors import ReturnsDeskError
+from returnsdesk.domain.errors import OperatorError, ReturnsDeskError
 from returnsdesk.log import setup_logging
 from returnsdesk.services.sync import HttpContractConnector, Relay, RelayStats
+from returnsdesk.services.sync.credentials import (
+    DEFAULT_TOKEN_ENV,
+    KEYRING_SERVICE,
+    KEYRING_USER,
+    order_system_token,
+)
+from returnsdesk.services.sync.housekeeping import prune_delivered
+from returnsdesk.services.sync.inbound import Puller
 
 log = logging.getLogger("returnsdesk.sync")
 
-DEFAULT_TOKEN_ENV = "RETURNSDESK_ORDER_SYSTEM_TOKEN"
-KEYRING_SERVICE, KEYRING_USER = "returnsdesk", "order_system"
-EXIT_OK, EXIT_CONFIG = 0, 2
+EXIT_OK, EXIT_PULL_FAILED, EXIT_CONFIG = 0, 1, 2
 
 
 def _positive(kind: type[int] | type[float]) -> Callable[[str], int | float]:
@@ -106,7 +118,7 @@ def main(argv: Sequence[str]) -> int:
     url = settings.order_system.url
     if url is None:
         return _config_error("no order system URL: set order_system.url or pass --url")
-    token = _token(args.token_env, os.environ)
+    token = order_system_token(args.token_env, os.environ)
     if token is None:
         return _config_error(
             f"no API token: set {args.token_env} or store it in the OS keyring "
@@ -117,44 +129,62 @@ def main(argv: Sequence[str]) -> int:
     except ValueError as exc:
         return _config_error(str(exc))
     database = Database(make_engine(settings.database.url or default_database_url()))
+    code = EXIT_OK
     try:
         ensure_schema(database.engine)
         relay = Relay(database, connector, batch=args.batch, lease_s=args.lease_seconds)
+        puller = Puller(database, connector)
+        keep_days = settings.order_system.keep_delivered_days
+
+        def prune() -> int:
+            return prune_delivered(database, keep_days=keep_days, now=datetime.now(UTC))
+
         stop = threading.Event()
         log.info(
-            "Relaying outbox to %s (%s)",
+            "Syncing with %s (%s)",
             connector.api_url,
             "once" if args.once else "until stopped",
         )
         with _stop_on_signals(stop):
             if args.once:
+                code = _pull_once(puller, stop)
                 _report(relay.drain(stop))
+                prune()
             else:
-                relay.run_forever(stop)
+                pulling = threading.Thread(
+                    target=puller.run_forever,
+                    args=(stop,),
+                    kwargs={
+                        "interval_s": settings.order_system.pull_interval_s,
+                        "after_each": prune,
+                    },
+                    name="returnsdesk-pull",
+                )
+                pulling.start()
+                try:
+                    relay.run_forever(stop)
+                finally:
+                    stop.set()
+                    pulling.join()
     except ReturnsDeskError as exc:  # e.g. a database from a newer returnsdesk
         return _config_error(str(exc))
     finally:
         connector.close()
         database.dispose()
+    return code
+
+
+def _pull_once(puller: Puller, stop: threading.Event) -> int:
+    try:
+        stats = puller.pull(stop)
+    except OperatorError as exc:  # PullFailed, MalformedAnswer: nothing of that page written
+        log.warning("Pull failed: %s", exc)
+        sys.stderr.write(f"returnsdesk sync: pull failed, nothing changed: {exc}\n")
+        return EXIT_PULL_FAILED
+    sys.stdout.write(f"returnsdesk sync: pulled {stats.summary()}\n")
+    for note in stats.notes:
+        sys.stdout.write(f"returnsdesk sync: {note}\n")
     return EXIT_OK
-
-
-def _token(variable: str, environ: Mapping[str, str]) -> str | None:
-    token = environ.get(variable, "").strip()
-    if token:
-        return token
-    try:
-        keyring = importlib.import_module("keyring")
-    except ImportError:
-        return None
-    try:
-        stored = keyring.get_password(KEYRING_SERVICE, KEYRING_USER)
-    except Exception as exc:  # noqa: BLE001 - no usable keyring backend is "no token here"
-        log.warning("OS keyring not readable: %s", exc)
-        return None
-    if not isinstance(stored, str) or not stored.strip():
-        return None
-    return stored.strip()
 
 
 @contextmanager

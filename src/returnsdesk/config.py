@@ -135,6 +135,10 @@ class OrderSystemSettings:
 
     kind: OrderSystemKind = "none"
     url: str | None = None
+    # How often the station pulls returns, orders and products from the order system.
+    pull_interval_s: float = _setting(60.0, minimum=5.0, maximum=86_400.0)
+    # Delivered outbox events are deleted after this many days (returnsdesk sync prunes).
+    keep_delivered_days: int = _setting(30, minimum=1)
 
 
 @dataclass(frozen=True)

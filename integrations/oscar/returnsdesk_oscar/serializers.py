@@ -11,7 +11,7 @@ from datetime import datetime
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from oscar.core.loading import get_model
 from rest_framework import serializers
 
@@ -25,6 +25,8 @@ _MONEY = re.compile(r"^\d{1,10}(\.\d{1,2})?$")
 # The order's shipping event type whose latest event dates the delivery.
 DELIVERED_EVENT_CODE = "delivered"
 SERIAL_NUMBER_ATTRIBUTE = "serial_number"
+# A boolean product attribute: units carry serial numbers the station checks.
+SERIALISED_ATTRIBUTE = "serialised"
 
 
 class MoneyField(serializers.Field):
@@ -131,6 +133,35 @@ def _customer_name(order: Any) -> str:
     return ""
 
 
+def is_gtin(value: str) -> bool:
+    """8, 12, 13 or 14 digits with a valid GS1 check digit (the station refuses anything else)."""
+    if not value.isdigit() or len(value) not in (8, 12, 13, 14):
+        return False
+    digits = [int(d) for d in value.zfill(14)]
+    total = sum(d * (3 if i % 2 == 0 else 1) for i, d in enumerate(digits[:-1]))
+    return (10 - total % 10) % 10 == digits[-1]
+
+
+def product_data(line: Any) -> dict[str, Any]:
+    """What the station needs to know of the product on an order line, as it is now."""
+    product = line.product
+    categories = list(product.categories.all()) if product is not None else []
+    serialised = product is not None and any(
+        value.attribute.code == SERIALISED_ATTRIBUTE and bool(value.value_boolean)
+        for value in product.attribute_values.all()
+    )
+    record = line.stockrecord
+    current = record.price if record is not None and record.price is not None else None
+    return {
+        "title": product.get_title() if product is not None else line.title,
+        "category": categories[0].name if categories else "",
+        # The resale value now (the stock record's price), else what was paid for one unit.
+        "unit_value": money(Decimal(current) if current is not None else unit_paid(line)),
+        "gtins": [line.upc] if line.upc and is_gtin(line.upc) else [],
+        "serialised": serialised,
+    }
+
+
 def order_data(order: Any) -> dict[str, Any]:
     return {
         "number": order.number,
@@ -147,6 +178,7 @@ def order_data(order: Any) -> dict[str, Any]:
                 # Rounded down: a station refunding unit_price per unit never over-refunds.
                 "unit_price": money(unit_paid(line).quantize(CENT, rounding=ROUND_DOWN)),
                 "serial_numbers": _serial_numbers(line),
+                "product": product_data(line),
             }
             for line in order.lines.all()
         ],
@@ -175,15 +207,36 @@ def return_data(ra: ReturnAuthorisation) -> dict[str, Any]:
     }
 
 
-def returns_for_output() -> QuerySet[ReturnAuthorisation]:
-    """Everything return_data() reads, in a fixed number of queries."""
-    return ReturnAuthorisation.objects.select_related(
-        "order__shipping_address", "order__user"
-    ).prefetch_related(
+def _output_prefetches() -> list[str | Prefetch]:
+    return [
         "tracking",
         Prefetch("lines__order_line", queryset=Line.objects.all()),
-        Prefetch("order__lines", queryset=Line.objects.prefetch_related("attributes")),
+        Prefetch(
+            "order__lines",
+            queryset=Line.objects.select_related("stockrecord", "product").prefetch_related(
+                "attributes", "product__categories", "product__attribute_values__attribute"
+            ),
+        ),
         Prefetch(
             "order__shipping_events", queryset=ShippingEvent.objects.select_related("event_type")
         ),
-    )
+    ]
+
+
+def returns_for_output(*, prefetch: bool = True) -> QuerySet[ReturnAuthorisation]:
+    """Everything return_data() reads, in a fixed number of queries.
+
+    ``prefetch=False`` leaves the related rows to ``prefetch_output`` (large pages).
+    """
+    returns = ReturnAuthorisation.objects.select_related("order__shipping_address", "order__user")
+    return returns.prefetch_related(*_output_prefetches()) if prefetch else returns
+
+
+# SQLite refuses a query naming about 1,000 ids or more ("Expression tree is too large"): a
+# page of 500 returns has more order lines than that, so its related rows come in chunks.
+PREFETCH_CHUNK = 200
+
+
+def prefetch_output(returns: list[ReturnAuthorisation]) -> None:
+    for start in range(0, len(returns), PREFETCH_CHUNK):
+        prefetch_related_objects(returns[start : start + PREFETCH_CHUNK], *_output_prefetches())

@@ -20,7 +20,15 @@ from rest_framework import status
 
 from .errors import ApiError, not_found
 from .models import RefundRecord, ReturnAuthorisation, ReturnStatus, StockAdjustment
-from .serializers import CENT, line_sku, money, return_data, returns_for_output, unit_paid
+from .serializers import (
+    CENT,
+    line_sku,
+    money,
+    prefetch_output,
+    return_data,
+    returns_for_output,
+    unit_paid,
+)
 
 PaymentEventType = get_model("order", "PaymentEventType")
 PaymentEventQuantity = get_model("order", "PaymentEventQuantity")
@@ -92,13 +100,16 @@ def decode_cursor(cursor: str) -> tuple[datetime, int] | None:
 
 def changes(*, cursor: str, limit: int) -> dict[str, Any]:
     after = decode_cursor(cursor)
-    returns: QuerySet[ReturnAuthorisation] = returns_for_output().order_by("updated_at", "id")
+    returns: QuerySet[ReturnAuthorisation] = returns_for_output(prefetch=False).order_by(
+        "updated_at", "id"
+    )
     if after is not None:
         when, pk = after
         returns = returns.filter(Q(updated_at__gt=when) | Q(updated_at=when, id__gt=pk))
     page = list(returns[: limit + 1])
     has_more = len(page) > limit
     page = page[:limit]
+    prefetch_output(page)
     next_cursor = encode_cursor(page[-1].updated_at, page[-1].pk) if page else cursor
     return {
         "items": [return_data(ra) for ra in page],

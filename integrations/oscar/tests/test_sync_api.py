@@ -10,6 +10,7 @@ from django.test import TestCase
 from oscar.core.loading import get_model
 from rest_framework.test import APIClient
 
+from returnsdesk_oscar.management.commands.seed_returnsdesk_bulk import seed_bulk
 from returnsdesk_oscar.management.commands.seed_returnsdesk_demo import seed
 from returnsdesk_oscar.models import IdempotencyRecord, ReturnAuthorisation
 
@@ -105,6 +106,22 @@ class ReadTests(SyncApiTestCase):
         self.assertEqual(headphones["unit_price"], "149.00")
         self.assertEqual(headphones["serial_numbers"], ["HP-SN-000123"])
 
+    def test_order_lines_carry_what_the_station_needs_of_the_product(self) -> None:
+        headphones, grinder = self.get("/orders/RD-100002").json()["lines"]
+        self.assertEqual(
+            headphones["product"],
+            {
+                "title": "Wireless headphones",
+                "category": "electronics",
+                "unit_value": "149.00",
+                "gtins": ["5012345000039"],
+                "serialised": True,
+            },
+        )
+        self.assertEqual(
+            (grinder["product"]["category"], grinder["product"]["serialised"]), ("home", False)
+        )
+
     def test_undelivered_order_and_unknown_order(self) -> None:
         self.assertIsNone(self.get("/orders/RD-100004").json()["delivered_at"])
         response = self.get("/orders/RD-999999")
@@ -149,6 +166,16 @@ class ReadTests(SyncApiTestCase):
         )
         again = self.get(f"/returns/changes?cursor={cursor}").json()
         self.assertEqual([i["rma_number"] for i in again["items"]], ["RMA-000103"])
+
+    def test_a_page_of_500_returns_is_served(self) -> None:
+        # 1,000+ order lines on one page: more ids than SQLite takes in one query.
+        seed_bulk(510)
+        page = self.get("/returns/changes?limit=500").json()
+        self.assertEqual((len(page["items"]), page["has_more"]), (500, True))
+        rest = self.get(f"/returns/changes?limit=500&cursor={page['next_cursor']}").json()
+        self.assertEqual((len(rest["items"]), rest["has_more"]), (514 - 500, False))
+        bulk = next(item for item in page["items"] if item["rma_number"] == "RMA-B000001")
+        self.assertEqual([line["quantity"] for line in bulk["lines"]], [1, 2])
 
     def test_changes_refuses_bad_limits_and_cursors(self) -> None:
         for query in ("limit=0", "limit=501", "limit=x", "cursor=!!!", "cursor=bm90LWEtY3Vyc29y"):

@@ -12,7 +12,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, Integer, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, UniqueConstraint
 from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
@@ -133,6 +133,7 @@ class Order(SQLModel, table=True):
 
 class OrderLine(SQLModel, table=True):
     __tablename__ = "order_lines"
+    __table_args__ = (UniqueConstraint("order_id", "line_ref"),)
     id: uuid.UUID = _id()
     order_id: uuid.UUID = _fk("orders.id")
     product_id: uuid.UUID = _fk("products.id")
@@ -141,6 +142,9 @@ class OrderLine(SQLModel, table=True):
     unit_price: Decimal = _money()  # price paid per unit, after discounts
     currency: str = Field(max_length=3)
     serial_numbers: list[str] = Field(default_factory=list, sa_type=JSON)  # as shipped
+    # The order system's reference of this line (the contract's line_ref); refunds name it.
+    # None: the line did not come from the order system (demo data, CSV import).
+    line_ref: str | None = Field(default=None, max_length=64)
 
 
 # --- returns ----------------------------------------------------------------------------------
@@ -158,6 +162,8 @@ class Return(SQLModel, table=True):
     expected_at: datetime | None = _timestamp(nullable=True)
     policy_window_days: int = Field(default=30)
     completed_at: datetime | None = _timestamp(nullable=True)
+    # The order system's updated_at of the version last pulled; an older one is never applied.
+    remote_updated_at: datetime | None = _timestamp(nullable=True)
 
 
 class ReturnTracking(SQLModel, table=True):
@@ -277,6 +283,8 @@ class OutboxEvent(SQLModel, table=True):
     """An event for the order system, written in the same transaction as the change it reports."""
 
     __tablename__ = "outbox_events"
+    # The relay's claim reads pending events in sequence order.
+    __table_args__ = (Index("ix_outbox_events_status_sequence", "status", "sequence"),)
     id: uuid.UUID = _id()
     sequence: int | None = Field(
         default=None, sa_column=Column(Integer, unique=True, nullable=True, index=True)
@@ -329,3 +337,15 @@ class Photo(SQLModel, table=True):
     taken_at: datetime = _timestamp(index=True)
     operator_id: uuid.UUID = _fk("operators.id")
     station_id: uuid.UUID = _fk("stations.id")
+
+
+# --- inbound sync -------------------------------------------------------------------------------
+
+
+class SyncCursor(SQLModel, table=True):
+    """Where an inbound feed of the order system was read up to (one row per feed)."""
+
+    __tablename__ = "sync_cursors"
+    feed: str = Field(primary_key=True, max_length=64)  # "returns": GET /returns/changes
+    cursor: str = Field(default="", max_length=1000)  # opaque, as the order system gave it
+    pulled_at: datetime = _timestamp()  # the last page read without error

@@ -31,6 +31,10 @@ class AlreadyCompleted(OperatorError):
     """The parcel or return was completed before; it can never be refunded twice."""
 
 
+class ReturnCancelled(OperatorError):
+    """The order system cancelled the return: its parcel is not received against it."""
+
+
 class PolicyError(ReturnsDeskError):
     """A policy file is missing, malformed or inconsistent. Names the file and the key."""
 

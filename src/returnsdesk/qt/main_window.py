@@ -9,6 +9,7 @@ from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QWidget
 
 from returnsdesk.config import Settings
+from returnsdesk.domain.errors import OperatorError
 from returnsdesk.qt.camera import CameraBridge, CameraPanel
 from returnsdesk.qt.forms.ui_main_window import Ui_MainWindow
 from returnsdesk.qt.help_view import HelpView
@@ -24,7 +25,9 @@ from returnsdesk.services.demo import DemoSummary
 from returnsdesk.services.photos import PhotoProblem
 from returnsdesk.services.reports import ReportSetup
 from returnsdesk.services.station import StationService
+from returnsdesk.services.sync.inbound import PullStats
 from returnsdesk.services.sync.relay import SyncHealth
+from returnsdesk.services.sync.station_pull import station_pull
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +92,7 @@ class MainWindow(QMainWindow):
         self._sync_timer.timeout.connect(self._refresh_sync)
         self._sync_timer.start()
         self._refresh_sync()
+        self._start_pulling(settings, service)
 
     def _status_labels(self, database_label: str, service: StationService) -> None:
         ctx = service.context
@@ -128,6 +132,41 @@ class MainWindow(QMainWindow):
             self._show_sync
         ).on_failure(lambda exc: log.warning("Sync health unavailable: %s", exc)).start()
 
+    def _start_pulling(self, settings: Settings, service: StationService) -> None:
+        """Pull the order system's changes now and every pull_interval_s, off the GUI thread."""
+        self._pull = station_pull(settings.order_system, service.database)
+        self._pulling = False
+        self.pull_error: str | None = None  # the last pull's failure, for the Sync panel
+        self._pull_timer = QTimer(self)
+        if self._pull is None:
+            return
+        self._pull_timer.setInterval(int(self._pull.interval_s * 1000))
+        self._pull_timer.timeout.connect(self._pull_now)
+        self._pull_timer.start()
+        self._pull_now()
+
+    def _pull_now(self) -> None:
+        if self._pull is None or self._pulling:
+            return  # one pull at a time: a slow shop must not pile up requests
+        self._pulling = True
+        Op(self._pull.pull, owner=self, pool=QThreadPool.globalInstance()).on_success(
+            self._pulled
+        ).on_failure(self._pull_failed).start()
+
+    def _pulled(self, stats: PullStats) -> None:
+        self._pulling = False
+        self.pull_error = None
+        log.debug("Pulled: %s", stats.summary())
+
+    def _pull_failed(self, exc: BaseException) -> None:
+        self._pulling = False
+        # The station works on offline; the next pull tries again.
+        self.pull_error = str(exc) if isinstance(exc, OperatorError) else repr(exc)
+        if isinstance(exc, OperatorError):
+            log.warning("Pull from the order system failed: %s", exc)
+        else:  # a bug, logged with its traceback, not a dialog every pull_interval_s
+            log.error("Pull from the order system failed", exc_info=exc)
+
     def _show_sync(self, health: SyncHealth) -> None:
         self.sync_label.setText(sync_text(health, configured=self._sync_configured))
         trouble = health.needs_attention or (
@@ -158,6 +197,9 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         QApplication.instance().removeEventFilter(self.scanner)  # type: ignore[union-attr]
         self._sync_timer.stop()
+        self._pull_timer.stop()
+        if self._pull is not None:
+            self._pull.close()
         self.camera.stop()
         wait_for_all()  # let a completion that is being written finish
         super().closeEvent(event)

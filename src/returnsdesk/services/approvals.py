@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select as sa_select
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from returnsdesk.data.db import Database
 from returnsdesk.data.models import (
@@ -23,9 +23,7 @@ from returnsdesk.data.models import (
     Order,
     Parcel,
     Refund,
-    RefundLine,
     Return,
-    ReturnLine,
     Station,
 )
 from returnsdesk.data.repositories import add_outbox_event, append_audit
@@ -33,6 +31,7 @@ from returnsdesk.domain.errors import OperatorError
 from returnsdesk.domain.money import Money
 from returnsdesk.domain.vocabulary import LEAD_ROLES, RefundStatus
 from returnsdesk.services.operators import SignInFailed, sign_in
+from returnsdesk.services.refund_events import refund_event_payload, refund_line_rows
 from returnsdesk.services.views import StationContext
 
 log = logging.getLogger(__name__)
@@ -188,43 +187,6 @@ def decide_refund(
     return decision
 
 
-def refund_event_payload(
-    session: Session, refund: Refund, return_: Return, order: Order
-) -> dict[str, object]:
-    """The refund as the outbox carries it, read from the stored refund and its lines."""
-    return {
-        "rma_number": return_.rma_number,
-        "order_number": order.number,
-        "refund_id": refund.id,
-        "currency": refund.currency,
-        "total": refund.total,
-        "status": refund.status.value,
-        "lines": [
-            {
-                "return_line_id": line.return_line_id,
-                "sku": sku,
-                "unit_index": line.unit_index,
-                "gross": line.gross,
-                "deduction": line.deduction,
-                "amount": line.amount,
-                "deduction_reason": line.deduction_reason,
-            }
-            for line, sku in _line_rows(session, refund)
-        ],
-    }
-
-
-def _line_rows(session: Session, refund: Refund) -> list[tuple[RefundLine, str]]:
-    return list(
-        session.exec(
-            select(RefundLine, ReturnLine.sku)
-            .join(ReturnLine, col(ReturnLine.id) == col(RefundLine.return_line_id))
-            .where(RefundLine.refund_id == refund.id)
-            .order_by(col(ReturnLine.sku), col(RefundLine.unit_index))
-        ).all()
-    )
-
-
 def _lines(session: Session, refund: Refund) -> list[PendingRefundLine]:
     return [
         PendingRefundLine(
@@ -235,7 +197,7 @@ def _lines(session: Session, refund: Refund) -> list[PendingRefundLine]:
             amount=Money(line.amount, line.currency),
             deduction_reason=line.deduction_reason,
         )
-        for line, sku in _line_rows(session, refund)
+        for line, sku, _line_ref in refund_line_rows(session, refund)
     ]
 
 

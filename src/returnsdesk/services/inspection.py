@@ -28,6 +28,7 @@ from returnsdesk.domain.inspection import ParcelInspection, ScannedProduct
 from returnsdesk.domain.money import Money
 from returnsdesk.domain.scanning import ClassifiedScan, ScanKind
 from returnsdesk.domain.vocabulary import InspectionOutcome, ParcelStatus, ReturnStatus
+from returnsdesk.services.refund_events import refund_event_payload
 from returnsdesk.services.views import CompletionResult, ReturnView, StationContext
 
 log = logging.getLogger(__name__)
@@ -210,30 +211,12 @@ def complete_parcel(
                 deduction_reason=quote_line.refund.deduction_reason,
             )
         )
+    session.flush()  # the event is read back from the stored refund lines
     add_outbox_event(
         session,
         event_type="refund.requested",
         aggregate_id=return_.id,
-        payload={
-            "rma_number": return_.rma_number,
-            "order_number": order.number,
-            "refund_id": refund.id,
-            "currency": refund.currency,
-            "total": refund.total,
-            "status": refund.status.value,
-            "lines": [
-                {
-                    "return_line_id": q.line.line_id,
-                    "sku": q.line.sku,
-                    "unit_index": q.unit_index,
-                    "gross": q.refund.gross.amount,
-                    "deduction": q.refund.deduction.amount,
-                    "amount": q.refund.amount.amount,
-                    "deduction_reason": q.refund.deduction_reason,
-                }
-                for q in quote.lines
-            ],
-        },
+        payload=refund_event_payload(session, refund, return_, order),
     )
     add_outbox_event(
         session,

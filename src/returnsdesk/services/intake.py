@@ -19,7 +19,7 @@ from returnsdesk.data.models import (
     ReturnTracking,
 )
 from returnsdesk.data.repositories import add_outbox_event, append_audit
-from returnsdesk.domain.errors import AlreadyCompleted, UnknownBarcode
+from returnsdesk.domain.errors import AlreadyCompleted, ReturnCancelled, UnknownBarcode
 from returnsdesk.domain.inspection import ExpectedLine
 from returnsdesk.domain.money import Money
 from returnsdesk.domain.policy import RefundPolicy
@@ -117,6 +117,11 @@ def receive_parcel(
         raise UnknownBarcode("That return no longer exists.")
     if return_.status is ReturnStatus.COMPLETED:
         raise AlreadyCompleted(f"Return {return_.rma_number} was completed before.")
+    if return_.status is ReturnStatus.CANCELLED:
+        raise ReturnCancelled(
+            f"Return {return_.rma_number} was cancelled by the shop. Set the parcel aside "
+            "for a shift lead (F5: unexpected parcel)."
+        )
     existing = session.exec(
         select(Parcel).where(Parcel.return_id == return_id, Parcel.status == ParcelStatus.OPEN)
     ).first()

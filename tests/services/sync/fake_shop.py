@@ -11,7 +11,8 @@ kept in memory, in order, with no deduplication beyond the key, so a relay that 
 under two keys would show up as a double.
 
 One deviation, on purpose: a refund line's ``line_ref`` may be null here. The contract requires
-the shop's order-line reference, which the station does not store yet (see connector.py).
+the shop's order-line reference, which returns not pulled from the order system (the demo
+data these tests complete) do not have (see connector.py).
 
 The second half writes outbox events in the shapes the station's services write them
 (``services/intake.py``, ``services/inspection.py``) and computes what the shop should hold.
@@ -33,7 +34,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from http.server import BaseHTTPRequestHandler
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from loopback import LoopbackService, QuietServer
 from sqlmodel import Session, col, select
@@ -104,6 +105,12 @@ class FakeShop(LoopbackService):
     def handle(
         self, method: str, path: str, headers: dict[str, str], body: bytes
     ) -> tuple[int, dict[str, Any], bool]:
+        feed = method == "GET" and path.startswith(BASE_PATH + "/returns/changes?")
+        if feed and headers.get("authorization") == f"Token {self.token}":
+            # The inbound feed of a shop with nothing new (returnsdesk sync pulls before it
+            # relays); not recorded as a call. tests/sync_feed.py serves one.
+            cursor = parse_qs(urlsplit(path).query).get("cursor", [""])[0]
+            return 200, {"items": [], "next_cursor": cursor, "has_more": False}, False
         with self._lock:
             key = headers.get("idempotency-key")
             code, answer, replayed = self._answer(method, path, headers, body, key)
@@ -414,6 +421,7 @@ def write_synthetic_return(
         lines.append(
             {
                 "return_line_id": uuid.uuid4(),
+                "line_ref": None,  # as for a demo return: not from the order system
                 "sku": sku,
                 "unit_index": unit_index,
                 "gross": gross,

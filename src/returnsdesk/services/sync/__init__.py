@@ -5,6 +5,10 @@ The station writes outbox events in the same transaction as the change they repo
 (``HttpContractConnector`` for the sync API in ``docs/sync-api.yaml``), in order per return,
 at least once, each with its stored idempotency key. See ``relay.py`` for claims, crash safety
 and retries, and ``connector.py`` for which event becomes which call.
+
+The other direction: ``inbound.Puller`` pulls the order system's returns (with orders,
+customers and products) by a cursor into the local database (``inbound.py`` has the merge
+rule); ``housekeeping.prune_delivered`` keeps the outbox small.
 """
 
 from __future__ import annotations

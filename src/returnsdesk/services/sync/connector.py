@@ -45,10 +45,11 @@ Status "inspected" is not sent: the station completes a return in one transactio
 Money goes in the currency's minor unit ("89.00"); an amount with more digits is parked, never
 rounded. ``deduction_reason`` is cut to the contract's 200 characters.
 
-Known gap: refund lines carry ``line_ref: null``, because the station does not store the
-shop's order-line reference yet, plus ``sku`` and ``unit_index`` so the units can still be told
-apart. docs/sync-api.yaml requires ``line_ref`` as a string, so a shop that enforces it refuses
-these refunds (400, parked) until the station takes ``line_ref`` from the inbound pull.
+Refund lines name the shop's order line by ``line_ref``, which the inbound pull stores on
+the station's order lines and completion copies into the event. A return that did not come
+from the order system (demo data, a CSV import) has none: its lines go with ``line_ref: null``
+and ``sku`` + ``unit_index``, which a shop enforcing the contract refuses (400, parked for a
+shift lead) rather than guessing the line.
 """
 
 from __future__ import annotations
@@ -212,7 +213,7 @@ def _refund_requested(p: Mapping[str, Any]) -> ContractCall | NoRemoteCall:
         return NoRemoteCall("refund total is 0: nothing to pay")
     lines = [
         {
-            "line_ref": None,  # the shop's order-line reference: not stored by the station yet
+            "line_ref": _optional_ref(line.get("line_ref")),
             "sku": _text(line["sku"]),
             "unit_index": line["unit_index"],
             "quantity": 1,  # the station refunds unit by unit
@@ -259,6 +260,12 @@ def _text(value: object) -> str:
     if not isinstance(value, str) or not value:
         raise ValueError(f"expected non-empty text, not {value!r}")
     return value
+
+
+def _optional_ref(value: object) -> str | None:
+    if value is None:
+        return None
+    return _text(value)
 
 
 def _optional_text(value: object) -> str:

@@ -28,6 +28,8 @@ from returnsdesk.services.sync.connector import (
     UnsendableEvent,
     plan_call,
 )
+from returnsdesk.services.sync.inbound import PullFailed
+from returnsdesk.services.sync.remote import MalformedAnswer
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +83,39 @@ class HttpContractConnector:
         traceback: TracebackType | None,
     ) -> None:
         self.close()
+
+    def fetch_return_changes(self, cursor: str, limit: int) -> object:
+        """One page of ``GET /returns/changes`` as decoded JSON (the inbound feed).
+
+        Raises ``PullFailed`` with what went wrong, for people: no answer, an error answer
+        (with the shop's message), or a body that is not JSON.
+        """
+        where = "GET /returns/changes"
+        try:
+            response = self._client.get(
+                self.api_url + "/returns/changes",
+                params={"cursor": cursor, "limit": limit},
+                headers={
+                    "Authorization": f"Token {self._token}",
+                    "Accept": "application/json",
+                    "User-Agent": USER_AGENT,
+                },
+                timeout=self._timeout,
+            )
+        except httpx.TimeoutException:
+            raise PullFailed(f"{where}: no answer within {self.timeout_s:g} s") from None
+        except httpx.HTTPError as exc:
+            raise PullFailed(f"{where}: {type(exc).__name__}: {exc}"[:_MESSAGE_LIMIT]) from None
+        if response.status_code != 200:
+            _error, message = _shop_error(response)
+            hint = " (check the order-system token)" if response.status_code in (401, 403) else ""
+            raise PullFailed(f"{where}: HTTP {response.status_code} {message}".rstrip() + hint)
+        try:
+            return response.json()
+        except ValueError:  # JSONDecodeError, or bytes that are not UTF-8
+            raise MalformedAnswer(
+                f"{where}: HTTP 200 but the body is not JSON: {response.text[:80]!r}"
+            ) from None
 
     def deliver(self, event: OutboxEventView) -> DeliveryResult:
         try:

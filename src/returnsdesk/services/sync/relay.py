@@ -24,9 +24,9 @@ makes it exactly-once in effect. The same holds for timeouts and unreadable answ
 that need no call (``DeliveryResult.no_op``) are recorded in the next outcome's transaction:
 one durable commit per call, not per event; after a crash they are simply done again.
 
-Cost. A claim scans the pending events (``status`` index) and sorts them; with 10,000 pending
-that is tens of milliseconds per claim of 50. An index on ``(status, sequence)`` would make it
-about half a millisecond (measured); it needs a migration.
+Cost. A claim reads the pending events in sequence order from the ``(status, sequence)``
+index (migration 0005); delivered events are pruned after ``order_system.keep_delivered_days``
+(``housekeeping.py``), so the table does not grow without end.
 
 Retries. Transient failures are retried forever, with exponential backoff and full jitter
 (``backoff.py``) capped at ``max_backoff_s``, or after the shop's Retry-After when it sent one.

@@ -18,6 +18,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 from django.utils import timezone
+from oscar.apps.catalogue.categories import create_from_breadcrumbs
 from oscar.core.loading import get_model
 from rest_framework.authtoken.models import Token
 
@@ -27,10 +28,17 @@ from returnsdesk_oscar.models import (
     ReturnStatus,
     ReturnTracking,
 )
-from returnsdesk_oscar.serializers import DELIVERED_EVENT_CODE, SERIAL_NUMBER_ATTRIBUTE
+from returnsdesk_oscar.serializers import (
+    DELIVERED_EVENT_CODE,
+    SERIAL_NUMBER_ATTRIBUTE,
+    SERIALISED_ATTRIBUTE,
+)
 
 Country = get_model("address", "Country")
 Product = get_model("catalogue", "Product")
+ProductAttribute = get_model("catalogue", "ProductAttribute")
+ProductAttributeValue = get_model("catalogue", "ProductAttributeValue")
+ProductCategory = get_model("catalogue", "ProductCategory")
 ProductClass = get_model("catalogue", "ProductClass")
 Partner = get_model("partner", "Partner")
 StockRecord = get_model("partner", "StockRecord")
@@ -64,19 +72,21 @@ class DemoProduct:
     title: str
     price: Decimal
     stock: int
+    category: str  # the station's category code (disposition rules, checklists)
+    serialised: bool = False
 
 
 PRODUCTS = [
     DemoProduct(ean13("501234500001"), "SHOE-TRAIL-42", "Trail running shoe, size 42",
-                Decimal("89.99"), 12),
+                Decimal("89.99"), 12, "footwear"),
     DemoProduct(ean13("501234500002"), "JACKET-RAIN-M", "Rain jacket, medium",
-                Decimal("59.50"), 8),
+                Decimal("59.50"), 8, "apparel"),
     DemoProduct(ean13("501234500003"), "HEADPHONES-WL", "Wireless headphones",
-                Decimal("149.00"), 5),
+                Decimal("149.00"), 5, "electronics", serialised=True),
     DemoProduct(ean13("501234500004"), "GRINDER-BURR", "Burr coffee grinder",
-                Decimal("49.99"), 6),
+                Decimal("49.99"), 6, "home"),
     DemoProduct(ean13("501234500005"), "YOGA-MAT-6MM", "Yoga mat, 6 mm",
-                Decimal("24.95"), 20),
+                Decimal("24.95"), 20, "home"),
 ]  # fmt: skip
 
 
@@ -204,6 +214,11 @@ def _seed() -> dict[str, Any]:
     partner, _ = Partner.objects.get_or_create(
         code="demo-warehouse", defaults={"name": "Demo warehouse"}
     )
+    serialised, _ = ProductAttribute.objects.get_or_create(
+        product_class=product_class,
+        code=SERIALISED_ATTRIBUTE,
+        defaults={"name": "Serialised", "type": ProductAttribute.BOOLEAN},
+    )
     records = []
     for demo in PRODUCTS:
         product, _ = Product.objects.get_or_create(
@@ -225,6 +240,13 @@ def _seed() -> dict[str, Any]:
             },
         )
         records.append(record)
+        ProductCategory.objects.get_or_create(
+            product=product, category=create_from_breadcrumbs(demo.category)
+        )
+        if demo.serialised:
+            ProductAttributeValue.objects.get_or_create(
+                product=product, attribute=serialised, defaults={"value_boolean": True}
+            )
 
     paid_type, _ = PaymentEventType.objects.get_or_create(name="Paid")
     delivered_type, _ = ShippingEventType.objects.get_or_create(

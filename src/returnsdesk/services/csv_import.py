@@ -1,0 +1,551 @@
+"""CSV import of returns, for shops without an API (``returnsdesk import returns FILE.csv``).
+
+One row per return line; the columns are in ``COLUMNS`` and in docs/returns-import-sample.csv.
+Every row is checked before anything is written, and every problem is reported with its row
+(as a spreadsheet numbers it: the header is row 1) and column. Then the whole file is written
+in ONE transaction, or nothing is. Importing the same file again changes nothing new: a return
+is found by its RMA and updated, never duplicated. A return the station has already received
+(or completed) is left as the station recorded it and reported as skipped.
+
+Products: a SKU the station knows is used as it is; an unknown SKU needs ``product_title``
+(and may give ``category``, ``gtin``, ``unit_value``, ``serialised``) to be created. Orders
+are found by number (the currency must match) or created from the row.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session, select
+
+from returnsdesk.data.db import Database
+from returnsdesk.data.models import (
+    Order,
+    OrderLine,
+    Product,
+    ProductGtin,
+    Return,
+    ReturnLine,
+    ReturnTracking,
+)
+from returnsdesk.data.repositories import append_audit
+from returnsdesk.domain.barcodes import is_valid_gtin, normalise_gtin
+from returnsdesk.domain.errors import OperatorError
+from returnsdesk.domain.money import currency_exponent
+from returnsdesk.domain.vocabulary import ReturnStatus
+from returnsdesk.services.upsert import upsert
+
+REQUIRED = (
+    "rma_number",
+    "order_number",
+    "customer_name",
+    "customer_email",
+    "currency",
+    "sku",
+    "quantity",
+    "unit_price",
+    "reason_code",
+)
+OPTIONAL = (
+    "comment",
+    "tracking_numbers",  # several separated by spaces
+    "carrier",
+    "order_placed_at",  # ISO 8601 date or date-time; a date means midnight UTC
+    "delivered_at",
+    "policy_window_days",
+    "serial_numbers",  # several separated by spaces
+    "product_title",
+    "category",
+    "gtin",
+    "unit_value",
+    "serialised",  # yes/no
+)
+COLUMNS = REQUIRED + OPTIONAL
+# Fields of the return itself: every row of one RMA must say the same.
+_RETURN_FIELDS = (
+    "order_number",
+    "customer_name",
+    "customer_email",
+    "currency",
+    "tracking_numbers",
+    "carrier",
+    "order_placed_at",
+    "delivered_at",
+    "policy_window_days",
+)
+_MAX_ERRORS_SHOWN = 25
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
+_DEFAULT_CATEGORY = "uncategorised"
+
+
+class ImportRejected(OperatorError):
+    """The file cannot be imported; ``problems`` names each row and column. Nothing was written."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        shown = list(problems[:_MAX_ERRORS_SHOWN])
+        more = len(problems) - len(shown)
+        super().__init__("\n".join(shown + ([f"... and {more} more problems"] if more > 0 else [])))
+        self.problems = list(problems)
+
+
+@dataclass(frozen=True)
+class ImportRow:
+    row: int  # as a spreadsheet numbers it
+    rma_number: str
+    order_number: str
+    customer_name: str
+    customer_email: str
+    currency: str
+    sku: str
+    quantity: int
+    unit_price: Decimal
+    reason_code: str
+    comment: str
+    tracking_numbers: tuple[str, ...]
+    carrier: str
+    order_placed_at: datetime | None
+    delivered_at: datetime | None
+    policy_window_days: int
+    serial_numbers: tuple[str, ...]
+    product_title: str
+    category: str
+    gtin: str | None
+    unit_value: Decimal | None
+    serialised: bool
+
+
+@dataclass
+class ImportResult:
+    rows: int = 0
+    created: list[str] = field(default_factory=list)  # RMA numbers
+    updated: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # "RMA-1: received at the station already"
+    products_created: list[str] = field(default_factory=list)
+    orders_created: list[str] = field(default_factory=list)
+    dry_run: bool = False
+
+    def summary(self) -> str:
+        verb = "would be" if self.dry_run else "were"
+        return (
+            f"{self.rows} rows: {len(self.created)} returns {verb} created, "
+            f"{len(self.updated)} updated, {len(self.skipped)} skipped; "
+            f"{len(self.orders_created)} orders and {len(self.products_created)} products new"
+        )
+
+
+def import_returns_file(database: Database, path: Path, *, dry_run: bool = False) -> ImportResult:
+    try:
+        text = path.read_text(encoding="utf-8-sig")  # a BOM from a spreadsheet is fine
+    except UnicodeDecodeError as exc:
+        message = f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8 CSV"
+        raise ImportRejected([message]) from None
+    except OSError as exc:
+        raise ImportRejected([f"{path}: cannot read: {exc.strerror or exc}"]) from exc
+    return import_returns(database, text, dry_run=dry_run)
+
+
+def import_returns(database: Database, text: str, *, dry_run: bool = False) -> ImportResult:
+    """Check every row, then write them all in one transaction (rolled back for a dry run)."""
+    rows = parse_rows(text)
+    result = ImportResult(rows=len(rows), dry_run=dry_run)
+    try:
+        with database.session() as session:
+            problems = _write(session, rows, result)
+            if problems:
+                raise ImportRejected(problems)
+            if dry_run:
+                raise _DryRun  # leaves the transaction, which rolls it back
+            append_audit(
+                session,
+                action="returns.imported",
+                subject=f"{len(rows)} CSV rows",
+                details={"created": result.created, "updated": result.updated},
+                operator_id=None,
+                station_id=None,
+            )
+    except _DryRun:
+        pass
+    return result
+
+
+class _DryRun(Exception):
+    """Raised inside the transaction to roll back what a dry run wrote."""
+
+
+# --- reading and checking rows ------------------------------------------------------------------
+
+
+def parse_rows(text: str) -> list[ImportRow]:
+    """Every row checked; raises ``ImportRejected`` listing every problem found."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [name.strip().lower() for name in next(reader)]
+    except StopIteration:
+        raise ImportRejected(["the file is empty: expected a header row"]) from None
+    except csv.Error as exc:
+        raise ImportRejected([f"row 1: not readable as CSV: {exc}"]) from None
+    problems = _check_header(header)
+    if problems:
+        raise ImportRejected(problems)
+    rows: list[ImportRow] = []
+    try:
+        records = list(reader)
+    except csv.Error as exc:
+        raise ImportRejected([f"row {reader.line_num}: not readable as CSV: {exc}"]) from None
+    for index, values in enumerate(records):
+        number = index + 2
+        if not any(value.strip() for value in values):
+            continue  # a blank line at the end of a spreadsheet export
+        if len(values) != len(header):
+            problems.append(f"row {number}: {len(values)} cells, but the header has {len(header)}")
+            continue
+        cells = {name: value.strip() for name, value in zip(header, values, strict=True)}
+        row = _row(number, cells, problems)
+        if row is not None:
+            rows.append(row)
+    if not rows and not problems:
+        problems.append("the file has a header but no rows")
+    problems += _check_consistency(rows)
+    if problems:
+        raise ImportRejected(problems)
+    return rows
+
+
+def _check_header(header: list[str]) -> list[str]:
+    problems = []
+    for name in header:
+        if name not in COLUMNS:
+            close = difflib.get_close_matches(name, COLUMNS, n=1)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            problems.append(f"row 1, column {name!r}: unknown column{hint}")
+    duplicated = sorted({name for name in header if header.count(name) > 1})
+    problems += [f"row 1, column {name!r}: appears more than once" for name in duplicated]
+    missing = [name for name in REQUIRED if name not in header]
+    if missing:
+        problems.append(f"row 1: required columns missing: {', '.join(missing)}")
+    return problems
+
+
+class _Cell(Exception):
+    pass
+
+
+def _row(number: int, cells: dict[str, str], problems: list[str]) -> ImportRow | None:
+    found: dict[str, object] = {}
+    ok = True
+
+    def read(name: str, convert: Callable[[str], object]) -> None:
+        nonlocal ok
+        try:
+            found[name] = convert(cells.get(name, ""))
+        except _Cell as exc:
+            problems.append(f"row {number}, column {name}: {exc}")
+            ok = False
+
+    for name in ("rma_number", "order_number", "customer_name", "sku", "reason_code"):
+        read(name, _required_text)
+    read("customer_email", _email)
+    read("currency", _currency)
+    read("quantity", _positive)
+    read("unit_price", _amount)
+    read("unit_value", _optional_amount)
+    read("order_placed_at", _optional_time)
+    read("delivered_at", _optional_time)
+    read("policy_window_days", _window)
+    read("gtin", _optional_gtin)
+    read("serialised", _yes_no)
+    for name in ("comment", "carrier", "product_title", "category"):
+        read(name, str)
+    read("tracking_numbers", _words_upper)
+    read("serial_numbers", _words)
+    if not ok:
+        return None
+    currency = str(found["currency"])
+    for name in ("unit_price", "unit_value"):
+        amount = found[name]
+        if isinstance(amount, Decimal) and amount != amount.quantize(
+            Decimal(1).scaleb(-currency_exponent(currency))
+        ):
+            problems.append(
+                f"row {number}, column {name}: {amount} has more digits than {currency}"
+            )
+            ok = False
+    if not ok:
+        return None
+    return ImportRow(row=number, **found)  # type: ignore[arg-type]
+
+
+def _check_consistency(rows: Iterable[ImportRow]) -> list[str]:
+    problems = []
+    first: dict[str, ImportRow] = {}
+    seen_lines: set[tuple[str, str]] = set()
+    for row in rows:
+        earlier = first.setdefault(row.rma_number, row)
+        for name in _RETURN_FIELDS:
+            if getattr(row, name) != getattr(earlier, name):
+                problems.append(
+                    f"row {row.row}, column {name}: differs from row {earlier.row} of the same "
+                    f"return {row.rma_number}"
+                )
+        if (row.rma_number, row.sku) in seen_lines:
+            problems.append(
+                f"row {row.row}, column sku: {row.sku} is on {row.rma_number} twice; give one "
+                "row with the whole quantity"
+            )
+        seen_lines.add((row.rma_number, row.sku))
+    return problems
+
+
+def _required_text(value: str) -> str:
+    if not value:
+        raise _Cell("must not be empty")
+    if len(value) > 64:
+        raise _Cell(f"longer than 64 characters: {value[:20]!r}...")
+    return value
+
+
+def _email(value: str) -> str:
+    if "@" not in value or len(value) > 320:
+        raise _Cell(f"not an e-mail address: {value[:40]!r}")
+    return value
+
+
+def _currency(value: str) -> str:
+    if not _CURRENCY.match(value):
+        raise _Cell(f"expected a three-letter ISO code such as EUR, not {value[:10]!r}")
+    return value
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise _Cell(f"expected a whole number, not {value[:20]!r}") from None
+    if number < 1:
+        raise _Cell(f"must be at least 1, not {number}")
+    return number
+
+
+def _window(value: str) -> int:
+    if not value:
+        return 30
+    try:
+        number = int(value)
+    except ValueError:
+        raise _Cell(f"expected a number of days, not {value[:20]!r}") from None
+    if number < 0:
+        raise _Cell("must not be negative")
+    return number
+
+
+def _amount(value: str) -> Decimal:
+    try:
+        amount = Decimal(value)
+    except InvalidOperation:
+        raise _Cell(f"expected an amount such as 49.99, not {value[:20]!r}") from None
+    if not amount.is_finite() or amount < 0:
+        raise _Cell(f"must be an amount of 0 or more, not {value[:20]!r}")
+    return amount
+
+
+def _optional_amount(value: str) -> Decimal | None:
+    return _amount(value) if value else None
+
+
+def _optional_time(value: str) -> datetime | None:
+    if not value:
+        return None
+    try:
+        if len(value) == 10:
+            return datetime.combine(date.fromisoformat(value), time(), tzinfo=UTC)
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        raise _Cell(
+            f"expected a date like 2026-11-20 or 2026-11-20T14:30:00+01:00, not {value[:30]!r}"
+        ) from None
+    if when.tzinfo is None:
+        raise _Cell(f"a time needs its offset (+01:00 or Z): {value[:30]!r}")
+    return when.astimezone(UTC)
+
+
+def _optional_gtin(value: str) -> str | None:
+    if not value:
+        return None
+    if not is_valid_gtin(value):
+        raise _Cell(f"{value[:20]!r} is not a GTIN with a valid check digit")
+    return normalise_gtin(value)
+
+
+def _yes_no(value: str) -> bool:
+    word = value.lower()
+    if word in ("", "no", "false", "0", "n"):
+        return False
+    if word in ("yes", "true", "1", "y"):
+        return True
+    raise _Cell(f"expected yes or no, not {value[:10]!r}")
+
+
+def _words(value: str) -> tuple[str, ...]:
+    return tuple(value.split())
+
+
+def _words_upper(value: str) -> tuple[str, ...]:
+    return tuple(word.upper() for word in value.split())
+
+
+# --- writing ------------------------------------------------------------------------------------
+
+
+def _write(session: Session, rows: list[ImportRow], result: ImportResult) -> list[str]:
+    problems: list[str] = []
+    by_rma: dict[str, list[ImportRow]] = {}
+    for row in rows:
+        by_rma.setdefault(row.rma_number, []).append(row)
+    for rma, lines in by_rma.items():
+        head = lines[0]
+        existing = session.exec(select(Return).where(Return.rma_number == rma)).first()
+        if existing is not None and existing.status is not ReturnStatus.OPEN:
+            result.skipped.append(f"{rma}: {existing.status.value} at the station already, kept")
+            continue
+        order = _order(session, head, problems, result)
+        if order is None:
+            continue
+        order_lines = [_order_line(session, order, row, problems, result) for row in lines]
+        if any(line is None for line in order_lines):
+            continue
+        return_ = existing or Return(
+            rma_number=rma,
+            order_id=order.id,
+            customer_name=head.customer_name,
+            customer_email=head.customer_email,
+        )
+        return_.order_id = order.id
+        return_.customer_name = head.customer_name
+        return_.customer_email = head.customer_email
+        return_.policy_window_days = head.policy_window_days
+        session.add(return_)
+        session.flush()
+        (result.updated if existing is not None else result.created).append(rma)
+        for old in session.exec(select(ReturnLine).where(ReturnLine.return_id == return_.id)):
+            session.delete(old)  # an open return has no inspections or refund lines yet
+        for row, order_line in zip(lines, order_lines, strict=True):
+            assert order_line is not None
+            session.add(
+                ReturnLine(
+                    return_id=return_.id,
+                    order_line_id=order_line.id,
+                    sku=row.sku,
+                    quantity=row.quantity,
+                    reason_code=row.reason_code,
+                    customer_comment=row.comment,
+                )
+            )
+        for number in head.tracking_numbers:
+            tracking = session.get(ReturnTracking, number)
+            if tracking is not None and tracking.return_id != return_.id:
+                problems.append(
+                    f"row {head.row}, column tracking_numbers: {number} belongs to another return"
+                )
+                continue
+            tracking = tracking or ReturnTracking(
+                tracking_number=number, return_id=return_.id, carrier=head.carrier
+            )
+            tracking.carrier = head.carrier
+            session.add(tracking)
+    session.flush()
+    return problems
+
+
+def _order(
+    session: Session, row: ImportRow, problems: list[str], result: ImportResult
+) -> Order | None:
+    order = session.exec(select(Order).where(Order.number == row.order_number)).first()
+    if order is not None:
+        if order.currency != row.currency:
+            problems.append(
+                f"row {row.row}, column currency: order {row.order_number} is in "
+                f"{order.currency}, not {row.currency}"
+            )
+            return None
+    else:
+        result.orders_created.append(row.order_number)
+    values: dict[str, Any] = {
+        "number": row.order_number,
+        "customer_name": row.customer_name,
+        "customer_email": row.customer_email,
+        "currency": row.currency,
+    }
+    if row.order_placed_at is not None:
+        values["placed_at"] = row.order_placed_at
+    if row.delivered_at is not None:
+        values["delivered_at"] = row.delivered_at
+    order = upsert(Order, order, **values)
+    session.add(order)
+    session.flush()
+    return order
+
+
+def _order_line(
+    session: Session, order: Order, row: ImportRow, problems: list[str], result: ImportResult
+) -> OrderLine | None:
+    product = _product(session, row, problems, result)
+    if product is None:
+        return None
+    line = session.exec(
+        select(OrderLine).where(OrderLine.order_id == order.id, OrderLine.sku == row.sku)
+    ).first()
+    line = upsert(
+        OrderLine,
+        line,
+        order_id=order.id,
+        product_id=product.id,
+        sku=row.sku,
+        quantity=max(line.quantity if line is not None else 0, row.quantity),
+        unit_price=row.unit_price,
+        currency=row.currency,
+        serial_numbers=list(row.serial_numbers) or (line.serial_numbers if line else []),
+    )
+    session.add(line)
+    session.flush()
+    return line
+
+
+def _product(
+    session: Session, row: ImportRow, problems: list[str], result: ImportResult
+) -> Product | None:
+    product = session.exec(select(Product).where(Product.sku == row.sku)).first()
+    if product is None:
+        if not row.product_title:
+            problems.append(
+                f"row {row.row}, column sku: unknown SKU {row.sku!r}; give product_title "
+                "(and category, gtin) to create it"
+            )
+            return None
+        product = Product(
+            sku=row.sku,
+            title=row.product_title,
+            category=(row.category or _DEFAULT_CATEGORY).lower(),
+            unit_value=row.unit_value if row.unit_value is not None else row.unit_price,
+            currency=row.currency,
+            serialised=row.serialised,
+        )
+        session.add(product)
+        session.flush()
+        result.products_created.append(row.sku)
+    if row.gtin is not None:
+        gtin = session.get(ProductGtin, row.gtin)
+        if gtin is None:
+            session.add(ProductGtin(gtin=row.gtin, product_id=product.id))
+        elif gtin.product_id != product.id:
+            problems.append(f"row {row.row}, column gtin: {row.gtin} belongs to another product")
+            return None
+    return product

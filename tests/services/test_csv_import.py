@@ -1,0 +1,186 @@
+"""CSV import of returns: row-by-row checks naming row and column, all or nothing, idempotent."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+
+from returnsdesk import cli_import
+from returnsdesk.data.db import Database, make_engine
+from returnsdesk.data.migrations import ensure_schema
+from returnsdesk.data.models import Order, OrderLine, Product, ProductGtin, Return, ReturnLine
+from returnsdesk.domain.scanning import ScanRules
+from returnsdesk.domain.vocabulary import ReturnStatus
+from returnsdesk.scan.classify import classify
+from returnsdesk.services import intake
+from returnsdesk.services.csv_import import ImportRejected, import_returns, import_returns_file
+from table_snapshot import table_rows
+
+SAMPLE = Path(__file__).resolve().parents[2] / "docs" / "returns-import-sample.csv"
+HEADER = SAMPLE.read_text().splitlines()[0]
+
+
+@pytest.fixture
+def database(tmp_path: Path) -> Iterator[Database]:
+    database = Database(make_engine(f"sqlite:///{tmp_path / 'station.sqlite3'}"))
+    ensure_schema(database.engine)
+    yield database
+    database.dispose()
+
+
+def returns_and_lines(database: Database) -> list[tuple[str, str, int]]:
+    with database.session() as session:
+        rows = session.exec(
+            select(Return.rma_number, ReturnLine.sku, ReturnLine.quantity).join(
+                ReturnLine,
+                ReturnLine.return_id == Return.id,  # type: ignore[arg-type]
+            )
+        ).all()
+    return sorted((rma, sku, quantity) for rma, sku, quantity in rows)
+
+
+def test_the_sample_file_imports_and_its_parcels_scan(database: Database) -> None:
+    result = import_returns_file(database, SAMPLE)
+
+    assert (result.rows, result.created, result.updated) == (3, ["RMA-200001", "RMA-200002"], [])
+    assert sorted(result.products_created) == ["HP-WL", "RAIN-M", "TRAIL-42"]
+    assert returns_and_lines(database) == [
+        ("RMA-200001", "RAIN-M", 2),
+        ("RMA-200001", "TRAIL-42", 1),
+        ("RMA-200002", "HP-WL", 1),
+    ]
+    with database.session() as session:
+        found = intake.find_return(session, classify("JJD000390007827312345", rules=ScanRules()))
+        assert found is not None and found.rma_number == "RMA-200002"
+        headphones = session.exec(select(Product).where(Product.sku == "HP-WL")).one()
+        assert (headphones.category, headphones.serialised) == ("electronics", True)
+        line = session.exec(select(OrderLine).where(OrderLine.sku == "HP-WL")).one()
+        assert (str(line.unit_price), line.serial_numbers, line.line_ref) == (
+            "149.0000",
+            ["HP-SN-000123"],
+            None,
+        )
+        assert session.get(ProductGtin, "04006381333931") is not None
+        order = session.exec(select(Order).where(Order.number == "WEB-5002")).one()
+        assert order.placed_at.isoformat() == "2026-11-10T13:30:00+00:00"
+
+
+def test_importing_again_updates_by_rma_and_never_duplicates(
+    database: Database, tmp_path: Path
+) -> None:
+    import_returns_file(database, SAMPLE)
+    again = import_returns_file(database, SAMPLE)
+    assert (again.created, again.updated) == ([], ["RMA-200001", "RMA-200002"])
+    assert again.products_created == again.orders_created == []
+
+    # A corrected file: one jacket instead of two, same RMA
+    changed = SAMPLE.read_text().replace("RAIN-M,2,59.50", "RAIN-M,1,59.50")
+    import_returns(database, changed)
+    assert returns_and_lines(database) == [
+        ("RMA-200001", "RAIN-M", 1),
+        ("RMA-200001", "TRAIL-42", 1),
+        ("RMA-200002", "HP-WL", 1),
+    ]
+    with database.session() as session:
+        assert len(session.exec(select(Return)).all()) == 2
+        assert len(session.exec(select(OrderLine)).all()) == 3
+
+
+def test_a_return_already_received_at_the_station_is_kept_and_reported(
+    database: Database,
+) -> None:
+    import_returns_file(database, SAMPLE)
+    with database.session() as session:
+        received = session.exec(select(Return).where(Return.rma_number == "RMA-200001")).one()
+        received.status = ReturnStatus.RECEIVED
+        session.add(received)
+    changed = SAMPLE.read_text().replace("RAIN-M,2,59.50", "RAIN-M,1,59.50")
+
+    result = import_returns(database, changed)
+
+    assert result.skipped == ["RMA-200001: received at the station already, kept"]
+    assert ("RMA-200001", "RAIN-M", 2) in returns_and_lines(database)
+
+
+AL = "RMA-9,WEB-9,Al,al@example.com"  # the first four cells of a row
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        (f"{AL},EUR,TRAIL-42,0,10.00,x", "row 3, column quantity: must be at least 1, not 0"),
+        (f"{AL},EUR,TRAIL-42,1,ten,x",
+         "row 3, column unit_price: expected an amount such as 49.99, not 'ten'"),
+        (f"{AL},euro,TRAIL-42,1,1.00,x",
+         "row 3, column currency: expected a three-letter ISO code"),
+        ("RMA-9,WEB-9,Al,nobody,EUR,TRAIL-42,1,1.00,x",
+         "row 3, column customer_email: not an e-mail address: 'nobody'"),
+        (f"{AL},EUR,NEW-SKU,1,1.00,x",
+         "row 3, column sku: unknown SKU 'NEW-SKU'; give product_title"),
+        (",WEB-9,Al,al@example.com,EUR,TRAIL-42,1,1.00,x",
+         "row 3, column rma_number: must not be empty"),
+        (f"{AL},EUR,TRAIL-42,1,1.005,x",
+         "row 3, column unit_price: 1.005 has more digits than EUR"),
+        (f"{AL},EUR", "row 3: 5 cells, but the header has 9"),
+    ],
+)  # fmt: skip
+def test_a_bad_row_is_named_by_row_and_column_and_nothing_is_written(
+    database: Database, row: str, message: str
+) -> None:
+    header = ",".join(HEADER.split(",")[:9])
+    good = "RMA-8,WEB-8,Bo,bo@example.com,EUR,TRAIL-42,1,89.99,too_small"
+    # TRAIL-42 exists (from an earlier import); the good row alone would import
+    import_returns_file(database, SAMPLE)
+    before = table_rows(database.engine)
+
+    with pytest.raises(ImportRejected) as refused:
+        import_returns(database, f"{header}\n{good}\n{row}\n")
+
+    assert any(problem.startswith(message) for problem in refused.value.problems), refused.value
+    assert table_rows(database.engine) == before
+
+
+def test_every_problem_is_reported_at_once_and_the_header_is_checked(database: Database) -> None:
+    with pytest.raises(ImportRejected) as refused:
+        import_returns(database, "rma_numbr,order_number\nRMA-1,WEB-1\n")
+    assert refused.value.problems == [
+        "row 1, column 'rma_numbr': unknown column (did you mean rma_number?)",
+        "row 1: required columns missing: rma_number, customer_name, customer_email, currency, "
+        "sku, quantity, unit_price, reason_code",
+    ]
+    lines = SAMPLE.read_text().splitlines()
+    broken = "\n".join([lines[0], lines[1].replace(",EUR,", ",GBP,"), lines[2], lines[3]])
+    with pytest.raises(ImportRejected) as refused:
+        import_returns(database, broken)
+    assert refused.value.problems == [
+        "row 3, column currency: differs from row 2 of the same return RMA-200001"
+    ]
+
+
+def test_the_command_line_dry_run_writes_nothing_and_errors_exit_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
+    sample = tmp_path / "returns.csv"
+    shutil.copyfile(SAMPLE, sample)
+
+    assert cli_import.main(["returns", str(sample), "--dry-run", "--database", url]) == 0
+    assert "dry run, nothing written: 3 rows: 2 returns would be created" in capsys.readouterr().out
+    database = Database(make_engine(url))
+    with database.session() as session:
+        assert session.exec(select(Return)).all() == []
+
+    assert cli_import.main(["returns", str(sample), "--database", url]) == 0
+    assert "2 returns were created" in capsys.readouterr().out
+    with database.session() as session:
+        assert len(session.exec(select(Return)).all()) == 2
+    database.dispose()
+
+    sample.write_text(HEADER + "\nRMA-1,WEB-1,Al,al@example.com,EUR,X,1,1.00,x" + ",," * 6 + "\n")
+    assert cli_import.main(["returns", str(sample), "--database", url]) == 1
+    err = capsys.readouterr().err
+    assert "refused, nothing written" in err and "row 2, column sku: unknown SKU 'X'" in err

@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import IntegrityError
 
@@ -24,7 +25,6 @@ from returnsdesk.domain.vocabulary import ReturnStatus
 from returnsdesk.scan.classify import classify
 from returnsdesk.services import history, inspection, intake
 from returnsdesk.services.photos import (
-    Image,
     PhotoProblem,
     PhotoStore,
     PhotoView,
@@ -40,6 +40,9 @@ from returnsdesk.services.views import (
     ReturnView,
     StationContext,
 )
+
+if TYPE_CHECKING:
+    from returnsdesk.services.photos import Image
 
 Clock = Callable[[], datetime]
 

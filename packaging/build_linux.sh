@@ -17,6 +17,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 umask 022  # the .deb's files get these modes
 
+for tool in dpkg-deb strip readelf objdump cc icupkg; do
+  command -v "$tool" >/dev/null || {
+    echo "build_linux.sh needs $tool (Debian: dpkg, binutils, gcc, icu-devtools)" >&2
+    exit 1
+  }
+done
+
 ROOT=$PWD
 BUILD=$ROOT/build
 VENV=$BUILD/venv

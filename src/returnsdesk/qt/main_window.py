@@ -72,15 +72,18 @@ class MainWindow(QMainWindow):
         self.camera.start()
         self.station_view.setFocus()
         Op(service.verify_photos, owner=self).on_success(self._report_photo_problems).start()
-        # Not on the station pool: the first scan must not queue behind it (it waits for the
-        # import only if it is a GS1 scan arriving within the first moments).
-        Op(load_gs1_parser, owner=self, pool=QThreadPool.globalInstance()).start()
+        QTimer.singleShot(0, self, self._load_gs1_parser)  # once the window is up
         self._service = service
         self._sync_timer = QTimer(self)
         self._sync_timer.setInterval(5_000)
         self._sync_timer.timeout.connect(self._refresh_sync)
         self._sync_timer.start()
         self._refresh_sync()
+
+    def _load_gs1_parser(self) -> None:
+        # Not on the station pool: the first scan must not queue behind it (it waits for the
+        # import only if it is a GS1 scan arriving within the first moments).
+        Op(load_gs1_parser, owner=self, pool=QThreadPool.globalInstance()).start()
 
     def _status_labels(self, database_label: str, service: StationService) -> None:
         ctx = service.context

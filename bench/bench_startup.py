@@ -15,8 +15,13 @@ that drift on a shared machine hits both alike:
 files from disk as after a reboot; otherwise starts are warm (files cached), as for a station
 restarted during a shift. Qt runs offscreen.
 
+``--before-source SRC`` and ``--before-app EXE`` add an older version (a ``src/`` folder, e.g.
+from ``git archive``, run with the same venv; an older build) to the same interleaved runs,
+with each median's ratio to the older one's: on a shared machine, ratios measured together
+hold better than seconds measured on different days.
+
 Run: ``.venv/bin/python bench/bench_startup.py [--app build/dist/returnsdesk/returnsdesk]
-[--runs 5] [--cold]``
+[--runs 5] [--cold] [--before-source /tmp/old/src --before-app /tmp/old-build/returnsdesk]``
 """
 
 from __future__ import annotations
@@ -89,32 +94,46 @@ def main() -> None:
     parser.add_argument(
         "--source-path", type=Path, help="run the source from this src/ folder instead (PYTHONPATH)"
     )
+    parser.add_argument("--before-source", type=Path, help="an older src/ folder to compare")
+    parser.add_argument("--before-app", type=Path, help="an older build's executable to compare")
     args = parser.parse_args()
-    if not args.app.exists():
-        sys.exit(f"{args.app} not found: run packaging/build_linux.sh first, or pass --app")
-    starters = {
-        "source": [str(ROOT / ".venv" / "bin" / "python"), "-m", "returnsdesk"],
-        "build": [str(args.app)],
-    }
+    for app in (args.app, args.before_app):
+        if app is not None and not app.exists():
+            sys.exit(f"{app} not found: run packaging/build_linux.sh first, or pass --app")
+    python = [str(ROOT / ".venv" / "bin" / "python"), "-m", "returnsdesk"]
+    starters = {"source": python, "build": [str(args.app)]}
+    if args.before_source:
+        starters["source (before)"] = python
+    if args.before_app:
+        starters["build (before)"] = [str(args.before_app)]
     with tempfile.TemporaryDirectory(prefix="returnsdesk-bench-startup-") as folder:
         results = _measure(args, starters, Path(folder))
     kind = "cold (page cache dropped before each run)" if args.cold else "warm (files cached)"
     sys.stdout.write(f"Start-up, {kind}; {args.runs} runs each, median [min-max] seconds\n\n")
-    sys.stdout.write("| scenario | from source | installed build |\n|---|---|---|\n")
+    sys.stdout.write(f"| scenario | {' | '.join(starters)} |\n")
+    sys.stdout.write(f"|---|{'---|' * len(starters)}\n")
     for scenario in args.scenarios.split(","):
         cells = []
         for name in starters:
             runs = results[scenario, name]
-            cells.append(f"{statistics.median(runs):.2f} [{min(runs):.2f}-{max(runs):.2f}]")
+            median = statistics.median(runs)
+            cell = f"{median:.2f} [{min(runs):.2f}-{max(runs):.2f}]"
+            before = results.get((scenario, f"{name} (before)"))
+            if before:
+                cell += f" (x{median / statistics.median(before):.2f})"
+            cells.append(cell)
         sys.stdout.write(f"| {scenario} | {' | '.join(cells)} |\n")
 
 
 def _measure(
     args: argparse.Namespace, starters: dict[str, list[str]], home: Path
 ) -> dict[tuple[str, str], list[float]]:
-    envs = {name: _env(home) for name in starters}
+    # Each its own home: an older version may keep its demo database differently.
+    envs = {name: _env(home / str(number)) for number, name in enumerate(starters)}
     if args.source_path:
         envs["source"]["PYTHONPATH"] = str(args.source_path.resolve())
+    if args.before_source:
+        envs["source (before)"]["PYTHONPATH"] = str(args.before_source.resolve())
     for name, starter in starters.items():  # warm-up: creates the demo database, fills caches
         _time([*starter, "--demo"], envs[name], until_ready=True)
     results: dict[tuple[str, str], list[float]] = {}

@@ -10,11 +10,19 @@
 # 4. dist/returnsdesk-<version>-linux-<machine>.tar.gz of the one-folder build (no root needed:
 #    unpack anywhere and run returnsdesk/returnsdesk).
 # Then it prints the sizes. PYTHON names the interpreter for the venv (default python3, 3.11+,
-# built with a shared libpython as PyInstaller needs). Needs dpkg-deb and binutils (strip,
-# readelf, objdump). Safe to run again: the venv is reused, everything else is rebuilt.
+# built with a shared libpython as PyInstaller needs). Needs dpkg-deb, binutils (strip,
+# readelf, objdump), a C compiler (cc) and icupkg (Debian: icu-devtools) to trim ICU's data.
+# Safe to run again: the venv is reused, everything else is rebuilt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 umask 022  # the .deb's files get these modes
+
+for tool in dpkg-deb strip readelf objdump cc icupkg; do
+  command -v "$tool" >/dev/null || {
+    echo "build_linux.sh needs $tool (Debian: dpkg, binutils, gcc, icu-devtools)" >&2
+    exit 1
+  }
+done
 
 ROOT=$PWD
 BUILD=$ROOT/build
@@ -49,6 +57,10 @@ find "$APP" -type f \( -name '*.so' -o -name '*.so.*' \) ! -path '*.libs/*' -pri
     [[ $dynamic == *'$ORIGIN'* ]] && continue
     strip --strip-unneeded "$library"
   done
+
+echo "== ICU data"
+# Qt's ICU data without the trees no Qt function reads (11 MB; see the script's docstring).
+"$VENV/bin/python" packaging/trim_icu_data.py "$APP/_internal/PySide6/Qt/lib"
 QT_QPA_PLATFORM=offscreen "$APP/returnsdesk" --version  # smoke test: the frozen app starts
 
 VERSION=$("$VENV/bin/python" -c 'import returnsdesk; print(returnsdesk.__version__)')

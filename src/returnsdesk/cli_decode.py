@@ -24,8 +24,8 @@ from returnsdesk.scan.decode import (
     FrameDecoder,
     FrameResult,
     decode_image_file,
-    parse_formats,
 )
+from returnsdesk.scan.formats import parse_formats
 
 EXIT_OK, EXIT_NOTHING, EXIT_UNREADABLE = 0, 1, 2
 

@@ -53,5 +53,5 @@ def _no_demo_sheet(monkeypatch: pytest.MonkeyPatch) -> None:
     """Skip rendering the printable barcode PDF (about 1 s per demo database, most of a
     window's set-up); nothing here reads it, and tests/services/test_demo.py covers it."""
     monkeypatch.setattr(
-        "returnsdesk.services.bootstrap.write_demo_sheet", lambda _summary, path: path
+        "returnsdesk.services.demo_sheet.write_demo_sheet", lambda _summary, path: path
     )

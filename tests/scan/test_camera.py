@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
@@ -17,9 +18,11 @@ from returnsdesk.scan.camera import (
     CameraState,
     CameraUnavailable,
     CaptureWorker,
-    Frame,
     open_source,
 )
+
+if TYPE_CHECKING:
+    from returnsdesk.scan.camera import Frame
 
 FPS = 200.0
 RECONNECT_S = 0.05

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
@@ -20,13 +21,15 @@ from returnsdesk.data.migrations import ensure_schema
 from returnsdesk.data.models import Operator, Parcel, Photo, Station
 from returnsdesk.domain.errors import OperatorError
 from returnsdesk.services.photos import (
-    Image,
     PhotoFault,
     PhotoNotSaved,
     PhotoStore,
     PhotoView,
     default_photo_root,
 )
+
+if TYPE_CHECKING:
+    from returnsdesk.services.photos import Image
 
 NOW = datetime(2026, 3, 14, 9, 30, tzinfo=UTC)
 

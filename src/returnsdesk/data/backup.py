@@ -24,11 +24,10 @@ from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
 from returnsdesk.data import migrations
-from returnsdesk.data.migrations import current_revision, head_revision
+from returnsdesk.data.migrations import current_revision, head_revision, is_at_head
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +49,7 @@ def backup_before_upgrade(engine: Engine, *, keep: int = 5) -> Path | None:
     if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
         return None
     path = Path(url.database).absolute()
-    if not path.is_file() or path.stat().st_size == 0:
+    if not path.is_file() or path.stat().st_size == 0 or is_at_head(engine):
         return None
     revision = current_revision(engine)
     if revision is None or revision == head_revision() or not _known(revision):
@@ -108,5 +107,7 @@ def _copy(source: Path, target: Path) -> None:
 
 def _known(revision: str) -> bool:
     """Whether this build has a migration script for ``revision`` (else: a newer build's)."""
+    from alembic.script import ScriptDirectory  # only when a database is not at head
+
     scripts = ScriptDirectory(str(Path(migrations.__file__).resolve().parent))
     return revision in {script.revision for script in scripts.walk_revisions()}

@@ -19,7 +19,7 @@ from returnsdesk.domain.errors import OperatorError, ReturnsDeskError
 from returnsdesk.paths import resources_dir
 from returnsdesk.qt.dialogs import CrashDialog
 from returnsdesk.qt.main_window import MainWindow
-from returnsdesk.qt.ops import set_unhandled_failure_handler
+from returnsdesk.qt.ops import set_unhandled_failure_handler, wait_for_all
 from returnsdesk.qt.sign_in import SignInDialog
 from returnsdesk.services.bootstrap import StationEnvironment, open_environment
 from returnsdesk.services.operators import sign_in
@@ -118,5 +118,6 @@ def run(settings: Settings, *, demo: bool, operator_code: str | None) -> int:
         # has shown the window.
         QTimer.singleShot(0, lambda: _report_ready(app))
     code = app.exec()
+    wait_for_all()  # work still running on a pool must not outlive the application
     env.database.dispose()
     return code

@@ -3,6 +3,10 @@
 Capture and decoding run in ``CaptureWorker``'s own thread; this module only forwards its
 callbacks to the GUI thread with signals and paints. Preview frames are dropped, never queued,
 when the GUI is busy, so a slow paint cannot pile up work or memory.
+
+OpenCV, numpy and the decoder (zxing-cpp, biip) are loaded on the capture thread, with the
+first frame: the station window does not wait for them, and a station without a camera never
+loads them.
 """
 
 from __future__ import annotations
@@ -10,9 +14,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-
-import cv2
-import numpy as np
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtGui import QImage, QPixmap
@@ -21,8 +23,12 @@ from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 from returnsdesk.config import CameraSettings
 from returnsdesk.domain.scanning import ScanRules
 from returnsdesk.qt.images import to_qimage
-from returnsdesk.scan.camera import CameraState, CaptureWorker, Frame
-from returnsdesk.scan.decode import FrameDecoder, FrameResult
+from returnsdesk.scan.camera import CameraState, CaptureWorker
+from returnsdesk.scan.formats import parse_formats
+
+if TYPE_CHECKING:
+    from returnsdesk.scan.camera import Frame
+    from returnsdesk.scan.decode import FrameDecoder, FrameResult
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +49,9 @@ class CameraBridge(QObject):
     def __init__(self, settings: CameraSettings, rules: ScanRules) -> None:
         super().__init__()
         self._settings = settings
-        self._decoder = FrameDecoder(formats=settings.formats, rules=rules)
+        self._rules = rules
+        parse_formats(settings.formats)  # a wrong name fails the start, as the decoder would
+        self._decoder: FrameDecoder | None = None  # made by the capture thread, see _decode
         self._worker: CaptureWorker[FrameResult] | None = None
         self._frame_in_flight = threading.Event()  # set while the GUI has not shown the last one
         self._flash_until = 0.0
@@ -57,7 +65,7 @@ class CameraBridge(QObject):
         spec: str | int = int(source) if source.isdigit() else source
         self._worker = CaptureWorker(
             spec,
-            process=self._decoder.decode,
+            process=self._decode,
             on_frame=self._on_frame,
             on_state=self._on_state,
             fps=float(self._settings.fps),
@@ -88,6 +96,13 @@ class CameraBridge(QObject):
 
     # --- called on the capture thread ----------------------------------------------------
 
+    def _decode(self, frame: Frame) -> FrameResult:
+        if self._decoder is None:
+            from returnsdesk.scan.decode import FrameDecoder
+
+            self._decoder = FrameDecoder(formats=self._settings.formats, rules=self._rules)
+        return self._decoder.decode(frame)
+
     def _on_state(self, state: CameraState, message: str) -> None:
         self.state_changed.emit(state.value, message)
 
@@ -102,6 +117,9 @@ class CameraBridge(QObject):
         self.frame_ready.emit(self._annotate(frame, result))
 
     def _annotate(self, frame: Frame, result: FrameResult | None) -> QImage:
+        import cv2  # loaded already by the capture thread that calls this
+        import numpy as np
+
         picture = np.array(frame, copy=True)
         if result is not None:
             outlines = [(d.corners, _PENDING) for d in result.pending]

@@ -21,6 +21,7 @@ from returnsdesk.qt.scanner import ScanInputFilter
 from returnsdesk.qt.sound import SoundPlayer
 from returnsdesk.qt.station_controller import StationController
 from returnsdesk.qt.station_view import StationView
+from returnsdesk.scan.classify import load_gs1_parser
 from returnsdesk.services.demo import DemoSummary
 from returnsdesk.services.photos import PhotoProblem
 from returnsdesk.services.reports import ReportSetup
@@ -86,6 +87,7 @@ class MainWindow(QMainWindow):
         self.camera.start()
         self.station_view.setFocus()
         Op(service.verify_photos, owner=self).on_success(self._report_photo_problems).start()
+        QTimer.singleShot(0, self, self._load_gs1_parser)  # once the window is up
         self._service = service
         self._sync_timer = QTimer(self)
         self._sync_timer.setInterval(5_000)
@@ -93,6 +95,11 @@ class MainWindow(QMainWindow):
         self._sync_timer.start()
         self._refresh_sync()
         self._start_pulling(settings, service)
+
+    def _load_gs1_parser(self) -> None:
+        # Not on the station pool: the first scan must not queue behind it (it waits for the
+        # import only if it is a GS1 scan arriving within the first moments).
+        Op(load_gs1_parser, owner=self, pool=QThreadPool.globalInstance()).start()
 
     def _status_labels(self, database_label: str, service: StationService) -> None:
         ctx = service.context

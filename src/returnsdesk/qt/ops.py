@@ -49,8 +49,9 @@ def set_unhandled_failure_handler(handler: Callable[[BaseException], None] | Non
 
 
 def wait_for_all(timeout_ms: int = 10_000) -> bool:
-    """Block until queued station work is done (shutdown and tests)."""
-    return station_pool().waitForDone(timeout_ms)
+    """Block until queued station work and background reads are done (shutdown and tests)."""
+    station_done = station_pool().waitForDone(timeout_ms)
+    return QThreadPool.globalInstance().waitForDone(timeout_ms) and station_done
 
 
 def busy() -> bool:

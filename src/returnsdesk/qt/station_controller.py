@@ -11,7 +11,7 @@ import logging
 import uuid
 from collections.abc import Callable
 from enum import Enum, auto
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QThreadPool, QTimer, Slot
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -33,7 +33,7 @@ from returnsdesk.qt.ops import Op
 from returnsdesk.qt.scanner import ScanInputFilter
 from returnsdesk.qt.sound import Cue, SoundPlayer
 from returnsdesk.qt.station_view import StationView, Step, Tone
-from returnsdesk.services.photos import Image, PhotoView
+from returnsdesk.services.photos import PhotoView
 from returnsdesk.services.station import (
     NoReturnFound,
     ParcelAlreadyCompleted,
@@ -42,6 +42,9 @@ from returnsdesk.services.station import (
     StationService,
 )
 from returnsdesk.services.views import CompletionResult, ReceivedParcel, ReturnOutcome, ReturnView
+
+if TYPE_CHECKING:
+    from returnsdesk.services.photos import Image
 
 log = logging.getLogger(__name__)
 

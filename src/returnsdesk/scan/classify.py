@@ -5,18 +5,19 @@ before any parsing. Scanners set to send an AIM symbology identifier (``]C1`` GS
 EAN-13, ...) have it removed and kept in ``ClassifiedScan.symbology``; the camera path passes
 zxing-cpp's identifier the same way. GS1 element strings are parsed with biip; everything else
 goes to the domain's ``classify_text``. Only ``RejectedScan`` ever leaves ``classify``.
+
+biip takes about 0.2 s to import, so it is imported by the first GS1 scan, not with this module;
+``load_gs1_parser`` lets the station do that on a worker thread once its window is up.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import logging
 import re
 import string
 import unicodedata
-
-from biip import ParseConfig
-from biip.gs1_messages import GS1Message
 
 from returnsdesk.domain.barcodes import has_valid_mod10, is_valid_gtin
 from returnsdesk.domain.errors import RejectedScan
@@ -73,6 +74,11 @@ def classify(raw: str, *, rules: ScanRules = DEFAULT_RULES) -> ClassifiedScan:
     return dataclasses.replace(scan, raw=raw, symbology=symbology)
 
 
+def load_gs1_parser() -> None:
+    """Import the GS1 parser now rather than at the first GS1 scan."""
+    importlib.import_module("biip.gs1_messages")
+
+
 def _split_symbology(text: str) -> tuple[str | None, str]:
     if not text.startswith("]"):
         return None, text
@@ -94,6 +100,9 @@ def _classify_gs1(body: str, compact: str, rules: ScanRules) -> ClassifiedScan:
         if tracking is not None:
             carrier, number = tracking
             return ClassifiedScan(ScanKind.TRACKING, number, raw=body, carrier=carrier)
+    from biip import ParseConfig
+    from biip.gs1_messages import GS1Message
+
     config = ParseConfig(
         separator_chars=rules.gs1_separators,
         gs1_element_strings_verify_date=False,  # dates do not matter here; zero dates are common

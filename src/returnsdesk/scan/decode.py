@@ -61,6 +61,7 @@ import zxingcpp
 from returnsdesk.domain.errors import RejectedScan
 from returnsdesk.domain.scanning import DEFAULT_RULES, Carrier, ClassifiedScan, ScanKind, ScanRules
 from returnsdesk.scan.classify import classify
+from returnsdesk.scan.formats import parse_formats
 
 # zxing-cpp 3.1 has no GS1-128 format of its own: GS1-128 is Code128 whose symbology identifier
 # is ]C1 (content type GS1), so "Code128" covers UPS 1Z, USPS 420 and FedEx 96 labels alike.
@@ -126,33 +127,6 @@ class FrameResult:
     accepted: tuple[AcceptedScan, ...]
     rejected: tuple[RejectedRead, ...]
     pending: tuple[Detection, ...]  # read once, waiting for another frame to confirm it
-
-
-def parse_formats(names: Iterable[str]) -> tuple[zxingcpp.BarcodeFormat, ...]:
-    """zxing-cpp formats for names such as "Code128" or "EAN-13"; ValueError names a bad one."""
-    readable = set(
-        zxingcpp.barcode_formats_list(zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.AllReadable))
-    )
-    formats: list[zxingcpp.BarcodeFormat] = []
-    for name in names:
-        if name.strip().upper().replace("-", "") == "GS1128":
-            raise ValueError(
-                f"Unknown barcode format {name!r}: zxing-cpp reads GS1-128 as Code128 "
-                "(symbology ]C1); name Code128."
-            )
-        try:
-            barcode_format = zxingcpp.barcode_format_from_str(name.strip())
-        except ValueError:
-            raise ValueError(f"Unknown barcode format {name!r}") from None
-        if barcode_format == zxingcpp.BarcodeFormat.NONE:
-            raise ValueError(f"Unknown barcode format {name!r}")
-        if barcode_format not in readable:
-            raise ValueError(f"Barcode format {name!r} is a group; name single formats")
-        if barcode_format not in formats:
-            formats.append(barcode_format)
-    if not formats:
-        raise ValueError("At least one barcode format is needed")
-    return tuple(formats)
 
 
 @dataclass(frozen=True)

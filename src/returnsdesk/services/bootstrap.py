@@ -17,8 +17,7 @@ from returnsdesk.data.migrations import ensure_schema
 from returnsdesk.domain.policy import Policies, load_policies
 from returnsdesk.domain.scanning import ScanRules
 from returnsdesk.paths import default_policy_dir
-from returnsdesk.services.demo import DemoSummary, demo_parcels, seed_demo
-from returnsdesk.services.demo_sheet import write_demo_sheet
+from returnsdesk.services.demo import DemoSummary, seed_demo
 
 log = logging.getLogger(__name__)
 
@@ -66,11 +65,14 @@ def open_environment(settings: Settings, *, demo: bool) -> StationEnvironment:
     sheet: Path | None = None
     if demo:
         with Session(database.engine) as session:
-            seed_demo(session)  # commits itself: the whole demo data set is one setup action
-        with database.session() as session:
-            summary = demo_parcels(session)
+            # Commits itself (the whole demo data set is one setup action) and reads the
+            # parcels back either way.
+            summary = seed_demo(session)
         sheet = Path(platformdirs.user_data_dir("returnsdesk", "returnsdesk")) / "demo-barcodes.pdf"
         if not sheet.exists():
+            # reportlab only here: importing it costs every later start about 0.3 s.
+            from returnsdesk.services.demo_sheet import write_demo_sheet
+
             sheet.parent.mkdir(parents=True, exist_ok=True)
             write_demo_sheet(summary, sheet)
         log.info("Demo database %s; barcode sheet %s", url, sheet)

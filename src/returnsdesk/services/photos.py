@@ -20,20 +20,21 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, TypeAlias, cast
 
-import cv2
-import numpy as np
-import numpy.typing as npt
 import platformdirs
 from sqlmodel import Session, col, select
 
 from returnsdesk.data.models import Photo
 from returnsdesk.domain.errors import OperatorError
 
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:  # OpenCV and numpy load when a photo is first taken or shown, not at start
+    import numpy as np
+    import numpy.typing as npt
 
-Image = npt.NDArray[np.uint8]  # BGR (or grey), height x width [x 3]
+    Image: TypeAlias = npt.NDArray[np.uint8]  # BGR (or grey), height x width [x 3]
+
+log = logging.getLogger(__name__)
 
 MAX_LONG_EDGE = 1600  # enough to read a label or see a scratch
 JPEG_QUALITY = 85
@@ -127,6 +128,9 @@ class PhotoStore:
     @staticmethod
     def thumbnail(view: PhotoView, max_side: int = 160) -> Image | None:
         """The photo shrunk to fit ``max_side`` (BGR), or None if its file is missing or broken."""
+        import cv2
+        import numpy as np
+
         try:
             data = np.fromfile(view.path, np.uint8)
             image = cv2.imdecode(data, cv2.IMREAD_COLOR)
@@ -136,7 +140,7 @@ class PhotoStore:
         if image is None:
             log.warning("Photo %s at %s is not a readable image", view.id, view.path)
             return None
-        return _fit(cast(Image, image), max_side)  # IMREAD_COLOR gives 8-bit BGR
+        return _fit(cast("Image", image), max_side)  # IMREAD_COLOR gives 8-bit BGR
 
     def verify(
         self,
@@ -202,12 +206,16 @@ def _fit(image: Image, max_side: int) -> Image:
     scale = max_side / max(height, width)
     if scale >= 1:
         return image
+    import cv2
+
     size = (max(1, round(width * scale)), max(1, round(height * scale)))
-    return cast(Image, cv2.resize(image, size, interpolation=cv2.INTER_AREA))
+    return cast("Image", cv2.resize(image, size, interpolation=cv2.INTER_AREA))
 
 
 def _encode_jpeg(frame: Image) -> tuple[bytes, int, int]:
     """JPEG bytes of the frame, long edge capped at ``MAX_LONG_EDGE``; and its width, height."""
+    import cv2
+
     image = _fit(frame, MAX_LONG_EDGE)
     ok, buffer = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])
     if not ok:

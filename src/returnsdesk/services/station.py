@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import IntegrityError
 
@@ -24,7 +25,6 @@ from returnsdesk.domain.vocabulary import LEAD_ROLES, ReturnStatus
 from returnsdesk.scan.classify import classify
 from returnsdesk.services import approvals, history, inspection, intake
 from returnsdesk.services.photos import (
-    Image,
     PhotoProblem,
     PhotoStore,
     PhotoView,
@@ -42,6 +42,9 @@ from returnsdesk.services.views import (
     ReturnView,
     StationContext,
 )
+
+if TYPE_CHECKING:
+    from returnsdesk.services.photos import Image
 
 Clock = Callable[[], datetime]
 

@@ -106,7 +106,7 @@ class FakeClock:
 def _no_demo_sheet(monkeypatch: pytest.MonkeyPatch) -> None:
     """Skip the printable demo barcode PDF; nothing here reads it."""
     monkeypatch.setattr(
-        "returnsdesk.services.bootstrap.write_demo_sheet", lambda _summary, path: path
+        "returnsdesk.services.demo_sheet.write_demo_sheet", lambda _summary, path: path
     )
 
 

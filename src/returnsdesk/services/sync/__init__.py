@@ -13,6 +13,8 @@ rule); ``housekeeping.prune_delivered`` keeps the outbox small.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from returnsdesk.services.sync.backoff import backoff_delay, parse_retry_after
 from returnsdesk.services.sync.connector import (
     API_BASE_PATH,
@@ -25,7 +27,6 @@ from returnsdesk.services.sync.connector import (
     UnsendableEvent,
     plan_call,
 )
-from returnsdesk.services.sync.http_connector import HttpContractConnector
 from returnsdesk.services.sync.relay import (
     Relay,
     RelayStats,
@@ -38,6 +39,20 @@ from returnsdesk.services.sync.relay import (
     retry_parked,
     sync_health,
 )
+
+if TYPE_CHECKING:
+    from returnsdesk.services.sync.http_connector import HttpContractConnector
+
+
+def __getattr__(name: str) -> object:
+    # The station imports this package for its sync health; httpx (about 0.2 s to import) is
+    # loaded only where a connector is made (the relay process, diagnostics, tests).
+    if name == "HttpContractConnector":
+        from returnsdesk.services.sync.http_connector import HttpContractConnector
+
+        return HttpContractConnector
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "API_BASE_PATH",

@@ -1,0 +1,53 @@
+"""What a station start loads before it is ready to scan, and what it leaves for later.
+
+Start-up time itself is measured in bench/bench_startup.py; this guards the work that made it
+fast from coming back unnoticed: a module imported at the top of a file on the start-up path.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+# Each costs 0.1-0.3 s to import and is needed only later: migrating (Alembic), writing the demo
+# sheet (reportlab), a camera or a photo (OpenCV, numpy), the sync relay (httpx).
+LOADED_LATER = ("alembic", "reportlab", "cv2", "numpy", "httpx")
+
+# The real command line, with the moment "ready" is reported wrapped to list what is loaded.
+_START = """
+import json, sys
+import returnsdesk.qt.app as app
+report_ready = app._report_ready
+def ready(qt_app):
+    print(json.dumps(sorted(sys.modules)))
+    report_ready(qt_app)
+app._report_ready = ready
+from returnsdesk.__main__ import main
+sys.exit(main(["--demo"]))
+"""
+
+
+def _start_demo_station() -> set[str]:
+    env = dict(os.environ, RETURNSDESK_EXIT_WHEN_READY="1", RETURNSDESK_UI_SOUNDS="false")
+    result = subprocess.run(
+        [sys.executable, "-c", _START], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    lines = result.stdout.splitlines()
+    assert lines[-1] == "ready"
+    return set(json.loads(lines[-2]))
+
+
+def test_a_second_start_is_ready_without_migration_demo_sheet_camera_or_sync_code() -> None:
+    # Given a first start, which creates and migrates the demo database and writes its sheet
+    first = _start_demo_station()
+    assert {"alembic", "reportlab"} <= first
+    demo_data = Path(os.environ["XDG_DATA_HOME"]) / "returnsdesk"
+    assert (demo_data / "demo-barcodes.pdf").exists()
+    # When the station starts again, then it is ready to scan with none of that loaded
+    second = _start_demo_station()
+    assert "returnsdesk.services.station" in second
+    assert sorted(name for name in LOADED_LATER if name in second) == []

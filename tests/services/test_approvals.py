@@ -34,7 +34,7 @@ NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
 @pytest.fixture(autouse=True)
 def _no_demo_sheet(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(
-        "returnsdesk.services.bootstrap.write_demo_sheet", lambda _summary, path: path
+        "returnsdesk.services.demo_sheet.write_demo_sheet", lambda _summary, path: path
     )
 
 

@@ -19,7 +19,7 @@ from returnsdesk.services.station import StationService
 def _no_demo_sheet(monkeypatch: pytest.MonkeyPatch) -> None:
     """The printable barcode sheet is covered in tests/services/test_demo.py; skip it here."""
     monkeypatch.setattr(
-        "returnsdesk.services.bootstrap.write_demo_sheet", lambda _summary, path: path
+        "returnsdesk.services.demo_sheet.write_demo_sheet", lambda _summary, path: path
     )
 
 

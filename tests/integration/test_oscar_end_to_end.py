@@ -27,7 +27,8 @@ from returnsdesk.qt import ops
 from returnsdesk.qt.app import build_main_window
 from returnsdesk.qt.station_controller import State
 from returnsdesk.services.bootstrap import StationEnvironment, open_environment
-from returnsdesk.services.sync import HttpContractConnector, Relay
+from returnsdesk.services.sync import HttpContractConnector
+from returnsdesk.services.sync.credentials import DEFAULT_TOKEN_ENV
 from returnsdesk.services.sync.inbound import Puller, PullFailed
 from returnsdesk.services.sync.remote import MalformedAnswer
 from services.sync.loopback import LoopbackService, QuietServer
@@ -60,6 +61,20 @@ def shop_line_refs(shop: OscarShop, rma: str) -> dict[str, str]:
     return {line["sku"]: line["line_ref"] for line in found["lines"]}
 
 
+def returns_stored(env: StationEnvironment) -> int:
+    with env.database.session() as session:
+        return len(session.exec(select(Return)).all())
+
+
+def undelivered(env: StationEnvironment) -> int:
+    with env.database.session() as session:
+        return len(
+            session.exec(
+                select(OutboxEvent).where(OutboxEvent.status != OutboxStatus.DELIVERED)
+            ).all()
+        )
+
+
 def grade_unit(inspector: Inspector, gtin: str) -> None:
     inspector.scan(gtin)
     inspector.press("2")  # B, like new
@@ -70,40 +85,54 @@ def grade_unit(inspector: Inspector, gtin: str) -> None:
 
 
 def test_a_return_pulled_from_oscar_is_worked_in_the_window_and_oscar_books_it_exactly(
-    oscar_shop: OscarShop, station_env: tuple[StationEnvironment, Settings], qtbot: QtBot
+    oscar_shop: OscarShop,
+    station_env: tuple[StationEnvironment, Settings],
+    qtbot: QtBot,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    env, settings = station_env
+    env, _ = station_env
     shoes_before, jackets_before = oscar_shop.num_in_stock(SHOE), oscar_shop.num_in_stock(JACKET)
     assert (shoes_before, jackets_before) == (12, 8)  # the seeded stock
 
-    # Given the station pulled the shop's returns into its empty database
-    with HttpContractConnector(oscar_shop.base_url, oscar_shop.token, timeout_s=30) as shop_api:
-        stats = Puller(env.database, shop_api).pull()
-        assert stats.created == len(oscar_shop.demo["returns"]) == 4
-        with env.database.session() as session:
-            refs = {line.sku: line.line_ref for line in session.exec(select(OrderLine))}
-        assert {SHOE: refs[SHOE], JACKET: refs[JACKET]} == shop_line_refs(oscar_shop, "RMA-000101")
+    # Given a station window pointed at the shop: it pulls and relays on its own
+    monkeypatch.setenv(DEFAULT_TOKEN_ENV, oscar_shop.token)
+    settings = load_settings(
+        environ={},
+        overrides={
+            "database.url": str(env.database.engine.url),
+            "ui.sounds": False,
+            "order_system.kind": "oscar",
+            "order_system.url": oscar_shop.base_url,
+        },
+    )
+    window = build_main_window(env, settings, operator_code=OPERATOR)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.station_view.setFocus()
 
-        # When an inspector works RMA-000101 (a shoe and two jackets) in the station window
-        window = build_main_window(env, settings, operator_code=OPERATOR)
-        qtbot.addWidget(window)
-        window.show()
-        qtbot.waitExposed(window)
-        window.station_view.setFocus()
-        inspector = Inspector(qtbot, window)
-        inspector.scan("1Z999AA10123456784")
-        assert inspector.controller.state is State.RETURN
-        for gtin in (SHOE, JACKET, JACKET):
-            grade_unit(inspector, gtin)
-        assert inspector.controller.state is State.OUTCOME, inspector.message
-        assert "approved" in inspector.message
-        ops.wait_for_all()
+    # Then the shop's returns arrive in the empty station database, with the shop's line refs
+    qtbot.waitUntil(lambda: returns_stored(env) == len(oscar_shop.demo["returns"]), timeout=60_000)
+    with env.database.session() as session:
+        refs = {line.sku: line.line_ref for line in session.exec(select(OrderLine))}
+    assert {SHOE: refs[SHOE], JACKET: refs[JACKET]} == shop_line_refs(oscar_shop, "RMA-000101")
 
-        # And the relay delivers the outbox to Oscar
-        relayed = Relay(env.database, shop_api).drain()
+    # When an inspector works RMA-000101 (a shoe and two jackets) by scanner and keys
+    inspector = Inspector(qtbot, window)
+    inspector.scan("1Z999AA10123456784")
+    assert inspector.controller.state is State.RETURN
+    for gtin in (SHOE, JACKET, JACKET):
+        grade_unit(inspector, gtin)
+    assert inspector.controller.state is State.OUTCOME, inspector.message
+    assert "approved" in inspector.message
+    ops.wait_for_all()
 
-    # Then everything was delivered, nothing parked (the refund named Oscar's lines)
-    assert (relayed.parked, relayed.retried) == (0, 0), relayed
+    # Then the window's relay delivers every event, nothing parked (the refund named Oscar's
+    # lines), and the status bar says so
+    qtbot.waitUntil(lambda: undelivered(env) == 0, timeout=60_000)
+    qtbot.waitUntil(lambda: "all delivered" in window.sync_label.text(), timeout=15_000)
+    window.close()
+
     with env.database.session() as session:
         events = session.exec(select(OutboxEvent)).all()
         assert {e.status for e in events} == {OutboxStatus.DELIVERED}

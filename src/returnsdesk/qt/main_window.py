@@ -28,7 +28,7 @@ from returnsdesk.services.reports import ReportSetup
 from returnsdesk.services.station import StationService
 from returnsdesk.services.sync.inbound import PullStats
 from returnsdesk.services.sync.relay import SyncHealth
-from returnsdesk.services.sync.station_pull import station_pull
+from returnsdesk.services.sync.station_pull import station_pull, station_relay
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +95,9 @@ class MainWindow(QMainWindow):
         self._sync_timer.start()
         self._refresh_sync()
         self._start_pulling(settings, service)
+        self._relay = station_relay(settings.order_system, service.database)
+        if self._relay is not None:
+            self._relay.start()
 
     def _load_gs1_parser(self) -> None:
         # Not on the station pool: the first scan must not queue behind it (it waits for the
@@ -207,6 +210,8 @@ class MainWindow(QMainWindow):
         self._pull_timer.stop()
         if self._pull is not None:
             self._pull.close()
+        if self._relay is not None:
+            self._relay.close()
         self.camera.stop()
         wait_for_all()  # let a completion that is being written finish
         super().closeEvent(event)

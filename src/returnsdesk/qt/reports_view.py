@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QDate, QDateTime, QObject, Qt, QThreadPool, QTime, Signal
@@ -36,15 +36,11 @@ from PySide6.QtWidgets import (
 from returnsdesk.domain.errors import OperatorError
 from returnsdesk.qt.ops import Op
 from returnsdesk.qt.pdf_preview import PdfPreview, print_pdf
-from returnsdesk.services.reports import (
-    GeneratedReport,
-    Period,
-    ReportKind,
-    ReportRequest,
-    ReportSetup,
-    generate_report,
-)
+from returnsdesk.services.reports import Period, ReportKind, ReportRequest, ReportSetup
 from returnsdesk.services.station import StationService
+
+if TYPE_CHECKING:
+    from returnsdesk.services.reports import GeneratedReport
 
 log = logging.getLogger(__name__)
 
@@ -219,9 +215,15 @@ class ReportsView(QWidget):
             self._say(str(exc), error=True)
             return
         database, setup, relay = self._service.database, self._setup, self._progress_relay
+
+        def build() -> GeneratedReport:
+            from returnsdesk.services.reports import generate_report  # reportlab, on demand
+
+            return generate_report(database, request, relay.changed.emit, setup=setup)
+
         self._start(f"Generating {request.filter_text}…")
         Op(
-            lambda: generate_report(database, request, relay.changed.emit, setup=setup),
+            build,
             owner=self,
             pool=QThreadPool.globalInstance(),  # never in the way of the station's own work
         ).on_success(self._show_report).on_failure(self._failed).start()

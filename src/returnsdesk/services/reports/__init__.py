@@ -5,7 +5,8 @@ read-only snapshot, never touches Qt, and may run on any thread (the Reports vie
 through ``qt.ops.Op``); ``progress(fraction, message)`` is called from that thread.
 """
 
-from returnsdesk.services.reports.generate import GeneratedReport, generate_report
+from typing import TYPE_CHECKING
+
 from returnsdesk.services.reports.request import (
     Period,
     ReportKind,
@@ -13,6 +14,20 @@ from returnsdesk.services.reports.request import (
     ReportRequestError,
     ReportSetup,
 )
+
+if TYPE_CHECKING:
+    from returnsdesk.services.reports.generate import GeneratedReport, generate_report
+
+
+def __getattr__(name: str) -> object:
+    # The station window builds report requests at start; reportlab (about 0.3 s to import)
+    # loads with the first report.
+    if name in ("GeneratedReport", "generate_report"):
+        from returnsdesk.services.reports import generate
+
+        return getattr(generate, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "GeneratedReport",

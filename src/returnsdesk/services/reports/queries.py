@@ -62,6 +62,7 @@ from returnsdesk.services.reports.reading import seconds_between
 from returnsdesk.services.reports.request import Period, ReportRequestError
 
 EXCEPTION_ROWS = 500  # exception parcels listed; the count above the list is complete
+PENDING_ROWS = 200  # returns waiting for approval listed, oldest first
 
 
 @dataclass(frozen=True)
@@ -408,10 +409,18 @@ class PendingApproval:
 
 
 def pending_approvals(
-    connection: Connection, station_id: uuid.UUID | None
-) -> list[PendingApproval]:
-    """Refunds waiting for a shift lead now, whatever the period, oldest first."""
+    connection: Connection, station_id: uuid.UUID | None, limit: int = PENDING_ROWS
+) -> tuple[list[PendingApproval], int]:
+    """Refunds waiting for a shift lead now, whatever the period: the oldest ``limit``, and
+    how many there are in all."""
     station = literal(True) if station_id is None else col(Parcel.station_id) == station_id
+    waiting = and_(col(Refund.status) == RefundStatus.PENDING_APPROVAL, station)
+    total = connection.execute(
+        select(func.count())
+        .select_from(Refund)
+        .join(Parcel, col(Parcel.id) == col(Refund.parcel_id))
+        .where(waiting)
+    ).scalar_one()
     rows = connection.execute(
         select(
             col(Return.rma_number),
@@ -423,10 +432,11 @@ def pending_approvals(
         )
         .join(Return, col(Return.id) == col(Refund.return_id))
         .join(Parcel, col(Parcel.id) == col(Refund.parcel_id))
-        .where(col(Refund.status) == RefundStatus.PENDING_APPROVAL, station)
+        .where(waiting)
         .order_by(col(Refund.created_at))
+        .limit(limit)
     ).all()
-    return [PendingApproval(*row) for row in rows]
+    return [PendingApproval(*row) for row in rows], int(total)
 
 
 @dataclass(frozen=True)
@@ -616,30 +626,26 @@ def processing_seconds(
 
 
 def processing_by_category(connection: Connection, scope: Scope) -> list[tuple[str, float, int]]:
-    """Median hours from parcel received to refund, per category of the returned products."""
-    value = seconds_between(col(Parcel.received_at), col(Refund.created_at))
-    categories = (
-        select(col(Refund.id).label("refund_id"), func.min(col(Product.category)).label("category"))
-        .join(RefundLine, col(RefundLine.refund_id) == col(Refund.id))
-        .join(ReturnLine, col(ReturnLine.id) == col(RefundLine.return_line_id))
+    """Median seconds from parcel received to refund, and refunds, per category returned.
+
+    A refund counts once in each category among its return's lines.
+    """
+    pairs = (
+        select(
+            col(Refund.id).label("refund_id"),
+            col(Product.category).label("category"),
+            seconds_between(col(Parcel.received_at), col(Refund.created_at)).label("seconds"),
+        )
+        .distinct()
+        .join(Parcel, col(Parcel.id) == col(Refund.parcel_id))
+        .join(ReturnLine, col(ReturnLine.return_id) == col(Refund.return_id))
         .join(OrderLine, col(OrderLine.id) == col(ReturnLine.order_line_id))
         .join(Product, col(Product.id) == col(OrderLine.product_id))
-        .group_by(col(Refund.id))
+        .where(scope.when(col(Refund.created_at)), scope.at(col(Parcel.station_id)))
         .subquery()
     )
-    where = and_(
-        col(Refund.parcel_id) == col(Parcel.id),
-        categories.c.refund_id == col(Refund.id),
-        scope.when(col(Refund.created_at)),
-        scope.at(col(Parcel.station_id)),
-    )
-    medians = median_by(connection, categories.c.category, value, where)
+    medians = median_by(connection, pairs.c.category, pairs.c.seconds, literal(True))
     counts = connection.execute(
-        select(categories.c.category, func.count())
-        .select_from(Refund)
-        .join(Parcel, col(Parcel.id) == col(Refund.parcel_id))
-        .join(categories, categories.c.refund_id == col(Refund.id))
-        .where(scope.when(col(Refund.created_at)), scope.at(col(Parcel.station_id)))
-        .group_by(categories.c.category)
+        select(pairs.c.category, func.count()).group_by(pairs.c.category).order_by(pairs.c.category)
     ).all()
-    return sorted(((cat, medians.get(cat, 0.0), int(n)) for cat, n in counts), key=lambda r: r[0])
+    return [(category, medians.get(category, 0.0), int(n)) for category, n in counts]

@@ -179,7 +179,7 @@ def median_by(
         .where(where, value.is_not(None))
         .subquery()
     )
-    middle = (ranked.c.n + 1) / 2, (ranked.c.n + 2) / 2  # integer division: 1 or 2 middle rows
+    middle = (ranked.c.n + 1) // 2, (ranked.c.n + 2) // 2  # floor division: 1 or 2 middle rows
     rows = connection.execute(
         select(ranked.c.g, func.avg(ranked.c.v)).where(ranked.c.rn.in_(middle)).group_by(ranked.c.g)
     ).all()
@@ -201,10 +201,12 @@ def percentiles(
     )
     n = ranked.c.n
     median = connection.execute(
-        select(func.avg(ranked.c.v), func.max(n)).where(ranked.c.rn.in_(((n + 1) / 2, (n + 2) / 2)))
+        select(func.avg(ranked.c.v), func.max(n)).where(
+            ranked.c.rn.in_(((n + 1) // 2, (n + 2) // 2))
+        )
     ).one()
     p90 = connection.execute(
-        select(ranked.c.v).where(ranked.c.rn == (9 * n + 9) / 10)
+        select(ranked.c.v).where(ranked.c.rn == (9 * n + 9) // 10)
     ).scalar_one_or_none()
     count = int(median[1] or 0)
     return (

@@ -93,6 +93,11 @@ def resolve_scope(connection: Connection, period: Period, station_code: str | No
     return Scope(period, found)
 
 
+def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    """How many rows meet ``condition`` (0, not NULL, when there are none)."""
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
 # --- shift ------------------------------------------------------------------------------------
 
 
@@ -108,21 +113,13 @@ def volume(connection: Connection, scope: Scope) -> Volume:
     parcels = connection.execute(
         select(
             func.count(),
-            func.coalesce(func.sum(case((col(Parcel.unexpected), 1), else_=0)), 0),
+            _count_if(col(Parcel.unexpected).is_(True)),
         ).where(scope.when(col(Parcel.received_at)), scope.at(col(Parcel.station_id)))
     ).one()
     units = connection.execute(
         select(
-            func.coalesce(
-                func.sum(
-                    case((col(Inspection.outcome) == InspectionOutcome.INSPECTED, 1), else_=0)
-                ),
-                0,
-            ),
-            func.coalesce(
-                func.sum(case((col(Inspection.outcome) == InspectionOutcome.MISSING, 1), else_=0)),
-                0,
-            ),
+            _count_if(col(Inspection.outcome) == InspectionOutcome.INSPECTED),
+            _count_if(col(Inspection.outcome) == InspectionOutcome.MISSING),
         ).where(scope.when(col(Inspection.finished_at)), scope.at(col(Inspection.station_id)))
     ).one()
     return Volume(int(parcels[0]), int(parcels[1]), int(units[0]), int(units[1]))
@@ -313,7 +310,7 @@ def _has_flag(flag: InspectionFlag) -> ColumnElement[bool]:
 
 
 def flag_counts(connection: Connection, scope: Scope) -> dict[InspectionFlag, int]:
-    sums = [func.coalesce(func.sum(case((_has_flag(f), 1), else_=0)), 0) for f in InspectionFlag]
+    sums = [_count_if(_has_flag(flag)) for flag in InspectionFlag]
     row = connection.execute(
         select(*sums).where(
             scope.when(col(Inspection.finished_at)), scope.at(col(Inspection.station_id))
@@ -451,15 +448,8 @@ class OutboxBacklog:
 def outbox_backlog(connection: Connection) -> OutboxBacklog:
     row = connection.execute(
         select(
-            func.coalesce(
-                func.sum(case((col(OutboxEvent.status) == OutboxStatus.PENDING, 1), else_=0)), 0
-            ),
-            func.coalesce(
-                func.sum(
-                    case((col(OutboxEvent.status) == OutboxStatus.NEEDS_ATTENTION, 1), else_=0)
-                ),
-                0,
-            ),
+            _count_if(col(OutboxEvent.status) == OutboxStatus.PENDING),
+            _count_if(col(OutboxEvent.status) == OutboxStatus.NEEDS_ATTENTION),
             func.min(col(OutboxEvent.created_at)),
         ).where(col(OutboxEvent.status) != OutboxStatus.DELIVERED)
     ).one()

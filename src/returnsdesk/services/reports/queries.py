@@ -23,13 +23,13 @@ from typing import Any
 from sqlalchemy import (
     Connection,
     Float,
-    Integer,
     String,
     and_,
     case,
     cast,
     func,
     literal,
+    or_,
     select,
 )
 from sqlalchemy.sql.elements import ColumnElement
@@ -486,46 +486,72 @@ class RateRow:
         return None if self.sold == 0 else self.returned / self.sold
 
 
-def return_rates(
-    connection: Connection, scope: Scope, group: Any, limit: int | None = None
-) -> list[RateRow]:
-    """Units returned (on returns opened in the period) against units sold (orders placed in
-    the period), grouped by a ``Product`` column. The station filter does not apply: sales
-    and return requests belong to no station."""
+@dataclass(frozen=True)
+class ProductUnits:
+    sku: str
+    category: str
+    size: str | None
+    sold: int
+    returned: int
+
+
+def units_by_product(connection: Connection, scope: Scope) -> list[ProductUnits]:
+    """Units sold (orders placed in the period) and returned (returns opened in the period)
+    per product, in one pass over orders and one over returns; products with neither are left
+    out. Rolling these up by category, size or SKU (``rates_by``) then touches at most one row
+    per catalogue product. The station filter does not apply: sales and return requests
+    belong to no station."""
     sold = (
-        select(group.label("k"), func.sum(col(OrderLine.quantity)).label("q"))
-        .join(OrderLine, col(OrderLine.product_id) == col(Product.id))
-        .join(Order, col(Order.id) == col(OrderLine.order_id))
+        select(
+            col(OrderLine.product_id).label("product_id"),
+            func.sum(col(OrderLine.quantity)).label("q"),
+        )
+        .select_from(Order)
+        .join(OrderLine, col(OrderLine.order_id) == col(Order.id))
         .where(scope.when(col(Order.placed_at)))
-        .group_by(group)
+        .group_by(col(OrderLine.product_id))
         .subquery()
     )
     returned = (
-        select(group.label("k"), func.sum(col(ReturnLine.quantity)).label("q"))
-        .join(OrderLine, col(OrderLine.product_id) == col(Product.id))
-        .join(ReturnLine, col(ReturnLine.order_line_id) == col(OrderLine.id))
-        .join(Return, col(Return.id) == col(ReturnLine.return_id))
+        select(
+            col(OrderLine.product_id).label("product_id"),
+            func.sum(col(ReturnLine.quantity)).label("q"),
+        )
+        .select_from(Return)
+        .join(ReturnLine, col(ReturnLine.return_id) == col(Return.id))
+        .join(OrderLine, col(OrderLine.id) == col(ReturnLine.order_line_id))
         .where(scope.when(col(Return.created_at)))
-        .group_by(group)
+        .group_by(col(OrderLine.product_id))
         .subquery()
     )
-    # Full outer join written as two left joins (SQLite before 3.39 has no FULL JOIN).
-    from_returns = select(
-        returned.c.k, func.coalesce(sold.c.q, 0).label("s"), returned.c.q.label("r")
-    ).outerjoin(sold, sold.c.k.is_not_distinct_from(returned.c.k))
-    sold_only = (
-        select(sold.c.k, sold.c.q.label("s"), literal(0, Integer).label("r"))
-        .outerjoin(returned, returned.c.k.is_not_distinct_from(sold.c.k))
-        .where(returned.c.q.is_(None))
-    )
-    both = from_returns.union_all(sold_only).subquery()
-    query = select(both.c.k, both.c.s, both.c.r).order_by(both.c.r.desc(), both.c.s.desc())
-    if limit is not None:
-        query = query.limit(limit)
-    return [
-        RateRow("(none)" if k is None else str(k), int(s or 0), int(r or 0))
-        for k, s, r in connection.execute(query).all()
-    ]
+    rows = connection.execute(
+        select(
+            col(Product.sku),
+            col(Product.category),
+            col(Product.size),
+            func.coalesce(sold.c.q, 0),
+            func.coalesce(returned.c.q, 0),
+        )
+        .outerjoin(sold, sold.c.product_id == col(Product.id))
+        .outerjoin(returned, returned.c.product_id == col(Product.id))
+        .where(or_(sold.c.q.is_not(None), returned.c.q.is_not(None)))
+    ).all()
+    return [ProductUnits(sku, cat, size, int(s), int(r)) for sku, cat, size, s, r in rows]
+
+
+def rates_by(products: list[ProductUnits], key: str, limit: int | None = None) -> list[RateRow]:
+    """``units_by_product`` rolled up by ``"sku"``, ``"category"`` or ``"size"``, most
+    returned first."""
+    sold: dict[str, int] = {}
+    returned: dict[str, int] = {}
+    for product in products:
+        value = getattr(product, key)
+        name = "(none)" if value is None else str(value)
+        sold[name] = sold.get(name, 0) + product.sold
+        returned[name] = returned.get(name, 0) + product.returned
+    rows = [RateRow(name, sold[name], returned[name]) for name in sold]
+    rows.sort(key=lambda r: (-r.returned, -r.sold, r.key))
+    return rows if limit is None else rows[:limit]
 
 
 def reasons_by_category(connection: Connection, scope: Scope) -> list[tuple[str, str, int]]:

@@ -156,7 +156,7 @@ def inspectors(connection: Connection, scope: Scope) -> list[InspectorRow]:
             name,
             code,
             int(units),
-            None if medians.get(op_id) is None else medians[op_id] / 60,
+            medians[op_id][0] / 60 if op_id in medians else None,
         )
         for op_id, name, code, units in rows
     ]
@@ -164,8 +164,8 @@ def inspectors(connection: Connection, scope: Scope) -> list[InspectorRow]:
 
 def median_by(
     connection: Connection, group: Any, value: ColumnElement[Any], where: ColumnElement[bool]
-) -> dict[Any, float]:
-    """The median of ``value`` per ``group``, picked in SQL with window functions."""
+) -> dict[Any, tuple[float, int]]:
+    """The median of ``value`` and the number of values, per ``group``, in one ranked pass."""
     ranked = (
         select(
             group.label("g"),
@@ -178,15 +178,18 @@ def median_by(
     )
     middle = (ranked.c.n + 1) // 2, (ranked.c.n + 2) // 2  # floor division: 1 or 2 middle rows
     rows = connection.execute(
-        select(ranked.c.g, func.avg(ranked.c.v)).where(ranked.c.rn.in_(middle)).group_by(ranked.c.g)
+        select(ranked.c.g, func.avg(ranked.c.v), func.max(ranked.c.n))
+        .where(ranked.c.rn.in_(middle))
+        .group_by(ranked.c.g)
     ).all()
-    return {g: float(v) for g, v in rows}
+    return {g: (float(v), int(n)) for g, v, n in rows}
 
 
 def percentiles(
     connection: Connection, value: ColumnElement[Any], where: ColumnElement[bool]
 ) -> tuple[float | None, float | None, int]:
-    """Median and 90th percentile (nearest rank) of ``value``, and how many values there were."""
+    """Median and 90th percentile (nearest rank) of ``value``, and how many values there
+    were, from one ranked pass."""
     ranked = (
         select(
             cast(value, Float).label("v"),
@@ -196,20 +199,18 @@ def percentiles(
         .where(where, value.is_not(None))
         .subquery()
     )
-    n = ranked.c.n
-    median = connection.execute(
-        select(func.avg(ranked.c.v), func.max(n)).where(
-            ranked.c.rn.in_(((n + 1) // 2, (n + 2) // 2))
+    v, rn, n = ranked.c.v, ranked.c.rn, ranked.c.n
+    median, p90, count = connection.execute(
+        select(
+            func.avg(case((rn.in_(((n + 1) // 2, (n + 2) // 2)), v))),
+            func.max(case((rn == (9 * n + 9) // 10, v))),
+            func.max(n),
         )
     ).one()
-    p90 = connection.execute(
-        select(ranked.c.v).where(ranked.c.rn == (9 * n + 9) // 10)
-    ).scalar_one_or_none()
-    count = int(median[1] or 0)
     return (
-        None if median[0] is None else float(median[0]),
+        None if median is None else float(median),
         None if p90 is None else float(p90),
-        count,
+        int(count or 0),
     )
 
 
@@ -663,7 +664,4 @@ def processing_by_category(connection: Connection, scope: Scope) -> list[tuple[s
         .subquery()
     )
     medians = median_by(connection, pairs.c.category, pairs.c.seconds, literal(True))
-    counts = connection.execute(
-        select(pairs.c.category, func.count()).group_by(pairs.c.category).order_by(pairs.c.category)
-    ).all()
-    return [(category, medians.get(category, 0.0), int(n)) for category, n in counts]
+    return [(category, *medians[category]) for category in sorted(medians)]

@@ -61,7 +61,7 @@ from returnsdesk.domain.vocabulary import (
 from returnsdesk.services.reports.reading import seconds_between
 from returnsdesk.services.reports.request import Period, ReportRequestError
 
-EXCEPTION_ROWS = 500  # exception parcels listed; the count above the list is complete
+EXCEPTION_ROWS = 200  # exception parcels listed (a readable print-out); the count is complete
 PENDING_ROWS = 200  # returns waiting for approval listed, oldest first
 
 

@@ -88,28 +88,29 @@ def _check_barcode() -> str:
 
 
 def _check_report() -> str:
-    """A one-page PDF with text and a Code 128 drawing, as the demo sheet and reports use."""
-    from reportlab.graphics import renderPDF
-    from reportlab.lib.pagesizes import A4
-    from reportlab.pdfgen.canvas import Canvas
+    """A real report page: bundled Unicode font, a table, a chart, page numbering."""
+    from datetime import UTC, datetime
 
-    from returnsdesk.services.demo_sheet import code128
+    from returnsdesk.services.reports.content import Chart, Facts, ReportContent
+    from returnsdesk.services.reports.pdf import PageFrame, render_pdf
 
-    with tempfile.TemporaryDirectory(prefix="returnsdesk-selftest-") as folder:
-        path = Path(folder) / "selftest.pdf"
-        canvas = Canvas(str(path), pagesize=A4)
-        canvas.setFont("Helvetica", 12)
-        canvas.drawString(72, 770, "returnsdesk self-test")
-        renderPDF.draw(code128(SELFTEST_TRACKING), canvas, 72, 680)
-        canvas.showPage()
-        canvas.save()
-        data = path.read_bytes()
+    content = ReportContent(
+        "Self-test report",
+        "self-test",
+        [
+            Facts("check", "Check", [("Text", "Grüße · Ελληνικά · Кириллица · עברית · العربية")]),
+            Chart("bar", "Units", ("A", "B", "C"), (3.0, 5.0, 1.0)),
+        ],
+    )
+    data = render_pdf(content, PageFrame("Self-test", "self-test", "-", datetime.now(UTC)))
     if not data.startswith(b"%PDF-"):
         raise RuntimeError(f"not a PDF: starts with {data[:8]!r}")
     pages = len(_PDF_PAGE.findall(data))
     if pages != 1:
         raise RuntimeError(f"expected 1 page, found {pages}")
-    return f"PDF of {len(data) / 1024:.1f} KiB, 1 page"
+    if b"DejaVuSans" not in data:
+        raise RuntimeError("the bundled font (resources/fonts/DejaVuSans.ttf) was not embedded")
+    return f"report PDF of {len(data) / 1024:.1f} KiB, 1 page, Unicode font embedded"
 
 
 # A QApplication may be made once per process and must outlive every widget; keep the one the

@@ -127,7 +127,7 @@ class Order(SQLModel, table=True):
     customer_name: str = Field(max_length=200, index=True)
     customer_email: str = Field(max_length=320)
     currency: str = Field(max_length=3)
-    placed_at: datetime = _timestamp()
+    placed_at: datetime = _timestamp(index=True)  # reports: units sold in a period
     delivered_at: datetime | None = _timestamp(nullable=True)
 
 
@@ -158,7 +158,7 @@ class Return(SQLModel, table=True):
     customer_name: str = Field(max_length=200, index=True)
     customer_email: str = Field(max_length=320)
     status: ReturnStatus = _enum(ReturnStatus, default=ReturnStatus.OPEN, index=True)
-    created_at: datetime = _timestamp()
+    created_at: datetime = _timestamp(index=True)  # reports: returns opened in a period
     expected_at: datetime | None = _timestamp(nullable=True)
     policy_window_days: int = Field(default=30)
     completed_at: datetime | None = _timestamp(nullable=True)
@@ -245,7 +245,7 @@ class Refund(SQLModel, table=True):
     operator_id: uuid.UUID = _fk("operators.id")
     total: Decimal = _money()
     currency: str = Field(max_length=3)
-    status: RefundStatus = _enum(RefundStatus)
+    status: RefundStatus = _enum(RefundStatus, index=True)  # reports: waiting for approval
     status_reason: str = Field(default="", max_length=500)
     created_at: datetime = _timestamp(index=True)
 

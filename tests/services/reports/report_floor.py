@@ -16,9 +16,13 @@ from pathlib import Path
 import numpy as np
 import pypdf
 
+from returnsdesk.config import load_settings
 from returnsdesk.data.db import Database
 from returnsdesk.domain.inspection import ParcelInspection, UnitStep
+from returnsdesk.services.bootstrap import open_environment
 from returnsdesk.services.demo import DemoParcel, DemoSummary
+from returnsdesk.services.operators import sign_in
+from returnsdesk.services.photos import PhotoStore
 from returnsdesk.services.reports import ReportSetup
 from returnsdesk.services.station import ParcelOpened, StationService
 
@@ -112,6 +116,27 @@ class Floor:
             service.save_photo(opened.parcel.parcel_id, draft.id, frame)
             work.record_photo()
         work.accept(now=service.clock())
+
+
+def open_floor(database_url: str, photo_root: Path) -> Floor:
+    """The demo database, with STATION-01 (OP-0001) and STATION-02 (OP-0002) signed in."""
+    settings = load_settings(environ={}, overrides={"database.url": database_url})
+    env = open_environment(settings, demo=True)
+    assert env.demo is not None
+    clock = Clock(START)
+    stations = {}
+    for operator, station in (("OP-0001", "STATION-01"), ("OP-0002", "STATION-02")):
+        with env.database.session() as session:
+            context = sign_in(session, operator_code=operator, station_code=station)
+        stations[station] = StationService(
+            database=env.database,
+            policies=env.policies,
+            context=context,
+            scan_rules=env.scan_rules,
+            clock=clock,
+            photo_store=PhotoStore(photo_root),
+        )
+    return Floor(env.database, env.demo, stations, clock, photo_root)
 
 
 def pdf_text(data: bytes) -> list[str]:

@@ -48,6 +48,8 @@ def worked(floor: Floor) -> Floor:
     floor.work(parcels[6], empty_box=True)
     floor.work(parcels[7], wrong_gtin=parcels[8].items[0].gtin)
     floor.work(parcels[9], station="STATION-02", grade="1")
+    desk = floor.stations["STATION-01"]
+    desk.receive_unexpected(desk.classify(parcels[20].tracking_number), "No paperwork inside")
     return floor
 
 
@@ -66,7 +68,7 @@ def test_summary_figures_match_the_database(worked: Floor) -> None:
         refunds = [r for r in session.exec(select(Refund)).all() if in_window(r.created_at, period)]
     inspected = [u for u in units if u.outcome is InspectionOutcome.INSPECTED]
     missing = [u for u in units if u.outcome is InspectionOutcome.MISSING]
-    assert len(parcels) == 7 and len(inspected) >= 8 and missing
+    assert len(parcels) == 8 and len(inspected) >= 8 and missing
     assert f"Parcels received {len(parcels)} " in text
     assert f"Units inspected {len(inspected)} " in text
     assert f"Units missing (expected, not in the parcel) {len(missing)} " in text
@@ -114,7 +116,9 @@ def test_exceptions_list_their_parcels_and_pending_approvals_are_shown(worked: F
 
     text = shift_report(worked, Period.day(DAY, worked.setup().zone))
 
-    assert "Wrong item 1 Missing 1 Empty box 1 Serial mismatch 0" in text
+    assert "Wrong item 1 Missing 1 Empty box 1 Serial mismatch 0 Unexpected parcels 1" in text
+    assert "Unexpected parcels (no return found) 1 " in text
+    assert f"{parcels[20].tracking_number} – – Unexpected parcel Alex Morgan No paperwork" in text
     assert parcels[6].tracking_number in text and "Empty box, Missing" in text
     assert parcels[7].tracking_number in text
     assert "Returns waiting for approval now" in text and parcels[3].rma_number in text
@@ -126,7 +130,7 @@ def test_station_filter_counts_only_that_station(worked: Floor) -> None:
 
     text = shift_report(worked, period, "station-02")
 
-    assert "Parcels received 2 " in text
+    assert "Parcels received 2 " in text  # not the unexpected parcel at STATION-01
     assert "Units inspected 2 " in text
     assert "Priya Nair OP-0002 2 " in text
     assert "Alex Morgan" not in text

@@ -9,6 +9,7 @@ One return is a bounded number of rows, so plain ORM reads are fine here.
 from __future__ import annotations
 
 import hashlib
+import uuid
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -197,43 +198,26 @@ def build(
 
     step("Timeline")
     events: list[tuple[datetime, str, str, str]] = []
+
+    def event(
+        at: datetime, what: str, operator: uuid.UUID | None, station: uuid.UUID | None
+    ) -> None:
+        who = names.get(operator, "?") if operator else "–"
+        where = stations.get(station, "?") if station else "–"
+        events.append((at, what, who, where))
+
     for parcel in parcels:
         kind = "Unexpected parcel received" if parcel.unexpected else "Parcel received"
-        events.append(
-            (
-                parcel.received_at,
-                f"{kind}: {parcel.tracking_number} ({parcel.carrier or '–'})",
-                names.get(parcel.operator_id, "?"),
-                stations.get(parcel.station_id, "?"),
-            )
-        )
+        what = f"{kind}: {parcel.tracking_number} ({parcel.carrier or '–'})"
+        event(parcel.received_at, what, parcel.operator_id, parcel.station_id)
     for unit, decision in units:
-        events.append(
-            (
-                unit.finished_at,
-                f"Unit {unit.sku_scanned or '–'}: {_disposition_text(decision)}",
-                names.get(unit.operator_id, "?"),
-                stations.get(unit.station_id, "?"),
-            )
-        )
+        what = f"Unit {unit.sku_scanned or '–'}: {_disposition_text(decision)}"
+        event(unit.finished_at, what, unit.operator_id, unit.station_id)
     for photo in photos:
-        events.append(
-            (
-                photo.taken_at,
-                f"Photo {photo.id.hex[:8]}",
-                names.get(photo.operator_id, "?"),
-                stations.get(photo.station_id, "?"),
-            )
-        )
+        event(photo.taken_at, f"Photo {photo.id.hex[:8]}", photo.operator_id, photo.station_id)
     for entry in audit:
-        events.append(
-            (
-                entry.at,
-                f"Audit #{entry.sequence}: {entry.action}",
-                names.get(entry.operator_id, "–") if entry.operator_id else "–",
-                stations.get(entry.station_id, "–") if entry.station_id else "–",
-            )
-        )
+        what = f"Audit #{entry.sequence}: {entry.action}"
+        event(entry.at, what, entry.operator_id, entry.station_id)
     events.sort(key=lambda e: e[0])
     blocks.append(Heading("Timeline"))
     blocks.append(

@@ -29,6 +29,8 @@ def duration(seconds: float | None) -> str:
     if seconds is None:
         return "–"
     hours = seconds / 3600
+    if hours < 1:
+        return f"{seconds / 60:.0f} min"
     return f"{hours:.1f} h" if hours < 48 else f"{hours / 24:.1f} days"
 
 

@@ -11,9 +11,7 @@ from collections import Counter
 from collections.abc import Callable
 
 from sqlalchemy import Connection
-from sqlmodel import col
 
-from returnsdesk.data.models import Product
 from returnsdesk.services.reports import queries as q
 from returnsdesk.services.reports.content import Chart, Heading, ReportContent, Table, Text
 from returnsdesk.services.reports.formatting import count, share, words
@@ -47,7 +45,8 @@ def build(
     )
     step("Return rates by category and size")
     blocks.append(Heading("Return rates"))
-    categories = q.return_rates(connection, scope, col(Product.category))
+    products = q.units_by_product(connection, scope)
+    categories = q.rates_by(products, "category")
     blocks.append(
         Chart(
             "bar",
@@ -57,10 +56,9 @@ def build(
         )
     )
     blocks.append(_rate_table("rate-by-category", "By category", "Category", categories))
-    sizes = q.return_rates(connection, scope, col(Product.size))
+    sizes = q.rates_by(products, "size")
     blocks.append(_rate_table("rate-by-size", "By size", "Size", sizes))
-    step("Return rates by SKU")
-    skus = q.return_rates(connection, scope, col(Product.sku), limit=TOP_SKUS)
+    skus = q.rates_by(products, "sku", limit=TOP_SKUS)
     blocks.append(_rate_table("rate-by-sku", f"Most returned SKUs (top {TOP_SKUS})", "SKU", skus))
 
     step("Reasons")

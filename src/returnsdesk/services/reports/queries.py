@@ -23,13 +23,13 @@ from typing import Any
 from sqlalchemy import (
     Connection,
     Float,
-    Integer,
     String,
     and_,
     case,
     cast,
     func,
     literal,
+    or_,
     select,
 )
 from sqlalchemy.sql.elements import ColumnElement
@@ -61,7 +61,8 @@ from returnsdesk.domain.vocabulary import (
 from returnsdesk.services.reports.reading import seconds_between
 from returnsdesk.services.reports.request import Period, ReportRequestError
 
-EXCEPTION_ROWS = 500  # exception parcels listed; the count above the list is complete
+EXCEPTION_ROWS = 200  # exception parcels listed (a readable print-out); the count is complete
+PENDING_ROWS = 200  # returns waiting for approval listed, oldest first
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,11 @@ def resolve_scope(connection: Connection, period: Period, station_code: str | No
     return Scope(period, found)
 
 
+def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    """How many rows meet ``condition`` (0, not NULL, when there are none)."""
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
 # --- shift ------------------------------------------------------------------------------------
 
 
@@ -107,21 +113,13 @@ def volume(connection: Connection, scope: Scope) -> Volume:
     parcels = connection.execute(
         select(
             func.count(),
-            func.coalesce(func.sum(case((col(Parcel.unexpected), 1), else_=0)), 0),
+            _count_if(col(Parcel.unexpected).is_(True)),
         ).where(scope.when(col(Parcel.received_at)), scope.at(col(Parcel.station_id)))
     ).one()
     units = connection.execute(
         select(
-            func.coalesce(
-                func.sum(
-                    case((col(Inspection.outcome) == InspectionOutcome.INSPECTED, 1), else_=0)
-                ),
-                0,
-            ),
-            func.coalesce(
-                func.sum(case((col(Inspection.outcome) == InspectionOutcome.MISSING, 1), else_=0)),
-                0,
-            ),
+            _count_if(col(Inspection.outcome) == InspectionOutcome.INSPECTED),
+            _count_if(col(Inspection.outcome) == InspectionOutcome.MISSING),
         ).where(scope.when(col(Inspection.finished_at)), scope.at(col(Inspection.station_id)))
     ).one()
     return Volume(int(parcels[0]), int(parcels[1]), int(units[0]), int(units[1]))
@@ -158,7 +156,7 @@ def inspectors(connection: Connection, scope: Scope) -> list[InspectorRow]:
             name,
             code,
             int(units),
-            None if medians.get(op_id) is None else medians[op_id] / 60,
+            medians[op_id][0] / 60 if op_id in medians else None,
         )
         for op_id, name, code, units in rows
     ]
@@ -166,8 +164,8 @@ def inspectors(connection: Connection, scope: Scope) -> list[InspectorRow]:
 
 def median_by(
     connection: Connection, group: Any, value: ColumnElement[Any], where: ColumnElement[bool]
-) -> dict[Any, float]:
-    """The median of ``value`` per ``group``, picked in SQL with window functions."""
+) -> dict[Any, tuple[float, int]]:
+    """The median of ``value`` and the number of values, per ``group``, in one ranked pass."""
     ranked = (
         select(
             group.label("g"),
@@ -178,17 +176,20 @@ def median_by(
         .where(where, value.is_not(None))
         .subquery()
     )
-    middle = (ranked.c.n + 1) / 2, (ranked.c.n + 2) / 2  # integer division: 1 or 2 middle rows
+    middle = (ranked.c.n + 1) // 2, (ranked.c.n + 2) // 2  # floor division: 1 or 2 middle rows
     rows = connection.execute(
-        select(ranked.c.g, func.avg(ranked.c.v)).where(ranked.c.rn.in_(middle)).group_by(ranked.c.g)
+        select(ranked.c.g, func.avg(ranked.c.v), func.max(ranked.c.n))
+        .where(ranked.c.rn.in_(middle))
+        .group_by(ranked.c.g)
     ).all()
-    return {g: float(v) for g, v in rows}
+    return {g: (float(v), int(n)) for g, v, n in rows}
 
 
 def percentiles(
     connection: Connection, value: ColumnElement[Any], where: ColumnElement[bool]
 ) -> tuple[float | None, float | None, int]:
-    """Median and 90th percentile (nearest rank) of ``value``, and how many values there were."""
+    """Median and 90th percentile (nearest rank) of ``value``, and how many values there
+    were, from one ranked pass."""
     ranked = (
         select(
             cast(value, Float).label("v"),
@@ -198,18 +199,18 @@ def percentiles(
         .where(where, value.is_not(None))
         .subquery()
     )
-    n = ranked.c.n
-    median = connection.execute(
-        select(func.avg(ranked.c.v), func.max(n)).where(ranked.c.rn.in_(((n + 1) / 2, (n + 2) / 2)))
+    v, rn, n = ranked.c.v, ranked.c.rn, ranked.c.n
+    median, p90, count = connection.execute(
+        select(
+            func.avg(case((rn.in_(((n + 1) // 2, (n + 2) // 2)), v))),
+            func.max(case((rn == (9 * n + 9) // 10, v))),
+            func.max(n),
+        )
     ).one()
-    p90 = connection.execute(
-        select(ranked.c.v).where(ranked.c.rn == (9 * n + 9) / 10)
-    ).scalar_one_or_none()
-    count = int(median[1] or 0)
     return (
-        None if median[0] is None else float(median[0]),
+        None if median is None else float(median),
         None if p90 is None else float(p90),
-        count,
+        int(count or 0),
     )
 
 
@@ -310,7 +311,7 @@ def _has_flag(flag: InspectionFlag) -> ColumnElement[bool]:
 
 
 def flag_counts(connection: Connection, scope: Scope) -> dict[InspectionFlag, int]:
-    sums = [func.coalesce(func.sum(case((_has_flag(f), 1), else_=0)), 0) for f in InspectionFlag]
+    sums = [_count_if(_has_flag(flag)) for flag in InspectionFlag]
     row = connection.execute(
         select(*sums).where(
             scope.when(col(Inspection.finished_at)), scope.at(col(Inspection.station_id))
@@ -408,10 +409,18 @@ class PendingApproval:
 
 
 def pending_approvals(
-    connection: Connection, station_id: uuid.UUID | None
-) -> list[PendingApproval]:
-    """Refunds waiting for a shift lead now, whatever the period, oldest first."""
+    connection: Connection, station_id: uuid.UUID | None, limit: int = PENDING_ROWS
+) -> tuple[list[PendingApproval], int]:
+    """Refunds waiting for a shift lead now, whatever the period: the oldest ``limit``, and
+    how many there are in all."""
     station = literal(True) if station_id is None else col(Parcel.station_id) == station_id
+    waiting = and_(col(Refund.status) == RefundStatus.PENDING_APPROVAL, station)
+    total = connection.execute(
+        select(func.count())
+        .select_from(Refund)
+        .join(Parcel, col(Parcel.id) == col(Refund.parcel_id))
+        .where(waiting)
+    ).scalar_one()
     rows = connection.execute(
         select(
             col(Return.rma_number),
@@ -423,10 +432,11 @@ def pending_approvals(
         )
         .join(Return, col(Return.id) == col(Refund.return_id))
         .join(Parcel, col(Parcel.id) == col(Refund.parcel_id))
-        .where(col(Refund.status) == RefundStatus.PENDING_APPROVAL, station)
+        .where(waiting)
         .order_by(col(Refund.created_at))
+        .limit(limit)
     ).all()
-    return [PendingApproval(*row) for row in rows]
+    return [PendingApproval(*row) for row in rows], int(total)
 
 
 @dataclass(frozen=True)
@@ -439,15 +449,8 @@ class OutboxBacklog:
 def outbox_backlog(connection: Connection) -> OutboxBacklog:
     row = connection.execute(
         select(
-            func.coalesce(
-                func.sum(case((col(OutboxEvent.status) == OutboxStatus.PENDING, 1), else_=0)), 0
-            ),
-            func.coalesce(
-                func.sum(
-                    case((col(OutboxEvent.status) == OutboxStatus.NEEDS_ATTENTION, 1), else_=0)
-                ),
-                0,
-            ),
+            _count_if(col(OutboxEvent.status) == OutboxStatus.PENDING),
+            _count_if(col(OutboxEvent.status) == OutboxStatus.NEEDS_ATTENTION),
             func.min(col(OutboxEvent.created_at)),
         ).where(col(OutboxEvent.status) != OutboxStatus.DELIVERED)
     ).one()
@@ -484,46 +487,72 @@ class RateRow:
         return None if self.sold == 0 else self.returned / self.sold
 
 
-def return_rates(
-    connection: Connection, scope: Scope, group: Any, limit: int | None = None
-) -> list[RateRow]:
-    """Units returned (on returns opened in the period) against units sold (orders placed in
-    the period), grouped by a ``Product`` column. The station filter does not apply: sales
-    and return requests belong to no station."""
+@dataclass(frozen=True)
+class ProductUnits:
+    sku: str
+    category: str
+    size: str | None
+    sold: int
+    returned: int
+
+
+def units_by_product(connection: Connection, scope: Scope) -> list[ProductUnits]:
+    """Units sold (orders placed in the period) and returned (returns opened in the period)
+    per product, in one pass over orders and one over returns; products with neither are left
+    out. Rolling these up by category, size or SKU (``rates_by``) then touches at most one row
+    per catalogue product. The station filter does not apply: sales and return requests
+    belong to no station."""
     sold = (
-        select(group.label("k"), func.sum(col(OrderLine.quantity)).label("q"))
-        .join(OrderLine, col(OrderLine.product_id) == col(Product.id))
-        .join(Order, col(Order.id) == col(OrderLine.order_id))
+        select(
+            col(OrderLine.product_id).label("product_id"),
+            func.sum(col(OrderLine.quantity)).label("q"),
+        )
+        .select_from(Order)
+        .join(OrderLine, col(OrderLine.order_id) == col(Order.id))
         .where(scope.when(col(Order.placed_at)))
-        .group_by(group)
+        .group_by(col(OrderLine.product_id))
         .subquery()
     )
     returned = (
-        select(group.label("k"), func.sum(col(ReturnLine.quantity)).label("q"))
-        .join(OrderLine, col(OrderLine.product_id) == col(Product.id))
-        .join(ReturnLine, col(ReturnLine.order_line_id) == col(OrderLine.id))
-        .join(Return, col(Return.id) == col(ReturnLine.return_id))
+        select(
+            col(OrderLine.product_id).label("product_id"),
+            func.sum(col(ReturnLine.quantity)).label("q"),
+        )
+        .select_from(Return)
+        .join(ReturnLine, col(ReturnLine.return_id) == col(Return.id))
+        .join(OrderLine, col(OrderLine.id) == col(ReturnLine.order_line_id))
         .where(scope.when(col(Return.created_at)))
-        .group_by(group)
+        .group_by(col(OrderLine.product_id))
         .subquery()
     )
-    # Full outer join written as two left joins (SQLite before 3.39 has no FULL JOIN).
-    from_returns = select(
-        returned.c.k, func.coalesce(sold.c.q, 0).label("s"), returned.c.q.label("r")
-    ).outerjoin(sold, sold.c.k.is_not_distinct_from(returned.c.k))
-    sold_only = (
-        select(sold.c.k, sold.c.q.label("s"), literal(0, Integer).label("r"))
-        .outerjoin(returned, returned.c.k.is_not_distinct_from(sold.c.k))
-        .where(returned.c.q.is_(None))
-    )
-    both = from_returns.union_all(sold_only).subquery()
-    query = select(both.c.k, both.c.s, both.c.r).order_by(both.c.r.desc(), both.c.s.desc())
-    if limit is not None:
-        query = query.limit(limit)
-    return [
-        RateRow("(none)" if k is None else str(k), int(s or 0), int(r or 0))
-        for k, s, r in connection.execute(query).all()
-    ]
+    rows = connection.execute(
+        select(
+            col(Product.sku),
+            col(Product.category),
+            col(Product.size),
+            func.coalesce(sold.c.q, 0),
+            func.coalesce(returned.c.q, 0),
+        )
+        .outerjoin(sold, sold.c.product_id == col(Product.id))
+        .outerjoin(returned, returned.c.product_id == col(Product.id))
+        .where(or_(sold.c.q.is_not(None), returned.c.q.is_not(None)))
+    ).all()
+    return [ProductUnits(sku, cat, size, int(s), int(r)) for sku, cat, size, s, r in rows]
+
+
+def rates_by(products: list[ProductUnits], key: str, limit: int | None = None) -> list[RateRow]:
+    """``units_by_product`` rolled up by ``"sku"``, ``"category"`` or ``"size"``, most
+    returned first."""
+    sold: dict[str, int] = {}
+    returned: dict[str, int] = {}
+    for product in products:
+        value = getattr(product, key)
+        name = "(none)" if value is None else str(value)
+        sold[name] = sold.get(name, 0) + product.sold
+        returned[name] = returned.get(name, 0) + product.returned
+    rows = [RateRow(name, sold[name], returned[name]) for name in sold]
+    rows.sort(key=lambda r: (-r.returned, -r.sold, r.key))
+    return rows if limit is None else rows[:limit]
 
 
 def reasons_by_category(connection: Connection, scope: Scope) -> list[tuple[str, str, int]]:
@@ -616,30 +645,23 @@ def processing_seconds(
 
 
 def processing_by_category(connection: Connection, scope: Scope) -> list[tuple[str, float, int]]:
-    """Median hours from parcel received to refund, per category of the returned products."""
-    value = seconds_between(col(Parcel.received_at), col(Refund.created_at))
-    categories = (
-        select(col(Refund.id).label("refund_id"), func.min(col(Product.category)).label("category"))
-        .join(RefundLine, col(RefundLine.refund_id) == col(Refund.id))
-        .join(ReturnLine, col(ReturnLine.id) == col(RefundLine.return_line_id))
+    """Median seconds from parcel received to refund, and refunds, per category returned.
+
+    A refund counts once in each category among its return's lines.
+    """
+    pairs = (
+        select(
+            col(Refund.id).label("refund_id"),
+            col(Product.category).label("category"),
+            seconds_between(col(Parcel.received_at), col(Refund.created_at)).label("seconds"),
+        )
+        .distinct()
+        .join(Parcel, col(Parcel.id) == col(Refund.parcel_id))
+        .join(ReturnLine, col(ReturnLine.return_id) == col(Refund.return_id))
         .join(OrderLine, col(OrderLine.id) == col(ReturnLine.order_line_id))
         .join(Product, col(Product.id) == col(OrderLine.product_id))
-        .group_by(col(Refund.id))
+        .where(scope.when(col(Refund.created_at)), scope.at(col(Parcel.station_id)))
         .subquery()
     )
-    where = and_(
-        col(Refund.parcel_id) == col(Parcel.id),
-        categories.c.refund_id == col(Refund.id),
-        scope.when(col(Refund.created_at)),
-        scope.at(col(Parcel.station_id)),
-    )
-    medians = median_by(connection, categories.c.category, value, where)
-    counts = connection.execute(
-        select(categories.c.category, func.count())
-        .select_from(Refund)
-        .join(Parcel, col(Parcel.id) == col(Refund.parcel_id))
-        .join(categories, categories.c.refund_id == col(Refund.id))
-        .where(scope.when(col(Refund.created_at)), scope.at(col(Parcel.station_id)))
-        .group_by(categories.c.category)
-    ).all()
-    return sorted(((cat, medians.get(cat, 0.0), int(n)) for cat, n in counts), key=lambda r: r[0])
+    medians = median_by(connection, pairs.c.category, pairs.c.seconds, literal(True))
+    return [(category, *medians[category]) for category in sorted(medians)]

@@ -160,11 +160,12 @@ def build(
             widths=(3.0, 0.8, 1.2),
         )
     )
-    pending = q.pending_approvals(connection, scope.station_id)
+    pending, waiting = q.pending_approvals(connection, scope.station_id)
+    shown = "" if waiting == len(pending) else f", oldest {len(pending):,} listed"
     blocks.append(
         Table(
             "pending-approval",
-            f"Returns waiting for approval now ({len(pending):,})",
+            f"Returns waiting for approval now ({waiting:,}{shown})",
             ("RMA", "Customer", "Refund", "Why", "Since"),
             [
                 (
@@ -215,6 +216,6 @@ def build(
                 )
                 for r in rows
             ],
-            widths=(1.1, 1.75, 1.0, 1.0, 1.0, 1.0, 1.4),
+            widths=(1.1, 2.0, 1.0, 1.0, 1.0, 1.0, 1.2),
         )
     )

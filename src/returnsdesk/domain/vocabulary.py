@@ -63,3 +63,9 @@ class OperatorRole(StrEnum):
     INSPECTOR = "inspector"
     SHIFT_LEAD = "shift_lead"
     ADMIN = "admin"
+
+
+class PrintJobStatus(StrEnum):
+    QUEUED = "queued"  # waiting for the printer (new, or the printer was offline)
+    PRINTED = "printed"  # the printer (or hot folder, or CUPS) accepted it
+    FAILED = "failed"  # cannot be rendered; a reprint makes a new job

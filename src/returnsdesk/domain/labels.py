@@ -107,9 +107,8 @@ def parse_label_size(text: str) -> LabelSize:
     size = LabelSize(width * factor, height * factor, f"{match[1]}x{match[2]}{unit}")
     for side in (size.width_mm, size.height_mm):
         if not _MIN_MM <= side <= _MAX_MM:
-            raise ConfigError(
-                f"label size {text!r}: each side must be {_MIN_MM:g}-{_MAX_MM:g} mm, not {side:g} mm"
-            )
+            limits = f"{_MIN_MM:g}-{_MAX_MM:g} mm"
+            raise ConfigError(f"label size {text!r}: each side must be {limits}, not {side:g} mm")
     return size
 
 

@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from returnsdesk.domain.errors import ConfigError
+from returnsdesk.domain.inspection import InspectedUnit
 from returnsdesk.domain.vocabulary import Disposition
 
 LICENSE_PLATE_PREFIX = "LP"
@@ -73,6 +74,21 @@ class RoutingLabel:
         )
 
 
+def routing_label(unit: InspectedUnit, *, rma_number: str, station_code: str) -> RoutingLabel:
+    """The routing label of a unit the inspector has just finished."""
+    return RoutingLabel(
+        license_plate=license_plate(unit.unit_id),
+        disposition=unit.disposition,
+        location=unit.location,
+        grade=unit.grade,
+        rma_number=rma_number,
+        sku=unit.product.sku,
+        title=unit.product.title,
+        station_code=station_code,
+        inspected_at=unit.finished_at,
+    )
+
+
 @dataclass(frozen=True)
 class LabelSize:
     """A label's width and height in millimetres (as it comes out of the printer)."""
@@ -119,4 +135,5 @@ __all__ = [
     "is_license_plate",
     "license_plate",
     "parse_label_size",
+    "routing_label",
 ]

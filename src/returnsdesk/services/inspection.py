@@ -25,9 +25,11 @@ from returnsdesk.data.models import (
 from returnsdesk.data.repositories import add_outbox_event, append_audit
 from returnsdesk.domain.errors import AlreadyCompleted, UnknownBarcode, WrongStep
 from returnsdesk.domain.inspection import ParcelInspection, ScannedProduct
+from returnsdesk.domain.labels import license_plate
 from returnsdesk.domain.money import Money
 from returnsdesk.domain.scanning import ClassifiedScan, ScanKind
 from returnsdesk.domain.vocabulary import InspectionOutcome, ParcelStatus, ReturnStatus
+from returnsdesk.services.labels.queue import queue_unit_labels
 from returnsdesk.services.views import CompletionResult, ReturnView, StationContext
 
 log = logging.getLogger(__name__)
@@ -78,11 +80,14 @@ def complete_parcel(
     parcel_id: uuid.UUID,
     inspection: ParcelInspection,
     now: datetime,
+    label_printer: str | None = None,
 ) -> CompletionResult:
     """Write inspections, dispositions, refund, stock movements, outbox events and an audit entry.
 
-    All in the caller's one transaction. A second completion of the same return, from this or
-    another station, fails on the unique refund per return and raises ``AlreadyCompleted``.
+    With ``label_printer`` (the station prints labels), also a print job for each unit's
+    routing label that has none yet. All in the caller's one transaction. A second completion
+    of the same return, from this or another station, fails on the unique refund per return
+    and raises ``AlreadyCompleted``.
     """
     inspection.check_ready_to_close()
     parcel = session.get(Parcel, parcel_id)
@@ -115,6 +120,7 @@ def complete_parcel(
             flags=sorted(unit.flags),
             started_at=unit.started_at,
             finished_at=unit.finished_at,
+            license_plate=license_plate(unit.unit_id),
         )
         session.add(row)
         if unit.line_id is not None:
@@ -242,6 +248,21 @@ def complete_parcel(
         payload={"rma_number": return_.rma_number, "completed_at": now},
     )
     events += 2
+    if label_printer is not None:
+        # Labels of earlier units were queued as each was finished (StationService.
+        # queue_unit_label); this queues the rest, the last unit's included, with the inspection
+        # rows they name. In the same transaction: a unit recorded is a unit with its label job,
+        # and a completion that fails (another station won) leaves no label for an unrecorded
+        # unit.
+        queue_unit_labels(
+            session,
+            ctx=ctx,
+            parcel_id=parcel.id,
+            rma_number=return_.rma_number,
+            units=inspection.units,
+            printer=label_printer,
+            now=now,
+        )
     parcel.status = ParcelStatus.COMPLETED
     parcel.completed_at = now
     return_.status = ReturnStatus.COMPLETED

@@ -16,13 +16,21 @@ from sqlalchemy.exc import IntegrityError
 
 from returnsdesk.data.db import Database
 from returnsdesk.data.models import Return
-from returnsdesk.domain.errors import AlreadyCompleted, WrongStep
-from returnsdesk.domain.inspection import ParcelInspection, ScannedProduct
+from returnsdesk.domain.errors import AlreadyCompleted, PrinterUnavailable, WrongStep
+from returnsdesk.domain.inspection import InspectedUnit, ParcelInspection, ScannedProduct
 from returnsdesk.domain.policy import Policies
 from returnsdesk.domain.scanning import ClassifiedScan, ScanKind, ScanRules
 from returnsdesk.domain.vocabulary import ReturnStatus
 from returnsdesk.scan.classify import classify
 from returnsdesk.services import history, inspection, intake
+from returnsdesk.services.labels.printers import LabelOutput
+from returnsdesk.services.labels.queue import (
+    LabelHealth,
+    PrintWorker,
+    label_health,
+    queue_unit_labels,
+    reprint_labels,
+)
 from returnsdesk.services.photos import (
     Image,
     PhotoProblem,
@@ -77,6 +85,7 @@ class StationService:
         clock: Clock = utc_clock,
         require_photos: bool = False,
         photo_store: PhotoStore | None = None,
+        label_output: LabelOutput | None = None,
     ) -> None:
         self.database = database
         self.policies = policies
@@ -85,6 +94,12 @@ class StationService:
         self.clock = clock
         self.require_photos = require_photos
         self.photos = photo_store or PhotoStore(default_photo_root())
+        # None: this station prints no labels (labels.printer = none).
+        self.print_worker = (
+            PrintWorker(database, label_output, context.station_id)
+            if label_output is not None
+            else None
+        )
 
     def classify(self, raw: str) -> ClassifiedScan:
         """Classify a raw scan; raises ``RejectedScan`` for garbage. Pure and fast."""
@@ -170,18 +185,74 @@ class StationService:
     def complete(self, parcel_id: uuid.UUID, work: ParcelInspection) -> CompletionResult:
         try:
             with self.database.session() as session:
-                return inspection.complete_parcel(
+                result = inspection.complete_parcel(
                     session,
                     ctx=self.context,
                     parcel_id=parcel_id,
                     inspection=work,
                     now=self.clock(),
+                    label_printer=self._label_printer(),
                 )
         except IntegrityError as exc:
             # A concurrent completion can also surface at commit (PostgreSQL): say so plainly.
             if "refunds" in str(exc.orig):
                 raise AlreadyCompleted("This return was refunded already.") from exc
             raise
+        self._wake_printer()
+        return result
+
+    # --- labels -------------------------------------------------------------------------------
+
+    def _label_printer(self) -> str | None:
+        return self.print_worker.output.describe() if self.print_worker is not None else None
+
+    def _wake_printer(self) -> None:
+        if self.print_worker is not None:
+            self.print_worker.wake()
+
+    def queue_unit_label(self, parcel_id: uuid.UUID, rma_number: str, unit: InspectedUnit) -> int:
+        """Queue a finished unit's routing label at once, before its parcel is completed.
+
+        The inspector sticks it on the unit now, not when the whole parcel is done; the
+        parcel's completion queues any label still missing (see ``complete_parcel``).
+        """
+        printer = self._label_printer()
+        if printer is None:
+            return 0
+        with self.database.session() as session:
+            queued = queue_unit_labels(
+                session,
+                ctx=self.context,
+                parcel_id=parcel_id,
+                rma_number=rma_number,
+                units=[unit],
+                printer=printer,
+                now=self.clock(),
+            )
+        self._wake_printer()
+        return queued
+
+    def reprint(self, parcel_id: uuid.UUID, unit_id: uuid.UUID | None = None) -> list[str]:
+        """Queue a completed parcel's labels (or one unit's) again; returns the plates."""
+        printer = self._label_printer()
+        if printer is None:
+            raise PrinterUnavailable("This station has no label printer (labels.printer = none).")
+        with self.database.session() as session:
+            plates = reprint_labels(
+                session,
+                ctx=self.context,
+                parcel_id=parcel_id,
+                unit_id=unit_id,
+                printer=printer,
+                now=self.clock(),
+            )
+        self._wake_printer()
+        return plates
+
+    def label_health(self) -> LabelHealth | None:
+        if self.print_worker is None:
+            return None
+        return label_health(self.database, self.context.station_id)
 
     def save_photo(
         self, parcel_id: uuid.UUID, unit_id: uuid.UUID | None, frame: Image

@@ -9,9 +9,8 @@ Revises: 0002
 Create Date: 2026-11-23 00:56:49.327594
 """
 
-from collections.abc import Sequence
-
 import uuid
+from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op

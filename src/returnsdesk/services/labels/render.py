@@ -291,8 +291,8 @@ class _Zpl:
         self.commands.append(f"^FO{x},{y}^GB{width},{height},{thickness}^FS")
 
     def bars(self, value: str, *, y: int, height: int) -> None:
-        room = self.width - 2 * self.margin
-        module = max(1, min(4, room // (_ZPL_PLATE_MODULES + 2 * _QUIET_MODULES)))
+        # The quiet zones may reach the label's edges: the label's margin is not added to them.
+        module = max(1, min(4, self.width // (_ZPL_PLATE_MODULES + 2 * _QUIET_MODULES)))
         x = max(0, (self.width - module * _ZPL_PLATE_MODULES) // 2)
         # Automatic subset (mode A) picks the shortest encoding; no human-readable line (N):
         # the plate is printed larger below it.
@@ -365,13 +365,13 @@ def _large_zpl(z: _Zpl, label: RoutingLabel) -> None:
     y = bars_y + bars_height + round(9 * unit)
     z.box(x=m, y=y, width=inner, height=1, thickness=max(2, round(unit * 0.3)))
     y += round(2 * unit)
-    z.text(f"RMA  {label.rma_number}", y=y, height=round(4.6 * unit))
+    z.text(f"RMA {label.rma_number}", y=y, height=round(4.6 * unit))
     y += round(6.5 * unit)
-    z.text(f"SKU  {label.sku}", y=y, height=round(4.6 * unit))
+    z.text(f"SKU {label.sku}", y=y, height=round(4.6 * unit))
     y += round(6.5 * unit)
     z.text(label.title, y=y, height=round(3.2 * unit), lines=2)
     when = label.inspected_at.strftime("%Y-%m-%d %H:%M UTC")
-    z.text(f"{label.station_code}  {when}", y=h - m - round(2.8 * unit), height=round(2.8 * unit))
+    z.text(f"{label.station_code} · {when}", y=h - m - round(2.8 * unit), height=round(2.8 * unit))
 
 
 def _small_zpl(z: _Zpl, label: RoutingLabel) -> None:
@@ -388,7 +388,7 @@ def _small_zpl(z: _Zpl, label: RoutingLabel) -> None:
     routing = f"{label.disposition.label.upper()} > {label.location}  {label.grade}"
     z.text(routing, y=m + bars_height + round(16 * unit), height=round(15 * unit), centre=True)
     z.text(
-        f"{label.rma_number}  {label.sku}",
+        f"{label.rma_number} · {label.sku}",
         y=h - m - round(11 * unit),
         height=round(11 * unit),
         centre=True,

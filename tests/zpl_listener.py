@@ -6,6 +6,7 @@ refused (a printer switched off) until ``ZplListener(port=...)`` starts listenin
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 from types import TracebackType
@@ -52,6 +53,8 @@ class ZplListener:
             return list(self.jobs)
 
     def close(self) -> None:
+        with contextlib.suppress(OSError):  # shutdown wakes the accept() blocked on its thread
+            self._server.shutdown(socket.SHUT_RDWR)
         self._server.close()
         self._thread.join(timeout=5)
 

@@ -13,13 +13,13 @@ import pytest
 import zxingcpp
 from pypdf import PdfReader
 
+from returnsdesk.domain.errors import ConfigError
 from returnsdesk.domain.labels import (
     RoutingLabel,
     is_license_plate,
     license_plate,
     parse_label_size,
 )
-from returnsdesk.domain.errors import ConfigError
 from returnsdesk.domain.vocabulary import Disposition
 from returnsdesk.services.labels.render import render_pdf, render_zpl
 
@@ -164,7 +164,12 @@ def test_hostile_text_cannot_end_a_zpl_field_or_inject_commands() -> None:
 
 @pytest.mark.parametrize(
     ("text", "width", "height"),
-    [("4x6in", 101.6, 152.4), ("100x150mm", 100, 150), ("2 x 1 in", 50.8, 25.4), ("62X29mm", 62, 29)],
+    [
+        ("4x6in", 101.6, 152.4),
+        ("100x150mm", 100, 150),
+        ("2 x 1 in", 50.8, 25.4),
+        ("62X29mm", 62, 29),
+    ],
 )
 def test_label_sizes(text: str, width: float, height: float) -> None:
     size = parse_label_size(text)

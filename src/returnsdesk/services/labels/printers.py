@@ -8,6 +8,7 @@ queue name cannot run commands.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -154,7 +155,8 @@ class PdfFolderPrinter:
                 os.fsync(stream.fileno())
             partial.replace(target)
         except OSError as exc:
-            partial.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                partial.unlink(missing_ok=True)
             raise PrinterUnavailable(
                 f"{self.describe()}: cannot write {target.name}: {exc.strerror or exc}"
             ) from exc

@@ -89,6 +89,21 @@ def routing_label(unit: InspectedUnit, *, rma_number: str, station_code: str) ->
     )
 
 
+def sample_label(station_code: str, now: datetime) -> RoutingLabel:
+    """A test print: says what it is, with a plate that scans like any other."""
+    return RoutingLabel(
+        license_plate=license_plate(uuid.uuid4()),
+        disposition=Disposition.RESTOCK,
+        location="TEST PRINT",
+        grade="A",
+        rma_number="TEST - NOT A RETURN",
+        sku="TEST",
+        title="returnsdesk test label: check the size, the darkness and that the barcode scans",
+        station_code=station_code,
+        inspected_at=now,
+    )
+
+
 @dataclass(frozen=True)
 class LabelSize:
     """A label's width and height in millimetres (as it comes out of the printer)."""
@@ -136,4 +151,5 @@ __all__ = [
     "license_plate",
     "parse_label_size",
     "routing_label",
+    "sample_label",
 ]

@@ -9,11 +9,13 @@ from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QWidget
 
 from returnsdesk.config import Settings
+from returnsdesk.domain.labels import is_license_plate
 from returnsdesk.qt.camera import CameraBridge, CameraPanel
 from returnsdesk.qt.forms.ui_main_window import Ui_MainWindow
 from returnsdesk.qt.help_view import HelpView
 from returnsdesk.qt.history_view import HistoryView
 from returnsdesk.qt.ops import Op, wait_for_all
+from returnsdesk.qt.printing import LabelPrinting, PrintersDialog
 from returnsdesk.qt.scanner import ScanInputFilter
 from returnsdesk.qt.sound import SoundPlayer
 from returnsdesk.qt.station_controller import StationController
@@ -77,6 +79,13 @@ class MainWindow(QMainWindow):
         self._sync_timer.timeout.connect(self._refresh_sync)
         self._sync_timer.start()
         self._refresh_sync()
+        self._labels_settings = settings.labels
+        self.printing = LabelPrinting(service, parent=self)
+        self.ui.statusBar.addPermanentWidget(self.printing.status)
+        self.printing.status.setContentsMargins(8, 2, 8, 2)
+        self.printing.start()
+        printers = QShortcut(QKeySequence("Ctrl+P"), self)
+        printers.activated.connect(self.show_printers)
 
     def _status_labels(self, database_label: str, service: StationService) -> None:
         ctx = service.context
@@ -95,7 +104,7 @@ class MainWindow(QMainWindow):
             bar.addPermanentWidget(label)
 
     def _connect_signals(self) -> None:
-        self.scanner.scanned.connect(self._show_station)
+        self.scanner.scanned.connect(self._on_scan)
         for key, index in (("Ctrl+1", 0), ("Ctrl+2", 1), ("Ctrl+3", 2), ("F1", 2)):
             shortcut = QShortcut(QKeySequence(key), self)
             shortcut.activated.connect(lambda index=index: self._show_tab(index))
@@ -124,9 +133,18 @@ class MainWindow(QMainWindow):
             label.setStyleSheet("color:#842029; font-weight:bold;")
             self.ui.statusBar.addWidget(label)
 
-    @Slot()
-    def _show_station(self) -> None:
+    @Slot(str)
+    def _on_scan(self, raw: str) -> None:
+        # A unit's license plate, scanned between parcels or in the history, finds the unit
+        # there; anything else is for the station (StationController leaves plates alone then).
+        if is_license_plate(raw) and self.station.takes_lookups():
+            self._show_tab(1)
+            self.history_view.look_up(raw.strip().upper())
+            return
         self._show_tab(0)
+
+    def show_printers(self) -> None:
+        PrintersDialog(self._service, self._labels_settings, parent=self).exec()
 
     def _show_tab(self, index: int) -> None:
         self.ui.tabs.setCurrentIndex(index)
@@ -136,6 +154,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         QApplication.instance().removeEventFilter(self.scanner)  # type: ignore[union-attr]
         self._sync_timer.stop()
+        self.printing.stop()
         self.camera.stop()
         wait_for_all()  # let a completion that is being written finish
         super().closeEvent(event)

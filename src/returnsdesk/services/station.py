@@ -27,7 +27,9 @@ from returnsdesk.services.labels.printers import LabelOutput
 from returnsdesk.services.labels.queue import (
     LabelHealth,
     PrintWorker,
+    UnitLabelView,
     label_health,
+    parcel_labels,
     queue_unit_labels,
     reprint_labels,
 )
@@ -232,8 +234,8 @@ class StationService:
         self._wake_printer()
         return queued
 
-    def reprint(self, parcel_id: uuid.UUID, unit_id: uuid.UUID | None = None) -> list[str]:
-        """Queue a completed parcel's labels (or one unit's) again; returns the plates."""
+    def reprint(self, parcel_id: uuid.UUID, plate: str | None = None) -> list[str]:
+        """Queue a completed parcel's labels (or one unit's, by plate) again; returns plates."""
         printer = self._label_printer()
         if printer is None:
             raise PrinterUnavailable("This station has no label printer (labels.printer = none).")
@@ -242,12 +244,16 @@ class StationService:
                 session,
                 ctx=self.context,
                 parcel_id=parcel_id,
-                unit_id=unit_id,
+                plate=plate,
                 printer=printer,
                 now=self.clock(),
             )
         self._wake_printer()
         return plates
+
+    def parcel_labels(self, parcel_id: uuid.UUID) -> list[UnitLabelView]:
+        with self.database.session() as session:
+            return parcel_labels(session, parcel_id)
 
     def label_health(self) -> LabelHealth | None:
         if self.print_worker is None:

@@ -182,6 +182,10 @@ class LabelOutput:
     def describe(self) -> str:
         return self.printer.describe()
 
+    def send(self, label: RoutingLabel) -> None:
+        """Render and send one label now, past the queue (test prints only)."""
+        self.printer.send(self.render([label]), name=label.license_plate)
+
 
 def label_output(settings: LabelsSettings) -> LabelOutput | None:
     """The configured printer, or None when this station prints no labels."""

@@ -137,11 +137,11 @@ def reprint_labels(
     *,
     ctx: StationContext,
     parcel_id: uuid.UUID,
-    unit_id: uuid.UUID | None = None,
+    plate: str | None = None,
     printer: str,
     now: datetime,
 ) -> list[str]:
-    """Queue the labels of a completed parcel's units (or of one unit) again, at this station.
+    """Queue the labels of a completed parcel's units (or of one, by plate) again, here.
 
     The labels are rebuilt from the recorded inspections, the record of truth; returns their
     license plates. Each reprint is in the audit trail: a second label is a second chance of
@@ -160,8 +160,8 @@ def reprint_labels(
         )
         .order_by(col(Inspection.finished_at))
     )
-    if unit_id is not None:
-        query = query.where(Inspection.id == unit_id)
+    if plate is not None:
+        query = query.where(Inspection.license_plate == plate.strip().upper())
     rows = session.exec(query).all()
     if not rows:
         raise WrongStep("No inspected units in that parcel yet: labels print as units finish.")
@@ -200,6 +200,44 @@ def reprint_labels(
         station_id=ctx.station_id,
     )
     return plates
+
+
+@dataclass(frozen=True, slots=True)
+class UnitLabelView:
+    """A completed unit's label as the shift history shows it."""
+
+    license_plate: str
+    sku: str
+    disposition: str
+    location: str
+    status: str  # printed, queued, failed, or "no label" (a station without a printer)
+
+
+def parcel_labels(session: Session, parcel_id: uuid.UUID) -> list[UnitLabelView]:
+    rows = session.exec(
+        select(Inspection, DispositionDecision)
+        .join(DispositionDecision, col(DispositionDecision.inspection_id) == col(Inspection.id))
+        .where(Inspection.parcel_id == parcel_id, col(Inspection.license_plate).is_not(None))
+        .order_by(col(Inspection.finished_at))
+    ).all()
+    latest: dict[uuid.UUID | None, str] = {
+        unit_id: str(status)
+        for unit_id, status in session.exec(
+            select(PrintJob.unit_id, PrintJob.status)
+            .where(PrintJob.parcel_id == parcel_id)
+            .order_by(col(PrintJob.created_at))
+        ).all()
+    }
+    return [
+        UnitLabelView(
+            license_plate=inspection.license_plate or "",
+            sku=inspection.sku_scanned or "",
+            disposition=decision.disposition.label,
+            location=decision.location,
+            status=latest.get(inspection.id, "no label"),
+        )
+        for inspection, decision in rows
+    ]
 
 
 # --- what the status bar shows -----------------------------------------------------------------

@@ -22,7 +22,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         epilog=(
             "Other commands: 'returnsdesk decode [--json] IMAGE...' decodes barcode images as"
             " the camera would; 'returnsdesk sync --once|--forever' relays the outbox to the"
-            " order system; 'returnsdesk diagnostics' prints a report for IT."
+            " order system; 'returnsdesk print-test' prints a test label and 'returnsdesk"
+            " print-labels --once|--forever' prints queued labels headless;"
+            " 'returnsdesk diagnostics' prints a report for IT."
         ),
     )
     parser.add_argument("--version", action="version", version=f"returnsdesk {__version__}")
@@ -56,6 +58,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         from returnsdesk.cli_sync import main as sync_main  # headless relay, no Qt
 
         return sync_main(arguments[1:])
+    if arguments[:1] in (["print-test"], ["print-labels"]):
+        from returnsdesk import cli_print  # headless printing, no Qt
+
+        command = cli_print.print_test if arguments[0] == "print-test" else cli_print.print_labels
+        return command(arguments[1:])
     if arguments[:1] == ["diagnostics"]:
         return _diagnostics()
     args = parse_args(arguments)

@@ -208,7 +208,7 @@ def _large_pdf(p: _Pdf, label: RoutingLabel) -> None:
     )
     # The license plate.
     bars_top = top - grade_box - 5 * unit
-    bars_height = 18 * unit
+    bars_height = 21 * unit
     p.bars(label.license_plate, y=bars_top - bars_height, height=bars_height)
     p.text(
         label.license_plate,

@@ -17,7 +17,6 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -28,12 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from returnsdesk.data.db import Database, make_engine  # noqa: E402
 from returnsdesk.data.migrations import ensure_schema  # noqa: E402
 from returnsdesk.data.models import PrintJob, Station  # noqa: E402
-from returnsdesk.domain.labels import (  # noqa: E402
-    RoutingLabel,
-    license_plate,
-    parse_label_size,
-)
-from returnsdesk.domain.vocabulary import Disposition  # noqa: E402
+from returnsdesk.domain.labels import RoutingLabel, parse_label_size, sample_label  # noqa: E402
 from returnsdesk.services.labels.printers import LabelOutput, ZplTcpPrinter  # noqa: E402
 from returnsdesk.services.labels.queue import PrintWorker  # noqa: E402
 from returnsdesk.services.labels.render import render_pdf, render_zpl  # noqa: E402
@@ -41,17 +35,7 @@ from zpl_listener import ZplListener  # noqa: E402
 
 
 def label() -> RoutingLabel:
-    return RoutingLabel(
-        license_plate=license_plate(uuid.uuid4()),
-        disposition=Disposition.REFURBISH,
-        location="REFURB-B12",
-        grade="C",
-        rma_number="RMA-2026-00042",
-        sku="SHOE-RUN-42-BLK",
-        title="Trail running shoe, black, EU 42",
-        station_code="BENCH-03",
-        inspected_at=datetime.now(UTC),
-    )
+    return sample_label("BENCH-03", datetime.now(UTC))  # a new license plate each time
 
 
 def timed(what: str, fn: object, rounds: int) -> None:

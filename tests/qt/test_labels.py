@@ -76,6 +76,17 @@ def finish_one_item_return(inspector: Inspector, parcel: DemoParcel) -> None:
     assert inspector.controller.state is State.OUTCOME
 
 
+def finish_and_print(
+    qtbot: QtBot, inspector: Inspector, env: StationEnvironment, zebra: ZplListener
+) -> tuple[DemoParcel, str]:
+    """Finish a one-item return; returns it and its unit's plate once the label is out."""
+    parcel = demo_parcel(env, "One apparel item")
+    finish_one_item_return(inspector, parcel)
+    qtbot.waitUntil(lambda: len(zebra.jobs) == 1, timeout=10_000)
+    (plate,) = plates_of(env, parcel.rma_number)
+    return parcel, plate
+
+
 def status_text(window: MainWindow) -> str:
     return window.printing.status.text()
 
@@ -83,14 +94,9 @@ def status_text(window: MainWindow) -> str:
 def test_finishing_a_unit_prints_its_routing_label(
     qtbot: QtBot, inspector: Inspector, demo_env: StationEnvironment, zebra: ZplListener
 ) -> None:
-    parcel = demo_parcel(demo_env, "One apparel item")
-
-    # When the inspector finishes the return's one unit
-    finish_one_item_return(inspector, parcel)
-
-    # Then the Zebra receives its routing label, with the plate recorded on the inspection
-    qtbot.waitUntil(lambda: len(zebra.jobs) == 1, timeout=10_000)
-    (plate,) = plates_of(demo_env, parcel.rma_number)
+    # When the inspector finishes the return's one unit, then the Zebra receives its routing
+    # label, with the plate recorded on the inspection
+    parcel, plate = finish_and_print(qtbot, inspector, demo_env, zebra)
     zpl = zebra.jobs[0].decode()
     assert f"^FD{plate}^FS" in zpl and "^BCN," in zpl
     assert f"^FDRMA {parcel.rma_number}^FS" in zpl
@@ -154,10 +160,7 @@ class TestPrinterOffline:
 def test_scanning_a_label_plate_finds_the_unit_and_ctrl_r_reprints_it(
     qtbot: QtBot, inspector: Inspector, demo_env: StationEnvironment, zebra: ZplListener
 ) -> None:
-    parcel = demo_parcel(demo_env, "One apparel item")
-    finish_one_item_return(inspector, parcel)
-    qtbot.waitUntil(lambda: len(zebra.jobs) == 1, timeout=10_000)
-    (plate,) = plates_of(demo_env, parcel.rma_number)
+    parcel, plate = finish_and_print(qtbot, inspector, demo_env, zebra)
     window = inspector.window
 
     # When the inspector scans the label's plate between parcels

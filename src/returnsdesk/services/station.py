@@ -11,8 +11,10 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
 
 from returnsdesk.data.db import Database
 from returnsdesk.data.models import Return
@@ -52,6 +54,7 @@ from returnsdesk.services.views import (
 )
 
 Clock = Callable[[], datetime]
+T = TypeVar("T")
 
 
 def utc_clock() -> datetime:
@@ -212,17 +215,26 @@ class StationService:
         if self.print_worker is not None:
             self.print_worker.wake()
 
+    def _queue_labels(self, write: Callable[[Session, str], T]) -> T:
+        """Write print jobs for this station's printer in one transaction, then wake it."""
+        printer = self._label_printer()
+        if printer is None:
+            raise PrinterUnavailable("This station has no label printer (labels.printer = none).")
+        with self.database.session() as session:
+            result = write(session, printer)
+        self._wake_printer()
+        return result
+
     def queue_unit_label(self, parcel_id: uuid.UUID, rma_number: str, unit: InspectedUnit) -> int:
         """Queue a finished unit's routing label at once, before its parcel is completed.
 
         The inspector sticks it on the unit now, not when the whole parcel is done; the
         parcel's completion queues any label still missing (see ``complete_parcel``).
         """
-        printer = self._label_printer()
-        if printer is None:
+        if self.print_worker is None:
             return 0
-        with self.database.session() as session:
-            queued = queue_unit_labels(
+        return self._queue_labels(
+            lambda session, printer: queue_unit_labels(
                 session,
                 ctx=self.context,
                 parcel_id=parcel_id,
@@ -231,16 +243,12 @@ class StationService:
                 printer=printer,
                 now=self.clock(),
             )
-        self._wake_printer()
-        return queued
+        )
 
     def reprint(self, parcel_id: uuid.UUID, plate: str | None = None) -> list[str]:
         """Queue a completed parcel's labels (or one unit's, by plate) again; returns plates."""
-        printer = self._label_printer()
-        if printer is None:
-            raise PrinterUnavailable("This station has no label printer (labels.printer = none).")
-        with self.database.session() as session:
-            plates = reprint_labels(
+        return self._queue_labels(
+            lambda session, printer: reprint_labels(
                 session,
                 ctx=self.context,
                 parcel_id=parcel_id,
@@ -248,8 +256,7 @@ class StationService:
                 printer=printer,
                 now=self.clock(),
             )
-        self._wake_printer()
-        return plates
+        )
 
     def parcel_labels(self, parcel_id: uuid.UUID) -> list[UnitLabelView]:
         with self.database.session() as session:

@@ -26,7 +26,9 @@ def test_units_inspected_before_the_migration_get_their_plate(
     command.upgrade(config, "0002")
     engine = make_engine(database_url)
     station, operator, parcel = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
-    inspected, missing = uuid.uuid4(), uuid.uuid4()
+    # All 50 low bits set: a plate computed from fewer bits would differ.
+    inspected = uuid.UUID("6f0b3c1e-8d2a-4c5e-bfff-ffffffffffff")
+    missing = uuid.uuid4()
     now = "2026-11-22 10:00:00.000000"
     try:
         # Given a database at the revision before, with one inspected and one missing unit

@@ -6,6 +6,7 @@ import io
 import re
 import uuid
 from datetime import UTC, datetime
+from pathlib import Path
 
 import numpy as np
 import pypdfium2
@@ -21,6 +22,7 @@ from returnsdesk.domain.labels import (
     parse_label_size,
 )
 from returnsdesk.domain.vocabulary import Disposition
+from returnsdesk.services.labels import render
 from returnsdesk.services.labels.render import render_pdf, render_zpl
 
 SIZES = ["4x6in", "100x150mm", "2x1in", "62x29mm"]
@@ -181,3 +183,23 @@ def test_label_sizes(text: str, width: float, height: float) -> None:
 def test_label_sizes_that_are_no_label_are_refused(text: str) -> None:
     with pytest.raises(ConfigError, match="label size"):
         parse_label_size(text)
+
+
+def test_without_truetype_fonts_the_pdf_base_fonts_still_print_the_label(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # Given an installation with neither DejaVu nor reportlab's Vera files
+    missing = str(tmp_path / "none.ttf")
+    monkeypatch.setattr(
+        render,
+        "_FONT_CANDIDATES",
+        {"LabelSans": (missing, missing), "LabelSans-Bold": (missing, missing)},
+    )
+    monkeypatch.setattr(render, "_fonts", {})
+    label = a_label(title="Schuh für Größe 42 שלום 🦄")
+
+    pdf = render_pdf([label], parse_label_size("4x6in"))
+
+    (text,) = pdf_text(pdf)
+    assert "Schuh für Größe 42" in text and "שלום" not in text
+    assert decode_pdf_page(pdf) == [label.license_plate]

@@ -63,20 +63,32 @@ _FONT_CANDIDATES = {
     "LabelSans": ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "Vera.ttf"),
     "LabelSans-Bold": ("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf", "VeraBd.ttf"),
 }
-_fonts_registered = False
+# Without either TrueType file (a trimmed installation), the PDF base fonts still print every
+# label; they know Latin-1 only, so other characters become "?".
+_BASE_FONTS = {"LabelSans": "Helvetica", "LabelSans-Bold": "Helvetica-Bold"}
+_fonts: dict[str, str] = {}
 
 
-def _register_fonts() -> None:
-    global _fonts_registered
-    if _fonts_registered:
-        return
-    import reportlab
+def _font(name: str) -> str:
+    """The registered font for ``name``: the first TrueType file found, else a base font."""
+    if name not in _fonts:
+        import reportlab
 
-    bundled = Path(reportlab.__file__).resolve().parent / "fonts"
-    for name, (system, fallback) in _FONT_CANDIDATES.items():
-        path = Path(system) if Path(system).is_file() else bundled / fallback
-        pdfmetrics.registerFont(TTFont(name, str(path)))
-    _fonts_registered = True
+        bundled = Path(reportlab.__file__).resolve().parent / "fonts"
+        system, fallback = _FONT_CANDIDATES[name]
+        path = next((p for p in (Path(system), bundled / fallback) if p.is_file()), None)
+        if path is None:
+            _fonts[name] = _BASE_FONTS[name]
+        else:
+            pdfmetrics.registerFont(TTFont(name, str(path)))
+            _fonts[name] = name
+    return _fonts[name]
+
+
+def _encodable(text: str, font: str) -> str:
+    if font in _BASE_FONTS.values():
+        return text.encode("latin-1", "replace").decode("latin-1")
+    return text
 
 
 def _fit(text: str, font: str, largest: float, smallest: float, width: float) -> tuple[str, float]:
@@ -114,10 +126,10 @@ class _Pdf:
         white: bool = False,
     ) -> float:
         """Draw one line of ``text`` with its baseline at ``y``; returns the size used."""
-        font = "LabelSans-Bold" if bold else "LabelSans"
+        font = _font("LabelSans-Bold" if bold else "LabelSans")
         left = self.margin if x is None else x
         room = (self.width - 2 * self.margin) if width is None else width
-        shown, size = _fit(clean_text(text), font, largest, smallest, room)
+        shown, size = _fit(_encodable(clean_text(text), font), font, largest, smallest, room)
         self.c.setFont(font, size)
         self.c.setFillGray(1 if white else 0)
         if centre:
@@ -143,7 +155,6 @@ class _Pdf:
 
 def render_pdf(labels: Sequence[RoutingLabel], size: LabelSize) -> bytes:
     """One page per label, the page exactly the label's size."""
-    _register_fonts()
     out = io.BytesIO()
     canvas = Canvas(out, pagesize=(size.width_mm * mm, size.height_mm * mm), invariant=True)
     canvas.setTitle("Routing labels")

@@ -5,14 +5,20 @@ fake (``lp``/``lpstat`` scripts on PATH), since no CUPS runs here."""
 from __future__ import annotations
 
 import stat
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from fake_lp import path_with
 from returnsdesk.__main__ import main
 from returnsdesk.config import load_settings
+from returnsdesk.data.db import Database, make_engine
+from returnsdesk.data.migrations import ensure_schema
+from returnsdesk.data.models import PrintJob, Station
 from returnsdesk.diagnostics import Finding, collect_findings
+from returnsdesk.domain.labels import sample_label
 from zpl_listener import ZplListener, free_port
 
 
@@ -128,3 +134,64 @@ def test_label_settings_are_checked(variable: str, value: str, message: str) -> 
 
     with pytest.raises(ConfigError, match=message.replace(".", r"\.").replace("'", "'")):
         load_settings(environ={variable: value})
+
+
+def queue_one_label(database_url: str) -> str:
+    """A station database with one routing label waiting; returns its plate."""
+    database = Database(make_engine(database_url))
+    ensure_schema(database.engine)
+    label = sample_label("BENCH", datetime.now(UTC))
+    with database.session() as session:
+        station = Station(code="BENCH", name="Bench")
+        session.add(station)
+        session.add(
+            PrintJob(
+                kind="routing_label",
+                station_id=station.id,
+                license_plate=label.license_plate,
+                payload=label.to_payload(),
+                printer="printer",
+            )
+        )
+    database.dispose()
+    return label.license_plate
+
+
+def zpl_printer_env(monkeypatch: pytest.MonkeyPatch, port: int) -> None:
+    monkeypatch.setenv("RETURNSDESK_LABELS_PRINTER", "zpl-tcp")
+    monkeypatch.setenv("RETURNSDESK_LABELS_HOST", "127.0.0.1")
+    monkeypatch.setenv("RETURNSDESK_LABELS_PORT", str(port))
+
+
+def test_print_labels_once_prints_what_waits_headless(
+    database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plate = queue_one_label(database_url)
+    with ZplListener() as printer:
+        zpl_printer_env(monkeypatch, printer.port)
+
+        arguments = ["print-labels", "--once", "--database", database_url, "--station", "BENCH"]
+        assert main(arguments) == 0
+        assert main(arguments) == 0  # nothing left: printed once
+
+        (label,) = printer.wait_for(1)
+    assert f"^FD{plate}^FS".encode() in label
+    assert "1 label(s) printed" in capsys.readouterr().out
+
+
+def test_print_labels_once_with_the_printer_off_keeps_them_and_says_so(
+    database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    queue_one_label(database_url)
+    zpl_printer_env(monkeypatch, free_port())
+
+    code = main(["print-labels", "--once", "--database", database_url, "--station", "BENCH"])
+
+    assert code == 1
+    assert "labels still waiting" in capsys.readouterr().err
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as db:
+            assert db.execute(text("SELECT status FROM print_jobs")).scalar_one() == "queued"
+    finally:
+        engine.dispose()

@@ -250,10 +250,12 @@ def complete_parcel(
     events += 2
     if label_printer is not None:
         # Labels of earlier units were queued as each was finished (StationService.
-        # queue_unit_label); this queues the rest, the last unit's included, with the inspection
-        # rows they name. In the same transaction: a unit recorded is a unit with its label job,
-        # and a completion that fails (another station won) leaves no label for an unrecorded
-        # unit.
+        # queue_unit_label), so they are on the units before the parcel is done; this queues
+        # the rest, the last unit's included, in the same transaction as the inspection rows
+        # they name: a unit recorded is a unit with its label job, even after a crash. A
+        # completion that fails (another station completed the return first) adds no label;
+        # only earlier units' labels from that station are then out, with plates that find
+        # nothing, which is the price of labelling each unit while it is in hand.
         queue_unit_labels(
             session,
             ctx=ctx,

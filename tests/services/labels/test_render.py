@@ -203,3 +203,17 @@ def test_without_truetype_fonts_the_pdf_base_fonts_still_print_the_label(
     (text,) = pdf_text(pdf)
     assert "Schuh für Größe 42" in text and "שלום" not in text
     assert decode_pdf_page(pdf) == [label.license_plate]
+
+
+def test_a_long_location_shrinks_to_one_zpl_line_instead_of_being_cut() -> None:
+    short = render_zpl(a_label(location="B12"), parse_label_size("4x6in"), 203).decode()
+    long = render_zpl(a_label(location="LIQUIDATION-B12"), parse_label_size("4x6in"), 203)
+
+    def location_height(zpl: str, location: str) -> int:
+        match = re.search(rf"\^A0N,(\d+),\d+\^FB(\d+),1,[^\n]*\^FD{location}\^FS", zpl)
+        assert match is not None
+        height, width = int(match[1]), int(match[2])
+        assert len(location) * height * 0.62 <= width  # fits its block on one line
+        return height
+
+    assert location_height(long.decode(), "LIQUIDATION-B12") < location_height(short, "B12")

@@ -37,6 +37,9 @@ _ELLIPSIS = "…"
 # each) and stop (13). ZPL's automatic mode is never longer; python-barcode says exactly.
 _ZPL_PLATE_MODULES = 11 * 14 + 13
 _QUIET_MODULES = 10  # each side
+# Font 0 (CG Triumvirate Bold Condensed) at width = height: capitals and digits are at most
+# about 0.6 of the height wide; fitting to this keeps a line inside its ^FB width.
+_ZPL_CHAR_WIDTH = 0.62
 
 
 def clean_text(text: str, limit: int = _MAX_TEXT) -> str:
@@ -288,10 +291,17 @@ class _Zpl:
         lines: int = 1,
         reverse: bool = False,
     ) -> None:
-        """A text block; ``^FB`` wraps at ``width`` and drops what does not fit in ``lines``."""
+        """A text block; ``^FB`` wraps at ``width`` and drops what does not fit in ``lines``.
+
+        One-line text is made smaller until it fits (as the PDF does), so a long location is
+        shown whole rather than cut at the wrap; below a third of ``height`` it is cut.
+        """
         left = self.margin if x is None else x
         room = self.width - 2 * self.margin if width is None else width
         justify = "C" if centre else "L"
+        if lines == 1:
+            fits = int(room / (max(len(clean_text(text)), 1) * _ZPL_CHAR_WIDTH))
+            height = max(height // 3, min(height, fits))
         self.commands.append(
             f"^FO{left},{y}^A0N,{height},{height}^FB{room},{lines},0,{justify},0"
             + ("^FR" if reverse else "")

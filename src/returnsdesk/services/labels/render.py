@@ -406,7 +406,7 @@ def _small_zpl(z: _Zpl, label: RoutingLabel) -> None:
         height=round(12 * unit),
         centre=True,
     )
-    routing = f"{label.disposition.label.upper()} > {label.location}  {label.grade}"
+    routing = f"{label.disposition.label.upper()} > {label.location} · {label.grade}"
     z.text(routing, y=m + bars_height + round(16 * unit), height=round(15 * unit), centre=True)
     z.text(
         f"{label.rma_number} · {label.sku}",

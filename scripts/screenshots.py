@@ -103,11 +103,35 @@ def main() -> int:
     shot("6-error")
     scan(happy.tracking_number)
     shot("7-already-completed")
+    held = parcels["RMA-100004"]  # above EUR 500: held for a shift lead
+    scan(held.tracking_number)
+    for item in held.items:
+        scan(item.gtin)
+        for serial in item.serial_numbers[:1]:
+            scan(serial)
+        press("2")
+        for _ in range(4):
+            press("Y")
+        press("Enter")
     QTest.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
     settle()
     QTest.qWait(400)
     settle()
     shot("8-shift-history")
+    QTest.keyClick(window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+    settle()
+    QTest.qWait(400)
+    settle()
+    shot("10-shift-lead")
+    QTest.keyClick(window, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)
+    settle()
+    QTest.keyClick(focus(), Qt.Key.Key_Return)
+    deadline = time.monotonic() + 60
+    while window.reports_view.preview.page_count == 0 and time.monotonic() < deadline:
+        app.processEvents()
+        QTest.qWait(50)
+    QTest.qWait(500)
+    shot("11-reports")
     window.close()
     camera_shot(app, env, parcels["RMA-100002"])
     env.database.dispose()

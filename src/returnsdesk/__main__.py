@@ -22,9 +22,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         epilog=(
             "Other commands: 'returnsdesk decode [--json] IMAGE...' decodes barcode images as"
             " the camera would; 'returnsdesk sync --once|--forever' relays the outbox to the"
-            " order system; 'returnsdesk print-test' prints a test label and 'returnsdesk"
-            " print-labels --once|--forever' prints queued labels headless;"
-            " 'returnsdesk diagnostics' prints a report for IT."
+            " order system; 'returnsdesk diagnostics' prints a report for IT;"
+            " 'returnsdesk report shift|insights|recovery|evidence' writes a PDF report;"
+            " 'returnsdesk print-test' prints a test label and 'returnsdesk print-labels"
+            " --once|--forever' prints queued labels headless."
         ),
     )
     parser.add_argument("--version", action="version", version=f"returnsdesk {__version__}")
@@ -63,6 +64,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         command = cli_print.print_test if arguments[0] == "print-test" else cli_print.print_labels
         return command(arguments[1:])
+    if arguments[:1] == ["report"]:
+        from returnsdesk.cli_report import main as report_main  # headless reports, no Qt
+
+        return report_main(arguments[1:])
     if arguments[:1] == ["diagnostics"]:
         return _diagnostics()
     args = parse_args(arguments)

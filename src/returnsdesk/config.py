@@ -36,6 +36,7 @@ import platformdirs
 
 from returnsdesk.domain.errors import ConfigError
 from returnsdesk.domain.labels import parse_label_size
+from returnsdesk.domain.shifts import parse_recovery_rates, parse_shifts, site_zone
 
 APP_NAME = "returnsdesk"
 ENV_PREFIX = "RETURNSDESK_"
@@ -139,6 +140,22 @@ class OrderSystemSettings:
 
 
 @dataclass(frozen=True)
+class ReportsSettings:
+    """Shift reports: the site's clock, its named shifts, and what each channel recovers."""
+
+    time_zone: str = "UTC"  # a zoneinfo name, e.g. "Europe/Berlin"; shifts are local times
+    # "name=HH:MM-HH:MM"; an end at or before the start crosses midnight.
+    shifts: tuple[str, ...] = ("early=06:00-14:00", "late=14:00-22:00", "night=22:00-06:00")
+    # Share of a unit's resale value recovered per disposition, for "value recovered".
+    recovery_rates: tuple[str, ...] = (
+        "restock=1.00",
+        "refurbish=0.60",
+        "liquidate=0.20",
+        "recycle=0.00",
+    )
+
+
+@dataclass(frozen=True)
 class LabelsSettings:
     """The station's label printer. ``none``: this station prints no routing labels.
 
@@ -167,6 +184,7 @@ class Settings:
     ui: UiSettings = field(default_factory=UiSettings)
     logging: LoggingSettings = field(default_factory=LoggingSettings)
     order_system: OrderSystemSettings = field(default_factory=OrderSystemSettings)
+    reports: ReportsSettings = field(default_factory=ReportsSettings)
     labels: LabelsSettings = field(default_factory=LabelsSettings)
     # Files, variables and "command line" that set at least one value, lowest layer first.
     sources: tuple[str, ...] = ()
@@ -490,6 +508,7 @@ def _check_combinations(
             f"{origin('scanner', 'min_length')}: scanner.min_length: {min_length} exceeds "
             f"scanner.max_length {max_length} (from {origin('scanner', 'max_length')})"
         )
+    _check_reports(get, origin)
     kind = get("order_system", "kind")
     if kind != "none" and get("order_system", "url") is None:
         raise ConfigError(
@@ -516,6 +535,19 @@ def _check_labels(get: Callable[[str, str], Any], origin: Callable[[str, str], s
         raise ConfigError(
             f"{origin('labels', 'dpi')}: labels.dpi: must be 203, 300 or 600, not {dpi}"
         )
+
+
+def _check_reports(get: Any, origin: Any) -> None:
+    checks = (
+        ("time_zone", site_zone),
+        ("shifts", parse_shifts),
+        ("recovery_rates", parse_recovery_rates),
+    )
+    for key, parse in checks:
+        try:
+            parse(get("reports", key))
+        except ValueError as exc:
+            raise ConfigError(f"{origin('reports', key)}: reports.{key}: {exc}") from None
 
 
 def _redact_url(url: str) -> str:

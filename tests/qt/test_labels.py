@@ -1,5 +1,6 @@
 """Routing labels at the station: printed when a unit is finished, shown in the status bar,
-found and reprinted from the shift history, and a test print from the Printers dialog.
+found and reprinted from the shift history, and a test print from the Printers dialog
+(Ctrl+Shift+P; Ctrl+P prints reports).
 
 The station's "Zebra" is a real TCP listener on 127.0.0.1 (tests/zpl_listener.py).
 """
@@ -181,7 +182,7 @@ def test_scanning_a_label_plate_finds_the_unit_and_ctrl_r_reprints_it(
     assert history.labels.notice.text() == f"Reprinting 1 label: {plate}"
 
 
-def test_the_printers_dialog_opens_with_ctrl_p_and_test_prints(
+def test_the_printers_dialog_opens_with_ctrl_shift_p_and_test_prints(
     qtbot: QtBot, window: MainWindow, zebra: ZplListener
 ) -> None:
     outcomes: list[str] = []
@@ -203,7 +204,11 @@ def test_the_printers_dialog_opens_with_ctrl_p_and_test_prints(
 
     poll.timeout.connect(drive_the_dialog)
     poll.start()
-    qtbot.keyClick(window, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(
+        window,
+        Qt.Key.Key_P,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
 
     assert outcomes == ["opened", f"Test label sent to printer 127.0.0.1:{zebra.port}."]
     (label,) = zebra.wait_for(1)

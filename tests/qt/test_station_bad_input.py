@@ -13,6 +13,7 @@ from sqlmodel import SQLModel, func, select
 
 from PySide6.QtCore import Qt
 
+from completing import demo_parcel
 from returnsdesk.data.models import Parcel, Return
 from returnsdesk.domain.barcodes import gtin_check_digit, ups_check_digit
 from returnsdesk.domain.vocabulary import ReturnStatus
@@ -37,11 +38,6 @@ def row_counts(env: StationEnvironment) -> dict[str, int]:
             table.name: session.exec(select(func.count()).select_from(table)).one()
             for table in SQLModel.metadata.sorted_tables
         }
-
-
-def demo_parcel(env: StationEnvironment, rma: str) -> DemoParcel:
-    assert env.demo is not None
-    return next(p for p in env.demo.parcels if p.rma_number == rma)
 
 
 def wrong_check_digit(code: str) -> str:

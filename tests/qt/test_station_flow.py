@@ -9,6 +9,7 @@ from sqlmodel import select
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
 
+from completing import demo_parcel
 from returnsdesk.data.models import (
     DispositionDecision,
     Inspection,
@@ -23,13 +24,7 @@ from returnsdesk.domain.vocabulary import ParcelStatus, RefundStatus, ReturnStat
 from returnsdesk.qt.station_controller import State
 from returnsdesk.qt.station_view import Tone
 from returnsdesk.services.bootstrap import StationEnvironment
-from returnsdesk.services.demo import DemoParcel
 from station_driver import Inspector
-
-
-def demo_parcel(env: StationEnvironment, rma: str) -> DemoParcel:
-    assert env.demo is not None
-    return next(p for p in env.demo.parcels if p.rma_number == rma)
 
 
 def test_one_item_return_takes_four_inputs_and_writes_everything(

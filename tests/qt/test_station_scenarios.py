@@ -17,6 +17,7 @@ from sqlmodel import col, select
 
 from PySide6.QtCore import Qt
 
+from completing import complete_parcel, demo_parcel, station_service
 from returnsdesk.data.models import (
     DispositionDecision,
     Inspection,
@@ -34,14 +35,7 @@ from returnsdesk.qt.station_controller import State
 from returnsdesk.qt.station_view import Tone
 from returnsdesk.services.bootstrap import StationEnvironment
 from returnsdesk.services.demo import DemoParcel
-from returnsdesk.services.operators import sign_in
-from returnsdesk.services.station import ParcelOpened, StationService
 from station_driver import Inspector
-
-
-def demo_parcel(env: StationEnvironment, rma: str) -> DemoParcel:
-    assert env.demo is not None
-    return next(p for p in env.demo.parcels if p.rma_number == rma)
 
 
 @dataclass
@@ -549,19 +543,8 @@ def test_leaving_a_parcel_open_keeps_the_units_already_inspected(
 
 def complete_elsewhere(env: StationEnvironment, parcel: DemoParcel) -> None:
     """A second station (its own operator) receives, grades and completes the parcel."""
-    with env.database.session() as session:
-        context = sign_in(session, operator_code="OP-0002", station_code="STATION-02")
-    other = StationService(
-        database=env.database, policies=env.policies, context=context, scan_rules=env.scan_rules
-    )
-    opened = other.open_parcel(other.classify(parcel.tracking_number))
-    assert isinstance(opened, ParcelOpened)
-    work = other.new_inspection(opened.parcel.view)
-    product = other.resolve_item(other.classify(parcel.items[0].gtin), opened.parcel.view)
-    work.begin_unit(product, now=other.clock())
-    work.grade("3")
-    work.accept(now=other.clock())
-    other.complete(opened.parcel.parcel_id, work)
+    other = station_service(env, operator_code="OP-0002", station_code="STATION-02")
+    complete_parcel(other, parcel, grade="3")
 
 
 # Regression: a refused completion left the station in State.UNIT with no unit; the next item

@@ -48,12 +48,7 @@ class OverrideDialog(QDialog):
         self._error = QLabel("")
         self._error.setStyleSheet("color:#842029")
         layout.addWidget(self._error)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        layout.addWidget(ok_cancel_buttons(self))
         self._reason.setFocus()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
@@ -77,6 +72,16 @@ class OverrideDialog(QDialog):
         self.choice = item.data(Qt.ItemDataRole.UserRole)
         self.reason = reason
         super().accept()
+
+
+def ok_cancel_buttons(dialog: QDialog) -> QDialogButtonBox:
+    """OK (Enter) and Cancel (Esc), wired to the dialog."""
+    buttons = QDialogButtonBox(
+        QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+    )
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    return buttons
 
 
 def ask_text(parent: QWidget, title: str, prompt: str) -> str | None:

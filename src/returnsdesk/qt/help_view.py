@@ -24,7 +24,7 @@ KEYS_HELP = """
 <tr><td><b>F8</b></td><td>close the parcel with the rest missing</td></tr>
 <tr><td><b>F9</b></td><td>empty box</td></tr>
 <tr><td><b>Esc</b></td><td>one step back (a received parcel stays open)</td></tr>
-<tr><td><b>Ctrl+1 / 2 / 3</b></td><td>station · shift history · help</td></tr>
+<tr><td><b>Ctrl+1 … 5</b></td><td>station · history · shift lead · reports · help</td></tr>
 </table>
 """
 

@@ -14,14 +14,17 @@ from returnsdesk.qt.camera import CameraBridge, CameraPanel
 from returnsdesk.qt.forms.ui_main_window import Ui_MainWindow
 from returnsdesk.qt.help_view import HelpView
 from returnsdesk.qt.history_view import HistoryView
+from returnsdesk.qt.lead_view import LeadView
 from returnsdesk.qt.ops import Op, wait_for_all
 from returnsdesk.qt.printing import LabelPrinting, PrintersDialog
+from returnsdesk.qt.reports_view import ReportsView
 from returnsdesk.qt.scanner import ScanInputFilter
 from returnsdesk.qt.sound import SoundPlayer
 from returnsdesk.qt.station_controller import StationController
 from returnsdesk.qt.station_view import StationView
 from returnsdesk.services.demo import DemoSummary
 from returnsdesk.services.photos import PhotoProblem
+from returnsdesk.services.reports import ReportSetup
 from returnsdesk.services.station import StationService
 from returnsdesk.services.sync.relay import SyncHealth
 
@@ -52,12 +55,22 @@ class MainWindow(QMainWindow):
         self.sounds = SoundPlayer(enabled=settings.ui.sounds)
         self.station_view = StationView(font_scale=settings.ui.font_scale)
         self.history_view = HistoryView(service)
+        self._sync_configured = settings.order_system.kind != "none"
+        self.lead_view = LeadView(service, sync_configured=self._sync_configured)
+        self.reports_view = ReportsView(
+            service,
+            ReportSetup.from_settings(
+                settings.reports, photo_root=service.photos.root, generated_by=ctx.station_code
+            ),
+        )
         self.help_view = HelpView(demo, demo_sheet)
         self.camera = CameraBridge(settings.camera, service.scan_rules)
         self.camera_panel = CameraPanel(self.camera)
         self.station_view.ui.returnLayout.addWidget(self.camera_panel, 1)
         self.ui.tabs.addTab(self.station_view, "Station (Ctrl+1)")
         self.ui.tabs.addTab(self.history_view, "Shift history (Ctrl+2)")
+        self.ui.tabs.addTab(self.lead_view, "Shift lead (Ctrl+3)")
+        self.ui.tabs.addTab(self.reports_view, "Reports (Ctrl+4)")
         self.ui.tabs.addTab(self.help_view, "Help (F1)")
         self.station = StationController(
             view=self.station_view,
@@ -66,7 +79,6 @@ class MainWindow(QMainWindow):
             scanner=self.scanner,
             camera=self.camera,
         )
-        self._sync_configured = settings.order_system.kind != "none"
         self._status_labels(database_label, service)
         self._connect_signals()
         QApplication.instance().installEventFilter(self.scanner)  # type: ignore[union-attr]
@@ -84,7 +96,7 @@ class MainWindow(QMainWindow):
         self.ui.statusBar.addPermanentWidget(self.printing.status)
         self.printing.status.setContentsMargins(8, 2, 8, 2)
         self.printing.start()
-        printers = QShortcut(QKeySequence("Ctrl+P"), self)
+        printers = QShortcut(QKeySequence("Ctrl+Shift+P"), self)  # Ctrl+P prints reports
         printers.activated.connect(self.show_printers)
 
     def _status_labels(self, database_label: str, service: StationService) -> None:
@@ -105,7 +117,17 @@ class MainWindow(QMainWindow):
 
     def _connect_signals(self) -> None:
         self.scanner.scanned.connect(self._on_scan)
-        for key, index in (("Ctrl+1", 0), ("Ctrl+2", 1), ("Ctrl+3", 2), ("F1", 2)):
+        self.scanner.command.connect(self.lead_view.on_command)
+        self.scanner.command.connect(self.reports_view.on_command)
+        tabs = (
+            ("Ctrl+1", 0),
+            ("Ctrl+2", 1),
+            ("Ctrl+3", 2),
+            ("Ctrl+4", 3),
+            ("Ctrl+5", 4),
+            ("F1", 4),
+        )
+        for key, index in tabs:
             shortcut = QShortcut(QKeySequence(key), self)
             shortcut.activated.connect(lambda index=index: self._show_tab(index))
 

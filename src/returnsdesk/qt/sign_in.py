@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -14,6 +13,7 @@ from PySide6.QtWidgets import (
 
 from returnsdesk.data.db import Database
 from returnsdesk.domain.errors import OperatorError
+from returnsdesk.qt.dialogs import ok_cancel_buttons
 from returnsdesk.services.operators import list_operators, sign_in
 
 
@@ -42,12 +42,7 @@ class SignInDialog(QDialog):
         self._error = QLabel("")
         self._error.setStyleSheet("color:#842029")
         layout.addWidget(self._error)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        layout.addWidget(ok_cancel_buttons(self))
         self._badge.returnPressed.connect(self._pin.setFocus)
 
     def accept(self) -> None:

@@ -22,9 +22,9 @@ from returnsdesk.domain.errors import AlreadyCompleted, PrinterUnavailable, Wron
 from returnsdesk.domain.inspection import InspectedUnit, ParcelInspection, ScannedProduct
 from returnsdesk.domain.policy import Policies
 from returnsdesk.domain.scanning import ClassifiedScan, ScanKind, ScanRules
-from returnsdesk.domain.vocabulary import ReturnStatus
+from returnsdesk.domain.vocabulary import LEAD_ROLES, ReturnStatus
 from returnsdesk.scan.classify import classify
-from returnsdesk.services import history, inspection, intake
+from returnsdesk.services import approvals, history, inspection, intake
 from returnsdesk.services.labels.printers import LabelOutput
 from returnsdesk.services.labels.queue import (
     LabelHealth,
@@ -42,6 +42,8 @@ from returnsdesk.services.photos import (
     PhotoView,
     default_photo_root,
 )
+from returnsdesk.services.sync import relay
+from returnsdesk.services.sync.connector import OutboxEventView
 from returnsdesk.services.sync.relay import SyncHealth, sync_health
 from returnsdesk.services.views import (
     CompletionResult,
@@ -299,6 +301,42 @@ class StationService:
 
     def sync_health(self) -> SyncHealth:
         return sync_health(self.database, self.clock())
+
+    # --- shift lead: held refunds and order-system events that need a person ----------------
+
+    def authorize_lead(self, operator_code: str, pin: str | None) -> StationContext:
+        """The lead's own identity when the signed-in operator is not a lead (badge + PIN)."""
+        if self.context.role in LEAD_ROLES and (
+            not operator_code or operator_code.strip().upper() == self.context.operator_code
+        ):
+            return self.context
+        return approvals.authorize_lead(
+            self.database,
+            operator_code=operator_code,
+            pin=pin,
+            station_code=self.context.station_code,
+        )
+
+    def pending_refunds(self) -> list[approvals.PendingRefund]:
+        return approvals.pending_refunds(self.database)
+
+    def decide_refund(
+        self, refund_id: uuid.UUID, lead: StationContext, *, approve: bool, note: str
+    ) -> approvals.RefundDecision:
+        return approvals.decide_refund(
+            self.database, refund_id, lead, approve=approve, note=note, now=self.clock()
+        )
+
+    def parked_events(self) -> list[OutboxEventView]:
+        return relay.parked_events(self.database)
+
+    def retry_event(self, event_id: uuid.UUID, lead: StationContext) -> OutboxEventView:
+        return relay.retry_parked(self.database, event_id, lead, now=self.clock())
+
+    def resolve_event(
+        self, event_id: uuid.UUID, lead: StationContext, *, note: str
+    ) -> OutboxEventView:
+        return relay.mark_resolved(self.database, event_id, lead, note=note, now=self.clock())
 
     def history(self, *, day: datetime | None = None, text: str = "") -> list[HistoryRow]:
         """Parcels received on the operator's day (local midnight to midnight), newest first."""

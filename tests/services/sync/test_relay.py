@@ -32,6 +32,7 @@ from fake_shop import (
 from faulty_proxy import APPLIED_BUT_FAILED, Fault, FaultyProxy
 from sqlmodel import col, select
 
+from completing import complete_parcel, station_service
 from returnsdesk.config import load_settings
 from returnsdesk.data.db import Database, make_engine
 from returnsdesk.data.migrations import ensure_schema
@@ -45,8 +46,7 @@ from returnsdesk.data.models import (
 from returnsdesk.data.repositories import verify_audit_chain
 from returnsdesk.domain.vocabulary import OperatorRole, OutboxStatus, RefundStatus
 from returnsdesk.services.bootstrap import open_environment
-from returnsdesk.services.operators import ensure_station, sign_in
-from returnsdesk.services.station import ParcelOpened, StationService
+from returnsdesk.services.operators import ensure_station
 from returnsdesk.services.sync import (
     DeliveryOutcome,
     DeliveryResult,
@@ -200,27 +200,9 @@ def complete_demo_returns(database_url: str) -> Database:
     settings = load_settings(environ={}, overrides={"database.url": database_url})
     env = open_environment(settings, demo=True)
     assert env.demo is not None
-    with env.database.session() as session:
-        context = sign_in(session, operator_code="OP-0001", station_code="STATION-01")
-    service = StationService(
-        database=env.database, policies=env.policies, context=context, scan_rules=env.scan_rules
-    )
+    service = station_service(env)
     for parcel in env.demo.parcels:
-        opened = service.open_parcel(service.classify(parcel.tracking_number or parcel.rma_number))
-        assert isinstance(opened, ParcelOpened), parcel.rma_number
-        work = service.new_inspection(opened.parcel.view)
-        for item in parcel.items:
-            for unit in range(item.quantity):
-                product = service.resolve_item(service.classify(item.gtin), opened.parcel.view)
-                work.begin_unit(product, now=service.clock())
-                assert work.current is not None
-                if work.current.step.value == "serial":
-                    work.scan_serial(item.serial_numbers[unit])
-                work.grade("2")
-                while work.current is not None and work.current.step.value == "checklist":
-                    work.answer(True)
-                work.accept(now=service.clock())
-        service.complete(opened.parcel.parcel_id, work)
+        complete_parcel(service, parcel)
     return env.database
 
 

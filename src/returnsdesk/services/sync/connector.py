@@ -32,6 +32,8 @@ refund.requested    POST /refunds, only when status is "approved"    rma_number,
                     and total > 0; otherwise a no-op (a refund        lines (one per unit),
                     pending approval must not be paid out; a          station_refund_id =
                     rejected or zero refund pays nothing)             refund_id
+refund.approved     POST /refunds (a shift lead approved a refund     as refund.requested
+                    that was pending approval)
 return.closed       POST /returns/{rma}/status                       status "closed", at =
                                                                      completed_at
 anything else       none: PARKED (a station newer than this relay,
@@ -247,6 +249,8 @@ _BUILDERS: dict[str, Callable[[Mapping[str, Any]], ContractCall | NoRemoteCall]]
     "unit.inspected": _unit_inspected,
     "stock.adjusted": _stock_adjusted,
     "refund.requested": _refund_requested,
+    # A shift lead approved a held refund: the same call, now with status "approved".
+    "refund.approved": _refund_requested,
     "return.closed": _return_closed,
 }
 

@@ -56,7 +56,7 @@ from returnsdesk.data.db import Database
 from returnsdesk.data.models import OutboxEvent
 from returnsdesk.data.repositories import append_audit
 from returnsdesk.domain.errors import OperatorError
-from returnsdesk.domain.vocabulary import OperatorRole, OutboxStatus
+from returnsdesk.domain.vocabulary import LEAD_ROLES, OutboxStatus
 from returnsdesk.services.sync.backoff import BASE_DELAY_S, backoff_delay
 from returnsdesk.services.sync.connector import (
     Connector,
@@ -70,7 +70,6 @@ log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 _ERROR_LIMIT = 2000  # outbox_events.last_error
-_LEADS = (OperatorRole.SHIFT_LEAD, OperatorRole.ADMIN)
 
 
 def utc_now() -> datetime:
@@ -589,7 +588,7 @@ def mark_resolved(
 
 
 def _parked(session: Session, event_id: uuid.UUID, operator: StationContext) -> OutboxEvent:
-    if operator.role not in _LEADS:
+    if operator.role not in LEAD_ROLES:
         raise SyncNotAllowed("Only a shift lead can retry or resolve order-system events.")
     event = session.get(OutboxEvent, event_id)
     if event is None or event.status is not OutboxStatus.NEEDS_ATTENTION:

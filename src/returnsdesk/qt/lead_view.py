@@ -1,0 +1,413 @@
+"""The shift lead's desk: refunds held for approval and order-system events that need a person.
+
+Keyboard first, like the station: lone keys arrive as commands from the scanner filter
+(A approve, R reject, T retry, M mark resolved, F5 refresh), arrows move in the tables and Tab
+moves between them. An inspector's station works too: a lead confirms each decision with a
+badge (and PIN); the decision is recorded in the lead's name.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import TypeVar
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QHideEvent, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtWidgets import (
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from returnsdesk.domain.errors import OperatorError
+from returnsdesk.domain.vocabulary import LEAD_ROLES
+from returnsdesk.qt.dialogs import ok_cancel_buttons
+from returnsdesk.qt.models import WARN_BRUSH, Column, RowTableModel
+from returnsdesk.qt.ops import Op
+from returnsdesk.services.approvals import PendingRefund
+from returnsdesk.services.station import StationService
+from returnsdesk.services.sync.connector import OutboxEventView
+from returnsdesk.services.sync.relay import SyncHealth
+from returnsdesk.services.views import StationContext
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+_ERROR_STYLE = "color:#842029; font-weight:bold;"
+_OK_STYLE = "color:#0f5132; font-weight:bold;"
+
+
+def pending_refunds_model() -> RowTableModel[PendingRefund]:
+    return RowTableModel(
+        [
+            Column("RMA", lambda p: p.rma_number),
+            Column("Customer", lambda p: p.customer_name),
+            Column("Refund", lambda p: p.total.format(), numeric=True),
+            Column("Held because", lambda p: p.reason),
+            Column("Inspector", lambda p: f"{p.inspector} ({p.station_code})"),
+            Column("Waiting since", lambda p: _local_time(p.created_at)),
+        ]
+    )
+
+
+def parked_events_model() -> RowTableModel[OutboxEventView]:
+    return RowTableModel(
+        [
+            Column("#", lambda e: str(e.sequence), numeric=True),
+            Column("Event", lambda e: e.event_type),
+            Column("RMA", lambda e: str(e.payload.get("rma_number", "—"))),
+            Column("Tries", lambda e: str(e.attempts), numeric=True),
+            Column("Order system said", lambda e: e.last_error or ""),
+            Column("Recorded", lambda e: _local_time(e.created_at)),
+        ],
+        background=lambda _e: WARN_BRUSH,
+    )
+
+
+def sync_summary(health: SyncHealth, *, configured: bool) -> str:
+    parts = [f"{health.pending} events waiting"]
+    if health.oldest_pending_age is not None:
+        parts.append(f"oldest {int(health.oldest_pending_age.total_seconds() // 60)} min")
+    parts.append(f"{health.needs_attention} need attention")
+    if health.last_delivered_at is not None:
+        parts.append(f"last delivered {_local_time(health.last_delivered_at)}")
+    summary = " · ".join(parts)
+    if not configured:
+        summary = "No order system is configured: events wait in the outbox.\n" + summary
+    if health.last_error:
+        summary += f"\nLast error: {health.last_error}"
+    return summary
+
+
+def _local_time(moment: datetime) -> str:
+    local = moment.astimezone()
+    today = datetime.now(UTC).astimezone().date()
+    return local.strftime("%H:%M" if local.date() == today else "%d %b %H:%M")
+
+
+class LeadBadgeDialog(QDialog):
+    """A shift lead confirms a decision at someone else's station: badge, then PIN."""
+
+    def __init__(self, action: str, *, ask_note: bool, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Shift lead confirmation")
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(action))
+        form = QFormLayout()
+        self.badge = QLineEdit()
+        self.badge.setPlaceholderText("scan or type the lead's badge")
+        self.pin = QLineEdit()
+        self.pin.setEchoMode(QLineEdit.EchoMode.Password)
+        self.note = QLineEdit()
+        form.addRow("Shift lead badge", self.badge)
+        form.addRow("PIN (if set)", self.pin)
+        if ask_note:
+            form.addRow("Why", self.note)
+        layout.addLayout(form)
+        layout.addWidget(ok_cancel_buttons(self))
+        self.badge.returnPressed.connect(self.pin.setFocus)
+        self.pin.returnPressed.connect(self.note.setFocus if ask_note else self.accept)
+        self.note.returnPressed.connect(self.accept)
+
+
+class NoteDialog(QDialog):
+    """The signed-in lead's note for a decision (required where the decision needs a why)."""
+
+    def __init__(self, action: str, prompt: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(action)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(prompt))
+        self.note = QLineEdit()
+        layout.addWidget(self.note)
+        layout.addWidget(ok_cancel_buttons(self))
+        self.note.returnPressed.connect(self.accept)
+
+
+class LeadView(QWidget):
+    def __init__(
+        self,
+        service: StationService,
+        *,
+        sync_configured: bool,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._service = service
+        self._sync_configured = sync_configured
+        self._busy = False
+        layout = QVBoxLayout(self)
+
+        self.message = QLabel("")
+        self.message.setWordWrap(True)
+        layout.addWidget(self.message)
+
+        layout.addWidget(_heading("Refunds waiting for approval"))
+        self.refunds_model = pending_refunds_model()
+        self.refunds_table = _table(self.refunds_model)
+        layout.addWidget(self.refunds_table, 3)
+        self.refund_lines = QLabel("")
+        self.refund_lines.setWordWrap(True)
+        layout.addWidget(self.refund_lines)
+        self.approve_button = QPushButton("Approve (A)")
+        self.reject_button = QPushButton("Reject (R)")
+        layout.addLayout(_row(self.approve_button, self.reject_button))
+
+        layout.addWidget(_heading("Order system"))
+        self.sync_state = QLabel("Checking…")
+        self.sync_state.setWordWrap(True)
+        layout.addWidget(self.sync_state)
+        self.events_model = parked_events_model()
+        self.events_table = _table(self.events_model)
+        layout.addWidget(self.events_table, 2)
+        self.retry_button = QPushButton("Retry (T)")
+        self.resolve_button = QPushButton("Mark resolved (M)")
+        self.refresh_button = QPushButton("Refresh (F5)")
+        layout.addLayout(_row(self.retry_button, self.resolve_button, self.refresh_button))
+
+        self._timer = QTimer(self)
+        self._timer.setInterval(15_000)
+        self._connect_signals()
+        self._enable_actions()
+
+    def _connect_signals(self) -> None:
+        self.approve_button.clicked.connect(lambda: self.decide(approve=True))
+        self.reject_button.clicked.connect(lambda: self.decide(approve=False))
+        self.retry_button.clicked.connect(self.retry)
+        self.resolve_button.clicked.connect(self.resolve)
+        self.refresh_button.clicked.connect(self.refresh)
+        QShortcut(QKeySequence("F5"), self).activated.connect(self.refresh)
+        self.refunds_table.selectionModel().currentRowChanged.connect(
+            lambda _current, _previous: self._show_refund_lines()
+        )
+        self.events_table.selectionModel().currentRowChanged.connect(
+            lambda _current, _previous: self._enable_actions()
+        )
+        self._timer.timeout.connect(self.refresh)
+
+    # --- what the lead sees ---------------------------------------------------------------
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.refresh()
+        self._timer.start()
+        self.refunds_table.setFocus()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        self._timer.stop()
+        super().hideEvent(event)
+
+    def refresh(self) -> None:
+        service = self._service
+        Op(service.pending_refunds, owner=self).on_success(self._show_refunds).on_failure(
+            self._show_error
+        ).start()
+        Op(lambda: (service.sync_health(), service.parked_events()), owner=self).on_success(
+            self._show_sync
+        ).on_failure(self._show_error).start()
+
+    def _show_refunds(self, refunds: list[PendingRefund]) -> None:
+        current = self._selected(self.refunds_table, self.refunds_model)
+        self.refunds_model.set_rows(refunds)
+        _reselect(self.refunds_table, [r.refund_id for r in refunds], current and current.refund_id)
+        self._show_refund_lines()
+
+    def _show_sync(self, state: tuple[SyncHealth, list[OutboxEventView]]) -> None:
+        health, events = state
+        self.sync_state.setText(sync_summary(health, configured=self._sync_configured))
+        trouble = health.needs_attention > 0
+        self.sync_state.setStyleSheet(_ERROR_STYLE if trouble else "")
+        current = self._selected(self.events_table, self.events_model)
+        self.events_model.set_rows(events)
+        _reselect(self.events_table, [e.id for e in events], current and current.id)
+        self._enable_actions()
+
+    def _show_refund_lines(self) -> None:
+        refund = self._selected(self.refunds_table, self.refunds_model)
+        if refund is None:
+            count = self.refunds_model.rowCount()
+            self.refund_lines.setText("Nothing waiting." if count == 0 else "")
+        else:
+            self.refund_lines.setText(
+                "\n".join(
+                    f"{line.sku} #{line.unit_index + 1}: paid {line.gross.format()}"
+                    f" − {line.deduction.format()} = {line.amount.format()}"
+                    + (f" ({line.deduction_reason})" if line.deduction_reason else "")
+                    for line in refund.lines
+                )
+            )
+        self._enable_actions()
+
+    def _enable_actions(self) -> None:
+        has_refund = self._selected(self.refunds_table, self.refunds_model) is not None
+        has_event = self._selected(self.events_table, self.events_model) is not None
+        for button, enabled in (
+            (self.approve_button, has_refund),
+            (self.reject_button, has_refund),
+            (self.retry_button, has_event),
+            (self.resolve_button, has_event),
+        ):
+            button.setEnabled(enabled and not self._busy)
+
+    def _say(self, text: str, *, error: bool = False) -> None:
+        self.message.setText(text)
+        self.message.setStyleSheet(_ERROR_STYLE if error else _OK_STYLE)
+
+    def _show_error(self, exc: BaseException) -> None:
+        self._busy = False
+        self._enable_actions()
+        if isinstance(exc, OperatorError):
+            self._say(str(exc), error=True)
+        else:
+            log.error("Shift lead view failed", exc_info=exc)
+            self._say(f"Could not complete that: {exc}", error=True)
+
+    # --- what the lead does ---------------------------------------------------------------
+
+    def on_command(self, key: str) -> None:
+        """Lone keys from the scanner filter, while this view is on screen."""
+        if not self.isVisible() or self._busy:
+            return
+        actions: dict[str, Callable[[], None]] = {
+            "A": lambda: self.decide(approve=True),
+            "R": lambda: self.decide(approve=False),
+            "T": self.retry,
+            "M": self.resolve,
+        }
+        action = actions.get(key.upper())
+        if action is not None:
+            action()
+
+    def decide(self, *, approve: bool) -> None:
+        refund = self._selected(self.refunds_table, self.refunds_model)
+        if refund is None:
+            return
+        verb = "Approve" if approve else "Reject"
+        what = f"{verb} the refund of {refund.total.format()} for {refund.rma_number}?"
+        self._as_lead(
+            what,
+            note_prompt="Note (optional)" if approve else "Why is it rejected? (required)",
+            work=lambda lead, note: self._service.decide_refund(
+                refund.refund_id, lead, approve=approve, note=note
+            ),
+            done=lambda decision: (
+                f"Refund for {decision.rma_number} {decision.status.value}"
+                f" by {decision.decided_by}"
+                + (": it will be paid through the order system." if approve else ".")
+            ),
+        )
+
+    def retry(self) -> None:
+        event = self._selected(self.events_table, self.events_model)
+        if event is None:
+            return
+        self._as_lead(
+            f"Send event #{event.sequence} ({event.event_type}) again, with its same key?",
+            note_prompt=None,
+            work=lambda lead, _note: self._service.retry_event(event.id, lead),
+            done=lambda view: f"Event #{view.sequence} queued again.",
+        )
+
+    def resolve(self) -> None:
+        event = self._selected(self.events_table, self.events_model)
+        if event is None:
+            return
+        self._as_lead(
+            f"Mark event #{event.sequence} ({event.event_type}) as handled in the shop?",
+            note_prompt="How was it resolved? (required, e.g. refunded by hand in the shop)",
+            work=lambda lead, note: self._service.resolve_event(event.id, lead, note=note),
+            done=lambda view: f"Event #{view.sequence} marked resolved.",
+        )
+
+    def _as_lead(
+        self,
+        question: str,
+        *,
+        note_prompt: str | None,
+        work: Callable[[StationContext, str], T],
+        done: Callable[[T], str],
+    ) -> None:
+        """Ask who decides (when the signed-in operator is not a lead) and why; run it."""
+        signed_in = self._service.context
+        code, pin, note = "", None, ""
+        if signed_in.role in LEAD_ROLES:
+            if note_prompt is not None:
+                dialog = NoteDialog("Shift lead", f"{question}\n{note_prompt}", self)
+                if dialog.exec() != QDialog.DialogCode.Accepted:
+                    return
+                note = dialog.note.text()
+        else:
+            badge = LeadBadgeDialog(
+                f"{question}\n{note_prompt or ''}".strip(),
+                ask_note=note_prompt is not None,
+                parent=self,
+            )
+            if badge.exec() != QDialog.DialogCode.Accepted:
+                return
+            code, pin, note = badge.badge.text(), badge.pin.text() or None, badge.note.text()
+
+        def run() -> T:
+            lead = self._service.authorize_lead(code, pin)
+            return work(lead, note)
+
+        def succeeded(result: T) -> None:
+            self._busy = False
+            self._say(done(result))
+            self.refresh()
+
+        self._busy = True
+        self._enable_actions()
+        Op(run, owner=self).on_success(succeeded).on_failure(self._show_error).start()
+
+    @staticmethod
+    def _selected(table: QTableView, model: RowTableModel[T]) -> T | None:
+        index = table.currentIndex()
+        if not index.isValid() or index.row() >= model.rowCount():
+            return None
+        return model.row(index.row())
+
+
+def _heading(text: str) -> QLabel:
+    label = QLabel(text)
+    font = label.font()
+    font.setPointSizeF(font.pointSizeF() * 1.3)
+    font.setBold(True)
+    label.setFont(font)
+    return label
+
+
+def _table(model: RowTableModel[T]) -> QTableView:
+    table = QTableView()
+    table.setModel(model)
+    table.setAlternatingRowColors(True)
+    table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+    table.verticalHeader().setVisible(False)
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    table.horizontalHeader().setStretchLastSection(True)
+    return table
+
+
+def _row(*buttons: QPushButton) -> QHBoxLayout:
+    row = QHBoxLayout()
+    for button in buttons:
+        row.addWidget(button)
+    row.addStretch(1)
+    return row
+
+
+def _reselect(table: QTableView, ids: list[object], previous: object) -> None:
+    """Keep the lead's place after a refresh; else the first row."""
+    if not ids:
+        return
+    row = ids.index(previous) if previous in ids else 0
+    table.setCurrentIndex(table.model().index(row, 0))

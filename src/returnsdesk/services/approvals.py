@@ -1,0 +1,252 @@
+"""Shift leads decide refunds that policy held back (above the threshold, outside the window).
+
+A refund pending approval is recorded at completion but never sent to the order system (the
+relay's ``refund.requested`` mapping pays only approved refunds). The lead's decision is one
+transaction: the refund's status, an audit entry naming the lead, and, for an approval, a
+``refund.approved`` outbox event that the relay turns into the payment call. A rejection pays
+nothing, so it needs no event; the audit trail and the refund's status record it.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
+
+from returnsdesk.data.db import Database
+from returnsdesk.data.models import (
+    Operator,
+    Order,
+    Parcel,
+    Refund,
+    RefundLine,
+    Return,
+    ReturnLine,
+    Station,
+)
+from returnsdesk.data.repositories import add_outbox_event, append_audit
+from returnsdesk.domain.errors import OperatorError
+from returnsdesk.domain.money import Money
+from returnsdesk.domain.vocabulary import LEAD_ROLES, RefundStatus
+from returnsdesk.services.operators import SignInFailed, sign_in
+from returnsdesk.services.views import StationContext
+
+log = logging.getLogger(__name__)
+
+
+class NotAShiftLead(OperatorError):
+    """Only a shift lead (or an admin) may decide held refunds or fix sync events."""
+
+
+class RefundAlreadyDecided(OperatorError):
+    """Another lead (or station) decided this refund first."""
+
+
+class RejectionNeedsReason(OperatorError):
+    """A rejected refund must say why: customer service answers the customer with it."""
+
+
+@dataclass(frozen=True)
+class PendingRefundLine:
+    sku: str
+    unit_index: int
+    gross: Money
+    deduction: Money
+    amount: Money
+    deduction_reason: str
+
+
+@dataclass(frozen=True)
+class PendingRefund:
+    refund_id: uuid.UUID
+    rma_number: str
+    order_number: str
+    customer_name: str
+    total: Money
+    reason: str  # why policy held it back
+    created_at: datetime
+    inspector: str
+    station_code: str
+    lines: tuple[PendingRefundLine, ...]
+
+
+@dataclass(frozen=True)
+class RefundDecision:
+    refund_id: uuid.UUID
+    rma_number: str
+    status: RefundStatus
+    total: Money
+    decided_by: str
+
+
+def authorize_lead(
+    database: Database, *, operator_code: str, pin: str | None, station_code: str
+) -> StationContext:
+    """A lead's badge (and PIN) at any station: the signed-in inspector need not be a lead."""
+    with database.session() as session:
+        context = sign_in(session, operator_code=operator_code, station_code=station_code, pin=pin)
+        if context.role not in LEAD_ROLES:
+            # Roll the sign-in audit back with the refusal: nothing was authorised.
+            raise NotAShiftLead(f"{context.operator_name} is not a shift lead.")
+    return context
+
+
+def pending_refunds(database: Database, *, limit: int = 500) -> list[PendingRefund]:
+    """Refunds waiting for a lead, oldest first."""
+    with database.session() as session:
+        # SQLAlchemy's select: SQLModel's typed select takes at most four columns.
+        rows = session.execute(
+            sa_select(Refund, Return, col(Order.number), col(Operator.name), col(Station.code))
+            .join(Return, col(Return.id) == col(Refund.return_id))
+            .join(Order, col(Order.id) == col(Return.order_id))
+            .join(Operator, col(Operator.id) == col(Refund.operator_id))
+            .join(Parcel, col(Parcel.id) == col(Refund.parcel_id))
+            .join(Station, col(Station.id) == col(Parcel.station_id))
+            .where(col(Refund.status) == RefundStatus.PENDING_APPROVAL)
+            .order_by(col(Refund.created_at))
+            .limit(limit)
+        ).all()
+        return [
+            PendingRefund(
+                refund_id=refund.id,
+                rma_number=return_.rma_number,
+                order_number=order_number,
+                customer_name=return_.customer_name,
+                total=Money(refund.total, refund.currency),
+                reason=refund.status_reason,
+                created_at=refund.created_at,
+                inspector=inspector,
+                station_code=station_code,
+                lines=tuple(_lines(session, refund)),
+            )
+            for refund, return_, order_number, inspector, station_code in rows
+        ]
+
+
+def decide_refund(
+    database: Database,
+    refund_id: uuid.UUID,
+    lead: StationContext,
+    *,
+    approve: bool,
+    note: str,
+    now: datetime,
+) -> RefundDecision:
+    if lead.role not in LEAD_ROLES:
+        raise NotAShiftLead("Only a shift lead can approve or reject a held refund.")
+    note = note.strip()
+    if not approve and not note:
+        raise RejectionNeedsReason(
+            "Say why the refund is rejected; customer service will answer the customer with it."
+        )
+    with database.session() as session:
+        refund = session.get(Refund, refund_id)
+        if refund is None or refund.status is not RefundStatus.PENDING_APPROVAL:
+            state = "no longer exists" if refund is None else f"is {refund.status.value} already"
+            raise RefundAlreadyDecided(f"That refund {state}.")
+        return_ = session.get(Return, refund.return_id)
+        order = session.get(Order, return_.order_id) if return_ is not None else None
+        assert return_ is not None and order is not None
+        verdict = "approved" if approve else "rejected"
+        refund.status = RefundStatus.APPROVED if approve else RefundStatus.REJECTED
+        decided = f"{verdict} by {lead.operator_code}" + (f": {note}" if note else "")
+        refund.status_reason = f"{refund.status_reason} — {decided}"[-500:]
+        session.add(refund)
+        if approve:
+            add_outbox_event(
+                session,
+                event_type="refund.approved",
+                aggregate_id=return_.id,
+                payload=refund_event_payload(session, refund, return_, order)
+                | {"approved_by": lead.operator_code, "approved_at": now},
+            )
+        append_audit(
+            session,
+            action=f"refund.{verdict}",
+            subject=return_.rma_number,
+            details={
+                "refund_id": refund.id,
+                "total": f"{refund.total} {refund.currency}",
+                "note": note[:1000],
+            },
+            operator_id=lead.operator_id,
+            station_id=lead.station_id,
+        )
+        session.flush()
+        decision = RefundDecision(
+            refund_id=refund.id,
+            rma_number=return_.rma_number,
+            status=refund.status,
+            total=Money(refund.total, refund.currency),
+            decided_by=lead.operator_name,
+        )
+    log.info("Refund for %s %s by %s", decision.rma_number, verdict, lead.operator_code)
+    return decision
+
+
+def refund_event_payload(
+    session: Session, refund: Refund, return_: Return, order: Order
+) -> dict[str, object]:
+    """The refund as the outbox carries it, read from the stored refund and its lines."""
+    return {
+        "rma_number": return_.rma_number,
+        "order_number": order.number,
+        "refund_id": refund.id,
+        "currency": refund.currency,
+        "total": refund.total,
+        "status": refund.status.value,
+        "lines": [
+            {
+                "return_line_id": line.return_line_id,
+                "sku": sku,
+                "unit_index": line.unit_index,
+                "gross": line.gross,
+                "deduction": line.deduction,
+                "amount": line.amount,
+                "deduction_reason": line.deduction_reason,
+            }
+            for line, sku in _line_rows(session, refund)
+        ],
+    }
+
+
+def _line_rows(session: Session, refund: Refund) -> list[tuple[RefundLine, str]]:
+    return list(
+        session.exec(
+            select(RefundLine, ReturnLine.sku)
+            .join(ReturnLine, col(ReturnLine.id) == col(RefundLine.return_line_id))
+            .where(RefundLine.refund_id == refund.id)
+            .order_by(col(ReturnLine.sku), col(RefundLine.unit_index))
+        ).all()
+    )
+
+
+def _lines(session: Session, refund: Refund) -> list[PendingRefundLine]:
+    return [
+        PendingRefundLine(
+            sku=sku,
+            unit_index=line.unit_index,
+            gross=Money(line.gross, line.currency),
+            deduction=Money(line.deduction, line.currency),
+            amount=Money(line.amount, line.currency),
+            deduction_reason=line.deduction_reason,
+        )
+        for line, sku in _line_rows(session, refund)
+    ]
+
+
+__all__ = [
+    "NotAShiftLead",
+    "PendingRefund",
+    "RefundAlreadyDecided",
+    "RefundDecision",
+    "RejectionNeedsReason",
+    "SignInFailed",
+    "authorize_lead",
+    "decide_refund",
+    "pending_refunds",
+]

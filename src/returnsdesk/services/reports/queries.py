@@ -1,0 +1,645 @@
+"""Aggregating queries: counting, summing and medians happen in the database.
+
+Every query takes the report's read snapshot (``reading.snapshot``), a period and an optional
+station, and returns a few rows per group, never one row per inspection. Money columns hold
+scaled integers (``ExactDecimal``): ``SUM`` adds the integers exactly and the column type turns
+each group's sum into a ``Decimal`` once; groups are always split by currency.
+
+Medians use window functions (``row_number``/``count`` over a partition), which SQLite (3.25+)
+and PostgreSQL both run: the middle row or two of each group are picked in SQL, so Python sees
+one value per inspector, not their inspections. ``percentile_cont`` would be shorter but
+SQLite has none.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    Connection,
+    Float,
+    Integer,
+    String,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    select,
+)
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import col
+
+from returnsdesk.data.models import (
+    AuditEntry,
+    DispositionDecision,
+    Inspection,
+    Operator,
+    Order,
+    OrderLine,
+    OutboxEvent,
+    Parcel,
+    Product,
+    Refund,
+    RefundLine,
+    Return,
+    ReturnLine,
+    Station,
+)
+from returnsdesk.domain.vocabulary import (
+    Disposition,
+    InspectionFlag,
+    InspectionOutcome,
+    OutboxStatus,
+    RefundStatus,
+)
+from returnsdesk.services.reports.reading import seconds_between
+from returnsdesk.services.reports.request import Period, ReportRequestError
+
+EXCEPTION_ROWS = 500  # exception parcels listed; the count above the list is complete
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The rows a report looks at: a period and, optionally, one station (by id)."""
+
+    period: Period
+    station_id: uuid.UUID | None
+
+    def when(self, column: Any) -> ColumnElement[bool]:
+        return and_(column >= self.period.start, column < self.period.end)
+
+    def at(self, station_column: Any) -> ColumnElement[bool]:
+        return literal(True) if self.station_id is None else station_column == self.station_id
+
+
+def resolve_scope(connection: Connection, period: Period, station_code: str | None) -> Scope:
+    if station_code is None:
+        return Scope(period, None)
+    found = connection.execute(
+        select(col(Station.id)).where(func.upper(Station.code) == station_code.strip().upper())
+    ).scalar_one_or_none()
+    if found is None:
+        known = connection.execute(select(col(Station.code)).order_by(col(Station.code))).scalars()
+        raise ReportRequestError(
+            f"No station {station_code!r} in this database (known: {', '.join(known) or 'none'})."
+        )
+    return Scope(period, found)
+
+
+# --- shift ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Volume:
+    parcels_received: int
+    unexpected_parcels: int
+    units_inspected: int
+    units_missing: int
+
+
+def volume(connection: Connection, scope: Scope) -> Volume:
+    parcels = connection.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(case((col(Parcel.unexpected), 1), else_=0)), 0),
+        ).where(scope.when(col(Parcel.received_at)), scope.at(col(Parcel.station_id)))
+    ).one()
+    units = connection.execute(
+        select(
+            func.coalesce(
+                func.sum(
+                    case((col(Inspection.outcome) == InspectionOutcome.INSPECTED, 1), else_=0)
+                ),
+                0,
+            ),
+            func.coalesce(
+                func.sum(case((col(Inspection.outcome) == InspectionOutcome.MISSING, 1), else_=0)),
+                0,
+            ),
+        ).where(scope.when(col(Inspection.finished_at)), scope.at(col(Inspection.station_id)))
+    ).one()
+    return Volume(int(parcels[0]), int(parcels[1]), int(units[0]), int(units[1]))
+
+
+@dataclass(frozen=True)
+class InspectorRow:
+    name: str
+    code: str
+    units: int
+    median_minutes: float | None
+
+
+def _unit_seconds() -> ColumnElement[float]:
+    return seconds_between(col(Inspection.started_at), col(Inspection.finished_at))
+
+
+def inspectors(connection: Connection, scope: Scope) -> list[InspectorRow]:
+    inspected = and_(
+        col(Inspection.outcome) == InspectionOutcome.INSPECTED,
+        scope.when(col(Inspection.finished_at)),
+        scope.at(col(Inspection.station_id)),
+    )
+    medians = median_by(connection, col(Inspection.operator_id), _unit_seconds(), inspected)
+    rows = connection.execute(
+        select(col(Operator.id), col(Operator.name), col(Operator.code), func.count())
+        .join(Inspection, col(Inspection.operator_id) == col(Operator.id))
+        .where(inspected)
+        .group_by(col(Operator.id), col(Operator.name), col(Operator.code))
+        .order_by(func.count().desc(), col(Operator.code))
+    ).all()
+    return [
+        InspectorRow(
+            name,
+            code,
+            int(units),
+            None if medians.get(op_id) is None else medians[op_id] / 60,
+        )
+        for op_id, name, code, units in rows
+    ]
+
+
+def median_by(
+    connection: Connection, group: Any, value: ColumnElement[Any], where: ColumnElement[bool]
+) -> dict[Any, float]:
+    """The median of ``value`` per ``group``, picked in SQL with window functions."""
+    ranked = (
+        select(
+            group.label("g"),
+            cast(value, Float).label("v"),
+            func.row_number().over(partition_by=group, order_by=value).label("rn"),
+            func.count().over(partition_by=group).label("n"),
+        )
+        .where(where, value.is_not(None))
+        .subquery()
+    )
+    middle = (ranked.c.n + 1) / 2, (ranked.c.n + 2) / 2  # integer division: 1 or 2 middle rows
+    rows = connection.execute(
+        select(ranked.c.g, func.avg(ranked.c.v)).where(ranked.c.rn.in_(middle)).group_by(ranked.c.g)
+    ).all()
+    return {g: float(v) for g, v in rows}
+
+
+def percentiles(
+    connection: Connection, value: ColumnElement[Any], where: ColumnElement[bool]
+) -> tuple[float | None, float | None, int]:
+    """Median and 90th percentile (nearest rank) of ``value``, and how many values there were."""
+    ranked = (
+        select(
+            cast(value, Float).label("v"),
+            func.row_number().over(order_by=value).label("rn"),
+            func.count().over().label("n"),
+        )
+        .where(where, value.is_not(None))
+        .subquery()
+    )
+    n = ranked.c.n
+    median = connection.execute(
+        select(func.avg(ranked.c.v), func.max(n)).where(ranked.c.rn.in_(((n + 1) / 2, (n + 2) / 2)))
+    ).one()
+    p90 = connection.execute(
+        select(ranked.c.v).where(ranked.c.rn == (9 * n + 9) / 10)
+    ).scalar_one_or_none()
+    count = int(median[1] or 0)
+    return (
+        None if median[0] is None else float(median[0]),
+        None if p90 is None else float(p90),
+        count,
+    )
+
+
+def grades(connection: Connection, scope: Scope) -> list[tuple[str, int]]:
+    rows = connection.execute(
+        select(func.coalesce(col(Inspection.grade), "?"), func.count())
+        .where(
+            col(Inspection.outcome) == InspectionOutcome.INSPECTED,
+            scope.when(col(Inspection.finished_at)),
+            scope.at(col(Inspection.station_id)),
+        )
+        .group_by(col(Inspection.grade))
+        .order_by(col(Inspection.grade))
+    ).all()
+    return [(str(grade), int(count)) for grade, count in rows]
+
+
+@dataclass(frozen=True)
+class ChannelRow:
+    disposition: Disposition
+    currency: str
+    units: int
+    resale_value: Decimal  # sum of the units' current resale value (products.unit_value)
+
+
+def channels(connection: Connection, scope: Scope) -> list[ChannelRow]:
+    """Units and their resale value per disposition and currency."""
+    rows = connection.execute(
+        select(
+            col(DispositionDecision.disposition),
+            col(Product.currency),
+            func.count(),
+            func.sum(col(Product.unit_value)),  # ExactDecimal: integer sum, Decimal once
+        )
+        .select_from(Inspection)
+        .join(DispositionDecision, col(DispositionDecision.inspection_id) == col(Inspection.id))
+        .join(Product, col(Product.sku) == col(Inspection.sku_scanned))
+        .where(scope.when(col(Inspection.finished_at)), scope.at(col(Inspection.station_id)))
+        .group_by(col(DispositionDecision.disposition), col(Product.currency))
+    ).all()
+    found = [ChannelRow(Disposition(d), cur, int(n), value) for d, cur, n, value in rows]
+    order = list(Disposition)
+    return sorted(found, key=lambda r: (order.index(r.disposition), r.currency))
+
+
+def _refund_scope(scope: Scope) -> ColumnElement[bool]:
+    return and_(scope.when(col(Refund.created_at)), scope.at(col(Parcel.station_id)))
+
+
+@dataclass(frozen=True)
+class RefundRow:
+    status: RefundStatus
+    currency: str
+    count: int
+    total: Decimal
+
+
+def refunds(connection: Connection, scope: Scope) -> list[RefundRow]:
+    rows = connection.execute(
+        select(col(Refund.status), col(Refund.currency), func.count(), func.sum(col(Refund.total)))
+        .join(Parcel, col(Parcel.id) == col(Refund.parcel_id))
+        .where(_refund_scope(scope))
+        .group_by(col(Refund.status), col(Refund.currency))
+        .order_by(col(Refund.status), col(Refund.currency))
+    ).all()
+    return [RefundRow(RefundStatus(s), cur, int(n), total) for s, cur, n, total in rows]
+
+
+@dataclass(frozen=True)
+class DeductionRow:
+    reason: str
+    currency: str
+    units: int
+    deducted: Decimal
+
+
+def deductions(connection: Connection, scope: Scope) -> list[DeductionRow]:
+    rows = connection.execute(
+        select(
+            col(RefundLine.deduction_reason),
+            col(RefundLine.currency),
+            func.count(),
+            func.sum(col(RefundLine.deduction)),
+        )
+        .join(Refund, col(Refund.id) == col(RefundLine.refund_id))
+        .join(Parcel, col(Parcel.id) == col(Refund.parcel_id))
+        .where(_refund_scope(scope), col(RefundLine.deduction) > Decimal(0))
+        .group_by(col(RefundLine.deduction_reason), col(RefundLine.currency))
+        .order_by(func.sum(col(RefundLine.deduction)).desc())
+    ).all()
+    return [DeductionRow(reason or "(no reason)", cur, int(n), d) for reason, cur, n, d in rows]
+
+
+def _has_flag(flag: InspectionFlag) -> ColumnElement[bool]:
+    # Flags are a JSON list of fixed enum words; matching the quoted word in the stored text
+    # works the same on SQLite's JSON text and PostgreSQL's json, without JSON functions.
+    return cast(col(Inspection.flags), String).like(f'%"{flag.value}"%')
+
+
+def flag_counts(connection: Connection, scope: Scope) -> dict[InspectionFlag, int]:
+    sums = [func.coalesce(func.sum(case((_has_flag(f), 1), else_=0)), 0) for f in InspectionFlag]
+    row = connection.execute(
+        select(*sums).where(
+            scope.when(col(Inspection.finished_at)), scope.at(col(Inspection.station_id))
+        )
+    ).one()
+    return {flag: int(count) for flag, count in zip(InspectionFlag, row, strict=True)}
+
+
+@dataclass(frozen=True)
+class ExceptionRow:
+    at: datetime
+    tracking_number: str
+    rma_number: str | None
+    sku: str | None
+    flags: tuple[str, ...]
+    operator: str
+    note: str
+
+
+def exception_parcels(
+    connection: Connection, scope: Scope, limit: int = EXCEPTION_ROWS
+) -> tuple[list[ExceptionRow], int]:
+    """Flagged units and unexpected parcels, newest first (at most ``limit``), and the total."""
+    flagged = cast(col(Inspection.flags), String).not_in(["[]", "null"])
+    units: Any = (
+        select(
+            col(Inspection.finished_at).label("at"),
+            col(Parcel.tracking_number).label("tracking"),
+            col(Return.rma_number).label("rma"),
+            func.coalesce(col(Inspection.sku_scanned), col(ReturnLine.sku)).label("sku"),
+            cast(col(Inspection.flags), String).label("flags"),
+            col(Operator.name).label("operator"),
+            col(Inspection.notes).label("note"),
+        )
+        .join(Parcel, col(Parcel.id) == col(Inspection.parcel_id))
+        .outerjoin(Return, col(Return.id) == col(Parcel.return_id))
+        .outerjoin(ReturnLine, col(ReturnLine.id) == col(Inspection.return_line_id))
+        .join(Operator, col(Operator.id) == col(Inspection.operator_id))
+        .where(
+            flagged, scope.when(col(Inspection.finished_at)), scope.at(col(Inspection.station_id))
+        )
+    )
+    unexpected: Any = (
+        select(
+            col(Parcel.received_at).label("at"),
+            col(Parcel.tracking_number).label("tracking"),
+            literal(None, String).label("rma"),
+            literal(None, String).label("sku"),
+            literal('["unexpected_parcel"]', String).label("flags"),
+            col(Operator.name).label("operator"),
+            col(Parcel.note).label("note"),
+        )
+        .join(Operator, col(Operator.id) == col(Parcel.operator_id))
+        .where(
+            col(Parcel.unexpected),
+            scope.when(col(Parcel.received_at)),
+            scope.at(col(Parcel.station_id)),
+        )
+    )
+    both = units.union_all(unexpected).subquery()
+    total = int(connection.execute(select(func.count()).select_from(both)).scalar_one())
+    rows = connection.execute(
+        select(both).order_by(both.c.at.desc(), both.c.tracking).limit(limit)
+    ).all()
+    return [
+        ExceptionRow(
+            at=at,
+            tracking_number=tracking,
+            rma_number=rma,
+            sku=sku,
+            flags=_flag_words(flags),
+            operator=operator,
+            note=note or "",
+        )
+        for at, tracking, rma, sku, flags, operator, note in rows
+    ], total
+
+
+def _flag_words(text: str | None) -> tuple[str, ...]:
+    try:
+        value = json.loads(text or "[]")
+    except ValueError:
+        return ()
+    return tuple(str(v) for v in value) if isinstance(value, list) else ()
+
+
+@dataclass(frozen=True)
+class PendingApproval:
+    rma_number: str
+    customer: str
+    total: Decimal
+    currency: str
+    reason: str
+    since: datetime
+
+
+def pending_approvals(
+    connection: Connection, station_id: uuid.UUID | None
+) -> list[PendingApproval]:
+    """Refunds waiting for a shift lead now, whatever the period, oldest first."""
+    station = literal(True) if station_id is None else col(Parcel.station_id) == station_id
+    rows = connection.execute(
+        select(
+            col(Return.rma_number),
+            col(Return.customer_name),
+            col(Refund.total),
+            col(Refund.currency),
+            col(Refund.status_reason),
+            col(Refund.created_at),
+        )
+        .join(Return, col(Return.id) == col(Refund.return_id))
+        .join(Parcel, col(Parcel.id) == col(Refund.parcel_id))
+        .where(col(Refund.status) == RefundStatus.PENDING_APPROVAL, station)
+        .order_by(col(Refund.created_at))
+    ).all()
+    return [PendingApproval(*row) for row in rows]
+
+
+@dataclass(frozen=True)
+class OutboxBacklog:
+    pending: int
+    needs_attention: int
+    oldest: datetime | None
+
+
+def outbox_backlog(connection: Connection) -> OutboxBacklog:
+    row = connection.execute(
+        select(
+            func.coalesce(
+                func.sum(case((col(OutboxEvent.status) == OutboxStatus.PENDING, 1), else_=0)), 0
+            ),
+            func.coalesce(
+                func.sum(
+                    case((col(OutboxEvent.status) == OutboxStatus.NEEDS_ATTENTION, 1), else_=0)
+                ),
+                0,
+            ),
+            func.min(col(OutboxEvent.created_at)),
+        ).where(col(OutboxEvent.status) != OutboxStatus.DELIVERED)
+    ).one()
+    return OutboxBacklog(int(row[0]), int(row[1]), row[2])
+
+
+@dataclass(frozen=True)
+class AuditHead:
+    sequence: int
+    entry_hash: str
+    at: datetime
+
+
+def audit_head(connection: Connection) -> AuditHead | None:
+    row = connection.execute(
+        select(col(AuditEntry.sequence), col(AuditEntry.entry_hash), col(AuditEntry.at))
+        .order_by(col(AuditEntry.sequence).desc())
+        .limit(1)
+    ).first()
+    return None if row is None else AuditHead(int(row[0]), row[1], row[2])
+
+
+# --- insights ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RateRow:
+    key: str
+    sold: int
+    returned: int
+
+    @property
+    def rate(self) -> float | None:
+        return None if self.sold == 0 else self.returned / self.sold
+
+
+def return_rates(
+    connection: Connection, scope: Scope, group: Any, limit: int | None = None
+) -> list[RateRow]:
+    """Units returned (on returns opened in the period) against units sold (orders placed in
+    the period), grouped by a ``Product`` column. The station filter does not apply: sales
+    and return requests belong to no station."""
+    sold = (
+        select(group.label("k"), func.sum(col(OrderLine.quantity)).label("q"))
+        .join(OrderLine, col(OrderLine.product_id) == col(Product.id))
+        .join(Order, col(Order.id) == col(OrderLine.order_id))
+        .where(scope.when(col(Order.placed_at)))
+        .group_by(group)
+        .subquery()
+    )
+    returned = (
+        select(group.label("k"), func.sum(col(ReturnLine.quantity)).label("q"))
+        .join(OrderLine, col(OrderLine.product_id) == col(Product.id))
+        .join(ReturnLine, col(ReturnLine.order_line_id) == col(OrderLine.id))
+        .join(Return, col(Return.id) == col(ReturnLine.return_id))
+        .where(scope.when(col(Return.created_at)))
+        .group_by(group)
+        .subquery()
+    )
+    # Full outer join written as two left joins (SQLite before 3.39 has no FULL JOIN).
+    from_returns = select(
+        returned.c.k, func.coalesce(sold.c.q, 0).label("s"), returned.c.q.label("r")
+    ).outerjoin(sold, sold.c.k.is_not_distinct_from(returned.c.k))
+    sold_only = (
+        select(sold.c.k, sold.c.q.label("s"), literal(0, Integer).label("r"))
+        .outerjoin(returned, returned.c.k.is_not_distinct_from(sold.c.k))
+        .where(returned.c.q.is_(None))
+    )
+    both = from_returns.union_all(sold_only).subquery()
+    query = select(both.c.k, both.c.s, both.c.r).order_by(both.c.r.desc(), both.c.s.desc())
+    if limit is not None:
+        query = query.limit(limit)
+    return [
+        RateRow("(none)" if k is None else str(k), int(s or 0), int(r or 0))
+        for k, s, r in connection.execute(query).all()
+    ]
+
+
+def reasons_by_category(connection: Connection, scope: Scope) -> list[tuple[str, str, int]]:
+    rows = connection.execute(
+        select(
+            col(Product.category), col(ReturnLine.reason_code), func.sum(col(ReturnLine.quantity))
+        )
+        .select_from(ReturnLine)
+        .join(OrderLine, col(OrderLine.id) == col(ReturnLine.order_line_id))
+        .join(Product, col(Product.id) == col(OrderLine.product_id))
+        .join(Return, col(Return.id) == col(ReturnLine.return_id))
+        .where(scope.when(col(Return.created_at)))
+        .group_by(col(Product.category), col(ReturnLine.reason_code))
+        .order_by(col(Product.category), func.sum(col(ReturnLine.quantity)).desc())
+    ).all()
+    return [(category, reason, int(n)) for category, reason, n in rows]
+
+
+def stated_vs_found(connection: Connection, scope: Scope) -> list[tuple[str, str, int]]:
+    """(customer's reason, inspection grade, units) for inspected units in the period."""
+    rows = connection.execute(
+        select(
+            col(ReturnLine.reason_code),
+            func.coalesce(col(Inspection.grade), "?"),
+            func.count(),
+        )
+        .select_from(Inspection)
+        .join(ReturnLine, col(ReturnLine.id) == col(Inspection.return_line_id))
+        .where(
+            col(Inspection.outcome) == InspectionOutcome.INSPECTED,
+            scope.when(col(Inspection.finished_at)),
+            scope.at(col(Inspection.station_id)),
+        )
+        .group_by(col(ReturnLine.reason_code), col(Inspection.grade))
+    ).all()
+    return [(reason, grade, int(n)) for reason, grade, n in rows]
+
+
+def checklist_answers(connection: Connection, scope: Scope) -> list[tuple[str, str, int]]:
+    """(category, checklist JSON text, units): distinct answer sets, counted in SQL.
+
+    There are few distinct answer sets (questions x yes/no), so unpacking the JSON of each
+    group in Python stays bounded whatever the number of inspections.
+    """
+    answers = cast(col(Inspection.checklist), String)
+    rows = connection.execute(
+        select(col(Product.category), answers, func.count())
+        .select_from(Inspection)
+        .join(Product, col(Product.sku) == col(Inspection.sku_scanned))
+        .where(
+            col(Inspection.outcome) == InspectionOutcome.INSPECTED,
+            scope.when(col(Inspection.finished_at)),
+            scope.at(col(Inspection.station_id)),
+        )
+        .group_by(col(Product.category), answers)
+    ).all()
+    return [(category, text or "{}", int(n)) for category, text, n in rows]
+
+
+def frequent_notes(connection: Connection, scope: Scope, limit: int = 15) -> list[tuple[str, int]]:
+    note = func.lower(func.trim(col(Inspection.notes)))
+    rows = connection.execute(
+        select(note, func.count())
+        .where(
+            note != "",
+            scope.when(col(Inspection.finished_at)),
+            scope.at(col(Inspection.station_id)),
+        )
+        .group_by(note)
+        .order_by(func.count().desc(), note)
+        .limit(limit)
+    ).all()
+    return [(text, int(n)) for text, n in rows]
+
+
+# --- recovery ---------------------------------------------------------------------------------
+
+
+def processing_seconds(
+    connection: Connection, scope: Scope
+) -> tuple[float | None, float | None, int]:
+    """Median and p90 seconds from parcel received to refund, for refunds in the period."""
+    value = seconds_between(col(Parcel.received_at), col(Refund.created_at))
+    where = and_(
+        col(Refund.parcel_id) == col(Parcel.id),
+        scope.when(col(Refund.created_at)),
+        scope.at(col(Parcel.station_id)),
+    )
+    return percentiles(connection, value, where)
+
+
+def processing_by_category(connection: Connection, scope: Scope) -> list[tuple[str, float, int]]:
+    """Median hours from parcel received to refund, per category of the returned products."""
+    value = seconds_between(col(Parcel.received_at), col(Refund.created_at))
+    categories = (
+        select(col(Refund.id).label("refund_id"), func.min(col(Product.category)).label("category"))
+        .join(RefundLine, col(RefundLine.refund_id) == col(Refund.id))
+        .join(ReturnLine, col(ReturnLine.id) == col(RefundLine.return_line_id))
+        .join(OrderLine, col(OrderLine.id) == col(ReturnLine.order_line_id))
+        .join(Product, col(Product.id) == col(OrderLine.product_id))
+        .group_by(col(Refund.id))
+        .subquery()
+    )
+    where = and_(
+        col(Refund.parcel_id) == col(Parcel.id),
+        categories.c.refund_id == col(Refund.id),
+        scope.when(col(Refund.created_at)),
+        scope.at(col(Parcel.station_id)),
+    )
+    medians = median_by(connection, categories.c.category, value, where)
+    counts = connection.execute(
+        select(categories.c.category, func.count())
+        .select_from(Refund)
+        .join(Parcel, col(Parcel.id) == col(Refund.parcel_id))
+        .join(categories, categories.c.refund_id == col(Refund.id))
+        .where(scope.when(col(Refund.created_at)), scope.at(col(Parcel.station_id)))
+        .group_by(categories.c.category)
+    ).all()
+    return sorted(((cat, medians.get(cat, 0.0), int(n)) for cat, n in counts), key=lambda r: r[0])

@@ -1,0 +1,46 @@
+"""Completing demo returns through the station's own services (no Qt), for tests that need
+what a station writes: refunds, outbox events, audit entries."""
+
+from __future__ import annotations
+
+from returnsdesk.services.bootstrap import StationEnvironment
+from returnsdesk.services.demo import DemoParcel
+from returnsdesk.services.operators import sign_in
+from returnsdesk.services.station import ParcelOpened, StationService
+from returnsdesk.services.views import CompletionResult
+
+
+def station_service(
+    env: StationEnvironment, *, operator_code: str = "OP-0001", station_code: str = "STATION-01"
+) -> StationService:
+    with env.database.session() as session:
+        context = sign_in(session, operator_code=operator_code, station_code=station_code)
+    return StationService(
+        database=env.database, policies=env.policies, context=context, scan_rules=env.scan_rules
+    )
+
+
+def demo_parcel(env: StationEnvironment, rma_number: str) -> DemoParcel:
+    assert env.demo is not None
+    return next(p for p in env.demo.parcels if p.rma_number == rma_number)
+
+
+def complete_parcel(
+    service: StationService, parcel: DemoParcel, *, grade: str = "2"
+) -> CompletionResult:
+    """Receive the parcel, inspect every expected unit with ``grade`` and complete it."""
+    opened = service.open_parcel(service.classify(parcel.tracking_number or parcel.rma_number))
+    assert isinstance(opened, ParcelOpened), parcel.rma_number
+    work = service.new_inspection(opened.parcel.view)
+    for item in parcel.items:
+        for unit in range(item.quantity):
+            product = service.resolve_item(service.classify(item.gtin), opened.parcel.view)
+            work.begin_unit(product, now=service.clock())
+            assert work.current is not None
+            if work.current.step.value == "serial":
+                work.scan_serial(item.serial_numbers[unit])
+            work.grade(grade)
+            while work.current is not None and work.current.step.value == "checklist":
+                work.answer(True)
+            work.accept(now=service.clock())
+    return service.complete(opened.parcel.parcel_id, work)

@@ -1,0 +1,169 @@
+"""The shift lead's tab: held refunds approved or rejected, parked sync events retried or
+resolved, by keyboard, at the lead's own station or with a badge at an inspector's."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+
+import pytest
+from pytestqt.qtbot import QtBot
+from sqlmodel import Session, col, select
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QDialog, QLineEdit
+
+from completing import complete_parcel, demo_parcel, station_service
+from returnsdesk.config import Settings
+from returnsdesk.data.models import AuditEntry, OutboxEvent, Refund, Return
+from returnsdesk.domain.vocabulary import OutboxStatus, RefundStatus
+from returnsdesk.qt import ops
+from returnsdesk.qt.app import build_main_window
+from returnsdesk.qt.main_window import MainWindow
+from returnsdesk.services.bootstrap import StationEnvironment
+
+
+def open_window(
+    qtbot: QtBot, env: StationEnvironment, settings: Settings, operator: str
+) -> MainWindow:
+    window = build_main_window(env, settings, operator_code=operator)
+    qtbot.addWidget(window)
+    window.resize(1366, 800)
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    window.station_view.setFocus()
+    return window
+
+
+@pytest.fixture
+def held_refund(demo_env: StationEnvironment) -> Iterator[str]:
+    """RMA-100004 (above EUR 500) completed at another station: held for a lead."""
+    result = complete_parcel(station_service(demo_env), demo_parcel(demo_env, "RMA-100004"))
+    assert result.refund_status is RefundStatus.PENDING_APPROVAL
+    yield "RMA-100004"
+
+
+def show_lead_tab(qtbot: QtBot, window: MainWindow, rows: Callable[[], int]) -> None:
+    qtbot.keyClick(window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: window.lead_view.isVisible() and rows() > 0, timeout=10_000)
+
+
+def press(qtbot: QtBot, window: MainWindow, key: str) -> None:
+    """A lone key, as a person presses it (the scanner filter turns it into a command)."""
+    qtbot.keyClick(QApplication.focusWidget() or window, key)
+    qtbot.wait(150)
+
+
+def answer_next_dialog(qtbot: QtBot, *texts: str) -> None:
+    """Type into the modal dialog about to open: its fields in order, then Enter."""
+
+    def fill() -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, QDialog):
+            QTimer.singleShot(20, fill)
+            return
+        fields = [f for f in dialog.findChildren(QLineEdit) if f.isVisible()]
+        for field, text in zip(fields, texts, strict=False):
+            qtbot.keyClicks(field, text)
+        qtbot.keyClick(fields[len(texts) - 1], Qt.Key.Key_Return)
+        if dialog.isVisible():  # Enter only moved to the next field
+            dialog.accept()
+
+    QTimer.singleShot(0, fill)
+
+
+def settle(qtbot: QtBot) -> None:
+    qtbot.waitUntil(lambda: not ops.busy(), timeout=10_000)
+    ops.wait_for_all()
+    QApplication.processEvents()
+
+
+def test_a_lead_approves_at_an_inspectors_station_with_a_badge(
+    qtbot: QtBot, demo_env: StationEnvironment, settings: Settings, held_refund: str
+) -> None:
+    window = open_window(qtbot, demo_env, settings, "OP-0001")  # an inspector is signed in
+    lead = window.lead_view
+    show_lead_tab(qtbot, window, lead.refunds_model.rowCount)
+    assert lead.refunds_model.row(0).rma_number == held_refund
+    assert "EUR" in lead.refund_lines.text() or "€" in lead.refund_lines.text()
+
+    # When the inspector's badge is offered, it is refused and nothing changes
+    answer_next_dialog(qtbot, "OP-0001", "", "looks fine")
+    press(qtbot, window, "A")
+    qtbot.waitUntil(lambda: "not a shift lead" in lead.message.text(), timeout=10_000)
+    assert stored_status(demo_env, held_refund) is RefundStatus.PENDING_APPROVAL
+
+    # When the lead scans their badge and approves
+    answer_next_dialog(qtbot, "OP-0003", "", "regular customer")
+    press(qtbot, window, "A")
+    qtbot.waitUntil(lambda: "approved by Jonas Weber" in lead.message.text(), timeout=10_000)
+    settle(qtbot)
+
+    # Then the refund is approved in the lead's name and its payment is queued for the shop
+    assert stored_status(demo_env, held_refund) is RefundStatus.APPROVED
+    qtbot.waitUntil(lambda: lead.refunds_model.rowCount() == 0, timeout=10_000)
+    with demo_env.database.session() as session:
+        audit = session.exec(select(AuditEntry).where(AuditEntry.action == "refund.approved")).one()
+        assert audit.details["note"] == "regular customer"
+        assert select_events(session, "refund.approved") == 1
+    window.close()
+
+
+def test_a_signed_in_lead_rejects_with_a_reason_and_retries_a_parked_event(
+    qtbot: QtBot, demo_env: StationEnvironment, settings: Settings, held_refund: str
+) -> None:
+    event_id = park_first_event(demo_env, "400 invalid_request: line_ref is required")
+    window = open_window(qtbot, demo_env, settings, "OP-0003")
+    lead = window.lead_view
+    show_lead_tab(qtbot, window, lead.events_model.rowCount)
+    assert "1 need attention" in lead.sync_state.text()
+    assert lead.events_model.row(0).last_error == "400 invalid_request: line_ref is required"
+
+    # A rejection without a reason is refused; with one, it is final
+    answer_next_dialog(qtbot, "")
+    press(qtbot, window, "R")
+    qtbot.waitUntil(lambda: "Say why" in lead.message.text(), timeout=10_000)
+    assert stored_status(demo_env, held_refund) is RefundStatus.PENDING_APPROVAL
+    answer_next_dialog(qtbot, "serial does not match the order")
+    press(qtbot, window, "R")
+    qtbot.waitUntil(lambda: "rejected" in lead.message.text(), timeout=10_000)
+    assert stored_status(demo_env, held_refund) is RefundStatus.REJECTED
+
+    # Tab to the events; T sends the parked event again with its same key
+    settle(qtbot)
+    lead.events_table.setFocus()
+    press(qtbot, window, "T")
+    qtbot.waitUntil(lambda: "queued again" in lead.message.text(), timeout=10_000)
+    with demo_env.database.session() as session:
+        event = session.get(OutboxEvent, event_id)
+        assert event is not None and event.status is OutboxStatus.PENDING
+    qtbot.waitUntil(lambda: lead.events_model.rowCount() == 0, timeout=10_000)
+    window.close()
+
+
+def stored_status(env: StationEnvironment, rma: str) -> RefundStatus:
+    with env.database.session() as session:
+        refund = session.exec(
+            select(Refund)
+            .join(Return, col(Return.id) == col(Refund.return_id))
+            .where(Return.rma_number == rma)
+        ).one()
+        return refund.status
+
+
+def select_events(session: Session, event_type: str) -> int:
+    return len(session.exec(select(OutboxEvent).where(OutboxEvent.event_type == event_type)).all())
+
+
+def park_first_event(env: StationEnvironment, error: str) -> uuid.UUID:
+    """As the relay does when the shop refuses an event for good."""
+    with env.database.session() as session:
+        event = session.exec(select(OutboxEvent).order_by(col(OutboxEvent.sequence))).first()
+        assert event is not None
+        event.status = OutboxStatus.NEEDS_ATTENTION
+        event.attempts = 1
+        event.last_error = error
+        session.add(event)
+        return event.id

@@ -1,0 +1,106 @@
+"""The Reports tab: a shift lead generates a report by keyboard, previews it and saves it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from pytestqt.qtbot import QtBot
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QFileDialog, QLineEdit
+
+from completing import complete_parcel, demo_parcel, station_service
+from returnsdesk.qt import ops
+from returnsdesk.qt.main_window import MainWindow
+from returnsdesk.services.bootstrap import StationEnvironment
+from returnsdesk.services.reports import ReportKind
+
+
+@pytest.fixture
+def completed(demo_env: StationEnvironment) -> str:
+    complete_parcel(station_service(demo_env), demo_parcel(demo_env, "RMA-100001"))
+    return "RMA-100001"
+
+
+def open_reports(qtbot: QtBot, window: MainWindow) -> None:
+    qtbot.keyClick(window, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(window.reports_view.isVisible)
+
+
+def press_enter(qtbot: QtBot, window: MainWindow) -> None:
+    qtbot.keyClick(QApplication.focusWidget() or window, Qt.Key.Key_Return)
+
+
+def save_as_next_file_dialog(qtbot: QtBot, path: Path) -> None:
+    """Type the file name into the file dialog about to open, then Enter."""
+
+    def fill() -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, QFileDialog):
+            QTimer.singleShot(20, fill)
+            return
+        name = dialog.findChild(QLineEdit, "fileNameEdit")
+        assert name is not None
+        name.setText(str(path))
+        qtbot.keyClick(name, Qt.Key.Key_Return)
+
+    QTimer.singleShot(0, fill)
+
+
+@pytest.fixture(autouse=True)
+def _qt_file_dialogs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Qt's own file dialog (not the desktop's), so the test can type into it."""
+    original = QFileDialog.getSaveFileName
+
+    def qt_dialog(*args: object, **kwargs: object) -> tuple[str, str]:
+        kwargs["options"] = QFileDialog.Option.DontUseNativeDialog
+        return original(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", qt_dialog)
+
+
+def test_a_shift_report_is_generated_previewed_and_saved(
+    qtbot: QtBot, window: MainWindow, completed: str, tmp_path: Path
+) -> None:
+    view = window.reports_view
+    open_reports(qtbot, window)
+    assert view.kind.currentText() == ReportKind.SHIFT.heading
+
+    # When the lead presses Enter, the shift report for today is generated and previewed
+    press_enter(qtbot, window)
+    qtbot.waitUntil(lambda: view.preview.page_count > 0, timeout=30_000)
+    assert "Shift report" in view.message.text()
+    first_page = view.preview.document.getAllText(0).text()
+    assert "Shift report" in first_page and "Units inspected" in first_page
+
+    # And Ctrl+S saves exactly that PDF
+    target = tmp_path / "shift.pdf"
+    save_as_next_file_dialog(qtbot, target)
+    qtbot.keyClick(view.kind, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: target.exists() and "Saved" in view.message.text(), timeout=10_000)
+    assert target.read_bytes() == view.preview.pdf
+    text = "".join(page.extract_text() for page in PdfReader(target).pages)
+    assert "Page 1 of" in text
+
+
+def test_an_evidence_pack_for_an_unknown_return_says_so_and_keeps_the_last_report(
+    qtbot: QtBot, window: MainWindow, completed: str
+) -> None:
+    view = window.reports_view
+    open_reports(qtbot, window)
+    view.kind.setCurrentIndex(view.kind.findData(ReportKind.EVIDENCE))
+    assert view.rma.isVisible() and not view.period.isVisible()
+    view.rma.setText("rma-999999")  # typed by hand (a scanner burst goes to the station)
+    qtbot.keyClick(view.rma, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "No return 'RMA-999999'" in view.message.text(), timeout=10_000)
+    assert view.preview.page_count == 0
+    assert not view.save_button.isEnabled()
+
+    # The real RMA gives its evidence pack
+    view.rma.setText(completed)
+    qtbot.keyClick(view.rma, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: view.preview.page_count > 0, timeout=30_000)
+    assert completed in view.preview.document.getAllText(0).text()
+    ops.wait_for_all()

@@ -5,7 +5,7 @@ id as ``returnsdesk.domain.labels.license_plate``, copied here so this script ne
 their labels can be reprinted and their plates found in the shift history.
 
 Revision ID: 0004_print_jobs
-Revises: 0005_inbound_sync
+Revises: 0002
 Create Date: 2026-11-23 00:56:49.327594
 """
 
@@ -18,7 +18,7 @@ from alembic import op
 import returnsdesk.data.types
 
 revision: str = "0004_print_jobs"
-down_revision: str | Sequence[str] | None = "0005_inbound_sync"
+down_revision: str | Sequence[str] | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -140,7 +140,7 @@ def test_a_healthy_station_exits_0(
     assert lines["order system auth"][0] == "OK"
     assert "token from RETURNSDESK_ORDER_SYSTEM_TOKEN" in lines["order system auth"][1]
     assert "good-token" not in report
-    assert lines["printers"] == ("OK", "none configured (label printing is not set up yet)")
+    assert lines["printers"] == ("OK", "none configured (labels.printer = none): no labels")
     assert report.rstrip().endswith("result: no failures")
 
 

@@ -24,6 +24,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
             " the camera would; 'returnsdesk sync --once|--forever' relays the outbox to the"
             " order system; 'returnsdesk import returns FILE.csv [--dry-run]' imports returns;"
             " 'returnsdesk report shift|insights|recovery|evidence' writes a PDF report;"
+            " 'returnsdesk print-test' prints a test label and 'returnsdesk print-labels"
+            " --once|--forever' prints queued labels headless;"
             " 'returnsdesk diagnostics' prints a report for IT."
         ),
     )
@@ -58,6 +60,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         from returnsdesk.cli_sync import main as sync_main  # headless relay, no Qt
 
         return sync_main(arguments[1:])
+    if arguments[:1] in (["print-test"], ["print-labels"]):
+        from returnsdesk import cli_print  # headless printing, no Qt
+
+        command = cli_print.print_test if arguments[0] == "print-test" else cli_print.print_labels
+        return command(arguments[1:])
     if arguments[:1] == ["report"]:
         from returnsdesk.cli_report import main as report_main  # headless reports, no Qt
 

@@ -25,7 +25,7 @@ import json
 import os
 import sys
 import tomllib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import Field, dataclass, field, fields, is_dataclass
 from pathlib import Path
 from types import NoneType, UnionType
@@ -35,6 +35,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import platformdirs
 
 from returnsdesk.domain.errors import ConfigError
+from returnsdesk.domain.labels import parse_label_size
 from returnsdesk.domain.shifts import parse_recovery_rates, parse_shifts, site_zone
 
 APP_NAME = "returnsdesk"
@@ -45,6 +46,7 @@ CONFIG_FILE_NAME = "config.toml"
 
 OrderSystemKind = Literal["none", "oscar", "shopify"]
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+PrinterKind = Literal["none", "zpl-tcp", "zpl-cups", "pdf-cups", "pdf-folder"]
 
 
 def _setting(
@@ -158,6 +160,25 @@ class ReportsSettings:
 
 
 @dataclass(frozen=True)
+class LabelsSettings:
+    """The station's label printer. ``none``: this station prints no routing labels.
+
+    ``zpl-tcp``: a Zebra-type printer on raw TCP (``host``, ``port``); ``zpl-cups``: a CUPS raw
+    queue (``queue``); ``pdf-cups``: a system printer through CUPS (``queue``, or the default
+    printer); ``pdf-folder``: PDFs written to ``folder`` (a hot folder, or a station's archive).
+    """
+
+    printer: PrinterKind = "none"
+    host: str | None = None
+    port: int = _setting(9100, minimum=1, maximum=65535)
+    timeout_s: float = _setting(5.0, minimum=0.5, maximum=60.0)
+    queue: str | None = _setting(None, unset="the system's default printer (pdf-cups)")
+    folder: Path | None = _setting(None, unset="labels/ in the user data dir")
+    size: str = "4x6in"  # 4x6in, 100x150mm, 2x1in, or any WxHmm / WxHin
+    dpi: int = 203  # ZPL printers: 203, 300 or 600
+
+
+@dataclass(frozen=True)
 class Settings:
     station: StationSettings = field(default_factory=StationSettings)
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
@@ -168,6 +189,7 @@ class Settings:
     logging: LoggingSettings = field(default_factory=LoggingSettings)
     order_system: OrderSystemSettings = field(default_factory=OrderSystemSettings)
     reports: ReportsSettings = field(default_factory=ReportsSettings)
+    labels: LabelsSettings = field(default_factory=LabelsSettings)
     # Files, variables and "command line" that set at least one value, lowest layer first.
     sources: tuple[str, ...] = ()
 
@@ -496,6 +518,26 @@ def _check_combinations(
         raise ConfigError(
             f"{origin('order_system', 'kind')}: order_system.url: required when "
             f"order_system.kind is {kind!r}"
+        )
+    _check_labels(get, origin)
+
+
+def _check_labels(get: Callable[[str, str], Any], origin: Callable[[str, str], str]) -> None:
+    printer = get("labels", "printer")
+    needs = {"zpl-tcp": "host", "zpl-cups": "queue"}.get(printer)
+    if needs is not None and get("labels", needs) is None:
+        raise ConfigError(
+            f"{origin('labels', 'printer')}: labels.{needs}: required when labels.printer is"
+            f" {printer!r}"
+        )
+    try:
+        parse_label_size(get("labels", "size"))
+    except ConfigError as exc:
+        raise ConfigError(f"{origin('labels', 'size')}: labels.size: {exc}") from None
+    dpi = get("labels", "dpi")
+    if dpi not in (203, 300, 600):
+        raise ConfigError(
+            f"{origin('labels', 'dpi')}: labels.dpi: must be 203, 300 or 600, not {dpi}"
         )
 
 

@@ -20,8 +20,10 @@ import importlib
 import os
 import platform
 import shutil
+import socket
 import sqlite3
 import stat
+import subprocess
 import sys
 import threading
 import time
@@ -346,7 +348,65 @@ def _camera(settings: Settings) -> Iterable[Finding]:
 
 
 def _printers(settings: Settings) -> Iterable[Finding]:
-    yield Finding(Status.OK, "printers", "none configured (label printing is not set up yet)")
+    labels = settings.labels
+    kind = labels.printer
+    if kind == "none":
+        yield Finding(Status.OK, "printers", "none configured (labels.printer = none): no labels")
+        return
+    size = f"{labels.size}" + (f" at {labels.dpi} dpi" if kind.startswith("zpl") else "")
+    if kind == "zpl-tcp":
+        where = f"{labels.host}:{labels.port}"
+        started = time.perf_counter()
+        try:
+            # Connecting and closing without a byte prints nothing on a raw 9100 port.
+            with socket.create_connection(
+                (labels.host or "", labels.port), timeout=min(TIMEOUT_S, labels.timeout_s)
+            ):
+                pass
+        except OSError as exc:
+            yield Finding(Status.FAIL, "printers", f"zpl-tcp {where}: unreachable ({exc})")
+            return
+        took = time.perf_counter() - started
+        yield Finding(
+            Status.OK, "printers", f"zpl-tcp {where}: accepts connections ({took:.2f} s), {size}"
+        )
+        return
+    if kind == "pdf-folder":
+        from returnsdesk.services.labels.printers import default_label_folder
+
+        folder = labels.folder or default_label_folder()
+        existing = _existing_parent(folder)
+        writable = os.access(existing, os.W_OK | os.X_OK)
+        yield Finding(
+            Status.OK if writable else Status.FAIL,
+            "printers",
+            f"pdf-folder {folder}: {'writable' if writable else f'{existing} is not writable'}"
+            f", {size}",
+        )
+        return
+    yield from _cups_printer(kind, labels.queue, size)
+
+
+def _cups_printer(kind: str, queue: str | None, size: str) -> Iterable[Finding]:
+    """``lpstat`` on the queue (or the default destination): CUPS knows it and it is enabled."""
+    lpstat = shutil.which("lpstat")
+    if lpstat is None:
+        yield Finding(Status.FAIL, "printers", f"{kind}: CUPS is not installed (no lpstat)")
+        return
+    arguments = [lpstat, "-p", queue] if queue else [lpstat, "-d"]
+    try:
+        done = subprocess.run(arguments, capture_output=True, text=True, timeout=TIMEOUT_S)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        yield Finding(Status.FAIL, "printers", f"{kind}: lpstat failed: {_one_line(exc)}")
+        return
+    said = _one_line(Exception(done.stdout.strip() or done.stderr.strip()))
+    target = f"queue {queue}" if queue else "default printer"
+    if done.returncode != 0 or (not queue and "no system default" in said):
+        yield Finding(Status.FAIL, "printers", f"{kind} {target}: {said}")
+    elif "disabled" in said:
+        yield Finding(Status.WARN, "printers", f"{kind} {target}: {said}")
+    else:
+        yield Finding(Status.OK, "printers", f"{kind} {target}: {said}, {size}")
 
 
 # --- order system, keyring -----------------------------------------------------------------------

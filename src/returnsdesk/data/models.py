@@ -23,6 +23,7 @@ from returnsdesk.domain.vocabulary import (
     OperatorRole,
     OutboxStatus,
     ParcelStatus,
+    PrintJobStatus,
     RefundStatus,
     ReturnStatus,
 )
@@ -222,6 +223,8 @@ class Inspection(SQLModel, table=True):
     flags: list[str] = Field(default_factory=list, sa_type=JSON)
     started_at: datetime = _timestamp()
     finished_at: datetime = _timestamp(index=True)
+    # On the unit's routing label (domain.labels.license_plate); None for missing units.
+    license_plate: str | None = Field(default=None, max_length=16, unique=True)
 
 
 class DispositionDecision(SQLModel, table=True):
@@ -349,3 +352,32 @@ class SyncCursor(SQLModel, table=True):
     feed: str = Field(primary_key=True, max_length=64)  # "returns": GET /returns/changes
     cursor: str = Field(default="", max_length=1000)  # opaque, as the order system gave it
     pulled_at: datetime = _timestamp()  # the last page read without error
+
+
+# --- labels ---------------------------------------------------------------------------------
+
+
+class PrintJob(SQLModel, table=True):
+    """A label to print, written durably before any printer is tried; the print worker drains it.
+
+    ``payload`` holds everything needed to render the label again (``RoutingLabel``), so a job
+    survives printer changes and restarts. Each station's worker prints its own station's jobs.
+    """
+
+    __tablename__ = "print_jobs"
+    id: uuid.UUID = _id()
+    kind: str = Field(max_length=32)  # routing_label, reprint, test
+    station_id: uuid.UUID = _fk("stations.id")
+    parcel_id: uuid.UUID | None = _fk("parcels.id", nullable=True)
+    # The inspection's id. No foreign key: a unit's label is queued when the unit is finished,
+    # before its inspection row is written with the parcel's completion (as for photos).
+    unit_id: uuid.UUID | None = Field(default=None, index=True)
+    license_plate: str | None = Field(default=None, max_length=16, index=True)
+    payload: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    printer: str = Field(max_length=300)  # the printer it was queued for, then printed on
+    status: PrintJobStatus = _enum(PrintJobStatus, default=PrintJobStatus.QUEUED, index=True)
+    attempts: int = Field(default=0)
+    last_error: str | None = Field(default=None, max_length=2000)
+    created_at: datetime = _timestamp(index=True)
+    next_attempt_at: datetime = _timestamp()
+    printed_at: datetime | None = _timestamp(nullable=True)

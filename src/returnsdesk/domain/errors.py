@@ -41,3 +41,7 @@ class PolicyError(ReturnsDeskError):
 
 class ConfigError(ReturnsDeskError):
     """A settings file or variable is invalid. Names the source and the key."""
+
+
+class PrinterUnavailable(OperatorError):
+    """The label printer is offline, refused the job, or is not set up; the label stays queued."""

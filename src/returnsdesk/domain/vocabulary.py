@@ -67,3 +67,9 @@ class OperatorRole(StrEnum):
 
 # Who may approve held refunds and retry or resolve order-system events.
 LEAD_ROLES = frozenset({OperatorRole.SHIFT_LEAD, OperatorRole.ADMIN})
+
+
+class PrintJobStatus(StrEnum):
+    QUEUED = "queued"  # waiting for the printer (new, or the printer was offline)
+    PRINTED = "printed"  # the printer (or hot folder, or CUPS) accepted it
+    FAILED = "failed"  # cannot be rendered; a reprint makes a new job

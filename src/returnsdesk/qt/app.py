@@ -22,6 +22,7 @@ from returnsdesk.qt.main_window import MainWindow
 from returnsdesk.qt.ops import set_unhandled_failure_handler, wait_for_all
 from returnsdesk.qt.sign_in import SignInDialog
 from returnsdesk.services.bootstrap import StationEnvironment, open_environment
+from returnsdesk.services.labels.printers import label_output
 from returnsdesk.services.operators import sign_in
 from returnsdesk.services.station import StationService
 
@@ -78,6 +79,7 @@ def build_main_window(
         context=context,
         scan_rules=env.scan_rules,
         require_photos=camera.source is not None and camera.require_photos,
+        label_output=label_output(settings.labels),
     )
     return MainWindow(
         service=service,

@@ -25,6 +25,11 @@ KEYS_HELP = """
 <tr><td><b>F9</b></td><td>empty box</td></tr>
 <tr><td><b>Esc</b></td><td>one step back (a received parcel stays open)</td></tr>
 <tr><td><b>Ctrl+1 … 5</b></td><td>station · history · shift lead · reports · help</td></tr>
+<tr><td><b>scan a label</b></td>
+<td>between parcels, a routing label's plate (LP…) finds its unit in the shift history</td></tr>
+<tr><td><b>Ctrl+R</b></td>
+<td>in the shift history: reprint the parcel's (or the plate's) labels</td></tr>
+<tr><td><b>Ctrl+Shift+P</b></td><td>printers: the label printer and a test print</td></tr>
 </table>
 """
 

@@ -7,6 +7,7 @@ from typing import Any
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QHeaderView, QLabel, QLineEdit, QTableView, QVBoxLayout, QWidget
 
+from returnsdesk.qt.history_labels import LabelsPanel
 from returnsdesk.qt.images import thumbnail_strip
 from returnsdesk.qt.models import history_model
 from returnsdesk.qt.ops import Op
@@ -24,7 +25,9 @@ class HistoryView(QWidget):
         self.summary.setFont(font)
         layout.addWidget(self.summary)
         self.search = QLineEdit()
-        self.search.setPlaceholderText("Search today's parcels: tracking, RMA, customer, status")
+        self.search.setPlaceholderText(
+            "Search today's parcels: tracking, RMA, customer, status, label plate (scan it)"
+        )
         self.search.setClearButtonEnabled(True)
         layout.addWidget(self.search)
         self.model = history_model()
@@ -41,6 +44,8 @@ class HistoryView(QWidget):
         self.evidence_strip = QLabel()
         layout.addWidget(self.evidence)
         layout.addWidget(self.evidence_strip)
+        self.labels = LabelsPanel(service, self)
+        layout.addWidget(self.labels)
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(250)
@@ -59,6 +64,8 @@ class HistoryView(QWidget):
 
     def _show(self, rows: list[Any]) -> None:
         self.model.set_rows(rows)
+        if rows:
+            self.table.selectRow(0)  # so Ctrl+R reprints what a scan or search found
         refunded = [r for r in rows if r.refund_total is not None]
         exceptions = sum(1 for r in rows if r.flags)
         waiting = sum(
@@ -70,10 +77,21 @@ class HistoryView(QWidget):
             f" · {exceptions} with exceptions"
         )
 
+    def look_up(self, text: str) -> None:
+        """Search for ``text`` now (a scanned license plate) and select what it finds."""
+        self.search.setText(text)
+        self._debounce.stop()
+        self.refresh()
+
+    def selected_parcel(self) -> Any:
+        row = self.table.currentIndex().row()
+        return self.model.row(row) if 0 <= row < self.model.rowCount() else None
+
     def _show_evidence(self, row: int) -> None:
         if not 0 <= row < self.model.rowCount():
             return
         parcel = self.model.row(row)
+        self.labels.show_parcel(parcel.parcel_id, parcel.tracking_number)
         Op(lambda: self._service.parcel_evidence(parcel.parcel_id), owner=self).on_success(
             lambda evidence: self._paint_evidence(parcel.tracking_number, evidence)
         ).start()

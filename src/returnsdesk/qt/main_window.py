@@ -10,12 +10,14 @@ from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QWidget
 
 from returnsdesk.config import Settings
 from returnsdesk.domain.errors import OperatorError
+from returnsdesk.domain.labels import is_license_plate
 from returnsdesk.qt.camera import CameraBridge, CameraPanel
 from returnsdesk.qt.forms.ui_main_window import Ui_MainWindow
 from returnsdesk.qt.help_view import HelpView
 from returnsdesk.qt.history_view import HistoryView
 from returnsdesk.qt.lead_view import LeadView
 from returnsdesk.qt.ops import Op, wait_for_all
+from returnsdesk.qt.printing import LabelPrinting, PrintersDialog
 from returnsdesk.qt.reports_view import ReportsView
 from returnsdesk.qt.scanner import ScanInputFilter
 from returnsdesk.qt.sound import SoundPlayer
@@ -98,6 +100,13 @@ class MainWindow(QMainWindow):
         self._relay = station_relay(settings.order_system, service.database)
         if self._relay is not None:
             self._relay.start()
+        self._labels_settings = settings.labels
+        self.printing = LabelPrinting(service, parent=self)
+        self.ui.statusBar.addPermanentWidget(self.printing.status)
+        self.printing.status.setContentsMargins(8, 2, 8, 2)
+        self.printing.start()
+        printers = QShortcut(QKeySequence("Ctrl+Shift+P"), self)  # Ctrl+P prints reports
+        printers.activated.connect(self.show_printers)
 
     def _load_gs1_parser(self) -> None:
         # Not on the station pool: the first scan must not queue behind it (it waits for the
@@ -121,7 +130,7 @@ class MainWindow(QMainWindow):
             bar.addPermanentWidget(label)
 
     def _connect_signals(self) -> None:
-        self.scanner.scanned.connect(self._show_station)
+        self.scanner.scanned.connect(self._on_scan)
         self.scanner.command.connect(self.lead_view.on_command)
         self.scanner.command.connect(self.reports_view.on_command)
         tabs = (
@@ -195,9 +204,18 @@ class MainWindow(QMainWindow):
             label.setStyleSheet("color:#842029; font-weight:bold;")
             self.ui.statusBar.addWidget(label)
 
-    @Slot()
-    def _show_station(self) -> None:
+    @Slot(str)
+    def _on_scan(self, raw: str) -> None:
+        # A unit's license plate, scanned between parcels or in the history, finds the unit
+        # there; anything else is for the station (StationController leaves plates alone then).
+        if is_license_plate(raw) and self.station.takes_lookups():
+            self._show_tab(1)
+            self.history_view.look_up(raw.strip().upper())
+            return
         self._show_tab(0)
+
+    def show_printers(self) -> None:
+        PrintersDialog(self._service, self._labels_settings, parent=self).exec()
 
     def _show_tab(self, index: int) -> None:
         self.ui.tabs.setCurrentIndex(index)
@@ -212,6 +230,7 @@ class MainWindow(QMainWindow):
             self._pull.close()
         if self._relay is not None:
             self._relay.close()
+        self.printing.stop()
         self.camera.stop()
         wait_for_all()  # let a completion that is being written finish
         super().closeEvent(event)

@@ -18,6 +18,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 
 from returnsdesk.domain.errors import AlreadyCompleted, OperatorError, RejectedScan, WrongStep
 from returnsdesk.domain.inspection import ParcelInspection, ScannedProduct, UnitStep
+from returnsdesk.domain.labels import is_license_plate
 from returnsdesk.domain.scanning import ClassifiedScan, ScanKind
 from returnsdesk.domain.vocabulary import InspectionFlag, RefundStatus
 from returnsdesk.qt.camera import CameraBridge
@@ -137,8 +138,14 @@ class StationController(QObject):
 
     # --- inputs -----------------------------------------------------------------------------
 
+    def takes_lookups(self) -> bool:
+        """No parcel is open: a license plate scan looks its unit up (in the shift history)."""
+        return self.state in (State.IDLE, State.OUTCOME) or not self.view.isVisible()
+
     @Slot(str)
     def on_scan(self, raw: str) -> None:
+        if is_license_plate(raw) and self.takes_lookups():
+            return  # the main window shows the unit in the shift history
         if self.busy:
             self._error("Still saving the last step — scan again in a moment.")
             return
@@ -397,7 +404,7 @@ class StationController(QObject):
         self._show_unit()
 
     def accept_unit(self, override: Any = None, reason: str | None = None) -> None:
-        work, _parcel = self._open_parcel()
+        work, parcel = self._open_parcel()
         if work.current is None or work.current.step is not UnitStep.DISPOSITION:
             raise WrongStep(self._unit_prompt_text())
         last = work.completes_with_current
@@ -407,6 +414,12 @@ class StationController(QObject):
         if last:
             self._complete()
             return
+        # The unit's label prints now, while it is in the inspector's hands; ops on the station
+        # pool run in order, so the job is written before the parcel's completion.
+        rma = parcel.view.rma_number
+        Op(
+            lambda: self.service.queue_unit_label(parcel.parcel_id, rma, unit), owner=self.view
+        ).on_failure(self._show_failure).start()
         remaining = work.expected_units - len([u for u in work.units if u.line_id is not None])
         self.view.show_message(
             f"{unit.product.title}: {unit.disposition.label} → {unit.location}. "

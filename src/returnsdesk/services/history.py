@@ -117,6 +117,10 @@ def shift_history(
                 col(Return.rma_number).ilike(pattern),
                 col(Return.customer_name).ilike(pattern),
                 cast(col(Parcel.status), String).ilike(pattern),
+                # A unit's license plate, scanned off its routing label, finds its parcel.
+                col(Parcel.id).in_(
+                    select(Inspection.parcel_id).where(col(Inspection.license_plate).ilike(pattern))
+                ),
             )
         )
     rows = session.exec(query).all()

@@ -25,9 +25,11 @@ from returnsdesk.data.models import (
 from returnsdesk.data.repositories import add_outbox_event, append_audit
 from returnsdesk.domain.errors import AlreadyCompleted, UnknownBarcode, WrongStep
 from returnsdesk.domain.inspection import ParcelInspection, ScannedProduct
+from returnsdesk.domain.labels import license_plate
 from returnsdesk.domain.money import Money
 from returnsdesk.domain.scanning import ClassifiedScan, ScanKind
 from returnsdesk.domain.vocabulary import InspectionOutcome, ParcelStatus, ReturnStatus
+from returnsdesk.services.labels.queue import queue_unit_labels
 from returnsdesk.services.refund_events import refund_event_payload
 from returnsdesk.services.views import CompletionResult, ReturnView, StationContext
 
@@ -79,11 +81,14 @@ def complete_parcel(
     parcel_id: uuid.UUID,
     inspection: ParcelInspection,
     now: datetime,
+    label_printer: str | None = None,
 ) -> CompletionResult:
     """Write inspections, dispositions, refund, stock movements, outbox events and an audit entry.
 
-    All in the caller's one transaction. A second completion of the same return, from this or
-    another station, fails on the unique refund per return and raises ``AlreadyCompleted``.
+    With ``label_printer`` (the station prints labels), also a print job for each unit's
+    routing label that has none yet. All in the caller's one transaction. A second completion
+    of the same return, from this or another station, fails on the unique refund per return
+    and raises ``AlreadyCompleted``.
     """
     inspection.check_ready_to_close()
     parcel = session.get(Parcel, parcel_id)
@@ -116,6 +121,7 @@ def complete_parcel(
             flags=sorted(unit.flags),
             started_at=unit.started_at,
             finished_at=unit.finished_at,
+            license_plate=license_plate(unit.unit_id),
         )
         session.add(row)
         if unit.line_id is not None:
@@ -225,6 +231,23 @@ def complete_parcel(
         payload={"rma_number": return_.rma_number, "completed_at": now},
     )
     events += 2
+    if label_printer is not None:
+        # Labels of earlier units were queued as each was finished (StationService.
+        # queue_unit_label), so they are on the units before the parcel is done; this queues
+        # the rest, the last unit's included, in the same transaction as the inspection rows
+        # they name: a unit recorded is a unit with its label job, even after a crash. A
+        # completion that fails (another station completed the return first) adds no label;
+        # only earlier units' labels from that station are then out, with plates that find
+        # nothing, which is the price of labelling each unit while it is in hand.
+        queue_unit_labels(
+            session,
+            ctx=ctx,
+            parcel_id=parcel.id,
+            rma_number=return_.rma_number,
+            units=inspection.units,
+            printer=label_printer,
+            now=now,
+        )
     parcel.status = ParcelStatus.COMPLETED
     parcel.completed_at = now
     return_.status = ReturnStatus.COMPLETED

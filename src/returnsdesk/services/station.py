@@ -11,19 +11,30 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
 
 from returnsdesk.data.db import Database
 from returnsdesk.data.models import Return
-from returnsdesk.domain.errors import AlreadyCompleted, WrongStep
-from returnsdesk.domain.inspection import ParcelInspection, ScannedProduct
+from returnsdesk.domain.errors import AlreadyCompleted, PrinterUnavailable, WrongStep
+from returnsdesk.domain.inspection import InspectedUnit, ParcelInspection, ScannedProduct
 from returnsdesk.domain.policy import Policies
 from returnsdesk.domain.scanning import ClassifiedScan, ScanKind, ScanRules
 from returnsdesk.domain.vocabulary import LEAD_ROLES, ReturnStatus
 from returnsdesk.scan.classify import classify
 from returnsdesk.services import approvals, history, inspection, intake
+from returnsdesk.services.labels.printers import LabelOutput
+from returnsdesk.services.labels.queue import (
+    LabelHealth,
+    PrintWorker,
+    UnitLabelView,
+    label_health,
+    parcel_labels,
+    queue_unit_labels,
+    reprint_labels,
+)
 from returnsdesk.services.photos import (
     PhotoProblem,
     PhotoStore,
@@ -47,6 +58,7 @@ if TYPE_CHECKING:
     from returnsdesk.services.photos import Image
 
 Clock = Callable[[], datetime]
+T = TypeVar("T")
 
 
 def utc_clock() -> datetime:
@@ -82,6 +94,7 @@ class StationService:
         clock: Clock = utc_clock,
         require_photos: bool = False,
         photo_store: PhotoStore | None = None,
+        label_output: LabelOutput | None = None,
     ) -> None:
         self.database = database
         self.policies = policies
@@ -90,6 +103,12 @@ class StationService:
         self.clock = clock
         self.require_photos = require_photos
         self.photos = photo_store or PhotoStore(default_photo_root())
+        # None: this station prints no labels (labels.printer = none).
+        self.print_worker = (
+            PrintWorker(database, label_output, context.station_id)
+            if label_output is not None
+            else None
+        )
 
     def classify(self, raw: str) -> ClassifiedScan:
         """Classify a raw scan; raises ``RejectedScan`` for garbage. Pure and fast."""
@@ -175,18 +194,82 @@ class StationService:
     def complete(self, parcel_id: uuid.UUID, work: ParcelInspection) -> CompletionResult:
         try:
             with self.database.session() as session:
-                return inspection.complete_parcel(
+                result = inspection.complete_parcel(
                     session,
                     ctx=self.context,
                     parcel_id=parcel_id,
                     inspection=work,
                     now=self.clock(),
+                    label_printer=self._label_printer(),
                 )
         except IntegrityError as exc:
             # A concurrent completion can also surface at commit (PostgreSQL): say so plainly.
             if "refunds" in str(exc.orig):
                 raise AlreadyCompleted("This return was refunded already.") from exc
             raise
+        self._wake_printer()
+        return result
+
+    # --- labels -------------------------------------------------------------------------------
+
+    def _label_printer(self) -> str | None:
+        return self.print_worker.output.describe() if self.print_worker is not None else None
+
+    def _wake_printer(self) -> None:
+        if self.print_worker is not None:
+            self.print_worker.wake()
+
+    def _queue_labels(self, write: Callable[[Session, str], T]) -> T:
+        """Write print jobs for this station's printer in one transaction, then wake it."""
+        printer = self._label_printer()
+        if printer is None:
+            raise PrinterUnavailable("This station has no label printer (labels.printer = none).")
+        with self.database.session() as session:
+            result = write(session, printer)
+        self._wake_printer()
+        return result
+
+    def queue_unit_label(self, parcel_id: uuid.UUID, rma_number: str, unit: InspectedUnit) -> int:
+        """Queue a finished unit's routing label at once, before its parcel is completed.
+
+        The inspector sticks it on the unit now, not when the whole parcel is done; the
+        parcel's completion queues any label still missing (see ``complete_parcel``).
+        """
+        if self.print_worker is None:
+            return 0
+        return self._queue_labels(
+            lambda session, printer: queue_unit_labels(
+                session,
+                ctx=self.context,
+                parcel_id=parcel_id,
+                rma_number=rma_number,
+                units=[unit],
+                printer=printer,
+                now=self.clock(),
+            )
+        )
+
+    def reprint(self, parcel_id: uuid.UUID, plate: str | None = None) -> list[str]:
+        """Queue a completed parcel's labels (or one unit's, by plate) again; returns plates."""
+        return self._queue_labels(
+            lambda session, printer: reprint_labels(
+                session,
+                ctx=self.context,
+                parcel_id=parcel_id,
+                plate=plate,
+                printer=printer,
+                now=self.clock(),
+            )
+        )
+
+    def parcel_labels(self, parcel_id: uuid.UUID) -> list[UnitLabelView]:
+        with self.database.session() as session:
+            return parcel_labels(session, parcel_id)
+
+    def label_health(self) -> LabelHealth | None:
+        if self.print_worker is None:
+            return None
+        return label_health(self.database, self.context.station_id)
 
     def save_photo(
         self, parcel_id: uuid.UUID, unit_id: uuid.UUID | None, frame: Image

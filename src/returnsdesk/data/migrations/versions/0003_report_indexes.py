@@ -4,7 +4,7 @@ Orders by placed_at (units sold in a period), returns by created_at (returns ope
 period) and refunds by status (returns waiting for approval), so those reports read a range
 of an index instead of the whole table once the database holds years of returns.
 
-Revision ID: 0003_report_indexes
+Revision ID: 0003
 Revises: 0002
 Create Date: 2026-11-23 01:25:00
 """
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0003_report_indexes"
+revision: str = "0003"
 down_revision: str | Sequence[str] | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

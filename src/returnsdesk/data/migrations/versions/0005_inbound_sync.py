@@ -1,8 +1,8 @@
 """Inbound sync: the shop's line_ref on order lines, the pulled version of a return, feed
 cursors, and the outbox index the relay's claim reads by.
 
-Revision ID: 0005_inbound_sync
-Revises: 0002
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-11-23 00:56:22.823396
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 import returnsdesk.data.types
 
-revision: str = "0005_inbound_sync"
-down_revision: str | Sequence[str] | None = "0002"
+revision: str = "0005"
+down_revision: str | Sequence[str] | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

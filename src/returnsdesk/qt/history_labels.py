@@ -1,0 +1,97 @@
+"""The selected parcel's routing labels in the shift history, and reprinting them (Ctrl+R)."""
+
+from __future__ import annotations
+
+import html
+import uuid
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from returnsdesk.domain.errors import OperatorError
+from returnsdesk.domain.labels import is_license_plate
+from returnsdesk.qt.ops import Op
+from returnsdesk.services.labels.queue import UnitLabelView
+from returnsdesk.services.station import StationService
+
+_STATUS = {"printed": "printed", "queued": "waiting for the printer", "failed": "FAILED"}
+
+
+class LabelsPanel(QWidget):
+    """Lists the parcel's units by license plate; Ctrl+R reprints their labels.
+
+    When the history search holds a license plate, only that unit's label is reprinted.
+    """
+
+    def __init__(self, service: StationService, history: Any) -> None:
+        super().__init__(history)
+        self._service = service
+        self._history = history
+        self._parcel: uuid.UUID | None = None
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        texts = QVBoxLayout()
+        self.text = QLabel("Select a parcel to see its labels.")
+        self.text.setWordWrap(True)
+        self.text.setTextFormat(Qt.TextFormat.RichText)
+        self.notice = QLabel("")  # what the last reprint did, or why it could not
+        self.notice.setTextFormat(Qt.TextFormat.PlainText)
+        self.notice.setWordWrap(True)
+        texts.addWidget(self.text)
+        texts.addWidget(self.notice)
+        self.reprint_button = QPushButton("Reprint labels (Ctrl+R)")
+        self.reprint_button.setEnabled(service.print_worker is not None)
+        layout.addLayout(texts, 1)
+        layout.addWidget(self.reprint_button)
+        self.reprint_button.clicked.connect(self.reprint)
+        shortcut = QShortcut(QKeySequence("Ctrl+R"), history)
+        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        shortcut.activated.connect(self.reprint)
+
+    def show_parcel(self, parcel_id: uuid.UUID, tracking: str) -> None:
+        self._parcel = parcel_id
+        Op(lambda: self._service.parcel_labels(parcel_id), owner=self).on_success(
+            lambda units: self._paint(parcel_id, tracking, units)
+        ).start()
+
+    def _paint(self, parcel_id: uuid.UUID, tracking: str, units: list[UnitLabelView]) -> None:
+        if parcel_id != self._parcel:
+            return  # another parcel was selected meanwhile
+        if not units:
+            self.text.setText(f"Parcel {html.escape(tracking)}: no inspected units, no labels.")
+            return
+        lines = [
+            f"<b>{html.escape(u.license_plate)}</b> {html.escape(u.sku)} → "
+            f"{html.escape(u.disposition)} {html.escape(u.location)}: "
+            f"{html.escape(_STATUS.get(u.status, u.status))}"
+            for u in units
+        ]
+        self.text.setText("Labels: " + " · ".join(lines))
+
+    def reprint(self) -> None:
+        parcel = self._history.selected_parcel()
+        if parcel is None:
+            self._say("Select a parcel (or scan a label's plate) first.", error=True)
+            return
+        search = self._history.search.text().strip().upper()
+        plate = search if is_license_plate(search) else None
+        Op(lambda: self._service.reprint(parcel.parcel_id, plate), owner=self).on_success(
+            lambda plates: self._reprinted(parcel, plates)
+        ).on_failure(self._failed).start()
+
+    def _reprinted(self, parcel: Any, plates: list[str]) -> None:
+        self._say(
+            f"Reprinting {len(plates)} label{'s' if len(plates) != 1 else ''}: " + ", ".join(plates)
+        )
+        self.show_parcel(parcel.parcel_id, parcel.tracking_number)
+
+    def _failed(self, exc: BaseException) -> None:
+        if not isinstance(exc, OperatorError):
+            raise exc
+        self._say(str(exc), error=True)
+
+    def _say(self, text: str, *, error: bool = False) -> None:
+        self.notice.setStyleSheet("color:#842029; font-weight:bold;" if error else "")
+        self.notice.setText(text)

@@ -1,0 +1,1 @@
+"""Routing labels: rendering (PDF, ZPL), printers, and the print queue with its worker."""

@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
+from pytestqt.qtbot import QtBot
 from sqlmodel import col, select
 
 from PySide6.QtCore import Qt
 
 from completing import complete_parcel, demo_parcel, station_service
+from returnsdesk.config import Settings
 from returnsdesk.data.models import (
     DispositionDecision,
     Inspection,
@@ -31,6 +33,7 @@ from returnsdesk.data.models import (
 )
 from returnsdesk.domain.barcodes import gtin_check_digit
 from returnsdesk.domain.vocabulary import InspectionOutcome, RefundStatus, ReturnStatus
+from returnsdesk.qt.app import build_main_window
 from returnsdesk.qt.station_controller import State
 from returnsdesk.qt.station_view import Tone
 from returnsdesk.services.bootstrap import StationEnvironment
@@ -536,6 +539,38 @@ def test_leaving_a_parcel_open_keeps_the_units_already_inspected(
     db = stored(demo_env, parcel.rma_number)
     assert [i.grade for i in db.inspected()] == ["B"]
     assert len(db.missing()) == 1
+
+
+def test_a_station_restarted_mid_parcel_resumes_the_units_already_inspected(
+    inspector: Inspector, demo_env: StationEnvironment, settings: Settings, qtbot: QtBot
+) -> None:
+    parcel = demo_parcel(demo_env, "RMA-100002")
+    (item,) = parcel.items
+    # Given one of two units was graded D and put away (its label printed)
+    inspector.scan(parcel.tracking_number)
+    inspector.scan(item.gtin)
+    inspector.press("4")
+    inspector.press("Enter")
+    inspector.settle()
+
+    # When the station goes down (window gone, memory lost) and comes back
+    inspector.window.close()
+    window = build_main_window(demo_env, settings, operator_code="OP-0002")
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.station_view.setFocus()
+    again = Inspector(qtbot, window)
+    again.scan(parcel.tracking_number)
+
+    # Then the parcel resumes with that unit done, and completing keeps its grade
+    assert "resumed: 1 unit already inspected" in again.message
+    again.scan(item.gtin)
+    again.press("2")
+    again.press("Enter")
+    db = stored(demo_env, parcel.rma_number)
+    assert sorted(i.grade for i in db.inspected()) == ["B", "D"]
+    assert db.missing() == []
 
 
 # --- another station was quicker ------------------------------------------------------------

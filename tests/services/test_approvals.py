@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -10,7 +9,6 @@ import pytest
 from sqlmodel import col, select
 
 from completing import complete_parcel, demo_parcel, station_service
-from returnsdesk.config import load_settings
 from returnsdesk.data.models import AuditEntry, OutboxEvent, Refund
 from returnsdesk.data.repositories import verify_audit_chain
 from returnsdesk.domain.vocabulary import RefundStatus
@@ -23,7 +21,7 @@ from returnsdesk.services.approvals import (
     decide_refund,
     pending_refunds,
 )
-from returnsdesk.services.bootstrap import StationEnvironment, open_environment
+from returnsdesk.services.bootstrap import StationEnvironment
 from returnsdesk.services.sync.connector import ContractCall, NoRemoteCall, plan_call
 from returnsdesk.services.sync.relay import event_view
 from returnsdesk.services.views import StationContext
@@ -31,45 +29,30 @@ from returnsdesk.services.views import StationContext
 NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
 
 
-@pytest.fixture(autouse=True)
-def _no_demo_sheet(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(
-        "returnsdesk.services.demo_sheet.write_demo_sheet", lambda _summary, path: path
-    )
-
-
 @pytest.fixture
-def env(database_url: str) -> Iterator[StationEnvironment]:
-    settings = load_settings(environ={}, overrides={"database.url": database_url})
-    environment = open_environment(settings, demo=True)
-    yield environment
-    environment.database.dispose()
-
-
-@pytest.fixture
-def held(env: StationEnvironment) -> Refund:
+def held(demo_env: StationEnvironment) -> Refund:
     """RMA-100004 (above EUR 500) completed by an inspector: its refund waits for a lead."""
-    result = complete_parcel(station_service(env), demo_parcel(env, "RMA-100004"))
+    result = complete_parcel(station_service(demo_env), demo_parcel(demo_env, "RMA-100004"))
     assert result.refund_status is RefundStatus.PENDING_APPROVAL
-    with env.database.session() as session:
+    with demo_env.database.session() as session:
         refund = session.get(Refund, result.refund_id)
         assert refund is not None
         session.expunge(refund)
         return refund
 
 
-def lead(env: StationEnvironment) -> StationContext:
+def lead(demo_env: StationEnvironment) -> StationContext:
     return authorize_lead(
-        env.database, operator_code="op-0003", pin=None, station_code="STATION-01"
+        demo_env.database, operator_code="op-0003", pin=None, station_code="STATION-01"
     )
 
 
 def test_the_held_refund_is_listed_with_its_reason_and_lines(
-    env: StationEnvironment, held: Refund
+    demo_env: StationEnvironment, held: Refund
 ) -> None:
     # And a refund within policy is not listed
-    complete_parcel(station_service(env), demo_parcel(env, "RMA-100001"))
-    (pending,) = pending_refunds(env.database)
+    complete_parcel(station_service(demo_env), demo_parcel(demo_env, "RMA-100001"))
+    (pending,) = pending_refunds(demo_env.database)
     assert pending.rma_number == "RMA-100004"
     assert pending.customer_name == "Mateusz Kowalski"
     assert pending.total.amount == held.total > Decimal(500)
@@ -78,14 +61,21 @@ def test_the_held_refund_is_listed_with_its_reason_and_lines(
     assert sum(line.amount.amount for line in pending.lines) == held.total
 
 
-def test_approval_queues_the_payment_and_is_audited(env: StationEnvironment, held: Refund) -> None:
+def test_approval_queues_the_payment_and_is_audited(
+    demo_env: StationEnvironment, held: Refund
+) -> None:
     decision = decide_refund(
-        env.database, held.id, lead(env), approve=True, note="customer of 10 years", now=NOW
+        demo_env.database,
+        held.id,
+        lead(demo_env),
+        approve=True,
+        note="customer of 10 years",
+        now=NOW,
     )
     assert decision.status is RefundStatus.APPROVED
     assert decision.decided_by == "Jonas Weber"
-    assert pending_refunds(env.database) == []
-    with env.database.session() as session:
+    assert pending_refunds(demo_env.database) == []
+    with demo_env.database.session() as session:
         refund = session.get(Refund, held.id)
         assert refund is not None and refund.status is RefundStatus.APPROVED
         assert "approved by OP-0003: customer of 10 years" in refund.status_reason
@@ -107,21 +97,23 @@ def test_approval_queues_the_payment_and_is_audited(env: StationEnvironment, hel
     assert events[1].idempotency_key != events[0].idempotency_key
     assert audit.action == "refund.approved" and audit.subject == "RMA-100004"
     assert audit.details["note"] == "customer of 10 years"
-    assert verify_audit_chain_ok(env)
+    assert verify_audit_chain_ok(demo_env)
 
 
 def test_rejection_needs_a_reason_pays_nothing_and_is_final(
-    env: StationEnvironment, held: Refund
+    demo_env: StationEnvironment, held: Refund
 ) -> None:
-    shift_lead = lead(env)
+    shift_lead = lead(demo_env)
     with pytest.raises(RejectionNeedsReason):
-        decide_refund(env.database, held.id, shift_lead, approve=False, note="  ", now=NOW)
-    assert len(pending_refunds(env.database)) == 1  # nothing changed
+        decide_refund(demo_env.database, held.id, shift_lead, approve=False, note="  ", now=NOW)
+    assert len(pending_refunds(demo_env.database)) == 1  # nothing changed
 
-    decide_refund(env.database, held.id, shift_lead, approve=False, note="item swapped", now=NOW)
+    decide_refund(
+        demo_env.database, held.id, shift_lead, approve=False, note="item swapped", now=NOW
+    )
     with pytest.raises(RefundAlreadyDecided, match="rejected already"):
-        decide_refund(env.database, held.id, shift_lead, approve=True, note="", now=NOW)
-    with env.database.session() as session:
+        decide_refund(demo_env.database, held.id, shift_lead, approve=True, note="", now=NOW)
+    with demo_env.database.session() as session:
         refund = session.get(Refund, held.id)
         assert refund is not None and refund.status is RefundStatus.REJECTED
         approved = session.exec(
@@ -131,18 +123,18 @@ def test_rejection_needs_a_reason_pays_nothing_and_is_final(
 
 
 def test_an_inspector_cannot_decide_and_a_wrong_badge_is_refused(
-    env: StationEnvironment, held: Refund
+    demo_env: StationEnvironment, held: Refund
 ) -> None:
-    inspector = station_service(env).context
+    inspector = station_service(demo_env).context
     with pytest.raises(NotAShiftLead):
-        decide_refund(env.database, held.id, inspector, approve=True, note="", now=NOW)
+        decide_refund(demo_env.database, held.id, inspector, approve=True, note="", now=NOW)
     with pytest.raises(NotAShiftLead, match="Alex Morgan is not a shift lead"):
-        authorize_lead(env.database, operator_code="OP-0001", pin=None, station_code="S")
+        authorize_lead(demo_env.database, operator_code="OP-0001", pin=None, station_code="S")
     with pytest.raises(SignInFailed):
-        authorize_lead(env.database, operator_code="NOBODY", pin=None, station_code="S")
-    assert len(pending_refunds(env.database)) == 1
+        authorize_lead(demo_env.database, operator_code="NOBODY", pin=None, station_code="S")
+    assert len(pending_refunds(demo_env.database)) == 1
 
 
-def verify_audit_chain_ok(env: StationEnvironment) -> bool:
-    with env.database.session() as session:
+def verify_audit_chain_ok(demo_env: StationEnvironment) -> bool:
+    with demo_env.database.session() as session:
         return verify_audit_chain(session).ok

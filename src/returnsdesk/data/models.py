@@ -381,3 +381,23 @@ class PrintJob(SQLModel, table=True):
     created_at: datetime = _timestamp(index=True)
     next_attempt_at: datetime = _timestamp()
     printed_at: datetime | None = _timestamp(nullable=True)
+
+
+# --- units finished before their parcel is completed -------------------------------------------
+
+
+class UnitDraft(SQLModel, table=True):
+    """A unit the inspector finished in a parcel that is not completed yet.
+
+    Written when the unit is accepted (with its routing label job), read back when the parcel is
+    scanned again (after a restart, or at another station), deleted by the parcel's completion.
+    ``payload`` is ``domain.inspection.InspectedUnit.to_record()``.
+    """
+
+    __tablename__ = "unit_drafts"
+    unit_id: uuid.UUID = Field(primary_key=True)  # becomes the inspection's id at completion
+    parcel_id: uuid.UUID = _fk("parcels.id")
+    station_id: uuid.UUID = _fk("stations.id")
+    operator_id: uuid.UUID = _fk("operators.id")
+    payload: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    created_at: datetime = _timestamp()

@@ -11,7 +11,9 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
 from returnsdesk.domain.errors import WrongStep
 from returnsdesk.domain.money import Money, total
@@ -119,6 +121,66 @@ class InspectedUnit:
     started_at: datetime
     finished_at: datetime
 
+    def to_record(self) -> dict[str, object]:
+        """Plain JSON data, so a finished unit survives a station restart before completion."""
+        return {
+            "unit_id": str(self.unit_id),
+            "product": {
+                "sku": self.product.sku,
+                "title": self.product.title,
+                "category": self.product.category,
+                "unit_value": str(self.product.unit_value.amount),
+                "currency": self.product.unit_value.currency,
+                "serialised": self.product.serialised,
+                "serial": self.product.serial,
+            },
+            "line_id": None if self.line_id is None else str(self.line_id),
+            "unit_index": self.unit_index,
+            "grade": self.grade,
+            "answers": dict(self.answers),
+            "serial": self.serial,
+            "notes": self.notes,
+            "flags": sorted(flag.value for flag in self.flags),
+            "disposition": self.disposition.value,
+            "location": self.location,
+            "rule": self.rule,
+            "overridden_from": None if self.overridden_from is None else self.overridden_from.value,
+            "override_reason": self.override_reason,
+            "started_at": self.started_at.isoformat(),
+            "finished_at": self.finished_at.isoformat(),
+        }
+
+    @classmethod
+    def from_record(cls, record: Mapping[str, Any]) -> InspectedUnit:
+        product = record["product"]
+        line_id = record["line_id"]
+        overridden = record["overridden_from"]
+        return cls(
+            unit_id=uuid.UUID(record["unit_id"]),
+            product=ScannedProduct(
+                sku=product["sku"],
+                title=product["title"],
+                category=product["category"],
+                unit_value=Money(Decimal(product["unit_value"]), product["currency"]),
+                serialised=product["serialised"],
+                serial=product["serial"],
+            ),
+            line_id=None if line_id is None else uuid.UUID(line_id),
+            unit_index=record["unit_index"],
+            grade=record["grade"],
+            answers=dict(record["answers"]),
+            serial=record["serial"],
+            notes=record["notes"],
+            flags=frozenset(InspectionFlag(flag) for flag in record["flags"]),
+            disposition=Disposition(record["disposition"]),
+            location=record["location"],
+            rule=record["rule"],
+            overridden_from=None if overridden is None else Disposition(overridden),
+            override_reason=record["override_reason"],
+            started_at=datetime.fromisoformat(record["started_at"]),
+            finished_at=datetime.fromisoformat(record["finished_at"]),
+        )
+
 
 @dataclass(frozen=True)
 class MissingUnit:
@@ -185,6 +247,21 @@ class ParcelInspection:
         self.empty_box = False
         self.require_photos = require_photos  # off at stations without a camera
         self.parcel_photos = 0  # photos of the parcel itself (e.g. an empty box)
+
+    def restore(self, units: list[InspectedUnit]) -> None:
+        """Units finished before a restart (or at another station), read back from storage.
+
+        A unit whose line is no longer on the return (the shop changed it meanwhile) cannot be
+        placed and raises ``WrongStep``; nothing is restored then.
+        """
+        known = {line.line_id for line in self.lines}
+        stray = [u for u in units if u.line_id is not None and u.line_id not in known]
+        if stray:
+            raise WrongStep(
+                f"{len(stray)} unit(s) inspected earlier are not on this return any more;"
+                " a shift lead must check the parcel."
+            )
+        self.units.extend(sorted(units, key=lambda u: u.finished_at))
 
     # --- progress ---------------------------------------------------------------------------
 

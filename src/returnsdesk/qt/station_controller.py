@@ -81,8 +81,6 @@ class StationController(QObject):
         self.parcel: ReceivedParcel | None = None
         self.work: ParcelInspection | None = None
         self.last_completion: CompletionResult | None = None
-        # Units already inspected in parcels left open (Esc), kept to resume them this session.
-        self._open_work: dict[uuid.UUID, ParcelInspection] = {}
         self._camera_queue: list[ClassifiedScan] = []  # camera scans that came while busy
         self._thumbnails: dict[uuid.UUID, list[Image]] = {}  # by unit id (or parcel id)
         self._unexpected_scan: ClassifiedScan | None = None
@@ -267,8 +265,7 @@ class StationController(QObject):
     def _start_parcel(self, parcel: ReceivedParcel) -> None:
         self.sounds.play(Cue.SCAN_OK)
         self.parcel = parcel
-        kept = self._open_work.pop(parcel.parcel_id, None) if parcel.resumed else None
-        self.work = kept or self.service.new_inspection(parcel.view)
+        self.work = self.service.resume_inspection(parcel)
         self.state = State.RETURN
         self._show_return(parcel.view)
         units = parcel.view.expected_units
@@ -414,11 +411,11 @@ class StationController(QObject):
         if last:
             self._complete()
             return
-        # The unit's label prints now, while it is in the inspector's hands; ops on the station
-        # pool run in order, so the job is written before the parcel's completion.
+        # Stored now (a restart resumes with it) and its label prints while it is in the
+        # inspector's hands; station ops run in order, so this lands before the completion.
         rma = parcel.view.rma_number
         Op(
-            lambda: self.service.queue_unit_label(parcel.parcel_id, rma, unit), owner=self.view
+            lambda: self.service.finish_unit(parcel.parcel_id, rma, unit), owner=self.view
         ).on_failure(self._show_failure).start()
         remaining = work.expected_units - len([u for u in work.units if u.line_id is not None])
         self.view.show_message(
@@ -555,8 +552,6 @@ class StationController(QObject):
             self._show_return_page()
         elif self.state is State.RETURN and self.parcel is not None:
             rma = self.parcel.view.rma_number
-            if self.work is not None and self.work.units:
-                self._open_work[self.parcel.parcel_id] = self.work
             self._show_idle(
                 f"Parcel {rma} left open; scan it again to carry on. Scan the next parcel.",
                 Tone.WARNING,

@@ -29,6 +29,7 @@ from returnsdesk.domain.labels import license_plate
 from returnsdesk.domain.money import Money
 from returnsdesk.domain.scanning import ClassifiedScan, ScanKind
 from returnsdesk.domain.vocabulary import InspectionOutcome, ParcelStatus, ReturnStatus
+from returnsdesk.services import drafts
 from returnsdesk.services.labels.queue import queue_unit_labels
 from returnsdesk.services.refund_events import refund_event_payload
 from returnsdesk.services.views import CompletionResult, ReturnView, StationContext
@@ -233,7 +234,7 @@ def complete_parcel(
     events += 2
     if label_printer is not None:
         # Labels of earlier units were queued as each was finished (StationService.
-        # queue_unit_label), so they are on the units before the parcel is done; this queues
+        # finish_unit), so they are on the units before the parcel is done; this queues
         # the rest, the last unit's included, in the same transaction as the inspection rows
         # they name: a unit recorded is a unit with its label job, even after a crash. A
         # completion that fails (another station completed the return first) adds no label;
@@ -248,6 +249,7 @@ def complete_parcel(
             printer=label_printer,
             now=now,
         )
+    drafts.clear(session, parcel.id)
     parcel.status = ParcelStatus.COMPLETED
     parcel.completed_at = now
     return_.status = ReturnStatus.COMPLETED

@@ -24,7 +24,7 @@ from returnsdesk.domain.policy import Policies
 from returnsdesk.domain.scanning import ClassifiedScan, ScanKind, ScanRules
 from returnsdesk.domain.vocabulary import LEAD_ROLES, ReturnStatus
 from returnsdesk.scan.classify import classify
-from returnsdesk.services import approvals, history, inspection, intake
+from returnsdesk.services import approvals, drafts, history, inspection, intake
 from returnsdesk.services.labels.printers import LabelOutput
 from returnsdesk.services.labels.queue import (
     LabelHealth,
@@ -154,7 +154,10 @@ class StationService:
             )
             session.refresh(return_)
             view = intake.load_return_view(session, return_, refunds=self.policies.refunds, now=now)
-        return ReceivedParcel(parcel_id=parcel_id, view=view, resumed=resumed)
+            finished = tuple(drafts.finished_units(session, parcel_id)) if resumed else ()
+        return ReceivedParcel(
+            parcel_id=parcel_id, view=view, resumed=resumed, finished_units=finished
+        )
 
     def outcome(self, return_id: uuid.UUID) -> ReturnOutcome:
         with self.database.session() as session:
@@ -186,6 +189,12 @@ class StationService:
             window_days=view.policy_window_days,
             require_photos=self.require_photos,
         )
+
+    def resume_inspection(self, parcel: ReceivedParcel) -> ParcelInspection:
+        """The parcel's inspection with the units already finished in it (none if new)."""
+        work = self.new_inspection(parcel.view)
+        work.restore(list(parcel.finished_units))
+        return work
 
     def resolve_item(self, scan: ClassifiedScan, view: ReturnView) -> ScannedProduct:
         with self.database.session() as session:
@@ -229,25 +238,33 @@ class StationService:
         self._wake_printer()
         return result
 
-    def queue_unit_label(self, parcel_id: uuid.UUID, rma_number: str, unit: InspectedUnit) -> int:
-        """Queue a finished unit's routing label at once, before its parcel is completed.
+    def finish_unit(self, parcel_id: uuid.UUID, rma_number: str, unit: InspectedUnit) -> int:
+        """Record a finished unit before its parcel is completed; returns labels queued.
 
-        The inspector sticks it on the unit now, not when the whole parcel is done; the
-        parcel's completion queues any label still missing (see ``complete_parcel``).
+        One transaction: the unit as a draft (so a restart, or another station scanning the
+        parcel, carries on with it and its license plate) and its routing label, which the
+        inspector sticks on now rather than when the whole parcel is done. The parcel's
+        completion turns drafts into inspections and queues any label still missing.
         """
-        if self.print_worker is None:
-            return 0
-        return self._queue_labels(
-            lambda session, printer: queue_unit_labels(
-                session,
-                ctx=self.context,
-                parcel_id=parcel_id,
-                rma_number=rma_number,
-                units=[unit],
-                printer=printer,
-                now=self.clock(),
+        printer = self._label_printer()
+        with self.database.session() as session:
+            drafts.save_unit(session, ctx=self.context, parcel_id=parcel_id, unit=unit)
+            queued = (
+                0
+                if printer is None
+                else queue_unit_labels(
+                    session,
+                    ctx=self.context,
+                    parcel_id=parcel_id,
+                    rma_number=rma_number,
+                    units=[unit],
+                    printer=printer,
+                    now=self.clock(),
+                )
             )
-        )
+        if queued:
+            self._wake_printer()
+        return queued
 
     def reprint(self, parcel_id: uuid.UUID, plate: str | None = None) -> list[str]:
         """Queue a completed parcel's labels (or one unit's, by plate) again; returns plates."""

@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from returnsdesk.domain.inspection import ExpectedLine
+from returnsdesk.domain.inspection import ExpectedLine, InspectedUnit
 from returnsdesk.domain.money import Money
 from returnsdesk.domain.vocabulary import (
     Disposition,
@@ -74,6 +74,8 @@ class ReceivedParcel:
     parcel_id: uuid.UUID
     view: ReturnView
     resumed: bool  # the parcel was already received (e.g. the station restarted mid-inspection)
+    # Units finished in it before (drafts): kept across restarts and between stations.
+    finished_units: tuple[InspectedUnit, ...] = ()
 
 
 @dataclass(frozen=True)

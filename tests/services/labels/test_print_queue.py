@@ -42,7 +42,7 @@ from zpl_listener import ZplListener, free_port
 @pytest.fixture(autouse=True)
 def _no_demo_sheet(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(
-        "returnsdesk.services.bootstrap.write_demo_sheet", lambda _summary, path: path
+        "returnsdesk.services.demo_sheet.write_demo_sheet", lambda _summary, path: path
     )
 
 
@@ -51,7 +51,7 @@ def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One demo database for the module, copied for each test (seeding takes seconds)."""
     path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("returnsdesk.services.bootstrap.write_demo_sheet", lambda _s, p: p)
+        patch.setattr("returnsdesk.services.demo_sheet.write_demo_sheet", lambda _s, p: p)
         settings = load_settings(environ={}, overrides={"database.url": f"sqlite:///{path}"})
         open_environment(settings, demo=True).database.dispose()
     return path
@@ -230,7 +230,7 @@ def test_a_unit_finished_before_the_parcel_gets_one_label_at_once_and_no_second(
 
     # When the first unit is finished, its label is queued at once
     inspect_unit(service, parcel, work)
-    assert service.queue_unit_label(parcel.parcel_id, parcel.view.rma_number, work.units[0]) == 1
+    assert service.finish_unit(parcel.parcel_id, parcel.view.rma_number, work.units[0]) == 1
     assert len(jobs(env)) == 1
 
     # And when the second unit completes the parcel, only its label is added

@@ -14,13 +14,15 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QLineEdit
 
 from completing import complete_parcel, demo_parcel, station_service
-from returnsdesk.config import Settings
+from returnsdesk.config import Settings, load_settings
 from returnsdesk.data.models import AuditEntry, OutboxEvent, Refund, Return
 from returnsdesk.domain.vocabulary import OutboxStatus, RefundStatus
 from returnsdesk.qt import ops
 from returnsdesk.qt.app import build_main_window
 from returnsdesk.qt.main_window import MainWindow
 from returnsdesk.services.bootstrap import StationEnvironment
+from returnsdesk.services.sync.credentials import DEFAULT_TOKEN_ENV
+from zpl_listener import free_port
 
 
 def open_window(
@@ -167,3 +169,30 @@ def park_first_event(env: StationEnvironment, error: str) -> uuid.UUID:
         event.last_error = error
         session.add(event)
         return event.id
+
+
+def test_an_unreachable_order_system_is_shown_in_the_status_bar_and_to_the_lead(
+    qtbot: QtBot, demo_env: StationEnvironment, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given the station points at an order system nobody answers on
+    monkeypatch.setenv(DEFAULT_TOKEN_ENV, "a-token")
+    settings = load_settings(
+        environ={},
+        overrides={
+            "database.url": str(demo_env.database.engine.url),
+            "ui.sounds": False,
+            "order_system.kind": "oscar",
+            "order_system.url": f"http://127.0.0.1:{free_port()}",
+        },
+    )
+    window = open_window(qtbot, demo_env, settings, "OP-0003")
+
+    # Then the status bar says the pull failed, and the lead's tab says why
+    qtbot.waitUntil(lambda: "pull failed" in window.sync_label.text(), timeout=20_000)
+    lead = window.lead_view
+    show_lead_tab(qtbot, window, lambda: 1)
+    qtbot.waitUntil(
+        lambda: "Reading returns from the order system failed" in lead.sync_state.text()
+    )
+    assert window.pull_error is not None and window.pull_error in lead.sync_state.text()
+    window.close()

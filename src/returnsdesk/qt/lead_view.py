@@ -139,11 +139,13 @@ class LeadView(QWidget):
         service: StationService,
         *,
         sync_configured: bool,
+        pull_error: Callable[[], str | None] = lambda: None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._service = service
         self._sync_configured = sync_configured
+        self._pull_error = pull_error
         self._busy = False
         layout = QVBoxLayout(self)
 
@@ -223,8 +225,12 @@ class LeadView(QWidget):
 
     def _show_sync(self, state: tuple[SyncHealth, list[OutboxEventView]]) -> None:
         health, events = state
-        self.sync_state.setText(sync_summary(health, configured=self._sync_configured))
-        trouble = health.needs_attention > 0
+        summary = sync_summary(health, configured=self._sync_configured)
+        pull_error = self._pull_error()
+        if pull_error is not None:
+            summary += f"\nReading returns from the order system failed: {pull_error}"
+        self.sync_state.setText(summary)
+        trouble = health.needs_attention > 0 or pull_error is not None
         self.sync_state.setStyleSheet(_ERROR_STYLE if trouble else "")
         current = self._selected(self.events_table, self.events_model)
         self.events_model.set_rows(events)

@@ -60,7 +60,10 @@ class MainWindow(QMainWindow):
         self.station_view = StationView(font_scale=settings.ui.font_scale)
         self.history_view = HistoryView(service)
         self._sync_configured = settings.order_system.kind != "none"
-        self.lead_view = LeadView(service, sync_configured=self._sync_configured)
+        self.pull_error: str | None = None  # the last pull's failure (None: fine or no pull)
+        self.lead_view = LeadView(
+            service, sync_configured=self._sync_configured, pull_error=lambda: self.pull_error
+        )
         self.reports_view = ReportsView(
             service,
             ReportSetup.from_settings(
@@ -155,7 +158,6 @@ class MainWindow(QMainWindow):
         """Pull the order system's changes now and every pull_interval_s, off the GUI thread."""
         self._pull = station_pull(settings.order_system, service.database)
         self._pulling = False
-        self.pull_error: str | None = None  # the last pull's failure, for the Sync panel
         self._pull_timer = QTimer(self)
         if self._pull is None:
             return
@@ -187,13 +189,20 @@ class MainWindow(QMainWindow):
             log.error("Pull from the order system failed", exc_info=exc)
 
     def _show_sync(self, health: SyncHealth) -> None:
-        self.sync_label.setText(sync_text(health, configured=self._sync_configured))
-        trouble = health.needs_attention or (
-            health.oldest_pending_age is not None
-            and health.oldest_pending_age.total_seconds() > 900
+        text = sync_text(health, configured=self._sync_configured)
+        if self.pull_error is not None:
+            text += " · pull failed (Ctrl+3)"
+        self.sync_label.setText(text)
+        trouble = (
+            health.needs_attention
+            or self.pull_error is not None
+            or (
+                health.oldest_pending_age is not None
+                and health.oldest_pending_age.total_seconds() > 900
+            )
         )
         self.sync_label.setStyleSheet("color:#842029; font-weight:bold;" if trouble else "")
-        self.sync_label.setToolTip(health.last_error or "")
+        self.sync_label.setToolTip(self.pull_error or health.last_error or "")
 
     def _report_photo_problems(self, problems: list[PhotoProblem]) -> None:
         """Evidence whose file went missing or changed is a shift lead's business: say so."""

@@ -23,8 +23,10 @@ from returnsdesk.config import Settings, load_settings
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "packaging" / "config.toml.example"
 # A guard against growth, not the goal: the issue asked for 250 MB, which this dependency set
-# cannot meet by trimming alone (packaging/README.md, "Size"); measured 2026-11-23: 316 MiB.
-MAX_INSTALLED_MIB = 325
+# cannot meet by trimming alone (packaging/README.md, "Size"); measured 2026-11-23: 316 MiB,
+# then 331 MiB with the report preview (QtPdf, the Qt6Network it links, QtPrintSupport: about
+# 8 MiB), label and report fonts and the reports, labels and sync code.
+MAX_INSTALLED_MIB = 340
 DEPENDS = (
     "libxcb-cursor0",
     "libxkbcommon-x11-0",

@@ -10,7 +10,7 @@ from pytestqt.qtbot import QtBot
 from returnsdesk import selftest
 from returnsdesk.selftest import run_self_test
 
-CHECKS = ("database", "barcode", "report", "qt", "policies")
+CHECKS = ("database", "barcode", "report", "qt", "labels", "preview", "policies")
 
 
 def test_every_check_passes_from_a_checkout(qtbot: QtBot) -> None:

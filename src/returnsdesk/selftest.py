@@ -37,6 +37,8 @@ def run_self_test(*, out: TextIO) -> int:
         ("barcode", _check_barcode),
         ("report", _check_report),
         ("qt", _check_qt),
+        ("labels", _check_labels),
+        ("preview", _check_preview),
         ("policies", _check_policies),
     ]
     failures = 0
@@ -151,6 +153,59 @@ def _check_qt() -> str:
     if icon.pixmap(32, 32).isNull():
         raise RuntimeError("the SVG icon did not load: Qt's SVG image plugin is missing")
     return f"Qt {qVersion()} on {QApplication.platformName()}, widget and SVG icon drawn"
+
+
+def _check_labels() -> str:
+    """A routing label as PDF (python-barcode bars drawn by reportlab) and as ZPL."""
+    from datetime import UTC, datetime
+
+    from returnsdesk.domain.labels import RoutingLabel, parse_label_size
+    from returnsdesk.domain.vocabulary import Disposition
+    from returnsdesk.services.labels.render import render_pdf, render_zpl
+
+    label = RoutingLabel(
+        license_plate="LPSELFTEST00",
+        disposition=Disposition.RESTOCK,
+        location="SELLABLE",
+        grade="A",
+        rma_number="RMA-SELFTEST",
+        sku="SKU-1",
+        title="Self-test",
+        station_code="-",
+        inspected_at=datetime.now(UTC),
+    )
+    pdf = render_pdf([label], parse_label_size("4x6in"))
+    zpl = render_zpl(label, parse_label_size("2x1in"), 203)
+    if not pdf.startswith(b"%PDF-") or b"^BC" not in zpl:
+        raise RuntimeError("a routing label did not render as PDF and ZPL")
+    return f"4x6 in PDF label {len(pdf) / 1024:.1f} KiB, 2x1 in ZPL label {len(zpl)} bytes"
+
+
+def _check_preview() -> str:
+    """QtPdf, as the Reports view uses it: a PDF read back and its first page drawn."""
+    if not _display_available():
+        raise _Skipped("no display (set QT_QPA_PLATFORM=offscreen to check Qt without one)")
+    import tempfile
+    from pathlib import Path
+
+    from reportlab.pdfgen.canvas import Canvas
+
+    from PySide6.QtCore import QSize
+    from PySide6.QtPdf import QPdfDocument
+
+    with tempfile.TemporaryDirectory(prefix="returnsdesk-selftest-") as folder:
+        path = Path(folder) / "preview.pdf"
+        canvas = Canvas(str(path))
+        canvas.drawString(72, 720, "returnsdesk self-test")
+        canvas.save()
+        document = QPdfDocument()
+        if document.load(str(path)) != QPdfDocument.Error.None_:
+            raise RuntimeError("QtPdf could not read a PDF")
+        image = document.render(0, QSize(200, 280))
+        document.close()
+    if image.isNull():
+        raise RuntimeError("QtPdf drew no page")
+    return f"QtPdf read a PDF and drew page 1 ({image.width()}x{image.height()})"
 
 
 def _display_available() -> bool:

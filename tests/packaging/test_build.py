@@ -147,5 +147,5 @@ def test_linux_build_installs_and_passes_its_self_test(tmp_path: Path) -> None:
         [str(app), "--self-test"], capture_output=True, text=True, env=env, timeout=120
     )
     assert selftest.returncode == 0, selftest.stdout + selftest.stderr
-    for check in ("database", "barcode", "report", "qt", "policies"):
+    for check in ("database", "barcode", "report", "qt", "labels", "preview", "policies"):
         assert re.search(rf"^{check}\s+ok ", selftest.stdout, re.MULTILINE), selftest.stdout

@@ -7,8 +7,27 @@ from pytestqt.qtbot import QtBot
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QWidget
 
+from returnsdesk.config import Settings
 from returnsdesk.qt import ops
+from returnsdesk.qt.app import build_main_window
 from returnsdesk.qt.main_window import MainWindow
+from returnsdesk.services.bootstrap import StationEnvironment
+
+
+def open_station_window(
+    qtbot: QtBot, env: StationEnvironment, settings: Settings, operator_code: str = "OP-0001"
+) -> MainWindow:
+    """The station window shown, active and with the focus on the station, as after sign-in."""
+    window = build_main_window(env, settings, operator_code=operator_code)
+    qtbot.addWidget(window)
+    window.resize(1366, 800)
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    # Window shortcuts (Ctrl+1..5) fire only in the active window; offscreen it can lag a tick.
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    window.station_view.setFocus()
+    return window
 
 
 class Inspector:

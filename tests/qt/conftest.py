@@ -11,10 +11,9 @@ from PySide6.QtWidgets import QApplication
 
 from returnsdesk.config import Settings, load_settings
 from returnsdesk.qt import ops
-from returnsdesk.qt.app import build_main_window
 from returnsdesk.qt.main_window import MainWindow
 from returnsdesk.services.bootstrap import StationEnvironment, open_environment
-from station_driver import Inspector
+from station_driver import Inspector, open_station_window
 
 
 @pytest.fixture
@@ -31,13 +30,7 @@ def demo_env(settings: Settings) -> Iterator[StationEnvironment]:
 
 @pytest.fixture
 def window(qtbot: QtBot, demo_env: StationEnvironment, settings: Settings) -> Iterator[MainWindow]:
-    main = build_main_window(demo_env, settings, operator_code="OP-0001")
-    qtbot.addWidget(main)
-    main.resize(1366, 800)
-    main.show()
-    qtbot.waitExposed(main)
-    main.activateWindow()
-    main.station_view.setFocus()
+    main = open_station_window(qtbot, demo_env, settings)
     yield main
     ops.wait_for_all()
     QApplication.processEvents()

@@ -22,14 +22,13 @@ from PySide6.QtCore import Qt
 from returnsdesk.config import Settings, load_settings
 from returnsdesk.data.models import Inspection, Photo, Refund, Return
 from returnsdesk.domain.vocabulary import ReturnStatus
-from returnsdesk.qt.app import build_main_window
 from returnsdesk.qt.main_window import MainWindow
 from returnsdesk.qt.station_controller import State
 from returnsdesk.scan.camera import CameraState
 from returnsdesk.services.bootstrap import StationEnvironment
 from returnsdesk.services.demo import DemoParcel
 from returnsdesk.services.photos import PhotoStore
-from station_driver import Inspector
+from station_driver import Inspector, open_station_window
 
 FPS = 10
 
@@ -89,14 +88,7 @@ def camera_settings(database_url: str, source: Path) -> Settings:
 
 
 def _window(qtbot: QtBot, env: StationEnvironment, settings: Settings) -> MainWindow:
-    main = build_main_window(env, settings, operator_code="OP-0001")
-    qtbot.addWidget(main)
-    main.resize(1366, 800)
-    main.show()
-    qtbot.waitExposed(main)
-    main.activateWindow()
-    main.station_view.setFocus()
-    return main
+    return open_station_window(qtbot, env, settings)
 
 
 @pytest.fixture

@@ -18,25 +18,11 @@ from returnsdesk.config import Settings, load_settings
 from returnsdesk.data.models import AuditEntry, OutboxEvent, Refund, Return
 from returnsdesk.domain.vocabulary import OutboxStatus, RefundStatus
 from returnsdesk.qt import ops
-from returnsdesk.qt.app import build_main_window
 from returnsdesk.qt.main_window import MainWindow
 from returnsdesk.services.bootstrap import StationEnvironment
 from returnsdesk.services.sync.credentials import DEFAULT_TOKEN_ENV
+from station_driver import open_station_window
 from zpl_listener import free_port
-
-
-def open_window(
-    qtbot: QtBot, env: StationEnvironment, settings: Settings, operator: str
-) -> MainWindow:
-    window = build_main_window(env, settings, operator_code=operator)
-    qtbot.addWidget(window)
-    window.resize(1366, 800)
-    window.show()
-    qtbot.waitExposed(window)
-    window.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
-    window.station_view.setFocus()
-    return window
 
 
 @pytest.fixture
@@ -85,7 +71,7 @@ def settle(qtbot: QtBot) -> None:
 def test_a_lead_approves_at_an_inspectors_station_with_a_badge(
     qtbot: QtBot, demo_env: StationEnvironment, settings: Settings, held_refund: str
 ) -> None:
-    window = open_window(qtbot, demo_env, settings, "OP-0001")  # an inspector is signed in
+    window = open_station_window(qtbot, demo_env, settings, "OP-0001")  # an inspector is signed in
     lead = window.lead_view
     show_lead_tab(qtbot, window, lead.refunds_model.rowCount)
     assert lead.refunds_model.row(0).rma_number == held_refund
@@ -117,7 +103,7 @@ def test_a_signed_in_lead_rejects_with_a_reason_and_retries_a_parked_event(
     qtbot: QtBot, demo_env: StationEnvironment, settings: Settings, held_refund: str
 ) -> None:
     event_id = park_first_event(demo_env, "400 invalid_request: line_ref is required")
-    window = open_window(qtbot, demo_env, settings, "OP-0003")
+    window = open_station_window(qtbot, demo_env, settings, "OP-0003")
     lead = window.lead_view
     show_lead_tab(qtbot, window, lead.events_model.rowCount)
     assert "1 need attention" in lead.sync_state.text()
@@ -185,7 +171,7 @@ def test_an_unreachable_order_system_is_shown_in_the_status_bar_and_to_the_lead(
             "order_system.url": f"http://127.0.0.1:{free_port()}",
         },
     )
-    window = open_window(qtbot, demo_env, settings, "OP-0003")
+    window = open_station_window(qtbot, demo_env, settings, "OP-0003")
 
     # Then the status bar says the pull failed, and the lead's tab says why
     qtbot.waitUntil(lambda: "pull failed" in window.sync_label.text(), timeout=20_000)

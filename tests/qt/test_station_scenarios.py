@@ -33,12 +33,11 @@ from returnsdesk.data.models import (
 )
 from returnsdesk.domain.barcodes import gtin_check_digit
 from returnsdesk.domain.vocabulary import InspectionOutcome, RefundStatus, ReturnStatus
-from returnsdesk.qt.app import build_main_window
 from returnsdesk.qt.station_controller import State
 from returnsdesk.qt.station_view import Tone
 from returnsdesk.services.bootstrap import StationEnvironment
 from returnsdesk.services.demo import DemoParcel
-from station_driver import Inspector
+from station_driver import Inspector, open_station_window
 
 
 @dataclass
@@ -555,11 +554,7 @@ def test_a_station_restarted_mid_parcel_resumes_the_units_already_inspected(
 
     # When the station goes down (window gone, memory lost) and comes back
     inspector.window.close()
-    window = build_main_window(demo_env, settings, operator_code="OP-0002")
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    window.station_view.setFocus()
+    window = open_station_window(qtbot, demo_env, settings, "OP-0002")
     again = Inspector(qtbot, window)
     again.scan(parcel.tracking_number)
 

@@ -381,3 +381,30 @@ class PrintJob(SQLModel, table=True):
     created_at: datetime = _timestamp(index=True)
     next_attempt_at: datetime = _timestamp()
     printed_at: datetime | None = _timestamp(nullable=True)
+
+
+# Reports (services/reports/queries.py) read whole periods: these covering indexes hold every
+# column those queries use, so a period is one range of one index instead of a lookup in the
+# table per inspection, parcel, refund or order line (migration 0006, bench/bench_reports.py).
+_REPORT_INDEXES: dict[str, tuple[type[SQLModel], tuple[str, ...]]] = {
+    "ix_inspections_report": (
+        Inspection,
+        (
+            "finished_at",
+            "station_id",
+            "outcome",
+            "grade",
+            "operator_id",
+            "started_at",
+            "sku_scanned",
+            "return_line_id",
+            "id",
+        ),
+    ),
+    "ix_parcels_report": (Parcel, ("received_at", "station_id", "unexpected")),
+    "ix_refunds_report": (Refund, ("created_at", "parcel_id", "status", "currency", "total")),
+    "ix_order_lines_report": (OrderLine, ("order_id", "product_id", "quantity")),
+}
+for _name, (_model, _columns) in _REPORT_INDEXES.items():
+    _table = _model.__table__  # type: ignore[attr-defined]
+    Index(_name, *(_table.c[column] for column in _columns))

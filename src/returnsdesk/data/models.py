@@ -402,8 +402,18 @@ _REPORT_INDEXES: dict[str, tuple[type[SQLModel], tuple[str, ...]]] = {
         ),
     ),
     "ix_parcels_report": (Parcel, ("received_at", "station_id", "unexpected")),
-    "ix_refunds_report": (Refund, ("created_at", "parcel_id", "status", "currency", "total")),
+    "ix_refunds_report": (Refund, ("created_at", "parcel_id", "status", "currency", "total", "id")),
     "ix_order_lines_report": (OrderLine, ("order_id", "product_id", "quantity")),
+    "ix_orders_report": (Order, ("placed_at", "id")),
+    "ix_returns_report": (Return, ("created_at", "id")),
+    "ix_return_lines_report": (
+        ReturnLine,
+        ("return_id", "order_line_id", "quantity", "reason_code"),
+    ),
+    "ix_refund_lines_report": (
+        RefundLine,
+        ("refund_id", "deduction", "deduction_reason", "currency"),
+    ),
 }
 for _name, (_model, _columns) in _REPORT_INDEXES.items():
     _table = _model.__table__  # type: ignore[attr-defined]

@@ -35,8 +35,21 @@ _INDEXES = {
         ],
     ),
     "ix_parcels_report": ("parcels", ["received_at", "station_id", "unexpected"]),
-    "ix_refunds_report": ("refunds", ["created_at", "parcel_id", "status", "currency", "total"]),
+    "ix_refunds_report": (
+        "refunds",
+        ["created_at", "parcel_id", "status", "currency", "total", "id"],
+    ),
     "ix_order_lines_report": ("order_lines", ["order_id", "product_id", "quantity"]),
+    "ix_orders_report": ("orders", ["placed_at", "id"]),
+    "ix_returns_report": ("returns", ["created_at", "id"]),
+    "ix_return_lines_report": (
+        "return_lines",
+        ["return_id", "order_line_id", "quantity", "reason_code"],
+    ),
+    "ix_refund_lines_report": (
+        "refund_lines",
+        ["refund_id", "deduction", "deduction_reason", "currency"],
+    ),
 }
 
 

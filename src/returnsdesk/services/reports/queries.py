@@ -369,10 +369,14 @@ def exception_parcels(
         )
     )
     both = units.union_all(unexpected).subquery()
-    total = int(connection.execute(select(func.count()).select_from(both)).scalar_one())
-    rows = connection.execute(
-        select(both).order_by(both.c.at.desc(), both.c.tracking).limit(limit)
+    # One pass: the window counts every row before LIMIT keeps the newest (0 rows: none).
+    found = connection.execute(
+        select(both, func.count().over().label("total"))
+        .order_by(both.c.at.desc(), both.c.tracking)
+        .limit(limit)
     ).all()
+    total = int(found[0].total) if found else 0
+    rows = [tuple(row)[:-1] for row in found]
     return [
         ExceptionRow(
             at=at,

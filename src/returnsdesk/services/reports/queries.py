@@ -168,7 +168,8 @@ def median_by(
             group.label("g"),
             cast(value, Float).label("v"),
             func.row_number().over(partition_by=group, order_by=value).label("rn"),
-            func.count().over(partition_by=group).label("n"),
+            # Same window as row_number, whole partition as frame: one sort, not two.
+            func.count().over(partition_by=group, order_by=value, rows=(None, None)).label("n"),
         )
         .where(where, value.is_not(None))
         .subquery()
@@ -191,7 +192,7 @@ def percentiles(
         select(
             cast(value, Float).label("v"),
             func.row_number().over(order_by=value).label("rn"),
-            func.count().over().label("n"),
+            func.count().over(order_by=value, rows=(None, None)).label("n"),  # one sort
         )
         .where(where, value.is_not(None))
         .subquery()

@@ -3,7 +3,8 @@
 A shift or 30-day report reads every inspection, parcel, refund and order line of its period.
 With only ``finished_at`` (etc.) indexed, SQLite looks up each row in the table; these indexes
 hold every column the report queries use, so a period is one range read of one index
-(bench/bench_reports.py: shift report queries ~5 s -> ~1.5 s on 1,000,000 inspections).
+(bench/bench_reports.py: the shift report's queries went from ~5-6 s to ~2.5-3 s with
+1,000,000 inspections in the file).
 
 Revision ID: 0006
 Revises: 0005

@@ -401,3 +401,40 @@ class UnitDraft(SQLModel, table=True):
     operator_id: uuid.UUID = _fk("operators.id")
     payload: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     created_at: datetime = _timestamp()
+
+
+# Reports (services/reports/queries.py) read whole periods: these covering indexes hold every
+# column those queries use, so a period is one range of one index instead of a lookup in the
+# table per inspection, parcel, refund or order line (migration 0007, bench/bench_reports.py).
+_REPORT_INDEXES: dict[str, tuple[type[SQLModel], tuple[str, ...]]] = {
+    "ix_inspections_report": (
+        Inspection,
+        (
+            "finished_at",
+            "station_id",
+            "outcome",
+            "grade",
+            "operator_id",
+            "started_at",
+            "sku_scanned",
+            "return_line_id",
+            "id",
+        ),
+    ),
+    "ix_parcels_report": (Parcel, ("received_at", "station_id", "unexpected")),
+    "ix_refunds_report": (Refund, ("created_at", "parcel_id", "status", "currency", "total", "id")),
+    "ix_order_lines_report": (OrderLine, ("order_id", "product_id", "quantity")),
+    "ix_orders_report": (Order, ("placed_at", "id")),
+    "ix_returns_report": (Return, ("created_at", "id")),
+    "ix_return_lines_report": (
+        ReturnLine,
+        ("return_id", "order_line_id", "quantity", "reason_code"),
+    ),
+    "ix_refund_lines_report": (
+        RefundLine,
+        ("refund_id", "deduction", "deduction_reason", "currency"),
+    ),
+}
+for _name, (_model, _columns) in _REPORT_INDEXES.items():
+    _table = _model.__table__  # type: ignore[attr-defined]
+    Index(_name, *(_table.c[column] for column in _columns))

@@ -63,7 +63,7 @@ def build(
 
     step("Reasons")
     blocks.append(Heading("Reasons customers gave"))
-    reasons = q.reasons_by_category(connection, scope)
+    reasons = q.reasons_by_category(products)
     totals: Counter[str] = Counter()
     for _, reason, units in reasons:
         totals[reason] += units

@@ -103,12 +103,16 @@ def _backfill_license_plates() -> None:
     ids = connection.execute(
         sa.select(inspections.c.id).where(inspections.c.outcome == "inspected")
     ).scalars()
-    for unit_id in list(ids):
-        connection.execute(
-            inspections.update()
-            .where(inspections.c.id == unit_id)
-            .values(license_plate=_plate(unit_id))
-        )
+    # One executemany per 10,000 rows, not a statement per row: a station with a million
+    # inspections upgrades in seconds rather than minutes.
+    update = (
+        inspections.update()
+        .where(inspections.c.id == sa.bindparam("b_id"))
+        .values(license_plate=sa.bindparam("b_plate"))
+    )
+    rows = [{"b_id": unit_id, "b_plate": _plate(unit_id)} for unit_id in ids]
+    for start in range(0, len(rows), 10_000):
+        connection.execute(update, rows[start : start + 10_000])
 
 
 def downgrade() -> None:

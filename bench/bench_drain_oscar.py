@@ -17,6 +17,7 @@ Run: ``QT_QPA_PLATFORM=offscreen .venv/bin/python bench/bench_drain_oscar.py
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import random
 import shutil
@@ -145,12 +146,29 @@ def main() -> None:
             window.show()
 
             ticks: list[float] = []
+            late_at: list[tuple[float, float]] = []  # (when, ms late) of ticks over 50 ms late
             last = [time.perf_counter()]
 
             def tick() -> None:
                 now = time.perf_counter()
                 ticks.append((now - last[0]) * 1000 - TICK_MS)
+                if ticks[-1] > 50:
+                    late_at.append((now, ticks[-1]))
                 last[0] = now
+
+            # A collection of the oldest generation holds the GIL (every thread waits): note
+            # each one, to tell such pauses from the relay's own work.
+            collections: list[tuple[float, float, int]] = []  # (end, ms, generation)
+            gc_started = [0.0]
+
+            def on_gc(phase: str, info: dict[str, int]) -> None:
+                if phase == "start":
+                    gc_started[0] = time.perf_counter()
+                else:
+                    end = time.perf_counter()
+                    collections.append((end, (end - gc_started[0]) * 1000, info["generation"]))
+
+            gc.callbacks.append(on_gc)
 
             timer = QTimer()
             timer.setTimerType(Qt.TimerType.PreciseTimer)
@@ -208,6 +226,7 @@ def main() -> None:
             run_until(done.is_set, 3600)
             timer.stop()
             draining = ticks
+            gc.callbacks.remove(on_gc)
             assert done.is_set(), "the relay did not drain the backlog within an hour"
             seconds = finished_at[0] - started
             window.close()
@@ -225,6 +244,11 @@ def main() -> None:
             after = {sku: shop.num_in_stock(sku) for sku in SKUS}
             env.database.dispose()
 
+        def during_gc(when: float, ms: float) -> bool:
+            start = when - (ms + TICK_MS) / 1000
+            return any(start <= end and end - pause / 1000 <= when for end, pause, _ in collections)
+
+        gen2 = [pause for _, pause, generation in collections if generation == 2]
         expected = {sku: before[sku] + sum(d for s, d in deltas if s == sku) for sku in SKUS}
         sys.stdout.write(
             f"queued {args.events} stock.adjusted events over {args.returns} returns in "
@@ -233,6 +257,9 @@ def main() -> None:
             f"{args.events / seconds:.0f} events/s\n"
             f"GUI timer lateness ({TICK_MS} ms timer), window idle:      {_lateness(idle)}\n"
             f"GUI timer lateness ({TICK_MS} ms timer), relay draining:   {_lateness(draining)}\n"
+            f"  ticks over 50 ms late: {len(late_at)}, of them during a garbage collection: "
+            f"{sum(during_gc(when, ms) for when, ms in late_at)}; full collections: "
+            f"{len(gen2)}, longest {max(gen2, default=0.0):.0f} ms\n"
             f"Oscar num_in_stock before {before}, after {after}, expected {expected}\n"
         )
         assert statuses == {OutboxStatus.DELIVERED}, statuses

@@ -16,32 +16,32 @@ A ``Connector`` delivers one outbox event to the order system and says how it we
 Event -> contract call (paths under ``/returnsdesk/api/v1``; every POST carries the event's
 stored ``Idempotency-Key``; money as decimal strings beside its currency):
 
-==================  ===============================================  ===========================
-event_type          call                                             body from the payload
-==================  ===============================================  ===========================
-return.received     POST /returns/{rma}/status                       status "received", at =
-                                                                     received_at, note names
-                                                                     tracking no. and station
-unit.inspected      none (delivered as a no-op)                      grades and dispositions
-                                                                     reach the shop inside the
-                                                                     stock and refund calls
-stock.adjusted      POST /stock-adjustments                          sku, delta = quantity_delta,
-                                                                     location, reason,
-                                                                     reference = inspection_id
-refund.requested    POST /refunds, only when status is "approved"    rma_number, currency, total,
-                    and total > 0; otherwise a no-op (a refund        lines (one per unit),
-                    pending approval must not be paid out; a          station_refund_id =
-                    rejected or zero refund pays nothing)             refund_id
-refund.approved     POST /refunds (a shift lead approved a refund     as refund.requested
-                    that was pending approval)
-return.closed       POST /returns/{rma}/status                       status "closed", at =
-                                                                     completed_at
-customer.notification  POST /returns/{rma}/notifications              to = customer_email,
-                    (after the return's refund and closed events)    status, message, reason,
-                                                                     currency, total, lines
-anything else       none: PARKED (a station newer than this relay,
-                    or a bug; never silently dropped)
-==================  ===============================================  ===========================
+======================  ===============================================  ===========================
+event_type              call                                             body from the payload
+======================  ===============================================  ===========================
+return.received         POST /returns/{rma}/status                       status "received", at =
+                                                                         received_at, note names
+                                                                         tracking no. and station
+unit.inspected          none (delivered as a no-op)                      grades and dispositions
+                                                                         reach the shop inside the
+                                                                         stock and refund calls
+stock.adjusted          POST /stock-adjustments                          sku, delta=quantity_delta,
+                                                                         location, reason,
+                                                                         reference = inspection_id
+refund.requested        POST /refunds, only when status is "approved"    rma_number, currency,
+                        and total > 0; otherwise a no-op (a refund        total, lines (per unit),
+                        pending approval must not be paid out; a          station_refund_id =
+                        rejected or zero refund pays nothing)             refund_id
+refund.approved         POST /refunds (a shift lead approved a refund     as refund.requested
+                        that was pending approval)
+return.closed           POST /returns/{rma}/status                       status "closed", at =
+                                                                         completed_at
+customer.notification   POST /returns/{rma}/notifications                to = customer_email,
+                        (after the return's refund and closed events)    status, message, reason,
+                                                                         currency, total, lines
+anything else           none: PARKED (a station newer than this relay,
+                        or a bug; never silently dropped)
+======================  ===============================================  ===========================
 
 Status "inspected" is not sent: the station completes a return in one transaction, so
 "inspected" and "closed" would arrive together (the contract lets a status skip steps).

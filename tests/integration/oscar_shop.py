@@ -6,6 +6,7 @@ The shop lives in its own virtualenv (Django never enters the station's), built 
     shop.request("GET", "/returns/lookup?rma=RMA-000101").json()
     shop.refund_events("RMA-000101")          # [(Decimal("89.99"), "idempotency-key"), ...]
     shop.num_in_stock("5012345000015")        # 12
+    shop.emails()                             # what the shop emailed customers, oldest first
     shop.stop()                               # or: with OscarShop.start(tmp_path) as shop: ...
 
 The venv is `.venv-shop` at the repository root unless RETURNSDESK_SHOP_VENV names another.
@@ -16,6 +17,7 @@ migrated and seeded database and later starts copy it.
 from __future__ import annotations
 
 import atexit
+import email.policy
 import enum
 import hashlib
 import json
@@ -32,9 +34,11 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
+from email.message import EmailMessage
+from email.parser import BytesParser
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any, Literal, Self
+from typing import IO, Any, Literal, Self, cast
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 OSCAR_DIR = REPO_ROOT / "integrations" / "oscar"
@@ -190,6 +194,7 @@ class OscarShop:
     demo: dict[str, Any]  # what seed_returnsdesk_demo --json printed
     database: Path
     python: Path
+    mail_dir: Path  # the shop's outgoing email, one file per connection (filebased backend)
     timings: dict[str, float] = field(default_factory=dict)
     _process: subprocess.Popen[bytes] | None = None
     _log: IO[bytes] | None = None
@@ -217,6 +222,7 @@ class OscarShop:
             demo=demo,
             database=database,
             python=python,
+            mail_dir=tmp_dir / "mail",
             timings=timings,
         )
         shop._serve(tmp_dir / "server.log", timeout)
@@ -255,7 +261,10 @@ class OscarShop:
             self._process = subprocess.Popen(
                 [str(self.python), "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
                 cwd=SHOP_DIR,
-                env=shop_env(RETURNSDESK_SHOP_DB=str(self.database)),
+                env=shop_env(
+                    RETURNSDESK_SHOP_DB=str(self.database),
+                    RETURNSDESK_SHOP_EMAIL_DIR=str(self.mail_dir),
+                ),
                 stdout=self._log,
                 stderr=subprocess.STDOUT,
             )
@@ -360,6 +369,19 @@ class OscarShop:
     def num_in_stock(self, sku: str) -> int:
         """Oscar's StockRecord.num_in_stock for the product whose UPC or partner SKU is sku."""
         return int(json.loads(self.manage("returnsdesk_query", "stock", sku))["num_in_stock"])
+
+    def emails(self) -> list[EmailMessage]:
+        """The emails the shop sent, oldest first (Django writes each connection's messages
+        to one file, separated by a line of dashes)."""
+        found: list[EmailMessage] = []
+        if not self.mail_dir.exists():
+            return found
+        for path in sorted(self.mail_dir.iterdir(), key=lambda p: p.stat().st_mtime_ns):
+            for chunk in path.read_bytes().split(b"\n" + b"-" * 79 + b"\n"):
+                if chunk.strip():
+                    parsed = BytesParser(policy=email.policy.default).parsebytes(chunk.lstrip())
+                    found.append(cast(EmailMessage, parsed))
+        return found
 
 
 def _manage(python: Path, database: Path, *args: str, timeout: float = 120.0) -> str:

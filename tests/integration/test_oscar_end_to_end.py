@@ -146,6 +146,15 @@ def test_a_return_pulled_from_oscar_is_worked_in_the_window_and_oscar_books_it_e
     assert oscar_shop.num_in_stock(SHOE) == 13
     assert oscar_shop.num_in_stock(JACKET) == 10
     assert oscar_shop.request("GET", "/returns/lookup?rma=RMA-000101").json()["status"] == "closed"
+    # And Oscar emailed the customer once, after booking the refund it announces
+    with env.database.session() as session:
+        customer = session.exec(select(Return).where(Return.rma_number == "RMA-000101")).one()
+    (sent,) = oscar_shop.emails()
+    assert sent["To"] == customer.customer_email
+    assert sent["Subject"] == "Your return RMA-000101: refunded"
+    body = sent.get_content()
+    assert "We have inspected your return RMA-000101 and refunded 208.99 GBP." in body
+    assert "Total: 208.99 GBP" in body
 
 
 def test_a_return_changed_in_oscar_after_a_pull_comes_with_the_next_pull(

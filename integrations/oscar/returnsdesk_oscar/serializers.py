@@ -80,6 +80,29 @@ class StockAdjustmentSerializer(serializers.Serializer):
         return value
 
 
+NOTICE_STATUSES = ("refunded", "no_refund", "held", "rejected")
+
+
+class NoticeLineSerializer(serializers.Serializer):
+    sku = serializers.CharField(max_length=128)
+    unit_index = serializers.IntegerField(min_value=0)
+    amount = MoneyField()
+    deduction = MoneyField()
+    deduction_reason = serializers.CharField(max_length=200, allow_blank=True, default="")
+
+
+class NotificationSerializer(serializers.Serializer):
+    to = serializers.EmailField()
+    customer_name = serializers.CharField(max_length=200, allow_blank=True, default="")
+    status = serializers.ChoiceField(choices=NOTICE_STATUSES)
+    message = serializers.CharField(max_length=2000)
+    reason = serializers.CharField(max_length=2000, allow_blank=True, default="")
+    currency = serializers.RegexField(r"^[A-Z]{3}$")
+    total = MoneyField()
+    lines = NoticeLineSerializer(many=True)
+    at = serializers.DateTimeField()
+
+
 class StatusChangeSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=ReturnStatus.values)
     at = serializers.DateTimeField()

@@ -13,6 +13,7 @@ from typing import Any, TypeAlias
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
+from oscar.apps.communication.utils import Dispatcher
 from oscar.apps.order import exceptions as order_exceptions
 from oscar.apps.order.processing import EventHandler
 from oscar.core.loading import get_model
@@ -33,6 +34,8 @@ from .serializers import (
 PaymentEventType = get_model("order", "PaymentEventType")
 PaymentEventQuantity = get_model("order", "PaymentEventQuantity")
 StockRecord = get_model("partner", "StockRecord")
+CommunicationEventType = get_model("communication", "CommunicationEventType")
+CommunicationEvent = get_model("order", "CommunicationEvent")
 
 REFUND_EVENT_TYPE = "Refund"
 NOTE_TYPE = "Returns desk"
@@ -322,3 +325,43 @@ def change_status(
         )
     # Same status again is a no-op success: relays converge even after losing their key.
     return status.HTTP_200_OK, return_data(returns_for_output().get(pk=ra.pk))
+
+
+# --- Customer notifications ----------------------------------------------------------------
+
+NOTICE_EVENT_CODE = "RETURNSDESK_NOTICE"
+
+
+def notify_customer(rma_number: str, data: dict[str, Any], key: str) -> tuple[int, Any]:
+    """Email the customer through Oscar's communication framework, and log it on the order.
+
+    The text comes from the "RETURNSDESK_NOTICE" communication event type: the shop's own
+    templates when staff have edited it in the dashboard, else the app's file templates.
+    """
+    ra = _locked_return(rma_number)
+    context = {
+        "rma_number": ra.rma_number,
+        "order": ra.order,
+        **{name: data[name] for name in ("customer_name", "status", "message", "reason")},
+        "currency": data["currency"],
+        "total": data["total"],
+        "lines": data["lines"],
+    }
+    event_type, _ = CommunicationEventType.objects.get_or_create(
+        code=NOTICE_EVENT_CODE,
+        defaults={
+            "name": "Returns desk: return inspected",
+            "category": CommunicationEventType.ORDER_RELATED,
+        },
+    )
+    messages = event_type.get_messages(context)
+    # Sent inside the transaction: a failure to send rolls the answer back (500), so the
+    # station retries with the same key rather than believing the customer was told.
+    Dispatcher().dispatch_direct_messages(data["to"], messages)
+    CommunicationEvent.objects.create(order=ra.order, event_type=event_type)
+    return status.HTTP_201_CREATED, {
+        "rma_number": ra.rma_number,
+        "to": data["to"],
+        "subject": messages["subject"],
+        "status": data["status"],
+    }

@@ -14,6 +14,11 @@ urlpatterns = [
     path("returns/lookup", views.ReturnLookupView.as_view(), name="return-lookup"),
     path("returns/changes", views.ReturnChangesView.as_view(), name="return-changes"),
     path("returns/<str:rma_number>/status", views.ReturnStatusView.as_view(), name="return-status"),
+    path(
+        "returns/<str:rma_number>/notifications",
+        views.ReturnNotificationView.as_view(),
+        name="return-notifications",
+    ),
     path("refunds", views.RefundView.as_view(), name="refunds"),
     path("stock-adjustments", views.StockAdjustmentView.as_view(), name="stock-adjustments"),
 ]

@@ -24,6 +24,7 @@ from . import services
 from .errors import ApiError, api_exception_handler, not_found
 from .idempotency import run_idempotent
 from .serializers import (
+    NotificationSerializer,
     RefundSerializer,
     StatusChangeSerializer,
     StockAdjustmentSerializer,
@@ -129,4 +130,14 @@ class ReturnStatusView(SyncApiView):
             apply=lambda data, key: services.change_status(
                 rma_number, data, key, user=request.user
             ),
+        )
+
+
+class ReturnNotificationView(SyncApiView):
+    def post(self, request: Request, rma_number: str) -> HttpResponse:
+        return run_idempotent(
+            request,
+            endpoint=f"POST returns/{rma_number}/notifications",
+            serializer_class=NotificationSerializer,
+            apply=lambda data, key: services.notify_customer(rma_number, data, key),
         )

@@ -30,6 +30,7 @@ from returnsdesk.data.repositories import add_outbox_event, append_audit
 from returnsdesk.domain.errors import OperatorError
 from returnsdesk.domain.money import Money
 from returnsdesk.domain.vocabulary import LEAD_ROLES, RefundStatus
+from returnsdesk.services.notifications import queue_customer_notification
 from returnsdesk.services.operators import SignInFailed, sign_in
 from returnsdesk.services.refund_events import refund_event_payload, refund_line_rows
 from returnsdesk.services.views import StationContext
@@ -163,6 +164,8 @@ def decide_refund(
                 payload=refund_event_payload(session, refund, return_, order)
                 | {"approved_by": lead.operator_code, "approved_at": now},
             )
+        # The customer hears the shift lead's reason for a rejection, not the policy's.
+        queue_customer_notification(session, refund=refund, return_=return_, reason=note, now=now)
         append_audit(
             session,
             action=f"refund.{verdict}",

@@ -74,8 +74,9 @@ class ShopState:
     stock_adjustments: list[dict[str, Any]] = field(default_factory=list)
     num_in_stock: Counter[str] = field(default_factory=Counter)
     return_status: dict[str, str] = field(default_factory=dict)  # rma: current status
-    # Order of what changed per RMA: "status:received", "refund", "status:closed".
+    # Order of what changed per RMA: "status:received", "refund", "status:closed", "notice".
     timeline: dict[str, list[str]] = field(default_factory=dict)
+    notices: list[dict[str, Any]] = field(default_factory=list)  # customer notifications sent
     calls: list[ShopCall] = field(default_factory=list)
 
 
@@ -169,6 +170,9 @@ class FakeShop(LoopbackService):
         match = re.fullmatch(r"/returns/([^/]+)/status", route)
         if match:
             return self._status(unquote(match.group(1)), body)
+        match = re.fullmatch(r"/returns/([^/]+)/notifications", route)
+        if match:
+            return self._notice(unquote(match.group(1)), body)
         raise _Rejected(404, "not_found", f"no such resource {route}")
 
     def _check_rma(self, rma: object) -> str:
@@ -267,6 +271,29 @@ class FakeShop(LoopbackService):
             self.state.return_status[rma] = status
             self.state.timeline.setdefault(rma, []).append(f"status:{status}")
         return 200, {"rma_number": rma, "status": status}
+
+    def _notice(self, rma: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        to = _text(body.get("to"), "to", limit=320)
+        if "@" not in to:
+            raise _Rejected(400, "invalid_request", f"to must be an email address, not {to!r}")
+        status = body.get("status")
+        if status not in ("refunded", "no_refund", "held", "rejected"):
+            raise _Rejected(400, "invalid_request", f"unknown notice status {status!r}")
+        message = _text(body.get("message"), "message", limit=2000)
+        currency = body.get("currency")
+        if not isinstance(currency, str) or not _CURRENCY.match(currency):
+            raise _Rejected(400, "invalid_request", f"currency must be ISO 4217, not {currency!r}")
+        total = _money(body.get("total"), "total")
+        lines = body.get("lines")
+        if not isinstance(lines, list):
+            raise _Rejected(400, "invalid_request", "lines must be a list")
+        for line in lines:
+            _money(line.get("amount"), "lines[].amount")
+        rma = self._check_rma(rma)
+        notice = {"rma_number": rma, "to": to, "status": status, "message": message}
+        self.state.notices.append({**notice, "total": str(total), "lines": lines})
+        self.state.timeline.setdefault(rma, []).append("notice")
+        return 201, {**notice, "subject": f"Your return {rma}"}
 
 
 def _error(rejection: _Rejected) -> dict[str, Any]:
@@ -453,7 +480,32 @@ def write_synthetic_return(
         aggregate_id=return_id,
         payload={"rma_number": rma, "completed_at": received_at + timedelta(minutes=4)},
     )
-    return SyntheticReturn(return_id, rma, 3 + 2 * len(lines))
+    notice = {"approved": "refunded", "pending_approval": "held", "rejected": "rejected"}
+    add_outbox_event(
+        session,
+        event_type="customer.notification",
+        aggregate_id=return_id,
+        payload={
+            "rma_number": rma,
+            "customer_email": f"customer{n}@example.com",
+            "customer_name": f"Customer {n}",
+            "status": notice[refund_status],
+            "message": f"Your return {rma}: {notice[refund_status]}",
+            "reason": "" if refund_status == "approved" else "outside the return policy",
+            "currency": currency,
+            "total": total,
+            "lines": [
+                {
+                    k: line[k]
+                    for k in ("sku", "unit_index", "amount", "deduction", "deduction_reason")
+                }
+                for line in lines
+            ],
+            "refund_id": uuid.uuid4(),
+            "at": received_at + timedelta(minutes=4),
+        },
+    )
+    return SyntheticReturn(return_id, rma, 4 + 2 * len(lines))
 
 
 @dataclass(frozen=True)

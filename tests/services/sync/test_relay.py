@@ -222,8 +222,10 @@ def assert_shop_saw_each_return_in_order(shop: FakeShop) -> None:
     with shop.locked() as state:
         for rma, timeline in state.timeline.items():
             assert timeline[0] == "status:received", (rma, timeline)
-            assert timeline[-1] == "status:closed", (rma, timeline)
+            # The customer hears of it last, once the refund and the closing are booked.
+            assert timeline[-2:] == ["status:closed", "notice"], (rma, timeline)
             assert timeline.count("status:received") == timeline.count("status:closed") == 1
+            assert timeline.count("notice") == 1, (rma, timeline)
             assert timeline.count("refund") <= 1, (rma, timeline)
 
 
@@ -280,7 +282,7 @@ def test_real_station_events_reach_the_shop_in_order_and_match_its_books(
         events = outbox(database)
         assert len({e.aggregate_id for e in events}) >= 40
         # (the synthetic returns the other tests use have exactly these payload shapes)
-        assert shapes(events) == shapes(synthetic_sample(tmp_path)) and len(shapes(events)) == 6
+        assert shapes(events) == shapes(synthetic_sample(tmp_path)) and len(shapes(events)) == 8
 
         # When the relay delivers the outbox straight to the shop
         with connector_for(shop.url, shop) as http:
@@ -336,6 +338,7 @@ def test_a_call_whose_answer_was_lost_is_sent_again_with_the_same_key_and_applie
         Fault.BAD_GATEWAY_AFTER,  # refund: applied, relay sees a 502
         Fault.NONE,
         Fault.NONE,  # return.closed
+        Fault.NONE,  # customer.notification
     ]
     with (
         FaultyProxy(shop.url, seed=1, script=script, hold_s=0.15) as proxy,
@@ -350,7 +353,12 @@ def test_a_call_whose_answer_was_lost_is_sent_again_with_the_same_key_and_applie
     assert events["return.received"].attempts == 3
     assert events["refund.requested"].attempts == 2
     with shop.locked() as state:
-        assert state.timeline[written.rma_number] == ["status:received", "refund", "status:closed"]
+        assert state.timeline[written.rma_number] == [
+            "status:received",
+            "refund",
+            "status:closed",
+            "notice",
+        ]
         by_key = Counter(call.key for call in state.calls)
         replays = [call.key for call in state.calls if call.replayed]
     assert by_key[events["return.received"].idempotency_key] == 3
@@ -381,8 +389,8 @@ def test_retry_after_from_the_shop_is_honoured(
         # When the shop answers 429 with Retry-After: 7
         stats = relay.run_once()
         attempted_at = clock.now
-        # (the first event; the four after it, claimed with it, are handed back to wait)
-        assert (stats.claimed, stats.retried, stats.released) == (5, 1, 4)
+        # (the first event; the five after it, claimed with it, are handed back to wait)
+        assert (stats.claimed, stats.retried, stats.released) == (6, 1, 5)
         event = outbox(database)[0]
         assert event.attempts == 1 and "429" in (event.last_error or "")
         # Then the relay waits those 7 s, not its own (at most 1 s) backoff
@@ -632,9 +640,14 @@ def test_a_rejected_event_is_parked_and_holds_back_only_its_own_return(
         )
         with shop.locked() as state:
             assert state.timeline[bad.rma_number] == ["status:received"]
-            assert state.timeline[good.rma_number] == ["status:received", "refund", "status:closed"]
+            assert state.timeline[good.rma_number] == [
+                "status:received",
+                "refund",
+                "status:closed",
+                "notice",
+            ]
         health = sync_health(database, clock.now)
-        assert (health.pending, health.needs_attention) == (1, 1)
+        assert (health.pending, health.needs_attention) == (2, 1)  # its closing and notice
         assert health.last_error == refund.last_error
         assert health.oldest_pending_age is not None and health.oldest_pending_age > timedelta(
             minutes=59
@@ -658,8 +671,11 @@ def test_a_rejected_event_is_parked_and_holds_back_only_its_own_return(
             mark_resolved(database, refund.id, lead, note="again", now=clock.now)
         drain(relay, clock)
 
-    # Then the return's remaining event goes through
-    assert all(e.status is OutboxStatus.DELIVERED for e in outbox(database))
+    # Then the return's closing goes through; its notice, in the same refused currency, is
+    # parked in turn (nothing else of the return waits behind it)
+    assert {e.event_type for e in outbox(database) if e.status is not OutboxStatus.DELIVERED} == {
+        "customer.notification"
+    }
     with shop.locked() as state:
         assert state.timeline[bad.rma_number] == ["status:received", "status:closed"]
     # And both decisions are in the audit trail under the lead's name
@@ -674,7 +690,7 @@ def test_a_rejected_event_is_parked_and_holds_back_only_its_own_return(
         assert entries[1].details["note"] == "Refunded by hand in the shop"
         assert entries[1].details["rma_number"] == bad.rma_number
         assert verify_audit_chain(session).ok
-    assert sync_health(database, clock.now).needs_attention == 0
+    assert sync_health(database, clock.now).needs_attention == 1  # the notice
 
 
 # --- thousands of events through a bad network ---------------------------------------------
@@ -758,7 +774,7 @@ def test_a_relay_that_lost_its_claim_does_not_overwrite_the_new_owner(
         stats = first.run_once()
 
     # Then its late "retry" is dropped: the event stays delivered by the second relay
-    assert stalled[0].delivered == 5  # the whole return, its first event included
+    assert stalled[0].delivered == 6  # the whole return, its first event included
     assert stats.retried == 1 and stats.lost == 1
     received = outbox(database)[0]
     assert received.status is OutboxStatus.DELIVERED and received.last_error is None

@@ -7,6 +7,7 @@ RETURNSDESK_SHOP_DB          SQLite file (default: db.sqlite3 beside manage.py)
 RETURNSDESK_SHOP_SECRET_KEY  Django's SECRET_KEY (default: a fixed key for local use only)
 RETURNSDESK_SHOP_DEBUG       "1" turns DEBUG on
 RETURNSDESK_SHOP_TEST_DB     SQLite file for Django's test database (default: a temp file)
+RETURNSDESK_SHOP_EMAIL_DIR   customer emails are written there as files (default: the console)
 """
 
 from __future__ import annotations
@@ -167,3 +168,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+# Customer emails (the returns desk's notifications) never leave this machine: written to
+# files for the integration tests, else to the server's console. Django's tests use locmem.
+if os.environ.get("RETURNSDESK_SHOP_EMAIL_DIR"):
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = os.environ["RETURNSDESK_SHOP_EMAIL_DIR"]
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+OSCAR_FROM_EMAIL = DEFAULT_FROM_EMAIL = "returns@shop.example"

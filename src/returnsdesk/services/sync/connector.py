@@ -16,29 +16,32 @@ A ``Connector`` delivers one outbox event to the order system and says how it we
 Event -> contract call (paths under ``/returnsdesk/api/v1``; every POST carries the event's
 stored ``Idempotency-Key``; money as decimal strings beside its currency):
 
-==================  ===============================================  ===========================
-event_type          call                                             body from the payload
-==================  ===============================================  ===========================
-return.received     POST /returns/{rma}/status                       status "received", at =
-                                                                     received_at, note names
-                                                                     tracking no. and station
-unit.inspected      none (delivered as a no-op)                      grades and dispositions
-                                                                     reach the shop inside the
-                                                                     stock and refund calls
-stock.adjusted      POST /stock-adjustments                          sku, delta = quantity_delta,
-                                                                     location, reason,
-                                                                     reference = inspection_id
-refund.requested    POST /refunds, only when status is "approved"    rma_number, currency, total,
-                    and total > 0; otherwise a no-op (a refund        lines (one per unit),
-                    pending approval must not be paid out; a          station_refund_id =
-                    rejected or zero refund pays nothing)             refund_id
-refund.approved     POST /refunds (a shift lead approved a refund     as refund.requested
-                    that was pending approval)
-return.closed       POST /returns/{rma}/status                       status "closed", at =
-                                                                     completed_at
-anything else       none: PARKED (a station newer than this relay,
-                    or a bug; never silently dropped)
-==================  ===============================================  ===========================
+======================  ===============================================  ===========================
+event_type              call                                             body from the payload
+======================  ===============================================  ===========================
+return.received         POST /returns/{rma}/status                       status "received", at =
+                                                                         received_at, note names
+                                                                         tracking no. and station
+unit.inspected          none (delivered as a no-op)                      grades and dispositions
+                                                                         reach the shop inside the
+                                                                         stock and refund calls
+stock.adjusted          POST /stock-adjustments                          sku, delta=quantity_delta,
+                                                                         location, reason,
+                                                                         reference = inspection_id
+refund.requested        POST /refunds, only when status is "approved"    rma_number, currency,
+                        and total > 0; otherwise a no-op (a refund        total, lines (per unit),
+                        pending approval must not be paid out; a          station_refund_id =
+                        rejected or zero refund pays nothing)             refund_id
+refund.approved         POST /refunds (a shift lead approved a refund     as refund.requested
+                        that was pending approval)
+return.closed           POST /returns/{rma}/status                       status "closed", at =
+                                                                         completed_at
+customer.notification   POST /returns/{rma}/notifications                to = customer_email,
+                        (after the return's refund and closed events)    status, message, reason,
+                                                                         currency, total, lines
+anything else           none: PARKED (a station newer than this relay,
+                        or a bug; never silently dropped)
+======================  ===============================================  ===========================
 
 Status "inspected" is not sent: the station completes a return in one transaction, so
 "inspected" and "closed" would arrive together (the contract lets a status skip steps).
@@ -245,6 +248,35 @@ def _return_closed(p: Mapping[str, Any]) -> ContractCall:
     )
 
 
+def _customer_notification(p: Mapping[str, Any]) -> ContractCall:
+    currency = _text(p["currency"])
+    lines = [
+        {
+            "sku": _text(line["sku"]),
+            "unit_index": line["unit_index"],
+            "amount": _money(line["amount"], currency),
+            "deduction": _money(line["deduction"], currency),
+            "deduction_reason": _optional_text(line.get("deduction_reason"))[:200],
+        }
+        for line in p["lines"]
+    ]
+    return ContractCall(
+        "POST",
+        f"/returns/{quote(_text(p['rma_number']), safe='')}/notifications",
+        {
+            "to": _text(p["customer_email"]),
+            "customer_name": _optional_text(p.get("customer_name")),
+            "status": _text(p["status"]),
+            "message": _text(p["message"])[:2000],
+            "reason": _optional_text(p.get("reason"))[:2000],
+            "currency": currency,
+            "total": _money(p["total"], currency),
+            "lines": lines,
+            "at": _text(p["at"]),
+        },
+    )
+
+
 _BUILDERS: dict[str, Callable[[Mapping[str, Any]], ContractCall | NoRemoteCall]] = {
     "return.received": _return_received,
     "unit.inspected": _unit_inspected,
@@ -253,6 +285,7 @@ _BUILDERS: dict[str, Callable[[Mapping[str, Any]], ContractCall | NoRemoteCall]]
     # A shift lead approved a held refund: the same call, now with status "approved".
     "refund.approved": _refund_requested,
     "return.closed": _return_closed,
+    "customer.notification": _customer_notification,
 }
 
 

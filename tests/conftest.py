@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import logging
 import os
 import shutil
 import subprocess
@@ -10,6 +11,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from returnsdesk.log import tail_handler
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -24,6 +27,21 @@ def _private_dirs(
         monkeypatch.setenv(variable, str(home / variable.lower()))
     monkeypatch.setenv("RETURNSDESK_SYSTEM_CONFIG", "")
     monkeypatch.setenv("RETURNSDESK_USER_CONFIG", "")
+
+
+@pytest.fixture
+def restore_root_logger() -> Iterator[None]:
+    """For tests that set up logging (``main`` does): put the root logger back as pytest set
+    it, and close the files the test opened."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    for handler in list(root.handlers):
+        if handler not in handlers:
+            root.removeHandler(handler)
+            if handler is not tail_handler():
+                handler.close()
+    root.setLevel(level)
 
 
 @pytest.fixture

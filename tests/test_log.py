@@ -21,18 +21,8 @@ LINE = re.compile(
 )
 
 
-@pytest.fixture(autouse=True)
-def restore_root_logger() -> Iterator[None]:
-    """Put the root logger back as pytest set it, closing the files the test opened."""
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    yield
-    for handler in list(root.handlers):
-        if handler not in handlers:
-            root.removeHandler(handler)
-            if handler is not tail_handler():
-                handler.close()
-    root.setLevel(level)
+# These tests set up logging, as main does.
+pytestmark = pytest.mark.usefixtures("restore_root_logger")
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ and sends those events again with their stored keys; the shop replays what it ha
 
 from __future__ import annotations
 
-import logging
 import os
 import random
 import shutil
@@ -29,11 +28,14 @@ from faulty_proxy import Fault, FaultyProxy
 from returnsdesk import cli_sync
 from returnsdesk.data.db import Database, make_engine
 from returnsdesk.data.migrations import ensure_schema
-from returnsdesk.log import tail_handler
 from returnsdesk.services.sync import sync_health
 
 KILLS = 6
 TOKEN_ENV = "RETURNSDESK_TEST_SHOP_TOKEN"
+
+
+# These tests set up logging, as main does.
+pytestmark = pytest.mark.usefixtures("restore_root_logger")
 
 
 @pytest.fixture
@@ -48,20 +50,6 @@ def fast_dir(tmp_path: Path) -> Iterator[Path]:
         yield folder
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-
-
-@pytest.fixture(autouse=True)
-def restore_root_logger() -> Iterator[None]:
-    """``main`` sets up logging; put the root logger back and close the files it opened."""
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    yield
-    for handler in list(root.handlers):
-        if handler not in handlers:
-            root.removeHandler(handler)
-            if handler is not tail_handler():
-                handler.close()
-    root.setLevel(level)
 
 
 def wait_for(condition: Callable[[], bool], *, timeout: float, what: str) -> None:

@@ -95,6 +95,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     log.info(
         "returnsdesk %s starting; log %s; settings from %s", __version__, log_file, settings.sources
     )
+    import returnsdesk.gui_preload  # noqa: F401 - before PySide6, see its docstring
     from returnsdesk.qt.app import run  # Qt loads only for the GUI
 
     return run(settings, demo=args.demo, operator_code=args.operator)

@@ -51,3 +51,27 @@ def test_a_second_start_is_ready_without_migration_demo_sheet_camera_or_sync_cod
     second = _start_demo_station()
     assert "returnsdesk.services.station" in second
     assert sorted(name for name in LOADED_LATER if name in second) == []
+
+
+_QT_LAYER_IMPORTS = """
+import json, sys
+import returnsdesk.__main__, returnsdesk.gui_preload
+import PySide6.QtCore, PySide6.QtGui, PySide6.QtWidgets
+before = set(sys.modules)
+import returnsdesk.qt.app
+print(json.dumps(sorted(set(sys.modules) - before)))
+"""
+
+
+def test_the_qt_layer_finds_its_non_qt_modules_already_loaded() -> None:
+    # PySide6's import hook reads the source of every module imported after it, so the station
+    # loads its own layers first (returnsdesk.gui_preload): a Qt module that starts importing a
+    # service or library it does not list makes start-up slower, and fails here.
+    result = subprocess.run(
+        [sys.executable, "-c", _QT_LAYER_IMPORTS], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    loaded_after_qt = json.loads(result.stdout)
+    assert "returnsdesk.qt.main_window" in loaded_after_qt
+    late = [name for name in loaded_after_qt if not name.startswith(("PySide6", "returnsdesk.qt"))]
+    assert late == []

@@ -55,7 +55,9 @@ def main() -> int:
         window = build_main_window(env, settings, operator_code="OP-0001")
         window.resize(1440, 900)
         window.show()
-        shoot(app, window, env.demo.parcels[0], name)
+        # A return of one item: finishing its unit completes it and prints one label.
+        parcel = next(p for p in env.demo.parcels if p.scenario.startswith("One apparel item"))
+        shoot(app, window, parcel, name)
         window.close()
         env.database.dispose()
     return 0

@@ -26,7 +26,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
             " 'returnsdesk report shift|insights|recovery|evidence' writes a PDF report;"
             " 'returnsdesk print-test' prints a test label and 'returnsdesk print-labels"
             " --once|--forever' prints queued labels headless;"
-            " 'returnsdesk diagnostics' prints a report for IT."
+            " 'returnsdesk operators list|add|set-pin|set-role|deactivate|activate' manages"
+            " badges and PINs; 'returnsdesk diagnostics' prints a report for IT."
         ),
     )
     parser.add_argument("--version", action="version", version=f"returnsdesk {__version__}")
@@ -73,6 +74,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from returnsdesk.cli_import import main as import_main  # CSV import, no Qt
 
         return import_main(arguments[1:])
+    if arguments[:1] == ["operators"]:
+        from returnsdesk.cli_operators import main as operators_main  # badges and PINs, no Qt
+
+        return operators_main(arguments[1:])
     if arguments[:1] == ["diagnostics"]:
         return _diagnostics()
     args = parse_args(arguments)

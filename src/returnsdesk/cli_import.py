@@ -13,11 +13,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from returnsdesk.config import load_settings
-from returnsdesk.data.db import Database, default_database_url, make_engine
+from returnsdesk.cli_support import command_database, command_settings
 from returnsdesk.data.migrations import ensure_schema
 from returnsdesk.domain.errors import ReturnsDeskError
-from returnsdesk.log import setup_logging
 from returnsdesk.services.csv_import import COLUMNS, ImportRejected, import_returns_file
 
 EXIT_OK, EXIT_REFUSED, EXIT_CONFIG = 0, 1, 2
@@ -41,13 +39,10 @@ def main(argv: Sequence[str]) -> int:
         args = _parser().parse_args(list(argv))
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else EXIT_CONFIG
-    try:
-        settings = load_settings(overrides={"database.url": args.database})
-        setup_logging(settings.logging, console=False)
-    except ReturnsDeskError as exc:
-        sys.stderr.write(f"returnsdesk import: {exc}\n")
+    settings = command_settings("returnsdesk import", args.database)
+    if settings is None:
         return EXIT_CONFIG
-    database = Database(make_engine(settings.database.url or default_database_url()))
+    database = command_database(settings)
     try:
         ensure_schema(database.engine)
         result = import_returns_file(database, args.file, dry_run=args.dry_run)

@@ -17,9 +17,12 @@ import pytest
 
 from returnsdesk import diagnostics
 from returnsdesk.config import Settings, load_settings
-from returnsdesk.data.db import make_engine
+from returnsdesk.data.db import Database, make_engine
 from returnsdesk.data.migrations import ensure_schema, head_revision
 from returnsdesk.diagnostics import run_diagnostics
+from returnsdesk.domain.scanning import DEFAULT_RULES
+from returnsdesk.domain.vocabulary import OperatorRole
+from returnsdesk.services.operator_admin import add_operator
 
 
 def _free_port() -> int:
@@ -56,13 +59,29 @@ def shop_url() -> Iterator[str]:
     server.server_close()
 
 
+def _add_operator(url: str, badge: str, role: OperatorRole, pin: str | None) -> None:
+    database = Database(make_engine(url))
+    with database.session() as session:
+        add_operator(
+            session, code=badge, name=badge, role=role, pin=pin, rules=DEFAULT_RULES, by="it"
+        )
+    database.dispose()
+
+
 @pytest.fixture
-def station_db(tmp_path: Path) -> str:
+def empty_station_db(tmp_path: Path) -> str:
     url = f"sqlite:///{tmp_path / 'data' / 'returnsdesk.sqlite3'}"
     engine = make_engine(url)
     ensure_schema(engine)
     engine.dispose()
     return url
+
+
+@pytest.fixture
+def station_db(empty_station_db: str) -> str:
+    """A migrated station database with a shift lead who can approve refunds."""
+    _add_operator(empty_station_db, "OP-0001", OperatorRole.SHIFT_LEAD, "4711")
+    return empty_station_db
 
 
 def _run(settings: Settings) -> tuple[int, dict[str, tuple[str, str]], str]:
@@ -141,7 +160,24 @@ def test_a_healthy_station_exits_0(
     assert "token from RETURNSDESK_ORDER_SYSTEM_TOKEN" in lines["order system auth"][1]
     assert "good-token" not in report
     assert lines["printers"] == ("OK", "none configured (labels.printer = none): no labels")
+    assert lines["operators"] == ("OK", "1 active, 1 can approve refunds (lead + PIN)")
     assert report.rstrip().endswith("result: no failures")
+
+
+def test_a_station_nobody_can_sign_in_to_or_without_a_lead_is_reported(
+    empty_station_db: str,
+) -> None:
+    settings = load_settings(environ={}, overrides={"database.url": empty_station_db})
+    # Given a new database with no operators, then nobody can sign in: a failure
+    code, lines, _ = _run(settings)
+    assert code == 1
+    status, detail = lines["operators"]
+    assert status == "FAIL" and detail.startswith("nobody can sign in: add operators")
+    # Given inspectors only, then held refunds could never be approved: a warning
+    _add_operator(empty_station_db, "OP-0002", OperatorRole.INSPECTOR, None)
+    status, detail = _run(settings)[1]["operators"]
+    assert status == "WARN"
+    assert detail.startswith("1 active, but no shift lead or admin with a PIN")
 
 
 def test_a_refused_token_fails(shop_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -205,6 +241,7 @@ def test_database_behind_head_is_a_warning(tmp_path: Path) -> None:
         config.attributes["connection"] = connection
         command.upgrade(config, "0001")
     engine.dispose()
+    _add_operator(url, "OP-0001", OperatorRole.SHIFT_LEAD, "4711")  # operators are as in 0001
     code, lines, _ = _run(load_settings(environ={}, overrides={"database.url": url}))
     assert code == 0
     assert lines["database"][0] == "WARN"

@@ -36,8 +36,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import platformdirs
-from sqlalchemy import create_engine
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import URL, Engine, make_url
 
 from returnsdesk import __version__
 from returnsdesk.config import (
@@ -96,6 +96,7 @@ def collect_findings(settings: Settings) -> Iterable[Finding]:
     """Every check's findings, in report order; a check that crashes is one FAIL line."""
     checks: list[tuple[str, Callable[[Settings], Iterable[Finding]]]] = [
         ("database", _database),
+        ("operators", _operators),
         ("policies", _policies),
         ("camera", _camera),
         ("printers", _printers),
@@ -255,14 +256,19 @@ def _sqlite_permissions(path: Path) -> Iterable[Finding]:
         yield Finding(Status.OK, "database file", detail)
 
 
+def _server_engine(url: URL) -> Engine:
+    """An engine that gives up connecting after TIMEOUT_S (PostgreSQL)."""
+    connect_args: dict[str, Any] = {}
+    if url.get_backend_name() == "postgresql":
+        connect_args["connect_timeout"] = int(TIMEOUT_S)
+    return create_engine(url, connect_args=connect_args)
+
+
 def _server_revision(url: URL) -> str | None:
     """The schema revision of a database server, with a connect timeout (PostgreSQL)."""
     from returnsdesk.data.migrations import current_revision
 
-    connect_args: dict[str, Any] = {}
-    if url.get_backend_name() == "postgresql":
-        connect_args["connect_timeout"] = int(TIMEOUT_S)
-    engine = create_engine(url, connect_args=connect_args)
+    engine = _server_engine(url)
     try:
         return current_revision(engine)
     finally:
@@ -288,6 +294,52 @@ def _revision_finding(where: str, revision: str | None, head: str) -> Finding:
         f"{where}, schema {revision} from a newer returnsdesk (this build knows up to {head}):"
         " install the newer build on this station",
     )
+
+
+# Active operators, and those of them who can approve held refunds (a lead role and a PIN).
+_OPERATOR_COUNTS = (
+    "SELECT count(*), count(CASE WHEN role IN ('shift_lead', 'admin') AND pin_hash IS NOT NULL"
+    " THEN 1 END) FROM operators WHERE active"
+)
+
+
+def _operators(settings: Settings) -> Iterable[Finding]:
+    """Whether anyone can sign in, and approve held refunds (read only, like every check)."""
+    url = _station_url(settings)
+    if url.get_backend_name() == "sqlite":
+        path = Path(url.database or "")
+        if not url.database or url.database == ":memory:" or not path.exists():
+            return  # no database yet: the database line says so
+        try:
+            with sqlite3.connect(
+                f"{path.absolute().as_uri()}?mode=ro", uri=True, timeout=TIMEOUT_S
+            ) as db:
+                active, leads = db.execute(_OPERATOR_COUNTS).fetchone()
+        except sqlite3.Error:
+            return  # not migrated yet, or unreadable: the database lines say so
+    else:
+        engine = _server_engine(url)
+        try:
+            with engine.connect() as connection:
+                active, leads = connection.execute(text(_OPERATOR_COUNTS)).one()
+        except Exception:  # unreachable or not migrated: the database line says so
+            return
+        finally:
+            engine.dispose()
+    add = "returnsdesk operators add OP-... --name ... --role shift_lead --pin"
+    if active == 0:
+        yield Finding(Status.FAIL, "operators", f"nobody can sign in: add operators ({add})")
+    elif leads == 0:
+        yield Finding(
+            Status.WARN,
+            "operators",
+            f"{active} active, but no shift lead or admin with a PIN: held refunds cannot be"
+            f" approved ({add})",
+        )
+    else:
+        yield Finding(
+            Status.OK, "operators", f"{active} active, {leads} can approve refunds (lead + PIN)"
+        )
 
 
 def _known_revisions() -> set[str]:

@@ -438,3 +438,7 @@ _REPORT_INDEXES: dict[str, tuple[type[SQLModel], tuple[str, ...]]] = {
 for _name, (_model, _columns) in _REPORT_INDEXES.items():
     _table = _model.__table__  # type: ignore[attr-defined]
     Index(_name, *(_table.c[column] for column in _columns))
+
+# The report tallies' tables live in their own module; importing it here puts them on
+# SQLModel.metadata wherever the models are (migrations, schema check).
+from returnsdesk.data import tally_tables  # noqa: E402, F401

@@ -211,7 +211,7 @@ def _table(
             style = styles.head_right if right else styles.head
         else:
             style = styles.cell_right if right else styles.cell
-        return Paragraph(escape_text(text, CELL_LIMIT), style)
+        return _Cell(escape_text(text, CELL_LIMIT), style)
 
     data = [[cell(c, i, True) for i, c in enumerate(table.columns)]]
     data += [[cell(c, i, False) for i, c in enumerate(row)] for row in table.rows]
@@ -230,6 +230,22 @@ def _table(
     # Caption and table move to the next page together when they would fit there; a table
     # longer than a page starts here and splits, repeating its header row.
     return [KeepTogether([caption, grid]), Spacer(1, 4)]
+
+
+class _Cell(Paragraph):  # type: ignore[misc]  # reportlab has no type hints
+    """A table cell that keeps its line breaks for the width it was last wrapped to.
+
+    ReportLab wraps every remaining cell of a long table again for each page the table spills
+    onto (and once more inside KeepTogether); the lines only depend on the width, and reusing
+    them took the 200-row exception list from about 4 wraps per cell to 1."""
+
+    _wrapped: tuple[float, float, float] | None = None  # available width, width, height
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        if self._wrapped is None or self._wrapped[0] != availWidth:
+            width, height = super().wrap(availWidth, availHeight)
+            self._wrapped = (availWidth, width, height)
+        return self._wrapped[1], self._wrapped[2]
 
 
 def _chart(chart: Chart) -> Drawing:

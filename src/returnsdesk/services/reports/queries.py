@@ -29,6 +29,7 @@ from sqlalchemy import (
     cast,
     func,
     literal,
+    literal_column,
     or_,
     select,
 )
@@ -234,7 +235,7 @@ class ChannelRow:
     disposition: Disposition
     currency: str
     units: int
-    resale_value: Decimal  # sum of the units' resale value (products.unit_value) when tallied
+    resale_value: Decimal  # sum of the units' products.unit_value when they were completed
 
 
 def channels(connection: Connection, scope: Scope) -> list[ChannelRow]:
@@ -329,7 +330,10 @@ def exception_parcels(
     connection: Connection, scope: Scope, limit: int = EXCEPTION_ROWS
 ) -> tuple[list[ExceptionRow], int]:
     """Flagged units and unexpected parcels, newest first (at most ``limit``), and the total."""
-    flagged = cast(col(Inspection.flags), String).not_in(["[]", "null"])
+    # Literals, not parameters: SQLite then reads the partial index of flagged units.
+    flagged = cast(col(Inspection.flags), String).not_in(
+        [literal_column("'[]'"), literal_column("'null'")]
+    )
     units: Any = (
         select(
             col(Inspection.finished_at).label("at"),

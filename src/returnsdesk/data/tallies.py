@@ -1,25 +1,36 @@
 """How inspections become report tallies (``data.tally_tables``), in one definition.
 
-Each ``*_facts`` query groups raw inspections exactly as its tally table does; it fills the
-tallies when a parcel is completed (``record_tallies``, same transaction), back-fills them in
-migration 0008 (the same SQL, written out there), and gives reports the partial hours at the
-edges of a period.
+Each ``*_facts`` query groups raw inspections (or refund lines) exactly as its tally table
+does; it fills the tallies when a parcel is completed (``record_tallies``, same transaction),
+back-fills them in migration 0008 (the same SQL, written out there), and gives reports the
+partial hours at the edges of a period.
 """
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Select, String, cast, func, select
+from sqlalchemy import Connection, Select, String, Table, cast, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import ColumnElement, Label
 from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import SQLModel, col
 
-from returnsdesk.data.models import DispositionDecision, Inspection, Product, ReturnLine
-from returnsdesk.data.tally_tables import ChecklistTally, NoteTally, UnitTally
+from returnsdesk.data.models import (
+    DispositionDecision,
+    Inspection,
+    Parcel,
+    Product,
+    Refund,
+    RefundLine,
+    ReturnLine,
+)
+from returnsdesk.data.tally_tables import ChecklistTally, DeductionTally, NoteTally, UnitTally
 from returnsdesk.data.types import UTCDateTime
 from returnsdesk.domain.vocabulary import InspectionOutcome
 
@@ -114,27 +125,70 @@ def note_facts(where: ColumnElement[bool]) -> Select[Any]:
     )
 
 
-TALLIES: tuple[tuple[type[SQLModel], Any, tuple[str, ...]], ...] = (
-    (UnitTally, unit_facts, ("units", "resale_value")),
-    (ChecklistTally, checklist_facts, ("units",)),
-    (NoteTally, note_facts, ("units",)),
+def deduction_facts(where: ColumnElement[bool]) -> Select[Any]:
+    """Rows shaped like ``deduction_tallies``: refund lines with a deduction, by the hour their
+    refund was made and the station that received the parcel."""
+    keys: tuple[Label[Any], ...] = (
+        hour_start(col(Refund.created_at)).label("hour"),
+        col(Parcel.station_id).label("station_id"),
+        col(RefundLine.deduction_reason).label("reason"),
+        col(RefundLine.currency).label("currency"),
+    )
+    return (
+        select(
+            *keys,
+            func.count().label("units"),
+            func.sum(col(RefundLine.deduction)).label("deducted"),
+        )
+        .select_from(RefundLine)
+        .join(Refund, col(Refund.id) == col(RefundLine.refund_id))
+        .join(Parcel, col(Parcel.id) == col(Refund.parcel_id))
+        .where(where, col(RefundLine.deduction) > Decimal(0))
+        .group_by(*(key.element for key in keys))
+    )
+
+
+@dataclass(frozen=True)
+class Tally:
+    """A tally table, the query that fills it, and where its rows come from."""
+
+    model: type[SQLModel]
+    facts: Callable[[ColumnElement[bool]], Select[Any]]
+    sums: tuple[str, ...]  # the columns added up when a group is already there
+    parcel: Any  # the parcel the counted rows belong to
+    time: Any  # the moment that puts a row in its hour
+    station: Any  # the station a row counts for
+
+    @property
+    def table(self) -> Table:
+        return self.model.__table__  # type: ignore[attr-defined, no-any-return]
+
+
+_UNIT = (col(Inspection.parcel_id), col(Inspection.finished_at), col(Inspection.station_id))
+UNITS = Tally(UnitTally, unit_facts, ("units", "resale_value"), *_UNIT)
+CHECKLISTS = Tally(ChecklistTally, checklist_facts, ("units",), *_UNIT)
+NOTES = Tally(NoteTally, note_facts, ("units",), *_UNIT)
+DEDUCTIONS = Tally(
+    DeductionTally,
+    deduction_facts,
+    ("units", "deducted"),
+    col(Refund.parcel_id),
+    col(Refund.created_at),
+    col(Parcel.station_id),
 )
 
 
-def record_tallies(connection: Connection, where: ColumnElement[bool]) -> None:
-    """Add the inspections matching ``where`` to every tally, in the caller's transaction.
-
-    Call it once per inspection, in the transaction that writes it (``complete_parcel``):
-    counting a row twice would double it."""
+def record_tallies(connection: Connection, parcel_id: uuid.UUID) -> None:
+    """Add the parcel's inspections and refund lines to every tally, in the transaction that
+    writes them (``complete_parcel``, once per parcel: counting a row twice would double it)."""
     dialect = sqlite if connection.dialect.name == "sqlite" else postgresql
-    for model, facts, sums in TALLIES:
-        table = model.__table__  # type: ignore[attr-defined]
-        query = facts(where)
+    for tally in (UNITS, CHECKLISTS, NOTES, DEDUCTIONS):
+        query = tally.facts(tally.parcel == parcel_id)
         names = [column.name for column in query.selected_columns]
-        insert = dialect.insert(table).from_select(names, query)
+        insert = dialect.insert(tally.table).from_select(names, query)
         connection.execute(
             insert.on_conflict_do_update(
-                index_elements=[column.name for column in table.primary_key],
-                set_={name: table.c[name] + insert.excluded[name] for name in sums},
+                index_elements=[column.name for column in tally.table.primary_key],
+                set_={name: tally.table.c[name] + insert.excluded[name] for name in tally.sums},
             )
         )

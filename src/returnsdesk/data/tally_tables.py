@@ -59,3 +59,16 @@ class NoteTally(SQLModel, table=True):
     station_id: uuid.UUID = Field(primary_key=True)
     note: str = Field(primary_key=True, max_length=4000)
     units: int
+
+
+class DeductionTally(SQLModel, table=True):
+    """Refund lines with a deduction, per reason and currency, by the hour of their refund and
+    the station that received the parcel (refund lines do not change once written)."""
+
+    __tablename__ = "deduction_tallies"
+    hour: datetime = _hour()
+    station_id: uuid.UUID = Field(primary_key=True)
+    reason: str = Field(primary_key=True, max_length=300)
+    currency: str = Field(primary_key=True, max_length=3)
+    units: int
+    deducted: Decimal = Field(sa_type=ExactDecimal, nullable=False)

@@ -222,7 +222,7 @@ def complete_parcel(
         )
     session.flush()  # the event is read back from the stored refund lines
     # The report tallies count these units in this same transaction, so they never drift.
-    record_tallies(session.connection(), col(Inspection.parcel_id) == parcel.id)
+    record_tallies(session.connection(), parcel.id)
     add_outbox_event(
         session,
         event_type="refund.requested",

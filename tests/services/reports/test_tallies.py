@@ -21,7 +21,15 @@ from sqlalchemy import Connection, text
 from sqlmodel import Session, col, select
 
 from returnsdesk.data.db import make_engine
-from returnsdesk.data.models import DispositionDecision, Inspection, Product, ReturnLine
+from returnsdesk.data.models import (
+    DispositionDecision,
+    Inspection,
+    Parcel,
+    Product,
+    Refund,
+    RefundLine,
+    ReturnLine,
+)
 from returnsdesk.domain.vocabulary import InspectionFlag, InspectionOutcome
 from returnsdesk.services.reports import Period
 from returnsdesk.services.reports import queries as q
@@ -30,7 +38,7 @@ from returnsdesk.services.reports.tallied import hour_split
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 HOUR = timedelta(hours=1)
-TALLIES = ("unit_tallies", "checklist_tallies", "note_tallies")
+TALLIES = ("unit_tallies", "checklist_tallies", "note_tallies", "deduction_tallies")
 
 
 @pytest.fixture
@@ -66,6 +74,7 @@ class Figures:
     stated_vs_found: list[tuple[str, str, int]]
     checklist: Counter[tuple[str, str, bool]]
     notes: list[tuple[str, int]]
+    deductions: list[tuple[str, str, int, Decimal]]
 
 
 def from_reports(connection: Connection, scope: q.Scope) -> Figures:
@@ -85,31 +94,31 @@ def from_reports(connection: Connection, scope: q.Scope) -> Figures:
         stated_vs_found=sorted(q.stated_vs_found(connection, scope)),
         checklist=checklist,
         notes=q.frequent_notes(connection, scope),
+        deductions=sorted(
+            (d.reason, d.currency, d.units, d.deducted) for d in q.deductions(connection, scope)
+        ),
     )
 
 
 def from_inspections(connection: Connection, scope: q.Scope) -> Figures:
-    """The same figures counted in Python from every inspection row in the scope."""
-    rows = (
-        Session(bind=connection)
-        .exec(
-            select(
-                Inspection,
-                col(ReturnLine.reason_code),
-                col(DispositionDecision.disposition),
-                col(Product.category),
-                col(Product.currency),
-                col(Product.unit_value),
-            )
-            .outerjoin(ReturnLine, col(ReturnLine.id) == col(Inspection.return_line_id))
-            .outerjoin(
-                DispositionDecision, col(DispositionDecision.inspection_id) == col(Inspection.id)
-            )
-            .outerjoin(Product, col(Product.sku) == col(Inspection.sku_scanned))
-            .where(scope.when(col(Inspection.finished_at)), scope.at(col(Inspection.station_id)))
+    """The same figures counted in Python from every inspection and refund line in the scope."""
+    session = Session(bind=connection)
+    rows = session.exec(
+        select(
+            Inspection,
+            col(ReturnLine.reason_code),
+            col(DispositionDecision.disposition),
+            col(Product.category),
+            col(Product.currency),
+            col(Product.unit_value),
         )
-        .all()
-    )
+        .outerjoin(ReturnLine, col(ReturnLine.id) == col(Inspection.return_line_id))
+        .outerjoin(
+            DispositionDecision, col(DispositionDecision.inspection_id) == col(Inspection.id)
+        )
+        .outerjoin(Product, col(Product.sku) == col(Inspection.sku_scanned))
+        .where(scope.when(col(Inspection.finished_at)), scope.at(col(Inspection.station_id)))
+    ).all()
     outcomes: Counter[str] = Counter()
     grades: Counter[str] = Counter()
     channel_units: Counter[tuple[str, str]] = Counter()
@@ -137,6 +146,18 @@ def from_inspections(connection: Connection, scope: q.Scope) -> Figures:
                     checklist[category, question, answer] += 1
         if inspection.notes.strip():
             notes[inspection.notes.strip().lower()] += 1
+    deducted: Counter[tuple[str, str]] = Counter()
+    deducted_value: dict[tuple[str, str], Decimal] = {}
+    for line in session.exec(
+        select(RefundLine)
+        .join(Refund, col(Refund.id) == col(RefundLine.refund_id))
+        .join(Parcel, col(Parcel.id) == col(Refund.parcel_id))
+        .where(scope.when(col(Refund.created_at)), scope.at(col(Parcel.station_id)))
+    ):
+        if line.deduction > 0:
+            key = (line.deduction_reason, line.currency)
+            deducted[key] += 1
+            deducted_value[key] = deducted_value.get(key, Decimal(0)) + line.deduction
     return Figures(
         units=(outcomes[InspectionOutcome.INSPECTED], outcomes[InspectionOutcome.MISSING]),
         grades=sorted(grades.items()),
@@ -145,6 +166,7 @@ def from_inspections(connection: Connection, scope: q.Scope) -> Figures:
         stated_vs_found=sorted((r, g, n) for (r, g), n in stated.items()),
         checklist=checklist,
         notes=sorted(notes.items(), key=lambda item: (-item[1], item[0]))[:15],
+        deductions=sorted((r, c, n, deducted_value[r, c]) for (r, c), n in deducted.items()),
     )
 
 
@@ -171,6 +193,7 @@ def test_tallied_figures_equal_a_count_of_the_inspections(
     if period == "whole hours" and station is None:
         assert tallied.units[1] > 0 and tallied.flags[InspectionFlag.WRONG_ITEM] > 0
         assert tallied.notes == [("scuffed sole", counted.notes[0][1])]
+        assert tallied.deductions
 
 
 def test_a_period_splits_into_whole_utc_hours_and_its_edges() -> None:

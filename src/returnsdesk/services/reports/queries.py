@@ -46,7 +46,6 @@ from returnsdesk.data.models import (
     Parcel,
     Product,
     Refund,
-    RefundLine,
     Return,
     ReturnLine,
     Station,
@@ -288,18 +287,12 @@ class DeductionRow:
 
 
 def deductions(connection: Connection, scope: Scope) -> list[DeductionRow]:
+    tally = tallied.deductions(scope)
+    deducted = func.sum(tally.c.deducted)  # ExactDecimal: integer sum, Decimal once
     rows = connection.execute(
-        select(
-            col(RefundLine.deduction_reason),
-            col(RefundLine.currency),
-            func.count(),
-            func.sum(col(RefundLine.deduction)),
-        )
-        .join(Refund, col(Refund.id) == col(RefundLine.refund_id))
-        .join(Parcel, col(Parcel.id) == col(Refund.parcel_id))
-        .where(_refund_scope(scope), col(RefundLine.deduction) > Decimal(0))
-        .group_by(col(RefundLine.deduction_reason), col(RefundLine.currency))
-        .order_by(func.sum(col(RefundLine.deduction)).desc())
+        select(tally.c.reason, tally.c.currency, func.sum(tally.c.units), deducted)
+        .group_by(tally.c.reason, tally.c.currency)
+        .order_by(deducted.desc())
     ).all()
     return [DeductionRow(reason or "(no reason)", cur, int(n), d) for reason, cur, n, d in rows]
 

@@ -9,17 +9,12 @@ union as if it were one table, and the result is exact for any period.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Select, Subquery, and_, or_, select, union_all
-from sqlalchemy.sql.elements import ColumnElement
-from sqlmodel import SQLModel, col
 
-from returnsdesk.data.models import Inspection
-from returnsdesk.data.tallies import checklist_facts, note_facts, unit_facts
-from returnsdesk.data.tally_tables import ChecklistTally, NoteTally, UnitTally
+from returnsdesk.data.tallies import CHECKLISTS, DEDUCTIONS, NOTES, UNITS, Tally
 
 if TYPE_CHECKING:
     from returnsdesk.services.reports.queries import Scope
@@ -42,11 +37,9 @@ def hour_split(
     return (first, last), edges
 
 
-def _tallied(
-    scope: Scope, model: type[SQLModel], facts: Callable[[ColumnElement[bool]], Select[Any]]
-) -> Subquery:
+def _tallied(scope: Scope, tally: Tally) -> Subquery:
     hours, edges = hour_split(scope.period.start, scope.period.end)
-    table = model.__table__  # type: ignore[attr-defined]
+    table = tally.table
     parts: list[Select[Any]] = []
     if hours is not None:
         parts.append(
@@ -55,23 +48,28 @@ def _tallied(
             )
         )
     if edges:
-        finished = col(Inspection.finished_at)
-        within = or_(*(and_(finished >= a, finished < b) for a, b in edges))
-        parts.append(facts(and_(within, scope.at(col(Inspection.station_id)))))
+        within = or_(*(and_(tally.time >= a, tally.time < b) for a, b in edges))
+        parts.append(tally.facts(and_(within, scope.at(tally.station))))
     return parts[0].subquery() if len(parts) == 1 else union_all(*parts).subquery()
 
 
 def units(scope: Scope) -> Subquery:
     """``unit_tallies`` rows covering the scope: outcome, grade, reason_code, disposition,
     flags, currency, units, resale_value."""
-    return _tallied(scope, UnitTally, unit_facts)
+    return _tallied(scope, UNITS)
 
 
 def checklists(scope: Scope) -> Subquery:
     """``checklist_tallies`` rows covering the scope: category, answers, units."""
-    return _tallied(scope, ChecklistTally, checklist_facts)
+    return _tallied(scope, CHECKLISTS)
 
 
 def notes(scope: Scope) -> Subquery:
     """``note_tallies`` rows covering the scope: note, units."""
-    return _tallied(scope, NoteTally, note_facts)
+    return _tallied(scope, NOTES)
+
+
+def deductions(scope: Scope) -> Subquery:
+    """``deduction_tallies`` rows covering the scope (refunds made in the period, parcels
+    received at the station): reason, currency, units, deducted."""
+    return _tallied(scope, DEDUCTIONS)

@@ -1,9 +1,10 @@
 """Report tallies: inspections counted per UTC hour and station (data/tally_tables.py).
 
-Creates ``unit_tallies``, ``checklist_tallies`` and ``note_tallies`` and back-fills them from
-the inspections already stored, with the grouping ``data.tallies`` uses when a parcel is
-completed (written out here so this revision does not change when that module does). On the
-bench file with 1,000,000 inspections the back-fill took BACKFILL_TIME.
+Creates ``unit_tallies``, ``checklist_tallies``, ``note_tallies`` and ``deduction_tallies``
+and back-fills them from the inspections and refund lines already stored, with the grouping
+``data.tallies`` uses when a parcel is completed (written out here so this revision does not
+change when that module does). On the bench file with 1,000,000 inspections the back-fill
+took BACKFILL_TIME.
 
 Also a partial index of the flagged units, which the shift report's exception list reads.
 
@@ -47,9 +48,14 @@ _TABLES: dict[str, list[sa.Column[object]]] = {
         sa.Column("answers", sa.String(length=2000), nullable=False),
     ),
     "note_tallies": _keys(sa.Column("note", sa.String(length=4000), nullable=False)),
+    "deduction_tallies": _keys(
+        sa.Column("reason", sa.String(length=300), nullable=False),
+        sa.Column("currency", sa.String(length=3), nullable=False),
+    ),
 }
+_SUMS = {"unit_tallies": "resale_value", "deduction_tallies": "deducted"}  # money, with units
 
-# {hour}: the finished_at of inspection i cut to its UTC hour, per dialect.
+# {hour}: the finished_at of inspection i (created_at of refund r) cut to its UTC hour.
 _BACKFILL = {
     "unit_tallies": """
         INSERT INTO unit_tallies (hour, station_id, outcome, grade, reason_code, disposition,
@@ -78,21 +84,30 @@ _BACKFILL = {
         WHERE lower(trim(i.notes)) != ''
         GROUP BY 1, 2, 3
     """,
+    "deduction_tallies": """
+        INSERT INTO deduction_tallies (hour, station_id, reason, currency, units, deducted)
+        SELECT {hour}, p.station_id, l.deduction_reason, l.currency, count(*), sum(l.deduction)
+        FROM refund_lines l
+        JOIN refunds r ON r.id = l.refund_id
+        JOIN parcels p ON p.id = r.parcel_id
+        WHERE l.deduction > 0
+        GROUP BY 1, 2, 3, 4
+    """,
 }
 # Only flagged units, for the exception list (models.FLAGGED_UNITS).
 _FLAGGED = "CAST(flags AS VARCHAR) NOT IN ('[]', 'null')"
 _HOUR = {
-    "sqlite": "(substr(i.finished_at, 1, 13) || ':00:00.000000')",
-    "postgresql": "(date_trunc('hour', i.finished_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')",
+    "sqlite": "(substr({t}, 1, 13) || ':00:00.000000')",
+    "postgresql": "(date_trunc('hour', {t} AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')",
 }
 
 
 def upgrade() -> None:
     for name, columns in _TABLES.items():
         counts = [sa.Column("units", sa.Integer(), nullable=False)]
-        if name == "unit_tallies":
+        if name in _SUMS:
             counts.append(
-                sa.Column("resale_value", returnsdesk.data.types.ExactDecimal(), nullable=False)
+                sa.Column(_SUMS[name], returnsdesk.data.types.ExactDecimal(), nullable=False)
             )
         op.create_table(
             name,
@@ -101,8 +116,9 @@ def upgrade() -> None:
             sa.PrimaryKeyConstraint(*(c.name for c in columns), name=op.f(f"pk_{name}")),
         )
     hour = _HOUR[op.get_bind().dialect.name]
-    for sql in _BACKFILL.values():
-        op.execute(sql.format(hour=hour))
+    for name, sql in _BACKFILL.items():
+        stamp = "r.created_at" if name == "deduction_tallies" else "i.finished_at"
+        op.execute(sql.format(hour=hour.format(t=stamp)))
     flagged = sa.text(_FLAGGED)
     op.create_index(
         "ix_inspections_flagged",

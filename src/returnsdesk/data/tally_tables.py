@@ -19,17 +19,18 @@ from sqlmodel import Field, SQLModel
 from returnsdesk.data.types import ExactDecimal, UTCDateTime
 
 
-def _hour() -> datetime:
-    return Field(sa_type=UTCDateTime, primary_key=True)  # type: ignore[no-any-return]
+class HourlyTally(SQLModel):
+    """The key every tally starts with: an hour and a station."""
+
+    hour: datetime = Field(sa_type=UTCDateTime, primary_key=True)  # UTC, a whole hour
+    station_id: uuid.UUID = Field(primary_key=True)
 
 
-class UnitTally(SQLModel, table=True):
+class UnitTally(HourlyTally, table=True):
     """Units per outcome, grade, stated reason, disposition, flags and product currency, with
     the sum of the products' resale value (``products.unit_value``) when they were tallied."""
 
-    __tablename__ = "unit_tallies"
-    hour: datetime = _hour()  # UTC, whole hour: the units finished in [hour, hour + 1 h)
-    station_id: uuid.UUID = Field(primary_key=True)
+    __tablename__ = "unit_tallies"  # units finished in [hour, hour + 1 h) at the station
     outcome: str = Field(primary_key=True, max_length=32)
     grade: str = Field(primary_key=True, max_length=8)  # '' for missing units
     reason_code: str = Field(primary_key=True, max_length=64)  # '' for units on no return line
@@ -40,34 +41,29 @@ class UnitTally(SQLModel, table=True):
     resale_value: Decimal = Field(sa_type=ExactDecimal, nullable=False)
 
 
-class ChecklistTally(SQLModel, table=True):
+class ChecklistTally(HourlyTally, table=True):
     """Inspected units per product category and checklist answer set (the stored JSON)."""
 
     __tablename__ = "checklist_tallies"
-    hour: datetime = _hour()
-    station_id: uuid.UUID = Field(primary_key=True)
     category: str = Field(primary_key=True, max_length=64)
     answers: str = Field(primary_key=True, max_length=2000)
     units: int
 
 
-class NoteTally(SQLModel, table=True):
-    """Units per inspection note, trimmed and lower-cased (empty notes are not counted)."""
+class NoteTally(HourlyTally, table=True):
+    """Units per inspection note, trimmed and lower-cased (empty notes are not counted); long
+    notes by their first 500 characters (PostgreSQL refuses index keys over ~2,700 bytes)."""
 
     __tablename__ = "note_tallies"
-    hour: datetime = _hour()
-    station_id: uuid.UUID = Field(primary_key=True)
-    note: str = Field(primary_key=True, max_length=4000)
+    note: str = Field(primary_key=True, max_length=500)  # tallies.NOTE_KEY_CHARACTERS
     units: int
 
 
-class DeductionTally(SQLModel, table=True):
+class DeductionTally(HourlyTally, table=True):
     """Refund lines with a deduction, per reason and currency, by the hour of their refund and
     the station that received the parcel (refund lines do not change once written)."""
 
     __tablename__ = "deduction_tallies"
-    hour: datetime = _hour()
-    station_id: uuid.UUID = Field(primary_key=True)
     reason: str = Field(primary_key=True, max_length=300)
     currency: str = Field(primary_key=True, max_length=3)
     units: int

@@ -48,7 +48,7 @@ _TABLES: dict[str, list[sa.Column[object]]] = {
         sa.Column("category", sa.String(length=64), nullable=False),
         sa.Column("answers", sa.String(length=2000), nullable=False),
     ),
-    "note_tallies": _keys(sa.Column("note", sa.String(length=4000), nullable=False)),
+    "note_tallies": _keys(sa.Column("note", sa.String(length=500), nullable=False)),
     "deduction_tallies": _keys(
         sa.Column("reason", sa.String(length=300), nullable=False),
         sa.Column("currency", sa.String(length=3), nullable=False),
@@ -80,9 +80,9 @@ _BACKFILL = {
     """,
     "note_tallies": """
         INSERT INTO note_tallies (hour, station_id, note, units)
-        SELECT {hour}, i.station_id, lower(trim(i.notes)), count(*)
+        SELECT {hour}, i.station_id, lower(trim(substr(i.notes, 1, 500))), count(*)
         FROM inspections i
-        WHERE lower(trim(i.notes)) != ''
+        WHERE lower(trim(substr(i.notes, 1, 500))) != ''
         GROUP BY 1, 2, 3
     """,
     "deduction_tallies": """

@@ -4,7 +4,9 @@ A period's whole UTC hours are read from the tally tables (``data.tally_tables``
 before its first whole hour and after its last (a shift starting at 06:30, a zone with a
 half-hour offset) are grouped from ``inspections`` by the same query that fills the tallies
 (``data.tallies``). Both parts have the tally's columns, so a report sums ``units`` over their
-union as if it were one table, and the result is exact for any period.
+union as if it were one table, and the result is exact for any period. (One difference: a
+tally keeps a product's category and resale value as they were when the unit was completed;
+the edges read today's catalogue.)
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, UniqueConstraint, text
 from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
@@ -438,3 +438,18 @@ _REPORT_INDEXES: dict[str, tuple[type[SQLModel], tuple[str, ...]]] = {
 for _name, (_model, _columns) in _REPORT_INDEXES.items():
     _table = _model.__table__  # type: ignore[attr-defined]
     Index(_name, *(_table.c[column] for column in _columns))
+# Exception lists read only flagged units: a partial index holds just those (about 1 in 100),
+# so a shift's list skips the table lookup per unit (migration 0008). A query uses it when it
+# repeats this condition with the literals written out (queries.exception_parcels).
+FLAGGED_UNITS = "CAST(flags AS VARCHAR) NOT IN ('[]', 'null')"
+Index(
+    "ix_inspections_flagged",
+    Inspection.__table__.c.finished_at,  # type: ignore[attr-defined]
+    Inspection.__table__.c.station_id,  # type: ignore[attr-defined]
+    sqlite_where=text(FLAGGED_UNITS),
+    postgresql_where=text(FLAGGED_UNITS),
+)
+
+# The report tallies' tables live in their own module; importing it here puts them on
+# SQLModel.metadata wherever the models are (migrations, schema check).
+from returnsdesk.data import tally_tables  # noqa: E402, F401

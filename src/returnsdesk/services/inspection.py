@@ -23,6 +23,7 @@ from returnsdesk.data.models import (
     StockMovement,
 )
 from returnsdesk.data.repositories import add_outbox_event, append_audit
+from returnsdesk.data.tallies import record_tallies
 from returnsdesk.domain.errors import AlreadyCompleted, UnknownBarcode, WrongStep
 from returnsdesk.domain.inspection import ParcelInspection, ScannedProduct
 from returnsdesk.domain.labels import license_plate
@@ -220,6 +221,8 @@ def complete_parcel(
             )
         )
     session.flush()  # the event is read back from the stored refund lines
+    # The report tallies count these units in this same transaction, so they never drift.
+    record_tallies(session.connection(), parcel.id)
     add_outbox_event(
         session,
         event_type="refund.requested",

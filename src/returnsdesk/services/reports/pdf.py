@@ -58,6 +58,7 @@ from returnsdesk.services.reports.content import (
 
 FONT, FONT_BOLD = "ReportSans", "ReportSans-Bold"
 CELL_LIMIT = 300  # characters of one cell shown in the PDF; the CSV keeps the whole text
+CELL_PADDING = 4  # points left and right of a table cell's text
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 16 * mm
 BODY_WIDTH = PAGE_WIDTH - 2 * MARGIN
@@ -205,31 +206,60 @@ def _table(
     scale = BODY_WIDTH / sum(relative)
     col_widths = [w * scale for w in relative]
 
-    def cell(text: str, index: int, header: bool) -> Paragraph:
+    def cell(text: str, index: int, header: bool) -> Paragraph | str:
         right = index in table.numeric
         if header:
             style = styles.head_right if right else styles.head
         else:
             style = styles.cell_right if right else styles.cell
-        return Paragraph(escape_text(text, CELL_LIMIT), style)
+            # Text that fits its column on one line goes in as a plain string, which ReportLab
+            # draws without the paragraph layout (half the PDF time of a 200-row list).
+            plain = clean_text(text, CELL_LIMIT)
+            room = col_widths[index] - 2 * CELL_PADDING
+            width = pdfmetrics.stringWidth(plain, style.fontName, style.fontSize)
+            if "\n" not in plain and width <= room:
+                return plain
+        return _Cell(escape_text(text, CELL_LIMIT), style)
 
     data = [[cell(c, i, True) for i, c in enumerate(table.columns)]]
     data += [[cell(c, i, False) for i, c in enumerate(row)] for row in table.rows]
     grid = LongTable(data, colWidths=col_widths, repeatRows=1, hAlign="LEFT")
     commands: list[tuple[Any, ...]] = [
+        # Plain-string cells, styled as the paragraph cells are.
+        ("FONTNAME", (0, 1), (-1, -1), styles.cell.fontName),
+        ("FONTSIZE", (0, 1), (-1, -1), styles.cell.fontSize),
+        ("LEADING", (0, 1), (-1, -1), styles.cell.leading),
+        ("TEXTCOLOR", (0, 1), (-1, -1), styles.cell.textColor),
+        *(("ALIGN", (i, 1), (i, -1), "RIGHT") for i in sorted(table.numeric)),
         ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LINEBELOW", (0, 0), (-1, -1), 0.25, RULE),
         ("TOPPADDING", (0, 0), (-1, -1), 2.5),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
-        ("LEFTPADDING", (0, 0), (-1, -1), 4),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+        ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING),
+        ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING),
     ]
     commands += [("BACKGROUND", (0, r), (-1, r), STRIPE) for r in range(2, len(data), 2)]
     grid.setStyle(TableStyle(commands))
     # Caption and table move to the next page together when they would fit there; a table
     # longer than a page starts here and splits, repeating its header row.
     return [KeepTogether([caption, grid]), Spacer(1, 4)]
+
+
+class _Cell(Paragraph):  # type: ignore[misc]  # reportlab has no type hints
+    """A table cell that keeps its line breaks for the width it was last wrapped to.
+
+    ReportLab wraps every remaining cell of a long table again for each page the table spills
+    onto (and once more inside KeepTogether); the lines only depend on the width, and reusing
+    them took the 200-row exception list from about 4 wraps per cell to 1."""
+
+    _wrapped: tuple[float, float, float] | None = None  # available width, width, height
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        if self._wrapped is None or self._wrapped[0] != availWidth:
+            width, height = super().wrap(availWidth, availHeight)
+            self._wrapped = (availWidth, width, height)
+        return self._wrapped[1], self._wrapped[2]
 
 
 def _chart(chart: Chart) -> Drawing:

@@ -29,6 +29,7 @@ from sqlalchemy import (
     cast,
     func,
     literal,
+    literal_column,
     or_,
     select,
 )
@@ -37,7 +38,6 @@ from sqlmodel import col
 
 from returnsdesk.data.models import (
     AuditEntry,
-    DispositionDecision,
     Inspection,
     Operator,
     Order,
@@ -46,7 +46,6 @@ from returnsdesk.data.models import (
     Parcel,
     Product,
     Refund,
-    RefundLine,
     Return,
     ReturnLine,
     Station,
@@ -58,6 +57,7 @@ from returnsdesk.domain.vocabulary import (
     OutboxStatus,
     RefundStatus,
 )
+from returnsdesk.services.reports import tallied
 from returnsdesk.services.reports.reading import seconds_between
 from returnsdesk.services.reports.request import Period, ReportRequestError
 
@@ -95,7 +95,12 @@ def resolve_scope(connection: Connection, period: Period, station_code: str | No
 
 def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
     """How many rows meet ``condition`` (0, not NULL, when there are none)."""
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+    return _sum_if(condition, literal(1))
+
+
+def _sum_if(condition: ColumnElement[bool], value: Any) -> ColumnElement[int]:
+    """The sum of ``value`` over the rows that meet ``condition`` (0 when there are none)."""
+    return func.coalesce(func.sum(case((condition, value), else_=0)), 0)
 
 
 # --- shift ------------------------------------------------------------------------------------
@@ -116,11 +121,12 @@ def volume(connection: Connection, scope: Scope) -> Volume:
             _count_if(col(Parcel.unexpected).is_(True)),
         ).where(scope.when(col(Parcel.received_at)), scope.at(col(Parcel.station_id)))
     ).one()
+    tally = tallied.units(scope)
     units = connection.execute(
         select(
-            _count_if(col(Inspection.outcome) == InspectionOutcome.INSPECTED),
-            _count_if(col(Inspection.outcome) == InspectionOutcome.MISSING),
-        ).where(scope.when(col(Inspection.finished_at)), scope.at(col(Inspection.station_id)))
+            _sum_if(tally.c.outcome == InspectionOutcome.INSPECTED, tally.c.units),
+            _sum_if(tally.c.outcome == InspectionOutcome.MISSING, tally.c.units),
+        )
     ).one()
     return Volume(int(parcels[0]), int(parcels[1]), int(units[0]), int(units[1]))
 
@@ -163,17 +169,15 @@ def median_by(
     connection: Connection, group: Any, value: ColumnElement[Any], where: ColumnElement[bool]
 ) -> dict[Any, tuple[float, int]]:
     """The median of ``value`` and the number of values, per ``group``, in one ranked pass."""
-    ranked = (
-        select(
-            group.label("g"),
-            cast(value, Float).label("v"),
-            func.row_number().over(partition_by=group, order_by=value).label("rn"),
-            # Same window as row_number, whole partition as frame: one sort, not two.
-            func.count().over(partition_by=group, order_by=value, rows=(None, None)).label("n"),
-        )
-        .where(where, value.is_not(None))
-        .subquery()
-    )
+    values = _values(value, where, group)
+    g, v = values.c.g, values.c.v
+    ranked = select(
+        g,
+        v,
+        func.row_number().over(partition_by=g, order_by=v).label("rn"),
+        # Same window as row_number, whole partition as frame: one sort, not two.
+        func.count().over(partition_by=g, order_by=v, rows=(None, None)).label("n"),
+    ).subquery()
     middle = (ranked.c.n + 1) // 2, (ranked.c.n + 2) // 2  # floor division: 1 or 2 middle rows
     rows = connection.execute(
         select(ranked.c.g, func.avg(ranked.c.v), func.max(ranked.c.n))
@@ -183,20 +187,26 @@ def median_by(
     return {g: (float(v), int(n)) for g, v, n in rows}
 
 
+def _values(value: ColumnElement[Any], where: ColumnElement[bool], group: Any = None) -> Any:
+    """The values to rank (and their group), computed once in a subquery: ranking by the
+    expression itself evaluated it again for the sort (20% more CPU for the shift's medians)."""
+    columns = [cast(value, Float).label("v")]
+    if group is not None:
+        columns.insert(0, group.label("g"))
+    return select(*columns).where(where, value.is_not(None)).subquery()
+
+
 def percentiles(
     connection: Connection, value: ColumnElement[Any], where: ColumnElement[bool]
 ) -> tuple[float | None, float | None, int]:
     """Median and 90th percentile (nearest rank) of ``value``, and how many values there
     were, from one ranked pass."""
-    ranked = (
-        select(
-            cast(value, Float).label("v"),
-            func.row_number().over(order_by=value).label("rn"),
-            func.count().over(order_by=value, rows=(None, None)).label("n"),  # one sort
-        )
-        .where(where, value.is_not(None))
-        .subquery()
-    )
+    values = _values(value, where)
+    ranked = select(
+        values.c.v,
+        func.row_number().over(order_by=values.c.v).label("rn"),
+        func.count().over(order_by=values.c.v, rows=(None, None)).label("n"),  # one sort
+    ).subquery()
     v, rn, n = ranked.c.v, ranked.c.rn, ranked.c.n
     median, p90, count = connection.execute(
         select(
@@ -213,17 +223,14 @@ def percentiles(
 
 
 def grades(connection: Connection, scope: Scope) -> list[tuple[str, int]]:
+    tally = tallied.units(scope)
     rows = connection.execute(
-        select(func.coalesce(col(Inspection.grade), "?"), func.count())
-        .where(
-            col(Inspection.outcome) == InspectionOutcome.INSPECTED,
-            scope.when(col(Inspection.finished_at)),
-            scope.at(col(Inspection.station_id)),
-        )
-        .group_by(col(Inspection.grade))
-        .order_by(col(Inspection.grade))
+        select(tally.c.grade, func.sum(tally.c.units))
+        .where(tally.c.outcome == InspectionOutcome.INSPECTED)
+        .group_by(tally.c.grade)
+        .order_by(tally.c.grade)
     ).all()
-    return [(str(grade), int(count)) for grade, count in rows]
+    return [(grade or "?", int(count)) for grade, count in rows]
 
 
 @dataclass(frozen=True)
@@ -231,23 +238,21 @@ class ChannelRow:
     disposition: Disposition
     currency: str
     units: int
-    resale_value: Decimal  # sum of the units' current resale value (products.unit_value)
+    resale_value: Decimal  # sum of the units' products.unit_value when they were completed
 
 
 def channels(connection: Connection, scope: Scope) -> list[ChannelRow]:
-    """Units and their resale value per disposition and currency."""
+    """Units and their resale value per disposition and currency (catalogued units)."""
+    tally = tallied.units(scope)
     rows = connection.execute(
         select(
-            col(DispositionDecision.disposition),
-            col(Product.currency),
-            func.count(),
-            func.sum(col(Product.unit_value)),  # ExactDecimal: integer sum, Decimal once
+            tally.c.disposition,
+            tally.c.currency,
+            func.sum(tally.c.units),
+            func.sum(tally.c.resale_value),  # ExactDecimal: integer sum, Decimal once
         )
-        .select_from(Inspection)
-        .join(DispositionDecision, col(DispositionDecision.inspection_id) == col(Inspection.id))
-        .join(Product, col(Product.sku) == col(Inspection.sku_scanned))
-        .where(scope.when(col(Inspection.finished_at)), scope.at(col(Inspection.station_id)))
-        .group_by(col(DispositionDecision.disposition), col(Product.currency))
+        .where(tally.c.disposition != "", tally.c.currency != "")
+        .group_by(tally.c.disposition, tally.c.currency)
     ).all()
     found = [ChannelRow(Disposition(d), cur, int(n), value) for d, cur, n, value in rows]
     order = list(Disposition)
@@ -286,35 +291,24 @@ class DeductionRow:
 
 
 def deductions(connection: Connection, scope: Scope) -> list[DeductionRow]:
+    tally = tallied.deductions(scope)
+    deducted = func.sum(tally.c.deducted)  # ExactDecimal: integer sum, Decimal once
     rows = connection.execute(
-        select(
-            col(RefundLine.deduction_reason),
-            col(RefundLine.currency),
-            func.count(),
-            func.sum(col(RefundLine.deduction)),
-        )
-        .join(Refund, col(Refund.id) == col(RefundLine.refund_id))
-        .join(Parcel, col(Parcel.id) == col(Refund.parcel_id))
-        .where(_refund_scope(scope), col(RefundLine.deduction) > Decimal(0))
-        .group_by(col(RefundLine.deduction_reason), col(RefundLine.currency))
-        .order_by(func.sum(col(RefundLine.deduction)).desc())
+        select(tally.c.reason, tally.c.currency, func.sum(tally.c.units), deducted)
+        .group_by(tally.c.reason, tally.c.currency)
+        .order_by(deducted.desc())
     ).all()
     return [DeductionRow(reason or "(no reason)", cur, int(n), d) for reason, cur, n, d in rows]
 
 
-def _has_flag(flag: InspectionFlag) -> ColumnElement[bool]:
+def flag_counts(connection: Connection, scope: Scope) -> dict[InspectionFlag, int]:
+    tally = tallied.units(scope)
     # Flags are a JSON list of fixed enum words; matching the quoted word in the stored text
     # works the same on SQLite's JSON text and PostgreSQL's json, without JSON functions.
-    return cast(col(Inspection.flags), String).like(f'%"{flag.value}"%')
-
-
-def flag_counts(connection: Connection, scope: Scope) -> dict[InspectionFlag, int]:
-    sums = [_count_if(_has_flag(flag)) for flag in InspectionFlag]
-    row = connection.execute(
-        select(*sums).where(
-            scope.when(col(Inspection.finished_at)), scope.at(col(Inspection.station_id))
-        )
-    ).one()
+    sums = [
+        _sum_if(tally.c.flags.like(f'%"{flag.value}"%'), tally.c.units) for flag in InspectionFlag
+    ]
+    row = connection.execute(select(*sums)).one()
     return {flag: int(count) for flag, count in zip(InspectionFlag, row, strict=True)}
 
 
@@ -333,7 +327,10 @@ def exception_parcels(
     connection: Connection, scope: Scope, limit: int = EXCEPTION_ROWS
 ) -> tuple[list[ExceptionRow], int]:
     """Flagged units and unexpected parcels, newest first (at most ``limit``), and the total."""
-    flagged = cast(col(Inspection.flags), String).not_in(["[]", "null"])
+    # Literals, not parameters: SQLite then reads the partial index of flagged units.
+    flagged = cast(col(Inspection.flags), String).not_in(
+        [literal_column("'[]'"), literal_column("'null'")]
+    )
     units: Any = (
         select(
             col(Inspection.finished_at).label("at"),
@@ -587,23 +584,14 @@ def reasons_by_category(products: list[ProductUnits]) -> list[tuple[str, str, in
 
 
 def stated_vs_found(connection: Connection, scope: Scope) -> list[tuple[str, str, int]]:
-    """(customer's reason, inspection grade, units) for inspected units in the period."""
+    """(customer's reason, inspection grade, units) for inspected units on a return line."""
+    tally = tallied.units(scope)
     rows = connection.execute(
-        select(
-            col(ReturnLine.reason_code),
-            func.coalesce(col(Inspection.grade), "?"),
-            func.count(),
-        )
-        .select_from(Inspection)
-        .join(ReturnLine, col(ReturnLine.id) == col(Inspection.return_line_id))
-        .where(
-            col(Inspection.outcome) == InspectionOutcome.INSPECTED,
-            scope.when(col(Inspection.finished_at)),
-            scope.at(col(Inspection.station_id)),
-        )
-        .group_by(col(ReturnLine.reason_code), col(Inspection.grade))
+        select(tally.c.reason_code, tally.c.grade, func.sum(tally.c.units))
+        .where(tally.c.outcome == InspectionOutcome.INSPECTED, tally.c.reason_code != "")
+        .group_by(tally.c.reason_code, tally.c.grade)
     ).all()
-    return [(reason, grade, int(n)) for reason, grade, n in rows]
+    return [(reason, grade or "?", int(n)) for reason, grade, n in rows]
 
 
 def checklist_answers(connection: Connection, scope: Scope) -> list[tuple[str, str, int]]:
@@ -612,42 +600,22 @@ def checklist_answers(connection: Connection, scope: Scope) -> list[tuple[str, s
     There are few distinct answer sets (questions x yes/no), so unpacking the JSON of each
     group in Python stays bounded whatever the number of inspections.
     """
-    answers = cast(col(Inspection.checklist), String)
-    # Counted per SKU first, so the catalogue is looked up once per (SKU, answer set), not
-    # once per inspection (measured ~15% faster on 1,000,000 inspections).
-    per_sku = (
-        select(
-            col(Inspection.sku_scanned).label("sku"),
-            answers.label("answers"),
-            func.count().label("n"),
-        )
-        .where(
-            col(Inspection.outcome) == InspectionOutcome.INSPECTED,
-            scope.when(col(Inspection.finished_at)),
-            scope.at(col(Inspection.station_id)),
-        )
-        .group_by(col(Inspection.sku_scanned), answers)
-        .subquery()
-    )
+    tally = tallied.checklists(scope)
     rows = connection.execute(
-        select(col(Product.category), per_sku.c.answers, func.sum(per_sku.c.n))
-        .join(Product, col(Product.sku) == per_sku.c.sku)
-        .group_by(col(Product.category), per_sku.c.answers)
+        select(tally.c.category, tally.c.answers, func.sum(tally.c.units)).group_by(
+            tally.c.category, tally.c.answers
+        )
     ).all()
     return [(category, text or "{}", int(n)) for category, text, n in rows]
 
 
 def frequent_notes(connection: Connection, scope: Scope, limit: int = 15) -> list[tuple[str, int]]:
-    note = func.lower(func.trim(col(Inspection.notes)))
+    tally = tallied.notes(scope)
+    units = func.sum(tally.c.units)
     rows = connection.execute(
-        select(note, func.count())
-        .where(
-            note != "",
-            scope.when(col(Inspection.finished_at)),
-            scope.at(col(Inspection.station_id)),
-        )
-        .group_by(note)
-        .order_by(func.count().desc(), note)
+        select(tally.c.note, units)
+        .group_by(tally.c.note)
+        .order_by(units.desc(), tally.c.note)
         .limit(limit)
     ).all()
     return [(text, int(n)) for text, n in rows]

@@ -40,8 +40,9 @@ def build(
     rates = ", ".join(f"{d.value} {setup.recovery_rates[d]:.0%}" for d in Disposition)
     blocks.append(
         Text(
-            "Value recovered = the units' current resale value (products.unit_value) times the"
-            f" channel's recovery rate from settings ([reports] recovery_rates: {rates})."
+            "Value recovered = the units' resale value (products.unit_value, as catalogued when"
+            " each unit was completed) times the channel's recovery rate from settings"
+            f" ([reports] recovery_rates: {rates})."
         )
     )
 

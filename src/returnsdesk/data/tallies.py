@@ -1,0 +1,198 @@
+"""How inspections become report tallies (``data.tally_tables``), in one definition.
+
+Each ``*_facts`` query groups raw inspections (or refund lines) exactly as its tally table
+does; it fills the tallies when a parcel is completed (``record_tallies``, same transaction),
+back-fills them in migration 0008 (the same SQL, written out there), and gives reports the
+partial hours at the edges of a period.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection, Select, String, Table, cast, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.elements import ColumnElement, Label
+from sqlalchemy.sql.functions import FunctionElement
+from sqlmodel import SQLModel, col
+
+from returnsdesk.data.models import (
+    DispositionDecision,
+    Inspection,
+    Parcel,
+    Product,
+    Refund,
+    RefundLine,
+    ReturnLine,
+)
+from returnsdesk.data.tally_tables import ChecklistTally, DeductionTally, NoteTally, UnitTally
+from returnsdesk.data.types import UTCDateTime
+from returnsdesk.domain.vocabulary import InspectionOutcome
+
+
+class hour_start(FunctionElement[Any]):  # noqa: N801 - reads as a SQL function
+    """A UTC timestamp cut down to its whole hour, on SQLite and PostgreSQL."""
+
+    type = UTCDateTime()
+    inherit_cache = True
+
+
+@compiles(hour_start, "sqlite")
+def _hour_sqlite(element: hour_start, compiler: Any, **kw: Any) -> str:
+    # UTCDateTime stores naive UTC text, 'YYYY-MM-DD HH:MM:SS.ffffff', on SQLite.
+    (stamp,) = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"(substr({stamp}, 1, 13) || ':00:00.000000')"
+
+
+@compiles(hour_start)
+def _hour_default(element: hour_start, compiler: Any, **kw: Any) -> str:
+    (stamp,) = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"(date_trunc('hour', {stamp} AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')"
+
+
+def _text(column: Any) -> ColumnElement[str]:
+    return cast(column, String)
+
+
+def unit_facts(where: ColumnElement[bool]) -> Select[Any]:
+    """Rows shaped like ``unit_tallies`` for the inspections matching ``where``."""
+    hour = hour_start(col(Inspection.finished_at))
+    keys: tuple[Label[Any], ...] = (
+        hour.label("hour"),
+        col(Inspection.station_id).label("station_id"),
+        _text(col(Inspection.outcome)).label("outcome"),
+        func.coalesce(col(Inspection.grade), "").label("grade"),
+        func.coalesce(col(ReturnLine.reason_code), "").label("reason_code"),
+        func.coalesce(_text(col(DispositionDecision.disposition)), "").label("disposition"),
+        _text(col(Inspection.flags)).label("flags"),
+        func.coalesce(col(Product.currency), "").label("currency"),
+    )
+    return (
+        select(
+            *keys,
+            func.count().label("units"),
+            func.coalesce(func.sum(col(Product.unit_value)), Decimal(0)).label("resale_value"),
+        )
+        .select_from(Inspection)
+        .outerjoin(ReturnLine, col(ReturnLine.id) == col(Inspection.return_line_id))
+        .outerjoin(
+            DispositionDecision, col(DispositionDecision.inspection_id) == col(Inspection.id)
+        )
+        .outerjoin(Product, col(Product.sku) == col(Inspection.sku_scanned))
+        .where(where)
+        .group_by(*(key.element for key in keys))
+    )
+
+
+def checklist_facts(where: ColumnElement[bool]) -> Select[Any]:
+    """Rows shaped like ``checklist_tallies``: inspected units of catalogued products."""
+    keys: tuple[Label[Any], ...] = (
+        hour_start(col(Inspection.finished_at)).label("hour"),
+        col(Inspection.station_id).label("station_id"),
+        col(Product.category).label("category"),
+        _text(col(Inspection.checklist)).label("answers"),
+    )
+    return (
+        select(*keys, func.count().label("units"))
+        .select_from(Inspection)
+        .join(Product, col(Product.sku) == col(Inspection.sku_scanned))
+        .where(where, col(Inspection.outcome) == InspectionOutcome.INSPECTED)
+        .group_by(*(key.element for key in keys))
+    )
+
+
+NOTE_KEY_CHARACTERS = 500  # notes are told apart by their start: a key PostgreSQL can index
+
+
+def note_key() -> ColumnElement[str]:
+    return func.lower(func.trim(func.substr(col(Inspection.notes), 1, NOTE_KEY_CHARACTERS)))
+
+
+def note_facts(where: ColumnElement[bool]) -> Select[Any]:
+    """Rows shaped like ``note_tallies``: units with a note, per trimmed lower-cased note (its
+    first ``NOTE_KEY_CHARACTERS``)."""
+    keys: tuple[Label[Any], ...] = (
+        hour_start(col(Inspection.finished_at)).label("hour"),
+        col(Inspection.station_id).label("station_id"),
+        note_key().label("note"),
+    )
+    return (
+        select(*keys, func.count().label("units"))
+        .select_from(Inspection)
+        .where(where, note_key() != "")
+        .group_by(*(key.element for key in keys))
+    )
+
+
+def deduction_facts(where: ColumnElement[bool]) -> Select[Any]:
+    """Rows shaped like ``deduction_tallies``: refund lines with a deduction, by the hour their
+    refund was made and the station that received the parcel."""
+    keys: tuple[Label[Any], ...] = (
+        hour_start(col(Refund.created_at)).label("hour"),
+        col(Parcel.station_id).label("station_id"),
+        col(RefundLine.deduction_reason).label("reason"),
+        col(RefundLine.currency).label("currency"),
+    )
+    return (
+        select(
+            *keys,
+            func.count().label("units"),
+            func.sum(col(RefundLine.deduction)).label("deducted"),
+        )
+        .select_from(RefundLine)
+        .join(Refund, col(Refund.id) == col(RefundLine.refund_id))
+        .join(Parcel, col(Parcel.id) == col(Refund.parcel_id))
+        .where(where, col(RefundLine.deduction) > Decimal(0))
+        .group_by(*(key.element for key in keys))
+    )
+
+
+@dataclass(frozen=True)
+class Tally:
+    """A tally table, the query that fills it, and where its rows come from."""
+
+    model: type[SQLModel]
+    facts: Callable[[ColumnElement[bool]], Select[Any]]
+    sums: tuple[str, ...]  # the columns added up when a group is already there
+    parcel: Any  # the parcel the counted rows belong to
+    time: Any  # the moment that puts a row in its hour
+    station: Any  # the station a row counts for
+
+    @property
+    def table(self) -> Table:
+        return self.model.__table__  # type: ignore[attr-defined, no-any-return]
+
+
+_UNIT = (col(Inspection.parcel_id), col(Inspection.finished_at), col(Inspection.station_id))
+UNITS = Tally(UnitTally, unit_facts, ("units", "resale_value"), *_UNIT)
+CHECKLISTS = Tally(ChecklistTally, checklist_facts, ("units",), *_UNIT)
+NOTES = Tally(NoteTally, note_facts, ("units",), *_UNIT)
+DEDUCTIONS = Tally(
+    DeductionTally,
+    deduction_facts,
+    ("units", "deducted"),
+    col(Refund.parcel_id),
+    col(Refund.created_at),
+    col(Parcel.station_id),
+)
+
+
+def record_tallies(connection: Connection, parcel_id: uuid.UUID) -> None:
+    """Add the parcel's inspections and refund lines to every tally, in the transaction that
+    writes them (``complete_parcel``, once per parcel: counting a row twice would double it)."""
+    dialect = sqlite if connection.dialect.name == "sqlite" else postgresql
+    for tally in (UNITS, CHECKLISTS, NOTES, DEDUCTIONS):
+        query = tally.facts(tally.parcel == parcel_id)
+        names = [column.name for column in query.selected_columns]
+        insert = dialect.insert(tally.table).from_select(names, query)
+        connection.execute(
+            insert.on_conflict_do_update(
+                index_elements=[column.name for column in tally.table.primary_key],
+                set_={name: tally.table.c[name] + insert.excluded[name] for name in tally.sums},
+            )
+        )

@@ -1,0 +1,243 @@
+"""Report figures from the hourly tallies equal a direct count over the inspections.
+
+The floor is worked through the real station services (each completion writes its tallies),
+over about three hours from 21:00 UTC, so periods can start and end mid-hour.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from alembic import command
+from alembic.config import Config
+from report_floor import START, Floor
+from sqlalchemy import Connection, text
+from sqlmodel import Session, col, select
+
+from returnsdesk.data.db import make_engine
+from returnsdesk.data.models import (
+    DispositionDecision,
+    Inspection,
+    Parcel,
+    Product,
+    Refund,
+    RefundLine,
+    ReturnLine,
+)
+from returnsdesk.data.tallies import NOTE_KEY_CHARACTERS
+from returnsdesk.domain.vocabulary import InspectionFlag, InspectionOutcome
+from returnsdesk.services.reports import Period
+from returnsdesk.services.reports import queries as q
+from returnsdesk.services.reports.reading import snapshot
+from returnsdesk.services.reports.tallied import hour_split
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+HOUR = timedelta(hours=1)
+TALLIES = ("unit_tallies", "checklist_tallies", "note_tallies", "deduction_tallies")
+
+
+@pytest.fixture
+def worked(floor: Floor) -> Floor:
+    """Thirty returns on two stations over about three hours: grades, failed checklists,
+    notes in mixed case and a long one, an empty box (missing units) and a wrong item."""
+    parcels = floor.summary.parcels
+    for index, parcel in enumerate(parcels[:30]):
+        if index == 6:
+            floor.work(parcel, empty_box=True)
+        elif index == 7:
+            floor.work(parcel, wrong_gtin=parcels[40].items[0].gtin)
+        elif index == 11:
+            floor.work(parcel, note="Seam split " + "x" * 600)  # told apart by its start
+        else:
+            floor.work(
+                parcel,
+                station="STATION-02" if index % 3 == 0 else "STATION-01",
+                grade=str(1 + index % 5),
+                answer=index % 4 != 1,
+                note=("  Scuffed SOLE " if index % 2 else "scuffed sole") if index % 5 == 2 else "",
+            )
+    assert floor.clock.now > START + 3 * HOUR  # the periods below have whole hours
+    return floor
+
+
+@dataclass(frozen=True)
+class Figures:
+    """What the reports show about inspections, however it was counted."""
+
+    units: tuple[int, int]
+    grades: list[tuple[str, int]]
+    channels: list[tuple[str, str, int, Decimal]]
+    flags: dict[InspectionFlag, int]
+    stated_vs_found: list[tuple[str, str, int]]
+    checklist: Counter[tuple[str, str, bool]]
+    notes: list[tuple[str, int]]
+    deductions: list[tuple[str, str, int, Decimal]]
+
+
+def from_reports(connection: Connection, scope: q.Scope) -> Figures:
+    volume = q.volume(connection, scope)
+    checklist: Counter[tuple[str, str, bool]] = Counter()
+    for category, answers, units in q.checklist_answers(connection, scope):
+        for question, answer in json.loads(answers).items():
+            checklist[category, question, answer] += units
+    return Figures(
+        units=(volume.units_inspected, volume.units_missing),
+        grades=q.grades(connection, scope),
+        channels=sorted(
+            (r.disposition.value, r.currency, r.units, r.resale_value)
+            for r in q.channels(connection, scope)
+        ),
+        flags=q.flag_counts(connection, scope),
+        stated_vs_found=sorted(q.stated_vs_found(connection, scope)),
+        checklist=checklist,
+        notes=q.frequent_notes(connection, scope),
+        deductions=sorted(
+            (d.reason, d.currency, d.units, d.deducted) for d in q.deductions(connection, scope)
+        ),
+    )
+
+
+def from_inspections(connection: Connection, scope: q.Scope) -> Figures:
+    """The same figures counted in Python from every inspection and refund line in the scope."""
+    session = Session(bind=connection)
+    rows = session.exec(
+        select(
+            Inspection,
+            col(ReturnLine.reason_code),
+            col(DispositionDecision.disposition),
+            col(Product.category),
+            col(Product.currency),
+            col(Product.unit_value),
+        )
+        .outerjoin(ReturnLine, col(ReturnLine.id) == col(Inspection.return_line_id))
+        .outerjoin(
+            DispositionDecision, col(DispositionDecision.inspection_id) == col(Inspection.id)
+        )
+        .outerjoin(Product, col(Product.sku) == col(Inspection.sku_scanned))
+        .where(scope.when(col(Inspection.finished_at)), scope.at(col(Inspection.station_id)))
+    ).all()
+    outcomes: Counter[str] = Counter()
+    grades: Counter[str] = Counter()
+    channel_units: Counter[tuple[str, str]] = Counter()
+    channel_value: dict[tuple[str, str], Decimal] = {}
+    flags: Counter[InspectionFlag] = Counter()
+    stated: Counter[tuple[str, str]] = Counter()
+    checklist: Counter[tuple[str, str, bool]] = Counter()
+    notes: Counter[str] = Counter()
+    for inspection, reason, disposition, category, currency, value in rows:
+        outcomes[inspection.outcome] += 1
+        inspected = inspection.outcome == InspectionOutcome.INSPECTED
+        grade = inspection.grade or "?"
+        if disposition is not None and currency is not None:
+            key = (str(disposition), currency)
+            channel_units[key] += 1
+            channel_value[key] = channel_value.get(key, Decimal(0)) + value
+        for flag in InspectionFlag:
+            flags[flag] += flag.value in inspection.flags
+        if inspected:
+            grades[grade] += 1
+            if reason is not None:
+                stated[reason, grade] += 1
+            if category is not None:
+                for question, answer in inspection.checklist.items():
+                    checklist[category, question, answer] += 1
+        if note := inspection.notes[:NOTE_KEY_CHARACTERS].strip().lower():
+            notes[note] += 1
+    deducted: Counter[tuple[str, str]] = Counter()
+    deducted_value: dict[tuple[str, str], Decimal] = {}
+    for line in session.exec(
+        select(RefundLine)
+        .join(Refund, col(Refund.id) == col(RefundLine.refund_id))
+        .join(Parcel, col(Parcel.id) == col(Refund.parcel_id))
+        .where(scope.when(col(Refund.created_at)), scope.at(col(Parcel.station_id)))
+    ):
+        if line.deduction > 0:
+            key = (line.deduction_reason, line.currency)
+            deducted[key] += 1
+            deducted_value[key] = deducted_value.get(key, Decimal(0)) + line.deduction
+    return Figures(
+        units=(outcomes[InspectionOutcome.INSPECTED], outcomes[InspectionOutcome.MISSING]),
+        grades=sorted(grades.items()),
+        channels=sorted((d, c, n, channel_value[d, c]) for (d, c), n in channel_units.items()),
+        flags=dict(flags),
+        stated_vs_found=sorted((r, g, n) for (r, g), n in stated.items()),
+        checklist=checklist,
+        notes=sorted(notes.items(), key=lambda item: (-item[1], item[0]))[:15],
+        deductions=sorted((r, c, n, deducted_value[r, c]) for (r, c), n in deducted.items()),
+    )
+
+
+PERIODS = {
+    "whole hours": (START, START + 3 * HOUR),
+    "mid-hour to mid-hour": (START + timedelta(minutes=37), START + timedelta(minutes=193)),
+    "inside one hour": (START + timedelta(minutes=10), START + timedelta(minutes=50)),
+    "ends mid-hour": (START - 2 * HOUR, START + timedelta(minutes=130)),
+}
+
+
+@pytest.mark.parametrize("station", [None, "STATION-02"])
+@pytest.mark.parametrize("period", PERIODS, ids=str)
+def test_tallied_figures_equal_a_count_of_the_inspections(
+    worked: Floor, period: str, station: str | None
+) -> None:
+    start, end = PERIODS[period]
+    with snapshot(worked.database) as connection:
+        scope = q.resolve_scope(connection, Period(start, end, period), station)
+        tallied = from_reports(connection, scope)
+        counted = from_inspections(connection, scope)
+    assert tallied == counted
+    assert sum(tallied.units) > 0  # each period holds inspections, or the test proves little
+    if period == "whole hours" and station is None:
+        assert tallied.units[1] > 0 and tallied.flags[InspectionFlag.WRONG_ITEM] > 0
+        assert tallied.notes[0][0] == "scuffed sole"
+        assert "seam split " + "x" * (NOTE_KEY_CHARACTERS - 11) in dict(tallied.notes)
+        assert tallied.deductions
+
+
+def test_a_period_splits_into_whole_utc_hours_and_its_edges() -> None:
+    at = datetime(2026, 11, 22, 6, 30, tzinfo=UTC)
+    assert hour_split(at, at + 2 * HOUR) == (
+        (at + timedelta(minutes=30), at + timedelta(minutes=90)),
+        [(at, at + timedelta(minutes=30)), (at + timedelta(minutes=90), at + 2 * HOUR)],
+    )
+    whole = datetime(2026, 11, 22, 6, tzinfo=UTC)
+    assert hour_split(whole, whole + HOUR) == ((whole, whole + HOUR), [])
+    assert hour_split(at, at + HOUR) == (None, [(at, at + HOUR)])
+
+
+def _tally_rows(database_url: str) -> dict[str, list[tuple[object, ...]]]:
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            return {
+                table: [tuple(row) for row in connection.execute(text(f"SELECT * FROM {table}"))]
+                for table in TALLIES
+            }
+    finally:
+        engine.dispose()
+
+
+def test_migration_back_fills_the_tallies_the_stations_wrote(
+    worked: Floor, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given tallies written by completions, one row per group
+    written = _tally_rows(database_url)
+    assert all(written.values())
+    worked.database.dispose()
+    ini = Config(str(REPO_ROOT / "alembic.ini"))
+    config = Config()
+    config.set_main_option("script_location", ini.get_main_option("script_location") or "")
+    monkeypatch.setenv("RETURNSDESK_DATABASE_URL", database_url)
+    # When the database goes back to before the tallies and up again
+    command.downgrade(config, "0007")
+    command.upgrade(config, "head")
+    # Then the back-fill counted the stored inspections into exactly the same rows
+    assert {t: sorted(rows, key=repr) for t, rows in _tally_rows(database_url).items()} == {
+        t: sorted(rows, key=repr) for t, rows in written.items()
+    }

@@ -10,9 +10,10 @@
 # version from its PyPI sdist with only those. See packaging/README.md, "The slim OpenCV".
 #
 # The wheel is cached in $RETURNSDESK_BUILD_CACHE (default ~/.cache/returnsdesk-build) under
-# a key of the version, the CMake flags and the Python/platform: a second build
-# takes seconds; a cold one compiles for about CV_COLD_MINUTES (see README) under nice.
-# PYTHON must be a CPython 3.9+ with pip and a C/C++ compiler and cmake on PATH.
+# a key of the version, the CMake flags, the patch and the Python platform: a second build
+# takes seconds; a cold one compiles for about 20 minutes on 2 cores, under nice, and pip
+# fetches the sdist's build requirements (scikit-build, numpy 2.0.2 headers) from the index.
+# PYTHON: the build venv's CPython; c++ and cmake must be on PATH for a cold build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,7 +26,7 @@ CACHE=${RETURNSDESK_BUILD_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/returnsdesk-bui
 # Modules: BUILD_LIST adds the dependencies (imgproc needs geometry, geometry needs flann).
 # Off: everything that would link a library or pull code the station never calls. IPP is off
 # because its binary package is downloaded from GitHub at configure time (not reachable from
-# every build machine); bench/bench_decode.py measured what that costs (README).
+# every build machine); bench/bench_opencv_builds.py measured what that costs (README).
 CMAKE_FLAGS=(
   -DCMAKE_BUILD_TYPE=Release
   -DBUILD_LIST=core,imgproc,imgcodecs,videoio,python3

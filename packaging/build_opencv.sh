@@ -13,7 +13,7 @@
 # a key of the version, the CMake flags, the patch and the Python platform: a second build
 # takes seconds; a cold one compiles for about 20 minutes on 2 cores, under nice, and pip
 # fetches the sdist's build requirements (scikit-build, numpy 2.0.2 headers) from the index.
-# PYTHON: the build venv's CPython; c++ and cmake must be on PATH for a cold build.
+# PYTHON: the build venv's CPython; c++, cmake and nasm must be on PATH for a cold build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -38,9 +38,11 @@ CMAKE_FLAGS=(
   -DBUILD_OPENEXR=OFF -DWITH_AVIF=OFF -DWITH_JPEGXL=OFF -DWITH_IMGCODEC_GIF=OFF
   -DWITH_IMGCODEC_HDR=OFF -DWITH_IMGCODEC_SUNRASTER=OFF -DWITH_IMGCODEC_PXM=OFF
   -DWITH_IMGCODEC_PFM=OFF
-  # JPEG, PNG and zlib compiled in (libjpeg-turbo with its SIMD): no system library to match.
+  # JPEG, PNG and zlib compiled in: no system library to match. libjpeg-turbo's SIMD needs nasm
+  # (without it JPEG falls back to plain C, silently; MJPEG cameras and photos decode JPEG).
   # TIFF too (about 0.5 MiB): `returnsdesk decode` offers it for scanned labels. BMP is built in.
-  -DBUILD_JPEG=ON -DBUILD_PNG=ON -DBUILD_ZLIB=ON -DWITH_TIFF=ON -DBUILD_TIFF=ON
+  -DBUILD_JPEG=ON -DENABLE_LIBJPEG_TURBO_SIMD=ON -DBUILD_PNG=ON -DBUILD_ZLIB=ON
+  -DWITH_TIFF=ON -DBUILD_TIFF=ON
   # Like the PyPI build: no symbol tables. (No spaces in any flag: CMAKE_ARGS is split on them.)
   -DCMAKE_SHARED_LINKER_FLAGS=-Wl,--strip-all -DCMAKE_MODULE_LINKER_FLAGS=-Wl,--strip-all
 )
@@ -67,9 +69,9 @@ if [ ! -f "$sdist" ]; then
     -d "$CACHE" "opencv-python-headless==$OPENCV_VERSION" >&2
 fi
 
-for tool in c++ cmake; do
+for tool in c++ cmake nasm; do
   command -v "$tool" >/dev/null || {
-    echo "build_opencv.sh needs $tool to compile OpenCV (Debian: g++, cmake)" >&2
+    echo "build_opencv.sh needs $tool to compile OpenCV (Debian: g++, cmake, nasm)" >&2
     exit 1
   }
 done

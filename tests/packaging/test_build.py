@@ -156,7 +156,7 @@ def test_linux_build_installs_and_passes_its_self_test(tmp_path: Path) -> None:
         assert re.search(rf"^{check}\s+ok ", selftest.stdout, re.MULTILINE), selftest.stdout
 
     # And the OpenCV it bundles (the build venv's, the same files) still does what the station
-    # asks of it: V4L2 cameras, MJPEG .avi recordings, JPEG/PNG/TIFF/BMP images
+    # asks of it: V4L2 cameras, MJPEG .avi recordings, JPEG (with SIMD)/PNG/TIFF/BMP images
     video = tmp_path / "recording.avi"
     check = subprocess.run(
         [str(ROOT / "build" / "venv" / "bin" / "python"), "-c", _OPENCV_CHECK, str(video)],
@@ -165,7 +165,16 @@ def test_linux_build_installs_and_passes_its_self_test(tmp_path: Path) -> None:
         timeout=120,
     )
     assert check.returncode == 0, check.stdout + check.stderr
-    assert check.stdout.split() == ["v4l2", "CV_MJPEG", "5", ".jpg", ".png", ".tiff", ".bmp"]
+    assert check.stdout.split() == [
+        "v4l2",
+        "jpeg-simd",
+        "CV_MJPEG",
+        "5",
+        ".jpg",
+        ".png",
+        ".tiff",
+        ".bmp",
+    ]
 
 
 # Run by the build venv's Python: prints what works, one word at a time.
@@ -175,6 +184,8 @@ import cv2, numpy as np
 info = cv2.getBuildInformation()
 if re.search(r"v4l/v4l2:\\s+YES", info):
     print("v4l2")
+if re.search(r"JPEG:.*\\n.*\\n\\s+SIMD Support:\\s+YES", info):  # libjpeg-turbo's, with nasm
+    print("jpeg-simd")
 writer = cv2.VideoWriter(sys.argv[1], cv2.VideoWriter.fourcc(*"MJPG"), 25.0, (64, 48))
 for shade in range(5):
     writer.write(np.full((48, 64, 3), shade * 50, np.uint8))

@@ -14,7 +14,7 @@
 # Then it prints the sizes. PYTHON names the interpreter for the venv (default python3, 3.11+,
 # built with a shared libpython as PyInstaller needs). Needs dpkg-deb, binutils (strip,
 # readelf, objdump), a C compiler (cc) and icupkg (Debian: icu-devtools) to trim ICU's data,
-# and, to compile OpenCV when its wheel is not cached yet, c++ and cmake.
+# and, to compile OpenCV when its wheel is not cached yet, c++, cmake and nasm.
 # Safe to run again: the venv is reused, everything else is rebuilt.
 set -euo pipefail
 cd "$(dirname "$0")/.."

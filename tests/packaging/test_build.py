@@ -25,6 +25,11 @@ EXAMPLE = ROOT / "packaging" / "config.toml.example"
 # The target, 250 MB (238 MiB): met with the slim OpenCV (packaging/build_opencv.sh);
 # 331 MiB with the PyPI wheel (packaging/README.md, "Size").
 MAX_INSTALLED_MIB = 238
+# build_opencv.sh's wheel cache, read at import: conftest points XDG_CACHE_HOME at a temp folder
+# for each test, which would make every CI run compile OpenCV again (about 20 minutes).
+BUILD_CACHE = os.environ.get("RETURNSDESK_BUILD_CACHE") or str(
+    Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "returnsdesk-build"
+)
 # What the PyPI wheel of OpenCV brings and the slim one leaves out (FFmpeg, OpenBLAS, AVIF).
 PYPI_OPENCV_LIBRARIES = ("libavcodec", "libavformat", "libopenblas", "libaom", "libavif")
 DEPENDS = (
@@ -103,6 +108,7 @@ def test_linux_build_installs_and_passes_its_self_test(tmp_path: Path) -> None:
     build = subprocess.run(
         ["bash", str(ROOT / "packaging" / "build_linux.sh")],
         cwd=ROOT,
+        env={**os.environ, "RETURNSDESK_BUILD_CACHE": BUILD_CACHE},
         capture_output=True,
         text=True,
         timeout=75 * 60,

@@ -3,7 +3,9 @@
 #
 #     bash packaging/build_linux.sh
 #
-# 1. a clean build venv in build/venv with the project (not editable) and PyInstaller;
+# 1. a clean build venv in build/venv with the project (not editable) and PyInstaller, and
+#    the slim OpenCV wheel (packaging/build_opencv.sh: compiled once, then cached) in place
+#    of the PyPI one;
 # 2. PyInstaller's one-folder build (packaging/returnsdesk.spec) in build/dist/returnsdesk;
 # 3. dist/returnsdesk_<version>_<arch>.deb: /opt/returnsdesk, /usr/bin/returnsdesk, a desktop
 #    entry, the icon and /etc/returnsdesk/config.toml.example;
@@ -11,7 +13,8 @@
 #    unpack anywhere and run returnsdesk/returnsdesk).
 # Then it prints the sizes. PYTHON names the interpreter for the venv (default python3, 3.11+,
 # built with a shared libpython as PyInstaller needs). Needs dpkg-deb, binutils (strip,
-# readelf, objdump), a C compiler (cc) and icupkg (Debian: icu-devtools) to trim ICU's data.
+# readelf, objdump), a C compiler (cc) and icupkg (Debian: icu-devtools) to trim ICU's data,
+# and, to compile OpenCV when its wheel is not cached yet, c++, cmake and nasm.
 # Safe to run again: the venv is reused, everything else is rebuilt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,6 +40,11 @@ echo "== build venv ($VENV)"
 # psycopg: the PostgreSQL driver for stations on a shared database; pure Python, it loads the
 # system's libpq5 (a Depends of the .deb) rather than bundling a second OpenSSL and Kerberos.
 "$VENV/bin/python" -m pip install --quiet . "pyinstaller>=6.22,<7" "psycopg>=3.2,<4"
+# OpenCV with only what the station calls (no FFmpeg, OpenBLAS, dnn...): 152 -> about 20 MiB.
+# Compiled once from the same version's sdist, then reused from the cache (build_opencv.sh).
+echo "== slim OpenCV"
+SLIM_OPENCV=$(bash packaging/build_opencv.sh "$VENV/bin/python")
+"$VENV/bin/python" -m pip install --quiet --force-reinstall --no-deps "$SLIM_OPENCV"
 
 echo "== PyInstaller"
 rm -rf "$BUILD/dist/returnsdesk"

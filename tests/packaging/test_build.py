@@ -22,11 +22,16 @@ from returnsdesk.config import Settings, load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "packaging" / "config.toml.example"
-# A guard against growth, not the goal: the issue asked for 250 MB, which this dependency set
-# cannot meet by trimming alone (packaging/README.md, "Size"); measured 2026-11-23: 316 MiB,
-# then 331 MiB with the report preview (QtPdf, the Qt6Network it links, QtPrintSupport: about
-# 8 MiB), label and report fonts and the reports, labels and sync code.
-MAX_INSTALLED_MIB = 340
+# The issue's target, 250 MB (238 MiB): met with the slim OpenCV (packaging/build_opencv.sh);
+# 331 MiB with the PyPI wheel (packaging/README.md, "Size").
+MAX_INSTALLED_MIB = 238
+# build_opencv.sh's wheel cache, read at import: conftest points XDG_CACHE_HOME at a temp folder
+# for each test, which would make every CI run compile OpenCV again (about 20 minutes).
+BUILD_CACHE = os.environ.get("RETURNSDESK_BUILD_CACHE") or str(
+    Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "returnsdesk-build"
+)
+# What the PyPI wheel of OpenCV brings and the slim one leaves out (FFmpeg, OpenBLAS, AVIF).
+PYPI_OPENCV_LIBRARIES = ("libavcodec", "libavformat", "libopenblas", "libaom", "libavif")
 DEPENDS = (
     "libxcb-cursor0",
     "libxkbcommon-x11-0",
@@ -98,13 +103,15 @@ def _build_env(tmp_path: Path) -> dict[str, str]:
     reason="the .deb is built on Debian/Ubuntu",
 )
 def test_linux_build_installs_and_passes_its_self_test(tmp_path: Path) -> None:
-    # Given a fresh build of the .deb and the .tar.gz
+    # Given a fresh build of the .deb and the .tar.gz (the first one compiles OpenCV, about
+    # 30 minutes on 2 busy cores; later ones reuse the cached wheel)
     build = subprocess.run(
         ["bash", str(ROOT / "packaging" / "build_linux.sh")],
         cwd=ROOT,
+        env={**os.environ, "RETURNSDESK_BUILD_CACHE": BUILD_CACHE},
         capture_output=True,
         text=True,
-        timeout=30 * 60,
+        timeout=75 * 60,
     )
     assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
     arch = subprocess.run(
@@ -136,6 +143,10 @@ def test_linux_build_installs_and_passes_its_self_test(tmp_path: Path) -> None:
     assert (root / "usr/share/applications/returnsdesk.desktop").is_file()
     assert (root / "usr/share/icons/hicolor/scalable/apps/returnsdesk.svg").is_file()
     assert (root / "etc/returnsdesk/config.toml.example").is_file()
+    # with the slim OpenCV in it, not the PyPI wheel's libraries
+    bundled = {path.name for path in (root / "opt" / "returnsdesk").rglob("*.so*")}
+    assert "cv2.abi3.so" in bundled
+    assert not [name for name in bundled if name.startswith(PYPI_OPENCV_LIBRARIES)]
 
     # Then it starts, and every self-test check passes offscreen
     env = _build_env(tmp_path)
@@ -149,3 +160,52 @@ def test_linux_build_installs_and_passes_its_self_test(tmp_path: Path) -> None:
     assert selftest.returncode == 0, selftest.stdout + selftest.stderr
     for check in ("database", "barcode", "report", "qt", "labels", "preview", "policies"):
         assert re.search(rf"^{check}\s+ok ", selftest.stdout, re.MULTILINE), selftest.stdout
+
+    # And the OpenCV it bundles (the build venv's, the same files) still does what the station
+    # asks of it: V4L2 cameras, MJPEG .avi recordings, JPEG (with SIMD)/PNG/TIFF/BMP images
+    video = tmp_path / "recording.avi"
+    check = subprocess.run(
+        [str(ROOT / "build" / "venv" / "bin" / "python"), "-c", _OPENCV_CHECK, str(video)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert check.stdout.split() == [
+        "v4l2",
+        "jpeg-simd",
+        "CV_MJPEG",
+        "5",
+        ".jpg",
+        ".png",
+        ".tiff",
+        ".bmp",
+    ]
+
+
+# Run by the build venv's Python: prints what works, one word at a time.
+_OPENCV_CHECK = """
+import re, sys
+import cv2, numpy as np
+info = cv2.getBuildInformation()
+if re.search(r"v4l/v4l2:\\s+YES", info):
+    print("v4l2")
+if re.search(r"JPEG:.*\\n.*\\n\\s+SIMD Support:\\s+YES", info):  # libjpeg-turbo's, with nasm
+    print("jpeg-simd")
+writer = cv2.VideoWriter(sys.argv[1], cv2.VideoWriter.fourcc(*"MJPG"), 25.0, (64, 48))
+for shade in range(5):
+    writer.write(np.full((48, 64, 3), shade * 50, np.uint8))
+writer.release()
+capture = cv2.VideoCapture(sys.argv[1])  # as scan/camera.py opens a file: no API named
+print(capture.getBackendName())
+frames = 0
+while capture.read()[0]:
+    frames += 1
+print(frames)
+picture = np.random.default_rng(0).integers(0, 255, (48, 64, 3), dtype=np.uint8)
+for suffix in (".jpg", ".png", ".tiff", ".bmp"):
+    ok, data = cv2.imencode(suffix, picture)
+    decoded = cv2.imdecode(data, cv2.IMREAD_COLOR)
+    if ok and decoded is not None and decoded.shape == picture.shape:
+        print(suffix)
+"""

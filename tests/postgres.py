@@ -99,7 +99,7 @@ def postgres_cluster() -> Iterator[PostgresCluster]:
     try:
         import psycopg  # noqa: F401 - only checks the driver is installed
     except ImportError:
-        raise _unavailable("The psycopg driver is not installed (pip install -e '.[dev]')")
+        raise _unavailable("The psycopg driver is not installed (.[dev])") from None
     as_root = os.geteuid() == 0
     # Not under pytest's temp dir: that is private to root, and the server runs as postgres.
     root = Path(tempfile.mkdtemp(prefix="returnsdesk-pg-"))

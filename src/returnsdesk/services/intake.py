@@ -112,7 +112,9 @@ def receive_parcel(
     now: datetime,
 ) -> tuple[uuid.UUID, bool]:
     """Record the parcel as received (or resume the open one). Returns (parcel id, resumed)."""
-    return_ = session.get(Return, return_id)
+    # Lock the return (PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises writers), so two
+    # stations scanning one parcel at once receive it once: the second waits, then resumes it.
+    return_ = session.get(Return, return_id, with_for_update=True, populate_existing=True)
     if return_ is None:
         raise UnknownBarcode("That return no longer exists.")
     if return_.status is ReturnStatus.COMPLETED:

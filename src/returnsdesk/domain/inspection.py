@@ -24,6 +24,7 @@ from returnsdesk.domain.policy import (
     RefundReview,
     UnitRefund,
 )
+from returnsdesk.domain.text import storable
 from returnsdesk.domain.vocabulary import Disposition, InspectionFlag
 
 
@@ -356,7 +357,7 @@ class ParcelInspection:
     def set_notes(self, notes: str) -> None:
         if self.current is None:
             raise WrongStep("Scan an item first.")
-        self.current.notes = notes.strip()
+        self.current.notes = storable(notes, what="Notes").strip()
 
     def record_photo(self) -> None:
         """A photo was stored: of the unit under inspection, or else of the parcel."""
@@ -406,6 +407,7 @@ class ParcelInspection:
         if override is not None and override is not unit.disposition:
             if not reason or not reason.strip():
                 raise WrongStep("An override needs a reason.")
+            storable(reason, what="Override reason")
             unit = replace(
                 unit,
                 disposition=override,

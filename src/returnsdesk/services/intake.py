@@ -24,6 +24,7 @@ from returnsdesk.domain.inspection import ExpectedLine
 from returnsdesk.domain.money import Money
 from returnsdesk.domain.policy import RefundPolicy
 from returnsdesk.domain.scanning import ClassifiedScan, ScanKind
+from returnsdesk.domain.text import storable
 from returnsdesk.domain.vocabulary import ParcelStatus, ReturnStatus
 from returnsdesk.services.views import ReturnSummary, ReturnView, StationContext
 
@@ -184,7 +185,7 @@ def receive_unexpected_parcel(
         received_at=now,
         status=ParcelStatus.NEEDS_REVIEW,
         unexpected=True,
-        note=note.strip(),
+        note=storable(note, what="Note").strip(),
     )
     session.add(parcel)
     session.flush()
@@ -201,7 +202,7 @@ def receive_unexpected_parcel(
 
 def search_returns(session: Session, text: str, *, limit: int = 25) -> list[ReturnSummary]:
     """Returns whose RMA, order number, customer name or email contains ``text``."""
-    needle = text.strip()
+    needle = storable(text, what="Search").strip()
     if not needle:
         return []
     pattern = f"%{needle.replace('%', '').replace('_', '')}%"

@@ -74,7 +74,17 @@ class PostgresCluster:
             raise RuntimeError(f"{' '.join(command)} failed:\n{done.stdout}{done.stderr}")
 
     def start(self) -> None:
-        self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8")
+        self._run(
+            "initdb",
+            "-D",
+            str(self.data),
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--no-locale",
+        )
         options = [
             f"-c listen_addresses=127.0.0.1 -c port={self.port}",
             f"-c unix_socket_directories={self.root / 'socket'}",

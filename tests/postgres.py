@@ -32,6 +32,8 @@ from returnsdesk.data.db import make_engine
 
 BINARIES = "/usr/lib/postgresql/*/bin"
 SERVER_USER = "postgres"  # the system user Debian's package creates
+# UTF-8 without a locale: the same text functions (lower(), sorting) on every machine.
+INITDB_OPTIONS = ("-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-locale")
 SPEED_OVER_SAFETY = ("fsync=off", "synchronous_commit=off", "full_page_writes=off")
 
 DatabaseFactory = Callable[[], str]
@@ -74,17 +76,7 @@ class PostgresCluster:
             raise RuntimeError(f"{' '.join(command)} failed:\n{done.stdout}{done.stderr}")
 
     def start(self) -> None:
-        self._run(
-            "initdb",
-            "-D",
-            str(self.data),
-            "-U",
-            "postgres",
-            "--auth=trust",
-            "-E",
-            "UTF8",
-            "--no-locale",
-        )
+        self._run("initdb", "-D", str(self.data), *INITDB_OPTIONS)
         options = [
             f"-c listen_addresses=127.0.0.1 -c port={self.port}",
             f"-c unix_socket_directories={self.root / 'socket'}",

@@ -7,6 +7,8 @@ cannot store (a NUL character) is refused with a message on both, writing nothin
 
 from __future__ import annotations
 
+import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -25,10 +27,11 @@ from returnsdesk.data.models import (
 from returnsdesk.data.repositories import verify_audit_chain
 from returnsdesk.data.tally_tables import NoteTally, UnitTally
 from returnsdesk.domain.errors import OperatorError
-from returnsdesk.domain.vocabulary import ReturnStatus
+from returnsdesk.domain.inspection import ParcelInspection, UnitStep
+from returnsdesk.domain.vocabulary import Disposition, ReturnStatus
 from returnsdesk.services.bootstrap import StationEnvironment
 from returnsdesk.services.csv_import import ImportRejected, import_returns
-from returnsdesk.services.station import ParcelOpened
+from returnsdesk.services.station import ParcelOpened, StationService
 from table_snapshot import table_rows
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -70,25 +73,37 @@ def test_demo_returns_complete_end_to_end(demo_env: StationEnvironment) -> None:
         assert verify_audit_chain(session).ok
 
 
-def test_a_note_longer_than_the_tally_key_is_stored_whole_and_tallied_by_its_start(
-    demo_env: StationEnvironment,
-) -> None:
-    note = "<b>Seam</b> split ‮ 📦 " + "x" * 2000  # markup, bidi, emoji, 2,000+ characters
+@dataclass
+class OpenUnit:
+    """RMA-100001 received, its first unit graded and the checklist answered."""
+
+    service: StationService
+    parcel_id: uuid.UUID
+    work: ParcelInspection
+
+
+@pytest.fixture
+def open_unit(demo_env: StationEnvironment) -> OpenUnit:
     service = station_service(demo_env)
     parcel = demo_parcel(demo_env, "RMA-100001")
     opened = service.open_parcel(service.classify(parcel.tracking_number))
     assert isinstance(opened, ParcelOpened)
     work = service.new_inspection(opened.parcel.view)
-    item = parcel.items[0]
-    work.begin_unit(
-        service.resolve_item(service.classify(item.gtin), opened.parcel.view), now=service.clock()
-    )
+    product = service.resolve_item(service.classify(parcel.items[0].gtin), opened.parcel.view)
+    work.begin_unit(product, now=service.clock())
     work.grade("2")
-    while work.current is not None and work.current.step.value == "checklist":
+    while work.current is not None and work.current.step is UnitStep.CHECKLIST:
         work.answer(True)
-    work.set_notes(note)
-    work.accept(now=service.clock())
-    service.complete(opened.parcel.parcel_id, work)
+    return OpenUnit(service, opened.parcel.parcel_id, work)
+
+
+def test_a_note_longer_than_the_tally_key_is_stored_whole_and_tallied_by_its_start(
+    demo_env: StationEnvironment, open_unit: OpenUnit
+) -> None:
+    note = "<b>Seam</b> split \u202e 📦 " + "x" * 2000  # markup, bidi, emoji, 2,000+ characters
+    open_unit.work.set_notes(note)
+    open_unit.work.accept(now=open_unit.service.clock())
+    open_unit.service.complete(open_unit.parcel_id, open_unit.work)
     with demo_env.database.session() as session:
         assert session.exec(select(Inspection.notes)).all() == [note]
         assert session.exec(select(NoteTally.note)).all() == [note[:500].lower()]
@@ -96,31 +111,19 @@ def test_a_note_longer_than_the_tally_key_is_stored_whole_and_tallied_by_its_sta
 
 @pytest.mark.parametrize("where", ["notes", "override reason"])
 def test_text_with_a_nul_character_is_refused_and_writes_nothing(
-    demo_env: StationEnvironment, where: str
+    demo_env: StationEnvironment, open_unit: OpenUnit, where: str
 ) -> None:
-    service = station_service(demo_env)
-    parcel = demo_parcel(demo_env, "RMA-100001")
-    opened = service.open_parcel(service.classify(parcel.tracking_number))
-    assert isinstance(opened, ParcelOpened)
+    work = open_unit.work
     before = table_rows(demo_env.database.engine)
-    work = service.new_inspection(opened.parcel.view)
-    item = parcel.items[0]
-    work.begin_unit(
-        service.resolve_item(service.classify(item.gtin), opened.parcel.view), now=service.clock()
-    )
-    work.grade("2")
-    while work.current is not None and work.current.step.value == "checklist":
-        work.answer(True)
-    with pytest.raises(OperatorError, match="NUL"):
+    with pytest.raises(OperatorError, match="NUL character"):
         if where == "notes":
             work.set_notes("scuffed\x00sole")
         else:
-            other = next(
-                d
-                for d in type(work.suggestion().disposition)
-                if d is not work.suggestion().disposition
-            )
-            work.accept(now=service.clock(), override=other, reason="customer\x00said")
+            suggested = work.suggestion().disposition
+            other = next(d for d in Disposition if d is not suggested)
+            work.accept(now=open_unit.service.clock(), override=other, reason="said\x00so")
+    # Then the unit is still open to correct, and the database is as it was
+    assert work.current is not None and work.current.notes == ""
     assert table_rows(demo_env.database.engine) == before
 
 

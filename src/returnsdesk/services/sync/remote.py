@@ -264,13 +264,19 @@ def _str(
         )
     if len(value) > limit:
         raise _Bad(f"{where}.{key}", f"longer than {limit} characters")
-    return value.strip()
+    return _storable(value, f"{where}.{key}").strip()
 
 
 def _text_item(value: object, where: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise _Bad(where, f"expected non-empty text, not {_shown(value)}")
-    return value.strip()
+    return _storable(value, where).strip()
+
+
+def _storable(value: str, where: str) -> str:
+    if "\x00" in value:  # PostgreSQL cannot store it; the page is refused on every backend
+        raise _Bad(where, "holds a NUL character")
+    return value
 
 
 def _positive(data: Mapping[str, Any], key: str, where: str) -> int:

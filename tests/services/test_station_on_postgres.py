@@ -17,8 +17,10 @@ from sqlmodel import col, func, select
 from completing import complete_parcel, demo_parcel, station_service
 from returnsdesk.data.models import (
     AuditEntry,
+    DispositionDecision,
     Inspection,
     OutboxEvent,
+    Parcel,
     Refund,
     RefundLine,
     Return,
@@ -27,10 +29,16 @@ from returnsdesk.data.models import (
 from returnsdesk.data.repositories import verify_audit_chain
 from returnsdesk.data.tally_tables import NoteTally, UnitTally
 from returnsdesk.domain.errors import OperatorError
-from returnsdesk.domain.inspection import ParcelInspection, UnitStep
+from returnsdesk.domain.inspection import (
+    NOTES_LIMIT,
+    OVERRIDE_REASON_LIMIT,
+    ParcelInspection,
+    UnitStep,
+)
 from returnsdesk.domain.vocabulary import Disposition, ReturnStatus
 from returnsdesk.services.bootstrap import StationEnvironment
 from returnsdesk.services.csv_import import ImportRejected, import_returns
+from returnsdesk.services.intake import UNEXPECTED_NOTE_LIMIT
 from returnsdesk.services.station import ParcelOpened, StationService
 from table_snapshot import table_rows
 
@@ -109,25 +117,33 @@ def test_a_note_longer_than_the_tally_key_is_stored_whole_and_tallied_by_its_sta
         assert session.exec(select(NoteTally.note)).all() == [note[:500].lower()]
 
 
+UNSTORABLE = {
+    "NUL": ("scuffed\x00sole", "a NUL character"),
+    "too long": ("x" * (NOTES_LIMIT + 1), "4,001 characters, at most 4,000"),
+}
+
+
+@pytest.mark.parametrize("text", UNSTORABLE)
 @pytest.mark.parametrize("where", ["notes", "override reason"])
-def test_text_with_a_nul_character_is_refused_and_writes_nothing(
-    demo_env: StationEnvironment, open_unit: OpenUnit, where: str
+def test_text_the_database_cannot_store_is_refused_and_writes_nothing(
+    demo_env: StationEnvironment, open_unit: OpenUnit, where: str, text: str
 ) -> None:
+    typed, message = UNSTORABLE[text]
     work = open_unit.work
     before = table_rows(demo_env.database.engine)
-    with pytest.raises(OperatorError, match="NUL character"):
+    with pytest.raises(OperatorError, match=message.replace("4,000", "[0-9,]+")):
         if where == "notes":
-            work.set_notes("scuffed\x00sole")
+            work.set_notes(typed)
         else:
             suggested = work.suggestion().disposition
             other = next(d for d in Disposition if d is not suggested)
-            work.accept(now=open_unit.service.clock(), override=other, reason="said\x00so")
+            work.accept(now=open_unit.service.clock(), override=other, reason=typed)
     # Then the unit is still open to correct, and the database is as it was
     assert work.current is not None and work.current.notes == ""
     assert table_rows(demo_env.database.engine) == before
 
 
-def test_an_unexpected_parcel_note_or_a_search_with_a_nul_is_refused(
+def test_an_unexpected_parcel_note_or_a_search_that_cannot_be_stored_is_refused(
     demo_env: StationEnvironment,
 ) -> None:
     service = station_service(demo_env)
@@ -135,6 +151,8 @@ def test_an_unexpected_parcel_note_or_a_search_with_a_nul_is_refused(
     before = table_rows(demo_env.database.engine)
     with pytest.raises(OperatorError, match="^Note: a NUL character"):
         service.receive_unexpected(scan, "two shoes\x00")
+    with pytest.raises(OperatorError, match="^Note: 2,001 characters, at most 2,000"):
+        service.receive_unexpected(scan, "x" * 2001)
     with pytest.raises(OperatorError, match="^Search: a NUL character"):
         service.search("Rossi\x00")
     assert table_rows(demo_env.database.engine) == before
@@ -151,3 +169,11 @@ def test_an_imported_cell_with_a_nul_is_refused_by_row_and_column(
     assert refused.value.problems == ["row 2, column customer_name: holds a NUL character"]
     assert table_rows(demo_env.database.engine) == before
     assert import_returns(demo_env.database, sample).created  # the file itself imports
+
+
+def test_the_text_limits_are_the_lengths_of_their_columns() -> None:
+    assert (
+        Inspection.__table__.c.notes.type.length,  # type: ignore[attr-defined]
+        DispositionDecision.__table__.c.override_reason.type.length,  # type: ignore[attr-defined]
+        Parcel.__table__.c.note.type.length,  # type: ignore[attr-defined]
+    ) == (NOTES_LIMIT, OVERRIDE_REASON_LIMIT, UNEXPECTED_NOTE_LIMIT)

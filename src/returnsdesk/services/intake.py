@@ -31,6 +31,8 @@ from returnsdesk.services.views import ReturnSummary, ReturnView, StationContext
 log = logging.getLogger(__name__)
 
 PARCEL_SCANS = frozenset({ScanKind.TRACKING, ScanKind.RMA, ScanKind.ORDER})
+UNEXPECTED_NOTE_LIMIT = 2000  # parcels.note
+SEARCH_LIMIT = 200  # as long as the longest field searched (customer names)
 
 
 def find_return(session: Session, scan: ClassifiedScan) -> Return | None:
@@ -185,7 +187,7 @@ def receive_unexpected_parcel(
         received_at=now,
         status=ParcelStatus.NEEDS_REVIEW,
         unexpected=True,
-        note=storable(note, what="Note").strip(),
+        note=storable(note, what="Note", limit=UNEXPECTED_NOTE_LIMIT).strip(),
     )
     session.add(parcel)
     session.flush()
@@ -202,7 +204,7 @@ def receive_unexpected_parcel(
 
 def search_returns(session: Session, text: str, *, limit: int = 25) -> list[ReturnSummary]:
     """Returns whose RMA, order number, customer name or email contains ``text``."""
-    needle = storable(text, what="Search").strip()
+    needle = storable(text, what="Search", limit=SEARCH_LIMIT).strip()
     if not needle:
         return []
     pattern = f"%{needle.replace('%', '').replace('_', '')}%"

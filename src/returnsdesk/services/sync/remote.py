@@ -134,10 +134,7 @@ def _return(item: object, where: str) -> RemoteReturn:
                 f"{where}.lines[{i}].line_ref", f"{line.line_ref!r} is not a line of the order"
             )
     tracking = tuple(
-        (
-            _str(_object(t, f"{where}.tracking_numbers[{i}]"), "number", where).upper(),
-            _str(_object(t, f"{where}.tracking_numbers[{i}]"), "carrier", where, empty=True),
-        )
+        _tracking(t, f"{where}.tracking_numbers[{i}]")
         for i, t in enumerate(_list(data, "tracking_numbers", where))
     )
     return RemoteReturn(
@@ -150,6 +147,13 @@ def _return(item: object, where: str) -> RemoteReturn:
         order=order,
         lines=lines,
     )
+
+
+def _tracking(value: object, where: str) -> tuple[str, str]:
+    """(number, carrier), no longer than their columns (return_tracking)."""
+    data = _object(value, where)
+    number = _str(data, "number", where, limit=64).upper()
+    return number, _str(data, "carrier", where, empty=True, limit=32)
 
 
 def _order(value: object, where: str) -> RemoteOrder:

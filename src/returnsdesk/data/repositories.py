@@ -125,17 +125,20 @@ def verify_audit_chain(session: Session) -> AuditVerification:
     entries = session.exec(
         select(AuditEntry).order_by(col(AuditEntry.sequence)).execution_options(yield_per=500)
     )
-    for entry in entries:
-        checked += 1
-        if (
-            entry.sequence != checked
-            or entry.previous_hash != expected_previous
-            or entry.entry_hash != _entry_hash(entry)
-        ):
-            return AuditVerification(
-                ok=False, entries_checked=checked, first_broken_sequence=entry.sequence
-            )
-        expected_previous = entry.entry_hash
+    try:
+        for entry in entries:
+            checked += 1
+            if (
+                entry.sequence != checked
+                or entry.previous_hash != expected_previous
+                or entry.entry_hash != _entry_hash(entry)
+            ):
+                return AuditVerification(
+                    ok=False, entries_checked=checked, first_broken_sequence=entry.sequence
+                )
+            expected_previous = entry.entry_hash
+    finally:
+        entries.close()  # on PostgreSQL a server-side cursor, open until closed
     return AuditVerification(ok=True, entries_checked=checked, first_broken_sequence=None)
 
 

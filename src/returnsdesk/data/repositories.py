@@ -49,22 +49,23 @@ def to_json_payload(payload: Mapping[str, Any]) -> dict[str, Any]:
     return {_json_key(key): _json_value(value) for key, value in payload.items()}
 
 
-# Any fixed number, the same in every station: names the lock on appending (module docstring).
-_APPEND_LOCK = 0x52455455524E53  # "RETURNS"
+# Fixed numbers, the same in every station, naming PostgreSQL advisory locks (``take_turns``).
+APPEND_LOCK = 0x52455455524E53  # appending outbox events and audit entries (module docstring)
+CLAIM_LOCK = 0x52454C4159  # the outbox relay claiming events (services/sync/relay.py)
 
 
-def _take_turns_appending(session: Session) -> None:
+def take_turns(session: Session, lock: int) -> None:
+    """On PostgreSQL, wait until no other transaction holds ``lock``, and hold it to the end of
+    this one: transactions taking it run one at a time, as every writer does on SQLite."""
     if session.get_bind().dialect.name == "postgresql":
-        session.connection().execute(
-            text("SELECT pg_advisory_xact_lock(:key)"), {"key": _APPEND_LOCK}
-        )
+        session.connection().execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": lock})
 
 
 def add_outbox_event(
     session: Session, *, event_type: str, aggregate_id: uuid.UUID, payload: dict[str, Any]
 ) -> OutboxEvent:
     """Queue an event for the order system in the caller's transaction."""
-    _take_turns_appending(session)
+    take_turns(session, APPEND_LOCK)
     last = session.exec(select(func.max(col(OutboxEvent.sequence)))).one()
     event = OutboxEvent(
         sequence=(last or 0) + 1,
@@ -89,7 +90,7 @@ def append_audit(
     station_id: uuid.UUID | None,
 ) -> AuditEntry:
     """Append an entry to the hash chain in the caller's transaction."""
-    _take_turns_appending(session)
+    take_turns(session, APPEND_LOCK)
     last = session.exec(
         select(AuditEntry.sequence, AuditEntry.entry_hash)
         .order_by(col(AuditEntry.sequence).desc())

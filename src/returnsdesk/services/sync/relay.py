@@ -5,17 +5,17 @@ not attempted while an earlier event of the same return is still pending or park
 never overtakes its return's ``return.received``. Returns do not block each other: a parked
 event holds back only the rest of its own return.
 
-Claims (two relays on one database). ``run_once`` claims up to ``batch`` due events in one ``BEGIN
-IMMEDIATE`` transaction (on PostgreSQL, under an advisory lock, so claims run one at a time there
-too, each seeing the tokens of the one before) by setting their ``next_attempt_at`` to ``now +
-lease`` (plus a few random microseconds). Claimed events are not due for anyone else, and their
-successors are blocked behind them, so a second relay (another process, or another station on a
-shared database) skips them. That lease time doubles as a fencing token: each later write for the
-event checks ``next_attempt_at`` still equals the token, so a relay that stalled past its lease and
-lost the claim does not overwrite the new owner's bookkeeping. The lease is renewed before each send
-once half of it has passed, so one call must finish within half the lease (keep ``lease_s`` above
-twice the connector's timeout). A relay killed mid-batch leaves its claims to expire; after
-``lease_s`` any relay picks them up.
+Claims (two relays on one database). ``run_once`` claims up to ``batch`` due events in one
+``BEGIN IMMEDIATE`` transaction (on PostgreSQL, under an advisory lock, so claims run one at a
+time there too, each seeing the tokens of the one before) by setting their ``next_attempt_at`` to
+``now + lease`` (plus a few random microseconds). Claimed events are not due for anyone else, and
+their successors are blocked behind them, so a second relay (another process, or another station
+on a shared database) skips them. That lease time doubles as a fencing token: each later write for
+the event checks ``next_attempt_at`` still equals the token, so a relay that stalled past its
+lease and lost the claim does not overwrite the new owner's bookkeeping. The lease is renewed
+before each send once half of it has passed, so one call must finish within half the lease (keep
+``lease_s`` above twice the connector's timeout). A relay killed mid-batch leaves its claims to
+expire; after ``lease_s`` any relay picks them up.
 
 Crash safety. The outcome of a call is recorded in its own short transaction after the call.
 A crash (or SIGKILL, or power loss) between the shop applying a call and that commit loses only

@@ -16,6 +16,8 @@ from returnsdesk.log import tail_handler
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+pytest_plugins = ["postgres"]  # the postgres_url fixture and the postgres marker's server
+
 
 @pytest.fixture(autouse=True)
 def _private_dirs(

@@ -24,6 +24,12 @@ from returnsdesk.domain.errors import ReturnsDeskError
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.fixture
+def database_url(url_on_each_backend: str) -> str:
+    """Every migration test runs on SQLite and on a real PostgreSQL."""
+    return url_on_each_backend
+
+
 def _schema_differences(engine: Engine) -> list[object]:
     with engine.connect() as connection:
         return list(compare_metadata(MigrationContext.configure(connection), SQLModel.metadata))

@@ -24,6 +24,12 @@ from returnsdesk.domain.vocabulary import Disposition
 RETURN_ID = uuid.UUID("5f0c3a4e-2b7d-4c1e-9a6f-0d8e7b6a5c4b")
 
 
+@pytest.fixture
+def database_url(url_on_each_backend: str) -> str:
+    """On SQLite and on PostgreSQL: concurrent appends and the audit chain behave alike."""
+    return url_on_each_backend
+
+
 def _outbox(database: Database) -> list[OutboxEvent]:
     with database.session() as session:
         return list(session.exec(select(OutboxEvent).order_by(col(OutboxEvent.sequence))))

@@ -233,3 +233,27 @@ def test_unknown_parcel_writes_nothing_until_the_inspector_chooses_a_return(
         parcel = session.exec(select(Parcel).where(Parcel.return_id == return_.id)).one()
         assert (parcel.tracking_number, parcel.carrier) == (UNKNOWN_UPS, "UPS")
         assert return_.status is ReturnStatus.RECEIVED
+
+
+def test_a_note_with_a_nul_character_is_refused_and_kept_to_correct(
+    inspector: Inspector, demo_env: StationEnvironment
+) -> None:
+    # Given an item under inspection (a NUL can arrive pasted from another program)
+    view = inspector.window.station_view
+    parcel = demo_parcel(demo_env, "RMA-100001")
+    inspector.scan(parcel.tracking_number)
+    inspector.scan(parcel.items[0].gtin)
+    assert inspector.controller.state is State.UNIT
+    received = row_counts(demo_env)
+    # When the inspector enters a note holding a NUL
+    view.ui.notesEdit.setText("scuffed\x00sole")
+    view.ui.notesEdit.returnPressed.emit()
+    inspector.settle()
+    # Then the station says why, keeps the text to correct, and stores nothing of it
+    assert view.message_tone() is Tone.ERROR
+    assert "NUL character" in inspector.message
+    assert_readable(inspector.message)
+    assert view.ui.notesEdit.text() == "scuffed\x00sole"
+    work = inspector.controller.work
+    assert work is not None and work.current is not None and work.current.notes == ""
+    assert row_counts(demo_env) == received

@@ -28,6 +28,7 @@ from returnsdesk.data.models import (
     Return,
     StockMovement,
 )
+from returnsdesk.data.repositories import verify_audit_chain
 from returnsdesk.domain.errors import AlreadyCompleted
 from returnsdesk.domain.inspection import ParcelInspection, UnitStep
 from returnsdesk.domain.vocabulary import ParcelStatus, ReturnStatus
@@ -38,6 +39,12 @@ from returnsdesk.services.station import ParcelOpened, StationService
 from returnsdesk.services.views import CompletionResult, ReceivedParcel
 
 ROUNDS = 10
+
+
+@pytest.fixture
+def database_url(url_on_each_backend: str) -> str:
+    """On SQLite and on a real PostgreSQL: the refund is refused by the database on both."""
+    return url_on_each_backend
 
 
 @pytest.fixture(autouse=True)
@@ -264,3 +271,35 @@ def test_completing_again_after_the_other_station_finished_is_refused(
             )
             == 0
         )
+
+
+def test_two_stations_completing_different_returns_at_once_both_succeed(
+    two_stations: tuple[Station, Station],
+) -> None:
+    # Given each station has its own return open
+    first, second = two_stations
+    assert first.env.demo is not None
+    demos = [p for p in first.env.demo.parcels if p.tracking_number][: ROUNDS * 2]
+    for one, other in zip(demos[::2], demos[1::2], strict=True):
+        pairs = [(first, one), (second, other)]
+        works = []
+        for station, demo in pairs:
+            opened = station.service.open_parcel(station.service.classify(demo.tracking_number))
+            assert isinstance(opened, ParcelOpened)
+            works.append(
+                (opened.parcel.parcel_id, inspect_first_unit(station.service, opened.parcel, demo))
+            )
+        # When both complete at the same moment
+        outcomes = at_once(
+            *(
+                lambda s=station, w=work: s.service.complete(*w)
+                for (station, _demo), work in zip(pairs, works, strict=True)
+            )
+        )
+        # Then both are refunded: one station's completion never fails for the other's
+        assert all(isinstance(o, CompletionResult) for o in outcomes), outcomes
+    # And the audit chain is one unbroken line
+    with first.env.database.session() as session:
+        assert verify_audit_chain(session).ok
+        sequences = session.exec(select(OutboxEvent.sequence)).all()
+        assert len(sequences) == len(set(sequences))

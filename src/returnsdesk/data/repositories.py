@@ -5,9 +5,10 @@ the change it describes (one transaction per user action, see ``db.py``).
 
 Sequences are the current maximum + 1. On SQLite that is safe because every transaction starts
 with ``BEGIN IMMEDIATE``: writers run one at a time, so no two read the same maximum. On
-PostgreSQL two concurrent transactions can read the same maximum; the unique constraint on
-``sequence`` then rejects the second insert (``IntegrityError`` at flush or commit), the whole
-user action rolls back, and the caller may retry it.
+PostgreSQL two concurrent transactions could read the same maximum: one station's user action
+would then fail on the unique ``sequence`` and the audit chain would fork. So there a
+transaction takes an advisory lock before it appends, held until it commits or rolls back:
+appending transactions take turns, as on SQLite (tests/services/test_completion_concurrency.py).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
+from sqlalchemy import text
 from sqlmodel import Session, col, func, select
 
 from returnsdesk.data.models import AuditEntry, OutboxEvent
@@ -47,10 +49,23 @@ def to_json_payload(payload: Mapping[str, Any]) -> dict[str, Any]:
     return {_json_key(key): _json_value(value) for key, value in payload.items()}
 
 
+# Fixed numbers, the same in every station, naming PostgreSQL advisory locks (``take_turns``).
+APPEND_LOCK = 0x52455455524E53  # appending outbox events and audit entries (module docstring)
+CLAIM_LOCK = 0x52454C4159  # the outbox relay claiming events (services/sync/relay.py)
+
+
+def take_turns(session: Session, lock: int) -> None:
+    """On PostgreSQL, wait until no other transaction holds ``lock``, and hold it to the end of
+    this one: transactions taking it run one at a time, as every writer does on SQLite."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection().execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": lock})
+
+
 def add_outbox_event(
     session: Session, *, event_type: str, aggregate_id: uuid.UUID, payload: dict[str, Any]
 ) -> OutboxEvent:
     """Queue an event for the order system in the caller's transaction."""
+    take_turns(session, APPEND_LOCK)
     last = session.exec(select(func.max(col(OutboxEvent.sequence)))).one()
     event = OutboxEvent(
         sequence=(last or 0) + 1,
@@ -75,6 +90,7 @@ def append_audit(
     station_id: uuid.UUID | None,
 ) -> AuditEntry:
     """Append an entry to the hash chain in the caller's transaction."""
+    take_turns(session, APPEND_LOCK)
     last = session.exec(
         select(AuditEntry.sequence, AuditEntry.entry_hash)
         .order_by(col(AuditEntry.sequence).desc())
@@ -110,17 +126,20 @@ def verify_audit_chain(session: Session) -> AuditVerification:
     entries = session.exec(
         select(AuditEntry).order_by(col(AuditEntry.sequence)).execution_options(yield_per=500)
     )
-    for entry in entries:
-        checked += 1
-        if (
-            entry.sequence != checked
-            or entry.previous_hash != expected_previous
-            or entry.entry_hash != _entry_hash(entry)
-        ):
-            return AuditVerification(
-                ok=False, entries_checked=checked, first_broken_sequence=entry.sequence
-            )
-        expected_previous = entry.entry_hash
+    try:
+        for entry in entries:
+            checked += 1
+            if (
+                entry.sequence != checked
+                or entry.previous_hash != expected_previous
+                or entry.entry_hash != _entry_hash(entry)
+            ):
+                return AuditVerification(
+                    ok=False, entries_checked=checked, first_broken_sequence=entry.sequence
+                )
+            expected_previous = entry.entry_hash
+    finally:
+        entries.close()  # on PostgreSQL a server-side cursor, open until closed
     return AuditVerification(ok=True, entries_checked=checked, first_broken_sequence=None)
 
 

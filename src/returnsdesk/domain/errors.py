@@ -23,6 +23,10 @@ class UnknownBarcode(OperatorError):
     """A well-formed scan that matches nothing the station knows."""
 
 
+class RejectedText(OperatorError):
+    """Typed or imported text that cannot be stored as it is (a NUL character)."""
+
+
 class WrongStep(OperatorError):
     """An input that does not fit the current step (e.g. a grade key before any item scan)."""
 

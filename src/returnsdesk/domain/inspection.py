@@ -24,7 +24,12 @@ from returnsdesk.domain.policy import (
     RefundReview,
     UnitRefund,
 )
+from returnsdesk.domain.text import storable
 from returnsdesk.domain.vocabulary import Disposition, InspectionFlag
+
+# The lengths of the columns they are stored in (inspections.notes, dispositions.override_reason).
+NOTES_LIMIT = 4000
+OVERRIDE_REASON_LIMIT = 1000
 
 
 @dataclass(frozen=True)
@@ -356,7 +361,7 @@ class ParcelInspection:
     def set_notes(self, notes: str) -> None:
         if self.current is None:
             raise WrongStep("Scan an item first.")
-        self.current.notes = notes.strip()
+        self.current.notes = storable(notes, what="Notes", limit=NOTES_LIMIT).strip()
 
     def record_photo(self) -> None:
         """A photo was stored: of the unit under inspection, or else of the parcel."""
@@ -406,6 +411,7 @@ class ParcelInspection:
         if override is not None and override is not unit.disposition:
             if not reason or not reason.strip():
                 raise WrongStep("An override needs a reason.")
+            storable(reason, what="Override reason", limit=OVERRIDE_REASON_LIMIT)
             unit = replace(
                 unit,
                 disposition=override,

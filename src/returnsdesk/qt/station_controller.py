@@ -469,7 +469,11 @@ class StationController(QObject):
 
     def _on_notes_entered(self) -> None:
         if self.work is not None and self.work.current is not None:
-            self.work.set_notes(self.view.ui.notesEdit.text())
+            try:
+                self.work.set_notes(self.view.ui.notesEdit.text())
+            except OperatorError as exc:  # e.g. a pasted NUL: the text stays to be corrected
+                self._error(str(exc))
+                return
         self.view.setFocus()
         self._show_unit()
 

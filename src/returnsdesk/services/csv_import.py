@@ -209,6 +209,10 @@ def parse_rows(text: str) -> list[ImportRow]:
             problems.append(f"row {number}: {len(values)} cells, but the header has {len(header)}")
             continue
         cells = {name: value.strip() for name, value in zip(header, values, strict=True)}
+        if nul := [name for name, value in cells.items() if "\x00" in value]:
+            # PostgreSQL cannot store it (SQLite can): refused on both, before anything is written.
+            problems += [f"row {number}, column {name}: holds a NUL character" for name in nul]
+            continue
         row = _row(number, cells, problems)
         if row is not None:
             rows.append(row)

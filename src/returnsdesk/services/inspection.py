@@ -97,7 +97,8 @@ def complete_parcel(
     parcel = session.get(Parcel, parcel_id)
     if parcel is None or parcel.return_id is None:
         raise UnknownBarcode("This parcel is not linked to a return.")
-    return_ = session.get(Return, parcel.return_id)
+    # Locked (PostgreSQL): a concurrent completion of this return waits, then finds it completed.
+    return_ = session.get(Return, parcel.return_id, with_for_update=True, populate_existing=True)
     assert return_ is not None  # foreign key
     order = session.get(Order, return_.order_id)
     assert order is not None

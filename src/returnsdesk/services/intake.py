@@ -24,12 +24,15 @@ from returnsdesk.domain.inspection import ExpectedLine
 from returnsdesk.domain.money import Money
 from returnsdesk.domain.policy import RefundPolicy
 from returnsdesk.domain.scanning import ClassifiedScan, ScanKind
+from returnsdesk.domain.text import storable
 from returnsdesk.domain.vocabulary import ParcelStatus, ReturnStatus
 from returnsdesk.services.views import ReturnSummary, ReturnView, StationContext
 
 log = logging.getLogger(__name__)
 
 PARCEL_SCANS = frozenset({ScanKind.TRACKING, ScanKind.RMA, ScanKind.ORDER})
+UNEXPECTED_NOTE_LIMIT = 2000  # parcels.note
+SEARCH_LIMIT = 200  # as long as the longest field searched (customer names)
 
 
 def find_return(session: Session, scan: ClassifiedScan) -> Return | None:
@@ -112,7 +115,9 @@ def receive_parcel(
     now: datetime,
 ) -> tuple[uuid.UUID, bool]:
     """Record the parcel as received (or resume the open one). Returns (parcel id, resumed)."""
-    return_ = session.get(Return, return_id)
+    # Lock the return (PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises writers), so two
+    # stations scanning one parcel at once receive it once: the second waits, then resumes it.
+    return_ = session.get(Return, return_id, with_for_update=True, populate_existing=True)
     if return_ is None:
         raise UnknownBarcode("That return no longer exists.")
     if return_.status is ReturnStatus.COMPLETED:
@@ -182,7 +187,7 @@ def receive_unexpected_parcel(
         received_at=now,
         status=ParcelStatus.NEEDS_REVIEW,
         unexpected=True,
-        note=note.strip(),
+        note=storable(note, what="Note", limit=UNEXPECTED_NOTE_LIMIT).strip(),
     )
     session.add(parcel)
     session.flush()
@@ -199,7 +204,7 @@ def receive_unexpected_parcel(
 
 def search_returns(session: Session, text: str, *, limit: int = 25) -> list[ReturnSummary]:
     """Returns whose RMA, order number, customer name or email contains ``text``."""
-    needle = text.strip()
+    needle = storable(text, what="Search", limit=SEARCH_LIMIT).strip()
     if not needle:
         return []
     pattern = f"%{needle.replace('%', '').replace('_', '')}%"

@@ -43,6 +43,12 @@ TALLIES = ("unit_tallies", "checklist_tallies", "note_tallies", "deduction_talli
 
 
 @pytest.fixture
+def database_url(url_on_each_backend: str) -> str:
+    """The floor is worked on SQLite and on a real PostgreSQL (the tallies use each one's SQL)."""
+    return url_on_each_backend
+
+
+@pytest.fixture
 def worked(floor: Floor) -> Floor:
     """Thirty returns on two stations over about three hours: grades, failed checklists,
     notes in mixed case and a long one, an empty box (missing units) and a wrong item."""

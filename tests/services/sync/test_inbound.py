@@ -257,6 +257,17 @@ def _unit_price_as_number() -> bytes:
     return json.dumps({"items": [item], "next_cursor": "9", "has_more": False}).encode()
 
 
+def _customer_name_with_a_nul() -> bytes:
+    item = remote_return("RMA-9", order="WEB-9", tracking=(), minutes=20)
+    item["order"]["customer"]["name"] = "Ann\x00Example"
+    return json.dumps({"items": [item], "next_cursor": "9", "has_more": False}).encode()
+
+
+def _tracking_number_too_long_to_store() -> bytes:
+    item = remote_return("RMA-9", order="WEB-9", tracking=("1Z" + "9" * 63,), minutes=20)
+    return json.dumps({"items": [item], "next_cursor": "9", "has_more": False}).encode()
+
+
 @pytest.mark.parametrize(
     ("status", "body", "error", "message"),
     [
@@ -267,6 +278,10 @@ def _unit_price_as_number() -> bytes:
          "returns/changes.items: expected a list"),
         (200, _unit_price_as_number(), MalformedAnswer,
          "returns/changes item 0 (RMA-9).order.lines[0].unit_price: expected a money string"),
+        (200, _customer_name_with_a_nul(), MalformedAnswer,
+         "returns/changes item 0 (RMA-9).order.customer.name: holds a NUL character"),
+        (200, _tracking_number_too_long_to_store(), MalformedAnswer,
+         "returns/changes item 0 (RMA-9).tracking_numbers[0].number: longer than 64 characters"),
     ],
 )  # fmt: skip
 def test_a_broken_answer_changes_nothing_and_says_what_broke(

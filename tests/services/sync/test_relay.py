@@ -33,6 +33,7 @@ from faulty_proxy import APPLIED_BUT_FAILED, Fault, FaultyProxy
 from sqlmodel import col, select
 
 from completing import complete_parcel, station_service
+from postgres import BACKENDS
 from returnsdesk.config import load_settings
 from returnsdesk.data.db import Database, make_engine
 from returnsdesk.data.migrations import ensure_schema
@@ -781,12 +782,17 @@ def test_a_relay_that_lost_its_claim_does_not_overwrite_the_new_owner(
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("backend", BACKENDS)
 def test_three_relays_on_one_database_never_send_one_event_at_once(
-    fast_dir: Path, shop: FakeShop
+    fast_dir: Path, shop: FakeShop, backend: str, request: pytest.FixtureRequest
 ) -> None:
     # Given a few hundred returns' events and three relays, each with its own engine (as three
-    # processes would have), on a slow and faulty network
-    url = f"sqlite:///{fast_dir / 'station.sqlite3'}"
+    # processes, or three stations on a shared PostgreSQL, would have), on a slow, faulty network
+    url = (
+        f"sqlite:///{fast_dir / 'station.sqlite3'}"
+        if backend == "sqlite"
+        else request.getfixturevalue("postgres_url")()
+    )
     setup = Database(make_engine(url))
     ensure_schema(setup.engine)
     write_synthetic_returns(setup, returns=60, rng=random.Random(4))

@@ -6,13 +6,14 @@ never overtakes its return's ``return.received``. Returns do not block each othe
 event holds back only the rest of its own return.
 
 Claims (two relays on one database). ``run_once`` claims up to ``batch`` due events in one
-``BEGIN IMMEDIATE`` transaction by setting their ``next_attempt_at`` to ``now + lease`` (plus a
-few random microseconds). Claimed events are not due for anyone else, and their successors are
-blocked behind them, so a second relay (another process, or another station on a shared
-database) skips them. That lease time doubles as a fencing token: each later write for the
-event checks ``next_attempt_at`` still equals the token, so a relay that stalled past its lease
-and lost the claim does not overwrite the new owner's bookkeeping. The lease is renewed before
-each send once half of it has passed, so one call must finish within half the lease (keep
+``BEGIN IMMEDIATE`` transaction (on PostgreSQL, under an advisory lock, so claims run one at a
+time there too, each seeing the tokens of the one before) by setting their ``next_attempt_at`` to
+``now + lease`` (plus a few random microseconds). Claimed events are not due for anyone else, and
+their successors are blocked behind them, so a second relay (another process, or another station
+on a shared database) skips them. That lease time doubles as a fencing token: each later write for
+the event checks ``next_attempt_at`` still equals the token, so a relay that stalled past its
+lease and lost the claim does not overwrite the new owner's bookkeeping. The lease is renewed
+before each send once half of it has passed, so one call must finish within half the lease (keep
 ``lease_s`` above twice the connector's timeout). A relay killed mid-batch leaves its claims to
 expire; after ``lease_s`` any relay picks them up.
 
@@ -54,7 +55,7 @@ from sqlmodel import Session, col, func, select
 
 from returnsdesk.data.db import Database
 from returnsdesk.data.models import OutboxEvent
-from returnsdesk.data.repositories import append_audit
+from returnsdesk.data.repositories import CLAIM_LOCK, append_audit, take_turns
 from returnsdesk.domain.errors import OperatorError
 from returnsdesk.domain.vocabulary import LEAD_ROLES, OutboxStatus
 from returnsdesk.services.sync.backoff import BASE_DELAY_S, backoff_delay
@@ -262,6 +263,7 @@ class Relay:
     def _claim(self, now: datetime) -> tuple[list[OutboxEventView], datetime]:
         token = self._new_token(now)
         with self._database.session() as session:
+            take_turns(session, CLAIM_LOCK)
             rows = session.exec(
                 select(OutboxEvent)
                 .where(

@@ -134,10 +134,7 @@ def _return(item: object, where: str) -> RemoteReturn:
                 f"{where}.lines[{i}].line_ref", f"{line.line_ref!r} is not a line of the order"
             )
     tracking = tuple(
-        (
-            _str(_object(t, f"{where}.tracking_numbers[{i}]"), "number", where).upper(),
-            _str(_object(t, f"{where}.tracking_numbers[{i}]"), "carrier", where, empty=True),
-        )
+        _tracking(t, f"{where}.tracking_numbers[{i}]")
         for i, t in enumerate(_list(data, "tracking_numbers", where))
     )
     return RemoteReturn(
@@ -150,6 +147,13 @@ def _return(item: object, where: str) -> RemoteReturn:
         order=order,
         lines=lines,
     )
+
+
+def _tracking(value: object, where: str) -> tuple[str, str]:
+    """(number, carrier), no longer than their columns (return_tracking)."""
+    data = _object(value, where)
+    number = _str(data, "number", where, limit=64).upper()
+    return number, _str(data, "carrier", where, empty=True, limit=32)
 
 
 def _order(value: object, where: str) -> RemoteOrder:
@@ -264,13 +268,19 @@ def _str(
         )
     if len(value) > limit:
         raise _Bad(f"{where}.{key}", f"longer than {limit} characters")
-    return value.strip()
+    return _storable(value, f"{where}.{key}").strip()
 
 
 def _text_item(value: object, where: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise _Bad(where, f"expected non-empty text, not {_shown(value)}")
-    return value.strip()
+    return _storable(value, where).strip()
+
+
+def _storable(value: str, where: str) -> str:
+    if "\x00" in value:  # PostgreSQL cannot store it; the page is refused on every backend
+        raise _Bad(where, "holds a NUL character")
+    return value
 
 
 def _positive(data: Mapping[str, Any], key: str, where: str) -> int:

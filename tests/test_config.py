@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from pathlib import Path
 
 import pytest
@@ -380,3 +381,15 @@ def test_report_lists_sources_and_values_and_hides_passwords() -> None:
     for secret in ("s3cret", "k3y"):
         assert secret not in report
     assert "s3cret" not in repr(settings)  # settings get logged and land in crash reports
+
+
+def test_the_variables_ci_exports_are_not_taken_for_settings(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # CI's own switches must not make every command refuse its settings as unknown keys.
+    ci_script = (Path(__file__).parents[1] / ".ci" / "run").read_text(encoding="utf-8")
+    exported = re.findall(r"^export (RETURNSDESK_\w+)=(\S+)$", ci_script, flags=re.MULTILINE)
+    assert len(exported) >= 2
+    for name, value in exported:
+        monkeypatch.setenv(name, value)
+    load_settings()

@@ -237,6 +237,7 @@ CONTROL_ENV_VARS = frozenset(
         "RETURNSDESK_ORDER_SYSTEM_TOKEN",
         "RETURNSDESK_SHOP_VENV",
         "RETURNSDESK_BUILD_TEST",
+        "RETURNSDESK_REQUIRE_POSTGRES",  # tests/postgres.py: fail, not skip, without a server
     }
 )
 

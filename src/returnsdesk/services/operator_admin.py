@@ -17,7 +17,7 @@ from returnsdesk.data.repositories import append_audit
 from returnsdesk.domain.errors import OperatorError
 from returnsdesk.domain.scanning import ScanKind, ScanRules, classify_text
 from returnsdesk.domain.vocabulary import LEAD_ROLES, OperatorRole
-from returnsdesk.services.operators import hash_pin
+from returnsdesk.services.operators import find_operator, hash_pin
 
 PIN_LENGTH = (4, 12)
 
@@ -59,9 +59,7 @@ def _badge_code(code: str, rules: ScanRules) -> str:
 
 
 def _find(session: Session, code: str) -> Operator:
-    operator = session.exec(
-        select(Operator).where(func.upper(Operator.code) == code.strip().upper())
-    ).first()
+    operator = find_operator(session, code)
     if operator is None:
         raise OperatorChangeRefused(f"No operator with badge {code.strip()[:40]!r}.")
     return operator
@@ -111,7 +109,7 @@ def add_operator(
         check_pin(pin)
     elif role in LEAD_ROLES:
         raise OperatorChangeRefused(f"A {role.value} needs a PIN: a lead's badge approves refunds.")
-    existing = session.exec(select(Operator).where(func.upper(Operator.code) == badge)).first()
+    existing = find_operator(session, badge)
     if existing is not None:
         raise OperatorChangeRefused(f"Badge {badge} is already {existing.name}'s.")
     operator = Operator(

@@ -32,12 +32,17 @@ def ensure_station(session: Session, *, code: str, name: str | None = None) -> S
     return station
 
 
+def find_operator(session: Session, code: str) -> Operator | None:
+    """The operator with this badge code, as typed or scanned (case and spaces ignored)."""
+    return session.exec(
+        select(Operator).where(func.upper(Operator.code) == code.strip().upper())
+    ).first()
+
+
 def sign_in(
     session: Session, *, operator_code: str, station_code: str, pin: str | None = None
 ) -> StationContext:
-    operator = session.exec(
-        select(Operator).where(func.upper(Operator.code) == operator_code.strip().upper())
-    ).first()
+    operator = find_operator(session, operator_code)
     if operator is None or not operator.active:
         raise SignInFailed(f"No active operator with badge {operator_code.strip()[:20]!r}.")
     if operator.pin_hash is not None:

@@ -30,6 +30,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterable
+from contextlib import closing
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -212,8 +213,7 @@ def _sqlite(url: URL, head: str) -> Iterable[Finding]:
         )
         return
     try:
-        # Read-only and without SQLAlchemy's engine setup: a report must not write anything.
-        with sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=TIMEOUT_S) as db:
+        with _read_only(path) as db:
             has_table = db.execute(
                 "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
             ).fetchone()
@@ -227,6 +227,13 @@ def _sqlite(url: URL, head: str) -> Iterable[Finding]:
         return
     yield _revision_finding(f"SQLite {path}", None if row is None else str(row[0]), head)
     yield from _sqlite_permissions(path)
+
+
+def _read_only(path: Path) -> closing[sqlite3.Connection]:
+    """Read-only and without SQLAlchemy's engine setup (a report must not write anything);
+    closed when the ``with`` block ends."""
+    uri = f"{path.absolute().as_uri()}?mode=ro"
+    return closing(sqlite3.connect(uri, uri=True, timeout=TIMEOUT_S))
 
 
 def _sqlite_permissions(path: Path) -> Iterable[Finding]:
@@ -311,9 +318,7 @@ def _operators(settings: Settings) -> Iterable[Finding]:
         if not url.database or url.database == ":memory:" or not path.exists():
             return  # no database yet: the database line says so
         try:
-            with sqlite3.connect(
-                f"{path.absolute().as_uri()}?mode=ro", uri=True, timeout=TIMEOUT_S
-            ) as db:
+            with _read_only(path) as db:
                 active, leads = db.execute(_OPERATOR_COUNTS).fetchone()
         except sqlite3.Error:
             return  # not migrated yet, or unreadable: the database lines say so

@@ -7,10 +7,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from returnsdesk import __version__
-from returnsdesk.config import load_settings
-from returnsdesk.domain.errors import ConfigError
-from returnsdesk.log import setup_logging
+from returnsdesk import __version__, readahead
 
 log = logging.getLogger("returnsdesk")
 
@@ -85,6 +82,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         from returnsdesk.selftest import run_self_test
 
         return run_self_test(out=sys.stdout)
+    # The station window from here: its libraries are read on a thread while it imports, so
+    # this comes before any import that is not needed to get here.
+    readahead.start_reading_ahead(readahead.default_list_file())
+    from returnsdesk.config import load_settings
+    from returnsdesk.domain.errors import ConfigError
+    from returnsdesk.log import setup_logging
+
     try:
         settings = load_settings(
             overrides={
@@ -107,6 +111,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _diagnostics() -> int:
+    from returnsdesk.config import load_settings
+    from returnsdesk.domain.errors import ConfigError
+
     try:
         settings = load_settings()
     except ConfigError as exc:

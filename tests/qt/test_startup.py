@@ -47,6 +47,9 @@ def test_a_second_start_is_ready_without_migration_demo_sheet_camera_or_sync_cod
     assert {"alembic", "reportlab"} <= first
     demo_data = Path(os.environ["XDG_DATA_HOME"]) / "returnsdesk"
     assert (demo_data / "demo-barcodes.pdf").exists()
+    # and lists the libraries its window mapped, for the next start to read ahead
+    listed = (Path(os.environ["XDG_CACHE_HOME"]) / "returnsdesk" / "window-files.txt").read_text()
+    assert "libQt6Widgets.so" in listed
     # When the station starts again, then it is ready to scan with none of that loaded
     second = _start_demo_station()
     assert "returnsdesk.services.station" in second

@@ -8,18 +8,18 @@ import sys
 import traceback
 from types import TracebackType
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QThreadPool, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from returnsdesk import __version__
+from returnsdesk import __version__, readahead
 from returnsdesk.config import Settings
 from returnsdesk.crash import write_crash_report
 from returnsdesk.domain.errors import OperatorError, ReturnsDeskError
 from returnsdesk.paths import resources_dir
 from returnsdesk.qt.dialogs import CrashDialog
 from returnsdesk.qt.main_window import MainWindow
-from returnsdesk.qt.ops import set_unhandled_failure_handler, wait_for_all
+from returnsdesk.qt.ops import Op, set_unhandled_failure_handler, wait_for_all
 from returnsdesk.qt.sign_in import SignInDialog
 from returnsdesk.services.bootstrap import StationEnvironment, open_environment
 from returnsdesk.services.labels.printers import label_output
@@ -90,6 +90,13 @@ def build_main_window(
     )
 
 
+def _remember_mapped_files(window: MainWindow) -> None:
+    """Once the window is up, what it has mapped is what the next start reads ahead."""
+    list_file = readahead.default_list_file()
+    pool = QThreadPool.globalInstance()
+    Op(lambda: readahead.remember_mapped_files(list_file), owner=window, pool=pool).start()
+
+
 def _report_ready(app: QApplication) -> None:
     sys.stdout.write("ready\n")
     sys.stdout.flush()
@@ -115,6 +122,7 @@ def run(settings: Settings, *, demo: bool, operator_code: str | None) -> int:
         operator_code, pin = dialog.operator_code, dialog.pin
     window = build_main_window(env, settings, operator_code=operator_code, pin=pin)
     window.showMaximized()
+    QTimer.singleShot(0, window, lambda: _remember_mapped_files(window))
     if os.environ.get("RETURNSDESK_EXIT_WHEN_READY") == "1":
         # For start-up benchmarks: the station is ready to scan once the first event loop turn
         # has shown the window.

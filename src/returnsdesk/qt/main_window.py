@@ -89,32 +89,43 @@ class MainWindow(QMainWindow):
         self._status_labels(database_label, service)
         self._connect_signals()
         QApplication.instance().installEventFilter(self.scanner)  # type: ignore[union-attr]
-        self.camera.start()
         self.station_view.setFocus()
-        Op(service.verify_photos, owner=self).on_success(self._report_photo_problems).start()
-        QTimer.singleShot(0, self, self._load_gs1_parser)  # once the window is up
         self._service = service
         self._sync_timer = QTimer(self)
         self._sync_timer.setInterval(5_000)
         self._sync_timer.timeout.connect(self._refresh_sync)
-        self._sync_timer.start()
-        self._refresh_sync()
-        self._start_pulling(settings, service)
+        self._pull = station_pull(settings.order_system, service.database)
+        self._pulling = False
+        self._pull_timer = QTimer(self)
         self._relay = station_relay(settings.order_system, service.database)
-        if self._relay is not None:
-            self._relay.start()
         self._labels_settings = settings.labels
         self.printing = LabelPrinting(service, parent=self)
         self.ui.statusBar.addPermanentWidget(self.printing.status)
         self.printing.status.setContentsMargins(8, 2, 8, 2)
-        self.printing.start()
         printers = QShortcut(QKeySequence("Ctrl+Shift+P"), self)  # Ctrl+P prints reports
         printers.activated.connect(self.show_printers)
+        self._closed = False
+        # Threads that would compete with showing the window for the GIL start once it is up.
+        QTimer.singleShot(0, self, self._start_background_work)
 
-    def _load_gs1_parser(self) -> None:
+    def _start_background_work(self) -> None:
+        if self._closed:
+            return
+        self.camera.start()
+        Op(self._service.verify_photos, owner=self).on_success(self._report_photo_problems).start()
         # Not on the station pool: the first scan must not queue behind it (it waits for the
         # import only if it is a GS1 scan arriving within the first moments).
         Op(load_gs1_parser, owner=self, pool=QThreadPool.globalInstance()).start()
+        self._sync_timer.start()
+        self._refresh_sync()
+        if self._pull is not None:
+            self._pull_timer.setInterval(int(self._pull.interval_s * 1000))
+            self._pull_timer.timeout.connect(self._pull_now)
+            self._pull_timer.start()
+            self._pull_now()
+        if self._relay is not None:
+            self._relay.start()
+        self.printing.start()
 
     def _status_labels(self, database_label: str, service: StationService) -> None:
         ctx = service.context
@@ -153,18 +164,6 @@ class MainWindow(QMainWindow):
         Op(self._service.sync_health, owner=self, pool=QThreadPool.globalInstance()).on_success(
             self._show_sync
         ).on_failure(lambda exc: log.warning("Sync health unavailable: %s", exc)).start()
-
-    def _start_pulling(self, settings: Settings, service: StationService) -> None:
-        """Pull the order system's changes now and every pull_interval_s, off the GUI thread."""
-        self._pull = station_pull(settings.order_system, service.database)
-        self._pulling = False
-        self._pull_timer = QTimer(self)
-        if self._pull is None:
-            return
-        self._pull_timer.setInterval(int(self._pull.interval_s * 1000))
-        self._pull_timer.timeout.connect(self._pull_now)
-        self._pull_timer.start()
-        self._pull_now()
 
     def _pull_now(self) -> None:
         if self._pull is None or self._pulling:
@@ -232,6 +231,7 @@ class MainWindow(QMainWindow):
             self.station_view.setFocus()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self._closed = True
         QApplication.instance().removeEventFilter(self.scanner)  # type: ignore[union-attr]
         self._sync_timer.stop()
         self._pull_timer.stop()

@@ -16,7 +16,7 @@ from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, UniqueConstrain
 from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
-from returnsdesk.data.types import ExactDecimal, UTCDateTime, utcnow
+from returnsdesk.data.types import ExactDecimal, TableModel, UTCDateTime, utcnow
 from returnsdesk.domain.vocabulary import (
     Disposition,
     InspectionOutcome,
@@ -80,7 +80,7 @@ def _fk(target: str, *, nullable: bool = False, index: bool = True, unique: bool
 # --- people and places ----------------------------------------------------------------------
 
 
-class Station(SQLModel, table=True):
+class Station(TableModel, table=True):
     __tablename__ = "stations"
     id: uuid.UUID = _id()
     code: str = Field(unique=True, max_length=40)
@@ -88,7 +88,7 @@ class Station(SQLModel, table=True):
     created_at: datetime = _timestamp()
 
 
-class Operator(SQLModel, table=True):
+class Operator(TableModel, table=True):
     __tablename__ = "operators"
     id: uuid.UUID = _id()
     code: str = Field(unique=True, max_length=40)  # printed on the badge barcode
@@ -102,7 +102,7 @@ class Operator(SQLModel, table=True):
 # --- catalogue and orders -------------------------------------------------------------------
 
 
-class Product(SQLModel, table=True):
+class Product(TableModel, table=True):
     __tablename__ = "products"
     id: uuid.UUID = _id()
     sku: str = Field(unique=True, max_length=64)
@@ -115,13 +115,13 @@ class Product(SQLModel, table=True):
     size: str | None = Field(default=None, max_length=32)
 
 
-class ProductGtin(SQLModel, table=True):
+class ProductGtin(TableModel, table=True):
     __tablename__ = "product_gtins"
     gtin: str = Field(primary_key=True, max_length=14)  # normalised to 14 digits
     product_id: uuid.UUID = _fk("products.id")
 
 
-class Order(SQLModel, table=True):
+class Order(TableModel, table=True):
     __tablename__ = "orders"
     id: uuid.UUID = _id()
     number: str = Field(unique=True, max_length=64)
@@ -132,7 +132,7 @@ class Order(SQLModel, table=True):
     delivered_at: datetime | None = _timestamp(nullable=True)
 
 
-class OrderLine(SQLModel, table=True):
+class OrderLine(TableModel, table=True):
     __tablename__ = "order_lines"
     __table_args__ = (UniqueConstraint("order_id", "line_ref"),)
     id: uuid.UUID = _id()
@@ -151,7 +151,7 @@ class OrderLine(SQLModel, table=True):
 # --- returns ----------------------------------------------------------------------------------
 
 
-class Return(SQLModel, table=True):
+class Return(TableModel, table=True):
     __tablename__ = "returns"
     id: uuid.UUID = _id()
     rma_number: str = Field(unique=True, max_length=64)
@@ -167,7 +167,7 @@ class Return(SQLModel, table=True):
     remote_updated_at: datetime | None = _timestamp(nullable=True)
 
 
-class ReturnTracking(SQLModel, table=True):
+class ReturnTracking(TableModel, table=True):
     """A carrier tracking number a return may arrive under (outbound label, re-labels)."""
 
     __tablename__ = "return_tracking"
@@ -176,7 +176,7 @@ class ReturnTracking(SQLModel, table=True):
     carrier: str = Field(max_length=32)
 
 
-class ReturnLine(SQLModel, table=True):
+class ReturnLine(TableModel, table=True):
     __tablename__ = "return_lines"
     id: uuid.UUID = _id()
     return_id: uuid.UUID = _fk("returns.id")
@@ -190,7 +190,7 @@ class ReturnLine(SQLModel, table=True):
 # --- receiving and inspection --------------------------------------------------------------
 
 
-class Parcel(SQLModel, table=True):
+class Parcel(TableModel, table=True):
     __tablename__ = "parcels"
     id: uuid.UUID = _id()
     return_id: uuid.UUID | None = _fk("returns.id", nullable=True)  # None: unexpected parcel
@@ -205,7 +205,7 @@ class Parcel(SQLModel, table=True):
     note: str = Field(default="", max_length=2000)
 
 
-class Inspection(SQLModel, table=True):
+class Inspection(TableModel, table=True):
     """One unit: a physical unit graded at the station, or an expected unit closed missing."""
 
     __tablename__ = "inspections"
@@ -227,7 +227,7 @@ class Inspection(SQLModel, table=True):
     license_plate: str | None = Field(default=None, max_length=16, unique=True)
 
 
-class DispositionDecision(SQLModel, table=True):
+class DispositionDecision(TableModel, table=True):
     __tablename__ = "dispositions"
     id: uuid.UUID = _id()
     inspection_id: uuid.UUID = _fk("inspections.id", index=False, unique=True)
@@ -238,7 +238,7 @@ class DispositionDecision(SQLModel, table=True):
     override_reason: str | None = Field(default=None, max_length=1000)
 
 
-class Refund(SQLModel, table=True):
+class Refund(TableModel, table=True):
     """The refund for a return. ``return_id`` is unique: a return is refunded at most once."""
 
     __tablename__ = "refunds"
@@ -253,7 +253,7 @@ class Refund(SQLModel, table=True):
     created_at: datetime = _timestamp(index=True)
 
 
-class RefundLine(SQLModel, table=True):
+class RefundLine(TableModel, table=True):
     __tablename__ = "refund_lines"
     __table_args__ = (UniqueConstraint("refund_id", "return_line_id", "unit_index"),)
     id: uuid.UUID = _id()
@@ -268,7 +268,7 @@ class RefundLine(SQLModel, table=True):
     deduction_reason: str = Field(default="", max_length=300)
 
 
-class StockMovement(SQLModel, table=True):
+class StockMovement(TableModel, table=True):
     __tablename__ = "stock_movements"
     id: uuid.UUID = _id()
     sku: str = Field(max_length=64, index=True)
@@ -282,7 +282,7 @@ class StockMovement(SQLModel, table=True):
 # --- integration and accountability ----------------------------------------------------------
 
 
-class OutboxEvent(SQLModel, table=True):
+class OutboxEvent(TableModel, table=True):
     """An event for the order system, written in the same transaction as the change it reports."""
 
     __tablename__ = "outbox_events"
@@ -304,7 +304,7 @@ class OutboxEvent(SQLModel, table=True):
     delivered_at: datetime | None = _timestamp(nullable=True)
 
 
-class AuditEntry(SQLModel, table=True):
+class AuditEntry(TableModel, table=True):
     """Append-only, hash-chained record of who did what (each entry hashes the previous one)."""
 
     __tablename__ = "audit_entries"
@@ -323,7 +323,7 @@ class AuditEntry(SQLModel, table=True):
 # --- evidence -------------------------------------------------------------------------------
 
 
-class Photo(SQLModel, table=True):
+class Photo(TableModel, table=True):
     """A photo taken at the station; the JPEG lives under the photo root, not in the database."""
 
     __tablename__ = "photos"
@@ -345,7 +345,7 @@ class Photo(SQLModel, table=True):
 # --- inbound sync -------------------------------------------------------------------------------
 
 
-class SyncCursor(SQLModel, table=True):
+class SyncCursor(TableModel, table=True):
     """Where an inbound feed of the order system was read up to (one row per feed)."""
 
     __tablename__ = "sync_cursors"
@@ -357,7 +357,7 @@ class SyncCursor(SQLModel, table=True):
 # --- labels ---------------------------------------------------------------------------------
 
 
-class PrintJob(SQLModel, table=True):
+class PrintJob(TableModel, table=True):
     """A label to print, written durably before any printer is tried; the print worker drains it.
 
     ``payload`` holds everything needed to render the label again (``RoutingLabel``), so a job
@@ -386,7 +386,7 @@ class PrintJob(SQLModel, table=True):
 # --- units finished before their parcel is completed -------------------------------------------
 
 
-class UnitDraft(SQLModel, table=True):
+class UnitDraft(TableModel, table=True):
     """A unit the inspector finished in a parcel that is not completed yet.
 
     Written when the unit is accepted (with its routing label job), read back when the parcel is
@@ -439,15 +439,18 @@ for _name, (_model, _columns) in _REPORT_INDEXES.items():
     _table = _model.__table__  # type: ignore[attr-defined]
     Index(_name, *(_table.c[column] for column in _columns))
 # Exception lists read only flagged units: a partial index holds just those (about 1 in 100),
-# so a shift's list skips the table lookup per unit (migration 0008). A query uses it when it
-# repeats this condition with the literals written out (queries.exception_parcels).
+# so a shift's list skips the table lookup per unit. A query uses it when it repeats this
+# condition with the literals written out (queries.exception_parcels). Migration 0008 creates
+# it, partial on SQLite and PostgreSQL alike. The condition is declared here for SQLite only:
+# naming ``postgresql_where`` would import SQLAlchemy's PostgreSQL dialect, with all its
+# drivers, into every station's start (40 ms), and only ``create_all`` would read it, which
+# nothing runs on PostgreSQL (Alembic's schema comparison does not compare index conditions).
 FLAGGED_UNITS = "CAST(flags AS VARCHAR) NOT IN ('[]', 'null')"
 Index(
     "ix_inspections_flagged",
     Inspection.__table__.c.finished_at,  # type: ignore[attr-defined]
     Inspection.__table__.c.station_id,  # type: ignore[attr-defined]
     sqlite_where=text(FLAGGED_UNITS),
-    postgresql_where=text(FLAGGED_UNITS),
 )
 
 # The report tallies' tables live in their own module; importing it here puts them on

@@ -14,12 +14,12 @@ import uuid
 from datetime import datetime
 from decimal import Decimal
 
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from returnsdesk.data.types import ExactDecimal, UTCDateTime
+from returnsdesk.data.types import ExactDecimal, TableModel, UTCDateTime
 
 
-class HourlyTally(SQLModel):
+class HourlyTally(TableModel):
     """The key every tally starts with: an hour and a station."""
 
     hour: datetime = Field(sa_type=UTCDateTime, primary_key=True)  # UTC, a whole hour

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import io
 import sqlite3
+import struct
 import sys
 from pathlib import Path
 
 import pytest
 
 from returnsdesk import readahead
+from returnsdesk.readahead import Entry, Region
+
+PAGE = readahead._PAGE
+PRESENT = 1 << 63
 
 MAPS = """\
 55d0c000-55d0d000 r--p 00000000 fd:01 100 /opt/returnsdesk/returnsdesk
@@ -23,54 +29,90 @@ MAPS = """\
 """
 
 
-def test_mapped_files_lists_each_library_once_last_mapped_last_and_skips_the_rest() -> None:
-    files = readahead.mapped_files(MAPS)
-    # The running interpreter comes first: a frozen build's modules are inside it.
-    assert files[0] == str(Path(sys.executable).resolve())
-    assert files[1:] == [
-        "/opt/returnsdesk/_internal/libQt6Core.so.6",  # mapped before Widgets, which needs it
-        "/opt/returnsdesk/_internal/libQt6Widgets.so.6",
-        "/opt/returnsdesk/returnsdesk",
+def test_file_regions_are_the_file_mappings_in_load_order() -> None:
+    regions = readahead.file_regions(MAPS)
+    assert [(r.path.rsplit("/", 1)[1], r.offset) for r in regions] == [
+        ("libQt6Core.so.6", 0),  # mapped before Widgets, which needs it
+        ("libQt6Widgets.so.6", 0x100000),
+        ("libQt6Widgets.so.6", 0),
+        ("returnsdesk", 0),
     ]
 
 
-@pytest.mark.skipif(not Path("/proc/self/maps").exists(), reason="Linux only")
-def test_a_start_remembers_the_libraries_it_mapped(tmp_path: Path) -> None:
+def _pagemap(present: dict[int, bool], size: int) -> io.BytesIO:
+    """A page table covering addresses 0..size: the pages in ``present`` were touched."""
+    entries = [PRESENT if present.get(page) else 0 for page in range(size // PAGE)]
+    return io.BytesIO(struct.pack(f"<{len(entries)}Q", *entries))
+
+
+def test_touched_pages_become_extents_with_small_gaps_joined() -> None:
+    # Given a library mapped twice (code at file offset 1 MiB), of which some pages were touched
+    region_a = Region("/lib/libx.so", start=0, end=64 * PAGE, offset=0)
+    region_b = Region("/lib/libx.so", start=64 * PAGE, end=128 * PAGE, offset=1024 * 1024)
+    untouched = Region("/lib/liby.so", start=128 * PAGE, end=130 * PAGE, offset=0)
+    touched = {0: True, 1: True, 3: True, 63: True, 64: True}  # 3 is 1 page from 1: joined
+    table = _pagemap(touched, 130 * PAGE)
+    entries = readahead.touched_extents([region_a, region_b, untouched], table)
+    # Then the file's extents are the touched pages, by file offset; liby is left out
+    assert entries == [
+        Entry("/lib/libx.so", [(0, 4 * PAGE), (63 * PAGE, PAGE), (1024 * 1024, PAGE)])
+    ]
+
+
+def test_the_list_round_trips_and_damaged_lines_are_dropped() -> None:
+    entries = [
+        Entry("/opt/app/returnsdesk", None),
+        Entry("/lib/libx.so", [(0, 8192), (65536, 4096)]),
+    ]
+    text = readahead.format_list(entries)
+    assert readahead.parse_list(text) == entries
+    damaged = text + "relative/path.so\n/lib/liby.so\t12+x\n/lib/libz.so\t-4+10\n\xff\n"
+    assert readahead.parse_list(damaged) == entries
+
+
+@pytest.mark.skipif(not Path("/proc/self/pagemap").exists(), reason="Linux only")
+def test_a_start_remembers_what_it_touched_of_its_libraries(tmp_path: Path) -> None:
     list_file = tmp_path / "cache" / "window-files.txt"
-    assert sqlite3.sqlite_version  # its extension module is mapped in this process
-    readahead.remember_mapped_files(list_file)
-    listed = list_file.read_text(encoding="utf-8").splitlines()
-    assert any("_sqlite3" in Path(path).name for path in listed)
-    assert all(Path(path).is_absolute() for path in listed)
-    # Unchanged lists are not rewritten (a start must not write the disk for nothing).
-    written = list_file.stat().st_mtime_ns
-    readahead.remember_mapped_files(list_file)
-    assert list_file.stat().st_mtime_ns == written
+    assert sqlite3.sqlite_version  # its extension module is mapped and used in this process
+    readahead.remember_touched_files(list_file)
+    entries = readahead.parse_list(list_file.read_text(encoding="utf-8"))
+    # The interpreter first, whole (a frozen build's modules are read from it, not mapped)
+    assert entries[0] == Entry(str(Path(sys.executable).resolve()), None)
+    sqlite_module = next(e for e in entries if Path(e.path).name.startswith("_sqlite3"))
+    assert sqlite_module.extents
+    touched = sum(length for _offset, length in sqlite_module.extents)
+    assert 0 < touched <= Path(sqlite_module.path).stat().st_size + readahead._PAGE
     assert not list(list_file.parent.glob("*.partial"))
 
 
-def test_reading_ahead_reads_every_listed_file_and_skips_what_is_gone(tmp_path: Path) -> None:
+def test_reading_ahead_reads_extents_and_whole_files_and_skips_what_is_gone(
+    tmp_path: Path,
+) -> None:
     big = tmp_path / "libbig.so"
-    big.write_bytes(b"\x7fELF" * 3_000_000)  # 12 MB: several chunks
+    big.write_bytes(b"\x7fELF" * 6_000_000)  # 24 MB: more than one call
     small = tmp_path / "libsmall.so"
     small.write_bytes(b"x" * 1000)
-    paths = [str(big), str(tmp_path / "uninstalled.so"), "relative/damage.so", str(small)]
-    assert readahead.read_ahead(paths) == 12_001_000
+    entries = [
+        Entry(str(big), None),
+        Entry(str(tmp_path / "uninstalled.so"), None),
+        Entry(str(small), [(0, 100), (500, 10_000)]),  # the second runs past the end
+    ]
+    assert readahead.read_ahead(entries) == 24_000_000 + 100 + 500
 
 
 def test_reading_ahead_stops_at_its_byte_budget(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(readahead, "MAX_BYTES", 5_000_000)
-    files = []
+    entries = []
     for index in range(3):
         path = tmp_path / f"lib{index}.so"
         path.write_bytes(b"x" * 4_000_000)
-        files.append(str(path))
-    assert readahead.read_ahead(files) == 5_000_000
+        entries.append(Entry(str(path), None))
+    assert readahead.read_ahead(entries) == 5_000_000
 
 
-def test_a_first_start_and_a_damaged_list_start_without_reading_ahead(tmp_path: Path) -> None:
+def test_a_first_start_and_an_unreadable_list_start_without_reading_ahead(tmp_path: Path) -> None:
     assert readahead.start_reading_ahead(tmp_path / "never-written.txt") is None
     damaged = tmp_path / "window-files.txt"
     damaged.write_bytes(b"\xff\xfe\x00garbage")

@@ -2,14 +2,19 @@
 
 After a reboot nothing is in the page cache: every library Qt, SQLAlchemy and pydantic map is
 read a page at a time as code first touches it, one disk round trip after another (0.2-0.3 s
-of a 1.7 s start here). Read front to back, the same files take a fraction of that. So once
-the window is up the station remembers which files it has mapped (``remember_mapped_files``),
-and the next start reads them on a thread (``start_reading_ahead``) while the main thread is
-still importing: the reads release the GIL, and the imports then find their pages cached.
-Firefox reads libxul ahead for the same reason.
+of a 1.7 s start here). Read in order, the same bytes take a fraction of that. So once the
+window is up the station remembers which parts of which files it has touched
+(``remember_touched_files``), and the next start reads them on a thread
+(``start_reading_ahead``) while the main thread is still importing: the reads release the GIL,
+and the imports then find their pages cached. Firefox reads libxul ahead for the same reason.
 
-Linux only (the list comes from ``/proc/self/maps``); elsewhere both do nothing.
-``posix_fadvise(WILLNEED)`` instead of reading did not help (``bench/bench_startup.py``).
+A library's touched parts come from the page table (``/proc/self/pagemap``): about a third of
+what the window maps, so the thread is done sooner. The executable and the zip archives on
+``sys.path`` are read whole: a frozen build reads its Python modules from them with plain
+reads, which leave no trace there.
+
+Linux only (``/proc/self/maps``); elsewhere both do nothing. ``posix_fadvise(WILLNEED)``
+instead of reading did not help: it queues every read at once, ahead of the start's own.
 """
 
 from __future__ import annotations
@@ -18,15 +23,38 @@ import logging
 import os
 import sys
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import BinaryIO, NamedTuple
 
 log = logging.getLogger(__name__)
 
 _MAPS = Path("/proc/self/maps")
+_PAGEMAP = Path("/proc/self/pagemap")
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+_PRESENT = 1 << 63  # pagemap: the page is in this process's page table, so it was touched
+_JOIN_GAP = 128 * 1024  # the kernel reads this much around a miss anyway: one read, not two
 _CHUNK = 16 * 1024 * 1024  # few calls, so the thread seldom asks the main thread for the GIL
 MAX_BYTES = 512 * 1024 * 1024  # a damaged or padded list must not read the disk for long
 MAX_FILES = 2000
+
+Extent = tuple[int, int]  # (offset, length) in bytes
+
+
+class Entry(NamedTuple):
+    """A file to read ahead: the extents that were touched, or the whole file (None)."""
+
+    path: str
+    extents: list[Extent] | None
+
+
+class Region(NamedTuple):
+    """A file mapping from ``/proc/PID/maps``: addresses and the file offset at ``start``."""
+
+    path: str
+    start: int
+    end: int
+    offset: int
 
 
 def default_list_file() -> Path:
@@ -37,56 +65,90 @@ def default_list_file() -> Path:
 
 
 def start_reading_ahead(list_file: Path) -> threading.Thread | None:
-    """Read the files a previous start listed, on a daemon thread; None when there is no list."""
+    """Read what a previous start listed, on a daemon thread; None when there is no list."""
     try:
-        paths = list_file.read_text(encoding="utf-8").splitlines()
+        entries = parse_list(list_file.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError):
         return None  # first start, or an unreadable list: start without reading ahead
-    thread = threading.Thread(target=read_ahead, args=(paths,), name="read-ahead", daemon=True)
+    thread = threading.Thread(target=read_ahead, args=(entries,), name="read-ahead", daemon=True)
     thread.start()
     return thread
 
 
-def read_ahead(paths: Iterable[str]) -> int:
-    """Read each regular file once, front to back; the bytes read. Missing files are skipped.
+def read_ahead(entries: Iterable[Entry]) -> int:
+    """Read each entry's extents (or whole file) once; the bytes read. Missing files are skipped.
 
-    Each file is sent to /dev/null by the kernel (``sendfile``): its pages land in the page
-    cache without a copy into Python, and a file already cached costs a fraction of a ms, so
-    a warm start pays almost nothing for the list.
+    The kernel sends each extent to /dev/null (``sendfile``): its pages land in the page cache
+    without a copy into Python, and what is cached already costs a fraction of a ms, so a warm
+    start pays almost nothing for the list.
     """
     total = 0
     with open(os.devnull, "wb", buffering=0) as sink:
-        for count, path in enumerate(paths):
+        for count, (path, extents) in enumerate(entries):
             if count >= MAX_FILES or total >= MAX_BYTES:
                 break
-            if not path.startswith("/"):
-                continue  # the list holds absolute paths only; anything else is damage
             try:
                 with open(path, "rb", buffering=0) as file:
-                    total += _send(file.fileno(), sink.fileno(), MAX_BYTES - total)
+                    source = file.fileno()
+                    for offset, length in extents or [(0, os.fstat(source).st_size)]:
+                        budget = MAX_BYTES - total
+                        total += _send(source, sink.fileno(), offset, min(length, budget))
             except OSError:
                 continue  # uninstalled or upgraded since the list was written
     return total
 
 
-def _send(source: int, sink: int, budget: int) -> int:
+def _send(source: int, sink: int, offset: int, length: int) -> int:
     sent = 0
-    while sent < budget and (count := os.sendfile(sink, source, sent, min(_CHUNK, budget - sent))):
+    while sent < length and (
+        count := os.sendfile(sink, source, offset + sent, min(_CHUNK, length - sent))
+    ):
         sent += count
     return sent
 
 
-def mapped_files(maps: str) -> list[str]:
-    """The regular files in a ``/proc/PID/maps`` text, about in the order they were loaded.
+def parse_list(text: str) -> list[Entry]:
+    """The entries of a list file; lines that do not parse (damage) are left out."""
+    entries: list[Entry] = []
+    for line in text.splitlines():
+        path, _, extents_text = line.partition("\t")
+        if not path.startswith("/"):
+            continue
+        if not extents_text:
+            entries.append(Entry(path, None))
+            continue
+        try:
+            extents = [_extent(item) for item in extents_text.split()]
+        except ValueError:
+            continue
+        entries.append(Entry(path, extents))
+    return entries
 
-    The executable comes first: a frozen build reads its Python modules from it, at its first
-    imports. Libraries follow in reverse address order, since each new mapping is placed below
-    the last. The SQLite shared-memory index and deleted files are left out.
+
+def _extent(text: str) -> Extent:
+    offset, length = (int(number) for number in text.split("+"))
+    if offset < 0 or length <= 0:
+        raise ValueError(text)
+    return offset, length
+
+
+def format_list(entries: Iterable[Entry]) -> str:
+    lines = []
+    for path, extents in entries:
+        if extents is None:
+            lines.append(f"{path}\n")
+        else:
+            lines.append(f"{path}\t{' '.join(f'{o}+{n}' for o, n in extents)}\n")
+    return "".join(lines)
+
+
+def file_regions(maps: str) -> list[Region]:
+    """The file mappings in a ``/proc/PID/maps`` text, about in the order they were made.
+
+    Each new mapping is placed below the last, so reverse address order is load order. The
+    SQLite shared-memory index, deleted files and devices are left out.
     """
-    files: dict[str, None] = {}
-    executable = os.path.realpath(sys.executable)
-    if os.path.isfile(executable):
-        files[executable] = None
+    regions: list[Region] = []
     for line in reversed(maps.splitlines()):
         fields = line.split(maxsplit=5)
         if len(fields) < 6:
@@ -96,17 +158,58 @@ def mapped_files(maps: str) -> list[str]:
             continue
         if path.startswith(("/dev/", "/proc/", "/sys/", "/memfd:")):
             continue
-        files[path] = None
-    return list(files)
+        try:
+            start, end = (int(address, 16) for address in fields[0].split("-"))
+            regions.append(Region(path, start, end, int(fields[2], 16)))
+        except ValueError:
+            continue
+    return regions
 
 
-def remember_mapped_files(list_file: Path) -> None:
-    """Write the files this process maps to ``list_file``, for the next start to read ahead."""
+def touched_extents(regions: Iterable[Region], pagemap: BinaryIO) -> list[Entry]:
+    """Each mapped file with the extents of it this process touched, per its page table."""
+    touched: dict[str, list[int]] = {}  # file offsets of touched pages
+    for region in regions:
+        pages = touched.setdefault(region.path, [])
+        pagemap.seek(region.start // _PAGE * 8)
+        table = pagemap.read((region.end - region.start) // _PAGE * 8)
+        for index, entry in enumerate(memoryview(table).cast("Q")):
+            if entry & _PRESENT:
+                pages.append(region.offset + index * _PAGE)
+    return [Entry(path, list(_extents(pages))) for path, pages in touched.items() if pages]
+
+
+def _extents(page_offsets: list[int]) -> Iterator[Extent]:
+    """Touched pages as extents, neighbours less than ``_JOIN_GAP`` apart joined into one."""
+    start = end = -1
+    for offset in sorted(set(page_offsets)):
+        if start >= 0 and offset - end < _JOIN_GAP:
+            end = offset + _PAGE
+            continue
+        if start >= 0:
+            yield start, end - start
+        start, end = offset, offset + _PAGE
+    if start >= 0:
+        yield start, end - start
+
+
+def remember_touched_files(list_file: Path) -> None:
+    """Write what this process touched of its mapped files, for the next start to read ahead."""
     try:
-        maps = _MAPS.read_text(encoding="utf-8", errors="replace")
+        regions = file_regions(_MAPS.read_text(encoding="utf-8", errors="replace"))
     except OSError:
         return  # not Linux
-    text = "".join(f"{path}\n" for path in mapped_files(maps))
+    executable = os.path.realpath(sys.executable)
+    try:
+        with _PAGEMAP.open("rb") as pagemap:
+            entries = touched_extents(regions, pagemap)
+    except OSError:  # no page table to read: whole files, in the same order
+        entries = [Entry(path, None) for path in dict.fromkeys(r.path for r in regions)]
+    # Read with plain reads, so absent from the page table: the executable (a frozen build's
+    # modules) and the zip archives on sys.path (a frozen build's standard library).
+    whole = [executable] + [p for p in sys.path if p.endswith(".zip") and os.path.isfile(p)]
+    entries = [Entry(path, None) for path in whole] + [e for e in entries if e.path not in whole]
+    text = format_list(entries)
     try:
         if list_file.is_file() and list_file.read_text(encoding="utf-8") == text:
             return

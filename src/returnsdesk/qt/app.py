@@ -90,11 +90,11 @@ def build_main_window(
     )
 
 
-def _remember_mapped_files(window: MainWindow) -> None:
-    """Once the window is up, what it has mapped is what the next start reads ahead."""
+def _remember_touched_files(window: MainWindow) -> None:
+    """Once the window is up, what it has touched is what the next start reads ahead."""
     list_file = readahead.default_list_file()
     pool = QThreadPool.globalInstance()
-    Op(lambda: readahead.remember_mapped_files(list_file), owner=window, pool=pool).start()
+    Op(lambda: readahead.remember_touched_files(list_file), owner=window, pool=pool).start()
 
 
 def _report_ready(app: QApplication) -> None:
@@ -122,7 +122,7 @@ def run(settings: Settings, *, demo: bool, operator_code: str | None) -> int:
         operator_code, pin = dialog.operator_code, dialog.pin
     window = build_main_window(env, settings, operator_code=operator_code, pin=pin)
     window.showMaximized()
-    QTimer.singleShot(0, window, lambda: _remember_mapped_files(window))
+    QTimer.singleShot(0, window, lambda: _remember_touched_files(window))
     if os.environ.get("RETURNSDESK_EXIT_WHEN_READY") == "1":
         # For start-up benchmarks: the station is ready to scan once the first event loop turn
         # has shown the window.

@@ -46,16 +46,20 @@ def _pagemap(present: dict[int, bool], size: int) -> io.BytesIO:
 
 
 def test_touched_pages_become_extents_with_small_gaps_joined() -> None:
-    # Given a library mapped twice (code at file offset 1 MiB), of which some pages were touched
-    region_a = Region("/lib/libx.so", start=0, end=64 * PAGE, offset=0)
-    region_b = Region("/lib/libx.so", start=64 * PAGE, end=128 * PAGE, offset=1024 * 1024)
-    untouched = Region("/lib/liby.so", start=128 * PAGE, end=130 * PAGE, offset=0)
-    touched = {0: True, 1: True, 3: True, 63: True, 64: True}  # 3 is 1 page from 1: joined
-    table = _pagemap(touched, 130 * PAGE)
+    # Given a library mapped twice (code at file offset 64 MiB), of which some pages were touched
+    far = readahead._JOIN_GAP // PAGE + 8  # pages: further apart than a gap that is joined
+    region_a = Region("/lib/libx.so", start=0, end=(far + 8) * PAGE, offset=0)
+    region_b = Region(
+        "/lib/libx.so", start=(far + 8) * PAGE, end=(far + 16) * PAGE, offset=64 << 20
+    )
+    untouched = Region("/lib/liby.so", start=(far + 16) * PAGE, end=(far + 18) * PAGE, offset=0)
+    touched = {0: True, 1: True, 3: True, far + 4: True, far + 8: True}
+    table = _pagemap(touched, (far + 18) * PAGE)
     entries = readahead.touched_extents([region_a, region_b, untouched], table)
-    # Then the file's extents are the touched pages, by file offset; liby is left out
+    # Then the file's extents are the touched pages by file offset, near ones joined (page 2
+    # is read with 1 and 3); liby is left out
     assert entries == [
-        Entry("/lib/libx.so", [(0, 4 * PAGE), (63 * PAGE, PAGE), (1024 * 1024, PAGE)])
+        Entry("/lib/libx.so", [(0, 4 * PAGE), ((far + 4) * PAGE, PAGE), (64 << 20, PAGE)])
     ]
 
 
@@ -117,3 +121,15 @@ def test_a_first_start_and_an_unreadable_list_start_without_reading_ahead(tmp_pa
     damaged = tmp_path / "window-files.txt"
     damaged.write_bytes(b"\xff\xfe\x00garbage")
     assert readahead.start_reading_ahead(damaged) is None
+
+
+def test_reading_ahead_gives_the_interpreter_its_switch_interval_back(tmp_path: Path) -> None:
+    library = tmp_path / "libx.so"
+    library.write_bytes(b"x" * 10_000)
+    list_file = tmp_path / "window-files.txt"
+    list_file.write_text(readahead.format_list([Entry(str(library), None)]), encoding="utf-8")
+    interval = sys.getswitchinterval()
+    thread = readahead.start_reading_ahead(list_file)
+    assert thread is not None
+    thread.join(timeout=10)
+    assert sys.getswitchinterval() == interval

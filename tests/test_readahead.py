@@ -11,10 +11,17 @@ from pathlib import Path
 import pytest
 
 from returnsdesk import readahead
+from returnsdesk.__main__ import opens_the_window
 from returnsdesk.readahead import Entry, Region
 
 PAGE = readahead._PAGE
 PRESENT = 1 << 63
+
+
+@pytest.fixture(autouse=True)
+def _not_started(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(readahead, "_started", None)  # each test is a new process start
+
 
 MAPS = """\
 55d0c000-55d0d000 r--p 00000000 fd:01 100 /opt/returnsdesk/returnsdesk
@@ -131,5 +138,26 @@ def test_reading_ahead_gives_the_interpreter_its_switch_interval_back(tmp_path: 
     interval = sys.getswitchinterval()
     thread = readahead.start_reading_ahead(list_file)
     assert thread is not None
+    # A second call (main() after the frozen build's run-time hook) starts nothing new
+    assert readahead.start_reading_ahead(list_file) is thread
     thread.join(timeout=10)
     assert sys.getswitchinterval() == interval
+
+
+@pytest.mark.parametrize(
+    ("arguments", "window"),
+    [
+        ([], True),
+        (["--demo"], True),
+        (["--station", "ST-2", "--operator", "OP-1"], True),
+        (["--version"], False),
+        (["--self-test"], False),
+        (["--help"], False),
+        (["report", "shift"], False),
+        (["diagnostics"], False),
+        (["operators", "list"], False),
+        (["sync", "--once"], False),
+    ],
+)
+def test_only_a_start_of_the_window_reads_ahead(arguments: list[str], window: bool) -> None:
+    assert opens_the_window(arguments) is window

@@ -11,6 +11,26 @@ from returnsdesk import __version__, readahead
 
 log = logging.getLogger("returnsdesk")
 
+# Commands that do their work and exit, without the station window.
+COMMANDS = (
+    "decode",
+    "sync",
+    "print-test",
+    "print-labels",
+    "report",
+    "import",
+    "operators",
+    "diagnostics",
+)
+
+
+def opens_the_window(arguments: Sequence[str]) -> bool:
+    """Whether these arguments start the station window (a guess is fine: see readahead)."""
+    if arguments[:1] and arguments[0] in COMMANDS:
+        return False
+    exits_at_once = ("--version", "-h", "--help", "--self-test")
+    return not any(argument in exits_at_once for argument in arguments)
+
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
@@ -50,40 +70,16 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
-    if arguments[:1] == ["decode"]:
-        from returnsdesk.cli_decode import main as decode_main  # no Qt, no database
-
-        return decode_main(arguments[1:])
-    if arguments[:1] == ["sync"]:
-        from returnsdesk.cli_sync import main as sync_main  # headless relay, no Qt
-
-        return sync_main(arguments[1:])
-    if arguments[:1] in (["print-test"], ["print-labels"]):
-        from returnsdesk import cli_print  # headless printing, no Qt
-
-        command = cli_print.print_test if arguments[0] == "print-test" else cli_print.print_labels
-        return command(arguments[1:])
-    if arguments[:1] == ["report"]:
-        from returnsdesk.cli_report import main as report_main  # headless reports, no Qt
-
-        return report_main(arguments[1:])
-    if arguments[:1] == ["import"]:
-        from returnsdesk.cli_import import main as import_main  # CSV import, no Qt
-
-        return import_main(arguments[1:])
-    if arguments[:1] == ["operators"]:
-        from returnsdesk.cli_operators import main as operators_main  # badges and PINs, no Qt
-
-        return operators_main(arguments[1:])
-    if arguments[:1] == ["diagnostics"]:
-        return _diagnostics()
+    if arguments[:1] and arguments[0] in COMMANDS:
+        return _run_command(arguments[0], arguments[1:])
     args = parse_args(arguments)
     if args.self_test:  # before settings: a broken config must not fail the install check
         from returnsdesk.selftest import run_self_test
 
         return run_self_test(out=sys.stdout)
     # The station window from here: its libraries are read on a thread while it imports, so
-    # this comes before any import that is not needed to get here.
+    # this comes before any import that is not needed to get here (a frozen build has started
+    # it already, in a run-time hook: packaging/rthook_readahead.py).
     readahead.start_reading_ahead(readahead.default_list_file())
     from returnsdesk.config import load_settings
     from returnsdesk.domain.errors import ConfigError
@@ -108,6 +104,39 @@ def main(argv: Sequence[str] | None = None) -> int:
     from returnsdesk.qt.app import run  # Qt loads only for the GUI
 
     return run(settings, demo=args.demo, operator_code=args.operator)
+
+
+def _run_command(command: str, arguments: list[str]) -> int:
+    """One of ``COMMANDS``; each imports only what it needs (no Qt, mostly no database)."""
+    if command == "decode":
+        from returnsdesk.cli_decode import main as decode_main
+
+        return decode_main(arguments)
+    if command == "sync":
+        from returnsdesk.cli_sync import main as sync_main  # the headless relay
+
+        return sync_main(arguments)
+    if command in ("print-test", "print-labels"):
+        from returnsdesk import cli_print
+
+        return (cli_print.print_test if command == "print-test" else cli_print.print_labels)(
+            arguments
+        )
+    if command == "report":
+        from returnsdesk.cli_report import main as report_main
+
+        return report_main(arguments)
+    if command == "import":
+        from returnsdesk.cli_import import main as import_main
+
+        return import_main(arguments)
+    if command == "operators":
+        from returnsdesk.cli_operators import main as operators_main
+
+        return operators_main(arguments)
+    if command == "diagnostics":
+        return _diagnostics()
+    raise AssertionError(f"{command} is in COMMANDS but not run here")
 
 
 def _diagnostics() -> int:

@@ -68,8 +68,18 @@ def default_list_file() -> Path:
     return Path(platformdirs.user_cache_dir("returnsdesk", "returnsdesk")) / "window-files.txt"
 
 
+_started: threading.Thread | None = None  # once per process
+
+
 def start_reading_ahead(list_file: Path) -> threading.Thread | None:
-    """Read what a previous start listed, on a daemon thread; None when there is no list."""
+    """Read what a previous start listed, on a daemon thread; None when there is no list.
+
+    Only the first call starts it: a frozen build calls this from a run-time hook, before the
+    application's first line, and ``main()`` calls it again.
+    """
+    global _started
+    if _started is not None:
+        return _started
     try:
         entries = parse_list(list_file.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError):
@@ -78,6 +88,7 @@ def start_reading_ahead(list_file: Path) -> threading.Thread | None:
         target=_read_ahead_quickly, args=(entries,), name="read-ahead", daemon=True
     )
     thread.start()
+    _started = thread
     return thread
 
 

@@ -6,7 +6,7 @@ import logging
 
 from PySide6.QtCore import QThreadPool, QTimer, Slot
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QWidget
+from PySide6.QtWidgets import QLabel, QMainWindow, QWidget
 
 from returnsdesk.config import Settings
 from returnsdesk.domain.errors import OperatorError
@@ -88,7 +88,7 @@ class MainWindow(QMainWindow):
         )
         self._status_labels(database_label, service)
         self._connect_signals()
-        QApplication.instance().installEventFilter(self.scanner)  # type: ignore[union-attr]
+        self.scanner.attach()
         self.station_view.setFocus()
         self._service = service
         self._sync_timer = QTimer(self)
@@ -232,7 +232,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self._closed = True
-        QApplication.instance().removeEventFilter(self.scanner)  # type: ignore[union-attr]
+        self.scanner.detach()
         self._sync_timer.stop()
         self._pull_timer.stop()
         if self._pull is not None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QTextEdit,
     QWidget,
 )
+from shiboken6 import Shiboken
 
 from returnsdesk.scan.wedge import BurstDetector
 
@@ -45,6 +46,38 @@ class ScanInputFilter(QObject):
         self._flush_timer.timeout.connect(self._flush_lone_keys)
         self._held: list[str] = []  # printable keys held back while not in a text field
         self._text_before_burst: tuple[QLineEdit, str] | None = None
+        self._watched: QWidget | None = None
+
+    def attach(self) -> None:
+        """Watch the key presses of the window's focus widget, following the focus.
+
+        Not an application-wide filter: that one is called for every event of every object,
+        paint and timer events included, and each call makes PySide6 wrap the object, which for
+        Qt's private classes means setting up its Python types and enums (about 0.1 s in the
+        first event-loop turn). Keys go to the focus widget, or to the window when nothing
+        has focus, so watching that one widget sees them all.
+        """
+        QApplication.instance().focusChanged.connect(self._follow_focus)  # type: ignore[union-attr]
+        self._watch(QApplication.focusWidget())
+
+    def detach(self) -> None:
+        QApplication.instance().focusChanged.disconnect(self._follow_focus)  # type: ignore[union-attr]
+        if self._watched is not None and Shiboken.isValid(self._watched):
+            self._watched.removeEventFilter(self)
+        self._watched = None
+
+    @Slot(QWidget, QWidget)
+    def _follow_focus(self, _old: QWidget | None, new: QWidget | None) -> None:
+        self._watch(new)
+
+    def _watch(self, focus: QWidget | None) -> None:
+        target = focus if focus is not None and focus.window() is self._window else self._window
+        if target is self._watched:
+            return
+        if self._watched is not None and Shiboken.isValid(self._watched):
+            self._watched.removeEventFilter(self)
+        target.installEventFilter(self)
+        self._watched = target
 
     @staticmethod
     def _now_ms() -> float:

@@ -9,7 +9,9 @@ that drift on a shared machine hits both alike:
   draws a widget offscreen): every heavy import once;
 * ``ready``: ``--demo`` with ``RETURNSDESK_EXIT_WHEN_READY=1``, from process start to the
   station printing ``ready`` (main window shown, signed in, waiting for a scan). The demo
-  database is created by one warm-up run first, so it is not part of the time.
+  database is created by one warm-up run first, so it is not part of the time; each start
+  also writes the read-ahead list the next one uses (``returnsdesk/readahead.py``), as a
+  station's earlier starts would have.
 
 ``--cold`` drops the page cache before every run (Linux, root only), so each start reads its
 files from disk as after a reboot; otherwise starts are warm (files cached), as for a station

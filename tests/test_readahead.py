@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import sqlite3
 import struct
 import sys
@@ -103,9 +104,13 @@ def test_reading_ahead_reads_extents_and_whole_files_and_skips_what_is_gone(
     big.write_bytes(b"\x7fELF" * 6_000_000)  # 24 MB: more than one call
     small = tmp_path / "libsmall.so"
     small.write_bytes(b"x" * 1000)
+    fifo = tmp_path / "not-a-library"
+    os.mkfifo(fifo)  # opening it for reading would wait for a writer forever
     entries = [
         Entry(str(big), None),
         Entry(str(tmp_path / "uninstalled.so"), None),
+        Entry(str(fifo), None),
+        Entry("/dev/zero", [(0, 1 << 30)]),
         Entry(str(small), [(0, 100), (500, 10_000)]),  # the second runs past the end
     ]
     assert readahead.read_ahead(entries) == 24_000_000 + 100 + 500

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import os
+import stat
 import sys
 import threading
 from collections.abc import Iterable, Iterator
@@ -121,13 +122,21 @@ def read_ahead(entries: Iterable[Entry]) -> int:
             if count >= MAX_FILES or total >= MAX_BYTES:
                 break
             try:
-                with open(path, "rb", buffering=0) as file:
-                    source = file.fileno()
-                    for offset, length in extents or [(0, os.fstat(source).st_size)]:
-                        budget = MAX_BYTES - total
-                        total += _send(source, sink.fileno(), offset, min(length, budget))
+                # Non-blocking: a FIFO in a tampered list must not hold the thread forever.
+                source = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
             except OSError:
                 continue  # uninstalled or upgraded since the list was written
+            try:
+                status = os.fstat(source)
+                if not stat.S_ISREG(status.st_mode):
+                    continue  # devices, FIFOs: nothing to cache
+                for offset, length in extents or [(0, status.st_size)]:
+                    budget = MAX_BYTES - total
+                    total += _send(source, sink.fileno(), offset, min(length, budget))
+            except OSError:
+                continue
+            finally:
+                os.close(source)
     return total
 
 
@@ -206,6 +215,7 @@ def touched_extents(regions: Iterable[Region], pagemap: BinaryIO) -> list[Entry]
         pages = touched.setdefault(region.path, [])
         pagemap.seek(region.start // _PAGE * 8)
         table = pagemap.read((region.end - region.start) // _PAGE * 8)
+        table = table[: len(table) // 8 * 8]  # a short read ends the region early
         for index, entry in enumerate(memoryview(table).cast("Q")):
             if entry & _PRESENT:
                 pages.append(region.offset + index * _PAGE)
@@ -236,7 +246,7 @@ def remember_touched_files(list_file: Path) -> None:
     try:
         with _PAGEMAP.open("rb") as pagemap:
             entries = touched_extents(regions, pagemap)
-    except OSError:  # no page table to read: whole files, in the same order
+    except (OSError, ValueError):  # no page table to read: whole files, in the same order
         entries = [Entry(path, None) for path in dict.fromkeys(r.path for r in regions)]
     # Read with plain reads, so absent from the page table: the executable (a frozen build's
     # modules) and the zip archives on sys.path (a frozen build's standard library).

@@ -94,7 +94,10 @@ def _remember_touched_files(window: MainWindow) -> None:
     """Once the window is up, what it has touched is what the next start reads ahead."""
     list_file = readahead.default_list_file()
     pool = QThreadPool.globalInstance()
-    Op(lambda: readahead.remember_touched_files(list_file), owner=window, pool=pool).start()
+    # A failure costs only a later start's speed: a warning, not the crash dialog.
+    Op(lambda: readahead.remember_touched_files(list_file), owner=window, pool=pool).on_failure(
+        lambda exc: log.warning("Read-ahead list not written: %r", exc)
+    ).start()
 
 
 def _report_ready(app: QApplication) -> None:

@@ -45,6 +45,8 @@ MAX_FILES = 2000
 
 Extent = tuple[int, int]  # (offset, length) in bytes
 
+_started: threading.Thread | None = None  # once per process
+
 
 class Entry(NamedTuple):
     """A file to read ahead: the extents that were touched, or the whole file (None)."""
@@ -67,9 +69,6 @@ def default_list_file() -> Path:
     import platformdirs  # here: this module is imported before anything heavier
 
     return Path(platformdirs.user_cache_dir("returnsdesk", "returnsdesk")) / "window-files.txt"
-
-
-_started: threading.Thread | None = None  # once per process
 
 
 def start_reading_ahead(list_file: Path) -> threading.Thread | None:

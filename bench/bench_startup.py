@@ -11,7 +11,10 @@ that drift on a shared machine hits both alike:
   station printing ``ready`` (main window shown, signed in, waiting for a scan). The demo
   database is created by one warm-up run first, so it is not part of the time; each start
   also writes the read-ahead list the next one uses (``returnsdesk/readahead.py``), as a
-  station's earlier starts would have.
+  station's earlier starts would have;
+* ``station``: as ``ready``, but the way a station starts: its database given
+  (``--database``, the demo's file) and its operator signed in (``--operator``), without the
+  demo's data check and parcel list.
 
 ``--cold`` drops the page cache before every run (Linux, root only), so each start reads its
 files from disk as after a reboot; otherwise starts are warm (files cached), as for a station
@@ -38,11 +41,16 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+DEMO_FILE = "returnsdesk-demo.sqlite3"  # in the data dir: returnsdesk.data.db
 SCENARIOS: dict[str, list[str]] = {
     "version": ["--version"],
     "self-test": ["--self-test"],
     "ready": ["--demo"],
+    # A station's own start: the same database, opened as a station opens its own (no demo
+    # data check, no demo parcel list for the help page), its operator signed in.
+    "station": ["--database", "sqlite:///{demo_database}", "--operator", "OP-0001"],
 }
+READY_SCENARIOS = ("ready", "station")
 
 
 def _env(home: Path) -> dict[str, str]:
@@ -144,8 +152,10 @@ def _measure(
             for name, starter in starters.items():
                 if args.cold:
                     _drop_caches()
+                demo_database = Path(envs[name]["XDG_DATA_HOME"]) / "returnsdesk" / DEMO_FILE
+                arguments = [a.format(demo_database=demo_database) for a in SCENARIOS[scenario]]
                 seconds = _time(
-                    [*starter, *SCENARIOS[scenario]], envs[name], until_ready=scenario == "ready"
+                    [*starter, *arguments], envs[name], until_ready=scenario in READY_SCENARIOS
                 )
                 results.setdefault((scenario, name), []).append(seconds)
     return results

@@ -3,6 +3,7 @@ what a station writes: refunds, outbox events, audit entries."""
 
 from __future__ import annotations
 
+from returnsdesk.domain.clock import utc_now
 from returnsdesk.services.bootstrap import StationEnvironment
 from returnsdesk.services.demo import DemoParcel
 from returnsdesk.services.operators import sign_in
@@ -16,7 +17,11 @@ def station_service(
     with env.database.session() as session:
         context = sign_in(session, operator_code=operator_code, station_code=station_code)
     return StationService(
-        database=env.database, policies=env.policies, context=context, scan_rules=env.scan_rules
+        database=env.database,
+        policies=env.policies,
+        context=context,
+        scan_rules=env.scan_rules,
+        clock=utc_now,  # the demo's dates are relative to the machine's clock
     )
 
 

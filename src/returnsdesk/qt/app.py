@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from returnsdesk import __version__, readahead
 from returnsdesk.config import Settings
 from returnsdesk.crash import write_crash_report
+from returnsdesk.domain.clock import Clock, utc_now
 from returnsdesk.domain.errors import OperatorError, ReturnsDeskError
 from returnsdesk.paths import resources_dir
 from returnsdesk.qt.dialogs import CrashDialog
@@ -65,7 +66,12 @@ def install_error_display(settings: Settings | None = None) -> None:
 
 
 def build_main_window(
-    env: StationEnvironment, settings: Settings, *, operator_code: str, pin: str | None = None
+    env: StationEnvironment,
+    settings: Settings,
+    *,
+    operator_code: str,
+    pin: str | None = None,
+    clock: Clock = utc_now,
 ) -> MainWindow:
     """Sign the operator in and build the window (used by ``run`` and by the GUI tests)."""
     with env.database.session() as session:
@@ -78,6 +84,7 @@ def build_main_window(
         policies=env.policies,
         context=context,
         scan_rules=env.scan_rules,
+        clock=clock,
         require_photos=camera.source is not None and camera.require_photos,
         label_output=label_output(settings.labels),
     )

@@ -18,6 +18,7 @@ from sqlmodel import Session
 
 from returnsdesk.data.db import Database
 from returnsdesk.data.models import Return
+from returnsdesk.domain.clock import Clock
 from returnsdesk.domain.errors import AlreadyCompleted, PrinterUnavailable, WrongStep
 from returnsdesk.domain.inspection import InspectedUnit, ParcelInspection, ScannedProduct
 from returnsdesk.domain.policy import Policies
@@ -57,12 +58,7 @@ from returnsdesk.services.views import (
 if TYPE_CHECKING:
     from returnsdesk.services.photos import Image
 
-Clock = Callable[[], datetime]
 T = TypeVar("T")
-
-
-def utc_clock() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -91,7 +87,7 @@ class StationService:
         policies: Policies,
         context: StationContext,
         scan_rules: ScanRules,
-        clock: Clock = utc_clock,
+        clock: Clock,
         require_photos: bool = False,
         photo_store: PhotoStore | None = None,
         label_output: LabelOutput | None = None,

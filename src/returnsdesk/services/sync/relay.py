@@ -46,7 +46,7 @@ import threading
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, exists, or_, update
@@ -56,6 +56,7 @@ from sqlmodel import Session, col, func, select
 from returnsdesk.data.db import Database
 from returnsdesk.data.models import OutboxEvent
 from returnsdesk.data.repositories import CLAIM_LOCK, append_audit, take_turns
+from returnsdesk.domain.clock import Clock, utc_now
 from returnsdesk.domain.errors import OperatorError
 from returnsdesk.domain.vocabulary import LEAD_ROLES, OutboxStatus
 from returnsdesk.services.sync.backoff import BASE_DELAY_S, backoff_delay
@@ -69,12 +70,7 @@ from returnsdesk.services.views import StationContext
 
 log = logging.getLogger(__name__)
 
-Clock = Callable[[], datetime]
 _ERROR_LIMIT = 2000  # outbox_events.last_error
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class SyncNotAllowed(OperatorError):

@@ -12,10 +12,14 @@ from returnsdesk.services.views import CompletionResult
 
 
 def station_service(
-    env: StationEnvironment, *, operator_code: str = "OP-0001", station_code: str = "STATION-01"
+    env: StationEnvironment,
+    *,
+    operator_code: str = "OP-0001",
+    station_code: str = "STATION-01",
+    pin: str | None = None,
 ) -> StationService:
     with env.database.session() as session:
-        context = sign_in(session, operator_code=operator_code, station_code=station_code)
+        context = sign_in(session, operator_code=operator_code, station_code=station_code, pin=pin)
     return StationService(
         database=env.database,
         policies=env.policies,

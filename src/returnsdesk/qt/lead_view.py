@@ -13,8 +13,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TypeVar
 
-from PySide6.QtCore import QTimer
-from PySide6.QtGui import QHideEvent, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QHideEvent, QKeyEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
@@ -95,42 +95,75 @@ def _local_time(moment: datetime) -> str:
 
 
 class LeadBadgeDialog(QDialog):
-    """A shift lead confirms a decision at someone else's station: badge, then PIN."""
+    """A shift lead confirms each decision, at any station: badge -> PIN -> reason.
 
-    def __init__(self, action: str, *, ask_note: bool, parent: QWidget | None = None) -> None:
+    Enter moves on from the badge (a scan ends in Enter) and from the PIN; only Enter in the
+    last field, or OK, submits. A reason that is required must be given before it submits.
+    """
+
+    def __init__(
+        self,
+        action: str,
+        *,
+        note_prompt: str | None,
+        note_required: bool,
+        badge: str = "",
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Shift lead confirmation")
+        self._note_required = note_required
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(action))
+        question = QLabel(action)
+        question.setTextFormat(Qt.TextFormat.PlainText)
+        question.setWordWrap(True)
+        layout.addWidget(question)
         form = QFormLayout()
-        self.badge = QLineEdit()
+        self.badge = QLineEdit(badge)
         self.badge.setPlaceholderText("scan or type the lead's badge")
         self.pin = QLineEdit()
         self.pin.setEchoMode(QLineEdit.EchoMode.Password)
+        self.pin.setMaxLength(12)
         self.note = QLineEdit()
+        self.note.setMaxLength(1000)
         form.addRow("Shift lead badge", self.badge)
-        form.addRow("PIN (if set)", self.pin)
-        if ask_note:
-            form.addRow("Why", self.note)
+        form.addRow("PIN", self.pin)
+        self._fields = [self.badge, self.pin]
+        if note_prompt is not None:
+            form.addRow(note_prompt, self.note)
+            self._fields.append(self.note)
         layout.addLayout(form)
+        self.problem = QLabel("")
+        self.problem.setTextFormat(Qt.TextFormat.PlainText)
+        self.problem.setStyleSheet("color:#842029")
+        layout.addWidget(self.problem)
         layout.addWidget(ok_cancel_buttons(self))
-        self.badge.returnPressed.connect(self.pin.setFocus)
-        self.pin.returnPressed.connect(self.note.setFocus if ask_note else self.accept)
-        self.note.returnPressed.connect(self.accept)
+        (self.pin if badge else self.badge).setFocus()
 
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            focus = next((f for f in self._fields if f.hasFocus()), None)
+            if focus is not None and focus is not self._fields[-1]:
+                self._fields[self._fields.index(focus) + 1].setFocus()
+                return
+            self.accept()
+            return
+        super().keyPressEvent(event)
 
-class NoteDialog(QDialog):
-    """The signed-in lead's note for a decision (required where the decision needs a why)."""
-
-    def __init__(self, action: str, prompt: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(action)
-        layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(prompt))
-        self.note = QLineEdit()
-        layout.addWidget(self.note)
-        layout.addWidget(ok_cancel_buttons(self))
-        self.note.returnPressed.connect(self.accept)
+    def accept(self) -> None:
+        for field, missing in (
+            (self.badge, "Scan the shift lead's badge."),
+            (self.pin, "Enter the shift lead's PIN."),
+        ):
+            if not field.text().strip():
+                self.problem.setText(missing)
+                field.setFocus()
+                return
+        if self._note_required and not self.note.text().strip():
+            self.problem.setText("A reason is required.")
+            self.note.setFocus()
+            return
+        super().accept()
 
 
 class LeadView(QWidget):
@@ -302,6 +335,7 @@ class LeadView(QWidget):
         self._as_lead(
             what,
             note_prompt="Note (optional)" if approve else "Why is it rejected? (required)",
+            note_required=not approve,
             work=lambda lead, note: self._service.decide_refund(
                 refund.refund_id, lead, approve=approve, note=note
             ),
@@ -319,6 +353,7 @@ class LeadView(QWidget):
         self._as_lead(
             f"Send event #{event.sequence} ({event.event_type}) again, with its same key?",
             note_prompt=None,
+            note_required=False,
             work=lambda lead, _note: self._service.retry_event(event.id, lead),
             done=lambda view: f"Event #{view.sequence} queued again.",
         )
@@ -330,6 +365,7 @@ class LeadView(QWidget):
         self._as_lead(
             f"Mark event #{event.sequence} ({event.event_type}) as handled in the shop?",
             note_prompt="How was it resolved? (required, e.g. refunded by hand in the shop)",
+            note_required=True,
             work=lambda lead, note: self._service.resolve_event(event.id, lead, note=note),
             done=lambda view: f"Event #{view.sequence} marked resolved.",
         )
@@ -339,27 +375,25 @@ class LeadView(QWidget):
         question: str,
         *,
         note_prompt: str | None,
+        note_required: bool,
         work: Callable[[StationContext, str], T],
         done: Callable[[T], str],
     ) -> None:
-        """Ask who decides (when the signed-in operator is not a lead) and why; run it."""
+        """Ask the deciding lead's badge, PIN and reason, every time; run it off the GUI thread.
+
+        A signed-in lead finds their badge filled in: the PIN still proves who is at the keys.
+        """
         signed_in = self._service.context
-        code, pin, note = "", None, ""
-        if signed_in.role in LEAD_ROLES:
-            if note_prompt is not None:
-                dialog = NoteDialog("Shift lead", f"{question}\n{note_prompt}", self)
-                if dialog.exec() != QDialog.DialogCode.Accepted:
-                    return
-                note = dialog.note.text()
-        else:
-            badge = LeadBadgeDialog(
-                f"{question}\n{note_prompt or ''}".strip(),
-                ask_note=note_prompt is not None,
-                parent=self,
-            )
-            if badge.exec() != QDialog.DialogCode.Accepted:
-                return
-            code, pin, note = badge.badge.text(), badge.pin.text() or None, badge.note.text()
+        dialog = LeadBadgeDialog(
+            question,
+            note_prompt=note_prompt,
+            note_required=note_required,
+            badge=signed_in.operator_code if signed_in.role in LEAD_ROLES else "",
+            parent=self,
+        )
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        code, pin, note = dialog.badge.text(), dialog.pin.text() or None, dialog.note.text()
 
         def run() -> T:
             lead = self._service.authorize_lead(code, pin)

@@ -23,7 +23,7 @@ from returnsdesk.domain.errors import AlreadyCompleted, PrinterUnavailable, Wron
 from returnsdesk.domain.inspection import InspectedUnit, ParcelInspection, ScannedProduct
 from returnsdesk.domain.policy import Policies
 from returnsdesk.domain.scanning import ClassifiedScan, ScanKind, ScanRules
-from returnsdesk.domain.vocabulary import LEAD_ROLES, ReturnStatus
+from returnsdesk.domain.vocabulary import ReturnStatus
 from returnsdesk.scan.classify import classify
 from returnsdesk.services import approvals, drafts, history, inspection, intake
 from returnsdesk.services.labels.printers import LabelOutput
@@ -36,6 +36,7 @@ from returnsdesk.services.labels.queue import (
     queue_unit_labels,
     reprint_labels,
 )
+from returnsdesk.services.operators import DEFAULT_LOCKOUT, LockoutPolicy
 from returnsdesk.services.photos import (
     PhotoProblem,
     PhotoStore,
@@ -91,12 +92,14 @@ class StationService:
         require_photos: bool = False,
         photo_store: PhotoStore | None = None,
         label_output: LabelOutput | None = None,
+        lockout: LockoutPolicy = DEFAULT_LOCKOUT,
     ) -> None:
         self.database = database
         self.policies = policies
         self.context = context
         self.scan_rules = scan_rules
         self.clock = clock
+        self.lockout = lockout
         self.require_photos = require_photos
         self.photos = photo_store or PhotoStore(default_photo_root())
         # None: this station prints no labels (labels.printer = none).
@@ -320,16 +323,15 @@ class StationService:
     # --- shift lead: held refunds and order-system events that need a person ----------------
 
     def authorize_lead(self, operator_code: str, pin: str | None) -> StationContext:
-        """The lead's own identity when the signed-in operator is not a lead (badge + PIN)."""
-        if self.context.role in LEAD_ROLES and (
-            not operator_code or operator_code.strip().upper() == self.context.operator_code
-        ):
-            return self.context
+        """The deciding lead's badge and PIN, asked for each decision, even of a signed-in lead:
+        the person at the keyboard may not be the one who signed in."""
         return approvals.authorize_lead(
             self.database,
             operator_code=operator_code,
             pin=pin,
             station_code=self.context.station_code,
+            now=self.clock(),
+            lockout=self.lockout,
         )
 
     def pending_refunds(self) -> list[approvals.PendingRefund]:

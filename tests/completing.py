@@ -4,6 +4,7 @@ what a station writes: refunds, outbox events, audit entries."""
 from __future__ import annotations
 
 from returnsdesk.domain.clock import utc_now
+from returnsdesk.domain.vocabulary import Disposition
 from returnsdesk.services.bootstrap import StationEnvironment
 from returnsdesk.services.demo import DemoParcel
 from returnsdesk.services.operators import sign_in
@@ -35,9 +36,14 @@ def demo_parcel(env: StationEnvironment, rma_number: str) -> DemoParcel:
 
 
 def complete_parcel(
-    service: StationService, parcel: DemoParcel, *, grade: str = "2"
+    service: StationService,
+    parcel: DemoParcel,
+    *,
+    grade: str = "2",
+    override: Disposition | None = None,
 ) -> CompletionResult:
-    """Receive the parcel, inspect every expected unit with ``grade`` and complete it."""
+    """Receive the parcel, inspect every expected unit with ``grade`` and complete it
+    (overriding each unit's disposition with ``override``, if given)."""
     opened = service.open_parcel(service.classify(parcel.tracking_number or parcel.rma_number))
     assert isinstance(opened, ParcelOpened), parcel.rma_number
     work = service.new_inspection(opened.parcel.view)
@@ -51,5 +57,8 @@ def complete_parcel(
             work.grade(grade)
             while work.current is not None and work.current.step.value == "checklist":
                 work.answer(True)
-            work.accept(now=service.clock())
+            if override is None:
+                work.accept(now=service.clock())
+            else:
+                work.accept(now=service.clock(), override=override, reason="test override")
     return service.complete(opened.parcel.parcel_id, work)

@@ -12,7 +12,7 @@ from sqlmodel import col, select
 from completing import complete_parcel, demo_parcel, station_service
 from returnsdesk.data.models import AuditEntry, Operator, OutboxEvent, Refund
 from returnsdesk.data.repositories import verify_audit_chain
-from returnsdesk.domain.vocabulary import OperatorRole, RefundStatus
+from returnsdesk.domain.vocabulary import Disposition, OperatorRole, RefundStatus
 from returnsdesk.services.approvals import (
     FourEyesRequired,
     NotAShiftLead,
@@ -202,6 +202,17 @@ def test_a_lead_who_inspected_the_return_cannot_approve_its_refund(
         now=NOW,
     )
     assert decision.status is RefundStatus.APPROVED and decision.decided_by == "Maria Costa"
+
+
+def test_an_overridden_disposition_holds_a_refund_within_policy_for_a_lead(
+    demo_env: StationEnvironment,
+) -> None:
+    parcel = demo_parcel(demo_env, "RMA-100001")
+    result = complete_parcel(station_service(demo_env), parcel, override=Disposition.RECYCLE)
+    assert result.refund_status is RefundStatus.PENDING_APPROVAL
+    (pending,) = pending_refunds(demo_env.database)
+    assert pending.rma_number == "RMA-100001"
+    assert pending.reason == "Disposition overridden on 1 unit"
 
 
 def test_handled_by_counts_who_received_inspected_and_completed(

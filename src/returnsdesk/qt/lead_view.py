@@ -134,6 +134,7 @@ class LeadBadgeDialog(QDialog):
             self._fields.append(self.note)
         layout.addLayout(form)
         self.problem = QLabel("")
+        self.problem.setObjectName("problem")
         self.problem.setTextFormat(Qt.TextFormat.PlainText)
         self.problem.setStyleSheet("color:#842029")
         layout.addWidget(self.problem)
@@ -142,8 +143,9 @@ class LeadBadgeDialog(QDialog):
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            focus = next((f for f in self._fields if f.hasFocus()), None)
-            if focus is not None and focus is not self._fields[-1]:
+            # focusWidget: the field Enter was typed in, even while the window is not active.
+            focus = self.focusWidget()
+            if focus in self._fields and focus is not self._fields[-1]:
                 self._fields[self._fields.index(focus) + 1].setFocus()
                 return
             self.accept()

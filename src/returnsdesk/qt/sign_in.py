@@ -116,7 +116,8 @@ class SignInDialog(QDialog):
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             # A badge scan ends in Enter: it moves on to the PIN, never submits the dialog
             # (QDialog's default button would).
-            if self._badge.hasFocus():
+            # focusWidget: the field Enter was typed in, even while the window is not active.
+            if self.focusWidget() is self._badge:
                 self._pin.setFocus()
             elif self._buttons.isEnabled():
                 self.accept()

@@ -34,6 +34,10 @@ class SignInFailed(OperatorError):
     """Unknown or inactive operator, a missing or wrong PIN, or a locked badge."""
 
 
+class UnknownOperator(OperatorError):
+    """No operator has this badge."""
+
+
 class OperatorLocked(SignInFailed):
     """Too many wrong PINs in a row: the badge waits out the lock or a lead unlocks it."""
 
@@ -164,7 +168,7 @@ def unlock_operator(
     """Clear a badge's lock and its count of wrong PINs; audited with who unlocked it."""
     operator = find_operator(session, code)
     if operator is None:
-        raise OperatorError(f"No operator with badge {code.strip()[:40]!r}.")
+        raise UnknownOperator(f"No operator with badge {code.strip()[:40]!r}.")
     was_locked = operator.locked_until
     operator.failed_pin_attempts = 0
     operator.locked_until = None

@@ -211,6 +211,10 @@ class LeadView(QWidget):
         self.refresh_button = QPushButton("Refresh (F5)")
         layout.addLayout(_row(self.retry_button, self.resolve_button, self.refresh_button))
 
+        layout.addWidget(_heading("Badges"))
+        self.unlock_button = QPushButton("Unlock a badge (U)")
+        layout.addLayout(_row(self.unlock_button))
+
         self._timer = QTimer(self)
         self._timer.setInterval(15_000)
         self._connect_signals()
@@ -222,6 +226,7 @@ class LeadView(QWidget):
         self.retry_button.clicked.connect(self.retry)
         self.resolve_button.clicked.connect(self.resolve)
         self.refresh_button.clicked.connect(self.refresh)
+        self.unlock_button.clicked.connect(self.unlock)
         QShortcut(QKeySequence("F5"), self).activated.connect(self.refresh)
         self.refunds_table.selectionModel().currentRowChanged.connect(
             lambda _current, _previous: self._show_refund_lines()
@@ -323,6 +328,7 @@ class LeadView(QWidget):
             "R": lambda: self.decide(approve=False),
             "T": self.retry,
             "M": self.resolve,
+            "U": self.unlock,
         }
         action = actions.get(key.upper())
         if action is not None:
@@ -370,6 +376,15 @@ class LeadView(QWidget):
             note_required=True,
             work=lambda lead, note: self._service.resolve_event(event.id, lead, note=note),
             done=lambda view: f"Event #{view.sequence} marked resolved.",
+        )
+
+    def unlock(self) -> None:
+        self._as_lead(
+            "Unlock a badge that too many wrong PINs locked?",
+            note_prompt="Badge to unlock",
+            note_required=True,
+            work=lambda lead, badge: self._service.unlock_operator(badge, lead),
+            done=lambda code: f"Badge {code} is unlocked.",
         )
 
     def _as_lead(

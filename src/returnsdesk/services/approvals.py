@@ -38,15 +38,18 @@ from returnsdesk.domain.errors import OperatorError
 from returnsdesk.domain.money import Money
 from returnsdesk.domain.vocabulary import LEAD_ROLES, RefundStatus
 from returnsdesk.services.notifications import queue_customer_notification
-from returnsdesk.services.operators import LockoutPolicy, SignInFailed, authenticate
+from returnsdesk.services.operators import (
+    LockoutPolicy,
+    NotAShiftLead,
+    SignInFailed,
+    audit_refusal,
+    authenticate,
+    holds_role,
+)
 from returnsdesk.services.refund_events import refund_event_payload, refund_line_rows
 from returnsdesk.services.views import StationContext
 
 log = logging.getLogger(__name__)
-
-
-class NotAShiftLead(OperatorError):
-    """Only a shift lead (or an admin) may decide held refunds or fix sync events."""
 
 
 class RefundAlreadyDecided(OperatorError):
@@ -115,7 +118,7 @@ def authorize_lead(
     )
     if context.role not in LEAD_ROLES:
         error = NotAShiftLead(f"{context.operator_name} is not a shift lead.")
-        _audit_refusal(database, context, "lead.confirmation_refused", context.operator_code, error)
+        audit_refusal(database, context, "lead.confirmation_refused", context.operator_code, error)
         raise error
     return context
 
@@ -169,7 +172,7 @@ def decide_refund(
     try:
         return _decide(database, refund_id, lead, approve=approve, note=note, now=now)
     except (NotAShiftLead, FourEyesRequired) as refused:
-        _audit_refusal(database, lead, "refund.decision_refused", str(refund_id), refused)
+        audit_refusal(database, lead, "refund.decision_refused", str(refund_id), refused)
         raise
 
 
@@ -197,9 +200,7 @@ def _decide(
     now: datetime,
 ) -> RefundDecision:
     with database.session() as session:
-        # The role as the database has it now, not as the caller's context says.
-        operator = session.get(Operator, lead.operator_id)
-        if operator is None or not operator.active or operator.role not in LEAD_ROLES:
+        if not holds_role(session, lead, LEAD_ROLES):
             raise NotAShiftLead("Only a shift lead can approve or reject a held refund.")
         refund = session.get(Refund, refund_id)
         if refund is None or refund.status is not RefundStatus.PENDING_APPROVAL:
@@ -208,9 +209,9 @@ def _decide(
         return_ = session.get(Return, refund.return_id)
         order = session.get(Order, return_.order_id) if return_ is not None else None
         assert return_ is not None and order is not None
-        if operator.id in handled_by(session, return_.id):
+        if lead.operator_id in handled_by(session, return_.id):
             raise FourEyesRequired(
-                f"{operator.name} handled {return_.rma_number} at the station: another shift"
+                f"{lead.operator_name} handled {return_.rma_number} at the station: another shift"
                 " lead must decide its refund."
             )
         verdict = "approved" if approve else "rejected"
@@ -250,22 +251,6 @@ def _decide(
         )
     log.info("Refund for %s %s by %s", decision.rma_number, verdict, lead.operator_code)
     return decision
-
-
-def _audit_refusal(
-    database: Database, who: StationContext, action: str, subject: str, error: OperatorError
-) -> None:
-    """A refused attempt, in its own transaction: the refused one rolled back."""
-    with database.session() as session:
-        append_audit(
-            session,
-            action=action,
-            subject=subject[:200],
-            details={"station": who.station_code, "badge": who.operator_code, "why": str(error)},
-            operator_id=who.operator_id,
-            station_id=who.station_id,
-        )
-    log.warning("Refused %s for %s: %s", action, who.operator_code, error)
 
 
 def _lines(session: Session, refund: Refund) -> list[PendingRefundLine]:

@@ -10,6 +10,7 @@ of milliseconds, and a SQLite write transaction would hold every other station's
 
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -24,14 +25,20 @@ from returnsdesk.data.models import Operator, Station
 from returnsdesk.data.repositories import append_audit
 from returnsdesk.domain.clock import utc_now
 from returnsdesk.domain.errors import OperatorError
-from returnsdesk.domain.vocabulary import LEAD_ROLES
+from returnsdesk.domain.vocabulary import LEAD_ROLES, OperatorRole
 from returnsdesk.services.views import StationContext
 
 _hasher = PasswordHasher()
+log = logging.getLogger(__name__)
 
 
 class SignInFailed(OperatorError):
     """Unknown or inactive operator, a missing or wrong PIN, or a locked badge."""
+
+
+class NotAShiftLead(OperatorError):
+    """Only a shift lead (or an admin) may do this: decide held refunds, fix sync events,
+    unlock badges."""
 
 
 class UnknownOperator(OperatorError):
@@ -182,6 +189,47 @@ def unlock_operator(
         station_id=station_id,
     )
     return operator
+
+
+def holds_role(session: Session, who: StationContext, roles: frozenset[OperatorRole]) -> bool:
+    """Whether ``who`` has one of ``roles`` now, as the database says (not the context, which
+    a caller could have made up or which may predate a change of role)."""
+    operator = session.get(Operator, who.operator_id)
+    return operator is not None and operator.active and operator.role in roles
+
+
+def audit_refusal(
+    database: Database, who: StationContext, action: str, subject: str, error: OperatorError
+) -> None:
+    """A refused attempt, in a transaction of its own (the refused one rolled back)."""
+    with database.session() as session:
+        append_audit(
+            session,
+            action=action,
+            subject=subject[:200],
+            details={"station": who.station_code, "badge": who.operator_code, "why": str(error)},
+            operator_id=who.operator_id,
+            station_id=who.station_id,
+        )
+    log.warning("Refused %s for %s: %s", action, who.operator_code, error)
+
+
+def unlock_by_lead(database: Database, *, code: str, lead: StationContext) -> Operator:
+    """A lead unlocks a badge at a station (the lead's own badge and PIN were just checked)."""
+    try:
+        with database.session() as session:
+            if not holds_role(session, lead, LEAD_ROLES):
+                raise NotAShiftLead("Only a shift lead can unlock a badge.")
+            return unlock_operator(
+                session,
+                code=code,
+                by=lead.operator_code,
+                operator_id=lead.operator_id,
+                station_id=lead.station_id,
+            )
+    except NotAShiftLead as refused:
+        audit_refusal(database, lead, "operator.unlock_refused", code, refused)
+        raise
 
 
 def list_operators(session: Session) -> list[tuple[str, str]]:

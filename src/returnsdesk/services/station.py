@@ -36,7 +36,7 @@ from returnsdesk.services.labels.queue import (
     queue_unit_labels,
     reprint_labels,
 )
-from returnsdesk.services.operators import DEFAULT_LOCKOUT, LockoutPolicy
+from returnsdesk.services.operators import DEFAULT_LOCKOUT, LockoutPolicy, unlock_by_lead
 from returnsdesk.services.photos import (
     PhotoProblem,
     PhotoStore,
@@ -343,6 +343,10 @@ class StationService:
         return approvals.decide_refund(
             self.database, refund_id, lead, approve=approve, note=note, now=self.clock()
         )
+
+    def unlock_operator(self, badge: str, lead: StationContext) -> str:
+        """A badge unlocked by a lead; its code as stored."""
+        return unlock_by_lead(self.database, code=badge, lead=lead).code
 
     def parked_events(self) -> list[OutboxEventView]:
         return relay.parked_events(self.database)

@@ -24,7 +24,7 @@ from returnsdesk.data.db import Database
 from returnsdesk.domain.clock import Clock
 from returnsdesk.domain.errors import OperatorError
 from returnsdesk.qt.ops import Op
-from returnsdesk.services.operators import LockoutPolicy, authenticate, list_operators
+from returnsdesk.services.operators import LockoutPolicy, authenticate
 from returnsdesk.services.views import StationContext
 
 
@@ -49,13 +49,9 @@ class SignInDialog(QDialog):
         self.context: StationContext | None = None
         self.setWindowTitle(f"Sign in to {station_code}" if not self._locked else "Station locked")
         layout = QVBoxLayout(self)
-        if locked_message is not None:
-            intro = locked_message
-        else:
-            with database.session() as session:
-                operators = list_operators(session)
-            known = ", ".join(f"{code} {name}" for code, name in operators[:8])
-            intro = f"Scan your badge or type its code, then your PIN.\nOperators: {known}"
+        # No list of badges here: a badge code on screen would sign anyone in as an inspector
+        # without a PIN (the demo's badges are in Help and the README).
+        intro = locked_message or "Scan your badge or type its code, then your PIN."
         intro_label = QLabel(intro)
         intro_label.setTextFormat(Qt.TextFormat.PlainText)
         intro_label.setWordWrap(True)

@@ -232,14 +232,6 @@ def unlock_by_lead(database: Database, *, code: str, lead: StationContext) -> Op
         raise
 
 
-def list_operators(session: Session) -> list[tuple[str, str]]:
-    """(code, name) of active operators, for the sign-in list."""
-    rows = session.exec(
-        select(Operator.code, Operator.name).where(Operator.active).order_by(Operator.code)
-    ).all()
-    return [(code, name) for code, name in rows]
-
-
 def _pin_matches(pin_hash: str, pin: str) -> bool:
     try:
         return _hasher.verify(pin_hash, pin)

@@ -70,13 +70,9 @@ class SignInDialog(QDialog):
         self._error.setWordWrap(True)
         self._error.setStyleSheet("color:#842029")
         layout.addWidget(self._error)
+        standard = QDialogButtonBox.StandardButton
         buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok
-            | (
-                QDialogButtonBox.StandardButton.NoButton
-                if self._locked
-                else QDialogButtonBox.StandardButton.Cancel
-            )  # fmt: skip
+            standard.Ok | (standard.NoButton if self._locked else standard.Cancel)
         )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)

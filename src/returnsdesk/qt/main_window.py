@@ -243,13 +243,14 @@ class MainWindow(QMainWindow):
         self.ui.tabs.setVisible(False)
         self.camera.blockSignals(True)  # no camera scan acts while nobody is signed in
         minutes = self._settings.security.idle_lock_minutes
+        idle = "1 idle minute" if minutes == 1 else f"{minutes} idle minutes"
         dialog = SignInDialog(
             self._service.database,
             station_code=self._service.context.station_code,
             clock=self._service.clock,
             lockout=self._service.lockout,
             locked_message=(
-                f"This station locked itself after {minutes} idle minutes. Scan your badge and"
+                f"This station locked itself after {idle}. Scan your badge and"
                 " enter your PIN to carry on; the open parcel is kept as it was."
             ),
             parent=self,
@@ -257,7 +258,7 @@ class MainWindow(QMainWindow):
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
         dialog.accepted.connect(lambda: self._unlocked(dialog))
         dialog.open()
-        log.info("Station locked after %d idle minutes", minutes)
+        log.info("Station locked after %s", idle)
 
     def _unlocked(self, dialog: SignInDialog) -> None:
         context = dialog.context

@@ -17,6 +17,7 @@ from returnsdesk.data.models import OutboxEvent, Return
 from returnsdesk.domain.vocabulary import OutboxStatus, RefundStatus
 from returnsdesk.services.approvals import authorize_lead, decide_refund
 from returnsdesk.services.bootstrap import StationEnvironment
+from returnsdesk.services.operators import LockoutPolicy
 from returnsdesk.services.sync import HttpContractConnector, Relay
 
 NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
@@ -89,7 +90,12 @@ def test_a_held_refund_is_announced_as_held_then_as_the_shift_leads_decision(
 
     # When the shift lead decides
     lead = authorize_lead(
-        demo_env.database, operator_code="op-0003", pin=None, station_code="STATION-01"
+        demo_env.database,
+        operator_code="op-0003",
+        pin="2468",  # the demo lead's (services/demo.py)
+        station_code="STATION-01",
+        now=NOW,
+        lockout=LockoutPolicy(),
     )
     decide_refund(
         demo_env.database,

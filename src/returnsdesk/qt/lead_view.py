@@ -33,6 +33,7 @@ from returnsdesk.domain.vocabulary import LEAD_ROLES
 from returnsdesk.qt.dialogs import ok_cancel_buttons
 from returnsdesk.qt.models import WARN_BRUSH, Column, RowTableModel
 from returnsdesk.qt.ops import Op
+from returnsdesk.qt.plain import add_plain_row, plain_label
 from returnsdesk.services.approvals import PendingRefund
 from returnsdesk.services.station import StationService
 from returnsdesk.services.sync.connector import OutboxEventView
@@ -101,17 +102,17 @@ class LeadBadgeDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Shift lead confirmation")
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(action))
+        layout.addWidget(plain_label(action))
         form = QFormLayout()
         self.badge = QLineEdit()
         self.badge.setPlaceholderText("scan or type the lead's badge")
         self.pin = QLineEdit()
         self.pin.setEchoMode(QLineEdit.EchoMode.Password)
         self.note = QLineEdit()
-        form.addRow("Shift lead badge", self.badge)
-        form.addRow("PIN (if set)", self.pin)
+        add_plain_row(form, "Shift lead badge", self.badge)
+        add_plain_row(form, "PIN (if set)", self.pin)
         if ask_note:
-            form.addRow("Why", self.note)
+            add_plain_row(form, "Why", self.note)
         layout.addLayout(form)
         layout.addWidget(ok_cancel_buttons(self))
         self.badge.returnPressed.connect(self.pin.setFocus)
@@ -126,7 +127,7 @@ class NoteDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(action)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(prompt))
+        layout.addWidget(plain_label(prompt))
         self.note = QLineEdit()
         layout.addWidget(self.note)
         layout.addWidget(ok_cancel_buttons(self))
@@ -149,7 +150,7 @@ class LeadView(QWidget):
         self._busy = False
         layout = QVBoxLayout(self)
 
-        self.message = QLabel("")
+        self.message = plain_label("")
         self.message.setWordWrap(True)
         layout.addWidget(self.message)
 
@@ -157,7 +158,7 @@ class LeadView(QWidget):
         self.refunds_model = pending_refunds_model()
         self.refunds_table = _table(self.refunds_model)
         layout.addWidget(self.refunds_table, 3)
-        self.refund_lines = QLabel("")
+        self.refund_lines = plain_label("")
         self.refund_lines.setWordWrap(True)
         layout.addWidget(self.refund_lines)
         self.approve_button = QPushButton("Approve (A)")
@@ -165,7 +166,7 @@ class LeadView(QWidget):
         layout.addLayout(_row(self.approve_button, self.reject_button))
 
         layout.addWidget(_heading("Order system"))
-        self.sync_state = QLabel("Checking…")
+        self.sync_state = plain_label("Checking…")
         self.sync_state.setWordWrap(True)
         layout.addWidget(self.sync_state)
         self.events_model = parked_events_model()
@@ -383,7 +384,7 @@ class LeadView(QWidget):
 
 
 def _heading(text: str) -> QLabel:
-    label = QLabel(text)
+    label = plain_label(text)
     font = label.font()
     font.setPointSizeF(font.pointSizeF() * 1.3)
     font.setBold(True)

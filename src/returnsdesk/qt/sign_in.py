@@ -5,7 +5,6 @@ from __future__ import annotations
 from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
-    QLabel,
     QLineEdit,
     QVBoxLayout,
     QWidget,
@@ -14,6 +13,7 @@ from PySide6.QtWidgets import (
 from returnsdesk.data.db import Database
 from returnsdesk.domain.errors import OperatorError
 from returnsdesk.qt.dialogs import ok_cancel_buttons
+from returnsdesk.qt.plain import add_plain_row, plain_label
 from returnsdesk.services.operators import list_operators, sign_in
 
 
@@ -31,15 +31,15 @@ class SignInDialog(QDialog):
         with database.session() as session:
             operators = list_operators(session)
         known = ", ".join(f"{code} {name}" for code, name in operators[:8])
-        layout.addWidget(QLabel(f"Scan your badge or type its code.\nOperators: {known}"))
+        layout.addWidget(plain_label(f"Scan your badge or type its code.\nOperators: {known}"))
         form = QFormLayout()
         self._badge = QLineEdit()
         self._pin = QLineEdit()
         self._pin.setEchoMode(QLineEdit.EchoMode.Password)
-        form.addRow("Badge", self._badge)
-        form.addRow("PIN (if you have one)", self._pin)
+        add_plain_row(form, "Badge", self._badge)
+        add_plain_row(form, "PIN (if you have one)", self._pin)
         layout.addLayout(form)
-        self._error = QLabel("")
+        self._error = plain_label("")
         self._error.setStyleSheet("color:#842029")
         layout.addWidget(self._error)
         layout.addWidget(ok_cancel_buttons(self))

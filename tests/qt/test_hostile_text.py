@@ -41,6 +41,7 @@ from returnsdesk.qt.plain import show_error_box
 from returnsdesk.qt.sign_in import SignInDialog
 from returnsdesk.qt.station_controller import State
 from returnsdesk.services.bootstrap import StationEnvironment
+from returnsdesk.services.reports.request import ReportKind
 from station_driver import Inspector, open_station_window
 
 MARKUP = "<h1>BIG</h1>"
@@ -92,7 +93,11 @@ def shown_texts(root: QWidget) -> list[tuple[str, str]]:
 def assert_shown_literally(root: QWidget, *expected: str) -> None:
     """Nothing shows BIG without its tags, and each ``expected`` text shows somewhere."""
     texts = shown_texts(root)
-    rendered = [(where, text) for where, text in texts if text.count("BIG") != text.count(MARKUP)]
+    rendered = [
+        (where, text)
+        for where, text in texts
+        if text.lower().count("big") != text.lower().count(MARKUP.lower())
+    ]
     assert rendered == [], f"rendered as markup: {rendered}"
     for text in expected:
         assert any(text in seen for _where, seen in texts), (text, texts)
@@ -222,16 +227,18 @@ def test_markup_shows_literally_in_history_lead_reports_and_help(
     qtbot.waitUntil(lambda: not ops.busy(), timeout=10_000)
     lead.refunds_table.setCurrentIndex(lead.refunds_model.index(0, 0))
     assert_shown_literally(lead, CUSTOMER, SHOP_ERROR)
+    assert window.grab().save(str(SCREENSHOT_DIR / "hostile-text-lead.png"))
 
     # Reports: a return typed by hand that holds markup is quoted in the message
     qtbot.keyClick(window, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)
     reports = window.reports_view
     qtbot.waitUntil(reports.isVisible, timeout=10_000)
+    reports.kind.setCurrentIndex(reports.kind.findData(ReportKind.EVIDENCE))
     reports.rma.setText(MARKUP)
     reports.generate()
     qtbot.waitUntil(lambda: not ops.busy(), timeout=10_000)
     QApplication.processEvents()
-    assert_shown_literally(reports)
+    assert_shown_literally(reports, MARKUP.upper())  # RMA numbers are upper case
 
     # Help: the demo's parcels, with the product title holding markup
     qtbot.keyClick(window, Qt.Key.Key_F1)

@@ -341,7 +341,7 @@ def _currency(value: str) -> str:
 
 def _positive(value: str) -> int:
     if not _WHOLE.fullmatch(value):
-        if value.startswith("-") and _WHOLE.fullmatch(value[1:]):
+        if _negative(value, _WHOLE):
             raise _Cell(f"must be at least 1, not {_shown(value)}")
         raise _Cell(f"expected a whole number, not {value[:20]!r}")
     number = int(value)
@@ -356,7 +356,7 @@ def _window(value: str) -> int:
     if not value:
         return 30
     if not _WHOLE.fullmatch(value):
-        if value.startswith("-") and _WHOLE.fullmatch(value[1:]):
+        if _negative(value, _WHOLE):
             raise _Cell("must not be negative")
         raise _Cell(f"expected a number of days, not {value[:20]!r}")
     number = int(value)
@@ -367,13 +367,18 @@ def _window(value: str) -> int:
 
 def _amount(value: str) -> Decimal:
     if not _DECIMAL.fullmatch(value):
-        if value.startswith("-") and _DECIMAL.fullmatch(value[1:]):
+        if _negative(value, _DECIMAL):
             raise _Cell(f"must be an amount of 0 or more, not {value[:20]!r}")
         raise _Cell(f"expected an amount such as 49.99, not {value[:20]!r}")
     amount = Decimal(value)
     if amount > MAX_AMOUNT:
         raise _Cell(f"at most {MAX_AMOUNT}, not {_shown(value)}")
     return amount
+
+
+def _negative(value: str, number: re.Pattern[str]) -> bool:
+    """A number of the pattern with a minus sign: told as negative, not as unreadable."""
+    return value.startswith("-") and number.fullmatch(value[1:]) is not None
 
 
 def _shown(number: str) -> str:

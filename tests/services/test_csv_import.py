@@ -250,6 +250,8 @@ def one_row_file(**cells: str) -> tuple[str, str, str]:
         ("unit_value", "9" * 40 + ".99", "at most 10000000"),
         ("quantity", "9" * 40, "at most 10000 units on one line, not 9999"),
         ("quantity", "2147483648", "at most 10000 units"),
+        ("quantity", "9" * 5000, "at most 10000 units"),  # past Python's int() digit limit
+        ("policy_window_days", "9" * 5000, "at most 3650 days"),
         ("quantity", "-3", "must be at least 1, not -3"),
         ("quantity", "1e3", "expected a whole number"),
         ("quantity", "\u0661\u0662", "expected a whole number"),  # Arabic-Indic digits
@@ -316,6 +318,7 @@ _number_like = st.one_of(
     st.from_regex(r"\A[ +-]?[0-9]{0,45}(\.[0-9]{0,6})?([eE][+-]?[0-9]{1,3})?\Z"),
     st.sampled_from(["", " ", "NaN", "-0", "+0", "0", "Infinity", "sNaN", "1_000", "٣", "0x1f"]),
     st.text(max_size=12),
+    st.builds(str.__mul__, st.sampled_from(["9", "0", "1.5"]), st.integers(1, 6000)),  # long
 )
 
 

@@ -344,7 +344,7 @@ def _positive(value: str) -> int:
         if _negative(value, _WHOLE):
             raise _Cell(f"must be at least 1, not {_shown(value)}")
         raise _Cell(f"expected a whole number, not {value[:20]!r}")
-    number = int(value)
+    number = _whole(value, MAX_QUANTITY)
     if number < 1:
         raise _Cell(f"must be at least 1, not {number}")
     if number > MAX_QUANTITY:
@@ -359,7 +359,7 @@ def _window(value: str) -> int:
         if _negative(value, _WHOLE):
             raise _Cell("must not be negative")
         raise _Cell(f"expected a number of days, not {value[:20]!r}")
-    number = int(value)
+    number = _whole(value, MAX_WINDOW_DAYS)
     if number > MAX_WINDOW_DAYS:
         raise _Cell(f"at most {MAX_WINDOW_DAYS} days, not {_shown(value)}")
     return number
@@ -374,6 +374,13 @@ def _amount(value: str) -> Decimal:
     if amount > MAX_AMOUNT:
         raise _Cell(f"at most {MAX_AMOUNT}, not {_shown(value)}")
     return amount
+
+
+def _whole(digits: str, limit: int) -> int:
+    """The number, or one past ``limit`` when it has more digits than ``limit`` (``int()``
+    refuses more than 4300 digits, and reading thousands of them says nothing more)."""
+    significant = digits.lstrip("0")
+    return limit + 1 if len(significant) > len(str(limit)) else int(significant or "0")
 
 
 def _negative(value: str, number: re.Pattern[str]) -> bool:

@@ -358,3 +358,20 @@ def test_the_gs1_separator_inside_a_burst_reaches_the_station(
 
     assert scans == ["010400638133393121SN1\x1d10LOT"]
     assert "key no barcode holds" not in inspector.message
+
+
+def test_a_quick_typists_backspace_in_the_search_field_still_edits(
+    qtbot: QtBot, inspector: Inspector
+) -> None:
+    # Given a parcel with no return, the search field waiting for a name
+    inspector.scan(UNKNOWN_UPS)
+    field = inspector.window.station_view.ui.searchEdit
+    assert field.hasFocus()
+
+    # When a quick typist corrects a typo within a scanner's key gap
+    qtbot.keyClicks(field, "Sofx")
+    qtbot.keyClick(field, Qt.Key.Key_Backspace)
+    qtbot.keyClicks(field, "ia", delay=70)
+
+    # Then the field holds what they meant
+    assert field.text() == "Sofia"

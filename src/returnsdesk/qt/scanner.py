@@ -149,9 +149,11 @@ class ScanInputFilter(QObject):
             return False
         plain = modifiers == Qt.KeyboardModifier.NoModifier
         if not plain or len(text) != 1 or not (text.isprintable() or text == _GS):
-            # Inside a burst the key is marked and the scan refused whole; otherwise function
-            # keys, shortcuts, navigation and a lone Esc take their usual path.
-            return self._detector.feed_other_key(now)
+            # Inside a burst the key is marked and the scan refused whole; a text field still
+            # gets it (a quick typist's Backspace), elsewhere it is swallowed (an Esc is no step
+            # back there). Outside a burst, function keys, shortcuts, navigation and a lone Esc
+            # take their usual path.
+            return self._detector.feed_other_key(now) and not in_text_field
         # The text as it was before this run: keys typed by hand earlier stay in the field.
         if not self._detector.is_burst_in_progress(now) and isinstance(focus, QLineEdit):
             self._text_before_burst = (focus, focus.text())

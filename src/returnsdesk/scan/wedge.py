@@ -61,8 +61,8 @@ class BurstDetector:
         """A key that types no character and is not Enter; True if it fell inside a run.
 
         Inside a run it is part of a scan, marked with ``UNEXPECTED_KEY`` so that the scan is
-        refused whole, and the caller swallows it (an Esc there must not step back). Outside a
-        run it is a person's key and the caller lets it through.
+        refused whole, and the caller keeps it from the window's shortcuts (an Esc there must
+        not step back). Outside a run it is a person's key and the caller lets it through.
         """
         if not self.is_burst_in_progress(t_ms):
             return False

@@ -30,6 +30,7 @@ os.environ["RETURNSDESK_USER_CONFIG"] = ""
 from sqlalchemy import text  # noqa: E402
 
 from returnsdesk.config import Settings, load_settings  # noqa: E402
+from returnsdesk.domain.clock import utc_now  # noqa: E402
 from returnsdesk.services.bootstrap import StationEnvironment, open_environment  # noqa: E402
 from returnsdesk.services.operators import sign_in  # noqa: E402
 from returnsdesk.services.station import ParcelOpened, StationService  # noqa: E402
@@ -53,7 +54,11 @@ def bench_services() -> None:
     with env.database.session() as session:
         ctx = sign_in(session, operator_code="OP-0001", station_code="BENCH")
     service = StationService(
-        database=env.database, policies=env.policies, context=ctx, scan_rules=env.scan_rules
+        database=env.database,
+        policies=env.policies,
+        context=ctx,
+        scan_rules=env.scan_rules,
+        clock=utc_now,
     )
     per_unit: list[float] = []
     completes: list[float] = []

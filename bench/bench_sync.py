@@ -40,13 +40,13 @@ from fake_shop import write_synthetic_returns  # noqa: E402
 
 from returnsdesk.data.db import Database, make_engine  # noqa: E402
 from returnsdesk.data.migrations import ensure_schema  # noqa: E402
+from returnsdesk.domain.clock import utc_now  # noqa: E402
 from returnsdesk.services.sync import (  # noqa: E402
     HttpContractConnector,
     Relay,
     RelayStats,
     sync_health,
 )
-from returnsdesk.services.sync.relay import utc_now  # noqa: E402
 
 
 def _args() -> argparse.Namespace:

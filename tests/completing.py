@@ -3,6 +3,8 @@ what a station writes: refunds, outbox events, audit entries."""
 
 from __future__ import annotations
 
+from returnsdesk.domain.clock import utc_now
+from returnsdesk.domain.vocabulary import Disposition
 from returnsdesk.services.bootstrap import StationEnvironment
 from returnsdesk.services.demo import DemoParcel
 from returnsdesk.services.operators import sign_in
@@ -11,12 +13,20 @@ from returnsdesk.services.views import CompletionResult
 
 
 def station_service(
-    env: StationEnvironment, *, operator_code: str = "OP-0001", station_code: str = "STATION-01"
+    env: StationEnvironment,
+    *,
+    operator_code: str = "OP-0001",
+    station_code: str = "STATION-01",
+    pin: str | None = None,
 ) -> StationService:
     with env.database.session() as session:
-        context = sign_in(session, operator_code=operator_code, station_code=station_code)
+        context = sign_in(session, operator_code=operator_code, station_code=station_code, pin=pin)
     return StationService(
-        database=env.database, policies=env.policies, context=context, scan_rules=env.scan_rules
+        database=env.database,
+        policies=env.policies,
+        context=context,
+        scan_rules=env.scan_rules,
+        clock=utc_now,  # the demo's dates are relative to the machine's clock
     )
 
 
@@ -26,9 +36,14 @@ def demo_parcel(env: StationEnvironment, rma_number: str) -> DemoParcel:
 
 
 def complete_parcel(
-    service: StationService, parcel: DemoParcel, *, grade: str = "2"
+    service: StationService,
+    parcel: DemoParcel,
+    *,
+    grade: str = "2",
+    override: Disposition | None = None,
 ) -> CompletionResult:
-    """Receive the parcel, inspect every expected unit with ``grade`` and complete it."""
+    """Receive the parcel, inspect every expected unit with ``grade`` and complete it
+    (overriding each unit's disposition with ``override``, if given)."""
     opened = service.open_parcel(service.classify(parcel.tracking_number or parcel.rma_number))
     assert isinstance(opened, ParcelOpened), parcel.rma_number
     work = service.new_inspection(opened.parcel.view)
@@ -42,5 +57,8 @@ def complete_parcel(
             work.grade(grade)
             while work.current is not None and work.current.step.value == "checklist":
                 work.answer(True)
-            work.accept(now=service.clock())
+            if override is None:
+                work.accept(now=service.clock())
+            else:
+                work.accept(now=service.clock(), override=override, reason="test override")
     return service.complete(opened.parcel.parcel_id, work)

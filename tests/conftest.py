@@ -8,15 +8,53 @@ import os
 import shutil
 import subprocess
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import time_machine
 
 from returnsdesk.log import tail_handler
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 pytest_plugins = ["postgres"]  # the postgres_url fixture and the postgres marker's server
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--clock-ahead",
+        type=float,
+        default=0.0,
+        metavar="YEARS",
+        help="run every test with the machine's clock moved YEARS ahead (still ticking), to "
+        "prove no test depends on today's date; CI runs the suite once so",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    years: float = config.getoption("--clock-ahead")
+    if years:
+        # In this process only: the PostgreSQL server and the reference shop run on the
+        # machine's own clock, as a station's order system would.
+        moved = datetime.now(UTC) + timedelta(days=365.25 * years)
+        config.stash[_CLOCK_TRAVEL] = traveller = time_machine.travel(moved, tick=True)
+        traveller.start()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    traveller = config.stash.get(_CLOCK_TRAVEL, None)
+    if traveller is not None:
+        traveller.stop()
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    if config.stash.get(_CLOCK_TRAVEL, None) is None:
+        return None
+    return f"clock moved ahead: the tests run at {datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
+
+
+_CLOCK_TRAVEL = pytest.StashKey[time_machine.travel]()
 
 
 @pytest.fixture(autouse=True)

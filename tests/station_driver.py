@@ -15,10 +15,14 @@ from returnsdesk.services.bootstrap import StationEnvironment
 
 
 def open_station_window(
-    qtbot: QtBot, env: StationEnvironment, settings: Settings, operator_code: str = "OP-0001"
+    qtbot: QtBot,
+    env: StationEnvironment,
+    settings: Settings,
+    operator_code: str = "OP-0001",
+    pin: str | None = None,
 ) -> MainWindow:
     """The station window shown, active and with the focus on the station, as after sign-in."""
-    window = build_main_window(env, settings, operator_code=operator_code)
+    window = build_main_window(env, settings, operator_code=operator_code, pin=pin)
     qtbot.addWidget(window)
     window.resize(1366, 800)
     window.show()

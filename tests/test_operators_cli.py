@@ -6,6 +6,7 @@ import io
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 
 import pytest
 from sqlmodel import col, select
@@ -13,7 +14,7 @@ from sqlmodel import col, select
 from returnsdesk import cli_operators
 from returnsdesk.data.db import Database, make_engine
 from returnsdesk.data.models import AuditEntry, Operator
-from returnsdesk.services.operators import SignInFailed, sign_in
+from returnsdesk.services.operators import LockoutPolicy, SignInFailed, authenticate, sign_in
 
 pytestmark = pytest.mark.usefixtures("restore_root_logger")
 
@@ -170,3 +171,33 @@ def test_the_installed_command_reads_the_pin_from_a_pipe(database_url: str) -> N
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert signs_in(database_url, "OP-55", "2468")
+
+
+def test_a_locked_badge_is_unlocked_by_it_and_the_unlock_is_audited(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a lead whose badge ten wrong PINs have locked
+    run(database_url, "add", "OP-9", "--name", "Lee", "--role", "shift_lead", "--pin",
+        stdin="2580\n", monkeypatch=monkeypatch)  # fmt: skip
+    database = Database(make_engine(database_url))
+    now = datetime.now(UTC)
+    try:
+        for _ in range(10):
+            with pytest.raises(SignInFailed):
+                authenticate(database, operator_code="OP-9", pin="0000", station_code="S1",
+                             now=now, lockout=LockoutPolicy())  # fmt: skip
+        with pytest.raises(SignInFailed, match="locked until"):
+            authenticate(database, operator_code="OP-9", pin="2580", station_code="S1",
+                         now=now, lockout=LockoutPolicy())  # fmt: skip
+        # When IT unlocks it
+        code, out, _ = run(database_url, "unlock", "op-9", monkeypatch=monkeypatch)
+        # Then the right PIN signs in again, and the unlock is in the audit trail
+        assert (code, out) == (0, "returnsdesk operators: OP-9 is unlocked\n")
+        context = authenticate(database, operator_code="OP-9", pin="2580", station_code="S1",
+                               now=now, lockout=LockoutPolicy())  # fmt: skip
+        assert context.operator_name == "Lee"
+    finally:
+        database.dispose()
+    assert ("operator.unlocked", "OP-9") in audit_actions(database_url)
+    code, _, err = run(database_url, "unlock", "OP-404", monkeypatch=monkeypatch)
+    assert code == 1 and "No operator with badge 'OP-404'" in err

@@ -20,6 +20,7 @@ COMMANDS = (
     "report",
     "import",
     "operators",
+    "refunds",
     "diagnostics",
 )
 
@@ -43,8 +44,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
             " 'returnsdesk report shift|insights|recovery|evidence' writes a PDF report;"
             " 'returnsdesk print-test' prints a test label and 'returnsdesk print-labels"
             " --once|--forever' prints queued labels headless;"
-            " 'returnsdesk operators list|add|set-pin|set-role|deactivate|activate' manages"
-            " badges and PINs; 'returnsdesk diagnostics' prints a report for IT."
+            " 'returnsdesk operators list|add|set-pin|set-role|deactivate|activate|unlock'"
+            " manages badges and PINs; 'returnsdesk refunds list|approve|reject' decides held"
+            " refunds; 'returnsdesk diagnostics' prints a report for IT."
         ),
     )
     parser.add_argument("--version", action="version", version=f"returnsdesk {__version__}")
@@ -134,6 +136,10 @@ def _run_command(command: str, arguments: list[str]) -> int:
         from returnsdesk.cli_operators import main as operators_main
 
         return operators_main(arguments)
+    if command == "refunds":
+        from returnsdesk.cli_refunds import main as refunds_main
+
+        return refunds_main(arguments)
     if command == "diagnostics":
         return _diagnostics()
     raise AssertionError(f"{command} is in COMMANDS but not run here")

@@ -5,6 +5,7 @@
     returnsdesk operators set-pin OP-0042 [--clear]
     returnsdesk operators set-role OP-0042 shift_lead
     returnsdesk operators deactivate OP-0042    (and: activate)
+    returnsdesk operators unlock OP-0042        (after too many wrong PINs)
 
 A PIN is never an argument (it would stay in the shell history): ``--pin`` and ``set-pin`` ask
 for it twice at the terminal, or read one line from standard input when that is not a
@@ -23,7 +24,7 @@ from returnsdesk.cli_support import command_database, command_settings
 from returnsdesk.data.migrations import ensure_schema
 from returnsdesk.domain.errors import ReturnsDeskError
 from returnsdesk.domain.vocabulary import OperatorRole
-from returnsdesk.services import operator_admin
+from returnsdesk.services import operator_admin, operators
 from returnsdesk.services.bootstrap import scan_rules
 
 EXIT_OK, EXIT_REFUSED, EXIT_CONFIG = 0, 1, 2
@@ -48,7 +49,11 @@ def _parser() -> argparse.ArgumentParser:
     role = commands.add_parser("set-role", help="inspector, shift_lead or admin")
     role.add_argument("badge")
     role.add_argument("role", choices=_ROLES)
-    for name, text in (("deactivate", "the badge no longer signs in"), ("activate", "again")):
+    for name, text in (
+        ("deactivate", "the badge no longer signs in"),
+        ("activate", "again"),
+        ("unlock", "clear a lock after too many wrong PINs"),
+    ):
         commands.add_parser(name, help=text).add_argument("badge")
     return parser
 
@@ -109,12 +114,15 @@ def main(argv: Sequence[str]) -> int:
                 role = OperatorRole(args.role)
                 operator = operator_admin.set_role(session, code=args.badge, role=role, by=by)
                 done = f"{operator.code} is now {role.value}"
+            elif args.command == "unlock":
+                operator = operators.unlock_operator(session, code=args.badge, by=by)
+                done = f"{operator.code} is unlocked"
             else:
                 active = args.command == "activate"
                 operator = operator_admin.set_active(session, code=args.badge, active=active, by=by)
                 change = "can sign in again" if active else "can no longer sign in"
                 done = f"{operator.code} {change}"
-    except operator_admin.OperatorChangeRefused as exc:
+    except (operator_admin.OperatorChangeRefused, operators.UnknownOperator) as exc:
         sys.stderr.write(f"returnsdesk operators: refused, nothing changed: {exc}\n")
         return EXIT_REFUSED
     except ReturnsDeskError as exc:

@@ -179,6 +179,17 @@ class LabelsSettings:
 
 
 @dataclass(frozen=True)
+class SecuritySettings:
+    """Sign-in protection (PCI DSS 8.3.4 lockout, 8.2.8 idle lock); the limits are maxima."""
+
+    # Wrong PINs in a row that lock a badge, and for how long (counted in the database).
+    max_pin_failures: int = _setting(10, minimum=1, maximum=10)
+    lockout_minutes: int = _setting(30, minimum=30, maximum=24 * 60)
+    # Minutes without a key, scan or click before the station asks for a badge and PIN again.
+    idle_lock_minutes: int = _setting(15, minimum=1, maximum=15)
+
+
+@dataclass(frozen=True)
 class Settings:
     station: StationSettings = field(default_factory=StationSettings)
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
@@ -190,6 +201,7 @@ class Settings:
     order_system: OrderSystemSettings = field(default_factory=OrderSystemSettings)
     reports: ReportsSettings = field(default_factory=ReportsSettings)
     labels: LabelsSettings = field(default_factory=LabelsSettings)
+    security: SecuritySettings = field(default_factory=SecuritySettings)
     # Files, variables and "command line" that set at least one value, lowest layer first.
     sources: tuple[str, ...] = ()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from types import MappingProxyType
@@ -460,6 +461,27 @@ def test_refund_outside_policy_waits_for_approval(
     status, text = _review(total, days, flags)
     assert status is RefundStatus.PENDING_APPROVAL
     assert reason in text
+
+
+def test_an_overridden_disposition_waits_for_approval_unless_the_policy_says_not() -> None:
+    review = REFUNDS.review(
+        total=HUNDRED, days_since_delivery=10, window_days=30, flags=NO_FLAGS, overridden_units=2
+    )
+    assert (review.status, review.reason) == (
+        RefundStatus.PENDING_APPROVAL,
+        "Disposition overridden on 2 units",
+    )
+    relaxed = replace(REFUNDS, overrides_need_approval=False)
+    assert (
+        relaxed.review(
+            total=HUNDRED,
+            days_since_delivery=10,
+            window_days=30,
+            flags=NO_FLAGS,
+            overridden_units=2,
+        ).status
+        is RefundStatus.APPROVED
+    )
 
 
 def test_review_gives_every_reason() -> None:

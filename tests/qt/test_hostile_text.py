@@ -32,15 +32,17 @@ from PySide6.QtWidgets import (
 from completing import complete_parcel, demo_parcel, station_service
 from returnsdesk.config import Settings
 from returnsdesk.data.models import Operator, OutboxEvent, Product, Return, ReturnLine
+from returnsdesk.domain.clock import utc_now
 from returnsdesk.domain.vocabulary import OutboxStatus, RefundStatus
 from returnsdesk.qt import ops
 from returnsdesk.qt.dialogs import CrashDialog, ask_text
-from returnsdesk.qt.lead_view import LeadBadgeDialog, NoteDialog
+from returnsdesk.qt.lead_view import LeadBadgeDialog
 from returnsdesk.qt.main_window import MainWindow
 from returnsdesk.qt.plain import show_error_box
 from returnsdesk.qt.sign_in import SignInDialog
 from returnsdesk.qt.station_controller import State
 from returnsdesk.services.bootstrap import StationEnvironment
+from returnsdesk.services.operators import LockoutPolicy
 from returnsdesk.services.reports.request import ReportKind
 from station_driver import Inspector, open_station_window
 
@@ -249,21 +251,32 @@ def test_markup_shows_literally_in_dialogs_and_message_boxes(
     qtbot: QtBot, hostile_env: StationEnvironment
 ) -> None:
     # Sign-in: the operators listed by name, and a badge typed with markup in the error
-    sign_in = SignInDialog(hostile_env.database, station_code="STATION-01")
+    sign_in = SignInDialog(
+        hostile_env.database, station_code="STATION-01", clock=utc_now, lockout=LockoutPolicy()
+    )
     qtbot.addWidget(sign_in)
-    sign_in._badge.setText(MARKUP)  # noqa: SLF001 - typed as a person would
+    sign_in.show()
+    badge, pin = sign_in.findChildren(QLineEdit)
+    badge.setText(MARKUP)
+    pin.setText("1234")
     sign_in.accept()
-    assert_shown_literally(sign_in, OPERATOR)
-    assert any(MARKUP in text for _where, text in shown_texts(sign_in) if "QLabel" in _where)
+    qtbot.waitUntil(lambda: not ops.busy() and badge.isEnabled(), timeout=10_000)
+    assert_shown_literally(sign_in, OPERATOR, f"'{MARKUP}'")
 
-    # A shift lead's confirmation and note, quoting the customer
+    # The station locked by a message quoting the operator; a shift lead's confirmation
+    locked = SignInDialog(
+        hostile_env.database,
+        station_code="STATION-01",
+        clock=utc_now,
+        lockout=LockoutPolicy(),
+        locked_message=f"Locked after 5 minutes idle. {OPERATOR} was signed in.",
+    )
+    qtbot.addWidget(locked)
+    assert_shown_literally(locked, f"{OPERATOR} was signed in")
     question = f"Approve the refund for {CUSTOMER}?"
-    for dialog in (
-        LeadBadgeDialog(question, ask_note=True),
-        NoteDialog("Shift lead", f"{question}\nWhy?"),
-    ):
-        qtbot.addWidget(dialog)
-        assert_shown_literally(dialog, CUSTOMER)
+    confirm = LeadBadgeDialog(question, note_prompt=f"Why, for {CUSTOMER}?", note_required=True)
+    qtbot.addWidget(confirm)
+    assert_shown_literally(confirm, question, f"Why, for {CUSTOMER}?")
 
     # The crash dialog quoting an exception message
     crash = CrashDialog(f"ValueError: {MARKUP}", "Traceback ...")

@@ -11,7 +11,7 @@ from pytestqt.qtbot import QtBot
 from sqlmodel import Session, col, select
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QDialog, QLineEdit
+from PySide6.QtWidgets import QApplication, QDialog, QLabel, QLineEdit
 
 from completing import complete_parcel, demo_parcel, station_service
 from returnsdesk.config import Settings, load_settings
@@ -44,8 +44,11 @@ def press(qtbot: QtBot, window: MainWindow, key: str) -> None:
     qtbot.wait(150)
 
 
-def answer_next_dialog(qtbot: QtBot, *texts: str) -> None:
-    """Type into the modal dialog about to open: its fields in order, then Enter."""
+def answer_next_dialog(qtbot: QtBot, *texts: str) -> list[str]:
+    """Type into the modal dialog about to open, field by field, each ended with Enter as a
+    scanner or a person ends it. Returns what the dialog said if it refused to close (it is
+    then cancelled)."""
+    refused: list[str] = []
 
     def fill() -> None:
         dialog = QApplication.activeModalWidget()
@@ -54,12 +57,17 @@ def answer_next_dialog(qtbot: QtBot, *texts: str) -> None:
             return
         fields = [f for f in dialog.findChildren(QLineEdit) if f.isVisible()]
         for field, text in zip(fields, texts, strict=False):
+            field.setFocus()
             qtbot.keyClicks(field, text)
-        qtbot.keyClick(fields[len(texts) - 1], Qt.Key.Key_Return)
-        if dialog.isVisible():  # Enter only moved to the next field
-            dialog.accept()
+            qtbot.keyClick(field, Qt.Key.Key_Return)
+            if not dialog.isVisible():
+                return
+        problem = dialog.findChild(QLabel, "problem")
+        refused.append(problem.text() if problem is not None else "")
+        dialog.reject()
 
     QTimer.singleShot(0, fill)
+    return refused
 
 
 def settle(qtbot: QtBot) -> None:
@@ -78,13 +86,19 @@ def test_a_lead_approves_at_an_inspectors_station_with_a_badge(
     assert "EUR" in lead.refund_lines.text() or "€" in lead.refund_lines.text()
 
     # When the inspector's badge is offered, it is refused and nothing changes
-    answer_next_dialog(qtbot, "OP-0001", "", "looks fine")
+    answer_next_dialog(qtbot, "OP-0001", "1234", "looks fine")
     press(qtbot, window, "A")
     qtbot.waitUntil(lambda: "not a shift lead" in lead.message.text(), timeout=10_000)
     assert stored_status(demo_env, held_refund) is RefundStatus.PENDING_APPROVAL
 
-    # When the lead scans their badge and approves
-    answer_next_dialog(qtbot, "OP-0003", "", "regular customer")
+    # A lead's badge without the PIN never submits: the scan's Enter moves to the PIN
+    refused = answer_next_dialog(qtbot, "OP-0003", "", "regular customer")
+    press(qtbot, window, "A")
+    qtbot.waitUntil(lambda: refused == ["Enter the shift lead's PIN."], timeout=10_000)
+    assert stored_status(demo_env, held_refund) is RefundStatus.PENDING_APPROVAL
+
+    # When the lead scans their badge, gives the PIN and approves
+    answer_next_dialog(qtbot, "OP-0003", "2468", "regular customer")
     press(qtbot, window, "A")
     qtbot.waitUntil(lambda: "approved by Jonas Weber" in lead.message.text(), timeout=10_000)
     settle(qtbot)
@@ -103,18 +117,19 @@ def test_a_signed_in_lead_rejects_with_a_reason_and_retries_a_parked_event(
     qtbot: QtBot, demo_env: StationEnvironment, settings: Settings, held_refund: str
 ) -> None:
     event_id = park_first_event(demo_env, "400 invalid_request: line_ref is required")
-    window = open_station_window(qtbot, demo_env, settings, "OP-0003")
+    window = open_station_window(qtbot, demo_env, settings, "OP-0003", pin="2468")
     lead = window.lead_view
     show_lead_tab(qtbot, window, lead.events_model.rowCount)
     assert "1 need attention" in lead.sync_state.text()
     assert lead.events_model.row(0).last_error == "400 invalid_request: line_ref is required"
 
+    # The signed-in lead's badge is filled in; the PIN is still asked for each decision.
     # A rejection without a reason is refused; with one, it is final
-    answer_next_dialog(qtbot, "")
+    refused = answer_next_dialog(qtbot, "", "2468", "")
     press(qtbot, window, "R")
-    qtbot.waitUntil(lambda: "Say why" in lead.message.text(), timeout=10_000)
+    qtbot.waitUntil(lambda: refused == ["A reason is required."], timeout=10_000)
     assert stored_status(demo_env, held_refund) is RefundStatus.PENDING_APPROVAL
-    answer_next_dialog(qtbot, "serial does not match the order")
+    answer_next_dialog(qtbot, "", "2468", "serial does not match the order")
     press(qtbot, window, "R")
     qtbot.waitUntil(lambda: "rejected" in lead.message.text(), timeout=10_000)
     assert stored_status(demo_env, held_refund) is RefundStatus.REJECTED
@@ -122,6 +137,7 @@ def test_a_signed_in_lead_rejects_with_a_reason_and_retries_a_parked_event(
     # Tab to the events; T sends the parked event again with its same key
     settle(qtbot)
     lead.events_table.setFocus()
+    answer_next_dialog(qtbot, "", "2468")
     press(qtbot, window, "T")
     qtbot.waitUntil(lambda: "queued again" in lead.message.text(), timeout=10_000)
     with demo_env.database.session() as session:
@@ -171,7 +187,7 @@ def test_an_unreachable_order_system_is_shown_in_the_status_bar_and_to_the_lead(
             "order_system.url": f"http://127.0.0.1:{free_port()}",
         },
     )
-    window = open_station_window(qtbot, demo_env, settings, "OP-0003")
+    window = open_station_window(qtbot, demo_env, settings, "OP-0003", pin="2468")
 
     # Then the status bar says the pull failed, and the lead's tab says why
     qtbot.waitUntil(lambda: "pull failed" in window.sync_label.text(), timeout=20_000)

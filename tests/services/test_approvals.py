@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -9,19 +10,24 @@ import pytest
 from sqlmodel import col, select
 
 from completing import complete_parcel, demo_parcel, station_service
-from returnsdesk.data.models import AuditEntry, OutboxEvent, Refund
+from returnsdesk.data.models import AuditEntry, Operator, OutboxEvent, Refund
 from returnsdesk.data.repositories import verify_audit_chain
-from returnsdesk.domain.vocabulary import RefundStatus
+from returnsdesk.domain.vocabulary import Disposition, OperatorRole, RefundStatus
 from returnsdesk.services.approvals import (
+    FourEyesRequired,
     NotAShiftLead,
     RefundAlreadyDecided,
     RejectionNeedsReason,
     SignInFailed,
     authorize_lead,
     decide_refund,
+    handled_by,
     pending_refunds,
 )
 from returnsdesk.services.bootstrap import StationEnvironment
+from returnsdesk.services.demo import DEMO_OPERATORS
+from returnsdesk.services.operator_admin import set_role
+from returnsdesk.services.operators import LockoutPolicy
 from returnsdesk.services.sync.connector import ContractCall, NoRemoteCall, plan_call
 from returnsdesk.services.sync.relay import event_view
 from returnsdesk.services.views import StationContext
@@ -41,10 +47,20 @@ def held(demo_env: StationEnvironment) -> Refund:
         return refund
 
 
-def lead(demo_env: StationEnvironment) -> StationContext:
+def lead(
+    demo_env: StationEnvironment, badge: str = "op-0003", station: str = "STATION-01"
+) -> StationContext:
     return authorize_lead(
-        demo_env.database, operator_code="op-0003", pin=None, station_code="STATION-01"
+        demo_env.database,
+        operator_code=badge,
+        pin=DEMO_PINS[badge.upper()],
+        station_code=station,
+        now=NOW,
+        lockout=LockoutPolicy(),
     )
+
+
+DEMO_PINS = {code: pin for code, _name, _role, pin in DEMO_OPERATORS}
 
 
 def test_the_held_refund_is_listed_with_its_reason_and_lines(
@@ -129,10 +145,121 @@ def test_an_inspector_cannot_decide_and_a_wrong_badge_is_refused(
     with pytest.raises(NotAShiftLead):
         decide_refund(demo_env.database, held.id, inspector, approve=True, note="", now=NOW)
     with pytest.raises(NotAShiftLead, match="Alex Morgan is not a shift lead"):
-        authorize_lead(demo_env.database, operator_code="OP-0001", pin=None, station_code="S")
+        authorize(demo_env, "OP-0001", None)
     with pytest.raises(SignInFailed):
-        authorize_lead(demo_env.database, operator_code="NOBODY", pin=None, station_code="S")
+        authorize(demo_env, "NOBODY", None)
     assert len(pending_refunds(demo_env.database)) == 1
+    # Every refusal is in the audit trail, with the station
+    assert [(a.action, a.details.get("station")) for a in audit_since(demo_env, "refund")] == [
+        ("refund.decision_refused", "STATION-01")
+    ]
+    refusals = [a.action for a in audit_since(demo_env, "operator")]
+    assert refusals[-2:] == ["operator.signed_in", "operator.sign_in_failed"]
+    assert audit_since(demo_env, "lead")[-1].action == "lead.confirmation_refused"
+
+
+def test_a_lead_never_confirms_with_the_badge_alone(
+    demo_env: StationEnvironment, held: Refund
+) -> None:
+    with pytest.raises(SignInFailed, match="Wrong PIN"):
+        authorize(demo_env, "OP-0003", None)
+    with pytest.raises(SignInFailed, match="Wrong PIN"):
+        authorize(demo_env, "OP-0003", "0000")
+    assert len(pending_refunds(demo_env.database)) == 1
+
+
+def test_a_lead_who_inspected_the_return_cannot_approve_its_refund(
+    demo_env: StationEnvironment,
+) -> None:
+    # Given the lead Jonas inspected and completed a refund that policy held
+    inspecting_lead = station_service(demo_env, operator_code="OP-0003", pin="2468")
+    result = complete_parcel(inspecting_lead, demo_parcel(demo_env, "RMA-100004"))
+    assert result.refund_status is RefundStatus.PENDING_APPROVAL
+    # When he confirms with his own badge and PIN, at his station or at another one
+    for station in ("STATION-01", "STATION-02"):
+        with pytest.raises(FourEyesRequired, match="another shift lead"):
+            decide_refund(
+                demo_env.database,
+                result.refund_id,
+                lead(demo_env, "OP-0003", station),
+                approve=True,
+                note="fine",
+                now=NOW,
+            )
+    # Then nothing is paid, each attempt is audited, and another lead can decide
+    assert len(pending_refunds(demo_env.database)) == 1
+    refused = audit_since(demo_env, "refund.decision_refused")
+    assert len(refused) == 2 and {a.details["station"] for a in refused} == {
+        "STATION-01",
+        "STATION-02",
+    }
+    decision = decide_refund(
+        demo_env.database,
+        result.refund_id,
+        lead(demo_env, "OP-0004"),
+        approve=True,
+        note="checked the photos",
+        now=NOW,
+    )
+    assert decision.status is RefundStatus.APPROVED and decision.decided_by == "Maria Costa"
+
+
+def test_an_overridden_disposition_holds_a_refund_within_policy_for_a_lead(
+    demo_env: StationEnvironment,
+) -> None:
+    parcel = demo_parcel(demo_env, "RMA-100001")
+    result = complete_parcel(station_service(demo_env), parcel, override=Disposition.RECYCLE)
+    assert result.refund_status is RefundStatus.PENDING_APPROVAL
+    (pending,) = pending_refunds(demo_env.database)
+    assert pending.rma_number == "RMA-100001"
+    assert pending.reason == "Disposition overridden on 1 unit"
+
+
+def test_handled_by_counts_who_received_inspected_and_completed(
+    demo_env: StationEnvironment, held: Refund
+) -> None:
+    with demo_env.database.session() as session:
+        people = handled_by(session, held.return_id)
+        codes = {session.get(Operator, person).code for person in people}  # type: ignore[union-attr]
+    assert codes == {"OP-0001"}
+
+
+def test_a_context_that_claims_a_lead_role_is_checked_against_the_database(
+    demo_env: StationEnvironment, held: Refund
+) -> None:
+    inspector = station_service(demo_env).context
+    forged = replace(inspector, role=OperatorRole.SHIFT_LEAD)
+    with pytest.raises(NotAShiftLead):
+        decide_refund(demo_env.database, held.id, forged, approve=True, note="", now=NOW)
+    # A lead demoted since they confirmed is refused too
+    shift_lead = lead(demo_env, "OP-0004")
+    with demo_env.database.session() as session:
+        set_role(session, code="OP-0004", role=OperatorRole.INSPECTOR, by="it")
+    with pytest.raises(NotAShiftLead):
+        decide_refund(demo_env.database, held.id, shift_lead, approve=True, note="", now=NOW)
+    assert len(pending_refunds(demo_env.database)) == 1
+
+
+def authorize(demo_env: StationEnvironment, badge: str, pin: str | None) -> StationContext:
+    return authorize_lead(
+        demo_env.database,
+        operator_code=badge,
+        pin=pin,
+        station_code="STATION-01",
+        now=NOW,
+        lockout=LockoutPolicy(),
+    )
+
+
+def audit_since(demo_env: StationEnvironment, prefix: str) -> list[AuditEntry]:
+    with demo_env.database.session() as session:
+        return list(
+            session.exec(
+                select(AuditEntry)
+                .where(col(AuditEntry.action).startswith(prefix))
+                .order_by(col(AuditEntry.sequence))
+            )
+        )
 
 
 def verify_audit_chain_ok(demo_env: StationEnvironment) -> bool:

@@ -29,6 +29,7 @@ from returnsdesk.data.models import (
     StockMovement,
 )
 from returnsdesk.data.repositories import verify_audit_chain
+from returnsdesk.domain.clock import utc_now
 from returnsdesk.domain.errors import AlreadyCompleted
 from returnsdesk.domain.inspection import ParcelInspection, UnitStep
 from returnsdesk.domain.vocabulary import ParcelStatus, ReturnStatus
@@ -75,6 +76,7 @@ def two_stations(database_url: str) -> Iterator[tuple[Station, Station]]:
             policies=env.policies,
             context=context,
             scan_rules=env.scan_rules,
+            clock=utc_now,  # the demo's dates are relative to the machine's clock
         )
         stations.append(Station(env, service))
     first, second = stations

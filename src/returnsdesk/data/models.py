@@ -96,6 +96,10 @@ class Operator(TableModel, table=True):
     role: OperatorRole = _enum(OperatorRole, default=OperatorRole.INSPECTOR)
     pin_hash: str | None = Field(default=None, max_length=200)  # argon2; None means no PIN
     active: bool = Field(default=True)
+    # Wrong PINs since the last good one; at the limit the badge is locked until locked_until
+    # (services/operators.py). In the database, so a restart does not reset them.
+    failed_pin_attempts: int = Field(default=0)
+    locked_until: datetime | None = _timestamp(nullable=True)
     created_at: datetime = _timestamp()
 
 

@@ -505,6 +505,7 @@ class ParcelInspection:
             days_since_delivery=self.days_since_delivery,
             window_days=self.window_days,
             flags=frozenset(all_flags),
+            overridden_units=sum(1 for unit in units if unit.overridden_from is not None),
         )
         return RefundQuote(lines=tuple(quote_lines), total=amount, review=review)
 

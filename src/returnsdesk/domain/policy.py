@@ -293,6 +293,9 @@ class RefundPolicy:
     needs_approval_flags: frozenset[InspectionFlag] = frozenset()
     transit_grace_days: int = 0
     serial_mismatch_full_deduction: bool = True
+    # An inspector who overrides the suggested disposition changes where the goods go: a second
+    # person looks at the refund (issue: refunds no one can push alone).
+    overrides_need_approval: bool = True
 
     def reason(self, code: str) -> ReasonCode:
         # Shops add reason codes on their own schedule; an unknown one is shown as written.
@@ -335,6 +338,7 @@ class RefundPolicy:
         days_since_delivery: int | None,
         window_days: int,
         flags: frozenset[InspectionFlag],
+        overridden_units: int = 0,
     ) -> RefundReview:
         """Approved, or pending a shift lead's approval with every reason why."""
         reasons: list[str] = []
@@ -355,6 +359,9 @@ class RefundPolicy:
         flagged = [flag.label for flag in InspectionFlag if flag in needing_approval]  # enum order
         if flagged:
             reasons.append(f"Flagged: {', '.join(flagged)}")
+        if overridden_units and self.overrides_need_approval:
+            units = "1 unit" if overridden_units == 1 else f"{overridden_units} units"
+            reasons.append(f"Disposition overridden on {units}")
         if reasons:
             return RefundReview(RefundStatus.PENDING_APPROVAL, "; ".join(reasons))
         return RefundReview(RefundStatus.APPROVED, WITHIN_POLICY)
@@ -619,7 +626,9 @@ def _parse_refunds(root: _Table, grading: GradingScale) -> RefundPolicy:
         full_deduction = serial.boolean("full_deduction")
 
     approval = root.table("approval")
-    approval.only("threshold", "transit_grace_days", "needs_approval_flags")
+    approval.only(
+        "threshold", "transit_grace_days", "needs_approval_flags", "overrides_need_approval"
+    )
     flags = frozenset(
         _choice(approval, "needs_approval_flags", InspectionFlag, name, "flag")
         for name in approval.strings("needs_approval_flags") or ()
@@ -631,6 +640,7 @@ def _parse_refunds(root: _Table, grading: GradingScale) -> RefundPolicy:
         needs_approval_flags=flags,
         transit_grace_days=approval.integer("transit_grace_days", default=0),
         serial_mismatch_full_deduction=full_deduction,
+        overrides_need_approval=approval.boolean("overrides_need_approval", default=True),
     )
 
 

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication
 from returnsdesk import __version__, readahead
 from returnsdesk.config import Settings
 from returnsdesk.crash import write_crash_report
+from returnsdesk.domain.clock import Clock, utc_now
 from returnsdesk.domain.errors import OperatorError, ReturnsDeskError
 from returnsdesk.paths import resources_dir
 from returnsdesk.qt.dialogs import CrashDialog
@@ -22,10 +23,11 @@ from returnsdesk.qt.main_window import MainWindow
 from returnsdesk.qt.ops import Op, set_unhandled_failure_handler, wait_for_all
 from returnsdesk.qt.plain import show_error_box
 from returnsdesk.qt.sign_in import SignInDialog
-from returnsdesk.services.bootstrap import StationEnvironment, open_environment
+from returnsdesk.services.bootstrap import StationEnvironment, lockout_policy, open_environment
 from returnsdesk.services.labels.printers import label_output
-from returnsdesk.services.operators import sign_in
+from returnsdesk.services.operators import authenticate, badge_alone_signs_in
 from returnsdesk.services.station import StationService
+from returnsdesk.services.views import StationContext
 
 log = logging.getLogger(__name__)
 
@@ -65,20 +67,46 @@ def install_error_display(settings: Settings | None = None) -> None:
     set_unhandled_failure_handler(show_bug)
 
 
+def build_context(
+    env: StationEnvironment,
+    settings: Settings,
+    operator_code: str,
+    *,
+    pin: str | None = None,
+    clock: Clock = utc_now,
+) -> StationContext:
+    return authenticate(
+        env.database,
+        operator_code=operator_code,
+        pin=pin,
+        station_code=settings.station.code,
+        now=clock(),
+        lockout=lockout_policy(settings),
+    )
+
+
 def build_main_window(
-    env: StationEnvironment, settings: Settings, *, operator_code: str, pin: str | None = None
+    env: StationEnvironment,
+    settings: Settings,
+    *,
+    operator_code: str | None = None,
+    pin: str | None = None,
+    context: StationContext | None = None,
+    clock: Clock = utc_now,
 ) -> MainWindow:
-    """Sign the operator in and build the window (used by ``run`` and by the GUI tests)."""
-    with env.database.session() as session:
-        context = sign_in(
-            session, operator_code=operator_code, station_code=settings.station.code, pin=pin
-        )
+    """The window for a signed-in operator (``context``), or sign ``operator_code`` in first
+    (used by ``run`` and by the GUI tests)."""
+    if context is None:
+        assert operator_code is not None, "give the operator's badge or their context"
+        context = build_context(env, settings, operator_code, pin=pin, clock=clock)
     camera = settings.camera
     service = StationService(
         database=env.database,
         policies=env.policies,
         context=context,
         scan_rules=env.scan_rules,
+        clock=clock,
+        lockout=lockout_policy(settings),
         require_photos=camera.source is not None and camera.require_photos,
         label_output=label_output(settings.labels),
     )
@@ -118,13 +146,21 @@ def run(settings: Settings, *, demo: bool, operator_code: str | None) -> int:
         return 2
     if operator_code is None and demo:
         operator_code = "OP-0001"  # demo: sign the demo inspector in, to try the flow at once
-    pin: str | None = None
-    if operator_code is None:
-        dialog = SignInDialog(env.database, station_code=settings.station.code)
-        if not dialog.exec() or dialog.operator_code is None:
+    context: StationContext | None = None
+    # --operator (and the demo) skip the dialog only for a badge that needs no PIN.
+    if operator_code is not None and badge_alone_signs_in(env.database, operator_code):
+        context = build_context(env, settings, operator_code)
+    if context is None:
+        dialog = SignInDialog(
+            env.database,
+            station_code=settings.station.code,
+            clock=utc_now,
+            lockout=lockout_policy(settings),
+        )
+        if not dialog.exec() or dialog.context is None:
             return 0
-        operator_code, pin = dialog.operator_code, dialog.pin
-    window = build_main_window(env, settings, operator_code=operator_code, pin=pin)
+        context = dialog.context
+    window = build_main_window(env, settings, context=context)
     window.showMaximized()
     QTimer.singleShot(0, window, lambda: _remember_touched_files(window))
     if os.environ.get("RETURNSDESK_EXIT_WHEN_READY") == "1":

@@ -6,7 +6,7 @@ import html
 
 from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
 
-from returnsdesk.services.demo import DemoSummary
+from returnsdesk.services.demo import DEMO_OPERATORS, DemoSummary
 
 KEYS_HELP = """
 <h2>Keys</h2>
@@ -69,7 +69,16 @@ def demo_html(demo: DemoSummary, sheet_path: str | None) -> str:
             f"<code>{esc(parcel.rma_number)}</code></td><td>{esc(parcel.customer_name)}</td>"
             f"<td>{items}</td></tr>"
         )
+    people = "".join(
+        f"<tr><td><code>{esc(code)}</code></td><td>{esc(name)}</td><td>{esc(role.value)}</td>"
+        f"<td>{esc(pin) if pin else 'none: the badge alone'}</td></tr>"
+        for code, name, role, pin in DEMO_OPERATORS
+    )
     return (
+        "<h2>Demo badges</h2><p>Held refunds are approved on the Shift lead tab (Ctrl+3) by a"
+        " lead who did not handle the return: badge, then PIN, then the reason.</p>"
+        "<table border='1' cellspacing='0' cellpadding='4'><tr><th>Badge</th><th>Name</th>"
+        f"<th>Role</th><th>PIN</th></tr>{people}</table>"
         f"<h2>Demo parcels ({demo.open_returns} open returns, {demo.orders} orders)</h2>{sheet}"
         "<p>Type a value with F4 if you have no scanner.</p>"
         "<table border='1' cellspacing='0' cellpadding='4'><tr><th>Scenario</th>"

@@ -13,8 +13,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TypeVar
 
-from PySide6.QtCore import QTimer
-from PySide6.QtGui import QHideEvent, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QHideEvent, QKeyEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
@@ -96,42 +96,75 @@ def _local_time(moment: datetime) -> str:
 
 
 class LeadBadgeDialog(QDialog):
-    """A shift lead confirms a decision at someone else's station: badge, then PIN."""
+    """A shift lead confirms each decision, at any station: badge -> PIN -> reason.
 
-    def __init__(self, action: str, *, ask_note: bool, parent: QWidget | None = None) -> None:
+    Enter moves on from the badge (a scan ends in Enter) and from the PIN; only Enter in the
+    last field, or OK, submits. A reason that is required must be given before it submits.
+    """
+
+    def __init__(
+        self,
+        action: str,
+        *,
+        note_prompt: str | None,
+        note_required: bool,
+        badge: str = "",
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Shift lead confirmation")
+        self._note_required = note_required
         layout = QVBoxLayout(self)
-        layout.addWidget(plain_label(action))
+        question = plain_label(action)
+        question.setWordWrap(True)
+        layout.addWidget(question)
         form = QFormLayout()
-        self.badge = QLineEdit()
+        self.badge = QLineEdit(badge)
         self.badge.setPlaceholderText("scan or type the lead's badge")
         self.pin = QLineEdit()
         self.pin.setEchoMode(QLineEdit.EchoMode.Password)
+        self.pin.setMaxLength(12)
         self.note = QLineEdit()
+        self.note.setMaxLength(1000)
         add_plain_row(form, "Shift lead badge", self.badge)
-        add_plain_row(form, "PIN (if set)", self.pin)
-        if ask_note:
-            add_plain_row(form, "Why", self.note)
+        add_plain_row(form, "PIN", self.pin)
+        self._fields = [self.badge, self.pin]
+        if note_prompt is not None:
+            add_plain_row(form, note_prompt, self.note)
+            self._fields.append(self.note)
         layout.addLayout(form)
+        self.problem = plain_label("")
+        self.problem.setObjectName("problem")
+        self.problem.setStyleSheet("color:#842029")
+        layout.addWidget(self.problem)
         layout.addWidget(ok_cancel_buttons(self))
-        self.badge.returnPressed.connect(self.pin.setFocus)
-        self.pin.returnPressed.connect(self.note.setFocus if ask_note else self.accept)
-        self.note.returnPressed.connect(self.accept)
+        (self.pin if badge else self.badge).setFocus()
 
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            # focusWidget: the field Enter was typed in, even while the window is not active.
+            focus = self.focusWidget()
+            if focus in self._fields and focus is not self._fields[-1]:
+                self._fields[self._fields.index(focus) + 1].setFocus()
+                return
+            self.accept()
+            return
+        super().keyPressEvent(event)
 
-class NoteDialog(QDialog):
-    """The signed-in lead's note for a decision (required where the decision needs a why)."""
-
-    def __init__(self, action: str, prompt: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(action)
-        layout = QVBoxLayout(self)
-        layout.addWidget(plain_label(prompt))
-        self.note = QLineEdit()
-        layout.addWidget(self.note)
-        layout.addWidget(ok_cancel_buttons(self))
-        self.note.returnPressed.connect(self.accept)
+    def accept(self) -> None:
+        for field, missing in (
+            (self.badge, "Scan the shift lead's badge."),
+            (self.pin, "Enter the shift lead's PIN."),
+        ):
+            if not field.text().strip():
+                self.problem.setText(missing)
+                field.setFocus()
+                return
+        if self._note_required and not self.note.text().strip():
+            self.problem.setText("A reason is required.")
+            self.note.setFocus()
+            return
+        super().accept()
 
 
 class LeadView(QWidget):
@@ -177,6 +210,10 @@ class LeadView(QWidget):
         self.refresh_button = QPushButton("Refresh (F5)")
         layout.addLayout(_row(self.retry_button, self.resolve_button, self.refresh_button))
 
+        layout.addWidget(_heading("Badges"))
+        self.unlock_button = QPushButton("Unlock a badge (U)")
+        layout.addLayout(_row(self.unlock_button))
+
         self._timer = QTimer(self)
         self._timer.setInterval(15_000)
         self._connect_signals()
@@ -188,6 +225,7 @@ class LeadView(QWidget):
         self.retry_button.clicked.connect(self.retry)
         self.resolve_button.clicked.connect(self.resolve)
         self.refresh_button.clicked.connect(self.refresh)
+        self.unlock_button.clicked.connect(self.unlock)
         QShortcut(QKeySequence("F5"), self).activated.connect(self.refresh)
         self.refunds_table.selectionModel().currentRowChanged.connect(
             lambda _current, _previous: self._show_refund_lines()
@@ -289,6 +327,7 @@ class LeadView(QWidget):
             "R": lambda: self.decide(approve=False),
             "T": self.retry,
             "M": self.resolve,
+            "U": self.unlock,
         }
         action = actions.get(key.upper())
         if action is not None:
@@ -303,6 +342,7 @@ class LeadView(QWidget):
         self._as_lead(
             what,
             note_prompt="Note (optional)" if approve else "Why is it rejected? (required)",
+            note_required=not approve,
             work=lambda lead, note: self._service.decide_refund(
                 refund.refund_id, lead, approve=approve, note=note
             ),
@@ -320,6 +360,7 @@ class LeadView(QWidget):
         self._as_lead(
             f"Send event #{event.sequence} ({event.event_type}) again, with its same key?",
             note_prompt=None,
+            note_required=False,
             work=lambda lead, _note: self._service.retry_event(event.id, lead),
             done=lambda view: f"Event #{view.sequence} queued again.",
         )
@@ -331,8 +372,18 @@ class LeadView(QWidget):
         self._as_lead(
             f"Mark event #{event.sequence} ({event.event_type}) as handled in the shop?",
             note_prompt="How was it resolved? (required, e.g. refunded by hand in the shop)",
+            note_required=True,
             work=lambda lead, note: self._service.resolve_event(event.id, lead, note=note),
             done=lambda view: f"Event #{view.sequence} marked resolved.",
+        )
+
+    def unlock(self) -> None:
+        self._as_lead(
+            "Unlock a badge that too many wrong PINs locked?",
+            note_prompt="Badge to unlock",
+            note_required=True,
+            work=lambda lead, badge: self._service.unlock_operator(badge, lead),
+            done=lambda code: f"Badge {code} is unlocked.",
         )
 
     def _as_lead(
@@ -340,27 +391,25 @@ class LeadView(QWidget):
         question: str,
         *,
         note_prompt: str | None,
+        note_required: bool,
         work: Callable[[StationContext, str], T],
         done: Callable[[T], str],
     ) -> None:
-        """Ask who decides (when the signed-in operator is not a lead) and why; run it."""
+        """Ask the deciding lead's badge, PIN and reason, every time; run it off the GUI thread.
+
+        A signed-in lead finds their badge filled in: the PIN still proves who is at the keys.
+        """
         signed_in = self._service.context
-        code, pin, note = "", None, ""
-        if signed_in.role in LEAD_ROLES:
-            if note_prompt is not None:
-                dialog = NoteDialog("Shift lead", f"{question}\n{note_prompt}", self)
-                if dialog.exec() != QDialog.DialogCode.Accepted:
-                    return
-                note = dialog.note.text()
-        else:
-            badge = LeadBadgeDialog(
-                f"{question}\n{note_prompt or ''}".strip(),
-                ask_note=note_prompt is not None,
-                parent=self,
-            )
-            if badge.exec() != QDialog.DialogCode.Accepted:
-                return
-            code, pin, note = badge.badge.text(), badge.pin.text() or None, badge.note.text()
+        dialog = LeadBadgeDialog(
+            question,
+            note_prompt=note_prompt,
+            note_required=note_required,
+            badge=signed_in.operator_code if signed_in.role in LEAD_ROLES else "",
+            parent=self,
+        )
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        code, pin, note = dialog.badge.text(), dialog.pin.text() or None, dialog.note.text()
 
         def run() -> T:
             lead = self._service.authorize_lead(code, pin)

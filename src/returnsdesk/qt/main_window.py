@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QThreadPool, QTimer, Slot
+from PySide6.QtCore import Qt, QThreadPool, QTimer, Slot
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QMainWindow, QWidget
 
@@ -21,6 +21,7 @@ from returnsdesk.qt.plain import plain_label, plain_tooltip
 from returnsdesk.qt.printing import LabelPrinting, PrintersDialog
 from returnsdesk.qt.reports_view import ReportsView
 from returnsdesk.qt.scanner import ScanInputFilter
+from returnsdesk.qt.sign_in import SignInDialog
 from returnsdesk.qt.sound import SoundPlayer
 from returnsdesk.qt.station_controller import StationController
 from returnsdesk.qt.station_view import StationView
@@ -106,6 +107,15 @@ class MainWindow(QMainWindow):
         printers = QShortcut(QKeySequence("Ctrl+Shift+P"), self)  # Ctrl+P prints reports
         printers.activated.connect(self.show_printers)
         self._closed = False
+        self._settings = settings
+        # PCI DSS 8.2.8: an idle station asks for a badge and PIN again (lock_station).
+        self._idle_timer = QTimer(self)
+        self._idle_timer.setSingleShot(True)
+        self._idle_timer.setInterval(settings.security.idle_lock_minutes * 60_000)
+        self._idle_timer.timeout.connect(self.lock_station)
+        self.scanner.activity.connect(self._idle_timer.start)
+        self._idle_timer.start()
+        self.locked = False
         # Threads that would compete with showing the window for the GIL start once it is up.
         QTimer.singleShot(0, self, self._start_background_work)
 
@@ -222,6 +232,49 @@ class MainWindow(QMainWindow):
             self.history_view.look_up(raw.strip().upper())
             return
         self._show_tab(0)
+
+    @Slot()
+    def lock_station(self) -> None:
+        """Hide the work and ask for a badge and PIN; the open parcel stays as it was and the
+        station resumes it after sign-in (whoever signs in carries on with it)."""
+        if self.locked or self._closed:
+            return
+        self.locked = True
+        self._idle_timer.stop()
+        self.ui.tabs.setVisible(False)
+        self.camera.blockSignals(True)  # no camera scan acts while nobody is signed in
+        minutes = self._settings.security.idle_lock_minutes
+        dialog = SignInDialog(
+            self._service.database,
+            station_code=self._service.context.station_code,
+            clock=self._service.clock,
+            lockout=self._service.lockout,
+            locked_message=(
+                f"This station locked itself after {minutes} idle minutes. Scan your badge and"
+                " enter your PIN to carry on; the open parcel is kept as it was."
+            ),
+            parent=self,
+        )
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.accepted.connect(lambda: self._unlocked(dialog))
+        dialog.open()
+        log.info("Station locked after %d idle minutes", minutes)
+
+    def _unlocked(self, dialog: SignInDialog) -> None:
+        context = dialog.context
+        assert context is not None
+        dialog.deleteLater()
+        if context.operator_id != self._service.context.operator_id:
+            self._service.context = context
+            self.operator_label.setText(
+                f"Operator: {context.operator_name} ({context.operator_code})"
+            )
+        self.camera.blockSignals(False)
+        self.ui.tabs.setVisible(True)
+        self.locked = False
+        self._show_tab(self.ui.tabs.currentIndex())
+        self._idle_timer.start()
+        log.info("Station unlocked by %s", context.operator_code)
 
     def show_printers(self) -> None:
         PrintersDialog(self._service, self._labels_settings, parent=self).exec()

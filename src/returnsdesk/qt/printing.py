@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from datetime import UTC, datetime
 
 from PySide6.QtCore import QObject, QThreadPool, QTimer
 from PySide6.QtWidgets import (
@@ -138,7 +137,7 @@ class PrintersDialog(QDialog):
         self.test_button.setEnabled(False)
         self.outcome.setStyleSheet("")
         self.outcome.setText(f"Printing a test label on {worker.output.describe()}…")
-        label = sample_label(self._service.context.station_code, datetime.now(UTC))
+        label = sample_label(self._service.context.station_code, self._service.clock())
         where = worker.output.describe()
         Op(
             lambda: worker.output.send(label), owner=self, pool=QThreadPool.globalInstance()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 from zoneinfo import ZoneInfo
@@ -78,7 +78,7 @@ class ReportsView(QWidget):
             [WHOLE_DAY, *(f"{name.capitalize()} shift" for name in setup.shifts)]
             + [LAST_7_DAYS, LAST_30_DAYS, CUSTOM_RANGE]
         )
-        today = datetime.now(UTC).astimezone(setup.zone).date()
+        today = service.clock().astimezone(setup.zone).date()
         self.day = QDateEdit(QDate(today.year, today.month, today.day))
         self.day.setCalendarPopup(True)
         self.day.setDisplayFormat("ddd dd MMM yyyy")
@@ -192,7 +192,9 @@ class ReportsView(QWidget):
         if choice == WHOLE_DAY:
             period = Period.day(day, zone)
         elif choice in (LAST_7_DAYS, LAST_30_DAYS):
-            period = Period.last_days(7 if choice == LAST_7_DAYS else 30, datetime.now(UTC), zone)
+            period = Period.last_days(
+                7 if choice == LAST_7_DAYS else 30, self._service.clock(), zone
+            )
         elif choice == CUSTOM_RANGE:
             period = Period.between(
                 _aware(self.range_from.dateTime(), zone),

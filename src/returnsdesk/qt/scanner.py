@@ -51,6 +51,7 @@ _TEXT_WIDGETS = (QLineEdit, QPlainTextEdit, QTextEdit, QAbstractSpinBox)
 class ScanInputFilter(QObject):
     scanned = Signal(str)  # a complete scanner burst, Enter excluded
     command = Signal(str)  # a lone key typed by a person ("2", "Y", "Enter")
+    activity = Signal()  # a key or a change of focus (a click): someone is at the station
 
     def __init__(self, window: QWidget, *, max_gap_ms: int = 50, min_length: int = 4) -> None:
         super().__init__(window)
@@ -84,6 +85,7 @@ class ScanInputFilter(QObject):
 
     @Slot(QWidget, QWidget)
     def _follow_focus(self, _old: QWidget | None, new: QWidget | None) -> None:
+        self.activity.emit()
         self._watch(new)
 
     def _watch(self, focus: QWidget | None) -> None:
@@ -115,6 +117,7 @@ class ScanInputFilter(QObject):
                 event.accept()
                 return True
             return False
+        self.activity.emit()
         return self._handle_key(event, focus)
 
     def _handle_key(self, event: QKeyEvent, focus: QWidget | None) -> bool:

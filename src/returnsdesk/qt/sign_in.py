@@ -1,9 +1,18 @@
-"""Sign-in at the start of a shift: scan the badge (or type its code), then the PIN if set."""
+"""Sign-in at the start of a shift, and again when an idle station has locked itself.
+
+Scan the badge (or type its code) and the PIN: a scanned badge moves to the PIN field and
+never submits the dialog. The badge and PIN are checked off the GUI thread (Argon2 takes tens
+of milliseconds; wrong PINs are counted in the database), and the result is the signed-in
+operator's ``StationContext``.
+"""
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QCloseEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QDialog,
+    QDialogButtonBox,
     QFormLayout,
     QLineEdit,
     QVBoxLayout,
@@ -11,48 +20,130 @@ from PySide6.QtWidgets import (
 )
 
 from returnsdesk.data.db import Database
+from returnsdesk.domain.clock import Clock
 from returnsdesk.domain.errors import OperatorError
-from returnsdesk.qt.dialogs import ok_cancel_buttons
+from returnsdesk.qt.ops import Op
 from returnsdesk.qt.plain import add_plain_row, plain_label
-from returnsdesk.services.operators import list_operators, sign_in
+from returnsdesk.services.operators import LockoutPolicy, authenticate, list_operators
+from returnsdesk.services.views import StationContext
 
 
 class SignInDialog(QDialog):
     def __init__(
-        self, database: Database, *, station_code: str, parent: QWidget | None = None
+        self,
+        database: Database,
+        *,
+        station_code: str,
+        clock: Clock,
+        lockout: LockoutPolicy,
+        locked_message: str | None = None,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._database = database
         self._station_code = station_code
-        self.operator_code: str | None = None
-        self.pin: str | None = None
-        self.setWindowTitle(f"Sign in to {station_code}")
+        self._clock = clock
+        self._lockout = lockout
+        # A locked station cannot be dismissed: only a badge and PIN open it again.
+        self._locked = locked_message is not None
+        self.context: StationContext | None = None
+        self.setWindowTitle(f"Sign in to {station_code}" if not self._locked else "Station locked")
         layout = QVBoxLayout(self)
-        with database.session() as session:
-            operators = list_operators(session)
-        known = ", ".join(f"{code} {name}" for code, name in operators[:8])
-        layout.addWidget(plain_label(f"Scan your badge or type its code.\nOperators: {known}"))
+        if locked_message is not None:
+            intro = locked_message
+        else:
+            with database.session() as session:
+                operators = list_operators(session)
+            known = ", ".join(f"{code} {name}" for code, name in operators[:8])
+            intro = f"Scan your badge or type its code, then your PIN.\nOperators: {known}"
+        intro_label = plain_label(intro)
+        intro_label.setWordWrap(True)
+        layout.addWidget(intro_label)
         form = QFormLayout()
         self._badge = QLineEdit()
+        self._badge.setMaxLength(80)
         self._pin = QLineEdit()
         self._pin.setEchoMode(QLineEdit.EchoMode.Password)
+        self._pin.setMaxLength(12)
         add_plain_row(form, "Badge", self._badge)
-        add_plain_row(form, "PIN (if you have one)", self._pin)
+        add_plain_row(form, "PIN (leads and admins always)", self._pin)
         layout.addLayout(form)
         self._error = plain_label("")
+        self._error.setWordWrap(True)
         self._error.setStyleSheet("color:#842029")
         layout.addWidget(self._error)
-        layout.addWidget(ok_cancel_buttons(self))
-        self._badge.returnPressed.connect(self._pin.setFocus)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok
+            | (
+                QDialogButtonBox.StandardButton.NoButton
+                if self._locked
+                else QDialogButtonBox.StandardButton.Cancel
+            )  # fmt: skip
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self._buttons = buttons
+        self._badge.setFocus()
 
     def accept(self) -> None:
         code, pin = self._badge.text().strip(), self._pin.text() or None
-        try:
-            # Verifies badge and PIN now, so a typo is told here and not after the window opens.
-            with self._database.session() as session:
-                sign_in(session, operator_code=code, station_code=self._station_code, pin=pin)
-        except OperatorError as exc:
-            self._error.setText(str(exc))
+        if not code:
+            self._error.setText("Scan your badge first.")
+            self._badge.setFocus()
             return
-        self.operator_code, self.pin = code, pin
+        self._set_busy(True)
+        self._error.setText("Checking…")
+        Op(
+            lambda: authenticate(
+                self._database,
+                operator_code=code,
+                pin=pin,
+                station_code=self._station_code,
+                now=self._clock(),
+                lockout=self._lockout,
+            ),
+            owner=self,
+        ).on_success(self._signed_in).on_failure(self._refused).start()
+
+    def reject(self) -> None:
+        if not self._locked:
+            super().reject()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            # A badge scan ends in Enter: it moves on to the PIN, never submits the dialog
+            # (QDialog's default button would).
+            # focusWidget: the field Enter was typed in, even while the window is not active.
+            if self.focusWidget() is self._badge:
+                self._pin.setFocus()
+            elif self._buttons.isEnabled():
+                self.accept()
+            return
+        if self._locked and event.key() == Qt.Key.Key_Escape:
+            return  # Esc would close the dialog and unlock the station
+        super().keyPressEvent(event)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self._locked:
+            event.ignore()
+            return
+        super().closeEvent(event)
+
+    def _signed_in(self, context: StationContext) -> None:
+        self.context = context
+        self._set_busy(False)
         super().accept()
+
+    def _refused(self, exc: BaseException) -> None:
+        self._set_busy(False)
+        if not isinstance(exc, OperatorError):
+            raise exc
+        self._error.setText(str(exc))
+        self._pin.clear()
+        self._badge.selectAll()
+        self._badge.setFocus()
+
+    def _set_busy(self, busy: bool) -> None:
+        for widget in (self._badge, self._pin, self._buttons):
+            widget.setEnabled(not busy)

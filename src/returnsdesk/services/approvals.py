@@ -5,6 +5,11 @@ relay's ``refund.requested`` mapping pays only approved refunds). The lead's dec
 transaction: the refund's status, an audit entry naming the lead, and, for an approval, a
 ``refund.approved`` outbox event that the relay turns into the payment call. A rejection pays
 nothing, so it needs no event; the audit trail and the refund's status record it.
+
+Four eyes: the lead who decides must be a different person from everyone who handled the
+return at the station (received one of its parcels, inspected one of its units, completed
+it). That is checked here, below every screen and command, against the database's own record
+of the lead's role; each refusal is an audit entry of its own, so an attempt is never silent.
 """
 
 from __future__ import annotations
@@ -15,31 +20,36 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select as sa_select
-from sqlmodel import Session, col
+from sqlmodel import Session, col, select
 
 from returnsdesk.data.db import Database
 from returnsdesk.data.models import (
+    Inspection,
     Operator,
     Order,
     Parcel,
     Refund,
     Return,
     Station,
+    UnitDraft,
 )
 from returnsdesk.data.repositories import add_outbox_event, append_audit
 from returnsdesk.domain.errors import OperatorError
 from returnsdesk.domain.money import Money
 from returnsdesk.domain.vocabulary import LEAD_ROLES, RefundStatus
 from returnsdesk.services.notifications import queue_customer_notification
-from returnsdesk.services.operators import SignInFailed, sign_in
+from returnsdesk.services.operators import (
+    LockoutPolicy,
+    NotAShiftLead,
+    SignInFailed,
+    audit_refusal,
+    authenticate,
+    holds_role,
+)
 from returnsdesk.services.refund_events import refund_event_payload, refund_line_rows
 from returnsdesk.services.views import StationContext
 
 log = logging.getLogger(__name__)
-
-
-class NotAShiftLead(OperatorError):
-    """Only a shift lead (or an admin) may decide held refunds or fix sync events."""
 
 
 class RefundAlreadyDecided(OperatorError):
@@ -48,6 +58,10 @@ class RefundAlreadyDecided(OperatorError):
 
 class RejectionNeedsReason(OperatorError):
     """A rejected refund must say why: customer service answers the customer with it."""
+
+
+class FourEyesRequired(OperatorError):
+    """The lead handled this return at the station: another lead must decide its refund."""
 
 
 @dataclass(frozen=True)
@@ -84,14 +98,28 @@ class RefundDecision:
 
 
 def authorize_lead(
-    database: Database, *, operator_code: str, pin: str | None, station_code: str
+    database: Database,
+    *,
+    operator_code: str,
+    pin: str | None,
+    station_code: str,
+    now: datetime,
+    lockout: LockoutPolicy,
 ) -> StationContext:
-    """A lead's badge (and PIN) at any station: the signed-in inspector need not be a lead."""
-    with database.session() as session:
-        context = sign_in(session, operator_code=operator_code, station_code=station_code, pin=pin)
-        if context.role not in LEAD_ROLES:
-            # Roll the sign-in audit back with the refusal: nothing was authorised.
-            raise NotAShiftLead(f"{context.operator_name} is not a shift lead.")
+    """A lead's badge and PIN, at any station, for one decision (wrong PINs count to the lock)."""
+    context = authenticate(
+        database,
+        operator_code=operator_code,
+        pin=pin,
+        station_code=station_code,
+        now=now,
+        lockout=lockout,
+        purpose="lead confirmation",
+    )
+    if context.role not in LEAD_ROLES:
+        error = NotAShiftLead(f"{context.operator_name} is not a shift lead.")
+        audit_refusal(database, context, "lead.confirmation_refused", context.operator_code, error)
+        raise error
     return context
 
 
@@ -136,14 +164,44 @@ def decide_refund(
     note: str,
     now: datetime,
 ) -> RefundDecision:
-    if lead.role not in LEAD_ROLES:
-        raise NotAShiftLead("Only a shift lead can approve or reject a held refund.")
     note = note.strip()
     if not approve and not note:
         raise RejectionNeedsReason(
             "Say why the refund is rejected; customer service will answer the customer with it."
         )
+    try:
+        return _decide(database, refund_id, lead, approve=approve, note=note, now=now)
+    except (NotAShiftLead, FourEyesRequired) as refused:
+        audit_refusal(database, lead, "refund.decision_refused", str(refund_id), refused)
+        raise
+
+
+def handled_by(session: Session, return_id: uuid.UUID) -> set[uuid.UUID]:
+    """Everyone who handled the return at a station: received a parcel, inspected, completed."""
+    parcels = select(Parcel.id).where(col(Parcel.return_id) == return_id)
+    receivers = select(Parcel.operator_id).where(col(Parcel.return_id) == return_id)
+    inspectors = select(Inspection.operator_id).where(col(Inspection.parcel_id).in_(parcels))
+    drafts = select(UnitDraft.operator_id).where(col(UnitDraft.parcel_id).in_(parcels))
+    completers = select(Refund.operator_id).where(col(Refund.return_id) == return_id)
+    return {
+        operator_id
+        for query in (receivers, inspectors, drafts, completers)
+        for operator_id in session.exec(query)
+    }
+
+
+def _decide(
+    database: Database,
+    refund_id: uuid.UUID,
+    lead: StationContext,
+    *,
+    approve: bool,
+    note: str,
+    now: datetime,
+) -> RefundDecision:
     with database.session() as session:
+        if not holds_role(session, lead, LEAD_ROLES):
+            raise NotAShiftLead("Only a shift lead can approve or reject a held refund.")
         refund = session.get(Refund, refund_id)
         if refund is None or refund.status is not RefundStatus.PENDING_APPROVAL:
             state = "no longer exists" if refund is None else f"is {refund.status.value} already"
@@ -151,6 +209,11 @@ def decide_refund(
         return_ = session.get(Return, refund.return_id)
         order = session.get(Order, return_.order_id) if return_ is not None else None
         assert return_ is not None and order is not None
+        if lead.operator_id in handled_by(session, return_.id):
+            raise FourEyesRequired(
+                f"{lead.operator_name} handled {return_.rma_number} at the station: another shift"
+                " lead must decide its refund."
+            )
         verdict = "approved" if approve else "rejected"
         refund.status = RefundStatus.APPROVED if approve else RefundStatus.REJECTED
         decided = f"{verdict} by {lead.operator_code}" + (f": {note}" if note else "")
@@ -205,6 +268,7 @@ def _lines(session: Session, refund: Refund) -> list[PendingRefundLine]:
 
 
 __all__ = [
+    "FourEyesRequired",
     "NotAShiftLead",
     "PendingRefund",
     "RefundAlreadyDecided",

@@ -18,6 +18,7 @@ from returnsdesk.domain.policy import Policies, load_policies
 from returnsdesk.domain.scanning import ScanRules
 from returnsdesk.paths import default_policy_dir
 from returnsdesk.services.demo import DemoSummary, seed_demo
+from returnsdesk.services.operators import LockoutPolicy
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +52,13 @@ def scan_rules(settings: Settings) -> ScanRules:
         rma_prefixes=tuple(scanner.rma_prefixes),
         order_prefixes=tuple(scanner.order_prefixes),
         max_length=scanner.max_length,
+    )
+
+
+def lockout_policy(settings: Settings) -> LockoutPolicy:
+    security = settings.security
+    return LockoutPolicy(
+        max_failures=security.max_pin_failures, lock_minutes=security.lockout_minutes
     )
 
 

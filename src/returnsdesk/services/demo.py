@@ -40,6 +40,7 @@ from returnsdesk.domain.barcodes import (
     ups_check_digit,
 )
 from returnsdesk.domain.vocabulary import OperatorRole, ReturnStatus
+from returnsdesk.services.operators import hash_pin
 
 logger = logging.getLogger(__name__)
 
@@ -179,10 +180,14 @@ _CATALOGUE = (
 
 # --- people and words -------------------------------------------------------------------------
 
-_OPERATORS = (
-    ("OP-0001", "Alex Morgan", OperatorRole.INSPECTOR),
-    ("OP-0002", "Priya Nair", OperatorRole.INSPECTOR),
-    ("OP-0003", "Jonas Weber", OperatorRole.SHIFT_LEAD),
+# (badge, name, role, PIN). Leads always sign in and confirm with a PIN; two leads, so that
+# a refund one of them inspected can still be approved (four eyes). Help and the README list
+# these PINs: they are the demo's, never a real site's.
+DEMO_OPERATORS = (
+    ("OP-0001", "Alex Morgan", OperatorRole.INSPECTOR, None),
+    ("OP-0002", "Priya Nair", OperatorRole.INSPECTOR, None),
+    ("OP-0003", "Jonas Weber", OperatorRole.SHIFT_LEAD, "2468"),
+    ("OP-0004", "Maria Costa", OperatorRole.SHIFT_LEAD, "1357"),
 )
 
 # Latin-1 only: the demo sheet prints names in the PDF standard fonts.
@@ -399,8 +404,11 @@ class _Seeder:
 
     def run(self) -> None:
         self.session.add(Station(code="STATION-01", name="Returns bench 1", created_at=self.now))
-        for code, name, role in _OPERATORS:
-            self.session.add(Operator(code=code, name=name, role=role, created_at=self.now))
+        for code, name, role, pin in DEMO_OPERATORS:
+            pin_hash = hash_pin(pin) if pin is not None else None
+            self.session.add(
+                Operator(code=code, name=name, role=role, pin_hash=pin_hash, created_at=self.now)
+            )
         self._catalogue()
         designed = [self._designed_order(d) for d in DESIGNED_SCENARIOS]
         orders = [self._random_order() for _ in range(ORDER_COUNT - len(designed))]

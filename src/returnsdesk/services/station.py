@@ -18,11 +18,12 @@ from sqlmodel import Session
 
 from returnsdesk.data.db import Database
 from returnsdesk.data.models import Return
+from returnsdesk.domain.clock import Clock
 from returnsdesk.domain.errors import AlreadyCompleted, PrinterUnavailable, WrongStep
 from returnsdesk.domain.inspection import InspectedUnit, ParcelInspection, ScannedProduct
 from returnsdesk.domain.policy import Policies
 from returnsdesk.domain.scanning import ClassifiedScan, ScanKind, ScanRules
-from returnsdesk.domain.vocabulary import LEAD_ROLES, ReturnStatus
+from returnsdesk.domain.vocabulary import ReturnStatus
 from returnsdesk.scan.classify import classify
 from returnsdesk.services import approvals, drafts, history, inspection, intake
 from returnsdesk.services.labels.printers import LabelOutput
@@ -35,6 +36,7 @@ from returnsdesk.services.labels.queue import (
     queue_unit_labels,
     reprint_labels,
 )
+from returnsdesk.services.operators import DEFAULT_LOCKOUT, LockoutPolicy, unlock_by_lead
 from returnsdesk.services.photos import (
     PhotoProblem,
     PhotoStore,
@@ -57,12 +59,7 @@ from returnsdesk.services.views import (
 if TYPE_CHECKING:
     from returnsdesk.services.photos import Image
 
-Clock = Callable[[], datetime]
 T = TypeVar("T")
-
-
-def utc_clock() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -91,16 +88,18 @@ class StationService:
         policies: Policies,
         context: StationContext,
         scan_rules: ScanRules,
-        clock: Clock = utc_clock,
+        clock: Clock,
         require_photos: bool = False,
         photo_store: PhotoStore | None = None,
         label_output: LabelOutput | None = None,
+        lockout: LockoutPolicy = DEFAULT_LOCKOUT,
     ) -> None:
         self.database = database
         self.policies = policies
         self.context = context
         self.scan_rules = scan_rules
         self.clock = clock
+        self.lockout = lockout
         self.require_photos = require_photos
         self.photos = photo_store or PhotoStore(default_photo_root())
         # None: this station prints no labels (labels.printer = none).
@@ -324,16 +323,15 @@ class StationService:
     # --- shift lead: held refunds and order-system events that need a person ----------------
 
     def authorize_lead(self, operator_code: str, pin: str | None) -> StationContext:
-        """The lead's own identity when the signed-in operator is not a lead (badge + PIN)."""
-        if self.context.role in LEAD_ROLES and (
-            not operator_code or operator_code.strip().upper() == self.context.operator_code
-        ):
-            return self.context
+        """The deciding lead's badge and PIN, asked for each decision, even of a signed-in lead:
+        the person at the keyboard may not be the one who signed in."""
         return approvals.authorize_lead(
             self.database,
             operator_code=operator_code,
             pin=pin,
             station_code=self.context.station_code,
+            now=self.clock(),
+            lockout=self.lockout,
         )
 
     def pending_refunds(self) -> list[approvals.PendingRefund]:
@@ -345,6 +343,10 @@ class StationService:
         return approvals.decide_refund(
             self.database, refund_id, lead, approve=approve, note=note, now=self.clock()
         )
+
+    def unlock_operator(self, badge: str, lead: StationContext) -> str:
+        """A badge unlocked by a lead; its code as stored."""
+        return unlock_by_lead(self.database, code=badge, lead=lead).code
 
     def parked_events(self) -> list[OutboxEventView]:
         return relay.parked_events(self.database)

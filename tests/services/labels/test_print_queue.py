@@ -18,6 +18,7 @@ from sqlmodel import col, select
 from fake_lp import install_fake_lp, lp_calls, path_with
 from returnsdesk.config import load_settings
 from returnsdesk.data.models import AuditEntry, Inspection, PrintJob
+from returnsdesk.domain.clock import utc_now
 from returnsdesk.domain.errors import PrinterUnavailable, WrongStep
 from returnsdesk.domain.inspection import ParcelInspection, UnitStep
 from returnsdesk.domain.labels import is_license_plate, parse_label_size
@@ -75,6 +76,7 @@ def station(env: StationEnvironment, output: LabelOutput | None) -> StationServi
         policies=env.policies,
         context=context,
         scan_rules=env.scan_rules,
+        clock=utc_now,  # the demo's dates are relative to the machine's clock
         label_output=output,
     )
 

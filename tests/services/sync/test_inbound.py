@@ -7,6 +7,7 @@ import json
 import re
 import uuid
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,7 @@ from returnsdesk.data.models import (
     ReturnLine,
     ReturnTracking,
 )
+from returnsdesk.domain.clock import fixed_clock
 from returnsdesk.domain.errors import ReturnCancelled
 from returnsdesk.domain.policy import load_policies
 from returnsdesk.domain.scanning import ScanRules
@@ -36,7 +38,7 @@ from returnsdesk.services.sync import ContractCall, HttpContractConnector, plan_
 from returnsdesk.services.sync.inbound import Puller, PullFailed
 from returnsdesk.services.sync.relay import event_view
 from returnsdesk.services.sync.remote import MalformedAnswer
-from sync_feed import ReturnFeedServer, remote_return
+from sync_feed import T0, ReturnFeedServer, remote_return
 from table_snapshot import table_rows
 
 SHOE = "4006381333931"
@@ -78,6 +80,8 @@ def station(database: Database) -> StationService:
         policies=load_policies(default_policy_dir()),
         context=context,
         scan_rules=ScanRules(),
+        # The feed's returns were delivered at T0 - 5 days with a 30-day window.
+        clock=fixed_clock(T0 + timedelta(days=2)),
     )
 
 

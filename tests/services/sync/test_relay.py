@@ -679,17 +679,19 @@ def test_a_rejected_event_is_parked_and_holds_back_only_its_own_return(
     }
     with shop.locked() as state:
         assert state.timeline[bad.rma_number] == ["status:received", "status:closed"]
-    # And both decisions are in the audit trail under the lead's name
+    # And both decisions are in the audit trail under the lead's name, after the inspector's
+    # refused attempt
     with database.session() as session:
         entries = session.exec(
             select(AuditEntry).where(col(AuditEntry.action).startswith("sync."))
         ).all()
         assert [(e.action, e.operator_id) for e in entries] == [
+            ("sync.retry_refused", inspector.operator_id),
             ("sync.retried", lead.operator_id),
             ("sync.resolved", lead.operator_id),
         ]
-        assert entries[1].details["note"] == "Refunded by hand in the shop"
-        assert entries[1].details["rma_number"] == bad.rma_number
+        assert entries[2].details["note"] == "Refunded by hand in the shop"
+        assert entries[2].details["rma_number"] == bad.rma_number
         assert verify_audit_chain(session).ok
     assert sync_health(database, clock.now).needs_attention == 1  # the notice
 

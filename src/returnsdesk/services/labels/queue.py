@@ -19,9 +19,9 @@ import logging
 import random
 import threading
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import update
 from sqlmodel import Session, col, func, select
@@ -38,6 +38,7 @@ from returnsdesk.data.models import (
     Station,
 )
 from returnsdesk.data.repositories import append_audit
+from returnsdesk.domain.clock import Clock, utc_now
 from returnsdesk.domain.errors import PrinterUnavailable, WrongStep
 from returnsdesk.domain.inspection import InspectedUnit
 from returnsdesk.domain.labels import RoutingLabel, routing_label
@@ -51,12 +52,6 @@ log = logging.getLogger(__name__)
 KIND_ROUTING = "routing_label"  # printed automatically when a unit is finished
 KIND_REPRINT = "reprint"  # asked for from the shift history
 _ERROR_LIMIT = 2000  # print_jobs.last_error
-
-Clock = Callable[[], datetime]
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 # --- writing jobs ------------------------------------------------------------------------------

@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
-from datetime import UTC, datetime
 from types import TracebackType
 
 import httpx
 
+from returnsdesk.domain.clock import Clock, utc_now
 from returnsdesk.services.sync.backoff import parse_retry_after
 from returnsdesk.services.sync.connector import (
     API_BASE_PATH,
@@ -37,10 +36,6 @@ USER_AGENT = "returnsdesk-relay"
 _MESSAGE_LIMIT = 1000  # of the shop's text kept in last_error (the column holds 2,000)
 
 
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 class HttpContractConnector:
     """``deliver`` over HTTP; ``base_url`` is the shop's address, with or without the API path."""
 
@@ -51,7 +46,7 @@ class HttpContractConnector:
         *,
         client: httpx.Client | None = None,
         timeout_s: float = 10.0,
-        clock: Callable[[], datetime] = _utc_now,
+        clock: Clock = utc_now,
     ) -> None:
         url = httpx.URL(base_url.rstrip("/"))
         if url.scheme not in ("http", "https") or not url.host:

@@ -33,7 +33,6 @@ import threading
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Protocol
 
 from sqlmodel import Session, col, select
@@ -49,6 +48,7 @@ from returnsdesk.data.models import (
     ReturnTracking,
     SyncCursor,
 )
+from returnsdesk.domain.clock import Clock, utc_now
 from returnsdesk.domain.errors import OperatorError
 from returnsdesk.domain.vocabulary import ReturnStatus
 from returnsdesk.services.sync.remote import (
@@ -63,7 +63,6 @@ from returnsdesk.services.upsert import upsert
 log = logging.getLogger(__name__)
 
 RETURNS_FEED = "returns"
-Clock = Callable[[], datetime]
 
 # The shop's status -> the station's, for a return still open at the station.
 _STATUS_WHILE_OPEN = {
@@ -83,10 +82,6 @@ class ReturnFeed(Protocol):
     def fetch_return_changes(self, cursor: str, limit: int) -> object:
         """The decoded JSON of one ``/returns/changes`` page; raises ``PullFailed``."""
         ...
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass

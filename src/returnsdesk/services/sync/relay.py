@@ -44,9 +44,10 @@ import logging
 import random
 import threading
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, exists, or_, update
@@ -56,8 +57,10 @@ from sqlmodel import Session, col, func, select
 from returnsdesk.data.db import Database
 from returnsdesk.data.models import OutboxEvent
 from returnsdesk.data.repositories import CLAIM_LOCK, append_audit, take_turns
+from returnsdesk.domain.clock import Clock, utc_now
 from returnsdesk.domain.errors import OperatorError
 from returnsdesk.domain.vocabulary import LEAD_ROLES, OutboxStatus
+from returnsdesk.services.operators import audit_refusal, holds_role
 from returnsdesk.services.sync.backoff import BASE_DELAY_S, backoff_delay
 from returnsdesk.services.sync.connector import (
     Connector,
@@ -69,12 +72,7 @@ from returnsdesk.services.views import StationContext
 
 log = logging.getLogger(__name__)
 
-Clock = Callable[[], datetime]
 _ERROR_LIMIT = 2000  # outbox_events.last_error
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class SyncNotAllowed(OperatorError):
@@ -550,7 +548,10 @@ def retry_parked(
 ) -> OutboxEventView:
     """Queue a parked event again, at once, with its same key and body (after a fix in the shop)."""
     when = now or utc_now()
-    with database.session() as session:
+    with (
+        _refusals_audited(database, operator, "sync.retry_refused", event_id),
+        database.session() as session,
+    ):
         event = _parked(session, event_id, operator)
         event.status = OutboxStatus.PENDING
         event.next_attempt_at = when
@@ -577,7 +578,10 @@ def mark_resolved(
     if not note.strip():
         raise SyncEventNotParked("Say how the event was resolved (e.g. refunded in the shop).")
     when = now or utc_now()
-    with database.session() as session:
+    with (
+        _refusals_audited(database, operator, "sync.resolve_refused", event_id),
+        database.session() as session,
+    ):
         event = _parked(session, event_id, operator)
         event.status = OutboxStatus.DELIVERED
         event.delivered_at = when
@@ -589,8 +593,20 @@ def mark_resolved(
     return view
 
 
+@contextmanager
+def _refusals_audited(
+    database: Database, operator: StationContext, action: str, event_id: uuid.UUID
+) -> Iterator[None]:
+    """An operator without the role is refused, and the attempt is audited on its own."""
+    try:
+        yield
+    except SyncNotAllowed as refused:
+        audit_refusal(database, operator, action, str(event_id), refused)
+        raise
+
+
 def _parked(session: Session, event_id: uuid.UUID, operator: StationContext) -> OutboxEvent:
-    if operator.role not in LEAD_ROLES:
+    if not holds_role(session, operator, LEAD_ROLES):
         raise SyncNotAllowed("Only a shift lead can retry or resolve order-system events.")
     event = session.get(OutboxEvent, event_id)
     if event is None or event.status is not OutboxStatus.NEEDS_ATTENTION:

@@ -10,6 +10,7 @@ import os
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -20,11 +21,14 @@ os.environ["RETURNSDESK_USER_CONFIG"] = ""
 
 from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtWidgets import QApplication, QLabel, QLineEdit  # noqa: E402
 
 from returnsdesk.config import load_settings  # noqa: E402
 from returnsdesk.qt import ops  # noqa: E402
 from returnsdesk.qt.app import application, build_main_window  # noqa: E402
+from returnsdesk.qt.lead_view import LeadBadgeDialog  # noqa: E402
+from returnsdesk.qt.main_window import MainWindow  # noqa: E402
+from returnsdesk.qt.sign_in import SignInDialog  # noqa: E402
 from returnsdesk.services.bootstrap import StationEnvironment, open_environment  # noqa: E402
 from returnsdesk.services.demo import DemoParcel  # noqa: E402
 
@@ -123,6 +127,10 @@ def main() -> int:
     QTest.qWait(400)
     settle()
     shot("10-shift-lead")
+    lead_confirmation_shot(window, settle)
+    QTest.keyClick(window, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    settle()
+    locked_station_shot(window, settle)
     QTest.keyClick(window, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)
     settle()
     QTest.keyClick(focus(), Qt.Key.Key_Return)
@@ -136,6 +144,53 @@ def main() -> int:
     camera_shot(app, env, parcels["RMA-100002"])
     env.database.dispose()
     return 0
+
+
+def lead_confirmation_shot(window: MainWindow, settle: Callable[[], None]) -> None:
+    """The lead's confirmation: a scanned badge has moved on to the PIN."""
+    dialog = LeadBadgeDialog(
+        "Approve the refund of EUR 1,239.30 for RMA-100004?",
+        note_prompt="Note (optional)",
+        note_required=False,
+        parent=window,
+    )
+    dialog.resize(560, dialog.sizeHint().height())
+    dialog.show()
+    QTest.keyClicks(dialog.badge, "OP-0004")
+    QTest.keyClick(dialog.badge, Qt.Key.Key_Return)
+    QTest.keyClicks(dialog.pin, "13")
+    settle()
+    dialog.grab().save(str(OUT / "12-lead-confirmation.png"))
+    print("wrote docs/screenshots/12-lead-confirmation.png")  # noqa: T201 - script output
+    dialog.reject()
+
+
+def locked_station_shot(window: MainWindow, settle: Callable[[], None]) -> None:
+    """The station locked after idle minutes, after a hostile badge scan was refused."""
+    window.lock_station()
+    settle()
+    dialog = window.findChild(SignInDialog)
+    assert dialog is not None
+    badge = dialog.findChildren(QLineEdit)[0]
+    QTest.keyClicks(badge, "<h1>BIG</h1>")
+    QTest.keyClick(badge, Qt.Key.Key_Return)
+    QTest.keyClick(dialog.focusWidget(), Qt.Key.Key_Return)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and not any(
+        "No active operator" in label.text() for label in dialog.findChildren(QLabel)
+    ):
+        settle()
+    dialog.resize(560, dialog.sizeHint().height())
+    settle()
+    dialog.grab().save(str(OUT / "13-station-locked.png"))
+    print("wrote docs/screenshots/13-station-locked.png")  # noqa: T201 - script output
+    badge.clear()
+    QTest.keyClicks(badge, "OP-0001")
+    QTest.keyClick(badge, Qt.Key.Key_Return)
+    QTest.keyClick(dialog.focusWidget(), Qt.Key.Key_Return)
+    deadline = time.monotonic() + 10
+    while window.locked and time.monotonic() < deadline:
+        settle()
 
 
 def camera_shot(app: QApplication, env: StationEnvironment, parcel: DemoParcel) -> None:

@@ -198,3 +198,37 @@ def test_an_unreachable_order_system_is_shown_in_the_status_bar_and_to_the_lead(
     )
     assert window.pull_error is not None and window.pull_error in lead.sync_state.text()
     window.close()
+
+
+def test_the_lead_who_inspected_cannot_approve_at_any_station(
+    qtbot: QtBot, demo_env: StationEnvironment, settings: Settings
+) -> None:
+    # Given the lead Jonas inspected a parcel whose refund policy held
+    jonas = station_service(demo_env, operator_code="OP-0003", pin="2468")
+    complete_parcel(jonas, demo_parcel(demo_env, "RMA-100004"))
+    # When he approves it on his own lead tab, with his badge and PIN
+    window = open_station_window(qtbot, demo_env, settings, "OP-0003", pin="2468")
+    lead = window.lead_view
+    show_lead_tab(qtbot, window, lead.refunds_model.rowCount)
+    answer_next_dialog(qtbot, "", "2468", "all fine")
+    press(qtbot, window, "A")
+    # Then he is told another lead must decide, and nothing is paid
+    qtbot.waitUntil(lambda: "another shift lead" in lead.message.text(), timeout=10_000)
+    assert stored_status(demo_env, "RMA-100004") is RefundStatus.PENDING_APPROVAL
+    window.close()
+
+    # Nor at an inspector's station, where he confirms with his badge
+    window = open_station_window(qtbot, demo_env, settings, "OP-0001")
+    lead = window.lead_view
+    show_lead_tab(qtbot, window, lead.refunds_model.rowCount)
+    answer_next_dialog(qtbot, "OP-0003", "2468", "all fine")
+    press(qtbot, window, "A")
+    qtbot.waitUntil(lambda: "another shift lead" in lead.message.text(), timeout=10_000)
+    assert stored_status(demo_env, "RMA-100004") is RefundStatus.PENDING_APPROVAL
+    # Maria, who did not handle it, approves it there
+    answer_next_dialog(qtbot, "OP-0004", "1357", "photos checked")
+    press(qtbot, window, "A")
+    qtbot.waitUntil(lambda: "approved by Maria Costa" in lead.message.text(), timeout=10_000)
+    assert stored_status(demo_env, "RMA-100004") is RefundStatus.APPROVED
+    settle(qtbot)
+    window.close()

@@ -24,7 +24,7 @@ from returnsdesk.domain.clock import Clock
 from returnsdesk.domain.errors import OperatorError
 from returnsdesk.qt.ops import Op
 from returnsdesk.qt.plain import add_plain_row, plain_label
-from returnsdesk.services.operators import LockoutPolicy, authenticate, list_operators
+from returnsdesk.services.operators import LockoutPolicy, authenticate
 from returnsdesk.services.views import StationContext
 
 
@@ -49,13 +49,9 @@ class SignInDialog(QDialog):
         self.context: StationContext | None = None
         self.setWindowTitle(f"Sign in to {station_code}" if not self._locked else "Station locked")
         layout = QVBoxLayout(self)
-        if locked_message is not None:
-            intro = locked_message
-        else:
-            with database.session() as session:
-                operators = list_operators(session)
-            known = ", ".join(f"{code} {name}" for code, name in operators[:8])
-            intro = f"Scan your badge or type its code, then your PIN.\nOperators: {known}"
+        # No list of badges here: a badge code on screen would sign anyone in as an inspector
+        # without a PIN (the demo's badges are in Help and the README).
+        intro = locked_message or "Scan your badge or type its code, then your PIN."
         intro_label = plain_label(intro)
         intro_label.setWordWrap(True)
         layout.addWidget(intro_label)
@@ -72,13 +68,9 @@ class SignInDialog(QDialog):
         self._error.setWordWrap(True)
         self._error.setStyleSheet("color:#842029")
         layout.addWidget(self._error)
+        standard = QDialogButtonBox.StandardButton
         buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok
-            | (
-                QDialogButtonBox.StandardButton.NoButton
-                if self._locked
-                else QDialogButtonBox.StandardButton.Cancel
-            )  # fmt: skip
+            standard.Ok | (standard.NoButton if self._locked else standard.Cancel)
         )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)

@@ -111,15 +111,15 @@ def authenticate(
         operator = find_operator(session, operator_code)
         if operator is None or not operator.active:
             station = ensure_station(session, code=station_code)
-            _audit(session, "operator.sign_in_failed", badge, None, station, purpose, "unknown")
+            _audit(session, "operator.sign_in_failed", badge, None, station, purpose, why="unknown")
             failure: SignInFailed | None = SignInFailed(f"No active operator with badge {badge!r}.")
         else:
             failure = _refusal_before_pin(operator, now)
             if failure is not None:
                 station = ensure_station(session, code=station_code)
                 why = "locked" if isinstance(failure, OperatorLocked) else "no PIN set"
-                _audit(session, "operator.sign_in_refused", operator.code, operator, station,
-                       purpose, why)  # fmt: skip
+                refused = "operator.sign_in_refused"
+                _audit(session, refused, operator.code, operator, station, purpose, why=why)
             stored_hash = operator.pin_hash
             operator_id = operator.id
     if failure is not None:
@@ -137,7 +137,7 @@ def authenticate(
             operator.failed_pin_attempts = 0
             operator.locked_until = None
             session.add(operator)
-            _audit(session, "operator.signed_in", operator.code, operator, station, purpose, None)
+            _audit(session, "operator.signed_in", operator.code, operator, station, purpose)
             context = _context(operator, station)
         elif failure is None:
             failure = _count_failure(session, operator, station, now, lockout, purpose)
@@ -164,14 +164,18 @@ def sign_in(
     if operator.pin_hash is not None and not _pin_matches(operator.pin_hash, pin or ""):
         raise SignInFailed("Wrong PIN.")
     station = ensure_station(session, code=station_code)
-    _audit(session, "operator.signed_in", operator.code, operator, station, "sign-in", None)
+    _audit(session, "operator.signed_in", operator.code, operator, station, "sign-in")
     return _context(operator, station)
 
 
 def unlock_operator(
-    session: Session, *, code: str, by: str, operator_id: uuid.UUID | None = None,
+    session: Session,
+    *,
+    code: str,
+    by: str,
+    operator_id: uuid.UUID | None = None,
     station_id: uuid.UUID | None = None,
-) -> Operator:  # fmt: skip
+) -> Operator:
     """Clear a badge's lock and its count of wrong PINs; audited with who unlocked it."""
     operator = find_operator(session, code)
     if operator is None:
@@ -232,14 +236,6 @@ def unlock_by_lead(database: Database, *, code: str, lead: StationContext) -> Op
         raise
 
 
-def list_operators(session: Session) -> list[tuple[str, str]]:
-    """(code, name) of active operators, for the sign-in list."""
-    rows = session.exec(
-        select(Operator.code, Operator.name).where(Operator.active).order_by(Operator.code)
-    ).all()
-    return [(code, name) for code, name in rows]
-
-
 def _pin_matches(pin_hash: str, pin: str) -> bool:
     try:
         return _hasher.verify(pin_hash, pin)
@@ -279,16 +275,26 @@ def _count_failure(
     )
     session.refresh(operator)
     failures = operator.failed_pin_attempts
-    _audit(session, "operator.pin_failed", operator.code, operator, station, purpose, None,
-           attempt=failures)  # fmt: skip
+    _audit(
+        session, "operator.pin_failed", operator.code, operator, station, purpose, attempt=failures
+    )
     if failures < lockout.max_failures:
         left = lockout.max_failures - failures
         return SignInFailed(f"Wrong PIN. {left} {'try' if left == 1 else 'tries'} left.")
     operator.locked_until = now + timedelta(minutes=lockout.lock_minutes)
     operator.failed_pin_attempts = 0
     session.add(operator)
-    _audit(session, "operator.locked", operator.code, operator, station, purpose, None,
-           until=operator.locked_until, failures=failures)  # fmt: skip
+    until = operator.locked_until
+    _audit(
+        session,
+        "operator.locked",
+        operator.code,
+        operator,
+        station,
+        purpose,
+        until=until,
+        failures=failures,
+    )
     return _refusal_before_pin(operator, now) or SignInFailed("Wrong PIN.")
 
 
@@ -299,7 +305,8 @@ def _audit(
     operator: Operator | None,
     station: Station,
     purpose: str,
-    why: str | None,
+    *,
+    why: str | None = None,
     **details: object,
 ) -> None:
     append_audit(

@@ -75,6 +75,7 @@ def test_passwords_never_reach_the_report(settings: Settings) -> None:
 def test_report_is_readable_by_its_owner_only(settings: Settings) -> None:
     path = write_crash_report(_crash(), settings=settings)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
 
 
 def test_only_the_newest_50_reports_are_kept(settings: Settings, tmp_path: Path) -> None:

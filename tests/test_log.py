@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
+import stat
+import sys
 import threading
 from collections.abc import Iterator
 from logging.handlers import RotatingFileHandler
@@ -176,3 +179,51 @@ def test_tail_is_safe_across_threads(tail_logger: tuple[logging.Logger, TailHand
 
     assert len(received) == 8 * 500
     assert tail.lines() == received[-3:]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX file modes")
+def test_log_folder_and_every_log_file_are_private_even_after_rotation(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a log folder a loose umask made readable by everyone, holding an older log file
+    folder = tmp_path / "logs"
+    folder.mkdir(mode=0o755)
+    folder.chmod(0o755)
+    (folder / "returnsdesk.log").write_text("old line\n", encoding="utf-8")
+    (folder / "returnsdesk.log").chmod(0o644)
+    (folder / "returnsdesk.log.3").write_text("older line\n", encoding="utf-8")
+    (folder / "returnsdesk.log.3").chmod(0o644)
+    monkeypatch.setattr(log, "MAX_BYTES", 1_000)
+    old_umask = os.umask(0o022)
+    try:
+        # When the station logs enough lines to rotate several times
+        setup_logging(LoggingSettings(directory=folder))
+        logger = logging.getLogger("returnsdesk.tests")
+        for number in range(100):
+            logger.info("customer line %03d %s", number, "x" * 50)
+    finally:
+        os.umask(old_umask)
+
+    # Then only the user can open the folder and read any of the files (they quote customers)
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    files = sorted(folder.iterdir())
+    assert [p.name for p in files] == [
+        "returnsdesk.log",
+        *(f"returnsdesk.log.{n}" for n in range(1, 6)),
+    ]
+    assert {p.name: oct(stat.S_IMODE(p.stat().st_mode)) for p in files} == {
+        p.name: oct(0o600) for p in files
+    }
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX file modes")
+def test_a_new_log_folder_is_created_private(tmp_path: Path) -> None:
+    old_umask = os.umask(0o022)
+    try:
+        path = setup_logging(LoggingSettings(directory=tmp_path / "new" / "logs"))
+        logging.getLogger("returnsdesk.tests").info("hello")
+    finally:
+        os.umask(old_umask)
+
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600

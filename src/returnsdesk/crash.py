@@ -44,7 +44,7 @@ def write_crash_report(
     anyway, so a full disk costs the report, not the log line.
     """
     folder = directory if directory is not None else crash_dir(settings)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)  # reports can quote customer data
     now = datetime.now(UTC)
     text = redact("\n".join(_report_lines(exc, settings=settings, now=now))) + "\n"
     # Microseconds and the process id keep two crashes in one second (or two stations sharing

@@ -8,7 +8,10 @@ keeps the one ``TailHandler``, so an open log view keeps its lines and listeners
 
 from __future__ import annotations
 
+import contextlib
+import io
 import logging
+import os
 import sys
 import time
 from collections import deque
@@ -95,6 +98,34 @@ _tail = TailHandler()
 _tail.set_name(_TAIL_HANDLER_NAME)
 
 
+class PrivateRotatingFileHandler(RotatingFileHandler):
+    """A rotating file readable by its owner only: log lines quote customers and scans.
+
+    Rotated files are renamed, so they keep the mode; the fresh file after a rollover would be
+    created with the umask's mode, so every open goes through ``os.open`` with 0600.
+    """
+
+    def _open(self) -> io.TextIOWrapper:
+        os.close(os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT, 0o600))  # never truncates
+        _tighten(Path(self.baseFilename), 0o600)  # an existing file keeps its mode through open
+        return super()._open()
+
+
+def _make_private(folder: Path) -> None:
+    """Create ``folder`` 0700, tighten it if it existed looser, and its old log files to 0600."""
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    _tighten(folder, 0o700)
+    for old in folder.glob(f"{LOG_FILE_NAME}.*"):
+        if old.is_file():
+            _tighten(old, 0o600)
+
+
+def _tighten(path: Path, mode: int) -> None:
+    # Not ours (a folder IT shares between users): it keeps the mode IT gave it.
+    with contextlib.suppress(PermissionError):
+        path.chmod(mode)
+
+
 def tail_handler() -> TailHandler:
     """The application's one tail, installed on the root logger by ``setup_logging``."""
     return _tail
@@ -114,8 +145,8 @@ def setup_logging(settings: LoggingSettings, *, console: bool = False) -> Path:
     """
     path = log_dir(settings) / LOG_FILE_NAME
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        file_handler = RotatingFileHandler(
+        _make_private(path.parent)
+        file_handler = PrivateRotatingFileHandler(
             path, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT, encoding="utf-8"
         )
     except OSError as exc:

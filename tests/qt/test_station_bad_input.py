@@ -8,15 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from pytestqt.qtbot import QtBot
 from sqlmodel import SQLModel, func, select
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
 
 from completing import demo_parcel
 from returnsdesk.data.models import Parcel, Return
 from returnsdesk.domain.barcodes import gtin_check_digit, ups_check_digit
 from returnsdesk.domain.vocabulary import ReturnStatus
+from returnsdesk.qt.sound import Cue
 from returnsdesk.qt.station_controller import State
 from returnsdesk.qt.station_view import Tone
 from returnsdesk.services.bootstrap import StationEnvironment
@@ -95,8 +98,9 @@ def test_scanner_sending_control_characters_is_refused_and_writes_nothing(
     before = row_counts(demo_env)
     cases = [
         ("RMA-100\x00001", "NUL"),  # a NUL inside a real RMA number: never "repaired"
-        ("\x1b[2J\x1b[H", "parcel's label first"),  # a terminal escape: what is left is no label
-        ("\x7f\x7f\x7f\x7f", "Empty scan"),  # nothing but DEL
+        ("\x1b[2J\x1b[H", "key no barcode holds"),  # a terminal escape: refused whole
+        ("\x7f\x7f\x7f\x7f", "key no barcode holds"),  # nothing but DEL
+        ("RMA-10\x1b0001", "key no barcode holds"),  # an Esc inside: never read as RMA-100001
         ("\u200bRMA-100001", "characters no barcode here uses"),  # zero-width space
     ]
     for raw, says in cases:
@@ -257,3 +261,117 @@ def test_a_note_with_a_nul_character_is_refused_and_kept_to_correct(
     work = inspector.controller.work
     assert work is not None and work.current is not None and work.current.notes == ""
     assert row_counts(demo_env) == received
+
+
+def burst(qtbot: QtBot, target: QWidget, *keys: str | Qt.Key) -> None:
+    """A scanner burst: characters and keys as fast as qtbot sends them, then Enter."""
+    for key in keys:
+        if isinstance(key, str):
+            qtbot.keyClicks(target, key)
+        else:
+            qtbot.keyClick(target, key)
+    qtbot.keyClick(target, Qt.Key.Key_Return)
+
+
+@pytest.mark.parametrize(
+    "inside",
+    [Qt.Key.Key_Escape, Qt.Key.Key_Tab, Qt.Key.Key_Left, Qt.Key.Key_F5],
+    ids=["esc", "tab", "arrow", "f5"],
+)
+def test_a_key_inside_a_scanner_burst_rejects_the_whole_scan_and_changes_nothing(
+    qtbot: QtBot,
+    inspector: Inspector,
+    demo_env: StationEnvironment,
+    monkeypatch: pytest.MonkeyPatch,
+    inside: Qt.Key,
+) -> None:
+    view = inspector.window.station_view
+    cues: list[Cue] = []
+    monkeypatch.setattr(inspector.controller.sounds, "play", cues.append)
+    before = row_counts(demo_env)
+
+    # Given the station waits, when the scanner's burst for RMA-100001 holds a key mid-way
+    # (it once dropped the Esc and opened RMA-100001)
+    burst(qtbot, QApplication.focusWidget() or view, "RMA-10", inside, "0001")
+    inspector.settle()
+    qtbot.wait(120)  # any key held back as a lone command would have come out by now
+
+    # Then the whole scan is refused with a message and the error sound, and nothing changed
+    assert inspector.controller.state is State.IDLE
+    assert view.message_tone() is Tone.ERROR
+    assert "key no barcode holds" in inspector.message, inspector.message
+    assert_readable(inspector.message)
+    assert cues == [Cue.SCAN_ERROR]
+    assert inspector.window.ui.tabs.currentIndex() == 0
+    assert row_counts(demo_env) == before
+
+
+def test_a_key_inside_a_burst_into_the_scan_field_is_refused_and_the_field_kept(
+    qtbot: QtBot, inspector: Inspector, demo_env: StationEnvironment
+) -> None:
+    before = row_counts(demo_env)
+    # Given the inspector opened the scan field (F4) and typed part of a code by hand
+    inspector.key(Qt.Key.Key_F4)
+    field = QApplication.focusWidget()
+    assert isinstance(field, QLineEdit)
+    qtbot.keyClicks(field, "RMA", delay=70)
+
+    # When a scanner burst with an Esc inside arrives there
+    burst(qtbot, field, "RMA-10", Qt.Key.Key_Escape, "0001")
+    inspector.settle()
+
+    # Then it is refused, the hand-typed text is back, and nothing changed
+    assert inspector.controller.state is State.IDLE
+    assert "key no barcode holds" in inspector.message, inspector.message
+    assert field.text() == "RMA"
+    assert row_counts(demo_env) == before
+
+
+def test_shift_inside_a_burst_and_esc_alone_keep_their_meaning(
+    qtbot: QtBot, inspector: Inspector, demo_env: StationEnvironment
+) -> None:
+    view = inspector.window.station_view
+    # Given a scanner that presses Shift for its capitals: the scan is read as usual
+    burst(qtbot, QApplication.focusWidget() or view, Qt.Key.Key_Shift, "RMA-999999")
+    inspector.settle()
+    assert inspector.controller.state is State.NO_RETURN
+    assert inspector.message == "No return found for RMA-999999."
+
+    # When a person presses Esc on its own, it is one step back
+    qtbot.wait(120)
+    inspector.key(Qt.Key.Key_Escape)
+    assert inspector.controller.state is State.IDLE
+
+
+def test_the_gs1_separator_inside_a_burst_reaches_the_station(
+    qtbot: QtBot, inspector: Inspector
+) -> None:
+    scans: list[str] = []
+    inspector.window.scanner.scanned.connect(scans.append)
+    target = QApplication.focusWidget() or inspector.window.station_view
+    # A wedge scanner types FNC1 as Ctrl+] between a GS1 barcode's variable-length fields
+    qtbot.keyClicks(target, "010400638133393121SN1")
+    qtbot.keyClick(target, Qt.Key.Key_BracketRight, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(target, "10LOT")
+    qtbot.keyClick(target, Qt.Key.Key_Return)
+    inspector.settle()
+
+    assert scans == ["010400638133393121SN1\x1d10LOT"]
+    assert "key no barcode holds" not in inspector.message
+
+
+def test_a_quick_typists_backspace_in_the_search_field_still_edits(
+    qtbot: QtBot, inspector: Inspector
+) -> None:
+    # Given a parcel with no return, the search field waiting for a name
+    inspector.scan(UNKNOWN_UPS)
+    field = inspector.window.station_view.ui.searchEdit
+    assert field.hasFocus()
+
+    # When a quick typist corrects a typo within a scanner's key gap
+    qtbot.keyClicks(field, "Sofx")
+    qtbot.keyClick(field, Qt.Key.Key_Backspace)
+    qtbot.keyClicks(field, "ia", delay=70)
+
+    # Then the field holds what they meant
+    assert field.text() == "Sofia"

@@ -218,3 +218,36 @@ def test_an_itf_read_shorter_than_14_digits_is_partial_even_if_it_checks() -> No
     with pytest.raises(RejectedScan, match="read only in part"):
         classify("]I1036000291452")
     assert classify("]I110036000291459").kind is ScanKind.GTIN
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "RMA-10\x1b0113",  # Esc inside a real-looking RMA: never read as RMA-100113
+        "RMA-10\x1a0113",  # the marker the keyboard filter puts where a key was no character
+        "1Z999AA1\t0123456784",  # a Tab inside: the suffix belongs at the end only
+        "RMA-100\r113",
+        "\x1b[2J\x1b[H",  # a terminal escape
+        "RMA-100113\x1b",  # Esc as the last key before the Enter
+        "\x7f\x7f\x7f\x7f",  # DEL
+        f"]C1010400638133393\x1c{GS}21SN1",  # FS is no GS1 separator
+    ],
+)
+def test_a_control_character_inside_a_scan_rejects_it_whole(raw: str) -> None:
+    with pytest.raises(RejectedScan, match="key no barcode holds") as caught:
+        classify(raw)
+    assert "scan again" in str(caught.value)
+    assert str(caught.value).isprintable()
+
+
+@pytest.mark.parametrize(
+    ("raw", "value"),
+    [
+        ("RMA-100113\r\n", "RMA-100113"),  # the Enter suffix
+        ("RMA-100113\t", "RMA-100113"),  # the Tab suffix
+        (f"]C1010400638133393121SN1{GS}", "04006381333931"),  # a trailing FNC1
+        (f"]C1010400638133393121SN1{GS}10LOT", "04006381333931"),  # GS between fields
+    ],
+)
+def test_the_suffix_and_the_gs1_separator_are_understood(raw: str, value: str) -> None:
+    assert classify(raw).value == value

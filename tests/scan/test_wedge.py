@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from returnsdesk.scan.wedge import BurstDetector
+from returnsdesk.scan.wedge import UNEXPECTED_KEY, BurstDetector
 
 
 def type_keys(detector: BurstDetector, text: str, *, start_ms: float, gap_ms: float) -> float:
@@ -161,3 +161,22 @@ def test_property_a_fast_burst_returns_exactly_its_keys(text: str, gaps: list[fl
         detector.feed_char(ch, t)
 
     assert detector.feed_enter(t + gaps[-1]) == text
+
+
+def test_a_key_that_is_no_character_inside_a_burst_spoils_the_scan() -> None:
+    # Given a scanner half way through RMA-100113, when an Esc (or an arrow) arrives in the burst
+    detector = BurstDetector()
+    last = type_keys(detector, "RMA-10", start_ms=1000, gap_ms=4)
+    assert detector.feed_other_key(last + 4) is True  # swallowed: it is no command
+    last = type_keys(detector, "0113", start_ms=last + 8, gap_ms=4)
+
+    # Then the scan carries a marker where the key was, so it is refused, never read without it
+    assert detector.feed_enter(last + 4) == f"RMA-10{UNEXPECTED_KEY}0113"
+
+
+def test_a_key_that_is_no_character_outside_a_burst_is_a_persons_key() -> None:
+    detector = BurstDetector()
+    assert detector.feed_other_key(1000) is False  # Esc alone: one step back
+    last = type_keys(detector, "2", start_ms=2000, gap_ms=4)
+    assert detector.feed_other_key(last + 200) is False  # a grade key, then Esc much later
+    assert detector.pending == "2"

@@ -2,22 +2,36 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import itertools
 import shutil
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlmodel import select
 
 from returnsdesk import cli_import
 from returnsdesk.data.db import Database, make_engine
 from returnsdesk.data.migrations import ensure_schema
 from returnsdesk.data.models import Order, OrderLine, Product, ProductGtin, Return, ReturnLine
+from returnsdesk.data.types import MONEY_COLUMN_MAX
 from returnsdesk.domain.scanning import ScanRules
 from returnsdesk.domain.vocabulary import ReturnStatus
 from returnsdesk.scan.classify import classify
 from returnsdesk.services import intake
-from returnsdesk.services.csv_import import ImportRejected, import_returns, import_returns_file
+from returnsdesk.services.csv_import import (
+    MAX_AMOUNT,
+    MAX_QUANTITY,
+    MAX_WINDOW_DAYS,
+    ImportRejected,
+    import_returns,
+    import_returns_file,
+)
 from table_snapshot import table_rows
 
 SAMPLE = Path(__file__).resolve().parents[2] / "docs" / "returns-import-sample.csv"
@@ -184,3 +198,151 @@ def test_the_command_line_dry_run_writes_nothing_and_errors_exit_1(
     assert cli_import.main(["returns", str(sample), "--database", url]) == 1
     err = capsys.readouterr().err
     assert "refused, nothing written" in err and "row 2, column sku: unknown SKU 'X'" in err
+
+
+# --- numbers out of range -----------------------------------------------------------------------
+
+NUMERIC_COLUMNS = ("quantity", "unit_price", "unit_value", "policy_window_days")
+IF_EMPTY = {"policy_window_days": "30", "unit_value": "10.00"}  # else a required number
+_numbers = itertools.count(1)
+
+
+def one_row_file(**cells: str) -> tuple[str, str, str]:
+    """A file with one row creating a new return, order and product; returns it, RMA and SKU."""
+    n = next(_numbers)
+    rma, sku = f"RMA-N{n}", f"NUM-{n}"
+    row = {
+        "rma_number": rma,
+        "order_number": f"WEB-N{n}",
+        "customer_name": "Al",
+        "customer_email": "al@example.com",
+        "currency": "EUR",
+        "sku": sku,
+        "quantity": "1",
+        "unit_price": "10.00",
+        "reason_code": "too_small",
+        "policy_window_days": "30",
+        "product_title": "Numbered thing",
+        "unit_value": "10.00",
+    } | cells
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=HEADER.split(","))  # quotes a cell's CR or LF
+    writer.writeheader()
+    writer.writerow(row)
+    return out.getvalue(), rma, sku
+
+
+@pytest.mark.parametrize(
+    ("column", "text", "says"),
+    [
+        ("unit_price", "1e30", "expected an amount such as 49.99"),
+        ("unit_price", "1e-30", "expected an amount such as 49.99"),
+        ("unit_price", "NaN", "expected an amount such as 49.99"),
+        ("unit_price", "sNaN", "expected an amount such as 49.99"),
+        ("unit_price", "Infinity", "expected an amount such as 49.99"),
+        ("unit_price", "-0", "must be an amount of 0 or more"),
+        ("unit_price", "-1.00", "must be an amount of 0 or more"),
+        ("unit_price", "9" * 40, "at most 10000000, not 99999999999999999999... (40 char"),
+        ("unit_price", "922337203685478.0", "at most 10000000"),  # past the money column
+        ("unit_price", "10000000.01", "at most 10000000"),
+        ("unit_price", "1_000", "expected an amount such as 49.99"),
+        ("unit_value", "1e30", "expected an amount such as 49.99"),
+        ("unit_value", "9" * 40 + ".99", "at most 10000000"),
+        ("quantity", "9" * 40, "at most 10000 units on one line, not 9999"),
+        ("quantity", "2147483648", "at most 10000 units"),
+        ("quantity", "9" * 5000, "at most 10000 units"),  # past Python's int() digit limit
+        ("policy_window_days", "9" * 5000, "at most 3650 days"),
+        ("quantity", "-3", "must be at least 1, not -3"),
+        ("quantity", "1e3", "expected a whole number"),
+        ("quantity", "\u0661\u0662", "expected a whole number"),  # Arabic-Indic digits
+        ("policy_window_days", "9" * 40, "at most 3650"),
+        ("policy_window_days", "-1", "must not be negative"),
+        ("policy_window_days", "1.5", "expected a number of days"),
+    ],
+)
+def test_a_number_out_of_range_is_named_by_row_and_column_and_nothing_is_written(
+    database: Database, column: str, text: str, says: str
+) -> None:
+    import_returns_file(database, SAMPLE)
+    before = table_rows(database.engine)
+    file, _rma, _sku = one_row_file(**{column: text})
+
+    with pytest.raises(ImportRejected) as refused:
+        import_returns(database, file)
+
+    assert len(refused.value.problems) == 1, refused.value.problems
+    problem = refused.value.problems[0]
+    assert problem.startswith(f"row 2, column {column}: {says}"), problem
+    assert problem.isprintable() and len(problem) < 150, problem
+    assert table_rows(database.engine) == before
+
+
+def test_the_limits_leave_room_inside_the_database_columns() -> None:
+    # A line's total, times a thousand lines, still fits a money column; a quantity and a
+    # window fit PostgreSQL's 32-bit INTEGER.
+    assert MAX_AMOUNT * MAX_QUANTITY * 1000 <= MONEY_COLUMN_MAX
+    assert max(MAX_QUANTITY, MAX_WINDOW_DAYS) < 2**31
+
+
+@pytest.fixture(scope="module")
+def shared_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    """One database for every example of a property (each example imports new RMAs and SKUs)."""
+    path = tmp_path_factory.mktemp("numbers") / "station.sqlite3"
+    database = Database(make_engine(f"sqlite:///{path}"))
+    ensure_schema(database.engine)
+    yield database
+    database.dispose()
+
+
+def stored_number(database: Database, column: str, rma: str, sku: str) -> Decimal:
+    with database.session() as session:
+        return_ = session.exec(select(Return).where(Return.rma_number == rma)).one()
+        line = session.exec(select(ReturnLine).where(ReturnLine.return_id == return_.id)).one()
+        order_line = session.get_one(OrderLine, line.order_line_id)
+        product = session.exec(select(Product).where(Product.sku == sku)).one()
+        value = {
+            "quantity": line.quantity,
+            "unit_price": order_line.unit_price,
+            "unit_value": product.unit_value,
+            "policy_window_days": return_.policy_window_days,
+        }[column]
+    return Decimal(value)
+
+
+_number_like = st.one_of(
+    st.integers().map(str),
+    st.integers(min_value=0, max_value=10**12).map(str),
+    st.decimals(allow_nan=True, allow_infinity=True).map(str),
+    st.decimals(min_value=0, max_value=10**10, places=2).map(str),
+    st.floats().map(repr),
+    st.from_regex(r"\A[ +-]?[0-9]{0,45}(\.[0-9]{0,6})?([eE][+-]?[0-9]{1,3})?\Z"),
+    st.sampled_from(["", " ", "NaN", "-0", "+0", "0", "Infinity", "sNaN", "1_000", "٣", "0x1f"]),
+    st.text(max_size=12),
+    st.builds(str.__mul__, st.sampled_from(["9", "0", "1.5"]), st.integers(1, 6000)),  # long
+)
+
+
+@pytest.mark.parametrize("column", NUMERIC_COLUMNS)
+@settings(
+    deadline=None, max_examples=120, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(text=_number_like)
+def test_any_text_in_a_numeric_column_is_stored_exactly_or_refused_by_row_and_column(
+    shared_database: Database, column: str, text: str
+) -> None:
+    file, rma, sku = one_row_file(**{column: text})
+    before = table_rows(shared_database.engine)
+
+    try:
+        import_returns(shared_database, file)
+    except ImportRejected as refused:
+        # Refused: one message naming the row and the column, and nothing written
+        assert [p.startswith(f"row 2, column {column}: ") for p in refused.problems] == [True], (
+            refused.problems
+        )
+        assert table_rows(shared_database.engine) == before
+    else:
+        # Imported: exactly the number the cell says (an empty window is the default 30 days;
+        # an empty unit_value is the unit_price)
+        expected = Decimal(text.strip() or IF_EMPTY[column])
+        assert stored_number(shared_database, column, rma, sku) == expected

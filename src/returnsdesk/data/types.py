@@ -26,6 +26,9 @@ class TableModel(SQLModel):
 
 
 _SCALE = 10_000  # four decimal places: covers every ISO 4217 minor unit with room for rates
+# The largest amount a money column holds: its scaled integer is a signed 64-bit BIGINT (SQLite's
+# INTEGER is the same size). Input from outside is checked against limits well inside it.
+MONEY_COLUMN_MAX = Decimal(2**63 - 1) / _SCALE
 
 
 class ExactDecimal(TypeDecorator[Decimal]):

@@ -10,7 +10,7 @@ from types import TracebackType
 
 from PySide6.QtCore import QThreadPool, QTimer
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication
 
 from returnsdesk import __version__, readahead
 from returnsdesk.config import Settings
@@ -21,6 +21,7 @@ from returnsdesk.paths import resources_dir
 from returnsdesk.qt.dialogs import CrashDialog
 from returnsdesk.qt.main_window import MainWindow
 from returnsdesk.qt.ops import Op, set_unhandled_failure_handler, wait_for_all
+from returnsdesk.qt.plain import show_error_box
 from returnsdesk.qt.sign_in import SignInDialog
 from returnsdesk.services.bootstrap import StationEnvironment, lockout_policy, open_environment
 from returnsdesk.services.labels.printers import label_output
@@ -141,7 +142,7 @@ def run(settings: Settings, *, demo: bool, operator_code: str | None) -> int:
         env = open_environment(settings, demo=demo)
     except (ReturnsDeskError, OSError) as exc:
         log.error("Cannot start: %s", exc)
-        QMessageBox.critical(None, "returnsdesk cannot start", str(exc))
+        show_error_box(None, "returnsdesk cannot start", str(exc))
         return 2
     if operator_code is None and demo:
         operator_code = "OP-0001"  # demo: sign the demo inspector in, to try the flow at once

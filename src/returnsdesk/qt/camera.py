@@ -18,11 +18,12 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtGui import QImage, QPixmap
-from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QSizePolicy, QVBoxLayout, QWidget
 
 from returnsdesk.config import CameraSettings
 from returnsdesk.domain.scanning import ScanRules
 from returnsdesk.qt.images import to_qimage
+from returnsdesk.qt.plain import plain_label
 from returnsdesk.scan.camera import CameraState, CaptureWorker
 from returnsdesk.scan.formats import parse_formats
 
@@ -147,9 +148,9 @@ class CameraPanel(QWidget):
         self._bridge = bridge
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.status = QLabel(bridge.message)
+        self.status = plain_label(bridge.message)
         self.status.setWordWrap(True)
-        self.preview = QLabel()
+        self.preview = plain_label()
         self.preview.setMinimumSize(320, 180)
         self.preview.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)

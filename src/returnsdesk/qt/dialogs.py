@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QKeyEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QInputDialog,
-    QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from returnsdesk.domain.vocabulary import Disposition
+from returnsdesk.qt.plain import ask_plain_text, plain_label, rich_label
 
 
 class OverrideDialog(QDialog):
@@ -32,7 +33,7 @@ class OverrideDialog(QDialog):
         font.setPointSizeF(font.pointSizeF() * 1.4)
         self.setFont(font)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(f"Suggested: {suggested.label}. Choose instead (1-4):"))
+        layout.addWidget(plain_label(f"Suggested: {suggested.label}. Choose instead (1-4):"))
         self._list = QListWidget()
         for number, disposition in enumerate(Disposition, start=1):
             item = QListWidgetItem(f"{number}  {disposition.label}")
@@ -41,11 +42,11 @@ class OverrideDialog(QDialog):
             if disposition is not suggested and self._list.currentRow() < 0:
                 self._list.setCurrentItem(item)
         layout.addWidget(self._list)
-        layout.addWidget(QLabel("Reason (required):"))
+        layout.addWidget(plain_label("Reason (required):"))
         self._reason = QLineEdit()
         self._reason.setPlaceholderText("e.g. box crushed, cannot be resold as new")
         layout.addWidget(self._reason)
-        self._error = QLabel("")
+        self._error = plain_label("")
         self._error.setStyleSheet("color:#842029")
         layout.addWidget(self._error)
         layout.addWidget(ok_cancel_buttons(self))
@@ -86,8 +87,7 @@ def ok_cancel_buttons(dialog: QDialog) -> QDialogButtonBox:
 
 def ask_text(parent: QWidget, title: str, prompt: str) -> str | None:
     """One line of text, or None when cancelled."""
-    text, ok = QInputDialog.getText(parent, title, prompt)
-    return text if ok else None
+    return ask_plain_text(parent, title, prompt)
 
 
 class CrashDialog(QDialog):
@@ -97,8 +97,8 @@ class CrashDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("returnsdesk hit a bug")
         layout = QVBoxLayout(self)
-        label = QLabel(
-            f"<b>Something went wrong inside returnsdesk.</b><br>{summary}<br><br>"
+        label = rich_label(
+            f"<b>Something went wrong inside returnsdesk.</b><br>{html.escape(summary)}<br><br>"
             "Nothing you confirmed has been lost: completed parcels are saved in one "
             "transaction. Tell IT and give them the details below (also in the log)."
         )

@@ -8,11 +8,12 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from returnsdesk.domain.errors import OperatorError
 from returnsdesk.domain.labels import is_license_plate
 from returnsdesk.qt.ops import Op
+from returnsdesk.qt.plain import plain_label, rich_label
 from returnsdesk.services.labels.queue import UnitLabelView
 from returnsdesk.services.station import StationService
 
@@ -33,11 +34,10 @@ class LabelsPanel(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         texts = QVBoxLayout()
-        self.text = QLabel("Select a parcel to see its labels.")
+        self.text = rich_label("Select a parcel to see its labels.")  # values escaped below
+        self.text.setObjectName("labelsText")
         self.text.setWordWrap(True)
-        self.text.setTextFormat(Qt.TextFormat.RichText)
-        self.notice = QLabel("")  # what the last reprint did, or why it could not
-        self.notice.setTextFormat(Qt.TextFormat.PlainText)
+        self.notice = plain_label()  # what the last reprint did, or why it could not
         self.notice.setWordWrap(True)
         texts.addWidget(self.text)
         texts.addWidget(self.notice)

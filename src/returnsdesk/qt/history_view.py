@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QHeaderView, QLabel, QLineEdit, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHeaderView, QLineEdit, QTableView, QVBoxLayout, QWidget
 
 from returnsdesk.qt.history_labels import LabelsPanel
 from returnsdesk.qt.images import thumbnail_strip
 from returnsdesk.qt.models import history_model
 from returnsdesk.qt.ops import Op
+from returnsdesk.qt.plain import plain_label
 from returnsdesk.services.station import StationService
 
 
@@ -19,7 +20,7 @@ class HistoryView(QWidget):
         super().__init__(parent)
         self._service = service
         layout = QVBoxLayout(self)
-        self.summary = QLabel("")
+        self.summary = plain_label("")
         font = self.summary.font()
         font.setPointSizeF(font.pointSizeF() * 1.3)
         self.summary.setFont(font)
@@ -39,9 +40,9 @@ class HistoryView(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
         layout.addWidget(self.table)
-        self.evidence = QLabel("Select a parcel to see its photos.")
+        self.evidence = plain_label("Select a parcel to see its photos.")
         self.evidence.setWordWrap(True)
-        self.evidence_strip = QLabel()
+        self.evidence_strip = plain_label()
         layout.addWidget(self.evidence)
         layout.addWidget(self.evidence_strip)
         self.labels = LabelsPanel(service, self)

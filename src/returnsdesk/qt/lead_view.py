@@ -33,6 +33,7 @@ from returnsdesk.domain.vocabulary import LEAD_ROLES
 from returnsdesk.qt.dialogs import ok_cancel_buttons
 from returnsdesk.qt.models import WARN_BRUSH, Column, RowTableModel
 from returnsdesk.qt.ops import Op
+from returnsdesk.qt.plain import add_plain_row, plain_label
 from returnsdesk.services.approvals import PendingRefund
 from returnsdesk.services.station import StationService
 from returnsdesk.services.sync.connector import OutboxEventView
@@ -114,8 +115,7 @@ class LeadBadgeDialog(QDialog):
         self.setWindowTitle("Shift lead confirmation")
         self._note_required = note_required
         layout = QVBoxLayout(self)
-        question = QLabel(action)
-        question.setTextFormat(Qt.TextFormat.PlainText)
+        question = plain_label(action)
         question.setWordWrap(True)
         layout.addWidget(question)
         form = QFormLayout()
@@ -126,16 +126,15 @@ class LeadBadgeDialog(QDialog):
         self.pin.setMaxLength(12)
         self.note = QLineEdit()
         self.note.setMaxLength(1000)
-        form.addRow("Shift lead badge", self.badge)
-        form.addRow("PIN", self.pin)
+        add_plain_row(form, "Shift lead badge", self.badge)
+        add_plain_row(form, "PIN", self.pin)
         self._fields = [self.badge, self.pin]
         if note_prompt is not None:
-            form.addRow(note_prompt, self.note)
+            add_plain_row(form, note_prompt, self.note)
             self._fields.append(self.note)
         layout.addLayout(form)
-        self.problem = QLabel("")
+        self.problem = plain_label("")
         self.problem.setObjectName("problem")
-        self.problem.setTextFormat(Qt.TextFormat.PlainText)
         self.problem.setStyleSheet("color:#842029")
         layout.addWidget(self.problem)
         layout.addWidget(ok_cancel_buttons(self))
@@ -184,7 +183,7 @@ class LeadView(QWidget):
         self._busy = False
         layout = QVBoxLayout(self)
 
-        self.message = QLabel("")
+        self.message = plain_label("")
         self.message.setWordWrap(True)
         layout.addWidget(self.message)
 
@@ -192,7 +191,7 @@ class LeadView(QWidget):
         self.refunds_model = pending_refunds_model()
         self.refunds_table = _table(self.refunds_model)
         layout.addWidget(self.refunds_table, 3)
-        self.refund_lines = QLabel("")
+        self.refund_lines = plain_label("")
         self.refund_lines.setWordWrap(True)
         layout.addWidget(self.refund_lines)
         self.approve_button = QPushButton("Approve (A)")
@@ -200,7 +199,7 @@ class LeadView(QWidget):
         layout.addLayout(_row(self.approve_button, self.reject_button))
 
         layout.addWidget(_heading("Order system"))
-        self.sync_state = QLabel("Checking…")
+        self.sync_state = plain_label("Checking…")
         self.sync_state.setWordWrap(True)
         layout.addWidget(self.sync_state)
         self.events_model = parked_events_model()
@@ -434,7 +433,7 @@ class LeadView(QWidget):
 
 
 def _heading(text: str) -> QLabel:
-    label = QLabel(text)
+    label = plain_label(text)
     font = label.font()
     font.setPointSizeF(font.pointSizeF() * 1.3)
     font.setBold(True)

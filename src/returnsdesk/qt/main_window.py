@@ -6,7 +6,7 @@ import logging
 
 from PySide6.QtCore import Qt, QThreadPool, QTimer, Slot
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import QLabel, QMainWindow, QWidget
+from PySide6.QtWidgets import QMainWindow, QWidget
 
 from returnsdesk.config import Settings
 from returnsdesk.domain.errors import OperatorError
@@ -17,6 +17,7 @@ from returnsdesk.qt.help_view import HelpView
 from returnsdesk.qt.history_view import HistoryView
 from returnsdesk.qt.lead_view import LeadView
 from returnsdesk.qt.ops import Op, wait_for_all
+from returnsdesk.qt.plain import plain_label, plain_tooltip
 from returnsdesk.qt.printing import LabelPrinting, PrintersDialog
 from returnsdesk.qt.reports_view import ReportsView
 from returnsdesk.qt.scanner import ScanInputFilter
@@ -140,10 +141,10 @@ class MainWindow(QMainWindow):
     def _status_labels(self, database_label: str, service: StationService) -> None:
         ctx = service.context
         bar = self.ui.statusBar
-        self.operator_label = QLabel(f"Operator: {ctx.operator_name} ({ctx.operator_code})")
-        self.station_label = QLabel(f"Station: {ctx.station_code}")
-        self.database_label = QLabel(f"Database: {database_label}")
-        self.sync_label = QLabel("Sync: checking…")
+        self.operator_label = plain_label(f"Operator: {ctx.operator_name} ({ctx.operator_code})")
+        self.station_label = plain_label(f"Station: {ctx.station_code}")
+        self.database_label = plain_label(f"Database: {database_label}")
+        self.sync_label = plain_label("Sync: checking…")
         for label in (
             self.operator_label,
             self.station_label,
@@ -211,14 +212,14 @@ class MainWindow(QMainWindow):
             )
         )
         self.sync_label.setStyleSheet("color:#842029; font-weight:bold;" if trouble else "")
-        self.sync_label.setToolTip(self.pull_error or health.last_error or "")
+        self.sync_label.setToolTip(plain_tooltip(self.pull_error or health.last_error or ""))
 
     def _report_photo_problems(self, problems: list[PhotoProblem]) -> None:
         """Evidence whose file went missing or changed is a shift lead's business: say so."""
         for problem in problems:
             log.warning("Photo %s: %s (%s)", problem.photo_id, problem.detail, problem.path)
         if problems:
-            label = QLabel(f"⚠ {len(problems)} photo files missing or altered (see log)")
+            label = plain_label(f"⚠ {len(problems)} photo files missing or altered (see log)")
             label.setStyleSheet("color:#842029; font-weight:bold;")
             self.ui.statusBar.addWidget(label)
 

@@ -10,6 +10,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor
 
 from returnsdesk.domain.inspection import ExpectedLine, RefundQuoteLine
+from returnsdesk.qt.plain import plain_tooltip
 from returnsdesk.services.views import HistoryRow, ReturnSummary
 
 R = TypeVar("R")
@@ -76,8 +77,10 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
             return None
         row = self._rows[index.row()]
         column = self._columns[index.column()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+        if role == Qt.ItemDataRole.DisplayRole:
             return column.text(row)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return plain_tooltip(column.text(row))
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(_RIGHT if column.numeric else _LEFT)
         if role == Qt.ItemDataRole.BackgroundRole and self._background is not None:

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QLabel,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -26,6 +25,7 @@ from returnsdesk.config import LabelsSettings
 from returnsdesk.domain.errors import OperatorError
 from returnsdesk.domain.labels import sample_label
 from returnsdesk.qt.ops import Op
+from returnsdesk.qt.plain import add_plain_row, plain_label, plain_tooltip
 from returnsdesk.services.labels.queue import LabelHealth
 from returnsdesk.services.station import StationService
 
@@ -55,7 +55,7 @@ class LabelPrinting(QObject):
         self._owner = parent
         worker = service.print_worker
         self.printer = worker.output.describe() if worker is not None else None
-        self.status = QLabel("Labels: checking…")
+        self.status = plain_label("Labels: checking…")
         self._thread: threading.Thread | None = None
         self._timer = QTimer(self)
         self._timer.setInterval(2_000)
@@ -90,7 +90,7 @@ class LabelPrinting(QObject):
         self.status.setText(label_status_text(health, self.printer))
         trouble = health is not None and (health.failed or health.last_error is not None)
         self.status.setStyleSheet(_TROUBLE if trouble else "")
-        self.status.setToolTip(health.last_error or "" if health is not None else "")
+        self.status.setToolTip(plain_tooltip(health.last_error or "" if health else ""))
 
 
 class PrintersDialog(QDialog):
@@ -105,11 +105,15 @@ class PrintersDialog(QDialog):
         layout = QVBoxLayout(self)
         form = QFormLayout()
         worker = service.print_worker
-        form.addRow("Label printer:", QLabel(settings.printer))
-        form.addRow("Sends to:", QLabel(worker.output.describe() if worker else "nothing"))
-        form.addRow("Label size:", QLabel(f"{settings.size}, {settings.dpi} dpi (ZPL)"))
+        add_plain_row(form, "Label printer:", plain_label(settings.printer))
+        add_plain_row(
+            form, "Sends to:", plain_label(worker.output.describe() if worker else "nothing")
+        )
+        add_plain_row(
+            form, "Label size:", plain_label(f"{settings.size}, {settings.dpi} dpi (ZPL)")
+        )
         layout.addLayout(form)
-        self.outcome = QLabel(
+        self.outcome = plain_label(
             "Press T to print a test label."
             if worker is not None
             else "No label printer is set up for this station (labels.printer in settings)."

@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QProgressBar,
     QPushButton,
@@ -36,6 +35,7 @@ from PySide6.QtWidgets import (
 from returnsdesk.domain.errors import OperatorError
 from returnsdesk.qt.ops import Op
 from returnsdesk.qt.pdf_preview import PdfPreview, print_pdf
+from returnsdesk.qt.plain import add_plain_row, plain_label
 from returnsdesk.services.reports import Period, ReportKind, ReportRequest, ReportSetup
 from returnsdesk.services.station import StationService
 
@@ -96,13 +96,13 @@ class ReportsView(QWidget):
         self.rma.setPlaceholderText("RMA number, e.g. RMA-100001")
 
         form = QFormLayout()
-        form.addRow("Report", self.kind)
-        form.addRow("Period", self.period)
-        form.addRow("Day", self.day)
-        form.addRow("From", self.range_from)
-        form.addRow("To", self.range_to)
-        form.addRow("Stations", self.station)
-        form.addRow("Return", self.rma)
+        add_plain_row(form, "Report", self.kind)
+        add_plain_row(form, "Period", self.period)
+        add_plain_row(form, "Day", self.day)
+        add_plain_row(form, "From", self.range_from)
+        add_plain_row(form, "To", self.range_to)
+        add_plain_row(form, "Stations", self.station)
+        add_plain_row(form, "Return", self.rma)
         self._form = form
 
         self.generate_button = QPushButton("Generate (Enter)")
@@ -112,7 +112,7 @@ class ReportsView(QWidget):
         self.progress = QProgressBar()
         self.progress.setRange(0, 100)
         self.progress.setVisible(False)
-        self.message = QLabel("Choose a report and press Enter.")
+        self.message = plain_label("Choose a report and press Enter.")
         self.message.setWordWrap(True)
 
         controls = QVBoxLayout()

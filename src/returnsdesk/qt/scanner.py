@@ -29,6 +29,22 @@ from shiboken6 import Shiboken
 from returnsdesk.scan.wedge import BurstDetector
 
 _ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+# Keys a scanner holds down around characters (Shift for capitals): they type nothing themselves.
+_MODIFIER_KEYS = frozenset(
+    {
+        Qt.Key.Key_Shift,
+        Qt.Key.Key_Control,
+        Qt.Key.Key_Alt,
+        Qt.Key.Key_AltGr,
+        Qt.Key.Key_Meta,
+        Qt.Key.Key_CapsLock,
+        Qt.Key.Key_NumLock,
+    }
+)
+_KEY_EVENTS = (QEvent.Type.KeyPress, QEvent.Type.ShortcutOverride)
+# GS1's FNC1 separator, which a wedge scanner types as Ctrl+] (the key's text is GS, or "]"
+# where the platform does not map Ctrl to control characters).
+_GS = "\x1d"
 _TEXT_WIDGETS = (QLineEdit, QPlainTextEdit, QTextEdit, QAbstractSpinBox)
 
 
@@ -86,12 +102,20 @@ class ScanInputFilter(QObject):
         return time.monotonic() * 1000.0
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):
+        kind = event.type()
+        if kind not in _KEY_EVENTS or not isinstance(event, QKeyEvent):
             return False
         focus = QApplication.focusWidget()
         target = focus if focus is not None else self._window
         # Key events bubble to parents; handle each key once, at the widget it was sent to.
         if watched is not target or target.window() is not self._window:
+            return False
+        if kind == QEvent.Type.ShortcutOverride:
+            # Qt offers a key to the shortcuts (Esc, F5) before it is pressed; inside a burst it
+            # is claimed, so that it arrives as a key press and spoils the scan instead.
+            if self._detector.is_burst_in_progress(self._now_ms()):
+                event.accept()
+                return True
             return False
         self.activity.emit()
         return self._handle_key(event, focus)
@@ -119,9 +143,22 @@ class ScanInputFilter(QObject):
             & ~Qt.KeyboardModifier.ShiftModifier
             & ~Qt.KeyboardModifier.KeypadModifier
         )
-        if len(text) != 1 or not text.isprintable() or modifiers != Qt.KeyboardModifier.NoModifier:
-            return False  # function keys, shortcuts and navigation take their usual path
-        if not self._detector.pending and isinstance(focus, QLineEdit):
+        if text == _GS or (
+            event.key() == Qt.Key.Key_BracketRight
+            and modifiers == Qt.KeyboardModifier.ControlModifier
+        ):
+            text, modifiers = _GS, Qt.KeyboardModifier.NoModifier
+        elif event.key() in _MODIFIER_KEYS:
+            return False
+        plain = modifiers == Qt.KeyboardModifier.NoModifier
+        if not plain or len(text) != 1 or not (text.isprintable() or text == _GS):
+            # Inside a burst the key is marked and the scan refused whole; a text field still
+            # gets it (a quick typist's Backspace), elsewhere it is swallowed (an Esc is no step
+            # back there). Outside a burst, function keys, shortcuts, navigation and a lone Esc
+            # take their usual path.
+            return self._detector.feed_other_key(now) and not in_text_field
+        # The text as it was before this run: keys typed by hand earlier stay in the field.
+        if not self._detector.is_burst_in_progress(now) and isinstance(focus, QLineEdit):
             self._text_before_burst = (focus, focus.text())
         self._detector.feed_char(text, now)
         if in_text_field:

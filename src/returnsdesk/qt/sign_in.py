@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QLabel,
     QLineEdit,
     QVBoxLayout,
     QWidget,
@@ -24,6 +23,7 @@ from returnsdesk.data.db import Database
 from returnsdesk.domain.clock import Clock
 from returnsdesk.domain.errors import OperatorError
 from returnsdesk.qt.ops import Op
+from returnsdesk.qt.plain import add_plain_row, plain_label
 from returnsdesk.services.operators import LockoutPolicy, authenticate
 from returnsdesk.services.views import StationContext
 
@@ -52,8 +52,7 @@ class SignInDialog(QDialog):
         # No list of badges here: a badge code on screen would sign anyone in as an inspector
         # without a PIN (the demo's badges are in Help and the README).
         intro = locked_message or "Scan your badge or type its code, then your PIN."
-        intro_label = QLabel(intro)
-        intro_label.setTextFormat(Qt.TextFormat.PlainText)
+        intro_label = plain_label(intro)
         intro_label.setWordWrap(True)
         layout.addWidget(intro_label)
         form = QFormLayout()
@@ -62,11 +61,10 @@ class SignInDialog(QDialog):
         self._pin = QLineEdit()
         self._pin.setEchoMode(QLineEdit.EchoMode.Password)
         self._pin.setMaxLength(12)
-        form.addRow("Badge", self._badge)
-        form.addRow("PIN (leads and admins always)", self._pin)
+        add_plain_row(form, "Badge", self._badge)
+        add_plain_row(form, "PIN (leads and admins always)", self._pin)
         layout.addLayout(form)
-        self._error = QLabel("")
-        self._error.setTextFormat(Qt.TextFormat.PlainText)
+        self._error = plain_label("")
         self._error.setWordWrap(True)
         self._error.setStyleSheet("color:#842029")
         layout.addWidget(self._error)

@@ -664,7 +664,9 @@ class StationController(QObject):
             for q in draft.questions
             if q.id in draft.answers
         ]
-        flags = [f"<b style='color:#842029'>⚠ {f.label}</b>" for f in sorted(draft.flags)]
+        flags = [
+            f"<b style='color:#842029'>⚠ {html.escape(f.label)}</b>" for f in sorted(draft.flags)
+        ]
         serial = [f"Serial {html.escape(draft.serial)}"] if draft.serial else []
         photos = self._photo_lines(work, draft.photos)
         ui.unitAnswers.setText("<br>".join(flags + serial + photos + answers))
@@ -736,7 +738,7 @@ class StationController(QObject):
             return (
                 f"Grade <b>{html.escape(grade.code)} · {html.escape(grade.label)}</b><br>"
                 "<span style='font-size:x-large'>Disposition: "
-                f"<b>{suggestion.disposition.label.upper()}"
+                f"<b>{html.escape(suggestion.disposition.label.upper())}"
                 f"</b> → {html.escape(suggestion.location)}</span><br>"
                 f"<b>Enter</b> to accept{then} · <b>O</b> to override"
             )

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QHeaderView, QLabel, QPushButton, QSizePolicy, QTa
 
 from returnsdesk.domain.policy import GradingScale
 from returnsdesk.qt.forms.ui_station_view import Ui_StationView
+from returnsdesk.qt.plain import plain_tooltip
 
 
 class Tone(Enum):
@@ -145,7 +146,7 @@ class StationView(QWidget):
         self._grade_buttons = []
         for grade in scale.grades:
             button = QPushButton(f"{grade.key}\n{grade.code} · {grade.label}")
-            button.setToolTip(grade.description)
+            button.setToolTip(plain_tooltip(grade.description))
             button.setFont(self._pt(14))
             button.setMinimumHeight(int(86 * self._scale))
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)

@@ -44,6 +44,8 @@ _GS1_START = re.compile(r"\([0-9]{2,4}\)|01[0-9]{14}|00[0-9]{18}")
 # FNC1 is often lost in keyboard emulation, and biip would then swallow the tracking number into
 # the variable-length postal code; the domain's carrier patterns split them without it.
 _CARRIER_AIS = ("420", "92", "93", "94", "95", "96")
+# What a scanner may put around its data: STX/ETX framing and its suffix (Enter, Tab).
+_FRAMING = "\x02\x03" + string.whitespace
 
 
 def classify(raw: str, *, rules: ScanRules = DEFAULT_RULES) -> ClassifiedScan:
@@ -54,7 +56,14 @@ def classify(raw: str, *, rules: ScanRules = DEFAULT_RULES) -> ClassifiedScan:
         )
     check_length(raw, rules)
     separators = "".join(rules.gs1_separators)
-    cleaned = "".join(c for c in raw if c in separators or unicodedata.category(c) != "Cc").strip()
+    cleaned = raw.strip(_FRAMING)
+    # Any other control character is a key the scanner (or a person) pressed inside the scan:
+    # refused whole, since without it the rest can read as another, real number.
+    if any(c not in separators and unicodedata.category(c) == "Cc" for c in cleaned):
+        raise RejectedScan(
+            f"Scan {excerpt(cleaned)} has a key no barcode holds (Esc, Tab, an arrow?) inside "
+            "it. Nothing was changed — scan again."
+        )
     symbology, body = _split_symbology(cleaned)
     body = body.strip(string.whitespace + separators)  # a leading or trailing FNC1 ends nothing
     compact = "".join(c for c in body if c not in separators)

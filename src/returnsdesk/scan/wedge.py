@@ -14,9 +14,15 @@ The rules:
 * A burst shorter than ``min_length`` characters is not a scan (fast rollover of two keys).
 * A timestamp earlier than the previous key's breaks the run: with no trustworthy gap, typing
   must not pass for a scan.
+* A key that types no character (Esc, Tab, an arrow, a function key) inside a run stands in it
+  as ``UNEXPECTED_KEY``, and the classifier refuses a scan holding one: dropping the key would
+  read ``RMA-10<Esc>0113`` as RMA-100113, another customer's return.
 """
 
 from __future__ import annotations
+
+# ASCII SUB ("substitute"), made for standing in for a character that cannot be represented.
+UNEXPECTED_KEY = "\x1a"
 
 
 class BurstDetector:
@@ -50,6 +56,19 @@ class BurstDetector:
             self._chars.clear()
         self._chars.append(ch)
         self._last_ms = t_ms
+
+    def feed_other_key(self, t_ms: float) -> bool:
+        """A key that types no character and is not Enter; True if it fell inside a run.
+
+        Inside a run it is part of a scan, marked with ``UNEXPECTED_KEY`` so that the scan is
+        refused whole, and the caller keeps it from the window's shortcuts (an Esc there must
+        not step back). Outside a run it is a person's key and the caller lets it through.
+        """
+        if not self.is_burst_in_progress(t_ms):
+            return False
+        self._chars.append(UNEXPECTED_KEY)
+        self._last_ms = t_ms
+        return True
 
     def feed_enter(self, t_ms: float) -> str | None:
         """The scanned text if the pending keys and this Enter form a burst, else None.

@@ -21,7 +21,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -84,6 +84,16 @@ _RETURN_FIELDS = (
 )
 _MAX_ERRORS_SHOWN = 25
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
+# Numbers as a spreadsheet writes them: ASCII digits and one point, no sign, exponent or
+# separators (Python's own parsers also take "1e30", "NaN", "1_000" and other scripts' digits).
+_WHOLE = re.compile(r"[0-9]+")
+_DECIMAL = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+# Limits far inside the columns (INTEGER is 32-bit on PostgreSQL; money is ExactDecimal, at most
+# about 9.2e14): a line's total, MAX_AMOUNT * MAX_QUANTITY = 1e11, leaves room for refunds and
+# report sums over thousands of such lines.
+MAX_AMOUNT = Decimal(10_000_000)
+MAX_QUANTITY = 10_000
+MAX_WINDOW_DAYS = 3650
 _DEFAULT_CATEGORY = "uncategorised"
 
 
@@ -330,35 +340,57 @@ def _currency(value: str) -> str:
 
 
 def _positive(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise _Cell(f"expected a whole number, not {value[:20]!r}") from None
+    if not _WHOLE.fullmatch(value):
+        if _negative(value, _WHOLE):
+            raise _Cell(f"must be at least 1, not {_shown(value)}")
+        raise _Cell(f"expected a whole number, not {value[:20]!r}")
+    number = _whole(value, MAX_QUANTITY)
     if number < 1:
         raise _Cell(f"must be at least 1, not {number}")
+    if number > MAX_QUANTITY:
+        raise _Cell(f"at most {MAX_QUANTITY} units on one line, not {_shown(value)}")
     return number
 
 
 def _window(value: str) -> int:
     if not value:
         return 30
-    try:
-        number = int(value)
-    except ValueError:
-        raise _Cell(f"expected a number of days, not {value[:20]!r}") from None
-    if number < 0:
-        raise _Cell("must not be negative")
+    if not _WHOLE.fullmatch(value):
+        if _negative(value, _WHOLE):
+            raise _Cell("must not be negative")
+        raise _Cell(f"expected a number of days, not {value[:20]!r}")
+    number = _whole(value, MAX_WINDOW_DAYS)
+    if number > MAX_WINDOW_DAYS:
+        raise _Cell(f"at most {MAX_WINDOW_DAYS} days, not {_shown(value)}")
     return number
 
 
 def _amount(value: str) -> Decimal:
-    try:
-        amount = Decimal(value)
-    except InvalidOperation:
-        raise _Cell(f"expected an amount such as 49.99, not {value[:20]!r}") from None
-    if not amount.is_finite() or amount < 0:
-        raise _Cell(f"must be an amount of 0 or more, not {value[:20]!r}")
+    if not _DECIMAL.fullmatch(value):
+        if _negative(value, _DECIMAL):
+            raise _Cell(f"must be an amount of 0 or more, not {value[:20]!r}")
+        raise _Cell(f"expected an amount such as 49.99, not {value[:20]!r}")
+    amount = Decimal(value)
+    if amount > MAX_AMOUNT:
+        raise _Cell(f"at most {MAX_AMOUNT}, not {_shown(value)}")
     return amount
+
+
+def _whole(digits: str, limit: int) -> int:
+    """The number, or one past ``limit`` when it has more digits than ``limit`` (``int()``
+    refuses more than 4300 digits, and reading thousands of them says nothing more)."""
+    significant = digits.lstrip("0")
+    return limit + 1 if len(significant) > len(str(limit)) else int(significant or "0")
+
+
+def _negative(value: str, number: re.Pattern[str]) -> bool:
+    """A number of the pattern with a minus sign: told as negative, not as unreadable."""
+    return value.startswith("-") and number.fullmatch(value[1:]) is not None
+
+
+def _shown(number: str) -> str:
+    """A number as the file gives it, cut short (a cell can hold thousands of digits)."""
+    return number if len(number) <= 20 else f"{number[:20]}... ({len(number)} characters)"
 
 
 def _optional_amount(value: str) -> Decimal | None:

@@ -24,24 +24,28 @@ class Ui_StationView(object):
         self.stepLayout.setObjectName(u"stepLayout")
         self.stepParcel = QLabel(StationView)
         self.stepParcel.setObjectName(u"stepParcel")
+        self.stepParcel.setTextFormat(Qt.TextFormat.PlainText)
         self.stepParcel.setAlignment(Qt.AlignmentFlag.AlignCenter)
 
         self.stepLayout.addWidget(self.stepParcel)
 
         self.stepItems = QLabel(StationView)
         self.stepItems.setObjectName(u"stepItems")
+        self.stepItems.setTextFormat(Qt.TextFormat.PlainText)
         self.stepItems.setAlignment(Qt.AlignmentFlag.AlignCenter)
 
         self.stepLayout.addWidget(self.stepItems)
 
         self.stepGrade = QLabel(StationView)
         self.stepGrade.setObjectName(u"stepGrade")
+        self.stepGrade.setTextFormat(Qt.TextFormat.PlainText)
         self.stepGrade.setAlignment(Qt.AlignmentFlag.AlignCenter)
 
         self.stepLayout.addWidget(self.stepGrade)
 
         self.stepConfirm = QLabel(StationView)
         self.stepConfirm.setObjectName(u"stepConfirm")
+        self.stepConfirm.setTextFormat(Qt.TextFormat.PlainText)
         self.stepConfirm.setAlignment(Qt.AlignmentFlag.AlignCenter)
 
         self.stepLayout.addWidget(self.stepConfirm)
@@ -51,6 +55,7 @@ class Ui_StationView(object):
 
         self.banner = QLabel(StationView)
         self.banner.setObjectName(u"banner")
+        self.banner.setTextFormat(Qt.TextFormat.PlainText)
         self.banner.setWordWrap(True)
 
         self.rootLayout.addWidget(self.banner)
@@ -65,6 +70,7 @@ class Ui_StationView(object):
         self.returnLayout.setObjectName(u"returnLayout")
         self.returnTitle = QLabel(self.returnPanel)
         self.returnTitle.setObjectName(u"returnTitle")
+        self.returnTitle.setTextFormat(Qt.TextFormat.PlainText)
         self.returnTitle.setWordWrap(True)
 
         self.returnLayout.addWidget(self.returnTitle)
@@ -111,6 +117,7 @@ class Ui_StationView(object):
         self.noReturnLayout.setObjectName(u"noReturnLayout")
         self.noReturnLabel = QLabel(self.pageNoReturn)
         self.noReturnLabel.setObjectName(u"noReturnLabel")
+        self.noReturnLabel.setTextFormat(Qt.TextFormat.PlainText)
         self.noReturnLabel.setWordWrap(True)
 
         self.noReturnLayout.addWidget(self.noReturnLabel)
@@ -155,6 +162,7 @@ class Ui_StationView(object):
         self.unitLayout.setObjectName(u"unitLayout")
         self.unitTitle = QLabel(self.pageUnit)
         self.unitTitle.setObjectName(u"unitTitle")
+        self.unitTitle.setTextFormat(Qt.TextFormat.PlainText)
         self.unitTitle.setWordWrap(True)
 
         self.unitLayout.addWidget(self.unitTitle)
@@ -273,6 +281,7 @@ class Ui_StationView(object):
 
         self.refundTotal = QLabel(self.refundBox)
         self.refundTotal.setObjectName(u"refundTotal")
+        self.refundTotal.setTextFormat(Qt.TextFormat.PlainText)
         self.refundTotal.setAlignment(Qt.AlignmentFlag.AlignRight|Qt.AlignmentFlag.AlignVCenter)
 
         self.refundLayout.addWidget(self.refundTotal)
@@ -288,6 +297,7 @@ class Ui_StationView(object):
         self.scanLayout.setObjectName(u"scanLayout")
         self.scanLabel = QLabel(StationView)
         self.scanLabel.setObjectName(u"scanLabel")
+        self.scanLabel.setTextFormat(Qt.TextFormat.PlainText)
 
         self.scanLayout.addWidget(self.scanLabel)
 
@@ -301,6 +311,7 @@ class Ui_StationView(object):
 
         self.keysHint = QLabel(StationView)
         self.keysHint.setObjectName(u"keysHint")
+        self.keysHint.setTextFormat(Qt.TextFormat.PlainText)
         self.keysHint.setWordWrap(True)
 
         self.rootLayout.addWidget(self.keysHint)

@@ -20,6 +20,7 @@ COMMANDS = (
     "report",
     "import",
     "operators",
+    "audit",
     "diagnostics",
 )
 
@@ -44,7 +45,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
             " 'returnsdesk print-test' prints a test label and 'returnsdesk print-labels"
             " --once|--forever' prints queued labels headless;"
             " 'returnsdesk operators list|add|set-pin|set-role|deactivate|activate' manages"
-            " badges and PINs; 'returnsdesk diagnostics' prints a report for IT."
+            " badges and PINs; 'returnsdesk audit verify|seal|reseal|key' checks the audit"
+            " trail and manages its key; 'returnsdesk diagnostics' prints a report for IT."
         ),
     )
     parser.add_argument("--version", action="version", version=f"returnsdesk {__version__}")
@@ -134,6 +136,10 @@ def _run_command(command: str, arguments: list[str]) -> int:
         from returnsdesk.cli_operators import main as operators_main
 
         return operators_main(arguments)
+    if command == "audit":
+        from returnsdesk.cli_audit import main as audit_main
+
+        return audit_main(arguments)
     if command == "diagnostics":
         return _diagnostics()
     raise AssertionError(f"{command} is in COMMANDS but not run here")

@@ -384,7 +384,8 @@ def _check_key(key: AuditKey | None, sealed_with: str | None) -> AuditKey:
         raise AuditKeyError(
             f"This station's audit key (id {key.key_id}, {key.source}) is not the one the audit"
             f" trail is sealed with (id {sealed_with}). IT: import the right key with"
-            " 'returnsdesk audit key import' (see the IT guide)."
+            " 'returnsdesk audit key import' (see the IT guide). If every station has this"
+            " key, the trail was re-sealed with someone else's: treat it as broken."
         )
     return key
 

@@ -159,3 +159,21 @@ def test_reseal_records_the_break_and_the_trail_verifies_again(
     )
     assert (code, out) == (0, "returnsdesk audit: sealed at entry #3 (audit.resealed)\n")
     assert run("verify", "--database", database_url, monkeypatch=monkeypatch)[0] == 0
+
+
+def test_a_station_that_made_its_own_key_takes_the_shared_one_only_with_replace(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a station that made a key of its own (the demo), and the shared key in a file
+    own = audit_key.store_key(audit_key.new_secret())
+    shared = tmp_path / "shared.txt"
+    shared.write_text(audit_key.new_secret().hex() + "\n")
+    # When IT imports the shared key, it is refused without --replace
+    code, _, err = run("key", "import", str(shared), monkeypatch=monkeypatch)
+    assert code == 2 and own.key_id in err and "--replace" in err
+    # And with it, the station's key file holds the shared key, still private
+    code, out, _ = run("key", "import", str(shared), "--replace", monkeypatch=monkeypatch)
+    assert code == 0 and f"(replacing {own.key_id})" in out
+    key = audit_key.load_key()
+    assert key is not None and key.secret.hex() == shared.read_text().strip()
+    assert audit_key.key_file_path().stat().st_mode & 0o777 == 0o600

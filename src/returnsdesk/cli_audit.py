@@ -6,7 +6,7 @@
     returnsdesk audit key init                       a new key for the first station
     returnsdesk audit key show                       the key's id and where it is kept
     returnsdesk audit key export FILE                a copy for the other stations (mode 0600)
-    returnsdesk audit key import FILE                on each other station
+    returnsdesk audit key import FILE [--replace]    on each other station
 
 The key itself is never printed or logged: it goes to and from files only (docs/it-guide.md,
 "Audit trail"). Exit status: 0 intact (or done), 1 the trail is broken (or the change was
@@ -56,7 +56,13 @@ def _parser() -> argparse.ArgumentParser:
     actions.add_parser("init", help="create this station's key (the first station only)")
     actions.add_parser("show", help="the key's id and where it is kept (never the key)")
     actions.add_parser("export", help="write the key to FILE (0600)").add_argument("file")
-    actions.add_parser("import", help="keep the key read from FILE").add_argument("file")
+    imports = actions.add_parser("import", help="keep the key read from FILE")
+    imports.add_argument("file")
+    imports.add_argument(
+        "--replace",
+        action="store_true",
+        help="replace this station's own key (only if no trail is sealed with it)",
+    )
     return parser
 
 
@@ -67,7 +73,7 @@ def main(argv: Sequence[str]) -> int:
         return exc.code if isinstance(exc.code, int) else EXIT_CONFIG
     try:
         if args.command == "key":
-            return _key(args.action, getattr(args, "file", None))
+            return _key(args.action, getattr(args, "file", None), getattr(args, "replace", False))
         return _database_command(args)
     except ReturnsDeskError as exc:
         sys.stderr.write(f"{PROG}: {exc}\n")
@@ -129,7 +135,7 @@ def _report(result: AuditVerification) -> int:
     return EXIT_BROKEN
 
 
-def _key(action: str, file: str | None) -> int:
+def _key(action: str, file: str | None, replace: bool) -> int:
     if action == "init":
         key = audit_key.store_key(audit_key.new_secret())
         sys.stdout.write(f"{PROG}: created key {key.key_id} in {key.source}; back it up\n")
@@ -142,8 +148,10 @@ def _key(action: str, file: str | None) -> int:
         if key_found is not None and key_found.key_id == imported.key_id:
             sys.stdout.write(f"{PROG}: key {key_found.key_id} is here already\n")
             return EXIT_OK
-        key = audit_key.store_key(imported.secret)
-        sys.stdout.write(f"{PROG}: imported key {key.key_id} into {key.source}\n")
+        key = audit_key.store_key(imported.secret, replace=replace)
+        audit_key.PROVIDER.forget()
+        replaced = "" if key_found is None else f" (replacing {key_found.key_id})"
+        sys.stdout.write(f"{PROG}: imported key {key.key_id} into {key.source}{replaced}\n")
         return EXIT_OK
     if key_found is None:
         where = audit_key.key_file_path()

@@ -105,22 +105,29 @@ def load_key(environ: Mapping[str, str] | None = None) -> AuditKey | None:
     return _read_key_file(path)
 
 
-def store_key(key: bytes, environ: Mapping[str, str] | None = None) -> AuditKey:
+def store_key(
+    key: bytes, environ: Mapping[str, str] | None = None, *, replace: bool = False
+) -> AuditKey:
     """Keep ``key`` where ``load_key`` finds it: the keyring if usable, else the key file.
 
-    Refuses to replace a key already there: losing it makes the trail unverifiable.
+    Refuses to replace a key already there unless ``replace``: a trail sealed with the old key
+    could no longer be verified here (IT's case: a station that made its own key, e.g. for the
+    demo, before it joined a shared database).
     """
     env = os.environ if environ is None else environ
     existing = load_key(env)
-    if existing is not None:
+    if existing is not None and not replace:
         raise AuditKeyError(
             f"this station already has an audit key (id {existing.key_id}) in {existing.source};"
-            " it is never replaced (the trail sealed with it could no longer be verified)"
+            " it is never replaced (a trail sealed with it could no longer be verified here),"
+            " unless you are sure none is: see 'returnsdesk audit key import --replace'"
         )
-    if not env.get(KEY_FILE_ENV, "").strip() and _keyring_set(key.hex()):
+    named_file = bool(env.get(KEY_FILE_ENV, "").strip())
+    to_keyring = not named_file and (existing is None or existing.source == "OS keyring")
+    if to_keyring and _keyring_set(key.hex()):
         return AuditKey(key, "OS keyring")
     path = key_file_path(env)
-    _write_key_file(path, key)
+    _write_key_file(path, key, replace=existing is not None)
     return AuditKey(key, str(path))
 
 
@@ -177,17 +184,22 @@ def _read_key_file(path: Path) -> AuditKey | None:
     return parse_key(text, source=str(path))
 
 
-def _write_key_file(path: Path, key: bytes) -> None:
+def _write_key_file(path: Path, key: bytes, *, replace: bool = False) -> None:
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    target = path.with_name(path.name + ".new") if replace else path
+    if replace:
+        target.unlink(missing_ok=True)  # left by an interrupted replace
     try:
         # O_EXCL: never overwrite a key (store_key checked, but another process may be quicker).
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError as exc:
         raise AuditKeyError(f"audit key file {path} exists already; it is never replaced") from exc
     with os.fdopen(descriptor, "w", encoding="ascii") as file:
         file.write(key.hex() + "\n")
         file.flush()
         os.fsync(file.fileno())
+    if replace:
+        os.replace(target, path)  # atomic: the old key or the new one, never half a file
 
 
 def _keyring() -> Any:

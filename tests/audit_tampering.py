@@ -1,4 +1,5 @@
-"""What an attacker with write access to the database (but not the audit key) can do."""
+"""What an attacker with write access to the database (but not the audit key) can do, and a
+station's appends to tamper with."""
 
 from __future__ import annotations
 
@@ -8,7 +9,22 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, text
 
-from returnsdesk.data.repositories import GENESIS_HASH, to_json_payload
+from returnsdesk.data.db import Database
+from returnsdesk.data.repositories import GENESIS_HASH, append_audit, to_json_payload
+
+
+def append_entries(database: Database, count: int) -> None:
+    """``count`` audit entries as a station writes them: one transaction each."""
+    for number in range(count):
+        with database.session() as session:
+            append_audit(
+                session,
+                action="return.completed",
+                subject=f"return RMA-{number}",
+                details={},
+                operator_id=None,
+                station_id=None,
+            )
 
 
 def drop_append_only_triggers(engine: Engine) -> None:

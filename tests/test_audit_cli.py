@@ -10,12 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from audit_tampering import drop_append_only_triggers
+from audit_tampering import append_entries, drop_append_only_triggers
 from returnsdesk import cli_audit
 from returnsdesk.data import audit_key
 from returnsdesk.data.db import Database, make_engine
 from returnsdesk.data.migrations import ensure_schema
-from returnsdesk.data.repositories import append_audit
 
 pytestmark = pytest.mark.usefixtures("restore_root_logger")
 
@@ -52,16 +51,7 @@ def add_entries(database_url: str, count: int) -> None:
     database = Database(make_engine(database_url))
     try:
         ensure_schema(database.engine)
-        for number in range(count):
-            with database.session() as session:
-                append_audit(
-                    session,
-                    action="return.completed",
-                    subject=f"return RMA-{number}",
-                    details={},
-                    operator_id=None,
-                    station_id=None,
-                )
+        append_entries(database, count)
     finally:
         database.dispose()
 

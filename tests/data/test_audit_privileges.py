@@ -11,9 +11,10 @@ import pytest
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
+from audit_tampering import append_entries
 from returnsdesk.data.db import Database, make_engine
 from returnsdesk.data.migrations import ensure_schema
-from returnsdesk.data.repositories import append_audit, verify_audit_chain
+from returnsdesk.data.repositories import verify_audit_chain
 
 pytestmark = pytest.mark.postgres
 
@@ -45,16 +46,7 @@ def test_the_station_role_appends_and_verifies_but_cannot_tamper(
     try:
         # When the station works, it appends and verifies as usual
         ensure_schema(station.engine)  # at head: only reads
-        for number in range(3):
-            with station.session() as session:
-                append_audit(
-                    session,
-                    action="return.completed",
-                    subject=f"return RMA-{number}",
-                    details={},
-                    operator_id=None,
-                    station_id=None,
-                )
+        append_entries(station, 3)
         with station.session() as session:
             assert verify_audit_chain(session).ok
 

@@ -139,15 +139,8 @@ def append_audit(
     (an operator error naming what IT must do) when this station has none or the wrong one,
     ``AuditTrailBroken`` when the seal does not match the newest entry.
     """
-    return _append(
-        session,
-        action=action,
-        subject=subject,
-        details=details,
-        operator_id=operator_id,
-        station_id=station_id,
-        reseal=False,
-    )
+    entry = _new_entry(action, subject, details, operator_id, station_id)
+    return _append(session, entry, reseal=False)
 
 
 def reseal_audit(session: Session, *, reason: str, by: str) -> AuditEntry:
@@ -162,27 +155,33 @@ def reseal_audit(session: Session, *, reason: str, by: str) -> AuditEntry:
         "seal_head": None if seal is None else [seal.head_sequence, seal.head_hash],
         "found_head": None if last is None else [last[0], last[1]],
     }
-    return _append(
-        session,
-        action="audit.resealed",
-        subject="audit trail",
-        details=details,
-        operator_id=None,
-        station_id=None,
-        reseal=True,
-    )
+    entry = _new_entry("audit.resealed", "audit trail", details, None, None)
+    return _append(session, entry, reseal=True)
 
 
-def _append(
-    session: Session,
-    *,
+def _new_entry(
     action: str,
     subject: str,
     details: dict[str, Any],
     operator_id: uuid.UUID | None,
     station_id: uuid.UUID | None,
-    reseal: bool,
 ) -> AuditEntry:
+    """What the caller says; ``_append`` places it in the chain (sequence, time, hashes)."""
+    return AuditEntry(
+        id=uuid.uuid4(),
+        sequence=0,
+        operator_id=operator_id,
+        station_id=station_id,
+        action=action,
+        subject=subject,
+        details=to_json_payload(details),
+        previous_hash="",
+        entry_hash="",
+        algorithm=AUDIT_KEYED,
+    )
+
+
+def _append(session: Session, entry: AuditEntry, *, reseal: bool) -> AuditEntry:
     take_turns(session, APPEND_LOCK)
     last = _last_entry(session)
     seal = session.get(AuditSeal, SEAL_ID)
@@ -206,19 +205,9 @@ def _append(
         legacy_until = session.exec(plain).one() or 0
     else:
         legacy_until = seal.legacy_until
-    entry = AuditEntry(
-        id=uuid.uuid4(),
-        sequence=sequence + 1,
-        at=utcnow(),
-        operator_id=operator_id,
-        station_id=station_id,
-        action=action,
-        subject=subject,
-        details=to_json_payload(details),
-        previous_hash=previous_hash,
-        entry_hash="",
-        algorithm=AUDIT_KEYED,
-    )
+    entry.sequence = sequence + 1
+    entry.at = utcnow()
+    entry.previous_hash = previous_hash
     entry.entry_hash = _keyed_hash(entry, key)
     session.add(entry)
     if seal is None:

@@ -312,16 +312,20 @@ def test_refund_decisions_and_every_nth_entry_are_anchored_through_the_outbox(
 
 
 def test_a_reseal_records_the_break_and_lets_the_station_go_on(four_entries: Database) -> None:
-    seal_before = _verify(four_entries)
-    assert seal_before.ok
-    _tamper(four_entries, "DELETE FROM audit_entries WHERE sequence = 4")
+    # Given a fifth entry, anchored through the outbox, deleted with the fourth
+    _audit(four_entries, "refund.approved")
+    _tamper(four_entries, "DELETE FROM audit_entries WHERE sequence >= 4")
+    assert not _verify(four_entries).ok
     with four_entries.session() as session:
         entry = reseal_audit(session, reason="ticket 4711", by="it-admin")
     assert entry.details["found_head"][0] == 3
-    assert entry.details["seal_head"][0] == 4
+    assert entry.details["seal_head"][0] == 5
     assert _verify(four_entries).ok
+    # The old anchor of #5 names the trail before the break: a new #5 is no rewrite
     _audit(four_entries)
-    assert _verify(four_entries).entries_checked == 5
+    assert _verify(four_entries) == AuditVerification(
+        ok=True, entries_checked=5, first_broken_sequence=None
+    )
 
 
 # --- upgrading a trail written before keyed sealing -------------------------------------------
@@ -379,3 +383,32 @@ def test_plain_entries_from_before_the_upgrade_are_covered_by_the_first_keyed_on
     drop_append_only_triggers(database.engine)
     result = _tamper(database, "UPDATE audit_entries SET subject = 'x' WHERE sequence = 2")
     assert (result.ok, result.first_broken_sequence) == (False, 2)
+
+
+def test_deleted_newest_entries_behind_an_old_copy_of_the_seal_are_caught_by_the_anchors(
+    database: Database,
+) -> None:
+    # Given a trail whose seal someone copied at entry #2, and a refund decision at #3,
+    # anchored through the outbox
+    _audit(database)
+    _audit(database)
+    with database.engine.connect() as connection:
+        old_seal = connection.execute(text("SELECT * FROM audit_seal")).mappings().one()
+    _audit(database, "refund.approved", total=Decimal("500.00"))
+    _audit(database)
+    drop_append_only_triggers(database.engine)
+
+    # When they delete #3 and #4 and put the old seal back, it matches the shortened trail
+    with database.engine.begin() as connection:
+        connection.exec_driver_sql("DELETE FROM audit_entries WHERE sequence >= 3")
+        connection.execute(
+            text(
+                "UPDATE audit_seal SET head_sequence = :head_sequence, head_hash = :head_hash,"
+                " sealed_at = :sealed_at, mac = :mac"
+            ),
+            dict(old_seal),
+        )
+    # Then the outbox's anchor of #3 still shows what was deleted
+    result = _verify(database)
+    assert (result.ok, result.entries_checked, result.first_broken_sequence) == (False, 2, 3)
+    assert "entry #3 was anchored off the station" in (result.problem or "")

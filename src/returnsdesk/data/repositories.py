@@ -23,7 +23,8 @@ The newest entry is also sent off the station, as an ``audit.anchored`` outbox e
 order system keeps (docs/sync-api.yaml): after every refund decision of a shift lead
 (``refund.*``, the decisions issue 11 is about) and every ``ANCHOR_EVERY``-th entry. An
 attacker who restores an old copy of the seal after deleting entries is caught by the
-anchors, up to the last one delivered.
+anchors, up to the last one delivered (and by those still in the outbox, which verification
+compares with the trail).
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ from returnsdesk.domain.errors import OperatorError
 GENESIS_HASH = "0" * 64  # the previous_hash of the first audit entry
 SEAL_ID = 1  # the one row of audit_seal
 ANCHOR_EVENT = "audit.anchored"
+RESEAL_ACTION = "audit.resealed"
 ANCHOR_EVERY = 50  # entries between anchors, besides one after each refund decision
 # Anchors are one ordered stream of their own in the outbox (the relay orders per aggregate).
 AUDIT_TRAIL_ID = uuid.UUID("a0d17000-0000-4000-8000-000000000011")
@@ -154,8 +156,10 @@ def reseal_audit(session: Session, *, reason: str, by: str) -> AuditEntry:
         "by": by,
         "seal_head": None if seal is None else [seal.head_sequence, seal.head_hash],
         "found_head": None if last is None else [last[0], last[1]],
+        # Anchors queued up to here name the trail before the break: verification skips them.
+        "outbox_until": session.exec(select(func.max(col(OutboxEvent.sequence)))).one() or 0,
     }
-    entry = _new_entry("audit.resealed", "audit trail", details, None, None)
+    entry = _new_entry(RESEAL_ACTION, "audit trail", details, None, None)
     return _append(session, entry, reseal=True)
 
 
@@ -254,6 +258,7 @@ def verify_audit_chain(session: Session, key: AuditKey | None = None) -> AuditVe
     expected_previous = GENESIS_HASH
     keyed_seen = False
     legacy_until = seal.legacy_until if seal is not None else None
+    anchored = _anchored_heads(session, seal.key_id if seal is not None else None)
     # yield_per streams the rows; the session's identity map holds them only weakly.
     entries = session.exec(
         select(AuditEntry).order_by(col(AuditEntry.sequence)).execution_options(yield_per=500)
@@ -264,6 +269,10 @@ def verify_audit_chain(session: Session, key: AuditKey | None = None) -> AuditVe
             problem = _entry_problem(
                 entry, checked, expected_previous, key, keyed_seen, legacy_until
             )
+            if problem is None and anchored.get(entry.sequence, entry.entry_hash) != (
+                entry.entry_hash
+            ):
+                problem = "its hash is not the one anchored off the station: rewritten"
             if problem is not None:
                 return _broken(checked, entry, problem, plain_entries=plain)
             keyed_seen = keyed_seen or entry.algorithm == AUDIT_KEYED
@@ -280,6 +289,13 @@ def verify_audit_chain(session: Session, key: AuditKey | None = None) -> AuditVe
             " upgrade to keyed sealing ('returnsdesk audit seal' seals it)",
             plain_entries=plain,
         )
+    if anchored and max(anchored) > checked:
+        # The seal may be an old copy put back; the outbox still remembers a later head.
+        problem = (
+            f"entry #{max(anchored)} was anchored off the station but the trail ends at"
+            f" #{checked}: entries #{checked + 1} to #{max(anchored)} or more were deleted"
+        )
+        return _broken(checked, None, problem, plain_entries=plain, sequence=checked + 1)
     if seal is not None and (seal.head_sequence, seal.head_hash) != (checked, expected_previous):
         if checked < seal.head_sequence:
             problem = (
@@ -292,6 +308,30 @@ def verify_audit_chain(session: Session, key: AuditKey | None = None) -> AuditVe
     return AuditVerification(
         ok=True, entries_checked=checked, first_broken_sequence=None, plain_entries=plain
     )
+
+
+def _anchored_heads(session: Session, key_id: str | None) -> dict[int, str]:
+    """The heads this trail sent off the station that the outbox still holds (delivered ones
+    are pruned after a while), since the last reseal: sequence -> entry hash."""
+    if key_id is None:
+        return {}
+    resealed = session.exec(
+        select(AuditEntry.details)
+        .where(AuditEntry.action == RESEAL_ACTION)
+        .order_by(col(AuditEntry.sequence).desc())
+        .limit(1)
+    ).first()
+    after = int(resealed.get("outbox_until", 0)) if resealed is not None else 0
+    events = session.exec(
+        select(OutboxEvent).where(
+            OutboxEvent.event_type == ANCHOR_EVENT, col(OutboxEvent.sequence) > after
+        )
+    )
+    return {
+        int(event.payload["sequence"]): str(event.payload["entry_hash"])
+        for event in events
+        if event.payload.get("key_id") == key_id
+    }
 
 
 def _entry_problem(

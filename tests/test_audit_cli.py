@@ -167,3 +167,11 @@ def test_a_station_that_made_its_own_key_takes_the_shared_one_only_with_replace(
     key = audit_key.load_key()
     assert key is not None and key.secret.hex() == shared.read_text().strip()
     assert audit_key.key_file_path().stat().st_mode & 0o777 == 0o600
+
+
+def test_export_to_a_folder_that_is_not_there_is_a_configuration_problem(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    audit_key.store_key(audit_key.new_secret())
+    code, out, err = run("key", "export", str(tmp_path / "no" / "key.txt"), monkeypatch=monkeypatch)
+    assert (code, out) == (2, "") and "No such file or directory" in err

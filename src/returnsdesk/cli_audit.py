@@ -75,7 +75,7 @@ def main(argv: Sequence[str]) -> int:
         if args.command == "key":
             return _key(args.action, getattr(args, "file", None), getattr(args, "replace", False))
         return _database_command(args)
-    except ReturnsDeskError as exc:
+    except (ReturnsDeskError, OSError) as exc:  # OSError: a key file or folder IT named
         sys.stderr.write(f"{PROG}: {exc}\n")
         return EXIT_CONFIG
 

@@ -67,6 +67,10 @@ def _private_dirs(
         monkeypatch.setenv(variable, str(home / variable.lower()))
     monkeypatch.setenv("RETURNSDESK_SYSTEM_CONFIG", "")
     monkeypatch.setenv("RETURNSDESK_USER_CONFIG", "")
+    # No test reads or writes the real OS keyring: the audit key goes to the key file in the
+    # temporary config dir above (data/audit_key.py), as on a headless station.
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    monkeypatch.delenv("RETURNSDESK_AUDIT_KEY_FILE", raising=False)
 
 
 @pytest.fixture

@@ -235,13 +235,16 @@ def test_database_behind_head_is_a_warning(tmp_path: Path) -> None:
 
     url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
     engine = make_engine(url)
+    ensure_schema(engine)
+    # Added with today's services (which append to today's audit trail), then taken back to
+    # the first release: operators are as in 0001.
+    _add_operator(url, "OP-0001", OperatorRole.SHIFT_LEAD, "4711")
     config = Config()
     config.set_main_option("script_location", str(Path(migrations.__file__).parent))
     with engine.connect() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "0001")
+        command.downgrade(config, "0001")
     engine.dispose()
-    _add_operator(url, "OP-0001", OperatorRole.SHIFT_LEAD, "4711")  # operators are as in 0001
     code, lines, _ = _run(load_settings(environ={}, overrides={"database.url": url}))
     assert code == 0
     assert lines["database"][0] == "WARN"
@@ -316,3 +319,18 @@ def test_crash_reports_are_pointed_out(tmp_path: Path) -> None:
         f"{tmp_path / 'crashes'}: 1 report(s), newest crash-20260101T000000.000000Z-1.txt",
     )
     assert lines["log"][0] == "OK"
+
+
+def test_the_audit_key_is_named_by_its_id_and_a_readable_key_file_fails(station_db: str) -> None:
+    from returnsdesk.data import audit_key
+
+    settings = load_settings(environ={}, overrides={"database.url": station_db})
+    key = audit_key.load_key()  # made when the station's first operator was added (audited)
+    assert key is not None
+    _, lines, report = _run(settings)
+    assert lines["audit key"] == ("OK", f"id {key.key_id} in {audit_key.key_file_path()}")
+    assert key.secret.hex() not in report
+
+    audit_key.key_file_path().chmod(0o640)
+    _, lines, _ = _run(settings)
+    assert lines["audit key"][0] == "FAIL" and "chmod 600" in lines["audit key"][1]

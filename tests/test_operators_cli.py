@@ -23,12 +23,14 @@ def run(
     database_url: str, *args: str, stdin: str = "", monkeypatch: pytest.MonkeyPatch
 ) -> tuple[int, str, str]:
     """The command as IT types it, a PIN piped in on standard input where one is asked for."""
-    monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
     out, err = io.StringIO(), io.StringIO()
-    monkeypatch.setattr(sys, "stdout", out)
-    monkeypatch.setattr(sys, "stderr", err)
-    code = cli_operators.main(["--database", database_url, *args])
-    monkeypatch.undo()
+    # A context, not monkeypatch.undo(): that would also undo conftest's private directories
+    # (and with them this test's audit key file).
+    with monkeypatch.context() as patch:
+        patch.setattr(sys, "stdin", io.StringIO(stdin))
+        patch.setattr(sys, "stdout", out)
+        patch.setattr(sys, "stderr", err)
+        code = cli_operators.main(["--database", database_url, *args])
     return code, out.getvalue(), err.getvalue()
 
 

@@ -21,6 +21,7 @@ COMMANDS = (
     "import",
     "operators",
     "refunds",
+    "audit",
     "diagnostics",
 )
 
@@ -46,7 +47,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
             " --once|--forever' prints queued labels headless;"
             " 'returnsdesk operators list|add|set-pin|set-role|deactivate|activate|unlock'"
             " manages badges and PINs; 'returnsdesk refunds list|approve|reject' decides held"
-            " refunds; 'returnsdesk diagnostics' prints a report for IT."
+            " refunds; 'returnsdesk audit verify|seal|reseal|key' checks the audit trail and"
+            " manages its key; 'returnsdesk diagnostics' prints a report for IT."
         ),
     )
     parser.add_argument("--version", action="version", version=f"returnsdesk {__version__}")
@@ -140,6 +142,10 @@ def _run_command(command: str, arguments: list[str]) -> int:
         from returnsdesk.cli_refunds import main as refunds_main
 
         return refunds_main(arguments)
+    if command == "audit":
+        from returnsdesk.cli_audit import main as audit_main
+
+        return audit_main(arguments)
     if command == "diagnostics":
         return _diagnostics()
     raise AssertionError(f"{command} is in COMMANDS but not run here")

@@ -103,6 +103,7 @@ def collect_findings(settings: Settings) -> Iterable[Finding]:
         ("printers", _printers),
         ("order system", _order_system),
         ("keyring", _keyring),
+        ("audit key", _audit_key),
         ("disk", _disk),
         ("log", _log),
     ]
@@ -553,6 +554,26 @@ def _keyring(settings: Settings) -> Iterable[Finding]:
         yield Finding(status, "keyring", f"no usable backend ({name})")
         return
     yield Finding(Status.OK, "keyring", f"backend {name}")
+
+
+def _audit_key(settings: Settings) -> Iterable[Finding]:
+    """Whether this station can seal and verify the audit trail (the key itself never shown)."""
+    from returnsdesk.data import audit_key
+
+    try:
+        key = audit_key.load_key()
+    except audit_key.AuditKeyError as exc:
+        yield Finding(Status.FAIL, "audit key", str(exc))
+        return
+    if key is None:
+        yield Finding(
+            Status.WARN,
+            "audit key",
+            f"none yet ({audit_key.key_file_path()} or the OS keyring): a new database makes one"
+            " with its first audit entry; a shared one needs 'returnsdesk audit key import'",
+        )
+        return
+    yield Finding(Status.OK, "audit key", f"id {key.key_id} in {key.source}")
 
 
 def _keyring_module() -> Any:

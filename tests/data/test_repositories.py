@@ -172,30 +172,3 @@ def test_an_empty_audit_trail_verifies(database: Database) -> None:
     assert _verify(database) == AuditVerification(
         ok=True, entries_checked=0, first_broken_sequence=None
     )
-
-
-@pytest.mark.parametrize(
-    ("tampering", "first_broken"),
-    [
-        ("""UPDATE audit_entries SET details = '{"total": "99.00"}' WHERE sequence = 2""", 2),
-        ("UPDATE audit_entries SET subject = 'return X' WHERE sequence = 2", 2),
-        ("UPDATE audit_entries SET at = '2020-01-01 00:00:00.000000' WHERE sequence = 2", 2),
-        ("DELETE FROM audit_entries WHERE sequence = 2", 3),
-    ],
-)
-def test_tampering_with_an_entry_is_detected(
-    database: Database, tampering: str, first_broken: int
-) -> None:
-    # Given an intact chain of four entries
-    for total in ("12.50", "15.00", "7.25", "3.00"):
-        _audit(database, "refund.approved", total=Decimal(total))
-    assert _verify(database).ok
-
-    # When someone edits the database behind the application's back
-    with database.engine.begin() as connection:
-        connection.exec_driver_sql(tampering)
-
-    # Then verification fails at the edited entry
-    result = _verify(database)
-    assert not result.ok
-    assert result.first_broken_sequence == first_broken

@@ -189,3 +189,28 @@ def test_stock_adjustments_increment_and_never_twice(oscar_shop: OscarShop) -> N
 
     unknown = post(oscar_shop, "/stock-adjustments", dict(adjustment, sku="0000000000000"), key())
     assert (unknown.status, unknown.json()["error"]) == (404, "not_found")
+
+
+def test_audit_anchors_are_kept_and_a_second_hash_for_one_entry_is_refused(
+    oscar_shop: OscarShop,
+) -> None:
+    key_id = uuid.uuid4().hex[:16]  # a station's audit key id, fresh for this test
+    anchor = {
+        "key_id": key_id,
+        "sequence": 50,
+        "entry_hash": "c" * 64,
+        "at": "2026-12-05T23:30:00+00:00",
+    }
+    anchor_key = key()
+
+    first = post(oscar_shop, "/audit-anchors", anchor, anchor_key)
+    replay = post(oscar_shop, "/audit-anchors", anchor, anchor_key)
+    assert (first.status, first.json()) == (
+        201,
+        {"key_id": key_id, "sequence": 50, "status": "recorded"},
+    )
+    assert replay.body == first.body
+    # The same head again under a new key is fine; another hash for entry #50 is not.
+    assert post(oscar_shop, "/audit-anchors", anchor, key()).status == 201
+    rewritten = post(oscar_shop, "/audit-anchors", dict(anchor, entry_hash="d" * 64), key())
+    assert (rewritten.status, rewritten.json()["error"]) == (409, "anchor_mismatch")

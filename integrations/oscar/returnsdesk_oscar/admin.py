@@ -3,6 +3,7 @@
 from django.contrib import admin
 
 from .models import (
+    AuditAnchor,
     IdempotencyRecord,
     RefundRecord,
     ReturnAuthorisation,
@@ -48,3 +49,16 @@ class StockAdjustmentAdmin(admin.ModelAdmin):
 class IdempotencyRecordAdmin(admin.ModelAdmin):
     list_display = ["key", "endpoint", "status_code", "created_at"]
     search_fields = ["key"]
+
+
+@admin.register(AuditAnchor)
+class AuditAnchorAdmin(admin.ModelAdmin):
+    list_display = ["key_id", "sequence", "entry_hash", "anchored_at", "received_at"]
+    list_filter = ["key_id"]
+    search_fields = ["entry_hash"]
+
+    def has_change_permission(self, request: object, obj: object = None) -> bool:
+        return False  # evidence: shown, never edited
+
+    def has_delete_permission(self, request: object, obj: object = None) -> bool:
+        return False

@@ -120,3 +120,28 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.endpoint} {self.key}"
+
+
+class AuditAnchor(models.Model):
+    """The head of a station's audit trail at some moment, sent by the station's relay.
+
+    Kept here, off the station, so that deleting or rewriting the station's newest audit
+    entries shows: the station's trail must still hold this hash at this sequence. A second
+    anchor for the same entry with another hash is refused (409 ``anchor_mismatch``).
+    """
+
+    # Names the audit key, so the chain (one per key; stations sharing a database share it).
+    key_id = models.CharField(max_length=16)
+    sequence = models.PositiveBigIntegerField()
+    entry_hash = models.CharField(max_length=64)
+    anchored_at = models.DateTimeField()  # the entry's time, as the station wrote it
+    received_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["key_id", "sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["key_id", "sequence"], name="rd_one_anchor_per_entry")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key_id} #{self.sequence}"

@@ -80,6 +80,13 @@ class StockAdjustmentSerializer(serializers.Serializer):
         return value
 
 
+class AuditAnchorSerializer(serializers.Serializer):
+    key_id = serializers.RegexField(r"^[0-9a-f]{16}$")
+    sequence = serializers.IntegerField(min_value=1)
+    entry_hash = serializers.RegexField(r"^[0-9a-f]{64}$")
+    at = serializers.DateTimeField()
+
+
 NOTICE_STATUSES = ("refunded", "no_refund", "held", "rejected")
 
 

@@ -20,7 +20,13 @@ from oscar.core.loading import get_model
 from rest_framework import status
 
 from .errors import ApiError, not_found
-from .models import RefundRecord, ReturnAuthorisation, ReturnStatus, StockAdjustment
+from .models import (
+    AuditAnchor,
+    RefundRecord,
+    ReturnAuthorisation,
+    ReturnStatus,
+    StockAdjustment,
+)
 from .serializers import (
     CENT,
     line_sku,
@@ -294,6 +300,38 @@ def adjust_stock(data: dict[str, Any], key: str) -> tuple[int, Any]:
         reference=data["reference"] or key,
     )
     return status.HTTP_201_CREATED, {"sku": sku, "num_in_stock": record.num_in_stock}
+
+
+# --- Audit anchors -------------------------------------------------------------------------
+
+
+def record_anchor(data: dict[str, Any], key: str) -> tuple[int, Any]:
+    """Keep the station's audit head; the same entry with another hash is refused (409).
+
+    The lock on the existing row (if any) makes two stations' anchors of one entry take
+    turns; the unique constraint refuses a race between two first inserts.
+    """
+    anchor = (
+        AuditAnchor.objects.select_for_update()
+        .filter(key_id=data["key_id"], sequence=data["sequence"])
+        .first()
+    )
+    if anchor is None:
+        anchor = AuditAnchor.objects.create(
+            key_id=data["key_id"],
+            sequence=data["sequence"],
+            entry_hash=data["entry_hash"],
+            anchored_at=data["at"],
+        )
+    elif anchor.entry_hash != data["entry_hash"]:
+        raise ApiError(
+            status.HTTP_409_CONFLICT,
+            "anchor_mismatch",
+            f"audit entry #{anchor.sequence} of key {anchor.key_id} was anchored with another"
+            " hash: the station's audit trail was rewritten",
+        )
+    body = {"key_id": anchor.key_id, "sequence": anchor.sequence, "status": "recorded"}
+    return status.HTTP_201_CREATED, body
 
 
 # --- Status --------------------------------------------------------------------------------

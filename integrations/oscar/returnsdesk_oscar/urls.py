@@ -21,4 +21,5 @@ urlpatterns = [
     ),
     path("refunds", views.RefundView.as_view(), name="refunds"),
     path("stock-adjustments", views.StockAdjustmentView.as_view(), name="stock-adjustments"),
+    path("audit-anchors", views.AuditAnchorView.as_view(), name="audit-anchors"),
 ]

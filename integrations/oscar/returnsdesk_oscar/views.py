@@ -24,6 +24,7 @@ from . import services
 from .errors import ApiError, api_exception_handler, not_found
 from .idempotency import run_idempotent
 from .serializers import (
+    AuditAnchorSerializer,
     NotificationSerializer,
     RefundSerializer,
     StatusChangeSerializer,
@@ -140,4 +141,14 @@ class ReturnNotificationView(SyncApiView):
             endpoint=f"POST returns/{rma_number}/notifications",
             serializer_class=NotificationSerializer,
             apply=lambda data, key: services.notify_customer(rma_number, data, key),
+        )
+
+
+class AuditAnchorView(SyncApiView):
+    def post(self, request: Request) -> HttpResponse:
+        return run_idempotent(
+            request,
+            endpoint="POST audit-anchors",
+            serializer_class=AuditAnchorSerializer,
+            apply=services.record_anchor,
         )

@@ -77,6 +77,9 @@ def _fk(target: str, *, nullable: bool = False, index: bool = True, unique: bool
     return Field(sa_column_args=[fk], nullable=False, index=index, unique=unique)
 
 
+AUDIT_KEYED, AUDIT_PLAIN = "hmac-sha256", "sha256"  # AuditEntry.algorithm
+
+
 # --- people and places ----------------------------------------------------------------------
 
 
@@ -309,7 +312,12 @@ class OutboxEvent(TableModel, table=True):
 
 
 class AuditEntry(TableModel, table=True):
-    """Append-only, hash-chained record of who did what (each entry hashes the previous one)."""
+    """Append-only, keyed hash chain of who did what (repositories.append_audit).
+
+    Each entry's ``entry_hash`` covers the previous entry's. ``algorithm`` says how it was
+    made: "hmac-sha256" (keyed, data/audit_key.py) for every entry since migration 0009,
+    "sha256" (plain) for those written before; the database refuses UPDATE and DELETE.
+    """
 
     __tablename__ = "audit_entries"
     id: uuid.UUID = _id()
@@ -322,6 +330,28 @@ class AuditEntry(TableModel, table=True):
     details: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     previous_hash: str = Field(max_length=64)
     entry_hash: str = Field(max_length=64, unique=True)
+    # Rows from before migration 0009 read "sha256" (the server default the migration added).
+    algorithm: str = Field(
+        default=AUDIT_KEYED, max_length=16, sa_column_kwargs={"server_default": AUDIT_PLAIN}
+    )
+
+
+class AuditSeal(TableModel, table=True):
+    """One row: the newest audit entry, sealed with the audit key, rewritten by every append.
+
+    Deleting the newest entries leaves the seal naming an entry that is gone; rewriting the
+    seal needs the key. ``legacy_until``: the last plain-SHA-256 entry (0 if none), before
+    which entries need not be keyed. ``key_id`` names the key (audit_key.AuditKey.key_id).
+    """
+
+    __tablename__ = "audit_seal"
+    id: int = Field(default=1, primary_key=True, sa_column_kwargs={"autoincrement": False})
+    key_id: str = Field(max_length=16)
+    head_sequence: int
+    head_hash: str = Field(max_length=64)
+    legacy_until: int
+    sealed_at: datetime = _timestamp()
+    mac: str = Field(max_length=64)
 
 
 # --- evidence -------------------------------------------------------------------------------

@@ -9,11 +9,28 @@ PostgreSQL two concurrent transactions could read the same maximum: one station'
 would then fail on the unique ``sequence`` and the audit chain would fork. So there a
 transaction takes an advisory lock before it appends, held until it commits or rolls back:
 appending transactions take turns, as on SQLite (tests/services/test_completion_concurrency.py).
+
+The audit trail (issue 11). Each entry's ``entry_hash`` is an HMAC-SHA256, under the station's
+audit key (``audit_key.py``; never in the database), of the previous entry's hash and the
+entry's fields: without the key nobody can edit an entry and recompute the chain. Entries from
+before migration 0009 keep their plain SHA-256 (``algorithm``); the first keyed entry covers
+the last of them, and a plain entry after it is refused by verification. The one-row
+``audit_seal`` holds the newest entry's sequence and hash under the key, rewritten with every
+append, so deleting the newest entries shows too. The database refuses UPDATE and DELETE on
+``audit_entries`` (triggers, migration 0009), so tampering needs dropping a trigger first.
+
+The newest entry is also sent off the station, as an ``audit.anchored`` outbox event the
+order system keeps (docs/sync-api.yaml): after every refund decision of a shift lead
+(``refund.*``, the decisions issue 11 is about) and every ``ANCHOR_EVERY``-th entry. An
+attacker who restores an old copy of the seal after deleting entries is caught by the
+anchors, up to the last one delivered (and by those still in the outbox, which verification
+compares with the trail).
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import math
 import uuid
@@ -27,10 +44,35 @@ from typing import Any
 from sqlalchemy import text
 from sqlmodel import Session, col, func, select
 
-from returnsdesk.data.models import AuditEntry, OutboxEvent
+from returnsdesk.data.audit_key import PROVIDER, AuditKey, AuditKeyError
+from returnsdesk.data.models import (
+    AUDIT_KEYED,
+    AUDIT_PLAIN,
+    AuditEntry,
+    AuditSeal,
+    OutboxEvent,
+)
 from returnsdesk.data.types import utcnow
+from returnsdesk.domain.errors import OperatorError
 
 GENESIS_HASH = "0" * 64  # the previous_hash of the first audit entry
+SEAL_ID = 1  # the one row of audit_seal
+ANCHOR_EVENT = "audit.anchored"
+RESEAL_ACTION = "audit.resealed"
+ANCHOR_EVERY = 50  # entries between anchors, besides one after each refund decision
+# Anchors are one ordered stream of their own in the outbox (the relay orders per aggregate).
+AUDIT_TRAIL_ID = uuid.UUID("a0d17000-0000-4000-8000-000000000011")
+
+
+class AuditTrailBroken(OperatorError):
+    """The audit trail was changed outside returnsdesk: nothing more is recorded until IT has
+    looked (``returnsdesk audit verify``, then ``returnsdesk audit reseal``)."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(
+            f"The audit trail was changed outside returnsdesk ({what}). Nothing can be recorded"
+            " until IT checks it with 'returnsdesk audit verify'."
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +80,10 @@ class AuditVerification:
     ok: bool
     entries_checked: int  # up to and including the first broken entry, if any
     first_broken_sequence: int | None
+    problem: str | None = None  # what is wrong, in words for IT
+    first_broken_action: str | None = None
+    first_broken_at: datetime | None = None
+    plain_entries: int = 0  # from before keyed sealing (migration 0009), among those checked
 
 
 def to_json_payload(payload: Mapping[str, Any]) -> dict[str, Any]:
@@ -89,39 +135,130 @@ def append_audit(
     operator_id: uuid.UUID | None,
     station_id: uuid.UUID | None,
 ) -> AuditEntry:
-    """Append an entry to the hash chain in the caller's transaction."""
-    take_turns(session, APPEND_LOCK)
-    last = session.exec(
-        select(AuditEntry.sequence, AuditEntry.entry_hash)
-        .order_by(col(AuditEntry.sequence).desc())
-        .limit(1)
-    ).first()
-    sequence, previous_hash = last if last is not None else (0, GENESIS_HASH)
-    entry = AuditEntry(
+    """Append a keyed entry to the audit chain and re-seal it, in the caller's transaction.
+
+    The key comes from ``audit_key.PROVIDER`` (see "The audit trail" above); ``AuditKeyError``
+    (an operator error naming what IT must do) when this station has none or the wrong one,
+    ``AuditTrailBroken`` when the seal does not match the newest entry.
+    """
+    entry = _new_entry(action, subject, details, operator_id, station_id)
+    return _append(session, entry, reseal=False)
+
+
+def reseal_audit(session: Session, *, reason: str, by: str) -> AuditEntry:
+    """After IT has looked at a broken seal (``returnsdesk audit verify``): record what the seal
+    and the trail said in a new entry, and seal the trail as it is now. The break stays visible
+    in that entry for good; nothing is repaired silently."""
+    seal = session.get(AuditSeal, SEAL_ID)
+    last = _last_entry(session)
+    details: dict[str, Any] = {
+        "reason": reason,
+        "by": by,
+        "seal_head": None if seal is None else [seal.head_sequence, seal.head_hash],
+        "found_head": None if last is None else [last[0], last[1]],
+        # Anchors queued up to here name the trail before the break: verification skips them.
+        "outbox_until": session.exec(select(func.max(col(OutboxEvent.sequence)))).one() or 0,
+    }
+    entry = _new_entry(RESEAL_ACTION, "audit trail", details, None, None)
+    return _append(session, entry, reseal=True)
+
+
+def _new_entry(
+    action: str,
+    subject: str,
+    details: dict[str, Any],
+    operator_id: uuid.UUID | None,
+    station_id: uuid.UUID | None,
+) -> AuditEntry:
+    """What the caller says; ``_append`` places it in the chain (sequence, time, hashes)."""
+    return AuditEntry(
         id=uuid.uuid4(),
-        sequence=sequence + 1,
-        at=utcnow(),
+        sequence=0,
         operator_id=operator_id,
         station_id=station_id,
         action=action,
         subject=subject,
         details=to_json_payload(details),
-        previous_hash=previous_hash,
+        previous_hash="",
         entry_hash="",
+        algorithm=AUDIT_KEYED,
     )
-    entry.entry_hash = _entry_hash(entry)
+
+
+def _append(session: Session, entry: AuditEntry, *, reseal: bool) -> AuditEntry:
+    take_turns(session, APPEND_LOCK)
+    last = _last_entry(session)
+    seal = session.get(AuditSeal, SEAL_ID)
+    sequence, previous_hash, algorithm = last if last is not None else (0, GENESIS_HASH, None)
+    if not reseal:
+        # Appending after a truncation would seal the shortened trail as if nothing happened.
+        if seal is None and algorithm == AUDIT_KEYED:
+            raise AuditTrailBroken("the audit trail's seal is missing")
+        if seal is not None and (seal.head_sequence, seal.head_hash) != (sequence, previous_hash):
+            raise AuditTrailBroken(
+                f"the audit trail's seal names entry #{seal.head_sequence}, but the newest"
+                f" entry is #{sequence}"
+            )
+    key = _sealing_key(seal, may_create=seal is None and algorithm != AUDIT_KEYED)
+    if seal is None:
+        # The first keyed entry: the plain SHA-256 entries before it (migration 0009) stay
+        # as they are, and this entry's keyed hash covers the last of them.
+        plain = select(func.max(col(AuditEntry.sequence))).where(
+            col(AuditEntry.algorithm) == AUDIT_PLAIN
+        )
+        legacy_until = session.exec(plain).one() or 0
+    else:
+        legacy_until = seal.legacy_until
+    entry.sequence = sequence + 1
+    entry.at = utcnow()
+    entry.previous_hash = previous_hash
+    entry.entry_hash = _keyed_hash(entry, key)
     session.add(entry)
+    if seal is None:
+        seal = AuditSeal(
+            id=SEAL_ID, key_id="", head_sequence=0, head_hash="", legacy_until=0, mac=""
+        )
+        session.add(seal)
+    seal.key_id = key.key_id
+    seal.head_sequence = entry.sequence
+    seal.head_hash = entry.entry_hash
+    seal.legacy_until = legacy_until
+    seal.sealed_at = entry.at
+    seal.mac = _seal_mac(seal, key)
+    if _anchor_due(entry):
+        add_outbox_event(
+            session,
+            event_type=ANCHOR_EVENT,
+            aggregate_id=AUDIT_TRAIL_ID,
+            payload={
+                "sequence": entry.sequence,
+                "entry_hash": entry.entry_hash,
+                "key_id": key.key_id,
+                "at": entry.at,
+            },
+        )
     return entry
 
 
-def verify_audit_chain(session: Session) -> AuditVerification:
-    """Recompute the chain from the first entry; stop at the first entry that does not fit.
+def verify_audit_chain(session: Session, key: AuditKey | None = None) -> AuditVerification:
+    """Check the whole trail with ``key`` (default: this station's) and the seal.
 
-    Detects edited, inserted, reordered and deleted entries, except deletion of the newest ones
-    (compare ``entries_checked`` with a count kept elsewhere, e.g. a printed shift report).
+    Detects edited, inserted, reordered and deleted entries, the newest ones included, and a
+    trail rewritten without the key. Raises ``AuditKeyError`` when the trail is keyed and this
+    station has no key or another one. Stops at the first entry that does not fit.
     """
-    checked = 0
+    seal = session.get(AuditSeal, SEAL_ID)
+    if key is None:
+        key = PROVIDER.get()
+    if seal is not None:
+        key = _check_key(key, seal.key_id)
+        if not hmac.compare_digest(seal.mac, _seal_mac(seal, key)):
+            return _broken(0, None, "the seal does not match its keyed MAC: it was altered")
+    checked = plain = 0
     expected_previous = GENESIS_HASH
+    keyed_seen = False
+    legacy_until = seal.legacy_until if seal is not None else None
+    anchored = _anchored_heads(session, seal.key_id if seal is not None else None)
     # yield_per streams the rows; the session's identity map holds them only weakly.
     entries = session.exec(
         select(AuditEntry).order_by(col(AuditEntry.sequence)).execution_options(yield_per=500)
@@ -129,35 +266,210 @@ def verify_audit_chain(session: Session) -> AuditVerification:
     try:
         for entry in entries:
             checked += 1
-            if (
-                entry.sequence != checked
-                or entry.previous_hash != expected_previous
-                or entry.entry_hash != _entry_hash(entry)
+            problem = _entry_problem(
+                entry, checked, expected_previous, key, keyed_seen, legacy_until
+            )
+            if problem is None and anchored.get(entry.sequence, entry.entry_hash) != (
+                entry.entry_hash
             ):
-                return AuditVerification(
-                    ok=False, entries_checked=checked, first_broken_sequence=entry.sequence
-                )
+                problem = "its hash is not the one anchored off the station: rewritten"
+            if problem is not None:
+                return _broken(checked, entry, problem, plain_entries=plain)
+            keyed_seen = keyed_seen or entry.algorithm == AUDIT_KEYED
+            plain += entry.algorithm == AUDIT_PLAIN
             expected_previous = entry.entry_hash
     finally:
         entries.close()  # on PostgreSQL a server-side cursor, open until closed
-    return AuditVerification(ok=True, entries_checked=checked, first_broken_sequence=None)
+    if seal is None and checked:
+        what = "keyed entries" if keyed_seen else "plain SHA-256 entries only"
+        return _broken(
+            checked,
+            None,
+            f"the trail has no seal ({what}): it was deleted, or no entry was added since the"
+            " upgrade to keyed sealing ('returnsdesk audit seal' seals it)",
+            plain_entries=plain,
+        )
+    if anchored and max(anchored) > checked:
+        # The seal may be an old copy put back; the outbox still remembers a later head.
+        problem = (
+            f"entry #{max(anchored)} was anchored off the station but the trail ends at"
+            f" #{checked}: entries #{checked + 1} to #{max(anchored)} or more were deleted"
+        )
+        return _broken(checked, None, problem, plain_entries=plain, sequence=checked + 1)
+    if seal is not None and (seal.head_sequence, seal.head_hash) != (checked, expected_previous):
+        if checked < seal.head_sequence:
+            problem = (
+                f"the seal names entry #{seal.head_sequence} but the trail ends at #{checked}:"
+                f" entries #{checked + 1} to #{seal.head_sequence} were deleted"
+            )
+            return _broken(checked, None, problem, plain_entries=plain, sequence=checked + 1)
+        problem = f"the seal names entry #{seal.head_sequence} with another hash than the trail's"
+        return _broken(checked, None, problem, plain_entries=plain, sequence=seal.head_sequence)
+    return AuditVerification(
+        ok=True, entries_checked=checked, first_broken_sequence=None, plain_entries=plain
+    )
 
 
-def _entry_hash(entry: AuditEntry) -> str:
+def _anchored_heads(session: Session, key_id: str | None) -> dict[int, str]:
+    """The heads this trail sent off the station that the outbox still holds (delivered ones
+    are pruned after a while), since the last reseal: sequence -> entry hash."""
+    if key_id is None:
+        return {}
+    resealed = session.exec(
+        select(AuditEntry.details)
+        .where(AuditEntry.action == RESEAL_ACTION)
+        .order_by(col(AuditEntry.sequence).desc())
+        .limit(1)
+    ).first()
+    after = int(resealed.get("outbox_until", 0)) if resealed is not None else 0
+    events = session.exec(
+        select(OutboxEvent).where(
+            OutboxEvent.event_type == ANCHOR_EVENT, col(OutboxEvent.sequence) > after
+        )
+    )
+    return {
+        int(event.payload["sequence"]): str(event.payload["entry_hash"])
+        for event in events
+        if event.payload.get("key_id") == key_id
+    }
+
+
+def _entry_problem(
+    entry: AuditEntry,
+    position: int,
+    expected_previous: str,
+    key: AuditKey | None,
+    keyed_seen: bool,
+    legacy_until: int | None,
+) -> str | None:
+    if entry.sequence != position:
+        if entry.sequence > position:
+            return f"entry #{position} is missing: deleted"
+        return f"sequence #{entry.sequence} found where #{position} belongs: reordered or inserted"
+    if entry.previous_hash != expected_previous:
+        return "it does not follow the entry before it: an entry was deleted, inserted or moved"
+    if entry.algorithm == AUDIT_PLAIN:
+        if keyed_seen or (legacy_until is not None and entry.sequence > legacy_until):
+            return "a plain SHA-256 entry after keyed sealing began: written without the key"
+        if not hmac.compare_digest(entry.entry_hash, _plain_hash(entry)):
+            return "its content does not match its hash: edited"
+        return None
+    if entry.algorithm != AUDIT_KEYED:
+        return f"unknown hash algorithm {entry.algorithm!r}"
+    if key is None:
+        raise AuditKeyError(_no_key_message(None))
+    if not hmac.compare_digest(entry.entry_hash, _keyed_hash(entry, key)):
+        return "its content does not match its keyed hash: edited, or written without the key"
+    return None
+
+
+def _broken(
+    checked: int,
+    entry: AuditEntry | None,
+    problem: str,
+    *,
+    plain_entries: int = 0,
+    sequence: int | None = None,
+) -> AuditVerification:
+    return AuditVerification(
+        ok=False,
+        entries_checked=checked,
+        first_broken_sequence=entry.sequence if entry is not None else sequence,
+        problem=problem,
+        first_broken_action=None if entry is None else entry.action,
+        first_broken_at=None if entry is None else entry.at,
+        plain_entries=plain_entries,
+    )
+
+
+def _last_entry(session: Session) -> tuple[int, str, str] | None:
+    row = session.exec(
+        select(AuditEntry.sequence, AuditEntry.entry_hash, AuditEntry.algorithm)
+        .order_by(col(AuditEntry.sequence).desc())
+        .limit(1)
+    ).first()
+    return None if row is None else (row[0], row[1], row[2])
+
+
+def _sealing_key(seal: AuditSeal | None, *, may_create: bool) -> AuditKey:
+    """The key to append with: this station's, which must be the one the seal names. Only a
+    trail never sealed may get a new key (the first station on a database, or a new one)."""
+    key = PROVIDER.get()
+    if key is None and may_create:
+        try:
+            key = PROVIDER.create()
+        except OSError as exc:
+            raise AuditKeyError(
+                f"This station has no audit key and cannot create one ({exc}). IT: see"
+                " 'returnsdesk audit key' in the IT guide."
+            ) from exc
+    return _check_key(key, None if seal is None else seal.key_id)
+
+
+def _check_key(key: AuditKey | None, sealed_with: str | None) -> AuditKey:
+    if key is None:
+        raise AuditKeyError(_no_key_message(sealed_with))
+    if sealed_with is not None and key.key_id != sealed_with:
+        raise AuditKeyError(
+            f"This station's audit key (id {key.key_id}, {key.source}) is not the one the audit"
+            f" trail is sealed with (id {sealed_with}). IT: import the right key with"
+            " 'returnsdesk audit key import' (see the IT guide). If every station has this"
+            " key, the trail was re-sealed with someone else's: treat it as broken."
+        )
+    return key
+
+
+def _no_key_message(sealed_with: str | None) -> str:
+    which = "" if sealed_with is None else f" (id {sealed_with})"
+    return (
+        f"This station has no audit key, and the audit trail is sealed with one{which}. IT:"
+        " export it on a station that has it ('returnsdesk audit key export FILE') and import it"
+        " here ('returnsdesk audit key import FILE'); see the IT guide."
+    )
+
+
+def _anchor_due(entry: AuditEntry) -> bool:
+    return entry.action.startswith("refund.") or entry.sequence % ANCHOR_EVERY == 0
+
+
+def _canonical(entry: AuditEntry, *, keyed: bool) -> str:
+    fields: dict[str, Any] = {
+        "id": entry.id,
+        "sequence": entry.sequence,
+        "at": entry.at,
+        "operator_id": entry.operator_id,
+        "station_id": entry.station_id,
+        "action": entry.action,
+        "subject": entry.subject,
+        "details": entry.details,
+    }
+    if keyed:
+        fields["algorithm"] = entry.algorithm
+    payload = to_json_payload(fields)
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return entry.previous_hash + canonical
+
+
+def _plain_hash(entry: AuditEntry) -> str:
+    """How entries were hashed before migration 0009 (no key: anyone can recompute it)."""
+    return hashlib.sha256(_canonical(entry, keyed=False).encode()).hexdigest()
+
+
+def _keyed_hash(entry: AuditEntry, key: AuditKey) -> str:
+    return key.mac(_canonical(entry, keyed=True).encode())
+
+
+def _seal_mac(seal: AuditSeal, key: AuditKey) -> str:
     fields = to_json_payload(
         {
-            "id": entry.id,
-            "sequence": entry.sequence,
-            "at": entry.at,
-            "operator_id": entry.operator_id,
-            "station_id": entry.station_id,
-            "action": entry.action,
-            "subject": entry.subject,
-            "details": entry.details,
+            "key_id": seal.key_id,
+            "head_sequence": seal.head_sequence,
+            "head_hash": seal.head_hash,
+            "legacy_until": seal.legacy_until,
+            "sealed_at": seal.sealed_at,
         }
     )
-    canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256((entry.previous_hash + canonical).encode()).hexdigest()
+    return key.mac(json.dumps(fields, sort_keys=True, separators=(",", ":")).encode())
 
 
 def _json_key(key: object) -> str:

@@ -78,6 +78,7 @@ class ShopState:
     timeline: dict[str, list[str]] = field(default_factory=dict)
     notices: list[dict[str, Any]] = field(default_factory=list)  # customer notifications sent
     calls: list[ShopCall] = field(default_factory=list)
+    anchors: dict[tuple[str, int], str] = field(default_factory=dict)  # (key_id, seq): hash
 
 
 class FakeShop(LoopbackService):
@@ -167,6 +168,8 @@ class FakeShop(LoopbackService):
             return self._refund(body)
         if route == "/stock-adjustments":
             return self._stock(body)
+        if route == "/audit-anchors":
+            return self._anchor(body)
         match = re.fullmatch(r"/returns/([^/]+)/status", route)
         if match:
             return self._status(unquote(match.group(1)), body)
@@ -219,6 +222,22 @@ class FakeShop(LoopbackService):
         self.state.refunds.append({**refund, "station_refund_id": station_refund_id})
         self.state.timeline.setdefault(rma, []).append("refund")
         return 201, refund
+
+    def _anchor(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        key_id = _text(body.get("key_id"), "key_id", limit=16)
+        entry_hash = _text(body.get("entry_hash"), "entry_hash", limit=64)
+        sequence = body.get("sequence")
+        if not isinstance(sequence, int) or isinstance(sequence, bool) or sequence < 1:
+            raise _Rejected(
+                400, "invalid_request", f"sequence: a positive integer, not {sequence!r}"
+            )
+        _text(body.get("at"), "at")
+        known = self.state.anchors.setdefault((key_id, sequence), entry_hash)
+        if known != entry_hash:
+            raise _Rejected(
+                409, "anchor_mismatch", f"entry #{sequence} was anchored with another hash"
+            )
+        return 201, {"key_id": key_id, "sequence": sequence, "status": "recorded"}
 
     def _stock(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         sku = _text(body.get("sku"), "sku")

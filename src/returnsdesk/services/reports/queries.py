@@ -461,15 +461,21 @@ class AuditHead:
     sequence: int
     entry_hash: str
     at: datetime
+    algorithm: str  # "hmac-sha256" (keyed), or "sha256" from before migration 0009
 
 
 def audit_head(connection: Connection) -> AuditHead | None:
     row = connection.execute(
-        select(col(AuditEntry.sequence), col(AuditEntry.entry_hash), col(AuditEntry.at))
+        select(
+            col(AuditEntry.sequence),
+            col(AuditEntry.entry_hash),
+            col(AuditEntry.at),
+            col(AuditEntry.algorithm),
+        )
         .order_by(col(AuditEntry.sequence).desc())
         .limit(1)
     ).first()
-    return None if row is None else AuditHead(int(row[0]), row[1], row[2])
+    return None if row is None else AuditHead(int(row[0]), row[1], row[2], row[3])
 
 
 # --- insights ---------------------------------------------------------------------------------

@@ -90,7 +90,7 @@ def build(
                 [
                     ("Sequence", f"{head.sequence:,}"),
                     ("Recorded", when(head.at, zone)),
-                    ("Entry hash (SHA-256)", head.entry_hash),
+                    (f"Entry hash ({head.algorithm.upper()})", head.entry_hash),
                 ],
             )
         )

@@ -39,6 +39,9 @@ return.closed           POST /returns/{rma}/status                       status 
 customer.notification   POST /returns/{rma}/notifications                to = customer_email,
                         (after the return's refund and closed events)    status, message, reason,
                                                                          currency, total, lines
+audit.anchored          POST /audit-anchors (the newest audit entry, so   key_id, sequence,
+                        the shop holds proof of the trail's head off the  entry_hash, at
+                        station; data/repositories.py says when)
 anything else           none: PARKED (a station newer than this relay,
                         or a bug; never silently dropped)
 ======================  ===============================================  ===========================
@@ -277,6 +280,22 @@ def _customer_notification(p: Mapping[str, Any]) -> ContractCall:
     )
 
 
+def _audit_anchored(p: Mapping[str, Any]) -> ContractCall:
+    sequence = p["sequence"]
+    if not isinstance(sequence, int) or isinstance(sequence, bool) or sequence < 1:
+        raise ValueError(f"sequence must be a positive integer, not {sequence!r}")
+    return ContractCall(
+        "POST",
+        "/audit-anchors",
+        {
+            "key_id": _text(p["key_id"]),
+            "sequence": sequence,
+            "entry_hash": _text(p["entry_hash"]),
+            "at": _text(p["at"]),
+        },
+    )
+
+
 _BUILDERS: dict[str, Callable[[Mapping[str, Any]], ContractCall | NoRemoteCall]] = {
     "return.received": _return_received,
     "unit.inspected": _unit_inspected,
@@ -286,6 +305,7 @@ _BUILDERS: dict[str, Callable[[Mapping[str, Any]], ContractCall | NoRemoteCall]]
     "refund.approved": _refund_requested,
     "return.closed": _return_closed,
     "customer.notification": _customer_notification,
+    "audit.anchored": _audit_anchored,
 }
 
 

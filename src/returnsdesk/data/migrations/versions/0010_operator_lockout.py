@@ -2,7 +2,7 @@
 operators.locked_until (PCI DSS 8.3.4; services/operators.py).
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2026-12-05 23:55:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import returnsdesk.data.types
 
 revision: str = "0010"
-down_revision: str | Sequence[str] | None = "0008"
+down_revision: str | Sequence[str] | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

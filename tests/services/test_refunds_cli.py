@@ -20,13 +20,15 @@ def run(
     env: StationEnvironment, *args: str, pin: str = "", monkeypatch: pytest.MonkeyPatch
 ) -> tuple[int, str, str]:
     """The command as a lead types it, the PIN piped in on standard input."""
-    monkeypatch.setattr(sys, "stdin", io.StringIO(pin + "\n"))
     out, err = io.StringIO(), io.StringIO()
-    monkeypatch.setattr(sys, "stdout", out)
-    monkeypatch.setattr(sys, "stderr", err)
     url = env.database.engine.url.render_as_string(hide_password=False)
-    code = cli_refunds.main(["--database", url, *args])
-    monkeypatch.undo()
+    # A context, not monkeypatch.undo(): that would also undo conftest's private directories
+    # (and with them this test's audit key file).
+    with monkeypatch.context() as patch:
+        patch.setattr(sys, "stdin", io.StringIO(pin + "\n"))
+        patch.setattr(sys, "stdout", out)
+        patch.setattr(sys, "stderr", err)
+        code = cli_refunds.main(["--database", url, *args])
     return code, out.getvalue(), err.getvalue()
 
 

@@ -142,6 +142,11 @@ def snapshot(env: StationEnvironment) -> tuple[object, ...]:
     with env.database.session() as session:
         return (
             session.exec(select(Refund.status)).all(),
-            session.exec(select(OutboxEvent.status).order_by(col(OutboxEvent.sequence))).all(),
+            # The refusal's audit entry may be the one whose head is anchored: not a change.
+            session.exec(
+                select(OutboxEvent.status)
+                .where(OutboxEvent.event_type != "audit.anchored")
+                .order_by(col(OutboxEvent.sequence))
+            ).all(),
             session.exec(select(Operator.locked_until).order_by(Operator.code)).all(),
         )

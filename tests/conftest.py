@@ -35,11 +35,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     years: float = config.getoption("--clock-ahead")
     if years:
-        # In this process only: the PostgreSQL server and the reference shop run on the
-        # machine's own clock, as a station's order system would.
-        moved = datetime.now(UTC) + timedelta(days=365.25 * years)
-        config.stash[_CLOCK_TRAVEL] = traveller = time_machine.travel(moved, tick=True)
+        # The PostgreSQL server keeps the machine's clock: nothing asks it the time.
+        offset = timedelta(days=365.25 * years)
+        config.stash[_CLOCK_TRAVEL] = traveller = time_machine.travel(
+            datetime.now(UTC) + offset, tick=True
+        )
         traveller.start()
+        # And in every Python process the tests start (relays, the reference shop):
+        # tests/clock_ahead/sitecustomize.py moves theirs by the same offset.
+        os.environ["CLOCK_AHEAD_OFFSET_S"] = str(offset.total_seconds())
+        os.environ["CLOCK_AHEAD_SITE"] = str(Path(time_machine.__file__).parents[1])
+        os.environ["PYTHONPATH"] = os.pathsep.join(
+            filter(None, [str(Path(__file__).parent / "clock_ahead"), os.environ.get("PYTHONPATH")])
+        )
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

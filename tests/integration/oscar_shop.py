@@ -72,6 +72,10 @@ def _venv_python(venv: Path) -> Path:
 def shop_env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in _ISOLATE}
     env["PYTHONUNBUFFERED"] = "1"
+    if "CLOCK_AHEAD_OFFSET_S" in env:
+        # pytest --clock-ahead: the shop's clock moves with the station's (only this folder
+        # of the test venv's path: tests/clock_ahead/sitecustomize.py).
+        env["PYTHONPATH"] = str(Path(__file__).parents[1] / "clock_ahead")
     env.update(extra)
     return env
 

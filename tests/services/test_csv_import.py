@@ -285,13 +285,24 @@ def test_the_limits_leave_room_inside_the_database_columns() -> None:
 
 
 @pytest.fixture(scope="module")
-def shared_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+def numbers_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("numbers")
+
+
+@pytest.fixture(scope="module")
+def shared_database(numbers_folder: Path) -> Iterator[Database]:
     """One database for every example of a property (each example imports new RMAs and SKUs)."""
-    path = tmp_path_factory.mktemp("numbers") / "station.sqlite3"
-    database = Database(make_engine(f"sqlite:///{path}"))
+    database = Database(make_engine(f"sqlite:///{numbers_folder / 'station.sqlite3'}"))
     ensure_schema(database.engine)
     yield database
     database.dispose()
+
+
+@pytest.fixture
+def shared_audit_key(numbers_folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The shared database's audit key, for every test that writes to it (each test has its
+    own private config folder, and with it a key of its own, otherwise)."""
+    monkeypatch.setenv("RETURNSDESK_AUDIT_KEY_FILE", str(numbers_folder / "audit.key"))
 
 
 def stored_number(database: Database, column: str, rma: str, sku: str) -> Decimal:
@@ -322,6 +333,7 @@ _number_like = st.one_of(
 )
 
 
+@pytest.mark.usefixtures("shared_audit_key")
 @pytest.mark.parametrize("column", NUMERIC_COLUMNS)
 @settings(
     deadline=None, max_examples=120, suppress_health_check=[HealthCheck.function_scoped_fixture]

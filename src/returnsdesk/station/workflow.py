@@ -615,12 +615,27 @@ class StationWorkflow:
         self._banner = Banner(message, Tone.ERROR)
 
     def _guarded(self, act: Callable[[], object], *, queued: bool = False) -> Reaction:
-        """Run one input; an operator error is shown on the banner, never raised."""
+        """Run one input (or, ``queued``, a job's result; then the camera's waiting scans):
+        an operator error is shown on the banner, never raised."""
+        before = self._banner
         try:
             act()
         except OperatorError as exc:
             self._error(str(exc))
+        else:
+            if self._banner is before and before.tone is Tone.ERROR and not queued:
+                # A rejection stays red only until an input succeeds: then say what comes next.
+                self._banner = Banner(self._next(), Tone.INFO)
         return self._react(queued=queued)
+
+    def _next(self) -> str:
+        if self.state is State.UNIT and self.work is not None:
+            return self._prompt(self.work)
+        return {
+            State.RETURN: "Scan an item.",
+            State.CONFIRM_CLOSE: "Enter confirms the refund, Esc goes back.",
+            State.NO_RETURN: "Search by order number or name, or F5 for an unexpected parcel.",
+        }.get(self.state, "Scan a parcel label to start.")
 
     def _react(self, *, error: str | None = None, queued: bool = False) -> Reaction:
         if error is not None:

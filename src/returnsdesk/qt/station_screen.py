@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QTableView
 
 from returnsdesk.domain.inspection import ExpectedLine
 from returnsdesk.qt.images import thumbnail_strip
@@ -114,7 +115,7 @@ class ScreenRenderer:
         lines = refund.lines if refund is not None else ()
         if tuple(self._refund_model.rows()) != lines:
             self._refund_model.set_rows(lines)
-            ui.refundTable.resizeRowsToContents()
+        _fit_rows(ui.refundTable)
         if refund is None:
             ui.refundTotal.setText("")
             ui.refundBox.setTitle("Refund")
@@ -141,6 +142,15 @@ class ScreenRenderer:
         else:
             strip.clear()
             strip.setVisible(False)
+
+
+def _fit_rows(table: QTableView) -> None:
+    """Every line on screen, no scrollbar: Enter confirms what the inspector can see."""
+    table.resizeRowsToContents()
+    rows = sum(table.rowHeight(row) for row in range(table.model().rowCount()))
+    header = table.horizontalHeader().sizeHint().height()
+    table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    table.setFixedHeight(rows + header + 2 * table.frameWidth())
 
 
 def _guide_html(guide: IdleGuide | ItemsGuide | None) -> str:
@@ -217,6 +227,9 @@ def _outcome_html(outcome: ReturnOutcome) -> str:
         f"<tr><td>{esc(u.description)}</td><td>{esc(u.grade or 'missing')}</td>"
         f"<td>{esc(u.disposition.label if u.disposition else '—')}</td>"
         f"<td>{esc(u.location or '')}</td>"
+        f"<td align='right'>{esc(u.paid.format() if u.paid else '—')}</td>"
+        f"<td align='right'>{esc(u.deduction.format() if u.deduction else '—')}</td>"
+        f"<td>{esc(u.deduction_reason)}</td>"
         f"<td align='right'>{esc(u.amount.format() if u.amount else '—')}</td></tr>"
         for u in outcome.units
     )
@@ -231,5 +244,7 @@ def _outcome_html(outcome: ReturnOutcome) -> str:
         f"<p style='font-size:x-large'>Refund <b>{esc(refund)}</b> ({esc(status)})</p>"
         f"<p>{esc(outcome.refund_status_reason)}</p>"
         "<table cellpadding='4'><tr><th align='left'>Unit</th><th>Grade</th>"
-        f"<th>Disposition</th><th>Location</th><th align='right'>Refund</th></tr>{rows}</table>"
+        "<th>Disposition</th><th>Location</th><th align='right'>Paid</th>"
+        "<th align='right'>Deduction</th><th align='left'>Why</th>"
+        f"<th align='right'>Refund</th></tr>{rows}</table>"
     )

@@ -51,6 +51,12 @@ class Station:
     def override(self, choice: Disposition | None, reason: str) -> Screen:
         return self._settle(self.workflow.override(choice, reason)).screen
 
+    def search(self, text: str) -> Screen:
+        return self._settle(self.workflow.search(text)).screen
+
+    def receive_unexpected(self, note: str | None) -> Screen:
+        return self._settle(self.workflow.receive_unexpected(note)).screen
+
     @property
     def screen(self) -> Screen:
         return self.reaction.screen

@@ -3,6 +3,7 @@ and a refund to confirm shown whole."""
 
 from __future__ import annotations
 
+import html
 from dataclasses import replace
 
 from pytestqt.qtbot import QtBot
@@ -147,6 +148,9 @@ def test_a_three_unit_refund_is_shown_whole_before_enter_confirms_it(
     assert model.rowCount() == 3
     assert fully_shown(table)
     assert "Total refund EUR" in ui.refundTotal.text()
+    damaged = next(row for row in range(3) if model.index(row, 1).data() == "D")
+    deduction, why = model.index(damaged, 3).data(), model.index(damaged, 5).data()
+    assert deduction != "EUR 0.00" and why
 
     # When Enter confirms, the completed view itemises it the same way
     inspector.press("Enter")
@@ -155,3 +159,9 @@ def test_a_three_unit_refund_is_shown_whole_before_enter_confirms_it(
     for header in ("Paid", "Deduction", "Why", "Refund"):
         assert f">{header}</th>" in outcome
     assert outcome.count("<tr>") == 4  # the header and three units
+    assert deduction in outcome and html.escape(why) in outcome
+    # all of it on screen once laid out
+    stack = ui.workStack
+    inspector.qtbot.waitUntil(
+        lambda: ui.outcomeLabel.sizeHint().height() <= stack.height(), timeout=2_000
+    )

@@ -15,7 +15,8 @@ from returnsdesk.domain.policy import Grade, GradingScale
 from returnsdesk.domain.vocabulary import Disposition, InspectionFlag, ReturnStatus
 from returnsdesk.services.bootstrap import StationEnvironment
 from returnsdesk.services.demo import DemoParcel
-from returnsdesk.station.screen import IdleGuide, Page, Sound, State, Step, Tone
+from returnsdesk.station.screen import Focus, IdleGuide, Page, Sound, State, Step, Tone
+from returnsdesk.station.workflow import AskUnexpectedNote
 from workflow_driver import Station
 
 
@@ -148,8 +149,8 @@ def test_an_unknown_parcel_is_searched_and_opened(
 ) -> None:
     screen = station.scan("RMA-999999")
     assert screen.state is State.NO_RETURN and screen.banner.tone is Tone.WARNING
-    assert station.reaction.focus is None or screen.no_return is not None
-    screen = station._settle(station.workflow.search("Sofia")).screen
+    assert station.reaction.focus is Focus.SEARCH and screen.no_return is not None
+    screen = station.search("Sofia")
     assert screen.no_return is not None
     assert [r.rma_number for r in screen.no_return.results] == ["RMA-100001"]
     assert station.press("Enter").state is State.RETURN
@@ -261,3 +262,31 @@ def test_junk_with_nothing_open_is_a_code_the_station_does_not_know(
     assert "does not know the code 'XK-JUNK-7'" in screen.banner.text
     assert "label first" not in screen.banner.text
     assert Sound.SCAN_ERROR in station.sounds
+
+
+def test_a_parcel_with_no_return_is_received_as_unexpected(
+    station: Station, demo_env: StationEnvironment
+) -> None:
+    station.scan("RMA-999999")
+    station.press("F5")
+    assert isinstance(station.asked, AskUnexpectedNote) and "RMA-999999" in station.asked.prompt
+    screen = station.receive_unexpected("two shoes, no slip")
+    assert screen.state is State.IDLE and screen.banner.tone is Tone.WARNING
+    assert "received as unexpected" in screen.banner.text
+
+
+def test_inputs_wait_while_a_step_is_being_saved(
+    station: Station, demo_env: StationEnvironment
+) -> None:
+    parcel = demo_parcel(demo_env, "RMA-100001")
+    workflow = station.workflow
+    # Given the parcel scan's service call has not come back yet
+    opening = workflow.scan(parcel.tracking_number)
+    (job,) = opening.jobs
+    assert opening.screen.busy and not opening.screen.actions.back
+    # Then a scan is refused with a reason, and keys do nothing
+    refused = workflow.scan(parcel.items[0].gtin)
+    assert refused.jobs == () and "Still saving" in refused.screen.banner.text
+    assert workflow.key("F8").jobs == () and workflow.state is State.IDLE
+    # When the result comes back, the parcel is open
+    assert workflow.finished(job, job.run()).screen.state is State.RETURN

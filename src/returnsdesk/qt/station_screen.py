@@ -227,10 +227,10 @@ def _outcome_html(outcome: ReturnOutcome) -> str:
         f"<tr><td>{esc(u.description)}</td><td>{esc(u.grade or 'missing')}</td>"
         f"<td>{esc(u.disposition.label if u.disposition else '—')}</td>"
         f"<td>{esc(u.location or '')}</td>"
-        f"<td align='right'>{esc(u.paid.format() if u.paid else '—')}</td>"
-        f"<td align='right'>{esc(u.deduction.format() if u.deduction else '—')}</td>"
+        f"<td align='right' nowrap>{esc(u.paid.format() if u.paid else '—')}</td>"
+        f"<td align='right' nowrap>{esc(u.deduction.format() if u.deduction else '—')}</td>"
         f"<td>{esc(u.deduction_reason)}</td>"
-        f"<td align='right'>{esc(u.amount.format() if u.amount else '—')}</td></tr>"
+        f"<td align='right' nowrap>{esc(u.amount.format() if u.amount else '—')}</td></tr>"
         for u in outcome.units
     )
     refund = outcome.refund_total.format() if outcome.refund_total else "—"

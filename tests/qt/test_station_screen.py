@@ -12,10 +12,9 @@ from sqlmodel import col, select
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QTableView
 
-from completing import demo_parcel
+from completing import demo_parcel, three_unit_parcel, with_two_more_grades
 from returnsdesk.config import Settings
 from returnsdesk.data.models import Inspection, Parcel, Refund, Return
-from returnsdesk.domain.policy import Grade, GradingScale
 from returnsdesk.qt import ops
 from returnsdesk.qt.station_controller import State
 from returnsdesk.services.bootstrap import StationEnvironment
@@ -79,14 +78,7 @@ def test_hints_and_help_name_the_grades_of_the_loaded_scale(
     qtbot: QtBot, demo_env: StationEnvironment, settings: Settings
 ) -> None:
     # Given a site whose grading scale has seven grades, two of its own
-    grading = demo_env.policies.grading
-    extra = (
-        Grade(code="G", label="Gift box open", description="", key="6"),
-        Grade(code="H", label="Parts only", description="", key="7"),
-    )
-    policies = replace(
-        demo_env.policies, grading=GradingScale(grading.grades + extra, grading.evidence)
-    )
+    policies = with_two_more_grades(demo_env.policies)
     window = open_station_window(qtbot, replace(demo_env, policies=policies), settings)
     inspector = Inspector(qtbot, window)
     ui = window.station_view.ui
@@ -121,12 +113,7 @@ def fully_shown(table: QTableView) -> bool:
 def test_a_three_unit_refund_is_shown_whole_before_enter_confirms_it(
     inspector: Inspector, demo_env: StationEnvironment
 ) -> None:
-    assert demo_env.demo is not None
-    parcel = next(
-        p
-        for p in demo_env.demo.parcels
-        if sum(i.quantity for i in p.items) == 3 and not any(i.serial_numbers for i in p.items)
-    )
+    parcel = three_unit_parcel(demo_env)
     ui = inspector.window.station_view.ui
     units = [item for item in parcel.items for _ in range(item.quantity)]
     inspector.scan(parcel.tracking_number)

@@ -20,7 +20,7 @@ from hypothesis.stateful import (
 )
 from sqlmodel import Session, col, func, select
 
-from completing import station_service
+from completing import station_service, three_unit_parcel
 from returnsdesk.data.db import Database, make_engine
 from returnsdesk.data.models import OrderLine, Refund, RefundLine, ReturnLine
 from returnsdesk.domain.vocabulary import Disposition
@@ -38,9 +38,7 @@ def _parcels(env: StationEnvironment) -> list[DemoParcel]:
     """The designed scenarios, and a parcel of three units."""
     assert env.demo is not None
     designed = [p for p in env.demo.parcels if p.rma_number <= "RMA-100005"]
-    # Random returns of the demo are not all open; the designed ones and this one are.
-    three = next(p for p in env.demo.parcels if sum(i.quantity for i in p.items) == 3)
-    return [*designed, three]
+    return [*designed, three_unit_parcel(env)]
 
 
 class StationMachine(RuleBasedStateMachine):

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 from sqlmodel import select
 
-from completing import demo_parcel, station_service
+from completing import demo_parcel, station_service, three_unit_parcel, with_two_more_grades
 from returnsdesk.data.models import Refund, Return
 from returnsdesk.domain.errors import WrongStep
 from returnsdesk.domain.inspection import UnitStep
-from returnsdesk.domain.policy import Grade, GradingScale
 from returnsdesk.domain.vocabulary import Disposition, InspectionFlag, ReturnStatus
 from returnsdesk.services.bootstrap import StationEnvironment
 from returnsdesk.services.demo import DemoParcel
@@ -83,12 +80,7 @@ def test_an_n_unit_return_takes_at_most_one_plus_three_inputs_a_unit(
 def test_a_three_unit_confirmation_lists_every_line_with_its_deduction(
     station: Station, demo_env: StationEnvironment
 ) -> None:
-    assert demo_env.demo is not None
-    parcel = next(
-        p
-        for p in demo_env.demo.parcels
-        if sum(i.quantity for i in p.items) == 3 and not any(i.serial_numbers for i in p.items)
-    )
+    parcel = three_unit_parcel(demo_env)
     station.scan(parcel.tracking_number)
     units = [item for item in parcel.items for _ in range(item.quantity)]
     for index, item in enumerate(units):
@@ -194,14 +186,7 @@ def test_key_hints_and_help_come_from_the_loaded_grading_scale(
     demo_env: StationEnvironment,
 ) -> None:
     # Given a site whose grading.toml has seven grades (the demo's five and two of its own)
-    grading = demo_env.policies.grading
-    extra = (
-        Grade(code="G", label="Gift box open", description="", key="6"),
-        Grade(code="H", label="Parts only", description="", key="7"),
-    )
-    policies = replace(
-        demo_env.policies, grading=GradingScale(grading.grades + extra, grading.evidence)
-    )
+    policies = with_two_more_grades(demo_env.policies)
     service = station_service(demo_env)
     service.policies = policies
     station = Station(service)

@@ -50,6 +50,7 @@ class ScreenRenderer:
         view.stretch_columns(ui.refundTable, 0, 5)  # item title, deduction reason
         view.stretch_columns(ui.searchResults, 2)  # customer name
         self._shown: Screen | None = None
+        self._fitted: tuple[object, int] | None = None
 
     def _done_count(self, line: ExpectedLine) -> int:
         return self._done.get(line.line_id, 0)
@@ -115,7 +116,10 @@ class ScreenRenderer:
         lines = refund.lines if refund is not None else ()
         if tuple(self._refund_model.rows()) != lines:
             self._refund_model.set_rows(lines)
-        _fit_rows(ui.refundTable)
+        fitted = (lines, ui.refundTable.width())  # row heights follow the wrapped text
+        if fitted != self._fitted:
+            self._fitted = fitted
+            _fit_rows(ui.refundTable)
         if refund is None:
             ui.refundTotal.setText("")
             ui.refundBox.setTitle("Refund")

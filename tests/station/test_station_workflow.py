@@ -275,3 +275,22 @@ def test_inputs_wait_while_a_step_is_being_saved(
     assert workflow.key("F8").jobs == () and workflow.state is State.IDLE
     # When the result comes back, the parcel is open
     assert workflow.finished(job, job.run()).screen.state is State.RETURN
+
+
+def test_camera_scans_that_come_while_busy_wait_their_turn(
+    station: Station, demo_env: StationEnvironment
+) -> None:
+    parcel = demo_parcel(demo_env, "RMA-100001")
+    workflow, service = station.workflow, station.service
+    # Given the camera's parcel scan is being opened
+    opening = workflow.camera_scan(service.classify(parcel.tracking_number))
+    (job,) = opening.jobs
+    assert opening.sounds == (Sound.CAMERA_ACCEPT,)
+    # When the camera reads the item meanwhile, it is kept, not refused
+    waiting = workflow.camera_scan(service.classify(parcel.items[0].gtin))
+    assert waiting.jobs == () and waiting.screen.banner.tone is not Tone.ERROR
+    # Then once the parcel is open, the item is resolved in turn
+    opened = workflow.finished(job, job.run())
+    assert opened.screen.state is State.RETURN
+    (resolve,) = opened.jobs
+    assert workflow.finished(resolve, resolve.run()).screen.state is State.UNIT

@@ -542,6 +542,7 @@ class StationWorkflow:
         self.state = State.OUTCOME
         self._completing = False
         self.work = self.parcel = None
+        self.thumbnails.clear()  # the return is done: its photos are in the shift history
         self._outcome = OutcomePanel(outcome, just_completed)
         self._focus = Focus.STATION
         if just_completed:

@@ -3,7 +3,10 @@ what a station writes: refunds, outbox events, audit entries."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from returnsdesk.domain.clock import utc_now
+from returnsdesk.domain.policy import Grade, GradingScale, Policies
 from returnsdesk.domain.vocabulary import Disposition
 from returnsdesk.services.bootstrap import StationEnvironment
 from returnsdesk.services.demo import DemoParcel
@@ -35,6 +38,16 @@ def demo_parcel(env: StationEnvironment, rma_number: str) -> DemoParcel:
     return next(p for p in env.demo.parcels if p.rma_number == rma_number)
 
 
+def three_unit_parcel(env: StationEnvironment) -> DemoParcel:
+    """A demo parcel of three units, none with a serial to scan."""
+    assert env.demo is not None
+    return next(
+        p
+        for p in env.demo.parcels
+        if sum(i.quantity for i in p.items) == 3 and not any(i.serial_numbers for i in p.items)
+    )
+
+
 def complete_parcel(
     service: StationService,
     parcel: DemoParcel,
@@ -62,3 +75,13 @@ def complete_parcel(
             else:
                 work.accept(now=service.clock(), override=override, reason="test override")
     return service.complete(opened.parcel.parcel_id, work)
+
+
+def with_two_more_grades(policies: Policies) -> Policies:
+    """The demo's grading scale and two grades of a site's own (keys 6 and 7)."""
+    grading = policies.grading
+    extra = (
+        Grade(code="G", label="Gift box open", description="", key="6"),
+        Grade(code="H", label="Parts only", description="", key="7"),
+    )
+    return replace(policies, grading=GradingScale(grading.grades + extra, grading.evidence))

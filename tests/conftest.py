@@ -14,7 +14,9 @@ from pathlib import Path
 import pytest
 import time_machine
 
+from returnsdesk.config import load_settings
 from returnsdesk.log import tail_handler
+from returnsdesk.services.bootstrap import StationEnvironment, open_environment
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -99,6 +101,20 @@ def restore_root_logger() -> Iterator[None]:
 @pytest.fixture
 def database_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'station.sqlite3'}"
+
+
+@pytest.fixture
+def demo_env(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[StationEnvironment]:
+    """A demo station database on a fresh SQLite file (tests/qt has its own, with settings)."""
+    # The printable barcode sheet takes about 1 s per database; tests/services/test_demo.py
+    # covers it, nothing else reads it.
+    monkeypatch.setattr(
+        "returnsdesk.services.demo_sheet.write_demo_sheet", lambda _summary, path: path
+    )
+    settings = load_settings(environ={}, overrides={"database.url": database_url})
+    env = open_environment(settings, demo=True)
+    yield env
+    env.database.dispose()
 
 
 @pytest.fixture

@@ -37,3 +37,4 @@ import returnsdesk.services.sync.inbound  # noqa: F401
 import returnsdesk.services.sync.relay  # noqa: F401
 import returnsdesk.services.sync.station_pull  # noqa: F401
 import returnsdesk.services.views  # noqa: F401
+import returnsdesk.station.workflow  # noqa: F401

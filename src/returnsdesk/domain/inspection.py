@@ -307,15 +307,21 @@ class ParcelInspection:
             unit_index = sum(1 for unit in self.units if unit.product.sku == product.sku)
         else:
             unit_index = self.inspected_count(line.line_id)
-        reason = line.reason_code if line is not None else "*"
+        # A unit not on the return goes to quarantine for a shift lead whatever its checklist
+        # would say, so the inspector grades it and moves on.
+        questions = (
+            self.policies.checklists.questions_for(
+                category=product.category, reason_code=line.reason_code
+            )
+            if line is not None
+            else ()
+        )
         draft = UnitDraft(
             product=product,
             line=line,
             unit_index=unit_index,
             started_at=now,
-            questions=self.policies.checklists.questions_for(
-                category=product.category, reason_code=reason
-            ),
+            questions=questions,
             flags=flags,
         )
         self.current = draft
@@ -327,6 +333,10 @@ class ParcelInspection:
         if self.current is None:
             raise WrongStep("Scan an item first.")
         if self.current.step is not step:
+            if self.current.step is UnitStep.GRADE:
+                keys = [grade.key for grade in self.policies.grading.grades]
+                named = keys[0] if len(keys) == 1 else f"{keys[0]}-{keys[-1]}"
+                raise WrongStep(f"Grade the unit first (keys {named}).")
             raise WrongStep(_STEP_HINTS[self.current.step])
         return self.current
 
@@ -534,9 +544,8 @@ class ParcelInspection:
         )
 
 
-_STEP_HINTS = {
+_STEP_HINTS = {  # the grade step's hint names the loaded scale's keys (see _require)
     UnitStep.SERIAL: "Scan the unit's serial number.",
-    UnitStep.GRADE: "Grade the unit first (keys 1-5).",
     UnitStep.CHECKLIST: "Answer the checklist question (Y / N).",
     UnitStep.DISPOSITION: "Press Enter to accept the disposition, or O to override.",
 }

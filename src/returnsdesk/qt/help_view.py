@@ -6,14 +6,17 @@ import html
 
 from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
 
+from returnsdesk.domain.policy import Grade
 from returnsdesk.services.demo import DEMO_OPERATORS, DemoSummary
+from returnsdesk.station.screen import grade_keys
+
+_GRADE_ROW = "<tr><td><b>{keys}</b></td><td>grade the item ({grades})</td></tr>"
 
 KEYS_HELP = """
 <h2>Keys</h2>
 <table cellpadding="4">
 <tr><td><b>scan</b></td><td>a parcel label, then each item (barcode, SKU or serial)</td></tr>
-<tr><td><b>1 – 5</b></td>
-<td>grade the item (A new · B like new · C used · D damaged · F defective)</td></tr>
+{grade_row}
 <tr><td><b>Y / N</b></td><td>answer the checklist question</td></tr>
 <tr><td><b>Enter</b></td>
 <td>accept the suggested disposition; after the last item, confirm the refund</td></tr>
@@ -34,16 +37,31 @@ KEYS_HELP = """
 """
 
 
+def keys_help(grades: tuple[Grade, ...]) -> str:
+    """The keys, with the grades of the loaded grading scale (grading.toml names them)."""
+    row = _GRADE_ROW.format(
+        keys=html.escape(grade_keys(grades)),
+        grades=" · ".join(f"{html.escape(g.code)} {html.escape(g.label)}" for g in grades),
+    )
+    return KEYS_HELP.replace("{grade_row}", row)
+
+
 class HelpView(QWidget):
     def __init__(
-        self, demo: DemoSummary | None, sheet_path: str | None, parent: QWidget | None = None
+        self,
+        demo: DemoSummary | None,
+        sheet_path: str | None,
+        grades: tuple[Grade, ...],
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         layout = QVBoxLayout(self)
         self.browser = QTextBrowser()
         self.browser.setOpenExternalLinks(True)
         layout.addWidget(self.browser)
-        self.browser.setHtml(KEYS_HELP + (demo_html(demo, sheet_path) if demo is not None else ""))
+        self.browser.setHtml(
+            keys_help(grades) + (demo_html(demo, sheet_path) if demo is not None else "")
+        )
 
 
 def demo_html(demo: DemoSummary, sheet_path: str | None) -> str:

@@ -72,7 +72,7 @@ class MainWindow(QMainWindow):
                 settings.reports, photo_root=service.photos.root, generated_by=ctx.station_code
             ),
         )
-        self.help_view = HelpView(demo, demo_sheet)
+        self.help_view = HelpView(demo, demo_sheet, service.policies.grading.grades)
         self.camera = CameraBridge(settings.camera, service.scan_rules)
         self.camera_panel = CameraPanel(self.camera)
         self.station_view.ui.returnLayout.addWidget(self.camera_panel, 1)

@@ -46,6 +46,9 @@ _KEY_EVENTS = (QEvent.Type.KeyPress, QEvent.Type.ShortcutOverride)
 # where the platform does not map Ctrl to control characters).
 _GS = "\x1d"
 _TEXT_WIDGETS = (QLineEdit, QPlainTextEdit, QTextEdit, QAbstractSpinBox)
+# A widget property: its text is typed by a person however quickly (a note at 30 ms a key), so
+# its keys are never taken for a scanner burst.
+TYPED_BY_HAND = "typedByHand"
 
 
 class ScanInputFilter(QObject):
@@ -109,6 +112,9 @@ class ScanInputFilter(QObject):
         target = focus if focus is not None else self._window
         # Key events bubble to parents; handle each key once, at the widget it was sent to.
         if watched is not target or target.window() is not self._window:
+            return False
+        if target.property(TYPED_BY_HAND):
+            self.activity.emit()
             return False
         if kind == QEvent.Type.ShortcutOverride:
             # Qt offers a key to the shortcuts (Esc, F5) before it is pressed; inside a burst it

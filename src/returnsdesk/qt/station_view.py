@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from enum import Enum
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QHeaderView, QLabel, QPushButton, QSizePolicy, QTableView, QWidget
@@ -11,21 +9,7 @@ from PySide6.QtWidgets import QHeaderView, QLabel, QPushButton, QSizePolicy, QTa
 from returnsdesk.domain.policy import GradingScale
 from returnsdesk.qt.forms.ui_station_view import Ui_StationView
 from returnsdesk.qt.plain import plain_tooltip
-
-
-class Tone(Enum):
-    INFO = "info"
-    OK = "ok"
-    WARNING = "warning"
-    ERROR = "error"
-
-
-class Step(Enum):
-    PARCEL = 0
-    ITEMS = 1
-    GRADE = 2
-    CONFIRM = 3
-
+from returnsdesk.station.screen import Step, Tone
 
 # Colours meet WCAG AA contrast with their text; state is also said in words, never colour only.
 _BANNER_STYLES = {
@@ -40,7 +24,7 @@ _STEP_TODO = "background:#eceff3; color:#555; border-radius:6px; padding:8px;"
 
 
 class StationView(QWidget):
-    """Widgets only; ``StationController`` decides what they show."""
+    """Widgets only; the station workflow decides what they show."""
 
     grade_clicked = Signal(str)  # the grade's key, as if typed
 
@@ -168,3 +152,6 @@ class StationView(QWidget):
 
 def set_label_tone(label: QLabel, tone: Tone | None) -> None:
     label.setStyleSheet(_BANNER_STYLES[tone] + "border-radius:6px; padding:6px;" if tone else "")
+
+
+__all__ = ["StationView", "Step", "Tone", "set_label_tone"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Literal
 
 from sqlalchemy import String, cast, or_
 from sqlmodel import Session, col, func, select
@@ -33,14 +34,14 @@ def return_outcome(
     view = load_return_view(session, return_, refunds=refunds, now=now)
     refund = session.exec(select(Refund).where(Refund.return_id == return_id)).first()
     titles = {line.line_id: line.title for line in view.lines}
-    amounts: dict[uuid.UUID, Money] = {}
+    refund_lines: dict[uuid.UUID, RefundLine] = {}  # by inspection
     operator_name = station_code = ""
     if refund is not None:
         for refund_line in session.exec(
             select(RefundLine).where(RefundLine.refund_id == refund.id)
         ).all():
             if refund_line.inspection_id is not None:
-                amounts[refund_line.inspection_id] = Money(refund_line.amount, refund_line.currency)
+                refund_lines[refund_line.inspection_id] = refund_line
         operator = session.get(Operator, refund.operator_id)
         operator_name = operator.name if operator is not None else ""
         parcel = session.get(Parcel, refund.parcel_id)
@@ -67,7 +68,14 @@ def return_outcome(
             disposition=decision.disposition if decision is not None else None,
             location=decision.location if decision is not None else None,
             flags=tuple(inspection.flags),
-            amount=amounts.get(inspection.id),
+            amount=_money(refund_lines.get(inspection.id), "amount"),
+            paid=_money(refund_lines.get(inspection.id), "gross"),
+            deduction=_money(refund_lines.get(inspection.id), "deduction"),
+            deduction_reason=(
+                refund_lines[inspection.id].deduction_reason
+                if inspection.id in refund_lines
+                else ""
+            ),
         )
         for inspection, decision in rows
     )
@@ -165,3 +173,9 @@ def shift_history(
             )
         )
     return history
+
+
+def _money(
+    line: RefundLine | None, column: Literal["amount", "gross", "deduction"]
+) -> Money | None:
+    return None if line is None else Money(getattr(line, column), line.currency)

@@ -86,7 +86,10 @@ class OutcomeUnit:
     disposition: Disposition | None
     location: str | None
     flags: tuple[str, ...]
-    amount: Money | None
+    amount: Money | None  # refunded; None: not refunded (not on the return)
+    paid: Money | None = None
+    deduction: Money | None = None
+    deduction_reason: str = ""
 
 
 @dataclass(frozen=True)

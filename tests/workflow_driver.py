@@ -1,0 +1,70 @@
+"""Drives the station's Qt-free workflow as the Qt controller does, with its jobs run at once."""
+
+from __future__ import annotations
+
+from returnsdesk.domain.vocabulary import Disposition
+from returnsdesk.services.station import StationService
+from returnsdesk.station.screen import Screen, Sound, State
+from returnsdesk.station.workflow import AskOverride, AskUnexpectedNote, Reaction, StationWorkflow
+
+
+class Station:
+    """A station without a window: each input's jobs run before the next input, in order."""
+
+    def __init__(self, service: StationService) -> None:
+        self.service = service
+        self.workflow = StationWorkflow(service)
+        self.reaction = Reaction(self.workflow.screen())
+        self.sounds: list[Sound] = []
+        self.asked: AskOverride | AskUnexpectedNote | None = None
+        self.inputs = 0  # scans and keys, as the inspector counts them
+
+    def _settle(self, reaction: Reaction) -> Reaction:
+        jobs = list(reaction.jobs)
+        self.sounds.extend(reaction.sounds)
+        self.asked = reaction.ask
+        while jobs:
+            job = jobs.pop(0)
+            try:
+                result = job.run()
+            except Exception as exc:  # noqa: BLE001 - handed back, as Op does
+                reaction = self.workflow.failed(job, exc)
+            else:
+                reaction = self.workflow.finished(job, result)
+            self.sounds.extend(reaction.sounds)
+            self.asked = reaction.ask or self.asked
+            jobs.extend(reaction.jobs)
+        self.reaction = reaction
+        return reaction
+
+    def scan(self, raw: str) -> Screen:
+        self.inputs += 1
+        return self._settle(self.workflow.scan(raw)).screen
+
+    def press(self, key: str) -> Screen:
+        self.inputs += 1
+        return self._settle(self.workflow.key(key)).screen
+
+    def note(self, text: str) -> Screen:
+        return self._settle(self.workflow.note(text)).screen
+
+    def override(self, choice: Disposition | None, reason: str) -> Screen:
+        return self._settle(self.workflow.override(choice, reason)).screen
+
+    def search(self, text: str) -> Screen:
+        return self._settle(self.workflow.search(text)).screen
+
+    def receive_unexpected(self, note: str | None) -> Screen:
+        return self._settle(self.workflow.receive_unexpected(note)).screen
+
+    @property
+    def screen(self) -> Screen:
+        return self.reaction.screen
+
+    @property
+    def state(self) -> State:
+        return self.workflow.state
+
+    @property
+    def message(self) -> str:
+        return self.screen.banner.text

@@ -23,6 +23,7 @@ from returnsdesk.qt.main_window import MainWindow
 from returnsdesk.qt.ops import Op, set_unhandled_failure_handler, wait_for_all
 from returnsdesk.qt.plain import show_error_box
 from returnsdesk.qt.sign_in import SignInDialog
+from returnsdesk.qt.window_geometry import geometry_store
 from returnsdesk.services.bootstrap import StationEnvironment, lockout_policy, open_environment
 from returnsdesk.services.labels.printers import label_output
 from returnsdesk.services.operators import authenticate, badge_alone_signs_in
@@ -161,7 +162,10 @@ def run(settings: Settings, *, demo: bool, operator_code: str | None) -> int:
             return 0
         context = dialog.context
     window = build_main_window(env, settings, context=context)
-    window.showMaximized()
+    if window.remember_geometry(geometry_store()):
+        window.showMaximized()
+    else:
+        window.show()
     QTimer.singleShot(0, window, lambda: _remember_touched_files(window))
     if os.environ.get("RETURNSDESK_EXIT_WHEN_READY") == "1":
         # For start-up benchmarks: the station is ready to scan once the first event loop turn

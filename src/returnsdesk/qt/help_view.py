@@ -7,6 +7,7 @@ import html
 from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
 
 from returnsdesk.domain.policy import Grade
+from returnsdesk.qt.typography import BODY_PT, scaled_font
 from returnsdesk.services.demo import DEMO_OPERATORS, DemoSummary
 from returnsdesk.station.screen import grade_keys
 
@@ -52,11 +53,14 @@ class HelpView(QWidget):
         demo: DemoSummary | None,
         sheet_path: str | None,
         grades: tuple[Grade, ...],
+        *,
+        font_scale: float = 1.0,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         layout = QVBoxLayout(self)
         self.browser = QTextBrowser()
+        self.browser.setFont(scaled_font(self.browser.font(), BODY_PT, font_scale))
         self.browser.setOpenExternalLinks(True)
         layout.addWidget(self.browser)
         self.browser.setHtml(

@@ -5,25 +5,29 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QHeaderView, QLineEdit, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLineEdit, QTableView, QVBoxLayout, QWidget
 
 from returnsdesk.qt.history_labels import LabelsPanel
 from returnsdesk.qt.images import thumbnail_strip
 from returnsdesk.qt.models import history_model
 from returnsdesk.qt.ops import Op
 from returnsdesk.qt.plain import plain_label
+from returnsdesk.qt.tables import bounded_columns
+from returnsdesk.qt.typography import BODY_PT, HEADING_PT, scaled_font
 from returnsdesk.services.station import StationService
 
 
 class HistoryView(QWidget):
-    def __init__(self, service: StationService, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, service: StationService, *, font_scale: float = 1.0, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self._service = service
+        self.setFont(scaled_font(self.font(), BODY_PT, font_scale))  # children inherit it
         layout = QVBoxLayout(self)
         self.summary = plain_label("")
-        font = self.summary.font()
-        font.setPointSizeF(font.pointSizeF() * 1.3)
-        self.summary.setFont(font)
+        self.summary.setFont(scaled_font(self.font(), HEADING_PT, font_scale))
+        self.summary.setWordWrap(True)
         layout.addWidget(self.summary)
         self.search = QLineEdit()
         self.search.setPlaceholderText(
@@ -37,8 +41,7 @@ class HistoryView(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        bounded_columns(self.table, stretch=3, widest=240)  # the customer's name stretches
         layout.addWidget(self.table)
         self.evidence = plain_label("Select a parcel to see its photos.")
         self.evidence.setWordWrap(True)

@@ -14,12 +14,11 @@ from datetime import UTC, datetime
 from typing import TypeVar
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QHideEvent, QKeyEvent, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtGui import QFont, QHideEvent, QKeyEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -33,7 +32,10 @@ from returnsdesk.domain.vocabulary import LEAD_ROLES
 from returnsdesk.qt.dialogs import ok_cancel_buttons
 from returnsdesk.qt.models import WARN_BRUSH, Column, RowTableModel
 from returnsdesk.qt.ops import Op
-from returnsdesk.qt.plain import add_plain_row, plain_label
+from returnsdesk.qt.plain import add_plain_row, plain_label, set_clipped_text
+from returnsdesk.qt.sync_status import SyncMonitor, sync_trouble
+from returnsdesk.qt.tables import bounded_columns
+from returnsdesk.qt.typography import BODY_PT, HEADING_PT, scaled_font
 from returnsdesk.services.approvals import PendingRefund
 from returnsdesk.services.station import StationService
 from returnsdesk.services.sync.connector import OutboxEventView
@@ -45,6 +47,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 _ERROR_STYLE = "color:#842029; font-weight:bold;"
 _OK_STYLE = "color:#0f5132; font-weight:bold;"
+_SYNC_CHARS = 600  # the shop's error may be a whole HTML page
 
 
 def pending_refunds_model() -> RowTableModel[PendingRefund]:
@@ -74,19 +77,19 @@ def parked_events_model() -> RowTableModel[OutboxEventView]:
     )
 
 
-def sync_summary(health: SyncHealth, *, configured: bool) -> str:
-    parts = [f"{health.pending} events waiting"]
-    if health.oldest_pending_age is not None:
-        parts.append(f"oldest {int(health.oldest_pending_age.total_seconds() // 60)} min")
-    parts.append(f"{health.needs_attention} need attention")
-    if health.last_delivered_at is not None:
-        parts.append(f"last delivered {_local_time(health.last_delivered_at)}")
-    summary = " · ".join(parts)
+def sync_details(health: SyncHealth, *, configured: bool, pull_error: str | None) -> str:
+    """What the lead needs below the status bar's line: where events wait, the last delivery
+    and the errors."""
+    lines = []
     if not configured:
-        summary = "No order system is configured: events wait in the outbox.\n" + summary
+        lines.append("No order system is configured: events wait in the outbox.")
+    if health.last_delivered_at is not None:
+        lines.append(f"Last delivered {_local_time(health.last_delivered_at)}.")
     if health.last_error:
-        summary += f"\nLast error: {health.last_error}"
-    return summary
+        lines.append(f"Last error: {health.last_error}")
+    if pull_error is not None:
+        lines.append(f"Reading returns from the order system failed: {pull_error}")
+    return "\n".join(lines)
 
 
 def _local_time(moment: datetime) -> str:
@@ -172,14 +175,16 @@ class LeadView(QWidget):
         self,
         service: StationService,
         *,
-        sync_configured: bool,
-        pull_error: Callable[[], str | None] = lambda: None,
+        sync: SyncMonitor,
+        font_scale: float = 1.0,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._service = service
-        self._sync_configured = sync_configured
-        self._pull_error = pull_error
+        self._sync = sync
+        self.setFont(scaled_font(self.font(), BODY_PT, font_scale))  # children inherit it
+        heading = scaled_font(self.font(), HEADING_PT, font_scale)
+        heading.setBold(True)
         self._busy = False
         layout = QVBoxLayout(self)
 
@@ -187,9 +192,9 @@ class LeadView(QWidget):
         self.message.setWordWrap(True)
         layout.addWidget(self.message)
 
-        layout.addWidget(_heading("Refunds waiting for approval"))
+        layout.addWidget(_heading("Refunds waiting for approval", heading))
         self.refunds_model = pending_refunds_model()
-        self.refunds_table = _table(self.refunds_model)
+        self.refunds_table = _table(self.refunds_model, stretch=3)  # held because
         layout.addWidget(self.refunds_table, 3)
         self.refund_lines = plain_label("")
         self.refund_lines.setWordWrap(True)
@@ -198,19 +203,20 @@ class LeadView(QWidget):
         self.reject_button = QPushButton("Reject (R)")
         layout.addLayout(_row(self.approve_button, self.reject_button))
 
-        layout.addWidget(_heading("Order system"))
+        layout.addWidget(_heading("Order system", heading))
+        # The status bar's own line, then the details; long errors are cut (whole in the tooltip).
         self.sync_state = plain_label("Checking…")
         self.sync_state.setWordWrap(True)
         layout.addWidget(self.sync_state)
         self.events_model = parked_events_model()
-        self.events_table = _table(self.events_model)
+        self.events_table = _table(self.events_model, stretch=4)  # the order system said
         layout.addWidget(self.events_table, 2)
         self.retry_button = QPushButton("Retry (T)")
         self.resolve_button = QPushButton("Mark resolved (M)")
         self.refresh_button = QPushButton("Refresh (F5)")
         layout.addLayout(_row(self.retry_button, self.resolve_button, self.refresh_button))
 
-        layout.addWidget(_heading("Badges"))
+        layout.addWidget(_heading("Badges", heading))
         self.unlock_button = QPushButton("Unlock a badge (U)")
         layout.addLayout(_row(self.unlock_button))
 
@@ -234,6 +240,7 @@ class LeadView(QWidget):
             lambda _current, _previous: self._enable_actions()
         )
         self._timer.timeout.connect(self.refresh)
+        self._sync.changed.connect(self._show_sync)
 
     # --- what the lead sees ---------------------------------------------------------------
 
@@ -252,9 +259,10 @@ class LeadView(QWidget):
         Op(service.pending_refunds, owner=self).on_success(self._show_refunds).on_failure(
             self._show_error
         ).start()
-        Op(lambda: (service.sync_health(), service.parked_events()), owner=self).on_success(
-            self._show_sync
-        ).on_failure(self._show_error).start()
+        self._sync.refresh()
+        Op(service.parked_events, owner=self).on_success(self._show_events).on_failure(
+            self._show_error
+        ).start()
 
     def _show_refunds(self, refunds: list[PendingRefund]) -> None:
         current = self._selected(self.refunds_table, self.refunds_model)
@@ -262,15 +270,14 @@ class LeadView(QWidget):
         _reselect(self.refunds_table, [r.refund_id for r in refunds], current and current.refund_id)
         self._show_refund_lines()
 
-    def _show_sync(self, state: tuple[SyncHealth, list[OutboxEventView]]) -> None:
-        health, events = state
-        summary = sync_summary(health, configured=self._sync_configured)
-        pull_error = self._pull_error()
-        if pull_error is not None:
-            summary += f"\nReading returns from the order system failed: {pull_error}"
-        self.sync_state.setText(summary)
-        trouble = health.needs_attention > 0 or pull_error is not None
+    def _show_sync(self, health: SyncHealth) -> None:
+        pull_error = self._sync.pull_error
+        details = sync_details(health, configured=self._sync.configured, pull_error=pull_error)
+        set_clipped_text(self.sync_state, f"{self._sync.line()}\n{details}".strip(), _SYNC_CHARS)
+        trouble = sync_trouble(health, pull_failed=pull_error is not None)
         self.sync_state.setStyleSheet(_ERROR_STYLE if trouble else "")
+
+    def _show_events(self, events: list[OutboxEventView]) -> None:
         current = self._selected(self.events_table, self.events_model)
         self.events_model.set_rows(events)
         _reselect(self.events_table, [e.id for e in events], current and current.id)
@@ -432,24 +439,20 @@ class LeadView(QWidget):
         return model.row(index.row())
 
 
-def _heading(text: str) -> QLabel:
+def _heading(text: str, font: QFont) -> QLabel:
     label = plain_label(text)
-    font = label.font()
-    font.setPointSizeF(font.pointSizeF() * 1.3)
-    font.setBold(True)
     label.setFont(font)
     return label
 
 
-def _table(model: RowTableModel[T]) -> QTableView:
+def _table(model: RowTableModel[T], *, stretch: int) -> QTableView:
     table = QTableView()
     table.setModel(model)
     table.setAlternatingRowColors(True)
     table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
     table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
     table.verticalHeader().setVisible(False)
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    table.horizontalHeader().setStretchLastSection(True)
+    bounded_columns(table, stretch=stretch)
     return table
 
 

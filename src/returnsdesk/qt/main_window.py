@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import Qt, QThreadPool, QTimer, Slot
+from PySide6.QtCore import QRect, QSettings, Qt, QThreadPool, QTimer, Slot
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QMainWindow, QWidget
 
@@ -17,7 +17,7 @@ from returnsdesk.qt.help_view import HelpView
 from returnsdesk.qt.history_view import HistoryView
 from returnsdesk.qt.lead_view import LeadView
 from returnsdesk.qt.ops import Op, wait_for_all
-from returnsdesk.qt.plain import plain_label, plain_tooltip
+from returnsdesk.qt.plain import ElidedLabel, plain_label
 from returnsdesk.qt.printing import LabelPrinting, PrintersDialog
 from returnsdesk.qt.reports_view import ReportsView
 from returnsdesk.qt.scanner import ScanInputFilter
@@ -25,6 +25,8 @@ from returnsdesk.qt.sign_in import SignInDialog
 from returnsdesk.qt.sound import SoundPlayer
 from returnsdesk.qt.station_controller import StationController
 from returnsdesk.qt.station_view import StationView
+from returnsdesk.qt.sync_status import SyncMonitor, sync_trouble
+from returnsdesk.qt.window_geometry import restore_geometry, save_geometry
 from returnsdesk.scan.classify import load_gs1_parser
 from returnsdesk.services.demo import DemoSummary
 from returnsdesk.services.photos import PhotoProblem
@@ -60,19 +62,22 @@ class MainWindow(QMainWindow):
         )
         self.sounds = SoundPlayer(enabled=settings.ui.sounds)
         self.station_view = StationView(font_scale=settings.ui.font_scale)
-        self.history_view = HistoryView(service)
-        self._sync_configured = settings.order_system.kind != "none"
-        self.pull_error: str | None = None  # the last pull's failure (None: fine or no pull)
-        self.lead_view = LeadView(
-            service, sync_configured=self._sync_configured, pull_error=lambda: self.pull_error
+        scale = settings.ui.font_scale  # every tab at the station's type size
+        self.history_view = HistoryView(service, font_scale=scale)
+        # One reading of the outbox for the status bar and the shift lead's tab.
+        self.sync = SyncMonitor(
+            service, configured=settings.order_system.kind != "none", parent=self
         )
+        self.lead_view = LeadView(service, sync=self.sync, font_scale=scale)
         self.reports_view = ReportsView(
             service,
             ReportSetup.from_settings(
                 settings.reports, photo_root=service.photos.root, generated_by=ctx.station_code
             ),
         )
-        self.help_view = HelpView(demo, demo_sheet, service.policies.grading.grades)
+        self.help_view = HelpView(
+            demo, demo_sheet, service.policies.grading.grades, font_scale=scale
+        )
         self.camera = CameraBridge(settings.camera, service.scan_rules)
         self.camera_panel = CameraPanel(self.camera)
         self.station_view.ui.returnLayout.addWidget(self.camera_panel, 1)
@@ -102,11 +107,12 @@ class MainWindow(QMainWindow):
         self._relay = station_relay(settings.order_system, service.database)
         self._labels_settings = settings.labels
         self.printing = LabelPrinting(service, parent=self)
-        self.ui.statusBar.addPermanentWidget(self.printing.status)
+        self.ui.statusBar.addPermanentWidget(self.printing.status, 1)
         self.printing.status.setContentsMargins(8, 2, 8, 2)
         printers = QShortcut(QKeySequence("Ctrl+Shift+P"), self)  # Ctrl+P prints reports
         printers.activated.connect(self.show_printers)
         self._closed = False
+        self._geometry_store: QSettings | None = None
         self._settings = settings
         # PCI DSS 8.2.8: an idle station asks for a badge and PIN again (lock_station).
         self._idle_timer = QTimer(self)
@@ -141,10 +147,11 @@ class MainWindow(QMainWindow):
     def _status_labels(self, database_label: str, service: StationService) -> None:
         ctx = service.context
         bar = self.ui.statusBar
-        self.operator_label = plain_label(f"Operator: {ctx.operator_name} ({ctx.operator_code})")
-        self.station_label = plain_label(f"Station: {ctx.station_code}")
-        self.database_label = plain_label(f"Database: {database_label}")
-        self.sync_label = plain_label("Sync: checking…")
+        # Elided: a long database path or operator name must not widen the window.
+        self.operator_label = ElidedLabel(f"Operator: {ctx.operator_name} ({ctx.operator_code})")
+        self.station_label = ElidedLabel(f"Station: {ctx.station_code}")
+        self.database_label = ElidedLabel(f"Database: {database_label}")
+        self.sync_label = ElidedLabel("Sync: checking…")
         for label in (
             self.operator_label,
             self.station_label,
@@ -152,10 +159,14 @@ class MainWindow(QMainWindow):
             self.sync_label,
         ):
             label.setContentsMargins(8, 2, 8, 2)
-            bar.addPermanentWidget(label)
+            bar.addPermanentWidget(label, 1)
 
     def _connect_signals(self) -> None:
         self.scanner.scanned.connect(self._on_scan)
+        self.sync.changed.connect(self._show_sync)
+        # Change notice: finished station work (a completion writes outbox events) is shown
+        # at once, not at the next tick of the timer.
+        self.station.work_done.connect(self.sync.refresh)
         self.scanner.command.connect(self.lead_view.on_command)
         self.scanner.command.connect(self.reports_view.on_command)
         tabs = (
@@ -170,11 +181,13 @@ class MainWindow(QMainWindow):
             shortcut = QShortcut(QKeySequence(key), self)
             shortcut.activated.connect(lambda index=index: self._show_tab(index))
 
+    @property
+    def pull_error(self) -> str | None:
+        """The last pull's failure (None: fine or no pull)."""
+        return self.sync.pull_error
+
     def _refresh_sync(self) -> None:
-        # The general pool: a slow database read must never delay a scan on the station pool.
-        Op(self._service.sync_health, owner=self, pool=QThreadPool.globalInstance()).on_success(
-            self._show_sync
-        ).on_failure(lambda exc: log.warning("Sync health unavailable: %s", exc)).start()
+        self.sync.refresh()
 
     def _pull_now(self) -> None:
         if self._pull is None or self._pulling:
@@ -186,33 +199,24 @@ class MainWindow(QMainWindow):
 
     def _pulled(self, stats: PullStats) -> None:
         self._pulling = False
-        self.pull_error = None
+        self.sync.set_pull_error(None)
         log.debug("Pulled: %s", stats.summary())
 
     def _pull_failed(self, exc: BaseException) -> None:
         self._pulling = False
         # The station works on offline; the next pull tries again.
-        self.pull_error = str(exc) if isinstance(exc, OperatorError) else repr(exc)
+        self.sync.set_pull_error(str(exc) if isinstance(exc, OperatorError) else repr(exc))
         if isinstance(exc, OperatorError):
             log.warning("Pull from the order system failed: %s", exc)
         else:  # a bug, logged with its traceback, not a dialog every pull_interval_s
             log.error("Pull from the order system failed", exc_info=exc)
 
     def _show_sync(self, health: SyncHealth) -> None:
-        text = sync_text(health, configured=self._sync_configured)
-        if self.pull_error is not None:
-            text += " · pull failed (Ctrl+3)"
-        self.sync_label.setText(text)
-        trouble = (
-            health.needs_attention
-            or self.pull_error is not None
-            or (
-                health.oldest_pending_age is not None
-                and health.oldest_pending_age.total_seconds() > 900
-            )
-        )
+        self.sync_label.setText(self.sync.line())
+        trouble = sync_trouble(health, pull_failed=self.pull_error is not None)
         self.sync_label.setStyleSheet("color:#842029; font-weight:bold;" if trouble else "")
-        self.sync_label.setToolTip(plain_tooltip(self.pull_error or health.last_error or ""))
+        problem = self.pull_error or health.last_error
+        self.sync_label.set_hint(f"{problem}\nDetails: Shift lead (Ctrl+3)" if problem else "")
 
     def _report_photo_problems(self, problems: list[PhotoProblem]) -> None:
         """Evidence whose file went missing or changed is a shift lead's business: say so."""
@@ -277,6 +281,12 @@ class MainWindow(QMainWindow):
         self._idle_timer.start()
         log.info("Station unlocked by %s", context.operator_code)
 
+    def remember_geometry(self, store: QSettings, available: QRect | None = None) -> bool:
+        """Restore the geometry saved in ``store`` (clamped to the available screen) and save
+        it there on close; returns whether the window should be shown maximized."""
+        self._geometry_store = store
+        return restore_geometry(self, store, available)
+
     def show_printers(self) -> None:
         PrintersDialog(self._service, self._labels_settings, parent=self).exec()
 
@@ -286,6 +296,8 @@ class MainWindow(QMainWindow):
             self.station_view.setFocus()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self._geometry_store is not None and not self._closed:
+            save_geometry(self, self._geometry_store)
         self._closed = True
         self.scanner.detach()
         self._sync_timer.stop()
@@ -298,16 +310,3 @@ class MainWindow(QMainWindow):
         self.camera.stop()
         wait_for_all()  # let a completion that is being written finish
         super().closeEvent(event)
-
-
-def sync_text(health: SyncHealth, *, configured: bool) -> str:
-    """The status bar's one line on the outbox: what waits, for how long, what needs a person."""
-    if health.needs_attention:
-        return f"Sync: {health.needs_attention} need attention, {health.pending} waiting"
-    if not health.pending:
-        return "Sync: all delivered" if configured else "Sync: not configured, nothing waiting"
-    minutes = (
-        int(health.oldest_pending_age.total_seconds() // 60) if health.oldest_pending_age else 0
-    )
-    waiting = f"{health.pending} waiting, oldest {minutes} min"
-    return f"Sync: {waiting}" if configured else f"Sync: not configured, {waiting} in the outbox"

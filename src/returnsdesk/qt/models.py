@@ -10,13 +10,14 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor
 
 from returnsdesk.domain.inspection import ExpectedLine, RefundQuoteLine
-from returnsdesk.qt.plain import plain_tooltip
+from returnsdesk.qt.plain import clipped, plain_tooltip
 from returnsdesk.services.views import HistoryRow, ReturnSummary
 
 R = TypeVar("R")
 Index = QModelIndex | QPersistentModelIndex
 
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the whole row object, for controllers
+CELL_CHARS = 200  # a cell shows at most this much of a text from outside
 
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 _LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
@@ -78,7 +79,7 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
         row = self._rows[index.row()]
         column = self._columns[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return column.text(row)
+            return clipped(column.text(row), CELL_CHARS)  # the whole text in the tooltip
         if role == Qt.ItemDataRole.ToolTipRole:
             return plain_tooltip(column.text(row))
         if role == Qt.ItemDataRole.TextAlignmentRole:

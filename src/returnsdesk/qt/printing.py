@@ -25,7 +25,7 @@ from returnsdesk.config import LabelsSettings
 from returnsdesk.domain.errors import OperatorError
 from returnsdesk.domain.labels import sample_label
 from returnsdesk.qt.ops import Op
-from returnsdesk.qt.plain import add_plain_row, plain_label, plain_tooltip
+from returnsdesk.qt.plain import ElidedLabel, add_plain_row, plain_label
 from returnsdesk.services.labels.queue import LabelHealth
 from returnsdesk.services.station import StationService
 
@@ -55,7 +55,7 @@ class LabelPrinting(QObject):
         self._owner = parent
         worker = service.print_worker
         self.printer = worker.output.describe() if worker is not None else None
-        self.status = plain_label("Labels: checking…")
+        self.status = ElidedLabel("Labels: checking…")
         self._thread: threading.Thread | None = None
         self._timer = QTimer(self)
         self._timer.setInterval(2_000)
@@ -90,7 +90,7 @@ class LabelPrinting(QObject):
         self.status.setText(label_status_text(health, self.printer))
         trouble = health is not None and (health.failed or health.last_error is not None)
         self.status.setStyleSheet(_TROUBLE if trouble else "")
-        self.status.setToolTip(plain_tooltip(health.last_error or "" if health else ""))
+        self.status.set_hint(health.last_error or "" if health else "")
 
 
 class PrintersDialog(QDialog):

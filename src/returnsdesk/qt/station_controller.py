@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QObject, Qt, QThreadPool, QTimer, Slot
+from PySide6.QtCore import QObject, Qt, QThreadPool, QTimer, Signal, Slot
 from PySide6.QtGui import QKeySequence, QShortcut
 
 from returnsdesk.domain.inspection import ParcelInspection
@@ -40,6 +40,9 @@ __all__ = ["State", "StationController"]
 
 
 class StationController(QObject):
+    # Background work finished (it may have written the database: views showing it re-read).
+    work_done = Signal()
+
     def __init__(
         self,
         *,
@@ -196,8 +199,12 @@ class StationController(QObject):
         pool = QThreadPool.globalInstance() if job.pool is Pool.GENERAL else None
         log.debug("Running %s", job.what)
         Op(job.run, owner=self.view, pool=pool).on_success(
-            lambda result: self._apply(self.workflow.finished(job, result))
+            lambda result: self._finished(job, result)
         ).on_failure(lambda exc: self._failed(job, exc)).start()
+
+    def _finished(self, job: Job, result: object) -> None:
+        self._apply(self.workflow.finished(job, result))
+        self.work_done.emit()
 
     def _failed(self, job: Job, exc: BaseException) -> None:
         """Operator errors go to the banner (a failed photo never costs the inspection);

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QTableView
 from returnsdesk.domain.inspection import ExpectedLine
 from returnsdesk.qt.images import thumbnail_strip
 from returnsdesk.qt.models import expected_lines_model, refund_lines_model, search_results_model
+from returnsdesk.qt.plain import clipped, set_clipped_text
 from returnsdesk.qt.station_view import StationView
 from returnsdesk.services.views import ReturnOutcome, ReturnView
 from returnsdesk.station.screen import (
@@ -33,6 +34,10 @@ if TYPE_CHECKING:
 
 esc = html.escape
 _WARN = "color:#842029"
+# Longer text from outside is cut (the full text in the tooltip): two or three lines at most.
+_TITLE_CHARS = 160
+_MESSAGE_CHARS = 300
+_REFUND_LINES_AT_LEAST = 3  # lines of text the refund table shows, even on a small screen
 
 
 class ScreenRenderer:
@@ -61,7 +66,7 @@ class ScreenRenderer:
         view.show_message(screen.banner.text, screen.banner.tone)
         view.show_step(screen.step)
         view.set_keys_hint(screen.keys_hint)
-        ui.workStack.setCurrentIndex(screen.page.value)
+        view.show_page(screen.page.value)
         self._show_return(screen.return_view)
         self._done.clear()
         self._done.update({p.line.line_id: p.done for p in screen.lines})
@@ -75,7 +80,7 @@ class ScreenRenderer:
         if screen.page is Page.GUIDE:
             ui.idleHint.setText(_guide_html(screen.guide))
         elif screen.page is Page.NO_RETURN and screen.no_return is not None:
-            ui.noReturnLabel.setText(screen.no_return.text)
+            set_clipped_text(ui.noReturnLabel, screen.no_return.text, _MESSAGE_CHARS)
             old = before.no_return.results if before and before.no_return else None
             if old != screen.no_return.results:
                 self.search_model.set_rows(screen.no_return.results)
@@ -105,10 +110,10 @@ class ScreenRenderer:
     def _show_return(self, view: ReturnView | None) -> None:
         ui = self.view.ui
         if view is None:
-            ui.returnTitle.setText("No parcel open")
+            set_clipped_text(ui.returnTitle, "No parcel open", _TITLE_CHARS)
             ui.returnDetails.setText("")
             return
-        ui.returnTitle.setText(f"{view.rma_number} · {view.customer_name}")
+        set_clipped_text(ui.returnTitle, f"{view.rma_number} · {view.customer_name}", _TITLE_CHARS)
         ui.returnDetails.setText(_return_html(view))
 
     def _show_refund(self, refund: RefundPanel | None) -> None:
@@ -121,18 +126,19 @@ class ScreenRenderer:
             self._fitted = fitted
             _fit_rows(ui.refundTable)
         if refund is None:
-            ui.refundTotal.setText("")
+            set_clipped_text(ui.refundTotal, "", _MESSAGE_CHARS)
             ui.refundBox.setTitle("Refund")
             return
         approval = f" — needs shift-lead approval: {refund.approval}" if refund.approval else ""
-        ui.refundTotal.setText(f"Total refund {refund.total}{approval}")
+        set_clipped_text(ui.refundTotal, f"Total refund {refund.total}{approval}", _MESSAGE_CHARS)
         ui.refundBox.setTitle(refund.title)
 
     def _show_unit(
         self, unit: UnitPanel, before: UnitPanel | None, thumbnails: Sequence[Image]
     ) -> None:
         ui = self.view.ui
-        ui.unitTitle.setText(unit.title)
+        # Its end says which unit of how many: kept when a long product title is cut.
+        set_clipped_text(ui.unitTitle, unit.title, _TITLE_CHARS, tail=60)
         ui.unitPrompt.setText(_prompt_html(unit))
         # The note field keeps what is being typed; it shows the unit's note when that changes.
         if before is None or before.unit_id != unit.unit_id or before.notes != unit.notes:
@@ -149,12 +155,18 @@ class ScreenRenderer:
 
 
 def _fit_rows(table: QTableView) -> None:
-    """Every line on screen, no scrollbar: Enter confirms what the inspector can see."""
+    """Every line on screen where the screen has room, so Enter confirms what the inspector
+    can see; on a small screen a parcel of many units scrolls (the total below sums them all).
+    A long text shows three lines, the rest in its tooltip."""
     table.resizeRowsToContents()
+    line = table.fontMetrics().lineSpacing()
+    for row in range(table.model().rowCount()):
+        table.setRowHeight(row, min(table.rowHeight(row), 3 * line + 8))
     rows = sum(table.rowHeight(row) for row in range(table.model().rowCount()))
-    header = table.horizontalHeader().sizeHint().height()
-    table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    table.setFixedHeight(rows + header + 2 * table.frameWidth())
+    chrome = table.horizontalHeader().sizeHint().height() + 2 * table.frameWidth()
+    table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+    table.setMinimumHeight(min(rows, _REFUND_LINES_AT_LEAST * line) + chrome)
+    table.setMaximumHeight(rows + chrome)
 
 
 def _guide_html(guide: IdleGuide | ItemsGuide | None) -> str:
@@ -195,8 +207,8 @@ def _return_html(view: ReturnView) -> str:
     return (
         f"Order <b>{esc(view.order_number)}</b> placed "
         f"{view.order_placed_at.astimezone().strftime('%d %b %Y')}, delivered {delivered}<br>"
-        f"{window}<br>{esc(view.customer_email)}"
-        f" · tracking {esc(', '.join(view.tracking_numbers) or '—')}"
+        f"{window}<br>{esc(clipped(view.customer_email, _TITLE_CHARS))}"
+        f" · tracking {esc(clipped(', '.join(view.tracking_numbers), _TITLE_CHARS) or '—')}"
     )
 
 

@@ -8,7 +8,8 @@ from PySide6.QtWidgets import QHeaderView, QLabel, QPushButton, QSizePolicy, QTa
 
 from returnsdesk.domain.policy import GradingScale
 from returnsdesk.qt.forms.ui_station_view import Ui_StationView
-from returnsdesk.qt.plain import plain_tooltip
+from returnsdesk.qt.plain import plain_tooltip, set_clipped_text
+from returnsdesk.qt.typography import BODY_PT, scaled_font
 from returnsdesk.station.screen import Step, Tone
 
 # Colours meet WCAG AA contrast with their text; state is also said in words, never colour only.
@@ -18,9 +19,9 @@ _BANNER_STYLES = {
     Tone.WARNING: "background:#fff3cd; color:#664d03; border:2px solid #ffda6a;",
     Tone.ERROR: "background:#f8d7da; color:#842029; border:2px solid #ea868f;",
 }
-_STEP_ACTIVE = "background:#0b5ed7; color:white; border-radius:6px; padding:8px; font-weight:bold;"
-_STEP_DONE = "background:#d1f2dc; color:#0f5132; border-radius:6px; padding:8px;"
-_STEP_TODO = "background:#eceff3; color:#555; border-radius:6px; padding:8px;"
+_STEP_ACTIVE = "background:#0b5ed7; color:white; border-radius:6px; padding:5px; font-weight:bold;"
+_STEP_DONE = "background:#d1f2dc; color:#0f5132; border-radius:6px; padding:5px;"
+_STEP_TODO = "background:#eceff3; color:#555; border-radius:6px; padding:5px;"
 
 
 class StationView(QWidget):
@@ -39,13 +40,11 @@ class StationView(QWidget):
         self._style()
 
     def _pt(self, points: float) -> QFont:
-        font = QFont(self.font())
-        font.setPointSizeF(points * self._scale)
-        return font
+        return scaled_font(self.font(), points, self._scale)
 
     def _style(self) -> None:
         ui = self.ui
-        base = self._pt(13)
+        base = self._pt(BODY_PT)
         self.setFont(base)
         for label in (ui.stepParcel, ui.stepItems, ui.stepGrade, ui.stepConfirm):
             label.setFont(self._pt(14))
@@ -53,14 +52,15 @@ class StationView(QWidget):
         for label in (ui.banner, ui.keysHint):
             label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         ui.banner.setFont(self._pt(20))
-        ui.banner.setMinimumHeight(int(64 * self._scale))
-        ui.banner.setContentsMargins(14, 6, 14, 6)
+        ui.banner.setMinimumHeight(int(52 * self._scale))
+        ui.banner.setContentsMargins(14, 2, 14, 2)
         ui.returnTitle.setFont(self._pt(20))
         ui.unitTitle.setFont(self._pt(18))
         ui.unitPrompt.setFont(self._pt(18))
         ui.idleHint.setFont(self._pt(15))
         ui.outcomeLabel.setFont(self._pt(15))
         ui.refundTotal.setFont(self._pt(20))
+        ui.refundTotal.setWordWrap(True)  # it may say why a lead must approve
         ui.keysHint.setFont(self._pt(12))
         ui.scanEdit.setFont(self._pt(14))
         ui.returnPanel.setFrameShape(ui.returnPanel.Shape.StyledPanel)
@@ -69,12 +69,14 @@ class StationView(QWidget):
         ui.splitter.setStretchFactor(1, 1)
         for table in (ui.linesTable, ui.refundTable, ui.searchResults):
             self._style_table(table)
+        # The refund takes the height the page leaves, up to all its lines (_fit_rows).
+        ui.refundTable.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         for widget in (ui.notesEdit, ui.scanEdit, ui.searchEdit):
             widget.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # Tab cycling would steal command keys
         ui.searchEdit.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
 
     def _style_table(self, table: QTableView) -> None:
-        table.setFont(self._pt(13))
+        table.setFont(self._pt(BODY_PT))
         table.verticalHeader().setVisible(False)
         header = table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
@@ -99,7 +101,8 @@ class StationView(QWidget):
     # --- what the controller sets ----------------------------------------------------------
 
     def show_message(self, text: str, tone: Tone) -> None:
-        self.ui.banner.setText(text)
+        # A message may quote a scan or a product title of any length: three lines at most.
+        set_clipped_text(self.ui.banner, text, 300)
         self.ui.banner.setStyleSheet(_BANNER_STYLES[tone] + "border-radius:8px; padding:6px;")
         self.ui.banner.setProperty("tone", tone.value)
 
@@ -108,6 +111,18 @@ class StationView(QWidget):
 
     def message_tone(self) -> Tone:
         return Tone(self.ui.banner.property("tone"))
+
+    def show_page(self, index: int) -> None:
+        """Only the page shown asks for room: a stack is otherwise as tall as its tallest page,
+        and the window must fit a 1366x768 screen."""
+        stack = self.ui.workStack
+        for page in range(stack.count()):
+            policy = QSizePolicy.Policy.Preferred if page == index else QSizePolicy.Policy.Ignored
+            widget = stack.widget(page)
+            assert widget is not None
+            widget.setSizePolicy(policy, policy)
+        stack.setCurrentIndex(index)
+        stack.updateGeometry()
 
     def show_step(self, step: Step) -> None:
         labels = (self.ui.stepParcel, self.ui.stepItems, self.ui.stepGrade, self.ui.stepConfirm)
@@ -132,7 +147,7 @@ class StationView(QWidget):
             button = QPushButton(f"{grade.key}\n{grade.code} · {grade.label}")
             button.setToolTip(plain_tooltip(grade.description))
             button.setFont(self._pt(14))
-            button.setMinimumHeight(int(86 * self._scale))
+            button.setMinimumHeight(int(76 * self._scale))
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             button.clicked.connect(lambda _=False, key=grade.key: self.grade_clicked.emit(key))
             layout.addWidget(button)

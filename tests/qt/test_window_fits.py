@@ -1,0 +1,194 @@
+"""The station window fits a 1366x768 and a 1920x1080 screen whatever the data holds.
+
+Long customer names and product titles, right-to-left text, a long reason a refund is held for
+and a twelve-unit parcel must wrap, elide or scroll: the grade keys, Back, the refund and the
+status bar stay on screen on every tab.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from pytestqt.qtbot import QtBot
+from sqlmodel import select
+
+from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtWidgets import QApplication, QWidget
+
+from completing import complete_parcel, demo_parcel, station_service
+from returnsdesk.config import Settings, load_settings
+from returnsdesk.data.models import OrderLine, Product, Refund, Return, ReturnLine
+from returnsdesk.domain.vocabulary import RefundStatus
+from returnsdesk.qt import ops
+from returnsdesk.qt.main_window import MainWindow
+from returnsdesk.qt.station_controller import State
+from returnsdesk.qt.typography import BODY_PT
+from returnsdesk.services.bootstrap import StationEnvironment
+from station_driver import Inspector, open_station_window
+
+SCREENS = [(1366, 768), (1920, 1080)]
+ARABIC = "شركة المستودع للإرجاع "
+HEBREW = "מחסן החזרות "
+LONG_NAME = ("Maximiliana " + ARABIC + HEBREW) * 120  # over 5,000 characters
+LONG_TITLE = ("Trail shoe, waterproof, wide fit " + ARABIC) * 100
+LONG_REASON = ("Above the approval limit; serial mismatch; wrong item; " + HEBREW) * 30
+assert len(LONG_NAME) >= 5000 and len(LONG_TITLE) >= 5000 and len(LONG_REASON) >= 2000
+
+
+@pytest.fixture
+def long_env(demo_env: StationEnvironment) -> Iterator[StationEnvironment]:
+    """The demo with a 5,000-character customer name and product title in right-to-left
+    scripts, a twelve-unit parcel (RMA-100001) and a held refund whose reason is 2,000
+    characters long (RMA-100004)."""
+    parcel = demo_parcel(demo_env, "RMA-100001")
+    with demo_env.database.session() as session:
+        for rma in ("RMA-100001", "RMA-100004"):
+            return_ = session.exec(select(Return).where(Return.rma_number == rma)).one()
+            return_.customer_name = LONG_NAME
+            session.add(return_)
+        return_ = session.exec(select(Return).where(Return.rma_number == "RMA-100001")).one()
+        (line,) = session.exec(select(ReturnLine).where(ReturnLine.return_id == return_.id))
+        line.quantity = 12
+        line.customer_comment = LONG_TITLE
+        order_line = session.get(OrderLine, line.order_line_id)
+        assert order_line is not None
+        order_line.quantity = 12
+        session.add_all([line, order_line])
+        product = session.exec(select(Product).where(Product.sku == parcel.items[0].sku)).one()
+        product.title = LONG_TITLE
+        session.add(product)
+    held = complete_parcel(station_service(demo_env), demo_parcel(demo_env, "RMA-100004"))
+    assert held.refund_status is RefundStatus.PENDING_APPROVAL
+    with demo_env.database.session() as session:
+        refund = session.get(Refund, held.refund_id)
+        assert refund is not None
+        refund.status_reason = LONG_REASON
+        session.add(refund)
+    yield demo_env
+
+
+@pytest.fixture
+def long_window(
+    qtbot: QtBot, long_env: StationEnvironment, settings: Settings
+) -> Iterator[MainWindow]:
+    window = open_station_window(qtbot, long_env, settings)
+    yield window
+    ops.wait_for_all()
+    QApplication.processEvents()
+
+
+def assert_fits(window: MainWindow, size: tuple[int, int], where: str) -> None:
+    width, height = size
+    QApplication.processEvents()
+    hint = window.minimumSizeHint()
+    assert hint.width() <= width and hint.height() <= height, (where, hint, too_big(window, size))
+    assert window.width() <= width and window.height() <= height, (where, window.size())
+
+
+def too_big(window: MainWindow, size: tuple[int, int]) -> list[str]:
+    """The widgets that ask for more than the screen, to name the culprit when a test fails."""
+    width, height = size
+    found = []
+    for widget in window.findChildren(QWidget):
+        hint = widget.minimumSizeHint().expandedTo(widget.minimumSize())
+        if widget.isVisibleTo(window) and (hint.width() > width or hint.height() > height):
+            found.append(f"{type(widget).__name__} {widget.objectName()} {hint.toTuple()}")
+    return found
+
+
+def assert_on_screen(window: MainWindow, widget: QWidget, where: str) -> None:
+    """The whole widget lies inside the window (nothing cut off at its right or bottom)."""
+    assert widget.isVisible(), (where, widget.objectName())
+    top_left = widget.mapTo(window, QPoint(0, 0))
+    box = QRect(top_left, widget.size())
+    assert window.rect().contains(box), (where, widget.objectName() or type(widget), box)
+
+
+@pytest.mark.parametrize("size", SCREENS, ids=[f"{w}x{h}" for w, h in SCREENS])
+def test_every_tab_fits_the_screen_with_long_and_right_to_left_text(
+    qtbot: QtBot,
+    long_window: MainWindow,
+    long_env: StationEnvironment,
+    size: tuple[int, int],
+) -> None:
+    window = long_window
+    window.resize(*size)
+    qtbot.wait(100)  # laid out before the first scan burst, whose keys must come close together
+    inspector = Inspector(qtbot, window)
+    ui = window.station_view.ui
+    parcel = demo_parcel(long_env, "RMA-100001")
+    status_bar = window.ui.statusBar
+
+    # Given the twelve-unit parcel with a 5,000-character customer and title
+    inspector.scan(parcel.tracking_number)
+    assert inspector.controller.state is State.RETURN, inspector.message
+    assert_fits(window, size, "return shown")
+    assert_on_screen(window, ui.linesTable, "return shown")
+
+    # When the inspector grades its first unit, the grade keys and Back are on screen
+    inspector.scan(parcel.items[0].gtin)
+    assert_fits(window, size, "grading")
+    assert_on_screen(window, ui.gradeBox, "grading")
+    assert_on_screen(window, ui.backButton, "grading")
+    assert_on_screen(window, status_bar, "grading")
+    inspector.press("2")
+    inspector.press("Enter")
+
+    # The refund of twelve units, eleven missing, before Enter confirms it
+    inspector.key(Qt.Key.Key_F8)
+    assert ui.refundBox.title() == "Refund to confirm", inspector.message
+    assert_fits(window, size, "refund summary")
+    assert_on_screen(window, ui.refundTable, "refund summary")
+    assert_on_screen(window, ui.refundTotal, "refund summary")
+    assert_on_screen(window, ui.backButton, "refund summary")
+
+    # Every other tab, the shift lead's with the long held reason among them
+    for key, view in (
+        (Qt.Key.Key_2, window.history_view),
+        (Qt.Key.Key_3, window.lead_view),
+        (Qt.Key.Key_4, window.reports_view),
+        (Qt.Key.Key_5, window.help_view),
+    ):
+        qtbot.keyClick(window, key, Qt.KeyboardModifier.ControlModifier)
+        qtbot.waitUntil(view.isVisible, timeout=10_000)
+        qtbot.waitUntil(lambda: not ops.busy(), timeout=10_000)
+        if view is window.lead_view:
+            qtbot.waitUntil(lambda: window.lead_view.refunds_model.rowCount() > 0)
+            held = window.lead_view.refunds_model.index(0, 3)
+            assert held.data().startswith(LONG_REASON[:150])
+            assert LONG_REASON in held.data(Qt.ItemDataRole.ToolTipRole)
+            assert_on_screen(window, window.lead_view.refunds_table, "lead")
+            assert_on_screen(window, window.lead_view.approve_button, "lead")
+        assert_fits(window, size, type(view).__name__)
+        assert_on_screen(window, status_bar, type(view).__name__)
+
+
+def test_history_lead_and_help_use_the_stations_type_size(
+    qtbot: QtBot, demo_env: StationEnvironment, database_url: str
+) -> None:
+    # Given a station whose type is scaled up for a bench far from the screen
+    settings = load_settings(
+        environ={},
+        overrides={"database.url": database_url, "ui.sounds": False, "ui.font_scale": 1.25},
+    )
+    window = open_station_window(qtbot, demo_env, settings)
+    body = window.station_view.ui.refundTable.font().pointSizeF()
+    assert body == pytest.approx(BODY_PT * 1.25)
+
+    # Then every tab's tables and text are at least the station's body size
+    lead, history, help_ = window.lead_view, window.history_view, window.help_view
+    for where, widget in (
+        ("history table", history.table),
+        ("history summary", history.summary),
+        ("history search", history.search),
+        ("lead refunds", lead.refunds_table),
+        ("lead events", lead.events_table),
+        ("lead order system", lead.sync_state),
+        ("lead refund lines", lead.refund_lines),
+        ("lead buttons", lead.approve_button),
+        ("help", help_.browser),
+    ):
+        assert widget.font().pointSizeF() >= body, where
+    assert help_.browser.document().defaultFont().pointSizeF() >= body
+    window.close()

@@ -1,7 +1,9 @@
 """Render the station's states offscreen into docs/screenshots/*.png (for the README).
 
 Drives a demo station on a temporary database by keystrokes, as the GUI tests do:
-``QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshots.py``.
+``QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshots.py``. The README's pictures
+are 1440x900; every state is also rendered at the two screens the station must fit, into
+docs/screenshots/1366x768/ and docs/screenshots/1920x1080/ (each on a fresh demo database).
 """
 
 from __future__ import annotations
@@ -16,10 +18,12 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 _TEMP = Path(tempfile.mkdtemp(prefix="returnsdesk-shots-"))
 os.environ["XDG_DATA_HOME"] = str(_TEMP / "data")
+os.environ["XDG_CONFIG_HOME"] = str(_TEMP / "config")  # the demo's audit key, not the user's
 os.environ["RETURNSDESK_SYSTEM_CONFIG"] = ""
 os.environ["RETURNSDESK_USER_CONFIG"] = ""
 
 from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtGui import QPixmap  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit  # noqa: E402
 
@@ -32,22 +36,37 @@ from returnsdesk.qt.sign_in import SignInDialog  # noqa: E402
 from returnsdesk.services.bootstrap import StationEnvironment, open_environment  # noqa: E402
 from returnsdesk.services.demo import DemoParcel  # noqa: E402
 
-OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+ROOT = Path(__file__).resolve().parent.parent
+SHOTS = ROOT / "docs" / "screenshots"
+SIZES = [
+    ((1440, 900), SHOTS),
+    ((1366, 768), SHOTS / "1366x768"),
+    ((1920, 1080), SHOTS / "1920x1080"),
+]
 
 
 def main() -> int:
     app = application()
+    for size, out in SIZES:
+        render(app, size, out)
+    return 0
+
+
+def render(app: QApplication, size: tuple[int, int], out: Path) -> None:
+    """Every state, with the window sized ``size`` (as a maximized window on that screen)."""
+    work = _TEMP / f"{size[0]}x{size[1]}"
+    work.mkdir()
     settings = load_settings(
         environ={},
-        overrides={"database.url": f"sqlite:///{_TEMP / 'demo.sqlite3'}", "ui.sounds": False},
+        overrides={"database.url": f"sqlite:///{work / 'demo.sqlite3'}", "ui.sounds": False},
     )
     env = open_environment(settings, demo=True)
     assert env.demo is not None
     parcels = {p.rma_number: p for p in env.demo.parcels}
     window = build_main_window(env, settings, operator_code="OP-0001")
-    window.resize(1440, 900)
+    window.resize(*size)
     window.show()
-    OUT.mkdir(parents=True, exist_ok=True)
+    out.mkdir(parents=True, exist_ok=True)
 
     def settle() -> None:
         deadline = time.monotonic() + 10
@@ -75,8 +94,7 @@ def main() -> int:
 
     def shot(name: str) -> None:
         settle()
-        window.grab().save(str(OUT / f"{name}.png"))
-        print(f"wrote docs/screenshots/{name}.png")  # noqa: T201 - script output
+        save(window.grab(), out / f"{name}.png")
 
     settle()
     shot("1-waiting-for-scan")
@@ -127,10 +145,10 @@ def main() -> int:
     QTest.qWait(400)
     settle()
     shot("10-shift-lead")
-    lead_confirmation_shot(window, settle)
+    lead_confirmation_shot(window, settle, out)
     QTest.keyClick(window, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
     settle()
-    locked_station_shot(window, settle)
+    locked_station_shot(window, settle, out)
     QTest.keyClick(window, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)
     settle()
     QTest.keyClick(focus(), Qt.Key.Key_Return)
@@ -141,12 +159,17 @@ def main() -> int:
     QTest.qWait(500)
     shot("11-reports")
     window.close()
-    camera_shot(app, env, parcels["RMA-100002"])
+    camera_shot(app, env, parcels["RMA-100002"], size, work, out)
     env.database.dispose()
-    return 0
 
 
-def lead_confirmation_shot(window: MainWindow, settle: Callable[[], None]) -> None:
+def save(picture: QPixmap, path: Path) -> None:
+    picture.save(str(path))
+    size = f"{picture.width()}x{picture.height()}"
+    print(f"wrote {path.relative_to(ROOT)} ({size})")  # noqa: T201 - script output
+
+
+def lead_confirmation_shot(window: MainWindow, settle: Callable[[], None], out: Path) -> None:
     """The lead's confirmation: a scanned badge has moved on to the PIN."""
     dialog = LeadBadgeDialog(
         "Approve the refund of EUR 1,239.30 for RMA-100004?",
@@ -160,12 +183,11 @@ def lead_confirmation_shot(window: MainWindow, settle: Callable[[], None]) -> No
     QTest.keyClick(dialog.badge, Qt.Key.Key_Return)
     QTest.keyClicks(dialog.pin, "13")
     settle()
-    dialog.grab().save(str(OUT / "12-lead-confirmation.png"))
-    print("wrote docs/screenshots/12-lead-confirmation.png")  # noqa: T201 - script output
+    save(dialog.grab(), out / "12-lead-confirmation.png")
     dialog.reject()
 
 
-def locked_station_shot(window: MainWindow, settle: Callable[[], None]) -> None:
+def locked_station_shot(window: MainWindow, settle: Callable[[], None], out: Path) -> None:
     """The station locked after idle minutes, after a hostile badge scan was refused."""
     window.lock_station()
     settle()
@@ -182,8 +204,7 @@ def locked_station_shot(window: MainWindow, settle: Callable[[], None]) -> None:
         settle()
     dialog.resize(560, dialog.sizeHint().height())
     settle()
-    dialog.grab().save(str(OUT / "13-station-locked.png"))
-    print("wrote docs/screenshots/13-station-locked.png")  # noqa: T201 - script output
+    save(dialog.grab(), out / "13-station-locked.png")
     badge.clear()
     QTest.keyClicks(badge, "OP-0001")
     QTest.keyClick(badge, Qt.Key.Key_Return)
@@ -193,13 +214,20 @@ def locked_station_shot(window: MainWindow, settle: Callable[[], None]) -> None:
         settle()
 
 
-def camera_shot(app: QApplication, env: StationEnvironment, parcel: DemoParcel) -> None:
+def camera_shot(
+    app: QApplication,
+    env: StationEnvironment,
+    parcel: DemoParcel,
+    size: tuple[int, int],
+    work: Path,
+    out: Path,
+) -> None:
     """The station with a bench camera: recorded frames of a parcel label, item after item."""
     import cv2
     import numpy as np
     import zxingcpp
 
-    frames = _TEMP / "frames"
+    frames = work / "frames"
     frames.mkdir()
     symbol = np.array(
         zxingcpp.create_barcode(parcel.items[0].gtin, zxingcpp.BarcodeFormat.EAN13).to_image(
@@ -215,14 +243,14 @@ def camera_shot(app: QApplication, env: StationEnvironment, parcel: DemoParcel) 
     settings = load_settings(
         environ={},
         overrides={
-            "database.url": f"sqlite:///{_TEMP / 'demo.sqlite3'}",
+            "database.url": f"sqlite:///{work / 'demo.sqlite3'}",
             "ui.sounds": False,
             "camera.source": str(frames),
             "camera.fps": 10,
         },
     )
     window = build_main_window(env, settings, operator_code="OP-0001")
-    window.resize(1440, 900)
+    window.resize(*size)
     window.show()
     QTest.keyClicks(window.station_view, parcel.tracking_number)
     QTest.keyClick(window.station_view, Qt.Key.Key_Return)
@@ -231,8 +259,7 @@ def camera_shot(app: QApplication, env: StationEnvironment, parcel: DemoParcel) 
         app.processEvents()
         QTest.qWait(50)
     QTest.qWait(600)
-    window.grab().save(str(OUT / "9-camera.png"))
-    print("wrote docs/screenshots/9-camera.png")  # noqa: T201 - script output
+    save(window.grab(), out / "9-camera.png")
     window.close()
 
 

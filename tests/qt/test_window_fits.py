@@ -7,7 +7,9 @@ status bar stay on screen on every tab.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
@@ -97,6 +99,12 @@ def too_big(window: MainWindow, size: tuple[int, int]) -> list[str]:
     return found
 
 
+def shot(window: MainWindow, name: str) -> None:
+    """For a person to look at: RETURNSDESK_SCREENSHOT_DIR (default /tmp)/name.png."""
+    folder = Path(os.environ.get("RETURNSDESK_SCREENSHOT_DIR", "/tmp"))
+    assert window.grab().save(str(folder / f"{name}.png"))
+
+
 def assert_on_screen(window: MainWindow, widget: QWidget, where: str) -> None:
     """The whole widget lies inside the window (nothing cut off at its right or bottom)."""
     assert widget.isVisible(), (where, widget.objectName())
@@ -132,6 +140,7 @@ def test_every_tab_fits_the_screen_with_long_and_right_to_left_text(
     assert_on_screen(window, ui.gradeBox, "grading")
     assert_on_screen(window, ui.backButton, "grading")
     assert_on_screen(window, status_bar, "grading")
+    shot(window, f"fits-long-grading-{size[0]}x{size[1]}")
     inspector.press("2")
     inspector.press("Enter")
 
@@ -142,6 +151,7 @@ def test_every_tab_fits_the_screen_with_long_and_right_to_left_text(
     assert_on_screen(window, ui.refundTable, "refund summary")
     assert_on_screen(window, ui.refundTotal, "refund summary")
     assert_on_screen(window, ui.backButton, "refund summary")
+    shot(window, f"fits-long-refund-{size[0]}x{size[1]}")
 
     # Every other tab, the shift lead's with the long held reason among them
     for key, view in (
@@ -162,6 +172,31 @@ def test_every_tab_fits_the_screen_with_long_and_right_to_left_text(
             assert_on_screen(window, window.lead_view.approve_button, "lead")
         assert_fits(window, size, type(view).__name__)
         assert_on_screen(window, status_bar, type(view).__name__)
+        shot(window, f"fits-long-{type(view).__name__}-{size[0]}x{size[1]}")
+
+
+@pytest.mark.parametrize("size", SCREENS, ids=[f"{w}x{h}" for w, h in SCREENS])
+def test_a_graded_unit_with_its_serial_and_checklist_fits_the_screen(
+    qtbot: QtBot, window: MainWindow, demo_env: StationEnvironment, size: tuple[int, int]
+) -> None:
+    window.resize(*size)
+    qtbot.wait(100)
+    inspector = Inspector(qtbot, window)
+    ui = window.station_view.ui
+    # Given headphones graded F with their serial and four checklist answers (the tallest page)
+    headphones = demo_parcel(demo_env, "RMA-100003")
+    inspector.scan(headphones.tracking_number)
+    inspector.scan(headphones.items[0].gtin)
+    inspector.scan(headphones.items[0].serial_numbers[0])
+    inspector.press("5")
+    for _ in range(4):
+        inspector.press("Y")
+    assert "Disposition" in ui.unitPrompt.text()
+    # Then the window fits and the grade keys, Back and the refund are on screen
+    assert_fits(window, size, "graded unit")
+    for widget in (ui.gradeBox, ui.unitAnswers, ui.backButton, ui.refundTable, ui.refundTotal):
+        assert_on_screen(window, widget, "graded unit")
+    shot(window, f"fits-graded-{size[0]}x{size[1]}")
 
 
 def test_history_lead_and_help_use_the_stations_type_size(
@@ -180,9 +215,11 @@ def test_history_lead_and_help_use_the_stations_type_size(
     lead, history, help_ = window.lead_view, window.history_view, window.help_view
     for where, widget in (
         ("history table", history.table),
+        ("history table header", history.table.horizontalHeader()),
         ("history summary", history.summary),
         ("history search", history.search),
         ("lead refunds", lead.refunds_table),
+        ("lead refunds header", lead.refunds_table.horizontalHeader()),
         ("lead events", lead.events_table),
         ("lead order system", lead.sync_state),
         ("lead refund lines", lead.refund_lines),

@@ -42,6 +42,8 @@ class HistoryView(QWidget):
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().setVisible(False)
         bounded_columns(self.table, stretch=3, widest=240)  # the customer's name stretches
+        # Set, not inherited: this header was left at the application's small size.
+        self.table.horizontalHeader().setFont(self.font())
         layout.addWidget(self.table)
         self.evidence = plain_label("Select a parcel to see its photos.")
         self.evidence.setWordWrap(True)

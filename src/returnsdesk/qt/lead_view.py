@@ -32,11 +32,17 @@ from returnsdesk.domain.vocabulary import LEAD_ROLES
 from returnsdesk.qt.dialogs import ok_cancel_buttons
 from returnsdesk.qt.models import WARN_BRUSH, Column, RowTableModel
 from returnsdesk.qt.ops import Op
-from returnsdesk.qt.plain import add_plain_row, plain_label, set_clipped_text
+from returnsdesk.qt.plain import (
+    add_plain_row,
+    clipped,
+    plain_label,
+    plain_tooltip,
+    set_clipped_text,
+)
 from returnsdesk.qt.sync_status import SyncMonitor, sync_trouble
 from returnsdesk.qt.tables import bounded_columns
 from returnsdesk.qt.typography import BODY_PT, HEADING_PT, scaled_font
-from returnsdesk.services.approvals import PendingRefund
+from returnsdesk.services.approvals import PendingRefund, PendingRefundLine
 from returnsdesk.services.station import StationService
 from returnsdesk.services.sync.connector import OutboxEventView
 from returnsdesk.services.sync.relay import SyncHealth
@@ -47,6 +53,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 _ERROR_STYLE = "color:#842029; font-weight:bold;"
 _OK_STYLE = "color:#0f5132; font-weight:bold;"
+_UNITS_SHOWN = 4  # a held refund's units listed below the table
 _SYNC_CHARS = 600  # the shop's error may be a whole HTML page
 
 
@@ -90,6 +97,12 @@ def sync_details(health: SyncHealth, *, configured: bool, pull_error: str | None
     if pull_error is not None:
         lines.append(f"Reading returns from the order system failed: {pull_error}")
     return "\n".join(lines)
+
+
+def _unit_line(line: PendingRefundLine) -> str:
+    paid = f"paid {line.gross.format()} − {line.deduction.format()} = {line.amount.format()}"
+    why = f" ({line.deduction_reason})" if line.deduction_reason else ""
+    return f"{line.sku} #{line.unit_index + 1}: {paid}{why}"
 
 
 def _local_time(moment: datetime) -> str:
@@ -288,15 +301,19 @@ class LeadView(QWidget):
         if refund is None:
             count = self.refunds_model.rowCount()
             self.refund_lines.setText("Nothing waiting." if count == 0 else "")
+            self.refund_lines.setToolTip("")
         else:
-            self.refund_lines.setText(
-                "\n".join(
-                    f"{line.sku} #{line.unit_index + 1}: paid {line.gross.format()}"
-                    f" − {line.deduction.format()} = {line.amount.format()}"
-                    + (f" ({line.deduction_reason})" if line.deduction_reason else "")
-                    for line in refund.lines
-                )
-            )
+            whole = [f"Held because: {refund.reason}", *map(_unit_line, refund.lines)]
+            # The reason and a few units, cut: the tab must fit a 1366x768 screen with its
+            # buttons; the whole text is in the tooltip.
+            shown = [clipped(line, 300) for line in whole[: _UNITS_SHOWN + 1]]
+            if len(whole) > _UNITS_SHOWN + 1:
+                more = len(whole) - _UNITS_SHOWN
+                shown[-1] = f"… and {more} more units (hover for all)"
+            text = "\n".join(shown)
+            self.refund_lines.setText(text)
+            all_of_it = "\n".join(whole)
+            self.refund_lines.setToolTip(plain_tooltip(all_of_it) if all_of_it != text else "")
         self._enable_actions()
 
     def _enable_actions(self) -> None:

@@ -107,7 +107,7 @@ class MainWindow(QMainWindow):
         self._relay = station_relay(settings.order_system, service.database)
         self._labels_settings = settings.labels
         self.printing = LabelPrinting(service, parent=self)
-        self.ui.statusBar.addPermanentWidget(self.printing.status, 1)
+        self.ui.statusBar.addPermanentWidget(self.printing.status, 2)
         self.printing.status.setContentsMargins(8, 2, 8, 2)
         printers = QShortcut(QKeySequence("Ctrl+Shift+P"), self)  # Ctrl+P prints reports
         printers.activated.connect(self.show_printers)
@@ -148,18 +148,20 @@ class MainWindow(QMainWindow):
         ctx = service.context
         bar = self.ui.statusBar
         # Elided: a long database path or operator name must not widen the window.
-        self.operator_label = ElidedLabel(f"Operator: {ctx.operator_name} ({ctx.operator_code})")
-        self.station_label = ElidedLabel(f"Station: {ctx.station_code}")
+        operator = f"Operator: {ctx.operator_name} ({ctx.operator_code})"
+        self.operator_label = ElidedLabel(operator, min_chars=24)
+        self.station_label = ElidedLabel(f"Station: {ctx.station_code}", min_chars=22)
         self.database_label = ElidedLabel(f"Database: {database_label}")
         self.sync_label = ElidedLabel("Sync: checking…")
-        for label in (
-            self.operator_label,
-            self.station_label,
-            self.database_label,
-            self.sync_label,
+        # Stretch: the sync line, which says most, gets the most room before it is cut.
+        for label, stretch in (
+            (self.operator_label, 2),
+            (self.station_label, 1),
+            (self.database_label, 2),
+            (self.sync_label, 4),
         ):
             label.setContentsMargins(8, 2, 8, 2)
-            bar.addPermanentWidget(label, 1)
+            bar.addPermanentWidget(label, stretch)
 
     def _connect_signals(self) -> None:
         self.scanner.scanned.connect(self._on_scan)

@@ -36,6 +36,8 @@ esc = html.escape
 _WARN = "color:#842029"
 # Longer text from outside is cut (the full text in the tooltip): two or three lines at most.
 _TITLE_CHARS = 160
+_UNIT_CHARS = 130  # two lines at 18 pt
+_NAME_CHARS = 80  # the return's title, at 20 pt in the narrow left panel
 _MESSAGE_CHARS = 300
 _REFUND_LINES_AT_LEAST = 3  # lines of text the refund table shows, even on a small screen
 
@@ -73,7 +75,7 @@ class ScreenRenderer:
         lines = tuple(p.line for p in screen.lines)
         if before is None or tuple(p.line for p in before.lines) != lines:
             self._lines_model.set_rows(lines)
-            ui.linesTable.resizeRowsToContents()
+            _cap_rows(ui.linesTable, lines=4)
         else:
             self._lines_model.refresh()
         self._show_refund(screen.refund)
@@ -110,10 +112,10 @@ class ScreenRenderer:
     def _show_return(self, view: ReturnView | None) -> None:
         ui = self.view.ui
         if view is None:
-            set_clipped_text(ui.returnTitle, "No parcel open", _TITLE_CHARS)
+            set_clipped_text(ui.returnTitle, "No parcel open", _NAME_CHARS)
             ui.returnDetails.setText("")
             return
-        set_clipped_text(ui.returnTitle, f"{view.rma_number} · {view.customer_name}", _TITLE_CHARS)
+        set_clipped_text(ui.returnTitle, f"{view.rma_number} · {view.customer_name}", _NAME_CHARS)
         ui.returnDetails.setText(_return_html(view))
 
     def _show_refund(self, refund: RefundPanel | None) -> None:
@@ -138,7 +140,7 @@ class ScreenRenderer:
     ) -> None:
         ui = self.view.ui
         # Its end says which unit of how many: kept when a long product title is cut.
-        set_clipped_text(ui.unitTitle, unit.title, _TITLE_CHARS, tail=60)
+        set_clipped_text(ui.unitTitle, unit.title, _UNIT_CHARS, tail=60)
         ui.unitPrompt.setText(_prompt_html(unit))
         # The note field keeps what is being typed; it shows the unit's note when that changes.
         if before is None or before.unit_id != unit.unit_id or before.notes != unit.notes:
@@ -154,14 +156,22 @@ class ScreenRenderer:
             strip.setVisible(False)
 
 
+def _cap_rows(table: QTableView, *, lines: int) -> int:
+    """Rows as tall as their wrapped text, up to ``lines`` lines (the last one elided, the
+    whole text in the tooltip): a row taller than its table would hide its other cells.
+    Returns the table's line spacing."""
+    table.resizeRowsToContents()
+    line = table.fontMetrics().lineSpacing()
+    for row in range(table.model().rowCount()):
+        table.setRowHeight(row, min(table.rowHeight(row), lines * line + 8))
+    return line
+
+
 def _fit_rows(table: QTableView) -> None:
     """Every line on screen where the screen has room, so Enter confirms what the inspector
     can see; on a small screen a parcel of many units scrolls (the total below sums them all).
     A long text shows three lines, the rest in its tooltip."""
-    table.resizeRowsToContents()
-    line = table.fontMetrics().lineSpacing()
-    for row in range(table.model().rowCount()):
-        table.setRowHeight(row, min(table.rowHeight(row), 3 * line + 8))
+    line = _cap_rows(table, lines=3)
     rows = sum(table.rowHeight(row) for row in range(table.model().rowCount()))
     chrome = table.horizontalHeader().sizeHint().height() + 2 * table.frameWidth()
     table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)

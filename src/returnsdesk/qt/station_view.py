@@ -19,6 +19,7 @@ _BANNER_STYLES = {
     Tone.WARNING: "background:#fff3cd; color:#664d03; border:2px solid #ffda6a;",
     Tone.ERROR: "background:#f8d7da; color:#842029; border:2px solid #ea868f;",
 }
+_MESSAGE_CHARS = 160
 _STEP_ACTIVE = "background:#0b5ed7; color:white; border-radius:6px; padding:5px; font-weight:bold;"
 _STEP_DONE = "background:#d1f2dc; color:#0f5132; border-radius:6px; padding:5px;"
 _STEP_TODO = "background:#eceff3; color:#555; border-radius:6px; padding:5px;"
@@ -101,9 +102,9 @@ class StationView(QWidget):
     # --- what the controller sets ----------------------------------------------------------
 
     def show_message(self, text: str, tone: Tone) -> None:
-        # A message may quote a scan or a product title of any length: three lines at most.
-        set_clipped_text(self.ui.banner, text, 300)
-        self.ui.banner.setStyleSheet(_BANNER_STYLES[tone] + "border-radius:8px; padding:6px;")
+        # A message may quote a scan or a product title of any length: two lines or so.
+        set_clipped_text(self.ui.banner, text, _MESSAGE_CHARS)
+        self.ui.banner.setStyleSheet(_BANNER_STYLES[tone] + "border-radius:8px; padding:4px;")
         self.ui.banner.setProperty("tone", tone.value)
 
     def message(self) -> str:
@@ -147,7 +148,7 @@ class StationView(QWidget):
             button = QPushButton(f"{grade.key}\n{grade.code} · {grade.label}")
             button.setToolTip(plain_tooltip(grade.description))
             button.setFont(self._pt(14))
-            button.setMinimumHeight(int(76 * self._scale))
+            button.setMinimumHeight(int(64 * self._scale))
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             button.clicked.connect(lambda _=False, key=grade.key: self.grade_clicked.emit(key))
             layout.addWidget(button)

@@ -279,6 +279,7 @@ class Ui_StationView(object):
         self.refundBox.setObjectName(u"refundBox")
         self.refundLayout = QVBoxLayout(self.refundBox)
         self.refundLayout.setObjectName(u"refundLayout")
+        self.refundLayout.setContentsMargins(4, 4, 4, 4)
         self.refundTable = QTableView(self.refundBox)
         self.refundTable.setObjectName(u"refundTable")
         self.refundTable.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -313,15 +314,17 @@ class Ui_StationView(object):
 
         self.scanLayout.addWidget(self.scanEdit)
 
-
-        self.rootLayout.addLayout(self.scanLayout)
-
         self.keysHint = QLabel(StationView)
         self.keysHint.setObjectName(u"keysHint")
         self.keysHint.setTextFormat(Qt.TextFormat.PlainText)
         self.keysHint.setWordWrap(True)
 
-        self.rootLayout.addWidget(self.keysHint)
+        self.scanLayout.addWidget(self.keysHint)
+
+        self.scanLayout.setStretch(1, 1)
+        self.scanLayout.setStretch(2, 1)
+
+        self.rootLayout.addLayout(self.scanLayout)
 
         self.scanLabel.setBuddy(self.scanEdit)
 

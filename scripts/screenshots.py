@@ -92,6 +92,16 @@ def render(app: QApplication, size: tuple[int, int], out: Path) -> None:
         QTest.qWait(120)
         settle()
 
+    def tab(key: Qt.Key) -> None:
+        """Ctrl+key, as a person switches tabs; window shortcuts work only in the active
+        window, which a dialog just closed may not have given back yet."""
+        window.activateWindow()
+        deadline = time.monotonic() + 5
+        while QApplication.activeWindow() is not window and time.monotonic() < deadline:
+            app.processEvents()
+        QTest.keyClick(window, key, Qt.KeyboardModifier.ControlModifier)
+        settle()
+
     def shot(name: str) -> None:
         settle()
         save(window.grab(), out / f"{name}.png")
@@ -135,21 +145,21 @@ def render(app: QApplication, size: tuple[int, int], out: Path) -> None:
         for _ in range(4):
             press("Y")
         press("Enter")
-    QTest.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    tab(Qt.Key.Key_2)
     settle()
     QTest.qWait(400)
     settle()
     shot("8-shift-history")
-    QTest.keyClick(window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+    tab(Qt.Key.Key_3)
     settle()
     QTest.qWait(400)
     settle()
     shot("10-shift-lead")
     lead_confirmation_shot(window, settle, out)
-    QTest.keyClick(window, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    tab(Qt.Key.Key_1)
     settle()
     locked_station_shot(window, settle, out)
-    QTest.keyClick(window, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)
+    tab(Qt.Key.Key_4)
     settle()
     QTest.keyClick(focus(), Qt.Key.Key_Return)
     deadline = time.monotonic() + 60

@@ -75,7 +75,7 @@ class ScreenRenderer:
         lines = tuple(p.line for p in screen.lines)
         if before is None or tuple(p.line for p in before.lines) != lines:
             self._lines_model.set_rows(lines)
-            _cap_rows(ui.linesTable, lines=4)
+            _cap_rows(ui.linesTable, lines=6)
         else:
             self._lines_model.refresh()
         self._show_refund(screen.refund)

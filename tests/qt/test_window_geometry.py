@@ -57,6 +57,18 @@ def test_a_geometry_from_a_larger_screen_is_clamped_to_this_one(
     window.close()
 
 
+def test_a_first_start_keeps_the_window_inside_the_screen_without_a_window_manager(
+    window: MainWindow, tmp_path: Path
+) -> None:
+    # Given nothing saved and a window taller than the laptop's screen (no window manager
+    # maximizes it: a kiosk station; seen in Xvfb as 1366x800 on a 1366x768 screen)
+    window.setGeometry(QRect(0, 0, 1366, 800))
+    # When it starts, it is shown maximized and is no larger than the screen meanwhile
+    assert window.remember_geometry(geometry_store(tmp_path), LAPTOP) is True
+    assert LAPTOP.contains(window.geometry())
+    window.close()
+
+
 def test_fit_on_screen_keeps_a_window_inside_1366x768() -> None:
     assert fit_on_screen(QRect(1200, 700, 1920, 1080), LAPTOP) == LAPTOP
     assert fit_on_screen(QRect(-300, -50, 800, 600), LAPTOP) == QRect(0, 0, 800, 600)

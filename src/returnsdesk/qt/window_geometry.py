@@ -49,16 +49,16 @@ def save_geometry(window: QWidget, store: QSettings) -> None:
 def restore_geometry(window: QWidget, store: QSettings, available: QRect | None = None) -> bool:
     """Put ``window`` where it was, inside the available screen (``available``: the screen it
     was on, else the window's); returns whether it was maximized (the caller shows it so).
-    With nothing saved, nothing changes and it is."""
+    With nothing saved it starts maximized, its own size kept inside the screen too: without
+    a window manager (a kiosk station) "maximized" changes nothing."""
     saved = store.value(_RECT)
-    if not isinstance(saved, list) or len(saved) != 4:
-        return True
     try:
         rect = QRect(*(int(value) for value in saved))
-    except (TypeError, ValueError):
-        return True  # a hand-edited file: start maximized, as with none
+        maximized = str(store.value(_MAXIMIZED, "true")).lower() == "true"
+    except (TypeError, ValueError):  # nothing saved, or a hand-edited file
+        rect, maximized = window.geometry(), True
     if available is None:
         screen = QGuiApplication.screenAt(rect.center()) or window.screen()
         available = screen.availableGeometry()
     window.setGeometry(fit_on_screen(rect, available))
-    return str(store.value(_MAXIMIZED, "true")).lower() == "true"
+    return maximized

@@ -42,9 +42,9 @@ from returnsdesk.services.operators import (
     LockoutPolicy,
     NotAShiftLead,
     SignInFailed,
-    audit_refusal,
     authenticate,
     holds_role,
+    refusals_audited,
 )
 from returnsdesk.services.refund_events import refund_event_payload, refund_line_rows
 from returnsdesk.services.views import StationContext
@@ -116,10 +116,10 @@ def authorize_lead(
         lockout=lockout,
         purpose="lead confirmation",
     )
-    if context.role not in LEAD_ROLES:
-        error = NotAShiftLead(f"{context.operator_name} is not a shift lead.")
-        audit_refusal(database, context, "lead.confirmation_refused", context.operator_code, error)
-        raise error
+    refused = "lead.confirmation_refused"
+    with refusals_audited(database, context, refused, context.operator_code, (NotAShiftLead,)):
+        if context.role not in LEAD_ROLES:
+            raise NotAShiftLead(f"{context.operator_name} is not a shift lead.")
     return context
 
 
@@ -169,11 +169,9 @@ def decide_refund(
         raise RejectionNeedsReason(
             "Say why the refund is rejected; customer service will answer the customer with it."
         )
-    try:
+    refusals = (NotAShiftLead, FourEyesRequired)
+    with refusals_audited(database, lead, "refund.decision_refused", str(refund_id), refusals):
         return _decide(database, refund_id, lead, approve=approve, note=note, now=now)
-    except (NotAShiftLead, FourEyesRequired) as refused:
-        audit_refusal(database, lead, "refund.decision_refused", str(refund_id), refused)
-        raise
 
 
 def handled_by(session: Session, return_id: uuid.UUID) -> set[uuid.UUID]:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -202,38 +204,51 @@ def holds_role(session: Session, who: StationContext, roles: frozenset[OperatorR
     return operator is not None and operator.active and operator.role in roles
 
 
-def audit_refusal(
-    database: Database, who: StationContext, action: str, subject: str, error: OperatorError
-) -> None:
-    """A refused attempt, in a transaction of its own (the refused one rolled back)."""
-    with database.session() as session:
-        append_audit(
-            session,
-            action=action,
-            subject=subject[:200],
-            details={"station": who.station_code, "badge": who.operator_code, "why": str(error)},
-            operator_id=who.operator_id,
-            station_id=who.station_id,
-        )
-    log.warning("Refused %s for %s: %s", action, who.operator_code, error)
+@contextmanager
+def refusals_audited(
+    database: Database,
+    who: StationContext,
+    action: str,
+    subject: str,
+    refusals: tuple[type[OperatorError], ...],
+) -> Iterator[None]:
+    """Let ``refusals`` raised in the block through, each recorded first as an ``action``
+    audit entry in a transaction of its own (the refused one rolled back)."""
+    try:
+        yield
+    except refusals as error:
+        with database.session() as session:
+            append_audit(
+                session,
+                action=action,
+                subject=subject[:200],
+                details={
+                    "station": who.station_code,
+                    "badge": who.operator_code,
+                    "why": str(error),
+                },
+                operator_id=who.operator_id,
+                station_id=who.station_id,
+            )
+        log.warning("Refused %s for %s: %s", action, who.operator_code, error)
+        raise
 
 
 def unlock_by_lead(database: Database, *, code: str, lead: StationContext) -> Operator:
     """A lead unlocks a badge at a station (the lead's own badge and PIN were just checked)."""
-    try:
-        with database.session() as session:
-            if not holds_role(session, lead, LEAD_ROLES):
-                raise NotAShiftLead("Only a shift lead can unlock a badge.")
-            return unlock_operator(
-                session,
-                code=code,
-                by=lead.operator_code,
-                operator_id=lead.operator_id,
-                station_id=lead.station_id,
-            )
-    except NotAShiftLead as refused:
-        audit_refusal(database, lead, "operator.unlock_refused", code, refused)
-        raise
+    with (
+        refusals_audited(database, lead, "operator.unlock_refused", code, (NotAShiftLead,)),
+        database.session() as session,
+    ):
+        if not holds_role(session, lead, LEAD_ROLES):
+            raise NotAShiftLead("Only a shift lead can unlock a badge.")
+        return unlock_operator(
+            session,
+            code=code,
+            by=lead.operator_code,
+            operator_id=lead.operator_id,
+            station_id=lead.station_id,
+        )
 
 
 def _pin_matches(pin_hash: str, pin: str) -> bool:

@@ -44,8 +44,7 @@ import logging
 import random
 import threading
 import uuid
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -60,7 +59,7 @@ from returnsdesk.data.repositories import CLAIM_LOCK, append_audit, take_turns
 from returnsdesk.domain.clock import Clock, utc_now
 from returnsdesk.domain.errors import OperatorError
 from returnsdesk.domain.vocabulary import LEAD_ROLES, OutboxStatus
-from returnsdesk.services.operators import audit_refusal, holds_role
+from returnsdesk.services.operators import holds_role, refusals_audited
 from returnsdesk.services.sync.backoff import BASE_DELAY_S, backoff_delay
 from returnsdesk.services.sync.connector import (
     Connector,
@@ -549,7 +548,9 @@ def retry_parked(
     """Queue a parked event again, at once, with its same key and body (after a fix in the shop)."""
     when = now or utc_now()
     with (
-        _refusals_audited(database, operator, "sync.retry_refused", event_id),
+        refusals_audited(
+            database, operator, "sync.retry_refused", str(event_id), (SyncNotAllowed,)
+        ),
         database.session() as session,
     ):
         event = _parked(session, event_id, operator)
@@ -579,7 +580,9 @@ def mark_resolved(
         raise SyncEventNotParked("Say how the event was resolved (e.g. refunded in the shop).")
     when = now or utc_now()
     with (
-        _refusals_audited(database, operator, "sync.resolve_refused", event_id),
+        refusals_audited(
+            database, operator, "sync.resolve_refused", str(event_id), (SyncNotAllowed,)
+        ),
         database.session() as session,
     ):
         event = _parked(session, event_id, operator)
@@ -591,18 +594,6 @@ def mark_resolved(
         view = event_view(event)
     log.info("Outbox #%d resolved by %s", view.sequence, operator.operator_code)
     return view
-
-
-@contextmanager
-def _refusals_audited(
-    database: Database, operator: StationContext, action: str, event_id: uuid.UUID
-) -> Iterator[None]:
-    """An operator without the role is refused, and the attempt is audited on its own."""
-    try:
-        yield
-    except SyncNotAllowed as refused:
-        audit_refusal(database, operator, action, str(event_id), refused)
-        raise
 
 
 def _parked(session: Session, event_id: uuid.UUID, operator: StationContext) -> OutboxEvent:

@@ -47,7 +47,9 @@ def refund_event_payload(
                 "deduction_reason": line.deduction_reason,
                 # What became of the unit: a disposition, "missing", or None (no inspection).
                 # Shops that book dispositions with the refund (Shopify's returnProcess) need it.
-                "disposition": fates.get(line.inspection_id),
+                "disposition": None
+                if line.inspection_id is None
+                else fates.get(line.inspection_id),
             }
             for line, sku, line_ref in rows
         ],
@@ -75,12 +77,14 @@ def _unit_fates(
         return {}
     found = session.exec(
         select(Inspection.id, Inspection.outcome, DispositionDecision.disposition)
-        .outerjoin(DispositionDecision, col(DispositionDecision.inspection_id) == col(Inspection.id))
+        .outerjoin(
+            DispositionDecision, col(DispositionDecision.inspection_id) == col(Inspection.id)
+        )
         .where(col(Inspection.id).in_(ids))
     ).all()
     return {
         inspection_id: "missing"
         if outcome is InspectionOutcome.MISSING
-        else (None if disposition is None else disposition.value)
+        else (None if disposition is None else str(disposition))
         for inspection_id, outcome, disposition in found
     }

@@ -24,7 +24,7 @@ from returnsdesk.domain.vocabulary import OutboxStatus, ReturnStatus
 from returnsdesk.paths import default_policy_dir
 from returnsdesk.services.operators import sign_in
 from returnsdesk.services.station import ParcelOpened, StationService
-from returnsdesk.services.sync.inbound import Puller
+from returnsdesk.services.sync.inbound import Puller, PullFailed
 from returnsdesk.services.sync.relay import Relay
 from returnsdesk.services.sync.shopify import ShopifyConnector
 from returnsdesk.services.sync.shopify_standin import (
@@ -251,9 +251,12 @@ def test_a_503_and_a_429_are_retried_with_the_same_key(
     assert len(shop.processed) == 1 and len(shop.refunds) == 1
 
 
-def test_a_wrong_token_is_refused_by_the_shop_and_never_parks(
-    database: Database, server: StandinServer, shop: StandinShop, clock: ManualClock
+def test_a_wrong_token_is_refused_by_the_shop(
+    database: Database, server: StandinServer, shop: StandinShop
 ) -> None:
-    with ShopifyConnector(server.url, "wrong", timeout_s=5) as wrong:
-        with pytest.raises(Exception, match="HTTP 401.*access token"):
-            Puller(database, wrong).pull()
+    with (
+        ShopifyConnector(server.url, "wrong", timeout_s=5) as wrong,
+        pytest.raises(PullFailed, match="HTTP 401.*access token"),
+    ):
+        Puller(database, wrong).pull()
+    assert shop.requests == 1

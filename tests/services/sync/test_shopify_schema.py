@@ -86,11 +86,25 @@ def test_the_dispositions_the_connector_sends_are_shopifys_enum_values(
             },
         }
         assert variable_errors(schema, DOCUMENTS["returnProcess"], variables) == []
-    wrong = {"key": "k", "input": {"returnId": "x", "returnLineItems": [
-        {"id": "x", "quantity": 1, "dispositions": [
-            {"dispositionType": "RESTOCK", "quantity": 1, "reverseFulfillmentOrderLineItemId": "x"}
-        ]}
-    ]}}
+    wrong = {
+        "key": "k",
+        "input": {
+            "returnId": "x",
+            "returnLineItems": [
+                {
+                    "id": "x",
+                    "quantity": 1,
+                    "dispositions": [
+                        {
+                            "dispositionType": "RESTOCK",
+                            "quantity": 1,
+                            "reverseFulfillmentOrderLineItemId": "x",
+                        }
+                    ],
+                }
+            ],
+        },
+    }
     assert any("RESTOCK" in m for m in variable_errors(schema, DOCUMENTS["returnProcess"], wrong))
     assert {state for state in INVENTORY_STATES.values() if state} == {
         ("quality_control", "quality_control"),

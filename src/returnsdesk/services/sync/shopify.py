@@ -34,6 +34,7 @@ HTTP connector does; other GraphQL errors (a document or input Shopify refuses) 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import time
@@ -290,7 +291,9 @@ class ShopifyConnector:
     ) -> None:
         url = httpx.URL(shop_url.rstrip("/"))
         if url.scheme not in ("http", "https") or not url.host:
-            raise ValueError(f"Shopify shop URL must be https://SHOP.myshopify.com, not {shop_url!r}")
+            raise ValueError(
+                f"Shopify shop URL must be https://SHOP.myshopify.com, not {shop_url!r}"
+            )
         self.endpoint = f"{url.scheme}://{url.netloc.decode()}/admin/api/{api_version}/graphql.json"
         self.timeout_s = timeout_s
         self.throttle: ThrottleStatus | None = None  # from the last answer that reported it
@@ -366,7 +369,9 @@ class ShopifyConnector:
         except ValueError:
             answer = None
         if not isinstance(answer, dict):
-            raise _Transient(f"{where}: HTTP 200 with an unreadable body; outcome unknown", status_code=200)
+            raise _Transient(
+                f"{where}: HTTP 200 with an unreadable body; outcome unknown", status_code=200
+            )
         requested = self._note_cost(answer)
         errors = answer.get("errors")
         if errors:
@@ -391,14 +396,12 @@ class ShopifyConnector:
             return 0.0
         status = cost.get("throttleStatus")
         if isinstance(status, Mapping):
-            try:
+            with contextlib.suppress(KeyError, TypeError, ValueError):
                 self.throttle = ThrottleStatus(
                     float(status["maximumAvailable"]),
                     float(status["currentlyAvailable"]),
                     float(status["restoreRate"]),
                 )
-            except (KeyError, TypeError, ValueError):
-                pass
         requested = cost.get("requestedQueryCost")
         return float(requested) if isinstance(requested, int | float) else 0.0
 
@@ -532,9 +535,7 @@ class ShopifyConnector:
             self._location_id = _text(nodes[0]["id"])
         return self._location_id
 
-    def _refund(
-        self, p: Mapping[str, Any], key: str, *, approved_later: bool
-    ) -> DeliveryResult:
+    def _refund(self, p: Mapping[str, Any], key: str, *, approved_later: bool) -> DeliveryResult:
         status = RefundStatus(p["status"])
         currency = _text(p["currency"])
         total = _money(p["total"], currency)

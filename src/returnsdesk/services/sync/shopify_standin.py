@@ -20,6 +20,7 @@ reverse deliveries, inventory levels by (item, location, quantity name). Like Sh
 from __future__ import annotations
 
 import argparse
+import contextlib
 import itertools
 import json
 import threading
@@ -111,7 +112,11 @@ class StandinShop:
         self.bucket = bucket if bucket is not None else LeakyBucket()
         self.lock = threading.Lock()
         self._ids = itertools.count(1001)
-        self.location = {"id": self._gid("Location"), "name": location_name, "isActive": True}
+        self.location: dict[str, Any] = {
+            "id": self._gid("Location"),
+            "name": location_name,
+            "isActive": True,
+        }
         self.orders: list[dict[str, Any]] = []
         self.items_by_sku: dict[str, dict[str, Any]] = {}
         self.inventory: dict[tuple[str, str, str], int] = {}  # (item id, location id, name)
@@ -303,9 +308,7 @@ class StandinShop:
         }
 
     def _root(self, document: Any) -> dict[str, Any]:
-        operation = next(
-            d for d in document.definitions if isinstance(d, OperationDefinitionNode)
-        )
+        operation = next(d for d in document.definitions if isinstance(d, OperationDefinitionNode))
         if operation.operation is OperationType.MUTATION:
             return {
                 "returnProcess": self._idempotent_call(self._return_process),
@@ -404,10 +407,15 @@ class StandinShop:
             for d in dispositions:
                 if d["reverseFulfillmentOrderLineItemId"] not in rfo_items:
                     return _user_error(
-                        where, "Reverse fulfillment order line item does not exist.",
-                        "NOT_FOUND", "return",
+                        where,
+                        "Reverse fulfillment order line item does not exist.",
+                        "NOT_FOUND",
+                        "return",
                     )
-                if d["dispositionType"] == "RESTOCKED" and d.get("locationId") != self.location["id"]:
+                if (
+                    d["dispositionType"] == "RESTOCKED"
+                    and d.get("locationId") != self.location["id"]
+                ):
                     return _user_error(
                         where, "A restocked item needs a valid location.", "INVALID", "return"
                     )
@@ -484,30 +492,50 @@ class StandinShop:
                 item = lines[refund_line["lineItemId"]]["variant"]["inventoryItem"]["id"]
                 level = (item, refund_line.get("locationId") or self.location["id"], "available")
                 self.inventory[level] = self.inventory.get(level, 0) + refund_line["quantity"]
-        parent = next(iter(data.get("transactions") or []), {}).get("parentId")
+        transactions = data.get("transactions") or []
+        parent = transactions[0].get("parentId") if transactions else None
         refund = self._book_refund(order, amount, parent, note=data.get("note") or "")
         return {"refund": refund, "order": order, "userErrors": []}
 
     def _inventory_adjust(self, data: Mapping[str, Any]) -> dict[str, Any]:
         name, reason = data["name"], data["reason"]
         if name not in INVENTORY_NAMES:
-            return _user_error(["input", "name"], f"Invalid quantity name {name!r}.", "INVALID_QUANTITY_NAME", "inventory")
+            return _user_error(
+                ["input", "name"],
+                f"Invalid quantity name {name!r}.",
+                "INVALID_QUANTITY_NAME",
+                "inventory",
+            )
         if reason not in INVENTORY_REASONS:
-            return _user_error(["input", "reason"], f"Invalid reason {reason!r}.", "INVALID_REASON", "inventory")
+            return _user_error(
+                ["input", "reason"], f"Invalid reason {reason!r}.", "INVALID_REASON", "inventory"
+            )
         known = {item["id"] for item in self.items_by_sku.values()}
         for index, change in enumerate(data["changes"]):
             where = ["input", "changes", str(index)]
             if change["inventoryItemId"] not in known:
-                return _user_error(where, "Inventory item does not exist.", "INVALID_INVENTORY_ITEM", "inventory")
+                return _user_error(
+                    where, "Inventory item does not exist.", "INVALID_INVENTORY_ITEM", "inventory"
+                )
             if change["locationId"] != self.location["id"]:
-                return _user_error(where, "Location does not exist.", "INVALID_LOCATION", "inventory")
+                return _user_error(
+                    where, "Location does not exist.", "INVALID_LOCATION", "inventory"
+                )
             if name != "available" and not change.get("ledgerDocumentUri"):
-                return _user_error(where, "A ledger document URI is required.", "INVALID", "inventory")
+                return _user_error(
+                    where, "A ledger document URI is required.", "INVALID", "inventory"
+                )
         changes = []
         for change in data["changes"]:
             level = (change["inventoryItemId"], change["locationId"], name)
             self.inventory[level] = self.inventory.get(level, 0) + change["delta"]
-            changes.append({"name": name, "delta": change["delta"], "quantityAfterChange": self.inventory[level]})
+            changes.append(
+                {
+                    "name": name,
+                    "delta": change["delta"],
+                    "quantityAfterChange": self.inventory[level],
+                }
+            )
         group = {"id": self._gid("InventoryAdjustmentGroup"), "reason": reason, "changes": changes}
         self.adjustments.append({"name": name, "reason": reason, "input": dict(data)})
         return {"inventoryAdjustmentGroup": group, "userErrors": []}
@@ -576,7 +604,10 @@ class _Handler(BaseHTTPRequestHandler):
         if self.headers.get("X-Shopify-Access-Token") != shop.token:
             self._send(
                 401,
-                {"errors": "[API] Invalid API key or access token (unrecognized login or wrong password)"},
+                {
+                    "errors": "[API] Invalid API key or access token (unrecognized login or wrong"
+                    " password)"
+                },
             )
             return
         try:
@@ -692,8 +723,12 @@ def demo_shop(token: str) -> StandinShop:
     order = shop.add_order(
         "#1001",
         [
-            StandinLine("SHOE-42", "Trail shoe, size 42", Decimal("89.00"), barcode="4006381333931"),
-            StandinLine("BOOT-40", "Winter boot, size 40", Decimal("129.00"), barcode="5901234123457"),
+            StandinLine(
+                "SHOE-42", "Trail shoe, size 42", Decimal("89.00"), barcode="4006381333931"
+            ),
+            StandinLine(
+                "BOOT-40", "Winter boot, size 40", Decimal("129.00"), barcode="5901234123457"
+            ),
         ],
     )
     shop.add_return(order, [("SHOE-42", 1), ("BOOT-40", 1)], tracking="1Z999AA10123456784")
@@ -707,10 +742,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     with demo_shop(args.token).serve(port=args.port) as server:
         print(f"Stand-in Shopify shop (not Shopify) at {server.url}; Ctrl+C stops it")  # noqa: T201
-        try:
+        with contextlib.suppress(KeyboardInterrupt):
             threading.Event().wait()
-        except KeyboardInterrupt:
-            pass
     return 0
 
 

@@ -14,16 +14,19 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import select
 
+from returnsdesk.config import load_settings
 from returnsdesk.data.db import Database, make_engine
 from returnsdesk.data.migrations import ensure_schema
 from returnsdesk.data.models import Operator, OutboxEvent, Refund, Return
 from returnsdesk.domain.clock import fixed_clock
+from returnsdesk.domain.errors import ConfigError
 from returnsdesk.domain.policy import load_policies
 from returnsdesk.domain.scanning import ScanRules
 from returnsdesk.domain.vocabulary import OutboxStatus, ReturnStatus
 from returnsdesk.paths import default_policy_dir
 from returnsdesk.services.operators import sign_in
 from returnsdesk.services.station import ParcelOpened, StationService
+from returnsdesk.services.sync.credentials import DEFAULT_TOKEN_ENV
 from returnsdesk.services.sync.inbound import Puller, PullFailed
 from returnsdesk.services.sync.relay import Relay
 from returnsdesk.services.sync.shopify import ShopifyConnector
@@ -33,6 +36,7 @@ from returnsdesk.services.sync.shopify_standin import (
     StandinServer,
     StandinShop,
 )
+from returnsdesk.services.sync.station_pull import station_pull
 
 SHOE, BOOT = "4006381333931", "5901234123457"
 UPS = "1Z999AA10123456784"
@@ -260,3 +264,20 @@ def test_a_wrong_token_is_refused_by_the_shop(
     ):
         Puller(database, wrong).pull()
     assert shop.requests == 1
+
+
+def test_a_station_set_up_for_shopify_pulls_through_the_shopify_connector(
+    database: Database, server: StandinServer
+) -> None:
+    settings = load_settings(
+        environ={},
+        overrides={"order_system.kind": "shopify", "order_system.url": server.url},
+    )
+    pull = station_pull(settings.order_system, database, environ={DEFAULT_TOKEN_ENV: "shpat-test"})
+    assert pull is not None
+    try:
+        assert pull.pull().created == 1
+    finally:
+        pull.close()
+    with pytest.raises(ConfigError, match="api_version: Shopify versions look like 2026-10"):
+        load_settings(environ={}, overrides={"order_system.api_version": "latest"})

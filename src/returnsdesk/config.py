@@ -23,6 +23,7 @@ from __future__ import annotations
 import difflib
 import json
 import os
+import re
 import sys
 import tomllib
 from collections.abc import Callable, Iterator, Mapping
@@ -136,7 +137,12 @@ class OrderSystemSettings:
     """The shop the outbox is relayed to. Its API token is read from the OS keyring, never here."""
 
     kind: OrderSystemKind = "none"
+    # oscar: the sync API's base URL; shopify: the shop, https://NAME.myshopify.com.
     url: str | None = None
+    # Shopify only: the Admin API version spoken (its schema is vendored in resources/shopify),
+    # and the location returns are restocked at (a Location GID; unset: the first active one).
+    api_version: str = "2026-10"
+    location_id: str | None = _setting(None, unset="the shop's first active location")
     # How often the station pulls returns, orders and products from the order system.
     pull_interval_s: float = _setting(60.0, minimum=5.0, maximum=86_400.0)
     # Delivered outbox events are deleted after this many days (returnsdesk sync prunes).
@@ -532,6 +538,11 @@ def _check_combinations(
         raise ConfigError(
             f"{origin('order_system', 'kind')}: order_system.url: required when "
             f"order_system.kind is {kind!r}"
+        )
+    if not re.fullmatch(r"\d{4}-(01|04|07|10)", get("order_system", "api_version")):
+        raise ConfigError(
+            f"{origin('order_system', 'api_version')}: order_system.api_version: Shopify "
+            f"versions look like 2026-10, not {get('order_system', 'api_version')!r}"
         )
     _check_labels(get, origin)
 

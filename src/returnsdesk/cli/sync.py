@@ -48,6 +48,7 @@ from returnsdesk.services.sync.credentials import (
 )
 from returnsdesk.services.sync.housekeeping import prune_delivered
 from returnsdesk.services.sync.inbound import Puller
+from returnsdesk.services.sync.shopify import ShopifyConnector
 
 log = logging.getLogger("returnsdesk.sync")
 
@@ -124,8 +125,18 @@ def main(argv: Sequence[str]) -> int:
             f"no API token: set {args.token_env} or store it in the OS keyring "
             f"(service {KEYRING_SERVICE!r}, user {KEYRING_USER!r})"
         )
+    connector: HttpContractConnector | ShopifyConnector
     try:
-        connector = HttpContractConnector(url, token, timeout_s=args.timeout)
+        if settings.order_system.kind == "shopify":
+            connector = ShopifyConnector(
+                url,
+                token,
+                api_version=settings.order_system.api_version,
+                location_id=settings.order_system.location_id,
+                timeout_s=args.timeout,
+            )
+        else:
+            connector = HttpContractConnector(url, token, timeout_s=args.timeout)
     except ValueError as exc:
         return _config_error(str(exc))
     database = Database(make_engine(settings.database.url or default_database_url()))
@@ -142,7 +153,7 @@ def main(argv: Sequence[str]) -> int:
         stop = threading.Event()
         log.info(
             "Syncing with %s (%s)",
-            connector.api_url,
+            connector,
             "once" if args.once else "until stopped",
         )
         with _stop_on_signals(stop):

@@ -474,6 +474,7 @@ def write_synthetic_return(
                 "deduction": deduction,
                 "amount": gross - deduction,
                 "deduction_reason": reason,
+                "disposition": disposition,
             }
         )
     total = _cents(sum((line["amount"] for line in lines), Decimal(0)))

@@ -22,12 +22,17 @@ from returnsdesk.services.sync.relay import Relay
 
 if TYPE_CHECKING:
     from returnsdesk.services.sync.http_connector import HttpContractConnector
+    from returnsdesk.services.sync.shopify import ShopifyConnector
+
+    OrderSystemConnector = HttpContractConnector | ShopifyConnector
 
 log = logging.getLogger(__name__)
 
 
 class StationPull:
-    def __init__(self, database: Database, connector: HttpContractConnector, interval_s: float):
+    def __init__(
+        self, database: Database, connector: OrderSystemConnector, interval_s: float
+    ) -> None:
         self.interval_s = interval_s
         self._connector = connector
         self._puller = Puller(database, connector)
@@ -47,7 +52,7 @@ class StationPull:
 class StationRelay:
     """The outbox relay on a thread of its own, for as long as the station window is open."""
 
-    def __init__(self, database: Database, connector: HttpContractConnector) -> None:
+    def __init__(self, database: Database, connector: OrderSystemConnector) -> None:
         self._connector = connector
         self._relay = Relay(database, connector)
         self._stop = threading.Event()
@@ -89,7 +94,7 @@ def station_relay(
 
 def _connector(
     settings: OrderSystemSettings, environ: Mapping[str, str] | None, what: str
-) -> HttpContractConnector | None:
+) -> OrderSystemConnector | None:
     if settings.kind == "none" or settings.url is None:
         return None
     token = order_system_token(DEFAULT_TOKEN_ENV, os.environ if environ is None else environ)
@@ -98,9 +103,18 @@ def _connector(
             "Order system %s: no API token, so no %s (see docs/it-guide.md)", settings.url, what
         )
         return None
-    from returnsdesk.services.sync.http_connector import HttpContractConnector  # loads httpx
-
     try:
+        if settings.kind == "shopify":
+            from returnsdesk.services.sync.shopify import ShopifyConnector  # loads httpx
+
+            return ShopifyConnector(
+                settings.url,
+                token,
+                api_version=settings.api_version,
+                location_id=settings.location_id,
+            )
+        from returnsdesk.services.sync.http_connector import HttpContractConnector
+
         return HttpContractConnector(settings.url, token)
     except ValueError as exc:
         log.warning("Order system not usable, no %s: %s", what, exc)

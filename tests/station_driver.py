@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pytestqt.qtbot import QtBot
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QDialog, QLabel, QLineEdit, QWidget
 
 from returnsdesk.config import Settings
 from returnsdesk.qt import ops
@@ -73,3 +73,35 @@ class Inspector:
     @property
     def message(self) -> str:
         return self.window.station_view.message()
+
+
+def press(qtbot: QtBot, window: MainWindow, key: str) -> None:
+    """A lone key, as a person presses it (the scanner filter turns it into a command)."""
+    qtbot.keyClick(QApplication.focusWidget() or window, key)
+    qtbot.wait(150)
+
+
+def answer_next_dialog(qtbot: QtBot, *texts: str) -> list[str]:
+    """Type into the modal dialog about to open, field by field, each ended with Enter as a
+    scanner or a person ends it. Returns what the dialog said if it refused to close (it is
+    then cancelled)."""
+    refused: list[str] = []
+
+    def fill() -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, QDialog):
+            QTimer.singleShot(20, fill)
+            return
+        fields = [f for f in dialog.findChildren(QLineEdit) if f.isVisible()]
+        for field, text in zip(fields, texts, strict=False):
+            field.setFocus()
+            qtbot.keyClicks(field, text)
+            qtbot.keyClick(field, Qt.Key.Key_Return)
+            if not dialog.isVisible():
+                return
+        problem = dialog.findChild(QLabel, "problem")
+        refused.append(problem.text() if problem is not None else "")
+        dialog.reject()
+
+    QTimer.singleShot(0, fill)
+    return refused

@@ -10,8 +10,8 @@ import pytest
 from pytestqt.qtbot import QtBot
 from sqlmodel import Session, col, select
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QDialog, QLabel, QLineEdit
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from completing import complete_parcel, demo_parcel, station_service
 from returnsdesk.config import Settings, load_settings
@@ -21,7 +21,7 @@ from returnsdesk.qt import ops
 from returnsdesk.qt.main_window import MainWindow
 from returnsdesk.services.bootstrap import StationEnvironment
 from returnsdesk.services.sync.credentials import DEFAULT_TOKEN_ENV
-from station_driver import open_station_window
+from station_driver import answer_next_dialog, open_station_window, press
 from zpl_listener import free_port
 
 
@@ -36,38 +36,6 @@ def held_refund(demo_env: StationEnvironment) -> Iterator[str]:
 def show_lead_tab(qtbot: QtBot, window: MainWindow, rows: Callable[[], int]) -> None:
     qtbot.keyClick(window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: window.lead_view.isVisible() and rows() > 0, timeout=10_000)
-
-
-def press(qtbot: QtBot, window: MainWindow, key: str) -> None:
-    """A lone key, as a person presses it (the scanner filter turns it into a command)."""
-    qtbot.keyClick(QApplication.focusWidget() or window, key)
-    qtbot.wait(150)
-
-
-def answer_next_dialog(qtbot: QtBot, *texts: str) -> list[str]:
-    """Type into the modal dialog about to open, field by field, each ended with Enter as a
-    scanner or a person ends it. Returns what the dialog said if it refused to close (it is
-    then cancelled)."""
-    refused: list[str] = []
-
-    def fill() -> None:
-        dialog = QApplication.activeModalWidget()
-        if not isinstance(dialog, QDialog):
-            QTimer.singleShot(20, fill)
-            return
-        fields = [f for f in dialog.findChildren(QLineEdit) if f.isVisible()]
-        for field, text in zip(fields, texts, strict=False):
-            field.setFocus()
-            qtbot.keyClicks(field, text)
-            qtbot.keyClick(field, Qt.Key.Key_Return)
-            if not dialog.isVisible():
-                return
-        problem = dialog.findChild(QLabel, "problem")
-        refused.append(problem.text() if problem is not None else "")
-        dialog.reject()
-
-    QTimer.singleShot(0, fill)
-    return refused
 
 
 def settle(qtbot: QtBot) -> None:

@@ -6,7 +6,7 @@ import html
 import uuid
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
@@ -16,6 +16,7 @@ from returnsdesk.qt.ops import Op
 from returnsdesk.qt.plain import plain_label, rich_label
 from returnsdesk.services.labels.queue import UnitLabelView
 from returnsdesk.services.station import StationService
+from returnsdesk.station.changes import LABELS_REPRINTED
 
 _STATUS = {"printed": "printed", "queued": "waiting for the printer", "failed": "FAILED"}
 
@@ -26,11 +27,14 @@ class LabelsPanel(QWidget):
     When the history search holds a license plate, only that unit's label is reprinted.
     """
 
+    changed = Signal(object)  # labels queued again: their notice (station.changes)
+
     def __init__(self, service: StationService, history: Any) -> None:
         super().__init__(history)
         self._service = service
         self._history = history
         self._parcel: uuid.UUID | None = None
+        self._tracking = ""
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         texts = QVBoxLayout()
@@ -51,10 +55,15 @@ class LabelsPanel(QWidget):
         shortcut.activated.connect(self.reprint)
 
     def show_parcel(self, parcel_id: uuid.UUID, tracking: str) -> None:
-        self._parcel = parcel_id
+        self._parcel, self._tracking = parcel_id, tracking
         Op(lambda: self._service.parcel_labels(parcel_id), owner=self).on_success(
             lambda units: self._paint(parcel_id, tracking, units)
         ).start()
+
+    def refresh(self) -> None:
+        """Read the shown parcel's labels again (a change notice named labels)."""
+        if self._parcel is not None:
+            self.show_parcel(self._parcel, self._tracking)
 
     def _paint(self, parcel_id: uuid.UUID, tracking: str, units: list[UnitLabelView]) -> None:
         if parcel_id != self._parcel:
@@ -78,14 +87,14 @@ class LabelsPanel(QWidget):
         search = self._history.search.text().strip().upper()
         plate = search if is_license_plate(search) else None
         Op(lambda: self._service.reprint(parcel.parcel_id, plate), owner=self).on_success(
-            lambda plates: self._reprinted(parcel, plates)
+            self._reprinted
         ).on_failure(self._failed).start()
 
-    def _reprinted(self, parcel: Any, plates: list[str]) -> None:
+    def _reprinted(self, plates: list[str]) -> None:
         self._say(
             f"Reprinting {len(plates)} label{'s' if len(plates) != 1 else ''}: " + ", ".join(plates)
         )
-        self.show_parcel(parcel.parcel_id, parcel.tracking_number)
+        self.changed.emit(LABELS_REPRINTED)  # the notice brings this list and the status bar
 
     def _failed(self, exc: BaseException) -> None:
         if not isinstance(exc, OperatorError):

@@ -1,10 +1,14 @@
-"""Shift history: today's parcels with their outcome, searchable."""
+"""Shift history: today's parcels with their outcome, searchable.
+
+Read when shown after a change notice named what it lists (or at once, when on screen), never
+on a timer of its own.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QLineEdit, QTableView, QVBoxLayout, QWidget
 
 from returnsdesk.qt.history_labels import LabelsPanel
@@ -15,9 +19,12 @@ from returnsdesk.qt.plain import plain_label
 from returnsdesk.qt.tables import bounded_columns
 from returnsdesk.qt.typography import BODY_PT, HEADING_PT, scaled_font
 from returnsdesk.services.station import StationService
+from returnsdesk.station.changes import Changes
 
 
 class HistoryView(QWidget):
+    changed = Signal(object)  # the labels panel's reprints: their notice (station.changes)
+
     def __init__(
         self, service: StationService, *, font_scale: float = 1.0, parent: QWidget | None = None
     ) -> None:
@@ -55,23 +62,52 @@ class HistoryView(QWidget):
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(250)
+        # What a notice named while hidden, read when shown: the parcels (all at first), or
+        # only the selected parcel's labels.
+        self._stale: set[str] = {"parcels"}
         self._connect_signals()
 
     def _connect_signals(self) -> None:
         self.search.textChanged.connect(lambda _text: self._debounce.start())
         self._debounce.timeout.connect(self.refresh)
+        self.labels.changed.connect(self.changed)
         self.table.selectionModel().currentRowChanged.connect(
             lambda current, _previous: self._show_evidence(current.row())
         )
 
+    @Slot(object)
+    def on_changes(self, changes: Changes) -> None:
+        """A change notice: re-read what it names now if on screen, else when shown."""
+        kinds: set[str] = set()
+        if changes.history or changes.returns or changes.photos:
+            kinds.add("parcels")  # rows show returns' names and photo counts too
+        if changes.labels:
+            kinds.add("labels")
+        if self.isVisible():
+            self._read(kinds)
+        else:
+            self._stale |= kinds
+
+    def _read(self, kinds: set[str]) -> None:
+        if "parcels" in kinds:
+            self.refresh()  # the selected parcel's labels and photos come with it
+        elif "labels" in kinds:
+            self.labels.refresh()
+
     def refresh(self) -> None:
+        self._stale.clear()
         text = self.search.text()
         Op(lambda: self._service.history(text=text), owner=self).on_success(self._show).start()
 
     def _show(self, rows: list[Any]) -> None:
+        selected = self.selected_parcel()
         self.model.set_rows(rows)
         if rows:
-            self.table.selectRow(0)  # so Ctrl+R reprints what a scan or search found
+            # The parcel the person was looking at, else the first: Ctrl+R reprints what a scan
+            # or search found.
+            ids = [r.parcel_id for r in rows]
+            kept = selected.parcel_id if selected is not None else None
+            self.table.selectRow(ids.index(kept) if kept in ids else 0)
         refunded = [r for r in rows if r.refund_total is not None]
         exceptions = sum(1 for r in rows if r.flags)
         waiting = sum(
@@ -121,5 +157,6 @@ class HistoryView(QWidget):
 
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)
-        self.refresh()
+        stale, self._stale = self._stale, set()
+        self._read(stale)
         self.search.setFocus(Qt.FocusReason.OtherFocusReason)

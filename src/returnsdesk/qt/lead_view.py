@@ -4,6 +4,9 @@ Keyboard first, like the station: lone keys arrive as commands from the scanner 
 (A approve, R reject, T retry, M mark resolved, F5 refresh), arrows move in the tables and Tab
 moves between them. An inspector's station works too: a lead confirms each decision with a
 badge (and PIN); the decision is recorded in the lead's name.
+
+The tab reads nothing on a timer: each decision says what it changed (``changed``) and the
+window's change notices bring this tab, the status bar and the history up to date.
 """
 
 from __future__ import annotations
@@ -13,8 +16,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TypeVar
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QFont, QHideEvent, QKeyEvent, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QFont, QKeyEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
@@ -47,6 +50,13 @@ from returnsdesk.services.station import StationService
 from returnsdesk.services.sync.connector import OutboxEventView
 from returnsdesk.services.sync.relay import SyncHealth
 from returnsdesk.services.views import StationContext
+from returnsdesk.station.changes import (
+    BADGE_UNLOCKED,
+    EVENT_RESOLVED,
+    EVENT_RETRIED,
+    REFUND_DECIDED,
+    Changes,
+)
 
 log = logging.getLogger(__name__)
 
@@ -184,6 +194,9 @@ class LeadBadgeDialog(QDialog):
 
 
 class LeadView(QWidget):
+    # A decision was recorded: its notice (station.changes), for every screen showing the data.
+    changed = Signal(object)
+
     def __init__(
         self,
         service: StationService,
@@ -233,8 +246,8 @@ class LeadView(QWidget):
         self.unlock_button = QPushButton("Unlock a badge (U)")
         layout.addLayout(_row(self.unlock_button))
 
-        self._timer = QTimer(self)
-        self._timer.setInterval(15_000)
+        # What a notice named while the tab was hidden, read when it is shown (all at first).
+        self._stale: set[str] = {"refunds_waiting", "outbox"}
         self._connect_signals()
         self._enable_actions()
 
@@ -252,30 +265,40 @@ class LeadView(QWidget):
         self.events_table.selectionModel().currentRowChanged.connect(
             lambda _current, _previous: self._enable_actions()
         )
-        self._timer.timeout.connect(self.refresh)
         self._sync.changed.connect(self._show_sync)
 
     # --- what the lead sees ---------------------------------------------------------------
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        self.refresh()
-        self._timer.start()
+        stale, self._stale = self._stale, set()
+        self._read(stale)
         self.refunds_table.setFocus()
 
-    def hideEvent(self, event: QHideEvent) -> None:
-        self._timer.stop()
-        super().hideEvent(event)
+    @Slot(object)
+    def on_changes(self, changes: Changes) -> None:
+        """A change notice: re-read what it names now if on screen, else when shown."""
+        kinds = {"refunds_waiting", "outbox"}.intersection(changes.named())
+        if self.isVisible():
+            self._read(kinds)
+        else:
+            self._stale |= kinds
 
     def refresh(self) -> None:
-        service = self._service
-        Op(service.pending_refunds, owner=self).on_success(self._show_refunds).on_failure(
-            self._show_error
-        ).start()
+        """F5: read everything again (what other stations did since the last slow tick)."""
+        self._read({"refunds_waiting", "outbox"})
         self._sync.refresh()
-        Op(service.parked_events, owner=self).on_success(self._show_events).on_failure(
-            self._show_error
-        ).start()
+
+    def _read(self, kinds: set[str]) -> None:
+        service = self._service
+        if "refunds_waiting" in kinds:
+            Op(service.pending_refunds, owner=self).on_success(self._show_refunds).on_failure(
+                self._show_error
+            ).start()
+        if "outbox" in kinds:  # the sync line comes from the monitor, which reads it itself
+            Op(service.parked_events, owner=self).on_success(self._show_events).on_failure(
+                self._show_error
+            ).start()
 
     def _show_refunds(self, refunds: list[PendingRefund]) -> None:
         current = self._selected(self.refunds_table, self.refunds_model)
@@ -370,6 +393,7 @@ class LeadView(QWidget):
             work=lambda lead, note: self._service.decide_refund(
                 refund.refund_id, lead, approve=approve, note=note
             ),
+            changes=REFUND_DECIDED,
             done=lambda decision: (
                 f"Refund for {decision.rma_number} {decision.status.value}"
                 f" by {decision.decided_by}"
@@ -386,6 +410,7 @@ class LeadView(QWidget):
             note_prompt=None,
             note_required=False,
             work=lambda lead, _note: self._service.retry_event(event.id, lead),
+            changes=EVENT_RETRIED,
             done=lambda view: f"Event #{view.sequence} queued again.",
         )
 
@@ -398,6 +423,7 @@ class LeadView(QWidget):
             note_prompt="How was it resolved? (required, e.g. refunded by hand in the shop)",
             note_required=True,
             work=lambda lead, note: self._service.resolve_event(event.id, lead, note=note),
+            changes=EVENT_RESOLVED,
             done=lambda view: f"Event #{view.sequence} marked resolved.",
         )
 
@@ -407,6 +433,7 @@ class LeadView(QWidget):
             note_prompt="Badge to unlock",
             note_required=True,
             work=lambda lead, badge: self._service.unlock_operator(badge, lead),
+            changes=BADGE_UNLOCKED,
             done=lambda code: f"Badge {code} is unlocked.",
         )
 
@@ -417,6 +444,7 @@ class LeadView(QWidget):
         note_prompt: str | None,
         note_required: bool,
         work: Callable[[StationContext, str], T],
+        changes: Changes,
         done: Callable[[T], str],
     ) -> None:
         """Ask the deciding lead's badge, PIN and reason, every time; run it off the GUI thread.
@@ -441,8 +469,9 @@ class LeadView(QWidget):
 
         def succeeded(result: T) -> None:
             self._busy = False
+            self._enable_actions()
             self._say(done(result))
-            self.refresh()
+            self.changed.emit(changes)  # the window's notices re-read this tab too
 
         self._busy = True
         self._enable_actions()

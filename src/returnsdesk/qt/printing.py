@@ -2,8 +2,9 @@
 
 The worker (``services.labels.queue.PrintWorker``) runs on its own thread for as long as the
 window is open; it sleeps until a label is queued (the service wakes it) or a retry is due. The
-status bar line is read from the database every few seconds through ``Op`` on the general pool,
-so it shows what is really queued, whoever queued it.
+status bar line is read from the database through ``Op`` on the general pool whenever a change
+notice names labels: the worker's own after each round (``changed``, from its thread), a
+completion's or a reprint's when they queue one.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 
-from PySide6.QtCore import QObject, QThreadPool, QTimer
+from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -28,6 +29,7 @@ from returnsdesk.qt.ops import Op
 from returnsdesk.qt.plain import ElidedLabel, add_plain_row, plain_label
 from returnsdesk.services.labels.queue import LabelHealth
 from returnsdesk.services.station import StationService
+from returnsdesk.station.changes import Changes, printed
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +51,10 @@ def label_status_text(health: LabelHealth | None, printer: str | None) -> str:
 class LabelPrinting(QObject):
     """Starts and stops the print worker with the window and keeps ``status`` up to date."""
 
+    # The worker printed, failed or found the printer offline: its notice, emitted on the
+    # worker's thread (a connection to a GUI-thread object is queued).
+    changed = Signal(object)
+
     def __init__(self, service: StationService, parent: QWidget) -> None:
         super().__init__(parent)
         self._service = service
@@ -57,28 +63,32 @@ class LabelPrinting(QObject):
         self.printer = worker.output.describe() if worker is not None else None
         self.status = ElidedLabel("Labels: checking…")
         self._thread: threading.Thread | None = None
-        self._timer = QTimer(self)
-        self._timer.setInterval(2_000)
-        self._timer.timeout.connect(self.refresh)
 
     def start(self) -> None:
         worker = self._service.print_worker
         if worker is not None:
             self._thread = threading.Thread(
-                target=worker.run_forever, name="print-worker", daemon=True
+                target=worker.run_forever,
+                args=(lambda round_: self.changed.emit(printed(round_)),),
+                name="print-worker",
+                daemon=True,
             )
             self._thread.start()
-        self._timer.start()
         self.refresh()
 
     def stop(self) -> None:
-        self._timer.stop()
         worker = self._service.print_worker
         if worker is not None and self._thread is not None:
             worker.stop()
             # A label being sent finishes first; the printer's own timeout bounds the wait.
             self._thread.join(timeout=_STOP_WAIT_S)
             self._thread = None
+
+    @Slot(object)
+    def on_changes(self, changes: Changes) -> None:
+        """A change notice: the status bar is always on screen, so read at once."""
+        if changes.labels:
+            self.refresh()
 
     def refresh(self) -> None:
         op = Op(self._service.label_health, owner=self._owner, pool=QThreadPool.globalInstance())

@@ -36,12 +36,12 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from loopback import LoopbackService, QuietServer
 from sqlmodel import Session, col, select
 
 from returnsdesk.data.db import Database
 from returnsdesk.data.models import OutboxEvent
 from returnsdesk.data.repositories import add_outbox_event
+from services.sync.loopback import LoopbackService, QuietServer
 
 BASE_PATH = "/returnsdesk/api/v1"
 # Forward only, steps may be skipped; cancelled only from authorised or received.

@@ -886,3 +886,46 @@ def test_three_relays_on_one_database_never_send_one_event_at_once(
     finally:
         for db in databases:
             db.dispose()
+
+
+# --- telling a window what changed --------------------------------------------------------------
+
+
+def test_a_running_relay_tells_its_listener_after_each_round_that_changed_the_outbox(
+    database: Database, shop: FakeShop
+) -> None:
+    # Given a return's events, and a listener whose first call fails (a window's bug)
+    write_synthetic_returns(database, returns=1, rng=random.Random(5))
+    heard: list[tuple[str, RelayStats]] = []
+    delivered = threading.Event()
+
+    def listener(stats: RelayStats) -> None:
+        heard.append((threading.current_thread().name, stats))
+        if len(heard) == 1:
+            raise RuntimeError("a window's bug")
+        if sync_health(database, datetime.now(UTC)).pending == 0:
+            delivered.set()
+
+    # When the relay runs on its own thread, and more events come while it does
+    stop = threading.Event()
+    connector = connector_for(shop.url, shop)
+    relay = Relay(database, connector, batch=2, idle_poll_s=0.05)
+    thread = threading.Thread(target=relay.run_forever, args=(stop, listener), name="relay-t")
+    thread.start()
+    try:
+        assert delivered.wait(10)
+        delivered.clear()
+        write_synthetic_returns(database, returns=1, rng=random.Random(6))
+        assert delivered.wait(10)
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+        connector.close()
+
+    # Then it told the listener on its own thread, round by round, about every delivery, and
+    # the failing listener stopped nothing; rounds that found nothing due were not told
+    assert not thread.is_alive()
+    assert {name for name, _stats in heard} == {"relay-t"}
+    assert all(stats.attempted > 0 for _name, stats in heard)
+    assert sum(stats.delivered for _name, stats in heard) == len(outbox(database))
+    assert all(e.status is OutboxStatus.DELIVERED for e in outbox(database))

@@ -11,14 +11,14 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 from returnsdesk.config import OrderSystemSettings
 from returnsdesk.data.db import Database
 from returnsdesk.services.sync.credentials import DEFAULT_TOKEN_ENV, order_system_token
 from returnsdesk.services.sync.inbound import Puller, PullStats
-from returnsdesk.services.sync.relay import Relay
+from returnsdesk.services.sync.relay import Relay, RelayStats
 
 if TYPE_CHECKING:
     from returnsdesk.services.sync.http_connector import HttpContractConnector
@@ -52,12 +52,20 @@ class StationPull:
 class StationRelay:
     """The outbox relay on a thread of its own, for as long as the station window is open."""
 
-    def __init__(self, database: Database, connector: OrderSystemConnector) -> None:
+    def __init__(
+        self,
+        database: Database,
+        connector: OrderSystemConnector,
+        on_change: Callable[[RelayStats], None] | None = None,
+    ) -> None:
         self._connector = connector
         self._relay = Relay(database, connector)
         self._stop = threading.Event()
+        # on_change: called on the relay's thread after a round that changed the outbox.
         self._thread = threading.Thread(
-            target=self._relay.run_forever, args=(self._stop,), name="returnsdesk-relay"
+            target=self._relay.run_forever,
+            args=(self._stop, on_change),
+            name="returnsdesk-relay",
         )
 
     def start(self) -> None:
@@ -86,10 +94,12 @@ def station_relay(
     settings: OrderSystemSettings,
     database: Database,
     environ: Mapping[str, str] | None = None,
+    *,
+    on_change: Callable[[RelayStats], None] | None = None,
 ) -> StationRelay | None:
     """The relay for this station, or None when no order system or no token is set up."""
     connector = _connector(settings, environ, "relay")
-    return None if connector is None else StationRelay(database, connector)
+    return None if connector is None else StationRelay(database, connector, on_change)
 
 
 def _connector(

@@ -189,9 +189,9 @@ def lead_confirmation_shot(window: MainWindow, settle: Callable[[], None], out: 
     )
     dialog.resize(560, dialog.sizeHint().height())
     dialog.show()
-    QTest.keyClicks(dialog.badge, "OP-0004")
-    QTest.keyClick(dialog.badge, Qt.Key.Key_Return)
-    QTest.keyClicks(dialog.pin, "13")
+    QTest.keyClicks(dialog.focusWidget(), "OP-0004")  # the badge field
+    QTest.keyClick(dialog.focusWidget(), Qt.Key.Key_Return)
+    QTest.keyClicks(dialog.focusWidget(), "13")  # the PIN field
     settle()
     save(dialog.grab(), out / "12-lead-confirmation.png")
     dialog.reject()

@@ -223,11 +223,11 @@ def test_markup_shows_literally_in_history_lead_reports_and_help(
     # Shift lead: the held refund's customer and the parked event's error from the shop
     qtbot.keyClick(window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(
-        lambda: lead.refunds_model.rowCount() > 0 and lead.events_model.rowCount() > 0,
+        lambda: bool(lead.held_refunds()) and bool(lead.parked_events()),
         timeout=10_000,
     )
     qtbot.waitUntil(lambda: not ops.busy(), timeout=10_000)
-    lead.refunds_table.setCurrentIndex(lead.refunds_model.index(0, 0))
+    lead.select_refund(0)
     assert_shown_literally(lead, CUSTOMER, SHOP_ERROR)
     assert window.grab().save(str(SCREENSHOT_DIR / "hostile-text-lead.png"))
 

@@ -163,7 +163,7 @@ def render(app: QApplication, size: tuple[int, int], out: Path) -> None:
     settle()
     QTest.keyClick(focus(), Qt.Key.Key_Return)
     deadline = time.monotonic() + 60
-    while window.reports_view.preview.page_count == 0 and time.monotonic() < deadline:
+    while window.reports_view.page_count() == 0 and time.monotonic() < deadline:
         app.processEvents()
         QTest.qWait(50)
     QTest.qWait(500)

@@ -235,8 +235,8 @@ def test_markup_shows_literally_in_history_lead_reports_and_help(
     qtbot.keyClick(window, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)
     reports = window.reports_view
     qtbot.waitUntil(reports.isVisible, timeout=10_000)
-    reports.kind.setCurrentIndex(reports.kind.findData(ReportKind.EVIDENCE))
-    reports.rma.setText(MARKUP)
+    reports.choose_kind(ReportKind.EVIDENCE)
+    reports.set_return_number(MARKUP)
     reports.generate()
     qtbot.waitUntil(lambda: not ops.busy(), timeout=10_000)
     QApplication.processEvents()

@@ -248,7 +248,7 @@ def test_every_tab_uses_the_stations_type_size(
     assert body == pytest.approx(BODY_PT * 1.25)
 
     # Then every tab's tables, headers, text, fields and buttons are at least the body size
-    for view in (window.history_view, window.lead_view, window.help_view):
+    for view in (window.history_view, window.lead_view, window.reports_view, window.help_view):
         window.ui.tabs.setCurrentWidget(view)
         qtbot.waitUntil(view.isVisible)
         shown = [

@@ -215,8 +215,8 @@ def test_markup_shows_literally_in_history_lead_reports_and_help(
     # Shift history: the customer and the operator in the table and their tooltips
     qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: window.history_view.isVisible(), timeout=10_000)
-    qtbot.waitUntil(lambda: window.history_view.table.model().rowCount() > 0, timeout=10_000)
-    window.history_view.table.setCurrentIndex(window.history_view.table.model().index(0, 0))
+    qtbot.waitUntil(lambda: bool(window.history_view.parcels()), timeout=10_000)
+    window.history_view.select_parcel(0)
     qtbot.waitUntil(lambda: not ops.busy(), timeout=10_000)
     assert_shown_literally(window.history_view, CUSTOMER)
 

@@ -199,7 +199,7 @@ def test_the_printers_dialog_opens_with_ctrl_shift_p_and_test_prints(
         if not isinstance(dialog, PrintersDialog):
             return
         if time.monotonic() > deadline:  # fail with what was seen rather than hang
-            outcomes.append(f"gave up waiting: {dialog.outcome.text()!r}")
+            outcomes.append(f"gave up waiting: {dialog.outcome()!r}")
             poll.stop()
             dialog.reject()
         elif not outcomes:
@@ -209,8 +209,8 @@ def test_the_printers_dialog_opens_with_ctrl_shift_p_and_test_prints(
                 return
             outcomes.append("opened")
             qtbot.keyClick(dialog, Qt.Key.Key_T)
-        elif "Test label sent" in dialog.outcome.text():
-            outcomes.append(dialog.outcome.text())
+        elif "Test label sent" in dialog.outcome():
+            outcomes.append(dialog.outcome())
             poll.stop()
             qtbot.keyClick(dialog, Qt.Key.Key_Escape)
 

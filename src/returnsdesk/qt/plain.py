@@ -29,7 +29,12 @@ class ElidedLabel(QLabel):
     (the whole text in its tooltip) instead of widening the window, as a status bar's labels
     must on a 1366-pixel screen. ``text()`` is the whole text."""
 
-    def __init__(self, text: str = "", parent: QWidget | None = None, *, min_chars: int = 10):
+    def __init__(
+        self, text: str | QWidget = "", parent: QWidget | None = None, *, min_chars: int = 10
+    ) -> None:
+        if isinstance(text, QWidget):  # ElidedLabel(parent), as a Designer form makes it
+            parent = text
+            text = ""
         super().__init__(parent)
         self.setTextFormat(Qt.TextFormat.PlainText)
         self._min_chars = min_chars

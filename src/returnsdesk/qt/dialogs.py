@@ -9,8 +9,6 @@ from PySide6.QtGui import QFont, QKeyEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QLineEdit,
-    QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
     QVBoxLayout,
@@ -18,71 +16,55 @@ from PySide6.QtWidgets import (
 )
 
 from returnsdesk.domain.vocabulary import Disposition
-from returnsdesk.qt.plain import ask_plain_text, plain_label, rich_label
+from returnsdesk.qt.forms.ui_override_dialog import Ui_OverrideDialog
+from returnsdesk.qt.plain import ask_plain_text, rich_label
 
 
 class OverrideDialog(QDialog):
-    """Choose another disposition (keys 1-4) and say why (required)."""
+    """Choose another disposition (keys 1-4) and say why (required). Laid out by
+    ui/override_dialog.ui; ``choice`` and ``reason`` hold the answer once accepted."""
 
     def __init__(self, suggested: Disposition, *, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Override disposition")
+        self._ui = Ui_OverrideDialog()
+        self._ui.setupUi(self)  # type: ignore[no-untyped-call]
         self.choice: Disposition | None = None
         self.reason = ""
         font = QFont(self.font())
         font.setPointSizeF(font.pointSizeF() * 1.4)
         self.setFont(font)
-        layout = QVBoxLayout(self)
-        layout.addWidget(plain_label(f"Suggested: {suggested.label}. Choose instead (1-4):"))
-        self._list = QListWidget()
+        ui = self._ui
+        ui.prompt.setText(f"Suggested: {suggested.label}. Choose instead (1-4):")
+        self._list = ui.dispositionList
         for number, disposition in enumerate(Disposition, start=1):
             item = QListWidgetItem(f"{number}  {disposition.label}")
             item.setData(Qt.ItemDataRole.UserRole, disposition)
             self._list.addItem(item)
             if disposition is not suggested and self._list.currentRow() < 0:
                 self._list.setCurrentItem(item)
-        layout.addWidget(self._list)
-        layout.addWidget(plain_label("Reason (required):"))
-        self._reason = QLineEdit()
-        self._reason.setPlaceholderText("e.g. box crushed, cannot be resold as new")
-        layout.addWidget(self._reason)
-        self._error = plain_label("")
-        self._error.setStyleSheet("color:#842029")
-        layout.addWidget(self._error)
-        layout.addWidget(ok_cancel_buttons(self))
-        self._reason.setFocus()
+        ui.reasonEdit.setFocus()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         text = event.text()
         if text.isdigit() and 1 <= int(text) <= self._list.count():
             self._list.setCurrentRow(int(text) - 1)
-            self._reason.setFocus()
+            self._ui.reasonEdit.setFocus()
             return
         super().keyPressEvent(event)
 
     def accept(self) -> None:
         item = self._list.currentItem()
-        reason = self._reason.text().strip()
+        reason = self._ui.reasonEdit.text().strip()
         if item is None:
-            self._error.setText("Choose a disposition (1-4).")
+            self._ui.problem.setText("Choose a disposition (1-4).")
             return
         if not reason:
-            self._error.setText("Say why you override the suggestion.")
-            self._reason.setFocus()
+            self._ui.problem.setText("Say why you override the suggestion.")
+            self._ui.reasonEdit.setFocus()
             return
-        self.choice = item.data(Qt.ItemDataRole.UserRole)
+        self.choice = Disposition(item.data(Qt.ItemDataRole.UserRole))  # Qt hands back a str
         self.reason = reason
         super().accept()
-
-
-def ok_cancel_buttons(dialog: QDialog) -> QDialogButtonBox:
-    """OK (Enter) and Cancel (Esc), wired to the dialog."""
-    buttons = QDialogButtonBox(
-        QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-    )
-    buttons.accepted.connect(dialog.accept)
-    buttons.rejected.connect(dialog.reject)
-    return buttons
 
 
 def ask_text(parent: QWidget, title: str, prompt: str) -> str | None:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pytestqt.qtbot import QtBot
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QDialog, QLabel, QWidget
 
 from returnsdesk.domain.vocabulary import Disposition
-from returnsdesk.qt.dialogs import OverrideDialog
+from returnsdesk.qt.dialogs import OverrideDialog, ask_text
 
 
 def shown(dialog: QWidget) -> str:
@@ -42,3 +42,28 @@ def test_an_override_takes_another_disposition_by_its_number_and_a_reason(qtbot:
     qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_Return)
     assert not dialog.isVisible()
     assert dialog.choice is Disposition.LIQUIDATE and dialog.reason == "box crushed"
+
+
+def answer_next_dialog(qtbot: QtBot, text: str, last_key: Qt.Key) -> None:
+    """Type ``text`` into the modal dialog about to open, then ``last_key``."""
+
+    def fill() -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, QDialog):
+            QTimer.singleShot(20, fill)
+            return
+        typed(qtbot, dialog, text)
+        focus = dialog.focusWidget()
+        assert focus is not None
+        qtbot.keyClick(focus, last_key)
+
+    QTimer.singleShot(0, fill)
+
+
+def test_a_note_is_kept_with_enter_and_dropped_with_esc(qtbot: QtBot) -> None:
+    station = QWidget()
+    qtbot.addWidget(station)
+    answer_next_dialog(qtbot, "left at the door", Qt.Key.Key_Return)
+    assert ask_text(station, "Unexpected parcel", "No return for 1Z999.") == "left at the door"
+    answer_next_dialog(qtbot, "never mind", Qt.Key.Key_Escape)
+    assert ask_text(station, "Unexpected parcel", "No return for 1Z999.") is None

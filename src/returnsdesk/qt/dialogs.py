@@ -1,4 +1,4 @@
-"""Small keyboard-first dialogs: disposition override, a line of text, sign-in, crash report."""
+"""Small keyboard-first dialogs: disposition override, a line of text, crash report."""
 
 from __future__ import annotations
 
@@ -16,8 +16,9 @@ from PySide6.QtWidgets import (
 )
 
 from returnsdesk.domain.vocabulary import Disposition
+from returnsdesk.qt.forms.ui_note_dialog import Ui_NoteDialog
 from returnsdesk.qt.forms.ui_override_dialog import Ui_OverrideDialog
-from returnsdesk.qt.plain import ask_plain_text, rich_label
+from returnsdesk.qt.plain import rich_label
 
 
 class OverrideDialog(QDialog):
@@ -67,9 +68,30 @@ class OverrideDialog(QDialog):
         super().accept()
 
 
+class NoteDialog(QDialog):
+    """One line of text, asked with a prompt that may quote a scan (shown plain). Laid out by
+    ui/note_dialog.ui; Enter keeps the note, Esc cancels."""
+
+    def __init__(self, title: str, prompt: str, *, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._ui = Ui_NoteDialog()
+        self._ui.setupUi(self)  # type: ignore[no-untyped-call]
+        if parent is not None:
+            self.setFont(parent.font())  # a window does not inherit it: the station's type size
+        self.setWindowTitle(title)
+        self._ui.prompt.setText(prompt)
+        self._ui.noteEdit.setFocus()
+
+    def note(self) -> str:
+        return self._ui.noteEdit.text()
+
+
 def ask_text(parent: QWidget, title: str, prompt: str) -> str | None:
     """One line of text, or None when cancelled."""
-    return ask_plain_text(parent, title, prompt)
+    dialog = NoteDialog(title, prompt, parent=parent)
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return None
+    return dialog.note()
 
 
 class CrashDialog(QDialog):

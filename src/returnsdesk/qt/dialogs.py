@@ -8,17 +8,14 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QKeyEvent
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QListWidgetItem,
-    QPlainTextEdit,
-    QVBoxLayout,
     QWidget,
 )
 
 from returnsdesk.domain.vocabulary import Disposition
+from returnsdesk.qt.forms.ui_crash_dialog import Ui_CrashDialog
 from returnsdesk.qt.forms.ui_note_dialog import Ui_NoteDialog
 from returnsdesk.qt.forms.ui_override_dialog import Ui_OverrideDialog
-from returnsdesk.qt.plain import rich_label
 
 
 class OverrideDialog(QDialog):
@@ -95,24 +92,16 @@ def ask_text(parent: QWidget, title: str, prompt: str) -> str | None:
 
 
 class CrashDialog(QDialog):
-    """Shown for bugs (not operator errors): what happened, where the report is, carry on."""
+    """Shown for bugs (not operator errors): what happened, where the report is, carry on.
+    Laid out by ui/crash_dialog.ui."""
 
     def __init__(self, summary: str, details: str, *, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("returnsdesk hit a bug")
-        layout = QVBoxLayout(self)
-        label = rich_label(
+        self._ui = Ui_CrashDialog()
+        self._ui.setupUi(self)  # type: ignore[no-untyped-call]
+        self._ui.message.setText(  # RichText: the summary from outside is escaped
             f"<b>Something went wrong inside returnsdesk.</b><br>{html.escape(summary)}<br><br>"
             "Nothing you confirmed has been lost: completed parcels are saved in one "
             "transaction. Tell IT and give them the details below (also in the log)."
         )
-        label.setWordWrap(True)
-        layout.addWidget(label)
-        text = QPlainTextEdit(details)
-        text.setReadOnly(True)
-        layout.addWidget(text)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(self.reject)
-        buttons.accepted.connect(self.accept)
-        layout.addWidget(buttons)
-        self.resize(720, 420)
+        self._ui.details.setPlainText(details)

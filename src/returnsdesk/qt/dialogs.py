@@ -16,6 +16,20 @@ from returnsdesk.domain.vocabulary import Disposition
 from returnsdesk.qt.forms.ui_crash_dialog import Ui_CrashDialog
 from returnsdesk.qt.forms.ui_note_dialog import Ui_NoteDialog
 from returnsdesk.qt.forms.ui_override_dialog import Ui_OverrideDialog
+from returnsdesk.qt.plain import set_clipped_text
+
+QUOTE_CHARS = 400  # a dialog's text quoting outside data: the whole of it in the tooltip
+
+
+def fit_height(dialog: QDialog) -> None:
+    """Make the dialog as tall as its wrapped text needs at its width: a window's minimum size
+    does not follow a wrapping label's height, so text set after the form was laid out (or
+    longer than the form's default size allows) would be cut off at the top and bottom."""
+    layout = dialog.layout()
+    if layout is not None and layout.hasHeightForWidth():
+        needed = layout.totalHeightForWidth(dialog.width())
+        if needed > dialog.height():
+            dialog.resize(dialog.width(), needed)
 
 
 class OverrideDialog(QDialog):
@@ -55,9 +69,11 @@ class OverrideDialog(QDialog):
         reason = self._ui.reasonEdit.text().strip()
         if item is None:
             self._ui.problem.setText("Choose a disposition (1-4).")
+            fit_height(self)
             return
         if not reason:
             self._ui.problem.setText("Say why you override the suggestion.")
+            fit_height(self)
             self._ui.reasonEdit.setFocus()
             return
         self.choice = Disposition(item.data(Qt.ItemDataRole.UserRole))  # Qt hands back a str
@@ -76,7 +92,8 @@ class NoteDialog(QDialog):
         if parent is not None:
             self.setFont(parent.font())  # a window does not inherit it: the station's type size
         self.setWindowTitle(title)
-        self._ui.prompt.setText(prompt)
+        set_clipped_text(self._ui.prompt, prompt, QUOTE_CHARS)
+        fit_height(self)
         self._ui.noteEdit.setFocus()
 
     def note(self) -> str:

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QDialog, QTableView, QWidget
 
 from returnsdesk.domain.errors import OperatorError
 from returnsdesk.domain.vocabulary import LEAD_ROLES
+from returnsdesk.qt.dialogs import QUOTE_CHARS, fit_height
 from returnsdesk.qt.forms.ui_lead_badge_dialog import Ui_LeadBadgeDialog
 from returnsdesk.qt.forms.ui_lead_view import Ui_LeadView
 from returnsdesk.qt.models import WARN_BRUSH, Column, RowTableModel
@@ -120,7 +121,7 @@ class LeadBadgeDialog(QDialog):
             self.setFont(parent.font())  # a window does not inherit it: the lead tab's type size
         ui = self._ui
         self._note_required = note_required
-        ui.question.setText(action)
+        set_clipped_text(ui.question, action, QUOTE_CHARS)
         ui.badgeEdit.setText(badge)
         self._fields = [ui.badgeEdit, ui.pinEdit]
         if note_prompt is not None:
@@ -128,6 +129,7 @@ class LeadBadgeDialog(QDialog):
             self._fields.append(ui.noteEdit)
         else:
             ui.form.setRowVisible(ui.noteEdit, False)
+        fit_height(self)
         (ui.pinEdit if badge else ui.badgeEdit).setFocus()
 
     # --- what the lead gave ---------------------------------------------------------------
@@ -164,10 +166,12 @@ class LeadBadgeDialog(QDialog):
         ):
             if not field.text().strip():
                 ui.problem.setText(missing)
+                fit_height(self)
                 field.setFocus()
                 return
         if self._note_required and not ui.noteEdit.text().strip():
             ui.problem.setText("A reason is required.")
+            fit_height(self)
             ui.noteEdit.setFocus()
             return
         super().accept()

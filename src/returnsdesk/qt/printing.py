@@ -17,9 +17,10 @@ from PySide6.QtWidgets import QDialog, QWidget
 from returnsdesk.config import LabelsSettings
 from returnsdesk.domain.errors import OperatorError
 from returnsdesk.domain.labels import sample_label
+from returnsdesk.qt.dialogs import QUOTE_CHARS, fit_height
 from returnsdesk.qt.forms.ui_printers_dialog import Ui_PrintersDialog
 from returnsdesk.qt.ops import Op
-from returnsdesk.qt.plain import ElidedLabel
+from returnsdesk.qt.plain import ElidedLabel, set_clipped_text
 from returnsdesk.services.labels.queue import LabelHealth
 from returnsdesk.services.station import StationService
 
@@ -139,4 +140,5 @@ class PrintersDialog(QDialog):
             raise exc
         self._ui.testButton.setEnabled(True)
         self._ui.outcome.setStyleSheet(_TROUBLE)
-        self._ui.outcome.setText(f"Test print failed: {exc}")
+        set_clipped_text(self._ui.outcome, f"Test print failed: {exc}", QUOTE_CHARS)
+        fit_height(self)

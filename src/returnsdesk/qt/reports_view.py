@@ -22,6 +22,7 @@ from returnsdesk.domain.errors import OperatorError
 from returnsdesk.qt.forms.ui_reports_view import Ui_ReportsView
 from returnsdesk.qt.ops import Op
 from returnsdesk.qt.pdf_preview import print_pdf
+from returnsdesk.qt.plain import set_clipped_text
 from returnsdesk.qt.typography import BODY_PT, scaled_font
 from returnsdesk.services.reports import Period, ReportKind, ReportRequest, ReportSetup
 from returnsdesk.services.station import StationService
@@ -33,6 +34,7 @@ log = logging.getLogger(__name__)
 
 _ERROR_STYLE = "color:#842029; font-weight:bold;"
 _SIDE_WIDTH = 420  # the request's column at the body type size
+_MESSAGE_CHARS = 400
 WHOLE_DAY = "Whole day"
 LAST_7_DAYS = "Last 7 days"
 LAST_30_DAYS = "Last 30 days"
@@ -333,7 +335,8 @@ class ReportsView(QWidget):
             self._ui.message.setText(text)
 
     def _say(self, text: str, *, error: bool = False) -> None:
-        self._ui.message.setText(text)
+        # It may quote what was typed or an error from a file system: cut, whole in the tooltip.
+        set_clipped_text(self._ui.message, text, _MESSAGE_CHARS)
         self._ui.message.setStyleSheet(_ERROR_STYLE if error else "")
 
     def _enable(self) -> None:

@@ -15,8 +15,10 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QWidget
 from returnsdesk.data.db import Database
 from returnsdesk.domain.clock import Clock
 from returnsdesk.domain.errors import OperatorError
+from returnsdesk.qt.dialogs import QUOTE_CHARS, fit_height
 from returnsdesk.qt.forms.ui_sign_in_dialog import Ui_SignInDialog
 from returnsdesk.qt.ops import Op
+from returnsdesk.qt.plain import set_clipped_text
 from returnsdesk.services.operators import LockoutPolicy, authenticate
 from returnsdesk.services.views import StationContext
 
@@ -48,6 +50,7 @@ class SignInDialog(QDialog):
         if locked_message is not None:
             self._ui.intro.setText(locked_message)
             self._ui.buttonBox.setStandardButtons(QDialogButtonBox.StandardButton.Ok)
+        fit_height(self)
         self._ui.badgeEdit.setFocus()
 
     def accept(self) -> None:
@@ -103,7 +106,8 @@ class SignInDialog(QDialog):
         self._set_busy(False)
         if not isinstance(exc, OperatorError):
             raise exc
-        self._ui.error.setText(str(exc))
+        set_clipped_text(self._ui.error, str(exc), QUOTE_CHARS)
+        fit_height(self)
         self._ui.pinEdit.clear()
         self._ui.badgeEdit.selectAll()
         self._ui.badgeEdit.setFocus()

@@ -5,11 +5,12 @@ from __future__ import annotations
 from pytestqt.qtbot import QtBot
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QDialog, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QLineEdit, QWidget
 
 from returnsdesk.config import Settings
 from returnsdesk.qt import ops
 from returnsdesk.qt.app import build_main_window
+from returnsdesk.qt.lead_view import LeadBadgeDialog
 from returnsdesk.qt.main_window import MainWindow
 from returnsdesk.services.bootstrap import StationEnvironment
 
@@ -99,8 +100,7 @@ def answer_next_dialog(qtbot: QtBot, *texts: str) -> list[str]:
             qtbot.keyClick(field, Qt.Key.Key_Return)
             if not dialog.isVisible():
                 return
-        problem = dialog.findChild(QLabel, "problem")
-        refused.append(problem.text() if problem is not None else "")
+        refused.append(dialog.problem() if isinstance(dialog, LeadBadgeDialog) else "")
         dialog.reject()
 
     QTimer.singleShot(0, fill)

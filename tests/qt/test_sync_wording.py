@@ -24,7 +24,7 @@ from station_driver import Inspector
 
 
 def lead_line(window: MainWindow) -> str:
-    return window.lead_view.sync_state.text().splitlines()[0]
+    return window.lead_view.sync_text().splitlines()[0]
 
 
 def test_both_show_the_same_line_after_completions_here_and_elsewhere(
@@ -63,7 +63,7 @@ def test_both_show_the_same_line_after_completions_here_and_elsewhere(
     qtbot.keyClick(window.lead_view, Qt.Key.Key_F5)
     qtbot.waitUntil(lambda: "1 need attention" in window.sync_label.text(), timeout=5_000)
     assert lead_line(window) == window.sync_label.text()
-    assert "Last error: 400 line_ref missing" in window.lead_view.sync_state.text()
+    assert "Last error: 400 line_ref missing" in window.lead_view.sync_text()
 
 
 def test_the_wording_of_each_state() -> None:

@@ -83,6 +83,7 @@ class MainWindow(QMainWindow):
             ReportSetup.from_settings(
                 settings.reports, photo_root=service.photos.root, generated_by=ctx.station_code
             ),
+            font_scale=scale,
         )
         self.help_view = HelpView(
             demo, demo_sheet, service.policies.grading.grades, font_scale=scale

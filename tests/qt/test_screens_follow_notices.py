@@ -50,7 +50,7 @@ def waiting_events(env: StationEnvironment) -> int:
 
 
 def lead_line(window: MainWindow) -> str:
-    return window.lead_view.sync_state.text().splitlines()[0]
+    return window.lead_view.sync_text().splitlines()[0]
 
 
 def complete_at_the_station(inspector: Inspector, env: StationEnvironment, rma: str) -> None:
@@ -78,7 +78,7 @@ def test_a_completion_shows_in_the_status_bar_and_the_lead_tab_at_once(
     # Given the lead's tab was looked at: nothing waits for approval
     qtbot.keyClick(window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: lead_line(window) == window.sync_label.text())
-    assert window.lead_view.refunds_model.rowCount() == 0
+    assert len(window.lead_view.held_refunds()) == 0
     qtbot.keyClick(window, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
 
     # When the inspector completes a return whose refund (above EUR 500) a lead must approve
@@ -93,8 +93,8 @@ def test_a_completion_shows_in_the_status_bar_and_the_lead_tab_at_once(
     # And the lead's tab lists the held refund as soon as it is shown
     qtbot.keyClick(window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
     lead = window.lead_view
-    qtbot.waitUntil(lambda: lead.refunds_model.rowCount() == 1, timeout=3_000)
-    assert lead.refunds_model.row(0).rma_number == "RMA-100004"
+    qtbot.waitUntil(lambda: len(lead.held_refunds()) == 1, timeout=3_000)
+    assert lead.held_refunds()[0].rma_number == "RMA-100004"
 
 
 def test_a_lead_approval_updates_the_lead_tab_and_the_history(
@@ -108,22 +108,22 @@ def test_a_lead_approval_updates_the_lead_tab_and_the_history(
     history, lead = window.history_view, window.lead_view
     # And the history was looked at: one refund waits for approval
     qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(lambda: "1 waiting for approval" in history.summary.text(), timeout=5_000)
+    qtbot.waitUntil(lambda: "1 waiting for approval" in history.summary_text(), timeout=5_000)
     qtbot.keyClick(window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(lambda: lead.refunds_model.rowCount() == 1, timeout=5_000)
+    qtbot.waitUntil(lambda: len(lead.held_refunds()) == 1, timeout=5_000)
 
     # When the signed-in lead approves it with their PIN
     answer_next_dialog(qtbot, "", "2468", "photos checked")
     press(qtbot, window, "A")
-    qtbot.waitUntil(lambda: "approved by Jonas Weber" in lead.message.text(), timeout=10_000)
+    qtbot.waitUntil(lambda: "approved by Jonas Weber" in lead.message(), timeout=10_000)
 
     # Then the lead's list is empty, and the history shows the refund approved
-    qtbot.waitUntil(lambda: lead.refunds_model.rowCount() == 0, timeout=3_000)
+    qtbot.waitUntil(lambda: len(lead.held_refunds()) == 0, timeout=3_000)
     window.activateWindow()  # back from the lead's dialog: window shortcuts work again
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
     qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
     assert history.isVisible()
-    qtbot.waitUntil(lambda: "0 waiting for approval" in history.summary.text(), timeout=3_000)
+    qtbot.waitUntil(lambda: "0 waiting for approval" in history.summary_text(), timeout=3_000)
     (row,) = [r for r in history.model.rows() if r.rma_number == "RMA-100004"]
     assert row.refund_status is RefundStatus.APPROVED
     ops.wait_for_all()
@@ -171,12 +171,12 @@ def test_the_relays_deliveries_show_in_the_status_bar_without_polling(
     stop_polling(window)
     # Given the status bar shows the events waiting
     qtbot.waitUntil(lambda: " waiting, oldest " in window.sync_label.text(), timeout=3_000)
-    assert "Last delivered" not in window.lead_view.sync_state.text()
+    assert "Last delivered" not in window.lead_view.sync_text()
 
     # When the relay sends them, on its own thread, then the status bar says all delivered
     qtbot.waitUntil(lambda: window.sync_label.text() == "Sync: all delivered", timeout=10_000)
     assert waiting_events(demo_env) == 0 and shop.state.calls
-    assert "Last delivered" in window.lead_view.sync_state.text()
+    assert "Last delivered" in window.lead_view.sync_text()
     window.close()
 
 
@@ -191,12 +191,12 @@ def test_an_event_the_shop_refuses_shows_on_the_open_lead_tab_without_polling(
     qtbot.keyClick(window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
     lead = window.lead_view
     qtbot.waitUntil(lambda: " waiting, oldest " in lead_line(window), timeout=3_000)
-    assert lead.events_model.rowCount() == 0
+    assert len(lead.parked_events()) == 0
 
     # When the relay sends its first event and the shop refuses it for good
     # Then the lead's open tab lists it with the shop's answer, and the status bar agrees
-    qtbot.waitUntil(lambda: lead.events_model.rowCount() == 1, timeout=10_000)
-    assert "no return RMA-100002" in (lead.events_model.row(0).last_error or "")
+    qtbot.waitUntil(lambda: len(lead.parked_events()) == 1, timeout=10_000)
+    assert "no return RMA-100002" in (lead.parked_events()[0].last_error or "")
     qtbot.waitUntil(lambda: "1 need attention" in window.sync_label.text(), timeout=3_000)
     assert lead_line(window) == window.sync_label.text()
     window.close()

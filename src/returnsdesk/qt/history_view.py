@@ -119,6 +119,10 @@ class HistoryView(QWidget):
 
     # --- what the rest of the station (and a test) reads and sets --------------------------
 
+    def summary_text(self) -> str:
+        """Today's totals above the table."""
+        return self._ui.summary.text()
+
     def search_text(self) -> str:
         return self._ui.searchEdit.text()
 

@@ -124,7 +124,7 @@ def test_a_lead_approval_updates_the_lead_tab_and_the_history(
     qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
     assert history.isVisible()
     qtbot.waitUntil(lambda: "0 waiting for approval" in history.summary_text(), timeout=3_000)
-    (row,) = [r for r in history.model.rows() if r.rma_number == "RMA-100004"]
+    (row,) = [r for r in history.parcels() if r.rma_number == "RMA-100004"]
     assert row.refund_status is RefundStatus.APPROVED
     ops.wait_for_all()
     window.close()

@@ -26,8 +26,8 @@ from returnsdesk.domain.policy import RefundPolicy
 from returnsdesk.domain.scanning import ClassifiedScan, ScanKind
 from returnsdesk.domain.text import storable
 from returnsdesk.domain.vocabulary import ParcelStatus, ReturnStatus
-from returnsdesk.services.views import ReturnSummary, ReturnView, StationContext
 from returnsdesk.services.messages.queue import queue_parcel_received
+from returnsdesk.services.views import ReturnSummary, ReturnView, StationContext
 
 log = logging.getLogger(__name__)
 

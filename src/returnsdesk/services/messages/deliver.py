@@ -100,8 +100,9 @@ class SmtpSender:
             return _by_code(where, int(code), _text(text))
         except smtplib.SMTPAuthenticationError as exc:
             # Fixed once for all messages (the password): keep trying, as for a wrong token.
-            return DeliveryResult.retry(f"{where}: login refused ({exc.smtp_code}); check the "
-                                        "SMTP password in the keyring")
+            return DeliveryResult.retry(
+                f"{where}: login refused ({exc.smtp_code}); check the SMTP password in the keyring"
+            )
         except smtplib.SMTPResponseException as exc:
             return _by_code(where, exc.smtp_code, _text(exc.smtp_error))
         except (smtplib.SMTPException, OSError) as exc:
@@ -138,7 +139,9 @@ def smtp_password(environ: Mapping[str, str] | None = None) -> str | None:
     return stored or None
 
 
-def build_email(rendered: RenderedMessage, settings: MessagesSettings, at: datetime) -> EmailMessage:
+def build_email(
+    rendered: RenderedMessage, settings: MessagesSettings, at: datetime
+) -> EmailMessage:
     """The e-mail, the same bytes for every attempt (its Date is the message's own time)."""
     message = EmailMessage()
     message["From"] = settings.from_address
@@ -200,7 +203,9 @@ class MessageConnector:
             return self._sender.send(build_email(rendered, self.settings, at))
         return self._inner.deliver(shop_notification(event, rendered))
 
-    def _waiting(self, event: OutboxEventView, kind: MessageKind, at: datetime) -> DeliveryResult | None:
+    def _waiting(
+        self, event: OutboxEventView, kind: MessageKind, at: datetime
+    ) -> DeliveryResult | None:
         if kind is MessageKind.PARCEL_RECEIVED:
             due = at + timedelta(minutes=self.settings.grace_minutes)
             left = (due - self._clock()).total_seconds()
@@ -252,17 +257,21 @@ def _uuid(value: object) -> Any:
 def shop_notification(event: OutboxEventView, rendered: RenderedMessage) -> OutboxEventView:
     """The message as the order system's notification call (same key: the shop replays)."""
     p = event.payload
-    refund_lines = [
-        {
-            "sku": item["sku"],
-            "unit_index": item.get("unit_index", 0),
-            "amount": item["amount"],
-            "deduction": item.get("deduction") or "0",
-            "deduction_reason": item.get("deduction_reason") or "",
-        }
-        for item in p.get("items", [])
-        if item.get("amount") is not None
-    ] if rendered.kind is MessageKind.REFUND_ISSUED else []
+    refund_lines = (
+        [
+            {
+                "sku": item["sku"],
+                "unit_index": item.get("unit_index", 0),
+                "amount": item["amount"],
+                "deduction": item.get("deduction") or "0",
+                "deduction_reason": item.get("deduction_reason") or "",
+            }
+            for item in p.get("items", [])
+            if item.get("amount") is not None
+        ]
+        if rendered.kind is MessageKind.REFUND_ISSUED
+        else []
+    )
     payload: dict[str, Any] = {
         "rma_number": p["rma_number"],
         "customer_email": p["customer_email"],

@@ -79,7 +79,9 @@ class MessageRenderer:
     # --- language ------------------------------------------------------------------------
 
     def languages(self) -> list[str]:
-        found = {p.name for root in self._roots if root.is_dir() for p in root.iterdir() if p.is_dir()}
+        found = {
+            p.name for root in self._roots if root.is_dir() for p in root.iterdir() if p.is_dir()
+        }
         return sorted(found)
 
     def language_for(self, requested: str) -> str:
@@ -174,7 +176,9 @@ class MessageRenderer:
                 value = item.get(key)
                 shown[f"{key}_text"] = money(value) if value is not None else ""
             shown["has_deduction"] = Decimal(str(item.get("deduction") or 0)) > 0
-            shown["note"] = str(item.get("note") or "") if self.settings.share_inspector_notes else ""
+            shown["note"] = (
+                str(item.get("note") or "") if self.settings.share_inspector_notes else ""
+            )
             shown.setdefault("flags", [])
             shown.setdefault("outcome", "")
             items.append(shown)

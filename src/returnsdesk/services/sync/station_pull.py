@@ -14,7 +14,7 @@ import threading
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from returnsdesk.config import OrderSystemSettings
+from returnsdesk.config import MessagesSettings, OrderSystemSettings
 from returnsdesk.data.db import Database
 from returnsdesk.services.sync.credentials import DEFAULT_TOKEN_ENV, order_system_token
 from returnsdesk.services.sync.inbound import Puller, PullStats
@@ -47,9 +47,19 @@ class StationPull:
 class StationRelay:
     """The outbox relay on a thread of its own, for as long as the station window is open."""
 
-    def __init__(self, database: Database, connector: HttpContractConnector) -> None:
+    def __init__(
+        self,
+        database: Database,
+        connector: HttpContractConnector,
+        messages: MessagesSettings | None = None,
+    ) -> None:
+        from returnsdesk.services.messages.deliver import MessageConnector  # loads jinja2
+
         self._connector = connector
-        self._relay = Relay(database, connector)
+        # Customer messages go through the same relay (rendered, then to the shop or SMTP).
+        self._relay = Relay(
+            database, MessageConnector(connector, database, messages or MessagesSettings())
+        )
         self._stop = threading.Event()
         self._thread = threading.Thread(
             target=self._relay.run_forever, args=(self._stop,), name="returnsdesk-relay"
@@ -81,10 +91,14 @@ def station_relay(
     settings: OrderSystemSettings,
     database: Database,
     environ: Mapping[str, str] | None = None,
+    messages: MessagesSettings | None = None,
 ) -> StationRelay | None:
-    """The relay for this station, or None when no order system or no token is set up."""
+    """The relay for this station, or None when no order system or no token is set up.
+
+    ``messages``: how customer messages are rendered and sent (None: the defaults).
+    """
     connector = _connector(settings, environ, "relay")
-    return None if connector is None else StationRelay(database, connector)
+    return None if connector is None else StationRelay(database, connector, messages)
 
 
 def _connector(

@@ -43,7 +43,9 @@ def add_business_days(start: date, days: int, holidays: Container[date]) -> date
     if days < 0:
         raise ValueError("days must not be negative")
     current = start
-    while current.weekday() >= 5 or current in holidays:
+    # Released on a weekend or holiday: the count still starts from that day (Saturday plus
+    # one business day is Monday, as Friday plus one is), and 0 days means the next open day.
+    while days == 0 and (current.weekday() >= 5 or current in holidays):
         current += timedelta(days=1)
     for _ in range(days):
         current += timedelta(days=1)

@@ -149,10 +149,10 @@ def build_email(
     message["Subject"] = rendered.subject
     message["Date"] = format_datetime(at)
     message["Message-ID"] = rendered.message_id
-    message["Content-Language"] = rendered.language
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(rendered.text)
     message.add_alternative(rendered.html, subtype="html")
+    message["Content-Language"] = rendered.language  # after the body: set_content drops it
     return message
 
 

@@ -166,7 +166,7 @@ def queue_refund_issued(
         .join(ReturnLine, col(ReturnLine.id) == col(RefundLine.return_line_id))
         .join(OrderLine, col(OrderLine.id) == col(ReturnLine.order_line_id))
         .join(Product, col(Product.id) == col(OrderLine.product_id))
-        .where(RefundLine.refund_id == refund.id, col(RefundLine.amount) > 0)
+        .where(RefundLine.refund_id == refund.id, col(RefundLine.amount) > Decimal(0))
         .order_by(col(Product.title), col(RefundLine.unit_index))
     ).all()
     items = [

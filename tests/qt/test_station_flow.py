@@ -127,8 +127,9 @@ def test_status_bar_shows_what_waits_in_the_outbox(
     inspector.scan(parcel.items[0].gtin)
     inspector.press("2")
     inspector.press("Enter")
-    # Then the status bar says its events wait in the outbox (six: received, inspected, stock,
-    # refund, closed, the customer's notice)
+    # Then the status bar says its events wait in the outbox (eight: received, inspected,
+    # stock, refund, closed, and the customer's messages: parcel received, inspection
+    # finished, refund issued)
     window._refresh_sync()
-    inspector.qtbot.waitUntil(lambda: "6 waiting" in window.sync_label.text(), timeout=5_000)
+    inspector.qtbot.waitUntil(lambda: "8 waiting" in window.sync_label.text(), timeout=5_000)
     assert "not configured" in window.sync_label.text()

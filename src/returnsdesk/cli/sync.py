@@ -39,6 +39,7 @@ from returnsdesk.data.db import Database, default_database_url, make_engine
 from returnsdesk.data.migrations import ensure_schema
 from returnsdesk.domain.errors import OperatorError, ReturnsDeskError
 from returnsdesk.log import setup_logging
+from returnsdesk.services.messages.deliver import MessageConnector
 from returnsdesk.services.sync import HttpContractConnector, Relay, RelayStats
 from returnsdesk.services.sync.credentials import (
     DEFAULT_TOKEN_ENV,
@@ -143,7 +144,9 @@ def main(argv: Sequence[str]) -> int:
     code = EXIT_OK
     try:
         ensure_schema(database.engine)
-        relay = Relay(database, connector, batch=args.batch, lease_s=args.lease_seconds)
+        # Customer messages are rendered and sent (to the shop or by SMTP) by the same relay.
+        messages = MessageConnector(connector, database, settings.messages)
+        relay = Relay(database, messages, batch=args.batch, lease_s=args.lease_seconds)
         puller = Puller(database, connector)
         keep_days = settings.order_system.keep_delivered_days
 

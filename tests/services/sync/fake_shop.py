@@ -296,7 +296,15 @@ class FakeShop(LoopbackService):
         if "@" not in to:
             raise _Rejected(400, "invalid_request", f"to must be an email address, not {to!r}")
         status = body.get("status")
-        if status not in ("refunded", "no_refund", "held", "rejected"):
+        if status not in (
+            "refunded",
+            "no_refund",
+            "held",
+            "rejected",
+            "received",
+            "inspected",
+            "action_needed",
+        ):
             raise _Rejected(400, "invalid_request", f"unknown notice status {status!r}")
         message = _text(body.get("message"), "message", limit=2000)
         currency = body.get("currency")
@@ -310,7 +318,15 @@ class FakeShop(LoopbackService):
             _money(line.get("amount"), "lines[].amount")
         rma = self._check_rma(rma)
         notice = {"rma_number": rma, "to": to, "status": status, "message": message}
-        self.state.notices.append({**notice, "total": str(total), "lines": lines})
+        rendered = {
+            name: body[name]
+            for name in ("kind", "language", "subject", "text", "html", "message_id")
+            if name in body
+        }
+        self.state.notices.append(
+            {**notice, **rendered, "total": str(total), "lines": lines}
+            | {"refund_expected_by": body.get("refund_expected_by")}
+        )
         self.state.timeline.setdefault(rma, []).append("notice")
         return 201, {**notice, "subject": f"Your return {rma}"}
 

@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
-from returnsdesk.config import OrderSystemSettings
+from returnsdesk.config import MessagesSettings, OrderSystemSettings
 from returnsdesk.data.db import Database
 from returnsdesk.services.sync.credentials import DEFAULT_TOKEN_ENV, order_system_token
 from returnsdesk.services.sync.inbound import Puller, PullStats
@@ -56,10 +56,16 @@ class StationRelay:
         self,
         database: Database,
         connector: OrderSystemConnector,
+        messages: MessagesSettings | None = None,
         on_change: Callable[[RelayStats], None] | None = None,
     ) -> None:
+        from returnsdesk.services.messages.deliver import MessageConnector  # loads jinja2
+
         self._connector = connector
-        self._relay = Relay(database, connector)
+        # Customer messages go through the same relay (rendered, then to the shop or SMTP).
+        self._relay = Relay(
+            database, MessageConnector(connector, database, messages or MessagesSettings())
+        )
         self._stop = threading.Event()
         # on_change: called on the relay's thread after a round that changed the outbox.
         self._thread = threading.Thread(
@@ -94,12 +100,16 @@ def station_relay(
     settings: OrderSystemSettings,
     database: Database,
     environ: Mapping[str, str] | None = None,
+    messages: MessagesSettings | None = None,
     *,
     on_change: Callable[[RelayStats], None] | None = None,
 ) -> StationRelay | None:
-    """The relay for this station, or None when no order system or no token is set up."""
+    """The relay for this station, or None when no order system or no token is set up.
+
+    ``messages``: how customer messages are rendered and sent (None: the defaults).
+    """
     connector = _connector(settings, environ, "relay")
-    return None if connector is None else StationRelay(database, connector, on_change)
+    return None if connector is None else StationRelay(database, connector, messages, on_change)
 
 
 def _connector(

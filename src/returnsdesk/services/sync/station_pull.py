@@ -100,8 +100,8 @@ def station_relay(
     settings: OrderSystemSettings,
     database: Database,
     environ: Mapping[str, str] | None = None,
-    messages: MessagesSettings | None = None,
     *,
+    messages: MessagesSettings | None = None,
     on_change: Callable[[RelayStats], None] | None = None,
 ) -> StationRelay | None:
     """The relay for this station, or None when no order system or no token is set up.

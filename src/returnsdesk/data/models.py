@@ -210,6 +210,12 @@ class Parcel(TableModel, table=True):
     status: ParcelStatus = _enum(ParcelStatus, default=ParcelStatus.OPEN, index=True)
     unexpected: bool = Field(default=False)
     note: str = Field(default="", max_length=2000)
+    # The weight check (domain/weighing.py): the parcel on the bench scale when it was opened,
+    # and what it should have weighed (goods plus packaging; None: a weight not known).
+    weighed_grams: int | None = Field(default=None)
+    expected_grams: int | None = Field(default=None)
+    lowest_grams: int | None = Field(default=None)  # lighter than this: flagged underweight
+    weighed_at: datetime | None = _timestamp(nullable=True)
 
 
 class Inspection(TableModel, table=True):

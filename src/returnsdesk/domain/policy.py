@@ -25,6 +25,7 @@ from typing import TypeVar
 from returnsdesk.domain.errors import PolicyError
 from returnsdesk.domain.money import Money
 from returnsdesk.domain.vocabulary import Disposition, InspectionFlag, RefundStatus
+from returnsdesk.domain.weighing import WeightCheck
 
 GRADING_FILE = "grading.toml"
 CHECKLISTS_FILE = "checklists.toml"
@@ -296,6 +297,8 @@ class RefundPolicy:
     # An inspector who overrides the suggested disposition changes where the goods go: a second
     # person looks at the refund (issue: refunds no one can push alone).
     overrides_need_approval: bool = True
+    # Stations with a scale weigh each parcel against what was shipped (domain/weighing.py).
+    weight_check: WeightCheck = WeightCheck()
 
     def reason(self, code: str) -> ReasonCode:
         # Shops add reason codes on their own schedule; an unknown one is shown as written.
@@ -589,7 +592,7 @@ def _parse_evidence(root: _Table, grade_codes: Collection[str]) -> EvidenceRule:
 
 
 def _parse_refunds(root: _Table, grading: GradingScale) -> RefundPolicy:
-    root.only("reasons", "grade_deductions", "serial_mismatch", "approval")
+    root.only("reasons", "grade_deductions", "serial_mismatch", "approval", "weight_check")
     reasons: dict[str, ReasonCode] = {}
     reasons_table = root.table("reasons")
     for code, entry in reasons_table.children():
@@ -641,6 +644,21 @@ def _parse_refunds(root: _Table, grading: GradingScale) -> RefundPolicy:
         transit_grace_days=approval.integer("transit_grace_days", default=0),
         serial_mismatch_full_deduction=full_deduction,
         overrides_need_approval=approval.boolean("overrides_need_approval", default=True),
+        weight_check=_parse_weight_check(root),
+    )
+
+
+def _parse_weight_check(root: _Table) -> WeightCheck:
+    if "weight_check" not in root:
+        return WeightCheck()
+    table = root.table("weight_check")
+    table.only("packaging_grams", "tolerance_percent")
+    default = WeightCheck()
+    return WeightCheck(
+        packaging_grams=table.integer("packaging_grams", default=default.packaging_grams),
+        tolerance_percent=table.decimal(
+            "tolerance_percent", default=default.tolerance_percent, maximum=Decimal(100)
+        ),
     )
 
 

@@ -24,8 +24,9 @@ from returnsdesk.domain.inspection import InspectedUnit, ParcelInspection, Scann
 from returnsdesk.domain.policy import Policies
 from returnsdesk.domain.scanning import ClassifiedScan, ScanKind, ScanRules
 from returnsdesk.domain.vocabulary import ReturnStatus
+from returnsdesk.domain.weighing import Weighing
 from returnsdesk.scan.classify import classify
-from returnsdesk.services import approvals, drafts, history, inspection, intake
+from returnsdesk.services import approvals, drafts, history, inspection, intake, weighing
 from returnsdesk.services.labels.printers import LabelOutput
 from returnsdesk.services.labels.queue import (
     LabelHealth,
@@ -93,6 +94,7 @@ class StationService:
         photo_store: PhotoStore | None = None,
         label_output: LabelOutput | None = None,
         lockout: LockoutPolicy = DEFAULT_LOCKOUT,
+        scale: weighing.Scale | None = None,
     ) -> None:
         self.database = database
         self.policies = policies
@@ -102,6 +104,7 @@ class StationService:
         self.lockout = lockout
         self.require_photos = require_photos
         self.photos = photo_store or PhotoStore(default_photo_root())
+        self.scale = scale  # None: no bench scale, no weight check
         # None: this station prints no labels (labels.printer = none).
         self.print_worker = (
             PrintWorker(database, label_output, context.station_id)
@@ -154,8 +157,19 @@ class StationService:
             session.refresh(return_)
             view = intake.load_return_view(session, return_, refunds=self.policies.refunds, now=now)
             finished = tuple(drafts.finished_units(session, parcel_id)) if resumed else ()
+            weighed = weighing.stored_weighing(session, parcel_id) if resumed else None
+            parcel_photos = (
+                sum(1 for p in self.photos.list_for_parcel(session, parcel_id) if p.unit_id is None)
+                if resumed
+                else 0
+            )
         return ReceivedParcel(
-            parcel_id=parcel_id, view=view, resumed=resumed, finished_units=finished
+            parcel_id=parcel_id,
+            view=view,
+            resumed=resumed,
+            finished_units=finished,
+            weighing=weighed,
+            parcel_photos=parcel_photos,
         )
 
     def outcome(self, return_id: uuid.UUID) -> ReturnOutcome:
@@ -192,8 +206,25 @@ class StationService:
     def resume_inspection(self, parcel: ReceivedParcel) -> ParcelInspection:
         """The parcel's inspection with the units already finished in it (none if new)."""
         work = self.new_inspection(parcel.view)
+        work.weighing = parcel.weighing
+        work.parcel_photos = parcel.parcel_photos
         work.restore(list(parcel.finished_units))
         return work
+
+    def weigh_parcel(self, parcel_id: uuid.UUID, contents_grams: int | None) -> Weighing:
+        """Read the bench scale (raises ``ScaleProblem``), judge the weight against the goods'
+        (``ParcelInspection.contents_grams``) and store it on the parcel."""
+        if self.scale is None:
+            raise WrongStep("This station has no scale (settings: scale.port).")
+        weight = self.scale.weigh()
+        verdict = self.policies.refunds.weight_check.judge(
+            measured_grams=weight.whole_grams, contents_grams=contents_grams
+        )
+        with self.database.session() as session:
+            weighing.record_weighing(
+                session, parcel_id=parcel_id, weighing=verdict, now=self.clock()
+            )
+        return verdict
 
     def resolve_item(self, scan: ClassifiedScan, view: ReturnView) -> ScannedProduct:
         with self.database.session() as session:

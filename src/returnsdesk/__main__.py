@@ -21,6 +21,7 @@ COMMANDS = (
     "import",
     "operators",
     "refunds",
+    "regrade",
     "audit",
     "diagnostics",
 )
@@ -47,7 +48,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
             " --once|--forever' prints queued labels headless;"
             " 'returnsdesk operators list|add|set-pin|set-role|deactivate|activate|unlock'"
             " manages badges and PINs; 'returnsdesk refunds list|approve|reject' decides held"
-            " refunds; 'returnsdesk audit verify|seal|reseal|key' checks the audit trail and"
+            " refunds; 'returnsdesk regrade next|record|agreement' runs blind second gradings;"
+            " 'returnsdesk audit verify|seal|reseal|key' checks the audit trail and"
             " manages its key; 'returnsdesk diagnostics' prints a report for IT."
         ),
     )
@@ -142,6 +144,10 @@ def _run_command(command: str, arguments: list[str]) -> int:
         from returnsdesk.cli.refunds import main as refunds_main
 
         return refunds_main(arguments)
+    if command == "regrade":
+        from returnsdesk.cli.regrade import main as regrade_main
+
+        return regrade_main(arguments)
     if command == "audit":
         from returnsdesk.cli.audit import main as audit_main
 

@@ -443,6 +443,25 @@ class UnitDraft(TableModel, table=True):
     created_at: datetime = _timestamp()
 
 
+# --- grader consistency -----------------------------------------------------------------------
+
+
+class Regrade(TableModel, table=True):
+    """A unit picked, when its parcel was completed, for a blind second grading by another
+    inspector (services/regrades.py). ``grade`` is None while it waits in the queue."""
+
+    __tablename__ = "regrades"
+    id: uuid.UUID = _id()
+    inspection_id: uuid.UUID = _fk("inspections.id", index=False, unique=True)
+    first_operator_id: uuid.UUID = _fk("operators.id")
+    first_grade: str = Field(max_length=8)  # never shown to the second inspector
+    queued_at: datetime = _timestamp(index=True)
+    operator_id: uuid.UUID | None = _fk("operators.id", nullable=True)  # the second inspector
+    station_id: uuid.UUID | None = _fk("stations.id", nullable=True)
+    grade: str | None = Field(default=None, max_length=8)
+    regraded_at: datetime | None = _timestamp(nullable=True, index=True)
+
+
 # Reports (services/reports/queries.py) read whole periods: these covering indexes hold every
 # column those queries use, so a period is one range of one index instead of a lookup in the
 # table per inspection, parcel, refund or order line (migration 0007, bench/bench_reports.py).

@@ -83,6 +83,9 @@ class EvidenceRule:
 class GradingScale:
     grades: tuple[Grade, ...]
     evidence: EvidenceRule = EvidenceRule()
+    # Share of graded units (in percent) picked for a blind second grading by another
+    # inspector (grader consistency, services/regrades.py); 0: none.
+    regrade_percent: Decimal = Decimal(0)
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -559,7 +562,7 @@ def _check_known(
 
 
 def _parse_grading(root: _Table) -> GradingScale:
-    root.only("grades", "evidence")
+    root.only("grades", "evidence", "regrade")
     entries = root.tables("grades")
     if not 1 <= len(entries) <= _MAX_GRADES:
         raise root.error("grades", f"must list 1 to {_MAX_GRADES} grades (one per digit key)")
@@ -574,7 +577,14 @@ def _parse_grading(root: _Table) -> GradingScale:
         label = entry.text("label", max_length=_LABEL_MAX)
         description = entry.text("description", max_length=_TEXT_MAX, default="")
         grades.append(Grade(code, label, description, str(key)))
-    return GradingScale(tuple(grades), _parse_evidence(root, [g.code for g in grades]))
+    regrade_percent = Decimal(0)
+    if "regrade" in root:
+        regrade = root.table("regrade")
+        regrade.only("share_percent")
+        regrade_percent = regrade.decimal("share_percent", maximum=Decimal(100))
+    return GradingScale(
+        tuple(grades), _parse_evidence(root, [g.code for g in grades]), regrade_percent
+    )
 
 
 def _parse_evidence(root: _Table, grade_codes: Collection[str]) -> EvidenceRule:

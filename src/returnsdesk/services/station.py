@@ -7,6 +7,7 @@ thread while the GUI keeps running.
 
 from __future__ import annotations
 
+import random
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,7 +27,15 @@ from returnsdesk.domain.scanning import ClassifiedScan, ScanKind, ScanRules
 from returnsdesk.domain.vocabulary import ReturnStatus
 from returnsdesk.domain.weighing import Weighing
 from returnsdesk.scan.classify import classify
-from returnsdesk.services import approvals, drafts, history, inspection, intake, weighing
+from returnsdesk.services import (
+    approvals,
+    drafts,
+    history,
+    inspection,
+    intake,
+    regrades,
+    weighing,
+)
 from returnsdesk.services.labels.printers import LabelOutput
 from returnsdesk.services.labels.queue import (
     LabelHealth,
@@ -95,6 +104,7 @@ class StationService:
         label_output: LabelOutput | None = None,
         lockout: LockoutPolicy = DEFAULT_LOCKOUT,
         scale: weighing.Scale | None = None,
+        regrade_draw: regrades.Draw = random.random,
     ) -> None:
         self.database = database
         self.policies = policies
@@ -105,6 +115,7 @@ class StationService:
         self.require_photos = require_photos
         self.photos = photo_store or PhotoStore(default_photo_root())
         self.scale = scale  # None: no bench scale, no weight check
+        self.regrade_draw = regrade_draw  # picks units for a blind second grading
         # None: this station prints no labels (labels.printer = none).
         self.print_worker = (
             PrintWorker(database, label_output, context.station_id)
@@ -231,6 +242,7 @@ class StationService:
             return inspection.resolve_item(session, scan, view=view)
 
     def complete(self, parcel_id: uuid.UUID, work: ParcelInspection) -> CompletionResult:
+        now = self.clock()
         try:
             with self.database.session() as session:
                 result = inspection.complete_parcel(
@@ -238,8 +250,16 @@ class StationService:
                     ctx=self.context,
                     parcel_id=parcel_id,
                     inspection=work,
-                    now=self.clock(),
+                    now=now,
                     label_printer=self._label_printer(),
+                )
+                regrades.queue_regrades(
+                    session,
+                    units=[(unit.unit_id, unit.grade) for unit in work.units],
+                    operator_id=self.context.operator_id,
+                    percent=self.policies.grading.regrade_percent,
+                    draw=self.regrade_draw,
+                    now=now,
                 )
         except IntegrityError as exc:
             # A concurrent completion can also surface at commit (PostgreSQL): say so plainly.

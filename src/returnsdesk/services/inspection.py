@@ -122,7 +122,7 @@ def complete_parcel(
             checklist=dict(unit.answers),
             serial_scanned=unit.serial,
             notes=unit.notes,
-            flags=sorted(unit.flags),
+            flags=sorted(unit.flags | inspection.parcel_flags),
             started_at=unit.started_at,
             finished_at=unit.finished_at,
             license_plate=license_plate(unit.unit_id),
@@ -158,7 +158,7 @@ def complete_parcel(
             "grade": unit.grade,
             "disposition": unit.disposition.value,
             "location": unit.location,
-            "flags": sorted(unit.flags),
+            "flags": sorted(unit.flags | inspection.parcel_flags),
             "serial": unit.serial,
         }
         add_outbox_event(
@@ -184,7 +184,7 @@ def complete_parcel(
             operator_id=ctx.operator_id,
             station_id=ctx.station_id,
             outcome=InspectionOutcome.MISSING,
-            flags=sorted(missing.flags),
+            flags=sorted(missing.flags | inspection.parcel_flags),
             started_at=now,
             finished_at=now,
         )

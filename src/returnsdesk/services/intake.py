@@ -82,6 +82,7 @@ def load_return_view(
             customer_comment=return_line.customer_comment,
             serialised=product.serialised,
             serial_numbers=tuple(order_line.serial_numbers),
+            weight_grams=product.weight_grams,
         )
         for return_line, order_line, product in rows
     )

@@ -224,6 +224,7 @@ def _decide(
                 aggregate_id=return_.id,
                 payload=refund_event_payload(session, refund, return_, order)
                 | {"approved_by": lead.operator_code, "approved_at": now},
+                now=now,
             )
         # The customer hears the shift lead's reason for a rejection, not the policy's.
         queue_customer_notification(session, refund=refund, return_=return_, reason=note, now=now)

@@ -156,6 +156,7 @@ def receive_parcel(
             "station": ctx.station_code,
             "received_at": now,
         },
+        now=now,
     )
     append_audit(
         session,

@@ -81,4 +81,5 @@ def queue_customer_notification(
             "refund_id": refund.id,
             "at": now,
         },
+        now=now,
     )

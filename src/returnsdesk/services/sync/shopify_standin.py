@@ -32,14 +32,18 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Self
 
 from graphql import (
+    DocumentNode,
+    ExecutionResult,
     FieldNode,
+    GraphQLError,
     GraphQLResolveInfo,
     OperationDefinitionNode,
     OperationType,
     VariableNode,
+    execute_sync,
     get_named_type,
-    graphql_sync,
     parse,
+    validate,
 )
 from graphql.execution.values import get_directive_values
 
@@ -52,6 +56,7 @@ INVENTORY_REASONS = frozenset(
 )
 _MUTATION_COST = 10
 _IDEMPOTENT = ("returnProcess", "refundCreate", "inventoryAdjustQuantities")
+_KEPT_DOCUMENTS = 64
 
 
 @dataclass
@@ -127,6 +132,9 @@ class StandinShop:
         self.fail_next: list[tuple[int, dict[str, str]]] = []  # (status, headers) to answer first
         self.requests = 0
         self._idempotent: dict[tuple[str, str], Any] = {}
+        # document text -> (parsed, validation errors): a client sends the same few documents,
+        # and validating one against 3,500 types costs far more than executing it
+        self._documents: dict[str, tuple[DocumentNode, list[GraphQLError]]] = {}
 
     def _gid(self, kind: str) -> str:
         return f"gid://shopify/{kind}/{next(self._ids)}"
@@ -262,6 +270,40 @@ class StandinShop:
         item = self.items_by_sku[sku]["id"]
         return self.inventory.get((item, self.location["id"], name), 0)
 
+    def snapshot_for_tests(self) -> dict[str, Any]:
+        """TEST-ONLY, no Shopify API: what the shop holds, as plain JSON, for tests that run
+        the stand-in in another process and check it after the relay has delivered."""
+        with self.lock:
+            skus = {item["id"]: sku for sku, item in self.items_by_sku.items()}
+            return {
+                "returns": {r["name"]: r["status"] for o in self.orders for r in o["returns"]},
+                "processed": [p["return"] for p in self.processed],
+                "refunds": [
+                    {"order": o["name"], "amount": f"{Decimal(r['amount']):f}"}
+                    for o in self.orders
+                    for r in o["refunds"]
+                ],
+                "adjustments": [
+                    {
+                        "name": a["name"],
+                        "reason": a["reason"],
+                        "reference": a["input"].get("referenceDocumentUri"),
+                        "changes": [
+                            [skus[c["inventoryItemId"]], c["delta"]] for c in a["input"]["changes"]
+                        ],
+                    }
+                    for a in self.adjustments
+                ],
+                "inventory": [
+                    [skus[item], name, quantity]
+                    for (item, location, name), quantity in sorted(self.inventory.items())
+                    if location == self.location["id"]
+                ],
+                "keys": sorted(key for _field, key in self._idempotent),
+                "replayed": self.replayed,
+                "requests": self.requests,
+            }
+
     # --- the endpoint ----------------------------------------------------------------------
 
     def answer(self, body: Mapping[str, Any]) -> dict[str, Any]:
@@ -271,7 +313,7 @@ class StandinShop:
             return {"errors": [{"message": "Bad request: query and variables expected"}]}
         with self.lock:
             try:
-                document = parse(query)
+                document, invalid = self._checked(query)
             except Exception as exc:  # noqa: BLE001 - a GraphQLSyntaxError, answered as Shopify
                 return {"errors": [{"message": str(exc)}]}
             cost = _cost(document, variables)
@@ -285,18 +327,31 @@ class StandinShop:
                     ],
                     "extensions": self._cost_extension(cost, None),
                 }
-            result = graphql_sync(
-                self.schema,
-                query,
-                root_value=self._root(document),
-                variable_values=variables,
-                field_resolver=_resolve,
+            result = (
+                ExecutionResult(data=None, errors=invalid)
+                if invalid
+                else execute_sync(
+                    self.schema,
+                    document,
+                    root_value=self._root(document),
+                    variable_values=variables,
+                    field_resolver=_resolve,
+                )
             )
             answer: dict[str, Any] = {"data": result.data}
             if result.errors:
                 answer["errors"] = [error.formatted for error in result.errors]
             answer["extensions"] = self._cost_extension(cost, cost)
             return answer
+
+    def _checked(self, query: str) -> tuple[DocumentNode, list[GraphQLError]]:
+        checked = self._documents.get(query)
+        if checked is None:
+            document = parse(query)
+            checked = (document, validate(self.schema, document))
+            if len(self._documents) < _KEPT_DOCUMENTS:
+                self._documents[query] = checked
+        return checked
 
     def _cost_extension(self, requested: float, actual: float | None) -> dict[str, Any]:
         return {

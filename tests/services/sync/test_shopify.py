@@ -35,6 +35,7 @@ from returnsdesk.services.sync.shopify_standin import (
     StandinLine,
     StandinServer,
     StandinShop,
+    demo_shop,
 )
 from returnsdesk.services.sync.station_pull import station_pull
 
@@ -291,3 +292,11 @@ def test_a_station_set_up_for_shopify_pulls_through_the_shopify_connector(
         pull.close()
     with pytest.raises(ConfigError, match="api_version: Shopify versions look like 2026-10"):
         load_settings(environ={}, overrides={"order_system.api_version": "latest"})
+
+
+def test_the_demo_shop_dates_its_return_just_before_now() -> None:
+    # The demo's return must stay inside the refund policy whenever the demo is run.
+    shop = demo_shop("standin-token", datetime(2031, 1, 10, 15, 30, tzinfo=UTC))
+    (order,) = shop.orders
+    assert order["createdAt"] == "2031-01-08T15:30:00Z"
+    assert [r["createdAt"] for r in order["returns"]] == ["2031-01-09T15:30:00Z"]

@@ -27,6 +27,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Self
@@ -47,6 +48,7 @@ from graphql import (
 )
 from graphql.execution.values import get_directive_values
 
+from returnsdesk.domain.clock import utc_now
 from returnsdesk.services.sync.shopify import DEFAULT_API_VERSION
 from returnsdesk.services.sync.shopify_schema import admin_schema
 
@@ -772,8 +774,9 @@ def _user_error(field: list[str], message: str, code: str | None, kind: str) -> 
 # --- a demo shop ---------------------------------------------------------------------------
 
 
-def demo_shop(token: str) -> StandinShop:
-    """A stand-in with one paid order and an OPEN return, for trying the station against it."""
+def demo_shop(token: str, now: datetime) -> StandinShop:
+    """A stand-in with one paid order and an OPEN return, for trying the station against it:
+    ordered two days before ``now``, returned the day before (inside the refund policy)."""
     shop = StandinShop(token=token)
     order = shop.add_order(
         "#1001",
@@ -785,9 +788,19 @@ def demo_shop(token: str) -> StandinShop:
                 "BOOT-40", "Winter boot, size 40", Decimal("129.00"), barcode="5901234123457"
             ),
         ],
+        at=_iso(now - timedelta(days=2)),
     )
-    shop.add_return(order, [("SHOE-42", 1), ("BOOT-40", 1)], tracking="1Z999AA10123456784")
+    shop.add_return(
+        order,
+        [("SHOE-42", 1), ("BOOT-40", 1)],
+        tracking="1Z999AA10123456784",
+        at=_iso(now - timedelta(days=1)),
+    )
     return shop
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -795,7 +808,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--token", default="standin-token")
     args = parser.parse_args(argv)
-    with demo_shop(args.token).serve(port=args.port) as server:
+    with demo_shop(args.token, utc_now()).serve(port=args.port) as server:
         print(f"Stand-in Shopify shop (not Shopify) at {server.url}; Ctrl+C stops it")  # noqa: T201
         with contextlib.suppress(KeyboardInterrupt):
             threading.Event().wait()

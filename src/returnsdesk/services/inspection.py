@@ -162,7 +162,11 @@ def complete_parcel(
             "serial": unit.serial,
         }
         add_outbox_event(
-            session, event_type="unit.inspected", aggregate_id=return_.id, payload=unit_payload
+            session,
+            event_type="unit.inspected",
+            aggregate_id=return_.id,
+            payload=unit_payload,
+            now=now,
         )
         add_outbox_event(
             session,
@@ -175,6 +179,7 @@ def complete_parcel(
                 "reason": f"return_{unit.disposition.value}",
                 "inspection_id": row.id,
             },
+            now=now,
         )
         events += 2
     for missing in inspection.missing_units():
@@ -229,12 +234,14 @@ def complete_parcel(
         event_type="refund.requested",
         aggregate_id=return_.id,
         payload=refund_event_payload(session, refund, return_, order),
+        now=now,
     )
     add_outbox_event(
         session,
         event_type="return.closed",
         aggregate_id=return_.id,
         payload={"rma_number": return_.rma_number, "completed_at": now},
+        now=now,
     )
     events += 2 + queue_completion_messages(
         session, refund=refund, return_=return_, parcel_id=parcel.id, now=now

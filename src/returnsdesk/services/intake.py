@@ -158,6 +158,7 @@ def receive_parcel(
             "station": ctx.station_code,
             "received_at": now,
         },
+        now=now,
     )
     queue_parcel_received(
         session, return_=return_, parcel_id=parcel.id, tracking_number=tracking_number, now=now

@@ -432,6 +432,7 @@ def write_synthetic_return(
     return_id = uuid.uuid4()
     rma = f"RMA-S{n:06d}-{rng.randrange(10**6):06d}"
     received_at = datetime(2025, 3, 3, 9, 0, tzinfo=UTC) + timedelta(minutes=n)
+    completed_at = received_at + timedelta(minutes=4)  # the rest is queued on completion
     add_outbox_event(
         session,
         event_type="return.received",
@@ -443,6 +444,7 @@ def write_synthetic_return(
             "station": "STATION-01",
             "received_at": received_at,
         },
+        now=received_at,
     )
     lines = []
     for unit_index in range(units if units is not None else rng.randint(1, 4)):
@@ -463,6 +465,7 @@ def write_synthetic_return(
                 "flags": [],
                 "serial": f"SN{rng.randrange(10**10):010d}" if sku.startswith("ELE") else None,
             },
+            now=completed_at,
         )
         add_outbox_event(
             session,
@@ -475,6 +478,7 @@ def write_synthetic_return(
                 "reason": f"return_{disposition}",
                 "inspection_id": inspection_id,
             },
+            now=completed_at,
         )
         gross = Decimal(rng.randrange(990, 29900)) / 100
         # Every unit but the first may be wholly deducted, so a refund is never 0 by chance.
@@ -509,12 +513,14 @@ def write_synthetic_return(
             "status": refund_status,
             "lines": lines,
         },
+        now=completed_at,
     )
     add_outbox_event(
         session,
         event_type="return.closed",
         aggregate_id=return_id,
-        payload={"rma_number": rma, "completed_at": received_at + timedelta(minutes=4)},
+        payload={"rma_number": rma, "completed_at": completed_at},
+        now=completed_at,
     )
     notice = {"approved": "refunded", "pending_approval": "held", "rejected": "rejected"}
     add_outbox_event(
@@ -538,8 +544,9 @@ def write_synthetic_return(
                 for line in lines
             ],
             "refund_id": uuid.uuid4(),
-            "at": received_at + timedelta(minutes=4),
+            "at": completed_at,
         },
+        now=completed_at,
     )
     return SyntheticReturn(return_id, rma, 4 + 2 * len(lines))
 

@@ -332,6 +332,16 @@ class StockTests(SyncApiTestCase):
         )
         self.assertEqual(self.stock(SHOE), 12)
 
+    def test_a_delta_that_is_not_a_json_integer_is_refused(self) -> None:
+        for n, delta in enumerate((1.0, "1", True, 1.5)):
+            with self.subTest(delta=delta):
+                refused = self.post("/stock-adjustments", {"sku": SHOE, "delta": delta}, f"f-{n}")
+                self.assertEqual(
+                    (refused.status_code, refused.json()["error"]), (400, "invalid_request")
+                )
+                self.assertIn("delta", refused.json()["details"])
+        self.assertEqual(self.stock(SHOE), 12)
+
 
 class StatusTests(SyncApiTestCase):
     def test_forward_moves_noops_and_refused_moves(self) -> None:

@@ -138,6 +138,10 @@ class FakeShop(LoopbackService):
             # relays); not recorded as a call. tests/sync_feed.py serves one.
             cursor = parse_qs(urlsplit(path).query).get("cursor", [""])[0]
             return 200, {"items": [], "next_cursor": cursor, "has_more": False}, False
+        outcome = re.fullmatch(re.escape(BASE_PATH) + r"/idempotency-keys/([^/?]+)", path)
+        if method == "GET" and outcome and headers.get("authorization") == f"Token {self.token}":
+            with self._lock:
+                return 200, self._key_outcome(unquote(outcome.group(1))), False
         with self._lock:
             key = headers.get("idempotency-key")
             code, answer, replayed = self._answer(method, path, headers, body, key)
@@ -187,6 +191,21 @@ class FakeShop(LoopbackService):
         if code < 300 or code in _REMEMBERED and answer.get("error") != "in_progress":
             self._answers[key] = (asked, code, answer)
         return code, answer, False
+
+    def _key_outcome(self, key: str) -> dict[str, Any]:
+        """GET /idempotency-keys/{key}: what the remembered answer says (not a recorded call)."""
+        if key not in self._answers:
+            return {"key": key, "outcome": "unknown"}
+        asked, code, answer = self._answers[key]
+        found: dict[str, Any] = {
+            "key": key,
+            "outcome": "applied" if code < 300 else "refused",
+            "operation": "POST " + asked.split(" ")[0].removeprefix(BASE_PATH + "/"),
+            "status_code": code,
+        }
+        if code >= 300:
+            found["error"] = answer["error"]
+        return found
 
     def _apply(self, route: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         if route == "/refunds":

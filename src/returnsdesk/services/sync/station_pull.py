@@ -87,6 +87,13 @@ def station_relay(
     return None if connector is None else StationRelay(database, connector)
 
 
+def station_key_inquiry(
+    settings: OrderSystemSettings, environ: Mapping[str, str] | None = None
+) -> HttpContractConnector | None:
+    """What the lead's resend asks ("what did this key do?"); None without an order system."""
+    return _connector(settings, environ, "resend of parked events")
+
+
 def _connector(
     settings: OrderSystemSettings, environ: Mapping[str, str] | None, what: str
 ) -> HttpContractConnector | None:

@@ -4,7 +4,9 @@ story against the real Oscar app is tests/integration/test_oscar_recovery.py."""
 
 from __future__ import annotations
 
+import io
 import random
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,12 +16,13 @@ import pytest
 from fake_shop import FakeShop, write_synthetic_return
 from sqlmodel import col, select
 
+from returnsdesk import cli_sync
 from returnsdesk.data.db import Database, make_engine
 from returnsdesk.data.migrations import ensure_schema
 from returnsdesk.data.models import AuditEntry, Operator, OutboxEvent, OutboxKeyReplacement
 from returnsdesk.data.repositories import verify_audit_chain
 from returnsdesk.domain.vocabulary import OperatorRole, OutboxStatus
-from returnsdesk.services.operators import ensure_station
+from returnsdesk.services.operators import ensure_station, hash_pin
 from returnsdesk.services.sync import HttpContractConnector, Relay
 from returnsdesk.services.sync.recovery import ResendRefused, replaced_keys, resend_parked
 from returnsdesk.services.sync.relay import SyncEventNotParked, SyncNotAllowed
@@ -197,3 +200,40 @@ def test_no_new_key_when_the_shop_applied_the_old_one_or_does_not_know_it_or_can
     assert "could apply it twice" in refusals[0].details["why"]
     with pytest.raises(httpx.ConnectError):  # the shop really is gone
         httpx.get(shop.url, timeout=2)
+
+
+@pytest.mark.usefixtures("restore_root_logger")
+def test_a_lead_resends_from_the_command_line(
+    database: Database, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with database.session() as session:
+        written = write_synthetic_return(session, n=1, rng=random.Random(6), units=1,
+                                         refund_status="approved")  # fmt: skip
+        session.add(Operator(code="OP-LEAD", name="Lee", role=OperatorRole.SHIFT_LEAD,
+                             pin_hash=hash_pin("2468")))  # fmt: skip
+    url = database.engine.url.render_as_string(hide_password=False)
+    with FakeShop(known_rmas=set()) as shop, HttpContractConnector(shop.url, shop.token) as http:
+        relay_all(database, http)
+        parked = first_parked(database)
+        monkeypatch.setenv(cli_sync.DEFAULT_TOKEN_ENV, shop.token)
+
+        def resend(pin: str) -> int:
+            with monkeypatch.context() as patch:
+                patch.setattr(sys, "stdin", io.StringIO(pin + "\n"))
+                return cli_sync.main(["--resend", str(parked.sequence), "--badge", "OP-LEAD",
+                                      "--database", url, "--url", shop.url])  # fmt: skip
+
+        # A wrong PIN is refused, nothing changed
+        assert resend("1111") == 1
+        assert "refused, nothing changed" in capsys.readouterr().err
+        assert shop.known_rmas is not None
+        shop.known_rmas.add(written.rma_number)
+        assert resend("2468") == 0
+        said = capsys.readouterr().out
+        assert f"#{parked.sequence} return.received queued again under key" in said
+        assert f"(was {parked.idempotency_key})" in said
+        relay_all(database, http)
+        assert event(database, parked.id).status is OutboxStatus.DELIVERED
+        # And there is nothing parked left to resend
+        assert resend("2468") == 1
+        assert f"no parked event #{parked.sequence}" in capsys.readouterr().err

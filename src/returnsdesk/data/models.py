@@ -322,6 +322,25 @@ class OutboxEvent(TableModel, table=True):
     delivered_at: datetime | None = _timestamp(nullable=True)
 
 
+class OutboxKeyReplacement(TableModel, table=True):
+    """A parked event sent again under a new idempotency key, recorded against the old one.
+
+    Written only after the shop said the old key was refused (nothing applied), so the two keys
+    can never both pay (services/sync/recovery.py). No foreign key to the event: delivered
+    events are pruned (housekeeping), while this record stays beside the audit trail.
+    """
+
+    __tablename__ = "outbox_key_replacements"
+    id: uuid.UUID = _id()
+    event_id: uuid.UUID = Field(index=True)
+    old_key: str = Field(unique=True, max_length=64)
+    new_key: str = Field(unique=True, max_length=64)
+    shop_answer: str = Field(max_length=500)  # what the shop said of the old key
+    operator_id: uuid.UUID = _fk("operators.id")
+    station_id: uuid.UUID | None = _fk("stations.id", nullable=True)
+    replaced_at: datetime = _timestamp()
+
+
 class AuditEntry(TableModel, table=True):
     """Append-only, keyed hash chain of who did what (repositories.append_audit).
 

@@ -53,8 +53,8 @@ from returnsdesk.services.photos import (
     PhotoView,
     default_photo_root,
 )
-from returnsdesk.services.sync import relay
-from returnsdesk.services.sync.connector import OutboxEventView
+from returnsdesk.services.sync import recovery, relay
+from returnsdesk.services.sync.connector import KeyInquiry, OutboxEventView
 from returnsdesk.services.sync.relay import SyncHealth, sync_health
 from returnsdesk.services.views import (
     CompletionResult,
@@ -105,8 +105,10 @@ class StationService:
         lockout: LockoutPolicy = DEFAULT_LOCKOUT,
         scale: weighing.Scale | None = None,
         regrade_draw: regrades.Draw = random.random,
+        key_inquiry: KeyInquiry | None = None,  # the order system, asked before a resend
     ) -> None:
         self.database = database
+        self.key_inquiry = key_inquiry
         self.policies = policies
         self.context = context
         self.scan_rules = scan_rules
@@ -409,6 +411,13 @@ class StationService:
         self, event_id: uuid.UUID, lead: StationContext, *, note: str
     ) -> OutboxEventView:
         return relay.mark_resolved(self.database, event_id, lead, note=note, now=self.clock())
+
+    def resend_event(self, event_id: uuid.UUID, lead: StationContext) -> OutboxEventView:
+        """Send a parked event again under a new key, only if the shop says the old key was
+        refused (``services/sync/recovery.py``); raises ``ResendRefused`` otherwise."""
+        return recovery.resend_parked(
+            self.database, event_id, lead, shop=self.key_inquiry, now=self.clock()
+        )
 
     def history(self, *, day: datetime | None = None, text: str = "") -> list[HistoryRow]:
         """Parcels received on the operator's day (local midnight to midnight), newest first."""

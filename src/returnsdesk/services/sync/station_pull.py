@@ -112,6 +112,13 @@ def station_relay(
     return None if connector is None else StationRelay(database, connector, messages, on_change)
 
 
+def station_key_inquiry(
+    settings: OrderSystemSettings, environ: Mapping[str, str] | None = None
+) -> OrderSystemConnector | None:
+    """What the lead's resend asks ("what did this key do?"); None without an order system."""
+    return _connector(settings, environ, "resend of parked events")
+
+
 def _connector(
     settings: OrderSystemSettings, environ: Mapping[str, str] | None, what: str
 ) -> OrderSystemConnector | None:

@@ -125,7 +125,7 @@ def authorize_lead(
 
 def pending_refunds(database: Database, *, limit: int = 500) -> list[PendingRefund]:
     """Refunds waiting for a lead, oldest first."""
-    with database.session() as session:
+    with database.read() as session:
         # SQLAlchemy's select: SQLModel's typed select takes at most four columns.
         rows = session.execute(
             sa_select(Refund, Return, col(Order.number), col(Operator.name), col(Station.code))

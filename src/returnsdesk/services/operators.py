@@ -83,7 +83,7 @@ def find_operator(session: Session, code: str) -> Operator | None:
 
 def badge_alone_signs_in(database: Database, operator_code: str) -> bool:
     """Whether this badge signs in without a PIN (an active inspector who has none)."""
-    with database.session() as session:
+    with database.read() as session:
         operator = find_operator(session, operator_code)
         return (
             operator is not None

@@ -247,7 +247,7 @@ class LabelHealth:
 
 
 def label_health(database: Database, station_id: uuid.UUID) -> LabelHealth:
-    with database.session() as session:
+    with database.read() as session:
         counts = dict(
             session.exec(
                 select(PrintJob.status, func.count())

@@ -145,7 +145,7 @@ class Puller:
         return stats
 
     def cursor(self) -> str:
-        with self._database.session() as session:
+        with self._database.read() as session:
             row = session.get(SyncCursor, RETURNS_FEED)
             return row.cursor if row is not None else ""
 

@@ -435,7 +435,7 @@ class Relay:
     def _next_due(self) -> datetime | None:
         """When the earliest pending event that nothing blocks comes due."""
         earlier = _EARLIER
-        with self._database.session() as session:
+        with self._database.read() as session:
             due: datetime | None = session.exec(
                 select(func.min(OutboxEvent.next_attempt_at)).where(
                     col(OutboxEvent.status) == OutboxStatus.PENDING,
@@ -491,7 +491,7 @@ def event_view(row: OutboxEvent) -> OutboxEventView:
 
 
 def sync_health(database: Database, now: datetime) -> SyncHealth:
-    with database.session() as session:
+    with database.read() as session:
         counts = dict(
             session.exec(
                 select(OutboxEvent.status, func.count())
@@ -528,7 +528,7 @@ def sync_health(database: Database, now: datetime) -> SyncHealth:
 
 def parked_events(database: Database, *, limit: int = 200) -> list[OutboxEventView]:
     """Events waiting for a shift lead, oldest first."""
-    with database.session() as session:
+    with database.read() as session:
         rows = session.exec(
             select(OutboxEvent)
             .where(OutboxEvent.status == OutboxStatus.NEEDS_ATTENTION)

@@ -14,10 +14,10 @@ from typing import Any
 from sqlmodel import Session
 
 from returnsdesk.data.models import Refund, Return
+from returnsdesk.data.refunds import refund_line_rows
 from returnsdesk.data.repositories import add_outbox_event
 from returnsdesk.domain.money import currency_exponent
 from returnsdesk.domain.vocabulary import RefundStatus
-from returnsdesk.services.refund_events import refund_line_rows
 
 NOTIFICATION_EVENT = "customer.notification"
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from returnsdesk.data.models import Order, OrderLine, Refund, RefundLine, Return, ReturnLine
+from returnsdesk.data.models import Order, Refund, Return
+from returnsdesk.data.refunds import refund_line_rows
 
 
 def refund_event_payload(
@@ -36,16 +37,3 @@ def refund_event_payload(
             for line, sku, line_ref in refund_line_rows(session, refund)
         ],
     }
-
-
-def refund_line_rows(session: Session, refund: Refund) -> list[tuple[RefundLine, str, str | None]]:
-    """The refund's lines with their SKU and the shop's line reference, in a stable order."""
-    return list(
-        session.exec(
-            select(RefundLine, ReturnLine.sku, OrderLine.line_ref)
-            .join(ReturnLine, col(ReturnLine.id) == col(RefundLine.return_line_id))
-            .join(OrderLine, col(OrderLine.id) == col(ReturnLine.order_line_id))
-            .where(RefundLine.refund_id == refund.id)
-            .order_by(col(ReturnLine.sku), col(RefundLine.unit_index))
-        ).all()
-    )

@@ -31,6 +31,7 @@ from returnsdesk.data.models import (
     ReturnTracking,
     Station,
 )
+from returnsdesk.data.return_writer import ReturnLineValues, ReturnWriter
 from returnsdesk.data.types import utcnow
 from returnsdesk.domain.barcodes import (
     fedex_express_check_digit,
@@ -396,11 +397,11 @@ def _ean13(gtin: str) -> str:
 class _Seeder:
     def __init__(self, session: Session, rng: random.Random, now: datetime) -> None:
         self.session = session
+        self.writer = ReturnWriter(session)  # a database with no orders: nothing to load
         self.rng = rng
         self.now = now
         self.products: dict[str, Product] = {}
         self.serials: set[str] = set()
-        self.tracking: set[str] = set()
 
     def run(self) -> None:
         self.session.add(Station(code="STATION-01", name="Returns bench 1", created_at=self.now))
@@ -415,7 +416,7 @@ class _Seeder:
         # Order numbers rise with time, as a shop's do.
         everything = sorted([o for o, _ in designed + orders], key=lambda o: o.placed_at)
         for i, order in enumerate(everything):
-            order.number = f"WEB-{204_000 + i}"
+            self.writer.renumber_order(order, f"WEB-{204_000 + i}")
         lines_by_order = {o.id: lines for o, lines in designed + orders}
         for d, (order, lines) in zip(DESIGNED_SCENARIOS, designed, strict=True):
             self._designed_return(d, order, lines)
@@ -436,8 +437,8 @@ class _Seeder:
                     sku = f"{category.sku_prefix}-{model.number}" + (
                         f"-{size.removeprefix('EU ')}" if size else ""
                     )
-                    product = Product(
-                        sku=sku,
+                    product = self.writer.product(
+                        sku,
                         title=f"{model.name}, {size}" if size else model.name,
                         category=category.name,
                         unit_value=Decimal(model.price),
@@ -447,9 +448,7 @@ class _Seeder:
                         size=size,
                     )
                     self.products[sku] = product
-                    self.session.add(product)
-                    gtin = normalise_gtin(body + gtin_check_digit(body))
-                    self.session.add(ProductGtin(gtin=gtin, product_id=product.id))
+                    self.writer.gtin(normalise_gtin(body + gtin_check_digit(body)), product)
 
     # orders
 
@@ -469,8 +468,9 @@ class _Seeder:
         if discount:
             off = Decimal(self.rng.choice((10, 15, 20, 25, 30))) / 100
             price = (price * (1 - off)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-        line = OrderLine(
-            order_id=order.id,
+        return self.writer.order_line(
+            order,
+            None,
             product_id=product.id,
             sku=product.sku,
             quantity=quantity,
@@ -478,20 +478,16 @@ class _Seeder:
             currency=CURRENCY,
             serial_numbers=[self._serial() for _ in range(quantity)] if product.serialised else [],
         )
-        self.session.add(line)
-        return line
 
     def _order(self, name: str, email: str, placed_at: datetime, delivered_at: datetime) -> Order:
-        order = Order(
-            number="",  # numbered once all orders exist
+        return self.writer.order(
+            f"unnumbered-{uuid.uuid4()}",  # numbered once all orders exist
             customer_name=name,
             customer_email=email,
             currency=CURRENCY,
             placed_at=placed_at,
             delivered_at=delivered_at if delivered_at < self.now else None,  # else in transit
         )
-        self.session.add(order)
-        return order
 
     def _random_order(self) -> tuple[Order, list[OrderLine]]:
         # A growing shop: more orders in the last weeks, which is also where open returns come from.
@@ -535,8 +531,8 @@ class _Seeder:
         carrier: str,
         lines: Sequence[tuple[OrderLine, int, str, str]],  # line, quantity, reason, comment
     ) -> None:
-        return_ = Return(
-            rma_number=rma_number,
+        return_ = self.writer.return_(
+            rma_number,
             order_id=order.id,
             customer_name=order.customer_name,
             customer_email=order.customer_email,
@@ -545,25 +541,17 @@ class _Seeder:
             expected_at=requested_at + timedelta(days=self.rng.uniform(2.0, 6.0)),
             policy_window_days=POLICY_WINDOW_DAYS,
         )
-        self.session.add(return_)
         number = _tracking_number(self.rng, carrier)
-        while number in self.tracking:
+        while self.writer.tracking_owner(number) is not None:
             number = _tracking_number(self.rng, carrier)
-        self.tracking.add(number)
-        self.session.add(
-            ReturnTracking(tracking_number=number, return_id=return_.id, carrier=carrier)
+        self.writer.tracking_number(return_, number, carrier)
+        self.writer.set_return_lines(
+            return_,
+            [
+                ReturnLineValues(order_line=line, quantity=q, reason_code=reason, comment=comment)
+                for line, q, reason, comment in lines
+            ],
         )
-        for line, quantity, reason, comment in lines:
-            self.session.add(
-                ReturnLine(
-                    return_id=return_.id,
-                    order_line_id=line.id,
-                    sku=line.sku,
-                    quantity=quantity,
-                    reason_code=reason,
-                    customer_comment=comment,
-                )
-            )
 
     def _designed_return(self, d: _Designed, order: Order, lines: list[OrderLine]) -> None:
         assert order.delivered_at is not None

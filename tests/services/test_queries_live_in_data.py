@@ -16,16 +16,12 @@ SERVICES = Path(returnsdesk.__file__).parent / "services"
 QUERY_BUILDERS = {"select", "sa_select", "update", "delete", "insert"}
 SESSION_CALLS = {"exec", "execute", "get", "scalar", "scalars"}
 
+# The reports read a snapshot connection of their own (services/reports/reading.py); their SQL
+# stays beside them.
 STILL_QUERYING = {
-    "demo.py": 12,  # the demo sheet's listing of open returns; the empty-database check
-    "operator_admin.py": 4,
-    "operators.py": 8,
-    "photos.py": 4,
     "reports/evidence.py": 21,
     "reports/queries.py": 50,  # the reports' aggregating SQL: a query module of its own
     "reports/tallied.py": 1,
-    "sync/housekeeping.py": 3,
-    "sync/inbound.py": 2,  # the pull's cursor
 }
 
 

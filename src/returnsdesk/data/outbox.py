@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, exists, or_, update
+from sqlalchemy import and_, delete, exists, or_, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 
@@ -132,6 +132,20 @@ def next_due(session: Session) -> datetime | None:
         )
     ).one()
     return due
+
+
+def delete_delivered_before(session: Session, cutoff: datetime) -> int:
+    """Delete events delivered before ``cutoff``, except the newest event (sequences count on
+    from the current maximum and must never reuse a number). Returns how many."""
+    result = session.execute(
+        delete(OutboxEvent).where(
+            col(OutboxEvent.status) == OutboxStatus.DELIVERED,
+            col(OutboxEvent.delivered_at) < cutoff,
+            col(OutboxEvent.sequence)
+            < select(func.max(col(OutboxEvent.sequence))).scalar_subquery(),
+        )
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def _blocked_by_earlier(now: datetime) -> Any:

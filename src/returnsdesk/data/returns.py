@@ -5,7 +5,7 @@ its open parcel, search. Lookups that precede a write lock the return (PostgreSQ
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
@@ -15,11 +15,12 @@ from returnsdesk.data.models import (
     OrderLine,
     Parcel,
     Product,
+    ProductGtin,
     Return,
     ReturnLine,
     ReturnTracking,
 )
-from returnsdesk.domain.vocabulary import ParcelStatus
+from returnsdesk.domain.vocabulary import ParcelStatus, ReturnStatus
 
 
 def get_return(session: Session, return_id: uuid.UUID) -> Return | None:
@@ -114,3 +115,57 @@ def search_returns(
         .order_by(col(Return.status), col(Return.created_at).desc())
         .limit(limit)
     ).all()
+
+
+# --- listings (the demo sheet) -------------------------------------------------------------------
+
+
+def has_orders(session: Session) -> bool:
+    return session.exec(select(Order.id).limit(1)).first() is not None
+
+
+def order_count(session: Session) -> int:
+    return session.exec(select(func.count()).select_from(Order)).one()
+
+
+def open_returns(session: Session) -> Sequence[Return]:
+    return session.exec(select(Return).where(Return.status == ReturnStatus.OPEN)).all()
+
+
+def first_tracking(
+    session: Session, return_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, ReturnTracking]:
+    """Each return's lowest tracking number."""
+    first: dict[uuid.UUID, ReturnTracking] = {}
+    for row in session.exec(
+        select(ReturnTracking)
+        .where(col(ReturnTracking.return_id).in_(return_ids))
+        .order_by(col(ReturnTracking.tracking_number))
+    ):
+        first.setdefault(row.return_id, row)
+    return first
+
+
+def lines_of_returns(
+    session: Session, return_ids: Sequence[uuid.UUID]
+) -> Sequence[tuple[ReturnLine, OrderLine, Product]]:
+    """The returns' lines with their order line and product, by SKU."""
+    return session.exec(
+        select(ReturnLine, OrderLine, Product)
+        .join(OrderLine, col(ReturnLine.order_line_id) == col(OrderLine.id))
+        .join(Product, col(OrderLine.product_id) == col(Product.id))
+        .where(col(ReturnLine.return_id).in_(return_ids))
+        .order_by(col(ReturnLine.sku))
+    ).all()
+
+
+def first_gtin(session: Session, product_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """Each product's lowest GTIN."""
+    first: dict[uuid.UUID, str] = {}
+    for row in session.exec(
+        select(ProductGtin)
+        .where(col(ProductGtin.product_id).in_(product_ids))
+        .order_by(col(ProductGtin.gtin))
+    ):
+        first.setdefault(row.product_id, row.gtin)
+    return first

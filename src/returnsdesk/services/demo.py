@@ -18,17 +18,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session
 
+from returnsdesk.data import returns
 from returnsdesk.data.models import (
     Operator,
     Order,
     OrderLine,
     Product,
-    ProductGtin,
-    Return,
-    ReturnLine,
-    ReturnTracking,
     Station,
 )
 from returnsdesk.data.return_writer import ReturnLineValues, ReturnWriter
@@ -622,7 +619,7 @@ def seed_demo(session: Session, *, seed: int = 7, now: datetime | None = None) -
     Seeding is one whole setup action, so this commits once at the end. With the same ``seed``
     and ``now`` the content is the same every time.
     """
-    if session.exec(select(Order.id).limit(1)).first() is not None:
+    if returns.has_orders(session):
         logger.info("Demo data not seeded: the database already has orders")
         return demo_parcels(session)
     if now is None:
@@ -647,30 +644,11 @@ def _parcel_rank(parcel: DemoParcel) -> tuple[int, str]:
 
 def demo_parcels(session: Session) -> DemoSummary:
     """The open returns as parcels to scan: designed scenarios first, then by RMA number."""
-    returns = session.exec(select(Return).where(Return.status == ReturnStatus.OPEN)).all()
-    return_ids = [r.id for r in returns]
-    tracking: dict[uuid.UUID, ReturnTracking] = {}
-    for t in session.exec(
-        select(ReturnTracking)
-        .where(col(ReturnTracking.return_id).in_(return_ids))
-        .order_by(col(ReturnTracking.tracking_number))
-    ):
-        tracking.setdefault(t.return_id, t)
-    rows = session.exec(
-        select(ReturnLine, OrderLine, Product)
-        .join(OrderLine, col(ReturnLine.order_line_id) == col(OrderLine.id))
-        .join(Product, col(OrderLine.product_id) == col(Product.id))
-        .where(col(ReturnLine.return_id).in_(return_ids))
-        .order_by(col(ReturnLine.sku))
-    ).all()
-    gtins: dict[uuid.UUID, str] = {}
-    product_ids = {product.id for _, _, product in rows}
-    for g in session.exec(
-        select(ProductGtin)
-        .where(col(ProductGtin.product_id).in_(product_ids))
-        .order_by(col(ProductGtin.gtin))
-    ):
-        gtins.setdefault(g.product_id, g.gtin)
+    open_returns = returns.open_returns(session)
+    return_ids = [r.id for r in open_returns]
+    tracking = returns.first_tracking(session, return_ids)
+    rows = returns.lines_of_returns(session, return_ids)
+    gtins = returns.first_gtin(session, {product.id for _, _, product in rows})
     items: dict[uuid.UUID, list[DemoItem]] = {}
     for return_line, order_line, product in rows:
         items.setdefault(return_line.return_id, []).append(
@@ -692,8 +670,9 @@ def demo_parcels(session: Session) -> DemoSummary:
             items=tuple(items.get(r.id, ())),
             scenario=_SCENARIO_BY_RMA.get(r.rma_number, OTHER_SCENARIO),
         )
-        for r in returns
+        for r in open_returns
     ]
     parcels.sort(key=_parcel_rank)
-    order_count = session.exec(select(func.count()).select_from(Order)).one()
-    return DemoSummary(orders=order_count, open_returns=len(parcels), parcels=tuple(parcels))
+    return DemoSummary(
+        orders=returns.order_count(session), open_returns=len(parcels), parcels=tuple(parcels)
+    )

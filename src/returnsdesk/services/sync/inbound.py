@@ -36,13 +36,13 @@ from typing import Any, Protocol
 
 from sqlmodel import Session
 
+from returnsdesk.data import sync_cursors
 from returnsdesk.data.db import Database
 from returnsdesk.data.models import (
     Order,
     OrderLine,
     Product,
     Return,
-    SyncCursor,
 )
 from returnsdesk.data.return_writer import ReturnLineValues, ReturnWriter
 from returnsdesk.domain.clock import Clock, utc_now
@@ -142,8 +142,7 @@ class Puller:
 
     def cursor(self) -> str:
         with self._database.read() as session:
-            row = session.get(SyncCursor, RETURNS_FEED)
-            return row.cursor if row is not None else ""
+            return sync_cursors.read_cursor(session, RETURNS_FEED)
 
     def run_forever(
         self,
@@ -184,10 +183,7 @@ class Puller:
             for remote in items:
                 stats.received += 1
                 _apply_remote_return(writer, remote, stats)
-        row = session.get(SyncCursor, RETURNS_FEED) or SyncCursor(feed=RETURNS_FEED)
-        row.cursor = page.next_cursor
-        row.pulled_at = self._clock()
-        session.add(row)
+        sync_cursors.store_cursor(session, RETURNS_FEED, page.next_cursor, pulled_at=self._clock())
 
 
 def _apply_remote_return(writer: ReturnWriter, remote: RemoteReturn, stats: PullStats) -> None:

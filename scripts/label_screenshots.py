@@ -97,7 +97,7 @@ def shoot(app: QApplication, window: object, parcel: object, name: str) -> None:
         printed = sorted((_TEMP / "labels").glob("LP*.pdf"))
         type_keys(printed[0].stem)
         settle(1.0)
-        assert window.history_view.model.rowCount() == 1
+        assert len(window.history_view.parcels()) == 1
     window.printing.refresh()
     settle(0.5)
     window.grab().save(str(OUT / f"{name}.png"))

@@ -163,7 +163,7 @@ def render(app: QApplication, size: tuple[int, int], out: Path) -> None:
     settle()
     QTest.keyClick(focus(), Qt.Key.Key_Return)
     deadline = time.monotonic() + 60
-    while window.reports_view.preview.page_count == 0 and time.monotonic() < deadline:
+    while window.reports_view.page_count() == 0 and time.monotonic() < deadline:
         app.processEvents()
         QTest.qWait(50)
     QTest.qWait(500)
@@ -189,9 +189,9 @@ def lead_confirmation_shot(window: MainWindow, settle: Callable[[], None], out: 
     )
     dialog.resize(560, dialog.sizeHint().height())
     dialog.show()
-    QTest.keyClicks(dialog.badge, "OP-0004")
-    QTest.keyClick(dialog.badge, Qt.Key.Key_Return)
-    QTest.keyClicks(dialog.pin, "13")
+    QTest.keyClicks(dialog.focusWidget(), "OP-0004")  # the badge field
+    QTest.keyClick(dialog.focusWidget(), Qt.Key.Key_Return)
+    QTest.keyClicks(dialog.focusWidget(), "13")  # the PIN field
     settle()
     save(dialog.grab(), out / "12-lead-confirmation.png")
     dialog.reject()

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from pytestqt.qtbot import QtBot
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QDialog, QLineEdit, QWidget
 
 from returnsdesk.config import Settings
 from returnsdesk.qt import ops
 from returnsdesk.qt.app import build_main_window
+from returnsdesk.qt.lead_view import LeadBadgeDialog
 from returnsdesk.qt.main_window import MainWindow
 from returnsdesk.services.bootstrap import StationEnvironment
 
@@ -73,3 +74,34 @@ class Inspector:
     @property
     def message(self) -> str:
         return self.window.station_view.message()
+
+
+def press(qtbot: QtBot, window: MainWindow, key: str) -> None:
+    """A lone key, as a person presses it (the scanner filter turns it into a command)."""
+    qtbot.keyClick(QApplication.focusWidget() or window, key)
+    qtbot.wait(150)
+
+
+def answer_next_dialog(qtbot: QtBot, *texts: str) -> list[str]:
+    """Type into the modal dialog about to open, field by field, each ended with Enter as a
+    scanner or a person ends it. Returns what the dialog said if it refused to close (it is
+    then cancelled)."""
+    refused: list[str] = []
+
+    def fill() -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, QDialog):
+            QTimer.singleShot(20, fill)
+            return
+        fields = [f for f in dialog.findChildren(QLineEdit) if f.isVisible()]
+        for field, text in zip(fields, texts, strict=False):
+            field.setFocus()
+            qtbot.keyClicks(field, text)
+            qtbot.keyClick(field, Qt.Key.Key_Return)
+            if not dialog.isVisible():
+                return
+        refused.append(dialog.problem() if isinstance(dialog, LeadBadgeDialog) else "")
+        dialog.reject()
+
+    QTimer.singleShot(0, fill)
+    return refused

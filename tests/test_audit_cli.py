@@ -10,15 +10,16 @@ from pathlib import Path
 
 import pytest
 
+import returnsdesk
 from audit_tampering import append_entries, drop_append_only_triggers
-from returnsdesk import cli_audit
+from returnsdesk.cli import audit as cli_audit
 from returnsdesk.data import audit_key
 from returnsdesk.data.db import Database, make_engine
 from returnsdesk.data.migrations import ensure_schema
 
 pytestmark = pytest.mark.usefixtures("restore_root_logger")
 
-SRC = Path(cli_audit.__file__).resolve().parents[1]
+SRC = Path(returnsdesk.__file__).resolve().parents[1]
 
 
 @pytest.fixture

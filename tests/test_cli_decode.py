@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import zxingcpp
 
-from returnsdesk.cli_decode import main
+from returnsdesk.cli.decode import main
 from returnsdesk.domain.barcodes import ups_check_digit
 
 UPS = "1ZA1B2C3031234567" + ups_check_digit("A1B2C3031234567")

@@ -6,6 +6,7 @@ import io
 import os
 import shutil
 import socket
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -225,6 +226,25 @@ def test_header_names_versions_settings_and_hides_passwords(
     variables = next(line for line in report.splitlines() if line.startswith("Environment var"))
     assert "RETURNSDESK_STATION_CODE" in variables.split(": ", 1)[1].split(", ")
     assert "Settings from: defaults, RETURNSDESK_STATION_CODE, command line" in report
+
+
+def test_a_qt_that_cannot_be_imported_is_a_header_line_and_the_checks_still_run(
+    empty_station_db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given an installation whose PySide6 cannot be imported (hidden from this process)
+    for name in [n for n in sys.modules if n.partition(".")[0] in ("PySide6", "shiboken6")]:
+        monkeypatch.setitem(sys.modules, name, None)
+    monkeypatch.setitem(sys.modules, "PySide6", None)  # also when no test imported it yet
+    monkeypatch.delitem(sys.modules, "returnsdesk.qt.diagnostics", raising=False)
+    settings = load_settings(environ={}, overrides={"database.url": empty_station_db})
+    # When IT runs the diagnostics, then the Qt line says why and every check still reports
+    _, lines, report = _run(settings)
+    qt_line = next(line for line in report.splitlines() if line.startswith("Qt: "))
+    assert qt_line.startswith("Qt: not importable (")
+    assert "PySide6" in qt_line
+    assert lines["database"][0] == "OK"
+    assert lines["policies"][0] == "OK"
+    assert report.rstrip().endswith("result: FAIL (see the lines above)")  # nobody can sign in
 
 
 def test_database_behind_head_is_a_warning(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlmodel import col, select
 
-from returnsdesk import cli_operators
+from returnsdesk.cli import operators as cli_operators
 from returnsdesk.data.db import Database, make_engine
 from returnsdesk.data.models import AuditEntry, Operator
 from returnsdesk.services.operators import LockoutPolicy, SignInFailed, authenticate, sign_in

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import sys
 
 import pytest
 from pytestqt.qtbot import QtBot
@@ -47,3 +48,21 @@ def test_without_a_display_the_qt_check_is_skipped_not_failed(
     out = io.StringIO()
     assert run_self_test(out=out) == 0
     assert "qt        skipped: no display" in out.getvalue()
+
+
+def test_a_qt_that_cannot_be_imported_fails_the_qt_checks_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Given an installation whose PySide6 cannot be imported (hidden from this process)
+    for name in [n for n in sys.modules if n.partition(".")[0] in ("PySide6", "shiboken6")]:
+        monkeypatch.setitem(sys.modules, name, None)
+    monkeypatch.setitem(sys.modules, "PySide6", None)  # also when no test imported it yet
+    monkeypatch.delitem(sys.modules, "returnsdesk.qt.selftest", raising=False)
+    out = io.StringIO()
+    # When the self-test runs, then the two Qt checks fail saying why, and the others pass
+    assert run_self_test(out=out) == 1
+    lines = dict(line.split(maxsplit=1) for line in out.getvalue().splitlines()[:-1])
+    for name in ("qt", "preview"):
+        assert lines[name].startswith("FAILED: ModuleNotFoundError: import of PySide6")
+    assert all(lines[name].startswith("ok") for name in CHECKS if name not in ("qt", "preview"))
+    assert out.getvalue().splitlines()[-1] == "self-test FAILED: 2 check(s)"

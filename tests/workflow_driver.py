@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from returnsdesk.domain.vocabulary import Disposition
 from returnsdesk.services.station import StationService
+from returnsdesk.station.changes import NOTHING, Changes
 from returnsdesk.station.screen import Screen, Sound, State
 from returnsdesk.station.workflow import AskOverride, AskUnexpectedNote, Reaction, StationWorkflow
+
+if TYPE_CHECKING:
+    from returnsdesk.services.photos import Image
 
 
 class Station:
@@ -18,6 +24,7 @@ class Station:
         self.sounds: list[Sound] = []
         self.asked: AskOverride | AskUnexpectedNote | None = None
         self.inputs = 0  # scans and keys, as the inspector counts them
+        self.changes: Changes = NOTHING  # the notices of the jobs that succeeded, together
 
     def _settle(self, reaction: Reaction) -> Reaction:
         jobs = list(reaction.jobs)
@@ -31,6 +38,7 @@ class Station:
                 reaction = self.workflow.failed(job, exc)
             else:
                 reaction = self.workflow.finished(job, result)
+                self.changes = self.changes | job.changes
             self.sounds.extend(reaction.sounds)
             self.asked = reaction.ask or self.asked
             jobs.extend(reaction.jobs)
@@ -50,6 +58,9 @@ class Station:
 
     def override(self, choice: Disposition | None, reason: str) -> Screen:
         return self._settle(self.workflow.override(choice, reason)).screen
+
+    def photo(self, frame: Image | None) -> Screen:
+        return self._settle(self.workflow.photo(frame)).screen
 
     def search(self, text: str) -> Screen:
         return self._settle(self.workflow.search(text)).screen

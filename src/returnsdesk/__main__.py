@@ -21,6 +21,7 @@ COMMANDS = (
     "import",
     "operators",
     "refunds",
+    "messages",
     "audit",
     "diagnostics",
 )
@@ -47,7 +48,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
             " --once|--forever' prints queued labels headless;"
             " 'returnsdesk operators list|add|set-pin|set-role|deactivate|activate|unlock'"
             " manages badges and PINs; 'returnsdesk refunds list|approve|reject' decides held"
-            " refunds; 'returnsdesk audit verify|seal|reseal|key' checks the audit trail and"
+            " refunds; 'returnsdesk messages list|resend' shows and resends customer messages;"
+            " 'returnsdesk audit verify|seal|reseal|key' checks the audit trail and"
             " manages its key; 'returnsdesk diagnostics' prints a report for IT."
         ),
     )
@@ -113,37 +115,41 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run_command(command: str, arguments: list[str]) -> int:
     """One of ``COMMANDS``; each imports only what it needs (no Qt, mostly no database)."""
     if command == "decode":
-        from returnsdesk.cli_decode import main as decode_main
+        from returnsdesk.cli.decode import main as decode_main
 
         return decode_main(arguments)
     if command == "sync":
-        from returnsdesk.cli_sync import main as sync_main  # the headless relay
+        from returnsdesk.cli.sync import main as sync_main  # the headless relay
 
         return sync_main(arguments)
     if command in ("print-test", "print-labels"):
-        from returnsdesk import cli_print
+        from returnsdesk.cli import printing
 
-        return (cli_print.print_test if command == "print-test" else cli_print.print_labels)(
+        return (printing.print_test if command == "print-test" else printing.print_labels)(
             arguments
         )
     if command == "report":
-        from returnsdesk.cli_report import main as report_main
+        from returnsdesk.cli.report import main as report_main
 
         return report_main(arguments)
     if command == "import":
-        from returnsdesk.cli_import import main as import_main
+        from returnsdesk.cli.importing import main as import_main
 
         return import_main(arguments)
     if command == "operators":
-        from returnsdesk.cli_operators import main as operators_main
+        from returnsdesk.cli.operators import main as operators_main
 
         return operators_main(arguments)
     if command == "refunds":
-        from returnsdesk.cli_refunds import main as refunds_main
+        from returnsdesk.cli.refunds import main as refunds_main
 
         return refunds_main(arguments)
+    if command == "messages":
+        from returnsdesk.cli.messages import main as messages_main
+
+        return messages_main(arguments)
     if command == "audit":
-        from returnsdesk.cli_audit import main as audit_main
+        from returnsdesk.cli.audit import main as audit_main
 
         return audit_main(arguments)
     if command == "diagnostics":

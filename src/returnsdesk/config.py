@@ -23,6 +23,7 @@ from __future__ import annotations
 import difflib
 import json
 import os
+import re
 import sys
 import tomllib
 from collections.abc import Callable, Iterator, Mapping
@@ -36,6 +37,7 @@ import platformdirs
 
 from returnsdesk.domain.errors import ConfigError
 from returnsdesk.domain.labels import parse_label_size
+from returnsdesk.domain.messages import parse_lead_times
 from returnsdesk.domain.shifts import parse_recovery_rates, parse_shifts, site_zone
 
 APP_NAME = "returnsdesk"
@@ -136,7 +138,12 @@ class OrderSystemSettings:
     """The shop the outbox is relayed to. Its API token is read from the OS keyring, never here."""
 
     kind: OrderSystemKind = "none"
+    # oscar: the sync API's base URL; shopify: the shop, https://NAME.myshopify.com.
     url: str | None = None
+    # Shopify only: the Admin API version spoken (its schema is vendored in resources/shopify),
+    # and the location returns are restocked at (a Location GID; unset: the first active one).
+    api_version: str = "2026-10"
+    location_id: str | None = _setting(None, unset="the shop's first active location")
     # How often the station pulls returns, orders and products from the order system.
     pull_interval_s: float = _setting(60.0, minimum=5.0, maximum=86_400.0)
     # Delivered outbox events are deleted after this many days (returnsdesk sync prunes).
@@ -189,6 +196,49 @@ class SecuritySettings:
     idle_lock_minutes: int = _setting(15, minimum=1, maximum=15)
 
 
+MessageDelivery = Literal["order_system", "smtp"]
+SmtpSecurity = Literal["starttls", "none"]
+
+
+@dataclass(frozen=True)
+class MessagesSettings:
+    """Messages to the customer (services/messages): what they say and how they leave.
+
+    ``delivery``: ``order_system`` hands each message to the shop (which e-mails it);
+    ``smtp``: the station sends it itself (STARTTLS; the password lives in the OS keyring,
+    service "returnsdesk", user "smtp", or the process variable RETURNSDESK_SMTP_PASSWORD).
+    """
+
+    delivery: MessageDelivery = "order_system"
+    # For a customer whose language the shop did not say, or whose language has no templates.
+    default_language: str = "en"
+    # A template folder of the shop's own (<folder>/<lang>/<kind>.txt|.html|.subject.txt);
+    # anything it lacks comes from the bundled resources/messages.
+    templates: Path | None = _setting(None, unset="bundled templates")
+    # "Parcel received" waits this long, so a receipt undone within minutes sends nothing.
+    grace_minutes: int = _setting(15, minimum=0, maximum=24 * 60)
+    # Business days from the refund's release until the money is with the customer, per
+    # payment method ("method=days"); methods not named wait ``default_lead_days``.
+    lead_times: tuple[str, ...] = ("card=5", "paypal=2", "bank_transfer=3", "invoice=5")
+    default_lead_days: int = _setting(10, minimum=0, maximum=60)
+    # Business days a shift lead takes at most to review a held refund (the "by when").
+    review_days: int = _setting(2, minimum=0, maximum=30)
+    # Public holidays of this country (and subdivision, e.g. "BY") are no business days.
+    warehouse_country: str = "DE"
+    warehouse_subdivision: str | None = None
+    time_zone: str = "UTC"  # the warehouse's zoneinfo name: which day a refund was released
+    # Whether the inspector's note on a unit is shown to the customer.
+    share_inspector_notes: bool = False
+    from_address: str = "returns@example.com"
+    smtp_host: str | None = None
+    smtp_port: int = _setting(587, minimum=1, maximum=65535)
+    smtp_security: SmtpSecurity = "starttls"
+    smtp_username: str | None = None
+    # A CA bundle to trust for the SMTP server's certificate (else the system's).
+    smtp_ca_file: Path | None = _setting(None, unset="the system's trusted CAs")
+    smtp_timeout_s: float = _setting(20.0, minimum=1.0, maximum=300.0)
+
+
 @dataclass(frozen=True)
 class Settings:
     station: StationSettings = field(default_factory=StationSettings)
@@ -202,6 +252,7 @@ class Settings:
     reports: ReportsSettings = field(default_factory=ReportsSettings)
     labels: LabelsSettings = field(default_factory=LabelsSettings)
     security: SecuritySettings = field(default_factory=SecuritySettings)
+    messages: MessagesSettings = field(default_factory=MessagesSettings)
     # Files, variables and "command line" that set at least one value, lowest layer first.
     sources: tuple[str, ...] = ()
 
@@ -219,7 +270,7 @@ _FIELDS: dict[str, dict[str, Field[Any]]] = {
 _HINTS: dict[str, dict[str, Any]] = {
     section: get_type_hints(cls) for section, cls in _SECTIONS.items()
 }
-_SECRET_KEYS = {("order_system", "token")}
+_SECRET_KEYS = {("order_system", "token"), ("messages", "smtp_password")}
 _SECRET_MESSAGE = (
     "API tokens are kept in the OS keyring (or, for a headless relay, the process environment"
     " variable RETURNSDESK_ORDER_SYSTEM_TOKEN), never in a settings file"
@@ -251,6 +302,7 @@ CONTROL_ENV_VARS = frozenset(
         "RETURNSDESK_BUILD_TEST",
         "RETURNSDESK_REQUIRE_POSTGRES",  # tests/postgres.py: fail, not skip, without a server
         "RETURNSDESK_AUDIT_KEY_FILE",  # the audit key file's path (data/audit_key.py)
+        "RETURNSDESK_SMTP_PASSWORD",  # the SMTP password for a headless relay (messages)
     }
 )
 
@@ -533,7 +585,29 @@ def _check_combinations(
             f"{origin('order_system', 'kind')}: order_system.url: required when "
             f"order_system.kind is {kind!r}"
         )
+    if not re.fullmatch(r"\d{4}-(01|04|07|10)", get("order_system", "api_version")):
+        raise ConfigError(
+            f"{origin('order_system', 'api_version')}: order_system.api_version: Shopify "
+            f"versions look like 2026-10, not {get('order_system', 'api_version')!r}"
+        )
     _check_labels(get, origin)
+    _check_messages(get, origin)
+
+
+def _check_messages(get: Callable[[str, str], Any], origin: Callable[[str, str], str]) -> None:
+    if get("messages", "delivery") == "smtp" and get("messages", "smtp_host") is None:
+        raise ConfigError(
+            f"{origin('messages', 'delivery')}: messages.smtp_host: required when "
+            "messages.delivery is 'smtp'"
+        )
+    for key, check in (
+        ("lead_times", parse_lead_times),
+        ("time_zone", site_zone),
+    ):
+        try:
+            check(get("messages", key))
+        except ValueError as exc:
+            raise ConfigError(f"{origin('messages', key)}: messages.{key}: {exc}") from None
 
 
 def _check_labels(get: Callable[[str, str], Any], origin: Callable[[str, str], str]) -> None:

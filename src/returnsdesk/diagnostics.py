@@ -140,11 +140,10 @@ def _header(settings: Settings) -> list[str]:
 
 def _qt_version() -> str:
     try:
-        from PySide6 import __version__ as pyside_version
-        from PySide6.QtCore import qVersion
+        from returnsdesk.qt.diagnostics import qt_version
     except ImportError as exc:  # reported, not raised: the rest of the report still matters
         return f"not importable ({exc})"
-    return f"{qVersion()} (PySide6 {pyside_version})"
+    return qt_version()
 
 
 def _settings_files() -> list[tuple[str, str]]:

@@ -6,8 +6,9 @@ zxing-cpp, reportlab's fonts, Qt's platform and SVG plugins, the bundled policy 
 temporary folder, never the station's database or settings. One line per check, ``ok`` or
 ``FAILED: reason``; the exit status is 0 only when every check passed.
 
-Qt is imported inside its check only: the other checks must still report when Qt is what is
-broken, and a machine with no display skips the Qt check instead of failing it.
+The Qt checks live in ``returnsdesk.qt.selftest`` (only ``returnsdesk.qt`` imports PySide6),
+imported inside those checks alone: the other checks must still report when Qt is what is
+broken, and a machine with no display skips the Qt checks instead of failing them.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
 SELFTEST_IMAGE = Path("selftest") / "code128-ups.png"  # under returnsdesk.paths.resources_dir()
 SELFTEST_TRACKING = "1Z8ARVS59060133026"  # what scripts/make_selftest_image.py encodes
@@ -115,44 +116,14 @@ def _check_report() -> str:
     return f"report PDF of {len(data) / 1024:.1f} KiB, 1 page, Unicode font embedded"
 
 
-# A QApplication may be made once per process and must outlive every widget; keep the one the
-# check made, so that a caller (a test) that runs the check twice reuses it.
-_app: Any = None
-
-
 def _check_qt() -> str:
     """Qt's platform plugin, fonts and the SVG plugins: a widget grabbed into a picture."""
     if not _display_available():
         raise _Skipped("no display (set QT_QPA_PLATFORM=offscreen to check Qt without one)")
-    global _app
-    from PySide6.QtCore import qVersion
-    from PySide6.QtGui import QColor, QIcon
-    from PySide6.QtWidgets import QApplication, QLabel
-
     from returnsdesk.paths import resources_dir
+    from returnsdesk.qt.selftest import draw_widget_and_icon
 
-    if QApplication.instance() is None:
-        _app = QApplication(sys.argv[:1])
-    label = QLabel("returnsdesk self-test")
-    label.setStyleSheet("background: white; color: black; padding: 8px")
-    label.adjustSize()
-    picture = label.grab().toImage()
-    label.deleteLater()
-    if picture.isNull() or picture.width() < 10:
-        raise RuntimeError("grabbing a widget gave no picture")
-    # Text drawn means a font was found: without fonts Qt draws nothing, and says so only in
-    # a warning on stderr.
-    inked = any(
-        QColor(picture.pixel(x, y)).lightness() < 128
-        for y in range(0, picture.height(), 2)
-        for x in range(0, picture.width(), 2)
-    )
-    if not inked:
-        raise RuntimeError("the label's text was not drawn: no usable font?")
-    icon = QIcon(str(resources_dir() / "icons" / "returnsdesk.svg"))
-    if icon.pixmap(32, 32).isNull():
-        raise RuntimeError("the SVG icon did not load: Qt's SVG image plugin is missing")
-    return f"Qt {qVersion()} on {QApplication.platformName()}, widget and SVG icon drawn"
+    return draw_widget_and_icon(resources_dir() / "icons" / "returnsdesk.svg")
 
 
 def _check_labels() -> str:
@@ -185,27 +156,16 @@ def _check_preview() -> str:
     """QtPdf, as the Reports view uses it: a PDF read back and its first page drawn."""
     if not _display_available():
         raise _Skipped("no display (set QT_QPA_PLATFORM=offscreen to check Qt without one)")
-    import tempfile
-    from pathlib import Path
-
     from reportlab.pdfgen.canvas import Canvas
 
-    from PySide6.QtCore import QSize
-    from PySide6.QtPdf import QPdfDocument
+    from returnsdesk.qt.selftest import draw_pdf_page
 
     with tempfile.TemporaryDirectory(prefix="returnsdesk-selftest-") as folder:
         path = Path(folder) / "preview.pdf"
         canvas = Canvas(str(path))
         canvas.drawString(72, 720, "returnsdesk self-test")
         canvas.save()
-        document = QPdfDocument()
-        if document.load(str(path)) != QPdfDocument.Error.None_:
-            raise RuntimeError("QtPdf could not read a PDF")
-        image = document.render(0, QSize(200, 280))
-        document.close()
-    if image.isNull():
-        raise RuntimeError("QtPdf drew no page")
-    return f"QtPdf read a PDF and drew page 1 ({image.width()}x{image.height()})"
+        return draw_pdf_page(path)
 
 
 def _display_available() -> bool:

@@ -205,11 +205,11 @@ def test_history_shows_photos_and_catches_an_altered_file(
 
     # When the shift lead opens the history and selects the parcel
     qtbot.keyClick(camera_window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(lambda: history.model.rowCount() == 1, timeout=5_000)
-    history.table.selectRow(0)
+    qtbot.waitUntil(lambda: len(history.parcels()) == 1, timeout=5_000)
+    history.select_parcel(0)
     # Then its photo shows, checked against its hash
-    qtbot.waitUntil(lambda: "all intact" in history.evidence.text(), timeout=5_000)
-    assert not history.evidence_strip.pixmap().isNull()
+    qtbot.waitUntil(lambda: "all intact" in history.evidence_text(), timeout=5_000)
+    assert history.shows_photos()
 
     # And when the file is altered afterwards, the check says so
     photo = controller.service.photos
@@ -219,10 +219,8 @@ def test_history_shows_photos_and_catches_an_altered_file(
     data = bytearray(path.read_bytes())
     data[len(data) // 2] ^= 0xFF
     path.write_bytes(bytes(data))
-    history.table.clearSelection()
-    history.table.selectRow(0)
-    history._show_evidence(0)
-    qtbot.waitUntil(lambda: "failed the hash check" in history.evidence.text(), timeout=5_000)
+    history.select_parcel(0)  # selected again: checked again
+    qtbot.waitUntil(lambda: "failed the hash check" in history.evidence_text(), timeout=5_000)
 
 
 def test_a_full_disk_loses_no_inspection(

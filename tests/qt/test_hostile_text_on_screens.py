@@ -215,19 +215,19 @@ def test_markup_shows_literally_in_history_lead_reports_and_help(
     # Shift history: the customer and the operator in the table and their tooltips
     qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: window.history_view.isVisible(), timeout=10_000)
-    qtbot.waitUntil(lambda: window.history_view.table.model().rowCount() > 0, timeout=10_000)
-    window.history_view.table.setCurrentIndex(window.history_view.table.model().index(0, 0))
+    qtbot.waitUntil(lambda: bool(window.history_view.parcels()), timeout=10_000)
+    window.history_view.select_parcel(0)
     qtbot.waitUntil(lambda: not ops.busy(), timeout=10_000)
     assert_shown_literally(window.history_view, CUSTOMER)
 
     # Shift lead: the held refund's customer and the parked event's error from the shop
     qtbot.keyClick(window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(
-        lambda: lead.refunds_model.rowCount() > 0 and lead.events_model.rowCount() > 0,
+        lambda: bool(lead.held_refunds()) and bool(lead.parked_events()),
         timeout=10_000,
     )
     qtbot.waitUntil(lambda: not ops.busy(), timeout=10_000)
-    lead.refunds_table.setCurrentIndex(lead.refunds_model.index(0, 0))
+    lead.select_refund(0)
     assert_shown_literally(lead, CUSTOMER, SHOP_ERROR)
     assert window.grab().save(str(SCREENSHOT_DIR / "hostile-text-lead.png"))
 
@@ -235,8 +235,8 @@ def test_markup_shows_literally_in_history_lead_reports_and_help(
     qtbot.keyClick(window, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)
     reports = window.reports_view
     qtbot.waitUntil(reports.isVisible, timeout=10_000)
-    reports.kind.setCurrentIndex(reports.kind.findData(ReportKind.EVIDENCE))
-    reports.rma.setText(MARKUP)
+    reports.choose_kind(ReportKind.EVIDENCE)
+    reports.set_return_number(MARKUP)
     reports.generate()
     qtbot.waitUntil(lambda: not ops.busy(), timeout=10_000)
     QApplication.processEvents()

@@ -10,8 +10,8 @@ import pytest
 from pytestqt.qtbot import QtBot
 from sqlmodel import Session, col, select
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QDialog, QLabel, QLineEdit
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from completing import complete_parcel, demo_parcel, station_service
 from returnsdesk.config import Settings, load_settings
@@ -21,7 +21,7 @@ from returnsdesk.qt import ops
 from returnsdesk.qt.main_window import MainWindow
 from returnsdesk.services.bootstrap import StationEnvironment
 from returnsdesk.services.sync.credentials import DEFAULT_TOKEN_ENV
-from station_driver import open_station_window
+from station_driver import answer_next_dialog, open_station_window, press
 from zpl_listener import free_port
 
 
@@ -38,38 +38,6 @@ def show_lead_tab(qtbot: QtBot, window: MainWindow, rows: Callable[[], int]) -> 
     qtbot.waitUntil(lambda: window.lead_view.isVisible() and rows() > 0, timeout=10_000)
 
 
-def press(qtbot: QtBot, window: MainWindow, key: str) -> None:
-    """A lone key, as a person presses it (the scanner filter turns it into a command)."""
-    qtbot.keyClick(QApplication.focusWidget() or window, key)
-    qtbot.wait(150)
-
-
-def answer_next_dialog(qtbot: QtBot, *texts: str) -> list[str]:
-    """Type into the modal dialog about to open, field by field, each ended with Enter as a
-    scanner or a person ends it. Returns what the dialog said if it refused to close (it is
-    then cancelled)."""
-    refused: list[str] = []
-
-    def fill() -> None:
-        dialog = QApplication.activeModalWidget()
-        if not isinstance(dialog, QDialog):
-            QTimer.singleShot(20, fill)
-            return
-        fields = [f for f in dialog.findChildren(QLineEdit) if f.isVisible()]
-        for field, text in zip(fields, texts, strict=False):
-            field.setFocus()
-            qtbot.keyClicks(field, text)
-            qtbot.keyClick(field, Qt.Key.Key_Return)
-            if not dialog.isVisible():
-                return
-        problem = dialog.findChild(QLabel, "problem")
-        refused.append(problem.text() if problem is not None else "")
-        dialog.reject()
-
-    QTimer.singleShot(0, fill)
-    return refused
-
-
 def settle(qtbot: QtBot) -> None:
     qtbot.waitUntil(lambda: not ops.busy(), timeout=10_000)
     ops.wait_for_all()
@@ -81,14 +49,14 @@ def test_a_lead_approves_at_an_inspectors_station_with_a_badge(
 ) -> None:
     window = open_station_window(qtbot, demo_env, settings, "OP-0001")  # an inspector is signed in
     lead = window.lead_view
-    show_lead_tab(qtbot, window, lead.refunds_model.rowCount)
-    assert lead.refunds_model.row(0).rma_number == held_refund
-    assert "EUR" in lead.refund_lines.text() or "€" in lead.refund_lines.text()
+    show_lead_tab(qtbot, window, lambda: len(lead.held_refunds()))
+    assert lead.held_refunds()[0].rma_number == held_refund
+    assert "EUR" in lead.refund_details() or "€" in lead.refund_details()
 
     # When the inspector's badge is offered, it is refused and nothing changes
     answer_next_dialog(qtbot, "OP-0001", "1234", "looks fine")
     press(qtbot, window, "A")
-    qtbot.waitUntil(lambda: "not a shift lead" in lead.message.text(), timeout=10_000)
+    qtbot.waitUntil(lambda: "not a shift lead" in lead.message(), timeout=10_000)
     assert stored_status(demo_env, held_refund) is RefundStatus.PENDING_APPROVAL
 
     # A lead's badge without the PIN never submits: the scan's Enter moves to the PIN
@@ -100,12 +68,12 @@ def test_a_lead_approves_at_an_inspectors_station_with_a_badge(
     # When the lead scans their badge, gives the PIN and approves
     answer_next_dialog(qtbot, "OP-0003", "2468", "regular customer")
     press(qtbot, window, "A")
-    qtbot.waitUntil(lambda: "approved by Jonas Weber" in lead.message.text(), timeout=10_000)
+    qtbot.waitUntil(lambda: "approved by Jonas Weber" in lead.message(), timeout=10_000)
     settle(qtbot)
 
     # Then the refund is approved in the lead's name and its payment is queued for the shop
     assert stored_status(demo_env, held_refund) is RefundStatus.APPROVED
-    qtbot.waitUntil(lambda: lead.refunds_model.rowCount() == 0, timeout=10_000)
+    qtbot.waitUntil(lambda: len(lead.held_refunds()) == 0, timeout=10_000)
     with demo_env.database.session() as session:
         audit = session.exec(select(AuditEntry).where(AuditEntry.action == "refund.approved")).one()
         assert audit.details["note"] == "regular customer"
@@ -119,9 +87,9 @@ def test_a_signed_in_lead_rejects_with_a_reason_and_retries_a_parked_event(
     event_id = park_first_event(demo_env, "400 invalid_request: line_ref is required")
     window = open_station_window(qtbot, demo_env, settings, "OP-0003", pin="2468")
     lead = window.lead_view
-    show_lead_tab(qtbot, window, lead.events_model.rowCount)
-    assert "1 need attention" in lead.sync_state.text()
-    assert lead.events_model.row(0).last_error == "400 invalid_request: line_ref is required"
+    show_lead_tab(qtbot, window, lambda: len(lead.parked_events()))
+    assert "1 need attention" in lead.sync_text()
+    assert lead.parked_events()[0].last_error == "400 invalid_request: line_ref is required"
 
     # The signed-in lead's badge is filled in; the PIN is still asked for each decision.
     # A rejection without a reason is refused; with one, it is final
@@ -131,19 +99,18 @@ def test_a_signed_in_lead_rejects_with_a_reason_and_retries_a_parked_event(
     assert stored_status(demo_env, held_refund) is RefundStatus.PENDING_APPROVAL
     answer_next_dialog(qtbot, "", "2468", "serial does not match the order")
     press(qtbot, window, "R")
-    qtbot.waitUntil(lambda: "rejected" in lead.message.text(), timeout=10_000)
+    qtbot.waitUntil(lambda: "rejected" in lead.message(), timeout=10_000)
     assert stored_status(demo_env, held_refund) is RefundStatus.REJECTED
 
-    # Tab to the events; T sends the parked event again with its same key
+    # T sends the parked event (the first is selected) again with its same key
     settle(qtbot)
-    lead.events_table.setFocus()
     answer_next_dialog(qtbot, "", "2468")
     press(qtbot, window, "T")
-    qtbot.waitUntil(lambda: "queued again" in lead.message.text(), timeout=10_000)
+    qtbot.waitUntil(lambda: "queued again" in lead.message(), timeout=10_000)
     with demo_env.database.session() as session:
         event = session.get(OutboxEvent, event_id)
         assert event is not None and event.status is OutboxStatus.PENDING
-    qtbot.waitUntil(lambda: lead.events_model.rowCount() == 0, timeout=10_000)
+    qtbot.waitUntil(lambda: len(lead.parked_events()) == 0, timeout=10_000)
     window.close()
 
 
@@ -193,10 +160,8 @@ def test_an_unreachable_order_system_is_shown_in_the_status_bar_and_to_the_lead(
     qtbot.waitUntil(lambda: "pull failed" in window.sync_label.text(), timeout=20_000)
     lead = window.lead_view
     show_lead_tab(qtbot, window, lambda: 1)
-    qtbot.waitUntil(
-        lambda: "Reading returns from the order system failed" in lead.sync_state.text()
-    )
-    assert window.pull_error is not None and window.pull_error in lead.sync_state.text()
+    qtbot.waitUntil(lambda: "Reading returns from the order system failed" in lead.sync_text())
+    assert window.pull_error is not None and window.pull_error in lead.sync_text()
     window.close()
 
 
@@ -209,26 +174,26 @@ def test_the_lead_who_inspected_cannot_approve_at_any_station(
     # When he approves it on his own lead tab, with his badge and PIN
     window = open_station_window(qtbot, demo_env, settings, "OP-0003", pin="2468")
     lead = window.lead_view
-    show_lead_tab(qtbot, window, lead.refunds_model.rowCount)
+    show_lead_tab(qtbot, window, lambda: len(lead.held_refunds()))
     answer_next_dialog(qtbot, "", "2468", "all fine")
     press(qtbot, window, "A")
     # Then he is told another lead must decide, and nothing is paid
-    qtbot.waitUntil(lambda: "another shift lead" in lead.message.text(), timeout=10_000)
+    qtbot.waitUntil(lambda: "another shift lead" in lead.message(), timeout=10_000)
     assert stored_status(demo_env, "RMA-100004") is RefundStatus.PENDING_APPROVAL
     window.close()
 
     # Nor at an inspector's station, where he confirms with his badge
     window = open_station_window(qtbot, demo_env, settings, "OP-0001")
     lead = window.lead_view
-    show_lead_tab(qtbot, window, lead.refunds_model.rowCount)
+    show_lead_tab(qtbot, window, lambda: len(lead.held_refunds()))
     answer_next_dialog(qtbot, "OP-0003", "2468", "all fine")
     press(qtbot, window, "A")
-    qtbot.waitUntil(lambda: "another shift lead" in lead.message.text(), timeout=10_000)
+    qtbot.waitUntil(lambda: "another shift lead" in lead.message(), timeout=10_000)
     assert stored_status(demo_env, "RMA-100004") is RefundStatus.PENDING_APPROVAL
     # Maria, who did not handle it, approves it there
     answer_next_dialog(qtbot, "OP-0004", "1357", "photos checked")
     press(qtbot, window, "A")
-    qtbot.waitUntil(lambda: "approved by Maria Costa" in lead.message.text(), timeout=10_000)
+    qtbot.waitUntil(lambda: "approved by Maria Costa" in lead.message(), timeout=10_000)
     assert stored_status(demo_env, "RMA-100004") is RefundStatus.APPROVED
     settle(qtbot)
     window.close()

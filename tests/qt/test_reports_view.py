@@ -66,21 +66,21 @@ def test_a_shift_report_is_generated_previewed_and_saved(
 ) -> None:
     view = window.reports_view
     open_reports(qtbot, window)
-    assert view.kind.currentText() == ReportKind.SHIFT.heading
+    assert view.report_kind() is ReportKind.SHIFT
 
     # When the lead presses Enter, the shift report for today is generated and previewed
     press_enter(qtbot, window)
-    qtbot.waitUntil(lambda: view.preview.page_count > 0, timeout=30_000)
-    assert "Shift report" in view.message.text()
-    first_page = view.preview.document.getAllText(0).text()
+    qtbot.waitUntil(lambda: view.page_count() > 0, timeout=30_000)
+    assert "Shift report" in view.message()
+    first_page = view.page_text(0)
     assert "Shift report" in first_page and "Units inspected" in first_page
 
     # And Ctrl+S saves exactly that PDF
     target = tmp_path / "shift.pdf"
     save_as_next_file_dialog(qtbot, target)
-    qtbot.keyClick(view.kind, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(lambda: target.exists() and "Saved" in view.message.text(), timeout=10_000)
-    assert target.read_bytes() == view.preview.pdf
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: target.exists() and "Saved" in view.message(), timeout=10_000)
+    assert target.read_bytes() == view.shown_pdf()
     text = "".join(page.extract_text() for page in PdfReader(target).pages)
     assert "Page 1 of" in text
 
@@ -90,17 +90,17 @@ def test_an_evidence_pack_for_an_unknown_return_says_so_and_keeps_the_last_repor
 ) -> None:
     view = window.reports_view
     open_reports(qtbot, window)
-    view.kind.setCurrentIndex(view.kind.findData(ReportKind.EVIDENCE))
-    assert view.rma.isVisible() and not view.period.isVisible()
-    view.rma.setText("rma-999999")  # typed by hand (a scanner burst goes to the station)
-    qtbot.keyClick(view.rma, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: "No return 'RMA-999999'" in view.message.text(), timeout=10_000)
-    assert view.preview.page_count == 0
-    assert not view.save_button.isEnabled()
+    view.choose_kind(ReportKind.EVIDENCE)
+    assert view.fields_shown() == ["Report", "Return"]
+    view.set_return_number("rma-999999")  # typed by hand (a scanner burst goes to the station)
+    press_enter(qtbot, window)
+    qtbot.waitUntil(lambda: "No return 'RMA-999999'" in view.message(), timeout=10_000)
+    assert view.page_count() == 0
+    assert not view.can_save()
 
     # The real RMA gives its evidence pack
-    view.rma.setText(completed)
-    qtbot.keyClick(view.rma, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: view.preview.page_count > 0, timeout=30_000)
-    assert completed in view.preview.document.getAllText(0).text()
+    view.set_return_number(completed)
+    press_enter(qtbot, window)
+    qtbot.waitUntil(lambda: view.page_count() > 0, timeout=30_000)
+    assert completed in view.page_text(0)
     ops.wait_for_all()

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import select
 
-from returnsdesk import cli_import
+from returnsdesk.cli import importing
 from returnsdesk.data.db import Database, make_engine
 from returnsdesk.data.migrations import ensure_schema
 from returnsdesk.data.models import Order, OrderLine, Product, ProductGtin, Return, ReturnLine
@@ -182,20 +182,20 @@ def test_the_command_line_dry_run_writes_nothing_and_errors_exit_1(
     sample = tmp_path / "returns.csv"
     shutil.copyfile(SAMPLE, sample)
 
-    assert cli_import.main(["returns", str(sample), "--dry-run", "--database", url]) == 0
+    assert importing.main(["returns", str(sample), "--dry-run", "--database", url]) == 0
     assert "dry run, nothing written: 3 rows: 2 returns would be created" in capsys.readouterr().out
     database = Database(make_engine(url))
     with database.session() as session:
         assert session.exec(select(Return)).all() == []
 
-    assert cli_import.main(["returns", str(sample), "--database", url]) == 0
+    assert importing.main(["returns", str(sample), "--database", url]) == 0
     assert "2 returns were created" in capsys.readouterr().out
     with database.session() as session:
         assert len(session.exec(select(Return)).all()) == 2
     database.dispose()
 
     sample.write_text(HEADER + "\nRMA-1,WEB-1,Al,al@example.com,EUR,X,1,1.00,x" + ",," * 6 + "\n")
-    assert cli_import.main(["returns", str(sample), "--database", url]) == 1
+    assert importing.main(["returns", str(sample), "--database", url]) == 1
     err = capsys.readouterr().err
     assert "refused, nothing written" in err and "row 2, column sku: unknown SKU 'X'" in err
 

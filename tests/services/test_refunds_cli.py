@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from completing import complete_parcel, demo_parcel, station_service
-from returnsdesk import cli_refunds
+from returnsdesk.cli import refunds as cli_refunds
 from returnsdesk.domain.vocabulary import RefundStatus
 from returnsdesk.services.approvals import pending_refunds
 from returnsdesk.services.bootstrap import StationEnvironment

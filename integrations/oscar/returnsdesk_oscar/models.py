@@ -145,3 +145,26 @@ class AuditAnchor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key_id} #{self.sequence}"
+
+
+class ReturnNotice(models.Model):
+    """A message the station sent the customer through the shop (its rendered text, its dates).
+
+    The customer's "My returns" page builds each return's timeline from these.
+    """
+
+    return_authorisation = models.ForeignKey(
+        ReturnAuthorisation, on_delete=models.CASCADE, related_name="notices"
+    )
+    kind = models.CharField(max_length=32)  # parcel_received, refund_issued, ... (or a status)
+    status = models.CharField(max_length=16)
+    subject = models.CharField(max_length=300, blank=True)
+    message_id = models.CharField(max_length=200, blank=True)
+    total = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=12)
+    refund_expected_by = models.DateField(null=True, blank=True)
+    review_by = models.DateField(null=True, blank=True)
+    at = models.DateTimeField()  # when the station recorded the step
+
+    class Meta:
+        ordering = ["at", "id"]

@@ -87,7 +87,16 @@ class AuditAnchorSerializer(serializers.Serializer):
     at = serializers.DateTimeField()
 
 
-NOTICE_STATUSES = ("refunded", "no_refund", "held", "rejected")
+NOTICE_STATUSES = (
+    "refunded",
+    "no_refund",
+    "held",
+    "rejected",
+    # Customer messages rendered by the station (services/messages), beside the above:
+    "received",
+    "inspected",
+    "action_needed",
+)
 
 
 class NoticeLineSerializer(serializers.Serializer):
@@ -108,6 +117,15 @@ class NotificationSerializer(serializers.Serializer):
     total = MoneyField()
     lines = NoticeLineSerializer(many=True)
     at = serializers.DateTimeField()
+    # A message the station rendered: the shop sends its text as it is and keeps its dates.
+    kind = serializers.CharField(max_length=32, required=False)
+    language = serializers.CharField(max_length=16, required=False)
+    subject = serializers.CharField(max_length=300, required=False)
+    text = serializers.CharField(max_length=20000, required=False)
+    html = serializers.CharField(max_length=60000, required=False)
+    message_id = serializers.CharField(max_length=200, required=False)
+    refund_expected_by = serializers.DateField(required=False)
+    review_by = serializers.DateField(required=False)
 
 
 class StatusChangeSerializer(serializers.Serializer):

@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any, TypeAlias
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.mail import EmailMultiAlternatives
 from django.db.models import F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from oscar.apps.communication.utils import Dispatcher
@@ -21,6 +22,7 @@ from rest_framework import status
 
 from .errors import ApiError, not_found
 from .models import (
+    ReturnNotice,
     AuditAnchor,
     RefundRecord,
     ReturnAuthorisation,
@@ -377,6 +379,8 @@ def notify_customer(rma_number: str, data: dict[str, Any], key: str) -> tuple[in
     templates when staff have edited it in the dashboard, else the app's file templates.
     """
     ra = _locked_return(rma_number)
+    if "text" in data:
+        return _send_station_message(ra, data)
     context = {
         "rma_number": ra.rma_number,
         "order": ra.order,
@@ -401,5 +405,40 @@ def notify_customer(rma_number: str, data: dict[str, Any], key: str) -> tuple[in
         "rma_number": ra.rma_number,
         "to": data["to"],
         "subject": messages["subject"],
+        "status": data["status"],
+    }
+
+
+def _send_station_message(ra: ReturnAuthorisation, data: dict[str, Any]) -> tuple[int, Any]:
+    """A message the station rendered: sent as it is, under the station's Message-ID (so a
+    retry after a lost answer is recognisable as the same message), and kept for the
+    customer's "My returns" page."""
+    subject = data.get("subject") or data["message"]
+    mail = EmailMultiAlternatives(
+        subject=subject,
+        body=data["text"],
+        to=[data["to"]],
+        headers={"Message-ID": data["message_id"]} if data.get("message_id") else None,
+    )
+    if data.get("html"):
+        mail.attach_alternative(data["html"], "text/html")
+    # Sent inside the transaction, as above: a failure rolls the answer back (500).
+    mail.send()
+    ReturnNotice.objects.create(
+        return_authorisation=ra,
+        kind=data.get("kind") or data["status"],
+        status=data["status"],
+        subject=subject[:300],
+        message_id=data.get("message_id", ""),
+        total=data["total"],
+        currency=data["currency"],
+        refund_expected_by=data.get("refund_expected_by"),
+        review_by=data.get("review_by"),
+        at=data["at"],
+    )
+    return status.HTTP_201_CREATED, {
+        "rma_number": ra.rma_number,
+        "to": data["to"],
+        "subject": subject,
         "status": data["status"],
     }

@@ -137,6 +137,11 @@ class Order(TableModel, table=True):
     currency: str = Field(max_length=3)
     placed_at: datetime = _timestamp(index=True)  # reports: units sold in a period
     delivered_at: datetime | None = _timestamp(nullable=True)
+    # For customer messages (services/messages): how the refund is paid back (its lead time
+    # in business days) and the language the customer shopped in ("de", "en-GB"). None: the
+    # shop did not say; messages use the configured default language and the longest wait.
+    payment_method: str | None = Field(default=None, max_length=32)
+    customer_language: str | None = Field(default=None, max_length=16)
 
 
 class OrderLine(TableModel, table=True):

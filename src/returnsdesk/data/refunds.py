@@ -8,6 +8,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from returnsdesk.data.models import (
+    DispositionDecision,
     Inspection,
     Operator,
     Order,
@@ -20,7 +21,7 @@ from returnsdesk.data.models import (
     Station,
     UnitDraft,
 )
-from returnsdesk.domain.vocabulary import RefundStatus
+from returnsdesk.domain.vocabulary import InspectionOutcome, RefundStatus
 
 
 def get_refund(session: Session, refund_id: uuid.UUID) -> Refund | None:
@@ -69,4 +70,26 @@ def handled_by(session: Session, return_id: uuid.UUID) -> set[uuid.UUID]:
         operator_id
         for query in (receivers, inspectors, drafts, completers)
         for operator_id in session.exec(query)
+    }
+
+
+def unit_fates(
+    session: Session, inspection_ids: list[uuid.UUID | None]
+) -> dict[uuid.UUID, str | None]:
+    """What became of each inspected unit: its disposition, or "missing"."""
+    ids = [i for i in inspection_ids if i is not None]
+    if not ids:
+        return {}
+    found = session.exec(
+        select(Inspection.id, Inspection.outcome, DispositionDecision.disposition)
+        .outerjoin(
+            DispositionDecision, col(DispositionDecision.inspection_id) == col(Inspection.id)
+        )
+        .where(col(Inspection.id).in_(ids))
+    ).all()
+    return {
+        inspection_id: "missing"
+        if outcome is InspectionOutcome.MISSING
+        else (None if disposition is None else str(disposition))
+        for inspection_id, outcome, disposition in found
     }

@@ -1,4 +1,4 @@
-"""Small keyboard-first dialogs: disposition override, a line of text, sign-in, crash report."""
+"""Small keyboard-first dialogs: disposition override, a line of text, crash report."""
 
 from __future__ import annotations
 
@@ -8,107 +8,117 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QKeyEvent
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
-    QLineEdit,
-    QListWidget,
     QListWidgetItem,
-    QPlainTextEdit,
-    QVBoxLayout,
     QWidget,
 )
 
 from returnsdesk.domain.vocabulary import Disposition
-from returnsdesk.qt.plain import ask_plain_text, plain_label, rich_label
+from returnsdesk.qt.forms.ui_crash_dialog import Ui_CrashDialog
+from returnsdesk.qt.forms.ui_note_dialog import Ui_NoteDialog
+from returnsdesk.qt.forms.ui_override_dialog import Ui_OverrideDialog
+from returnsdesk.qt.plain import set_clipped_text
+
+QUOTE_CHARS = 400  # a dialog's text quoting outside data: the whole of it in the tooltip
+
+
+def fit_height(dialog: QDialog) -> None:
+    """Make the dialog as tall as its wrapped text needs at its width: a window's minimum size
+    does not follow a wrapping label's height, so text set after the form was laid out (or
+    longer than the form's default size allows) would be cut off at the top and bottom."""
+    layout = dialog.layout()
+    if layout is not None and layout.hasHeightForWidth():
+        needed = layout.totalHeightForWidth(dialog.width())
+        if needed > dialog.height():
+            dialog.resize(dialog.width(), needed)
 
 
 class OverrideDialog(QDialog):
-    """Choose another disposition (keys 1-4) and say why (required)."""
+    """Choose another disposition (keys 1-4) and say why (required). Laid out by
+    ui/override_dialog.ui; ``choice`` and ``reason`` hold the answer once accepted."""
 
     def __init__(self, suggested: Disposition, *, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Override disposition")
+        self._ui = Ui_OverrideDialog()
+        self._ui.setupUi(self)  # type: ignore[no-untyped-call]
         self.choice: Disposition | None = None
         self.reason = ""
         font = QFont(self.font())
         font.setPointSizeF(font.pointSizeF() * 1.4)
         self.setFont(font)
-        layout = QVBoxLayout(self)
-        layout.addWidget(plain_label(f"Suggested: {suggested.label}. Choose instead (1-4):"))
-        self._list = QListWidget()
+        ui = self._ui
+        ui.prompt.setText(f"Suggested: {suggested.label}. Choose instead (1-4):")
+        self._list = ui.dispositionList
         for number, disposition in enumerate(Disposition, start=1):
             item = QListWidgetItem(f"{number}  {disposition.label}")
             item.setData(Qt.ItemDataRole.UserRole, disposition)
             self._list.addItem(item)
             if disposition is not suggested and self._list.currentRow() < 0:
                 self._list.setCurrentItem(item)
-        layout.addWidget(self._list)
-        layout.addWidget(plain_label("Reason (required):"))
-        self._reason = QLineEdit()
-        self._reason.setPlaceholderText("e.g. box crushed, cannot be resold as new")
-        layout.addWidget(self._reason)
-        self._error = plain_label("")
-        self._error.setStyleSheet("color:#842029")
-        layout.addWidget(self._error)
-        layout.addWidget(ok_cancel_buttons(self))
-        self._reason.setFocus()
+        ui.reasonEdit.setFocus()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         text = event.text()
         if text.isdigit() and 1 <= int(text) <= self._list.count():
             self._list.setCurrentRow(int(text) - 1)
-            self._reason.setFocus()
+            self._ui.reasonEdit.setFocus()
             return
         super().keyPressEvent(event)
 
     def accept(self) -> None:
         item = self._list.currentItem()
-        reason = self._reason.text().strip()
+        reason = self._ui.reasonEdit.text().strip()
         if item is None:
-            self._error.setText("Choose a disposition (1-4).")
+            self._ui.problem.setText("Choose a disposition (1-4).")
+            fit_height(self)
             return
         if not reason:
-            self._error.setText("Say why you override the suggestion.")
-            self._reason.setFocus()
+            self._ui.problem.setText("Say why you override the suggestion.")
+            fit_height(self)
+            self._ui.reasonEdit.setFocus()
             return
-        self.choice = item.data(Qt.ItemDataRole.UserRole)
+        self.choice = Disposition(item.data(Qt.ItemDataRole.UserRole))  # Qt hands back a str
         self.reason = reason
         super().accept()
 
 
-def ok_cancel_buttons(dialog: QDialog) -> QDialogButtonBox:
-    """OK (Enter) and Cancel (Esc), wired to the dialog."""
-    buttons = QDialogButtonBox(
-        QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-    )
-    buttons.accepted.connect(dialog.accept)
-    buttons.rejected.connect(dialog.reject)
-    return buttons
+class NoteDialog(QDialog):
+    """One line of text, asked with a prompt that may quote a scan (shown plain). Laid out by
+    ui/note_dialog.ui; Enter keeps the note, Esc cancels."""
+
+    def __init__(self, title: str, prompt: str, *, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._ui = Ui_NoteDialog()
+        self._ui.setupUi(self)  # type: ignore[no-untyped-call]
+        if parent is not None:
+            self.setFont(parent.font())  # a window does not inherit it: the station's type size
+        self.setWindowTitle(title)
+        set_clipped_text(self._ui.prompt, prompt, QUOTE_CHARS)
+        fit_height(self)
+        self._ui.noteEdit.setFocus()
+
+    def note(self) -> str:
+        return self._ui.noteEdit.text()
 
 
 def ask_text(parent: QWidget, title: str, prompt: str) -> str | None:
     """One line of text, or None when cancelled."""
-    return ask_plain_text(parent, title, prompt)
+    dialog = NoteDialog(title, prompt, parent=parent)
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return None
+    return dialog.note()
 
 
 class CrashDialog(QDialog):
-    """Shown for bugs (not operator errors): what happened, where the report is, carry on."""
+    """Shown for bugs (not operator errors): what happened, where the report is, carry on.
+    Laid out by ui/crash_dialog.ui."""
 
     def __init__(self, summary: str, details: str, *, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("returnsdesk hit a bug")
-        layout = QVBoxLayout(self)
-        label = rich_label(
+        self._ui = Ui_CrashDialog()
+        self._ui.setupUi(self)  # type: ignore[no-untyped-call]
+        self._ui.message.setText(  # RichText: the summary from outside is escaped
             f"<b>Something went wrong inside returnsdesk.</b><br>{html.escape(summary)}<br><br>"
             "Nothing you confirmed has been lost: completed parcels are saved in one "
             "transaction. Tell IT and give them the details below (also in the log)."
         )
-        label.setWordWrap(True)
-        layout.addWidget(label)
-        text = QPlainTextEdit(details)
-        text.setReadOnly(True)
-        layout.addWidget(text)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(self.reject)
-        buttons.accepted.connect(self.accept)
-        layout.addWidget(buttons)
-        self.resize(720, 420)
+        self._ui.details.setPlainText(details)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QWidget
 
 from returnsdesk.domain.policy import Grade
+from returnsdesk.qt.forms.ui_help_view import Ui_HelpView
 from returnsdesk.qt.typography import BODY_PT, scaled_font
 from returnsdesk.services.demo import DEMO_OPERATORS, DemoSummary
 from returnsdesk.station.screen import grade_keys
@@ -48,6 +49,8 @@ def keys_help(grades: tuple[Grade, ...]) -> str:
 
 
 class HelpView(QWidget):
+    """Laid out by ui/help_view.ui."""
+
     def __init__(
         self,
         demo: DemoSummary | None,
@@ -58,14 +61,17 @@ class HelpView(QWidget):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        layout = QVBoxLayout(self)
-        self.browser = QTextBrowser()
-        self.browser.setFont(scaled_font(self.browser.font(), BODY_PT, font_scale))
-        self.browser.setOpenExternalLinks(True)
-        layout.addWidget(self.browser)
-        self.browser.setHtml(
+        self._ui = Ui_HelpView()
+        self._ui.setupUi(self)  # type: ignore[no-untyped-call]
+        browser = self._ui.browser
+        browser.setFont(scaled_font(browser.font(), BODY_PT, font_scale))
+        browser.setHtml(
             keys_help(grades) + (demo_html(demo, sheet_path) if demo is not None else "")
         )
+
+    def shown_text(self) -> str:
+        """The help as a person reads it."""
+        return self._ui.browser.toPlainText()
 
 
 def demo_html(demo: DemoSummary, sheet_path: str | None) -> str:

@@ -6,8 +6,8 @@ import html
 import uuid
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut, QTextDocumentFragment
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from returnsdesk.domain.errors import OperatorError
@@ -16,6 +16,7 @@ from returnsdesk.qt.ops import Op
 from returnsdesk.qt.plain import plain_label, rich_label
 from returnsdesk.services.labels.queue import UnitLabelView
 from returnsdesk.services.station import StationService
+from returnsdesk.station.changes import LABELS_REPRINTED
 
 _STATUS = {"printed": "printed", "queued": "waiting for the printer", "failed": "FAILED"}
 
@@ -26,41 +27,56 @@ class LabelsPanel(QWidget):
     When the history search holds a license plate, only that unit's label is reprinted.
     """
 
+    changed = Signal(object)  # labels queued again: their notice (station.changes)
+
     def __init__(self, service: StationService, history: Any) -> None:
         super().__init__(history)
         self._service = service
         self._history = history
         self._parcel: uuid.UUID | None = None
+        self._tracking = ""
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         texts = QVBoxLayout()
-        self.text = rich_label("Select a parcel to see its labels.")  # values escaped below
-        self.text.setObjectName("labelsText")
-        self.text.setWordWrap(True)
-        self.notice = plain_label()  # what the last reprint did, or why it could not
-        self.notice.setWordWrap(True)
-        texts.addWidget(self.text)
-        texts.addWidget(self.notice)
-        self.reprint_button = QPushButton("Reprint labels (Ctrl+R)")
-        self.reprint_button.setEnabled(service.print_worker is not None)
+        self._text = rich_label("Select a parcel to see its labels.")  # values escaped below
+        self._text.setObjectName("labelsText")
+        self._text.setWordWrap(True)
+        self._notice = plain_label()  # what the last reprint did, or why it could not
+        self._notice.setWordWrap(True)
+        texts.addWidget(self._text)
+        texts.addWidget(self._notice)
+        self._reprint_button = QPushButton("Reprint labels (Ctrl+R)")
+        self._reprint_button.setEnabled(service.print_worker is not None)
         layout.addLayout(texts, 1)
-        layout.addWidget(self.reprint_button)
-        self.reprint_button.clicked.connect(self.reprint)
+        layout.addWidget(self._reprint_button)
+        self._reprint_button.clicked.connect(self.reprint)
         shortcut = QShortcut(QKeySequence("Ctrl+R"), history)
         shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         shortcut.activated.connect(self.reprint)
 
+    def labels_text(self) -> str:
+        """The labels as a person reads them (the label holds escaped HTML)."""
+        return QTextDocumentFragment.fromHtml(self._text.text()).toPlainText()
+
+    def notice_text(self) -> str:
+        return self._notice.text()
+
     def show_parcel(self, parcel_id: uuid.UUID, tracking: str) -> None:
-        self._parcel = parcel_id
+        self._parcel, self._tracking = parcel_id, tracking
         Op(lambda: self._service.parcel_labels(parcel_id), owner=self).on_success(
             lambda units: self._paint(parcel_id, tracking, units)
         ).start()
+
+    def refresh(self) -> None:
+        """Read the shown parcel's labels again (a change notice named labels)."""
+        if self._parcel is not None:
+            self.show_parcel(self._parcel, self._tracking)
 
     def _paint(self, parcel_id: uuid.UUID, tracking: str, units: list[UnitLabelView]) -> None:
         if parcel_id != self._parcel:
             return  # another parcel was selected meanwhile
         if not units:
-            self.text.setText(f"Parcel {html.escape(tracking)}: no inspected units, no labels.")
+            self._text.setText(f"Parcel {html.escape(tracking)}: no inspected units, no labels.")
             return
         lines = [
             f"<b>{html.escape(u.license_plate)}</b> {html.escape(u.sku)} → "
@@ -68,24 +84,24 @@ class LabelsPanel(QWidget):
             f"{html.escape(_STATUS.get(u.status, u.status))}"
             for u in units
         ]
-        self.text.setText("Labels: " + " · ".join(lines))
+        self._text.setText("Labels: " + " · ".join(lines))
 
     def reprint(self) -> None:
         parcel = self._history.selected_parcel()
         if parcel is None:
             self._say("Select a parcel (or scan a label's plate) first.", error=True)
             return
-        search = self._history.search.text().strip().upper()
+        search = self._history.search_text().strip().upper()
         plate = search if is_license_plate(search) else None
         Op(lambda: self._service.reprint(parcel.parcel_id, plate), owner=self).on_success(
-            lambda plates: self._reprinted(parcel, plates)
+            self._reprinted
         ).on_failure(self._failed).start()
 
-    def _reprinted(self, parcel: Any, plates: list[str]) -> None:
+    def _reprinted(self, plates: list[str]) -> None:
         self._say(
             f"Reprinting {len(plates)} label{'s' if len(plates) != 1 else ''}: " + ", ".join(plates)
         )
-        self.show_parcel(parcel.parcel_id, parcel.tracking_number)
+        self.changed.emit(LABELS_REPRINTED)  # the notice brings this list and the status bar
 
     def _failed(self, exc: BaseException) -> None:
         if not isinstance(exc, OperatorError):
@@ -93,5 +109,5 @@ class LabelsPanel(QWidget):
         self._say(str(exc), error=True)
 
     def _say(self, text: str, *, error: bool = False) -> None:
-        self.notice.setStyleSheet("color:#842029; font-weight:bold;" if error else "")
-        self.notice.setText(text)
+        self._notice.setStyleSheet("color:#842029; font-weight:bold;" if error else "")
+        self._notice.setText(text)

@@ -4,6 +4,9 @@ Keyboard first, like the station: lone keys arrive as commands from the scanner 
 (A approve, R reject, T retry, M mark resolved, F5 refresh), arrows move in the tables and Tab
 moves between them. An inspector's station works too: a lead confirms each decision with a
 badge (and PIN); the decision is recorded in the lead's name.
+
+The tab reads nothing on a timer: each decision says what it changed (``changed``) and the
+window's change notices bring this tab, the status bar and the history up to date.
 """
 
 from __future__ import annotations
@@ -13,32 +16,18 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TypeVar
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QFont, QHideEvent, QKeyEvent, QKeySequence, QShortcut, QShowEvent
-from PySide6.QtWidgets import (
-    QDialog,
-    QFormLayout,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QPushButton,
-    QTableView,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtWidgets import QDialog, QTableView, QWidget
 
 from returnsdesk.domain.errors import OperatorError
 from returnsdesk.domain.vocabulary import LEAD_ROLES
-from returnsdesk.qt.dialogs import ok_cancel_buttons
+from returnsdesk.qt.dialogs import QUOTE_CHARS, fit_height
+from returnsdesk.qt.forms.ui_lead_badge_dialog import Ui_LeadBadgeDialog
+from returnsdesk.qt.forms.ui_lead_view import Ui_LeadView
 from returnsdesk.qt.models import WARN_BRUSH, Column, RowTableModel
 from returnsdesk.qt.ops import Op
-from returnsdesk.qt.plain import (
-    add_plain_row,
-    clipped,
-    plain_label,
-    plain_tooltip,
-    set_clipped_text,
-)
+from returnsdesk.qt.plain import clipped, plain_tooltip, set_clipped_text
 from returnsdesk.qt.sync_status import SyncMonitor, sync_trouble
 from returnsdesk.qt.tables import bounded_columns
 from returnsdesk.qt.typography import BODY_PT, HEADING_PT, scaled_font
@@ -47,6 +36,13 @@ from returnsdesk.services.station import StationService
 from returnsdesk.services.sync.connector import OutboxEventView
 from returnsdesk.services.sync.relay import SyncHealth
 from returnsdesk.services.views import StationContext
+from returnsdesk.station.changes import (
+    BADGE_UNLOCKED,
+    EVENT_RESOLVED,
+    EVENT_RETRIED,
+    REFUND_DECIDED,
+    Changes,
+)
 
 log = logging.getLogger(__name__)
 
@@ -116,6 +112,7 @@ class LeadBadgeDialog(QDialog):
 
     Enter moves on from the badge (a scan ends in Enter) and from the PIN; only Enter in the
     last field, or OK, submits. A reason that is required must be given before it submits.
+    Laid out by ui/lead_badge_dialog.ui.
     """
 
     def __init__(
@@ -128,33 +125,37 @@ class LeadBadgeDialog(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Shift lead confirmation")
+        self._ui = Ui_LeadBadgeDialog()
+        self._ui.setupUi(self)  # type: ignore[no-untyped-call]
+        if parent is not None:
+            self.setFont(parent.font())  # a window does not inherit it: the lead tab's type size
+        ui = self._ui
         self._note_required = note_required
-        layout = QVBoxLayout(self)
-        question = plain_label(action)
-        question.setWordWrap(True)
-        layout.addWidget(question)
-        form = QFormLayout()
-        self.badge = QLineEdit(badge)
-        self.badge.setPlaceholderText("scan or type the lead's badge")
-        self.pin = QLineEdit()
-        self.pin.setEchoMode(QLineEdit.EchoMode.Password)
-        self.pin.setMaxLength(12)
-        self.note = QLineEdit()
-        self.note.setMaxLength(1000)
-        add_plain_row(form, "Shift lead badge", self.badge)
-        add_plain_row(form, "PIN", self.pin)
-        self._fields = [self.badge, self.pin]
+        set_clipped_text(ui.question, action, QUOTE_CHARS)
+        ui.badgeEdit.setText(badge)
+        self._fields = [ui.badgeEdit, ui.pinEdit]
         if note_prompt is not None:
-            add_plain_row(form, note_prompt, self.note)
-            self._fields.append(self.note)
-        layout.addLayout(form)
-        self.problem = plain_label("")
-        self.problem.setObjectName("problem")
-        self.problem.setStyleSheet("color:#842029")
-        layout.addWidget(self.problem)
-        layout.addWidget(ok_cancel_buttons(self))
-        (self.pin if badge else self.badge).setFocus()
+            ui.noteLabel.setText(note_prompt)
+            self._fields.append(ui.noteEdit)
+        else:
+            ui.form.setRowVisible(ui.noteEdit, False)
+        fit_height(self)
+        (ui.pinEdit if badge else ui.badgeEdit).setFocus()
+
+    # --- what the lead gave ---------------------------------------------------------------
+
+    def badge(self) -> str:
+        return self._ui.badgeEdit.text()
+
+    def pin(self) -> str | None:
+        return self._ui.pinEdit.text() or None
+
+    def note(self) -> str:
+        return self._ui.noteEdit.text()
+
+    def problem(self) -> str:
+        """Why the dialog refused to close, as shown."""
+        return self._ui.problem.text()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
@@ -168,22 +169,31 @@ class LeadBadgeDialog(QDialog):
         super().keyPressEvent(event)
 
     def accept(self) -> None:
+        ui = self._ui
         for field, missing in (
-            (self.badge, "Scan the shift lead's badge."),
-            (self.pin, "Enter the shift lead's PIN."),
+            (ui.badgeEdit, "Scan the shift lead's badge."),
+            (ui.pinEdit, "Enter the shift lead's PIN."),
         ):
             if not field.text().strip():
-                self.problem.setText(missing)
+                ui.problem.setText(missing)
+                fit_height(self)
                 field.setFocus()
                 return
-        if self._note_required and not self.note.text().strip():
-            self.problem.setText("A reason is required.")
-            self.note.setFocus()
+        if self._note_required and not ui.noteEdit.text().strip():
+            ui.problem.setText("A reason is required.")
+            fit_height(self)
+            ui.noteEdit.setFocus()
             return
         super().accept()
 
 
 class LeadView(QWidget):
+    """Laid out by ui/lead_view.ui; its widgets are its own, the rest of the station reads
+    and drives it through the methods below."""
+
+    # A decision was recorded: its notice (station.changes), for every screen showing the data.
+    changed = Signal(object)
+
     def __init__(
         self,
         service: StationService,
@@ -193,115 +203,104 @@ class LeadView(QWidget):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        self._ui = Ui_LeadView()
+        self._ui.setupUi(self)  # type: ignore[no-untyped-call]
         self._service = service
         self._sync = sync
         self.setFont(scaled_font(self.font(), BODY_PT, font_scale))  # children inherit it
         heading = scaled_font(self.font(), HEADING_PT, font_scale)
         heading.setBold(True)
+        ui = self._ui
+        for label in (ui.refundsHeading, ui.syncHeading, ui.badgesHeading):
+            label.setFont(heading)
         self._busy = False
-        layout = QVBoxLayout(self)
-
-        self.message = plain_label("")
-        self.message.setWordWrap(True)
-        layout.addWidget(self.message)
-
-        layout.addWidget(_heading("Refunds waiting for approval", heading))
-        self.refunds_model = pending_refunds_model()
-        self.refunds_table = _table(self.refunds_model, stretch=3)  # held because
-        layout.addWidget(self.refunds_table, 3)
-        self.refund_lines = plain_label("")
-        self.refund_lines.setWordWrap(True)
-        layout.addWidget(self.refund_lines)
-        self.approve_button = QPushButton("Approve (A)")
-        self.reject_button = QPushButton("Reject (R)")
-        layout.addLayout(_row(self.approve_button, self.reject_button))
-
-        layout.addWidget(_heading("Order system", heading))
+        self._refunds_model = pending_refunds_model()
+        _table(ui.refundsTable, self._refunds_model, stretch=3)  # held because
         # The status bar's own line, then the details; long errors are cut (whole in the tooltip).
-        self.sync_state = plain_label("Checking…")
-        self.sync_state.setWordWrap(True)
-        layout.addWidget(self.sync_state)
-        self.events_model = parked_events_model()
-        self.events_table = _table(self.events_model, stretch=4)  # the order system said
-        layout.addWidget(self.events_table, 2)
-        self.retry_button = QPushButton("Retry (T)")
-        self.resolve_button = QPushButton("Mark resolved (M)")
-        self.refresh_button = QPushButton("Refresh (F5)")
-        layout.addLayout(_row(self.retry_button, self.resolve_button, self.refresh_button))
+        self._events_model = parked_events_model()
+        _table(ui.eventsTable, self._events_model, stretch=4)  # the order system said
 
-        layout.addWidget(_heading("Badges", heading))
-        self.unlock_button = QPushButton("Unlock a badge (U)")
-        layout.addLayout(_row(self.unlock_button))
-
-        self._timer = QTimer(self)
-        self._timer.setInterval(15_000)
+        # What a notice named while the tab was hidden, read when it is shown (all at first).
+        self._stale: set[str] = {"refunds_waiting", "outbox"}
         self._connect_signals()
         self._enable_actions()
 
     def _connect_signals(self) -> None:
-        self.approve_button.clicked.connect(lambda: self.decide(approve=True))
-        self.reject_button.clicked.connect(lambda: self.decide(approve=False))
-        self.retry_button.clicked.connect(self.retry)
-        self.resolve_button.clicked.connect(self.resolve)
-        self.refresh_button.clicked.connect(self.refresh)
-        self.unlock_button.clicked.connect(self.unlock)
+        self._ui.approveButton.clicked.connect(lambda: self.decide(approve=True))
+        self._ui.rejectButton.clicked.connect(lambda: self.decide(approve=False))
+        self._ui.retryButton.clicked.connect(self.retry)
+        self._ui.resolveButton.clicked.connect(self.resolve)
+        self._ui.refreshButton.clicked.connect(self.refresh)
+        self._ui.unlockButton.clicked.connect(self.unlock)
         QShortcut(QKeySequence("F5"), self).activated.connect(self.refresh)
-        self.refunds_table.selectionModel().currentRowChanged.connect(
+        self._ui.refundsTable.selectionModel().currentRowChanged.connect(
             lambda _current, _previous: self._show_refund_lines()
         )
-        self.events_table.selectionModel().currentRowChanged.connect(
+        self._ui.eventsTable.selectionModel().currentRowChanged.connect(
             lambda _current, _previous: self._enable_actions()
         )
-        self._timer.timeout.connect(self.refresh)
         self._sync.changed.connect(self._show_sync)
 
     # --- what the lead sees ---------------------------------------------------------------
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        self.refresh()
-        self._timer.start()
-        self.refunds_table.setFocus()
+        stale, self._stale = self._stale, set()
+        self._read(stale)
+        self._ui.refundsTable.setFocus()
 
-    def hideEvent(self, event: QHideEvent) -> None:
-        self._timer.stop()
-        super().hideEvent(event)
+    @Slot(object)
+    def on_changes(self, changes: Changes) -> None:
+        """A change notice: re-read what it names now if on screen, else when shown."""
+        kinds = {"refunds_waiting", "outbox"}.intersection(changes.named())
+        if self.isVisible():
+            self._read(kinds)
+        else:
+            self._stale |= kinds
 
     def refresh(self) -> None:
-        service = self._service
-        Op(service.pending_refunds, owner=self).on_success(self._show_refunds).on_failure(
-            self._show_error
-        ).start()
+        """F5: read everything again (what other stations did since the last slow tick)."""
+        self._read({"refunds_waiting", "outbox"})
         self._sync.refresh()
-        Op(service.parked_events, owner=self).on_success(self._show_events).on_failure(
-            self._show_error
-        ).start()
+
+    def _read(self, kinds: set[str]) -> None:
+        service = self._service
+        if "refunds_waiting" in kinds:
+            Op(service.pending_refunds, owner=self).on_success(self._show_refunds).on_failure(
+                self._show_error
+            ).start()
+        if "outbox" in kinds:  # the sync line comes from the monitor, which reads it itself
+            Op(service.parked_events, owner=self).on_success(self._show_events).on_failure(
+                self._show_error
+            ).start()
 
     def _show_refunds(self, refunds: list[PendingRefund]) -> None:
-        current = self._selected(self.refunds_table, self.refunds_model)
-        self.refunds_model.set_rows(refunds)
-        _reselect(self.refunds_table, [r.refund_id for r in refunds], current and current.refund_id)
+        current = self._selected(self._ui.refundsTable, self._refunds_model)
+        self._refunds_model.set_rows(refunds)
+        _reselect(
+            self._ui.refundsTable, [r.refund_id for r in refunds], current and current.refund_id
+        )
         self._show_refund_lines()
 
     def _show_sync(self, health: SyncHealth) -> None:
         pull_error = self._sync.pull_error
         details = sync_details(health, configured=self._sync.configured, pull_error=pull_error)
-        set_clipped_text(self.sync_state, f"{self._sync.line()}\n{details}".strip(), _SYNC_CHARS)
+        set_clipped_text(self._ui.syncState, f"{self._sync.line()}\n{details}".strip(), _SYNC_CHARS)
         trouble = sync_trouble(health, pull_failed=pull_error is not None)
-        self.sync_state.setStyleSheet(_ERROR_STYLE if trouble else "")
+        self._ui.syncState.setStyleSheet(_ERROR_STYLE if trouble else "")
 
     def _show_events(self, events: list[OutboxEventView]) -> None:
-        current = self._selected(self.events_table, self.events_model)
-        self.events_model.set_rows(events)
-        _reselect(self.events_table, [e.id for e in events], current and current.id)
+        current = self._selected(self._ui.eventsTable, self._events_model)
+        self._events_model.set_rows(events)
+        _reselect(self._ui.eventsTable, [e.id for e in events], current and current.id)
         self._enable_actions()
 
     def _show_refund_lines(self) -> None:
-        refund = self._selected(self.refunds_table, self.refunds_model)
+        refund = self._selected(self._ui.refundsTable, self._refunds_model)
         if refund is None:
-            count = self.refunds_model.rowCount()
-            self.refund_lines.setText("Nothing waiting." if count == 0 else "")
-            self.refund_lines.setToolTip("")
+            count = self._refunds_model.rowCount()
+            self._ui.refundLines.setText("Nothing waiting." if count == 0 else "")
+            self._ui.refundLines.setToolTip("")
         else:
             whole = [f"Held because: {refund.reason}", *map(_unit_line, refund.lines)]
             # The reason and a few units, cut: the tab must fit a 1366x768 screen with its
@@ -311,25 +310,25 @@ class LeadView(QWidget):
                 more = len(whole) - _UNITS_SHOWN
                 shown[-1] = f"… and {more} more units (hover for all)"
             text = "\n".join(shown)
-            self.refund_lines.setText(text)
+            self._ui.refundLines.setText(text)
             all_of_it = "\n".join(whole)
-            self.refund_lines.setToolTip(plain_tooltip(all_of_it) if all_of_it != text else "")
+            self._ui.refundLines.setToolTip(plain_tooltip(all_of_it) if all_of_it != text else "")
         self._enable_actions()
 
     def _enable_actions(self) -> None:
-        has_refund = self._selected(self.refunds_table, self.refunds_model) is not None
-        has_event = self._selected(self.events_table, self.events_model) is not None
+        has_refund = self._selected(self._ui.refundsTable, self._refunds_model) is not None
+        has_event = self._selected(self._ui.eventsTable, self._events_model) is not None
         for button, enabled in (
-            (self.approve_button, has_refund),
-            (self.reject_button, has_refund),
-            (self.retry_button, has_event),
-            (self.resolve_button, has_event),
+            (self._ui.approveButton, has_refund),
+            (self._ui.rejectButton, has_refund),
+            (self._ui.retryButton, has_event),
+            (self._ui.resolveButton, has_event),
         ):
             button.setEnabled(enabled and not self._busy)
 
     def _say(self, text: str, *, error: bool = False) -> None:
-        self.message.setText(text)
-        self.message.setStyleSheet(_ERROR_STYLE if error else _OK_STYLE)
+        self._ui.message.setText(text)
+        self._ui.message.setStyleSheet(_ERROR_STYLE if error else _OK_STYLE)
 
     def _show_error(self, exc: BaseException) -> None:
         self._busy = False
@@ -339,6 +338,29 @@ class LeadView(QWidget):
         else:
             log.error("Shift lead view failed", exc_info=exc)
             self._say(f"Could not complete that: {exc}", error=True)
+
+    # --- what the rest of the station (and a test) reads -----------------------------------
+
+    def message(self) -> str:
+        """What the last action did, or why it could not."""
+        return self._ui.message.text()
+
+    def sync_text(self) -> str:
+        """The order system's state: the status bar's line, then the details."""
+        return self._ui.syncState.text()
+
+    def held_refunds(self) -> list[PendingRefund]:
+        return self._refunds_model.rows()
+
+    def parked_events(self) -> list[OutboxEventView]:
+        return self._events_model.rows()
+
+    def refund_details(self) -> str:
+        """The selected held refund's reason and units, as shown below the table."""
+        return self._ui.refundLines.text()
+
+    def select_refund(self, row: int) -> None:
+        self._ui.refundsTable.setCurrentIndex(self._refunds_model.index(row, 0))
 
     # --- what the lead does ---------------------------------------------------------------
 
@@ -358,7 +380,7 @@ class LeadView(QWidget):
             action()
 
     def decide(self, *, approve: bool) -> None:
-        refund = self._selected(self.refunds_table, self.refunds_model)
+        refund = self._selected(self._ui.refundsTable, self._refunds_model)
         if refund is None:
             return
         verb = "Approve" if approve else "Reject"
@@ -370,6 +392,7 @@ class LeadView(QWidget):
             work=lambda lead, note: self._service.decide_refund(
                 refund.refund_id, lead, approve=approve, note=note
             ),
+            changes=REFUND_DECIDED,
             done=lambda decision: (
                 f"Refund for {decision.rma_number} {decision.status.value}"
                 f" by {decision.decided_by}"
@@ -378,7 +401,7 @@ class LeadView(QWidget):
         )
 
     def retry(self) -> None:
-        event = self._selected(self.events_table, self.events_model)
+        event = self._selected(self._ui.eventsTable, self._events_model)
         if event is None:
             return
         self._as_lead(
@@ -386,11 +409,12 @@ class LeadView(QWidget):
             note_prompt=None,
             note_required=False,
             work=lambda lead, _note: self._service.retry_event(event.id, lead),
+            changes=EVENT_RETRIED,
             done=lambda view: f"Event #{view.sequence} queued again.",
         )
 
     def resolve(self) -> None:
-        event = self._selected(self.events_table, self.events_model)
+        event = self._selected(self._ui.eventsTable, self._events_model)
         if event is None:
             return
         self._as_lead(
@@ -398,6 +422,7 @@ class LeadView(QWidget):
             note_prompt="How was it resolved? (required, e.g. refunded by hand in the shop)",
             note_required=True,
             work=lambda lead, note: self._service.resolve_event(event.id, lead, note=note),
+            changes=EVENT_RESOLVED,
             done=lambda view: f"Event #{view.sequence} marked resolved.",
         )
 
@@ -407,6 +432,7 @@ class LeadView(QWidget):
             note_prompt="Badge to unlock",
             note_required=True,
             work=lambda lead, badge: self._service.unlock_operator(badge, lead),
+            changes=BADGE_UNLOCKED,
             done=lambda code: f"Badge {code} is unlocked.",
         )
 
@@ -417,6 +443,7 @@ class LeadView(QWidget):
         note_prompt: str | None,
         note_required: bool,
         work: Callable[[StationContext, str], T],
+        changes: Changes,
         done: Callable[[T], str],
     ) -> None:
         """Ask the deciding lead's badge, PIN and reason, every time; run it off the GUI thread.
@@ -433,7 +460,7 @@ class LeadView(QWidget):
         )
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
-        code, pin, note = dialog.badge.text(), dialog.pin.text() or None, dialog.note.text()
+        code, pin, note = dialog.badge(), dialog.pin(), dialog.note()
 
         def run() -> T:
             lead = self._service.authorize_lead(code, pin)
@@ -441,8 +468,9 @@ class LeadView(QWidget):
 
         def succeeded(result: T) -> None:
             self._busy = False
+            self._enable_actions()
             self._say(done(result))
-            self.refresh()
+            self.changed.emit(changes)  # the window's notices re-read this tab too
 
         self._busy = True
         self._enable_actions()
@@ -456,29 +484,10 @@ class LeadView(QWidget):
         return model.row(index.row())
 
 
-def _heading(text: str, font: QFont) -> QLabel:
-    label = plain_label(text)
-    label.setFont(font)
-    return label
-
-
-def _table(model: RowTableModel[T], *, stretch: int) -> QTableView:
-    table = QTableView()
+def _table(table: QTableView, model: RowTableModel[T], *, stretch: int) -> None:
     table.setModel(model)
-    table.setAlternatingRowColors(True)
-    table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
     table.verticalHeader().setVisible(False)
     bounded_columns(table, stretch=stretch)
-    return table
-
-
-def _row(*buttons: QPushButton) -> QHBoxLayout:
-    row = QHBoxLayout()
-    for button in buttons:
-        row.addWidget(button)
-    row.addStretch(1)
-    return row
 
 
 def _reselect(table: QTableView, ids: list[object], previous: object) -> None:

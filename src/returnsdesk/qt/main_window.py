@@ -12,6 +12,7 @@ from returnsdesk.config import Settings
 from returnsdesk.domain.errors import OperatorError
 from returnsdesk.domain.labels import is_license_plate
 from returnsdesk.qt.camera import CameraBridge, CameraPanel
+from returnsdesk.qt.changes import ChangeHub
 from returnsdesk.qt.forms.ui_main_window import Ui_MainWindow
 from returnsdesk.qt.help_view import HelpView
 from returnsdesk.qt.history_view import HistoryView
@@ -35,8 +36,14 @@ from returnsdesk.services.station import StationService
 from returnsdesk.services.sync.inbound import PullStats
 from returnsdesk.services.sync.relay import SyncHealth
 from returnsdesk.services.sync.station_pull import station_pull, station_relay
+from returnsdesk.station.changes import ELSEWHERE, pulled, relayed
 
 log = logging.getLogger(__name__)
+
+# Several stations may share one database: what the others write reaches no notice here, so
+# the screens that show shared data are told "maybe changed" this often (hidden ones re-read
+# only when shown). Everything this process does is shown at once by its change notices.
+OTHER_STATIONS_S = 45
 
 
 class MainWindow(QMainWindow):
@@ -64,6 +71,8 @@ class MainWindow(QMainWindow):
         self.station_view = StationView(font_scale=settings.ui.font_scale)
         scale = settings.ui.font_scale  # every tab at the station's type size
         self.history_view = HistoryView(service, font_scale=scale)
+        # Change notices: operations post what they changed, the screens showing it re-read.
+        self.changes = ChangeHub(self)
         # One reading of the outbox for the status bar and the shift lead's tab.
         self.sync = SyncMonitor(
             service, configured=settings.order_system.kind != "none", parent=self
@@ -74,6 +83,7 @@ class MainWindow(QMainWindow):
             ReportSetup.from_settings(
                 settings.reports, photo_root=service.photos.root, generated_by=ctx.station_code
             ),
+            font_scale=scale,
         )
         self.help_view = HelpView(
             demo, demo_sheet, service.policies.grading.grades, font_scale=scale
@@ -98,19 +108,24 @@ class MainWindow(QMainWindow):
         self.scanner.attach()
         self.station_view.setFocus()
         self._service = service
-        self._sync_timer = QTimer(self)
-        self._sync_timer.setInterval(5_000)
-        self._sync_timer.timeout.connect(self._refresh_sync)
+        self._others_timer = QTimer(self)
+        self._others_timer.setInterval(OTHER_STATIONS_S * 1000)
+        self._others_timer.timeout.connect(lambda: self.changes.post(ELSEWHERE))
         self._pull = station_pull(settings.order_system, service.database)
         self._pulling = False
-        self._pull_timer = QTimer(self)
-        self._relay = station_relay(settings.order_system, service.database)
+        self._pull_timer = QTimer(self)  # the shop is outside the process: asked on a timer
+        self._relay = station_relay(
+            settings.order_system,
+            service.database,
+            on_change=lambda stats: self.changes.post_from_thread(relayed(stats)),
+        )
         self._labels_settings = settings.labels
         self.printing = LabelPrinting(service, parent=self)
         self.ui.statusBar.addPermanentWidget(self.printing.status, 2)
         self.printing.status.setContentsMargins(8, 2, 8, 2)
         printers = QShortcut(QKeySequence("Ctrl+Shift+P"), self)  # Ctrl+P prints reports
         printers.activated.connect(self.show_printers)
+        self._connect_changes()
         self._closed = False
         self._geometry_store: QSettings | None = None
         self._settings = settings
@@ -133,8 +148,8 @@ class MainWindow(QMainWindow):
         # Not on the station pool: the first scan must not queue behind it (it waits for the
         # import only if it is a GS1 scan arriving within the first moments).
         Op(load_gs1_parser, owner=self, pool=QThreadPool.globalInstance()).start()
-        self._sync_timer.start()
-        self._refresh_sync()
+        self._others_timer.start()
+        self.sync.refresh()
         if self._pull is not None:
             self._pull_timer.setInterval(int(self._pull.interval_s * 1000))
             self._pull_timer.timeout.connect(self._pull_now)
@@ -166,9 +181,6 @@ class MainWindow(QMainWindow):
     def _connect_signals(self) -> None:
         self.scanner.scanned.connect(self._on_scan)
         self.sync.changed.connect(self._show_sync)
-        # Change notice: finished station work (a completion writes outbox events) is shown
-        # at once, not at the next tick of the timer.
-        self.station.work_done.connect(self.sync.refresh)
         self.scanner.command.connect(self.lead_view.on_command)
         self.scanner.command.connect(self.reports_view.on_command)
         tabs = (
@@ -183,13 +195,22 @@ class MainWindow(QMainWindow):
             shortcut = QShortcut(QKeySequence(key), self)
             shortcut.activated.connect(lambda index=index: self._show_tab(index))
 
+    def _connect_changes(self) -> None:
+        """Who says what changed, and who shows it (GUIDE convention 14)."""
+        hub = self.changes
+        self.station.changed.connect(hub.post)
+        self.lead_view.changed.connect(hub.post)
+        self.history_view.changed.connect(hub.post)
+        self.printing.changed.connect(hub.post)
+        hub.changed.connect(self.sync.on_changes)
+        hub.changed.connect(self.lead_view.on_changes)
+        hub.changed.connect(self.history_view.on_changes)
+        hub.changed.connect(self.printing.on_changes)
+
     @property
     def pull_error(self) -> str | None:
         """The last pull's failure (None: fine or no pull)."""
         return self.sync.pull_error
-
-    def _refresh_sync(self) -> None:
-        self.sync.refresh()
 
     def _pull_now(self) -> None:
         if self._pull is None or self._pulling:
@@ -203,6 +224,7 @@ class MainWindow(QMainWindow):
         self._pulling = False
         self.sync.set_pull_error(None)
         log.debug("Pulled: %s", stats.summary())
+        self.changes.post(pulled(stats))
 
     def _pull_failed(self, exc: BaseException) -> None:
         self._pulling = False
@@ -301,8 +323,9 @@ class MainWindow(QMainWindow):
         if self._geometry_store is not None and not self._closed:
             save_geometry(self, self._geometry_store)
         self._closed = True
+        self.changes.close()
         self.scanner.detach()
-        self._sync_timer.stop()
+        self._others_timer.stop()
         self._pull_timer.stop()
         if self._pull is not None:
             self._pull.close()

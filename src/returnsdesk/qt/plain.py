@@ -13,7 +13,7 @@ from __future__ import annotations
 from PySide6 import QtGui
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QPainter, QPaintEvent, QPalette
-from PySide6.QtWidgets import QFormLayout, QInputDialog, QLabel, QMessageBox, QWidget
+from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
 
 
 def plain_label(text: str = "", parent: QWidget | None = None) -> QLabel:
@@ -29,7 +29,12 @@ class ElidedLabel(QLabel):
     (the whole text in its tooltip) instead of widening the window, as a status bar's labels
     must on a 1366-pixel screen. ``text()`` is the whole text."""
 
-    def __init__(self, text: str = "", parent: QWidget | None = None, *, min_chars: int = 10):
+    def __init__(
+        self, text: str | QWidget = "", parent: QWidget | None = None, *, min_chars: int = 10
+    ) -> None:
+        if isinstance(text, QWidget):  # ElidedLabel(parent), as a Designer form makes it
+            parent = text
+            text = ""
         super().__init__(parent)
         self.setTextFormat(Qt.TextFormat.PlainText)
         self._min_chars = min_chars
@@ -71,13 +76,6 @@ class ElidedLabel(QLabel):
         )
 
 
-def add_plain_row(form: QFormLayout, text: str, field: QWidget) -> None:
-    """A form row whose label is plain text (``addRow(str, ...)`` makes a guessing QLabel)."""
-    label = plain_label(text)
-    label.setBuddy(field)
-    form.addRow(label, field)
-
-
 def rich_label(html_text: str = "", parent: QWidget | None = None) -> QLabel:
     """A label for HTML built here; every value from outside in it must be escaped."""
     label = QLabel(parent)
@@ -112,16 +110,3 @@ def show_error_box(parent: QWidget | None, title: str, text: str) -> None:
     box = QMessageBox(QMessageBox.Icon.Critical, title, text, QMessageBox.StandardButton.Ok, parent)
     box.setTextFormat(Qt.TextFormat.PlainText)
     box.exec()
-
-
-def ask_plain_text(parent: QWidget, title: str, prompt: str) -> str | None:
-    """One line of text, or None when cancelled; the prompt (which may quote a scan) is plain."""
-    dialog = QInputDialog(parent)
-    dialog.setWindowTitle(title)
-    dialog.setLabelText(prompt)
-    dialog.setInputMode(QInputDialog.InputMode.TextInput)
-    for label in dialog.findChildren(QLabel):
-        label.setTextFormat(Qt.TextFormat.PlainText)
-    if dialog.exec() != QInputDialog.DialogCode.Accepted:
-        return None
-    return dialog.textValue()

@@ -2,8 +2,9 @@
 
 The worker (``services.labels.queue.PrintWorker``) runs on its own thread for as long as the
 window is open; it sleeps until a label is queued (the service wakes it) or a retry is due. The
-status bar line is read from the database every few seconds through ``Op`` on the general pool,
-so it shows what is really queued, whoever queued it.
+status bar line is read from the database through ``Op`` on the general pool whenever a change
+notice names labels: the worker's own after each round (``changed``, from its thread), a
+completion's or a reprint's when they queue one.
 """
 
 from __future__ import annotations
@@ -11,23 +12,19 @@ from __future__ import annotations
 import logging
 import threading
 
-from PySide6.QtCore import QObject, QThreadPool, QTimer
-from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
+from PySide6.QtWidgets import QDialog, QWidget
 
 from returnsdesk.config import LabelsSettings
 from returnsdesk.domain.errors import OperatorError
 from returnsdesk.domain.labels import sample_label
+from returnsdesk.qt.dialogs import QUOTE_CHARS, fit_height
+from returnsdesk.qt.forms.ui_printers_dialog import Ui_PrintersDialog
 from returnsdesk.qt.ops import Op
-from returnsdesk.qt.plain import ElidedLabel, add_plain_row, plain_label
+from returnsdesk.qt.plain import ElidedLabel, set_clipped_text
 from returnsdesk.services.labels.queue import LabelHealth
 from returnsdesk.services.station import StationService
+from returnsdesk.station.changes import Changes, printed
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +46,10 @@ def label_status_text(health: LabelHealth | None, printer: str | None) -> str:
 class LabelPrinting(QObject):
     """Starts and stops the print worker with the window and keeps ``status`` up to date."""
 
+    # The worker printed, failed or found the printer offline: its notice, emitted on the
+    # worker's thread (a connection to a GUI-thread object is queued).
+    changed = Signal(object)
+
     def __init__(self, service: StationService, parent: QWidget) -> None:
         super().__init__(parent)
         self._service = service
@@ -57,28 +58,32 @@ class LabelPrinting(QObject):
         self.printer = worker.output.describe() if worker is not None else None
         self.status = ElidedLabel("Labels: checking…")
         self._thread: threading.Thread | None = None
-        self._timer = QTimer(self)
-        self._timer.setInterval(2_000)
-        self._timer.timeout.connect(self.refresh)
 
     def start(self) -> None:
         worker = self._service.print_worker
         if worker is not None:
             self._thread = threading.Thread(
-                target=worker.run_forever, name="print-worker", daemon=True
+                target=worker.run_forever,
+                args=(lambda round_: self.changed.emit(printed(round_)),),
+                name="print-worker",
+                daemon=True,
             )
             self._thread.start()
-        self._timer.start()
         self.refresh()
 
     def stop(self) -> None:
-        self._timer.stop()
         worker = self._service.print_worker
         if worker is not None and self._thread is not None:
             worker.stop()
             # A label being sent finishes first; the printer's own timeout bounds the wait.
             self._thread.join(timeout=_STOP_WAIT_S)
             self._thread = None
+
+    @Slot(object)
+    def on_changes(self, changes: Changes) -> None:
+        """A change notice: the status bar is always on screen, so read at once."""
+        if changes.labels:
+            self.refresh()
 
     def refresh(self) -> None:
         op = Op(self._service.label_health, owner=self._owner, pool=QThreadPool.globalInstance())
@@ -94,49 +99,40 @@ class LabelPrinting(QObject):
 
 
 class PrintersDialog(QDialog):
-    """The station's printer as configured, with a test print (T) and the queue's state."""
+    """The station's printer as configured, with a test print (T) and the queue's state.
+    Laid out by ui/printers_dialog.ui."""
 
     def __init__(
         self, service: StationService, settings: LabelsSettings, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Printers")
+        self._ui = Ui_PrintersDialog()
+        self._ui.setupUi(self)  # type: ignore[no-untyped-call]
         self._service = service
-        layout = QVBoxLayout(self)
-        form = QFormLayout()
+        ui = self._ui
         worker = service.print_worker
-        add_plain_row(form, "Label printer:", plain_label(settings.printer))
-        add_plain_row(
-            form, "Sends to:", plain_label(worker.output.describe() if worker else "nothing")
-        )
-        add_plain_row(
-            form, "Label size:", plain_label(f"{settings.size}, {settings.dpi} dpi (ZPL)")
-        )
-        layout.addLayout(form)
-        self.outcome = plain_label(
+        ui.printerValue.setText(settings.printer)
+        ui.sendsToValue.setText(worker.output.describe() if worker else "nothing")
+        ui.sizeValue.setText(f"{settings.size}, {settings.dpi} dpi (ZPL)")
+        ui.outcome.setText(
             "Press T to print a test label."
             if worker is not None
             else "No label printer is set up for this station (labels.printer in settings)."
         )
-        self.outcome.setWordWrap(True)
-        layout.addWidget(self.outcome)
-        self.test_button = QPushButton("&Test print (T)")
-        self.test_button.setShortcut("T")
-        self.test_button.setEnabled(worker is not None)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.addButton(self.test_button, QDialogButtonBox.ButtonRole.ActionRole)
-        buttons.rejected.connect(self.reject)
-        self.test_button.clicked.connect(self.test_print)
-        layout.addWidget(buttons)
-        self.resize(520, 220)
+        ui.testButton.setEnabled(worker is not None)
+        ui.testButton.clicked.connect(self.test_print)
+
+    def outcome(self) -> str:
+        """What the last test print did, or what to do."""
+        return self._ui.outcome.text()
 
     def test_print(self) -> None:
         worker = self._service.print_worker
         if worker is None:
             return
-        self.test_button.setEnabled(False)
-        self.outcome.setStyleSheet("")
-        self.outcome.setText(f"Printing a test label on {worker.output.describe()}…")
+        self._ui.testButton.setEnabled(False)
+        self._ui.outcome.setStyleSheet("")
+        self._ui.outcome.setText(f"Printing a test label on {worker.output.describe()}…")
         label = sample_label(self._service.context.station_code, self._service.clock())
         where = worker.output.describe()
         Op(
@@ -146,12 +142,13 @@ class PrintersDialog(QDialog):
         ).start()
 
     def _done(self, text: str) -> None:
-        self.test_button.setEnabled(True)
-        self.outcome.setText(text)
+        self._ui.testButton.setEnabled(True)
+        self._ui.outcome.setText(text)
 
     def _failed(self, exc: BaseException) -> None:
         if not isinstance(exc, OperatorError):
             raise exc
-        self.test_button.setEnabled(True)
-        self.outcome.setStyleSheet(_TROUBLE)
-        self.outcome.setText(f"Test print failed: {exc}")
+        self._ui.testButton.setEnabled(True)
+        self._ui.outcome.setStyleSheet(_TROUBLE)
+        set_clipped_text(self._ui.outcome, f"Test print failed: {exc}", QUOTE_CHARS)
+        fit_height(self)

@@ -8,34 +8,22 @@ arrows and Tab move through the choices.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QDate, QDateTime, QObject, Qt, QThreadPool, QTime, Signal
 from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-from PySide6.QtWidgets import (
-    QComboBox,
-    QDateEdit,
-    QDateTimeEdit,
-    QDialog,
-    QFileDialog,
-    QFormLayout,
-    QHBoxLayout,
-    QLineEdit,
-    QProgressBar,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QDialog, QFileDialog, QWidget
 
 from returnsdesk.domain.errors import OperatorError
+from returnsdesk.qt.forms.ui_reports_view import Ui_ReportsView
 from returnsdesk.qt.ops import Op
-from returnsdesk.qt.pdf_preview import PdfPreview, print_pdf
-from returnsdesk.qt.plain import add_plain_row, plain_label
+from returnsdesk.qt.pdf_preview import print_pdf
+from returnsdesk.qt.plain import set_clipped_text
+from returnsdesk.qt.typography import BODY_PT, scaled_font
 from returnsdesk.services.reports import Period, ReportKind, ReportRequest, ReportSetup
 from returnsdesk.services.station import StationService
 
@@ -44,9 +32,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-T = TypeVar("T")
-
 _ERROR_STYLE = "color:#842029; font-weight:bold;"
+_SIDE_WIDTH = 420  # the request's column at the body type size
+_MESSAGE_CHARS = 400
 WHOLE_DAY = "Whole day"
 LAST_7_DAYS = "Last 7 days"
 LAST_30_DAYS = "Last 30 days"
@@ -60,87 +48,55 @@ class _Progress(QObject):
 
 
 class ReportsView(QWidget):
+    """Laid out by ui/reports_view.ui; its widgets are its own."""
+
     def __init__(
-        self, service: StationService, setup: ReportSetup, parent: QWidget | None = None
+        self,
+        service: StationService,
+        setup: ReportSetup,
+        *,
+        font_scale: float = 1.0,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        self._ui = Ui_ReportsView()
+        self._ui.setupUi(self)  # type: ignore[no-untyped-call]
+        self.setFont(scaled_font(self.font(), BODY_PT, font_scale))  # children inherit it
         self._service = service
         self._setup = setup
         self._report: GeneratedReport | None = None
         self._busy = False
         self._progress_relay = _Progress(self)
 
-        self.kind = QComboBox()
+        ui = self._ui
         for kind in ReportKind:
-            self.kind.addItem(kind.heading, kind)
-        self.period = QComboBox()
-        self.period.addItems(
+            ui.kindCombo.addItem(kind.heading, kind)
+        ui.periodCombo.addItems(
             [WHOLE_DAY, *(f"{name.capitalize()} shift" for name in setup.shifts)]
             + [LAST_7_DAYS, LAST_30_DAYS, CUSTOM_RANGE]
         )
         today = service.clock().astimezone(setup.zone).date()
-        self.day = QDateEdit(QDate(today.year, today.month, today.day))
-        self.day.setCalendarPopup(True)
-        self.day.setDisplayFormat("ddd dd MMM yyyy")
-        start_of_day = QDateTime(self.day.date(), QTime(0, 0))
-        self.range_from = QDateTimeEdit(start_of_day.addDays(-7))
-        self.range_to = QDateTimeEdit(start_of_day.addDays(1))
-        for edit in (self.range_from, self.range_to):
-            edit.setDisplayFormat("yyyy-MM-dd HH:mm")
-        self.station = QComboBox()
-        self.station.addItem("All stations", None)
-        self.station.addItem(
+        ui.dayEdit.setDate(QDate(today.year, today.month, today.day))
+        start_of_day = QDateTime(ui.dayEdit.date(), QTime(0, 0))
+        ui.fromEdit.setDateTime(start_of_day.addDays(-7))
+        ui.toEdit.setDateTime(start_of_day.addDays(1))
+        ui.stationCombo.addItem("All stations", None)
+        ui.stationCombo.addItem(
             f"This station ({service.context.station_code})", service.context.station_code
         )
-        self.rma = QLineEdit()
-        self.rma.setPlaceholderText("RMA number, e.g. RMA-100001")
-
-        form = QFormLayout()
-        add_plain_row(form, "Report", self.kind)
-        add_plain_row(form, "Period", self.period)
-        add_plain_row(form, "Day", self.day)
-        add_plain_row(form, "From", self.range_from)
-        add_plain_row(form, "To", self.range_to)
-        add_plain_row(form, "Stations", self.station)
-        add_plain_row(form, "Return", self.rma)
-        self._form = form
-
-        self.generate_button = QPushButton("Generate (Enter)")
-        self.print_button = QPushButton("Print… (Ctrl+P)")
-        self.save_button = QPushButton("Save PDF… (Ctrl+S)")
-        self.csv_button = QPushButton("Export CSV… (Ctrl+E)")
-        self.progress = QProgressBar()
-        self.progress.setRange(0, 100)
-        self.progress.setVisible(False)
-        self.message = plain_label("Choose a report and press Enter.")
-        self.message.setWordWrap(True)
-
-        controls = QVBoxLayout()
-        controls.addLayout(form)
-        for button in (self.generate_button, self.print_button, self.save_button, self.csv_button):
-            controls.addWidget(button)
-        controls.addWidget(self.progress)
-        controls.addWidget(self.message)
-        controls.addStretch(1)
-        side = QWidget()
-        side.setLayout(controls)
-        side.setMaximumWidth(420)
-
-        self.preview = PdfPreview()
-        layout = QHBoxLayout(self)
-        layout.addWidget(side)
-        layout.addWidget(self.preview, 1)
+        # The choices keep to a column; the preview takes the rest of the width.
+        ui.side.setMaximumWidth(int(_SIDE_WIDTH * font_scale))
         self._connect_signals()
         self._fit_fields_to_kind()
 
     def _connect_signals(self) -> None:
-        self.kind.currentIndexChanged.connect(lambda _i: self._fit_fields_to_kind())
-        self.period.currentIndexChanged.connect(lambda _i: self._fit_fields_to_kind())
-        self.generate_button.clicked.connect(self.generate)
-        self.print_button.clicked.connect(self.print_report)
-        self.save_button.clicked.connect(self.save_pdf)
-        self.csv_button.clicked.connect(self.export_csv)
-        self.rma.returnPressed.connect(self.generate)
+        self._ui.kindCombo.currentIndexChanged.connect(lambda _i: self._fit_fields_to_kind())
+        self._ui.periodCombo.currentIndexChanged.connect(lambda _i: self._fit_fields_to_kind())
+        self._ui.generateButton.clicked.connect(self.generate)
+        self._ui.printButton.clicked.connect(self.print_report)
+        self._ui.saveButton.clicked.connect(self.save_pdf)
+        self._ui.csvButton.clicked.connect(self.export_csv)
+        self._ui.rmaEdit.returnPressed.connect(self.generate)
         self._progress_relay.changed.connect(self._show_progress)
         for keys, action in (
             ("Ctrl+P", self.print_report),
@@ -153,41 +109,86 @@ class ReportsView(QWidget):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        self.kind.setFocus()
+        self._ui.kindCombo.setFocus()
 
     def on_command(self, key: str) -> None:
         """Lone keys from the scanner filter: Enter generates while this view is on screen."""
         if self.isVisible() and key.upper() == "ENTER":
             self.generate()
 
+    # --- what the rest of the station (and a test) reads and sets --------------------------
+
+    def report_kind(self) -> ReportKind:
+        return self._kind()
+
+    def choose_kind(self, kind: ReportKind) -> None:
+        self._ui.kindCombo.setCurrentIndex(self._ui.kindCombo.findData(kind))
+
+    def set_return_number(self, text: str) -> None:
+        """The evidence pack's return, as typed into its field."""
+        self._ui.rmaEdit.setText(text)
+
+    def fields_shown(self) -> list[str]:
+        """The labels of the request's fields on screen now."""
+        ui = self._ui
+        labels = (
+            ui.kindLabel,
+            ui.periodLabel,
+            ui.dayLabel,
+            ui.fromLabel,
+            ui.toLabel,
+            ui.stationLabel,
+            ui.returnLabel,
+        )
+        return [label.text() for label in labels if label.isVisibleTo(self)]
+
+    def message(self) -> str:
+        return self._ui.message.text()
+
+    def page_count(self) -> int:
+        return self._ui.preview.page_count
+
+    def page_text(self, page: int) -> str:
+        return self._ui.preview.document.getAllText(page).text()
+
+    def shown_pdf(self) -> bytes:
+        return self._ui.preview.pdf
+
+    def can_save(self) -> bool:
+        """Printing, saving and exporting are offered (a report is shown, nothing running)."""
+        return self._ui.saveButton.isEnabled()
+
     # --- the request ----------------------------------------------------------------------
 
     def _kind(self) -> ReportKind:
-        return ReportKind(self.kind.currentData())  # Qt hands the StrEnum back as a str
+        return ReportKind(self._ui.kindCombo.currentData())  # Qt hands the StrEnum back as a str
 
     def _fit_fields_to_kind(self) -> None:
         evidence = self._kind() is ReportKind.EVIDENCE
-        period = self.period.currentText()
+        period = self._ui.periodCombo.currentText()
         for widget, visible in (
-            (self.period, not evidence),
-            (self.day, not evidence and period not in (LAST_7_DAYS, LAST_30_DAYS, CUSTOM_RANGE)),
-            (self.range_from, not evidence and period == CUSTOM_RANGE),
-            (self.range_to, not evidence and period == CUSTOM_RANGE),
-            (self.station, not evidence),
-            (self.rma, evidence),
+            (self._ui.periodCombo, not evidence),
+            (
+                self._ui.dayEdit,
+                not evidence and period not in (LAST_7_DAYS, LAST_30_DAYS, CUSTOM_RANGE),
+            ),
+            (self._ui.fromEdit, not evidence and period == CUSTOM_RANGE),
+            (self._ui.toEdit, not evidence and period == CUSTOM_RANGE),
+            (self._ui.stationCombo, not evidence),
+            (self._ui.rmaEdit, evidence),
         ):
-            self._form.setRowVisible(widget, visible)
+            self._ui.form.setRowVisible(widget, visible)
         if evidence:
-            self.rma.setFocus()
+            self._ui.rmaEdit.setFocus()
 
     def request(self) -> ReportRequest:
         """What the form asks for; raises ``ReportRequestError`` with a message to show."""
         kind = self._kind()
         if kind is ReportKind.EVIDENCE:
-            return ReportRequest(kind, rma_number=self.rma.text().strip().upper())
+            return ReportRequest(kind, rma_number=self._ui.rmaEdit.text().strip().upper())
         zone = self._setup.zone
-        choice = self.period.currentText()
-        picked = self.day.date()
+        choice = self._ui.periodCombo.currentText()
+        picked = self._ui.dayEdit.date()
         day = date(picked.year(), picked.month(), picked.day())
         if choice == WHOLE_DAY:
             period = Period.day(day, zone)
@@ -197,14 +198,14 @@ class ReportsView(QWidget):
             )
         elif choice == CUSTOM_RANGE:
             period = Period.between(
-                _aware(self.range_from.dateTime(), zone),
-                _aware(self.range_to.dateTime(), zone),
+                _aware(self._ui.fromEdit.dateTime(), zone),
+                _aware(self._ui.toEdit.dateTime(), zone),
                 zone,
             )
         else:
             shift = self._setup.shift(choice.removesuffix(" shift"))
             period = Period.shift(day, shift, zone)
-        return ReportRequest(kind, period=period, station_code=self.station.currentData())
+        return ReportRequest(kind, period=period, station_code=self._ui.stationCombo.currentData())
 
     # --- generating, printing, saving -----------------------------------------------------
 
@@ -233,9 +234,9 @@ class ReportsView(QWidget):
     def _show_report(self, report: GeneratedReport) -> None:
         self._finish()
         self._report = report
-        self.preview.show_pdf(report.pdf)
+        self._ui.preview.show_pdf(report.pdf)
         self._say(
-            f"{report.title} — {report.filter_text}. {self.preview.page_count} pages."
+            f"{report.title} — {report.filter_text}. {self._ui.preview.page_count} pages."
             " Ctrl+P prints, Ctrl+S saves, Ctrl+E exports CSV."
         )
         self._enable()
@@ -293,12 +294,6 @@ class ReportsView(QWidget):
             lambda paths: self._done(f"Wrote {len(paths)} CSV files into {target}.")
         ).on_failure(self._failed).start()
 
-    def _in_background(self, text: str, work: Callable[[], T], done: Callable[[T], str]) -> None:
-        self._start(text)
-        Op(work, owner=self, pool=QThreadPool.globalInstance()).on_success(
-            lambda result: self._done(done(result))
-        ).on_failure(self._failed).start()
-
     def _ready_report(self) -> GeneratedReport | None:
         if self._busy:
             return None
@@ -310,14 +305,14 @@ class ReportsView(QWidget):
 
     def _start(self, text: str) -> None:
         self._busy = True
-        self.progress.setValue(0)
-        self.progress.setVisible(True)
+        self._ui.progress.setValue(0)
+        self._ui.progress.setVisible(True)
         self._say(text)
         self._enable()
 
     def _finish(self) -> None:
         self._busy = False
-        self.progress.setVisible(False)
+        self._ui.progress.setVisible(False)
         self._enable()
 
     def _done(self, text: str) -> None:
@@ -335,18 +330,19 @@ class ReportsView(QWidget):
             self._say(f"The report failed: {exc}. The log has the details.", error=True)
 
     def _show_progress(self, fraction: float, text: str) -> None:
-        self.progress.setValue(round(fraction * 100))
+        self._ui.progress.setValue(round(fraction * 100))
         if text:
-            self.message.setText(text)
+            self._ui.message.setText(text)
 
     def _say(self, text: str, *, error: bool = False) -> None:
-        self.message.setText(text)
-        self.message.setStyleSheet(_ERROR_STYLE if error else "")
+        # It may quote what was typed or an error from a file system: cut, whole in the tooltip.
+        set_clipped_text(self._ui.message, text, _MESSAGE_CHARS)
+        self._ui.message.setStyleSheet(_ERROR_STYLE if error else "")
 
     def _enable(self) -> None:
         has_report = self._report is not None and not self._busy
-        self.generate_button.setEnabled(not self._busy)
-        for button in (self.print_button, self.save_button, self.csv_button):
+        self._ui.generateButton.setEnabled(not self._busy)
+        for button in (self._ui.printButton, self._ui.saveButton, self._ui.csvButton):
             button.setEnabled(has_report)
 
 

@@ -10,20 +10,15 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent, QKeyEvent
-from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
-    QLineEdit,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QWidget
 
 from returnsdesk.data.db import Database
 from returnsdesk.domain.clock import Clock
 from returnsdesk.domain.errors import OperatorError
+from returnsdesk.qt.dialogs import QUOTE_CHARS, fit_height
+from returnsdesk.qt.forms.ui_sign_in_dialog import Ui_SignInDialog
 from returnsdesk.qt.ops import Op
-from returnsdesk.qt.plain import add_plain_row, plain_label
+from returnsdesk.qt.plain import set_clipped_text
 from returnsdesk.services.operators import LockoutPolicy, authenticate
 from returnsdesk.services.views import StationContext
 
@@ -47,45 +42,25 @@ class SignInDialog(QDialog):
         # A locked station cannot be dismissed: only a badge and PIN open it again.
         self._locked = locked_message is not None
         self.context: StationContext | None = None
+        self._ui = Ui_SignInDialog()
+        self._ui.setupUi(self)  # type: ignore[no-untyped-call]
         self.setWindowTitle(f"Sign in to {station_code}" if not self._locked else "Station locked")
-        layout = QVBoxLayout(self)
         # No list of badges here: a badge code on screen would sign anyone in as an inspector
         # without a PIN (the demo's badges are in Help and the README).
-        intro = locked_message or "Scan your badge or type its code, then your PIN."
-        intro_label = plain_label(intro)
-        intro_label.setWordWrap(True)
-        layout.addWidget(intro_label)
-        form = QFormLayout()
-        self._badge = QLineEdit()
-        self._badge.setMaxLength(80)
-        self._pin = QLineEdit()
-        self._pin.setEchoMode(QLineEdit.EchoMode.Password)
-        self._pin.setMaxLength(12)
-        add_plain_row(form, "Badge", self._badge)
-        add_plain_row(form, "PIN (leads and admins always)", self._pin)
-        layout.addLayout(form)
-        self._error = plain_label("")
-        self._error.setWordWrap(True)
-        self._error.setStyleSheet("color:#842029")
-        layout.addWidget(self._error)
-        standard = QDialogButtonBox.StandardButton
-        buttons = QDialogButtonBox(
-            standard.Ok | (standard.NoButton if self._locked else standard.Cancel)
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
-        self._buttons = buttons
-        self._badge.setFocus()
+        if locked_message is not None:
+            self._ui.intro.setText(locked_message)
+            self._ui.buttonBox.setStandardButtons(QDialogButtonBox.StandardButton.Ok)
+        fit_height(self)
+        self._ui.badgeEdit.setFocus()
 
     def accept(self) -> None:
-        code, pin = self._badge.text().strip(), self._pin.text() or None
+        code, pin = self._ui.badgeEdit.text().strip(), self._ui.pinEdit.text() or None
         if not code:
-            self._error.setText("Scan your badge first.")
-            self._badge.setFocus()
+            self._ui.error.setText("Scan your badge first.")
+            self._ui.badgeEdit.setFocus()
             return
         self._set_busy(True)
-        self._error.setText("Checking…")
+        self._ui.error.setText("Checking…")
         Op(
             lambda: authenticate(
                 self._database,
@@ -107,9 +82,9 @@ class SignInDialog(QDialog):
             # A badge scan ends in Enter: it moves on to the PIN, never submits the dialog
             # (QDialog's default button would).
             # focusWidget: the field Enter was typed in, even while the window is not active.
-            if self.focusWidget() is self._badge:
-                self._pin.setFocus()
-            elif self._buttons.isEnabled():
+            if self.focusWidget() is self._ui.badgeEdit:
+                self._ui.pinEdit.setFocus()
+            elif self._ui.buttonBox.isEnabled():
                 self.accept()
             return
         if self._locked and event.key() == Qt.Key.Key_Escape:
@@ -131,11 +106,12 @@ class SignInDialog(QDialog):
         self._set_busy(False)
         if not isinstance(exc, OperatorError):
             raise exc
-        self._error.setText(str(exc))
-        self._pin.clear()
-        self._badge.selectAll()
-        self._badge.setFocus()
+        set_clipped_text(self._ui.error, str(exc), QUOTE_CHARS)
+        fit_height(self)
+        self._ui.pinEdit.clear()
+        self._ui.badgeEdit.selectAll()
+        self._ui.badgeEdit.setFocus()
 
     def _set_busy(self, busy: bool) -> None:
-        for widget in (self._badge, self._pin, self._buttons):
+        for widget in (self._ui.badgeEdit, self._ui.pinEdit, self._ui.buttonBox):
             widget.setEnabled(not busy)

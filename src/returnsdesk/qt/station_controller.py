@@ -40,8 +40,8 @@ __all__ = ["State", "StationController"]
 
 
 class StationController(QObject):
-    # Background work finished (it may have written the database: views showing it re-read).
-    work_done = Signal()
+    # A job succeeded and changed data other screens show: its notice (station.changes).
+    changed = Signal(object)
 
     def __init__(
         self,
@@ -204,7 +204,8 @@ class StationController(QObject):
 
     def _finished(self, job: Job, result: object) -> None:
         self._apply(self.workflow.finished(job, result))
-        self.work_done.emit()
+        if job.changes:
+            self.changed.emit(job.changes)
 
     def _failed(self, job: Job, exc: BaseException) -> None:
         """Operator errors go to the banner (a failed photo never costs the inspection);

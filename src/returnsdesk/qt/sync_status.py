@@ -2,7 +2,7 @@
 
 Both used to read the outbox on their own timers and word it their own way, so after a few
 completions the status bar said "7 waiting" while the shift lead tab said "13 events waiting".
-Now one ``SyncMonitor`` reads it (on a timer, when the station finishes work and when the lead
+Now one ``SyncMonitor`` reads it (on every change notice naming the outbox, and when the lead
 refreshes) and both show ``sync_line`` of the same ``SyncHealth``.
 """
 
@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QObject, QThreadPool, Signal
+from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
 
 from returnsdesk.qt.ops import Op
 from returnsdesk.services.station import StationService
 from returnsdesk.services.sync.relay import SyncHealth
+from returnsdesk.station.changes import Changes
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +72,12 @@ class SyncMonitor(QObject):
         return sync_line(
             self.health, configured=self.configured, pull_failed=self.pull_error is not None
         )
+
+    @Slot(object)
+    def on_changes(self, changes: Changes) -> None:
+        """A change notice: the status bar is always on screen, so read at once."""
+        if changes.outbox:
+            self.refresh()
 
     def refresh(self) -> None:
         if self._reading:

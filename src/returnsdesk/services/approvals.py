@@ -30,7 +30,7 @@ from returnsdesk.data.repositories import add_outbox_event, append_audit
 from returnsdesk.domain.errors import OperatorError
 from returnsdesk.domain.money import Money
 from returnsdesk.domain.vocabulary import LEAD_ROLES, RefundStatus
-from returnsdesk.services.notifications import queue_customer_notification
+from returnsdesk.services.messages.queue import queue_refund_issued, queue_refund_refused
 from returnsdesk.services.operators import (
     LockoutPolicy,
     NotAShiftLead,
@@ -193,8 +193,12 @@ def _decide(
                 payload=refund_event_payload(session, refund, return_, order)
                 | {"approved_by": lead.operator_code, "approved_at": now},
             )
-        # The customer hears the shift lead's reason for a rejection, not the policy's.
-        queue_customer_notification(session, refund=refund, return_=return_, reason=note, now=now)
+        # The customer hears of the released refund, or the shift lead's reason for refusing
+        # it (never the policy's reason for holding it).
+        if approve and refund.total > 0:
+            queue_refund_issued(session, refund=refund, return_=return_, order=order, now=now)
+        elif not approve:
+            queue_refund_refused(session, refund=refund, return_=return_, reason=note, now=now)
         append_audit(
             session,
             action=f"refund.{verdict}",

@@ -28,7 +28,7 @@ from returnsdesk.domain.money import Money
 from returnsdesk.domain.scanning import ClassifiedScan, ScanKind
 from returnsdesk.domain.vocabulary import InspectionOutcome, ParcelStatus, ReturnStatus
 from returnsdesk.services.labels.queue import queue_unit_labels
-from returnsdesk.services.notifications import queue_customer_notification
+from returnsdesk.services.messages.queue import queue_completion_messages
 from returnsdesk.services.refund_events import refund_event_payload
 from returnsdesk.services.views import CompletionResult, ReturnView, StationContext
 
@@ -226,10 +226,9 @@ def complete_parcel(
         aggregate_id=return_.id,
         payload={"rma_number": return_.rma_number, "completed_at": now},
     )
-    queue_customer_notification(
-        session, refund=refund, return_=return_, reason=refund.status_reason, now=now
+    events += 2 + queue_completion_messages(
+        session, refund=refund, return_=return_, parcel_id=parcel.id, now=now
     )
-    events += 3
     if label_printer is not None:
         # Labels of earlier units were queued as each was finished (StationService.
         # finish_unit), so they are on the units before the parcel is done; this queues

@@ -18,6 +18,7 @@ from returnsdesk.domain.policy import RefundPolicy
 from returnsdesk.domain.scanning import ClassifiedScan, ScanKind
 from returnsdesk.domain.text import storable
 from returnsdesk.domain.vocabulary import ParcelStatus, ReturnStatus
+from returnsdesk.services.messages.queue import queue_parcel_received
 from returnsdesk.services.views import ReturnSummary, ReturnView, StationContext
 
 log = logging.getLogger(__name__)
@@ -133,6 +134,9 @@ def receive_parcel(
             "station": ctx.station_code,
             "received_at": now,
         },
+    )
+    queue_parcel_received(
+        session, return_=return_, parcel_id=parcel.id, tracking_number=tracking_number, now=now
     )
     append_audit(
         session,

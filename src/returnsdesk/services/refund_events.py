@@ -7,13 +7,15 @@ from typing import Any
 from sqlmodel import Session
 
 from returnsdesk.data.models import Order, Refund, Return
-from returnsdesk.data.refunds import refund_line_rows
+from returnsdesk.data.refunds import refund_line_rows, unit_fates
 
 
 def refund_event_payload(
     session: Session, refund: Refund, return_: Return, order: Order
 ) -> dict[str, Any]:
     """Read from the stored refund and its lines (flushed), so every event says the same."""
+    rows = refund_line_rows(session, refund)
+    fates = unit_fates(session, [line.inspection_id for line, _, _ in rows])
     return {
         "rma_number": return_.rma_number,
         "order_number": order.number,
@@ -33,7 +35,12 @@ def refund_event_payload(
                 "deduction": line.deduction,
                 "amount": line.amount,
                 "deduction_reason": line.deduction_reason,
+                # What became of the unit: a disposition, "missing", or None (no inspection).
+                # Shops that book dispositions with the refund (Shopify's returnProcess) need it.
+                "disposition": None
+                if line.inspection_id is None
+                else fates.get(line.inspection_id),
             }
-            for line, sku, line_ref in refund_line_rows(session, refund)
+            for line, sku, line_ref in rows
         ],
     }

@@ -39,6 +39,15 @@ from returnsdesk.services.views import (
     ReturnOutcome,
     ReturnSummary,
 )
+from returnsdesk.station.changes import (
+    NOTHING,
+    PARCEL_COMPLETED,
+    PARCEL_RECEIVED,
+    PHOTO_SAVED,
+    UNEXPECTED_PARCEL,
+    UNIT_FINISHED,
+    Changes,
+)
 from returnsdesk.station.screen import (
     Actions,
     Banner,
@@ -84,6 +93,7 @@ class Job:
     refused: Callable[[OperatorError], None] | None = field(default=None, repr=False)
     blocking: bool = True  # the station takes no scan until it is done
     pool: Pool = Pool.STATION
+    changes: Changes = NOTHING  # what it changed once it succeeded, for the other screens
 
 
 @dataclass(frozen=True)
@@ -196,7 +206,12 @@ class StationWorkflow:
                 Tone.WARNING,
             )
 
-        self._run("receive unexpected", lambda: self.service.receive_unexpected(scan, note), done)
+        self._run(
+            "receive unexpected",
+            lambda: self.service.receive_unexpected(scan, note),
+            done,
+            changes=UNEXPECTED_PARCEL,
+        )
         return self._react()
 
     def override(self, choice: Disposition | None, reason: str) -> Reaction:
@@ -233,7 +248,12 @@ class StationWorkflow:
             raise WrongStep("That is an operator badge. Sign out (Ctrl+L) to change operator.")
         if self.state in (State.IDLE, State.OUTCOME, State.NO_RETURN):
             if scan.kind in _PARCEL_SCANS:
-                self._run("open parcel", lambda: self.service.open_parcel(scan), self._on_parcel)
+                self._run(
+                    "open parcel",
+                    lambda: self.service.open_parcel(scan),
+                    self._on_parcel,
+                    changes=PARCEL_RECEIVED,
+                )
                 return
             if scan.kind is ScanKind.TEXT:
                 raise WrongStep(
@@ -381,7 +401,7 @@ class StationWorkflow:
                 return ParcelAlreadyCompleted(service.outcome(summary.return_id))
             return ParcelOpened(service.open_return(summary.return_id, tracking, carrier))
 
-        self._run("open return", open_it, self._on_parcel)
+        self._run("open return", open_it, self._on_parcel, changes=PARCEL_RECEIVED)
 
     # --- units --------------------------------------------------------------------------------
 
@@ -438,6 +458,7 @@ class StationWorkflow:
             lambda: service.finish_unit(parcel.parcel_id, rma, unit),
             lambda _queued: None,
             blocking=False,
+            changes=UNIT_FINISHED,
         )
         remaining = work.expected_units - len([u for u in work.units if u.line_id is not None])
         self._banner = Banner(
@@ -473,6 +494,7 @@ class StationWorkflow:
             saved,
             blocking=False,
             pool=Pool.GENERAL,
+            changes=PHOTO_SAVED,
         )
 
     # --- closing ------------------------------------------------------------------------------
@@ -509,6 +531,7 @@ class StationWorkflow:
             lambda: self.service.complete(parcel.parcel_id, work),
             self._on_completed,
             refused=self._on_completion_refused,
+            changes=PARCEL_COMPLETED,
         )
 
     def _on_completion_refused(self, exc: OperatorError) -> None:
@@ -601,8 +624,9 @@ class StationWorkflow:
         refused: Callable[[OperatorError], None] | None = None,
         blocking: bool = True,
         pool: Pool = Pool.STATION,
+        changes: Changes = NOTHING,
     ) -> None:
-        job = Job(what, run, then, refused, blocking, pool)
+        job = Job(what, run, then, refused, blocking, pool, changes)
         if blocking:
             self.busy += 1
         self._jobs.append(job)

@@ -7,6 +7,7 @@ TCP listener on 127.0.0.1 as the Zebra printer, and a fake ``lp`` on PATH for CU
 from __future__ import annotations
 
 import shutil
+import threading
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -33,7 +34,7 @@ from returnsdesk.services.labels.printers import (
     ZplTcpPrinter,
     label_output,
 )
-from returnsdesk.services.labels.queue import PrintWorker
+from returnsdesk.services.labels.queue import PrintRound, PrintWorker
 from returnsdesk.services.operators import sign_in
 from returnsdesk.services.station import ParcelOpened, StationService
 from returnsdesk.services.views import ReceivedParcel
@@ -200,6 +201,50 @@ def test_an_offline_printer_keeps_the_label_queued_until_it_comes_back(
     assert (job.status, job.attempts) == (PrintJobStatus.PRINTED, 2)
     health = service.label_health()
     assert health is not None and (health.waiting, health.last_error) == (0, None)
+
+
+def test_a_running_worker_tells_its_listener_after_each_round_that_changed_the_queue(
+    env: StationEnvironment,
+) -> None:
+    # Given a label queued for a printer that is off, and a listener whose first call fails
+    port = free_port()
+    service = station(env, zpl_to(port))
+    complete_one_item_return(service, env)
+    heard: list[tuple[str, PrintRound]] = []
+    told = threading.Condition()
+
+    def listener(round_: PrintRound) -> None:
+        with told:
+            heard.append((threading.current_thread().name, round_))
+            told.notify_all()
+        if len(heard) == 1:
+            raise RuntimeError("a window's bug")
+
+    clock = Clock()
+    worker = PrintWorker(
+        env.database, zpl_to(port), service.context.station_id, clock=clock, idle_poll_s=0.05
+    )
+    thread = threading.Thread(target=worker.run_forever, args=(listener,), name="printer-t")
+    thread.start()
+    try:
+        # When the worker finds the printer off, then it says so, and goes on
+        with told:
+            assert told.wait_for(lambda: len(heard) >= 1, timeout=10)
+        assert heard[0][1].offline is not None and heard[0][1].printed == 0
+        # When the printer is back and the retry is due, then the print is told too
+        with ZplListener(port) as printer:
+            clock.now += timedelta(seconds=61)
+            worker.wake()
+            with told:
+                assert told.wait_for(lambda: any(r.printed for _n, r in heard), timeout=10)
+            assert len(printer.wait_for(1)) == 1
+    finally:
+        worker.stop()
+        thread.join(timeout=10)
+    assert not thread.is_alive()
+    assert {name for name, _round in heard} == {"printer-t"}
+    (job,) = jobs(env)
+    assert job.status is PrintJobStatus.PRINTED
 
 
 def test_labels_print_in_the_order_the_units_were_finished(env: StationEnvironment) -> None:

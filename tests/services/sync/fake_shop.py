@@ -36,12 +36,12 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from loopback import LoopbackService, QuietServer
 from sqlmodel import Session, col, select
 
 from returnsdesk.data.db import Database
 from returnsdesk.data.models import OutboxEvent
 from returnsdesk.data.repositories import add_outbox_event
+from services.sync.loopback import LoopbackService, QuietServer
 
 BASE_PATH = "/returnsdesk/api/v1"
 # Forward only, steps may be skipped; cancelled only from authorised or received.
@@ -296,7 +296,15 @@ class FakeShop(LoopbackService):
         if "@" not in to:
             raise _Rejected(400, "invalid_request", f"to must be an email address, not {to!r}")
         status = body.get("status")
-        if status not in ("refunded", "no_refund", "held", "rejected"):
+        if status not in (
+            "refunded",
+            "no_refund",
+            "held",
+            "rejected",
+            "received",
+            "inspected",
+            "action_needed",
+        ):
             raise _Rejected(400, "invalid_request", f"unknown notice status {status!r}")
         message = _text(body.get("message"), "message", limit=2000)
         currency = body.get("currency")
@@ -310,7 +318,15 @@ class FakeShop(LoopbackService):
             _money(line.get("amount"), "lines[].amount")
         rma = self._check_rma(rma)
         notice = {"rma_number": rma, "to": to, "status": status, "message": message}
-        self.state.notices.append({**notice, "total": str(total), "lines": lines})
+        rendered = {
+            name: body[name]
+            for name in ("kind", "language", "subject", "text", "html", "message_id")
+            if name in body
+        }
+        self.state.notices.append(
+            {**notice, **rendered, "total": str(total), "lines": lines}
+            | {"refund_expected_by": body.get("refund_expected_by")}
+        )
         self.state.timeline.setdefault(rma, []).append("notice")
         return 201, {**notice, "subject": f"Your return {rma}"}
 
@@ -474,6 +490,7 @@ def write_synthetic_return(
                 "deduction": deduction,
                 "amount": gross - deduction,
                 "deduction_reason": reason,
+                "disposition": disposition,
             }
         )
     total = _cents(sum((line["amount"] for line in lines), Decimal(0)))

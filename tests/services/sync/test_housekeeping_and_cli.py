@@ -11,7 +11,7 @@ from fake_shop import write_synthetic_returns
 from sqlalchemy import update
 from sqlmodel import col, select
 
-from returnsdesk import cli_sync
+from returnsdesk.cli import sync as cli_sync
 from returnsdesk.data.db import Database, make_engine
 from returnsdesk.data.migrations import ensure_schema
 from returnsdesk.data.models import OutboxEvent, Return

@@ -1,7 +1,7 @@
 """``returnsdesk sync``: killed with SIGKILL at random moments, ``--forever`` still delivers
 every event exactly once in effect; ``--once`` drains and exits; bad setups exit 2.
 
-The relay runs as a real subprocess (``python -m returnsdesk.cli_sync``) against the fake
+The relay runs as a real subprocess (``python -m returnsdesk.cli.sync``) against the fake
 shop behind a slow, slightly faulty proxy, so most kills land while a call is in flight or its
 outcome is being recorded. Each restart finds the dead relay's claims expired (a 1 s lease)
 and sends those events again with their stored keys; the shop replays what it had applied.
@@ -25,7 +25,7 @@ import pytest
 from fake_shop import FakeShop, expected_effects, shop_effects, write_synthetic_returns
 from faulty_proxy import Fault, FaultyProxy
 
-from returnsdesk import cli_sync
+from returnsdesk.cli import sync as cli_sync
 from returnsdesk.data.db import Database, make_engine
 from returnsdesk.data.migrations import ensure_schema
 from returnsdesk.services.sync import sync_health
@@ -83,7 +83,7 @@ def test_a_relay_killed_at_random_moments_delivers_everything_exactly_once(
         command = [
             sys.executable,
             "-m",
-            "returnsdesk.cli_sync",
+            "returnsdesk.cli.sync",
             "--forever",
             "--database",
             url,

@@ -19,7 +19,7 @@ import logging
 import random
 import threading
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -267,7 +267,9 @@ class PrintWorker:
         self._stopping.set()
         self._wake.set()
 
-    def run_forever(self) -> None:
+    def run_forever(self, on_change: Callable[[PrintRound], None] | None = None) -> None:
+        """Print until ``stop``; ``on_change`` is called on this thread after each round that
+        printed, failed or found the printer offline (a window shows the queue from it)."""
         log.info("Print worker started for %s", self.output.describe())
         failures = 0
         while not self._stopping.is_set():
@@ -281,6 +283,11 @@ class PrintWorker:
                 self._wake.wait(delay)
                 continue
             failures = 0
+            if on_change is not None and (result.printed or result.failed or result.offline):
+                try:
+                    on_change(result)
+                except Exception:  # noqa: BLE001 - a listener's bug must not stop printing
+                    log.exception("Print change listener failed")
             if result.printed or result.failed:
                 continue
             delay = self._idle_poll_s

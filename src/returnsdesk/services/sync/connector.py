@@ -263,21 +263,37 @@ def _customer_notification(p: Mapping[str, Any]) -> ContractCall:
         }
         for line in p["lines"]
     ]
+    body: dict[str, Any] = {
+        "to": _text(p["customer_email"]),
+        "customer_name": _optional_text(p.get("customer_name")),
+        "status": _text(p["status"]),
+        "message": _text(p["message"])[:2000],
+        "reason": _optional_text(p.get("reason"))[:2000],
+        "currency": currency,
+        "total": _money(p["total"], currency),
+        "lines": lines,
+        "at": _text(p["at"]),
+    }
+    # A rendered customer message (services/messages/deliver.py) brings its text, its
+    # Message-ID and its dates; the shop sends that text and shows the dates.
+    for name in _MESSAGE_FIELDS:
+        if p.get(name) is not None:
+            body[name] = _text(p[name])
     return ContractCall(
-        "POST",
-        f"/returns/{quote(_text(p['rma_number']), safe='')}/notifications",
-        {
-            "to": _text(p["customer_email"]),
-            "customer_name": _optional_text(p.get("customer_name")),
-            "status": _text(p["status"]),
-            "message": _text(p["message"])[:2000],
-            "reason": _optional_text(p.get("reason"))[:2000],
-            "currency": currency,
-            "total": _money(p["total"], currency),
-            "lines": lines,
-            "at": _text(p["at"]),
-        },
+        "POST", f"/returns/{quote(_text(p['rma_number']), safe='')}/notifications", body
     )
+
+
+_MESSAGE_FIELDS = (
+    "kind",
+    "language",
+    "subject",
+    "text",
+    "html",
+    "message_id",
+    "refund_expected_by",
+    "review_by",
+)
 
 
 def _audit_anchored(p: Mapping[str, Any]) -> ContractCall:

@@ -149,8 +149,16 @@ class Relay:
 
     # --- the loop --------------------------------------------------------------------------
 
-    def run_forever(self, stop_event: threading.Event) -> None:
-        """Relay until ``stop_event`` is set; the call in flight finishes and is recorded first."""
+    def run_forever(
+        self,
+        stop_event: threading.Event,
+        on_change: Callable[[RelayStats], None] | None = None,
+    ) -> None:
+        """Relay until ``stop_event`` is set; the call in flight finishes and is recorded first.
+
+        ``on_change`` is called on this thread after each round that delivered, retried or
+        parked an event (a window shows the outbox from it instead of polling).
+        """
         self._stop = stop_event
         failures = 0
         log.info("Relay started (batch %d, lease %s)", self._batch, self._lease)
@@ -167,6 +175,8 @@ class Relay:
                     self._wait(stop_event, delay)
                     continue
                 failures = 0
+                if on_change is not None and stats.attempted:
+                    _tell(on_change, stats)
                 if stats.claimed:
                     continue  # more may be due at once
                 delay = self._idle_poll_s
@@ -357,6 +367,13 @@ class Relay:
         """When the earliest pending event that nothing blocks comes due."""
         with self._database.read() as session:
             return outbox.next_due(session)
+
+
+def _tell(on_change: Callable[[RelayStats], None], stats: RelayStats) -> None:
+    try:
+        on_change(stats)
+    except Exception:  # noqa: BLE001 - a listener's bug must not stop deliveries
+        log.exception("Relay change listener failed")
 
 
 def event_view(row: OutboxEvent) -> OutboxEventView:

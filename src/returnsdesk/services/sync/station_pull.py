@@ -11,23 +11,28 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
-from returnsdesk.config import OrderSystemSettings
+from returnsdesk.config import MessagesSettings, OrderSystemSettings
 from returnsdesk.data.db import Database
 from returnsdesk.services.sync.credentials import DEFAULT_TOKEN_ENV, order_system_token
 from returnsdesk.services.sync.inbound import Puller, PullStats
-from returnsdesk.services.sync.relay import Relay
+from returnsdesk.services.sync.relay import Relay, RelayStats
 
 if TYPE_CHECKING:
     from returnsdesk.services.sync.http_connector import HttpContractConnector
+    from returnsdesk.services.sync.shopify import ShopifyConnector
+
+    OrderSystemConnector = HttpContractConnector | ShopifyConnector
 
 log = logging.getLogger(__name__)
 
 
 class StationPull:
-    def __init__(self, database: Database, connector: HttpContractConnector, interval_s: float):
+    def __init__(
+        self, database: Database, connector: OrderSystemConnector, interval_s: float
+    ) -> None:
         self.interval_s = interval_s
         self._connector = connector
         self._puller = Puller(database, connector)
@@ -47,12 +52,26 @@ class StationPull:
 class StationRelay:
     """The outbox relay on a thread of its own, for as long as the station window is open."""
 
-    def __init__(self, database: Database, connector: HttpContractConnector) -> None:
+    def __init__(
+        self,
+        database: Database,
+        connector: OrderSystemConnector,
+        messages: MessagesSettings | None = None,
+        on_change: Callable[[RelayStats], None] | None = None,
+    ) -> None:
+        from returnsdesk.services.messages.deliver import MessageConnector  # loads jinja2
+
         self._connector = connector
-        self._relay = Relay(database, connector)
+        # Customer messages go through the same relay (rendered, then to the shop or SMTP).
+        self._relay = Relay(
+            database, MessageConnector(connector, database, messages or MessagesSettings())
+        )
         self._stop = threading.Event()
+        # on_change: called on the relay's thread after a round that changed the outbox.
         self._thread = threading.Thread(
-            target=self._relay.run_forever, args=(self._stop,), name="returnsdesk-relay"
+            target=self._relay.run_forever,
+            args=(self._stop, on_change),
+            name="returnsdesk-relay",
         )
 
     def start(self) -> None:
@@ -81,15 +100,21 @@ def station_relay(
     settings: OrderSystemSettings,
     database: Database,
     environ: Mapping[str, str] | None = None,
+    messages: MessagesSettings | None = None,
+    *,
+    on_change: Callable[[RelayStats], None] | None = None,
 ) -> StationRelay | None:
-    """The relay for this station, or None when no order system or no token is set up."""
+    """The relay for this station, or None when no order system or no token is set up.
+
+    ``messages``: how customer messages are rendered and sent (None: the defaults).
+    """
     connector = _connector(settings, environ, "relay")
-    return None if connector is None else StationRelay(database, connector)
+    return None if connector is None else StationRelay(database, connector, messages, on_change)
 
 
 def _connector(
     settings: OrderSystemSettings, environ: Mapping[str, str] | None, what: str
-) -> HttpContractConnector | None:
+) -> OrderSystemConnector | None:
     if settings.kind == "none" or settings.url is None:
         return None
     token = order_system_token(DEFAULT_TOKEN_ENV, os.environ if environ is None else environ)
@@ -98,9 +123,18 @@ def _connector(
             "Order system %s: no API token, so no %s (see docs/it-guide.md)", settings.url, what
         )
         return None
-    from returnsdesk.services.sync.http_connector import HttpContractConnector  # loads httpx
-
     try:
+        if settings.kind == "shopify":
+            from returnsdesk.services.sync.shopify import ShopifyConnector  # loads httpx
+
+            return ShopifyConnector(
+                settings.url,
+                token,
+                api_version=settings.api_version,
+                location_id=settings.location_id,
+            )
+        from returnsdesk.services.sync.http_connector import HttpContractConnector
+
         return HttpContractConnector(settings.url, token)
     except ValueError as exc:
         log.warning("Order system not usable, no %s: %s", what, exc)

@@ -20,7 +20,7 @@ import getpass
 import sys
 from collections.abc import Sequence
 
-from returnsdesk.cli_support import command_database, command_settings
+from returnsdesk.cli.support import command_database, command_settings
 from returnsdesk.data.migrations import ensure_schema
 from returnsdesk.domain.errors import ReturnsDeskError
 from returnsdesk.domain.vocabulary import OperatorRole

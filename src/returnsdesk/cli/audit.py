@@ -22,7 +22,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from returnsdesk.cli_support import command_database, command_settings
+from returnsdesk.cli.support import command_database, command_settings
 from returnsdesk.data import audit_key
 from returnsdesk.data.db import Database
 from returnsdesk.data.migrations import ensure_schema

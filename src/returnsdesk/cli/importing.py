@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from returnsdesk.cli_support import command_database, command_settings
+from returnsdesk.cli.support import command_database, command_settings
 from returnsdesk.data.migrations import ensure_schema
 from returnsdesk.domain.errors import ReturnsDeskError
 from returnsdesk.services.csv_import import COLUMNS, ImportRejected, import_returns_file

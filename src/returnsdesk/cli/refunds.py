@@ -18,7 +18,7 @@ import getpass
 import sys
 from collections.abc import Sequence
 
-from returnsdesk.cli_support import command_database, command_settings
+from returnsdesk.cli.support import command_database, command_settings
 from returnsdesk.data.migrations import ensure_schema
 from returnsdesk.domain.clock import utc_now
 from returnsdesk.domain.errors import OperatorError, ReturnsDeskError

@@ -1,4 +1,5 @@
-"""What the database commands (``import``, ``operators``) share: settings, logging, database."""
+"""What the database commands (``import``, ``operators``, ``refunds``, ``audit``) share:
+settings, logging, database."""
 
 from __future__ import annotations
 

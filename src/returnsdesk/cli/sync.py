@@ -39,6 +39,7 @@ from returnsdesk.data.db import Database, default_database_url, make_engine
 from returnsdesk.data.migrations import ensure_schema
 from returnsdesk.domain.errors import OperatorError, ReturnsDeskError
 from returnsdesk.log import setup_logging
+from returnsdesk.services.messages.deliver import MessageConnector
 from returnsdesk.services.sync import HttpContractConnector, Relay, RelayStats
 from returnsdesk.services.sync.credentials import (
     DEFAULT_TOKEN_ENV,
@@ -48,6 +49,7 @@ from returnsdesk.services.sync.credentials import (
 )
 from returnsdesk.services.sync.housekeeping import prune_delivered
 from returnsdesk.services.sync.inbound import Puller
+from returnsdesk.services.sync.shopify import ShopifyConnector
 
 log = logging.getLogger("returnsdesk.sync")
 
@@ -124,15 +126,27 @@ def main(argv: Sequence[str]) -> int:
             f"no API token: set {args.token_env} or store it in the OS keyring "
             f"(service {KEYRING_SERVICE!r}, user {KEYRING_USER!r})"
         )
+    connector: HttpContractConnector | ShopifyConnector
     try:
-        connector = HttpContractConnector(url, token, timeout_s=args.timeout)
+        if settings.order_system.kind == "shopify":
+            connector = ShopifyConnector(
+                url,
+                token,
+                api_version=settings.order_system.api_version,
+                location_id=settings.order_system.location_id,
+                timeout_s=args.timeout,
+            )
+        else:
+            connector = HttpContractConnector(url, token, timeout_s=args.timeout)
     except ValueError as exc:
         return _config_error(str(exc))
     database = Database(make_engine(settings.database.url or default_database_url()))
     code = EXIT_OK
     try:
         ensure_schema(database.engine)
-        relay = Relay(database, connector, batch=args.batch, lease_s=args.lease_seconds)
+        # Customer messages are rendered and sent (to the shop or by SMTP) by the same relay.
+        messages = MessageConnector(connector, database, settings.messages)
+        relay = Relay(database, messages, batch=args.batch, lease_s=args.lease_seconds)
         puller = Puller(database, connector)
         keep_days = settings.order_system.keep_delivered_days
 
@@ -142,7 +156,7 @@ def main(argv: Sequence[str]) -> int:
         stop = threading.Event()
         log.info(
             "Syncing with %s (%s)",
-            connector.api_url,
+            connector,
             "once" if args.once else "until stopped",
         )
         with _stop_on_signals(stop):

@@ -1,0 +1,101 @@
+"""``returnsdesk messages``: what a customer was sent about a return, and a lead's resend.
+
+    returnsdesk messages list RMA-100004
+    returnsdesk messages resend EVENT-ID --badge OP-0004
+
+The lead's PIN is asked at the terminal (or read as one line from standard input when that
+is not a terminal), never taken as an argument; a resend is audited, and so is a refusal.
+Exit status: 0 done, 1 refused (nothing changed), 2 a configuration or database problem.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import uuid
+from collections.abc import Sequence
+
+from returnsdesk.cli.refunds import _read_pin
+from returnsdesk.cli.support import command_database, command_settings
+from returnsdesk.data.migrations import ensure_schema
+from returnsdesk.domain.clock import utc_now
+from returnsdesk.domain.errors import OperatorError, ReturnsDeskError
+from returnsdesk.services import approvals
+from returnsdesk.services.bootstrap import lockout_policy
+from returnsdesk.services.messages.ledger import MessageRecord, list_messages, resend_message
+
+EXIT_OK, EXIT_REFUSED, EXIT_CONFIG = 0, 1, 2
+PROG = "returnsdesk messages"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=PROG, description="Customer messages of a return.")
+    parser.add_argument("--database", metavar="URL", help="database URL (overrides settings)")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    listing = commands.add_parser("list", help="the messages of a return, oldest first")
+    listing.add_argument("rma", help="the return's RMA number, e.g. RMA-100004")
+    resend = commands.add_parser("resend", help="send a message again (shift leads)")
+    resend.add_argument("event_id", help="the message's id, as 'list' shows it")
+    resend.add_argument("--badge", required=True, help="the lead's badge")
+    return parser
+
+
+def _line(record: MessageRecord) -> str:
+    when = record.delivered_at or record.queued_at
+    state = {"delivered": "sent", "pending": "waiting", "needs_attention": "PARKED"}.get(
+        record.status.value, record.status.value
+    )
+    extra = f"  ({record.last_error})" if record.last_error and state != "sent" else ""
+    again = "  [resend]" if record.resend_of else ""
+    return (
+        f"{record.event_id}  {record.kind:<20} {state:<8} {when:%Y-%m-%d %H:%M} UTC"
+        f"  {record.to}{again}{extra}\n"
+    )
+
+
+def main(argv: Sequence[str]) -> int:
+    try:
+        args = _parser().parse_args(list(argv))
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else EXIT_CONFIG
+    settings = command_settings(PROG, args.database)
+    if settings is None:
+        return EXIT_CONFIG
+    database = command_database(settings)
+    try:
+        ensure_schema(database.engine)
+        if args.command == "list":
+            records = list_messages(database, args.rma)
+            if not records:
+                sys.stdout.write(f"No messages for {args.rma.strip().upper()[:40]}.\n")
+            for record in records:
+                sys.stdout.write(_line(record))
+            return EXIT_OK
+        try:
+            event_id = uuid.UUID(args.event_id)
+        except ValueError:
+            sys.stderr.write(f"{PROG}: refused: {args.event_id[:40]!r} is no message id.\n")
+            return EXIT_REFUSED
+        lead = approvals.authorize_lead(
+            database,
+            operator_code=args.badge,
+            pin=_read_pin(),
+            station_code=settings.station.code,
+            now=utc_now(),
+            lockout=lockout_policy(settings),
+        )
+        record = resend_message(database, event_id, lead, now=utc_now())
+    except OperatorError as exc:
+        sys.stderr.write(f"{PROG}: refused, nothing changed: {exc}\n")
+        return EXIT_REFUSED
+    except ReturnsDeskError as exc:
+        sys.stderr.write(f"{PROG}: {exc}\n")
+        return EXIT_CONFIG
+    finally:
+        database.dispose()
+    sys.stdout.write(f"{PROG}: queued again as {record.event_id} ({record.kind} to {record.to})\n")
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

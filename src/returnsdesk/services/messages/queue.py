@@ -1,0 +1,252 @@
+"""Queueing customer messages: one ``customer.message`` outbox event per message, with the facts.
+
+Written in the transaction of the step it reports (receipt, completion, a lead's decision).
+The payload holds facts, not text: the relay renders it when it sends (``render.py``), with the
+customer's language and the warehouse's settings, and every attempt renders the same message.
+
+Each return's messages form their own outbox stream (``message_stream``), so a message held
+for its grace period never holds up the return's order-system events; the message deliverer
+(``deliver.py``) in turn waits until every earlier event of the return itself has reached the
+order system, so no message announces a refund the shop has not booked.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from returnsdesk.data.models import (
+    Inspection,
+    Order,
+    OrderLine,
+    Product,
+    Refund,
+    RefundLine,
+    Return,
+    ReturnLine,
+)
+from returnsdesk.data.repositories import add_outbox_event
+from returnsdesk.domain.messages import MessageKind
+from returnsdesk.domain.vocabulary import InspectionFlag, InspectionOutcome, RefundStatus
+
+MESSAGE_EVENT = "customer.message"
+_STREAM = uuid.UUID("6d657373-6167-4573-8000-000000000000")
+
+# Problems that need something from the customer (or tell them what happens next).
+_ACTION_FLAGS = (
+    InspectionFlag.WRONG_ITEM.value,
+    InspectionFlag.SERIAL_MISMATCH.value,
+    InspectionFlag.EMPTY_BOX.value,
+)
+
+
+def message_stream(return_id: uuid.UUID) -> uuid.UUID:
+    """The outbox aggregate of a return's messages: ordered among themselves, apart from it."""
+    return uuid.uuid5(_STREAM, str(return_id))
+
+
+def queue_message(
+    session: Session,
+    *,
+    kind: MessageKind,
+    return_: Return,
+    order: Order,
+    now: datetime,
+    items: list[dict[str, Any]] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> None:
+    payload: dict[str, Any] = {
+        "kind": kind.value,
+        "return_id": return_.id,
+        "rma_number": return_.rma_number,
+        "order_number": order.number,
+        "customer_name": return_.customer_name,
+        "customer_email": return_.customer_email,
+        "language": order.customer_language or "",
+        "payment_method": order.payment_method or "",
+        "currency": order.currency,
+        "at": now,
+        "items": items or [],
+    }
+    add_outbox_event(
+        session,
+        event_type=MESSAGE_EVENT,
+        aggregate_id=message_stream(return_.id),
+        payload=payload | (extra or {}),
+    )
+
+
+def queue_parcel_received(
+    session: Session, *, return_: Return, parcel_id: uuid.UUID, tracking_number: str, now: datetime
+) -> None:
+    order = session.get(Order, return_.order_id)
+    assert order is not None  # foreign key
+    rows = session.exec(
+        select(ReturnLine, Product.title)
+        .join(OrderLine, col(OrderLine.id) == col(ReturnLine.order_line_id))
+        .join(Product, col(Product.id) == col(OrderLine.product_id))
+        .where(ReturnLine.return_id == return_.id)
+        .order_by(col(Product.title), col(ReturnLine.sku))
+    ).all()
+    items = [{"title": title, "sku": line.sku, "quantity": line.quantity} for line, title in rows]
+    queue_message(
+        session,
+        kind=MessageKind.PARCEL_RECEIVED,
+        return_=return_,
+        order=order,
+        now=now,
+        items=items,
+        extra={"parcel_id": parcel_id, "tracking_number": tracking_number},
+    )
+
+
+def queue_completion_messages(
+    session: Session, *, refund: Refund, return_: Return, parcel_id: uuid.UUID, now: datetime
+) -> int:
+    """Inspection finished; then the refund issued or held; then any action needed.
+
+    Returns how many messages were queued.
+
+    The refund is announced as issued only when it is released (approved, above zero); a
+    refund waiting for a shift lead gets the "held" message and no amount is promised.
+    """
+    order = session.get(Order, return_.order_id)
+    assert order is not None  # foreign key
+    items = inspected_items(session, parcel_id)
+    money = {"total": refund.total, "refund_id": refund.id}
+    queued = 1
+    queue_message(
+        session,
+        kind=MessageKind.INSPECTION_FINISHED,
+        return_=return_,
+        order=order,
+        now=now,
+        items=items,
+        extra=money | {"refund_status": refund.status.value},
+    )
+    if refund.status is RefundStatus.APPROVED and refund.total > 0:
+        queue_refund_issued(session, refund=refund, return_=return_, order=order, now=now)
+        queued += 1
+    elif refund.status is RefundStatus.PENDING_APPROVAL:
+        queued += 1
+        queue_message(
+            session,
+            kind=MessageKind.REFUND_HELD,
+            return_=return_,
+            order=order,
+            now=now,
+            items=[item for item in items if item.get("amount") is not None],
+            extra=money,
+        )
+    problems = sorted({flag for item in items for flag in item["flags"] if flag in _ACTION_FLAGS})
+    if problems:
+        queued += 1
+        queue_message(
+            session,
+            kind=MessageKind.ACTION_NEEDED,
+            return_=return_,
+            order=order,
+            now=now,
+            items=[item for item in items if set(item["flags"]) & set(_ACTION_FLAGS)],
+            extra={"problems": problems, "reason": ""},
+        )
+    return queued
+
+
+def queue_refund_issued(
+    session: Session, *, refund: Refund, return_: Return, order: Order, now: datetime
+) -> None:
+    """The released refund: amount per line, total, payment method; ``now`` is its release."""
+    rows = session.exec(
+        select(RefundLine, ReturnLine.sku, Product.title)
+        .join(ReturnLine, col(ReturnLine.id) == col(RefundLine.return_line_id))
+        .join(OrderLine, col(OrderLine.id) == col(ReturnLine.order_line_id))
+        .join(Product, col(Product.id) == col(OrderLine.product_id))
+        .where(RefundLine.refund_id == refund.id, col(RefundLine.amount) > Decimal(0))
+        .order_by(col(Product.title), col(RefundLine.unit_index))
+    ).all()
+    items = [
+        {
+            "title": title,
+            "sku": sku,
+            "unit_index": line.unit_index,
+            "gross": line.gross,
+            "deduction": line.deduction,
+            "deduction_reason": line.deduction_reason,
+            "amount": line.amount,
+        }
+        for line, sku, title in rows
+    ]
+    queue_message(
+        session,
+        kind=MessageKind.REFUND_ISSUED,
+        return_=return_,
+        order=order,
+        now=now,
+        items=items,
+        extra={"total": refund.total, "refund_id": refund.id},
+    )
+
+
+def queue_refund_refused(
+    session: Session, *, refund: Refund, return_: Return, reason: str, now: datetime
+) -> None:
+    """A shift lead refused the held refund: the customer is told why and what they can do."""
+    order = session.get(Order, return_.order_id)
+    assert order is not None  # foreign key
+    queue_message(
+        session,
+        kind=MessageKind.ACTION_NEEDED,
+        return_=return_,
+        order=order,
+        now=now,
+        extra={"problems": ["refund_refused"], "reason": reason, "refund_id": refund.id},
+    )
+
+
+def inspected_items(session: Session, parcel_id: uuid.UUID) -> list[dict[str, Any]]:
+    """Each unit of the parcel as the customer should see it, with its refund line if any."""
+    rows = session.exec(
+        select(Inspection, ReturnLine.sku, RefundLine)
+        .join(ReturnLine, col(ReturnLine.id) == col(Inspection.return_line_id), isouter=True)
+        .join(RefundLine, col(RefundLine.inspection_id) == col(Inspection.id), isouter=True)
+        .where(Inspection.parcel_id == parcel_id)
+    ).all()
+    skus = {sku or inspection.sku_scanned for inspection, sku, _ in rows} - {None}
+    titles = dict(
+        session.exec(select(Product.sku, Product.title).where(col(Product.sku).in_(skus))).all()
+    )
+    items: list[dict[str, Any]] = []
+    for inspection, line_sku, refund_line in rows:
+        sku = line_sku or inspection.sku_scanned or ""
+        flags = list(inspection.flags)
+        if inspection.return_line_id is None and InspectionFlag.WRONG_ITEM.value not in flags:
+            flags.append(InspectionFlag.WRONG_ITEM.value)
+        if inspection.outcome is InspectionOutcome.MISSING:
+            outcome = "missing"
+        elif set(flags) & {InspectionFlag.WRONG_ITEM.value, InspectionFlag.SERIAL_MISMATCH.value}:
+            outcome = "not_matching"
+        else:
+            outcome = "accepted"
+        amount: Decimal | None = refund_line.amount if refund_line is not None else None
+        items.append(
+            {
+                "title": titles.get(sku, sku),
+                "sku": sku,
+                "outcome": outcome,
+                "flags": sorted(flags),
+                "grade": inspection.grade,
+                "gross": refund_line.gross if refund_line is not None else None,
+                "deduction": refund_line.deduction if refund_line is not None else None,
+                "deduction_reason": refund_line.deduction_reason if refund_line else "",
+                "amount": amount,
+                "note": inspection.notes,
+            }
+        )
+    order = {"accepted": 0, "not_matching": 1, "missing": 2}
+    items.sort(key=lambda item: (order[item["outcome"]], item["title"], item["sku"]))
+    return items

@@ -44,6 +44,7 @@ from returnsdesk.config import load_settings  # noqa: E402
 from returnsdesk.data.db import Database, make_engine  # noqa: E402
 from returnsdesk.data.models import Operator, OutboxEvent  # noqa: E402
 from returnsdesk.data.repositories import add_outbox_event  # noqa: E402
+from returnsdesk.domain.clock import utc_now  # noqa: E402
 from returnsdesk.domain.vocabulary import OperatorRole, OutboxStatus  # noqa: E402
 from returnsdesk.services.bootstrap import open_environment  # noqa: E402
 from returnsdesk.services.sync.credentials import DEFAULT_TOKEN_ENV  # noqa: E402
@@ -78,6 +79,7 @@ def _deltas(count: int, rng: random.Random) -> list[tuple[str, int]]:
 
 def _queue(database: Database, deltas: list[tuple[str, int]], returns: int) -> None:
     aggregates = [uuid.uuid4() for _ in range(returns)]
+    now = utc_now()  # the relay runs on the machine's clock here
     with database.session() as session:
         for i, (sku, delta) in enumerate(deltas):
             add_outbox_event(
@@ -91,6 +93,7 @@ def _queue(database: Database, deltas: list[tuple[str, int]], returns: int) -> N
                     "reason": "bench: graded return",
                     "inspection_id": str(uuid.uuid4()),
                 },
+                now=now,
             )
             if i % 500 == 499:
                 session.flush()

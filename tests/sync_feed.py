@@ -4,7 +4,8 @@ A real server on 127.0.0.1 with token auth. ``publish`` appends a version of a r
 feed, as a shop's save moves it to the end; the cursor is the position in the feed, so a
 return that changes again comes again, later. ``break_next`` makes the next answers fail as a
 broken shop would (a status code and raw body). The reference shop's own feed is tested in
-tests/integration.
+tests/integration. Every request and every answer but the broken ones is checked against
+docs/sync-api.yaml (``sync_contract.py``); leaving ``with`` raises if one broke it.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from services.sync.loopback import LoopbackService, QuietServer
+from sync_contract import ContractLog, contract
 
 BASE_PATH = "/returnsdesk/api/v1"
 T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
@@ -95,6 +97,12 @@ class ReturnFeedServer(LoopbackService):
         self._versions: list[dict[str, Any]] = []
         self._failures: list[tuple[int, bytes]] = []
         self.requests: list[dict[str, list[str]]] = []  # query parameters, in order
+        self.contract_log = ContractLog(contract())
+
+    def __exit__(self, *exc: object) -> None:
+        super().__exit__(*exc)
+        if not exc or exc[0] is None:
+            self.contract_log.assert_clean()
 
     @property
     def base_url(self) -> str:
@@ -113,17 +121,18 @@ class ReturnFeedServer(LoopbackService):
         with self._lock:
             yield
 
-    def answer(self, path: str, auth: str | None) -> tuple[int, bytes]:
+    def answer(self, path: str, auth: str | None) -> tuple[int, bytes, bool]:
+        """(status, body, whether the answer is one of break_next's, off the contract)."""
         parts = urlsplit(path)
         if parts.path != BASE_PATH + "/returns/changes":
-            return 404, b'{"error": "not_found", "message": "no such path"}'
+            return 404, b'{"error": "not_found", "message": "no such path"}', False
         if auth != f"Token {self.token}":
-            return 401, b'{"error": "not_authenticated", "message": "token required"}'
+            return 401, b'{"error": "not_authenticated", "message": "token required"}', False
         query = parse_qs(parts.query, keep_blank_values=True)
         with self._lock:
             self.requests.append(query)
             if self._failures:
-                return self._failures.pop(0)
+                return (*self._failures.pop(0), True)
             cursor = query.get("cursor", [""])[0]
             limit = int(query.get("limit", ["100"])[0])
             start = int(cursor) if cursor else 0
@@ -134,7 +143,7 @@ class ReturnFeedServer(LoopbackService):
                 "next_cursor": str(end) if page else cursor,
                 "has_more": end < len(self._versions),
             }
-        return 200, json.dumps(body).encode()
+        return 200, json.dumps(body).encode(), False
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -142,10 +151,18 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Server
 
     def do_GET(self) -> None:
-        status, body = self.server.feed.answer(self.path, self.headers.get("Authorization"))
+        feed = self.server.feed
+        status, body, broken = feed.answer(self.path, self.headers.get("Authorization"))
+        headers = {"Content-Type": "application/json", "Content-Length": str(len(body))}
+        url = f"http://{self.headers.get('Host', 'feed')}{self.path}"
+        # A break_next answer is off the contract on purpose; the station's request never is.
+        feed.contract_log.exchange(
+            "GET", url, dict(self.headers.items()), None, status, headers, body,
+            check_response=not broken,
+        )  # fmt: skip
         self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
+        for name, value in headers.items():
+            self.send_header(name, value)
         self.end_headers()
         self.wfile.write(body)
 

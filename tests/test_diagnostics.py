@@ -24,6 +24,7 @@ from returnsdesk.diagnostics import run_diagnostics
 from returnsdesk.domain.scanning import DEFAULT_RULES
 from returnsdesk.domain.vocabulary import OperatorRole
 from returnsdesk.services.operator_admin import add_operator
+from scale_sim import simulated_scale, steady
 
 
 def _free_port() -> int:
@@ -354,3 +355,30 @@ def test_the_audit_key_is_named_by_its_id_and_a_readable_key_file_fails(station_
     audit_key.key_file_path().chmod(0o640)
     _, lines, _ = _run(settings)
     assert lines["audit key"][0] == "FAIL" and "chmod 600" in lines["audit key"][1]
+
+
+def test_a_scale_on_its_port_is_named_with_its_serial_and_reading() -> None:
+    with simulated_scale(steady("0.412")) as sim:
+        settings = load_settings(environ={}, overrides={"scale.port": sim.port})
+        lines = {
+            f.check: (f.status.value, f.detail)
+            for f in diagnostics.collect_findings(settings)
+            if f.check == "scale"
+        }
+    assert lines["scale"] == (
+        "OK",
+        f"MT-SICS scale on {sim.port} (9600 baud), serial 'B123456789': reads 0.412 kg (stable)",
+    )
+    assert sim.commands == ["I4", "SI"]
+
+
+def test_an_unplugged_scale_fails_and_no_scale_is_fine(tmp_path: Path) -> None:
+    missing = str(tmp_path / "ttyUSB7")
+    code, lines, _ = _run(load_settings(environ={}, overrides={"scale.port": missing}))
+    assert code == 1
+    assert lines["scale"][0] == "FAIL"
+    assert (
+        f"The scale on {missing} cannot be opened (unplugged? switched off?)" in lines["scale"][1]
+    )
+    _code, lines, _ = _run(load_settings(environ={}))
+    assert lines["scale"] == ("OK", "not configured (scale.port): no weight check")

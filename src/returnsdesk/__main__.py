@@ -22,6 +22,7 @@ COMMANDS = (
     "operators",
     "refunds",
     "messages",
+    "regrade",
     "audit",
     "diagnostics",
 )
@@ -49,6 +50,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
             " 'returnsdesk operators list|add|set-pin|set-role|deactivate|activate|unlock'"
             " manages badges and PINs; 'returnsdesk refunds list|approve|reject' decides held"
             " refunds; 'returnsdesk messages list|resend' shows and resends customer messages;"
+            " 'returnsdesk regrade next|record|agreement' runs blind second gradings;"
             " 'returnsdesk audit verify|seal|reseal|key' checks the audit trail and"
             " manages its key; 'returnsdesk diagnostics' prints a report for IT."
         ),
@@ -148,6 +150,11 @@ def _run_command(command: str, arguments: list[str]) -> int:
         from returnsdesk.cli.messages import main as messages_main
 
         return messages_main(arguments)
+
+    if command == "regrade":
+        from returnsdesk.cli.regrade import main as regrade_main
+
+        return regrade_main(arguments)
     if command == "audit":
         from returnsdesk.cli.audit import main as audit_main
 

@@ -49,6 +49,7 @@ CONFIG_FILE_NAME = "config.toml"
 OrderSystemKind = Literal["none", "oscar", "shopify"]
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 PrinterKind = Literal["none", "zpl-tcp", "zpl-cups", "pdf-cups", "pdf-folder"]
+ScaleProtocol = Literal["mt-sics"]
 
 
 def _setting(
@@ -118,6 +119,18 @@ class CameraSettings:
     # Units the evidence policy names (grading.toml [evidence]) need a photo before they are
     # finished; enforced only where a camera is configured.
     require_photos: bool = True
+
+
+@dataclass(frozen=True)
+class ScaleSettings:
+    """The bench scale (docs/it-guide.md, "Bench scale"). No port: the station has no scale."""
+
+    # The serial port: /dev/ttyUSB0, /dev/serial/by-id/..., COM3.
+    port: str | None = _setting(None, unset="no scale")
+    protocol: ScaleProtocol = "mt-sics"  # Mettler Toledo MT-SICS, the S / SI commands
+    baud: int = _setting(9600, minimum=300, maximum=115_200)
+    # How long a reading may take: the scale waits for the weight to settle within it.
+    timeout_s: float = _setting(5.0, minimum=0.5, maximum=30.0)
 
 
 @dataclass(frozen=True)
@@ -246,6 +259,7 @@ class Settings:
     policies: PoliciesSettings = field(default_factory=PoliciesSettings)
     scanner: ScannerSettings = field(default_factory=ScannerSettings)
     camera: CameraSettings = field(default_factory=CameraSettings)
+    scale: ScaleSettings = field(default_factory=ScaleSettings)
     ui: UiSettings = field(default_factory=UiSettings)
     logging: LoggingSettings = field(default_factory=LoggingSettings)
     order_system: OrderSystemSettings = field(default_factory=OrderSystemSettings)
@@ -301,6 +315,7 @@ CONTROL_ENV_VARS = frozenset(
         "RETURNSDESK_SHOP_VENV",
         "RETURNSDESK_BUILD_TEST",
         "RETURNSDESK_REQUIRE_POSTGRES",  # tests/postgres.py: fail, not skip, without a server
+        "RETURNSDESK_REQUIRE_SHOP",  # tests/integration: fail, not skip, without the Oscar shop
         "RETURNSDESK_AUDIT_KEY_FILE",  # the audit key file's path (data/audit_key.py)
         "RETURNSDESK_SMTP_PASSWORD",  # the SMTP password for a headless relay (messages)
     }

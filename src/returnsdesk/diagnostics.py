@@ -100,6 +100,7 @@ def collect_findings(settings: Settings) -> Iterable[Finding]:
         ("operators", _operators),
         ("policies", _policies),
         ("camera", _camera),
+        ("scale", _scale),
         ("printers", _printers),
         ("order system", _order_system),
         ("keyring", _keyring),
@@ -402,6 +403,25 @@ def _camera(settings: Settings) -> Iterable[Finding]:
 
     status, detail = _within_timeout(first_frame, what=f"camera {source!r}")
     yield Finding(status, "camera", detail)
+
+
+def _scale(settings: Settings) -> Iterable[Finding]:
+    scale = settings.scale
+    if scale.port is None:
+        yield Finding(Status.OK, "scale", "not configured (scale.port): no weight check")
+        return
+
+    def identify_and_read() -> str:
+        from returnsdesk.scan.scale import MtSicsScale
+
+        device = MtSicsScale(scale.port or "", baud=scale.baud, timeout_s=scale.timeout_s)
+        serial_number = device.identify()
+        reading = device.reading()
+        motion = "stable" if reading.stable else "moving"
+        return f"{device.describe()}, serial {serial_number!r}: reads {reading.text} ({motion})"
+
+    status, detail = _within_timeout(identify_and_read, what=f"scale on {scale.port!r}")
+    yield Finding(status, "scale", detail)
 
 
 def _printers(settings: Settings) -> Iterable[Finding]:

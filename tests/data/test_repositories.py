@@ -22,6 +22,7 @@ from returnsdesk.data.repositories import (
 from returnsdesk.domain.vocabulary import Disposition
 
 RETURN_ID = uuid.UUID("5f0c3a4e-2b7d-4c1e-9a6f-0d8e7b6a5c4b")
+AT = datetime(2031, 7, 1, 8, 0, tzinfo=UTC)  # the caller's clock, far from the machine's
 
 
 @pytest.fixture
@@ -99,9 +100,12 @@ def test_outbox_events_get_increasing_sequences_and_unique_keys(database: Databa
                 event_type=event_type,
                 aggregate_id=RETURN_ID,
                 payload={"total": Decimal("12.50")},
+                now=AT,
             )
     with database.session() as session:
-        add_outbox_event(session, event_type="return.completed", aggregate_id=RETURN_ID, payload={})
+        add_outbox_event(
+            session, event_type="return.completed", aggregate_id=RETURN_ID, payload={}, now=AT
+        )
 
     events = _outbox(database)
     assert [(e.sequence, e.event_type) for e in events] == [
@@ -111,6 +115,8 @@ def test_outbox_events_get_increasing_sequences_and_unique_keys(database: Databa
     ]
     assert len({e.idempotency_key for e in events}) == 3
     assert events[0].payload == {"total": "12.50"}
+    # stamped by the caller's clock, and due then
+    assert {(e.created_at, e.next_attempt_at) for e in events} == {(AT, AT)}
 
 
 def test_outbox_sequences_stay_unique_under_concurrent_writers(database: Database) -> None:
@@ -123,7 +129,11 @@ def test_outbox_sequences_stay_unique_under_concurrent_writers(database: Databas
             for _ in range(50):
                 with database.session() as session:
                     add_outbox_event(
-                        session, event_type="stock.moved", aggregate_id=RETURN_ID, payload={}
+                        session,
+                        event_type="stock.moved",
+                        aggregate_id=RETURN_ID,
+                        payload={},
+                        now=AT,
                     )
         except BaseException as error:  # reported below; a thread's exception would be lost
             errors.append(error)

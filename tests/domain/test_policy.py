@@ -562,8 +562,12 @@ def test_whole_numbers_without_quotes_are_accepted(tmp_path: Path) -> None:
          "(expected one of: label, waives_deduction)"),
         ("refunds.toml", 'waives_deduction = true }\nwrong', 'waives_deduction = "yes" }\nwrong',
          "refunds.toml: reasons.defective.waives_deduction: must be true or false, not 'yes'"),
-        ("refunds.toml", '"empty_box", "serial_mismatch"]', '"empty_box", "fraud"]',
+        ("refunds.toml", '"serial_mismatch", "underweight"]', '"serial_mismatch", "fraud"]',
          "refunds.toml: approval.needs_approval_flags: unknown flag 'fraud'"),
+        ("refunds.toml", 'tolerance_percent = "25"', 'tolerance_percent = "125"',
+         "refunds.toml: weight_check.tolerance_percent: must be between 0 and 100"),
+        ("refunds.toml", "packaging_grams = 50", "packaging_grams = -5",
+         "refunds.toml: weight_check.packaging_grams: must be a whole number of 0 or more"),
         ("refunds.toml", "full_deduction = true", "full_deduction = 1",
          "refunds.toml: serial_mismatch.full_deduction: must be true or false"),
         ("refunds.toml", "[approval]", "[approvals]",
@@ -651,3 +655,24 @@ def test_file_that_is_not_text(tmp_path: Path) -> None:
     (directory / "refunds.toml").write_bytes(b"\xff\xfe[reasons]")
     with pytest.raises(PolicyError, match="^refunds.toml: not valid TOML: "):
         load_policies(directory)
+
+
+# --- the weight check ------------------------------------------------------------------------
+
+
+def test_the_weight_check_flags_a_parcel_lighter_than_goods_less_tolerance_plus_packaging() -> None:
+    # Given 2 x 400 g shipped, 50 g packaging, 25 % of the goods may be missing
+    check = load_policies(default_policy_dir()).refunds.weight_check
+    assert (check.packaging_grams, check.tolerance_percent) == (50, Decimal(25))
+    # Then the parcel may weigh down to 800 + 50 - 200 = 650 g
+    assert check.judge(measured_grams=650, contents_grams=800).underweight is False
+    light = check.judge(measured_grams=649, contents_grams=800)
+    assert light.underweight and (light.expected_grams, light.lowest_grams) == (850, 650)
+    assert light.short_grams == 201
+    assert light.describe() == (
+        "Parcel weighs 0.649 kg, expected 0.850 kg with packaging: 0.201 kg too light"
+        " (empty box or a part missing?)."
+    )
+    # And a product whose weight is not known is never flagged, however light the parcel
+    unknown = check.judge(measured_grams=0, contents_grams=None)
+    assert not unknown.underweight and unknown.short_grams == 0

@@ -9,6 +9,10 @@ The shop lives in its own virtualenv (Django never enters the station's), built 
     shop.emails()                             # what the shop emailed customers, oldest first
     shop.stop()                               # or: with OscarShop.start(tmp_path) as shop: ...
 
+Every answer `request()` gets is checked against docs/sync-api.yaml (tests/sync_contract.py)
+and a breach raises ContractViolation; the requests are not, since tests send broken ones on
+purpose. The station's own requests are checked by a ContractProxy in front of the shop.
+
 The venv is `.venv-shop` at the repository root unless RETURNSDESK_SHOP_VENV names another.
 Migrating Oscar takes tens of seconds, so the first start in a process keeps a copy of the
 migrated and seeded database and later starts copy it.
@@ -40,6 +44,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, Literal, Self, cast
 
+from sync_contract import ContractViolation, contract
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 OSCAR_DIR = REPO_ROOT / "integrations" / "oscar"
 SHOP_DIR = OSCAR_DIR / "shop"
@@ -52,8 +58,20 @@ _DEFAULT_INDEX = "https://pypi.org/simple/"
 _ISOLATE = ("VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME", "DJANGO_SETTINGS_MODULE")
 
 
+REQUIRE_ENV_VAR = "RETURNSDESK_REQUIRE_SHOP"
+
+
 class ShopUnavailable(RuntimeError):
     """The shop's virtualenv cannot be built here: no package index is reachable."""
+
+
+def unavailable(reason: ShopUnavailable) -> BaseException:
+    """What a test does without the shop: skip, or fail where RETURNSDESK_REQUIRE_SHOP=1 (CI)."""
+    import pytest  # here: the benchmarks import this module without pytest's plugins
+
+    if os.environ.get(REQUIRE_ENV_VAR) == "1":
+        return pytest.fail.Exception(f"{reason} ({REQUIRE_ENV_VAR}=1)", pytrace=False)
+    return pytest.skip.Exception(str(reason))
 
 
 def _say(message: str) -> None:
@@ -163,6 +181,8 @@ class ApiResponse:
     status: int
     headers: Mapping[str, str]  # names in lower case
     body: bytes
+    request_headers: Mapping[str, str] = field(default_factory=dict)
+    request_body: bytes | None = None
 
     def json(self) -> Any:
         return json.loads(self.body)
@@ -288,7 +308,10 @@ class OscarShop:
             if self._process.poll() is not None:
                 return False
             try:
-                if self.request("GET", "/returns/changes?limit=1").status == 200:
+                probe = self._exchange(
+                    "GET", "/returns/changes?limit=1", None, None, _Auth.STAFF, 30
+                )
+                if probe.status == 200:
                     return True
             except OSError:
                 pass  # not listening yet
@@ -334,8 +357,32 @@ class OscarShop:
     ) -> ApiResponse:
         """One HTTP request to base_url + path. body is sent as JSON; token=None sends none.
 
-        4xx and 5xx answers are returned, not raised.
+        4xx and 5xx answers are returned, not raised; an answer off the contract raises
+        ContractViolation.
         """
+        answer = self._exchange(method, path, body, headers, token, timeout)
+        problems = contract().response_problems(
+            method,
+            self.base_url + path,
+            answer.request_headers,
+            answer.request_body,
+            answer.status,
+            answer.headers,
+            answer.body,
+        )
+        if problems:
+            raise ContractViolation("\n".join(problems))
+        return answer
+
+    def _exchange(
+        self,
+        method: str,
+        path: str,
+        body: Any,
+        headers: Mapping[str, str] | None,
+        token: str | None | Literal[_Auth.STAFF],
+        timeout: float,
+    ) -> ApiResponse:
         all_headers = {"Accept": "application/json", **(headers or {})}
         if token is _Auth.STAFF:
             token = self.token
@@ -354,11 +401,17 @@ class OscarShop:
                     response.status,
                     {k.lower(): v for k, v in response.headers.items()},
                     response.read(),
+                    all_headers,
+                    data,
                 )
         except urllib.error.HTTPError as error:
             with error:
                 return ApiResponse(
-                    error.code, {k.lower(): v for k, v in error.headers.items()}, error.read()
+                    error.code,
+                    {k.lower(): v for k, v in error.headers.items()},
+                    error.read(),
+                    all_headers,
+                    data,
                 )
 
     def manage(self, *args: str, timeout: float = 120.0) -> str:

@@ -11,7 +11,24 @@ import subprocess
 
 import pytest
 
-from integration.oscar_shop import OSCAR_DIR, ShopUnavailable, ensure_shop_venv, shop_env
+from integration.oscar_shop import (
+    OSCAR_DIR,
+    REQUIRE_ENV_VAR,
+    ShopUnavailable,
+    ensure_shop_venv,
+    shop_env,
+    unavailable,
+)
+
+
+@pytest.mark.parametrize(("require", "outcome"), [("1", "Failed"), ("", "Skipped")])
+def test_a_shop_that_cannot_be_installed_fails_in_ci_and_is_skipped_elsewhere(
+    monkeypatch: pytest.MonkeyPatch, require: str, outcome: str
+) -> None:
+    monkeypatch.setenv(REQUIRE_ENV_VAR, require)
+    raised = unavailable(ShopUnavailable("no package index is reachable"))
+    assert type(raised).__name__ == outcome
+    assert "no package index is reachable" in str(raised)
 
 
 def test_the_station_venv_has_no_django() -> None:
@@ -23,7 +40,7 @@ def test_the_oscar_app_passes_its_own_tests() -> None:
     try:
         python, _ = ensure_shop_venv()
     except ShopUnavailable as reason:
-        pytest.skip(str(reason))
+        raise unavailable(reason) from None
     result = subprocess.run(
         [str(python), "shop/manage.py", "test", "tests", "-v1"],
         cwd=OSCAR_DIR,

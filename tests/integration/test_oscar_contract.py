@@ -214,3 +214,14 @@ def test_audit_anchors_are_kept_and_a_second_hash_for_one_entry_is_refused(
     assert post(oscar_shop, "/audit-anchors", anchor, key()).status == 201
     rewritten = post(oscar_shop, "/audit-anchors", dict(anchor, entry_hash="d" * 64), key())
     assert (rewritten.status, rewritten.json()["error"]) == (409, "anchor_mismatch")
+
+
+@pytest.mark.parametrize("delta", [1.0, "1"])
+def test_a_stock_delta_that_is_not_a_json_integer_is_refused(
+    oscar_shop: OscarShop, delta: object
+) -> None:
+    before = oscar_shop.num_in_stock(GRINDER)
+    refused = post(oscar_shop, "/stock-adjustments", {"sku": GRINDER, "delta": delta}, key())
+    assert (refused.status, refused.json()["error"]) == (400, "invalid_request")
+    assert "delta" in refused.json()["details"]
+    assert oscar_shop.num_in_stock(GRINDER) == before

@@ -86,6 +86,7 @@ def grade_unit(inspector: Inspector, gtin: str) -> None:
 
 def test_a_return_pulled_from_oscar_is_worked_in_the_window_and_oscar_books_it_exactly(
     oscar_shop: OscarShop,
+    checked_api: str,
     station_env: tuple[StationEnvironment, Settings],
     qtbot: QtBot,
     monkeypatch: pytest.MonkeyPatch,
@@ -102,7 +103,7 @@ def test_a_return_pulled_from_oscar_is_worked_in_the_window_and_oscar_books_it_e
             "database.url": str(env.database.engine.url),
             "ui.sounds": False,
             "order_system.kind": "oscar",
-            "order_system.url": oscar_shop.base_url,
+            "order_system.url": checked_api,  # the shop, behind the contract check
         },
     )
     window = build_main_window(env, settings, operator_code=OPERATOR)
@@ -158,10 +159,10 @@ def test_a_return_pulled_from_oscar_is_worked_in_the_window_and_oscar_books_it_e
 
 
 def test_a_return_changed_in_oscar_after_a_pull_comes_with_the_next_pull(
-    oscar_shop: OscarShop, station_env: tuple[StationEnvironment, Settings]
+    oscar_shop: OscarShop, checked_api: str, station_env: tuple[StationEnvironment, Settings]
 ) -> None:
     env, _ = station_env
-    with HttpContractConnector(oscar_shop.base_url, oscar_shop.token, timeout_s=30) as shop_api:
+    with HttpContractConnector(checked_api, oscar_shop.token, timeout_s=30) as shop_api:
         puller = Puller(env.database, shop_api, page_size=2)
         first = puller.pull()
         assert first.pages >= 2 and first.created == 4

@@ -147,6 +147,7 @@ def shop_settings(
                 "order_system.kind": "oscar",
                 "order_system.url": shop.url,
                 "order_system.pull_interval_s": 3600.0,  # the shop's feed is empty anyway
+                "messages.grace_minutes": 0,  # "parcel received" may go at once
             },
         )
         yield shop, settings

@@ -132,3 +132,29 @@ def run_idempotent(
         response["Retry-After"] = "1"
         return response
     return _json_response(status_code, record.response_json, replayed=False)
+
+
+def key_outcome(key: str) -> dict[str, Any]:
+    """The contract's answer to GET /idempotency-keys/{key}, from the remembered answer.
+
+    A record is written in the transaction of the change it answers for, so a committed one
+    always holds its final status: 2xx means applied, anything else a remembered refusal.
+    """
+    record = IdempotencyRecord.objects.filter(key=key).first()
+    if record is None:
+        return {"key": key, "outcome": "unknown"}
+    answer: dict[str, Any] = {
+        "key": key,
+        "outcome": "applied" if 200 <= record.status_code < 300 else "refused",
+        "operation": record.endpoint,
+        "status_code": record.status_code,
+        "recorded_at": record.created_at.isoformat(),
+    }
+    if answer["outcome"] == "refused":
+        try:
+            error = json.loads(record.response_json).get("error")
+        except (ValueError, AttributeError):
+            error = None
+        if isinstance(error, str):
+            answer["error"] = error
+    return answer

@@ -1,7 +1,7 @@
 """Request validation (DRF serializers) and the JSON shapes of orders and returns.
 
 Money travels as decimal strings with two places ("49.99"); JSON numbers are refused so no
-amount ever passes through a binary float.
+amount ever passes through a binary float. Counts are JSON integers: 1.0 and "1" are refused.
 """
 
 from __future__ import annotations
@@ -45,6 +45,18 @@ class MoneyField(serializers.Field):
         return money(value)
 
 
+class StrictIntegerField(serializers.IntegerField):
+    """A JSON integer and nothing else: DRF's IntegerField takes 1.0 and "1" as 1."""
+
+    default_error_messages = {"invalid": "must be an integer (a JSON number without a fraction)"}
+
+    def to_internal_value(self, data: Any) -> int:
+        if not isinstance(data, int) or isinstance(data, bool):
+            self.fail("invalid")
+        value: int = super().to_internal_value(data)
+        return value
+
+
 def money(value: Decimal) -> str:
     return str(value.quantize(CENT))
 
@@ -53,7 +65,7 @@ class RefundLineSerializer(serializers.Serializer):
     line_ref = serializers.CharField(max_length=32)
     sku = serializers.CharField(max_length=128)
     # One unit per line: each unit is graded and refunded on its own at the station.
-    quantity = serializers.IntegerField(min_value=1, max_value=1)
+    quantity = StrictIntegerField(min_value=1, max_value=1)
     amount = MoneyField()
     deduction = MoneyField()
     deduction_reason = serializers.CharField(max_length=200, allow_blank=True, default="")
@@ -69,7 +81,7 @@ class RefundSerializer(serializers.Serializer):
 
 class StockAdjustmentSerializer(serializers.Serializer):
     sku = serializers.CharField(max_length=128)
-    delta = serializers.IntegerField(min_value=-1_000_000, max_value=1_000_000)
+    delta = StrictIntegerField(min_value=-1_000_000, max_value=1_000_000)
     location = serializers.CharField(max_length=64, allow_blank=True, default="")
     reason = serializers.CharField(max_length=64, allow_blank=True, default="")
     reference = serializers.CharField(max_length=128, allow_blank=True, default="")
@@ -82,7 +94,7 @@ class StockAdjustmentSerializer(serializers.Serializer):
 
 class AuditAnchorSerializer(serializers.Serializer):
     key_id = serializers.RegexField(r"^[0-9a-f]{16}$")
-    sequence = serializers.IntegerField(min_value=1)
+    sequence = StrictIntegerField(min_value=1)
     entry_hash = serializers.RegexField(r"^[0-9a-f]{64}$")
     at = serializers.DateTimeField()
 
@@ -101,7 +113,7 @@ NOTICE_STATUSES = (
 
 class NoticeLineSerializer(serializers.Serializer):
     sku = serializers.CharField(max_length=128)
-    unit_index = serializers.IntegerField(min_value=0)
+    unit_index = StrictIntegerField(min_value=0)
     amount = MoneyField()
     deduction = MoneyField()
     deduction_reason = serializers.CharField(max_length=200, allow_blank=True, default="")

@@ -22,4 +22,5 @@ urlpatterns = [
     path("refunds", views.RefundView.as_view(), name="refunds"),
     path("stock-adjustments", views.StockAdjustmentView.as_view(), name="stock-adjustments"),
     path("audit-anchors", views.AuditAnchorView.as_view(), name="audit-anchors"),
+    path("idempotency-keys/<str:key>", views.KeyOutcomeView.as_view(), name="key-outcome"),
 ]

@@ -22,7 +22,7 @@ from rest_framework.views import APIView
 
 from . import services
 from .errors import ApiError, api_exception_handler, not_found
-from .idempotency import run_idempotent
+from .idempotency import MAX_KEY_LENGTH, key_outcome, run_idempotent
 from .serializers import (
     AuditAnchorSerializer,
     NotificationSerializer,
@@ -152,3 +152,16 @@ class AuditAnchorView(SyncApiView):
             serializer_class=AuditAnchorSerializer,
             apply=services.record_anchor,
         )
+
+
+class KeyOutcomeView(SyncApiView):
+    """What became of a key: applied, refused or unknown (a station recovering a refusal)."""
+
+    def get(self, request: Request, key: str) -> Response:
+        if len(key) > MAX_KEY_LENGTH:
+            raise ApiError(
+                status.HTTP_400_BAD_REQUEST,
+                "invalid_request",
+                f"a key has at most {MAX_KEY_LENGTH} characters",
+            )
+        return Response(key_outcome(key))

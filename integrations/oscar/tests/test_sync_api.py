@@ -293,6 +293,35 @@ class RefundTests(SyncApiTestCase):
             self.assertEqual((response.status_code, response.json()["error"]), (status_code, error))
         self.assertEqual(self.refund_events("RMA-000101"), [])
 
+    def test_a_key_says_whether_it_was_applied_refused_or_is_unknown(self) -> None:
+        foreign = self.refund_body()
+        foreign["lines"][0]["line_ref"] = self.line_ref("RMA-000102", "5012345000039")
+        self.post("/refunds", foreign, "refused-1")
+        self.post("/refunds", self.refund_body(), "applied-1")
+        self.post("/refunds", self.refund_body(total="1.234"), "invalid-1")  # 400: forgotten
+
+        def outcome(key: str) -> dict[str, Any]:
+            answer = self.get(f"/idempotency-keys/{key}")
+            self.assertEqual(answer.status_code, 200)
+            body: dict[str, Any] = answer.json()
+            body.pop("recorded_at", None)
+            return body
+
+        self.assertEqual(
+            outcome("refused-1"),
+            {"key": "refused-1", "outcome": "refused", "operation": "POST refunds",
+             "status_code": 422, "error": "unknown_line"},
+        )  # fmt: skip
+        self.assertEqual(
+            outcome("applied-1"),
+            {"key": "applied-1", "outcome": "applied", "operation": "POST refunds",
+             "status_code": 201},
+        )  # fmt: skip
+        self.assertEqual(outcome("invalid-1"), {"key": "invalid-1", "outcome": "unknown"})
+        self.assertEqual(outcome("never-sent"), {"key": "never-sent", "outcome": "unknown"})
+        too_long = self.get("/idempotency-keys/" + "k" * 129)
+        self.assertEqual((too_long.status_code, too_long.json()["error"]), (400, "invalid_request"))
+
     def test_one_station_refund_is_paid_once_even_under_two_keys(self) -> None:
         self.post("/refunds", self.refund_body(), "key-1")
         response = self.post("/refunds", self.refund_body(), "key-2")
@@ -330,6 +359,16 @@ class StockTests(SyncApiTestCase):
         self.assertEqual(
             self.post("/stock-adjustments", {"sku": SHOE, "delta": 0}, "s-3").status_code, 400
         )
+        self.assertEqual(self.stock(SHOE), 12)
+
+    def test_a_delta_that_is_not_a_json_integer_is_refused(self) -> None:
+        for n, delta in enumerate((1.0, "1", True, 1.5)):
+            with self.subTest(delta=delta):
+                refused = self.post("/stock-adjustments", {"sku": SHOE, "delta": delta}, f"f-{n}")
+                self.assertEqual(
+                    (refused.status_code, refused.json()["error"]), (400, "invalid_request")
+                )
+                self.assertIn("delta", refused.json()["details"])
         self.assertEqual(self.stock(SHOE), 12)
 
 

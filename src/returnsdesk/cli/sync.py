@@ -15,6 +15,11 @@ finishes and is recorded, then it exits. Either may be killed at any moment: an 
 outcome was not recorded is sent again with the same idempotency key
 (``services/sync/relay.py``); a page pulled but not committed is read again.
 
+``--resend SEQUENCE --badge BADGE`` (a shift lead, PIN asked at the terminal or read as one
+line from standard input) sends a parked event again under a new idempotency key, only when
+the order system says the event's key was refused (``services/sync/recovery.py``): exit 0
+when it was queued (the next relay run sends it), 1 when refused (nothing changed).
+
 Exit status: 0 when the relay ran (parked or retried events are not failures of the command:
 they are shown in the Sync panel), 1 when ``--once`` could not pull (the error is printed;
 nothing of the broken page was written, and the relay still ran), 2 for a configuration
@@ -24,6 +29,7 @@ problem.
 from __future__ import annotations
 
 import argparse
+import getpass
 import logging
 import os
 import signal
@@ -34,13 +40,17 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from types import FrameType
 
-from returnsdesk.config import load_settings
+from returnsdesk.config import Settings, load_settings
 from returnsdesk.data.db import Database, default_database_url, make_engine
 from returnsdesk.data.migrations import ensure_schema
+from returnsdesk.domain.clock import utc_now
 from returnsdesk.domain.errors import OperatorError, ReturnsDeskError
 from returnsdesk.log import setup_logging
+from returnsdesk.services.approvals import authorize_lead
+from returnsdesk.services.bootstrap import lockout_policy
 from returnsdesk.services.messages.deliver import MessageConnector
 from returnsdesk.services.sync import HttpContractConnector, Relay, RelayStats
+from returnsdesk.services.sync.connector import KeyInquiry
 from returnsdesk.services.sync.credentials import (
     DEFAULT_TOKEN_ENV,
     KEYRING_SERVICE,
@@ -49,11 +59,50 @@ from returnsdesk.services.sync.credentials import (
 )
 from returnsdesk.services.sync.housekeeping import prune_delivered
 from returnsdesk.services.sync.inbound import Puller
+from returnsdesk.services.sync.recovery import resend_parked
+from returnsdesk.services.sync.relay import parked_events
 from returnsdesk.services.sync.shopify import ShopifyConnector
 
 log = logging.getLogger("returnsdesk.sync")
 
 EXIT_OK, EXIT_PULL_FAILED, EXIT_CONFIG = 0, 1, 2
+
+
+def _resend(sequence: int, badge: str | None, settings: Settings, connector: KeyInquiry) -> int:
+    if not badge:
+        return _config_error("--resend needs the shift lead's --badge")
+    database = Database(make_engine(settings.database.url or default_database_url()))
+    try:
+        ensure_schema(database.engine)
+        event = next((e for e in parked_events(database) if e.sequence == sequence), None)
+        if event is None:
+            sys.stderr.write(f"returnsdesk sync: refused: no parked event #{sequence}.\n")
+            return EXIT_PULL_FAILED
+        lead = authorize_lead(
+            database,
+            operator_code=badge,
+            pin=_read_pin(),
+            station_code=settings.station.code,
+            now=utc_now(),
+            lockout=lockout_policy(settings),
+        )
+        view = resend_parked(database, event.id, lead, shop=connector)
+    except OperatorError as exc:
+        sys.stderr.write(f"returnsdesk sync: refused, nothing changed: {exc}\n")
+        return EXIT_PULL_FAILED
+    finally:
+        database.dispose()
+    sys.stdout.write(
+        f"returnsdesk sync: #{view.sequence} {view.event_type} queued again under key "
+        f"{view.idempotency_key} (was {event.idempotency_key})\n"
+    )
+    return EXIT_OK
+
+
+def _read_pin() -> str:
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    return getpass.getpass("PIN: ")
 
 
 def _positive(kind: type[int] | type[float]) -> Callable[[str], int | float]:
@@ -76,6 +125,14 @@ def _parser() -> argparse.ArgumentParser:
     mode = parser.add_mutually_exclusive_group(required=True)
     mode.add_argument("--once", action="store_true", help="deliver what is due now, then exit")
     mode.add_argument("--forever", action="store_true", help="relay until SIGTERM or Ctrl+C")
+    mode.add_argument(
+        "--resend",
+        type=_positive(int),
+        metavar="SEQUENCE",
+        help="send parked event #SEQUENCE again under a new key, if the shop says its key "
+        "was refused (a shift lead: --badge, PIN asked)",
+    )
+    parser.add_argument("--badge", help="the shift lead's badge (with --resend)")
     parser.add_argument("--database", metavar="URL", help="database URL (overrides settings)")
     parser.add_argument("--url", metavar="URL", help="order system URL (overrides settings)")
     parser.add_argument(
@@ -140,6 +197,9 @@ def main(argv: Sequence[str]) -> int:
             connector = HttpContractConnector(url, token, timeout_s=args.timeout)
     except ValueError as exc:
         return _config_error(str(exc))
+    if args.resend is not None:
+        with connector:
+            return _resend(args.resend, args.badge, settings, connector)
     database = Database(make_engine(settings.database.url or default_database_url()))
     code = EXIT_OK
     try:

@@ -215,6 +215,12 @@ class Parcel(TableModel, table=True):
     status: ParcelStatus = _enum(ParcelStatus, default=ParcelStatus.OPEN, index=True)
     unexpected: bool = Field(default=False)
     note: str = Field(default="", max_length=2000)
+    # The weight check (domain/weighing.py): the parcel on the bench scale when it was opened,
+    # and what it should have weighed (goods plus packaging; None: a weight not known).
+    weighed_grams: int | None = Field(default=None)
+    expected_grams: int | None = Field(default=None)
+    lowest_grams: int | None = Field(default=None)  # lighter than this: flagged underweight
+    weighed_at: datetime | None = _timestamp(nullable=True)
 
 
 class Inspection(TableModel, table=True):
@@ -314,6 +320,25 @@ class OutboxEvent(TableModel, table=True):
     created_at: datetime = _timestamp()
     next_attempt_at: datetime = _timestamp()
     delivered_at: datetime | None = _timestamp(nullable=True)
+
+
+class OutboxKeyReplacement(TableModel, table=True):
+    """A parked event sent again under a new idempotency key, recorded against the old one.
+
+    Written only after the shop said the old key was refused (nothing applied), so the two keys
+    can never both pay (services/sync/recovery.py). No foreign key to the event: delivered
+    events are pruned (housekeeping), while this record stays beside the audit trail.
+    """
+
+    __tablename__ = "outbox_key_replacements"
+    id: uuid.UUID = _id()
+    event_id: uuid.UUID = Field(index=True)
+    old_key: str = Field(unique=True, max_length=64)
+    new_key: str = Field(unique=True, max_length=64)
+    shop_answer: str = Field(max_length=500)  # what the shop said of the old key
+    operator_id: uuid.UUID = _fk("operators.id")
+    station_id: uuid.UUID | None = _fk("stations.id", nullable=True)
+    replaced_at: datetime = _timestamp()
 
 
 class AuditEntry(TableModel, table=True):
@@ -440,6 +465,25 @@ class UnitDraft(TableModel, table=True):
     operator_id: uuid.UUID = _fk("operators.id")
     payload: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     created_at: datetime = _timestamp()
+
+
+# --- grader consistency -----------------------------------------------------------------------
+
+
+class Regrade(TableModel, table=True):
+    """A unit picked, when its parcel was completed, for a blind second grading by another
+    inspector (services/regrades.py). ``grade`` is None while it waits in the queue."""
+
+    __tablename__ = "regrades"
+    id: uuid.UUID = _id()
+    inspection_id: uuid.UUID = _fk("inspections.id", index=False, unique=True)
+    first_operator_id: uuid.UUID = _fk("operators.id")
+    first_grade: str = Field(max_length=8)  # never shown to the second inspector
+    queued_at: datetime = _timestamp(index=True)
+    operator_id: uuid.UUID | None = _fk("operators.id", nullable=True)  # the second inspector
+    station_id: uuid.UUID | None = _fk("stations.id", nullable=True)
+    grade: str | None = Field(default=None, max_length=8)
+    regraded_at: datetime | None = _timestamp(nullable=True, index=True)
 
 
 # Reports (services/reports/queries.py) read whole periods: these covering indexes hold every

@@ -108,9 +108,18 @@ def take_turns(session: Session, lock: int) -> None:
 
 
 def add_outbox_event(
-    session: Session, *, event_type: str, aggregate_id: uuid.UUID, payload: dict[str, Any]
+    session: Session,
+    *,
+    event_type: str,
+    aggregate_id: uuid.UUID,
+    payload: dict[str, Any],
+    now: datetime,
 ) -> OutboxEvent:
-    """Queue an event for the order system in the caller's transaction."""
+    """Queue an event for the order system in the caller's transaction, due at once.
+
+    ``now`` is the caller's clock (GUIDE.md 16), not the machine's: the relay's clock decides
+    when the event is due, and a station run on an injected clock must queue on that clock.
+    """
     take_turns(session, APPEND_LOCK)
     last = session.exec(select(func.max(col(OutboxEvent.sequence)))).one()
     event = OutboxEvent(
@@ -121,6 +130,8 @@ def add_outbox_event(
         # Made once and stored: every delivery attempt sends the same key, so the order system
         # can drop duplicates when a reply was lost and the relay retries.
         idempotency_key=uuid.uuid4().hex,
+        created_at=now,
+        next_attempt_at=now,
     )
     session.add(event)
     return event
@@ -236,6 +247,7 @@ def _append(session: Session, entry: AuditEntry, *, reseal: bool) -> AuditEntry:
                 "key_id": key.key_id,
                 "at": entry.at,
             },
+            now=entry.at,
         )
     return entry
 

@@ -49,3 +49,8 @@ class ConfigError(ReturnsDeskError):
 
 class PrinterUnavailable(OperatorError):
     """The label printer is offline, refused the job, or is not set up; the label stays queued."""
+
+
+class ScaleProblem(OperatorError):
+    """The bench scale is unplugged, does not settle, is overloaded or answers nonsense; the
+    parcel is inspected without a weight."""

@@ -26,6 +26,7 @@ from returnsdesk.domain.policy import (
 )
 from returnsdesk.domain.text import storable
 from returnsdesk.domain.vocabulary import Disposition, InspectionFlag
+from returnsdesk.domain.weighing import Weighing, contents_grams
 
 # The lengths of the columns they are stored in (inspections.notes, dispositions.override_reason).
 NOTES_LIMIT = 4000
@@ -48,6 +49,7 @@ class ExpectedLine:
     customer_comment: str
     serialised: bool
     serial_numbers: tuple[str, ...]  # as shipped on the order
+    weight_grams: int = 0  # the product's weight per unit; 0: not known (no weight check)
 
 
 @dataclass(frozen=True)
@@ -252,6 +254,7 @@ class ParcelInspection:
         self.empty_box = False
         self.require_photos = require_photos  # off at stations without a camera
         self.parcel_photos = 0  # photos of the parcel itself (e.g. an empty box)
+        self.weighing: Weighing | None = None  # the parcel on the scale, before items came out
 
     def restore(self, units: list[InspectedUnit]) -> None:
         """Units finished before a restart (or at another station), read back from storage.
@@ -267,6 +270,29 @@ class ParcelInspection:
                 " a shift lead must check the parcel."
             )
         self.units.extend(sorted(units, key=lambda u: u.finished_at))
+
+    # --- the weight check -----------------------------------------------------------------
+
+    @property
+    def contents_grams(self) -> int | None:
+        """What the goods on the return weigh as shipped; None when a weight is not known."""
+        return contents_grams((line.weight_grams, line.quantity) for line in self.lines)
+
+    def weigh(self, weighing: Weighing) -> None:
+        """The parcel's weighing (``RefundPolicy.weight_check.judge``), taken while it is whole."""
+        if self.units or self.current is not None:
+            raise WrongStep(
+                "Items are out of the parcel already: its weight says nothing now."
+                " Weigh a parcel when it is opened, before scanning its items."
+            )
+        self.weighing = weighing
+
+    @property
+    def parcel_flags(self) -> frozenset[InspectionFlag]:
+        """Flags of the parcel as a whole, carried by every unit in it when it is completed."""
+        if self.weighing is not None and self.weighing.underweight:
+            return frozenset({InspectionFlag.UNDERWEIGHT})
+        return frozenset()
 
     # --- progress ---------------------------------------------------------------------------
 
@@ -298,6 +324,8 @@ class ParcelInspection:
         """Match a scanned item to the first expected line with units left, or flag it."""
         if self.current is not None:
             raise WrongStep("Finish the current item first (Enter accepts, Esc cancels it).")
+        if not self.units:
+            self.require_parcel_photo()
         line = next(
             (ln for ln in self.lines if ln.sku == product.sku and self.remaining(ln) > 0), None
         )
@@ -389,9 +417,20 @@ class ParcelInspection:
             if self.current.photos:
                 return None
             return evidence.photo_required(grade=self.current.grade, flags=self.current.flags)
-        if self.empty_box and not self.parcel_photos:
-            return evidence.photo_required(grade=None, flags=self._missing_flags)
-        return None
+        if self.parcel_photos:
+            return None
+        flags = self.parcel_flags | (self._missing_flags if self.empty_box else frozenset())
+        return evidence.photo_required(grade=None, flags=flags) if flags else None
+
+    def require_parcel_photo(self) -> None:
+        """An underweight parcel is photographed opened, before its items come out."""
+        if self.current is not None or not self.parcel_flags:
+            return
+        why = self.missing_photo_reason()
+        if why is not None:
+            raise WrongStep(
+                f"Photograph the opened parcel first (P): evidence is required for {why}."
+            )
 
     def regrade(self) -> None:
         """Go back to grading the current unit (the inspector pressed a grade key too early)."""
@@ -482,7 +521,7 @@ class ParcelInspection:
                 by_line.setdefault(unit.line_id, []).append(unit)
         refunds = self.policies.refunds
         quote_lines: list[RefundQuoteLine] = []
-        all_flags: set[InspectionFlag] = set()
+        all_flags: set[InspectionFlag] = set(self.parcel_flags)
         for line in self.lines:
             received = by_line.get(line.line_id, [])
             for index in range(line.quantity):

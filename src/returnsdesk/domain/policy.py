@@ -25,6 +25,7 @@ from typing import TypeVar
 from returnsdesk.domain.errors import PolicyError
 from returnsdesk.domain.money import Money
 from returnsdesk.domain.vocabulary import Disposition, InspectionFlag, RefundStatus
+from returnsdesk.domain.weighing import WeightCheck
 
 GRADING_FILE = "grading.toml"
 CHECKLISTS_FILE = "checklists.toml"
@@ -82,6 +83,9 @@ class EvidenceRule:
 class GradingScale:
     grades: tuple[Grade, ...]
     evidence: EvidenceRule = EvidenceRule()
+    # Share of graded units (in percent) picked for a blind second grading by another
+    # inspector (grader consistency, services/regrades.py); 0: none.
+    regrade_percent: Decimal = Decimal(0)
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -296,6 +300,8 @@ class RefundPolicy:
     # An inspector who overrides the suggested disposition changes where the goods go: a second
     # person looks at the refund (issue: refunds no one can push alone).
     overrides_need_approval: bool = True
+    # Stations with a scale weigh each parcel against what was shipped (domain/weighing.py).
+    weight_check: WeightCheck = WeightCheck()
 
     def reason(self, code: str) -> ReasonCode:
         # Shops add reason codes on their own schedule; an unknown one is shown as written.
@@ -556,7 +562,7 @@ def _check_known(
 
 
 def _parse_grading(root: _Table) -> GradingScale:
-    root.only("grades", "evidence")
+    root.only("grades", "evidence", "regrade")
     entries = root.tables("grades")
     if not 1 <= len(entries) <= _MAX_GRADES:
         raise root.error("grades", f"must list 1 to {_MAX_GRADES} grades (one per digit key)")
@@ -571,7 +577,14 @@ def _parse_grading(root: _Table) -> GradingScale:
         label = entry.text("label", max_length=_LABEL_MAX)
         description = entry.text("description", max_length=_TEXT_MAX, default="")
         grades.append(Grade(code, label, description, str(key)))
-    return GradingScale(tuple(grades), _parse_evidence(root, [g.code for g in grades]))
+    regrade_percent = Decimal(0)
+    if "regrade" in root:
+        regrade = root.table("regrade")
+        regrade.only("share_percent")
+        regrade_percent = regrade.decimal("share_percent", maximum=Decimal(100))
+    return GradingScale(
+        tuple(grades), _parse_evidence(root, [g.code for g in grades]), regrade_percent
+    )
 
 
 def _parse_evidence(root: _Table, grade_codes: Collection[str]) -> EvidenceRule:
@@ -589,7 +602,7 @@ def _parse_evidence(root: _Table, grade_codes: Collection[str]) -> EvidenceRule:
 
 
 def _parse_refunds(root: _Table, grading: GradingScale) -> RefundPolicy:
-    root.only("reasons", "grade_deductions", "serial_mismatch", "approval")
+    root.only("reasons", "grade_deductions", "serial_mismatch", "approval", "weight_check")
     reasons: dict[str, ReasonCode] = {}
     reasons_table = root.table("reasons")
     for code, entry in reasons_table.children():
@@ -641,6 +654,21 @@ def _parse_refunds(root: _Table, grading: GradingScale) -> RefundPolicy:
         transit_grace_days=approval.integer("transit_grace_days", default=0),
         serial_mismatch_full_deduction=full_deduction,
         overrides_need_approval=approval.boolean("overrides_need_approval", default=True),
+        weight_check=_parse_weight_check(root),
+    )
+
+
+def _parse_weight_check(root: _Table) -> WeightCheck:
+    if "weight_check" not in root:
+        return WeightCheck()
+    table = root.table("weight_check")
+    table.only("packaging_grams", "tolerance_percent")
+    default = WeightCheck()
+    return WeightCheck(
+        packaging_grams=table.integer("packaging_grams", default=default.packaging_grams),
+        tolerance_percent=table.decimal(
+            "tolerance_percent", default=default.tolerance_percent, maximum=Decimal(100)
+        ),
     )
 
 

@@ -34,6 +34,7 @@ class InspectionFlag(StrEnum):
     MISSING = "missing"  # an expected unit was not in the parcel
     EMPTY_BOX = "empty_box"  # the parcel held none of the expected units
     SERIAL_MISMATCH = "serial_mismatch"  # serial differs from every serial shipped on the order
+    UNDERWEIGHT = "underweight"  # the parcel weighed much less than what was shipped in it
 
     @property
     def label(self) -> str:

@@ -28,7 +28,9 @@ from returnsdesk.services.bootstrap import StationEnvironment, lockout_policy, o
 from returnsdesk.services.labels.printers import label_output
 from returnsdesk.services.operators import authenticate, badge_alone_signs_in
 from returnsdesk.services.station import StationService
+from returnsdesk.services.sync.station_pull import station_key_inquiry
 from returnsdesk.services.views import StationContext
+from returnsdesk.services.weighing import scale_from_settings
 
 log = logging.getLogger(__name__)
 
@@ -110,6 +112,8 @@ def build_main_window(
         lockout=lockout_policy(settings),
         require_photos=camera.source is not None and camera.require_photos,
         label_output=label_output(settings.labels),
+        scale=scale_from_settings(settings.scale),
+        key_inquiry=station_key_inquiry(settings.order_system),
     )
     return MainWindow(
         service=service,

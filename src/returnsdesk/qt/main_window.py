@@ -117,6 +117,7 @@ class MainWindow(QMainWindow):
         self._relay = station_relay(
             settings.order_system,
             service.database,
+            messages=settings.messages,
             on_change=lambda stats: self.changes.post_from_thread(relayed(stats)),
         )
         self._labels_settings = settings.labels

@@ -18,7 +18,7 @@ from returnsdesk.domain.inspection import ExpectedLine
 from returnsdesk.qt.images import thumbnail_strip
 from returnsdesk.qt.models import expected_lines_model, refund_lines_model, search_results_model
 from returnsdesk.qt.plain import clipped, set_clipped_text
-from returnsdesk.qt.station_view import StationView
+from returnsdesk.qt.station_view import StationView, set_label_tone
 from returnsdesk.services.views import ReturnOutcome, ReturnView
 from returnsdesk.station.screen import (
     IdleGuide,
@@ -27,6 +27,7 @@ from returnsdesk.station.screen import (
     RefundPanel,
     Screen,
     UnitPanel,
+    WeightPanel,
 )
 
 if TYPE_CHECKING:
@@ -70,6 +71,7 @@ class ScreenRenderer:
         view.set_keys_hint(screen.keys_hint)
         view.show_page(screen.page.value)
         self._show_return(screen.return_view)
+        self._show_weight(screen.weight)
         self._done.clear()
         self._done.update({p.line.line_id: p.done for p in screen.lines})
         lines = tuple(p.line for p in screen.lines)
@@ -117,6 +119,13 @@ class ScreenRenderer:
             return
         set_clipped_text(ui.returnTitle, f"{view.rma_number} · {view.customer_name}", _NAME_CHARS)
         ui.returnDetails.setText(_return_html(view))
+
+    def _show_weight(self, weight: WeightPanel | None) -> None:
+        label = self.view.ui.weightLabel
+        label.setVisible(weight is not None)
+        if weight is not None:
+            set_clipped_text(label, weight.text, _MESSAGE_CHARS)
+            set_label_tone(label, weight.tone)
 
     def _show_refund(self, refund: RefundPanel | None) -> None:
         ui = self.view.ui

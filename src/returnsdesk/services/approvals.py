@@ -192,6 +192,7 @@ def _decide(
                 aggregate_id=return_.id,
                 payload=refund_event_payload(session, refund, return_, order)
                 | {"approved_by": lead.operator_code, "approved_at": now},
+                now=now,
             )
         # The customer hears of the released refund, or the shift lead's reason for refusing
         # it (never the policy's reason for holding it).

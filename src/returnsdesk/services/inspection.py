@@ -112,7 +112,7 @@ def complete_parcel(
             checklist=dict(unit.answers),
             serial_scanned=unit.serial,
             notes=unit.notes,
-            flags=sorted(unit.flags),
+            flags=sorted(unit.flags | inspection.parcel_flags),
             started_at=unit.started_at,
             finished_at=unit.finished_at,
             license_plate=license_plate(unit.unit_id),
@@ -148,11 +148,15 @@ def complete_parcel(
             "grade": unit.grade,
             "disposition": unit.disposition.value,
             "location": unit.location,
-            "flags": sorted(unit.flags),
+            "flags": sorted(unit.flags | inspection.parcel_flags),
             "serial": unit.serial,
         }
         add_outbox_event(
-            session, event_type="unit.inspected", aggregate_id=return_.id, payload=unit_payload
+            session,
+            event_type="unit.inspected",
+            aggregate_id=return_.id,
+            payload=unit_payload,
+            now=now,
         )
         add_outbox_event(
             session,
@@ -165,6 +169,7 @@ def complete_parcel(
                 "reason": f"return_{unit.disposition.value}",
                 "inspection_id": row.id,
             },
+            now=now,
         )
         events += 2
     for missing in inspection.missing_units():
@@ -174,7 +179,7 @@ def complete_parcel(
             operator_id=ctx.operator_id,
             station_id=ctx.station_id,
             outcome=InspectionOutcome.MISSING,
-            flags=sorted(missing.flags),
+            flags=sorted(missing.flags | inspection.parcel_flags),
             started_at=now,
             finished_at=now,
         )
@@ -219,12 +224,14 @@ def complete_parcel(
         event_type="refund.requested",
         aggregate_id=return_.id,
         payload=refund_event_payload(session, refund, return_, order),
+        now=now,
     )
     add_outbox_event(
         session,
         event_type="return.closed",
         aggregate_id=return_.id,
         payload={"rma_number": return_.rma_number, "completed_at": now},
+        now=now,
     )
     events += 2 + queue_completion_messages(
         session, refund=refund, return_=return_, parcel_id=parcel.id, now=now

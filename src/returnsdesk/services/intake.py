@@ -64,6 +64,7 @@ def load_return_view(
             customer_comment=return_line.customer_comment,
             serialised=product.serialised,
             serial_numbers=tuple(order_line.serial_numbers),
+            weight_grams=product.weight_grams,
         )
         for return_line, order_line, product in returns.expected_lines(session, return_.id)
     )
@@ -134,6 +135,7 @@ def receive_parcel(
             "station": ctx.station_code,
             "received_at": now,
         },
+        now=now,
     )
     queue_parcel_received(
         session, return_=return_, parcel_id=parcel.id, tracking_number=tracking_number, now=now

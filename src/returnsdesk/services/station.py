@@ -7,6 +7,7 @@ thread while the GUI keeps running.
 
 from __future__ import annotations
 
+import random
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,8 +26,9 @@ from returnsdesk.domain.inspection import InspectedUnit, ParcelInspection, Scann
 from returnsdesk.domain.policy import Policies
 from returnsdesk.domain.scanning import ClassifiedScan, ScanKind, ScanRules
 from returnsdesk.domain.vocabulary import ReturnStatus
+from returnsdesk.domain.weighing import Weighing
 from returnsdesk.scan.classify import classify
-from returnsdesk.services import approvals, history, inspection, intake
+from returnsdesk.services import approvals, history, inspection, intake, regrades, weighing
 from returnsdesk.services.labels.printers import LabelOutput
 from returnsdesk.services.labels.queue import (
     LabelHealth,
@@ -44,8 +46,8 @@ from returnsdesk.services.photos import (
     PhotoView,
     default_photo_root,
 )
-from returnsdesk.services.sync import relay
-from returnsdesk.services.sync.connector import OutboxEventView
+from returnsdesk.services.sync import recovery, relay
+from returnsdesk.services.sync.connector import KeyInquiry, OutboxEventView
 from returnsdesk.services.sync.relay import SyncHealth, sync_health
 from returnsdesk.services.views import (
     CompletionResult,
@@ -94,8 +96,12 @@ class StationService:
         photo_store: PhotoStore | None = None,
         label_output: LabelOutput | None = None,
         lockout: LockoutPolicy = DEFAULT_LOCKOUT,
+        scale: weighing.Scale | None = None,
+        regrade_draw: regrades.Draw = random.random,
+        key_inquiry: KeyInquiry | None = None,  # the order system, asked before a resend
     ) -> None:
         self.database = database
+        self.key_inquiry = key_inquiry
         self.policies = policies
         self.context = context
         self.scan_rules = scan_rules
@@ -103,6 +109,8 @@ class StationService:
         self.lockout = lockout
         self.require_photos = require_photos
         self.photos = photo_store or PhotoStore(default_photo_root())
+        self.scale = scale  # None: no bench scale, no weight check
+        self.regrade_draw = regrade_draw  # picks units for a blind second grading
         # None: this station prints no labels (labels.printer = none).
         self.print_worker = (
             PrintWorker(database, label_output, context.station_id)
@@ -156,8 +164,19 @@ class StationService:
         )
         view = intake.load_return_view(session, return_, refunds=self.policies.refunds, now=now)
         finished = tuple(drafts.finished_units(session, parcel_id)) if resumed else ()
+        weighed = weighing.stored_weighing(session, parcel_id) if resumed else None
+        parcel_photos = (
+            sum(1 for p in self.photos.list_for_parcel(session, parcel_id) if p.unit_id is None)
+            if resumed
+            else 0
+        )
         return ReceivedParcel(
-            parcel_id=parcel_id, view=view, resumed=resumed, finished_units=finished
+            parcel_id=parcel_id,
+            view=view,
+            resumed=resumed,
+            finished_units=finished,
+            weighing=weighed,
+            parcel_photos=parcel_photos,
         )
 
     def outcome(self, return_id: uuid.UUID) -> ReturnOutcome:
@@ -197,14 +216,32 @@ class StationService:
     def resume_inspection(self, parcel: ReceivedParcel) -> ParcelInspection:
         """The parcel's inspection with the units already finished in it (none if new)."""
         work = self.new_inspection(parcel.view)
+        work.weighing = parcel.weighing
+        work.parcel_photos = parcel.parcel_photos
         work.restore(list(parcel.finished_units))
         return work
+
+    def weigh_parcel(self, parcel_id: uuid.UUID, contents_grams: int | None) -> Weighing:
+        """Read the bench scale (raises ``ScaleProblem``), judge the weight against the goods'
+        (``ParcelInspection.contents_grams``) and store it on the parcel."""
+        if self.scale is None:
+            raise WrongStep("This station has no scale (settings: scale.port).")
+        weight = self.scale.weigh()
+        verdict = self.policies.refunds.weight_check.judge(
+            measured_grams=weight.whole_grams, contents_grams=contents_grams
+        )
+        with self.database.session() as session:
+            weighing.record_weighing(
+                session, parcel_id=parcel_id, weighing=verdict, now=self.clock()
+            )
+        return verdict
 
     def resolve_item(self, scan: ClassifiedScan, view: ReturnView) -> ScannedProduct:
         with self.database.read() as session:
             return inspection.resolve_item(session, scan, view=view)
 
     def complete(self, parcel_id: uuid.UUID, work: ParcelInspection) -> CompletionResult:
+        now = self.clock()
         try:
             with self.database.session() as session:
                 result = inspection.complete_parcel(
@@ -212,8 +249,16 @@ class StationService:
                     ctx=self.context,
                     parcel_id=parcel_id,
                     inspection=work,
-                    now=self.clock(),
+                    now=now,
                     label_printer=self._label_printer(),
+                )
+                regrades.queue_regrades(
+                    session,
+                    units=[(unit.unit_id, unit.grade) for unit in work.units],
+                    operator_id=self.context.operator_id,
+                    percent=self.policies.grading.regrade_percent,
+                    draw=self.regrade_draw,
+                    now=now,
                 )
         except IntegrityError as exc:
             # A concurrent completion can also surface at commit (PostgreSQL): say so plainly.
@@ -369,6 +414,13 @@ class StationService:
         self, event_id: uuid.UUID, lead: StationContext, *, note: str
     ) -> OutboxEventView:
         return relay.mark_resolved(self.database, event_id, lead, note=note, now=self.clock())
+
+    def resend_event(self, event_id: uuid.UUID, lead: StationContext) -> OutboxEventView:
+        """Send a parked event again under a new key, only if the shop says the old key was
+        refused (``services/sync/recovery.py``); raises ``ResendRefused`` otherwise."""
+        return recovery.resend_parked(
+            self.database, event_id, lead, shop=self.key_inquiry, now=self.clock()
+        )
 
     def history(self, *, day: datetime | None = None, text: str = "") -> list[HistoryRow]:
         """Parcels received on the operator's day (local midnight to midnight), newest first."""

@@ -15,6 +15,7 @@ from returnsdesk.domain.vocabulary import (
     RefundStatus,
     ReturnStatus,
 )
+from returnsdesk.domain.weighing import Weighing
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,8 @@ class ReceivedParcel:
     resumed: bool  # the parcel was already received (e.g. the station restarted mid-inspection)
     # Units finished in it before (drafts): kept across restarts and between stations.
     finished_units: tuple[InspectedUnit, ...] = ()
+    weighing: Weighing | None = None  # the parcel on the bench scale, when it was weighed
+    parcel_photos: int = 0  # photos of the parcel itself taken before (an underweight parcel)
 
 
 @dataclass(frozen=True)

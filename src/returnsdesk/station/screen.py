@@ -14,6 +14,7 @@ from returnsdesk.domain.inspection import ExpectedLine, RefundQuoteLine, UnitSte
 from returnsdesk.domain.money import Money
 from returnsdesk.domain.policy import Grade
 from returnsdesk.domain.vocabulary import Disposition
+from returnsdesk.domain.weighing import Weighing
 from returnsdesk.services.views import ReturnOutcome, ReturnSummary, ReturnView
 
 
@@ -149,6 +150,15 @@ class OutcomePanel:
 
 
 @dataclass(frozen=True)
+class WeightPanel:
+    """The open parcel's weight check, at a station with a scale."""
+
+    text: str  # the verdict ("Parcel weighs 0.412 kg, expected ...") or the scale's problem
+    tone: Tone  # OK: plausible; ERROR: underweight; WARNING: not weighed (scale problem)
+    weighing: Weighing | None  # None: not weighed yet, or the scale failed
+
+
+@dataclass(frozen=True)
 class Actions:
     """Which buttons (the mouse's way to every key) make sense now."""
 
@@ -178,6 +188,7 @@ class Screen:
     no_return: NoReturnPanel | None = None
     outcome: OutcomePanel | None = None
     photo_subject: uuid.UUID | None = None  # whose thumbnails to show (the unit's)
+    weight: WeightPanel | None = None  # None: no scale at this station, or no parcel open
 
     @property
     def keys_hint(self) -> str:

@@ -16,7 +16,13 @@ from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
-from returnsdesk.domain.errors import AlreadyCompleted, OperatorError, RejectedScan, WrongStep
+from returnsdesk.domain.errors import (
+    AlreadyCompleted,
+    OperatorError,
+    RejectedScan,
+    ScaleProblem,
+    WrongStep,
+)
 from returnsdesk.domain.inspection import (
     InspectedUnit,
     ParcelInspection,
@@ -26,6 +32,7 @@ from returnsdesk.domain.inspection import (
 from returnsdesk.domain.labels import is_license_plate
 from returnsdesk.domain.scanning import ClassifiedScan, ScanKind
 from returnsdesk.domain.vocabulary import Disposition, InspectionFlag, RefundStatus
+from returnsdesk.domain.weighing import Weighing
 from returnsdesk.services.station import (
     NoReturnFound,
     ParcelAlreadyCompleted,
@@ -67,6 +74,7 @@ from returnsdesk.station.screen import (
     Step,
     Tone,
     UnitPanel,
+    WeightPanel,
     grade_keys,
 )
 
@@ -134,6 +142,7 @@ class StationWorkflow:
         self._completing = False
         self._camera_queue: list[ClassifiedScan] = []  # camera scans that came while busy
         self.thumbnails: dict[uuid.UUID, list[Image]] = {}  # by unit id (or parcel id)
+        self._scale_problem: str | None = None  # why the open parcel could not be weighed
         # What the input being handled caused, gathered into its Reaction.
         self._jobs: list[Job] = []
         self._sounds: list[Sound] = []
@@ -279,6 +288,8 @@ class StationWorkflow:
             raise WrongStep(
                 "This parcel is still open. Finish it (F8 closes with the rest missing)."
             )
+        if not work.units:
+            work.require_parcel_photo()
         view = parcel.view
         self._run("resolve item", lambda: self.service.resolve_item(scan, view), self._on_item)
 
@@ -313,6 +324,13 @@ class StationWorkflow:
             return
         if key == "F4":
             self._focus = Focus.SCAN_FIELD
+            return
+        if (
+            key == "W"
+            and self.service.scale is not None
+            and self.state in (State.RETURN, State.UNIT)
+        ):
+            self._weigh()
             return
         if self.state is State.UNIT and self.work is not None and self.work.current is not None:
             step = self.work.current.step
@@ -361,6 +379,75 @@ class StationWorkflow:
             Tone.OK,
         )
         self._focus = Focus.STATION
+        self._scale_problem = None
+        if self.service.scale is not None and work.weighing is None and not work.units:
+            self._banner = Banner(
+                f"Return {parcel.view.rma_number}: {units} unit{_s(units)} expected."
+                " Weighing the parcel…",
+                Tone.INFO,
+            )
+            self._weigh()
+
+    # --- the weight check ---------------------------------------------------------------------
+
+    def _weigh(self) -> None:
+        """Weigh the open parcel (when it is opened, or W): before its items come out."""
+        work, parcel = self._open_parcel()
+        if self.service.scale is None:
+            raise WrongStep("This station has no scale (settings: scale.port).")
+        if work.units or work.current is not None:
+            raise WrongStep(
+                "Items are out of the parcel already: its weight says nothing now."
+                " Weigh a parcel when it is opened, before scanning its items."
+            )
+        service, parcel_id, contents = self.service, parcel.parcel_id, work.contents_grams
+        self._run(
+            "weigh parcel",
+            lambda: service.weigh_parcel(parcel_id, contents),
+            self._on_weighed,
+            refused=self._on_scale_problem,
+        )
+
+    def _on_weighed(self, weighing: Weighing) -> None:
+        work, _parcel = self._open_parcel()
+        work.weigh(weighing)
+        self._scale_problem = None
+        if not weighing.underweight:
+            self._sounds.append(Sound.SCAN_OK)
+            self._banner = Banner(f"{weighing.describe()} Scan an item.", Tone.OK)
+            return
+        self._sounds.append(Sound.SCAN_ERROR)
+        then = []
+        if work.missing_photo_reason() is not None:
+            then.append("Photograph the opened parcel (P), then scan its items.")
+        if InspectionFlag.UNDERWEIGHT in self.service.policies.refunds.needs_approval_flags:
+            then.append("The refund waits for a shift lead.")
+        self._banner = Banner(" ".join([weighing.describe(), *then]), Tone.ERROR)
+
+    def _on_scale_problem(self, exc: OperatorError) -> None:
+        if not isinstance(exc, ScaleProblem):
+            self._error(str(exc))
+            return
+        self._scale_problem = str(exc)
+        self._sounds.append(Sound.SCAN_ERROR)
+        self._banner = Banner(
+            f"Not weighed: {exc} Or go on without a weight: scan an item.", Tone.WARNING
+        )
+
+    def _weight_panel(self, work: ParcelInspection) -> WeightPanel | None:
+        if self.service.scale is None:
+            return None
+        weighing = work.weighing
+        if weighing is not None:
+            tone = Tone.ERROR if weighing.underweight else Tone.OK
+            return WeightPanel(weighing.describe(), tone, weighing)
+        if self._scale_problem is not None:
+            return WeightPanel(f"Not weighed: {self._scale_problem}", Tone.WARNING, None)
+        if work.units:
+            return WeightPanel("Not weighed (items were out before it was).", Tone.WARNING, None)
+        return WeightPanel(
+            "Weighing…" if self.busy else "Not weighed yet: W weighs.", Tone.INFO, None
+        )
 
     def _show_no_return(self, scan: ClassifiedScan) -> None:
         self._sounds.append(Sound.SCAN_ERROR)
@@ -753,6 +840,7 @@ class StationWorkflow:
                 refund=self._refund(work, pending, confirming=confirming),
                 unit=unit,
                 photo_subject=draft.id,
+                weight=self._weight_panel(work),
             )
         confirming = state is State.CONFIRM_CLOSE or self._completing
         return replace(
@@ -764,6 +852,7 @@ class StationWorkflow:
                 if state is State.CONFIRM_CLOSE
                 else (
                     KeyHint("Scan", "item"),
+                    *self._weigh_key(work),
                     KeyHint("F8", "close with rest missing"),
                     KeyHint("F9", "empty box"),
                     KeyHint("Esc", "leave parcel"),
@@ -773,7 +862,14 @@ class StationWorkflow:
             return_view=parcel.view,
             lines=lines,
             refund=self._refund(work, None, confirming=confirming),
+            weight=self._weight_panel(work),
         )
+
+    def _weigh_key(self, work: ParcelInspection) -> tuple[KeyHint, ...]:
+        """W, while the parcel is whole at a station with a scale."""
+        if self.service.scale is None or work.units:
+            return ()
+        return (KeyHint("W", "weigh again" if work.weighing is not None else "weigh"),)
 
     def _unit_keys(self, step: UnitStep) -> tuple[KeyHint, ...]:
         grades = grade_keys(self.service.policies.grading.grades)

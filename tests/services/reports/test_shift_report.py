@@ -116,7 +116,10 @@ def test_exceptions_list_their_parcels_and_pending_approvals_are_shown(worked: F
 
     text = shift_report(worked, Period.day(DAY, worked.setup().zone))
 
-    assert "Wrong item 1 Missing 1 Empty box 1 Serial mismatch 0 Unexpected parcels 1" in text
+    assert (
+        "Wrong item 1 Missing 1 Empty box 1 Serial mismatch 0 Underweight 0 Unexpected parcels 1"
+        in text
+    )
     assert "Unexpected parcels (no return found) 1 " in text
     assert f"{parcels[20].tracking_number} – – Unexpected parcel Alex Morgan No paperwork" in text
     assert parcels[6].tracking_number in text and "Empty box, Missing" in text

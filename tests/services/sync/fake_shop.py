@@ -14,6 +14,10 @@ One deviation, on purpose: a refund line's ``line_ref`` may be null here. The co
 the shop's order-line reference, which returns not pulled from the order system (the demo
 data these tests complete) do not have (see connector.py).
 
+Every request it receives and every answer it gives is checked against docs/sync-api.yaml
+(``sync_contract.py``, with that one deviation); leaving ``with FakeShop()`` raises
+``ContractViolation`` if anything broke the contract, so each relay test is a contract test.
+
 The second half writes outbox events in the shapes the station's services write them
 (``services/intake.py``, ``services/inspection.py``) and computes what the shop should hold.
 """
@@ -33,7 +37,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from http.server import BaseHTTPRequestHandler
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from sqlmodel import Session, col, select
@@ -42,6 +46,9 @@ from returnsdesk.data.db import Database
 from returnsdesk.data.models import OutboxEvent
 from returnsdesk.data.repositories import add_outbox_event
 from services.sync.loopback import LoopbackService, QuietServer
+
+if TYPE_CHECKING:
+    from sync_contract import ContractLog
 
 BASE_PATH = "/returnsdesk/api/v1"
 # Forward only, steps may be skipped; cancelled only from authorised or received.
@@ -79,13 +86,26 @@ class ShopState:
     notices: list[dict[str, Any]] = field(default_factory=list)  # customer notifications sent
     calls: list[ShopCall] = field(default_factory=list)
     anchors: dict[tuple[str, int], str] = field(default_factory=dict)  # (key_id, seq): hash
+    return_seen_at: dict[str, str] = field(default_factory=dict)  # rma: first status change
 
 
 class FakeShop(LoopbackService):
     """The contract's POST endpoints over real HTTP. ``with FakeShop() as shop: shop.url``."""
 
-    def __init__(self, token: str = "test-token", *, known_rmas: set[str] | None = None) -> None:
+    def __init__(
+        self,
+        token: str = "test-token",
+        *,
+        known_rmas: set[str] | None = None,
+        check_contract: bool = True,
+    ) -> None:
         self.token = token
+        self.contract_log: ContractLog | None = None
+        if check_contract:  # off only for benchmarks, which time the relay, not the checker
+            # Imported here: benchmarks run this file as a script, without tests/ on the path.
+            from sync_contract import ContractLog, Deviation, contract
+
+            self.contract_log = ContractLog(contract(Deviation.NULL_LINE_REF))
         self.known_rmas = known_rmas  # None: every RMA exists (as "authorised" at first)
         self.state = ShopState()
         self._lock = threading.Lock()
@@ -95,6 +115,11 @@ class FakeShop(LoopbackService):
         server = _Server(("127.0.0.1", 0), _ShopHandler)
         server.shop = self
         super().__init__(server, name="fake-shop")
+
+    def __exit__(self, *exc: object) -> None:
+        super().__exit__(*exc)
+        if self.contract_log is not None and (not exc or exc[0] is None):
+            self.contract_log.assert_clean()
 
     @contextmanager
     def locked(self) -> Iterator[ShopState]:
@@ -113,6 +138,10 @@ class FakeShop(LoopbackService):
             # relays); not recorded as a call. tests/sync_feed.py serves one.
             cursor = parse_qs(urlsplit(path).query).get("cursor", [""])[0]
             return 200, {"items": [], "next_cursor": cursor, "has_more": False}, False
+        outcome = re.fullmatch(re.escape(BASE_PATH) + r"/idempotency-keys/([^/?]+)", path)
+        if method == "GET" and outcome and headers.get("authorization") == f"Token {self.token}":
+            with self._lock:
+                return 200, self._key_outcome(unquote(outcome.group(1))), False
         with self._lock:
             key = headers.get("idempotency-key")
             code, answer, replayed = self._answer(method, path, headers, body, key)
@@ -162,6 +191,21 @@ class FakeShop(LoopbackService):
         if code < 300 or code in _REMEMBERED and answer.get("error") != "in_progress":
             self._answers[key] = (asked, code, answer)
         return code, answer, False
+
+    def _key_outcome(self, key: str) -> dict[str, Any]:
+        """GET /idempotency-keys/{key}: what the remembered answer says (not a recorded call)."""
+        if key not in self._answers:
+            return {"key": key, "outcome": "unknown"}
+        asked, code, answer = self._answers[key]
+        found: dict[str, Any] = {
+            "key": key,
+            "outcome": "applied" if code < 300 else "refused",
+            "operation": "POST " + asked.split(" ")[0].removeprefix(BASE_PATH + "/"),
+            "status_code": code,
+        }
+        if code >= 300:
+            found["error"] = answer["error"]
+        return found
 
     def _apply(self, route: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         if route == "/refunds":
@@ -289,7 +333,8 @@ class FakeShop(LoopbackService):
                 raise _Rejected(422, "invalid_transition", f"{rma} is {current}, not to {status}")
             self.state.return_status[rma] = status
             self.state.timeline.setdefault(rma, []).append(f"status:{status}")
-        return 200, {"rma_number": rma, "status": status}
+        seen = self.state.return_seen_at.setdefault(rma, at)
+        return 200, _return_view(rma, self.state.return_status.get(rma, "authorised"), seen, at)
 
     def _notice(self, rma: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         to = _text(body.get("to"), "to", limit=320)
@@ -331,6 +376,27 @@ class FakeShop(LoopbackService):
         return 201, {**notice, "subject": f"Your return {rma}"}
 
 
+def _return_view(rma: str, status: str, created_at: str, updated_at: str) -> dict[str, Any]:
+    """The contract's Return as this shop knows one: by RMA and status alone, no order lines."""
+    return {
+        "rma_number": rma,
+        "status": status,
+        "created_at": created_at,
+        "updated_at": updated_at,
+        "policy_window_days": 30,
+        "tracking_numbers": [],
+        "order": {
+            "number": f"ORDER-{rma}",
+            "placed_at": created_at,
+            "delivered_at": None,
+            "currency": "EUR",
+            "customer": {"name": "", "email": ""},
+            "lines": [],
+        },
+        "lines": [],
+    }
+
+
 def _error(rejection: _Rejected) -> dict[str, Any]:
     return {"error": rejection.error, "message": rejection.message}
 
@@ -370,12 +436,17 @@ class _ShopHandler(BaseHTTPRequestHandler):
         code, answer, replayed = self.server.shop.handle(self.command, self.path, headers, body)
         data = json.dumps(answer).encode()
         self.send_response(code)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
+        answer_headers = {"Content-Type": "application/json", "Content-Length": str(len(data))}
         if replayed:
-            self.send_header("Idempotent-Replayed", "true")
+            answer_headers["Idempotent-Replayed"] = "true"
         if code == 401:
-            self.send_header("WWW-Authenticate", "Token")
+            answer_headers["WWW-Authenticate"] = "Token"
+        log = self.server.shop.contract_log
+        if log is not None:  # before answering, so a client that has the answer has the check
+            url = f"http://{self.headers.get('Host', 'shop')}{self.path}"
+            log.exchange(self.command, url, headers, body, code, answer_headers, data)
+        for name, value in answer_headers.items():
+            self.send_header(name, value)
         self.end_headers()
         self.wfile.write(data)
 
@@ -432,6 +503,7 @@ def write_synthetic_return(
     return_id = uuid.uuid4()
     rma = f"RMA-S{n:06d}-{rng.randrange(10**6):06d}"
     received_at = datetime(2025, 3, 3, 9, 0, tzinfo=UTC) + timedelta(minutes=n)
+    completed_at = received_at + timedelta(minutes=4)  # the rest is queued on completion
     add_outbox_event(
         session,
         event_type="return.received",
@@ -443,6 +515,7 @@ def write_synthetic_return(
             "station": "STATION-01",
             "received_at": received_at,
         },
+        now=received_at,
     )
     lines = []
     for unit_index in range(units if units is not None else rng.randint(1, 4)):
@@ -463,6 +536,7 @@ def write_synthetic_return(
                 "flags": [],
                 "serial": f"SN{rng.randrange(10**10):010d}" if sku.startswith("ELE") else None,
             },
+            now=completed_at,
         )
         add_outbox_event(
             session,
@@ -475,6 +549,7 @@ def write_synthetic_return(
                 "reason": f"return_{disposition}",
                 "inspection_id": inspection_id,
             },
+            now=completed_at,
         )
         gross = Decimal(rng.randrange(990, 29900)) / 100
         # Every unit but the first may be wholly deducted, so a refund is never 0 by chance.
@@ -509,12 +584,14 @@ def write_synthetic_return(
             "status": refund_status,
             "lines": lines,
         },
+        now=completed_at,
     )
     add_outbox_event(
         session,
         event_type="return.closed",
         aggregate_id=return_id,
-        payload={"rma_number": rma, "completed_at": received_at + timedelta(minutes=4)},
+        payload={"rma_number": rma, "completed_at": completed_at},
+        now=completed_at,
     )
     notice = {"approved": "refunded", "pending_approval": "held", "rejected": "rejected"}
     add_outbox_event(
@@ -538,8 +615,9 @@ def write_synthetic_return(
                 for line in lines
             ],
             "refund_id": uuid.uuid4(),
-            "at": received_at + timedelta(minutes=4),
+            "at": completed_at,
         },
+        now=completed_at,
     )
     return SyntheticReturn(return_id, rma, 4 + 2 * len(lines))
 
@@ -608,7 +686,7 @@ def main() -> None:
     counts of calls, refunds and stock adjustments as JSON."""
     import sys
 
-    with FakeShop(*sys.argv[1:2]) as shop:
+    with FakeShop(*sys.argv[1:2], check_contract=False) as shop:
         sys.stdout.write(shop.url + "\n")
         sys.stdout.flush()
         sys.stdin.read()

@@ -47,7 +47,14 @@ class Fault(StrEnum):
 # Faults after which the shop has applied the call although the relay saw a failure.
 APPLIED_BUT_FAILED = {Fault.TIMEOUT_AFTER, Fault.BAD_GATEWAY_AFTER, Fault.MALFORMED}
 
-_FORWARDED_HEADERS = ("Authorization", "Idempotency-Key", "Content-Type", "Accept", "User-Agent")
+_FORWARDED_HEADERS = (
+    "Authorization",
+    "X-Shopify-Access-Token",
+    "Idempotency-Key",
+    "Content-Type",
+    "Accept",
+    "User-Agent",
+)
 
 
 class FaultyProxy(LoopbackService):

@@ -711,6 +711,16 @@ def test_a_rejected_event_is_parked_and_holds_back_only_its_own_return(
         assert entries[2].details["rma_number"] == bad.rma_number
         assert verify_audit_chain(session).ok
     assert sync_health(database, clock.now).needs_attention == 1  # the notice
+    # And the contract check saw the same breaches the shop refused: the refund, twice, and the
+    # notice, each for its currency (the relay sends what the station wrote, as it wrote it)
+    assert shop.contract_log is not None
+    breaches = shop.contract_log.take()
+    assert [b.split(":")[0] for b in breaches] == [
+        "request POST /returnsdesk/api/v1/refunds",
+        "request POST /returnsdesk/api/v1/refunds",
+        f"request POST /returnsdesk/api/v1/returns/{bad.rma_number}/notifications",
+    ]
+    assert all("'EURO' does not match" in b for b in breaches)
 
 
 # --- thousands of events through a bad network ---------------------------------------------

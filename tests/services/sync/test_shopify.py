@@ -35,6 +35,7 @@ from returnsdesk.services.sync.shopify_standin import (
     StandinLine,
     StandinServer,
     StandinShop,
+    demo_shop,
 )
 from returnsdesk.services.sync.station_pull import station_pull
 
@@ -45,18 +46,16 @@ NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 
 @dataclass
 class ManualClock:
-    """Seconds for the shop's bucket; the relay's clock follows it from ``base``: when the
-    station queued its events (they are stamped by the machine's clock)."""
+    """Seconds for the shop's bucket; the relay's clock follows it from the station's ``NOW``,
+    when the station queued its events."""
 
     seconds: float = 0.0
-    base: datetime | None = None
 
     def __call__(self) -> float:
         return self.seconds
 
     def at(self) -> datetime:
-        assert self.base is not None
-        return self.base + timedelta(seconds=self.seconds)
+        return NOW + timedelta(seconds=self.seconds)
 
 
 @pytest.fixture
@@ -99,8 +98,6 @@ def database(tmp_path: Path) -> Iterator[Database]:
 
 
 def relay(database: Database, connector: ShopifyConnector, clock: ManualClock) -> Relay:
-    if clock.base is None:
-        clock.base = max(e.next_attempt_at for e in outbox(database)).replace(tzinfo=UTC)
     return Relay(database, connector, clock=clock.at, sleep=lambda s: None)
 
 
@@ -196,6 +193,20 @@ def test_a_pulled_return_worked_at_the_station_is_processed_once_in_the_shop(
     assert shop.replayed == len(shop._idempotent) > 0
 
 
+def test_the_station_queues_its_events_on_its_own_clock(
+    database: Database, connector: ShopifyConnector
+) -> None:
+    # Given a station whose clock says NOW, far from the machine's
+    Puller(database, connector).pull()
+    # When a return is received and completed there
+    work_return(database, UPS, [SHOE, BOOT])
+    # Then every event it queued is stamped NOW and due NOW: a relay on the same clock sends
+    # them at once, and none waits for (or jumps ahead of) the machine's time
+    events = outbox(database)
+    assert {e.event_type for e in events} >= {"return.received", "refund.requested"}
+    assert {(e.created_at, e.next_attempt_at) for e in events} == {(NOW, NOW)}
+
+
 def test_shopifys_user_errors_park_the_event_with_its_message(
     database: Database, shop: StandinShop, connector: ShopifyConnector, clock: ManualClock
 ) -> None:
@@ -281,3 +292,11 @@ def test_a_station_set_up_for_shopify_pulls_through_the_shopify_connector(
         pull.close()
     with pytest.raises(ConfigError, match="api_version: Shopify versions look like 2026-10"):
         load_settings(environ={}, overrides={"order_system.api_version": "latest"})
+
+
+def test_the_demo_shop_dates_its_return_just_before_now() -> None:
+    # The demo's return must stay inside the refund policy whenever the demo is run.
+    shop = demo_shop("standin-token", datetime(2031, 1, 10, 15, 30, tzinfo=UTC))
+    (order,) = shop.orders
+    assert order["createdAt"] == "2031-01-08T15:30:00Z"
+    assert [r["createdAt"] for r in order["returns"]] == ["2031-01-09T15:30:00Z"]

@@ -84,6 +84,14 @@ class Ui_StationView(object):
 
         self.returnLayout.addWidget(self.returnDetails)
 
+        self.weightLabel = QLabel(self.returnPanel)
+        self.weightLabel.setObjectName(u"weightLabel")
+        self.weightLabel.setVisible(False)
+        self.weightLabel.setTextFormat(Qt.TextFormat.PlainText)
+        self.weightLabel.setWordWrap(True)
+
+        self.returnLayout.addWidget(self.weightLabel)
+
         self.linesTable = QTableView(self.returnPanel)
         self.linesTable.setObjectName(u"linesTable")
         self.linesTable.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -342,6 +350,7 @@ class Ui_StationView(object):
         self.banner.setAccessibleName(QCoreApplication.translate("StationView", u"Station message", None))
         self.returnTitle.setText(QCoreApplication.translate("StationView", u"No parcel", None))
         self.returnDetails.setText("")
+        self.weightLabel.setText("")
         self.idleHint.setText("")
         self.noReturnLabel.setText("")
         self.searchEdit.setPlaceholderText(QCoreApplication.translate("StationView", u"Order number, RMA, customer name or email \u2014 Enter searches", None))

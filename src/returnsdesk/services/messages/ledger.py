@@ -81,6 +81,7 @@ def resend_message(
             event_type=MESSAGE_EVENT,
             aggregate_id=original.aggregate_id,
             payload=payload,
+            now=now,
         )
         append_audit(
             session,

@@ -77,6 +77,7 @@ def queue_message(
         event_type=MESSAGE_EVENT,
         aggregate_id=message_stream(return_.id),
         payload=payload | (extra or {}),
+        now=now,
     )
 
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 from sqlalchemy import Connection
 
 from returnsdesk.domain.vocabulary import Disposition, InspectionFlag
+from returnsdesk.services.reports import consistency
 from returnsdesk.services.reports import queries as q
 from returnsdesk.services.reports.content import Chart, Facts, Heading, ReportContent, Table
 from returnsdesk.services.reports.formatting import count, minutes, money, share, when, words
@@ -219,3 +220,4 @@ def build(
             widths=(1.1, 2.0, 1.0, 1.0, 1.0, 1.0, 1.2),
         )
     )
+    consistency.build(connection, scope, content, step)

@@ -69,7 +69,7 @@ from enum import StrEnum
 from typing import Any, Protocol
 from urllib.parse import quote
 
-from returnsdesk.domain.errors import ReturnsDeskError
+from returnsdesk.domain.errors import OperatorError, ReturnsDeskError
 from returnsdesk.domain.money import currency_exponent
 from returnsdesk.domain.vocabulary import OutboxStatus, RefundStatus
 
@@ -134,6 +134,30 @@ class Connector(Protocol):
     """Delivers one event. Must not raise for network trouble: return ``RETRY`` instead."""
 
     def deliver(self, event: OutboxEventView) -> DeliveryResult: ...
+
+
+class KeyState(StrEnum):
+    """What the shop did with a request under a key (docs/sync-api.yaml, getKeyOutcome)."""
+
+    APPLIED = "applied"  # the change is in the shop
+    REFUSED = "refused"  # a remembered refusal: nothing applied, and the key replays it
+    UNKNOWN = "unknown"  # no record: never arrived, not remembered, or purged
+
+
+@dataclass(frozen=True, slots=True)
+class KeyOutcome:
+    state: KeyState
+    detail: str  # the shop's words, for the lead and the audit trail ("POST refunds: HTTP 422 ...")
+
+
+class KeyOutcomeUnavailable(OperatorError):
+    """The order system could not say what a key did (no answer, an error, a wrong answer)."""
+
+
+class KeyInquiry(Protocol):
+    """Asks the order system what became of a key. Raises ``KeyOutcomeUnavailable``."""
+
+    def key_outcome(self, key: str) -> KeyOutcome: ...
 
 
 # --- the mapping ---------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import logging
 from types import TracebackType
+from urllib.parse import quote
 
 import httpx
 
@@ -22,6 +23,9 @@ from returnsdesk.services.sync.backoff import parse_retry_after
 from returnsdesk.services.sync.connector import (
     API_BASE_PATH,
     DeliveryResult,
+    KeyOutcome,
+    KeyOutcomeUnavailable,
+    KeyState,
     NoRemoteCall,
     OutboxEventView,
     UnsendableEvent,
@@ -111,6 +115,50 @@ class HttpContractConnector:
             raise MalformedAnswer(
                 f"{where}: HTTP 200 but the body is not JSON: {response.text[:80]!r}"
             ) from None
+
+    def key_outcome(self, key: str) -> KeyOutcome:
+        """``GET /idempotency-keys/{key}``: applied, refused or unknown, in the shop's words.
+
+        Raises ``KeyOutcomeUnavailable`` unless the shop answered 200 with the contract's
+        answer about this very key: a lead's resend under a new key rests on that answer.
+        """
+        where = "GET /idempotency-keys/{key}"
+        try:
+            response = self._client.get(
+                self.api_url + "/idempotency-keys/" + quote(key, safe=""),
+                headers={
+                    "Authorization": f"Token {self._token}",
+                    "Accept": "application/json",
+                    "User-Agent": USER_AGENT,
+                },
+                timeout=self._timeout,
+            )
+        except httpx.HTTPError as exc:
+            raise KeyOutcomeUnavailable(
+                f"{where}: {type(exc).__name__}: {exc}"[:_MESSAGE_LIMIT]
+            ) from None
+        if response.status_code != 200:
+            _error, message = _shop_error(response)
+            raise KeyOutcomeUnavailable(f"{where}: HTTP {response.status_code} {message}".rstrip())
+        try:
+            answer = response.json()
+        except ValueError:
+            answer = None
+        if not isinstance(answer, dict) or answer.get("key") != key:
+            raise KeyOutcomeUnavailable(
+                f"{where}: an answer not about this key: {response.text[:80]!r}"
+            )
+        try:
+            state = KeyState(str(answer.get("outcome")))
+        except ValueError:
+            raise KeyOutcomeUnavailable(
+                f"{where}: unknown outcome {answer.get('outcome')!r}"
+            ) from None
+        said = [
+            str(answer[name]) for name in ("operation", "status_code", "error") if name in answer
+        ]
+        detail = f"{state.value}" + (f" ({' '.join(said)})" if said else "")
+        return KeyOutcome(state, detail[:_MESSAGE_LIMIT])
 
     def deliver(self, event: OutboxEventView) -> DeliveryResult:
         try:

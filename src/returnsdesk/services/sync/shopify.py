@@ -52,7 +52,12 @@ from returnsdesk.domain.clock import Clock, utc_now
 from returnsdesk.domain.money import currency_exponent
 from returnsdesk.domain.vocabulary import RefundStatus
 from returnsdesk.services.sync.backoff import parse_retry_after
-from returnsdesk.services.sync.connector import DeliveryResult, OutboxEventView
+from returnsdesk.services.sync.connector import (
+    DeliveryResult,
+    KeyOutcome,
+    KeyOutcomeUnavailable,
+    OutboxEventView,
+)
 from returnsdesk.services.sync.inbound import PullFailed
 from returnsdesk.services.sync.remote import MalformedAnswer
 
@@ -308,6 +313,14 @@ class ShopifyConnector:
 
     def __repr__(self) -> str:  # no token in logs or crash reports
         return f"ShopifyConnector({self.endpoint!r})"
+
+    def key_outcome(self, key: str) -> KeyOutcome:
+        """Shopify replays an ``@idempotent`` key's answer but cannot be asked what it did, so
+        a parked event is never resent under a new key here (that could pay twice)."""
+        raise KeyOutcomeUnavailable(
+            "Shopify cannot say what an earlier attempt did: check the order in Shopify's admin,"
+            " then mark the event resolved."
+        )
 
     def close(self) -> None:
         if self._owns_client:

@@ -27,22 +27,28 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Self
 
 from graphql import (
+    DocumentNode,
+    ExecutionResult,
     FieldNode,
+    GraphQLError,
     GraphQLResolveInfo,
     OperationDefinitionNode,
     OperationType,
     VariableNode,
+    execute_sync,
     get_named_type,
-    graphql_sync,
     parse,
+    validate,
 )
 from graphql.execution.values import get_directive_values
 
+from returnsdesk.domain.clock import utc_now
 from returnsdesk.services.sync.shopify import DEFAULT_API_VERSION
 from returnsdesk.services.sync.shopify_schema import admin_schema
 
@@ -52,6 +58,7 @@ INVENTORY_REASONS = frozenset(
 )
 _MUTATION_COST = 10
 _IDEMPOTENT = ("returnProcess", "refundCreate", "inventoryAdjustQuantities")
+_KEPT_DOCUMENTS = 64
 
 
 @dataclass
@@ -127,6 +134,9 @@ class StandinShop:
         self.fail_next: list[tuple[int, dict[str, str]]] = []  # (status, headers) to answer first
         self.requests = 0
         self._idempotent: dict[tuple[str, str], Any] = {}
+        # document text -> (parsed, validation errors): a client sends the same few documents,
+        # and validating one against 3,500 types costs far more than executing it
+        self._documents: dict[str, tuple[DocumentNode, list[GraphQLError]]] = {}
 
     def _gid(self, kind: str) -> str:
         return f"gid://shopify/{kind}/{next(self._ids)}"
@@ -262,6 +272,40 @@ class StandinShop:
         item = self.items_by_sku[sku]["id"]
         return self.inventory.get((item, self.location["id"], name), 0)
 
+    def snapshot_for_tests(self) -> dict[str, Any]:
+        """TEST-ONLY, no Shopify API: what the shop holds, as plain JSON, for tests that run
+        the stand-in in another process and check it after the relay has delivered."""
+        with self.lock:
+            skus = {item["id"]: sku for sku, item in self.items_by_sku.items()}
+            return {
+                "returns": {r["name"]: r["status"] for o in self.orders for r in o["returns"]},
+                "processed": [p["return"] for p in self.processed],
+                "refunds": [
+                    {"order": o["name"], "amount": f"{Decimal(r['amount']):f}"}
+                    for o in self.orders
+                    for r in o["refunds"]
+                ],
+                "adjustments": [
+                    {
+                        "name": a["name"],
+                        "reason": a["reason"],
+                        "reference": a["input"].get("referenceDocumentUri"),
+                        "changes": [
+                            [skus[c["inventoryItemId"]], c["delta"]] for c in a["input"]["changes"]
+                        ],
+                    }
+                    for a in self.adjustments
+                ],
+                "inventory": [
+                    [skus[item], name, quantity]
+                    for (item, location, name), quantity in sorted(self.inventory.items())
+                    if location == self.location["id"]
+                ],
+                "keys": sorted(key for _field, key in self._idempotent),
+                "replayed": self.replayed,
+                "requests": self.requests,
+            }
+
     # --- the endpoint ----------------------------------------------------------------------
 
     def answer(self, body: Mapping[str, Any]) -> dict[str, Any]:
@@ -271,7 +315,7 @@ class StandinShop:
             return {"errors": [{"message": "Bad request: query and variables expected"}]}
         with self.lock:
             try:
-                document = parse(query)
+                document, invalid = self._checked(query)
             except Exception as exc:  # noqa: BLE001 - a GraphQLSyntaxError, answered as Shopify
                 return {"errors": [{"message": str(exc)}]}
             cost = _cost(document, variables)
@@ -285,18 +329,31 @@ class StandinShop:
                     ],
                     "extensions": self._cost_extension(cost, None),
                 }
-            result = graphql_sync(
-                self.schema,
-                query,
-                root_value=self._root(document),
-                variable_values=variables,
-                field_resolver=_resolve,
+            result = (
+                ExecutionResult(data=None, errors=invalid)
+                if invalid
+                else execute_sync(
+                    self.schema,
+                    document,
+                    root_value=self._root(document),
+                    variable_values=variables,
+                    field_resolver=_resolve,
+                )
             )
             answer: dict[str, Any] = {"data": result.data}
             if result.errors:
                 answer["errors"] = [error.formatted for error in result.errors]
             answer["extensions"] = self._cost_extension(cost, cost)
             return answer
+
+    def _checked(self, query: str) -> tuple[DocumentNode, list[GraphQLError]]:
+        checked = self._documents.get(query)
+        if checked is None:
+            document = parse(query)
+            checked = (document, validate(self.schema, document))
+            if len(self._documents) < _KEPT_DOCUMENTS:
+                self._documents[query] = checked
+        return checked
 
     def _cost_extension(self, requested: float, actual: float | None) -> dict[str, Any]:
         return {
@@ -717,8 +774,9 @@ def _user_error(field: list[str], message: str, code: str | None, kind: str) -> 
 # --- a demo shop ---------------------------------------------------------------------------
 
 
-def demo_shop(token: str) -> StandinShop:
-    """A stand-in with one paid order and an OPEN return, for trying the station against it."""
+def demo_shop(token: str, now: datetime) -> StandinShop:
+    """A stand-in with one paid order and an OPEN return, for trying the station against it:
+    ordered two days before ``now``, returned the day before (inside the refund policy)."""
     shop = StandinShop(token=token)
     order = shop.add_order(
         "#1001",
@@ -730,9 +788,19 @@ def demo_shop(token: str) -> StandinShop:
                 "BOOT-40", "Winter boot, size 40", Decimal("129.00"), barcode="5901234123457"
             ),
         ],
+        at=_iso(now - timedelta(days=2)),
     )
-    shop.add_return(order, [("SHOE-42", 1), ("BOOT-40", 1)], tracking="1Z999AA10123456784")
+    shop.add_return(
+        order,
+        [("SHOE-42", 1), ("BOOT-40", 1)],
+        tracking="1Z999AA10123456784",
+        at=_iso(now - timedelta(days=1)),
+    )
     return shop
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -740,7 +808,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--token", default="standin-token")
     args = parser.parse_args(argv)
-    with demo_shop(args.token).serve(port=args.port) as server:
+    with demo_shop(args.token, utc_now()).serve(port=args.port) as server:
         print(f"Stand-in Shopify shop (not Shopify) at {server.url}; Ctrl+C stops it")  # noqa: T201
         with contextlib.suppress(KeyboardInterrupt):
             threading.Event().wait()

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from returnsdesk.config import MessagesSettings, OrderSystemSettings
 from returnsdesk.data.db import Database
+from returnsdesk.services.sync.connector import KeyOutcome, KeyOutcomeUnavailable
 from returnsdesk.services.sync.credentials import DEFAULT_TOKEN_ENV, order_system_token
 from returnsdesk.services.sync.inbound import Puller, PullStats
 from returnsdesk.services.sync.relay import Relay, RelayStats
@@ -100,8 +101,8 @@ def station_relay(
     settings: OrderSystemSettings,
     database: Database,
     environ: Mapping[str, str] | None = None,
-    messages: MessagesSettings | None = None,
     *,
+    messages: MessagesSettings | None = None,
     on_change: Callable[[RelayStats], None] | None = None,
 ) -> StationRelay | None:
     """The relay for this station, or None when no order system or no token is set up.
@@ -110,6 +111,37 @@ def station_relay(
     """
     connector = _connector(settings, environ, "relay")
     return None if connector is None else StationRelay(database, connector, messages, on_change)
+
+
+class StationKeyInquiry:
+    """Asks the order system what a key did, for a lead's resend (rare): each question opens
+    a connection of its own and closes it, so the station holds none for it meanwhile."""
+
+    def __init__(
+        self, settings: OrderSystemSettings, environ: Mapping[str, str] | None = None
+    ) -> None:
+        self._settings = settings
+        self._environ = environ
+
+    def key_outcome(self, key: str) -> KeyOutcome:
+        connector = _connector(self._settings, self._environ, "resend of parked events")
+        if connector is None:
+            raise KeyOutcomeUnavailable(
+                "The order system is not reachable from this station (no address or token)."
+            )
+        try:
+            return connector.key_outcome(key)
+        finally:
+            connector.close()
+
+
+def station_key_inquiry(
+    settings: OrderSystemSettings, environ: Mapping[str, str] | None = None
+) -> StationKeyInquiry | None:
+    """What the lead's resend asks ("what did this key do?"); None without an order system."""
+    if settings.kind == "none" or settings.url is None:
+        return None
+    return StationKeyInquiry(settings, environ)
 
 
 def _connector(

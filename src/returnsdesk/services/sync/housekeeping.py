@@ -6,12 +6,8 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete
-from sqlmodel import col, func, select
-
+from returnsdesk.data import outbox
 from returnsdesk.data.db import Database
-from returnsdesk.data.models import OutboxEvent
-from returnsdesk.domain.vocabulary import OutboxStatus
 
 log = logging.getLogger(__name__)
 
@@ -26,15 +22,7 @@ def prune_delivered(database: Database, *, keep_days: int, now: datetime) -> int
         raise ValueError("keep_days must be at least 1")
     cutoff = now - timedelta(days=keep_days)
     with database.session() as session:
-        result = session.execute(
-            delete(OutboxEvent).where(
-                col(OutboxEvent.status) == OutboxStatus.DELIVERED,
-                col(OutboxEvent.delivered_at) < cutoff,
-                col(OutboxEvent.sequence)
-                < select(func.max(col(OutboxEvent.sequence))).scalar_subquery(),
-            )
-        )
-    pruned = int(getattr(result, "rowcount", 0) or 0)
+        pruned = outbox.delete_delivered_before(session, cutoff)
     if pruned:
         log.info("Pruned %d outbox events delivered before %s", pruned, cutoff.isoformat())
     return pruned

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import select
 
-from returnsdesk.config import load_settings
+from returnsdesk.config import MessagesSettings, load_settings
 from returnsdesk.data.db import Database, make_engine
 from returnsdesk.data.migrations import ensure_schema
 from returnsdesk.data.models import Operator, OutboxEvent, Refund, Return
@@ -24,6 +24,7 @@ from returnsdesk.domain.policy import load_policies
 from returnsdesk.domain.scanning import ScanRules
 from returnsdesk.domain.vocabulary import OutboxStatus, ReturnStatus
 from returnsdesk.paths import default_policy_dir
+from returnsdesk.services.messages.deliver import MessageConnector
 from returnsdesk.services.operators import sign_in
 from returnsdesk.services.station import ParcelOpened, StationService
 from returnsdesk.services.sync.credentials import DEFAULT_TOKEN_ENV
@@ -98,7 +99,12 @@ def database(tmp_path: Path) -> Iterator[Database]:
 
 
 def relay(database: Database, connector: ShopifyConnector, clock: ManualClock) -> Relay:
-    return Relay(database, connector, clock=clock.at, sleep=lambda s: None)
+    """The station's relay: customer messages through the message deliverer (to the shop,
+    which sends its own), everything else to the connector."""
+    messages = MessageConnector(
+        connector, database, MessagesSettings(grace_minutes=0), clock=clock.at
+    )
+    return Relay(database, messages, clock=clock.at, sleep=lambda s: None)
 
 
 def work_return(database: Database, tracking: str, gtins: list[str]) -> uuid.UUID:
@@ -234,10 +240,16 @@ def test_throttled_by_cost_backs_off_then_succeeds(
 
     first = relay(database, connector, clock).drain()
     waiting = [e for e in outbox(database) if e.status is OutboxStatus.PENDING]
-    assert first.retried == 1 and waiting
-    assert "THROTTLED" in (waiting[0].last_error or "")
+    (throttled,) = [e for e in waiting if "THROTTLED" in (e.last_error or "")]
+    # The customer's message waits behind its return's refund; nothing else was tried.
+    assert first.retried == 2 and [e.event_type for e in waiting] == [
+        "refund.requested",
+        "return.closed",
+        "customer.message",  # inspection finished
+        "customer.message",  # refund issued
+    ], [(e.event_type, e.last_error) for e in waiting]
     # The wait asked for is the time the bucket needs for the call's cost at 100 points/s.
-    assert waiting[0].next_attempt_at.replace(tzinfo=UTC) > clock.at()
+    assert throttled.next_attempt_at.replace(tzinfo=UTC) > clock.at()
 
     clock.seconds += 60  # the bucket refills; the retry comes due
     relay(database, connector, clock).drain()

@@ -231,6 +231,11 @@ class Relay:
                 if not held:
                     break
             event = held.pop(0)
+            if no_calls and any(e.aggregate_id != event.aggregate_id for e in no_calls):
+                # Another stream's delivery may read these as done (a customer message waits
+                # until its return's events have reached the shop): record them first.
+                self._mark_delivered(no_calls)
+                no_calls = []
             result = self._deliver(event)
             counts[result.outcome] += 1
             if result.outcome is DeliveryOutcome.DELIVERED and not result.remote_call:
@@ -250,8 +255,7 @@ class Relay:
             no_calls = []
             released += len(behind)
         if no_calls:
-            with self._database.session() as session:
-                outbox.mark_delivered(session, [e.id for e in no_calls], now=self._clock())
+            self._mark_delivered(no_calls)
         lost += len(claimed) - sum(counts.values()) - released
         stats = RelayStats(
             claimed=len(claimed),
@@ -287,6 +291,10 @@ class Relay:
         if len(still_ours) < len(held):
             log.warning("Lost the claim on %d events to another relay", len(held) - len(still_ours))
         return new_token, [e for e in held if e.id in still_ours]
+
+    def _mark_delivered(self, events: list[OutboxEventView]) -> None:
+        with self._database.session() as session:
+            outbox.mark_delivered(session, [e.id for e in events], now=self._clock())
 
     def _deliver(self, event: OutboxEventView) -> DeliveryResult:
         try:

@@ -36,6 +36,17 @@ KEYS_HELP = """
 <td>in the shift history: reprint the parcel's (or the plate's) labels</td></tr>
 <tr><td><b>Ctrl+Shift+P</b></td><td>printers: the label printer and a test print</td></tr>
 </table>
+<h2>Shift lead tab (Ctrl+3)</h2>
+<p>Each decision asks for a shift lead's badge and PIN, at any station.</p>
+<table cellpadding="4">
+<tr><td><b>A / R</b></td><td>approve / reject the selected held refund</td></tr>
+<tr><td><b>T</b></td><td>send a parked order-system event again with its same key</td></tr>
+<tr><td><b>N</b></td><td>send a parked event again under a new key, after a refusal was fixed
+in the shop (only if the shop says the old key applied nothing)</td></tr>
+<tr><td><b>M</b></td><td>mark a parked event resolved (with a note)</td></tr>
+<tr><td><b>U</b></td><td>unlock a badge locked by wrong PINs</td></tr>
+<tr><td><b>F5</b></td><td>read everything again</td></tr>
+</table>
 """
 
 

@@ -1,9 +1,10 @@
 """The shift lead's desk: refunds held for approval and order-system events that need a person.
 
 Keyboard first, like the station: lone keys arrive as commands from the scanner filter
-(A approve, R reject, T retry, M mark resolved, F5 refresh), arrows move in the tables and Tab
-moves between them. An inspector's station works too: a lead confirms each decision with a
-badge (and PIN); the decision is recorded in the lead's name.
+(A approve, R reject, T retry, N resend under a new key, M mark resolved, U unlock a badge,
+F5 refresh), arrows move in the tables and Tab moves between them. An inspector's station
+works too: a lead confirms each decision with a badge (and PIN); the decision is recorded in
+the lead's name.
 
 The tab reads nothing on a timer: each decision says what it changed (``changed``) and the
 window's change notices bring this tab, the status bar and the history up to date.
@@ -38,6 +39,7 @@ from returnsdesk.services.sync.relay import SyncHealth
 from returnsdesk.services.views import StationContext
 from returnsdesk.station.changes import (
     BADGE_UNLOCKED,
+    EVENT_RESENT,
     EVENT_RESOLVED,
     EVENT_RETRIED,
     REFUND_DECIDED,
@@ -229,6 +231,7 @@ class LeadView(QWidget):
         self._ui.approveButton.clicked.connect(lambda: self.decide(approve=True))
         self._ui.rejectButton.clicked.connect(lambda: self.decide(approve=False))
         self._ui.retryButton.clicked.connect(self.retry)
+        self._ui.resendButton.clicked.connect(self.resend)
         self._ui.resolveButton.clicked.connect(self.resolve)
         self._ui.refreshButton.clicked.connect(self.refresh)
         self._ui.unlockButton.clicked.connect(self.unlock)
@@ -322,12 +325,15 @@ class LeadView(QWidget):
             (self._ui.approveButton, has_refund),
             (self._ui.rejectButton, has_refund),
             (self._ui.retryButton, has_event),
+            (self._ui.resendButton, has_event),
             (self._ui.resolveButton, has_event),
         ):
             button.setEnabled(enabled and not self._busy)
 
     def _say(self, text: str, *, error: bool = False) -> None:
-        self._ui.message.setText(text)
+        # A refusal may quote the shop's answer, which can be a whole page: cut, whole in the
+        # tooltip.
+        set_clipped_text(self._ui.message, text, _SYNC_CHARS)
         self._ui.message.setStyleSheet(_ERROR_STYLE if error else _OK_STYLE)
 
     def _show_error(self, exc: BaseException) -> None:
@@ -362,6 +368,9 @@ class LeadView(QWidget):
     def select_refund(self, row: int) -> None:
         self._ui.refundsTable.setCurrentIndex(self._refunds_model.index(row, 0))
 
+    def select_event(self, row: int) -> None:
+        self._ui.eventsTable.setCurrentIndex(self._events_model.index(row, 0))
+
     # --- what the lead does ---------------------------------------------------------------
 
     def on_command(self, key: str) -> None:
@@ -372,6 +381,7 @@ class LeadView(QWidget):
             "A": lambda: self.decide(approve=True),
             "R": lambda: self.decide(approve=False),
             "T": self.retry,
+            "N": self.resend,
             "M": self.resolve,
             "U": self.unlock,
         }
@@ -411,6 +421,22 @@ class LeadView(QWidget):
             work=lambda lead, _note: self._service.retry_event(event.id, lead),
             changes=EVENT_RETRIED,
             done=lambda view: f"Event #{view.sequence} queued again.",
+        )
+
+    def resend(self) -> None:
+        """N: after a refusal was fixed in the shop, the event goes again under a new key;
+        the service first asks the shop what the old key did and refuses unless "refused"."""
+        event = self._selected(self._ui.eventsTable, self._events_model)
+        if event is None:
+            return
+        self._as_lead(
+            f"Send event #{event.sequence} ({event.event_type}) again under a new key? The order"
+            " system is asked first whether its key applied nothing.",
+            note_prompt=None,
+            note_required=False,
+            work=lambda lead, _note: self._service.resend_event(event.id, lead),
+            changes=EVENT_RESENT,
+            done=lambda view: f"Event #{view.sequence} queued again under a new key.",
         )
 
     def resolve(self) -> None:

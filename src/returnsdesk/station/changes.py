@@ -62,6 +62,7 @@ LABELS_REPRINTED = Changes(labels=True, outbox=True)
 # --- the shift lead -------------------------------------------------------------------------
 REFUND_DECIDED = Changes(refunds_waiting=True, history=True, outbox=True)
 EVENT_RETRIED = Changes(outbox=True)
+EVENT_RESENT = Changes(outbox=True)  # under a new key, the old one recorded against it
 EVENT_RESOLVED = Changes(outbox=True)
 BADGE_UNLOCKED = Changes(operators=True, outbox=True)
 

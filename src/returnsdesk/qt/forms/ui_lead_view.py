@@ -94,6 +94,11 @@ class Ui_LeadView(object):
 
         self.eventButtons.addWidget(self.retryButton)
 
+        self.resendButton = QPushButton(LeadView)
+        self.resendButton.setObjectName(u"resendButton")
+
+        self.eventButtons.addWidget(self.resendButton)
+
         self.resolveButton = QPushButton(LeadView)
         self.resolveButton.setObjectName(u"resolveButton")
 
@@ -139,7 +144,8 @@ class Ui_LeadView(object):
         QWidget.setTabOrder(self.approveButton, self.rejectButton)
         QWidget.setTabOrder(self.rejectButton, self.eventsTable)
         QWidget.setTabOrder(self.eventsTable, self.retryButton)
-        QWidget.setTabOrder(self.retryButton, self.resolveButton)
+        QWidget.setTabOrder(self.retryButton, self.resendButton)
+        QWidget.setTabOrder(self.resendButton, self.resolveButton)
         QWidget.setTabOrder(self.resolveButton, self.refreshButton)
         QWidget.setTabOrder(self.refreshButton, self.unlockButton)
 
@@ -161,6 +167,8 @@ class Ui_LeadView(object):
         self.syncState.setAccessibleName(QCoreApplication.translate("LeadView", u"Order system state", None))
         self.eventsTable.setAccessibleName(QCoreApplication.translate("LeadView", u"Order system events that need a person", None))
         self.retryButton.setText(QCoreApplication.translate("LeadView", u"Retry (T)", None))
+        self.resendButton.setText(QCoreApplication.translate("LeadView", u"Resend, new key (N)", None))
+        self.resendButton.setToolTip(QCoreApplication.translate("LeadView", u"Only when the shop says the event's key applied nothing: after a refusal was fixed in the shop", None))
         self.resolveButton.setText(QCoreApplication.translate("LeadView", u"Mark resolved (M)", None))
         self.refreshButton.setText(QCoreApplication.translate("LeadView", u"Refresh (F5)", None))
         self.badgesHeading.setText(QCoreApplication.translate("LeadView", u"Badges", None))

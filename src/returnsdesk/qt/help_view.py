@@ -40,6 +40,9 @@ KEYS_HELP = """
 <p>Each decision asks for a shift lead's badge and PIN, at any station.</p>
 <table cellpadding="4">
 <tr><td><b>A / R</b></td><td>approve / reject the selected held refund</td></tr>
+<tr><td><b>Alt+R</b></td><td>the return whose customer messages are listed (type or scan
+its RMA, then Enter); a selected held refund lists its own</td></tr>
+<tr><td><b>S</b></td><td>send the selected customer message again (a new message)</td></tr>
 <tr><td><b>T</b></td><td>send a parked order-system event again with its same key</td></tr>
 <tr><td><b>N</b></td><td>send a parked event again under a new key, after a refusal was fixed
 in the shop (only if the shop says the old key applied nothing)</td></tr>

@@ -1,8 +1,10 @@
-"""The shift lead's desk: refunds held for approval and order-system events that need a person.
+"""The shift lead's desk: refunds held for approval, what the customer was told, and
+order-system events that need a person.
 
 Keyboard first, like the station: lone keys arrive as commands from the scanner filter
-(A approve, R reject, T retry, N resend under a new key, M mark resolved, U unlock a badge,
-F5 refresh), arrows move in the tables and Tab moves between them. An inspector's station
+(A approve, R reject, S send a customer message again, T retry, N resend under a new key,
+M mark resolved, U unlock a badge, F5 refresh), arrows move in the tables and Tab moves
+between them; Alt+R goes to the return whose messages are shown. An inspector's station
 works too: a lead confirms each decision with a badge (and PIN); the decision is recorded in
 the lead's name.
 
@@ -22,17 +24,19 @@ from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import QDialog, QTableView, QWidget
 
 from returnsdesk.domain.errors import OperatorError
-from returnsdesk.domain.vocabulary import LEAD_ROLES
+from returnsdesk.domain.vocabulary import LEAD_ROLES, OutboxStatus
 from returnsdesk.qt.dialogs import QUOTE_CHARS, fit_height
 from returnsdesk.qt.forms.ui_lead_badge_dialog import Ui_LeadBadgeDialog
 from returnsdesk.qt.forms.ui_lead_view import Ui_LeadView
-from returnsdesk.qt.models import WARN_BRUSH, Column, RowTableModel
+from returnsdesk.qt.models import ERROR_BRUSH, WARN_BRUSH, Column, RowTableModel
 from returnsdesk.qt.ops import Op
 from returnsdesk.qt.plain import clipped, plain_tooltip, set_clipped_text
+from returnsdesk.qt.scanner import TYPED_BY_HAND
 from returnsdesk.qt.sync_status import SyncMonitor, sync_trouble
 from returnsdesk.qt.tables import bounded_columns
 from returnsdesk.qt.typography import BODY_PT, HEADING_PT, scaled_font
 from returnsdesk.services.approvals import PendingRefund, PendingRefundLine
+from returnsdesk.services.messages.ledger import MessageRecord
 from returnsdesk.services.station import StationService
 from returnsdesk.services.sync.connector import OutboxEventView
 from returnsdesk.services.sync.relay import SyncHealth
@@ -42,6 +46,7 @@ from returnsdesk.station.changes import (
     EVENT_RESENT,
     EVENT_RESOLVED,
     EVENT_RETRIED,
+    MESSAGE_RESENT,
     REFUND_DECIDED,
     Changes,
 )
@@ -51,19 +56,21 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 _ERROR_STYLE = "color:#842029; font-weight:bold;"
 _OK_STYLE = "color:#0f5132; font-weight:bold;"
-_UNITS_SHOWN = 4  # a held refund's units listed below the table
-_SYNC_CHARS = 600  # the shop's error may be a whole HTML page
+_UNITS_SHOWN = 3  # a held refund's units listed below the table
+_LINE_CHARS = 150  # each of those lines, in half the tab's width
+_SYNC_CHARS = 300  # the shop's error may be a whole HTML page
+_MESSAGE_CHARS = 600  # a refusal may quote it too
 
 
 def pending_refunds_model() -> RowTableModel[PendingRefund]:
+    # Who inspected it and since when are below the table, for the selected refund: the table
+    # shares the tab's width with the customer's messages.
     return RowTableModel(
         [
             Column("RMA", lambda p: p.rma_number),
             Column("Customer", lambda p: p.customer_name),
             Column("Refund", lambda p: p.total.format(), numeric=True),
             Column("Held because", lambda p: p.reason),
-            Column("Inspector", lambda p: f"{p.inspector} ({p.station_code})"),
-            Column("Waiting since", lambda p: _local_time(p.created_at)),
         ]
     )
 
@@ -80,6 +87,34 @@ def parked_events_model() -> RowTableModel[OutboxEventView]:
         ],
         background=lambda _e: WARN_BRUSH,
     )
+
+
+def messages_model() -> RowTableModel[MessageRecord]:
+    return RowTableModel(
+        [
+            Column("Message", _message_kind),
+            Column("To", lambda m: m.to),
+            Column("Status", message_status),
+            Column("Time", lambda m: _local_time(m.delivered_at or m.queued_at)),
+        ],
+        background=lambda m: ERROR_BRUSH if m.status is OutboxStatus.NEEDS_ATTENTION else None,
+    )
+
+
+def message_status(message: MessageRecord) -> str:
+    """Sent, waiting (with the last failure, if it was tried), or parked with the reason."""
+    if message.status is OutboxStatus.DELIVERED:
+        return "sent"
+    if message.status is OutboxStatus.NEEDS_ATTENTION:
+        return f"parked: {message.last_error or 'no reason recorded'}"
+    if message.last_error:
+        return f"waiting, tried {message.attempts}×: {message.last_error}"
+    return "waiting"
+
+
+def _message_kind(message: MessageRecord) -> str:
+    words = message.kind.replace("_", " ").capitalize()
+    return f"{words} (sent again)" if message.resend_of else words
 
 
 def sync_details(health: SyncHealth, *, configured: bool, pull_error: str | None) -> str:
@@ -213,14 +248,20 @@ class LeadView(QWidget):
         heading = scaled_font(self.font(), HEADING_PT, font_scale)
         heading.setBold(True)
         ui = self._ui
-        for label in (ui.refundsHeading, ui.syncHeading, ui.badgesHeading):
+        for label in (ui.refundsHeading, ui.messagesHeading, ui.syncHeading):
             label.setFont(heading)
         self._busy = False
         self._refunds_model = pending_refunds_model()
-        _table(ui.refundsTable, self._refunds_model, stretch=3)  # held because
+        _table(ui.refundsTable, self._refunds_model, stretch=3, widest=200)  # held because
         # The status bar's own line, then the details; long errors are cut (whole in the tooltip).
         self._events_model = parked_events_model()
-        _table(ui.eventsTable, self._events_model, stretch=4)  # the order system said
+        _table(ui.eventsTable, self._events_model, stretch=4, widest=200)  # the shop said
+        self._messages_model = messages_model()
+        _table(ui.messagesTable, self._messages_model, stretch=2, widest=220)  # status
+        # Typed or scanned, an RMA is looked up here: never taken for a scan for the station.
+        ui.rmaEdit.setProperty(TYPED_BY_HAND, True)
+        self._messages_rma: str | None = None  # the return whose messages are shown
+        self._refund_rma: str | None = None  # the held refund's, while it stays selected
 
         # What a notice named while the tab was hidden, read when it is shown (all at first).
         self._stale: set[str] = {"refunds_waiting", "outbox"}
@@ -230,6 +271,8 @@ class LeadView(QWidget):
     def _connect_signals(self) -> None:
         self._ui.approveButton.clicked.connect(lambda: self.decide(approve=True))
         self._ui.rejectButton.clicked.connect(lambda: self.decide(approve=False))
+        self._ui.resendMessageButton.clicked.connect(self.resend_message)
+        self._ui.rmaEdit.returnPressed.connect(self._look_up_messages)
         self._ui.retryButton.clicked.connect(self.retry)
         self._ui.resendButton.clicked.connect(self.resend)
         self._ui.resolveButton.clicked.connect(self.resolve)
@@ -237,7 +280,10 @@ class LeadView(QWidget):
         self._ui.unlockButton.clicked.connect(self.unlock)
         QShortcut(QKeySequence("F5"), self).activated.connect(self.refresh)
         self._ui.refundsTable.selectionModel().currentRowChanged.connect(
-            lambda _current, _previous: self._show_refund_lines()
+            lambda _current, _previous: self._refund_chosen()
+        )
+        self._ui.messagesTable.selectionModel().currentRowChanged.connect(
+            lambda _current, _previous: self._enable_actions()
         )
         self._ui.eventsTable.selectionModel().currentRowChanged.connect(
             lambda _current, _previous: self._enable_actions()
@@ -276,6 +322,50 @@ class LeadView(QWidget):
             Op(service.parked_events, owner=self).on_success(self._show_events).on_failure(
                 self._show_error
             ).start()
+            if self._messages_rma is not None:  # messages are outbox events too
+                self._read_messages(self._messages_rma)
+
+    def _read_messages(self, rma: str) -> None:
+        self._messages_rma = rma
+
+        def shown(records: list[MessageRecord]) -> None:
+            if rma == self._messages_rma:  # not an answer overtaken by another return's
+                self._show_messages(records)
+
+        def failed(exc: BaseException) -> None:
+            if rma == self._messages_rma:
+                self._show_messages([])
+                self._show_error(exc)
+
+        Op(lambda: self._service.messages(rma), owner=self).on_success(shown).on_failure(
+            failed
+        ).start()
+
+    def _show_messages(self, records: list[MessageRecord]) -> None:
+        current = self._selected(self._ui.messagesTable, self._messages_model)
+        self._messages_model.set_rows(records)
+        _reselect(
+            self._ui.messagesTable, [m.event_id for m in records], current and current.event_id
+        )
+        self._enable_actions()
+
+    def _look_up_messages(self) -> None:
+        """Enter in the return field: that return's messages, the table to act on them."""
+        rma = self._ui.rmaEdit.text().strip().upper()
+        if rma:
+            self._ui.rmaEdit.setText(rma)
+            self._read_messages(rma)
+            self._ui.messagesTable.setFocus()
+
+    def _refund_chosen(self) -> None:
+        """A held refund selected: its units, and its return's messages unless it was already
+        the selected one (a refresh keeps a return the lead looked up)."""
+        self._show_refund_lines()
+        refund = self._selected(self._ui.refundsTable, self._refunds_model)
+        if refund is not None and refund.rma_number != self._refund_rma:
+            self._ui.rmaEdit.setText(refund.rma_number)
+            self._read_messages(refund.rma_number)
+        self._refund_rma = refund.rma_number if refund is not None else None
 
     def _show_refunds(self, refunds: list[PendingRefund]) -> None:
         current = self._selected(self._ui.refundsTable, self._refunds_model)
@@ -305,12 +395,17 @@ class LeadView(QWidget):
             self._ui.refundLines.setText("Nothing waiting." if count == 0 else "")
             self._ui.refundLines.setToolTip("")
         else:
-            whole = [f"Held because: {refund.reason}", *map(_unit_line, refund.lines)]
+            whole = [
+                f"Inspected by {refund.inspector} ({refund.station_code}),"
+                f" waiting since {_local_time(refund.created_at)}.",
+                f"Held because: {refund.reason}",
+                *map(_unit_line, refund.lines),
+            ]
             # The reason and a few units, cut: the tab must fit a 1366x768 screen with its
             # buttons; the whole text is in the tooltip.
-            shown = [clipped(line, 300) for line in whole[: _UNITS_SHOWN + 1]]
-            if len(whole) > _UNITS_SHOWN + 1:
-                more = len(whole) - _UNITS_SHOWN
+            shown = [clipped(line, _LINE_CHARS) for line in whole[: _UNITS_SHOWN + 2]]
+            if len(whole) > _UNITS_SHOWN + 2:
+                more = len(whole) - _UNITS_SHOWN - 1
                 shown[-1] = f"… and {more} more units (hover for all)"
             text = "\n".join(shown)
             self._ui.refundLines.setText(text)
@@ -321,9 +416,11 @@ class LeadView(QWidget):
     def _enable_actions(self) -> None:
         has_refund = self._selected(self._ui.refundsTable, self._refunds_model) is not None
         has_event = self._selected(self._ui.eventsTable, self._events_model) is not None
+        has_message = self._selected(self._ui.messagesTable, self._messages_model) is not None
         for button, enabled in (
             (self._ui.approveButton, has_refund),
             (self._ui.rejectButton, has_refund),
+            (self._ui.resendMessageButton, has_message),
             (self._ui.retryButton, has_event),
             (self._ui.resendButton, has_event),
             (self._ui.resolveButton, has_event),
@@ -333,7 +430,7 @@ class LeadView(QWidget):
     def _say(self, text: str, *, error: bool = False) -> None:
         # A refusal may quote the shop's answer, which can be a whole page: cut, whole in the
         # tooltip.
-        set_clipped_text(self._ui.message, text, _SYNC_CHARS)
+        set_clipped_text(self._ui.message, text, _MESSAGE_CHARS)
         self._ui.message.setStyleSheet(_ERROR_STYLE if error else _OK_STYLE)
 
     def _show_error(self, exc: BaseException) -> None:
@@ -371,6 +468,27 @@ class LeadView(QWidget):
     def select_event(self, row: int) -> None:
         self._ui.eventsTable.setCurrentIndex(self._events_model.index(row, 0))
 
+    def messages(self) -> list[MessageRecord]:
+        """The messages of the return in the return field, as listed."""
+        return self._messages_model.rows()
+
+    def shown_messages(self) -> list[str]:
+        """Each listed message as the lead reads its row: message · to · status · time."""
+        model = self._messages_model
+        return [
+            " · ".join(
+                str(model.index(row, column).data()) for column in range(model.columnCount())
+            )
+            for row in range(model.rowCount())
+        ]
+
+    def messages_return(self) -> str:
+        """The return whose messages are listed, as its field shows it."""
+        return self._ui.rmaEdit.text()
+
+    def select_message(self, row: int) -> None:
+        self._ui.messagesTable.setCurrentIndex(self._messages_model.index(row, 0))
+
     # --- what the lead does ---------------------------------------------------------------
 
     def on_command(self, key: str) -> None:
@@ -380,6 +498,7 @@ class LeadView(QWidget):
         actions: dict[str, Callable[[], None]] = {
             "A": lambda: self.decide(approve=True),
             "R": lambda: self.decide(approve=False),
+            "S": self.resend_message,
             "T": self.retry,
             "N": self.resend,
             "M": self.resolve,
@@ -407,6 +526,23 @@ class LeadView(QWidget):
                 f"Refund for {decision.rma_number} {decision.status.value}"
                 f" by {decision.decided_by}"
                 + (": it will be paid through the order system." if approve else ".")
+            ),
+        )
+
+    def resend_message(self) -> None:
+        """S: the selected message queued again for the customer (a new message, audited)."""
+        message = self._selected(self._ui.messagesTable, self._messages_model)
+        if message is None:
+            return
+        self._as_lead(
+            f"Send the message “{_message_kind(message)}” for {message.rma_number}"
+            f" to {message.to} again?",
+            note_prompt=None,
+            note_required=False,
+            work=lambda lead, _note: self._service.resend_message(message.event_id, lead),
+            changes=MESSAGE_RESENT,
+            done=lambda sent: (
+                f"Message “{_message_kind(sent)}” for {sent.rma_number} queued again to {sent.to}."
             ),
         )
 
@@ -510,10 +646,10 @@ class LeadView(QWidget):
         return model.row(index.row())
 
 
-def _table(table: QTableView, model: RowTableModel[T], *, stretch: int) -> None:
+def _table(table: QTableView, model: RowTableModel[T], *, stretch: int, widest: int = 360) -> None:
     table.setModel(model)
     table.verticalHeader().setVisible(False)
-    bounded_columns(table, stretch=stretch)
+    bounded_columns(table, stretch=stretch, widest=widest)
 
 
 def _reselect(table: QTableView, ids: list[object], previous: object) -> None:

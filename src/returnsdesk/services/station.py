@@ -46,6 +46,7 @@ from returnsdesk.services.labels.queue import (
     queue_unit_labels,
     reprint_labels,
 )
+from returnsdesk.services.messages import ledger
 from returnsdesk.services.operators import DEFAULT_LOCKOUT, LockoutPolicy, unlock_by_lead
 from returnsdesk.services.photos import (
     PhotoProblem,
@@ -418,6 +419,14 @@ class StationService:
         return recovery.resend_parked(
             self.database, event_id, lead, shop=self.key_inquiry, now=self.clock()
         )
+
+    def messages(self, rma_number: str) -> list[ledger.MessageRecord]:
+        """What was sent to the customer for a return, and when (``NoSuchMessage``: no return)."""
+        return ledger.list_messages(self.database, rma_number)
+
+    def resend_message(self, event_id: uuid.UUID, lead: StationContext) -> ledger.MessageRecord:
+        """A customer message queued again by a lead, audited (``services/messages/ledger``)."""
+        return ledger.resend_message(self.database, event_id, lead, now=self.clock())
 
     def history(self, *, day: datetime | None = None, text: str = "") -> list[HistoryRow]:
         """Parcels received on the operator's day (local midnight to midnight), newest first."""

@@ -65,6 +65,7 @@ EVENT_RETRIED = Changes(outbox=True)
 EVENT_RESENT = Changes(outbox=True)  # under a new key, the old one recorded against it
 EVENT_RESOLVED = Changes(outbox=True)
 BADGE_UNLOCKED = Changes(operators=True, outbox=True)
+MESSAGE_RESENT = Changes(outbox=True)  # a customer message is one more outbox event
 
 # --- what this process does in the background ------------------------------------------------
 

@@ -48,6 +48,8 @@ its RMA, then Enter); a selected held refund lists its own</td></tr>
 in the shop (only if the shop says the old key applied nothing)</td></tr>
 <tr><td><b>M</b></td><td>mark a parked event resolved (with a note)</td></tr>
 <tr><td><b>U</b></td><td>unlock a badge locked by wrong PINs</td></tr>
+<tr><td><b>{grade_keys}</b></td><td>grade again, blind, the unit shown under "Grader
+consistency" (recorded in the signed-in operator's name; never the unit's first grader)</td></tr>
 <tr><td><b>F5</b></td><td>read everything again</td></tr>
 </table>
 """
@@ -59,7 +61,9 @@ def keys_help(grades: tuple[Grade, ...]) -> str:
         keys=html.escape(grade_keys(grades)),
         grades=" · ".join(f"{html.escape(g.code)} {html.escape(g.label)}" for g in grades),
     )
-    return KEYS_HELP.replace("{grade_row}", row)
+    return KEYS_HELP.replace("{grade_row}", row).replace(
+        "{grade_keys}", html.escape(grade_keys(grades))
+    )
 
 
 class HelpView(QWidget):

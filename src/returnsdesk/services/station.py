@@ -428,6 +428,34 @@ class StationService:
         """A customer message queued again by a lead, audited (``services/messages/ledger``)."""
         return ledger.resend_message(self.database, event_id, lead, now=self.clock())
 
+    # --- grader consistency: blind second grades by whoever is signed in ------------------
+
+    def next_regrade(self) -> regrades.RegradeTask | None:
+        """The oldest unit waiting for a second grade that the signed-in operator did not
+        grade first (what they may see of it: never the first grade or grader)."""
+        with self.database.session() as session:
+            return regrades.next_regrade(session, operator_id=self.context.operator_id)
+
+    def record_regrade(self, license_plate: str, grade_key: str) -> str:
+        """The signed-in operator's second grade of a unit, audited; its grade code. Refused
+        (``WrongStep``) for the first grader, or a unit graded again already."""
+        with self.database.session() as session:
+            return regrades.record_regrade(
+                session,
+                license_plate=license_plate,
+                grade_key_or_code=grade_key,
+                grading=self.policies.grading,
+                ctx=self.context,
+                now=self.clock(),
+            )
+
+    def grader_agreement(self, *, days: int) -> regrades.Consistency:
+        """Second grades recorded in the last ``days`` days, at every station."""
+        end = self.clock()
+        return regrades.consistency(
+            self.database, start=end - timedelta(days=days), end=end, grading=self.policies.grading
+        )
+
     def history(self, *, day: datetime | None = None, text: str = "") -> list[HistoryRow]:
         """Parcels received on the operator's day (local midnight to midnight), newest first."""
         local = (day or self.clock()).astimezone()

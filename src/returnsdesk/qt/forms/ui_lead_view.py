@@ -6,9 +6,10 @@ from PySide6.QtGui import (QBrush, QColor, QConicalGradient, QCursor,
     QFont, QFontDatabase, QGradient, QIcon,
     QImage, QKeySequence, QLinearGradient, QPainter,
     QPalette, QPixmap, QRadialGradient, QTransform)
-from PySide6.QtWidgets import (QAbstractItemView, QApplication, QHBoxLayout, QHeaderView,
-    QLabel, QLineEdit, QPushButton, QSizePolicy,
-    QSpacerItem, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QApplication, QGridLayout, QHBoxLayout,
+    QHeaderView, QLabel, QLineEdit, QPushButton,
+    QSizePolicy, QSpacerItem, QTableView, QVBoxLayout,
+    QWidget)
 
 class Ui_LeadView(object):
     def setupUi(self, LeadView):
@@ -188,7 +189,41 @@ class Ui_LeadView(object):
 
         self.rightColumn.addLayout(self.eventButtons)
 
-        self.rightColumn.setStretch(2, 1)
+        self.regradeHeading = QLabel(LeadView)
+        self.regradeHeading.setObjectName(u"regradeHeading")
+        self.regradeHeading.setTextFormat(Qt.TextFormat.PlainText)
+
+        self.rightColumn.addWidget(self.regradeHeading)
+
+        self.regradeTask = QLabel(LeadView)
+        self.regradeTask.setObjectName(u"regradeTask")
+        self.regradeTask.setTextFormat(Qt.TextFormat.PlainText)
+        self.regradeTask.setWordWrap(True)
+
+        self.rightColumn.addWidget(self.regradeTask)
+
+        self.regradeKeys = QGridLayout()
+        self.regradeKeys.setObjectName(u"regradeKeys")
+
+        self.rightColumn.addLayout(self.regradeKeys)
+
+        self.agreementSummary = QLabel(LeadView)
+        self.agreementSummary.setObjectName(u"agreementSummary")
+        self.agreementSummary.setTextFormat(Qt.TextFormat.PlainText)
+        self.agreementSummary.setWordWrap(True)
+
+        self.rightColumn.addWidget(self.agreementSummary)
+
+        self.agreementTable = QTableView(LeadView)
+        self.agreementTable.setObjectName(u"agreementTable")
+        self.agreementTable.setTabKeyNavigation(False)
+        self.agreementTable.setAlternatingRowColors(True)
+        self.agreementTable.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+
+        self.rightColumn.addWidget(self.agreementTable)
+
+        self.rightColumn.setStretch(2, 3)
+        self.rightColumn.setStretch(8, 2)
 
         self.columns.addLayout(self.rightColumn)
 
@@ -213,6 +248,7 @@ class Ui_LeadView(object):
         QWidget.setTabOrder(self.resendButton, self.resolveButton)
         QWidget.setTabOrder(self.resolveButton, self.unlockButton)
         QWidget.setTabOrder(self.unlockButton, self.refreshButton)
+        QWidget.setTabOrder(self.refreshButton, self.agreementTable)
 
         self.retranslateUi(LeadView)
 
@@ -244,5 +280,11 @@ class Ui_LeadView(object):
         self.resendButton.setText(QCoreApplication.translate("LeadView", u"Resend, new key (N)", None))
         self.resendButton.setToolTip(QCoreApplication.translate("LeadView", u"Only when the shop says the event's key applied nothing: after a refusal was fixed in the shop", None))
         self.resolveButton.setText(QCoreApplication.translate("LeadView", u"Mark resolved (M)", None))
+        self.regradeHeading.setText(QCoreApplication.translate("LeadView", u"Grader consistency", None))
+        self.regradeTask.setText("")
+        self.regradeTask.setAccessibleName(QCoreApplication.translate("LeadView", u"The unit to grade again, blind", None))
+        self.agreementSummary.setText("")
+        self.agreementSummary.setAccessibleName(QCoreApplication.translate("LeadView", u"How well graders agreed", None))
+        self.agreementTable.setAccessibleName(QCoreApplication.translate("LeadView", u"Agreement per inspector", None))
         pass
     # retranslateUi

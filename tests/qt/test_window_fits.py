@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
-from sqlmodel import select
+from sqlmodel import col, select
 
 from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtWidgets import (
@@ -32,13 +32,14 @@ from PySide6.QtWidgets import (
 
 from completing import complete_parcel, demo_parcel, station_service
 from returnsdesk.config import Settings, load_settings
-from returnsdesk.data.models import OrderLine, Product, Refund, Return, ReturnLine
-from returnsdesk.domain.vocabulary import RefundStatus
+from returnsdesk.data.models import OrderLine, OutboxEvent, Product, Refund, Return, ReturnLine
+from returnsdesk.domain.vocabulary import OutboxStatus, RefundStatus
 from returnsdesk.qt import ops
 from returnsdesk.qt.main_window import MainWindow
 from returnsdesk.qt.station_controller import State
 from returnsdesk.qt.typography import BODY_PT
 from returnsdesk.services.bootstrap import StationEnvironment
+from returnsdesk.services.messages.queue import MESSAGE_EVENT
 from station_driver import Inspector, open_station_window
 
 # What shows text a person reads at the bench (a header is an item view too).
@@ -64,7 +65,9 @@ assert len(LONG_NAME) >= 5000 and len(LONG_TITLE) >= 5000 and len(LONG_REASON) >
 def long_env(demo_env: StationEnvironment) -> Iterator[StationEnvironment]:
     """The demo with a 5,000-character customer name and product title in right-to-left
     scripts, a twelve-unit parcel (RMA-100001) and a held refund whose reason is 2,000
-    characters long (RMA-100004)."""
+    characters long (RMA-100004), inspected by Sam: its unit waits for the window's inspector
+    to grade it again, and the order system and the mail server refused its first event and
+    message with as long an answer."""
     parcel = demo_parcel(demo_env, "RMA-100001")
     with demo_env.database.session() as session:
         for rma in ("RMA-100001", "RMA-100004"):
@@ -82,13 +85,25 @@ def long_env(demo_env: StationEnvironment) -> Iterator[StationEnvironment]:
         product = session.exec(select(Product).where(Product.sku == parcel.items[0].sku)).one()
         product.title = LONG_TITLE
         session.add(product)
-    held = complete_parcel(station_service(demo_env), demo_parcel(demo_env, "RMA-100004"))
+    sam = station_service(demo_env, operator_code="OP-0002")
+    sam.regrade_draw = lambda: 0.0
+    held = complete_parcel(sam, demo_parcel(demo_env, "RMA-100004"))
     assert held.refund_status is RefundStatus.PENDING_APPROVAL
     with demo_env.database.session() as session:
         refund = session.get(Refund, held.refund_id)
         assert refund is not None
         refund.status_reason = LONG_REASON
         session.add(refund)
+        for product in session.exec(select(Product)).all():
+            if product.sku in {i.sku for i in demo_parcel(demo_env, "RMA-100004").items}:
+                product.title = LONG_TITLE
+                session.add(product)
+        events = session.exec(select(OutboxEvent).order_by(col(OutboxEvent.sequence))).all()
+        for event_type in ("return.received", MESSAGE_EVENT):
+            event = next(e for e in events if e.event_type == event_type)
+            event.status, event.attempts = OutboxStatus.NEEDS_ATTENTION, 3
+            event.last_error = f"<h1>{LONG_REASON}</h1>"
+            session.add(event)
     yield demo_env
 
 
@@ -203,6 +218,14 @@ def test_every_tab_fits_the_screen_with_long_and_right_to_left_text(
             # The held reason is cut in its cell, whole in the cell's tooltip
             (held,) = [shown for shown, whole in cells(view) if LONG_REASON in whole]
             assert held.startswith(LONG_REASON[:150]) and len(held) < len(LONG_REASON)
+            # The unit to grade again, the refused event and message are listed, cut
+            qtbot.waitUntil(
+                lambda: bool(window.lead_view.parked_events() and window.lead_view.messages())
+            )
+            lead = window.lead_view
+            assert LONG_TITLE[:60] in lead.regrade_task()
+            assert len(lead.regrade_task()) < 400
+            assert any(" · parked: <h1>" in row for row in lead.shown_messages())
         for widget in view.findChildren(QWidget):
             if isinstance(widget, QAbstractItemView | QPushButton) and widget.isVisible():
                 assert_on_screen(window, widget, type(view).__name__)  # every table, button

@@ -39,6 +39,7 @@ from returnsdesk.services.labels.queue import (
     queue_unit_labels,
     reprint_labels,
 )
+from returnsdesk.services.messages import ledger
 from returnsdesk.services.operators import DEFAULT_LOCKOUT, LockoutPolicy, unlock_by_lead
 from returnsdesk.services.photos import (
     PhotoProblem,
@@ -420,6 +421,42 @@ class StationService:
         refused (``services/sync/recovery.py``); raises ``ResendRefused`` otherwise."""
         return recovery.resend_parked(
             self.database, event_id, lead, shop=self.key_inquiry, now=self.clock()
+        )
+
+    def messages(self, rma_number: str) -> list[ledger.MessageRecord]:
+        """What was sent to the customer for a return, and when (``NoSuchMessage``: no return)."""
+        return ledger.list_messages(self.database, rma_number)
+
+    def resend_message(self, event_id: uuid.UUID, lead: StationContext) -> ledger.MessageRecord:
+        """A customer message queued again by a lead, audited (``services/messages/ledger``)."""
+        return ledger.resend_message(self.database, event_id, lead, now=self.clock())
+
+    # --- grader consistency: blind second grades by whoever is signed in ------------------
+
+    def next_regrade(self) -> regrades.RegradeTask | None:
+        """The oldest unit waiting for a second grade that the signed-in operator did not
+        grade first (what they may see of it: never the first grade or grader)."""
+        with self.database.session() as session:
+            return regrades.next_regrade(session, operator_id=self.context.operator_id)
+
+    def record_regrade(self, license_plate: str, grade_key: str) -> str:
+        """The signed-in operator's second grade of a unit, audited; its grade code. Refused
+        (``WrongStep``) for the first grader, or a unit graded again already."""
+        with self.database.session() as session:
+            return regrades.record_regrade(
+                session,
+                license_plate=license_plate,
+                grade_key_or_code=grade_key,
+                grading=self.policies.grading,
+                ctx=self.context,
+                now=self.clock(),
+            )
+
+    def grader_agreement(self, *, days: int) -> regrades.Consistency:
+        """Second grades recorded in the last ``days`` days, at every station."""
+        end = self.clock()
+        return regrades.consistency(
+            self.database, start=end - timedelta(days=days), end=end, grading=self.policies.grading
         )
 
     def history(self, *, day: datetime | None = None, text: str = "") -> list[HistoryRow]:

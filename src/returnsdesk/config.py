@@ -316,6 +316,7 @@ CONTROL_ENV_VARS = frozenset(
         "RETURNSDESK_BUILD_TEST",
         "RETURNSDESK_REQUIRE_POSTGRES",  # tests/postgres.py: fail, not skip, without a server
         "RETURNSDESK_REQUIRE_SHOP",  # tests/integration: fail, not skip, without the Oscar shop
+        "RETURNSDESK_UPDATE_SCREENSHOTS",  # tests/integration: write docs/screenshots too
         "RETURNSDESK_AUDIT_KEY_FILE",  # the audit key file's path (data/audit_key.py)
         "RETURNSDESK_SMTP_PASSWORD",  # the SMTP password for a headless relay (messages)
     }

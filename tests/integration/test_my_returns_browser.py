@@ -161,6 +161,10 @@ def test_the_customer_sees_the_timeline_and_refund_date_the_station_worked_out(
             .order_by(col(OutboxEvent.sequence))
         ).all()
         requested_at = return_.created_at
+    # The shop said how Alice paid and which language she reads: the card's lead time applies
+    assert {(e.payload["payment_method"], e.payload["language"]) for e in sent} == {
+        ("card", "en-GB")
+    }
     kinds = [event.payload["kind"] for event in sent]
     assert kinds == ["parcel_received", "inspection_finished", "refund_issued"]
     at = {event.payload["kind"]: datetime.fromisoformat(event.payload["at"]) for event in sent}

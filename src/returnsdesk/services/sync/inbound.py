@@ -372,6 +372,11 @@ def _upsert_order(session: Session, known: _Known, remote: RemoteOrder) -> Order
         placed_at=remote.placed_at,
         delivered_at=remote.delivered_at,
     )
+    # Optional in the contract: a shop that does not say keeps what the station knows.
+    if remote.customer_language is not None:
+        order.customer_language = remote.customer_language
+    if remote.payment_method is not None:
+        order.payment_method = remote.payment_method
     if existing is None:
         known.orders[remote.number] = order
         known.order_lines[order.id] = []

@@ -49,7 +49,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, or_, update
+from sqlalchemy import and_, exists, or_, true, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 
@@ -133,6 +133,9 @@ class Relay:
         lease_s: float = 60.0,
         idle_poll_s: float = 2.0,  # new events can be written at any time: look this often
         rng: random.Random | None = None,
+        # Only these event types are claimed (a station that sends customer messages by SMTP
+        # but has no order system); the others stay pending, untouched. None: all.
+        event_types: frozenset[str] | None = None,
     ) -> None:
         if batch < 1 or lease_s <= 0 or max_backoff_s < 0 or idle_poll_s <= 0:
             raise ValueError("batch, lease_s and idle_poll_s must be positive")
@@ -147,6 +150,11 @@ class Relay:
         self._idle_poll_s = idle_poll_s
         self._rng = rng if rng is not None else random.Random()
         self._stop: threading.Event | None = None
+        self._only = (
+            col(OutboxEvent.event_type).in_(sorted(event_types))
+            if event_types is not None
+            else true()
+        )
 
     # --- the loop --------------------------------------------------------------------------
 
@@ -276,6 +284,7 @@ class Relay:
                 .where(
                     col(OutboxEvent.status) == OutboxStatus.PENDING,
                     col(OutboxEvent.next_attempt_at) <= now,
+                    self._only,
                     ~_blocked_by_earlier(now),
                 )
                 .order_by(col(OutboxEvent.sequence))
@@ -449,6 +458,7 @@ class Relay:
             due: datetime | None = session.exec(
                 select(func.min(OutboxEvent.next_attempt_at)).where(
                     col(OutboxEvent.status) == OutboxStatus.PENDING,
+                    self._only,
                     ~exists().where(
                         col(earlier.aggregate_id) == col(OutboxEvent.aggregate_id),
                         col(earlier.sequence) < col(OutboxEvent.sequence),

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, or_, update
+from sqlalchemy import and_, delete, exists, or_, true, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 
@@ -25,16 +25,22 @@ _EARLIER = aliased(OutboxEvent, name="earlier")
 
 
 def claim_due(
-    session: Session, *, now: datetime, token: datetime, limit: int
+    session: Session,
+    *,
+    now: datetime,
+    token: datetime,
+    limit: int,
+    event_types: frozenset[str] | None = None,
 ) -> Sequence[OutboxEvent]:
     """Up to ``limit`` events due at ``now`` that no earlier event of their return holds back,
-    in sequence order, leased until ``token``."""
+    in sequence order, leased until ``token``; only of ``event_types`` if given."""
     take_turns(session, CLAIM_LOCK)
     rows = session.exec(
         select(OutboxEvent)
         .where(
             col(OutboxEvent.status) == OutboxStatus.PENDING,
             col(OutboxEvent.next_attempt_at) <= now,
+            _of_types(event_types),
             ~_blocked_by_earlier(now),
         )
         .order_by(col(OutboxEvent.sequence))
@@ -118,12 +124,14 @@ def release(session: Session, ids: Sequence[uuid.UUID], *, token: datetime, now:
     )
 
 
-def next_due(session: Session) -> datetime | None:
-    """When the earliest pending event that no earlier event of its return holds back comes due."""
+def next_due(session: Session, event_types: frozenset[str] | None = None) -> datetime | None:
+    """When the earliest pending event that no earlier event of its return holds back comes due
+    (of ``event_types`` only, if given)."""
     earlier = _EARLIER
     due: datetime | None = session.exec(
         select(func.min(OutboxEvent.next_attempt_at)).where(
             col(OutboxEvent.status) == OutboxStatus.PENDING,
+            _of_types(event_types),
             ~exists().where(
                 col(earlier.aggregate_id) == col(OutboxEvent.aggregate_id),
                 col(earlier.sequence) < col(OutboxEvent.sequence),
@@ -134,18 +142,37 @@ def next_due(session: Session) -> datetime | None:
     return due
 
 
-def delete_delivered_before(session: Session, cutoff: datetime) -> int:
-    """Delete events delivered before ``cutoff``, except the newest event (sequences count on
-    from the current maximum and must never reuse a number). Returns how many."""
+def delete_delivered_before(
+    session: Session,
+    cutoff: datetime,
+    *,
+    kept_longer: str | None = None,
+    kept_longer_cutoff: datetime | None = None,
+) -> int:
+    """Delete events delivered before ``cutoff`` (events of type ``kept_longer``: before
+    ``kept_longer_cutoff``), except the newest event (sequences count on from the current
+    maximum and must never reuse a number). Returns how many."""
+    if kept_longer is None or kept_longer_cutoff is None:
+        old_enough = col(OutboxEvent.delivered_at) < cutoff
+    else:
+        longer = col(OutboxEvent.event_type) == kept_longer
+        old_enough = or_(
+            and_(~longer, col(OutboxEvent.delivered_at) < cutoff),
+            and_(longer, col(OutboxEvent.delivered_at) < kept_longer_cutoff),
+        )
     result = session.execute(
         delete(OutboxEvent).where(
             col(OutboxEvent.status) == OutboxStatus.DELIVERED,
-            col(OutboxEvent.delivered_at) < cutoff,
+            old_enough,
             col(OutboxEvent.sequence)
             < select(func.max(col(OutboxEvent.sequence))).scalar_subquery(),
         )
     )
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+def _of_types(event_types: frozenset[str] | None) -> Any:
+    return col(OutboxEvent.event_type).in_(sorted(event_types)) if event_types else true()
 
 
 def _blocked_by_earlier(now: datetime) -> Any:

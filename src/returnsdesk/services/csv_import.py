@@ -37,6 +37,7 @@ from returnsdesk.data.repositories import append_audit
 from returnsdesk.data.return_writer import ReturnLineValues, ReturnWriter
 from returnsdesk.domain.barcodes import is_valid_gtin, normalise_gtin
 from returnsdesk.domain.errors import OperatorError
+from returnsdesk.domain.messages import language_tag, payment_method_word
 from returnsdesk.domain.money import currency_exponent
 from returnsdesk.domain.vocabulary import ReturnStatus
 
@@ -64,6 +65,8 @@ OPTIONAL = (
     "gtin",
     "unit_value",
     "serialised",  # yes/no
+    "customer_language",  # a language tag (de, de-DE): the customer's messages are in it
+    "payment_method",  # card, paypal, bank_transfer, invoice...: when a refund arrives
 )
 COLUMNS = REQUIRED + OPTIONAL
 # Fields of the return itself: every row of one RMA must say the same.
@@ -77,6 +80,8 @@ _RETURN_FIELDS = (
     "order_placed_at",
     "delivered_at",
     "policy_window_days",
+    "customer_language",
+    "payment_method",
 )
 _MAX_ERRORS_SHOWN = 25
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
@@ -127,6 +132,8 @@ class ImportRow:
     gtin: str | None
     unit_value: Decimal | None
     serialised: bool
+    customer_language: str | None
+    payment_method: str | None
 
 
 @dataclass
@@ -273,6 +280,8 @@ def _row(number: int, cells: dict[str, str], problems: list[str]) -> ImportRow |
     read("policy_window_days", _window)
     read("gtin", _optional_gtin)
     read("serialised", _yes_no)
+    read("customer_language", _optional_language)
+    read("payment_method", payment_method_word)
     for name in ("comment", "carrier", "product_title", "category"):
         read(name, str)
     read("tracking_numbers", _words_upper)
@@ -417,6 +426,15 @@ def _optional_gtin(value: str) -> str | None:
     return normalise_gtin(value)
 
 
+def _optional_language(value: str) -> str | None:
+    if not value:
+        return None
+    tag = language_tag(value)
+    if tag is None:
+        raise _Cell(f"expected a language tag like de or de-DE, not {value[:20]!r}")
+    return tag
+
+
 def _yes_no(value: str) -> bool:
     word = value.lower()
     if word in ("", "no", "false", "0", "n"):
@@ -517,6 +535,10 @@ def _order(
         values["placed_at"] = row.order_placed_at
     if row.delivered_at is not None:
         values["delivered_at"] = row.delivered_at
+    if row.customer_language is not None:
+        values["customer_language"] = row.customer_language
+    if row.payment_method is not None:
+        values["payment_method"] = row.payment_method
     return writer.order(row.order_number, **values)
 
 

@@ -13,6 +13,7 @@ import random
 import string
 import unicodedata
 import uuid
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -201,6 +202,11 @@ _LAST_NAMES = (
     "Rossi", "Berg", "Navarro", "Walsh",
 )  # fmt: skip
 _EMAIL_DOMAINS = ("example.com", "example.net", "example.org")
+# Customer messages: these surnames' customers read German; everyone else English. Each
+# customer's payment method comes from their name, so the random stream (and with it every
+# other demo value) stays as it was.
+GERMAN_SURNAMES = ("Bauer", "Fischer", "Keller", "Müller", "Schmidt")
+_PAYMENT_METHODS = ("card", "card", "paypal", "bank_transfer", "invoice")
 
 REASON_CODES = (
     "changed_mind",
@@ -477,10 +483,13 @@ class _Seeder:
         )
 
     def _order(self, name: str, email: str, placed_at: datetime, delivered_at: datetime) -> Order:
+        language, method = _language_and_method(name)
         return self.writer.order(
             f"unnumbered-{uuid.uuid4()}",  # numbered once all orders exist
             customer_name=name,
             customer_email=email,
+            customer_language=language,
+            payment_method=method,
             currency=CURRENCY,
             placed_at=placed_at,
             delivered_at=delivered_at if delivered_at < self.now else None,  # else in transit
@@ -605,6 +614,11 @@ class _Seeder:
             comment = self.rng.choice(_COMMENTS[reason])
             result.append((line, self.rng.randint(1, line.quantity), reason, comment))
         return result
+
+
+def _language_and_method(name: str) -> tuple[str, str]:
+    language = "de-DE" if name.rsplit(" ", 1)[-1] in GERMAN_SURNAMES else "en"
+    return language, _PAYMENT_METHODS[zlib.crc32(name.encode()) % len(_PAYMENT_METHODS)]
 
 
 def _email(name: str, domain: str) -> str:

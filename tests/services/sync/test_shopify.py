@@ -17,7 +17,7 @@ from sqlmodel import select
 from returnsdesk.config import MessagesSettings, load_settings
 from returnsdesk.data.db import Database, make_engine
 from returnsdesk.data.migrations import ensure_schema
-from returnsdesk.data.models import Operator, OutboxEvent, Refund, Return
+from returnsdesk.data.models import Operator, Order, OutboxEvent, Refund, Return
 from returnsdesk.domain.clock import fixed_clock
 from returnsdesk.domain.errors import ConfigError
 from returnsdesk.domain.policy import load_policies
@@ -30,7 +30,7 @@ from returnsdesk.services.station import ParcelOpened, StationService
 from returnsdesk.services.sync.credentials import DEFAULT_TOKEN_ENV
 from returnsdesk.services.sync.inbound import Puller, PullFailed
 from returnsdesk.services.sync.relay import Relay
-from returnsdesk.services.sync.shopify import ShopifyConnector
+from returnsdesk.services.sync.shopify import ShopifyConnector, payment_method
 from returnsdesk.services.sync.shopify_standin import (
     LeakyBucket,
     StandinLine,
@@ -312,3 +312,42 @@ def test_the_demo_shop_dates_its_return_just_before_now() -> None:
     (order,) = shop.orders
     assert order["createdAt"] == "2031-01-08T15:30:00Z"
     assert [r["createdAt"] for r in order["returns"]] == ["2031-01-09T15:30:00Z"]
+
+
+def test_the_customers_locale_and_payment_gateway_come_with_the_order(
+    database: Database, shop: StandinShop, connector: ShopifyConnector
+) -> None:
+    # Given a second order, of a customer in Austria who paid through Shopify Payments
+    order = shop.add_order(
+        "#1002",
+        [StandinLine("SOCK-1", "Wool socks", Decimal("12.00"), barcode="4006381333948")],
+        locale="de-AT",
+        gateway="shopify_payments",
+    )
+    shop.add_return(order, [("SOCK-1", 1)], tracking="1Z999AA10123456791")
+
+    Puller(database, connector).pull()
+
+    # Then the station writes to them in German and states the card's lead time; the first
+    # order's "manual" gateway is a method of its own (the default lead time, unless set)
+    with database.session() as session:
+        orders = {
+            o.number: (o.customer_language, o.payment_method) for o in session.exec(select(Order))
+        }
+    assert orders == {"#1001": ("en", "manual"), "#1002": ("de-AT", "card")}
+
+
+@pytest.mark.parametrize(
+    ("gateways", "method"),
+    [
+        (["shopify_payments"], "card"),
+        (["Shopify Payments"], "card"),
+        (["gift_card", "paypal"], "paypal"),
+        (["Bank Deposit"], "bank_transfer"),
+        (["Klarna"], "klarna"),
+        (["gift_card"], None),
+        ([], None),
+    ],
+)
+def test_a_gateway_is_named_by_its_payment_method(gateways: list[str], method: str | None) -> None:
+    assert payment_method(gateways) == method

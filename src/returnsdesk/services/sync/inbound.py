@@ -196,6 +196,15 @@ def _apply_remote_return(writer: ReturnWriter, remote: RemoteReturn, stats: Pull
     ):
         stats.stale += 1
         return
+    # Optional in the contract: a shop that does not say keeps what the station knows.
+    optional = {
+        name: value
+        for name, value in (
+            ("customer_language", remote.order.customer_language),
+            ("payment_method", remote.order.payment_method),
+        )
+        if value is not None
+    }
     order = writer.order(
         remote.order.number,
         customer_name=remote.order.customer_name,
@@ -203,6 +212,7 @@ def _apply_remote_return(writer: ReturnWriter, remote: RemoteReturn, stats: Pull
         currency=remote.order.currency,
         placed_at=remote.order.placed_at,
         delivered_at=remote.order.delivered_at,
+        **optional,
     )
     lines_by_ref = _upsert_order_lines(writer, order, remote.order)
     first_seen: dict[str, Any] = {"created_at": remote.created_at} if existing is None else {}

@@ -132,6 +132,9 @@ class Relay:
         lease_s: float = 60.0,
         idle_poll_s: float = 2.0,  # new events can be written at any time: look this often
         rng: random.Random | None = None,
+        # Only these event types are claimed (a station that sends customer messages by SMTP
+        # but has no order system); the others stay pending, untouched. None: all.
+        event_types: frozenset[str] | None = None,
     ) -> None:
         if batch < 1 or lease_s <= 0 or max_backoff_s < 0 or idle_poll_s <= 0:
             raise ValueError("batch, lease_s and idle_poll_s must be positive")
@@ -146,6 +149,7 @@ class Relay:
         self._idle_poll_s = idle_poll_s
         self._rng = rng if rng is not None else random.Random()
         self._stop: threading.Event | None = None
+        self._event_types = event_types
 
     # --- the loop --------------------------------------------------------------------------
 
@@ -273,7 +277,9 @@ class Relay:
     def _claim(self, now: datetime) -> tuple[list[OutboxEventView], datetime]:
         token = self._new_token(now)
         with self._database.session() as session:
-            rows = outbox.claim_due(session, now=now, token=token, limit=self._batch)
+            rows = outbox.claim_due(
+                session, now=now, token=token, limit=self._batch, event_types=self._event_types
+            )
             views = [event_view(row) for row in rows]
         return views, token
 
@@ -374,7 +380,7 @@ class Relay:
     def _next_due(self) -> datetime | None:
         """When the earliest pending event that nothing blocks comes due."""
         with self._database.read() as session:
-            return outbox.next_due(session)
+            return outbox.next_due(session, self._event_types)
 
 
 def _tell(on_change: Callable[[RelayStats], None], stats: RelayStats) -> None:

@@ -89,6 +89,6 @@ def test_an_idle_station_locks_and_the_open_parcel_resumes_after_sign_in(
     # Then the open parcel is there as it was, now worked by the one who signed in
     assert window.ui.tabs.isVisible()
     assert inspector.controller.state is State.RETURN
-    assert parcel.rma_number in window.station_view.ui.returnTitle.text()
+    assert parcel.rma_number in window.station_view.return_title()
     assert "Priya Nair (OP-0002)" in window.operator_label.text()
     assert window._service.context.operator_code == "OP-0002"

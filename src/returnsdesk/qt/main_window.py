@@ -90,7 +90,7 @@ class MainWindow(QMainWindow):
         )
         self.camera = CameraBridge(settings.camera, service.scan_rules)
         self.camera_panel = CameraPanel(self.camera)
-        self.station_view.ui.returnLayout.addWidget(self.camera_panel, 1)
+        self.station_view.add_return_panel(self.camera_panel)
         self.ui.tabs.addTab(self.station_view, "Station (Ctrl+1)")
         self.ui.tabs.addTab(self.history_view, "Shift history (Ctrl+2)")
         self.ui.tabs.addTab(self.lead_view, "Shift lead (Ctrl+3)")

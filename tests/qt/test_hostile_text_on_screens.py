@@ -174,7 +174,7 @@ def test_markup_scanned_and_from_the_database_shows_literally_at_the_station(
     parcel = demo_parcel(hostile_env, "RMA-100001")
 
     # The signed-in operator's name, in the status bar
-    assert_shown_literally(window.ui.statusBar, f"Operator: {OPERATOR}")
+    assert_shown_literally(window.statusBar(), f"Operator: {OPERATOR}")
 
     # The return: customer name, expected lines (product title, reason) and their tooltips
     inspector.scan(parcel.tracking_number)

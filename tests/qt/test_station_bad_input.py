@@ -302,7 +302,7 @@ def test_a_key_inside_a_scanner_burst_rejects_the_whole_scan_and_changes_nothing
     assert "key no barcode holds" in inspector.message, inspector.message
     assert_readable(inspector.message)
     assert cues == [Cue.SCAN_ERROR]
-    assert inspector.window.ui.tabs.currentIndex() == 0
+    assert inspector.window.current_tab() is view
     assert row_counts(demo_env) == before
 
 

@@ -122,7 +122,7 @@ def test_status_bar_shows_what_waits_in_the_outbox(
     inspector: Inspector, demo_env: StationEnvironment
 ) -> None:
     window = inspector.window
-    inspector.qtbot.waitUntil(lambda: "nothing waiting" in window.sync_label.text())
+    inspector.qtbot.waitUntil(lambda: "nothing waiting" in window.sync_line())
     window._others_timer.stop()  # only the completion's change notice can tell it
     # When a return is completed with no order system configured
     parcel = demo_parcel(demo_env, "RMA-100001")
@@ -133,5 +133,5 @@ def test_status_bar_shows_what_waits_in_the_outbox(
     # Then the status bar says its events wait in the outbox (eight: received, inspected,
     # stock, refund, closed, and the customer's messages: parcel received, inspection
     # finished, refund issued)
-    inspector.qtbot.waitUntil(lambda: "8 waiting" in window.sync_label.text(), timeout=5_000)
-    assert "not configured" in window.sync_label.text()
+    inspector.qtbot.waitUntil(lambda: "8 waiting" in window.sync_line(), timeout=5_000)
+    assert "not configured" in window.sync_line()

@@ -157,7 +157,7 @@ def test_a_shopify_return_is_pulled_worked_at_the_window_and_booked_once_in_the_
     qtbot.waitUntil(
         lambda: {e.status for e in outbox(env)} == {OutboxStatus.DELIVERED}, timeout=30_000
     )
-    qtbot.waitUntil(lambda: window.sync_label.text() == "Sync: all delivered", timeout=5_000)
+    qtbot.waitUntil(lambda: window.sync_line() == "Sync: all delivered", timeout=5_000)
 
     # And the shop holds exactly one processed return, closed, with both dispositions
     assert [p["return"] for p in shop.processed] == ["#1001-R1"]

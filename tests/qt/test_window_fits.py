@@ -175,7 +175,7 @@ def test_every_tab_fits_the_screen_with_long_and_right_to_left_text(
     inspector = Inspector(qtbot, window)
     view = window.station_view
     parcel = demo_parcel(long_env, "RMA-100001")
-    status_bar = window.ui.statusBar
+    status_bar = window.statusBar()
 
     # Given the twelve-unit parcel with a 5,000-character customer and title
     inspector.scan(parcel.tracking_number)
@@ -261,8 +261,13 @@ def test_every_tab_uses_the_stations_type_size(
     assert body == pytest.approx(BODY_PT * 1.25)
 
     # Then every tab's tables, headers, text, fields and buttons are at least the body size
-    for view in (window.history_view, window.lead_view, window.reports_view, window.help_view):
-        window.ui.tabs.setCurrentWidget(view)
+    for key, view in (
+        (Qt.Key.Key_2, window.history_view),
+        (Qt.Key.Key_3, window.lead_view),
+        (Qt.Key.Key_4, window.reports_view),
+        (Qt.Key.Key_5, window.help_view),
+    ):
+        qtbot.keyClick(window, key, Qt.KeyboardModifier.ControlModifier)
         qtbot.waitUntil(view.isVisible)
         shown = [
             w for w in view.findChildren(QWidget) if isinstance(w, TEXT_WIDGETS) and w.isVisible()

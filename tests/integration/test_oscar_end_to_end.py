@@ -104,6 +104,7 @@ def test_a_return_pulled_from_oscar_is_worked_in_the_window_and_oscar_books_it_e
             "ui.sounds": False,
             "order_system.kind": "oscar",
             "order_system.url": checked_api,  # the shop, behind the contract check
+            "messages.grace_minutes": 0,  # "parcel received" goes at once
         },
     )
     window = build_main_window(env, settings, operator_code=OPERATOR)
@@ -147,15 +148,19 @@ def test_a_return_pulled_from_oscar_is_worked_in_the_window_and_oscar_books_it_e
     assert oscar_shop.num_in_stock(SHOE) == 13
     assert oscar_shop.num_in_stock(JACKET) == 10
     assert oscar_shop.request("GET", "/returns/lookup?rma=RMA-000101").json()["status"] == "closed"
-    # And Oscar emailed the customer once, after booking the refund it announces
+    # And Oscar sent the customer the station's three messages, in order, the refund's last,
+    # after booking the refund it announces, each under the station's Message-ID
     with env.database.session() as session:
         customer = session.exec(select(Return).where(Return.rma_number == "RMA-000101")).one()
-    (sent,) = oscar_shop.emails()
-    assert sent["To"] == customer.customer_email
-    assert sent["Subject"] == "Your return RMA-000101: refunded"
-    body = sent.get_content()
-    assert "We have inspected your return RMA-000101 and refunded 208.99 GBP." in body
-    assert "Total: 208.99 GBP" in body
+    received, inspected, refunded = oscar_shop.emails()
+    assert {m["To"] for m in (received, inspected, refunded)} == {customer.customer_email}
+    assert received["Subject"].startswith("We have received your return RMA-000101")
+    assert inspected["Subject"].startswith("Your return RMA-000101 has been inspected")
+    assert refunded["Subject"].startswith("Refund of ")
+    assert "for your return RMA-000101" in refunded["Subject"]
+    assert "208.99" in refunded["Subject"]
+    message_ids = {m["Message-ID"] for m in (received, inspected, refunded)}
+    assert len(message_ids) == 3 and all(i and i.startswith("<") for i in message_ids)
 
 
 def test_a_return_changed_in_oscar_after_a_pull_comes_with_the_next_pull(

@@ -17,11 +17,12 @@ import pytest
 from sqlmodel import select
 
 from integration.oscar_shop import OscarShop
-from returnsdesk.config import load_settings
+from returnsdesk.config import MessagesSettings, load_settings
 from returnsdesk.data.models import Operator, OrderLine, OutboxEvent
 from returnsdesk.domain.clock import utc_now
 from returnsdesk.domain.vocabulary import OperatorRole, OutboxStatus
 from returnsdesk.services.bootstrap import StationEnvironment, open_environment
+from returnsdesk.services.messages.deliver import MessageConnector
 from returnsdesk.services.operators import ensure_station
 from returnsdesk.services.station import ParcelOpened, StationService
 from returnsdesk.services.sync import HttpContractConnector, KeyState, Relay
@@ -105,7 +106,9 @@ def test_a_refused_refund_fixed_in_oscar_is_resent_by_a_lead_and_booked_once(
         Puller(env.database, shop).pull()
         with env.database.session() as session:
             shoe_ref = session.exec(select(OrderLine).where(OrderLine.sku == SHOE)).one().line_ref
-        relay = Relay(env.database, shop, rng=random.Random(1))
+        # The station's relay: customer messages go through the message deliverer.
+        messages = MessageConnector(shop, env.database, MessagesSettings(grace_minutes=0))
+        relay = Relay(env.database, messages, rng=random.Random(1))
 
         # Given the shop's staff took the shoe off the return by mistake, after the pull
         oscar_shop.manage(

@@ -36,10 +36,12 @@ from standin_process import (
     pull_and_work_returns,
 )
 
+from returnsdesk.config import MessagesSettings
 from returnsdesk.data.db import Database, make_engine
 from returnsdesk.data.migrations import ensure_schema
 from returnsdesk.data.models import OutboxEvent
 from returnsdesk.domain.vocabulary import OutboxStatus
+from returnsdesk.services.messages.deliver import MessageConnector
 from returnsdesk.services.sync import Relay, RelayStats, sync_health
 from returnsdesk.services.sync.shopify import ShopifyConnector
 
@@ -129,7 +131,11 @@ def test_returns_reach_the_shopify_stand_in_exactly_once_through_every_fault(
                 proxy.url, TOKEN, timeout_s=TIMEOUT_S, clock=clock, sleep=clock.sleep
             ) as shopify,
         ):
-            stats = drain(Relay(database, shopify, clock=clock, rng=random.Random(7)), clock)
+            # The station's relay: customer messages go through the message deliverer.
+            station = MessageConnector(
+                shopify, database, MessagesSettings(grace_minutes=0), clock=clock
+            )
+            stats = drain(Relay(database, station, clock=clock, rng=random.Random(7)), clock)
         injected = proxy.injected
         state = shop.state()
 

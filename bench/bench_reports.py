@@ -36,11 +36,17 @@ os.environ["XDG_DATA_HOME"] = str(_TEMP / "data")
 os.environ["RETURNSDESK_SYSTEM_CONFIG"] = ""
 os.environ["RETURNSDESK_USER_CONFIG"] = ""
 
-from alembic import command  # noqa: E402
-from alembic.config import Config  # noqa: E402
-from sqlalchemy import Connection, Table, create_engine, event, func, insert, select  # noqa: E402
+from sqlalchemy import (  # noqa: E402
+    Connection,
+    Table,
+    create_engine,
+    event,
+    func,
+    insert,
+    select,
+    true,
+)
 
-from returnsdesk.data import migrations  # noqa: E402
 from returnsdesk.data.db import Database, make_engine  # noqa: E402
 from returnsdesk.data.migrations import ensure_schema  # noqa: E402
 from returnsdesk.data.models import (  # noqa: E402
@@ -59,6 +65,7 @@ from returnsdesk.data.models import (  # noqa: E402
     ReturnLine,
     Station,
 )
+from returnsdesk.data.tallies import TALLIES  # noqa: E402
 from returnsdesk.services.reports import (  # noqa: E402
     Period,
     ReportKind,
@@ -129,26 +136,27 @@ class Writer:
 
 def generate(path: Path, inspections: int, shift_inspections: int) -> None:
     rng = random.Random(20261122)
-    # Filled at the revision before the report tallies, then brought to head: migration 0008
-    # back-fills the tallies from these rows, as on a station's database that predates them
-    # (a completion through the services writes them; these bulk inserts bypass that).
-    config = Config()
-    config.set_main_option("script_location", str(Path(migrations.__file__).parent))
-    os.environ["RETURNSDESK_DATABASE_URL"] = f"sqlite:///{path}"
-    command.upgrade(config, "0007")
+    # Filled at head with Core bulk inserts, which bypass ``complete_parcel`` and so its
+    # tallies; they are then counted from the rows by the queries that fill them at completion.
+    # (Filling at an older revision no longer works: bulk inserts write today's columns.)
+    database = Database(make_engine(f"sqlite:///{path}"))
+    ensure_schema(database.engine)
+    database.dispose()
     started = time.perf_counter()
     # A plain engine for the fill: a throwaway file needs no durability (synchronous=OFF).
     engine = create_engine(f"sqlite:///{path}")
     event.listen(engine, "connect", lambda dbapi, _record: dbapi.execute("PRAGMA synchronous=OFF"))
     with engine.connect() as connection, connection.begin():
         _fill(Writer(connection), rng, inspections, shift_inspections)
-    engine.dispose()
     print(f"generated {path} in {time.perf_counter() - started:.0f} s")  # noqa: T201
     started = time.perf_counter()
-    database = Database(make_engine(f"sqlite:///{path}"))
-    ensure_schema(database.engine)
-    database.dispose()
-    print(f"migrated to head (tallies) in {time.perf_counter() - started:.0f} s")  # noqa: T201
+    with engine.connect() as connection, connection.begin():
+        for tally in TALLIES:
+            facts = tally.facts(true())
+            names = [column.name for column in facts.selected_columns]
+            connection.execute(insert(tally.table).from_select(names, facts))
+    engine.dispose()
+    print(f"tallies counted in {time.perf_counter() - started:.0f} s")  # noqa: T201
 
 
 def _fill(writer: Writer, rng: random.Random, inspections: int, shift_inspections: int) -> None:

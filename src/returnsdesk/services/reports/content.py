@@ -47,7 +47,7 @@ class Facts:
 
 @dataclass(frozen=True)
 class Chart:
-    kind: Literal["bar", "pie"]
+    kind: Literal["bar", "pie", "line", "columns"]  # line, columns: one value per week
     title: str
     labels: tuple[str, ...]
     values: tuple[float, ...]  # drawing only

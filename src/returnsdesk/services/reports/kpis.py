@@ -7,6 +7,7 @@ is written in ``domain.kpis`` and, for readers, in ``DEFINITIONS`` below.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
@@ -149,20 +150,24 @@ HEADLINES: tuple[tuple[str, Callable[[KpiFigures], str]], ...] = (
 
 
 def _pct(value: float | None) -> float:
-    return 0.0 if value is None else round(value * 100, 2)
+    return math.nan if value is None else round(value * 100, 2)
 
 
-# Chart title, value per week (drawing only: percentages as 0-100, hours, money as a float).
-TRENDS: tuple[tuple[str, Callable[[KpiFigures], float]], ...] = (
-    ("Return rate by week (%)", lambda f: _pct(f.return_rate)),
-    ("Processing time by week (hours)", lambda f: round(f.processing_hours or 0.0, 2)),
-    (
-        "Cost per return by week",
-        lambda f: float(f.cost_per_return.amount) if f.cost_per_return else 0.0,
-    ),
-    ("Refund accuracy by week (%)", lambda f: _pct(f.refund_accuracy)),
-    ("Recovery rate by week (%)", lambda f: _pct(f.recovery_rate)),
-    ("Kept in stock by week (%)", lambda f: _pct(f.kept_share)),
+def _number(value: float | Money | None) -> float:
+    if value is None:
+        return math.nan
+    return round(float(value.amount if isinstance(value, Money) else value), 2)
+
+
+# Chart title, the axis's top (None: fitted), value per week (drawing only: percentages as
+# 0-100, hours, money as a float; NaN where a week has no such figure).
+TRENDS: tuple[tuple[str, float | None, Callable[[KpiFigures], float]], ...] = (
+    ("Return rate by week (%)", 100, lambda f: _pct(f.return_rate)),
+    ("Processing time by week (hours)", None, lambda f: _number(f.processing_hours)),
+    ("Cost per return by week", None, lambda f: _number(f.cost_per_return)),
+    ("Refund accuracy by week (%)", 100, lambda f: _pct(f.refund_accuracy)),
+    ("Recovery rate by week (%)", 100, lambda f: _pct(f.recovery_rate)),
+    ("Kept in stock by week (%)", 100, lambda f: _pct(f.kept_share)),
 )
 
 
@@ -201,9 +206,10 @@ def build(
     blocks.append(Heading("Trends by week"))
     if any(week.partial for week in weeks(scope.period.start, scope.period.end, setup.zone)):
         blocks.append(Text("Weeks start on Monday (site time); * marks a week the period cuts."))
-    for title, value in TRENDS:
+    for title, top, value in TRENDS:
         kind: Literal["line", "columns"] = "columns" if title.startswith("Cost") else "line"
-        blocks.append(Chart(kind, title, labels, tuple(value(week) for week in data.weeks)))
+        values = tuple(value(week) for week in data.weeks)
+        blocks.append(Chart(kind, title, labels, values, value_max=top))
     blocks.append(
         Table(
             "kpis-by-week",

@@ -269,7 +269,7 @@ def _chart(chart: Chart) -> Drawing:
     if chart.kind == "pie":
         return _pie(labels, values)
     if chart.kind in ("line", "columns"):
-        return trend_drawing(chart.kind, labels, values, width=BODY_WIDTH, font=FONT)
+        return trend_drawing(chart, labels, width=BODY_WIDTH, font=FONT)
     return _bars(labels, values)
 
 

@@ -62,9 +62,9 @@ class Builder:
         self.operator = uuid.uuid4()
         self.products: dict[str, uuid.UUID] = {}
         with database.session() as session:
-            for station, code in ((S1, "STATION-01"), (S2, "STATION-02")):
+            for station, code in ((S1, "KPI-01"), (S2, "KPI-02")):
                 session.add(Station(id=station, code=code, name=code))
-            session.add(Operator(id=self.operator, code="OP-0001", name="Ines"))
+            session.add(Operator(id=self.operator, code="OP-KPI", name="Ines"))
             for sku, value in ((P1, "40.00"), (P2, "100.00")):
                 product = Product(
                     sku=sku,

@@ -91,7 +91,7 @@ def test_the_kpis_of_the_period_and_each_week_are_the_hand_computed_ones(
 
 
 def test_one_station_counts_its_refunds_and_units_but_all_sales(database: Database) -> None:
-    data = read_kpis(database, PERIOD, "STATION-02", SETUP)
+    data = read_kpis(database, PERIOD, "KPI-02", SETUP)
 
     total = data.total
     assert total.return_rate == pytest.approx(7 / 20)  # sales belong to no station

@@ -194,6 +194,7 @@ def test_every_tab_fits_the_screen_with_long_and_right_to_left_text(
         (Qt.Key.Key_3, window.lead_view),
         (Qt.Key.Key_4, window.reports_view),
         (Qt.Key.Key_5, window.help_view),
+        (Qt.Key.Key_6, window.kpi_view),
     ):
         qtbot.keyClick(window, key, Qt.KeyboardModifier.ControlModifier)
         qtbot.waitUntil(view.isVisible, timeout=10_000)
@@ -203,6 +204,12 @@ def test_every_tab_fits_the_screen_with_long_and_right_to_left_text(
             # The held reason is cut in its cell, whole in the cell's tooltip
             (held,) = [shown for shown, whole in cells(view) if LONG_REASON in whole]
             assert held.startswith(LONG_REASON[:150]) and len(held) < len(LONG_REASON)
+        if view is window.kpi_view:
+            # The figures and their charts are on screen in full, not squeezed away
+            qtbot.waitUntil(lambda: window.kpi_view.data is not None)
+            for widget in (*window.kpi_view.values, *window.kpi_view.charts):
+                assert_on_screen(window, widget, "KpiView")
+            assert all(chart.height() >= 100 for chart in window.kpi_view.charts)
         for widget in view.findChildren(QWidget):
             if isinstance(widget, QAbstractItemView | QPushButton) and widget.isVisible():
                 assert_on_screen(window, widget, type(view).__name__)  # every table, button
@@ -248,7 +255,14 @@ def test_every_tab_uses_the_stations_type_size(
     assert body == pytest.approx(BODY_PT * 1.25)
 
     # Then every tab's tables, headers, text, fields and buttons are at least the body size
-    for view in (window.history_view, window.lead_view, window.reports_view, window.help_view):
+    views = (
+        window.history_view,
+        window.lead_view,
+        window.reports_view,
+        window.help_view,
+        window.kpi_view,
+    )
+    for view in views:
         window.ui.tabs.setCurrentWidget(view)
         qtbot.waitUntil(view.isVisible)
         shown = [

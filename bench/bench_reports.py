@@ -8,12 +8,14 @@ times, each in a fresh process-state read snapshot:
   * the shift report for that busy shift (target < 3 s),
   * the 30-day insights report over everything (target < 15 s),
   * the 30-day recovery report,
+  * the KPI dashboard's read (30 days, all stations and one) and the 30-day KPI report
+    (target < 3 s),
 
 and prints wall time (queries + PDF), PDF size and peak Python memory (tracemalloc) plus the
 process's peak resident size (ru_maxrss).
 
 Run: ``.venv/bin/python bench/bench_reports.py [--inspections 1000000] [--shift-inspections
-100000] [--database PATH]`` (generation takes a few minutes the first time).
+100000] [--database PATH] [--only kpis]`` (generation takes a few minutes the first time).
 """
 
 from __future__ import annotations
@@ -73,6 +75,7 @@ from returnsdesk.services.reports import (  # noqa: E402
     ReportSetup,
     generate_report,
 )
+from returnsdesk.services.reports.kpis import read_kpis  # noqa: E402
 
 SHIFT_DAY = date(2026, 11, 22)  # the busy early shift, 06:00-14:00 UTC
 END = datetime(2026, 11, 23, 0, 0, tzinfo=UTC)
@@ -107,6 +110,11 @@ def _args() -> argparse.Namespace:
     parser.add_argument("--inspections", type=int, default=1_000_000)
     parser.add_argument("--shift-inspections", type=int, default=100_000)
     parser.add_argument("--database", type=Path, help="reuse or create this SQLite file")
+    parser.add_argument(
+        "--only",
+        default="shift,insights,recovery,kpis",
+        help="comma-separated scenarios to time (default: all)",
+    )
     return parser.parse_args()
 
 
@@ -423,6 +431,19 @@ def timed(database: Database, label: str, request: ReportRequest) -> None:
     )
 
 
+def timed_dashboard(database: Database, label: str, period: Period, station: str | None) -> None:
+    """The dashboard's read (``read_kpis``: the figures and weekly trends, no PDF)."""
+    setup = ReportSetup.from_settings()
+    started = time.perf_counter()
+    data = read_kpis(database, period, station, setup)
+    elapsed = time.perf_counter() - started
+    print(  # noqa: T201
+        f"{label:<44} {elapsed:6.2f} s   {len(data.weeks)} weeks, "
+        f"{data.total.counts.refunds:,} refunds",
+        flush=True,
+    )
+
+
 def main() -> None:
     args = _args()
     path = args.database or Path(
@@ -441,19 +462,29 @@ def main() -> None:
     print(f"database {path}: {count:,} inspections, {size:,.0f} MiB")  # noqa: T201
     zone = ReportSetup.from_settings().zone
     shift = ReportSetup.from_settings().shift("early")
-    timed(
-        database,
-        f"shift report, busy early shift ({args.shift_inspections:,})",
-        ReportRequest(ReportKind.SHIFT, Period.shift(SHIFT_DAY, shift, zone)),
-    )
-    timed(
-        database,
-        "shift report, same shift, one station",
-        ReportRequest(ReportKind.SHIFT, Period.shift(SHIFT_DAY, shift, zone), "STATION-03"),
-    )
+    only = {name.strip() for name in args.only.split(",")}
+    if "shift" in only:
+        timed(
+            database,
+            f"shift report, busy early shift ({args.shift_inspections:,})",
+            ReportRequest(ReportKind.SHIFT, Period.shift(SHIFT_DAY, shift, zone)),
+        )
+        timed(
+            database,
+            "shift report, same shift, one station",
+            ReportRequest(ReportKind.SHIFT, Period.shift(SHIFT_DAY, shift, zone), "STATION-03"),
+        )
     last_30 = Period.last_days(DAYS, END, zone)
-    timed(database, f"insights, 30 days ({count:,})", ReportRequest(ReportKind.INSIGHTS, last_30))
-    timed(database, f"recovery, 30 days ({count:,})", ReportRequest(ReportKind.RECOVERY, last_30))
+    if "insights" in only:
+        request = ReportRequest(ReportKind.INSIGHTS, last_30)
+        timed(database, f"insights, 30 days ({count:,})", request)
+    if "recovery" in only:
+        request = ReportRequest(ReportKind.RECOVERY, last_30)
+        timed(database, f"recovery, 30 days ({count:,})", request)
+    if "kpis" in only:
+        timed_dashboard(database, f"KPI dashboard, 30 days ({count:,})", last_30, None)
+        timed_dashboard(database, "KPI dashboard, 30 days, one station", last_30, "STATION-03")
+        timed(database, f"KPI report, 30 days ({count:,})", ReportRequest(ReportKind.KPIS, last_30))
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak resident size of this process (incl. generation): {rss:,.0f} MiB")  # noqa: T201
     database.dispose()

@@ -33,6 +33,7 @@ import pytest
 from kpi_floor import END, START, at, hand_built
 from report_floor import flat
 
+from returnsdesk.__main__ import main
 from returnsdesk.data.db import Database, make_engine
 from returnsdesk.data.migrations import ensure_schema
 from returnsdesk.domain.money import Money
@@ -155,3 +156,29 @@ def test_an_empty_period_shows_dashes_not_errors(database: Database) -> None:
     report = generate_report(database, ReportRequest(ReportKind.KPIS, period), setup=SETUP)
     text = flat(report.pdf)
     assert "Return rate – Processing time – Cost per return – Refund accuracy –" in text
+
+
+def test_the_cli_writes_the_kpi_report_and_its_csv(database: Database, tmp_path: Path) -> None:
+    out = tmp_path / "kpis.pdf"
+    code = main(
+        [
+            "report",
+            "kpis",
+            "--from",
+            "2026-11-02T00:00Z",
+            "--to",
+            "2026-11-16T00:00Z",
+            "--station",
+            "KPI-02",
+            "--database",
+            database.engine.url.render_as_string(hide_password=False),
+            "--out",
+            str(out),
+            "--csv",
+            str(tmp_path / "csv"),
+        ]
+    )
+    assert code == 0
+    assert "station KPI-02" in flat(out.read_bytes())
+    with (tmp_path / "csv" / "kpis.csv").open(encoding="utf-8-sig", newline="") as stream:
+        assert dict(csv.reader(stream))["Refund accuracy"] == "50.0%"

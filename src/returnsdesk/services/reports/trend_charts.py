@@ -44,7 +44,10 @@ def trend_drawing(chart_block: Chart, labels: list[str], *, width: float, font: 
     chart.valueAxis.labels.fontSize = 7
     chart.valueAxis.visibleGrid = True
     chart.valueAxis.gridStrokeColor = GRID
-    label_format = "%.0f" if all(v == int(v) for v in known) else "%.1f"
+    pattern = "%.0f" if all(v == int(v) for v in known) else "%.1f"
+
+    def label_format(value: float | None) -> str:
+        return "" if value is None else pattern % value
     if kind == "columns":
         chart.bars[0].fillColor = LINE
         chart.bars[0].strokeColor = None

@@ -48,6 +48,7 @@ def trend_drawing(chart_block: Chart, labels: list[str], *, width: float, font: 
 
     def label_format(value: float | None) -> str:
         return "" if value is None else pattern % value
+
     if kind == "columns":
         chart.bars[0].fillColor = LINE
         chart.bars[0].strokeColor = None

@@ -84,8 +84,23 @@ def _tallied(window: Window, tally: Tally) -> Subquery:
     return parts[0].subquery() if len(parts) == 1 else union_all(*parts).subquery()
 
 
-def kpi_counts(connection: Connection, window: Window) -> KpiCounts:
-    """Every count the KPIs need for the window, in one read transaction's snapshot."""
+@dataclass(frozen=True)
+class Findings:
+    """Refunds with a finding: when each was made, and which findings (``refund_findings``)."""
+
+    refunds: dict[uuid.UUID, tuple[datetime, frozenset[str]]]
+
+    def within(self, window: Window) -> list[frozenset[str]]:
+        return [kinds for made, kinds in self.refunds.values() if window.start <= made < window.end]
+
+
+def kpi_counts(
+    connection: Connection, window: Window, findings: Findings | None = None
+) -> KpiCounts:
+    """Every count the KPIs need for the window, in one read transaction's snapshot.
+
+    ``findings`` read once for a longer period (one pass instead of one per week) are cut to
+    the window here; None reads the window's own."""
     ordered = connection.execute(
         select(func.coalesce(func.sum(col(OrderLine.quantity)), 0))
         .select_from(Order)
@@ -124,9 +139,9 @@ def kpi_counts(connection: Connection, window: Window) -> KpiCounts:
         by_channel[disposition] = by_channel.get(disposition, 0) + int(count)
         if currency:
             resale[(disposition, currency)] = Decimal(value)
-    found = refund_findings(connection, window)
+    found = (findings or refund_findings(connection, window)).within(window)
     per_finding: dict[str, int] = {}
-    for kinds in found.values():
+    for kinds in found:
         for kind in kinds:
             per_finding[kind] = per_finding.get(kind, 0) + 1
     return KpiCounts(
@@ -143,40 +158,47 @@ def kpi_counts(connection: Connection, window: Window) -> KpiCounts:
     )
 
 
-def refund_findings(connection: Connection, window: Window) -> dict[uuid.UUID, set[str]]:
+def refund_findings(connection: Connection, window: Window) -> Findings:
     """The window's refunds (made in it, parcel received at the station) with a finding, and
-    which (``domain.kpis.Finding``). Each part starts from its few recording rows."""
-    made = and_(
-        window.when(col(Refund.created_at)),
-        window.at(col(Parcel.station_id)),
-        col(Parcel.id) == col(Refund.parcel_id),
-    )
+    which (``domain.kpis.Finding``). Each part names its refunds by ``IN (subquery)`` over the
+    few rows that record the finding: SQLite then looks those refunds up by key instead of
+    scanning the window's refunds for each (6.5 s -> well under 0.1 s on the bench file)."""
     refund_event = col(OutboxEvent.event_type).like("refund.%")
-    on_return = col(Refund.return_id) == col(OutboxEvent.aggregate_id)
-    parts = [
-        select(col(Refund.id), literal(Finding.REJECTED.value))
-        .select_from(Refund)
-        .join(Parcel, made)
-        .where(col(Refund.status) == RefundStatus.REJECTED),
-        select(col(Refund.id), literal(Finding.PARKED.value))
-        .select_from(OutboxEvent)
-        .join(Refund, on_return)
-        .join(Parcel, made)
-        .where(col(OutboxEvent.status) == OutboxStatus.NEEDS_ATTENTION, refund_event),
-        select(col(Refund.id), literal(Finding.RESENT.value))
+    parked = select(col(OutboxEvent.aggregate_id)).where(
+        col(OutboxEvent.status) == OutboxStatus.NEEDS_ATTENTION, refund_event
+    )
+    resent = (
+        select(col(OutboxEvent.aggregate_id))
         .select_from(OutboxKeyReplacement)
         .join(OutboxEvent, col(OutboxEvent.id) == col(OutboxKeyReplacement.event_id))
-        .join(Refund, on_return)
-        .join(Parcel, made)
-        .where(refund_event),
-        select(col(Refund.id), literal(Finding.REGRADED.value))
+        .where(refund_event)
+    )
+    regraded = (
+        select(col(Inspection.parcel_id))
         .select_from(Regrade)
         .join(Inspection, col(Inspection.id) == col(Regrade.inspection_id))
-        .join(Refund, col(Refund.parcel_id) == col(Inspection.parcel_id))
-        .join(Parcel, made)
-        .where(col(Regrade.grade).is_not(None), col(Regrade.grade) != col(Regrade.first_grade)),
+        .where(col(Regrade.grade).is_not(None), col(Regrade.grade) != col(Regrade.first_grade))
+    )
+    rules: list[tuple[Finding, ColumnElement[bool]]] = [
+        (Finding.REJECTED, col(Refund.status) == RefundStatus.REJECTED),
+        (Finding.PARKED, col(Refund.return_id).in_(parked)),
+        (Finding.RESENT, col(Refund.return_id).in_(resent)),
+        (Finding.REGRADED, col(Refund.parcel_id).in_(regraded)),
     ]
-    found: dict[uuid.UUID, set[str]] = {}
-    for refund_id, kind in connection.execute(union_all(*parts)):
-        found.setdefault(refund_id, set()).add(kind)
-    return found
+    # The station is checked here, not in SQL: given a station, SQLite would walk all of its
+    # parcels instead (0.3 s a part for 30 days on the bench file).
+    parts = [
+        select(
+            col(Refund.id), col(Refund.created_at), literal(finding.value), col(Parcel.station_id)
+        )
+        .select_from(Refund)
+        .join(Parcel, col(Parcel.id) == col(Refund.parcel_id))
+        .where(rule, window.when(col(Refund.created_at)))
+        for finding, rule in rules
+    ]
+    found: dict[uuid.UUID, tuple[datetime, frozenset[str]]] = {}
+    for refund_id, made, kind, station_id in connection.execute(union_all(*parts)):
+        if window.station_id is None or station_id == window.station_id:
+            kinds = found[refund_id][1] if refund_id in found else frozenset()
+            found[refund_id] = (made, kinds | {kind})
+    return Findings(found)

@@ -15,7 +15,7 @@ from typing import Literal
 from sqlalchemy import Connection
 
 from returnsdesk.data.db import Database
-from returnsdesk.data.kpi_queries import Window, kpi_counts
+from returnsdesk.data.kpi_queries import Window, kpi_counts, refund_findings
 from returnsdesk.domain.kpis import Finding, KpiCosts, KpiCounts, Week, weeks
 from returnsdesk.domain.money import Money
 from returnsdesk.domain.vocabulary import Disposition
@@ -104,8 +104,10 @@ class KpiData:
 
 def compute(connection: Connection, scope: q.Scope, setup: ReportSetup, station: str) -> KpiData:
     period = scope.period
+    # Findings are few: read once for the period, then cut to each week.
+    found = refund_findings(connection, Window(period.start, period.end, scope.station_id))
     rows: list[tuple[Week, KpiCounts]] = [
-        (week, kpi_counts(connection, Window(week.start, week.end, scope.station_id)))
+        (week, kpi_counts(connection, Window(week.start, week.end, scope.station_id), found))
         for week in weeks(period.start, period.end, setup.zone)
     ]
     total = sum((counts for _, counts in rows), KpiCounts())

@@ -22,16 +22,22 @@ os.environ["XDG_CONFIG_HOME"] = str(_TEMP / "config")  # the demo's audit key, n
 os.environ["RETURNSDESK_SYSTEM_CONFIG"] = ""
 os.environ["RETURNSDESK_USER_CONFIG"] = ""
 
+from sqlmodel import select  # noqa: E402
+
 from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtGui import QPixmap  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
-from PySide6.QtWidgets import QApplication, QLabel, QLineEdit  # noqa: E402
+from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QWidget  # noqa: E402
 
 from returnsdesk.config import load_settings  # noqa: E402
+from returnsdesk.data.models import OrderLine, Product, Return, ReturnLine  # noqa: E402
+from returnsdesk.domain.vocabulary import Disposition  # noqa: E402
 from returnsdesk.qt import ops  # noqa: E402
 from returnsdesk.qt.app import application, build_main_window  # noqa: E402
+from returnsdesk.qt.dialogs import OverrideDialog  # noqa: E402
 from returnsdesk.qt.lead_view import LeadBadgeDialog  # noqa: E402
 from returnsdesk.qt.main_window import MainWindow  # noqa: E402
+from returnsdesk.qt.printing import PrintersDialog  # noqa: E402
 from returnsdesk.qt.sign_in import SignInDialog  # noqa: E402
 from returnsdesk.services.bootstrap import StationEnvironment, open_environment  # noqa: E402
 from returnsdesk.services.demo import DemoParcel  # noqa: E402
@@ -76,7 +82,7 @@ def render(app: QApplication, size: tuple[int, int], out: Path) -> None:
             app.processEvents()
             QTest.qWait(20)
 
-    def focus() -> object:
+    def focus() -> QWidget:
         return QApplication.focusWidget() or window.station_view
 
     def scan(value: str) -> None:
@@ -135,6 +141,20 @@ def render(app: QApplication, size: tuple[int, int], out: Path) -> None:
     shot("6-error")
     scan(happy.tracking_number)
     shot("7-already-completed")
+    scan("RMA-999999")  # a parcel the station has no return for: search, or receive it
+    shot("14-no-return-found")
+    QTest.keyClick(focus(), Qt.Key.Key_Escape)
+    settle()
+    other = parcels["RMA-100005"]
+    scan(other.tracking_number)
+    scan(parcels["RMA-100004"].items[0].gtin)  # a camera from another order: wrong item
+    press("3")
+    shot("15-wrong-item")
+    override_shot(window, settle, out)
+    press("Enter")
+    QTest.keyClick(focus(), Qt.Key.Key_Escape)
+    QTest.keyClick(focus(), Qt.Key.Key_Escape)
+    settle()
     held = parcels["RMA-100004"]  # above EUR 500: held for a shift lead
     scan(held.tracking_number)
     for item in held.items:
@@ -168,7 +188,11 @@ def render(app: QApplication, size: tuple[int, int], out: Path) -> None:
         QTest.qWait(50)
     QTest.qWait(500)
     shot("11-reports")
+    tab(Qt.Key.Key_5)
+    shot("16-help")
+    printers_shot(window, settle, out)
     window.close()
+    long_content_shots(app, env, size, out)
     camera_shot(app, env, parcels["RMA-100002"], size, work, out)
     env.database.dispose()
 
@@ -195,6 +219,93 @@ def lead_confirmation_shot(window: MainWindow, settle: Callable[[], None], out: 
     settle()
     save(dialog.grab(), out / "12-lead-confirmation.png")
     dialog.reject()
+
+
+def override_shot(window: MainWindow, settle: Callable[[], None], out: Path) -> None:
+    """Overriding the suggested disposition: another one by key, and why (required)."""
+    dialog = OverrideDialog(Disposition.REFURBISH, parent=window)
+    dialog.show()
+    QTest.keyClick(dialog.focusWidget(), "3")
+    QTest.keyClicks(dialog.focusWidget(), "Screen cracked <b>under</b> the film")
+    settle()
+    save(dialog.grab(), out / "17-override.png")
+    dialog.reject()
+
+
+def printers_shot(window: MainWindow, settle: Callable[[], None], out: Path) -> None:
+    dialog = PrintersDialog(window._service, window._settings.labels, parent=window)
+    dialog.show()
+    settle()
+    save(dialog.grab(), out / "18-printers.png")
+    dialog.reject()
+
+
+def long_content_shots(
+    app: QApplication, env: StationEnvironment, size: tuple[int, int], out: Path
+) -> None:
+    """Hostile content: a 5,000-character customer name and product title in right-to-left
+    scripts, a twelve-unit line, markup in the comment; grading, then the refund summary."""
+    arabic, hebrew = "شركة المستودع للإرجاع ", "מחסן החזרות "
+    assert env.demo is not None
+    parcel = next(p for p in env.demo.parcels if p.rma_number == "RMA-100002")
+    with env.database.session() as session:
+        return_ = session.exec(select(Return).where(Return.rma_number == parcel.rma_number)).one()
+        return_.customer_name = ("Maximiliana " + arabic + hebrew) * 120
+        session.add(return_)
+        for line in session.exec(select(ReturnLine).where(ReturnLine.return_id == return_.id)):
+            line.quantity = 12
+            line.customer_comment = "<h1>Too big</h1> " + ("wide fit " + arabic) * 80
+            order_line = session.get(OrderLine, line.order_line_id)
+            assert order_line is not None
+            order_line.quantity = 12
+            session.add_all([line, order_line])
+        product = session.exec(select(Product).where(Product.sku == parcel.items[0].sku)).one()
+        product.title = ("Trail shoe, waterproof, wide fit " + arabic) * 100
+        session.add(product)
+    settings = load_settings(
+        environ={},
+        overrides={"database.url": str(env.database.engine.url), "ui.sounds": False},
+    )
+    window = build_main_window(env, settings, operator_code="OP-0002")
+    window.resize(*size)
+    window.show()
+
+    def settle() -> None:
+        deadline = time.monotonic() + 10
+        while (ops.busy() or window.station.busy) and time.monotonic() < deadline:
+            app.processEvents()
+        for _ in range(5):
+            app.processEvents()
+            QTest.qWait(20)
+
+    def focus() -> QWidget:
+        return QApplication.focusWidget() or window.station_view
+
+    def scan(value: str) -> None:
+        QTest.keyClicks(focus(), value)
+        QTest.keyClick(focus(), Qt.Key.Key_Return)
+        settle()
+
+    def press(key: str) -> None:
+        QTest.keyClick(focus(), key)
+        QTest.qWait(120)
+        settle()
+
+    settle()
+    scan(parcel.tracking_number)
+    for unit in range(3):  # two units accepted, the third graded and on screen
+        scan(parcel.items[0].gtin)
+        press("2")
+        if unit < 2:
+            QTest.keyClick(focus(), Qt.Key.Key_Return)
+            settle()
+    save(window.grab(), out / "19-long-content-grading.png")
+    QTest.keyClick(focus(), Qt.Key.Key_Escape)
+    settle()
+    QTest.keyClick(focus(), Qt.Key.Key_F8)
+    settle()
+    save(window.grab(), out / "20-long-content-refund-summary.png")
+    window.close()
 
 
 def locked_station_shot(window: MainWindow, settle: Callable[[], None], out: Path) -> None:

@@ -71,6 +71,15 @@ class Inspector:
         self.qtbot.keyClick(self._target(), key)
         self.settle()
 
+    def type(self, text: str, *, delay: int = -1) -> None:
+        """A person typing into the field that has the focus (``delay`` ms between keys)."""
+        self.qtbot.keyClicks(self._target(), text, delay=delay)
+
+    def paste(self, text: str) -> None:
+        """Text copied from another program, pasted (Ctrl+V) where the focus is."""
+        QApplication.clipboard().setText(text)
+        self.qtbot.keyClick(self._target(), Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+
     @property
     def message(self) -> str:
         return self.window.station_view.message()

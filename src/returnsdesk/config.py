@@ -255,6 +255,9 @@ class MessagesSettings:
     # A CA bundle to trust for the SMTP server's certificate (else the system's).
     smtp_ca_file: Path | None = _setting(None, unset="the system's trusted CAs")
     smtp_timeout_s: float = _setting(20.0, minimum=1.0, maximum=300.0)
+    # Delivered messages stay this long for the lead's list and resend (other delivered
+    # outbox events: order_system.keep_delivered_days); then they are deleted.
+    keep_days: int = _setting(365, minimum=1, maximum=3650)
 
 
 @dataclass(frozen=True)
@@ -321,6 +324,7 @@ CONTROL_ENV_VARS = frozenset(
         "RETURNSDESK_BUILD_TEST",
         "RETURNSDESK_REQUIRE_POSTGRES",  # tests/postgres.py: fail, not skip, without a server
         "RETURNSDESK_REQUIRE_SHOP",  # tests/integration: fail, not skip, without the Oscar shop
+        "RETURNSDESK_UPDATE_SCREENSHOTS",  # tests/integration: write docs/screenshots too
         "RETURNSDESK_AUDIT_KEY_FILE",  # the audit key file's path (data/audit_key.py)
         "RETURNSDESK_SMTP_PASSWORD",  # the SMTP password for a headless relay (messages)
     }

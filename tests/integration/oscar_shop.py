@@ -282,8 +282,16 @@ class OscarShop:
             port = _free_port()
             self.root_url = f"http://127.0.0.1:{port}"
             self._log = open(log_path, "ab")  # noqa: SIM115  (closed in stop())
+            # --insecure: serve Oscar's CSS and scripts without DEBUG, as a browser test needs.
             self._process = subprocess.Popen(
-                [str(self.python), "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
+                [
+                    str(self.python),
+                    "manage.py",
+                    "runserver",
+                    f"127.0.0.1:{port}",
+                    "--noreload",
+                    "--insecure",
+                ],
                 cwd=SHOP_DIR,
                 env=shop_env(
                     RETURNSDESK_SHOP_DB=str(self.database),

@@ -131,7 +131,7 @@ def test_a_return_pulled_from_oscar_is_worked_in_the_window_and_oscar_books_it_e
     # Then the window's relay delivers every event, nothing parked (the refund named Oscar's
     # lines), and the status bar says so
     qtbot.waitUntil(lambda: undelivered(env) == 0, timeout=60_000)
-    qtbot.waitUntil(lambda: "all delivered" in window.sync_label.text(), timeout=15_000)
+    qtbot.waitUntil(lambda: "all delivered" in window.sync_line(), timeout=15_000)
     window.close()
 
     with env.database.session() as session:

@@ -44,6 +44,7 @@ from returnsdesk.qt.station_controller import State
 from returnsdesk.services.bootstrap import StationEnvironment
 from returnsdesk.services.operators import LockoutPolicy
 from returnsdesk.services.reports.request import ReportKind
+from returnsdesk.station.screen import Focus
 from station_driver import Inspector, open_station_window
 
 MARKUP = "<h1>BIG</h1>"
@@ -169,11 +170,11 @@ def test_markup_scanned_and_from_the_database_shows_literally_at_the_station(
 ) -> None:
     window = hostile_window
     inspector = Inspector(qtbot, window)
-    ui = window.station_view.ui
+    view = window.station_view
     parcel = demo_parcel(hostile_env, "RMA-100001")
 
     # The signed-in operator's name, in the status bar
-    assert_shown_literally(window.ui.statusBar, f"Operator: {OPERATOR}")
+    assert_shown_literally(window.statusBar(), f"Operator: {OPERATOR}")
 
     # The return: customer name, expected lines (product title, reason) and their tooltips
     inspector.scan(parcel.tracking_number)
@@ -183,14 +184,16 @@ def test_markup_scanned_and_from_the_database_shows_literally_at_the_station(
     # A scanned code holding markup that is no item of the return: the message quotes it
     inspector.scan(MARKUP)
     assert inspector.controller.state is State.RETURN
-    assert MARKUP in as_seen(ui.banner.text(), ui.banner.textFormat())
+    assert MARKUP in view.message()
     assert_shown_literally(window.station_view, f"'{MARKUP}' is no product")
 
     # The unit: product title; a note holding markup
     inspector.scan(parcel.items[0].gtin)
-    ui.notesEdit.setText(f"{MARKUP} scuffed")
-    ui.notesEdit.returnPressed.emit()
-    inspector.settle()
+    inspector.key(Qt.Key.Key_F2)
+    assert view.focused() is Focus.NOTES
+    inspector.type(f"{MARKUP} scuffed")
+    inspector.key(Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: view.focused() is Focus.STATION)  # kept: keys are commands again
     assert_shown_literally(window.station_view, PRODUCT, f"{MARKUP} scuffed")
 
     # The refund summary, before Enter confirms it

@@ -165,7 +165,7 @@ def test_scanning_a_label_plate_finds_the_unit_and_ctrl_r_reprints_it(
 
     # Then the shift history shows the unit's parcel
     history = window.history_view
-    assert window.ui.tabs.currentWidget() is history
+    assert window.current_tab() is history
     assert history.search_text() == plate
     qtbot.waitUntil(lambda: len(history.parcels()) == 1, timeout=5_000)
     assert history.parcels()[0].rma_number == parcel.rma_number

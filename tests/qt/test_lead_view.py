@@ -157,7 +157,7 @@ def test_an_unreachable_order_system_is_shown_in_the_status_bar_and_to_the_lead(
     window = open_station_window(qtbot, demo_env, settings, "OP-0003", pin="2468")
 
     # Then the status bar says the pull failed, and the lead's tab says why
-    qtbot.waitUntil(lambda: "pull failed" in window.sync_label.text(), timeout=20_000)
+    qtbot.waitUntil(lambda: "pull failed" in window.sync_line(), timeout=20_000)
     lead = window.lead_view
     show_lead_tab(qtbot, window, lambda: 1)
     qtbot.waitUntil(lambda: "Reading returns from the order system failed" in lead.sync_text())

@@ -73,11 +73,11 @@ def test_a_completion_shows_in_the_status_bar_and_the_lead_tab_at_once(
     qtbot: QtBot, inspector: Inspector, demo_env: StationEnvironment
 ) -> None:
     window = inspector.window
-    qtbot.waitUntil(lambda: window.sync_label.text() == "Sync: not configured, nothing waiting")
+    qtbot.waitUntil(lambda: window.sync_line() == "Sync: not configured, nothing waiting")
     stop_polling(window)
     # Given the lead's tab was looked at: nothing waits for approval
     qtbot.keyClick(window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(lambda: lead_line(window) == window.sync_label.text())
+    qtbot.waitUntil(lambda: lead_line(window) == window.sync_line())
     assert len(window.lead_view.held_refunds()) == 0
     qtbot.keyClick(window, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
 
@@ -88,8 +88,8 @@ def test_a_completion_shows_in_the_status_bar_and_the_lead_tab_at_once(
     waiting = waiting_events(demo_env)
     assert waiting > 0
     expected = f"Sync: not configured, {waiting} waiting in the outbox"
-    qtbot.waitUntil(lambda: window.sync_label.text().startswith(expected), timeout=3_000)
-    assert lead_line(window) == window.sync_label.text()
+    qtbot.waitUntil(lambda: window.sync_line().startswith(expected), timeout=3_000)
+    assert lead_line(window) == window.sync_line()
     # And the lead's tab lists the held refund as soon as it is shown
     qtbot.keyClick(window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
     lead = window.lead_view
@@ -171,11 +171,11 @@ def test_the_relays_deliveries_show_in_the_status_bar_without_polling(
     window = open_station_window(qtbot, demo_env, settings)
     stop_polling(window)
     # Given the status bar shows the events waiting
-    qtbot.waitUntil(lambda: " waiting, oldest " in window.sync_label.text(), timeout=3_000)
+    qtbot.waitUntil(lambda: " waiting, oldest " in window.sync_line(), timeout=3_000)
     assert "Last delivered" not in window.lead_view.sync_text()
 
     # When the relay sends them, on its own thread, then the status bar says all delivered
-    qtbot.waitUntil(lambda: window.sync_label.text() == "Sync: all delivered", timeout=10_000)
+    qtbot.waitUntil(lambda: window.sync_line() == "Sync: all delivered", timeout=10_000)
     assert waiting_events(demo_env) == 0 and shop.state.calls
     assert "Last delivered" in window.lead_view.sync_text()
     window.close()
@@ -198,6 +198,6 @@ def test_an_event_the_shop_refuses_shows_on_the_open_lead_tab_without_polling(
     # Then the lead's open tab lists it with the shop's answer, and the status bar agrees
     qtbot.waitUntil(lambda: len(lead.parked_events()) == 1, timeout=10_000)
     assert "no return RMA-100002" in (lead.parked_events()[0].last_error or "")
-    qtbot.waitUntil(lambda: "1 need attention" in window.sync_label.text(), timeout=3_000)
-    assert lead_line(window) == window.sync_label.text()
+    qtbot.waitUntil(lambda: "1 need attention" in window.sync_line(), timeout=3_000)
+    assert lead_line(window) == window.sync_line()
     window.close()

@@ -76,7 +76,7 @@ def test_an_idle_station_locks_and_the_open_parcel_resumes_after_sign_in(
     # Then the work is hidden and only a badge and PIN open it; Esc does not
     dialog = QApplication.activeModalWidget()
     assert isinstance(dialog, SignInDialog)
-    assert not window.ui.tabs.isVisible()
+    assert window.current_tab() is None
     assert "locked itself after 15 idle minutes" in shown_error(dialog)
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)
     assert dialog.isVisible() and window.locked
@@ -87,8 +87,8 @@ def test_an_idle_station_locks_and_the_open_parcel_resumes_after_sign_in(
     qtbot.keyClick(pin, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: not window.locked, timeout=10_000)
     # Then the open parcel is there as it was, now worked by the one who signed in
-    assert window.ui.tabs.isVisible()
+    assert window.current_tab() is window.station_view
     assert inspector.controller.state is State.RETURN
-    assert parcel.rma_number in window.station_view.ui.returnTitle.text()
-    assert "Priya Nair (OP-0002)" in window.operator_label.text()
+    assert parcel.rma_number in window.station_view.return_title()
+    assert "Priya Nair (OP-0002)" in window.operator_line()
     assert window._service.context.operator_code == "OP-0002"

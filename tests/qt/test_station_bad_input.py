@@ -24,6 +24,7 @@ from returnsdesk.qt.station_controller import State
 from returnsdesk.qt.station_view import Tone
 from returnsdesk.services.bootstrap import StationEnvironment
 from returnsdesk.services.demo import DemoParcel
+from returnsdesk.station.screen import Focus
 from station_driver import Inspector
 
 # A UPS number with a valid check digit that belongs to no return in the demo data.
@@ -171,7 +172,7 @@ def test_unknown_codes_while_a_parcel_is_open_keep_it_open_and_write_nothing(
     inspector.scan(other.tracking_number)
     assert inspector.controller.state is State.RETURN
     assert "This parcel is still open" in inspector.message
-    assert parcel.rma_number in view.ui.returnTitle.text()
+    assert parcel.rma_number in view.return_title()
 
     assert row_counts(demo_env) == received
 
@@ -189,7 +190,7 @@ def test_unknown_rma_shows_no_return_found_and_writes_nothing(
     assert inspector.controller.state is State.NO_RETURN
     assert view.message_tone() is Tone.WARNING
     assert inspector.message == "No return found for RMA-999999."
-    assert "No return found for rma RMA-999999" in view.ui.noReturnLabel.text()
+    assert "No return found for rma RMA-999999" in view.no_return_text()
     assert row_counts(demo_env) == before
 
     # When they step back with Esc, still nothing is written
@@ -212,15 +213,13 @@ def test_unknown_parcel_writes_nothing_until_the_inspector_chooses_a_return(
     assert row_counts(demo_env) == before
 
     # When the inspector types the first name on the packing slip (by hand, so slowly)
-    assert view.ui.searchEdit.hasFocus()
-    qtbot.keyClicks(view.ui.searchEdit, "Sofia", delay=70)
-    qtbot.keyClick(view.ui.searchEdit, Qt.Key.Key_Return, delay=70)
-    inspector.settle()
+    assert view.focused() is Focus.SEARCH
+    inspector.type("Sofia", delay=70)
+    qtbot.wait(70)
+    inspector.key(Qt.Key.Key_Return)
 
     # Then the matching return is listed, and searching wrote nothing either
-    results = view.ui.searchResults.model()
-    assert results.rowCount() == 1
-    assert results.index(0, 0).data() == "RMA-100001"
+    assert [row["RMA"] for row in view.search_rows()] == ["RMA-100001"]
     assert "1 returns found" in inspector.message
     assert row_counts(demo_env) == before
 
@@ -229,7 +228,7 @@ def test_unknown_parcel_writes_nothing_until_the_inspector_chooses_a_return(
 
     # Then the parcel is received for that return, under the tracking number it came with
     assert inspector.controller.state is State.RETURN
-    assert "RMA-100001" in view.ui.returnTitle.text()
+    assert "RMA-100001" in view.return_title()
     after = row_counts(demo_env)
     assert after["parcels"] == before["parcels"] + 1
     with demo_env.database.session() as session:
@@ -249,15 +248,16 @@ def test_a_note_with_a_nul_character_is_refused_and_kept_to_correct(
     inspector.scan(parcel.items[0].gtin)
     assert inspector.controller.state is State.UNIT
     received = row_counts(demo_env)
-    # When the inspector enters a note holding a NUL
-    view.ui.notesEdit.setText("scuffed\x00sole")
-    view.ui.notesEdit.returnPressed.emit()
-    inspector.settle()
+    # When the inspector pastes a note holding a NUL into the note field and keeps it
+    inspector.key(Qt.Key.Key_F2)
+    assert view.focused() is Focus.NOTES
+    inspector.paste("scuffed\x00sole")
+    inspector.key(Qt.Key.Key_Return)
     # Then the station says why, keeps the text to correct, and stores nothing of it
     assert view.message_tone() is Tone.ERROR
     assert "NUL character" in inspector.message
     assert_readable(inspector.message)
-    assert view.ui.notesEdit.text() == "scuffed\x00sole"
+    assert view.notes_text() == "scuffed\x00sole"
     work = inspector.controller.work
     assert work is not None and work.current is not None and work.current.notes == ""
     assert row_counts(demo_env) == received
@@ -302,7 +302,7 @@ def test_a_key_inside_a_scanner_burst_rejects_the_whole_scan_and_changes_nothing
     assert "key no barcode holds" in inspector.message, inspector.message
     assert_readable(inspector.message)
     assert cues == [Cue.SCAN_ERROR]
-    assert inspector.window.ui.tabs.currentIndex() == 0
+    assert inspector.window.current_tab() is view
     assert row_counts(demo_env) == before
 
 
@@ -365,13 +365,13 @@ def test_a_quick_typists_backspace_in_the_search_field_still_edits(
 ) -> None:
     # Given a parcel with no return, the search field waiting for a name
     inspector.scan(UNKNOWN_UPS)
-    field = inspector.window.station_view.ui.searchEdit
-    assert field.hasFocus()
+    view = inspector.window.station_view
+    assert view.focused() is Focus.SEARCH
 
     # When a quick typist corrects a typo within a scanner's key gap
-    qtbot.keyClicks(field, "Sofx")
-    qtbot.keyClick(field, Qt.Key.Key_Backspace)
-    qtbot.keyClicks(field, "ia", delay=70)
+    inspector.type("Sofx")
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Backspace)
+    inspector.type("ia", delay=70)
 
     # Then the field holds what they meant
-    assert field.text() == "Sofia"
+    assert view.search_text() == "Sofia"

@@ -38,14 +38,14 @@ def test_one_item_return_takes_four_inputs_and_writes_everything(
     # then the return appears with its expected line
     assert inspector.controller.state is State.RETURN
     view = inspector.window.station_view
-    assert parcel.rma_number in view.ui.returnTitle.text()
-    assert view.ui.linesTable.model().rowCount() == 1
+    assert parcel.rma_number in view.return_title()
+    assert len(view.expected_rows()) == 1
 
     # When they scan the item, press grade 2 (B, like new) and Enter
     inspector.scan(item.gtin)
     assert inspector.controller.state is State.UNIT
     inspector.press("2")
-    assert "to accept and confirm the refund" in view.ui.unitPrompt.text()
+    assert "to accept and confirm the refund" in view.unit_prompt()
     inspector.press("Enter")
 
     # Then the refund is confirmed on screen and the station is ready for the next parcel
@@ -96,17 +96,19 @@ def test_mouse_does_what_the_keys_do(inspector: Inspector, demo_env: StationEnvi
     parcel = demo_parcel(demo_env, "RMA-100001")
     view = inspector.window.station_view
     inspector.scan(parcel.tracking_number)
+    buttons = {b.text(): b for b in view.findChildren(QPushButton)}
+    accept, close = buttons["Accept (Enter)"], buttons["Close, rest missing (F8)"]
     # Before an item is scanned, accepting makes no sense: the button says so by being disabled.
-    assert not view.ui.acceptButton.isEnabled()
-    assert view.ui.closeParcelButton.isEnabled()
+    assert not accept.isEnabled()
+    assert close.isEnabled()
     inspector.scan(parcel.items[0].gtin)
 
     # When the inspector clicks grade B and then Accept
     grade_b = next(b for b in view.findChildren(QPushButton) if "B · Like new" in b.text())
     inspector.qtbot.mouseClick(grade_b, Qt.MouseButton.LeftButton)
     inspector.settle()
-    assert view.ui.acceptButton.isEnabled()
-    inspector.qtbot.mouseClick(view.ui.acceptButton, Qt.MouseButton.LeftButton)
+    assert accept.isEnabled()
+    inspector.qtbot.mouseClick(accept, Qt.MouseButton.LeftButton)
     inspector.settle()
 
     # Then the return is completed as with the keyboard
@@ -120,7 +122,7 @@ def test_status_bar_shows_what_waits_in_the_outbox(
     inspector: Inspector, demo_env: StationEnvironment
 ) -> None:
     window = inspector.window
-    inspector.qtbot.waitUntil(lambda: "nothing waiting" in window.sync_label.text())
+    inspector.qtbot.waitUntil(lambda: "nothing waiting" in window.sync_line())
     window._others_timer.stop()  # only the completion's change notice can tell it
     # When a return is completed with no order system configured
     parcel = demo_parcel(demo_env, "RMA-100001")
@@ -131,5 +133,5 @@ def test_status_bar_shows_what_waits_in_the_outbox(
     # Then the status bar says its events wait in the outbox (eight: received, inspected,
     # stock, refund, closed, and the customer's messages: parcel received, inspection
     # finished, refund issued)
-    inspector.qtbot.waitUntil(lambda: "8 waiting" in window.sync_label.text(), timeout=5_000)
-    assert "not configured" in window.sync_label.text()
+    inspector.qtbot.waitUntil(lambda: "8 waiting" in window.sync_line(), timeout=5_000)
+    assert "not configured" in window.sync_line()

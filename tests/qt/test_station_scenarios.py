@@ -6,8 +6,6 @@ the database holds: inspections, flags, stock movements and the one refund of th
 
 from __future__ import annotations
 
-import html
-import re
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
@@ -98,9 +96,8 @@ def stored(env: StationEnvironment, rma: str) -> Stored:
 
 
 def prompt(inspector: Inspector) -> str:
-    """The unit prompt as the inspector reads it (its rich text without the markup)."""
-    rich = inspector.window.station_view.ui.unitPrompt.text()
-    return html.unescape(re.sub(r"<br\s*/?>", "\n", re.sub(r"<(?!br)[^>]*>", "", rich)))
+    """The unit prompt as the inspector reads it."""
+    return inspector.window.station_view.unit_prompt()
 
 
 # --- (a) two units of one line -----------------------------------------------------------------
@@ -120,7 +117,7 @@ def test_two_unit_return_is_inspected_unit_by_unit_and_refunded_for_both(
 
     # When the inspector grades the first unit B and accepts it
     inspector.scan(item.gtin)
-    assert "unit 1 of 2" in view.ui.unitTitle.text()
+    assert "unit 1 of 2" in view.unit_title()
     inspector.press("2")
     assert "and confirm the refund" not in prompt(inspector)
     inspector.press("Enter")
@@ -132,7 +129,7 @@ def test_two_unit_return_is_inspected_unit_by_unit_and_refunded_for_both(
 
     # When they grade the second unit C and accept it, which also confirms the refund
     inspector.scan(item.gtin)
-    assert "unit 2 of 2" in view.ui.unitTitle.text()
+    assert "unit 2 of 2" in view.unit_title()
     inspector.press("3")
     assert "Enter to accept and confirm the refund" in prompt(inspector)
     inspector.press("Enter")
@@ -173,7 +170,7 @@ def test_electronics_serial_is_scanned_and_checklist_answered_before_the_refund(
     inspector.scan(item.gtin)
     assert inspector.controller.state is State.UNIT
     assert "serial number" in prompt(inspector)
-    assert not view.ui.gradeBox.isVisible()
+    assert not view.grades_shown()
 
     # When the inspector scans the serial on the unit
     inspector.scan(serial)
@@ -233,7 +230,7 @@ def test_electronics_with_a_serial_not_shipped_is_quarantined_and_not_refunded(
     # Then the station says so loudly and flags the unit
     assert view.message_tone() is Tone.ERROR
     assert f"Serial {swapped} does not match" in inspector.message
-    assert "Serial mismatch" in view.ui.unitAnswers.text()
+    assert "Serial mismatch" in view.unit_answers()
 
     # When the inspector grades it and answers the checklist
     inspector.press("2")
@@ -407,7 +404,7 @@ def test_scanning_a_completed_return_again_shows_its_outcome_and_refunds_nothing
     assert view.message_tone() is Tone.ERROR
     assert parcel.rma_number in inspector.message
     assert "it cannot be refunded twice" in inspector.message
-    assert "Refund <b>EUR 89.00</b> (approved)" in view.ui.outcomeLabel.text()
+    assert "Refund EUR 89.00 (approved)" in view.outcome_text()
     # And the database still holds exactly one refund and one parcel for it
     again = stored(demo_env, parcel.rma_number)
     assert len(again.refunds) == 1 and again.refund.id == first.refund.id
@@ -435,7 +432,7 @@ def test_high_value_refund_waits_for_shift_lead_approval(
     for _ in range(3):  # powers on, reset, no liquid damage
         inspector.press("Y")
     # The refund box already says approval will be needed, before the inspector confirms
-    assert "needs shift-lead approval" in view.ui.refundTotal.text()
+    assert "needs shift-lead approval" in view.refund_total()
 
     # When the inspector accepts the unit, confirming the refund
     inspector.press("Enter")
@@ -471,8 +468,8 @@ def test_item_not_on_the_return_is_graded_flagged_and_not_refunded(
     assert inspector.controller.state is State.UNIT
     assert view.message_tone() is Tone.WARNING
     assert "is NOT on this return" in inspector.message
-    assert "not on this return" in view.ui.unitTitle.text()
-    assert "Wrong item" in view.ui.unitAnswers.text()
+    assert "not on this return" in view.unit_title()
+    assert "Wrong item" in view.unit_answers()
     inspector.press("3")
     assert "QUARANTINE" in prompt(inspector)
     assert "confirm the refund" not in prompt(inspector)  # the expected item is still to come
@@ -529,9 +526,7 @@ def test_leaving_a_parcel_open_keeps_the_units_already_inspected(
     assert inspector.controller.state is State.RETURN
 
     # Then the station still knows the unit that was inspected
-    lines = view.ui.linesTable.model()
-    done = [lines.headerData(c, Qt.Orientation.Horizontal) for c in range(lines.columnCount())]
-    assert lines.index(0, done.index("Done")).data() == "1 / 2"
+    assert view.expected_rows()[0]["Done"] == "1 / 2"
     # And closing the parcel now refunds that unit rather than recording it as missing
     inspector.key(Qt.Key.Key_F8)
     inspector.press("Enter")

@@ -3,14 +3,12 @@ and a refund to confirm shown whole."""
 
 from __future__ import annotations
 
-import html
 from dataclasses import replace
 
 from pytestqt.qtbot import QtBot
 from sqlmodel import col, select
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QTableView
 
 from completing import demo_parcel, three_unit_parcel, with_two_more_grades
 from returnsdesk.config import Settings
@@ -18,6 +16,7 @@ from returnsdesk.data.models import Inspection, Parcel, Refund, Return
 from returnsdesk.qt import ops
 from returnsdesk.qt.station_controller import State
 from returnsdesk.services.bootstrap import StationEnvironment
+from returnsdesk.station.screen import Focus
 from station_driver import Inspector, open_station_window
 
 
@@ -39,15 +38,13 @@ def test_a_note_typed_quickly_and_kept_with_enter_is_saved_and_nothing_else(
     inspector.scan(parcel.tracking_number)
     inspector.scan(parcel.items[0].gtin)
     inspector.press("2")
-    assert "and confirm the refund" in view.ui.unitPrompt.text()
+    assert "and confirm the refund" in view.unit_prompt()
 
     # When the inspector opens the note (F2), types quickly (30 ms a key) and presses Enter
     inspector.key(Qt.Key.Key_F2)
-    notes = view.ui.notesEdit
-    assert notes.hasFocus()
-    qtbot.keyClicks(notes, "left heel scuffed", delay=30)
-    qtbot.keyClick(notes, Qt.Key.Key_Return)
-    inspector.settle()
+    assert view.focused() is Focus.NOTES
+    inspector.type("left heel scuffed", delay=30)
+    inspector.key(Qt.Key.Key_Return)
     qtbot.wait(150)  # anything held back as a lone key or a scan would have come out by now
 
     # Then the note is kept, nothing was taken for a scan, and the refund is not confirmed
@@ -55,7 +52,7 @@ def test_a_note_typed_quickly_and_kept_with_enter_is_saved_and_nothing_else(
     work = inspector.controller.work
     assert work is not None and work.current is not None
     assert work.current.notes == "left heel scuffed"
-    assert notes.text() == "left heel scuffed"
+    assert view.notes_text() == "left heel scuffed"
     assert "Finish this item first" not in inspector.message
     assert refunds(demo_env, parcel.rma_number) == []
 
@@ -81,18 +78,18 @@ def test_hints_and_help_name_the_grades_of_the_loaded_scale(
     policies = with_two_more_grades(demo_env.policies)
     window = open_station_window(qtbot, replace(demo_env, policies=policies), settings)
     inspector = Inspector(qtbot, window)
-    ui = window.station_view.ui
+    view = window.station_view
     try:
         # The station's guide and the help name them all
-        assert "7 H Parts only" in ui.idleHint.text()
+        assert "7 H Parts only" in view.guide_text()
         assert "Parts only" in window.help_view.shown_text()
         assert "1 – 5" not in window.help_view.shown_text()
         # And with an item under inspection, the keys that work say 1-7
         parcel = demo_parcel(demo_env, "RMA-100001")
         inspector.scan(parcel.tracking_number)
         inspector.scan(parcel.items[0].gtin)
-        assert "1-7 grade" in ui.keysHint.text() and "1-5" not in ui.keysHint.text()
-        assert "press 1-7" in ui.unitPrompt.text()
+        assert "1-7 grade" in view.keys_hint() and "1-5" not in view.keys_hint()
+        assert "press 1-7" in view.unit_prompt()
     finally:
         ops.wait_for_all()
 
@@ -100,55 +97,40 @@ def test_hints_and_help_name_the_grades_of_the_loaded_scale(
 # --- a three-unit refund to confirm showed one or two lines behind a scrollbar ---------------
 
 
-def fully_shown(table: QTableView) -> bool:
-    model = table.model()
-    viewport = table.viewport().rect()
-    return table.verticalScrollBar().maximum() == 0 and all(
-        viewport.contains(table.visualRect(model.index(row, column)))
-        for row in range(model.rowCount())
-        for column in range(model.columnCount())
-    )
-
-
 def test_a_three_unit_refund_is_shown_whole_before_enter_confirms_it(
     inspector: Inspector, demo_env: StationEnvironment
 ) -> None:
     parcel = three_unit_parcel(demo_env)
-    ui = inspector.window.station_view.ui
+    view = inspector.window.station_view
     units = [item for item in parcel.items for _ in range(item.quantity)]
     inspector.scan(parcel.tracking_number)
     for index, item in enumerate(units):
         inspector.scan(item.gtin)
         inspector.press("4" if index == 0 else "2")  # the first unit damaged: a deduction
-        while "(Y / N)" in ui.unitPrompt.text():
+        while "(Y / N)" in view.unit_prompt():
             inspector.press("Y")
         if index < len(units) - 1:
             inspector.press("Enter")
 
     # Given the last unit is graded, so that Enter confirms the refund
-    assert "and confirm the refund" in ui.unitPrompt.text()
+    assert "and confirm the refund" in view.unit_prompt()
     # Then every line is on screen, each with its price, deduction and why, and the total
-    table = ui.refundTable
-    model = table.model()
-    headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
-    assert headers == ["Item", "Grade", "Paid", "Deduction", "Refund", "Why"]
-    assert model.rowCount() == 3
-    assert fully_shown(table)
-    assert "Total refund EUR" in ui.refundTotal.text()
-    damaged = next(row for row in range(3) if model.index(row, 1).data() == "D")
-    deduction, why = model.index(damaged, 3).data(), model.index(damaged, 5).data()
+    rows = view.refund_rows()
+    assert len(rows) == 3
+    assert list(rows[0]) == ["Item", "Grade", "Paid", "Deduction", "Refund", "Why"]
+    assert view.refund_shown_whole()
+    assert "Total refund EUR" in view.refund_total()
+    damaged = next(row for row in rows if row["Grade"] == "D")
+    deduction, why = damaged["Deduction"], damaged["Why"]
     assert deduction != "EUR 0.00" and why
 
     # When Enter confirms, the completed view itemises it the same way
     inspector.press("Enter")
     assert inspector.controller.state is State.OUTCOME
-    outcome = ui.outcomeLabel.text()
-    for header in ("Paid", "Deduction", "Why", "Refund"):
-        assert f">{header}</th>" in outcome
-    assert outcome.count("<tr>") == 4  # the header and three units
-    assert deduction in outcome and html.escape(why) in outcome
+    heading, *units = view.outcome_rows()
+    assert {"Paid", "Deduction", "Why", "Refund"} <= set(heading)
+    assert len(units) == 3
+    (shown,) = [unit for unit in units if deduction in unit]
+    assert why in shown
     # all of it on screen once laid out
-    stack = ui.workStack
-    inspector.qtbot.waitUntil(
-        lambda: ui.outcomeLabel.sizeHint().height() <= stack.height(), timeout=2_000
-    )
+    inspector.qtbot.waitUntil(view.outcome_shown_whole, timeout=2_000)

@@ -129,7 +129,7 @@ def test_a_shopify_return_is_pulled_worked_at_the_window_and_booked_once_in_the_
     inspector = Inspector(qtbot, window)
     inspector.scan(UPS)
     assert inspector.controller.state is State.RETURN
-    assert "#1001-R1" in window.station_view.ui.returnTitle.text()
+    assert "#1001-R1" in window.station_view.return_title()
     # and grades the shoe B (like new), answering the shoe checklist, and accepts it
     inspector.scan(SHOE)
     assert inspector.controller.state is State.UNIT
@@ -140,7 +140,7 @@ def test_a_shopify_return_is_pulled_worked_at_the_window_and_booked_once_in_the_
     # and grades the jacket D (damaged), which also confirms the refund
     inspector.scan(JACKET)
     inspector.press("4")
-    prompt = window.station_view.ui.unitPrompt.text()
+    prompt = window.station_view.unit_prompt()
     assert "LIQUIDATE" in prompt and "to accept and confirm the refund" in prompt
     inspector.press("Enter")
 
@@ -157,8 +157,7 @@ def test_a_shopify_return_is_pulled_worked_at_the_window_and_booked_once_in_the_
     qtbot.waitUntil(
         lambda: {e.status for e in outbox(env)} == {OutboxStatus.DELIVERED}, timeout=30_000
     )
-    window._refresh_sync()
-    qtbot.waitUntil(lambda: window.sync_label.text() == "Sync: all delivered", timeout=5_000)
+    qtbot.waitUntil(lambda: window.sync_line() == "Sync: all delivered", timeout=5_000)
 
     # And the shop holds exactly one processed return, closed, with both dispositions
     assert [p["return"] for p in shop.processed] == ["#1001-R1"]

@@ -11,6 +11,7 @@ from pytestqt.qtbot import QtBot
 from completing import demo_parcel
 from returnsdesk.config import Settings, load_settings
 from returnsdesk.services.bootstrap import StationEnvironment
+from returnsdesk.station.screen import Tone
 from scale_sim import SimulatedScale, simulated_scale, steady
 from station_driver import Inspector, open_station_window
 
@@ -37,14 +38,14 @@ def test_an_underweight_parcel_is_shown_beside_its_return(
     )
     window = open_station_window(qtbot, demo_env, weighed)
     inspector = Inspector(qtbot, window)
-    label = window.station_view.ui.weightLabel
-    assert not label.isVisible()  # no parcel open: no verdict
+    view = window.station_view
+    assert view.weight_text() == ""  # no parcel open: no verdict
 
     # When the inspector scans a parcel that weighs 5 g on the scale
     inspector.scan(demo_parcel(demo_env, "RMA-100001").tracking_number)
 
     # Then the verdict is on screen beside the return, marked as a problem
-    qtbot.waitUntil(lambda: label.isVisible() and "0.005" in label.text(), timeout=10_000)
-    assert "expected 0.370 kg with packaging: 0.365 kg too light" in label.text()
-    assert "color:#842029" in label.styleSheet()  # the error tone, as the banner's
+    qtbot.waitUntil(lambda: "0.005" in view.weight_text(), timeout=10_000)
+    assert "expected 0.370 kg with packaging: 0.365 kg too light" in view.weight_text()
+    assert view.weight_tone() is Tone.ERROR  # shown in the banner's error colours
     window.close()

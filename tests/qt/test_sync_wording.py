@@ -31,7 +31,7 @@ def test_both_show_the_same_line_after_completions_here_and_elsewhere(
     qtbot: QtBot, inspector: Inspector, demo_env: StationEnvironment
 ) -> None:
     window = inspector.window
-    qtbot.waitUntil(lambda: window.sync_label.text() == "Sync: not configured, nothing waiting")
+    qtbot.waitUntil(lambda: window.sync_line() == "Sync: not configured, nothing waiting")
 
     # When a return is completed here, the status bar says so at once (no timer tick)
     window._others_timer.stop()
@@ -40,15 +40,15 @@ def test_both_show_the_same_line_after_completions_here_and_elsewhere(
     inspector.scan(parcel.items[0].gtin)
     inspector.press("2")
     inspector.press("Enter")
-    qtbot.waitUntil(lambda: "6 waiting" in window.sync_label.text(), timeout=5_000)
+    qtbot.waitUntil(lambda: "6 waiting" in window.sync_line(), timeout=5_000)
 
     # And when another station completes one too, at the slow tick for other stations the
     # lead's tab and the status bar agree
     complete_parcel(station_service(demo_env), demo_parcel(demo_env, "RMA-100004"))
     window._others_timer.timeout.emit()
     qtbot.keyClick(window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(lambda: "6 waiting" not in window.sync_label.text(), timeout=5_000)
-    qtbot.waitUntil(lambda: lead_line(window) == window.sync_label.text(), timeout=5_000)
+    qtbot.waitUntil(lambda: "6 waiting" not in window.sync_line(), timeout=5_000)
+    qtbot.waitUntil(lambda: lead_line(window) == window.sync_line(), timeout=5_000)
     with demo_env.database.session() as session:
         waiting = len(session.exec(select(OutboxEvent)).all())
     assert waiting > 6
@@ -61,8 +61,8 @@ def test_both_show_the_same_line_after_completions_here_and_elsewhere(
         event.status, event.last_error = OutboxStatus.NEEDS_ATTENTION, "400 line_ref missing"
         session.add(event)
     qtbot.keyClick(window.lead_view, Qt.Key.Key_F5)
-    qtbot.waitUntil(lambda: "1 need attention" in window.sync_label.text(), timeout=5_000)
-    assert lead_line(window) == window.sync_label.text()
+    qtbot.waitUntil(lambda: "1 need attention" in window.sync_line(), timeout=5_000)
+    assert lead_line(window) == window.sync_line()
     assert "Last error: 400 line_ref missing" in window.lead_view.sync_text()
 
 

@@ -11,6 +11,7 @@ from sqlmodel import col, select
 
 from completing import complete_parcel, demo_parcel, station_service
 from returnsdesk.data.models import AuditEntry, Operator, OutboxEvent, Refund
+from returnsdesk.data.refunds import handled_by
 from returnsdesk.data.repositories import verify_audit_chain
 from returnsdesk.domain.vocabulary import Disposition, OperatorRole, RefundStatus
 from returnsdesk.services.approvals import (
@@ -21,7 +22,6 @@ from returnsdesk.services.approvals import (
     SignInFailed,
     authorize_lead,
     decide_refund,
-    handled_by,
     pending_refunds,
 )
 from returnsdesk.services.bootstrap import StationEnvironment

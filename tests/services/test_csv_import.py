@@ -70,6 +70,11 @@ def test_the_sample_file_imports_and_its_parcels_scan(database: Database) -> Non
     with database.session() as session:
         found = intake.find_return(session, classify("JJD000390007827312345", rules=ScanRules()))
         assert found is not None and found.rma_number == "RMA-200002"
+        # The customer's language and payment method: messages in German, the card's lead time
+        orders = {
+            o.number: (o.customer_language, o.payment_method) for o in session.exec(select(Order))
+        }
+        assert orders == {"WEB-5001": ("de-DE", "card"), "WEB-5002": (None, "paypal")}
         headphones = session.exec(select(Product).where(Product.sku == "HP-WL")).one()
         assert (headphones.category, headphones.serialised) == ("electronics", True)
         line = session.exec(select(OrderLine).where(OrderLine.sku == "HP-WL")).one()
@@ -158,6 +163,16 @@ def test_a_bad_row_is_named_by_row_and_column_and_nothing_is_written(
     assert table_rows(database.engine) == before
 
 
+def test_a_language_that_is_no_tag_is_named_by_row_and_column(database: Database) -> None:
+    header = ",".join(HEADER.split(",")[:9]) + ",customer_language"
+    row = "RMA-8,WEB-8,Bo,bo@example.com,EUR,TRAIL-42,1,89.99,too_small,Deutsch"
+    with pytest.raises(ImportRejected) as refused:
+        import_returns(database, f"{header}\n{row}\n")
+    assert refused.value.problems == [
+        "row 2, column customer_language: expected a language tag like de or de-DE, not 'Deutsch'"
+    ]
+
+
 def test_every_problem_is_reported_at_once_and_the_header_is_checked(database: Database) -> None:
     with pytest.raises(ImportRejected) as refused:
         import_returns(database, "rma_numbr,order_number\nRMA-1,WEB-1\n")
@@ -194,7 +209,7 @@ def test_the_command_line_dry_run_writes_nothing_and_errors_exit_1(
         assert len(session.exec(select(Return)).all()) == 2
     database.dispose()
 
-    sample.write_text(HEADER + "\nRMA-1,WEB-1,Al,al@example.com,EUR,X,1,1.00,x" + ",," * 6 + "\n")
+    sample.write_text(HEADER + "\nRMA-1,WEB-1,Al,al@example.com,EUR,X,1,1.00,x" + "," * 14 + "\n")
     assert importing.main(["returns", str(sample), "--database", url]) == 1
     err = capsys.readouterr().err
     assert "refused, nothing written" in err and "row 2, column sku: unknown SKU 'X'" in err

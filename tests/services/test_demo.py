@@ -39,6 +39,7 @@ from returnsdesk.domain.scanning import ScanKind, classify_text
 from returnsdesk.domain.vocabulary import OperatorRole, ReturnStatus
 from returnsdesk.services.demo import (
     DESIGNED_SCENARIOS,
+    GERMAN_SURNAMES,
     OPEN_RETURN_COUNT,
     ORDER_COUNT,
     POLICY_WINDOW_DAYS,
@@ -395,3 +396,20 @@ def test_sheet_escapes_markup_in_data(tmp_path: Path) -> None:
 def test_ean13_refuses_an_invalid_gtin() -> None:
     with pytest.raises(ValueError, match="EAN-13"):
         ean13("952103700001" + str((int(gtin_check_digit("952103700001")) + 1) % 10))
+
+
+def test_demo_customers_read_english_or_german_and_paid_in_several_ways(
+    seeded: tuple[Engine, DemoSummary],
+) -> None:
+    engine, _ = seeded
+    with Session(engine) as session:
+        orders = session.exec(select(Order)).all()
+    languages = Counter(o.customer_language for o in orders)
+    assert set(languages) == {"en", "de-DE"} and languages["de-DE"] >= 10
+    assert all(
+        (o.customer_language == "de-DE") == (o.customer_name.split()[-1] in GERMAN_SURNAMES)
+        for o in orders
+    )
+    methods = Counter(o.payment_method for o in orders)
+    assert set(methods) == {"card", "paypal", "bank_transfer", "invoice"}
+    assert min(methods.values()) >= 20

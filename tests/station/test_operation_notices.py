@@ -19,7 +19,7 @@ from sqlmodel import SQLModel, col, select
 
 from completing import demo_parcel, station_service
 from returnsdesk.config import load_settings
-from returnsdesk.data.models import Operator, OutboxEvent, Photo, PrintJob, Return
+from returnsdesk.data.models import Operator, OutboxEvent, Photo, PrintJob, Regrade, Return
 from returnsdesk.domain.clock import utc_now
 from returnsdesk.domain.inspection import UnitStep
 from returnsdesk.domain.vocabulary import OutboxStatus, RefundStatus
@@ -36,6 +36,7 @@ from returnsdesk.station.changes import (
     EVENT_RETRIED,
     LABELS_REPRINTED,
     REFUND_DECIDED,
+    UNIT_REGRADED,
     Changes,
     printed,
     pulled,
@@ -66,6 +67,7 @@ def seen(service: StationService) -> Seen:
         "labels": _rows(service, PrintJob),
         "photos": _rows(service, Photo),
         "operators": _rows(service, Operator),
+        "regrades": _rows(service, Regrade),
     }
 
 
@@ -249,6 +251,26 @@ def test_each_lead_decision_names_what_it_changed(
     before = seen(service)
     assert service.unlock_operator("OP-0004", lead) == "OP-0004"
     assert_named(BADGE_UNLOCKED, before, seen(service), at_least={"operators"})
+
+
+def test_a_completion_picking_units_and_their_second_grade_name_the_regrades(
+    service: StationService, demo_env: StationEnvironment
+) -> None:
+    service.regrade_draw = lambda: 0.0  # every unit is picked for a second grade
+    station = Station(service)
+    parcel = demo_parcel(demo_env, "RMA-100001")
+    station.scan(parcel.tracking_number)
+    ((gtin, serial),) = units(parcel)
+    work_unit(station, gtin, serial)
+    notice, before, after = notice_of(station, lambda: station.press("Enter"))
+    assert_named(notice, before, after, at_least={"regrades"})
+
+    sam = station_service(demo_env, operator_code="OP-0002")
+    task = sam.next_regrade()
+    assert task is not None
+    before = seen(service)
+    assert sam.record_regrade(task.license_plate, "3") == "C"
+    assert_named(UNIT_REGRADED, before, seen(service), at_least={"regrades"})
 
 
 def test_a_reprint_and_the_print_worker_name_the_labels(

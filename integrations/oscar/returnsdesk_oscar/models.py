@@ -28,6 +28,9 @@ class ReturnAuthorisation(models.Model):
         max_length=16, choices=ReturnStatus.choices, default=ReturnStatus.AUTHORISED
     )
     policy_window_days = models.PositiveSmallIntegerField(default=30)
+    # The language the customer asked for the return in (a BCP 47 tag such as "de-DE"; blank:
+    # not known): the station writes to them in it.
+    customer_language = models.CharField(max_length=16, blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now)
     # auto_now: every save() moves the return to the end of the changes feed.
     updated_at = models.DateTimeField(auto_now=True)

@@ -18,6 +18,7 @@ from rest_framework import serializers
 from .models import ReturnAuthorisation, ReturnStatus
 
 Line = get_model("order", "Line")
+Source = get_model("payment", "Source")
 ShippingEvent = get_model("order", "ShippingEvent")
 
 CENT = Decimal("0.01")
@@ -222,13 +223,21 @@ def product_data(line: Any) -> dict[str, Any]:
     }
 
 
-def order_data(order: Any) -> dict[str, Any]:
+def payment_method(order: Any) -> str | None:
+    """How the order was paid: its first payment source's type code ("card", "paypal", ...)."""
+    sources = sorted(order.sources.all(), key=lambda source: source.pk)  # prefetched
+    return str(sources[0].source_type.code)[:32] if sources else None
+
+
+def order_data(order: Any, customer_language: str = "") -> dict[str, Any]:
     return {
         "number": order.number,
         "placed_at": _iso(order.date_placed),
         "delivered_at": _iso(_delivered_at(order)),
         "currency": order.currency,
         "customer": {"name": _customer_name(order), "email": order.email or ""},
+        "customer_language": customer_language or None,
+        "payment_method": payment_method(order),
         "lines": [
             {
                 "line_ref": str(line.pk),
@@ -253,7 +262,7 @@ def return_data(ra: ReturnAuthorisation) -> dict[str, Any]:
         "updated_at": _iso(ra.updated_at),
         "policy_window_days": ra.policy_window_days,
         "tracking_numbers": [{"number": t.number, "carrier": t.carrier} for t in ra.tracking.all()],
-        "order": order_data(ra.order),
+        "order": order_data(ra.order, ra.customer_language),
         "lines": [
             {
                 "line_ref": str(rl.order_line_id),
@@ -280,6 +289,7 @@ def _output_prefetches() -> list[str | Prefetch]:
         Prefetch(
             "order__shipping_events", queryset=ShippingEvent.objects.select_related("event_type")
         ),
+        Prefetch("order__sources", queryset=Source.objects.select_related("source_type")),
     ]
 
 

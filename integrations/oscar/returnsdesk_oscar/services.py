@@ -22,10 +22,10 @@ from rest_framework import status
 
 from .errors import ApiError, not_found
 from .models import (
-    ReturnNotice,
     AuditAnchor,
     RefundRecord,
     ReturnAuthorisation,
+    ReturnNotice,
     ReturnStatus,
     StockAdjustment,
 )

@@ -53,7 +53,9 @@ class OrderDetailView(SyncApiView):
     def get(self, request: Request, number: str) -> Response:
         order = (
             Order.objects.select_related("shipping_address", "user")
-            .prefetch_related("lines__attributes", "shipping_events__event_type")
+            .prefetch_related(
+                "lines__attributes", "shipping_events__event_type", "sources__source_type"
+            )
             .filter(number=number)
             .first()
         )

@@ -46,9 +46,7 @@ class MyReturnsTests(TestCase):
         self.api.credentials(HTTP_AUTHORIZATION=f"Token {self.demo['staff']['token']}")
 
     def post(self, rma: str, body: dict[str, Any], key: str) -> Any:
-        return self.api.post(
-            PATH.format(rma=rma), body, format="json", HTTP_IDEMPOTENCY_KEY=key
-        )
+        return self.api.post(PATH.format(rma=rma), body, format="json", HTTP_IDEMPOTENCY_KEY=key)
 
     def test_station_messages_are_sent_as_rendered_and_shown_on_my_returns(self) -> None:
         ra = ReturnAuthorisation.objects.filter(order__user__username=CUSTOMER_USERNAME).first()
@@ -56,7 +54,10 @@ class MyReturnsTests(TestCase):
         rma = ra.rma_number
         received = message(rma, "parcel_received", "received")
         refunded = message(
-            rma, "refund_issued", "refunded", refund_expected_by="2026-12-31",
+            rma,
+            "refund_issued",
+            "refunded",
+            refund_expected_by="2026-12-31",
             at="2026-11-24T10:00:00Z",
         )
         self.assertEqual(self.post(rma, received, "k-1").status_code, 201)

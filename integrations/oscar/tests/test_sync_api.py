@@ -167,6 +167,31 @@ class ReadTests(SyncApiTestCase):
         again = self.get(f"/returns/changes?cursor={cursor}").json()
         self.assertEqual([i["rma_number"] for i in again["items"]], ["RMA-000103"])
 
+    def test_each_return_names_the_customers_language_and_payment_method(self) -> None:
+        page = self.get("/returns/changes?limit=10&cursor=").json()
+        orders = {item["rma_number"]: item["order"] for item in page["items"]}
+        said = {
+            rma: (order["customer_language"], order["payment_method"])
+            for rma, order in orders.items()
+        }
+        self.assertEqual(
+            said,
+            {
+                "RMA-000101": ("en-GB", "card"),
+                "RMA-000102": ("de-DE", "paypal"),
+                "RMA-000103": ("en-GB", "bank-transfer"),
+                "RMA-000104": ("de-DE", "paypal"),
+            },
+        )
+        # An order without a payment source, or a return without a language: null, not ""
+        ra = ReturnAuthorisation.objects.get(rma_number="RMA-000101")
+        ra.customer_language = ""
+        ra.save()
+        ra.order.sources.all().delete()
+        found = self.get("/returns/lookup?rma=RMA-000101").json()
+        self.assertIsNone(found["order"]["customer_language"])
+        self.assertIsNone(found["order"]["payment_method"])
+
     def test_a_page_of_500_returns_is_served(self) -> None:
         # 1,000+ order lines on one page: more ids than SQLite takes in one query.
         seed_bulk(510)

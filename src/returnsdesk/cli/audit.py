@@ -89,7 +89,7 @@ def _database_command(args: argparse.Namespace) -> int:
         database = command_database(settings)
         ensure_schema(database.engine)
         if args.command == "verify":
-            with database.session() as session:
+            with database.read() as session:
                 result = verify_audit_chain(session)
             return _report(result)
         with database.session() as session:

@@ -8,8 +8,9 @@ installed (service ``returnsdesk``, user ``order_system``). It is never logged.
 
 ``--once`` pulls what changed in the order system (returns with their orders, customers and
 products, ``services/sync/inbound.py``), delivers every outbox event due now, prunes delivered
-events older than ``order_system.keep_delivered_days``, and exits; failed events keep their
-retry time for the next run. ``--forever`` relays until SIGTERM or SIGINT (Ctrl+C), pulling
+events older than ``order_system.keep_delivered_days`` (customer messages:
+``messages.keep_days``), and exits; failed events keep their retry time for the next run.
+``--forever`` relays until SIGTERM or SIGINT (Ctrl+C), pulling
 and pruning every ``order_system.pull_interval_s`` on a thread beside it: the call in flight
 finishes and is recorded, then it exits. Either may be killed at any moment: an event whose
 outcome was not recorded is sent again with the same idempotency key
@@ -209,9 +210,15 @@ def main(argv: Sequence[str]) -> int:
         relay = Relay(database, messages, batch=args.batch, lease_s=args.lease_seconds)
         puller = Puller(database, connector)
         keep_days = settings.order_system.keep_delivered_days
+        keep_message_days = settings.messages.keep_days
 
         def prune() -> int:
-            return prune_delivered(database, keep_days=keep_days, now=datetime.now(UTC))
+            return prune_delivered(
+                database,
+                keep_days=keep_days,
+                keep_message_days=keep_message_days,
+                now=datetime.now(UTC),
+            )
 
         stop = threading.Event()
         log.info(

@@ -7,6 +7,8 @@ is one unit of work::
     ensure_schema(database.engine)  # returnsdesk.data.migrations
     with database.session() as session:
         ...  # repository and service calls; committed on success, rolled back on any exception
+    with database.read() as session:
+        ...  # queries only: a snapshot that never takes the write lock
 
 Sessions never outlive the ``with`` block and never cross threads; code inside the block never
 calls ``commit()`` itself. ``expire_on_commit=False``
@@ -19,6 +21,13 @@ SQLite (the default, one file per station) is set up for durability and serialis
 write, so two read-then-write transactions can both read the old value and one update is lost
 without any error (measured: 750 of 1,000 lost); taking the write lock at BEGIN makes the second
 writer wait for the first. PostgreSQL gets a plain pooled engine with ``pool_pre_ping``.
+
+Read sessions (``database.read()``) are for work that only reads: polls, lists, search, history.
+On SQLite they begin with a deferred ``BEGIN``, which in WAL mode reads one consistent snapshot
+and neither takes nor waits for the write lock, so a station's poll never queues behind a
+completion (or a relay) that is writing. Their connection is ``query_only`` for that transaction
+and set back before it returns to the pool. On PostgreSQL they are ``READ ONLY`` transactions.
+A write in a read session raises ``ReadOnlySession`` at flush, on either database.
 """
 
 from __future__ import annotations
@@ -32,8 +41,9 @@ from typing import Any
 import platformdirs
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import sessionmaker
-from sqlalchemy.pool import StaticPool
+from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
 from sqlmodel import Session
 
 _SQLITE_PRAGMAS = (
@@ -44,17 +54,38 @@ _SQLITE_PRAGMAS = (
 )
 
 
+# Set on the read engine's connections; the "begin" listener starts them deferred, query_only.
+_READ_ONLY = "returnsdesk_read_only"
+
+
+class ReadOnlySession(RuntimeError):
+    """A bug: something tried to write in a read session (use ``Database.session()``)."""
+
+
 class Database:
-    """The engine plus a session factory: ``with database.session() as s`` is one transaction."""
+    """The engine plus session factories: ``with database.session() as s`` is one transaction."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._sessions = sessionmaker(engine, class_=Session, expire_on_commit=False)
+        read_options: dict[str, Any] = {_READ_ONLY: True}
+        if engine.dialect.name == "postgresql":
+            read_options["postgresql_readonly"] = True  # reset when the connection is returned
+        self._reads = sessionmaker(
+            engine.execution_options(**read_options), class_=Session, expire_on_commit=False
+        )
+        event.listen(self._reads, "before_flush", _refuse_writes)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A session in one transaction: committed if the block succeeds, else rolled back."""
         with self._sessions() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read-only session in one transaction (a snapshot) that never takes the write lock."""
+        with self._reads() as session, session.begin():
             yield session
 
     def dispose(self) -> None:
@@ -77,7 +108,8 @@ def make_engine(url: str) -> Engine:
         _create_private_file(Path(parsed.database).absolute())
         engine = create_engine(parsed)
     event.listen(engine, "connect", _configure_sqlite_connection)
-    event.listen(engine, "begin", _begin_immediate)
+    event.listen(engine, "begin", _begin)
+    event.listen(engine, "checkin", _end_query_only)
     return engine
 
 
@@ -118,6 +150,31 @@ def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
-def _begin_immediate(connection: Connection) -> None:
-    # Take the write lock up front: a transaction that reads and then writes cannot be overtaken.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+def _begin(connection: Connection) -> None:
+    if connection.get_execution_options().get(_READ_ONLY):
+        # A snapshot: deferred, so it neither takes nor waits for the write lock (WAL).
+        _query_only(connection.connection.dbapi_connection, on=True)
+        connection.connection.info[_READ_ONLY] = True
+        connection.exec_driver_sql("BEGIN")
+    else:
+        # Take the write lock up front: a transaction that reads then writes cannot be overtaken.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _end_query_only(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+    # Back in the pool (the transaction has ended): the next user may be a writer.
+    if record.info.pop(_READ_ONLY, False):
+        _query_only(dbapi_connection, on=False)
+
+
+def _query_only(dbapi_connection: Any, *, on: bool) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(f"PRAGMA query_only={'ON' if on else 'OFF'}")
+    finally:
+        cursor.close()
+
+
+def _refuse_writes(session: OrmSession, _context: Any, _instances: Any) -> None:
+    if session.new or session.dirty or session.deleted:
+        raise ReadOnlySession("A read session cannot write; use Database.session().")

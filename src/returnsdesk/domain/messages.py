@@ -6,9 +6,13 @@ Pure: the public holidays come in as a set of dates (services/messages reads the
 
 from __future__ import annotations
 
+import re
 from collections.abc import Container
 from datetime import date, timedelta
 from enum import StrEnum
+
+_LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+_NOT_A_WORD = re.compile(r"[\s\-]+")
 
 
 class MessageKind(StrEnum):
@@ -52,3 +56,23 @@ def add_business_days(start: date, days: int, holidays: Container[date]) -> date
         while current.weekday() >= 5 or current in holidays:
             current += timedelta(days=1)
     return current
+
+
+def language_tag(value: str | None) -> str | None:
+    """A customer's language as the order system or a file gives it, as a BCP 47 tag.
+
+    "de_DE" and " de-de " become "de-DE"; anything that is no tag (a language's name, junk)
+    is None: not known, so the customer is written to in the default language.
+    """
+    text = (value or "").strip().replace("_", "-")
+    if not text or len(text) > 16 or not _LANGUAGE_TAG.match(text):
+        return None
+    first, *rest = text.split("-")
+    return "-".join([first.lower(), *(p.upper() if len(p) == 2 else p for p in rest)])
+
+
+def payment_method_word(value: str | None) -> str | None:
+    """A payment method as a lead-time key: "Bank transfer" and "bank-transfer" are
+    "bank_transfer"; empty is None (not known: the default lead time applies)."""
+    text = _NOT_A_WORD.sub("_", (value or "").strip().lower()).strip("_")
+    return text[:32] or None

@@ -37,6 +37,22 @@ KEYS_HELP = """
 <td>in the shift history: reprint the parcel's (or the plate's) labels</td></tr>
 <tr><td><b>Ctrl+Shift+P</b></td><td>printers: the label printer and a test print</td></tr>
 </table>
+<h2>Shift lead tab (Ctrl+3)</h2>
+<p>Each decision asks for a shift lead's badge and PIN, at any station.</p>
+<table cellpadding="4">
+<tr><td><b>A / R</b></td><td>approve / reject the selected held refund</td></tr>
+<tr><td><b>Alt+R</b></td><td>the return whose customer messages are listed (type or scan
+its RMA, then Enter); a selected held refund lists its own</td></tr>
+<tr><td><b>S</b></td><td>send the selected customer message again (a new message)</td></tr>
+<tr><td><b>T</b></td><td>send a parked order-system event again with its same key</td></tr>
+<tr><td><b>N</b></td><td>send a parked event again under a new key, after a refusal was fixed
+in the shop (only if the shop says the old key applied nothing)</td></tr>
+<tr><td><b>M</b></td><td>mark a parked event resolved (with a note)</td></tr>
+<tr><td><b>U</b></td><td>unlock a badge locked by wrong PINs</td></tr>
+<tr><td><b>{grade_keys}</b></td><td>grade again, blind, the unit shown under "Grader
+consistency" (recorded in the signed-in operator's name; never the unit's first grader)</td></tr>
+<tr><td><b>F5</b></td><td>read everything again</td></tr>
+</table>
 """
 
 
@@ -46,7 +62,9 @@ def keys_help(grades: tuple[Grade, ...]) -> str:
         keys=html.escape(grade_keys(grades)),
         grades=" · ".join(f"{html.escape(g.code)} {html.escape(g.label)}" for g in grades),
     )
-    return KEYS_HELP.replace("{grade_row}", row)
+    return KEYS_HELP.replace("{grade_row}", row).replace(
+        "{grade_keys}", html.escape(grade_keys(grades))
+    )
 
 
 class HelpView(QWidget):

@@ -1,9 +1,14 @@
-"""The shift lead's desk: refunds held for approval and order-system events that need a person.
+"""The shift lead's desk: refunds held for approval, what the customer was told,
+order-system events that need a person, and how well graders agree.
 
 Keyboard first, like the station: lone keys arrive as commands from the scanner filter
-(A approve, R reject, T retry, M mark resolved, F5 refresh), arrows move in the tables and Tab
-moves between them. An inspector's station works too: a lead confirms each decision with a
-badge (and PIN); the decision is recorded in the lead's name.
+(A approve, R reject, S send a customer message again, T retry, N resend under a new key,
+M mark resolved, U unlock a badge, F5 refresh), arrows move in the tables and Tab moves
+between them; Alt+R goes to the return whose messages are shown. A grade key records the
+signed-in operator's blind second grade of the unit shown under "Grader consistency" (an
+inspector's work, so no lead confirms it). An inspector's station
+works too: a lead confirms each decision with a badge (and PIN); the decision is recorded in
+the lead's name.
 
 The tab reads nothing on a timer: each decision says what it changed (``changed``) and the
 window's change notices bring this tab, the status bar and the history up to date.
@@ -13,55 +18,70 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from datetime import UTC, datetime
 from typing import TypeVar
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut, QShowEvent
-from PySide6.QtWidgets import QDialog, QTableView, QWidget
+from PySide6.QtWidgets import QDialog, QLabel, QPushButton, QTableView, QWidget
 
 from returnsdesk.domain.errors import OperatorError
-from returnsdesk.domain.vocabulary import LEAD_ROLES
+from returnsdesk.domain.policy import Grade
+from returnsdesk.domain.vocabulary import LEAD_ROLES, OutboxStatus
 from returnsdesk.qt.dialogs import QUOTE_CHARS, fit_height
 from returnsdesk.qt.forms.ui_lead_badge_dialog import Ui_LeadBadgeDialog
 from returnsdesk.qt.forms.ui_lead_view import Ui_LeadView
-from returnsdesk.qt.models import WARN_BRUSH, Column, RowTableModel
+from returnsdesk.qt.models import ERROR_BRUSH, WARN_BRUSH, Column, RowTableModel
 from returnsdesk.qt.ops import Op
 from returnsdesk.qt.plain import clipped, plain_tooltip, set_clipped_text
+from returnsdesk.qt.scanner import TYPED_BY_HAND
 from returnsdesk.qt.sync_status import SyncMonitor, sync_trouble
 from returnsdesk.qt.tables import bounded_columns
 from returnsdesk.qt.typography import BODY_PT, HEADING_PT, scaled_font
 from returnsdesk.services.approvals import PendingRefund, PendingRefundLine
+from returnsdesk.services.messages.ledger import MessageRecord
+from returnsdesk.services.regrades import Consistency, InspectorAgreement, RegradeTask
 from returnsdesk.services.station import StationService
 from returnsdesk.services.sync.connector import OutboxEventView
 from returnsdesk.services.sync.relay import SyncHealth
 from returnsdesk.services.views import StationContext
 from returnsdesk.station.changes import (
     BADGE_UNLOCKED,
+    EVENT_RESENT,
     EVENT_RESOLVED,
     EVENT_RETRIED,
+    MESSAGE_RESENT,
     REFUND_DECIDED,
+    UNIT_REGRADED,
     Changes,
 )
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-_ERROR_STYLE = "color:#842029; font-weight:bold;"
-_OK_STYLE = "color:#0f5132; font-weight:bold;"
-_UNITS_SHOWN = 4  # a held refund's units listed below the table
-_SYNC_CHARS = 600  # the shop's error may be a whole HTML page
+# Colours only: a style sheet naming the weight gave the label the application's type size
+# instead of the tab's (scaled) one; the weight is set on the font.
+_ERROR_STYLE = "color:#842029;"
+_OK_STYLE = "color:#0f5132;"
+_UNITS_SHOWN = 3  # a held refund's units listed below the table
+_LINE_CHARS = 150  # each of those lines, in half the tab's width
+_SYNC_CHARS = 300  # the shop's error may be a whole HTML page
+_MESSAGE_CHARS = 600  # a refusal may quote it too
+_AGREEMENT_DAYS = 30  # the period of the agreement table, up to the service's clock
+_GRADE_KEYS_PER_ROW = 5  # a scale of nine grades must not widen the tab
+_KINDS = frozenset({"refunds_waiting", "outbox", "regrades"})  # what this tab shows
 
 
 def pending_refunds_model() -> RowTableModel[PendingRefund]:
+    # Who inspected it and since when are below the table, for the selected refund: the table
+    # shares the tab's width with the customer's messages.
     return RowTableModel(
         [
             Column("RMA", lambda p: p.rma_number),
             Column("Customer", lambda p: p.customer_name),
             Column("Refund", lambda p: p.total.format(), numeric=True),
             Column("Held because", lambda p: p.reason),
-            Column("Inspector", lambda p: f"{p.inspector} ({p.station_code})"),
-            Column("Waiting since", lambda p: _local_time(p.created_at)),
         ]
     )
 
@@ -78,6 +98,78 @@ def parked_events_model() -> RowTableModel[OutboxEventView]:
         ],
         background=lambda _e: WARN_BRUSH,
     )
+
+
+def messages_model() -> RowTableModel[MessageRecord]:
+    return RowTableModel(
+        [
+            Column("Message", _message_kind),
+            Column("To", lambda m: m.to),
+            Column("Status", message_status),
+            Column("Time", lambda m: _local_time(m.delivered_at or m.queued_at)),
+        ],
+        background=lambda m: ERROR_BRUSH if m.status is OutboxStatus.NEEDS_ATTENTION else None,
+    )
+
+
+def agreement_model() -> RowTableModel[InspectorAgreement]:
+    return RowTableModel(
+        [
+            Column("First grader", lambda a: a.inspector),
+            Column("Graded again", lambda a: str(a.regraded), numeric=True),
+            Column("Same grade", lambda a: str(a.agreed), numeric=True),
+            Column("Agreement", lambda a: _percent(a.agreed, a.regraded), numeric=True),
+        ]
+    )
+
+
+def agreement_summary(found: Consistency, days: int) -> str:
+    result = found.agreement
+    if not result.pairs:
+        return f"Last {days} days: no unit graded a second time."
+    kappa = "–" if result.kappa is None else f"{float(result.kappa):.2f}"
+    units = "unit" if result.pairs == 1 else "units"
+    return (
+        f"Last {days} days: {result.pairs} {units} graded twice, {result.agreed} the same"
+        f" ({_percent(result.agreed, result.pairs)}); Cohen's kappa {kappa}."
+    )
+
+
+def regrade_text(task: RegradeTask | None, grades: tuple[Grade, ...]) -> str:
+    """What the second grader sees: the unit to fetch, never its first grade or grader."""
+    if task is None:
+        return (
+            "No unit is waiting for you to grade it again (a unit you graded first goes to"
+            " another inspector)."
+        )
+    others = task.waiting - 1
+    more = f" {others} more after it." if others else ""
+    keys = f"{grades[0].key}–{grades[-1].key}" if len(grades) > 1 else grades[0].key
+    title = clipped(task.title, 120)
+    return (
+        f"Grade again, blind: unit {task.license_plate} · {task.sku} · {title}. Fetch it,"
+        f" inspect it and press its grade ({keys}).{more}"
+    )
+
+
+def _percent(part: int, whole: int) -> str:
+    return f"{round(100 * part / whole)} %" if whole else "–"
+
+
+def message_status(message: MessageRecord) -> str:
+    """Sent, waiting (with the last failure, if it was tried), or parked with the reason."""
+    if message.status is OutboxStatus.DELIVERED:
+        return "sent"
+    if message.status is OutboxStatus.NEEDS_ATTENTION:
+        return f"parked: {message.last_error or 'no reason recorded'}"
+    if message.last_error:
+        return f"waiting, tried {message.attempts}×: {message.last_error}"
+    return "waiting"
+
+
+def _message_kind(message: MessageRecord) -> str:
+    words = message.kind.replace("_", " ").capitalize()
+    return f"{words} (sent again)" if message.resend_of else words
 
 
 def sync_details(health: SyncHealth, *, configured: bool, pull_error: str | None) -> str:
@@ -211,30 +303,57 @@ class LeadView(QWidget):
         heading = scaled_font(self.font(), HEADING_PT, font_scale)
         heading.setBold(True)
         ui = self._ui
-        for label in (ui.refundsHeading, ui.syncHeading, ui.badgesHeading):
+        for label in (ui.refundsHeading, ui.messagesHeading, ui.syncHeading):
             label.setFont(heading)
         self._busy = False
         self._refunds_model = pending_refunds_model()
-        _table(ui.refundsTable, self._refunds_model, stretch=3)  # held because
+        _table(ui.refundsTable, self._refunds_model, stretch=3, widest=200)  # held because
         # The status bar's own line, then the details; long errors are cut (whole in the tooltip).
         self._events_model = parked_events_model()
-        _table(ui.eventsTable, self._events_model, stretch=4)  # the order system said
+        _table(ui.eventsTable, self._events_model, stretch=4, widest=200)  # the shop said
+        self._messages_model = messages_model()
+        _table(ui.messagesTable, self._messages_model, stretch=2, widest=220)  # status
+        # Typed or scanned, an RMA is looked up here: never taken for a scan for the station.
+        ui.rmaEdit.setProperty(TYPED_BY_HAND, True)
+        self._messages_rma: str | None = None  # the return whose messages are shown
+        self._agreement_model = agreement_model()
+        _table(ui.agreementTable, self._agreement_model, stretch=0, widest=160)
+        ui.regradeHeading.setFont(heading)
+        self._grades = service.policies.grading.grades
+        self._grade_buttons: list[QPushButton] = []
+        for index, grade in enumerate(self._grades):
+            button = QPushButton(f"{clipped(grade.label, 14)} ({grade.key})", self)
+            button.setToolTip(plain_tooltip(f"{grade.code} {grade.label}: {grade.description}"))
+            ui.regradeKeys.addWidget(
+                button, index // _GRADE_KEYS_PER_ROW, index % _GRADE_KEYS_PER_ROW
+            )
+            self._grade_buttons.append(button)
+        self._regrade_task: RegradeTask | None = None
+        self._refund_rma: str | None = None  # the held refund's, while it stays selected
 
         # What a notice named while the tab was hidden, read when it is shown (all at first).
-        self._stale: set[str] = {"refunds_waiting", "outbox"}
+        self._stale: set[str] = set(_KINDS)
         self._connect_signals()
         self._enable_actions()
 
     def _connect_signals(self) -> None:
         self._ui.approveButton.clicked.connect(lambda: self.decide(approve=True))
         self._ui.rejectButton.clicked.connect(lambda: self.decide(approve=False))
+        self._ui.resendMessageButton.clicked.connect(self.resend_message)
+        self._ui.rmaEdit.returnPressed.connect(self._look_up_messages)
         self._ui.retryButton.clicked.connect(self.retry)
+        self._ui.resendButton.clicked.connect(self.resend)
         self._ui.resolveButton.clicked.connect(self.resolve)
         self._ui.refreshButton.clicked.connect(self.refresh)
+        for button, grade in zip(self._grade_buttons, self._grades, strict=True):
+            button.clicked.connect(lambda _checked=False, key=grade.key: self.regrade(key))
         self._ui.unlockButton.clicked.connect(self.unlock)
         QShortcut(QKeySequence("F5"), self).activated.connect(self.refresh)
         self._ui.refundsTable.selectionModel().currentRowChanged.connect(
-            lambda _current, _previous: self._show_refund_lines()
+            lambda _current, _previous: self._refund_chosen()
+        )
+        self._ui.messagesTable.selectionModel().currentRowChanged.connect(
+            lambda _current, _previous: self._enable_actions()
         )
         self._ui.eventsTable.selectionModel().currentRowChanged.connect(
             lambda _current, _previous: self._enable_actions()
@@ -245,14 +364,16 @@ class LeadView(QWidget):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        stale, self._stale = self._stale, set()
+        # Who may grade which unit again depends on who signed in (the station may have been
+        # locked and signed into by someone else): read it each time.
+        stale, self._stale = self._stale | {"regrades"}, set()
         self._read(stale)
         self._ui.refundsTable.setFocus()
 
     @Slot(object)
     def on_changes(self, changes: Changes) -> None:
         """A change notice: re-read what it names now if on screen, else when shown."""
-        kinds = {"refunds_waiting", "outbox"}.intersection(changes.named())
+        kinds = _KINDS.intersection(changes.named())
         if self.isVisible():
             self._read(kinds)
         else:
@@ -260,10 +381,10 @@ class LeadView(QWidget):
 
     def refresh(self) -> None:
         """F5: read everything again (what other stations did since the last slow tick)."""
-        self._read({"refunds_waiting", "outbox"})
+        self._read(_KINDS)
         self._sync.refresh()
 
-    def _read(self, kinds: set[str]) -> None:
+    def _read(self, kinds: AbstractSet[str]) -> None:
         service = self._service
         if "refunds_waiting" in kinds:
             Op(service.pending_refunds, owner=self).on_success(self._show_refunds).on_failure(
@@ -273,6 +394,67 @@ class LeadView(QWidget):
             Op(service.parked_events, owner=self).on_success(self._show_events).on_failure(
                 self._show_error
             ).start()
+            if self._messages_rma is not None:  # messages are outbox events too
+                self._read_messages(self._messages_rma)
+        if "regrades" in kinds:
+            Op(service.next_regrade, owner=self).on_success(self._show_regrade).on_failure(
+                self._show_error
+            ).start()
+            Op(lambda: service.grader_agreement(days=_AGREEMENT_DAYS), owner=self).on_success(
+                self._show_agreement
+            ).on_failure(self._show_error).start()
+
+    def _show_regrade(self, task: RegradeTask | None) -> None:
+        self._regrade_task = task
+        self._ui.regradeTask.setText(regrade_text(task, self._grades))
+        self._ui.regradeTask.setToolTip(plain_tooltip(task.title) if task is not None else "")
+        self._enable_actions()
+
+    def _show_agreement(self, found: Consistency) -> None:
+        self._ui.agreementSummary.setText(agreement_summary(found, _AGREEMENT_DAYS))
+        self._agreement_model.set_rows(found.by_inspector)
+
+    def _read_messages(self, rma: str) -> None:
+        self._messages_rma = rma
+
+        def shown(records: list[MessageRecord]) -> None:
+            if rma == self._messages_rma:  # not an answer overtaken by another return's
+                self._show_messages(records)
+
+        def failed(exc: BaseException) -> None:
+            if rma == self._messages_rma:
+                self._show_messages([])
+                self._show_error(exc)
+
+        Op(lambda: self._service.messages(rma), owner=self).on_success(shown).on_failure(
+            failed
+        ).start()
+
+    def _show_messages(self, records: list[MessageRecord]) -> None:
+        current = self._selected(self._ui.messagesTable, self._messages_model)
+        self._messages_model.set_rows(records)
+        _reselect(
+            self._ui.messagesTable, [m.event_id for m in records], current and current.event_id
+        )
+        self._enable_actions()
+
+    def _look_up_messages(self) -> None:
+        """Enter in the return field: that return's messages, the table to act on them."""
+        rma = self._ui.rmaEdit.text().strip().upper()
+        if rma:
+            self._ui.rmaEdit.setText(rma)
+            self._read_messages(rma)
+            self._ui.messagesTable.setFocus()
+
+    def _refund_chosen(self) -> None:
+        """A held refund selected: its units, and its return's messages unless it was already
+        the selected one (a refresh keeps a return the lead looked up)."""
+        self._show_refund_lines()
+        refund = self._selected(self._ui.refundsTable, self._refunds_model)
+        if refund is not None and refund.rma_number != self._refund_rma:
+            self._ui.rmaEdit.setText(refund.rma_number)
+            self._read_messages(refund.rma_number)
+        self._refund_rma = refund.rma_number if refund is not None else None
 
     def _show_refunds(self, refunds: list[PendingRefund]) -> None:
         current = self._selected(self._ui.refundsTable, self._refunds_model)
@@ -287,7 +469,7 @@ class LeadView(QWidget):
         details = sync_details(health, configured=self._sync.configured, pull_error=pull_error)
         set_clipped_text(self._ui.syncState, f"{self._sync.line()}\n{details}".strip(), _SYNC_CHARS)
         trouble = sync_trouble(health, pull_failed=pull_error is not None)
-        self._ui.syncState.setStyleSheet(_ERROR_STYLE if trouble else "")
+        _emphasize(self._ui.syncState, _ERROR_STYLE if trouble else None)
 
     def _show_events(self, events: list[OutboxEventView]) -> None:
         current = self._selected(self._ui.eventsTable, self._events_model)
@@ -302,12 +484,17 @@ class LeadView(QWidget):
             self._ui.refundLines.setText("Nothing waiting." if count == 0 else "")
             self._ui.refundLines.setToolTip("")
         else:
-            whole = [f"Held because: {refund.reason}", *map(_unit_line, refund.lines)]
+            whole = [
+                f"Inspected by {refund.inspector} ({refund.station_code}),"
+                f" waiting since {_local_time(refund.created_at)}.",
+                f"Held because: {refund.reason}",
+                *map(_unit_line, refund.lines),
+            ]
             # The reason and a few units, cut: the tab must fit a 1366x768 screen with its
             # buttons; the whole text is in the tooltip.
-            shown = [clipped(line, 300) for line in whole[: _UNITS_SHOWN + 1]]
-            if len(whole) > _UNITS_SHOWN + 1:
-                more = len(whole) - _UNITS_SHOWN
+            shown = [clipped(line, _LINE_CHARS) for line in whole[: _UNITS_SHOWN + 2]]
+            if len(whole) > _UNITS_SHOWN + 2:
+                more = len(whole) - _UNITS_SHOWN - 1
                 shown[-1] = f"… and {more} more units (hover for all)"
             text = "\n".join(shown)
             self._ui.refundLines.setText(text)
@@ -318,17 +505,23 @@ class LeadView(QWidget):
     def _enable_actions(self) -> None:
         has_refund = self._selected(self._ui.refundsTable, self._refunds_model) is not None
         has_event = self._selected(self._ui.eventsTable, self._events_model) is not None
+        has_message = self._selected(self._ui.messagesTable, self._messages_model) is not None
         for button, enabled in (
             (self._ui.approveButton, has_refund),
             (self._ui.rejectButton, has_refund),
+            (self._ui.resendMessageButton, has_message),
+            *((button, self._regrade_task is not None) for button in self._grade_buttons),
             (self._ui.retryButton, has_event),
+            (self._ui.resendButton, has_event),
             (self._ui.resolveButton, has_event),
         ):
             button.setEnabled(enabled and not self._busy)
 
     def _say(self, text: str, *, error: bool = False) -> None:
-        self._ui.message.setText(text)
-        self._ui.message.setStyleSheet(_ERROR_STYLE if error else _OK_STYLE)
+        # A refusal may quote the shop's answer, which can be a whole page: cut, whole in the
+        # tooltip.
+        set_clipped_text(self._ui.message, text, _MESSAGE_CHARS)
+        _emphasize(self._ui.message, _ERROR_STYLE if error else _OK_STYLE)
 
     def _show_error(self, exc: BaseException) -> None:
         self._busy = False
@@ -362,6 +555,45 @@ class LeadView(QWidget):
     def select_refund(self, row: int) -> None:
         self._ui.refundsTable.setCurrentIndex(self._refunds_model.index(row, 0))
 
+    def select_event(self, row: int) -> None:
+        self._ui.eventsTable.setCurrentIndex(self._events_model.index(row, 0))
+
+    def regrade_task(self) -> str:
+        """The unit to grade again, as the second grader reads it."""
+        return self._ui.regradeTask.text()
+
+    def agreement(self) -> tuple[str, list[str]]:
+        """The agreement line and each inspector's row as shown (name · again · same · %)."""
+        model = self._agreement_model
+        rows = [
+            " · ".join(
+                str(model.index(row, column).data()) for column in range(model.columnCount())
+            )
+            for row in range(model.rowCount())
+        ]
+        return self._ui.agreementSummary.text(), rows
+
+    def messages(self) -> list[MessageRecord]:
+        """The messages of the return in the return field, as listed."""
+        return self._messages_model.rows()
+
+    def shown_messages(self) -> list[str]:
+        """Each listed message as the lead reads its row: message · to · status · time."""
+        model = self._messages_model
+        return [
+            " · ".join(
+                str(model.index(row, column).data()) for column in range(model.columnCount())
+            )
+            for row in range(model.rowCount())
+        ]
+
+    def messages_return(self) -> str:
+        """The return whose messages are listed, as its field shows it."""
+        return self._ui.rmaEdit.text()
+
+    def select_message(self, row: int) -> None:
+        self._ui.messagesTable.setCurrentIndex(self._messages_model.index(row, 0))
+
     # --- what the lead does ---------------------------------------------------------------
 
     def on_command(self, key: str) -> None:
@@ -371,13 +603,40 @@ class LeadView(QWidget):
         actions: dict[str, Callable[[], None]] = {
             "A": lambda: self.decide(approve=True),
             "R": lambda: self.decide(approve=False),
+            "S": self.resend_message,
             "T": self.retry,
+            "N": self.resend,
             "M": self.resolve,
             "U": self.unlock,
         }
         action = actions.get(key.upper())
         if action is not None:
             action()
+        elif any(grade.key == key for grade in self._grades):
+            self.regrade(key)
+
+    def regrade(self, key: str) -> None:
+        """A grade key: the signed-in operator's second grade of the unit shown."""
+        task = self._regrade_task
+        if task is None:
+            self._say(regrade_text(None, self._grades), error=True)
+            return
+
+        def recorded(code: str) -> None:
+            self._busy = False
+            self._enable_actions()
+            self._say(f"Unit {task.license_plate} graded {code} the second time. Thank you.")
+            self.changed.emit(UNIT_REGRADED)  # the next unit and the agreement are read anew
+
+        def refused(exc: BaseException) -> None:
+            self._show_error(exc)
+            self._read({"regrades"})  # e.g. graded at another station meanwhile: the next one
+
+        self._busy = True
+        self._enable_actions()
+        Op(lambda: self._service.record_regrade(task.license_plate, key), owner=self).on_success(
+            recorded
+        ).on_failure(refused).start()
 
     def decide(self, *, approve: bool) -> None:
         refund = self._selected(self._ui.refundsTable, self._refunds_model)
@@ -400,6 +659,23 @@ class LeadView(QWidget):
             ),
         )
 
+    def resend_message(self) -> None:
+        """S: the selected message queued again for the customer (a new message, audited)."""
+        message = self._selected(self._ui.messagesTable, self._messages_model)
+        if message is None:
+            return
+        self._as_lead(
+            f"Send the message “{_message_kind(message)}” for {message.rma_number}"
+            f" to {message.to} again?",
+            note_prompt=None,
+            note_required=False,
+            work=lambda lead, _note: self._service.resend_message(message.event_id, lead),
+            changes=MESSAGE_RESENT,
+            done=lambda sent: (
+                f"Message “{_message_kind(sent)}” for {sent.rma_number} queued again to {sent.to}."
+            ),
+        )
+
     def retry(self) -> None:
         event = self._selected(self._ui.eventsTable, self._events_model)
         if event is None:
@@ -411,6 +687,22 @@ class LeadView(QWidget):
             work=lambda lead, _note: self._service.retry_event(event.id, lead),
             changes=EVENT_RETRIED,
             done=lambda view: f"Event #{view.sequence} queued again.",
+        )
+
+    def resend(self) -> None:
+        """N: after a refusal was fixed in the shop, the event goes again under a new key;
+        the service first asks the shop what the old key did and refuses unless "refused"."""
+        event = self._selected(self._ui.eventsTable, self._events_model)
+        if event is None:
+            return
+        self._as_lead(
+            f"Send event #{event.sequence} ({event.event_type}) again under a new key? The order"
+            " system is asked first whether its key applied nothing.",
+            note_prompt=None,
+            note_required=False,
+            work=lambda lead, _note: self._service.resend_event(event.id, lead),
+            changes=EVENT_RESENT,
+            done=lambda view: f"Event #{view.sequence} queued again under a new key.",
         )
 
     def resolve(self) -> None:
@@ -484,10 +776,18 @@ class LeadView(QWidget):
         return model.row(index.row())
 
 
-def _table(table: QTableView, model: RowTableModel[T], *, stretch: int) -> None:
+def _emphasize(label: QLabel, style: str | None) -> None:
+    """Coloured and bold with ``style``, plain without."""
+    label.setStyleSheet(style or "")
+    font = label.font()
+    font.setBold(style is not None)
+    label.setFont(font)
+
+
+def _table(table: QTableView, model: RowTableModel[T], *, stretch: int, widest: int = 360) -> None:
     table.setModel(model)
     table.verticalHeader().setVisible(False)
-    bounded_columns(table, stretch=stretch)
+    bounded_columns(table, stretch=stretch, widest=widest)
 
 
 def _reselect(table: QTableView, ids: list[object], previous: object) -> None:

@@ -60,8 +60,8 @@ class MainWindow(QMainWindow):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.ui = Ui_MainWindow()
-        self.ui.setupUi(self)  # type: ignore[no-untyped-call]
+        self._ui = Ui_MainWindow()
+        self._ui.setupUi(self)  # type: ignore[no-untyped-call]
         ctx = service.context
         self.setWindowTitle(
             f"returnsdesk — {ctx.station_name} ({ctx.station_code})" + (" — DEMO" if demo else "")
@@ -90,13 +90,13 @@ class MainWindow(QMainWindow):
         )
         self.camera = CameraBridge(settings.camera, service.scan_rules)
         self.camera_panel = CameraPanel(self.camera)
-        self.station_view.ui.returnLayout.addWidget(self.camera_panel, 1)
-        self.ui.tabs.addTab(self.station_view, "Station (Ctrl+1)")
-        self.ui.tabs.addTab(self.history_view, "Shift history (Ctrl+2)")
-        self.ui.tabs.addTab(self.lead_view, "Shift lead (Ctrl+3)")
-        self.ui.tabs.addTab(self.reports_view, "Reports (Ctrl+4)")
-        self.ui.tabs.addTab(self.help_view, "Help (F1)")
-        self.ui.tabs.addTab(self.kpi_view, "KPIs (Ctrl+6)")
+        self.station_view.add_return_panel(self.camera_panel)
+        self._ui.tabs.addTab(self.station_view, "Station (Ctrl+1)")
+        self._ui.tabs.addTab(self.history_view, "Shift history (Ctrl+2)")
+        self._ui.tabs.addTab(self.lead_view, "Shift lead (Ctrl+3)")
+        self._ui.tabs.addTab(self.reports_view, "Reports (Ctrl+4)")
+        self._ui.tabs.addTab(self.help_view, "Help (F1)")
+        self._ui.tabs.addTab(self.kpi_view, "KPIs (Ctrl+6)")
         self.station = StationController(
             view=self.station_view,
             service=service,
@@ -123,7 +123,7 @@ class MainWindow(QMainWindow):
         )
         self._labels_settings = settings.labels
         self.printing = LabelPrinting(service, parent=self)
-        self.ui.statusBar.addPermanentWidget(self.printing.status, 2)
+        self._ui.statusBar.addPermanentWidget(self.printing.status, 2)
         self.printing.status.setContentsMargins(8, 2, 8, 2)
         printers = QShortcut(QKeySequence("Ctrl+Shift+P"), self)  # Ctrl+P prints reports
         printers.activated.connect(self.show_printers)
@@ -163,19 +163,19 @@ class MainWindow(QMainWindow):
 
     def _status_labels(self, database_label: str, service: StationService) -> None:
         ctx = service.context
-        bar = self.ui.statusBar
+        bar = self._ui.statusBar
         # Elided: a long database path or operator name must not widen the window.
         operator = f"Operator: {ctx.operator_name} ({ctx.operator_code})"
-        self.operator_label = ElidedLabel(operator, min_chars=24)
-        self.station_label = ElidedLabel(f"Station: {ctx.station_code}", min_chars=22)
-        self.database_label = ElidedLabel(f"Database: {database_label}")
-        self.sync_label = ElidedLabel("Sync: checking…")
+        self._operator_label = ElidedLabel(operator, min_chars=24)
+        self._station_label = ElidedLabel(f"Station: {ctx.station_code}", min_chars=22)
+        self._database_label = ElidedLabel(f"Database: {database_label}")
+        self._sync_label = ElidedLabel("Sync: checking…")
         # Stretch: the sync line, which says most, gets the most room before it is cut.
         for label, stretch in (
-            (self.operator_label, 2),
-            (self.station_label, 1),
-            (self.database_label, 2),
-            (self.sync_label, 4),
+            (self._operator_label, 2),
+            (self._station_label, 1),
+            (self._database_label, 2),
+            (self._sync_label, 4),
         ):
             label.setContentsMargins(8, 2, 8, 2)
             bar.addPermanentWidget(label, stretch)
@@ -216,6 +216,21 @@ class MainWindow(QMainWindow):
         """The last pull's failure (None: fine or no pull)."""
         return self.sync.pull_error
 
+    # What a person sees, for tests and screenshot scripts: the window's widgets are its own.
+
+    def current_tab(self) -> QWidget | None:
+        """The tab on screen; None while the station is locked (the work is hidden)."""
+        tabs = self._ui.tabs
+        return tabs.currentWidget() if tabs.isVisibleTo(self) else None
+
+    def operator_line(self) -> str:
+        """The status bar's signed-in operator."""
+        return self._operator_label.text()
+
+    def sync_line(self) -> str:
+        """The status bar's word on the order system (the outbox and the last pull)."""
+        return self._sync_label.text()
+
     def _pull_now(self) -> None:
         if self._pull is None or self._pulling:
             return  # one pull at a time: a slow shop must not pile up requests
@@ -240,11 +255,11 @@ class MainWindow(QMainWindow):
             log.error("Pull from the order system failed", exc_info=exc)
 
     def _show_sync(self, health: SyncHealth) -> None:
-        self.sync_label.setText(self.sync.line())
+        self._sync_label.setText(self.sync.line())
         trouble = sync_trouble(health, pull_failed=self.pull_error is not None)
-        self.sync_label.setStyleSheet("color:#842029; font-weight:bold;" if trouble else "")
+        self._sync_label.setStyleSheet("color:#842029; font-weight:bold;" if trouble else "")
         problem = self.pull_error or health.last_error
-        self.sync_label.set_hint(f"{problem}\nDetails: Shift lead (Ctrl+3)" if problem else "")
+        self._sync_label.set_hint(f"{problem}\nDetails: Shift lead (Ctrl+3)" if problem else "")
 
     def _report_photo_problems(self, problems: list[PhotoProblem]) -> None:
         """Evidence whose file went missing or changed is a shift lead's business: say so."""
@@ -253,7 +268,7 @@ class MainWindow(QMainWindow):
         if problems:
             label = plain_label(f"⚠ {len(problems)} photo files missing or altered (see log)")
             label.setStyleSheet("color:#842029; font-weight:bold;")
-            self.ui.statusBar.addWidget(label)
+            self._ui.statusBar.addWidget(label)
 
     @Slot(str)
     def _on_scan(self, raw: str) -> None:
@@ -273,7 +288,7 @@ class MainWindow(QMainWindow):
             return
         self.locked = True
         self._idle_timer.stop()
-        self.ui.tabs.setVisible(False)
+        self._ui.tabs.setVisible(False)
         self.camera.blockSignals(True)  # no camera scan acts while nobody is signed in
         minutes = self._settings.security.idle_lock_minutes
         idle = "1 idle minute" if minutes == 1 else f"{minutes} idle minutes"
@@ -299,13 +314,13 @@ class MainWindow(QMainWindow):
         dialog.deleteLater()
         if context.operator_id != self._service.context.operator_id:
             self._service.context = context
-            self.operator_label.setText(
+            self._operator_label.setText(
                 f"Operator: {context.operator_name} ({context.operator_code})"
             )
         self.camera.blockSignals(False)
-        self.ui.tabs.setVisible(True)
+        self._ui.tabs.setVisible(True)
         self.locked = False
-        self._show_tab(self.ui.tabs.currentIndex())
+        self._show_tab(self._ui.tabs.currentIndex())
         self._idle_timer.start()
         log.info("Station unlocked by %s", context.operator_code)
 
@@ -319,7 +334,7 @@ class MainWindow(QMainWindow):
         PrintersDialog(self._service, self._labels_settings, parent=self).exec()
 
     def _show_tab(self, index: int) -> None:
-        self.ui.tabs.setCurrentIndex(index)
+        self._ui.tabs.setCurrentIndex(index)
         if index == 0:
             self.station_view.setFocus()
 

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QObject, Qt, QThreadPool, QTimer, Signal, Slot
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal, Slot
 
 from returnsdesk.domain.inspection import ParcelInspection
 from returnsdesk.domain.labels import is_license_plate
@@ -18,9 +17,8 @@ from returnsdesk.domain.scanning import ClassifiedScan
 from returnsdesk.qt.camera import CameraBridge
 from returnsdesk.qt.dialogs import OverrideDialog, ask_text
 from returnsdesk.qt.ops import Op
-from returnsdesk.qt.scanner import TYPED_BY_HAND, ScanInputFilter
+from returnsdesk.qt.scanner import ScanInputFilter
 from returnsdesk.qt.sound import Cue, SoundPlayer
-from returnsdesk.qt.station_screen import ScreenRenderer
 from returnsdesk.qt.station_view import StationView
 from returnsdesk.services.station import StationService
 from returnsdesk.services.views import CompletionResult, ReceivedParcel
@@ -60,9 +58,7 @@ class StationController(QObject):
         self.workflow = StationWorkflow(
             service, camera=lambda: camera is not None and camera.running
         )
-        self._renderer = ScreenRenderer(view)
         view.set_grades(service.policies.grading)
-        view.ui.notesEdit.setProperty(TYPED_BY_HAND, True)
         self._connect_signals(scanner)
         self._apply(Reaction(self.workflow.screen(), focus=Focus.STATION))
 
@@ -94,37 +90,16 @@ class StationController(QObject):
     # --- wiring ---------------------------------------------------------------------------
 
     def _connect_signals(self, scanner: ScanInputFilter) -> None:
-        ui = self.view.ui
+        view = self.view
         scanner.scanned.connect(self.on_scan)
         scanner.command.connect(self.on_command)
-        self.view.grade_clicked.connect(self.on_command)
-        ui.scanEdit.returnPressed.connect(self._on_scan_field)
-        ui.notesEdit.returnPressed.connect(self._on_notes_entered)
-        ui.searchEdit.returnPressed.connect(
-            lambda: self._apply(self.workflow.search(ui.searchEdit.text()))
-        )
-        ui.searchResults.selectionModel().currentRowChanged.connect(
-            lambda current, _previous: self.workflow.select(
-                current.row() if current.isValid() else None
-            )
-        )
-        ui.searchResults.activated.connect(lambda _index: self.on_command("Enter"))
-        ui.openReturnButton.clicked.connect(lambda: self.on_command("Enter"))
-        ui.unexpectedButton.clicked.connect(lambda: self.on_command("F5"))
-        ui.cancelSearchButton.clicked.connect(lambda: self.on_command("Esc"))
-        ui.acceptButton.clicked.connect(lambda: self.on_command("Enter"))
-        ui.overrideButton.clicked.connect(lambda: self.on_command("O"))
-        ui.notesButton.clicked.connect(lambda: self.on_command("F2"))
-        ui.photoButton.clicked.connect(lambda: self.on_command("P"))
+        view.command.connect(self.on_command)
+        view.scan_typed.connect(self.on_scan)
+        view.note_entered.connect(self._on_note_entered)
+        view.search_entered.connect(lambda text: self._apply(self.workflow.search(text)))
+        view.result_chosen.connect(self.workflow.select)
         if self.camera is not None:
             self.camera.scanned.connect(self.on_camera_scan)
-        ui.closeParcelButton.clicked.connect(lambda: self.on_command("F8"))
-        ui.emptyBoxButton.clicked.connect(lambda: self.on_command("F9"))
-        ui.backButton.clicked.connect(lambda: self.on_command("Esc"))
-        for key in ("F2", "F4", "F5", "F8", "F9", "Escape"):
-            shortcut = QShortcut(QKeySequence(key), self.view)
-            shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
-            shortcut.activated.connect(lambda key=key: self.on_command(key))
 
     # --- inputs -----------------------------------------------------------------------------
 
@@ -149,16 +124,9 @@ class StationController(QObject):
             return
         self._apply(self.workflow.key(key))
 
-    def _on_scan_field(self) -> None:
-        field = self.view.ui.scanEdit
-        text = field.text()
-        field.clear()
-        self.view.setFocus()
-        if text.strip():
-            self.on_scan(text)
-
-    def _on_notes_entered(self) -> None:
-        reaction = self.workflow.note(self.view.ui.notesEdit.text())
+    @Slot(str)
+    def _on_note_entered(self, text: str) -> None:
+        reaction = self.workflow.note(text)
         # The Enter that kept the note is still on its way up to the station view, where it
         # would accept the unit: the focus moves only once it has gone by.
         self._apply(reaction, focus=False)
@@ -172,9 +140,9 @@ class StationController(QObject):
             self.sounds.play(Cue(sound.value))
         subject = reaction.screen.photo_subject
         thumbnails = self.workflow.thumbnails.get(subject, []) if subject is not None else []
-        self._renderer.show(reaction.screen, thumbnails)
+        self.view.show_screen(reaction.screen, thumbnails)
         if focus and reaction.focus is not None:
-            self._focus(reaction.focus)
+            self.view.focus_on(reaction.focus)
         for job in reaction.jobs:
             self._start(job)
         if isinstance(reaction.ask, AskOverride):
@@ -184,16 +152,6 @@ class StationController(QObject):
         elif isinstance(reaction.ask, AskUnexpectedNote):
             note = ask_text(self.view, "Unexpected parcel", reaction.ask.prompt)
             self._apply(self.workflow.receive_unexpected(note))
-
-    def _focus(self, focus: Focus) -> None:
-        ui = self.view.ui
-        widgets = {
-            Focus.SEARCH: ui.searchEdit,
-            Focus.RESULTS: ui.searchResults,
-            Focus.NOTES: ui.notesEdit,
-            Focus.SCAN_FIELD: ui.scanEdit,
-        }
-        widgets.get(focus, self.view).setFocus()
 
     def _start(self, job: Job) -> None:
         pool = QThreadPool.globalInstance() if job.pool is Pool.GENERAL else None
@@ -213,6 +171,6 @@ class StationController(QObject):
         try:
             reaction = self.workflow.failed(job, exc)
         except BaseException:
-            self._renderer.show(self.workflow.screen(), [])
+            self.view.show_screen(self.workflow.screen(), [])
             raise
         self._apply(reaction)

@@ -1,16 +1,57 @@
-"""The station screen: laid out by ui/station_view.ui, sized to be read from a standing position."""
+"""The station screen: laid out by ui/station_view.ui, sized to be read from a standing position.
+
+The view keeps its widgets to itself (TagStudio's rule): the controller hands it the workflow's
+typed ``Screen`` to show and hears the inspector's inputs from its signals; tests and screenshot
+scripts read what a person sees through its typed methods. Parts are only redrawn when they
+changed, so a table keeps its selection and a note being typed is never overwritten.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QHeaderView, QLabel, QPushButton, QSizePolicy, QTableView, QWidget
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
+from PySide6 import QtGui
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont, QKeySequence, QShortcut, QTextDocument, QTextTable
+from PySide6.QtWidgets import (
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QTableView,
+    QWidget,
+)
+
+from returnsdesk.domain.inspection import ExpectedLine
 from returnsdesk.domain.policy import GradingScale
 from returnsdesk.qt.forms.ui_station_view import Ui_StationView
+from returnsdesk.qt.images import thumbnail_strip
+from returnsdesk.qt.models import expected_lines_model, refund_lines_model, search_results_model
 from returnsdesk.qt.plain import plain_tooltip, set_clipped_text
+from returnsdesk.qt.scanner import TYPED_BY_HAND
+from returnsdesk.qt.station_screen import (
+    guide_html,
+    outcome_html,
+    prompt_html,
+    return_html,
+    unit_details_html,
+)
 from returnsdesk.qt.typography import BODY_PT, scaled_font
-from returnsdesk.station.screen import Step, Tone
+from returnsdesk.services.views import ReturnView
+from returnsdesk.station.screen import (
+    Focus,
+    Page,
+    RefundPanel,
+    Screen,
+    Step,
+    Tone,
+    UnitPanel,
+    WeightPanel,
+)
+
+if TYPE_CHECKING:
+    from returnsdesk.services.photos import Image
 
 # Colours meet WCAG AA contrast with their text; state is also said in words, never colour only.
 _BANNER_STYLES = {
@@ -19,32 +60,96 @@ _BANNER_STYLES = {
     Tone.WARNING: "background:#fff3cd; color:#664d03; border:2px solid #ffda6a;",
     Tone.ERROR: "background:#f8d7da; color:#842029; border:2px solid #ea868f;",
 }
-_MESSAGE_CHARS = 160
 _STEP_ACTIVE = "background:#0b5ed7; color:white; border-radius:6px; padding:5px; font-weight:bold;"
 _STEP_DONE = "background:#d1f2dc; color:#0f5132; border-radius:6px; padding:5px;"
 _STEP_TODO = "background:#eceff3; color:#555; border-radius:6px; padding:5px;"
+# Longer text from outside is cut (the full text in the tooltip): two or three lines at most.
+_BANNER_CHARS = 160
+_UNIT_CHARS = 130  # two lines at 18 pt
+_NAME_CHARS = 80  # the return's title, at 20 pt in the narrow left panel
+_MESSAGE_CHARS = 300
+_REFUND_LINES_AT_LEAST = 3  # lines of text the refund table shows, even on a small screen
+# Window shortcuts: these keys act wherever the focus is (a text field keeps the others).
+_SHORTCUTS = ("F2", "F4", "F5", "F8", "F9", "Escape")
 
 
 class StationView(QWidget):
-    """Widgets only; the station workflow decides what they show."""
+    """Shows the workflow's screen; says what the inspector clicked or typed in its fields."""
 
-    grade_clicked = Signal(str)  # the grade's key, as if typed
+    command = Signal(str)  # a button, a grade button or a shortcut: the key it stands for
+    scan_typed = Signal(str)  # a code typed in the scan field (F4) and ended with Enter
+    note_entered = Signal(str)  # the note field's text, kept with Enter
+    search_entered = Signal(str)  # the search field's text, Enter
+    result_chosen = Signal(object)  # the search result moved to: its row, or None
 
     def __init__(self, *, font_scale: float = 1.0, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.ui = Ui_StationView()
-        self.ui.setupUi(self)  # type: ignore[no-untyped-call]
+        self._ui = Ui_StationView()
+        self._ui.setupUi(self)  # type: ignore[no-untyped-call]
         # The view itself holds focus between inputs, so single keys act as commands.
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._scale = font_scale
         self._grade_buttons: list[QPushButton] = []
+        self._done: dict[object, int] = {}
+        self._lines_model = expected_lines_model(self._done_count)
+        self._refund_model = refund_lines_model()
+        self._search_model = search_results_model()
+        self._shown: Screen | None = None
+        self._fitted: tuple[object, int] | None = None
         self._style()
+        ui = self._ui
+        ui.linesTable.setModel(self._lines_model)
+        ui.refundTable.setModel(self._refund_model)
+        ui.searchResults.setModel(self._search_model)
+        _stretch_columns(ui.linesTable, 0, 3)  # item title, the customer's reason
+        _stretch_columns(ui.refundTable, 0, 5)  # item title, deduction reason
+        _stretch_columns(ui.searchResults, 2)  # customer name
+        ui.notesEdit.setProperty(TYPED_BY_HAND, True)  # a quick typist's note is no scan
+        self._connect_signals()
+
+    def _connect_signals(self) -> None:
+        ui = self._ui
+        ui.scanEdit.returnPressed.connect(self._on_scan_field)
+        ui.notesEdit.returnPressed.connect(lambda: self.note_entered.emit(ui.notesEdit.text()))
+        ui.searchEdit.returnPressed.connect(lambda: self.search_entered.emit(ui.searchEdit.text()))
+        ui.searchResults.selectionModel().currentRowChanged.connect(
+            lambda current, _previous: self.result_chosen.emit(
+                current.row() if current.isValid() else None
+            )
+        )
+        ui.searchResults.activated.connect(lambda _index: self.command.emit("Enter"))
+        # Every button is the mouse's way to a key.
+        for button, key in (
+            (ui.openReturnButton, "Enter"),
+            (ui.unexpectedButton, "F5"),
+            (ui.cancelSearchButton, "Esc"),
+            (ui.acceptButton, "Enter"),
+            (ui.overrideButton, "O"),
+            (ui.notesButton, "F2"),
+            (ui.photoButton, "P"),
+            (ui.closeParcelButton, "F8"),
+            (ui.emptyBoxButton, "F9"),
+            (ui.backButton, "Esc"),
+        ):
+            button.clicked.connect(lambda _=False, key=key: self.command.emit(key))
+        for key in _SHORTCUTS:
+            shortcut = QShortcut(QKeySequence(key), self)
+            shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+            shortcut.activated.connect(lambda key=key: self.command.emit(key))
+
+    def _on_scan_field(self) -> None:
+        field = self._ui.scanEdit
+        text = field.text()
+        field.clear()
+        self.setFocus()
+        if text.strip():
+            self.scan_typed.emit(text)
 
     def _pt(self, points: float) -> QFont:
         return scaled_font(self.font(), points, self._scale)
 
     def _style(self) -> None:
-        ui = self.ui
+        ui = self._ui
         base = self._pt(BODY_PT)
         self.setFont(base)
         for label in (ui.stepParcel, ui.stepItems, ui.stepGrade, ui.stepConfirm):
@@ -87,59 +192,11 @@ class StationView(QWidget):
         table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         table.setTextElideMode(Qt.TextElideMode.ElideRight)
 
-    def stretch_columns(self, table: QTableView, *columns: int) -> None:
-        """Give the wrapping text columns the width the numbers leave."""
-        header = table.horizontalHeader()
-        header.setStretchLastSection(False)
-        for column in range(table.model().columnCount()):
-            mode = (
-                QHeaderView.ResizeMode.Stretch
-                if column in columns
-                else QHeaderView.ResizeMode.ResizeToContents
-            )
-            header.setSectionResizeMode(column, mode)
-
-    # --- what the controller sets ----------------------------------------------------------
-
-    def show_message(self, text: str, tone: Tone) -> None:
-        # A message may quote a scan or a product title of any length: two lines or so.
-        set_clipped_text(self.ui.banner, text, _MESSAGE_CHARS)
-        self.ui.banner.setStyleSheet(_BANNER_STYLES[tone] + "border-radius:8px; padding:4px;")
-        self.ui.banner.setProperty("tone", tone.value)
-
-    def message(self) -> str:
-        return self.ui.banner.text()
-
-    def message_tone(self) -> Tone:
-        return Tone(self.ui.banner.property("tone"))
-
-    def show_page(self, index: int) -> None:
-        """Only the page shown asks for room: a stack is otherwise as tall as its tallest page,
-        and the window must fit a 1366x768 screen."""
-        stack = self.ui.workStack
-        for page in range(stack.count()):
-            policy = QSizePolicy.Policy.Preferred if page == index else QSizePolicy.Policy.Ignored
-            widget = stack.widget(page)
-            assert widget is not None
-            widget.setSizePolicy(policy, policy)
-        stack.setCurrentIndex(index)
-        stack.updateGeometry()
-
-    def show_step(self, step: Step) -> None:
-        labels = (self.ui.stepParcel, self.ui.stepItems, self.ui.stepGrade, self.ui.stepConfirm)
-        for index, label in enumerate(labels):
-            if index < step.value:
-                style = _STEP_DONE
-            elif index == step.value:
-                style = _STEP_ACTIVE
-            else:
-                style = _STEP_TODO
-            label.setStyleSheet(style)
-            label.setAccessibleDescription("current step" if index == step.value else "")
+    # --- what the controller asks ---------------------------------------------------------
 
     def set_grades(self, scale: GradingScale) -> None:
         """One large button per grade, its key shown first."""
-        layout = self.ui.gradeLayout
+        layout = self._ui.gradeLayout
         for button in self._grade_buttons:
             layout.removeWidget(button)
             button.deleteLater()
@@ -150,24 +207,352 @@ class StationView(QWidget):
             button.setFont(self._pt(14))
             button.setMinimumHeight(int(64 * self._scale))
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            button.clicked.connect(lambda _=False, key=grade.key: self.grade_clicked.emit(key))
+            button.clicked.connect(lambda _=False, key=grade.key: self.command.emit(key))
             layout.addWidget(button)
             self._grade_buttons.append(button)
 
-    def show_grade_buttons(self, visible: bool, *, selected: str | None = None) -> None:
-        self.ui.gradeBox.setVisible(visible)
+    def add_return_panel(self, panel: QWidget) -> None:
+        """A panel below the return (the camera's), given the height the return leaves."""
+        self._ui.returnLayout.addWidget(panel, 1)
+
+    def focus_on(self, focus: Focus) -> None:
+        widgets: dict[Focus, QWidget] = {
+            Focus.SEARCH: self._ui.searchEdit,
+            Focus.RESULTS: self._ui.searchResults,
+            Focus.NOTES: self._ui.notesEdit,
+            Focus.SCAN_FIELD: self._ui.scanEdit,
+        }
+        widgets.get(focus, self).setFocus()
+
+    def show_screen(self, screen: Screen, thumbnails: Sequence[Image]) -> None:
+        before, self._shown = self._shown, screen
+        ui = self._ui
+        self._show_message(screen.banner.text, screen.banner.tone)
+        self._show_step(screen.step)
+        ui.keysHint.setText(screen.keys_hint)
+        self._show_page(screen.page.value)
+        self._show_return(screen.return_view)
+        self._show_weight(screen.weight)
+        self._done.clear()
+        self._done.update({p.line.line_id: p.done for p in screen.lines})
+        lines = tuple(p.line for p in screen.lines)
+        if before is None or tuple(p.line for p in before.lines) != lines:
+            self._lines_model.set_rows(lines)
+            _cap_rows(ui.linesTable, lines=6)
+        else:
+            self._lines_model.refresh()
+        self._show_refund(screen.refund)
+        if screen.page is Page.GUIDE:
+            ui.idleHint.setText(guide_html(screen.guide))
+        elif screen.page is Page.NO_RETURN and screen.no_return is not None:
+            set_clipped_text(ui.noReturnLabel, screen.no_return.text, _MESSAGE_CHARS)
+            old = before.no_return.results if before and before.no_return else None
+            if old != screen.no_return.results:
+                self._search_model.set_rows(screen.no_return.results)
+                if screen.no_return.results:
+                    ui.searchResults.selectRow(0)
+                if old is None:
+                    ui.searchEdit.clear()
+        elif screen.page is Page.UNIT and screen.unit is not None:
+            old_unit = before.unit if before is not None else None
+            self._show_unit(screen.unit, old_unit, thumbnails)
+        elif screen.page is Page.OUTCOME and screen.outcome is not None:
+            ui.outcomeLabel.setText(outcome_html(screen.outcome.outcome))
+        ui.refundBox.setVisible(screen.page is not Page.OUTCOME)  # the outcome itemises it
+        actions = screen.actions
+        ui.acceptButton.setEnabled(actions.accept)
+        ui.overrideButton.setEnabled(actions.override)
+        ui.notesButton.setEnabled(actions.notes)
+        ui.photoButton.setEnabled(actions.photo)
+        ui.closeParcelButton.setEnabled(actions.close_parcel)
+        ui.emptyBoxButton.setEnabled(actions.empty_box)
+        ui.backButton.setEnabled(actions.back)
+        if screen.busy:
+            self.setCursor(Qt.CursorShape.BusyCursor)
+        else:
+            self.unsetCursor()
+
+    # --- showing the parts ----------------------------------------------------------------
+
+    def _done_count(self, line: ExpectedLine) -> int:
+        return self._done.get(line.line_id, 0)
+
+    def _show_message(self, text: str, tone: Tone) -> None:
+        # A message may quote a scan or a product title of any length: two lines or so.
+        banner = self._ui.banner
+        set_clipped_text(banner, text, _BANNER_CHARS)
+        banner.setStyleSheet(_BANNER_STYLES[tone] + "border-radius:8px; padding:4px;")
+        banner.setProperty("tone", tone.value)
+
+    def _show_page(self, index: int) -> None:
+        """Only the page shown asks for room: a stack is otherwise as tall as its tallest page,
+        and the window must fit a 1366x768 screen."""
+        stack = self._ui.workStack
+        for page in range(stack.count()):
+            policy = QSizePolicy.Policy.Preferred if page == index else QSizePolicy.Policy.Ignored
+            widget = stack.widget(page)
+            assert widget is not None
+            widget.setSizePolicy(policy, policy)
+        stack.setCurrentIndex(index)
+        stack.updateGeometry()
+
+    def _show_step(self, step: Step) -> None:
+        ui = self._ui
+        labels = (ui.stepParcel, ui.stepItems, ui.stepGrade, ui.stepConfirm)
+        for index, label in enumerate(labels):
+            if index < step.value:
+                style = _STEP_DONE
+            elif index == step.value:
+                style = _STEP_ACTIVE
+            else:
+                style = _STEP_TODO
+            label.setStyleSheet(style)
+            label.setAccessibleDescription("current step" if index == step.value else "")
+
+    def _show_return(self, view: ReturnView | None) -> None:
+        ui = self._ui
+        if view is None:
+            set_clipped_text(ui.returnTitle, "No parcel open", _NAME_CHARS)
+            ui.returnDetails.setText("")
+            return
+        set_clipped_text(ui.returnTitle, f"{view.rma_number} · {view.customer_name}", _NAME_CHARS)
+        ui.returnDetails.setText(return_html(view))
+
+    def _show_weight(self, weight: WeightPanel | None) -> None:
+        label = self._ui.weightLabel
+        label.setVisible(weight is not None)
+        if weight is not None:
+            set_clipped_text(label, weight.text, _MESSAGE_CHARS)
+            label.setStyleSheet(_BANNER_STYLES[weight.tone] + "border-radius:6px; padding:6px;")
+        label.setProperty("tone", weight.tone.value if weight is not None else None)
+
+    def _show_refund(self, refund: RefundPanel | None) -> None:
+        ui = self._ui
+        lines = refund.lines if refund is not None else ()
+        if tuple(self._refund_model.rows()) != lines:
+            self._refund_model.set_rows(lines)
+        fitted = (lines, ui.refundTable.width())  # row heights follow the wrapped text
+        if fitted != self._fitted:
+            self._fitted = fitted
+            _fit_rows(ui.refundTable)
+        if refund is None:
+            set_clipped_text(ui.refundTotal, "", _MESSAGE_CHARS)
+            ui.refundBox.setTitle("Refund")
+            return
+        approval = f" — needs shift-lead approval: {refund.approval}" if refund.approval else ""
+        set_clipped_text(ui.refundTotal, f"Total refund {refund.total}{approval}", _MESSAGE_CHARS)
+        ui.refundBox.setTitle(refund.title)
+
+    def _show_unit(
+        self, unit: UnitPanel, before: UnitPanel | None, thumbnails: Sequence[Image]
+    ) -> None:
+        ui = self._ui
+        # Its end says which unit of how many: kept when a long product title is cut.
+        set_clipped_text(ui.unitTitle, unit.title, _UNIT_CHARS, tail=60)
+        ui.unitPrompt.setText(prompt_html(unit))
+        # The note field keeps what is being typed; it shows the unit's note when that changes.
+        if before is None or before.unit_id != unit.unit_id or before.notes != unit.notes:
+            ui.notesEdit.setText(unit.notes)
+        ui.gradeBox.setVisible(unit.shows_grades)
         for button in self._grade_buttons:
-            chosen = selected is not None and button.text().split("\n")[1].startswith(
-                selected + " "
+            chosen = unit.selected_grade is not None and button.text().split("\n")[1].startswith(
+                unit.selected_grade + " "
             )
             button.setStyleSheet("background:#0b5ed7; color:white;" if chosen else "")
+        ui.unitAnswers.setText(unit_details_html(unit))
+        strip = ui.photoStrip
+        if thumbnails:
+            strip.setPixmap(thumbnail_strip(list(thumbnails[-6:])))
+            strip.setVisible(True)
+        else:
+            strip.clear()
+            strip.setVisible(False)
 
-    def set_keys_hint(self, text: str) -> None:
-        self.ui.keysHint.setText(text)
+    # --- what the inspector sees (for tests and screenshot scripts) -----------------------
+
+    def message(self) -> str:
+        return self._ui.banner.text()
+
+    def message_tone(self) -> Tone:
+        return Tone(self._ui.banner.property("tone"))
+
+    def focused(self) -> Focus | None:
+        """Where the keyboard's keys go now (None: somewhere else than the station)."""
+        ui = self._ui
+        for widget, focus in (
+            (ui.searchEdit, Focus.SEARCH),
+            (ui.searchResults, Focus.RESULTS),
+            (ui.notesEdit, Focus.NOTES),
+            (ui.scanEdit, Focus.SCAN_FIELD),
+            (self, Focus.STATION),
+        ):
+            if widget.hasFocus():
+                return focus
+        return None
+
+    def keys_hint(self) -> str:
+        return self._seen(self._ui.keysHint)
+
+    def guide_text(self) -> str:
+        """What to scan next: the idle guide, or the open parcel's next item."""
+        return self._seen(self._ui.idleHint)
+
+    def return_title(self) -> str:
+        return self._seen(self._ui.returnTitle)
+
+    def return_details(self) -> str:
+        return self._seen(self._ui.returnDetails)
+
+    def weight_text(self) -> str:
+        """The parcel's weight verdict beside the return ("" when none is shown)."""
+        return self._seen(self._ui.weightLabel)
+
+    def weight_tone(self) -> Tone | None:
+        tone = self._ui.weightLabel.property("tone")
+        return Tone(tone) if tone and self._ui.weightLabel.isVisibleTo(self) else None
+
+    def expected_rows(self) -> list[dict[str, str]]:
+        """The return's expected lines, each cell as shown, by column heading."""
+        return _rows(self._ui.linesTable)
+
+    def no_return_text(self) -> str:
+        return self._seen(self._ui.noReturnLabel)
+
+    def search_text(self) -> str:
+        return self._ui.searchEdit.text()
+
+    def search_rows(self) -> list[dict[str, str]]:
+        return _rows(self._ui.searchResults)
+
+    def unit_title(self) -> str:
+        return self._seen(self._ui.unitTitle)
+
+    def unit_prompt(self) -> str:
+        return self._seen(self._ui.unitPrompt)
+
+    def unit_answers(self) -> str:
+        """The unit's flags, serial, photos and checklist answers."""
+        return self._seen(self._ui.unitAnswers)
+
+    def grades_shown(self) -> bool:
+        return self._ui.gradeBox.isVisibleTo(self)
+
+    def notes_text(self) -> str:
+        return self._ui.notesEdit.text()
+
+    def refund_title(self) -> str:
+        box = self._ui.refundBox
+        return box.title() if box.isVisibleTo(self) else ""
+
+    def refund_total(self) -> str:
+        return self._seen(self._ui.refundTotal)
+
+    def refund_rows(self) -> list[dict[str, str]]:
+        """Every line of the refund, each cell as shown, by column heading."""
+        return _rows(self._ui.refundTable) if self._ui.refundBox.isVisibleTo(self) else []
+
+    def refund_shown_whole(self) -> bool:
+        """Every cell of every refund line is in view, no scrolling needed."""
+        table = self._ui.refundTable
+        model = table.model()
+        viewport = table.viewport().rect()
+        return table.verticalScrollBar().maximum() == 0 and all(
+            viewport.contains(table.visualRect(model.index(row, column)))
+            for row in range(model.rowCount())
+            for column in range(model.columnCount())
+        )
+
+    def outcome_text(self) -> str:
+        return self._seen(self._ui.outcomeLabel)
+
+    def outcome_rows(self) -> list[list[str]]:
+        """The completed return's table, its heading first, each cell as shown."""
+        label = self._ui.outcomeLabel
+        if not label.isVisibleTo(self):
+            return []
+        document = QTextDocument()
+        document.setHtml(label.text())
+        rows: list[list[str]] = []
+        for frame in document.rootFrame().childFrames():
+            if isinstance(frame, QTextTable):
+                for row in range(frame.rows()):
+                    rows.append([_cell_text(frame, row, c) for c in range(frame.columns())])
+        return rows
+
+    def outcome_shown_whole(self) -> bool:
+        """The completed return fits its page, nothing cut off below."""
+        return self._ui.outcomeLabel.sizeHint().height() <= self._ui.workStack.height()
+
+    def _seen(self, label: QLabel) -> str:
+        """A label's text as a person reads it: its markup rendered, nothing when hidden."""
+        if not label.isVisibleTo(self):
+            return ""
+        text = label.text()
+        rich = label.textFormat() == Qt.TextFormat.RichText or (
+            label.textFormat() == Qt.TextFormat.AutoText and QtGui.Qt.mightBeRichText(text)
+        )
+        if not rich:
+            return text
+        document = QTextDocument()
+        document.setHtml(text)
+        return document.toPlainText()
 
 
-def set_label_tone(label: QLabel, tone: Tone | None) -> None:
-    label.setStyleSheet(_BANNER_STYLES[tone] + "border-radius:6px; padding:6px;" if tone else "")
+def _rows(table: QTableView) -> list[dict[str, str]]:
+    model = table.model()
+    headings = [
+        str(model.headerData(c, Qt.Orientation.Horizontal)) for c in range(model.columnCount())
+    ]
+    return [
+        {
+            heading: str(model.index(row, column).data(Qt.ItemDataRole.DisplayRole) or "")
+            for column, heading in enumerate(headings)
+        }
+        for row in range(model.rowCount())
+    ]
 
 
-__all__ = ["StationView", "Step", "Tone", "set_label_tone"]
+def _cell_text(table: QTextTable, row: int, column: int) -> str:
+    cell = table.cellAt(row, column)
+    cursor = cell.firstCursorPosition()
+    cursor.setPosition(cell.lastCursorPosition().position(), QtGui.QTextCursor.MoveMode.KeepAnchor)
+    return cursor.selectedText()
+
+
+def _stretch_columns(table: QTableView, *columns: int) -> None:
+    """Give the wrapping text columns the width the numbers leave."""
+    header = table.horizontalHeader()
+    header.setStretchLastSection(False)
+    for column in range(table.model().columnCount()):
+        mode = (
+            QHeaderView.ResizeMode.Stretch
+            if column in columns
+            else QHeaderView.ResizeMode.ResizeToContents
+        )
+        header.setSectionResizeMode(column, mode)
+
+
+def _cap_rows(table: QTableView, *, lines: int) -> int:
+    """Rows as tall as their wrapped text, up to ``lines`` lines (the last one elided, the
+    whole text in the tooltip): a row taller than its table would hide its other cells.
+    Returns the table's line spacing."""
+    table.resizeRowsToContents()
+    line = table.fontMetrics().lineSpacing()
+    for row in range(table.model().rowCount()):
+        table.setRowHeight(row, min(table.rowHeight(row), lines * line + 8))
+    return line
+
+
+def _fit_rows(table: QTableView) -> None:
+    """Every line on screen where the screen has room, so Enter confirms what the inspector
+    can see; on a small screen a parcel of many units scrolls (the total below sums them all).
+    A long text shows three lines, the rest in its tooltip."""
+    line = _cap_rows(table, lines=3)
+    rows = sum(table.rowHeight(row) for row in range(table.model().rowCount()))
+    chrome = table.horizontalHeader().sizeHint().height() + 2 * table.frameWidth()
+    table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+    table.setMinimumHeight(min(rows, _REFUND_LINES_AT_LEAST * line) + chrome)
+    table.setMaximumHeight(rows + chrome)
+
+
+__all__ = ["StationView", "Step", "Tone"]

@@ -19,19 +19,12 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select as sa_select
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
+from returnsdesk.data import refunds, returns
 from returnsdesk.data.db import Database
 from returnsdesk.data.models import (
-    Inspection,
-    Operator,
-    Order,
-    Parcel,
     Refund,
-    Return,
-    Station,
-    UnitDraft,
 )
 from returnsdesk.data.repositories import add_outbox_event, append_audit
 from returnsdesk.domain.errors import OperatorError
@@ -46,7 +39,7 @@ from returnsdesk.services.operators import (
     holds_role,
     refusals_audited,
 )
-from returnsdesk.services.refund_events import refund_event_payload, refund_line_rows
+from returnsdesk.services.refund_events import refund_event_payload
 from returnsdesk.services.views import StationContext
 
 log = logging.getLogger(__name__)
@@ -125,19 +118,8 @@ def authorize_lead(
 
 def pending_refunds(database: Database, *, limit: int = 500) -> list[PendingRefund]:
     """Refunds waiting for a lead, oldest first."""
-    with database.session() as session:
-        # SQLAlchemy's select: SQLModel's typed select takes at most four columns.
-        rows = session.execute(
-            sa_select(Refund, Return, col(Order.number), col(Operator.name), col(Station.code))
-            .join(Return, col(Return.id) == col(Refund.return_id))
-            .join(Order, col(Order.id) == col(Return.order_id))
-            .join(Operator, col(Operator.id) == col(Refund.operator_id))
-            .join(Parcel, col(Parcel.id) == col(Refund.parcel_id))
-            .join(Station, col(Station.id) == col(Parcel.station_id))
-            .where(col(Refund.status) == RefundStatus.PENDING_APPROVAL)
-            .order_by(col(Refund.created_at))
-            .limit(limit)
-        ).all()
+    with database.read() as session:
+        rows = refunds.pending_approval(session, limit=limit)
         return [
             PendingRefund(
                 refund_id=refund.id,
@@ -174,20 +156,6 @@ def decide_refund(
         return _decide(database, refund_id, lead, approve=approve, note=note, now=now)
 
 
-def handled_by(session: Session, return_id: uuid.UUID) -> set[uuid.UUID]:
-    """Everyone who handled the return at a station: received a parcel, inspected, completed."""
-    parcels = select(Parcel.id).where(col(Parcel.return_id) == return_id)
-    receivers = select(Parcel.operator_id).where(col(Parcel.return_id) == return_id)
-    inspectors = select(Inspection.operator_id).where(col(Inspection.parcel_id).in_(parcels))
-    drafts = select(UnitDraft.operator_id).where(col(UnitDraft.parcel_id).in_(parcels))
-    completers = select(Refund.operator_id).where(col(Refund.return_id) == return_id)
-    return {
-        operator_id
-        for query in (receivers, inspectors, drafts, completers)
-        for operator_id in session.exec(query)
-    }
-
-
 def _decide(
     database: Database,
     refund_id: uuid.UUID,
@@ -200,14 +168,14 @@ def _decide(
     with database.session() as session:
         if not holds_role(session, lead, LEAD_ROLES):
             raise NotAShiftLead("Only a shift lead can approve or reject a held refund.")
-        refund = session.get(Refund, refund_id)
+        refund = refunds.get_refund(session, refund_id)
         if refund is None or refund.status is not RefundStatus.PENDING_APPROVAL:
             state = "no longer exists" if refund is None else f"is {refund.status.value} already"
             raise RefundAlreadyDecided(f"That refund {state}.")
-        return_ = session.get(Return, refund.return_id)
-        order = session.get(Order, return_.order_id) if return_ is not None else None
-        assert return_ is not None and order is not None
-        if lead.operator_id in handled_by(session, return_.id):
+        return_ = returns.get_return(session, refund.return_id)
+        assert return_ is not None  # foreign key
+        order = returns.order_of(session, return_)
+        if lead.operator_id in refunds.handled_by(session, return_.id):
             raise FourEyesRequired(
                 f"{lead.operator_name} handled {return_.rma_number} at the station: another shift"
                 " lead must decide its refund."
@@ -266,7 +234,7 @@ def _lines(session: Session, refund: Refund) -> list[PendingRefundLine]:
             amount=Money(line.amount, line.currency),
             deduction_reason=line.deduction_reason,
         )
-        for line, sku, _line_ref in refund_line_rows(session, refund)
+        for line, sku, _line_ref in refunds.refund_line_rows(session, refund)
     ]
 
 

@@ -25,24 +25,21 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from returnsdesk.data.db import Database
 from returnsdesk.data.models import (
     Order,
     OrderLine,
     Product,
-    ProductGtin,
-    Return,
-    ReturnLine,
-    ReturnTracking,
 )
 from returnsdesk.data.repositories import append_audit
+from returnsdesk.data.return_writer import ReturnLineValues, ReturnWriter
 from returnsdesk.domain.barcodes import is_valid_gtin, normalise_gtin
 from returnsdesk.domain.errors import OperatorError
+from returnsdesk.domain.messages import language_tag, payment_method_word
 from returnsdesk.domain.money import currency_exponent
 from returnsdesk.domain.vocabulary import ReturnStatus
-from returnsdesk.services.upsert import upsert
 
 REQUIRED = (
     "rma_number",
@@ -68,6 +65,8 @@ OPTIONAL = (
     "gtin",
     "unit_value",
     "serialised",  # yes/no
+    "customer_language",  # a language tag (de, de-DE): the customer's messages are in it
+    "payment_method",  # card, paypal, bank_transfer, invoice...: when a refund arrives
 )
 COLUMNS = REQUIRED + OPTIONAL
 # Fields of the return itself: every row of one RMA must say the same.
@@ -81,6 +80,8 @@ _RETURN_FIELDS = (
     "order_placed_at",
     "delivered_at",
     "policy_window_days",
+    "customer_language",
+    "payment_method",
 )
 _MAX_ERRORS_SHOWN = 25
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
@@ -131,6 +132,8 @@ class ImportRow:
     gtin: str | None
     unit_value: Decimal | None
     serialised: bool
+    customer_language: str | None
+    payment_method: str | None
 
 
 @dataclass
@@ -277,6 +280,8 @@ def _row(number: int, cells: dict[str, str], problems: list[str]) -> ImportRow |
     read("policy_window_days", _window)
     read("gtin", _optional_gtin)
     read("serialised", _yes_no)
+    read("customer_language", _optional_language)
+    read("payment_method", payment_method_word)
     for name in ("comment", "carrier", "product_title", "category"):
         read(name, str)
     read("tracking_numbers", _words_upper)
@@ -421,6 +426,15 @@ def _optional_gtin(value: str) -> str | None:
     return normalise_gtin(value)
 
 
+def _optional_language(value: str) -> str | None:
+    if not value:
+        return None
+    tag = language_tag(value)
+    if tag is None:
+        raise _Cell(f"expected a language tag like de or de-DE, not {value[:20]!r}")
+    return tag
+
+
 def _yes_no(value: str) -> bool:
     word = value.lower()
     if word in ("", "no", "false", "0", "n"):
@@ -446,65 +460,63 @@ def _write(session: Session, rows: list[ImportRow], result: ImportResult) -> lis
     by_rma: dict[str, list[ImportRow]] = {}
     for row in rows:
         by_rma.setdefault(row.rma_number, []).append(row)
+    writer = ReturnWriter.load(
+        session,
+        skus={row.sku for row in rows},
+        gtins={row.gtin for row in rows if row.gtin is not None},
+        order_numbers={row.order_number for row in rows},
+        rma_numbers=set(by_rma),
+        tracking_numbers={number for row in rows for number in row.tracking_numbers},
+    )
     for rma, lines in by_rma.items():
         head = lines[0]
-        existing = session.exec(select(Return).where(Return.rma_number == rma)).first()
+        existing = writer.find_return(rma)
         if existing is not None and existing.status is not ReturnStatus.OPEN:
             result.skipped.append(f"{rma}: {existing.status.value} at the station already, kept")
             continue
-        order = _order(session, head, problems, result)
+        order = _order(writer, head, problems, result)
         if order is None:
             continue
-        order_lines = [_order_line(session, order, row, problems, result) for row in lines]
+        order_lines = [_order_line(writer, order, row, problems, result) for row in lines]
         if any(line is None for line in order_lines):
             continue
-        return_ = existing or Return(
-            rma_number=rma,
+        return_ = writer.return_(
+            rma,
             order_id=order.id,
             customer_name=head.customer_name,
             customer_email=head.customer_email,
+            policy_window_days=head.policy_window_days,
         )
-        return_.order_id = order.id
-        return_.customer_name = head.customer_name
-        return_.customer_email = head.customer_email
-        return_.policy_window_days = head.policy_window_days
-        session.add(return_)
-        session.flush()
         (result.updated if existing is not None else result.created).append(rma)
-        for old in session.exec(select(ReturnLine).where(ReturnLine.return_id == return_.id)):
-            session.delete(old)  # an open return has no inspections or refund lines yet
-        for row, order_line in zip(lines, order_lines, strict=True):
-            assert order_line is not None
-            session.add(
-                ReturnLine(
-                    return_id=return_.id,
-                    order_line_id=order_line.id,
-                    sku=row.sku,
+        # An open return has no inspections or refund lines yet: its lines may be replaced.
+        writer.set_return_lines(
+            return_,
+            [
+                ReturnLineValues(
+                    order_line=order_line,
                     quantity=row.quantity,
                     reason_code=row.reason_code,
-                    customer_comment=row.comment,
+                    comment=row.comment,
                 )
-            )
+                for row, order_line in zip(lines, order_lines, strict=True)
+                if order_line is not None
+            ],
+        )
         for number in head.tracking_numbers:
-            tracking = session.get(ReturnTracking, number)
-            if tracking is not None and tracking.return_id != return_.id:
+            if writer.tracking_owner(number) not in (None, return_.id):
                 problems.append(
                     f"row {head.row}, column tracking_numbers: {number} belongs to another return"
                 )
                 continue
-            tracking = tracking or ReturnTracking(
-                tracking_number=number, return_id=return_.id, carrier=head.carrier
-            )
-            tracking.carrier = head.carrier
-            session.add(tracking)
+            writer.tracking_number(return_, number, head.carrier)
     session.flush()
     return problems
 
 
 def _order(
-    session: Session, row: ImportRow, problems: list[str], result: ImportResult
+    writer: ReturnWriter, row: ImportRow, problems: list[str], result: ImportResult
 ) -> Order | None:
-    order = session.exec(select(Order).where(Order.number == row.order_number)).first()
+    order = writer.find_order(row.order_number)
     if order is not None:
         if order.currency != row.currency:
             problems.append(
@@ -515,7 +527,6 @@ def _order(
     else:
         result.orders_created.append(row.order_number)
     values: dict[str, Any] = {
-        "number": row.order_number,
         "customer_name": row.customer_name,
         "customer_email": row.customer_email,
         "currency": row.currency,
@@ -524,25 +535,23 @@ def _order(
         values["placed_at"] = row.order_placed_at
     if row.delivered_at is not None:
         values["delivered_at"] = row.delivered_at
-    order = upsert(Order, order, **values)
-    session.add(order)
-    session.flush()
-    return order
+    if row.customer_language is not None:
+        values["customer_language"] = row.customer_language
+    if row.payment_method is not None:
+        values["payment_method"] = row.payment_method
+    return writer.order(row.order_number, **values)
 
 
 def _order_line(
-    session: Session, order: Order, row: ImportRow, problems: list[str], result: ImportResult
+    writer: ReturnWriter, order: Order, row: ImportRow, problems: list[str], result: ImportResult
 ) -> OrderLine | None:
-    product = _product(session, row, problems, result)
+    product = _product(writer, row, problems, result)
     if product is None:
         return None
-    line = session.exec(
-        select(OrderLine).where(OrderLine.order_id == order.id, OrderLine.sku == row.sku)
-    ).first()
-    line = upsert(
-        OrderLine,
+    line = next((line for line in writer.lines_of_order(order) if line.sku == row.sku), None)
+    return writer.order_line(
+        order,
         line,
-        order_id=order.id,
         product_id=product.id,
         sku=row.sku,
         quantity=max(line.quantity if line is not None else 0, row.quantity),
@@ -550,15 +559,12 @@ def _order_line(
         currency=row.currency,
         serial_numbers=list(row.serial_numbers) or (line.serial_numbers if line else []),
     )
-    session.add(line)
-    session.flush()
-    return line
 
 
 def _product(
-    session: Session, row: ImportRow, problems: list[str], result: ImportResult
+    writer: ReturnWriter, row: ImportRow, problems: list[str], result: ImportResult
 ) -> Product | None:
-    product = session.exec(select(Product).where(Product.sku == row.sku)).first()
+    product = writer.find_product(row.sku)
     if product is None:
         if not row.product_title:
             problems.append(
@@ -566,22 +572,20 @@ def _product(
                 "(and category, gtin) to create it"
             )
             return None
-        product = Product(
-            sku=row.sku,
+        product = writer.product(
+            row.sku,
             title=row.product_title,
             category=(row.category or _DEFAULT_CATEGORY).lower(),
             unit_value=row.unit_value if row.unit_value is not None else row.unit_price,
             currency=row.currency,
             serialised=row.serialised,
         )
-        session.add(product)
-        session.flush()
         result.products_created.append(row.sku)
     if row.gtin is not None:
-        gtin = session.get(ProductGtin, row.gtin)
-        if gtin is None:
-            session.add(ProductGtin(gtin=row.gtin, product_id=product.id))
-        elif gtin.product_id != product.id:
+        owner = writer.gtin_owner(row.gtin)
+        if owner is None:
+            writer.gtin(row.gtin, product)
+        elif owner != product.id:
             problems.append(f"row {row.row}, column gtin: {row.gtin} belongs to another product")
             return None
     return product

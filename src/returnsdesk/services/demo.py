@@ -13,24 +13,23 @@ import random
 import string
 import unicodedata
 import uuid
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session
 
+from returnsdesk.data import returns
 from returnsdesk.data.models import (
     Operator,
     Order,
     OrderLine,
     Product,
-    ProductGtin,
-    Return,
-    ReturnLine,
-    ReturnTracking,
     Station,
 )
+from returnsdesk.data.return_writer import ReturnLineValues, ReturnWriter
 from returnsdesk.data.types import utcnow
 from returnsdesk.domain.barcodes import (
     fedex_express_check_digit,
@@ -203,6 +202,11 @@ _LAST_NAMES = (
     "Rossi", "Berg", "Navarro", "Walsh",
 )  # fmt: skip
 _EMAIL_DOMAINS = ("example.com", "example.net", "example.org")
+# Customer messages: these surnames' customers read German; everyone else English. Each
+# customer's payment method comes from their name, so the random stream (and with it every
+# other demo value) stays as it was.
+GERMAN_SURNAMES = ("Bauer", "Fischer", "Keller", "Müller", "Schmidt")
+_PAYMENT_METHODS = ("card", "card", "paypal", "bank_transfer", "invoice")
 
 REASON_CODES = (
     "changed_mind",
@@ -396,11 +400,11 @@ def _ean13(gtin: str) -> str:
 class _Seeder:
     def __init__(self, session: Session, rng: random.Random, now: datetime) -> None:
         self.session = session
+        self.writer = ReturnWriter(session)  # a database with no orders: nothing to load
         self.rng = rng
         self.now = now
         self.products: dict[str, Product] = {}
         self.serials: set[str] = set()
-        self.tracking: set[str] = set()
 
     def run(self) -> None:
         self.session.add(Station(code="STATION-01", name="Returns bench 1", created_at=self.now))
@@ -415,7 +419,7 @@ class _Seeder:
         # Order numbers rise with time, as a shop's do.
         everything = sorted([o for o, _ in designed + orders], key=lambda o: o.placed_at)
         for i, order in enumerate(everything):
-            order.number = f"WEB-{204_000 + i}"
+            self.writer.renumber_order(order, f"WEB-{204_000 + i}")
         lines_by_order = {o.id: lines for o, lines in designed + orders}
         for d, (order, lines) in zip(DESIGNED_SCENARIOS, designed, strict=True):
             self._designed_return(d, order, lines)
@@ -436,8 +440,8 @@ class _Seeder:
                     sku = f"{category.sku_prefix}-{model.number}" + (
                         f"-{size.removeprefix('EU ')}" if size else ""
                     )
-                    product = Product(
-                        sku=sku,
+                    product = self.writer.product(
+                        sku,
                         title=f"{model.name}, {size}" if size else model.name,
                         category=category.name,
                         unit_value=Decimal(model.price),
@@ -447,9 +451,7 @@ class _Seeder:
                         size=size,
                     )
                     self.products[sku] = product
-                    self.session.add(product)
-                    gtin = normalise_gtin(body + gtin_check_digit(body))
-                    self.session.add(ProductGtin(gtin=gtin, product_id=product.id))
+                    self.writer.gtin(normalise_gtin(body + gtin_check_digit(body)), product)
 
     # orders
 
@@ -469,8 +471,9 @@ class _Seeder:
         if discount:
             off = Decimal(self.rng.choice((10, 15, 20, 25, 30))) / 100
             price = (price * (1 - off)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-        line = OrderLine(
-            order_id=order.id,
+        return self.writer.order_line(
+            order,
+            None,
             product_id=product.id,
             sku=product.sku,
             quantity=quantity,
@@ -478,20 +481,19 @@ class _Seeder:
             currency=CURRENCY,
             serial_numbers=[self._serial() for _ in range(quantity)] if product.serialised else [],
         )
-        self.session.add(line)
-        return line
 
     def _order(self, name: str, email: str, placed_at: datetime, delivered_at: datetime) -> Order:
-        order = Order(
-            number="",  # numbered once all orders exist
+        language, method = _language_and_method(name)
+        return self.writer.order(
+            f"unnumbered-{uuid.uuid4()}",  # numbered once all orders exist
             customer_name=name,
             customer_email=email,
+            customer_language=language,
+            payment_method=method,
             currency=CURRENCY,
             placed_at=placed_at,
             delivered_at=delivered_at if delivered_at < self.now else None,  # else in transit
         )
-        self.session.add(order)
-        return order
 
     def _random_order(self) -> tuple[Order, list[OrderLine]]:
         # A growing shop: more orders in the last weeks, which is also where open returns come from.
@@ -535,8 +537,8 @@ class _Seeder:
         carrier: str,
         lines: Sequence[tuple[OrderLine, int, str, str]],  # line, quantity, reason, comment
     ) -> None:
-        return_ = Return(
-            rma_number=rma_number,
+        return_ = self.writer.return_(
+            rma_number,
             order_id=order.id,
             customer_name=order.customer_name,
             customer_email=order.customer_email,
@@ -545,25 +547,17 @@ class _Seeder:
             expected_at=requested_at + timedelta(days=self.rng.uniform(2.0, 6.0)),
             policy_window_days=POLICY_WINDOW_DAYS,
         )
-        self.session.add(return_)
         number = _tracking_number(self.rng, carrier)
-        while number in self.tracking:
+        while self.writer.tracking_owner(number) is not None:
             number = _tracking_number(self.rng, carrier)
-        self.tracking.add(number)
-        self.session.add(
-            ReturnTracking(tracking_number=number, return_id=return_.id, carrier=carrier)
+        self.writer.tracking_number(return_, number, carrier)
+        self.writer.set_return_lines(
+            return_,
+            [
+                ReturnLineValues(order_line=line, quantity=q, reason_code=reason, comment=comment)
+                for line, q, reason, comment in lines
+            ],
         )
-        for line, quantity, reason, comment in lines:
-            self.session.add(
-                ReturnLine(
-                    return_id=return_.id,
-                    order_line_id=line.id,
-                    sku=line.sku,
-                    quantity=quantity,
-                    reason_code=reason,
-                    customer_comment=comment,
-                )
-            )
 
     def _designed_return(self, d: _Designed, order: Order, lines: list[OrderLine]) -> None:
         assert order.delivered_at is not None
@@ -622,6 +616,11 @@ class _Seeder:
         return result
 
 
+def _language_and_method(name: str) -> tuple[str, str]:
+    language = "de-DE" if name.rsplit(" ", 1)[-1] in GERMAN_SURNAMES else "en"
+    return language, _PAYMENT_METHODS[zlib.crc32(name.encode()) % len(_PAYMENT_METHODS)]
+
+
 def _email(name: str, domain: str) -> str:
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     local = ".".join("".join(c for c in part if c.isalnum()) for part in ascii_name.split())
@@ -634,7 +633,7 @@ def seed_demo(session: Session, *, seed: int = 7, now: datetime | None = None) -
     Seeding is one whole setup action, so this commits once at the end. With the same ``seed``
     and ``now`` the content is the same every time.
     """
-    if session.exec(select(Order.id).limit(1)).first() is not None:
+    if returns.has_orders(session):
         logger.info("Demo data not seeded: the database already has orders")
         return demo_parcels(session)
     if now is None:
@@ -659,30 +658,11 @@ def _parcel_rank(parcel: DemoParcel) -> tuple[int, str]:
 
 def demo_parcels(session: Session) -> DemoSummary:
     """The open returns as parcels to scan: designed scenarios first, then by RMA number."""
-    returns = session.exec(select(Return).where(Return.status == ReturnStatus.OPEN)).all()
-    return_ids = [r.id for r in returns]
-    tracking: dict[uuid.UUID, ReturnTracking] = {}
-    for t in session.exec(
-        select(ReturnTracking)
-        .where(col(ReturnTracking.return_id).in_(return_ids))
-        .order_by(col(ReturnTracking.tracking_number))
-    ):
-        tracking.setdefault(t.return_id, t)
-    rows = session.exec(
-        select(ReturnLine, OrderLine, Product)
-        .join(OrderLine, col(ReturnLine.order_line_id) == col(OrderLine.id))
-        .join(Product, col(OrderLine.product_id) == col(Product.id))
-        .where(col(ReturnLine.return_id).in_(return_ids))
-        .order_by(col(ReturnLine.sku))
-    ).all()
-    gtins: dict[uuid.UUID, str] = {}
-    product_ids = {product.id for _, _, product in rows}
-    for g in session.exec(
-        select(ProductGtin)
-        .where(col(ProductGtin.product_id).in_(product_ids))
-        .order_by(col(ProductGtin.gtin))
-    ):
-        gtins.setdefault(g.product_id, g.gtin)
+    open_returns = returns.open_returns(session)
+    return_ids = [r.id for r in open_returns]
+    tracking = returns.first_tracking(session, return_ids)
+    rows = returns.lines_of_returns(session, return_ids)
+    gtins = returns.first_gtin(session, {product.id for _, _, product in rows})
     items: dict[uuid.UUID, list[DemoItem]] = {}
     for return_line, order_line, product in rows:
         items.setdefault(return_line.return_id, []).append(
@@ -704,8 +684,9 @@ def demo_parcels(session: Session) -> DemoSummary:
             items=tuple(items.get(r.id, ())),
             scenario=_SCENARIO_BY_RMA.get(r.rma_number, OTHER_SCENARIO),
         )
-        for r in returns
+        for r in open_returns
     ]
     parcels.sort(key=_parcel_rank)
-    order_count = session.exec(select(func.count()).select_from(Order)).one()
-    return DemoSummary(orders=order_count, open_returns=len(parcels), parcels=tuple(parcels))
+    return DemoSummary(
+        orders=returns.order_count(session), open_returns=len(parcels), parcels=tuple(parcels)
+    )

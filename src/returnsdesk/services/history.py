@@ -6,20 +6,10 @@ import uuid
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import String, cast, or_
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session
 
-from returnsdesk.data.models import (
-    DispositionDecision,
-    Inspection,
-    Operator,
-    Parcel,
-    Photo,
-    Refund,
-    RefundLine,
-    Return,
-    Station,
-)
+from returnsdesk.data import history as queries
+from returnsdesk.data.models import RefundLine, Return
 from returnsdesk.domain.money import Money
 from returnsdesk.domain.policy import RefundPolicy
 from returnsdesk.services.intake import load_return_view
@@ -27,35 +17,20 @@ from returnsdesk.services.views import HistoryRow, OutcomeUnit, ReturnOutcome
 
 
 def return_outcome(
-    session: Session, return_id: uuid.UUID, *, refunds: RefundPolicy, now: datetime
+    session: Session, return_: Return, *, refunds: RefundPolicy, now: datetime
 ) -> ReturnOutcome:
-    return_ = session.get(Return, return_id)
-    assert return_ is not None
     view = load_return_view(session, return_, refunds=refunds, now=now)
-    refund = session.exec(select(Refund).where(Refund.return_id == return_id)).first()
+    refund = queries.refund_of(session, return_.id)
     titles = {line.line_id: line.title for line in view.lines}
     refund_lines: dict[uuid.UUID, RefundLine] = {}  # by inspection
     operator_name = station_code = ""
     if refund is not None:
-        for refund_line in session.exec(
-            select(RefundLine).where(RefundLine.refund_id == refund.id)
-        ).all():
+        for refund_line in queries.refund_lines(session, refund.id):
             if refund_line.inspection_id is not None:
                 refund_lines[refund_line.inspection_id] = refund_line
-        operator = session.get(Operator, refund.operator_id)
-        operator_name = operator.name if operator is not None else ""
-        parcel = session.get(Parcel, refund.parcel_id)
-        station = session.get(Station, parcel.station_id) if parcel is not None else None
-        station_code = station.code if station is not None else ""
-    rows = session.exec(
-        select(Inspection, DispositionDecision)
-        .join(Parcel, col(Parcel.id) == col(Inspection.parcel_id))
-        .outerjoin(
-            DispositionDecision, col(DispositionDecision.inspection_id) == col(Inspection.id)
-        )
-        .where(Parcel.return_id == return_id)
-        .order_by(col(Inspection.finished_at))
-    ).all()
+        operator_name = queries.operator_name(session, refund.operator_id)
+        station_code = queries.station_code_of_parcel(session, refund.parcel_id)
+    rows = queries.inspections_of_return(session, return_.id)
     units = tuple(
         OutcomeUnit(
             description=(
@@ -101,55 +76,13 @@ def shift_history(
     limit: int = 500,
 ) -> list[HistoryRow]:
     """Parcels received in [since, until), newest first, optionally filtered by free text."""
-    inspected = (
-        select(func.count(col(Inspection.id)))
-        .where(Inspection.parcel_id == Parcel.id, Inspection.outcome == "inspected")
-        .scalar_subquery()
+    rows = queries.parcels_received(
+        session, since=since, until=until, text=text.strip(), station_id=station_id, limit=limit
     )
-    query = (
-        select(Parcel, Return, Refund, inspected)
-        .outerjoin(Return, col(Return.id) == col(Parcel.return_id))
-        .outerjoin(Refund, col(Refund.parcel_id) == col(Parcel.id))
-        .where(col(Parcel.received_at) >= since, col(Parcel.received_at) < until)
-        .order_by(col(Parcel.received_at).desc())
-        .limit(limit)
-    )
-    if station_id is not None:
-        query = query.where(Parcel.station_id == station_id)
-    needle = text.strip()
-    if needle:
-        pattern = f"%{needle}%"
-        query = query.where(
-            or_(
-                col(Parcel.tracking_number).ilike(pattern),
-                col(Return.rma_number).ilike(pattern),
-                col(Return.customer_name).ilike(pattern),
-                cast(col(Parcel.status), String).ilike(pattern),
-                # A unit's license plate, scanned off its routing label, finds its parcel.
-                col(Parcel.id).in_(
-                    select(Inspection.parcel_id).where(col(Inspection.license_plate).ilike(pattern))
-                ),
-            )
-        )
-    rows = session.exec(query).all()
-    operator_names = dict(session.exec(select(Operator.id, Operator.name)).all())
-    photo_counts: dict[uuid.UUID, int] = {}
-    flags_by_parcel: dict[uuid.UUID, set[str]] = {}
+    operator_names = queries.operator_names(session)
     parcel_ids = [parcel.id for parcel, *_ in rows]
-    if parcel_ids:
-        for parcel_id, unit_flags in session.exec(
-            select(Inspection.parcel_id, Inspection.flags).where(
-                col(Inspection.parcel_id).in_(parcel_ids)
-            )
-        ).all():
-            flags_by_parcel.setdefault(parcel_id, set()).update(unit_flags)
-        photo_counts = dict(
-            session.exec(
-                select(Photo.parcel_id, func.count(col(Photo.id)))
-                .where(col(Photo.parcel_id).in_(parcel_ids))
-                .group_by(col(Photo.parcel_id))
-            ).all()
-        )
+    flags_by_parcel = queries.unit_flags(session, parcel_ids) if parcel_ids else {}
+    photo_counts = queries.photo_counts(session, parcel_ids) if parcel_ids else {}
     history: list[HistoryRow] = []
     for parcel, return_, refund, units in rows:
         parcel_flags = set(flags_by_parcel.get(parcel.id, ()))

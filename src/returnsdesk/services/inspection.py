@@ -8,18 +8,15 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session
 
+from returnsdesk.data import drafts, products, returns
 from returnsdesk.data.models import (
     DispositionDecision,
     Inspection,
-    Order,
-    Parcel,
     Product,
-    ProductGtin,
     Refund,
     RefundLine,
-    Return,
     StockMovement,
 )
 from returnsdesk.data.repositories import add_outbox_event, append_audit
@@ -30,7 +27,6 @@ from returnsdesk.domain.labels import license_plate
 from returnsdesk.domain.money import Money
 from returnsdesk.domain.scanning import ClassifiedScan, ScanKind
 from returnsdesk.domain.vocabulary import InspectionOutcome, ParcelStatus, ReturnStatus
-from returnsdesk.services import drafts
 from returnsdesk.services.labels.queue import queue_unit_labels
 from returnsdesk.services.messages.queue import queue_completion_messages
 from returnsdesk.services.refund_events import refund_event_payload
@@ -54,24 +50,19 @@ def resolve_item(session: Session, scan: ClassifiedScan, *, view: ReturnView) ->
     """The product behind an item scan: a GTIN, an SKU, or a serial shipped on this return."""
     if scan.kind is ScanKind.GTIN:
         gtin = scan.gtin or scan.value
-        found = session.exec(
-            select(Product)
-            .join(ProductGtin, col(ProductGtin.product_id) == col(Product.id))
-            .where(ProductGtin.gtin == gtin.zfill(14))
-        ).first()
+        found = products.product_by_gtin(session, gtin)
         if found is None:
             raise UnknownBarcode(f"No product has barcode {gtin}. Check the item or scan its SKU.")
         return _scanned(found, scan.serial)
     if scan.kind is ScanKind.TEXT:
-        product = session.exec(
-            select(Product).where(func.upper(Product.sku) == scan.value.upper())
-        ).first()
+        product = products.product_by_sku(session, scan.value, any_case=True)
         if product is not None:
             return _scanned(product)
         # A serial label identifies the unit and its product at once.
         for line in view.lines:
             if scan.value.upper() in (s.upper() for s in line.serial_numbers):
-                matched = session.exec(select(Product).where(Product.sku == line.sku)).one()
+                matched = products.product_by_sku(session, line.sku)
+                assert matched is not None  # the return's line names a product
                 return _scanned(matched, scan.value)
         raise UnknownBarcode(f"'{scan.value[:30]}' is no product or serial number on this return.")
     raise WrongStep("That is a parcel label. Finish this parcel first (F8 closes it).")
@@ -94,14 +85,13 @@ def complete_parcel(
     and raises ``AlreadyCompleted``.
     """
     inspection.check_ready_to_close()
-    parcel = session.get(Parcel, parcel_id)
+    parcel = returns.get_parcel(session, parcel_id)
     if parcel is None or parcel.return_id is None:
         raise UnknownBarcode("This parcel is not linked to a return.")
     # Locked (PostgreSQL): a concurrent completion of this return waits, then finds it completed.
-    return_ = session.get(Return, parcel.return_id, with_for_update=True, populate_existing=True)
+    return_ = returns.lock_return(session, parcel.return_id)
     assert return_ is not None  # foreign key
-    order = session.get(Order, return_.order_id)
-    assert order is not None
+    order = returns.order_of(session, return_)
     if return_.status is ReturnStatus.COMPLETED or parcel.status is ParcelStatus.COMPLETED:
         raise AlreadyCompleted(f"Return {return_.rma_number} was completed before.")
 

@@ -6,20 +6,12 @@ import logging
 import uuid
 from datetime import datetime
 
-from sqlalchemy import func, or_
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from returnsdesk.data.models import (
-    Order,
-    OrderLine,
-    Parcel,
-    Product,
-    Return,
-    ReturnLine,
-    ReturnTracking,
-)
+from returnsdesk.data import returns
+from returnsdesk.data.models import Parcel, Return
 from returnsdesk.data.repositories import add_outbox_event, append_audit
-from returnsdesk.domain.errors import AlreadyCompleted, ReturnCancelled, UnknownBarcode
+from returnsdesk.domain.errors import AlreadyCompleted, ReturnCancelled
 from returnsdesk.domain.inspection import ExpectedLine
 from returnsdesk.domain.money import Money
 from returnsdesk.domain.policy import RefundPolicy
@@ -37,19 +29,17 @@ SEARCH_LIMIT = 200  # as long as the longest field searched (customer names)
 
 
 def find_return(session: Session, scan: ClassifiedScan) -> Return | None:
-    """The return a parcel scan points at, or None. Orders with several returns prefer open ones."""
+    """The return a parcel scan points at, or None. Orders with several returns prefer open ones.
+
+    The return is locked for the rest of the transaction (``data.returns``), so a parcel scan
+    reads it once, fresh, and receives it.
+    """
     if scan.kind is ScanKind.TRACKING:
-        tracking = session.get(ReturnTracking, scan.value)
-        return session.get(Return, tracking.return_id) if tracking is not None else None
+        return returns.return_by_tracking(session, scan.value)
     if scan.kind is ScanKind.RMA:
-        return session.exec(select(Return).where(Return.rma_number == scan.value)).first()
+        return returns.return_by_rma(session, scan.value)
     if scan.kind is ScanKind.ORDER:
-        candidates = session.exec(
-            select(Return)
-            .join(Order, col(Order.id) == col(Return.order_id))
-            .where(Order.number == scan.value)
-            .order_by(col(Return.created_at).desc())
-        ).all()
+        candidates = returns.returns_of_order(session, scan.value)
         open_ones = [r for r in candidates if r.status is not ReturnStatus.COMPLETED]
         preferred = open_ones or list(candidates)
         return preferred[0] if preferred else None
@@ -59,15 +49,7 @@ def find_return(session: Session, scan: ClassifiedScan) -> Return | None:
 def load_return_view(
     session: Session, return_: Return, *, refunds: RefundPolicy, now: datetime
 ) -> ReturnView:
-    order = session.get(Order, return_.order_id)
-    assert order is not None  # foreign key
-    rows = session.exec(
-        select(ReturnLine, OrderLine, Product)
-        .join(OrderLine, col(OrderLine.id) == col(ReturnLine.order_line_id))
-        .join(Product, col(Product.id) == col(OrderLine.product_id))
-        .where(ReturnLine.return_id == return_.id)
-        .order_by(col(ReturnLine.sku))
-    ).all()
+    order = returns.order_of(session, return_)
     lines = tuple(
         ExpectedLine(
             line_id=return_line.id,
@@ -84,11 +66,8 @@ def load_return_view(
             serial_numbers=tuple(order_line.serial_numbers),
             weight_grams=product.weight_grams,
         )
-        for return_line, order_line, product in rows
+        for return_line, order_line, product in returns.expected_lines(session, return_.id)
     )
-    tracking = session.exec(
-        select(ReturnTracking.tracking_number).where(ReturnTracking.return_id == return_.id)
-    ).all()
     delivered = order.delivered_at
     return ReturnView(
         return_id=return_.id,
@@ -102,7 +81,7 @@ def load_return_view(
         policy_window_days=return_.policy_window_days,
         days_since_delivery=(now - delivered).days if delivered is not None else None,
         currency=order.currency,
-        tracking_numbers=tuple(tracking),
+        tracking_numbers=tuple(returns.tracking_numbers(session, return_.id)),
         lines=lines,
     )
 
@@ -111,17 +90,17 @@ def receive_parcel(
     session: Session,
     *,
     ctx: StationContext,
-    return_id: uuid.UUID,
+    return_: Return,
     tracking_number: str,
     carrier: str,
     now: datetime,
 ) -> tuple[uuid.UUID, bool]:
-    """Record the parcel as received (or resume the open one). Returns (parcel id, resumed)."""
-    # Lock the return (PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises writers), so two
-    # stations scanning one parcel at once receive it once: the second waits, then resumes it.
-    return_ = session.get(Return, return_id, with_for_update=True, populate_existing=True)
-    if return_ is None:
-        raise UnknownBarcode("That return no longer exists.")
+    """Record the parcel as received (or resume the open one). Returns (parcel id, resumed).
+
+    ``return_`` comes locked (``find_return``, ``lock_return``), so two stations scanning one
+    parcel at once receive it once: the second waits, then resumes it.
+    """
+    return_id = return_.id
     if return_.status is ReturnStatus.COMPLETED:
         raise AlreadyCompleted(f"Return {return_.rma_number} was completed before.")
     if return_.status is ReturnStatus.CANCELLED:
@@ -129,9 +108,7 @@ def receive_parcel(
             f"Return {return_.rma_number} was cancelled by the shop. Set the parcel aside "
             "for a shift lead (F5: unexpected parcel)."
         )
-    existing = session.exec(
-        select(Parcel).where(Parcel.return_id == return_id, Parcel.status == ParcelStatus.OPEN)
-    ).first()
+    existing = returns.open_parcel_of(session, return_id)
     if existing is not None:
         log.info("Resuming parcel %s of %s", existing.id, return_.rma_number)
         return existing.id, True
@@ -213,26 +190,6 @@ def search_returns(session: Session, text: str, *, limit: int = 25) -> list[Retu
     needle = storable(text, what="Search", limit=SEARCH_LIMIT).strip()
     if not needle:
         return []
-    pattern = f"%{needle.replace('%', '').replace('_', '')}%"
-    units = (
-        select(func.coalesce(func.sum(ReturnLine.quantity), 0))
-        .where(ReturnLine.return_id == Return.id)
-        .scalar_subquery()
-    )
-    rows = session.exec(
-        select(Return, Order.number, units)
-        .join(Order, col(Order.id) == col(Return.order_id))
-        .where(
-            or_(
-                col(Return.rma_number).ilike(pattern),
-                col(Order.number).ilike(pattern),
-                col(Return.customer_name).ilike(pattern),
-                col(Return.customer_email).ilike(pattern),
-            )
-        )
-        .order_by(col(Return.status), col(Return.created_at).desc())
-        .limit(limit)
-    ).all()
     return [
         ReturnSummary(
             return_id=r.id,
@@ -242,5 +199,5 @@ def search_returns(session: Session, text: str, *, limit: int = 25) -> list[Retu
             status=r.status,
             units=int(unit_count),
         )
-        for r, number, unit_count in rows
+        for r, number, unit_count in returns.search_returns(session, needle, limit=limit)
     ]

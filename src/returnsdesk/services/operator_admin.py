@@ -10,8 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session
 
+from returnsdesk.data import operators as queries
 from returnsdesk.data.models import Operator
 from returnsdesk.data.repositories import append_audit
 from returnsdesk.domain.errors import OperatorError
@@ -77,7 +78,7 @@ def _audit(session: Session, operator: Operator, action: str, by: str, **details
 
 
 def list_operators(session: Session) -> list[OperatorRow]:
-    operators = session.exec(select(Operator).order_by(Operator.code)).all()
+    operators = queries.all_operators(session)
     return [
         OperatorRow(
             code=operator.code,
@@ -166,16 +167,7 @@ def set_active(session: Session, *, code: str, active: bool, by: str) -> Operato
 
 def _keep_a_lead(session: Session, leaving: Operator) -> None:
     """Refuse a change that leaves no active lead: held refunds could then never be decided."""
-    others = session.exec(
-        select(func.count())
-        .select_from(Operator)
-        .where(
-            Operator.active,
-            Operator.id != leaving.id,
-            Operator.role.in_(sorted(LEAD_ROLES)),  # type: ignore[attr-defined]
-        )
-    ).one()
-    if others == 0:
+    if queries.other_active_leads(session, leaving.id) == 0:
         raise OperatorChangeRefused(
             f"{leaving.code} is the last active shift lead or admin; add another first, or"
             " nobody could approve held refunds."

@@ -19,9 +19,9 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import update
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session
 
+from returnsdesk.data import operators as queries
 from returnsdesk.data.db import Database
 from returnsdesk.data.models import Operator, Station
 from returnsdesk.data.repositories import append_audit
@@ -66,7 +66,7 @@ def hash_pin(pin: str) -> str:
 
 def ensure_station(session: Session, *, code: str, name: str | None = None) -> Station:
     """The station row for this machine, registered on first start."""
-    station = session.exec(select(Station).where(Station.code == code)).first()
+    station = queries.station_by_code(session, code)
     if station is None:
         station = Station(code=code, name=name or code)
         session.add(station)
@@ -76,14 +76,12 @@ def ensure_station(session: Session, *, code: str, name: str | None = None) -> S
 
 def find_operator(session: Session, code: str) -> Operator | None:
     """The operator with this badge code, as typed or scanned (case and spaces ignored)."""
-    return session.exec(
-        select(Operator).where(func.upper(Operator.code) == code.strip().upper())
-    ).first()
+    return queries.operator_by_code(session, code)
 
 
 def badge_alone_signs_in(database: Database, operator_code: str) -> bool:
     """Whether this badge signs in without a PIN (an active inspector who has none)."""
-    with database.session() as session:
+    with database.read() as session:
         operator = find_operator(session, operator_code)
         return (
             operator is not None
@@ -130,7 +128,7 @@ def authenticate(
     pin_ok = stored_hash is None or _pin_matches(stored_hash, pin or "")
     with database.session() as session:
         station = ensure_station(session, code=station_code)
-        operator = session.get(Operator, operator_id)
+        operator = queries.get_operator(session, operator_id)
         assert operator is not None
         if pin_ok:
             # Checked again: a lock set by another station while the PIN was being checked.
@@ -200,7 +198,7 @@ def unlock_operator(
 def holds_role(session: Session, who: StationContext, roles: frozenset[OperatorRole]) -> bool:
     """Whether ``who`` has one of ``roles`` now, as the database says (not the context, which
     a caller could have made up or which may predate a change of role)."""
-    operator = session.get(Operator, who.operator_id)
+    operator = queries.get_operator(session, who.operator_id)
     return operator is not None and operator.active and operator.role in roles
 
 
@@ -282,14 +280,7 @@ def _count_failure(
     lockout: LockoutPolicy,
     purpose: str,
 ) -> SignInFailed:
-    # One UPDATE, so wrong PINs typed at two stations at once are both counted.
-    session.execute(
-        update(Operator)
-        .where(col(Operator.id) == operator.id)
-        .values(failed_pin_attempts=col(Operator.failed_pin_attempts) + 1)
-    )
-    session.refresh(operator)
-    failures = operator.failed_pin_attempts
+    failures = queries.count_failed_pin(session, operator)
     _audit(
         session, "operator.pin_failed", operator.code, operator, station, purpose, attempt=failures
     )

@@ -23,9 +23,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeAlias, cast
 
 import platformdirs
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from returnsdesk.data.models import Photo
+from returnsdesk.data.photos import photos as photo_rows
 from returnsdesk.domain.errors import OperatorError
 
 if TYPE_CHECKING:  # OpenCV and numpy load when a photo is first taken or shown, not at start
@@ -118,12 +119,7 @@ class PhotoStore:
 
     def list_for_parcel(self, session: Session, parcel_id: uuid.UUID) -> list[PhotoView]:
         """The parcel's photos (of the parcel and of its units), oldest first."""
-        photos = session.exec(
-            select(Photo)
-            .where(Photo.parcel_id == parcel_id)
-            .order_by(col(Photo.taken_at), col(Photo.id))
-        )
-        return [self._view(photo) for photo in photos]
+        return [self._view(photo) for photo in photo_rows(session, parcel_id=parcel_id)]
 
     @staticmethod
     def thumbnail(view: PhotoView, max_side: int = 160) -> Image | None:
@@ -150,13 +146,8 @@ class PhotoStore:
         parcel_id: uuid.UUID | None = None,
     ) -> list[PhotoProblem]:
         """Check every photo taken at or after ``since`` (all if None) against its file."""
-        query = select(Photo).order_by(col(Photo.taken_at), col(Photo.id))
-        if since is not None:
-            query = query.where(col(Photo.taken_at) >= since)
-        if parcel_id is not None:
-            query = query.where(Photo.parcel_id == parcel_id)
         problems = []
-        for photo in session.exec(query):
+        for photo in photo_rows(session, parcel_id=parcel_id, since=since):
             path = self.root / photo.relative_path
             try:
                 with path.open("rb") as file:

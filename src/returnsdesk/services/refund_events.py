@@ -2,22 +2,12 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from returnsdesk.data.models import (
-    DispositionDecision,
-    Inspection,
-    Order,
-    OrderLine,
-    Refund,
-    RefundLine,
-    Return,
-    ReturnLine,
-)
-from returnsdesk.domain.vocabulary import InspectionOutcome
+from returnsdesk.data.models import Order, Refund, Return
+from returnsdesk.data.refunds import refund_line_rows, unit_fates
 
 
 def refund_event_payload(
@@ -25,7 +15,7 @@ def refund_event_payload(
 ) -> dict[str, Any]:
     """Read from the stored refund and its lines (flushed), so every event says the same."""
     rows = refund_line_rows(session, refund)
-    fates = _unit_fates(session, [line.inspection_id for line, _, _ in rows])
+    fates = unit_fates(session, [line.inspection_id for line, _, _ in rows])
     return {
         "rma_number": return_.rma_number,
         "order_number": order.number,
@@ -53,38 +43,4 @@ def refund_event_payload(
             }
             for line, sku, line_ref in rows
         ],
-    }
-
-
-def refund_line_rows(session: Session, refund: Refund) -> list[tuple[RefundLine, str, str | None]]:
-    """The refund's lines with their SKU and the shop's line reference, in a stable order."""
-    return list(
-        session.exec(
-            select(RefundLine, ReturnLine.sku, OrderLine.line_ref)
-            .join(ReturnLine, col(ReturnLine.id) == col(RefundLine.return_line_id))
-            .join(OrderLine, col(OrderLine.id) == col(ReturnLine.order_line_id))
-            .where(RefundLine.refund_id == refund.id)
-            .order_by(col(ReturnLine.sku), col(RefundLine.unit_index))
-        ).all()
-    )
-
-
-def _unit_fates(
-    session: Session, inspection_ids: list[uuid.UUID | None]
-) -> dict[uuid.UUID, str | None]:
-    ids = [i for i in inspection_ids if i is not None]
-    if not ids:
-        return {}
-    found = session.exec(
-        select(Inspection.id, Inspection.outcome, DispositionDecision.disposition)
-        .outerjoin(
-            DispositionDecision, col(DispositionDecision.inspection_id) == col(Inspection.id)
-        )
-        .where(col(Inspection.id).in_(ids))
-    ).all()
-    return {
-        inspection_id: "missing"
-        if outcome is InspectionOutcome.MISSING
-        else (None if disposition is None else str(disposition))
-        for inspection_id, outcome, disposition in found
     }

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, TypeVar
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from returnsdesk.data import drafts, returns
 from returnsdesk.data.db import Database
 from returnsdesk.data.models import Return
 from returnsdesk.domain.clock import Clock
@@ -27,15 +28,7 @@ from returnsdesk.domain.scanning import ClassifiedScan, ScanKind, ScanRules
 from returnsdesk.domain.vocabulary import ReturnStatus
 from returnsdesk.domain.weighing import Weighing
 from returnsdesk.scan.classify import classify
-from returnsdesk.services import (
-    approvals,
-    drafts,
-    history,
-    inspection,
-    intake,
-    regrades,
-    weighing,
-)
+from returnsdesk.services import approvals, history, inspection, intake, regrades, weighing
 from returnsdesk.services.labels.printers import LabelOutput
 from returnsdesk.services.labels.queue import (
     LabelHealth,
@@ -46,6 +39,7 @@ from returnsdesk.services.labels.queue import (
     queue_unit_labels,
     reprint_labels,
 )
+from returnsdesk.services.messages import ledger
 from returnsdesk.services.operators import DEFAULT_LOCKOUT, LockoutPolicy, unlock_by_lead
 from returnsdesk.services.photos import (
     PhotoProblem,
@@ -134,48 +128,49 @@ class StationService:
         if scan.kind not in intake.PARCEL_SCANS:
             raise WrongStep("Scan the parcel's label first (tracking number or RMA).")
         now = self.clock()
+        tracking = scan.value if scan.kind is ScanKind.TRACKING else ""
+        # One transaction, the return read once (and locked): find, then receive or explain.
         with self.database.session() as session:
             found = intake.find_return(session, scan)
             if found is None:
                 return NoReturnFound(scan)
             if found.status is ReturnStatus.COMPLETED:
                 return ParcelAlreadyCompleted(
-                    history.return_outcome(
-                        session, found.id, refunds=self.policies.refunds, now=now
-                    )
+                    history.return_outcome(session, found, refunds=self.policies.refunds, now=now)
                 )
-            return_id = found.id
-        tracking = scan.value if scan.kind is ScanKind.TRACKING else ""
-        return ParcelOpened(self.open_return(return_id, tracking, scan.carrier or ""))
+            return ParcelOpened(self._receive(session, found, tracking, scan.carrier or "", now))
 
     def open_return(
         self, return_id: uuid.UUID, tracking_number: str = "", carrier: str = ""
     ) -> ReceivedParcel:
-        """Receive a parcel for a return chosen by scan or search."""
+        """Receive a parcel for a return chosen by search."""
         now = self.clock()
         with self.database.session() as session:
-            return_ = session.get(Return, return_id)
+            return_ = returns.lock_return(session, return_id)
             if return_ is None:
                 raise WrongStep("That return no longer exists.")
-            if not tracking_number:
-                tracking_number = return_.rma_number  # no carrier label: the RMA identifies it
-            parcel_id, resumed = intake.receive_parcel(
-                session,
-                ctx=self.context,
-                return_id=return_id,
-                tracking_number=tracking_number,
-                carrier=carrier,
-                now=now,
-            )
-            session.refresh(return_)
-            view = intake.load_return_view(session, return_, refunds=self.policies.refunds, now=now)
-            finished = tuple(drafts.finished_units(session, parcel_id)) if resumed else ()
-            weighed = weighing.stored_weighing(session, parcel_id) if resumed else None
-            parcel_photos = (
-                sum(1 for p in self.photos.list_for_parcel(session, parcel_id) if p.unit_id is None)
-                if resumed
-                else 0
-            )
+            return self._receive(session, return_, tracking_number, carrier, now)
+
+    def _receive(
+        self, session: Session, return_: Return, tracking_number: str, carrier: str, now: datetime
+    ) -> ReceivedParcel:
+        parcel_id, resumed = intake.receive_parcel(
+            session,
+            ctx=self.context,
+            return_=return_,
+            # No carrier label: the RMA identifies the parcel.
+            tracking_number=tracking_number or return_.rma_number,
+            carrier=carrier,
+            now=now,
+        )
+        view = intake.load_return_view(session, return_, refunds=self.policies.refunds, now=now)
+        finished = tuple(drafts.finished_units(session, parcel_id)) if resumed else ()
+        weighed = weighing.stored_weighing(session, parcel_id) if resumed else None
+        parcel_photos = (
+            sum(1 for p in self.photos.list_for_parcel(session, parcel_id) if p.unit_id is None)
+            if resumed
+            else 0
+        )
         return ReceivedParcel(
             parcel_id=parcel_id,
             view=view,
@@ -186,13 +181,16 @@ class StationService:
         )
 
     def outcome(self, return_id: uuid.UUID) -> ReturnOutcome:
-        with self.database.session() as session:
+        with self.database.read() as session:
+            return_ = returns.get_return(session, return_id)
+            if return_ is None:
+                raise WrongStep("That return no longer exists.")
             return history.return_outcome(
-                session, return_id, refunds=self.policies.refunds, now=self.clock()
+                session, return_, refunds=self.policies.refunds, now=self.clock()
             )
 
     def search(self, text: str) -> list[ReturnSummary]:
-        with self.database.session() as session:
+        with self.database.read() as session:
             return intake.search_returns(session, text)
 
     def receive_unexpected(self, scan: ClassifiedScan, note: str) -> uuid.UUID:
@@ -240,7 +238,7 @@ class StationService:
         return verdict
 
     def resolve_item(self, scan: ClassifiedScan, view: ReturnView) -> ScannedProduct:
-        with self.database.session() as session:
+        with self.database.read() as session:
             return inspection.resolve_item(session, scan, view=view)
 
     def complete(self, parcel_id: uuid.UUID, work: ParcelInspection) -> CompletionResult:
@@ -300,7 +298,13 @@ class StationService:
         """
         printer = self._label_printer()
         with self.database.session() as session:
-            drafts.save_unit(session, ctx=self.context, parcel_id=parcel_id, unit=unit)
+            drafts.save_unit(
+                session,
+                parcel_id=parcel_id,
+                unit=unit,
+                station_id=self.context.station_id,
+                operator_id=self.context.operator_id,
+            )
             queued = (
                 0
                 if printer is None
@@ -332,7 +336,7 @@ class StationService:
         )
 
     def parcel_labels(self, parcel_id: uuid.UUID) -> list[UnitLabelView]:
-        with self.database.session() as session:
+        with self.database.read() as session:
             return parcel_labels(session, parcel_id)
 
     def label_health(self) -> LabelHealth | None:
@@ -360,14 +364,14 @@ class StationService:
         self, parcel_id: uuid.UUID
     ) -> list[tuple[PhotoView, Image | None, PhotoProblem | None]]:
         """A parcel's photos with thumbnails, each checked against its recorded SHA-256."""
-        with self.database.session() as session:
+        with self.database.read() as session:
             photos = self.photos.list_for_parcel(session, parcel_id)
             problems = {p.photo_id: p for p in self.photos.verify(session, parcel_id=parcel_id)}
         return [(p, self.photos.thumbnail(p), problems.get(p.id)) for p in photos]
 
     def verify_photos(self, *, days: int = 7) -> list[PhotoProblem]:
         """Photos of the last ``days`` whose file is missing or altered (checked at start-up)."""
-        with self.database.session() as session:
+        with self.database.read() as session:
             return self.photos.verify(session, since=self.clock() - timedelta(days=days))
 
     def sync_health(self) -> SyncHealth:
@@ -419,11 +423,47 @@ class StationService:
             self.database, event_id, lead, shop=self.key_inquiry, now=self.clock()
         )
 
+    def messages(self, rma_number: str) -> list[ledger.MessageRecord]:
+        """What was sent to the customer for a return, and when (``NoSuchMessage``: no return)."""
+        return ledger.list_messages(self.database, rma_number)
+
+    def resend_message(self, event_id: uuid.UUID, lead: StationContext) -> ledger.MessageRecord:
+        """A customer message queued again by a lead, audited (``services/messages/ledger``)."""
+        return ledger.resend_message(self.database, event_id, lead, now=self.clock())
+
+    # --- grader consistency: blind second grades by whoever is signed in ------------------
+
+    def next_regrade(self) -> regrades.RegradeTask | None:
+        """The oldest unit waiting for a second grade that the signed-in operator did not
+        grade first (what they may see of it: never the first grade or grader)."""
+        with self.database.session() as session:
+            return regrades.next_regrade(session, operator_id=self.context.operator_id)
+
+    def record_regrade(self, license_plate: str, grade_key: str) -> str:
+        """The signed-in operator's second grade of a unit, audited; its grade code. Refused
+        (``WrongStep``) for the first grader, or a unit graded again already."""
+        with self.database.session() as session:
+            return regrades.record_regrade(
+                session,
+                license_plate=license_plate,
+                grade_key_or_code=grade_key,
+                grading=self.policies.grading,
+                ctx=self.context,
+                now=self.clock(),
+            )
+
+    def grader_agreement(self, *, days: int) -> regrades.Consistency:
+        """Second grades recorded in the last ``days`` days, at every station."""
+        end = self.clock()
+        return regrades.consistency(
+            self.database, start=end - timedelta(days=days), end=end, grading=self.policies.grading
+        )
+
     def history(self, *, day: datetime | None = None, text: str = "") -> list[HistoryRow]:
         """Parcels received on the operator's day (local midnight to midnight), newest first."""
         local = (day or self.clock()).astimezone()
         start = local.replace(hour=0, minute=0, second=0, microsecond=0)
-        with self.database.session() as session:
+        with self.database.read() as session:
             return history.shift_history(
                 session,
                 since=start.astimezone(UTC),

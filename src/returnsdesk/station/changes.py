@@ -30,6 +30,7 @@ class Changes:
     labels: bool = False  # this station's print jobs
     photos: bool = False  # evidence photos
     operators: bool = False  # badges: locked out, unlocked
+    regrades: bool = False  # units waiting for a blind second grade, and those recorded
 
     def __or__(self, other: Changes) -> Changes:
         return Changes(
@@ -52,9 +53,10 @@ PARCEL_RECEIVED = Changes(returns=True, history=True, outbox=True)
 UNEXPECTED_PARCEL = Changes(history=True, outbox=True)
 # A unit of an open parcel stored as a draft (no screen lists drafts), its routing label queued.
 UNIT_FINISHED = Changes(labels=True)
-# One transaction: inspections, the refund (held or not), stock, events, labels, audit.
+# One transaction: inspections, the refund (held or not), stock, events, labels, audit, and
+# the units picked for a blind second grade.
 PARCEL_COMPLETED = Changes(
-    returns=True, history=True, refunds_waiting=True, outbox=True, labels=True
+    returns=True, history=True, refunds_waiting=True, outbox=True, labels=True, regrades=True
 )
 PHOTO_SAVED = Changes(photos=True, history=True)  # the history counts a parcel's photos
 LABELS_REPRINTED = Changes(labels=True, outbox=True)
@@ -62,8 +64,12 @@ LABELS_REPRINTED = Changes(labels=True, outbox=True)
 # --- the shift lead -------------------------------------------------------------------------
 REFUND_DECIDED = Changes(refunds_waiting=True, history=True, outbox=True)
 EVENT_RETRIED = Changes(outbox=True)
+EVENT_RESENT = Changes(outbox=True)  # under a new key, the old one recorded against it
 EVENT_RESOLVED = Changes(outbox=True)
 BADGE_UNLOCKED = Changes(operators=True, outbox=True)
+MESSAGE_RESENT = Changes(outbox=True)  # a customer message is one more outbox event
+# --- anyone at the station --------------------------------------------------------------------
+UNIT_REGRADED = Changes(regrades=True, outbox=True)  # the second grade, audited
 
 # --- what this process does in the background ------------------------------------------------
 
@@ -87,5 +93,11 @@ def pulled(stats: PullStats) -> Changes:
 # Other stations on a shared database (and ``returnsdesk sync`` or ``print-labels`` beside
 # the window) change all this without telling us: a slow timer says "maybe" for them.
 ELSEWHERE = Changes(
-    returns=True, history=True, refunds_waiting=True, outbox=True, labels=True, photos=True
+    returns=True,
+    history=True,
+    refunds_waiting=True,
+    outbox=True,
+    labels=True,
+    photos=True,
+    regrades=True,
 )

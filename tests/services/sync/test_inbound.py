@@ -346,3 +346,38 @@ def test_a_refund_names_the_shops_order_lines(
     assert isinstance(call, ContractCall)
     sent = {(line["sku"], line["line_ref"]) for line in call.body["lines"]}
     assert sent == {(SHOE, "L7"), (BOOT, "L8")}
+
+
+def order_row(database: Database, number: str) -> Order:
+    with database.session() as session:
+        return session.exec(select(Order).where(Order.number == number)).one()
+
+
+def test_the_customers_language_and_payment_method_come_with_the_order(
+    database: Database, feed: ReturnFeedServer, connector: HttpContractConnector
+) -> None:
+    # Given a shop that names the language and payment method in its own spelling, and one
+    # that names neither, and one whose language is no tag
+    german = remote_return("RMA-1")
+    german["order"] |= {"customer_language": "de_de", "payment_method": "Bank-Transfer"}
+    silent = remote_return("RMA-2", order="WEB-1002", tracking=())
+    junk = remote_return("RMA-3", order="WEB-1003", tracking=())
+    junk["order"] |= {"customer_language": "Deutsch!", "payment_method": None}
+    feed.publish(german, silent, junk)
+
+    puller(database, connector).pull()
+
+    # Then the station keeps them as a tag and a lead-time key, and "not known" as None
+    first = order_row(database, "WEB-1001")
+    assert (first.customer_language, first.payment_method) == ("de-DE", "bank_transfer")
+    second = order_row(database, "WEB-1002")
+    assert (second.customer_language, second.payment_method) == (None, None)
+    third = order_row(database, "WEB-1003")
+    assert (third.customer_language, third.payment_method) == (None, None)
+
+    # And a later version that does not say them keeps what the station knows
+    feed.publish(remote_return("RMA-1", minutes=5, email="ann@new.example"))
+    puller(database, connector).pull()
+    again = order_row(database, "WEB-1001")
+    assert (again.customer_language, again.payment_method) == ("de-DE", "bank_transfer")
+    assert again.customer_email == "ann@new.example"

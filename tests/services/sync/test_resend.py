@@ -16,7 +16,7 @@ import pytest
 from fake_shop import FakeShop, write_synthetic_return
 from sqlmodel import col, select
 
-from returnsdesk import cli_sync
+from returnsdesk.cli import sync as cli_sync
 from returnsdesk.data.db import Database, make_engine
 from returnsdesk.data.migrations import ensure_schema
 from returnsdesk.data.models import AuditEntry, Operator, OutboxEvent, OutboxKeyReplacement

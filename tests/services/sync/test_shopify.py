@@ -14,22 +14,23 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import select
 
-from returnsdesk.config import load_settings
+from returnsdesk.config import MessagesSettings, load_settings
 from returnsdesk.data.db import Database, make_engine
 from returnsdesk.data.migrations import ensure_schema
-from returnsdesk.data.models import Operator, OutboxEvent, Refund, Return
+from returnsdesk.data.models import Operator, Order, OutboxEvent, Refund, Return
 from returnsdesk.domain.clock import fixed_clock
 from returnsdesk.domain.errors import ConfigError
 from returnsdesk.domain.policy import load_policies
 from returnsdesk.domain.scanning import ScanRules
 from returnsdesk.domain.vocabulary import OutboxStatus, ReturnStatus
 from returnsdesk.paths import default_policy_dir
+from returnsdesk.services.messages.deliver import MessageConnector
 from returnsdesk.services.operators import sign_in
 from returnsdesk.services.station import ParcelOpened, StationService
 from returnsdesk.services.sync.credentials import DEFAULT_TOKEN_ENV
 from returnsdesk.services.sync.inbound import Puller, PullFailed
 from returnsdesk.services.sync.relay import Relay
-from returnsdesk.services.sync.shopify import ShopifyConnector
+from returnsdesk.services.sync.shopify import ShopifyConnector, payment_method
 from returnsdesk.services.sync.shopify_standin import (
     LeakyBucket,
     StandinLine,
@@ -98,7 +99,12 @@ def database(tmp_path: Path) -> Iterator[Database]:
 
 
 def relay(database: Database, connector: ShopifyConnector, clock: ManualClock) -> Relay:
-    return Relay(database, connector, clock=clock.at, sleep=lambda s: None)
+    """The station's relay: customer messages through the message deliverer (to the shop,
+    which sends its own), everything else to the connector."""
+    messages = MessageConnector(
+        connector, database, MessagesSettings(grace_minutes=0), clock=clock.at
+    )
+    return Relay(database, messages, clock=clock.at, sleep=lambda s: None)
 
 
 def work_return(database: Database, tracking: str, gtins: list[str]) -> uuid.UUID:
@@ -234,10 +240,16 @@ def test_throttled_by_cost_backs_off_then_succeeds(
 
     first = relay(database, connector, clock).drain()
     waiting = [e for e in outbox(database) if e.status is OutboxStatus.PENDING]
-    assert first.retried == 1 and waiting
-    assert "THROTTLED" in (waiting[0].last_error or "")
+    (throttled,) = [e for e in waiting if "THROTTLED" in (e.last_error or "")]
+    # The customer's message waits behind its return's refund; nothing else was tried.
+    assert first.retried == 2 and [e.event_type for e in waiting] == [
+        "refund.requested",
+        "return.closed",
+        "customer.message",  # inspection finished
+        "customer.message",  # refund issued
+    ], [(e.event_type, e.last_error) for e in waiting]
     # The wait asked for is the time the bucket needs for the call's cost at 100 points/s.
-    assert waiting[0].next_attempt_at.replace(tzinfo=UTC) > clock.at()
+    assert throttled.next_attempt_at.replace(tzinfo=UTC) > clock.at()
 
     clock.seconds += 60  # the bucket refills; the retry comes due
     relay(database, connector, clock).drain()
@@ -300,3 +312,42 @@ def test_the_demo_shop_dates_its_return_just_before_now() -> None:
     (order,) = shop.orders
     assert order["createdAt"] == "2031-01-08T15:30:00Z"
     assert [r["createdAt"] for r in order["returns"]] == ["2031-01-09T15:30:00Z"]
+
+
+def test_the_customers_locale_and_payment_gateway_come_with_the_order(
+    database: Database, shop: StandinShop, connector: ShopifyConnector
+) -> None:
+    # Given a second order, of a customer in Austria who paid through Shopify Payments
+    order = shop.add_order(
+        "#1002",
+        [StandinLine("SOCK-1", "Wool socks", Decimal("12.00"), barcode="4006381333948")],
+        locale="de-AT",
+        gateway="shopify_payments",
+    )
+    shop.add_return(order, [("SOCK-1", 1)], tracking="1Z999AA10123456791")
+
+    Puller(database, connector).pull()
+
+    # Then the station writes to them in German and states the card's lead time; the first
+    # order's "manual" gateway is a method of its own (the default lead time, unless set)
+    with database.session() as session:
+        orders = {
+            o.number: (o.customer_language, o.payment_method) for o in session.exec(select(Order))
+        }
+    assert orders == {"#1001": ("en", "manual"), "#1002": ("de-AT", "card")}
+
+
+@pytest.mark.parametrize(
+    ("gateways", "method"),
+    [
+        (["shopify_payments"], "card"),
+        (["Shopify Payments"], "card"),
+        (["gift_card", "paypal"], "paypal"),
+        (["Bank Deposit"], "bank_transfer"),
+        (["Klarna"], "klarna"),
+        (["gift_card"], None),
+        ([], None),
+    ],
+)
+def test_a_gateway_is_named_by_its_payment_method(gateways: list[str], method: str | None) -> None:
+    assert payment_method(gateways) == method

@@ -6,29 +6,50 @@ from PySide6.QtGui import (QBrush, QColor, QConicalGradient, QCursor,
     QFont, QFontDatabase, QGradient, QIcon,
     QImage, QKeySequence, QLinearGradient, QPainter,
     QPalette, QPixmap, QRadialGradient, QTransform)
-from PySide6.QtWidgets import (QAbstractItemView, QApplication, QHBoxLayout, QHeaderView,
-    QLabel, QPushButton, QSizePolicy, QSpacerItem,
-    QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QApplication, QGridLayout, QHBoxLayout,
+    QHeaderView, QLabel, QLineEdit, QPushButton,
+    QSizePolicy, QSpacerItem, QTableView, QVBoxLayout,
+    QWidget)
 
 class Ui_LeadView(object):
     def setupUi(self, LeadView):
         if not LeadView.objectName():
             LeadView.setObjectName(u"LeadView")
-        LeadView.resize(1200, 700)
+        LeadView.resize(1300, 700)
         self.rootLayout = QVBoxLayout(LeadView)
         self.rootLayout.setObjectName(u"rootLayout")
+        self.topRow = QHBoxLayout()
+        self.topRow.setObjectName(u"topRow")
         self.message = QLabel(LeadView)
         self.message.setObjectName(u"message")
         self.message.setTextFormat(Qt.TextFormat.PlainText)
         self.message.setWordWrap(True)
 
-        self.rootLayout.addWidget(self.message)
+        self.topRow.addWidget(self.message)
 
+        self.unlockButton = QPushButton(LeadView)
+        self.unlockButton.setObjectName(u"unlockButton")
+
+        self.topRow.addWidget(self.unlockButton)
+
+        self.refreshButton = QPushButton(LeadView)
+        self.refreshButton.setObjectName(u"refreshButton")
+
+        self.topRow.addWidget(self.refreshButton)
+
+        self.topRow.setStretch(0, 1)
+
+        self.rootLayout.addLayout(self.topRow)
+
+        self.columns = QHBoxLayout()
+        self.columns.setObjectName(u"columns")
+        self.leftColumn = QVBoxLayout()
+        self.leftColumn.setObjectName(u"leftColumn")
         self.refundsHeading = QLabel(LeadView)
         self.refundsHeading.setObjectName(u"refundsHeading")
         self.refundsHeading.setTextFormat(Qt.TextFormat.PlainText)
 
-        self.rootLayout.addWidget(self.refundsHeading)
+        self.leftColumn.addWidget(self.refundsHeading)
 
         self.refundsTable = QTableView(LeadView)
         self.refundsTable.setObjectName(u"refundsTable")
@@ -37,14 +58,14 @@ class Ui_LeadView(object):
         self.refundsTable.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.refundsTable.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
 
-        self.rootLayout.addWidget(self.refundsTable)
+        self.leftColumn.addWidget(self.refundsTable)
 
         self.refundLines = QLabel(LeadView)
         self.refundLines.setObjectName(u"refundLines")
         self.refundLines.setTextFormat(Qt.TextFormat.PlainText)
         self.refundLines.setWordWrap(True)
 
-        self.rootLayout.addWidget(self.refundLines)
+        self.leftColumn.addWidget(self.refundLines)
 
         self.refundButtons = QHBoxLayout()
         self.refundButtons.setObjectName(u"refundButtons")
@@ -63,20 +84,77 @@ class Ui_LeadView(object):
         self.refundButtons.addItem(self.refundButtonsSpacer)
 
 
-        self.rootLayout.addLayout(self.refundButtons)
+        self.leftColumn.addLayout(self.refundButtons)
 
+        self.messagesHeadingRow = QHBoxLayout()
+        self.messagesHeadingRow.setObjectName(u"messagesHeadingRow")
+        self.messagesHeading = QLabel(LeadView)
+        self.messagesHeading.setObjectName(u"messagesHeading")
+        self.messagesHeading.setTextFormat(Qt.TextFormat.PlainText)
+
+        self.messagesHeadingRow.addWidget(self.messagesHeading)
+
+        self.messagesHeadingSpacer = QSpacerItem(0, 0, QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Minimum)
+
+        self.messagesHeadingRow.addItem(self.messagesHeadingSpacer)
+
+        self.rmaLabel = QLabel(LeadView)
+        self.rmaLabel.setObjectName(u"rmaLabel")
+        self.rmaLabel.setTextFormat(Qt.TextFormat.PlainText)
+
+        self.messagesHeadingRow.addWidget(self.rmaLabel)
+
+        self.rmaEdit = QLineEdit(LeadView)
+        self.rmaEdit.setObjectName(u"rmaEdit")
+        self.rmaEdit.setMaxLength(64)
+
+        self.messagesHeadingRow.addWidget(self.rmaEdit)
+
+
+        self.leftColumn.addLayout(self.messagesHeadingRow)
+
+        self.messagesTable = QTableView(LeadView)
+        self.messagesTable.setObjectName(u"messagesTable")
+        self.messagesTable.setTabKeyNavigation(False)
+        self.messagesTable.setAlternatingRowColors(True)
+        self.messagesTable.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.messagesTable.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+
+        self.leftColumn.addWidget(self.messagesTable)
+
+        self.messageButtons = QHBoxLayout()
+        self.messageButtons.setObjectName(u"messageButtons")
+        self.resendMessageButton = QPushButton(LeadView)
+        self.resendMessageButton.setObjectName(u"resendMessageButton")
+
+        self.messageButtons.addWidget(self.resendMessageButton)
+
+        self.messageButtonsSpacer = QSpacerItem(0, 0, QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Minimum)
+
+        self.messageButtons.addItem(self.messageButtonsSpacer)
+
+
+        self.leftColumn.addLayout(self.messageButtons)
+
+        self.leftColumn.setStretch(1, 3)
+        self.leftColumn.setStretch(5, 2)
+
+        self.columns.addLayout(self.leftColumn)
+
+        self.rightColumn = QVBoxLayout()
+        self.rightColumn.setObjectName(u"rightColumn")
         self.syncHeading = QLabel(LeadView)
         self.syncHeading.setObjectName(u"syncHeading")
         self.syncHeading.setTextFormat(Qt.TextFormat.PlainText)
 
-        self.rootLayout.addWidget(self.syncHeading)
+        self.rightColumn.addWidget(self.syncHeading)
 
         self.syncState = QLabel(LeadView)
         self.syncState.setObjectName(u"syncState")
         self.syncState.setTextFormat(Qt.TextFormat.PlainText)
         self.syncState.setWordWrap(True)
 
-        self.rootLayout.addWidget(self.syncState)
+        self.rightColumn.addWidget(self.syncState)
 
         self.eventsTable = QTableView(LeadView)
         self.eventsTable.setObjectName(u"eventsTable")
@@ -85,7 +163,7 @@ class Ui_LeadView(object):
         self.eventsTable.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.eventsTable.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
 
-        self.rootLayout.addWidget(self.eventsTable)
+        self.rightColumn.addWidget(self.eventsTable)
 
         self.eventButtons = QHBoxLayout()
         self.eventButtons.setObjectName(u"eventButtons")
@@ -94,54 +172,83 @@ class Ui_LeadView(object):
 
         self.eventButtons.addWidget(self.retryButton)
 
+        self.resendButton = QPushButton(LeadView)
+        self.resendButton.setObjectName(u"resendButton")
+
+        self.eventButtons.addWidget(self.resendButton)
+
         self.resolveButton = QPushButton(LeadView)
         self.resolveButton.setObjectName(u"resolveButton")
 
         self.eventButtons.addWidget(self.resolveButton)
-
-        self.refreshButton = QPushButton(LeadView)
-        self.refreshButton.setObjectName(u"refreshButton")
-
-        self.eventButtons.addWidget(self.refreshButton)
 
         self.eventButtonsSpacer = QSpacerItem(0, 0, QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Minimum)
 
         self.eventButtons.addItem(self.eventButtonsSpacer)
 
 
-        self.rootLayout.addLayout(self.eventButtons)
+        self.rightColumn.addLayout(self.eventButtons)
 
-        self.badgesHeading = QLabel(LeadView)
-        self.badgesHeading.setObjectName(u"badgesHeading")
-        self.badgesHeading.setTextFormat(Qt.TextFormat.PlainText)
+        self.regradeHeading = QLabel(LeadView)
+        self.regradeHeading.setObjectName(u"regradeHeading")
+        self.regradeHeading.setTextFormat(Qt.TextFormat.PlainText)
 
-        self.rootLayout.addWidget(self.badgesHeading)
+        self.rightColumn.addWidget(self.regradeHeading)
 
-        self.badgeButtons = QHBoxLayout()
-        self.badgeButtons.setObjectName(u"badgeButtons")
-        self.unlockButton = QPushButton(LeadView)
-        self.unlockButton.setObjectName(u"unlockButton")
+        self.regradeTask = QLabel(LeadView)
+        self.regradeTask.setObjectName(u"regradeTask")
+        self.regradeTask.setTextFormat(Qt.TextFormat.PlainText)
+        self.regradeTask.setWordWrap(True)
 
-        self.badgeButtons.addWidget(self.unlockButton)
+        self.rightColumn.addWidget(self.regradeTask)
 
-        self.badgeButtonsSpacer = QSpacerItem(0, 0, QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Minimum)
+        self.regradeKeys = QGridLayout()
+        self.regradeKeys.setObjectName(u"regradeKeys")
 
-        self.badgeButtons.addItem(self.badgeButtonsSpacer)
+        self.rightColumn.addLayout(self.regradeKeys)
 
+        self.agreementSummary = QLabel(LeadView)
+        self.agreementSummary.setObjectName(u"agreementSummary")
+        self.agreementSummary.setTextFormat(Qt.TextFormat.PlainText)
+        self.agreementSummary.setWordWrap(True)
 
-        self.rootLayout.addLayout(self.badgeButtons)
+        self.rightColumn.addWidget(self.agreementSummary)
 
-        self.rootLayout.setStretch(2, 3)
-        self.rootLayout.setStretch(7, 2)
+        self.agreementTable = QTableView(LeadView)
+        self.agreementTable.setObjectName(u"agreementTable")
+        self.agreementTable.setTabKeyNavigation(False)
+        self.agreementTable.setAlternatingRowColors(True)
+        self.agreementTable.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+
+        self.rightColumn.addWidget(self.agreementTable)
+
+        self.rightColumn.setStretch(2, 3)
+        self.rightColumn.setStretch(8, 2)
+
+        self.columns.addLayout(self.rightColumn)
+
+        self.columns.setStretch(0, 1)
+        self.columns.setStretch(1, 1)
+
+        self.rootLayout.addLayout(self.columns)
+
+        self.rootLayout.setStretch(1, 1)
         self.refundsHeading.setBuddy(self.refundsTable)
+        self.messagesHeading.setBuddy(self.messagesTable)
+        self.rmaLabel.setBuddy(self.rmaEdit)
         self.syncHeading.setBuddy(self.eventsTable)
         QWidget.setTabOrder(self.refundsTable, self.approveButton)
         QWidget.setTabOrder(self.approveButton, self.rejectButton)
-        QWidget.setTabOrder(self.rejectButton, self.eventsTable)
+        QWidget.setTabOrder(self.rejectButton, self.rmaEdit)
+        QWidget.setTabOrder(self.rmaEdit, self.messagesTable)
+        QWidget.setTabOrder(self.messagesTable, self.resendMessageButton)
+        QWidget.setTabOrder(self.resendMessageButton, self.eventsTable)
         QWidget.setTabOrder(self.eventsTable, self.retryButton)
-        QWidget.setTabOrder(self.retryButton, self.resolveButton)
-        QWidget.setTabOrder(self.resolveButton, self.refreshButton)
-        QWidget.setTabOrder(self.refreshButton, self.unlockButton)
+        QWidget.setTabOrder(self.retryButton, self.resendButton)
+        QWidget.setTabOrder(self.resendButton, self.resolveButton)
+        QWidget.setTabOrder(self.resolveButton, self.unlockButton)
+        QWidget.setTabOrder(self.unlockButton, self.refreshButton)
+        QWidget.setTabOrder(self.refreshButton, self.agreementTable)
 
         self.retranslateUi(LeadView)
 
@@ -151,19 +258,33 @@ class Ui_LeadView(object):
     def retranslateUi(self, LeadView):
         self.message.setText("")
         self.message.setAccessibleName(QCoreApplication.translate("LeadView", u"Shift lead message", None))
+        self.unlockButton.setText(QCoreApplication.translate("LeadView", u"Unlock a badge (U)", None))
+        self.refreshButton.setText(QCoreApplication.translate("LeadView", u"Refresh (F5)", None))
         self.refundsHeading.setText(QCoreApplication.translate("LeadView", u"Refunds waiting for approval", None))
         self.refundsTable.setAccessibleName(QCoreApplication.translate("LeadView", u"Refunds waiting for approval", None))
         self.refundLines.setText("")
         self.approveButton.setText(QCoreApplication.translate("LeadView", u"Approve (A)", None))
         self.rejectButton.setText(QCoreApplication.translate("LeadView", u"Reject (R)", None))
+        self.messagesHeading.setText(QCoreApplication.translate("LeadView", u"Customer messages", None))
+        self.rmaLabel.setText(QCoreApplication.translate("LeadView", u"&Return (RMA):", None))
+        self.rmaEdit.setPlaceholderText(QCoreApplication.translate("LeadView", u"RMA, then Enter", None))
+        self.rmaEdit.setAccessibleName(QCoreApplication.translate("LeadView", u"Return whose messages are shown", None))
+        self.messagesTable.setAccessibleName(QCoreApplication.translate("LeadView", u"Messages sent to the customer for the return", None))
+        self.resendMessageButton.setText(QCoreApplication.translate("LeadView", u"Send again (S)", None))
+        self.resendMessageButton.setToolTip(QCoreApplication.translate("LeadView", u"Queue the selected message again for the customer (a new message, audited)", None))
         self.syncHeading.setText(QCoreApplication.translate("LeadView", u"Order system", None))
         self.syncState.setText(QCoreApplication.translate("LeadView", u"Checking\u2026", None))
         self.syncState.setAccessibleName(QCoreApplication.translate("LeadView", u"Order system state", None))
         self.eventsTable.setAccessibleName(QCoreApplication.translate("LeadView", u"Order system events that need a person", None))
         self.retryButton.setText(QCoreApplication.translate("LeadView", u"Retry (T)", None))
+        self.resendButton.setText(QCoreApplication.translate("LeadView", u"Resend, new key (N)", None))
+        self.resendButton.setToolTip(QCoreApplication.translate("LeadView", u"Only when the shop says the event's key applied nothing: after a refusal was fixed in the shop", None))
         self.resolveButton.setText(QCoreApplication.translate("LeadView", u"Mark resolved (M)", None))
-        self.refreshButton.setText(QCoreApplication.translate("LeadView", u"Refresh (F5)", None))
-        self.badgesHeading.setText(QCoreApplication.translate("LeadView", u"Badges", None))
-        self.unlockButton.setText(QCoreApplication.translate("LeadView", u"Unlock a badge (U)", None))
+        self.regradeHeading.setText(QCoreApplication.translate("LeadView", u"Grader consistency", None))
+        self.regradeTask.setText("")
+        self.regradeTask.setAccessibleName(QCoreApplication.translate("LeadView", u"The unit to grade again, blind", None))
+        self.agreementSummary.setText("")
+        self.agreementSummary.setAccessibleName(QCoreApplication.translate("LeadView", u"How well graders agreed", None))
+        self.agreementTable.setAccessibleName(QCoreApplication.translate("LeadView", u"Agreement per inspector", None))
         pass
     # retranslateUi

@@ -23,26 +23,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
-from sqlmodel import Session, col, func, select
-from sqlmodel.sql.expression import SelectOfScalar
+from sqlmodel import Session
 
+from returnsdesk.data import print_jobs
 from returnsdesk.data.db import Database
-from returnsdesk.data.models import (
-    DispositionDecision,
-    Inspection,
-    Parcel,
-    PrintJob,
-    Product,
-    Return,
-    Station,
-)
+from returnsdesk.data.models import PrintJob
 from returnsdesk.data.repositories import append_audit
 from returnsdesk.domain.clock import Clock, utc_now
 from returnsdesk.domain.errors import PrinterUnavailable, WrongStep
 from returnsdesk.domain.inspection import InspectedUnit
 from returnsdesk.domain.labels import RoutingLabel, routing_label
-from returnsdesk.domain.vocabulary import InspectionOutcome, PrintJobStatus
+from returnsdesk.domain.vocabulary import PrintJobStatus
 from returnsdesk.services.labels.printers import LabelOutput
 from returnsdesk.services.sync.backoff import backoff_delay
 from returnsdesk.services.views import StationContext
@@ -101,13 +92,7 @@ def queue_unit_labels(
     ids = [unit.unit_id for unit in units]
     if not ids:
         return 0
-    labelled = set(
-        session.exec(
-            select(PrintJob.unit_id).where(
-                col(PrintJob.unit_id).in_(ids), PrintJob.kind == KIND_ROUTING
-            )
-        ).all()
-    )
+    labelled = print_jobs.labelled_units(session, ids, kind=KIND_ROUTING)
     queued = 0
     for unit in units:
         if unit.unit_id in labelled:
@@ -142,25 +127,12 @@ def reprint_labels(
     license plates. Each reprint is in the audit trail: a second label is a second chance of
     sending an item two ways.
     """
-    query = (
-        select(Inspection, DispositionDecision, Return.rma_number, Product.title)
-        .join(DispositionDecision, col(DispositionDecision.inspection_id) == col(Inspection.id))
-        .join(Parcel, col(Parcel.id) == col(Inspection.parcel_id))
-        .outerjoin(Return, col(Return.id) == col(Parcel.return_id))
-        .outerjoin(Product, col(Product.sku) == col(Inspection.sku_scanned))
-        .where(
-            Inspection.parcel_id == parcel_id,
-            Inspection.outcome == InspectionOutcome.INSPECTED,
-            col(Inspection.license_plate).is_not(None),
-        )
-        .order_by(col(Inspection.finished_at))
+    rows = print_jobs.inspected_units(
+        session, parcel_id, plate=plate.strip().upper() if plate is not None else None
     )
-    if plate is not None:
-        query = query.where(Inspection.license_plate == plate.strip().upper())
-    rows = session.exec(query).all()
     if not rows:
         raise WrongStep("No inspected units in that parcel yet: labels print as units finish.")
-    station_codes = dict(session.exec(select(Station.id, Station.code)).all())
+    station_codes = print_jobs.station_codes(session)
     plates: list[str] = []
     for inspection, decision, rma_number, title in rows:
         assert inspection.license_plate is not None and inspection.grade is not None
@@ -209,20 +181,8 @@ class UnitLabelView:
 
 
 def parcel_labels(session: Session, parcel_id: uuid.UUID) -> list[UnitLabelView]:
-    rows = session.exec(
-        select(Inspection, DispositionDecision)
-        .join(DispositionDecision, col(DispositionDecision.inspection_id) == col(Inspection.id))
-        .where(Inspection.parcel_id == parcel_id, col(Inspection.license_plate).is_not(None))
-        .order_by(col(Inspection.finished_at))
-    ).all()
-    latest: dict[uuid.UUID | None, str] = {
-        unit_id: str(status)
-        for unit_id, status in session.exec(
-            select(PrintJob.unit_id, PrintJob.status)
-            .where(PrintJob.parcel_id == parcel_id)
-            .order_by(col(PrintJob.created_at))
-        ).all()
-    }
+    rows = print_jobs.labelled_units_of_parcel(session, parcel_id)
+    latest = print_jobs.latest_status_by_unit(session, parcel_id)
     return [
         UnitLabelView(
             license_plate=inspection.license_plate or "",
@@ -247,31 +207,15 @@ class LabelHealth:
 
 
 def label_health(database: Database, station_id: uuid.UUID) -> LabelHealth:
-    with database.session() as session:
-        counts = dict(
-            session.exec(
-                select(PrintJob.status, func.count())
-                .where(PrintJob.station_id == station_id, PrintJob.status != PrintJobStatus.PRINTED)
-                .group_by(PrintJob.status)
-            ).all()
-        )
-        head = session.exec(_queued(station_id).limit(1)).first()
-        last_printed: datetime | None = session.exec(
-            select(func.max(PrintJob.printed_at)).where(PrintJob.station_id == station_id)
-        ).one()
+    with database.read() as session:
+        counts = print_jobs.unprinted_counts(session, station_id)
+        head = print_jobs.head_of_queue(session, station_id)
+        last_printed = print_jobs.last_printed_at(session, station_id)
     return LabelHealth(
         waiting=counts.get(PrintJobStatus.QUEUED, 0),
         failed=counts.get(PrintJobStatus.FAILED, 0),
         last_error=head.last_error if head is not None else None,
         last_printed_at=last_printed,
-    )
-
-
-def _queued(station_id: uuid.UUID) -> SelectOfScalar[PrintJob]:
-    return (
-        select(PrintJob)
-        .where(PrintJob.station_id == station_id, PrintJob.status == PrintJobStatus.QUEUED)
-        .order_by(col(PrintJob.created_at), col(PrintJob.id))
     )
 
 
@@ -392,7 +336,7 @@ class PrintWorker:
     def _claim_head(self) -> tuple[PrintJob, datetime | None] | None:
         now = self._clock()
         with self._database.session() as session:
-            job = session.exec(_queued(self._station_id).limit(1)).first()
+            job = print_jobs.head_of_queue(session, self._station_id)
             if job is None:
                 return None
             if job.next_attempt_at > now:
@@ -406,18 +350,13 @@ class PrintWorker:
         self, job: PrintJob, token: datetime, status: PrintJobStatus, error: str | None
     ) -> None:
         now = self._clock()
-        values: dict[str, object] = {"status": status, "attempts": col(PrintJob.attempts) + 1}
+        values: dict[str, object] = {"status": status, "attempts": print_jobs.attempts_plus_one()}
         if status is PrintJobStatus.PRINTED:
             values |= {"printed_at": now, "printer": self.output.describe()[:300]}
         else:
             values["last_error"] = (error or "")[:_ERROR_LIMIT]
         with self._database.session() as session:
-            session.exec(
-                update(PrintJob)
-                .where(col(PrintJob.id) == job.id, col(PrintJob.next_attempt_at) == token)
-                .values(**values)
-                .execution_options(synchronize_session=False)
-            )
+            print_jobs.update_if_leased(session, job.id, token=token, values=values)
 
     def _retry_later(self, job: PrintJob, token: datetime, error: str) -> datetime:
         attempts = job.attempts + 1
@@ -426,10 +365,14 @@ class PrintWorker:
         )
         due = self._clock() + timedelta(seconds=delay)
         with self._database.session() as session:
-            session.exec(
-                update(PrintJob)
-                .where(col(PrintJob.id) == job.id, col(PrintJob.next_attempt_at) == token)
-                .values(attempts=attempts, last_error=error[:_ERROR_LIMIT], next_attempt_at=due)
-                .execution_options(synchronize_session=False)
+            print_jobs.update_if_leased(
+                session,
+                job.id,
+                token=token,
+                values={
+                    "attempts": attempts,
+                    "last_error": error[:_ERROR_LIMIT],
+                    "next_attempt_at": due,
+                },
             )
         return due

@@ -156,6 +156,19 @@ def build_email(
     return message
 
 
+class NoOrderSystem:
+    """The order-system side of a relay that only sends messages (``Relay(event_types=...)``
+    claims no other event): should another event reach it, it waits, as without any relay."""
+
+    def deliver(self, event: OutboxEventView) -> DeliveryResult:
+        return DeliveryResult.retry(
+            "no order system is set up ([order_system] kind and url)", retry_after_s=3600.0
+        )
+
+    def close(self) -> None:
+        pass
+
+
 class MessageConnector:
     def __init__(
         self,
@@ -166,7 +179,11 @@ class MessageConnector:
         renderer: MessageRenderer | None = None,
         sender: SmtpSender | None = None,
         clock: Clock = utc_now,
+        order_system: bool = True,
     ) -> None:
+        # order_system=False: no order system books this station's refunds (a station that
+        # sends its messages by SMTP alone), so a message waits for no order-system event.
+        self._order_system = order_system
         self._inner = inner
         self._database = database
         self.settings = settings
@@ -214,6 +231,8 @@ class MessageConnector:
                     f"held for the grace period until {due:%Y-%m-%d %H:%M} UTC",
                     retry_after_s=left,
                 )
+        if not self._order_system:
+            return None
         return_id = event.payload.get("return_id")
         with self._database.session() as session:
             earlier = session.exec(

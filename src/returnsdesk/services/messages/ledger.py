@@ -45,7 +45,7 @@ class MessageRecord:
 
 def list_messages(database: Database, rma_number: str) -> list[MessageRecord]:
     """The return's messages in the order they were queued; ``NoSuchMessage`` if no return."""
-    with database.session() as session:
+    with database.read() as session:
         return_ = session.exec(
             select(Return).where(Return.rma_number == rma_number.strip().upper())
         ).first()

@@ -30,24 +30,21 @@ from __future__ import annotations
 
 import logging
 import threading
-import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
+from returnsdesk.data import sync_cursors
 from returnsdesk.data.db import Database
 from returnsdesk.data.models import (
     Order,
     OrderLine,
     Product,
-    ProductGtin,
     Return,
-    ReturnLine,
-    ReturnTracking,
-    SyncCursor,
 )
+from returnsdesk.data.return_writer import ReturnLineValues, ReturnWriter
 from returnsdesk.domain.clock import Clock, utc_now
 from returnsdesk.domain.errors import OperatorError
 from returnsdesk.domain.vocabulary import ReturnStatus
@@ -58,7 +55,6 @@ from returnsdesk.services.sync.remote import (
     RemoteReturn,
     parse_changes_page,
 )
-from returnsdesk.services.upsert import upsert
 
 log = logging.getLogger(__name__)
 
@@ -145,9 +141,8 @@ class Puller:
         return stats
 
     def cursor(self) -> str:
-        with self._database.session() as session:
-            row = session.get(SyncCursor, RETURNS_FEED)
-            return row.cursor if row is not None else ""
+        with self._database.read() as session:
+            return sync_cursors.read_cursor(session, RETURNS_FEED)
 
     def run_forever(
         self,
@@ -174,80 +169,26 @@ class Puller:
     # --- applying ------------------------------------------------------------------------------
 
     def _apply_page(self, session: Session, page: ChangesPage, stats: PullStats) -> None:
-        known = _Known.load(session, page.items)
+        items = page.items
+        writer = ReturnWriter.load(
+            session,
+            skus={line.sku for r in items for line in r.order.lines},
+            gtins={gtin for r in items for line in r.order.lines for gtin in line.product.gtins},
+            order_numbers={r.order.number for r in items},
+            rma_numbers={r.rma_number for r in items},
+            tracking_numbers={number for r in items for number, _ in r.tracking},
+        )
         # Everything the page touches was read above; no query may flush half-applied rows.
         with session.no_autoflush:
-            for remote in page.items:
+            for remote in items:
                 stats.received += 1
-                _apply_remote_return(session, known, remote, stats)
-        row = session.get(SyncCursor, RETURNS_FEED) or SyncCursor(feed=RETURNS_FEED)
-        row.cursor = page.next_cursor
-        row.pulled_at = self._clock()
-        session.add(row)
+                _apply_remote_return(writer, remote, stats)
+        sync_cursors.store_cursor(session, RETURNS_FEED, page.next_cursor, pulled_at=self._clock())
 
 
-@dataclass
-class _Known:
-    """The station's rows a page touches, read in a few queries and kept up to date while the
-    page is applied (so a product on several returns of one page is one product)."""
-
-    products: dict[str, Product]
-    gtins: dict[str, ProductGtin]
-    orders: dict[str, Order]
-    order_lines: dict[uuid.UUID, list[OrderLine]]  # by order id
-    returns: dict[str, Return]
-    return_lines: dict[uuid.UUID, list[ReturnLine]]  # by return id
-    tracking: dict[str, ReturnTracking]
-
-    @classmethod
-    def load(cls, session: Session, items: Sequence[RemoteReturn]) -> _Known:
-        skus = {line.sku for r in items for line in r.order.lines}
-        gtins = {gtin for r in items for line in r.order.lines for gtin in line.product.gtins}
-        numbers = {r.order.number for r in items}
-        rmas = {r.rma_number for r in items}
-        orders = {
-            o.number: o for o in session.exec(select(Order).where(col(Order.number).in_(numbers)))
-        }
-        returns = {
-            r.rma_number: r
-            for r in session.exec(select(Return).where(col(Return.rma_number).in_(rmas)))
-        }
-        order_lines: dict[uuid.UUID, list[OrderLine]] = {o.id: [] for o in orders.values()}
-        for line in session.exec(
-            select(OrderLine).where(col(OrderLine.order_id).in_(list(order_lines)))
-        ):
-            order_lines[line.order_id].append(line)
-        return_lines: dict[uuid.UUID, list[ReturnLine]] = {r.id: [] for r in returns.values()}
-        for return_line in session.exec(
-            select(ReturnLine).where(col(ReturnLine.return_id).in_(list(return_lines)))
-        ):
-            return_lines[return_line.return_id].append(return_line)
-        tracking_numbers = {number for r in items for number, _ in r.tracking}
-        tracking_query = select(ReturnTracking).where(
-            col(ReturnTracking.tracking_number).in_(tracking_numbers)
-            | col(ReturnTracking.return_id).in_(list(return_lines))
-        )
-        return cls(
-            products={
-                p.sku: p for p in session.exec(select(Product).where(col(Product.sku).in_(skus)))
-            },
-            gtins={
-                g.gtin: g
-                for g in session.exec(select(ProductGtin).where(col(ProductGtin.gtin).in_(gtins)))
-            },
-            orders=orders,
-            order_lines=order_lines,
-            returns=returns,
-            return_lines=return_lines,
-            tracking={t.tracking_number: t for t in session.exec(tracking_query)},
-        )
-
-
-def _apply_remote_return(
-    session: Session, known: _Known, remote: RemoteReturn, stats: PullStats
-) -> None:
+def _apply_remote_return(writer: ReturnWriter, remote: RemoteReturn, stats: PullStats) -> None:
     """Upsert one return with its order and products, by the merge rule in the module doc."""
-    existing = known.returns.get(remote.rma_number)
+    existing = writer.find_return(remote.rma_number)
     if (
         existing is not None
         and existing.remote_updated_at is not None
@@ -255,37 +196,47 @@ def _apply_remote_return(
     ):
         stats.stale += 1
         return
-    order = _upsert_order(session, known, remote.order)
-    lines_by_ref = _upsert_order_lines(session, known, order, remote.order)
-    if existing is None:
-        return_ = Return(
-            rma_number=remote.rma_number,
-            order_id=order.id,
-            customer_name=remote.order.customer_name,
-            customer_email=remote.order.customer_email,
-            created_at=remote.created_at,
+    # Optional in the contract: a shop that does not say keeps what the station knows.
+    optional = {
+        name: value
+        for name, value in (
+            ("customer_language", remote.order.customer_language),
+            ("payment_method", remote.order.payment_method),
         )
-        known.returns[remote.rma_number] = return_
-        known.return_lines[return_.id] = []
+        if value is not None
+    }
+    order = writer.order(
+        remote.order.number,
+        customer_name=remote.order.customer_name,
+        customer_email=remote.order.customer_email,
+        currency=remote.order.currency,
+        placed_at=remote.order.placed_at,
+        delivered_at=remote.order.delivered_at,
+        **optional,
+    )
+    lines_by_ref = _upsert_order_lines(writer, order, remote.order)
+    first_seen: dict[str, Any] = {"created_at": remote.created_at} if existing is None else {}
+    return_ = writer.return_(
+        remote.rma_number,
+        order_id=order.id,
+        customer_name=remote.order.customer_name,
+        customer_email=remote.order.customer_email,
+        policy_window_days=remote.policy_window_days,
+        remote_updated_at=remote.updated_at,
+        **first_seen,
+    )
+    if existing is None:
         stats.created += 1
     else:
-        return_ = existing
         stats.updated += 1
-    return_.order_id = order.id
-    return_.customer_name = remote.order.customer_name
-    return_.customer_email = remote.order.customer_email
-    return_.policy_window_days = remote.policy_window_days
-    return_.remote_updated_at = remote.updated_at
-    session.add(return_)
     if return_.status is ReturnStatus.OPEN:
-        _take_shop_state(session, known, return_, remote, lines_by_ref)
+        _take_shop_state(writer, return_, remote, lines_by_ref)
     else:
-        _keep_station_state(session, known, return_, remote, lines_by_ref, stats)
+        _keep_station_state(writer, return_, remote, lines_by_ref, stats)
 
 
 def _take_shop_state(
-    session: Session,
-    known: _Known,
+    writer: ReturnWriter,
     return_: Return,
     remote: RemoteReturn,
     lines_by_ref: dict[str, OrderLine],
@@ -294,49 +245,35 @@ def _take_shop_state(
     if status is ReturnStatus.COMPLETED:
         return_.completed_at = remote.updated_at
     return_.status = status
-    session.add(return_)
-    wanted = {lines_by_ref[line.line_ref].id: line for line in remote.lines}
-    current = known.return_lines[return_.id]
-    for gone in [row for row in current if row.order_line_id not in wanted]:
-        session.delete(gone)  # an open return has no inspections or refund lines yet
-        current.remove(gone)
-    by_order_line = {row.order_line_id: row for row in current}
-    for order_line_id, line in wanted.items():
-        existing = by_order_line.get(order_line_id)
-        row = upsert(
-            ReturnLine,
-            existing,
-            return_id=return_.id,
-            order_line_id=order_line_id,
-            sku=line.sku,
-            quantity=line.quantity,
-            reason_code=line.reason_code,
-            customer_comment=line.comment,
-        )
-        if existing is None:
-            current.append(row)
-        session.add(row)
-    numbers = {number for number, _ in remote.tracking}
-    for tracking in list(known.tracking.values()):
-        if tracking.return_id == return_.id and tracking.tracking_number not in numbers:
-            session.delete(tracking)
-            del known.tracking[tracking.tracking_number]
-    _add_tracking(session, known, return_, remote)
+    # An open return has no inspections or refund lines yet: its lines may be replaced.
+    writer.set_return_lines(
+        return_,
+        [
+            ReturnLineValues(
+                order_line=lines_by_ref[line.line_ref],
+                quantity=line.quantity,
+                reason_code=line.reason_code,
+                comment=line.comment,
+            )
+            for line in remote.lines
+        ],
+    )
+    writer.drop_tracking_except(return_, {number for number, _ in remote.tracking})
+    _add_tracking(writer, return_, remote)
 
 
 def _keep_station_state(
-    session: Session,
-    known: _Known,
+    writer: ReturnWriter,
     return_: Return,
     remote: RemoteReturn,
     lines_by_ref: dict[str, OrderLine],
     stats: PullStats,
 ) -> None:
-    _add_tracking(session, known, return_, remote)
+    _add_tracking(writer, return_, remote)
     disagreements = []
     if remote.status == "cancelled" and return_.status is not ReturnStatus.CANCELLED:
         disagreements.append(f"cancelled in the order system, but {return_.status.value} here")
-    local = {(row.order_line_id, row.quantity) for row in known.return_lines[return_.id]}
+    local = {(row.order_line_id, row.quantity) for row in writer.lines_of_return(return_)}
     shop = {(lines_by_ref[line.line_ref].id, line.quantity) for line in remote.lines}
     if local != shop:
         disagreements.append("its lines changed in the order system after the parcel came in")
@@ -347,58 +284,31 @@ def _keep_station_state(
         stats.notes.append(note)
 
 
-def _add_tracking(session: Session, known: _Known, return_: Return, remote: RemoteReturn) -> None:
+def _add_tracking(writer: ReturnWriter, return_: Return, remote: RemoteReturn) -> None:
     for number, carrier in remote.tracking:
-        row = known.tracking.get(number)
-        if row is None:
-            row = ReturnTracking(tracking_number=number, return_id=return_.id, carrier=carrier)
-            known.tracking[number] = row
-        elif row.return_id != return_.id:
+        if writer.tracking_number(return_, number, carrier) is not None:
             log.info("Tracking %s moves to %s (order system)", number, return_.rma_number)
-        row.return_id = return_.id
-        row.carrier = carrier
-        session.add(row)
-
-
-def _upsert_order(session: Session, known: _Known, remote: RemoteOrder) -> Order:
-    existing = known.orders.get(remote.number)
-    order = upsert(
-        Order,
-        existing,
-        number=remote.number,
-        customer_name=remote.customer_name,
-        customer_email=remote.customer_email,
-        currency=remote.currency,
-        placed_at=remote.placed_at,
-        delivered_at=remote.delivered_at,
-    )
-    if existing is None:
-        known.orders[remote.number] = order
-        known.order_lines[order.id] = []
-    session.add(order)
-    return order
 
 
 def _upsert_order_lines(
-    session: Session, known: _Known, order: Order, remote: RemoteOrder
+    writer: ReturnWriter, order: Order, remote: RemoteOrder
 ) -> dict[str, OrderLine]:
-    existing = known.order_lines[order.id]
+    existing = writer.lines_of_order(order)
     by_ref = {line.line_ref: line for line in existing if line.line_ref is not None}
     # Lines written before the station knew the shop's references (CSV import) are adopted
     # by SKU, so returns already pointing at them keep their lines.
     unreferenced = [line for line in existing if line.line_ref is None]
     result: dict[str, OrderLine] = {}
     for remote_line in remote.lines:
-        product = _upsert_product(session, known, remote_line.product, remote.currency)
+        product = _upsert_product(writer, remote_line.product, remote.currency)
         found = by_ref.get(remote_line.line_ref)
         if found is None:
             found = next((u for u in unreferenced if u.sku == remote_line.sku), None)
             if found is not None:
                 unreferenced.remove(found)
-        line = upsert(
-            OrderLine,
+        result[remote_line.line_ref] = writer.order_line(
+            order,
             found,
-            order_id=order.id,
             line_ref=remote_line.line_ref,
             product_id=product.id,
             sku=remote_line.sku,
@@ -407,33 +317,18 @@ def _upsert_order_lines(
             currency=remote.currency,
             serial_numbers=list(remote_line.serial_numbers),
         )
-        if found is None:
-            existing.append(line)
-        session.add(line)
-        result[remote_line.line_ref] = line
     return result
 
 
-def _upsert_product(
-    session: Session, known: _Known, remote: RemoteProduct, currency: str
-) -> Product:
-    product = upsert(
-        Product,
-        known.products.get(remote.sku),
-        sku=remote.sku,
+def _upsert_product(writer: ReturnWriter, remote: RemoteProduct, currency: str) -> Product:
+    product = writer.product(
+        remote.sku,
         title=remote.title,
         category=remote.category,
         unit_value=remote.unit_value,
         currency=currency,
         serialised=remote.serialised,
     )
-    known.products[remote.sku] = product
-    session.add(product)
     for gtin in remote.gtins:
-        row = known.gtins.get(gtin)
-        if row is None:
-            row = ProductGtin(gtin=gtin, product_id=product.id)
-            known.gtins[gtin] = row
-        row.product_id = product.id
-        session.add(row)
+        writer.gtin(gtin, product)
     return product

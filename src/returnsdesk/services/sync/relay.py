@@ -49,13 +49,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, or_, update
-from sqlalchemy.orm import aliased
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session
 
+from returnsdesk.data import outbox
 from returnsdesk.data.db import Database
 from returnsdesk.data.models import OutboxEvent
-from returnsdesk.data.repositories import CLAIM_LOCK, append_audit, take_turns
+from returnsdesk.data.repositories import append_audit
 from returnsdesk.domain.clock import Clock, utc_now
 from returnsdesk.domain.errors import OperatorError
 from returnsdesk.domain.vocabulary import LEAD_ROLES, OutboxStatus
@@ -133,6 +132,9 @@ class Relay:
         lease_s: float = 60.0,
         idle_poll_s: float = 2.0,  # new events can be written at any time: look this often
         rng: random.Random | None = None,
+        # Only these event types are claimed (a station that sends customer messages by SMTP
+        # but has no order system); the others stay pending, untouched. None: all.
+        event_types: frozenset[str] | None = None,
     ) -> None:
         if batch < 1 or lease_s <= 0 or max_backoff_s < 0 or idle_poll_s <= 0:
             raise ValueError("batch, lease_s and idle_poll_s must be positive")
@@ -147,6 +149,7 @@ class Relay:
         self._idle_poll_s = idle_poll_s
         self._rng = rng if rng is not None else random.Random()
         self._stop: threading.Event | None = None
+        self._event_types = event_types
 
     # --- the loop --------------------------------------------------------------------------
 
@@ -232,6 +235,11 @@ class Relay:
                 if not held:
                     break
             event = held.pop(0)
+            if no_calls and any(e.aggregate_id != event.aggregate_id for e in no_calls):
+                # Another stream's delivery may read these as done (a customer message waits
+                # until its return's events have reached the shop): record them first.
+                self._mark_delivered(no_calls)
+                no_calls = []
             result = self._deliver(event)
             counts[result.outcome] += 1
             if result.outcome is DeliveryOutcome.DELIVERED and not result.remote_call:
@@ -251,8 +259,7 @@ class Relay:
             no_calls = []
             released += len(behind)
         if no_calls:
-            with self._database.session() as session:
-                self._mark_delivered_in(session, no_calls, self._clock())
+            self._mark_delivered(no_calls)
         lost += len(claimed) - sum(counts.values()) - released
         stats = RelayStats(
             claimed=len(claimed),
@@ -270,25 +277,10 @@ class Relay:
     def _claim(self, now: datetime) -> tuple[list[OutboxEventView], datetime]:
         token = self._new_token(now)
         with self._database.session() as session:
-            take_turns(session, CLAIM_LOCK)
-            rows = session.exec(
-                select(OutboxEvent)
-                .where(
-                    col(OutboxEvent.status) == OutboxStatus.PENDING,
-                    col(OutboxEvent.next_attempt_at) <= now,
-                    ~_blocked_by_earlier(now),
-                )
-                .order_by(col(OutboxEvent.sequence))
-                .limit(self._batch)
-            ).all()
+            rows = outbox.claim_due(
+                session, now=now, token=token, limit=self._batch, event_types=self._event_types
+            )
             views = [event_view(row) for row in rows]
-            if views:
-                session.exec(
-                    update(OutboxEvent)
-                    .where(col(OutboxEvent.id).in_([v.id for v in views]))
-                    .values(next_attempt_at=token)
-                    .execution_options(synchronize_session=False)
-                )
         return views, token
 
     def _new_token(self, now: datetime) -> datetime:
@@ -301,26 +293,14 @@ class Relay:
         new_token = self._new_token(self._clock())
         ids = [e.id for e in held]
         with self._database.session() as session:
-            session.exec(
-                update(OutboxEvent)
-                .where(
-                    col(OutboxEvent.id).in_(ids),
-                    col(OutboxEvent.status) == OutboxStatus.PENDING,
-                    col(OutboxEvent.next_attempt_at) == token,
-                )
-                .values(next_attempt_at=new_token)
-                .execution_options(synchronize_session=False)
-            )
-            still_ours = set(
-                session.exec(
-                    select(OutboxEvent.id).where(
-                        col(OutboxEvent.id).in_(ids), OutboxEvent.next_attempt_at == new_token
-                    )
-                ).all()
-            )
+            still_ours = outbox.renew_lease(session, ids, token=token, new_token=new_token)
         if len(still_ours) < len(held):
             log.warning("Lost the claim on %d events to another relay", len(held) - len(still_ours))
         return new_token, [e for e in held if e.id in still_ours]
+
+    def _mark_delivered(self, events: list[OutboxEventView]) -> None:
+        with self._database.session() as session:
+            outbox.mark_delivered(session, [e.id for e in events], now=self._clock())
 
     def _deliver(self, event: OutboxEventView) -> DeliveryResult:
         try:
@@ -342,17 +322,13 @@ class Relay:
         now = self._clock()
         attempts = event.attempts + 1
         error = result.detail[:_ERROR_LIMIT] or None
-        ours = and_(
-            col(OutboxEvent.status) == OutboxStatus.PENDING,
-            col(OutboxEvent.next_attempt_at) == token,
-        )
         values: dict[str, Any]
+        lease: datetime | None = token
         if result.outcome is DeliveryOutcome.DELIVERED:
             # The shop has it, whoever holds the claim now: record it even after a lost lease.
-            condition = col(OutboxEvent.status) == OutboxStatus.PENDING
+            lease = None
             values = {"status": OutboxStatus.DELIVERED, "delivered_at": now}
         elif result.outcome is DeliveryOutcome.RETRY:
-            condition = ours
             delay = self._retry_delay(attempts, result.retry_after_s)
             values = {"last_error": error, "next_attempt_at": now + timedelta(seconds=delay)}
             log.warning(
@@ -364,7 +340,6 @@ class Relay:
                 result.detail,
             )
         else:
-            condition = ours
             values = {
                 "status": OutboxStatus.NEEDS_ATTENTION,
                 "last_error": error,
@@ -377,17 +352,11 @@ class Relay:
                 result.detail,
             )
         with self._database.session() as session:
-            outcome = session.exec(
-                update(OutboxEvent)
-                .where(col(OutboxEvent.id) == event.id, condition)
-                .values(attempts=col(OutboxEvent.attempts) + 1, **values)
-                .execution_options(synchronize_session=False)
-            )
+            recorded = outbox.record_outcome(session, event.id, token=lease, values=values)
             if behind:
-                self._release_in(session, [e.id for e in behind], token, now)
+                outbox.release(session, [e.id for e in behind], token=token, now=now)
             if no_calls:
-                self._mark_delivered_in(session, no_calls, now)
-        recorded = outcome.rowcount == 1
+                outbox.mark_delivered(session, [e.id for e in no_calls], now=now)
         if not recorded and result.outcome is not DeliveryOutcome.DELIVERED:
             log.warning(
                 "Outbox #%d: outcome %s not recorded, another relay holds it now",
@@ -403,60 +372,15 @@ class Relay:
             attempts, rng=self._rng, max_s=self._max_backoff_s, base_s=self._base_backoff_s
         )
 
-    @staticmethod
-    def _mark_delivered_in(
-        session: Session, events: Sequence[OutboxEventView], now: datetime
-    ) -> None:
-        session.exec(
-            update(OutboxEvent)
-            .where(
-                col(OutboxEvent.id).in_([e.id for e in events]),
-                col(OutboxEvent.status) == OutboxStatus.PENDING,
-            )
-            .values(
-                status=OutboxStatus.DELIVERED,
-                attempts=col(OutboxEvent.attempts) + 1,
-                delivered_at=now,
-            )
-            .execution_options(synchronize_session=False)
-        )
-
     def _release(self, ids: Sequence[uuid.UUID], token: datetime) -> int:
         with self._database.session() as session:
-            self._release_in(session, ids, token, self._clock())
+            outbox.release(session, ids, token=token, now=self._clock())
         return len(ids)
-
-    @staticmethod
-    def _release_in(
-        session: Session, ids: Sequence[uuid.UUID], token: datetime, now: datetime
-    ) -> None:
-        # Due again at once: nothing failed about these events themselves.
-        session.exec(
-            update(OutboxEvent)
-            .where(
-                col(OutboxEvent.id).in_(list(ids)),
-                col(OutboxEvent.status) == OutboxStatus.PENDING,
-                col(OutboxEvent.next_attempt_at) == token,
-            )
-            .values(next_attempt_at=now)
-            .execution_options(synchronize_session=False)
-        )
 
     def _next_due(self) -> datetime | None:
         """When the earliest pending event that nothing blocks comes due."""
-        earlier = _EARLIER
-        with self._database.session() as session:
-            due: datetime | None = session.exec(
-                select(func.min(OutboxEvent.next_attempt_at)).where(
-                    col(OutboxEvent.status) == OutboxStatus.PENDING,
-                    ~exists().where(
-                        col(earlier.aggregate_id) == col(OutboxEvent.aggregate_id),
-                        col(earlier.sequence) < col(OutboxEvent.sequence),
-                        col(earlier.status) != OutboxStatus.DELIVERED,
-                    ),
-                )
-            ).one()
-        return due
+        with self._database.read() as session:
+            return outbox.next_due(session, self._event_types)
 
 
 def _tell(on_change: Callable[[RelayStats], None], stats: RelayStats) -> None:
@@ -464,26 +388,6 @@ def _tell(on_change: Callable[[RelayStats], None], stats: RelayStats) -> None:
         on_change(stats)
     except Exception:  # noqa: BLE001 - a listener's bug must not stop deliveries
         log.exception("Relay change listener failed")
-
-
-# One alias for the module: a fresh alias per query would defeat SQLAlchemy's statement cache.
-_EARLIER = aliased(OutboxEvent, name="earlier")
-
-
-def _blocked_by_earlier(now: datetime) -> Any:
-    """An earlier event of the same return is parked, or pending and not due (or claimed)."""
-    earlier = _EARLIER
-    return exists().where(
-        col(earlier.aggregate_id) == col(OutboxEvent.aggregate_id),
-        col(earlier.sequence) < col(OutboxEvent.sequence),
-        or_(
-            col(earlier.status) == OutboxStatus.NEEDS_ATTENTION,
-            and_(
-                col(earlier.status) == OutboxStatus.PENDING,
-                col(earlier.next_attempt_at) > now,
-            ),
-        ),
-    )
 
 
 def event_view(row: OutboxEvent) -> OutboxEventView:
@@ -508,30 +412,13 @@ def event_view(row: OutboxEvent) -> OutboxEventView:
 
 
 def sync_health(database: Database, now: datetime) -> SyncHealth:
-    with database.session() as session:
-        counts = dict(
-            session.exec(
-                select(OutboxEvent.status, func.count())
-                .where(OutboxEvent.status != OutboxStatus.DELIVERED)
-                .group_by(OutboxEvent.status)
-            ).all()
-        )
-        oldest: datetime | None = session.exec(
-            select(func.min(OutboxEvent.created_at)).where(
-                OutboxEvent.status == OutboxStatus.PENDING
-            )
-        ).one()
-        last_delivered: datetime | None = session.exec(
-            select(func.max(OutboxEvent.delivered_at))
-        ).one()
+    with database.read() as session:
+        counts = outbox.undelivered_counts(session)
+        oldest = outbox.oldest_pending_created_at(session)
+        last_delivered = outbox.last_delivered_at(session)
         last_error = None
         for status in (OutboxStatus.NEEDS_ATTENTION, OutboxStatus.PENDING):
-            last_error = session.exec(
-                select(OutboxEvent.last_error)
-                .where(OutboxEvent.status == status, col(OutboxEvent.last_error).is_not(None))
-                .order_by(col(OutboxEvent.sequence))
-                .limit(1)
-            ).first()
+            last_error = outbox.first_error(session, status)
             if last_error is not None:
                 break
     return SyncHealth(
@@ -545,13 +432,8 @@ def sync_health(database: Database, now: datetime) -> SyncHealth:
 
 def parked_events(database: Database, *, limit: int = 200) -> list[OutboxEventView]:
     """Events waiting for a shift lead, oldest first."""
-    with database.session() as session:
-        rows = session.exec(
-            select(OutboxEvent)
-            .where(OutboxEvent.status == OutboxStatus.NEEDS_ATTENTION)
-            .order_by(col(OutboxEvent.sequence))
-            .limit(limit)
-        ).all()
+    with database.read() as session:
+        rows = outbox.parked(session, limit=limit)
         return [event_view(row) for row in rows]
 
 
@@ -616,7 +498,7 @@ def mark_resolved(
 def _parked(session: Session, event_id: uuid.UUID, operator: StationContext) -> OutboxEvent:
     if not holds_role(session, operator, LEAD_ROLES):
         raise SyncNotAllowed("Only a shift lead can retry or resolve order-system events.")
-    event = session.get(OutboxEvent, event_id)
+    event = outbox.get_event(session, event_id)
     if event is None or event.status is not OutboxStatus.NEEDS_ATTENTION:
         state = "no longer exists" if event is None else f"is {event.status.value}"
         raise SyncEventNotParked(f"That event {state}; only parked events can be changed.")

@@ -16,6 +16,7 @@ from typing import Any
 
 from returnsdesk.domain.barcodes import is_valid_gtin, normalise_gtin
 from returnsdesk.domain.errors import OperatorError
+from returnsdesk.domain.messages import language_tag, payment_method_word
 
 DEFAULT_CATEGORY = "uncategorised"  # a line without product data: only "every category" rules
 REMOTE_STATUSES = frozenset({"authorised", "received", "inspected", "closed", "cancelled"})
@@ -56,6 +57,8 @@ class RemoteOrder:
     customer_name: str
     customer_email: str
     lines: tuple[RemoteOrderLine, ...]
+    customer_language: str | None = None  # a BCP 47 tag; None: the shop did not say
+    payment_method: str | None = None  # a lead-time key ("card"); None: the shop did not say
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,7 +177,14 @@ def _order(value: object, where: str) -> RemoteOrder:
             _order_line(line, f"{where}.lines[{i}]", currency)
             for i, line in enumerate(_list(data, "lines", where))
         ),
+        # Optional: a tag that is no language tag counts as not said, not as a broken page.
+        customer_language=language_tag(_optional_str(data, "customer_language", where, 16)),
+        payment_method=payment_method_word(_optional_str(data, "payment_method", where, 32)),
     )
+
+
+def _optional_str(data: Mapping[str, Any], key: str, where: str, limit: int) -> str | None:
+    return None if data.get(key) is None else _str(data, key, where, empty=True, limit=limit)
 
 
 def _order_line(value: object, where: str, currency: str) -> RemoteOrderLine:

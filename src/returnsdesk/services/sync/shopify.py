@@ -49,6 +49,7 @@ import httpx
 
 from returnsdesk.domain.barcodes import is_valid_gtin
 from returnsdesk.domain.clock import Clock, utc_now
+from returnsdesk.domain.messages import language_tag, payment_method_word
 from returnsdesk.domain.money import currency_exponent
 from returnsdesk.domain.vocabulary import RefundStatus
 from returnsdesk.services.sync.backoff import parse_retry_after
@@ -83,6 +84,8 @@ query ReturnsdeskPull($first: Int!, $after: String, $search: String) {
       currencyCode
       email
       customer { displayName }
+      customerLocale
+      paymentGatewayNames
       lineItems(first: 100) {
         nodes {
           id
@@ -707,10 +710,34 @@ def _contract_return(order: Mapping[str, Any], shop_return: Mapping[str, Any]) -
                 "name": customer.get("displayName") or "",
                 "email": order.get("email") or "",
             },
+            "customer_language": language_tag(order.get("customerLocale")),
+            "payment_method": payment_method(order.get("paymentGatewayNames") or []),
             "lines": lines,
         },
         "lines": return_lines,
     }
+
+
+# Shopify's gateway names for the payment methods of [messages] lead_times; any other gateway
+# goes on by its own name ("Klarna" is "klarna"), for which a shop may set a lead time too.
+_GATEWAY_METHODS = {
+    "shopify_payments": "card",
+    "stripe": "card",
+    "paypal": "paypal",
+    "paypal_express_checkout": "paypal",
+    "bank_deposit": "bank_transfer",
+}
+# Not how the customer is paid back: a gift card's share is refunded to the gift card.
+_NOT_A_METHOD = {"gift_card"}
+
+
+def payment_method(gateways: Sequence[object]) -> str | None:
+    """The order's payment method as a lead-time key, from its first real payment gateway."""
+    for gateway in gateways:
+        word = payment_method_word(gateway if isinstance(gateway, str) else None)
+        if word is not None and word not in _NOT_A_METHOD:
+            return _GATEWAY_METHODS.get(word, word)
+    return None
 
 
 def _contract_order_line(line: Mapping[str, Any], currency: str) -> dict[str, Any]:

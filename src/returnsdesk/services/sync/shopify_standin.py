@@ -152,6 +152,8 @@ class StandinShop:
         email: str = "dana@example.com",
         currency: str = "EUR",
         at: str = "2026-11-20T10:00:00Z",
+        locale: str | None = "en",
+        gateway: str = "manual",
     ) -> dict[str, Any]:
         order_id = self._gid("Order")
         line_items = []
@@ -184,6 +186,8 @@ class StandinShop:
             "currencyCode": currency,
             "email": email,
             "customer": {"displayName": customer},
+            "customerLocale": locale,
+            "paymentGatewayNames": [gateway],
             "lineItems": line_items,
             "returns": [],
             "transactions": [
@@ -191,7 +195,7 @@ class StandinShop:
                     "id": self._gid("OrderTransaction"),
                     "kind": "SALE",
                     "status": "SUCCESS",
-                    "gateway": "manual",
+                    "gateway": gateway,
                     "amount": paid,
                 }
             ],

@@ -22,6 +22,7 @@ from returnsdesk.services.sync.inbound import Puller, PullStats
 from returnsdesk.services.sync.relay import Relay, RelayStats
 
 if TYPE_CHECKING:
+    from returnsdesk.services.messages.deliver import NoOrderSystem
     from returnsdesk.services.sync.http_connector import HttpContractConnector
     from returnsdesk.services.sync.shopify import ShopifyConnector
 
@@ -56,16 +57,26 @@ class StationRelay:
     def __init__(
         self,
         database: Database,
-        connector: OrderSystemConnector,
+        connector: OrderSystemConnector | NoOrderSystem,
         messages: MessagesSettings | None = None,
         on_change: Callable[[RelayStats], None] | None = None,
     ) -> None:
-        from returnsdesk.services.messages.deliver import MessageConnector  # loads jinja2
+        from returnsdesk.services.messages.deliver import (  # loads jinja2
+            MessageConnector,
+            NoOrderSystem,
+        )
+        from returnsdesk.services.messages.queue import MESSAGE_EVENT
 
         self._connector = connector
+        order_system = not isinstance(connector, NoOrderSystem)
         # Customer messages go through the same relay (rendered, then to the shop or SMTP).
+        # Without an order system it sends them alone; other events wait, as with no relay.
         self._relay = Relay(
-            database, MessageConnector(connector, database, messages or MessagesSettings())
+            database,
+            MessageConnector(
+                connector, database, messages or MessagesSettings(), order_system=order_system
+            ),
+            event_types=None if order_system else frozenset({MESSAGE_EVENT}),
         )
         self._stop = threading.Event()
         # on_change: called on the relay's thread after a round that changed the outbox.
@@ -105,11 +116,18 @@ def station_relay(
     messages: MessagesSettings | None = None,
     on_change: Callable[[RelayStats], None] | None = None,
 ) -> StationRelay | None:
-    """The relay for this station, or None when no order system or no token is set up.
+    """The relay for this station, or None when it has nothing to send to: no order system (or
+    no token) and no SMTP server for customer messages.
 
-    ``messages``: how customer messages are rendered and sent (None: the defaults).
+    ``messages``: how customer messages are rendered and sent (None: the defaults). With SMTP
+    delivery and no order system, the relay sends the messages alone.
     """
-    connector = _connector(settings, environ, "relay")
+    connector: OrderSystemConnector | NoOrderSystem | None = _connector(settings, environ, "relay")
+    if connector is None and messages is not None and messages.delivery == "smtp":
+        from returnsdesk.services.messages.deliver import NoOrderSystem
+
+        log.info("No order system: the relay sends customer messages by SMTP only")
+        connector = NoOrderSystem()
     return None if connector is None else StationRelay(database, connector, messages, on_change)
 
 

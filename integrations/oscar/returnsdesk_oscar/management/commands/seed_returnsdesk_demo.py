@@ -51,6 +51,8 @@ ShippingEvent = get_model("order", "ShippingEvent")
 ShippingEventType = get_model("order", "ShippingEventType")
 PaymentEvent = get_model("order", "PaymentEvent")
 PaymentEventType = get_model("order", "PaymentEventType")
+Source = get_model("payment", "Source")
+SourceType = get_model("payment", "SourceType")
 
 VAT = Decimal("1.20")
 SHIPPING = Decimal("4.95")
@@ -108,16 +110,19 @@ class DemoOrder:
     delivered_days_ago: int | None
     lines: tuple[DemoLine, ...]
     registered: bool = False  # placed by the "shopper" user rather than as a guest
+    paid_by: str = "Card"  # the payment source's type (its code, "card", goes to the station)
+    language: str = "en-GB"  # the language the customer asked for the return in
 
 
 ORDERS = [
     DemoOrder("RD-100001", "Alice", "Example", "alice@example.com", 20, 15,
               (DemoLine(0, 1), DemoLine(1, 2)), registered=True),
     DemoOrder("RD-100002", "Bob", "Sample", "bob@example.com", 12, 9,
-              (DemoLine(2, 1, serials=("HP-SN-000123",)), DemoLine(3, 1))),
+              (DemoLine(2, 1, serials=("HP-SN-000123",)), DemoLine(3, 1)),
+              paid_by="PayPal", language="de-DE"),
     # A discounted line (3 mats for 59.85 instead of 74.85), delivered 65 days ago.
     DemoOrder("RD-100003", "Carol", "Demo", "carol@example.com", 70, 65,
-              (DemoLine(4, 3, paid=Decimal("59.85")),)),
+              (DemoLine(4, 3, paid=Decimal("59.85")),), paid_by="Bank transfer"),
     DemoOrder("RD-100004", "Dan", "Test", "dan@example.com", 2, None, (DemoLine(0, 1),)),
 ]  # fmt: skip
 
@@ -270,6 +275,7 @@ def _seed() -> dict[str, Any]:
             order=order,
             status=demo_return.status,
             policy_window_days=demo_return.window_days,
+            customer_language=next(o.language for o in ORDERS if o.number == order.number),
         )
         for number, carrier in demo_return.tracking:
             ReturnTracking.objects.create(return_authorisation=ra, number=number, carrier=carrier)
@@ -374,6 +380,14 @@ def _create_order(
                 line=order_line, type=SERIAL_NUMBER_ATTRIBUTE, value=list(line.serials)
             )
         lines.append(order_line)
+    Source.objects.create(
+        order=order,
+        source_type=SourceType.objects.get_or_create(name=demo.paid_by)[0],
+        currency=CURRENCY,
+        amount_allocated=total,
+        amount_debited=total,
+        reference=f"demo-{demo.number}",
+    )
     paid_event = PaymentEvent.objects.create(
         order=order, event_type=paid_type, amount=total, reference=f"demo-{demo.number}"
     )

@@ -14,18 +14,22 @@ from sqlmodel import Session, col, delete, select
 
 from returnsdesk.data.models import UnitDraft
 from returnsdesk.domain.inspection import InspectedUnit
-from returnsdesk.services.views import StationContext
 
 
 def save_unit(
-    session: Session, *, ctx: StationContext, parcel_id: uuid.UUID, unit: InspectedUnit
+    session: Session,
+    *,
+    parcel_id: uuid.UUID,
+    unit: InspectedUnit,
+    station_id: uuid.UUID,
+    operator_id: uuid.UUID,
 ) -> None:
     """Record (or replace) a finished unit in the caller's transaction."""
     draft = session.get(UnitDraft, unit.unit_id) or UnitDraft(
         unit_id=unit.unit_id,
         parcel_id=parcel_id,
-        station_id=ctx.station_id,
-        operator_id=ctx.operator_id,
+        station_id=station_id,
+        operator_id=operator_id,
     )
     draft.payload = unit.to_record()
     session.add(draft)

@@ -1,0 +1,95 @@
+"""Queries over refunds: those held for a lead, their lines, who handled their return."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
+
+from returnsdesk.data.models import (
+    DispositionDecision,
+    Inspection,
+    Operator,
+    Order,
+    OrderLine,
+    Parcel,
+    Refund,
+    RefundLine,
+    Return,
+    ReturnLine,
+    Station,
+    UnitDraft,
+)
+from returnsdesk.domain.vocabulary import InspectionOutcome, RefundStatus
+
+
+def get_refund(session: Session, refund_id: uuid.UUID) -> Refund | None:
+    return session.get(Refund, refund_id)
+
+
+def pending_approval(session: Session, *, limit: int) -> list[tuple[Refund, Return, str, str, str]]:
+    """Refunds waiting for a lead, oldest first, with their return, order number, inspector's
+    name and station code."""
+    # SQLAlchemy's select: SQLModel's typed select takes at most four columns.
+    rows = session.execute(
+        sa_select(Refund, Return, col(Order.number), col(Operator.name), col(Station.code))
+        .join(Return, col(Return.id) == col(Refund.return_id))
+        .join(Order, col(Order.id) == col(Return.order_id))
+        .join(Operator, col(Operator.id) == col(Refund.operator_id))
+        .join(Parcel, col(Parcel.id) == col(Refund.parcel_id))
+        .join(Station, col(Station.id) == col(Parcel.station_id))
+        .where(col(Refund.status) == RefundStatus.PENDING_APPROVAL)
+        .order_by(col(Refund.created_at))
+        .limit(limit)
+    ).all()
+    return [(refund, return_, number, name, code) for refund, return_, number, name, code in rows]
+
+
+def refund_line_rows(session: Session, refund: Refund) -> list[tuple[RefundLine, str, str | None]]:
+    """The refund's lines with their SKU and the shop's line reference, in a stable order."""
+    return list(
+        session.exec(
+            select(RefundLine, ReturnLine.sku, OrderLine.line_ref)
+            .join(ReturnLine, col(ReturnLine.id) == col(RefundLine.return_line_id))
+            .join(OrderLine, col(OrderLine.id) == col(ReturnLine.order_line_id))
+            .where(RefundLine.refund_id == refund.id)
+            .order_by(col(ReturnLine.sku), col(RefundLine.unit_index))
+        ).all()
+    )
+
+
+def handled_by(session: Session, return_id: uuid.UUID) -> set[uuid.UUID]:
+    """Everyone who handled the return at a station: received a parcel, inspected, completed."""
+    parcels = select(Parcel.id).where(col(Parcel.return_id) == return_id)
+    receivers = select(Parcel.operator_id).where(col(Parcel.return_id) == return_id)
+    inspectors = select(Inspection.operator_id).where(col(Inspection.parcel_id).in_(parcels))
+    drafts = select(UnitDraft.operator_id).where(col(UnitDraft.parcel_id).in_(parcels))
+    completers = select(Refund.operator_id).where(col(Refund.return_id) == return_id)
+    return {
+        operator_id
+        for query in (receivers, inspectors, drafts, completers)
+        for operator_id in session.exec(query)
+    }
+
+
+def unit_fates(
+    session: Session, inspection_ids: list[uuid.UUID | None]
+) -> dict[uuid.UUID, str | None]:
+    """What became of each inspected unit: its disposition, or "missing"."""
+    ids = [i for i in inspection_ids if i is not None]
+    if not ids:
+        return {}
+    found = session.exec(
+        select(Inspection.id, Inspection.outcome, DispositionDecision.disposition)
+        .outerjoin(
+            DispositionDecision, col(DispositionDecision.inspection_id) == col(Inspection.id)
+        )
+        .where(col(Inspection.id).in_(ids))
+    ).all()
+    return {
+        inspection_id: "missing"
+        if outcome is InspectionOutcome.MISSING
+        else (None if disposition is None else str(disposition))
+        for inspection_id, outcome, disposition in found
+    }

@@ -1,0 +1,239 @@
+"""One writer for the order/return aggregate: products and their GTINs, orders and their lines,
+returns with their lines and tracking numbers.
+
+Every source of returns writes through it: the CSV import, the order system's inbound pull and
+the demo seed. What each source may change (the shop owns its catalogue, a CSV never moves a
+GTIN, a return received at the station keeps its lines) stays with the source; how the rows are
+found, created, updated and kept consistent with each other is decided here, once.
+
+The writer keeps every row it has read or written by its natural key (SKU, GTIN, order number,
+RMA, tracking number), so a product on several returns of one batch is one product, and a batch
+reads what it touches in a few queries (``ReturnWriter.load``) instead of one per row. It only
+adds to the session; the caller's transaction commits.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from sqlmodel import Session, SQLModel, col, select
+
+from returnsdesk.data.models import (
+    Order,
+    OrderLine,
+    Product,
+    ProductGtin,
+    Return,
+    ReturnLine,
+    ReturnTracking,
+)
+
+M = TypeVar("M", bound=SQLModel)
+
+
+@dataclass(frozen=True)
+class ReturnLineValues:
+    """One line of a return as a source states it: what of which order line, and why."""
+
+    order_line: OrderLine
+    quantity: int
+    reason_code: str
+    comment: str = ""
+
+
+class ReturnWriter:
+    """Upserts the order/return aggregate in the caller's session (see the module docstring).
+
+    ``ReturnWriter(session)`` knows no rows: for a database with none (the demo seed), or a
+    caller that loads nothing. ``ReturnWriter.load(session, ...)`` reads the rows a batch
+    touches first.
+    """
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._products: dict[str, Product] = {}
+        self._gtins: dict[str, ProductGtin] = {}
+        self._orders: dict[str, Order] = {}
+        self._order_lines: dict[uuid.UUID, list[OrderLine]] = {}  # by order id
+        self._returns: dict[str, Return] = {}
+        self._return_lines: dict[uuid.UUID, list[ReturnLine]] = {}  # by return id
+        self._tracking: dict[str, ReturnTracking] = {}
+
+    @classmethod
+    def load(
+        cls,
+        session: Session,
+        *,
+        skus: Collection[str] = (),
+        gtins: Collection[str] = (),
+        order_numbers: Collection[str] = (),
+        rma_numbers: Collection[str] = (),
+        tracking_numbers: Collection[str] = (),
+    ) -> ReturnWriter:
+        """A writer that knows the rows with these keys, the lines of those orders and returns,
+        and every tracking number of those returns: a few queries for a whole batch."""
+        writer = cls(session)
+        for order in session.exec(select(Order).where(col(Order.number).in_(order_numbers))):
+            writer._orders[order.number] = order
+            writer._order_lines[order.id] = []
+        for line in session.exec(
+            select(OrderLine).where(col(OrderLine.order_id).in_(list(writer._order_lines)))
+        ):
+            writer._order_lines[line.order_id].append(line)
+        for return_ in session.exec(select(Return).where(col(Return.rma_number).in_(rma_numbers))):
+            writer._returns[return_.rma_number] = return_
+            writer._return_lines[return_.id] = []
+        for return_line in session.exec(
+            select(ReturnLine).where(col(ReturnLine.return_id).in_(list(writer._return_lines)))
+        ):
+            writer._return_lines[return_line.return_id].append(return_line)
+        for tracking in session.exec(
+            select(ReturnTracking).where(
+                col(ReturnTracking.tracking_number).in_(tracking_numbers)
+                | col(ReturnTracking.return_id).in_(list(writer._return_lines))
+            )
+        ):
+            writer._tracking[tracking.tracking_number] = tracking
+        for product in session.exec(select(Product).where(col(Product.sku).in_(skus))):
+            writer._products[product.sku] = product
+        for gtin in session.exec(select(ProductGtin).where(col(ProductGtin.gtin).in_(gtins))):
+            writer._gtins[gtin.gtin] = gtin
+        return writer
+
+    # --- what is there -----------------------------------------------------------------------
+
+    def find_product(self, sku: str) -> Product | None:
+        return self._products.get(sku)
+
+    def gtin_owner(self, gtin: str) -> uuid.UUID | None:
+        """The product a GTIN belongs to, if any."""
+        row = self._gtins.get(gtin)
+        return row.product_id if row is not None else None
+
+    def find_order(self, number: str) -> Order | None:
+        return self._orders.get(number)
+
+    def lines_of_order(self, order: Order) -> list[OrderLine]:
+        return list(self._order_lines[order.id])
+
+    def find_return(self, rma_number: str) -> Return | None:
+        return self._returns.get(rma_number)
+
+    def lines_of_return(self, return_: Return) -> list[ReturnLine]:
+        return list(self._return_lines[return_.id])
+
+    def tracking_owner(self, number: str) -> uuid.UUID | None:
+        """The return a tracking number belongs to, if any."""
+        row = self._tracking.get(number)
+        return row.return_id if row is not None else None
+
+    # --- writing -----------------------------------------------------------------------------
+
+    def product(self, sku: str, **values: Any) -> Product:
+        """The product with this SKU, created or updated with ``values``."""
+        product = _upsert(Product, self._products.get(sku), sku=sku, **values)
+        self._products[sku] = product
+        self.session.add(product)
+        return product
+
+    def gtin(self, gtin: str, product: Product) -> None:
+        """The GTIN names this product (from now on, if it named another)."""
+        row = self._gtins.get(gtin)
+        if row is None:
+            row = self._gtins[gtin] = ProductGtin(gtin=gtin, product_id=product.id)
+        row.product_id = product.id
+        self.session.add(row)
+
+    def order(self, number: str, **values: Any) -> Order:
+        """The order with this number, created or updated with ``values``."""
+        existing = self._orders.get(number)
+        order = _upsert(Order, existing, number=number, **values)
+        if existing is None:
+            self._orders[number] = order
+            self._order_lines[order.id] = []
+        self.session.add(order)
+        return order
+
+    def renumber_order(self, order: Order, number: str) -> None:
+        """Give an order written under a provisional number its own (the demo numbers its orders
+        by the time they were placed, once all exist)."""
+        del self._orders[order.number]
+        order.number = number
+        self._orders[number] = order
+
+    def order_line(self, order: Order, line: OrderLine | None, **values: Any) -> OrderLine:
+        """``line`` (one of the order's, as the source matched it) updated, or a new line of the
+        order when it is None."""
+        row = _upsert(OrderLine, line, order_id=order.id, **values)
+        if line is None:
+            self._order_lines[order.id].append(row)
+        self.session.add(row)
+        return row
+
+    def return_(self, rma_number: str, **values: Any) -> Return:
+        """The return with this RMA, created or updated with ``values``."""
+        existing = self._returns.get(rma_number)
+        return_ = _upsert(Return, existing, rma_number=rma_number, **values)
+        if existing is None:
+            self._returns[rma_number] = return_
+            self._return_lines[return_.id] = []
+        self.session.add(return_)
+        return return_
+
+    def set_return_lines(self, return_: Return, lines: Sequence[ReturnLineValues]) -> None:
+        """The return's lines become these, one per order line: lines kept keep their ids, lines
+        no longer wanted are deleted (only for a return nothing was inspected against)."""
+        wanted = {line.order_line.id: line for line in lines}
+        current = self._return_lines[return_.id]
+        for gone in [row for row in current if row.order_line_id not in wanted]:
+            self.session.delete(gone)
+            current.remove(gone)
+        by_order_line = {row.order_line_id: row for row in current}
+        for order_line_id, line in wanted.items():
+            existing = by_order_line.get(order_line_id)
+            row = _upsert(
+                ReturnLine,
+                existing,
+                return_id=return_.id,
+                order_line_id=order_line_id,
+                sku=line.order_line.sku,
+                quantity=line.quantity,
+                reason_code=line.reason_code,
+                customer_comment=line.comment,
+            )
+            if existing is None:
+                current.append(row)
+            self.session.add(row)
+
+    def tracking_number(self, return_: Return, number: str, carrier: str) -> uuid.UUID | None:
+        """The return arrives under this tracking number; returns the return it named before,
+        if another (the caller decides whether a source may move it: check ``tracking_owner``)."""
+        row = self._tracking.get(number)
+        before = row.return_id if row is not None else None
+        if row is None:
+            row = self._tracking[number] = ReturnTracking(
+                tracking_number=number, return_id=return_.id, carrier=carrier
+            )
+        row.return_id = return_.id
+        row.carrier = carrier
+        self.session.add(row)
+        return before if before != return_.id else None
+
+    def drop_tracking_except(self, return_: Return, keep: Collection[str]) -> None:
+        """Delete the return's tracking numbers not in ``keep``."""
+        for row in list(self._tracking.values()):
+            if row.return_id == return_.id and row.tracking_number not in keep:
+                self.session.delete(row)
+                del self._tracking[row.tracking_number]
+
+
+def _upsert(model: type[M], row: M | None, **values: Any) -> M:
+    """``row`` with ``values`` set, or a new ``model`` made of them when there is no row."""
+    if row is None:
+        return model(**values)
+    for name, value in values.items():
+        setattr(row, name, value)
+    return row

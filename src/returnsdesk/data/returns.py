@@ -1,0 +1,171 @@
+"""Queries over the return aggregate: finding a return from a parcel scan, its expected lines,
+its open parcel, search. Lookups that precede a write lock the return (PostgreSQL; SQLite's
+``BEGIN IMMEDIATE`` already serialises writers), so a transaction reads it once, fresh."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Collection, Sequence
+
+from sqlalchemy import func, or_
+from sqlmodel import Session, col, select
+
+from returnsdesk.data.models import (
+    Order,
+    OrderLine,
+    Parcel,
+    Product,
+    ProductGtin,
+    Return,
+    ReturnLine,
+    ReturnTracking,
+)
+from returnsdesk.domain.vocabulary import ParcelStatus, ReturnStatus
+
+
+def get_return(session: Session, return_id: uuid.UUID) -> Return | None:
+    return session.get(Return, return_id)
+
+
+def get_parcel(session: Session, parcel_id: uuid.UUID) -> Parcel | None:
+    return session.get(Parcel, parcel_id)
+
+
+def lock_return(session: Session, return_id: uuid.UUID) -> Return | None:
+    """The return, locked against another station receiving or completing it meanwhile."""
+    return session.get(Return, return_id, with_for_update=True, populate_existing=True)
+
+
+def return_by_tracking(session: Session, tracking_number: str) -> Return | None:
+    tracking = session.get(ReturnTracking, tracking_number)
+    return lock_return(session, tracking.return_id) if tracking is not None else None
+
+
+def return_by_rma(session: Session, rma_number: str) -> Return | None:
+    return session.exec(
+        select(Return).where(Return.rma_number == rma_number).with_for_update()
+    ).first()
+
+
+def returns_of_order(session: Session, order_number: str) -> Sequence[Return]:
+    """An order's returns, newest first."""
+    return session.exec(
+        select(Return)
+        .join(Order, col(Order.id) == col(Return.order_id))
+        .where(Order.number == order_number)
+        .order_by(col(Return.created_at).desc())
+        .with_for_update(of=Return)
+    ).all()
+
+
+def order_of(session: Session, return_: Return) -> Order:
+    order = session.get(Order, return_.order_id)
+    assert order is not None  # foreign key
+    return order
+
+
+def expected_lines(
+    session: Session, return_id: uuid.UUID
+) -> Sequence[tuple[ReturnLine, OrderLine, Product]]:
+    """The return's lines with what was ordered and the product, by SKU."""
+    return session.exec(
+        select(ReturnLine, OrderLine, Product)
+        .join(OrderLine, col(OrderLine.id) == col(ReturnLine.order_line_id))
+        .join(Product, col(Product.id) == col(OrderLine.product_id))
+        .where(ReturnLine.return_id == return_id)
+        .order_by(col(ReturnLine.sku))
+    ).all()
+
+
+def tracking_numbers(session: Session, return_id: uuid.UUID) -> Sequence[str]:
+    return session.exec(
+        select(ReturnTracking.tracking_number).where(ReturnTracking.return_id == return_id)
+    ).all()
+
+
+def open_parcel_of(session: Session, return_id: uuid.UUID) -> Parcel | None:
+    """The return's parcel received and not completed yet, if any."""
+    return session.exec(
+        select(Parcel).where(Parcel.return_id == return_id, Parcel.status == ParcelStatus.OPEN)
+    ).first()
+
+
+def search_returns(
+    session: Session, needle: str, *, limit: int
+) -> Sequence[tuple[Return, str, int]]:
+    """Returns whose RMA, order number, customer name or email contains ``needle``, with their
+    order number and unit count; open ones first, then newest."""
+    pattern = f"%{needle.replace('%', '').replace('_', '')}%"
+    units = (
+        select(func.coalesce(func.sum(ReturnLine.quantity), 0))
+        .where(ReturnLine.return_id == Return.id)
+        .scalar_subquery()
+    )
+    return session.exec(
+        select(Return, Order.number, units)
+        .join(Order, col(Order.id) == col(Return.order_id))
+        .where(
+            or_(
+                col(Return.rma_number).ilike(pattern),
+                col(Order.number).ilike(pattern),
+                col(Return.customer_name).ilike(pattern),
+                col(Return.customer_email).ilike(pattern),
+            )
+        )
+        .order_by(col(Return.status), col(Return.created_at).desc())
+        .limit(limit)
+    ).all()
+
+
+# --- listings (the demo sheet) -------------------------------------------------------------------
+
+
+def has_orders(session: Session) -> bool:
+    return session.exec(select(Order.id).limit(1)).first() is not None
+
+
+def order_count(session: Session) -> int:
+    return session.exec(select(func.count()).select_from(Order)).one()
+
+
+def open_returns(session: Session) -> Sequence[Return]:
+    return session.exec(select(Return).where(Return.status == ReturnStatus.OPEN)).all()
+
+
+def first_tracking(
+    session: Session, return_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, ReturnTracking]:
+    """Each return's lowest tracking number."""
+    first: dict[uuid.UUID, ReturnTracking] = {}
+    for row in session.exec(
+        select(ReturnTracking)
+        .where(col(ReturnTracking.return_id).in_(return_ids))
+        .order_by(col(ReturnTracking.tracking_number))
+    ):
+        first.setdefault(row.return_id, row)
+    return first
+
+
+def lines_of_returns(
+    session: Session, return_ids: Sequence[uuid.UUID]
+) -> Sequence[tuple[ReturnLine, OrderLine, Product]]:
+    """The returns' lines with their order line and product, by SKU."""
+    return session.exec(
+        select(ReturnLine, OrderLine, Product)
+        .join(OrderLine, col(ReturnLine.order_line_id) == col(OrderLine.id))
+        .join(Product, col(OrderLine.product_id) == col(Product.id))
+        .where(col(ReturnLine.return_id).in_(return_ids))
+        .order_by(col(ReturnLine.sku))
+    ).all()
+
+
+def first_gtin(session: Session, product_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """Each product's lowest GTIN."""
+    first: dict[uuid.UUID, str] = {}
+    for row in session.exec(
+        select(ProductGtin)
+        .where(col(ProductGtin.product_id).in_(product_ids))
+        .order_by(col(ProductGtin.gtin))
+    ):
+        first.setdefault(row.product_id, row.gtin)
+    return first

@@ -1,0 +1,241 @@
+"""The parcel step: opening a parcel (or finding none and searching), weighing it, and closing
+it: the refund confirmed, the completion written, the outcome shown.
+"""
+
+from __future__ import annotations
+
+from returnsdesk.domain.errors import AlreadyCompleted, OperatorError, ScaleProblem, WrongStep
+from returnsdesk.domain.scanning import ClassifiedScan, ScanKind
+from returnsdesk.domain.vocabulary import InspectionFlag, RefundStatus
+from returnsdesk.domain.weighing import Weighing
+from returnsdesk.services.station import (
+    NoReturnFound,
+    ParcelAlreadyCompleted,
+    ParcelOpened,
+    ParcelScanResult,
+)
+from returnsdesk.services.views import (
+    CompletionResult,
+    ReceivedParcel,
+    ReturnOutcome,
+    ReturnSummary,
+)
+from returnsdesk.station.changes import PARCEL_COMPLETED, PARCEL_RECEIVED
+from returnsdesk.station.display import Display
+from returnsdesk.station.screen import Banner, Focus, OutcomePanel, Sound, State, Tone
+
+
+class ParcelSteps(Display):
+    # --- opening ------------------------------------------------------------------------------
+
+    def _on_parcel(self, result: ParcelScanResult) -> None:
+        if isinstance(result, ParcelOpened):
+            self._start_parcel(result.parcel)
+        elif isinstance(result, ParcelAlreadyCompleted):
+            self._sounds.append(Sound.SCAN_ERROR)
+            self._show_outcome(result.outcome, just_completed=False)
+        elif isinstance(result, NoReturnFound):
+            self._show_no_return(result.scan)
+
+    def _start_parcel(self, parcel: ReceivedParcel) -> None:
+        self._sounds.append(Sound.SCAN_OK)
+        work = self.service.resume_inspection(parcel)
+        self.parcel, self.work = parcel, work
+        self._outcome = None
+        self.state = State.RETURN
+        units = parcel.view.expected_units
+        done = len(work.units)
+        resumed = f" (resumed: {done} unit{_s(done)} already inspected)" if parcel.resumed else ""
+        self._banner = Banner(
+            f"Return {parcel.view.rma_number}: {units} unit{_s(units)} expected"
+            f"{resumed}. Scan an item.",
+            Tone.OK,
+        )
+        self._focus = Focus.STATION
+        self._scale_problem = None
+        if self.service.scale is not None and work.weighing is None and not work.units:
+            self._banner = Banner(
+                f"Return {parcel.view.rma_number}: {units} unit{_s(units)} expected."
+                " Weighing the parcel…",
+                Tone.INFO,
+            )
+            self._weigh()
+
+    # --- the weight check ---------------------------------------------------------------------
+
+    def _weigh(self) -> None:
+        """Weigh the open parcel (when it is opened, or W): before its items come out."""
+        work, parcel = self._open_parcel()
+        if self.service.scale is None:
+            raise WrongStep("This station has no scale (settings: scale.port).")
+        if work.units or work.current is not None:
+            raise WrongStep(
+                "Items are out of the parcel already: its weight says nothing now."
+                " Weigh a parcel when it is opened, before scanning its items."
+            )
+        service, parcel_id, contents = self.service, parcel.parcel_id, work.contents_grams
+        self._run(
+            "weigh parcel",
+            lambda: service.weigh_parcel(parcel_id, contents),
+            self._on_weighed,
+            refused=self._on_scale_problem,
+        )
+
+    def _on_weighed(self, weighing: Weighing) -> None:
+        work, _parcel = self._open_parcel()
+        work.weigh(weighing)
+        self._scale_problem = None
+        if not weighing.underweight:
+            self._sounds.append(Sound.SCAN_OK)
+            self._banner = Banner(f"{weighing.describe()} Scan an item.", Tone.OK)
+            return
+        self._sounds.append(Sound.SCAN_ERROR)
+        then = []
+        if work.missing_photo_reason() is not None:
+            then.append("Photograph the opened parcel (P), then scan its items.")
+        if InspectionFlag.UNDERWEIGHT in self.service.policies.refunds.needs_approval_flags:
+            then.append("The refund waits for a shift lead.")
+        self._banner = Banner(" ".join([weighing.describe(), *then]), Tone.ERROR)
+
+    def _on_scale_problem(self, exc: OperatorError) -> None:
+        if not isinstance(exc, ScaleProblem):
+            self._error(str(exc))
+            return
+        self._scale_problem = str(exc)
+        self._sounds.append(Sound.SCAN_ERROR)
+        self._banner = Banner(
+            f"Not weighed: {exc} Or go on without a weight: scan an item.", Tone.WARNING
+        )
+
+    # --- no return found: search, or receive as unexpected ------------------------------------
+
+    def _show_no_return(self, scan: ClassifiedScan) -> None:
+        self._sounds.append(Sound.SCAN_ERROR)
+        self.state = State.NO_RETURN
+        self._unexpected_scan = scan
+        self.parcel = self.work = None
+        self._outcome = None
+        self._results = ()
+        self.selected = None
+        self._banner = Banner(f"No return found for {scan.value}.", Tone.WARNING)
+        self._focus = Focus.SEARCH
+
+    def _on_search_results(self, results: list[ReturnSummary]) -> None:
+        self._results = tuple(results)
+        if results:
+            self.selected = 0
+            self._focus = Focus.RESULTS
+            self._banner = Banner(
+                f"{len(results)} returns found. ↓ ↑ choose, Enter opens.", Tone.INFO
+            )
+        else:
+            self.selected = None
+            self._banner = Banner(
+                "No return matches. Try the order number or the surname.", Tone.WARNING
+            )
+
+    def _open_selected(self) -> None:
+        if self.selected is None or not 0 <= self.selected < len(self._results):
+            raise WrongStep("Choose a return from the list first (search, then ↓).")
+        summary = self._results[self.selected]
+        scan = self._unexpected_scan
+        tracking = scan.value if scan is not None and scan.kind is ScanKind.TRACKING else ""
+        carrier = scan.carrier or "" if scan is not None else ""
+        service = self.service
+
+        def open_it() -> ParcelScanResult:
+            if summary.status.value == "completed":
+                return ParcelAlreadyCompleted(service.outcome(summary.return_id))
+            return ParcelOpened(service.open_return(summary.return_id, tracking, carrier))
+
+        self._run("open return", open_it, self._on_parcel, changes=PARCEL_RECEIVED)
+
+    # --- closing ------------------------------------------------------------------------------
+
+    def _close_with_missing(self) -> None:
+        if self.state is State.UNIT:
+            raise WrongStep("Finish or cancel (Esc) the current item before closing the parcel.")
+        if self.state is not State.RETURN or self.work is None:
+            return
+        missing = len(self.work.missing_units())
+        self.state = State.CONFIRM_CLOSE
+        self._banner = Banner(
+            f"Close the parcel with {missing} unit{_s(missing)} missing? "
+            f"Refund {self.work.quote().total}. Enter confirms, Esc goes back.",
+            Tone.WARNING,
+        )
+
+    def _empty_box(self) -> None:
+        if self.state is not State.RETURN or self.work is None:
+            return
+        self.work.mark_empty_box()
+        self._close_with_missing()
+        self._banner = Banner(
+            f"Empty box: nothing of {self.work.expected_units} expected units. Refund "
+            f"{self.work.quote().total}. Enter confirms, Esc goes back.",
+            Tone.ERROR,
+        )
+
+    def _complete(self) -> None:
+        work, parcel = self._open_parcel()
+        self._completing = True
+        self._run(
+            "complete",
+            lambda: self.service.complete(parcel.parcel_id, work),
+            self._on_completed,
+            refused=self._on_completion_refused,
+            changes=PARCEL_COMPLETED,
+        )
+
+    def _on_completion_refused(self, exc: OperatorError) -> None:
+        self._completing = False
+        if isinstance(exc, AlreadyCompleted) and self.parcel is not None:
+            # Another station was first: show what it recorded and free this one.
+            return_id = self.parcel.view.return_id
+            self._run(
+                "outcome",
+                lambda: self.service.outcome(return_id),
+                lambda outcome: self._show_outcome(outcome, just_completed=False),
+            )
+            return
+        self._error(str(exc))
+        if self.state is State.RETURN:
+            self._focus = Focus.STATION
+
+    def _on_completed(self, result: CompletionResult) -> None:
+        self.last_completion = result
+        self._sounds.append(Sound.COMPLETE)
+        parcel = self.parcel
+        assert parcel is not None
+        return_id = parcel.view.return_id
+        self._run(
+            "outcome",
+            lambda: self.service.outcome(return_id),
+            lambda outcome: self._show_outcome(outcome, just_completed=True),
+        )
+
+    def _show_outcome(self, outcome: ReturnOutcome, *, just_completed: bool) -> None:
+        self.state = State.OUTCOME
+        self._completing = False
+        self.work = self.parcel = None
+        self.thumbnails.clear()  # the return is done: its photos are in the shift history
+        self._outcome = OutcomePanel(outcome, just_completed)
+        self._focus = Focus.STATION
+        if just_completed:
+            refund = outcome.refund_total.format() if outcome.refund_total else "—"
+            pending = outcome.refund_status is RefundStatus.PENDING_APPROVAL
+            self._banner = Banner(
+                f"Done: {outcome.view.rma_number} refund {refund} "
+                + ("waits for shift-lead approval." if pending else "approved.")
+                + " Scan the next parcel.",
+                Tone.WARNING if pending else Tone.OK,
+            )
+        else:
+            self._banner = Banner(
+                f"{outcome.view.rma_number} was completed before: it cannot be refunded twice.",
+                Tone.ERROR,
+            )
+
+
+def _s(count: int) -> str:
+    return "" if count == 1 else "s"

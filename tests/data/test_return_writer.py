@@ -1,0 +1,111 @@
+"""The one writer of the order/return aggregate: how it upserts, and that nothing else writes it."""
+
+from __future__ import annotations
+
+import ast
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+
+from sqlmodel import select
+
+import returnsdesk
+from returnsdesk.data.db import Database
+from returnsdesk.data.models import (
+    Order,
+    OrderLine,
+    Product,
+    Return,
+    ReturnLine,
+    ReturnTracking,
+)
+from returnsdesk.data.return_writer import ReturnLineValues, ReturnWriter
+
+PLACED = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+AGGREGATE = {
+    "Order", "OrderLine", "Product", "ProductGtin", "Return", "ReturnLine", "ReturnTracking"
+}  # fmt: skip
+SOURCE = Path(returnsdesk.__file__).parent
+
+
+def _write_return(
+    writer: ReturnWriter, rma: str, skus: dict[str, int], tracking: str
+) -> tuple[Return, dict[str, OrderLine]]:
+    order = writer.order(
+        "WEB-1", customer_name="Ada", customer_email="ada@example.com", currency="EUR",
+        placed_at=PLACED,
+    )  # fmt: skip
+    lines = {}
+    for sku in ("SKU-A", "SKU-B"):
+        product = writer.product(
+            sku, title=sku, category="apparel", unit_value=Decimal("10.00"), currency="EUR"
+        )
+        existing = next((x for x in writer.lines_of_order(order) if x.sku == sku), None)
+        lines[sku] = writer.order_line(
+            order, existing, product_id=product.id, sku=sku, quantity=2,
+            unit_price=Decimal("9.50"), currency="EUR",
+        )  # fmt: skip
+    return_ = writer.return_(
+        rma, order_id=order.id, customer_name="Ada", customer_email="ada@example.com"
+    )
+    writer.set_return_lines(
+        return_,
+        [ReturnLineValues(lines[sku], quantity, "too_small") for sku, quantity in skus.items()],
+    )
+    writer.tracking_number(return_, tracking, "DHL")
+    return return_, lines
+
+
+def test_writing_a_return_again_updates_it_in_place(database: Database) -> None:
+    # Given a return of two lines, written once
+    with database.session() as session:
+        _write_return(ReturnWriter(session), "RMA-1", {"SKU-A": 1, "SKU-B": 2}, "JJD1")
+    with database.read() as session:
+        first_ids = dict(session.exec(select(ReturnLine.sku, ReturnLine.id)).all())
+    # When the source states it again with one line changed, one dropped and a new label
+    with database.session() as session:
+        writer = ReturnWriter.load(
+            session, skus={"SKU-A", "SKU-B"}, order_numbers={"WEB-1"}, rma_numbers={"RMA-1"},
+            tracking_numbers={"JJD2"},
+        )  # fmt: skip
+        return_, _ = _write_return(writer, "RMA-1", {"SKU-A": 2}, "JJD2")
+        writer.drop_tracking_except(return_, {"JJD2"})
+    # Then the database holds one of each row, the kept line under its id
+    with database.read() as session:
+        assert len(session.exec(select(Order)).all()) == 1
+        assert len(session.exec(select(Product)).all()) == 2
+        assert len(session.exec(select(OrderLine)).all()) == 2
+        assert session.exec(select(ReturnLine.sku, ReturnLine.id, ReturnLine.quantity)).all() == [
+            ("SKU-A", first_ids["SKU-A"], 2)
+        ]
+        assert session.exec(select(ReturnTracking.tracking_number)).all() == ["JJD2"]
+
+
+def test_a_tracking_number_moved_to_another_return_says_whose_it_was(database: Database) -> None:
+    with database.session() as session:
+        writer = ReturnWriter(session)
+        first, _ = _write_return(writer, "RMA-1", {"SKU-A": 1}, "JJD1")
+        second, _ = _write_return(writer, "RMA-2", {"SKU-B": 1}, "JJD2")
+        assert writer.tracking_owner("JJD1") == first.id
+        assert writer.tracking_number(second, "JJD1", "DHL") == first.id
+        assert writer.tracking_number(second, "JJD1", "DHL") is None  # already its own
+    with database.read() as session:
+        rows = session.exec(select(ReturnTracking.tracking_number, ReturnTracking.return_id))
+        assert dict(rows.all()) == {"JJD1": second.id, "JJD2": second.id}
+
+
+def test_only_the_writer_creates_rows_of_the_order_return_aggregate() -> None:
+    """CSV import, the inbound pull and the demo seed all write through ReturnWriter."""
+    allowed = {SOURCE / "data" / "return_writer.py", SOURCE / "data" / "models.py"}
+    constructing = []
+    for path in sorted(SOURCE.rglob("*.py")):
+        if path in allowed:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id in AGGREGATE
+            ):
+                constructing.append(f"{path.relative_to(SOURCE)}:{node.lineno} {node.func.id}")
+    assert constructing == []

@@ -58,8 +58,12 @@ def main() -> int:
     window.show()
     for size, path in SIZES:
         window.resize(*size)
-        window.activateWindow()
+        window.activateWindow()  # window shortcuts (Ctrl+6) work only in the active window
+        deadline = time.monotonic() + 5
+        while QApplication.activeWindow() is not window and time.monotonic() < deadline:
+            app.processEvents()
         QTest.keyClick(window, Qt.Key.Key_6, Qt.KeyboardModifier.ControlModifier)
+        assert window.kpi_view.isVisible(), "Ctrl+6 did not show the KPI tab"
         window.kpi_view.refresh()
         deadline = time.monotonic() + 30
         while (ops.busy() or window.kpi_view.data is None) and time.monotonic() < deadline:

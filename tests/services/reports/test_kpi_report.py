@@ -43,8 +43,9 @@ from returnsdesk.services.reports.kpis import read_kpis
 
 
 @pytest.fixture
-def database(tmp_path: Path) -> Iterator[Database]:
-    database = Database(make_engine(f"sqlite:///{tmp_path / 'kpis.sqlite3'}"))
+def database(url_on_each_backend: str) -> Iterator[Database]:
+    """The hand-built floor on SQLite, then on PostgreSQL (the tallies use each one's SQL)."""
+    database = Database(make_engine(url_on_each_backend))
     ensure_schema(database.engine)
     hand_built(database)
     yield database

@@ -36,6 +36,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import platformdirs
 
 from returnsdesk.domain.errors import ConfigError
+from returnsdesk.domain.kpis import parse_cost, parse_costs
 from returnsdesk.domain.labels import parse_label_size
 from returnsdesk.domain.messages import parse_lead_times
 from returnsdesk.domain.shifts import parse_recovery_rates, parse_shifts, site_zone
@@ -177,6 +178,10 @@ class ReportsSettings:
         "liquidate=0.20",
         "recycle=0.00",
     )
+    # What a return costs, for the KPI report's cost per return: "amount CUR", one currency.
+    labour_rate: str = "30.00 EUR"  # per hour of inspection
+    handling_cost: str = "1.50 EUR"  # per return received (receiving, packing material)
+    refurbishment_cost: str = "8.00 EUR"  # per unit sent to refurbishment
 
 
 @dataclass(frozen=True)
@@ -659,6 +664,16 @@ def _check_reports(get: Any, origin: Any) -> None:
             parse(get("reports", key))
         except ValueError as exc:
             raise ConfigError(f"{origin('reports', key)}: reports.{key}: {exc}") from None
+    costs = ("labour_rate", "handling_cost", "refurbishment_cost")
+    for key in costs:
+        try:
+            parse_cost(get("reports", key))
+        except ValueError as exc:
+            raise ConfigError(f"{origin('reports', key)}: reports.{key}: {exc}") from None
+    try:
+        parse_costs(*(get("reports", key) for key in costs))
+    except ValueError as exc:
+        raise ConfigError(f"{origin('reports', 'labour_rate')}: reports costs: {exc}") from None
 
 
 def _redact_url(url: str) -> str:

@@ -32,6 +32,7 @@ import returnsdesk.services.labels.queue  # noqa: F401
 import returnsdesk.services.operators  # noqa: F401
 import returnsdesk.services.photos  # noqa: F401
 import returnsdesk.services.reports  # noqa: F401
+import returnsdesk.services.reports.kpis  # noqa: F401 - the KPI tab reads through it
 import returnsdesk.services.station  # noqa: F401
 import returnsdesk.services.sync.inbound  # noqa: F401
 import returnsdesk.services.sync.relay  # noqa: F401

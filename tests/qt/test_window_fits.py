@@ -222,6 +222,7 @@ def test_every_tab_fits_the_screen_with_long_and_right_to_left_text(
         (Qt.Key.Key_3, window.lead_view),
         (Qt.Key.Key_4, window.reports_view),
         (Qt.Key.Key_5, window.help_view),
+        (Qt.Key.Key_6, window.kpi_view),
     ):
         qtbot.keyClick(window, key, Qt.KeyboardModifier.ControlModifier)
         qtbot.waitUntil(view.isVisible, timeout=10_000)
@@ -239,6 +240,12 @@ def test_every_tab_fits_the_screen_with_long_and_right_to_left_text(
             assert LONG_TITLE[:60] in lead.regrade_task()
             assert len(lead.regrade_task()) < 400
             assert any(" · parked: <h1>" in row for row in lead.shown_messages())
+        if view is window.kpi_view:
+            # The figures and their charts are on screen in full, not squeezed away
+            qtbot.waitUntil(lambda: window.kpi_view.data is not None)
+            for widget in (*window.kpi_view.values, *window.kpi_view.charts):
+                assert_on_screen(window, widget, "KpiView")
+            assert all(chart.height() >= 100 for chart in window.kpi_view.charts)
         for widget in view.findChildren(QWidget):
             if isinstance(widget, QAbstractItemView | QPushButton) and widget.isVisible():
                 assert_on_screen(window, widget, type(view).__name__)  # every table, button
@@ -289,6 +296,7 @@ def test_every_tab_uses_the_stations_type_size(
         (Qt.Key.Key_3, window.lead_view),
         (Qt.Key.Key_4, window.reports_view),
         (Qt.Key.Key_5, window.help_view),
+        (Qt.Key.Key_6, window.kpi_view),
     ):
         qtbot.keyClick(window, key, Qt.KeyboardModifier.ControlModifier)
         qtbot.waitUntil(view.isVisible)

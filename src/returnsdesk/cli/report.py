@@ -1,4 +1,4 @@
-"""``returnsdesk report shift|insights|recovery|evidence``: headless reports IT can schedule.
+"""``returnsdesk report shift|insights|recovery|kpis|evidence``: headless reports IT can schedule.
 
 Examples::
 
@@ -6,6 +6,7 @@ Examples::
     returnsdesk report shift --from 2026-11-22T06:00+01:00 --to 2026-11-22T18:00+01:00 --out a.pdf
     returnsdesk report insights --days 30 --out insights.pdf
     returnsdesk report recovery --days 7 --station BENCH-03 --out recovery.pdf
+    returnsdesk report kpis --days 30 --out kpis.pdf --csv kpis-csv/
     returnsdesk report evidence RMA-100001 --out pack.pdf
 
 Dates and shifts are the site's local time (``[reports] time_zone``). The database comes from
@@ -73,7 +74,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     shift.add_argument("--date", metavar="YYYY-MM-DD", help="site-local day (default: today)")
     shift.add_argument("--shift", metavar="NAME", help="a shift from [reports] shifts")
-    for name, text in (("insights", "return reasons and products"), ("recovery", "recovery")):
+    for name, text in (
+        ("insights", "return reasons and products"),
+        ("recovery", "recovery"),
+        ("kpis", "the returns KPIs with their trend by week"),
+    ):
         sub = kinds.add_parser(name, parents=[common, period], help=text)
         sub.add_argument("--days", type=int, default=None, metavar="N", help="last N days (30)")
     evidence = kinds.add_parser("evidence", parents=[common], help="everything about one return")

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Select, String, Table, cast, func, select
+from sqlalchemy import Connection, Float, Integer, Select, String, Table, cast, func, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import ColumnElement, Label
 from sqlalchemy.sql.functions import FunctionElement
@@ -29,9 +29,15 @@ from returnsdesk.data.models import (
     RefundLine,
     ReturnLine,
 )
-from returnsdesk.data.tally_tables import ChecklistTally, DeductionTally, NoteTally, UnitTally
+from returnsdesk.data.tally_tables import (
+    ChecklistTally,
+    DeductionTally,
+    NoteTally,
+    ReturnTally,
+    UnitTally,
+)
 from returnsdesk.data.types import UTCDateTime
-from returnsdesk.domain.vocabulary import InspectionOutcome
+from returnsdesk.domain.vocabulary import Disposition, InspectionOutcome
 
 
 class hour_start(FunctionElement[Any]):  # noqa: N801 - reads as a SQL function
@@ -151,6 +157,76 @@ def deduction_facts(where: ColumnElement[bool]) -> Select[Any]:
     )
 
 
+class elapsed_seconds(FunctionElement[float]):  # noqa: N801 - reads as a SQL function
+    """``end - start`` in seconds, as a float, on SQLite and PostgreSQL."""
+
+    type = Float()
+    inherit_cache = True
+
+
+@compiles(elapsed_seconds, "sqlite")
+def _elapsed_sqlite(element: elapsed_seconds, compiler: Any, **kw: Any) -> str:
+    start, end = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"((julianday({end}) - julianday({start})) * 86400.0)"
+
+
+@compiles(elapsed_seconds)
+def _elapsed_default(element: elapsed_seconds, compiler: Any, **kw: Any) -> str:
+    start, end = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"CAST(EXTRACT(EPOCH FROM ({end} - {start})) AS DOUBLE PRECISION)"
+
+
+def _whole(seconds: Any) -> ColumnElement[int]:
+    return cast(func.round(seconds), Integer)
+
+
+def return_facts(where: ColumnElement[bool]) -> Select[Any]:
+    """Rows shaped like ``return_tallies``: refunds by the hour they were made and the station
+    that received the parcel, with the parcel's processing and inspection seconds and its
+    units sent to refurbishment (per refund first, then grouped: portable to PostgreSQL)."""
+    units = col(Inspection.parcel_id) == col(Refund.parcel_id)
+    inspection_seconds = (
+        select(
+            func.coalesce(
+                func.sum(elapsed_seconds(col(Inspection.started_at), col(Inspection.finished_at))),
+                0.0,
+            )
+        )
+        .where(units)
+        .scalar_subquery()
+    )
+    refurbished = (
+        select(func.count())
+        .select_from(Inspection)
+        .join(DispositionDecision, col(DispositionDecision.inspection_id) == col(Inspection.id))
+        .where(units, col(DispositionDecision.disposition) == Disposition.REFURBISH)
+        .scalar_subquery()
+    )
+    each = (
+        select(
+            hour_start(col(Refund.created_at)).label("hour"),
+            col(Parcel.station_id).label("station_id"),
+            _whole(elapsed_seconds(col(Parcel.received_at), col(Refund.created_at))).label(
+                "processing"
+            ),
+            _whole(inspection_seconds).label("inspection"),
+            refurbished.label("refurbished"),
+        )
+        .select_from(Refund)
+        .join(Parcel, col(Parcel.id) == col(Refund.parcel_id))
+        .where(where)
+        .subquery()
+    )
+    return select(
+        each.c.hour,
+        each.c.station_id,
+        func.count().label("refunds"),
+        func.sum(each.c.processing).label("processing_seconds"),
+        func.sum(each.c.inspection).label("inspection_seconds"),
+        func.sum(each.c.refurbished).label("refurbished_units"),
+    ).group_by(each.c.hour, each.c.station_id)
+
+
 @dataclass(frozen=True)
 class Tally:
     """A tally table, the query that fills it, and where its rows come from."""
@@ -181,6 +257,17 @@ DEDUCTIONS = Tally(
 )
 
 
+RETURNS = Tally(
+    ReturnTally,
+    return_facts,
+    ("refunds", "processing_seconds", "inspection_seconds", "refurbished_units"),
+    col(Refund.parcel_id),
+    col(Refund.created_at),
+    col(Parcel.station_id),
+)
+TALLIES = (UNITS, CHECKLISTS, NOTES, DEDUCTIONS, RETURNS)
+
+
 def record_tallies(connection: Connection, parcel_id: uuid.UUID) -> None:
     """Add the parcel's inspections and refund lines to every tally, in the transaction that
     writes them (``complete_parcel``, once per parcel: counting a row twice would double it)."""
@@ -189,7 +276,7 @@ def record_tallies(connection: Connection, parcel_id: uuid.UUID) -> None:
         from sqlalchemy.dialects import sqlite as dialect
     else:
         from sqlalchemy.dialects import postgresql as dialect  # type: ignore[no-redef]
-    for tally in (UNITS, CHECKLISTS, NOTES, DEDUCTIONS):
+    for tally in TALLIES:
         query = tally.facts(tally.parcel == parcel_id)
         names = [column.name for column in query.selected_columns]
         insert = dialect.insert(tally.table).from_select(names, query)

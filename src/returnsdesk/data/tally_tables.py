@@ -68,3 +68,15 @@ class DeductionTally(HourlyTally, table=True):
     currency: str = Field(primary_key=True, max_length=3)
     units: int
     deducted: Decimal = Field(sa_type=ExactDecimal, nullable=False)
+
+
+class ReturnTally(HourlyTally, table=True):
+    """Refunds made, by the hour of the refund and the station that received the parcel, with
+    the work behind them (the KPI report): seconds from parcel received to refund, seconds of
+    inspection (each unit's started to finished) and units sent to refurbishment."""
+
+    __tablename__ = "return_tallies"
+    refunds: int
+    processing_seconds: int  # each refund's rounded to the second: integer sums are exact
+    inspection_seconds: int
+    refurbished_units: int

@@ -29,7 +29,8 @@ KEYS_HELP = """
 <tr><td><b>F8</b></td><td>close the parcel with the rest missing</td></tr>
 <tr><td><b>F9</b></td><td>empty box</td></tr>
 <tr><td><b>Esc</b></td><td>one step back (a received parcel stays open)</td></tr>
-<tr><td><b>Ctrl+1 … 5</b></td><td>station · history · shift lead · reports · help</td></tr>
+<tr><td><b>Ctrl+1 … 6</b></td>
+<td>station · history · shift lead · reports · help · KPI dashboard (F5 reads it again)</td></tr>
 <tr><td><b>scan a label</b></td>
 <td>between parcels, a routing label's plate (LP…) finds its unit in the shift history</td></tr>
 <tr><td><b>Ctrl+R</b></td>

@@ -1,4 +1,5 @@
-"""The station's main window: station, shift history and help tabs, and the status bar."""
+"""The station's main window: station, shift history, lead, reports, help and KPI tabs, and
+the status bar."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from returnsdesk.qt.changes import ChangeHub
 from returnsdesk.qt.forms.ui_main_window import Ui_MainWindow
 from returnsdesk.qt.help_view import HelpView
 from returnsdesk.qt.history_view import HistoryView
+from returnsdesk.qt.kpi_view import KpiView
 from returnsdesk.qt.lead_view import LeadView
 from returnsdesk.qt.ops import Op, wait_for_all
 from returnsdesk.qt.plain import ElidedLabel, plain_label
@@ -78,13 +80,11 @@ class MainWindow(QMainWindow):
             service, configured=settings.order_system.kind != "none", parent=self
         )
         self.lead_view = LeadView(service, sync=self.sync, font_scale=scale)
-        self.reports_view = ReportsView(
-            service,
-            ReportSetup.from_settings(
-                settings.reports, photo_root=service.photos.root, generated_by=ctx.station_code
-            ),
-            font_scale=scale,
+        report_setup = ReportSetup.from_settings(
+            settings.reports, photo_root=service.photos.root, generated_by=ctx.station_code
         )
+        self.reports_view = ReportsView(service, report_setup, font_scale=scale)
+        self.kpi_view = KpiView(service, report_setup, font_scale=scale)
         self.help_view = HelpView(
             demo, demo_sheet, service.policies.grading.grades, font_scale=scale
         )
@@ -96,6 +96,7 @@ class MainWindow(QMainWindow):
         self._ui.tabs.addTab(self.lead_view, "Shift lead (Ctrl+3)")
         self._ui.tabs.addTab(self.reports_view, "Reports (Ctrl+4)")
         self._ui.tabs.addTab(self.help_view, "Help (F1)")
+        self._ui.tabs.addTab(self.kpi_view, "KPIs (Ctrl+6)")
         self.station = StationController(
             view=self.station_view,
             service=service,
@@ -191,6 +192,7 @@ class MainWindow(QMainWindow):
             ("Ctrl+4", 3),
             ("Ctrl+5", 4),
             ("F1", 4),
+            ("Ctrl+6", 5),
         )
         for key, index in tabs:
             shortcut = QShortcut(QKeySequence(key), self)
@@ -207,6 +209,7 @@ class MainWindow(QMainWindow):
         hub.changed.connect(self.lead_view.on_changes)
         hub.changed.connect(self.history_view.on_changes)
         hub.changed.connect(self.printing.on_changes)
+        hub.changed.connect(self.kpi_view.on_changes)
 
     @property
     def pull_error(self) -> str | None:

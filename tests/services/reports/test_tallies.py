@@ -39,7 +39,13 @@ from returnsdesk.services.reports.tallied import hour_split
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 HOUR = timedelta(hours=1)
-TALLIES = ("unit_tallies", "checklist_tallies", "note_tallies", "deduction_tallies")
+TALLIES = (
+    "unit_tallies",
+    "checklist_tallies",
+    "note_tallies",
+    "deduction_tallies",
+    "return_tallies",
+)
 
 
 @pytest.fixture

@@ -47,10 +47,11 @@ class Facts:
 
 @dataclass(frozen=True)
 class Chart:
-    kind: Literal["bar", "pie"]
+    kind: Literal["bar", "pie", "line", "columns"]  # line, columns: one value per week
     title: str
     labels: tuple[str, ...]
-    values: tuple[float, ...]  # drawing only
+    values: tuple[float, ...]  # drawing only; NaN: no value (a gap in a line)
+    value_max: float | None = None  # the value axis's top (100 for percentages); None: fitted
 
 
 @dataclass(frozen=True)

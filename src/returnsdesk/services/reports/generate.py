@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from returnsdesk.data.db import Database
-from returnsdesk.services.reports import evidence, insights, recovery, shift
+from returnsdesk.services.reports import evidence, insights, kpis, recovery, shift
 from returnsdesk.services.reports.content import ReportContent
 from returnsdesk.services.reports.csv_export import table_csv
 from returnsdesk.services.reports.pdf import PageFrame, render_pdf
@@ -67,6 +67,7 @@ def generate_report(
                 ReportKind.SHIFT: shift.build,
                 ReportKind.INSIGHTS: insights.build,
                 ReportKind.RECOVERY: recovery.build,
+                ReportKind.KPIS: kpis.build,
             }[request.kind]
             builder(connection, scope, setup, content, steps.step)
     queried = time.perf_counter()

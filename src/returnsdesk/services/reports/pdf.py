@@ -55,6 +55,7 @@ from returnsdesk.services.reports.content import (
     Table,
     Text,
 )
+from returnsdesk.services.reports.trend_charts import trend_drawing
 
 FONT, FONT_BOLD = "ReportSans", "ReportSans-Bold"
 CELL_LIMIT = 300  # characters of one cell shown in the PDF; the CSV keeps the whole text
@@ -267,6 +268,8 @@ def _chart(chart: Chart) -> Drawing:
     values = list(chart.values)
     if chart.kind == "pie":
         return _pie(labels, values)
+    if chart.kind in ("line", "columns"):
+        return trend_drawing(chart, labels, width=BODY_WIDTH, font=FONT)
     return _bars(labels, values)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from returnsdesk.config import ReportsSettings
 from returnsdesk.domain.errors import OperatorError
+from returnsdesk.domain.kpis import KpiCosts, parse_costs
 from returnsdesk.domain.shifts import (
     Shift,
     day_window,
@@ -29,6 +30,7 @@ class ReportKind(StrEnum):
     SHIFT = "shift"
     INSIGHTS = "insights"
     RECOVERY = "recovery"
+    KPIS = "kpis"
     EVIDENCE = "evidence"
 
     @property
@@ -37,6 +39,7 @@ class ReportKind(StrEnum):
             ReportKind.SHIFT: "Shift report",
             ReportKind.INSIGHTS: "Return reasons and product insights",
             ReportKind.RECOVERY: "Disposition and recovery",
+            ReportKind.KPIS: "Returns KPIs",
             ReportKind.EVIDENCE: "Evidence pack",
         }[self]
 
@@ -118,6 +121,7 @@ class ReportSetup:
     zone: ZoneInfo
     shifts: dict[str, Shift]
     recovery_rates: dict[Disposition, Decimal]
+    costs: KpiCosts = field(default_factory=lambda: _costs(ReportsSettings()))
     photo_root: Path | None = None  # None: the station's default photo folder
     generated_by: str = ""  # the station that generated it, for the page header
 
@@ -135,6 +139,7 @@ class ReportSetup:
             zone=site_zone(reports.time_zone),
             shifts=parse_shifts(reports.shifts),
             recovery_rates=parse_recovery_rates(reports.recovery_rates),
+            costs=_costs(reports),
             photo_root=photo_root,
             generated_by=generated_by,
         )
@@ -145,3 +150,7 @@ class ReportSetup:
             known = ", ".join(self.shifts) or "none configured"
             raise ReportRequestError(f"No shift named {name!r} (known: {known}).")
         return found
+
+
+def _costs(reports: ReportsSettings) -> KpiCosts:
+    return parse_costs(reports.labour_rate, reports.handling_cost, reports.refurbishment_cost)

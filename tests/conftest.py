@@ -32,6 +32,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="run every test with the machine's clock moved YEARS ahead (still ticking), to "
         "prove no test depends on today's date; CI runs the suite once so",
     )
+    parser.addoption(
+        "--many-stations-returns",
+        type=int,
+        default=None,
+        metavar="N",
+        help="returns worked by the station processes of tests/services/test_many_stations.py"
+        " (default: sized for CI on 2 CPUs; 1000 is a warehouse shift)",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:

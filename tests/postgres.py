@@ -10,6 +10,8 @@ directory removed at the end of the session, whatever the tests did.
 Without the binaries (or the psycopg driver) the tests are skipped with the reason, unless
 ``RETURNSDESK_REQUIRE_POSTGRES=1`` (set by .ci/run), which turns that into a failure.
 Postgres refuses to run as root, so as root the server runs as the ``postgres`` system user.
+A test that stops or restarts the server (``PostgresCluster.stop``, ``start_server``,
+``restart``) takes ``private_postgres_cluster``, a cluster of its own.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import socket
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +38,9 @@ SERVER_USER = "postgres"  # the system user Debian's package creates
 # UTF-8 without a locale: the same text functions (lower(), sorting) on every machine.
 INITDB_OPTIONS = ("-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-locale")
 SPEED_OVER_SAFETY = ("fsync=off", "synchronous_commit=off", "full_page_writes=off")
+# A server stopped as a crash must keep what it acknowledged: commits wait for the WAL write
+# (no fsync still: the operating system, which keeps running, holds the written pages).
+CRASH_SAFE = ("fsync=off",)
 
 DatabaseFactory = Callable[[], str]
 
@@ -64,6 +70,7 @@ class PostgresCluster:
     root: Path  # holds data/ and the socket directory
     port: int
     as_user: list[str]  # ["runuser", "-u", "postgres", "--"] as root, else []
+    settings: tuple[str, ...] = SPEED_OVER_SAFETY
 
     @property
     def data(self) -> Path:
@@ -77,17 +84,26 @@ class PostgresCluster:
 
     def start(self) -> None:
         self._run("initdb", "-D", str(self.data), *INITDB_OPTIONS)
+        self.start_server()
+
+    def start_server(self) -> None:
+        """Start the server of an initialised cluster (again, after ``stop``) and wait for it."""
         options = [
             f"-c listen_addresses=127.0.0.1 -c port={self.port}",
             f"-c unix_socket_directories={self.root / 'socket'}",
-            *(f"-c {setting}" for setting in SPEED_OVER_SAFETY),
+            *(f"-c {setting}" for setting in self.settings),
         ]
         log = str(self.root / "server.log")
         self._run("pg_ctl", "-D", str(self.data), "-l", log, "-w", "-o", " ".join(options), "start")
 
     def stop(self) -> None:
+        """Stop the server as a crash would (no checkpoint, clients cut off mid-transaction)."""
         if (self.data / "postmaster.pid").exists():
             self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
+
+    def restart(self) -> None:
+        self.stop()
+        self.start_server()
 
     def url(self, database: str) -> str:
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
@@ -95,6 +111,20 @@ class PostgresCluster:
 
 @pytest.fixture(scope="session")
 def postgres_cluster() -> Iterator[PostgresCluster]:
+    with _cluster() as cluster:
+        yield cluster
+
+
+@pytest.fixture
+def private_postgres_cluster() -> Iterator[PostgresCluster]:
+    """A cluster of the test's own, for a test that stops or restarts the server (about 2 s);
+    it keeps every commit it acknowledged through a crash-like stop."""
+    with _cluster(CRASH_SAFE) as cluster:
+        yield cluster
+
+
+@contextmanager
+def _cluster(settings: tuple[str, ...] = SPEED_OVER_SAFETY) -> Iterator[PostgresCluster]:
     bin_dir = _server_binaries()
     if bin_dir is None:
         raise _unavailable(f"No PostgreSQL server binaries in {BINARIES}")
@@ -111,7 +141,11 @@ def postgres_cluster() -> Iterator[PostgresCluster]:
         for path in (root, root / "socket"):
             os.chown(path, user.pw_uid, user.pw_gid)
     cluster = PostgresCluster(
-        bin_dir, root, _free_port(), ["runuser", "-u", SERVER_USER, "--"] if as_root else []
+        bin_dir,
+        root,
+        _free_port(),
+        ["runuser", "-u", SERVER_USER, "--"] if as_root else [],
+        settings,
     )
     try:
         cluster.start()

@@ -8,7 +8,7 @@ cannot store (a NUL character) is refused with a message on both, writing nothin
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -28,17 +28,18 @@ from returnsdesk.data.models import (
 )
 from returnsdesk.data.repositories import verify_audit_chain
 from returnsdesk.data.tally_tables import NoteTally, UnitTally
-from returnsdesk.domain.errors import OperatorError
+from returnsdesk.domain.errors import OperatorError, RejectedScan
 from returnsdesk.domain.inspection import (
     NOTES_LIMIT,
     OVERRIDE_REASON_LIMIT,
     ParcelInspection,
     UnitStep,
 )
+from returnsdesk.domain.scanning import ScanRules
 from returnsdesk.domain.vocabulary import Disposition, ReturnStatus
 from returnsdesk.services.bootstrap import StationEnvironment
 from returnsdesk.services.csv_import import ImportRejected, import_returns
-from returnsdesk.services.intake import UNEXPECTED_NOTE_LIMIT
+from returnsdesk.services.intake import TRACKING_LIMIT, UNEXPECTED_NOTE_LIMIT
 from returnsdesk.services.station import ParcelOpened, StationService
 from table_snapshot import table_rows
 
@@ -177,3 +178,42 @@ def test_the_text_limits_are_the_lengths_of_their_columns() -> None:
         DispositionDecision.__table__.c.override_reason.type.length,  # type: ignore[attr-defined]
         Parcel.__table__.c.note.type.length,  # type: ignore[attr-defined]
     ) == (NOTES_LIMIT, OVERRIDE_REASON_LIMIT, UNEXPECTED_NOTE_LIMIT)
+
+
+@pytest.mark.parametrize("length", [65, 72, 80])
+def test_an_unexpected_parcel_with_a_long_label_is_recorded_whole(
+    demo_env: StationEnvironment, length: int
+) -> None:
+    # Given a parcel whose only label is a long code (65-80 characters) that finds no return
+    service = station_service(demo_env)
+    label = "RMA-" + "GS1X" * 20
+    scan = service.classify(label[:length])
+    assert len(scan.value) == length
+    assert not isinstance(service.open_parcel(scan), ParcelOpened)
+    # When the inspector receives it as unexpected
+    parcel_id = service.receive_unexpected(scan, "two shoes, no paperwork")
+    # Then it is recorded with the label as scanned, found again by it
+    with demo_env.database.read() as session:
+        parcel = session.get(Parcel, parcel_id)
+        assert parcel is not None and parcel.tracking_number == label[:length]
+        found = session.exec(select(Parcel.id).where(Parcel.tracking_number == label[:length]))
+        assert found.all() == [parcel_id]
+
+
+def test_an_unexpected_parcel_label_longer_than_the_column_is_refused(
+    demo_env: StationEnvironment,
+) -> None:
+    # Given a station whose scanner accepts scans of up to 120 characters
+    service = station_service(demo_env)
+    service.scan_rules = replace(service.scan_rules, max_length=120)
+    scan = service.classify("RMA-" + "7" * 96)
+    before = table_rows(demo_env.database.engine)
+    # Then a 100-character label is refused with what to do, and nothing is written
+    with pytest.raises(RejectedScan, match="100 characters long; at most 80 can be recorded"):
+        service.receive_unexpected(scan, "")
+    assert table_rows(demo_env.database.engine) == before
+
+
+def test_the_tracking_limit_is_the_length_of_its_column() -> None:
+    column = Parcel.__table__.c.tracking_number  # type: ignore[attr-defined]
+    assert column.type.length == TRACKING_LIMIT == ScanRules().max_length

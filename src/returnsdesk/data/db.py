@@ -28,6 +28,13 @@ and neither takes nor waits for the write lock, so a station's poll never queues
 completion (or a relay) that is writing. Their connection is ``query_only`` for that transaction
 and set back before it returns to the pool. On PostgreSQL they are ``READ ONLY`` transactions.
 A write in a read session raises ``ReadOnlySession`` at flush, on either database.
+
+A database server that goes away (PostgreSQL restarting or stopped, the network cut) surfaces
+from either kind of session as ``DatabaseUnavailable``, an operator error saying so, instead of
+the driver's exception: the transaction is gone whole (the server rolls back what it had not
+committed), so the station keeps the work on screen and tries the same call again. The pool
+checks a connection before each checkout (``pool_pre_ping``), so the first call after the
+server is back gets a fresh one.
 """
 
 from __future__ import annotations
@@ -41,10 +48,13 @@ from typing import Any
 import platformdirs
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
 from sqlmodel import Session
+
+from returnsdesk.domain.errors import DatabaseUnavailable
 
 _SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
@@ -79,18 +89,39 @@ class Database:
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A session in one transaction: committed if the block succeeds, else rolled back."""
-        with self._sessions() as session, session.begin():
+        with _unavailable_server_said(self.engine), self._sessions() as session, session.begin():
             yield session
 
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A read-only session in one transaction (a snapshot) that never takes the write lock."""
-        with self._reads() as session, session.begin():
+        with _unavailable_server_said(self.engine), self._reads() as session, session.begin():
             yield session
 
     def dispose(self) -> None:
         """Close pooled connections (at shutdown, or before deleting the database file)."""
         self.engine.dispose()
+
+
+@contextmanager
+def _unavailable_server_said(engine: Engine) -> Iterator[None]:
+    """A lost or refused connection to a database server as ``DatabaseUnavailable``."""
+    try:
+        yield
+    except (OperationalError, InterfaceError) as exc:
+        if engine.dialect.name == "sqlite" or not _is_disconnect(exc):
+            raise  # SQLite's file errors, deadlocks, timeouts: not a server gone away
+        first_line = str(exc.orig).strip().splitlines()[0][:200] if exc.orig else ""
+        raise DatabaseUnavailable(
+            f"Database unavailable ({first_line}). Nothing of this step was saved; the"
+            " inspection stays on screen. Retrying: try the same step again in a moment."
+        ) from exc
+
+
+def _is_disconnect(exc: DBAPIError) -> bool:
+    # Set by SQLAlchemy when the dialect recognises a lost connection mid-use; a refused new
+    # connection (the server down) fails in connect, before any statement.
+    return exc.connection_invalidated or exc.statement is None
 
 
 def make_engine(url: str) -> Engine:

@@ -44,6 +44,10 @@ def finished_units(session: Session, parcel_id: uuid.UUID) -> list[InspectedUnit
     return [InspectedUnit.from_record(row.payload) for row in rows]
 
 
+def unit_ids(session: Session, parcel_id: uuid.UUID) -> set[uuid.UUID]:
+    return set(session.exec(select(UnitDraft.unit_id).where(UnitDraft.parcel_id == parcel_id)))
+
+
 def clear(session: Session, parcel_id: uuid.UUID) -> None:
     """The parcel is completed: its drafts are inspections now."""
     session.execute(delete(UnitDraft).where(col(UnitDraft.parcel_id) == parcel_id))

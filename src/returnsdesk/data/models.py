@@ -206,7 +206,9 @@ class Parcel(TableModel, table=True):
     __tablename__ = "parcels"
     id: uuid.UUID = _id()
     return_id: uuid.UUID | None = _fk("returns.id", nullable=True)  # None: unexpected parcel
-    tracking_number: str = Field(max_length=64, index=True)
+    # As scanned (an unexpected parcel's may be a long GS1-128 or carrier code): at most
+    # TRACKING_LIMIT (services/intake.py), the scanner's default longest scan.
+    tracking_number: str = Field(max_length=80, index=True)
     carrier: str = Field(max_length=32)
     station_id: uuid.UUID = _fk("stations.id")
     operator_id: uuid.UUID = _fk("operators.id")

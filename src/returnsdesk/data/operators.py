@@ -23,6 +23,29 @@ def operator_by_code(session: Session, code: str) -> Operator | None:
     ).first()
 
 
+def lock_operator_by_code(session: Session, code: str) -> Operator | None:
+    """The operator with this badge code, locked until the transaction ends (an administrator
+    changing them at another terminal waits, then reads the change)."""
+    return session.exec(
+        select(Operator)
+        .where(func.upper(Operator.code) == code.strip().upper())
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
+
+
+def lock_leads(session: Session) -> None:
+    """Lock every shift lead's and admin's row, in one order (so two changes never deadlock),
+    before a change that could leave no active lead: a concurrent one waits, then counts the
+    leads after this one's change."""
+    session.exec(
+        select(Operator.id)
+        .where(col(Operator.role).in_(sorted(LEAD_ROLES)))
+        .order_by(col(Operator.id))
+        .with_for_update()
+    ).all()
+
+
 def get_operator(session: Session, operator_id: uuid.UUID) -> Operator | None:
     return session.get(Operator, operator_id)
 

@@ -28,6 +28,12 @@ def get_refund(session: Session, refund_id: uuid.UUID) -> Refund | None:
     return session.get(Refund, refund_id)
 
 
+def lock_refund(session: Session, refund_id: uuid.UUID) -> Refund | None:
+    """The refund, locked until the transaction ends: a second lead deciding it meanwhile
+    waits, then reads the decision (PostgreSQL; SQLite's BEGIN IMMEDIATE serialises anyway)."""
+    return session.get(Refund, refund_id, with_for_update=True, populate_existing=True)
+
+
 def pending_approval(session: Session, *, limit: int) -> list[tuple[Refund, Return, str, str, str]]:
     """Refunds waiting for a lead, oldest first, with their return, order number, inspector's
     name and station code."""

@@ -39,6 +39,11 @@ class ReturnCancelled(OperatorError):
     """The order system cancelled the return: its parcel is not received against it."""
 
 
+class DatabaseUnavailable(OperatorError):
+    """The database server cannot be reached (restarting, down, the network cut): the
+    transaction was rolled back, nothing of it is stored; the same action can be tried again."""
+
+
 class PolicyError(ReturnsDeskError):
     """A policy file is missing, malformed or inconsistent. Names the file and the key."""
 

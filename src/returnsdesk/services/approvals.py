@@ -168,7 +168,7 @@ def _decide(
     with database.session() as session:
         if not holds_role(session, lead, LEAD_ROLES):
             raise NotAShiftLead("Only a shift lead can approve or reject a held refund.")
-        refund = refunds.get_refund(session, refund_id)
+        refund = refunds.lock_refund(session, refund_id)
         if refund is None or refund.status is not RefundStatus.PENDING_APPROVAL:
             state = "no longer exists" if refund is None else f"is {refund.status.value} already"
             raise RefundAlreadyDecided(f"That refund {state}.")

@@ -17,11 +17,12 @@ from returnsdesk.data.models import (
     Product,
     Refund,
     RefundLine,
+    Return,
     StockMovement,
 )
 from returnsdesk.data.repositories import add_outbox_event, append_audit
 from returnsdesk.data.tallies import record_tallies
-from returnsdesk.domain.errors import AlreadyCompleted, UnknownBarcode, WrongStep
+from returnsdesk.domain.errors import AlreadyCompleted, OperatorError, UnknownBarcode, WrongStep
 from returnsdesk.domain.inspection import ParcelInspection, ScannedProduct
 from returnsdesk.domain.labels import license_plate
 from returnsdesk.domain.money import Money
@@ -68,6 +69,26 @@ def resolve_item(session: Session, scan: ClassifiedScan, *, view: ReturnView) ->
     raise WrongStep("That is a parcel label. Finish this parcel first (F8 closes it).")
 
 
+class UnitsFinishedElsewhere(OperatorError):
+    """Units of the parcel were finished at another station since this one opened it."""
+
+
+def lock_open_parcel(session: Session, parcel_id: uuid.UUID) -> Return:
+    """The parcel's return, locked for a unit to be recorded in it; ``AlreadyCompleted`` if
+    another station completed it meanwhile (its unit would be a draft nobody completes)."""
+    parcel = returns.get_parcel(session, parcel_id)
+    if parcel is None or parcel.return_id is None:
+        raise UnknownBarcode("This parcel is not linked to a return.")
+    return_ = returns.lock_return(session, parcel.return_id)
+    assert return_ is not None  # foreign key
+    if return_.status is ReturnStatus.COMPLETED:
+        raise AlreadyCompleted(
+            f"Return {return_.rma_number} was completed at another station meanwhile; this unit"
+            " was not recorded. Set it aside for a shift lead."
+        )
+    return return_
+
+
 def complete_parcel(
     session: Session,
     *,
@@ -94,6 +115,14 @@ def complete_parcel(
     order = returns.order_of(session, return_)
     if return_.status is ReturnStatus.COMPLETED or parcel.status is ParcelStatus.COMPLETED:
         raise AlreadyCompleted(f"Return {return_.rma_number} was completed before.")
+    # A unit another station finished meanwhile (a draft this inspection never saw) would be
+    # deleted with the drafts below, its label already on the item: carry it on instead.
+    unseen = drafts.unit_ids(session, parcel.id) - {unit.unit_id for unit in inspection.units}
+    if unseen:
+        raise UnitsFinishedElsewhere(
+            f"Another station finished {len(unseen)} unit(s) of {return_.rma_number} meanwhile:"
+            " scan the parcel again to carry on with them, then complete it."
+        )
 
     quote = inspection.quote()
     inspection_ids: dict[tuple[uuid.UUID, int], uuid.UUID] = {}

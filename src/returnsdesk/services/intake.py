@@ -11,11 +11,11 @@ from sqlmodel import Session
 from returnsdesk.data import returns
 from returnsdesk.data.models import Parcel, Return
 from returnsdesk.data.repositories import add_outbox_event, append_audit
-from returnsdesk.domain.errors import AlreadyCompleted, ReturnCancelled
+from returnsdesk.domain.errors import AlreadyCompleted, RejectedScan, ReturnCancelled
 from returnsdesk.domain.inspection import ExpectedLine
 from returnsdesk.domain.money import Money
 from returnsdesk.domain.policy import RefundPolicy
-from returnsdesk.domain.scanning import ClassifiedScan, ScanKind
+from returnsdesk.domain.scanning import ClassifiedScan, ScanKind, excerpt
 from returnsdesk.domain.text import storable
 from returnsdesk.domain.vocabulary import ParcelStatus, ReturnStatus
 from returnsdesk.services.messages.queue import queue_parcel_received
@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 
 PARCEL_SCANS = frozenset({ScanKind.TRACKING, ScanKind.RMA, ScanKind.ORDER})
 UNEXPECTED_NOTE_LIMIT = 2000  # parcels.note
+TRACKING_LIMIT = 80  # parcels.tracking_number (the scanner's default scanner.max_length)
 SEARCH_LIMIT = 200  # as long as the longest field searched (customer names)
 
 
@@ -160,7 +161,18 @@ def receive_unexpected_parcel(
     note: str,
     now: datetime,
 ) -> uuid.UUID:
-    """A parcel with no return: recorded and set aside for a shift lead."""
+    """A parcel with no return: recorded and set aside for a shift lead.
+
+    Its label is recorded as scanned, up to ``TRACKING_LIMIT`` characters (a GS1-128 label or
+    a long carrier code); a longer scan (only possible with scanner.max_length raised) is
+    refused with what to do, never cut: a shortened number would find nothing later.
+    """
+    if len(tracking_number) > TRACKING_LIMIT:
+        raise RejectedScan(
+            f"Parcel label {excerpt(tracking_number)} is {len(tracking_number)} characters long;"
+            f" at most {TRACKING_LIMIT} can be recorded. Scan the carrier's tracking number"
+            " instead (often a second barcode on the label), or type it."
+        )
     parcel = Parcel(
         return_id=None,
         tracking_number=tracking_number,

@@ -60,7 +60,8 @@ def _badge_code(code: str, rules: ScanRules) -> str:
 
 
 def _find(session: Session, code: str) -> Operator:
-    operator = find_operator(session, code)
+    """The operator to change, locked: two terminals changing one operator take turns."""
+    operator = queries.lock_operator_by_code(session, code)
     if operator is None:
         raise OperatorChangeRefused(f"No operator with badge {code.strip()[:40]!r}.")
     return operator
@@ -141,6 +142,7 @@ def set_pin(session: Session, *, code: str, pin: str | None, by: str) -> Operato
 
 
 def set_role(session: Session, *, code: str, role: OperatorRole, by: str) -> Operator:
+    queries.lock_leads(session)  # before the operator's own row: one lock order for everyone
     operator = _find(session, code)
     if role in LEAD_ROLES and operator.pin_hash is None:
         raise OperatorChangeRefused(
@@ -156,6 +158,7 @@ def set_role(session: Session, *, code: str, role: OperatorRole, by: str) -> Ope
 
 
 def set_active(session: Session, *, code: str, active: bool, by: str) -> Operator:
+    queries.lock_leads(session)  # before the operator's own row: one lock order for everyone
     operator = _find(session, code)
     if not active and operator.active and operator.role in LEAD_ROLES:
         _keep_a_lead(session, operator)

@@ -298,6 +298,8 @@ class StationService:
         """
         printer = self._label_printer()
         with self.database.session() as session:
+            # Locked: a completion at another station waits, or this unit is refused.
+            inspection.lock_open_parcel(session, parcel_id)
             drafts.save_unit(
                 session,
                 parcel_id=parcel_id,

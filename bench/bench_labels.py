@@ -22,6 +22,7 @@ from pathlib import Path
 
 _TEMP = Path(tempfile.mkdtemp(prefix="returnsdesk-bench-"))
 os.environ["XDG_DATA_HOME"] = str(_TEMP / "data")
+os.environ["XDG_CONFIG_HOME"] = str(_TEMP / "config")  # the audit key: not the user's
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from returnsdesk.data.db import Database, make_engine  # noqa: E402

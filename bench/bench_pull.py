@@ -22,6 +22,7 @@ from pathlib import Path
 
 _TEMP = Path(tempfile.mkdtemp(prefix="returnsdesk-bench-pull-"))
 os.environ["XDG_DATA_HOME"] = str(_TEMP / "data")
+os.environ["XDG_CONFIG_HOME"] = str(_TEMP / "config")  # the audit key: not the user's
 os.environ["RETURNSDESK_SYSTEM_CONFIG"] = ""
 os.environ["RETURNSDESK_USER_CONFIG"] = ""
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))

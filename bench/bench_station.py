@@ -24,6 +24,7 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 _TEMP = Path(tempfile.mkdtemp(prefix="returnsdesk-bench-"))
 os.environ["XDG_DATA_HOME"] = str(_TEMP / "data")
+os.environ["XDG_CONFIG_HOME"] = str(_TEMP / "config")  # the audit key: not the user's
 os.environ["RETURNSDESK_SYSTEM_CONFIG"] = ""
 os.environ["RETURNSDESK_USER_CONFIG"] = ""
 

@@ -39,6 +39,10 @@ class ReturnCancelled(OperatorError):
     """The order system cancelled the return: its parcel is not received against it."""
 
 
+class ReceiptStands(OperatorError):
+    """A parcel's receipt that can no longer be undone (work done on it, or the shop told)."""
+
+
 class PolicyError(ReturnsDeskError):
     """A policy file is missing, malformed or inconsistent. Names the file and the key."""
 

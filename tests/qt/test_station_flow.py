@@ -118,6 +118,28 @@ def test_mouse_does_what_the_keys_do(inspector: Inspector, demo_env: StationEnvi
         assert return_.status is ReturnStatus.COMPLETED
 
 
+def test_f7_then_enter_takes_back_a_wrong_label_wherever_the_focus_is(
+    inspector: Inspector, demo_env: StationEnvironment
+) -> None:
+    parcel = demo_parcel(demo_env, "RMA-100001")
+    view = inspector.window.station_view
+    inspector.scan(parcel.tracking_number)
+    assert "F7 wrong label: undo the receipt" in view.guide_text()
+    assert "F7 wrong label: undo receipt" in view.keys_hint()
+    # Given the focus is in the scan field (F4), F7 still asks, and Enter confirms
+    inspector.key(Qt.Key.Key_F4)
+    inspector.key(Qt.Key.Key_F7)
+    assert inspector.controller.state is State.CONFIRM_UNDO
+    assert "Undo the receipt of RMA-100001" in inspector.message
+    inspector.press("Enter")
+    assert inspector.controller.state is State.IDLE
+    assert "Receipt of RMA-100001 undone" in inspector.message
+    with demo_env.database.session() as session:
+        return_ = session.exec(select(Return).where(Return.rma_number == parcel.rma_number)).one()
+        assert return_.status is ReturnStatus.OPEN
+        assert session.exec(select(Parcel).where(Parcel.return_id == return_.id)).all() == []
+
+
 def test_status_bar_shows_what_waits_in_the_outbox(
     inspector: Inspector, demo_env: StationEnvironment
 ) -> None:

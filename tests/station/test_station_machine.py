@@ -30,7 +30,25 @@ from returnsdesk.station.screen import Sound, Tone
 from returnsdesk.station.workflow import AskOverride, AskUnexpectedNote
 from workflow_driver import Station
 
-KEYS = ["1", "2", "3", "4", "5", "9", "Y", "N", "Enter", "Esc", "O", "F2", "F4", "F5", "F8", "F9"]
+KEYS = [
+    "1",
+    "2",
+    "3",
+    "4",
+    "5",
+    "9",
+    "Y",
+    "N",
+    "Enter",
+    "Esc",
+    "O",
+    "F2",
+    "F4",
+    "F5",
+    "F7",
+    "F8",
+    "F9",
+]
 JUNK = ["XK-JUNK-7", "RMA-999999", "1Z999AA10123456784", "0000000000000", "<b>x</b>", "12"]
 
 

@@ -237,3 +237,22 @@ def parked(session: Session, *, limit: int) -> Sequence[OutboxEvent]:
 
 def get_event(session: Session, event_id: uuid.UUID) -> OutboxEvent | None:
     return session.get(OutboxEvent, event_id)
+
+
+def latest_event_of(
+    session: Session, aggregate_id: uuid.UUID, event_type: str
+) -> OutboxEvent | None:
+    """The newest event of a type for a return, locked, with no relay claiming meanwhile.
+
+    Holding the claim lock (PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` serialises anyway) means a
+    claim either committed before this read, and its lease shows, or runs after this
+    transaction and sees what it did with the event.
+    """
+    take_turns(session, CLAIM_LOCK)
+    return session.exec(
+        select(OutboxEvent)
+        .where(OutboxEvent.aggregate_id == aggregate_id, OutboxEvent.event_type == event_type)
+        .order_by(col(OutboxEvent.sequence).desc())
+        .limit(1)
+        .with_for_update()
+    ).first()

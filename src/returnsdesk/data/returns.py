@@ -14,11 +14,14 @@ from returnsdesk.data.models import (
     Order,
     OrderLine,
     Parcel,
+    Photo,
+    PrintJob,
     Product,
     ProductGtin,
     Return,
     ReturnLine,
     ReturnTracking,
+    UnitDraft,
 )
 from returnsdesk.domain.vocabulary import ParcelStatus, ReturnStatus
 
@@ -88,6 +91,17 @@ def open_parcel_of(session: Session, return_id: uuid.UUID) -> Parcel | None:
     return session.exec(
         select(Parcel).where(Parcel.return_id == return_id, Parcel.status == ParcelStatus.OPEN)
     ).first()
+
+
+def work_on_parcel(session: Session, parcel_id: uuid.UUID) -> tuple[int, int, int]:
+    """What was done on an open parcel so far: (units finished, photos, labels queued)."""
+
+    def count(table: type[UnitDraft] | type[Photo] | type[PrintJob]) -> int:
+        return session.exec(
+            select(func.count()).select_from(table).where(table.parcel_id == parcel_id)
+        ).one()
+
+    return count(UnitDraft), count(Photo), count(PrintJob)
 
 
 def search_returns(

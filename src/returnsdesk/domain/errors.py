@@ -44,6 +44,10 @@ class DatabaseUnavailable(OperatorError):
     transaction was rolled back, nothing of it is stored; the same action can be tried again."""
 
 
+class ReceiptStands(OperatorError):
+    """A parcel's receipt that can no longer be undone (work done on it, or the shop told)."""
+
+
 class PolicyError(ReturnsDeskError):
     """A policy file is missing, malformed or inconsistent. Names the file and the key."""
 

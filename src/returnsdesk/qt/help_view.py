@@ -26,6 +26,8 @@ KEYS_HELP = """
 <tr><td><b>F2</b></td><td>note on the item</td></tr>
 <tr><td><b>F4</b></td><td>type a code by hand</td></tr>
 <tr><td><b>F5</b></td><td>receive a parcel with no return as unexpected</td></tr>
+<tr><td><b>F7</b></td><td>wrong label scanned: undo the parcel's receipt (asks first; only
+before any item is inspected and before the shop was told)</td></tr>
 <tr><td><b>F8</b></td><td>close the parcel with the rest missing</td></tr>
 <tr><td><b>F9</b></td><td>empty box</td></tr>
 <tr><td><b>Esc</b></td><td>one step back (a received parcel stays open)</td></tr>

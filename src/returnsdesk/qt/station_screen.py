@@ -19,10 +19,11 @@ _TITLE_CHARS = 160  # longer text from outside is cut: two or three lines at mos
 
 def guide_html(guide: IdleGuide | ItemsGuide | None) -> str:
     if isinstance(guide, ItemsGuide):
+        undo = "F7 wrong label: undo the receipt<br>" if guide.done == 0 else ""
         return (
             f"<p><b>Scan the next item</b> of {esc(guide.rma_number)} "
             f"({guide.done} of {guide.expected} done).</p>"
-            "<p>F8 close the parcel with the rest missing<br>"
+            f"<p>{undo}F8 close the parcel with the rest missing<br>"
             "F9 empty box<br>Esc leave the parcel open for later</p>"
         )
     grades = guide.grades if guide is not None else ()

@@ -70,7 +70,7 @@ _NAME_CHARS = 80  # the return's title, at 20 pt in the narrow left panel
 _MESSAGE_CHARS = 300
 _REFUND_LINES_AT_LEAST = 3  # lines of text the refund table shows, even on a small screen
 # Window shortcuts: these keys act wherever the focus is (a text field keeps the others).
-_SHORTCUTS = ("F2", "F4", "F5", "F8", "F9", "Escape")
+_SHORTCUTS = ("F2", "F4", "F5", "F7", "F8", "F9", "Escape")
 
 
 class StationView(QWidget):

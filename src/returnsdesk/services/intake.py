@@ -8,16 +8,22 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from returnsdesk.data import returns
+from returnsdesk.data import outbox, returns
 from returnsdesk.data.models import Parcel, Return
 from returnsdesk.data.repositories import add_outbox_event, append_audit
-from returnsdesk.domain.errors import AlreadyCompleted, RejectedScan, ReturnCancelled
+from returnsdesk.domain.errors import (
+    AlreadyCompleted,
+    ReceiptStands,
+    RejectedScan,
+    ReturnCancelled,
+    WrongStep,
+)
 from returnsdesk.domain.inspection import ExpectedLine
 from returnsdesk.domain.money import Money
 from returnsdesk.domain.policy import RefundPolicy
 from returnsdesk.domain.scanning import ClassifiedScan, ScanKind, excerpt
 from returnsdesk.domain.text import storable
-from returnsdesk.domain.vocabulary import ParcelStatus, ReturnStatus
+from returnsdesk.domain.vocabulary import OutboxStatus, ParcelStatus, ReturnStatus
 from returnsdesk.services.messages.queue import queue_parcel_received
 from returnsdesk.services.views import ReturnSummary, ReturnView, StationContext
 
@@ -27,6 +33,7 @@ PARCEL_SCANS = frozenset({ScanKind.TRACKING, ScanKind.RMA, ScanKind.ORDER})
 UNEXPECTED_NOTE_LIMIT = 2000  # parcels.note
 TRACKING_LIMIT = 80  # parcels.tracking_number (the scanner's default scanner.max_length)
 SEARCH_LIMIT = 200  # as long as the longest field searched (customer names)
+RECEIVED_EVENT = "return.received"
 
 
 def find_return(session: Session, scan: ClassifiedScan) -> Return | None:
@@ -127,7 +134,7 @@ def receive_parcel(
     session.flush()
     add_outbox_event(
         session,
-        event_type="return.received",
+        event_type=RECEIVED_EVENT,
         aggregate_id=return_id,
         payload={
             "rma_number": return_.rma_number,
@@ -150,6 +157,89 @@ def receive_parcel(
         station_id=ctx.station_id,
     )
     return parcel.id, False
+
+
+def undo_receipt(
+    session: Session, *, ctx: StationContext, parcel_id: uuid.UUID, now: datetime
+) -> str:
+    """Take back a parcel received against the wrong return (a mis-scanned label). Returns the
+    return's RMA number.
+
+    Only while nothing was done on the parcel (no unit finished, no photo, no label) and the
+    order system has not been told: its ``return.received`` is cancelled unsent. The sync API
+    moves a return forward only (``docs/sync-api.yaml``, setReturnStatus), so there is no
+    event that takes a receipt back; once the shop may know, the receipt stands
+    (``ReceiptStands``). The parcel row is deleted, so no count, history or report shows a
+    parcel that never came; the audit entry keeps what it was. The "parcel received" message
+    waiting out its grace period then finds no receipt and sends nothing
+    (``messages.deliver``).
+    """
+    found = returns.get_parcel(session, parcel_id)
+    return_ = (
+        returns.lock_return(session, found.return_id)
+        if found is not None and found.return_id is not None
+        else None
+    )
+    # Read again after the lock: another station may have completed it meanwhile.
+    parcel = returns.get_parcel(session, parcel_id) if return_ is not None else None
+    if parcel is not None:
+        session.refresh(parcel)
+    if return_ is None or parcel is None or parcel.status is not ParcelStatus.OPEN:
+        raise WrongStep("This parcel is not open any more: there is no receipt to undo.")
+    rma = return_.rma_number
+    units, photos, labels = returns.work_on_parcel(session, parcel_id)
+    if units:
+        raise ReceiptStands(
+            f"{units} unit{'s' if units != 1 else ''} of {rma} "
+            f"{'was' if units == 1 else 'were'} inspected already: the receipt stands. "
+            "Finish the parcel, or Esc and ask a shift lead."
+        )
+    if photos or labels:
+        raise ReceiptStands(
+            f"Photos or labels of {rma} are kept as evidence: the receipt stands. "
+            "Esc and ask a shift lead."
+        )
+    event = outbox.latest_event_of(session, return_.id, RECEIVED_EVENT)
+    if (
+        event is None  # delivered long ago and pruned
+        or event.status is not OutboxStatus.PENDING
+        or event.attempts > 0  # tried: the shop may have applied it
+        or event.next_attempt_at > now  # a relay holds it: it may be on its way
+    ):
+        raise ReceiptStands(
+            f"The shop already knows that {rma} was received, and cannot be told otherwise:"
+            " the receipt stands. Esc and set the parcel aside for a shift lead."
+        )
+    previous = ReturnStatus.OPEN if return_.status is ReturnStatus.RECEIVED else return_.status
+    append_audit(
+        session,
+        action="parcel.receipt_undone",
+        subject=rma,
+        details={
+            "parcel_id": parcel.id,
+            "tracking_number": parcel.tracking_number,
+            "carrier": parcel.carrier,
+            "received_at": parcel.received_at,
+            "received_by_operator_id": parcel.operator_id,
+            "received_at_station_id": parcel.station_id,
+            "weighed_grams": parcel.weighed_grams,
+            "return_status": {"from": return_.status.value, "to": previous.value},
+            "cancelled_event": {
+                "id": event.id,
+                "sequence": event.sequence,
+                "idempotency_key": event.idempotency_key,
+            },
+            "undone_at": now,
+        },
+        operator_id=ctx.operator_id,
+        station_id=ctx.station_id,
+    )
+    session.delete(event)
+    session.delete(parcel)
+    return_.status = previous
+    session.add(return_)
+    log.info("Receipt of %s undone (parcel %s, %s)", rma, parcel.id, parcel.tracking_number)
+    return rma
 
 
 def receive_unexpected_parcel(

@@ -180,6 +180,14 @@ class StationService:
             parcel_photos=parcel_photos,
         )
 
+    def undo_receipt(self, parcel_id: uuid.UUID) -> str:
+        """A parcel opened against the wrong return, taken back before any work or any word to
+        the shop (``intake.undo_receipt``, audited); the return's RMA number."""
+        with self.database.session() as session:
+            return intake.undo_receipt(
+                session, ctx=self.context, parcel_id=parcel_id, now=self.clock()
+            )
+
     def outcome(self, return_id: uuid.UUID) -> ReturnOutcome:
         with self.database.read() as session:
             return_ = returns.get_return(session, return_id)

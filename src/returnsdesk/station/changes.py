@@ -51,6 +51,8 @@ NOTHING = Changes()
 # A parcel scanned or chosen: the parcel, the return's status, the "received" event, an audit.
 PARCEL_RECEIVED = Changes(returns=True, history=True, outbox=True)
 UNEXPECTED_PARCEL = Changes(history=True, outbox=True)
+# A receipt taken back: the parcel gone, the return open again, its event cancelled, an audit.
+RECEIPT_UNDONE = Changes(returns=True, history=True, outbox=True)
 # A unit of an open parcel stored as a draft (no screen lists drafts), its routing label queued.
 UNIT_FINISHED = Changes(labels=True)
 # One transaction: inspections, the refund (held or not), stock, events, labels, audit, and

@@ -119,6 +119,7 @@ class WorkflowCore(ABC):
         return {
             State.RETURN: "Scan an item.",
             State.CONFIRM_CLOSE: "Enter confirms the refund, Esc goes back.",
+            State.CONFIRM_UNDO: "Enter undoes the receipt, Esc keeps the parcel open.",
             State.NO_RETURN: "Search by order number or name, or F5 for an unexpected parcel.",
         }.get(self.state, "Scan a parcel label to start.")
 

@@ -9,6 +9,7 @@ from returnsdesk.domain.vocabulary import RefundStatus
 from returnsdesk.station.core import WorkflowCore
 from returnsdesk.station.keys import (
     CONFIRM_CLOSE_KEYS,
+    CONFIRM_UNDO_KEYS,
     IDLE_KEYS,
     NO_RETURN_KEYS,
     OUTCOME_KEYS,
@@ -102,10 +103,18 @@ class Display(WorkflowCore):
         return replace(
             base,
             page=Page.GUIDE,
-            step=Step.CONFIRM if confirming else Step.ITEMS,
+            step=(
+                Step.CONFIRM
+                if confirming
+                else Step.PARCEL
+                if state is State.CONFIRM_UNDO
+                else Step.ITEMS
+            ),
             keys=(
                 CONFIRM_CLOSE_KEYS
                 if state is State.CONFIRM_CLOSE
+                else CONFIRM_UNDO_KEYS
+                if state is State.CONFIRM_UNDO
                 else items_keys(work, scale=self.service.scale is not None)
             ),
             guide=ItemsGuide(parcel.view.rma_number, len(work.units), work.expected_units),
@@ -172,7 +181,7 @@ class Display(WorkflowCore):
         )
         open_parcel = self.state is State.RETURN and self.work is not None
         return Actions(
-            accept=ready and (deciding or self.state is State.CONFIRM_CLOSE),
+            accept=ready and (deciding or self.state in (State.CONFIRM_CLOSE, State.CONFIRM_UNDO)),
             override=ready and deciding,
             notes=ready and self.state is State.UNIT,
             photo=self._camera_on() and self.work is not None,

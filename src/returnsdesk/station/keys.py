@@ -19,6 +19,7 @@ NO_RETURN_KEYS = (
     KeyHint("Esc", "back"),
 )
 CONFIRM_CLOSE_KEYS = (KeyHint("Enter", "confirm refund"), KeyHint("Esc", "back to scanning items"))
+CONFIRM_UNDO_KEYS = (KeyHint("Enter", "undo the receipt"), KeyHint("Esc", "keep the parcel"))
 
 
 def items_keys(work: ParcelInspection, *, scale: bool) -> tuple[KeyHint, ...]:
@@ -28,8 +29,16 @@ def items_keys(work: ParcelInspection, *, scale: bool) -> tuple[KeyHint, ...]:
         *weigh_keys(work, scale=scale),
         KeyHint("F8", "close with rest missing"),
         KeyHint("F9", "empty box"),
+        *undo_keys(work),
         KeyHint("Esc", "leave parcel"),
     )
+
+
+def undo_keys(work: ParcelInspection) -> tuple[KeyHint, ...]:
+    """F7, while nothing was inspected in the parcel: the wrong label was scanned."""
+    if work.units or work.current is not None:
+        return ()
+    return (KeyHint("F7", "wrong label: undo receipt"),)
 
 
 def weigh_keys(work: ParcelInspection, *, scale: bool) -> tuple[KeyHint, ...]:

@@ -4,7 +4,12 @@ it: the refund confirmed, the completion written, the outcome shown.
 
 from __future__ import annotations
 
-from returnsdesk.domain.errors import AlreadyCompleted, OperatorError, ScaleProblem, WrongStep
+from returnsdesk.domain.errors import (
+    AlreadyCompleted,
+    OperatorError,
+    ScaleProblem,
+    WrongStep,
+)
 from returnsdesk.domain.scanning import ClassifiedScan, ScanKind
 from returnsdesk.domain.vocabulary import InspectionFlag, RefundStatus
 from returnsdesk.domain.weighing import Weighing
@@ -20,7 +25,7 @@ from returnsdesk.services.views import (
     ReturnOutcome,
     ReturnSummary,
 )
-from returnsdesk.station.changes import PARCEL_COMPLETED, PARCEL_RECEIVED
+from returnsdesk.station.changes import PARCEL_COMPLETED, PARCEL_RECEIVED, RECEIPT_UNDONE
 from returnsdesk.station.display import Display
 from returnsdesk.station.screen import Banner, Focus, OutcomePanel, Sound, State, Tone
 
@@ -60,6 +65,52 @@ class ParcelSteps(Display):
                 Tone.INFO,
             )
             self._weigh()
+
+    # --- undoing a receipt: the wrong label was scanned ------------------------------------
+
+    def _ask_undo(self) -> None:
+        """F7: the parcel on the bench is not this return's. Asks first, since it cannot be
+        redone by a key: the receipt would have to be scanned again."""
+        if self.state is State.UNIT:
+            raise WrongStep("Finish or cancel (Esc) the current item first.")
+        if self.state is not State.RETURN or self.work is None or self.parcel is None:
+            return
+        if self.work.units:
+            raise WrongStep(
+                "Units of this parcel were inspected already: the receipt stands."
+                " Finish the parcel, or Esc and ask a shift lead."
+            )
+        self.state = State.CONFIRM_UNDO
+        self._focus = Focus.STATION
+        self._banner = Banner(
+            f"Wrong label? Undo the receipt of {self.parcel.view.rma_number}: the return waits"
+            " for its parcel again and the customer hears nothing. Enter undoes, Esc keeps it.",
+            Tone.WARNING,
+        )
+
+    def _undo_receipt(self) -> None:
+        _work, parcel = self._open_parcel()
+        parcel_id = parcel.parcel_id
+        self._run(
+            "undo receipt",
+            lambda: self.service.undo_receipt(parcel_id),
+            self._on_receipt_undone,
+            refused=self._on_undo_refused,
+            changes=RECEIPT_UNDONE,
+        )
+
+    def _on_receipt_undone(self, rma_number: str) -> None:
+        self._sounds.append(Sound.SCAN_OK)
+        self.thumbnails.clear()
+        self._show_idle(
+            f"Receipt of {rma_number} undone: it waits for its parcel again. Scan the right label.",
+            Tone.OK,
+        )
+
+    def _on_undo_refused(self, exc: OperatorError) -> None:
+        if self.state is State.CONFIRM_UNDO:
+            self.state = State.RETURN  # the parcel stays open, as it was
+        self._error(str(exc))
 
     # --- the weight check ---------------------------------------------------------------------
 

@@ -24,6 +24,7 @@ class State(Enum):
     RETURN = "return"  # a parcel is open: scan its items
     UNIT = "unit"  # an item is being inspected
     CONFIRM_CLOSE = "confirm_close"  # closing with units missing: the refund is shown
+    CONFIRM_UNDO = "confirm_undo"  # taking back a receipt (a wrong label was scanned)
     OUTCOME = "outcome"  # a completed return is shown; the next parcel scan starts over
 
 

@@ -166,6 +166,8 @@ class StationWorkflow(UnitSteps):
             raise WrongStep(
                 "Press Enter to confirm the refund, or Esc to go back to scanning items."
             )
+        if self.state is State.CONFIRM_UNDO:
+            raise WrongStep("Press Enter to undo the receipt, or Esc to keep the parcel open.")
         work, parcel = self._open_parcel()
         if self.state is State.UNIT and work.current is not None:
             if work.current.step is UnitStep.SERIAL and scan.kind is not ScanKind.RMA:
@@ -189,6 +191,8 @@ class StationWorkflow(UnitSteps):
                 self._accept_unit(None, None)
             elif self.state is State.CONFIRM_CLOSE:
                 self._complete()
+            elif self.state is State.CONFIRM_UNDO:
+                self._undo_receipt()
             elif self.state is State.NO_RETURN:
                 self._open_selected()
             return
@@ -200,6 +204,9 @@ class StationWorkflow(UnitSteps):
             return
         if key == "F9":
             self._empty_box()
+            return
+        if key == "F7":
+            self._ask_undo()
             return
         if key == "F5":
             if self.state is State.NO_RETURN and self._unexpected_scan is not None:
@@ -240,6 +247,9 @@ class StationWorkflow(UnitSteps):
             self.work.empty_box = False
             self.state = State.RETURN
             self._banner = Banner("Back to scanning items.", Tone.INFO)
+        elif self.state is State.CONFIRM_UNDO:
+            self.state = State.RETURN
+            self._banner = Banner("Receipt kept. Scan an item.", Tone.INFO)
         elif self.state is State.RETURN and self.parcel is not None:
             rma = self.parcel.view.rma_number
             self._show_idle(

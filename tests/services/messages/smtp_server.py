@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import socket
@@ -13,6 +14,7 @@ from typing import Any
 
 import trustme
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 
 @dataclass
@@ -22,6 +24,10 @@ class Mailbox:
     # message arrives, then the connection is cut before the reply).
     faults: list[str] = field(default_factory=list)
     sessions: int = 0
+    # Seconds between keeping a message and replying 250: a client killed meanwhile never
+    # hears that it arrived.
+    hold_s: float = 0.0
+    holding: bool = False
 
     async def handle_EHLO(
         self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
@@ -38,6 +44,12 @@ class Mailbox:
         if fault != "ok":
             return fault
         self._keep(envelope)
+        if self.hold_s:
+            self.holding = True
+            try:
+                await asyncio.sleep(self.hold_s)
+            finally:
+                self.holding = False
         return "250 2.0.0 queued"
 
     def _keep(self, envelope: Any) -> None:
@@ -53,9 +65,11 @@ def free_port() -> int:
 
 
 class SmtpServer:
-    """Start, stop and start again on the same port, STARTTLS required."""
+    """Start, stop and start again on the same port, STARTTLS required (and a login, with
+    ``credentials``)."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, credentials: tuple[str, str] | None = None) -> None:
+        self.credentials = credentials
         ca = trustme.CA()
         self.ca_file = folder / "smtp-ca.pem"
         ca.cert_pem.write_to_path(str(self.ca_file))
@@ -73,8 +87,20 @@ class SmtpServer:
             tls_context=self._tls,
             require_starttls=True,
             ready_timeout=10,
+            auth_required=self.credentials is not None,
+            authenticator=self._authenticate if self.credentials is not None else None,
         )
         self._controller.start()
+
+    def _authenticate(
+        self, server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any
+    ) -> AuthResult:
+        given = (
+            (auth_data.login.decode(), auth_data.password.decode())
+            if isinstance(auth_data, LoginPassword)
+            else None
+        )
+        return AuthResult(success=given == self.credentials)
 
     def stop(self) -> None:
         if self._controller is not None:

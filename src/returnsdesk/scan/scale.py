@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -121,6 +122,15 @@ class MtSicsScale:
         return _Link(port, self.port, self.timeout_s)
 
 
+# A port that vanished mid-exchange: pyserial's POSIX backend lets termios.error through from
+# flush() (tcdrain on a closed device), which is not an OSError.
+_PORT_GONE: tuple[type[BaseException], ...] = (serial.SerialException, OSError)
+if sys.platform != "win32":
+    import termios
+
+    _PORT_GONE += (termios.error,)
+
+
 class _Link:
     """An open port: one command, one reply line, errors said in the operator's words."""
 
@@ -135,7 +145,7 @@ class _Link:
     def __exit__(self, *_exc: object) -> None:
         try:
             self._port.close()
-        except (serial.SerialException, OSError):
+        except _PORT_GONE:
             log.debug("closing %s failed", self._name, exc_info=True)
 
     def ask(self, command: str) -> str:
@@ -144,7 +154,7 @@ class _Link:
             self._port.write(f"{command}\r\n".encode("ascii"))
             self._port.flush()
             raw = self._port.read_until(b"\n", _MAX_LINE)
-        except (serial.SerialException, OSError) as exc:
+        except _PORT_GONE as exc:
             raise ScaleProblem(
                 f"The scale on {self._name} stopped answering (unplugged?): {exc}"
             ) from exc

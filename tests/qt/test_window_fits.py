@@ -213,6 +213,9 @@ def test_every_tab_fits_the_screen_with_long_and_right_to_left_text(
     assert view.refund_title() == "Refund to confirm", inspector.message
     assert_fits(window, size, "refund summary")
     assert "Total refund" in view.refund_total()
+    # every one of its twelve lines in view, each saying which unit it is
+    assert len(view.refund_rows()) == 12 and view.refund_shown_whole()
+    assert "(12 of 12)" in view.refund_rows()[-1]["Item"]
     assert_station_on_screen(window, "refund summary")  # the refund, its total and Back
     shot(window, f"fits-long-refund-{size[0]}x{size[1]}")
 

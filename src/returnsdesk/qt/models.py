@@ -31,6 +31,7 @@ class Column(Generic[R]):
     header: str
     text: Callable[[R], str]
     numeric: bool = False
+    tail: int = 0  # characters kept at the end when a long text is cut, e.g. "(3 of 12)"
 
 
 class RowTableModel(QAbstractTableModel, Generic[R]):
@@ -79,7 +80,8 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
         row = self._rows[index.row()]
         column = self._columns[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return clipped(column.text(row), CELL_CHARS)  # the whole text in the tooltip
+            # The whole text is in the tooltip.
+            return clipped(column.text(row), CELL_CHARS, tail=column.tail)
         if role == Qt.ItemDataRole.ToolTipRole:
             return plain_tooltip(column.text(row))
         if role == Qt.ItemDataRole.TextAlignmentRole:
@@ -125,7 +127,7 @@ def refund_lines_model() -> RowTableModel[RefundQuoteLine]:
 
     return RowTableModel(
         [
-            Column("Item", lambda q: q.description),
+            Column("Item", lambda q: q.description, tail=len(" (100 of 100)")),
             Column("Grade", lambda q: q.grade or "not received"),
             Column("Paid", lambda q: q.refund.gross.format(), numeric=True),
             Column("Deduction", lambda q: q.refund.deduction.format(), numeric=True),

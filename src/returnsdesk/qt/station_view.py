@@ -44,6 +44,7 @@ from returnsdesk.station.screen import (
     Page,
     RefundPanel,
     Screen,
+    State,
     Step,
     Tone,
     UnitPanel,
@@ -69,6 +70,7 @@ _UNIT_CHARS = 130  # two lines at 18 pt
 _NAME_CHARS = 80  # the return's title, at 20 pt in the narrow left panel
 _MESSAGE_CHARS = 300
 _REFUND_LINES_AT_LEAST = 3  # lines of text the refund table shows, even on a small screen
+_WRAPPED_UNITS_AT_MOST = 4  # more refund lines than this: one line of text each
 # Window shortcuts: these keys act wherever the focus is (a text field keeps the others).
 _SHORTCUTS = ("F2", "F4", "F5", "F7", "F8", "F9", "Escape")
 
@@ -241,6 +243,9 @@ class StationView(QWidget):
             _cap_rows(ui.linesTable, lines=6)
         else:
             self._lines_model.refresh()
+        # Closing the parcel: the refund is what is confirmed, so it gets the work panel's room
+        # (the page's scanning hints have nothing to do now).
+        ui.workStack.setVisible(screen.state is not State.CONFIRM_CLOSE)
         self._show_refund(screen.refund)
         if screen.page is Page.GUIDE:
             ui.idleHint.setText(guide_html(screen.guide))
@@ -546,8 +551,12 @@ def _cap_rows(table: QTableView, *, lines: int) -> int:
 def _fit_rows(table: QTableView) -> None:
     """Every line on screen where the screen has room, so Enter confirms what the inspector
     can see; on a small screen a parcel of many units scrolls (the total below sums them all).
-    A long text shows three lines, the rest in its tooltip."""
-    line = _cap_rows(table, lines=3)
+    A long text shows three lines, the rest in its tooltip; a parcel of many units shows one
+    line a unit, cut in the middle so that "(3 of 12)" stays in view."""
+    many = table.model().rowCount() > _WRAPPED_UNITS_AT_MOST
+    table.setTextElideMode(Qt.TextElideMode.ElideMiddle if many else Qt.TextElideMode.ElideRight)
+    table.setWordWrap(not many)
+    line = _cap_rows(table, lines=1 if many else 3)
     rows = sum(table.rowHeight(row) for row in range(table.model().rowCount()))
     chrome = table.horizontalHeader().sizeHint().height() + 2 * table.frameWidth()
     table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QFont, QKeyEvent
 from PySide6.QtWidgets import (
     QDialog,
@@ -54,15 +54,19 @@ class OverrideDialog(QDialog):
             self._list.addItem(item)
             if disposition is not suggested and self._list.currentRow() < 0:
                 self._list.setCurrentItem(item)
-        ui.reasonEdit.setFocus()
+        # The prompt says "choose (1-4)": the first key picks, then the reason is typed.
+        self._list.installEventFilter(self)
+        self._list.setFocus()
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        text = event.text()
-        if text.isdigit() and 1 <= int(text) <= self._list.count():
-            self._list.setCurrentRow(int(text) - 1)
-            self._ui.reasonEdit.setFocus()
-            return
-        super().keyPressEvent(event)
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self._list and event.type() == QEvent.Type.KeyPress:
+            assert isinstance(event, QKeyEvent)
+            text = event.text()
+            if text.isdigit() and 1 <= int(text) <= self._list.count():
+                self._list.setCurrentRow(int(text) - 1)
+                self._ui.reasonEdit.setFocus()
+                return True
+        return super().eventFilter(watched, event)
 
     def accept(self) -> None:
         item = self._list.currentItem()

@@ -174,6 +174,8 @@ class Return(TableModel, table=True):
     created_at: datetime = _timestamp(index=True)  # reports: returns opened in a period
     expected_at: datetime | None = _timestamp(nullable=True)
     policy_window_days: int = Field(default=30)
+    # The shop's customer tier (e.g. "gold"): refunds.toml [windows] may give it a longer window.
+    customer_tier: str | None = Field(default=None, max_length=32)
     completed_at: datetime | None = _timestamp(nullable=True)
     # The order system's updated_at of the version last pulled; an older one is never applied.
     remote_updated_at: datetime | None = _timestamp(nullable=True)
@@ -271,6 +273,8 @@ class Refund(TableModel, table=True):
     status: RefundStatus = _enum(RefundStatus, index=True)  # reports: waiting for approval
     status_reason: str = Field(default="", max_length=500)
     created_at: datetime = _timestamp(index=True)
+    # Released when the parcel was received (a trusted customer), before inspection.
+    released_on_receipt: bool = Field(default=False)
 
 
 class RefundLine(TableModel, table=True):
@@ -486,6 +490,22 @@ class Regrade(TableModel, table=True):
     station_id: uuid.UUID | None = _fk("stations.id", nullable=True)
     grade: str | None = Field(default=None, max_length=8)
     regraded_at: datetime | None = _timestamp(nullable=True, index=True)
+
+
+class RecoveryCase(TableModel, table=True):
+    """Inspection found less to refund than was released on receipt, or a fraud flag: a shift
+    lead recovers the difference from the customer. At most one per return, like its refund."""
+
+    __tablename__ = "recovery_cases"
+    id: uuid.UUID = _id()
+    return_id: uuid.UUID = _fk("returns.id", index=False, unique=True)
+    refund_id: uuid.UUID = _fk("refunds.id")
+    paid: Decimal = _money()  # the refund released on receipt
+    inspected: Decimal = _money()  # what the inspection would have refunded
+    currency: str = Field(max_length=3)
+    reason: str = Field(max_length=500)
+    opened_at: datetime = _timestamp(index=True)
+    closed_at: datetime | None = _timestamp(nullable=True)
 
 
 # Reports (services/reports/queries.py) read whole periods: these covering indexes hold every

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -14,6 +15,7 @@ from returnsdesk.data.models import (
     Order,
     OrderLine,
     Parcel,
+    RecoveryCase,
     Refund,
     RefundLine,
     Return,
@@ -21,7 +23,7 @@ from returnsdesk.data.models import (
     Station,
     UnitDraft,
 )
-from returnsdesk.domain.vocabulary import InspectionOutcome, RefundStatus
+from returnsdesk.domain.vocabulary import InspectionOutcome, RefundStatus, ReturnStatus
 
 
 def get_refund(session: Session, refund_id: uuid.UUID) -> Refund | None:
@@ -99,3 +101,61 @@ def unit_fates(
         else (None if disposition is None else str(disposition))
         for inspection_id, outcome, disposition in found
     }
+
+
+def refund_of_return(session: Session, return_id: uuid.UUID) -> Refund | None:
+    return session.exec(select(Refund).where(col(Refund.return_id) == return_id)).first()
+
+
+def customer_record(session: Session, email: str, *, excluding: uuid.UUID) -> tuple[int, int]:
+    """(completed returns, of which with findings) of the customer with this e-mail, the
+    return ``excluding`` aside. A finding: a flagged unit, a refused refund, a recovery case."""
+    completed = list(
+        session.exec(
+            select(Return.id).where(
+                func.lower(col(Return.customer_email)) == email.strip().lower(),
+                col(Return.status) == ReturnStatus.COMPLETED,
+                col(Return.id) != excluding,
+            )
+        )
+    )
+    if not completed:
+        return 0, 0
+    flagged: set[uuid.UUID] = set()
+    # Flags are a JSON list: read them (a customer has a handful of returns) than compare JSON.
+    for return_id, flags in session.exec(
+        select(Parcel.return_id, Inspection.flags)
+        .join(Inspection, col(Inspection.parcel_id) == col(Parcel.id))
+        .where(col(Parcel.return_id).in_(completed))
+    ):
+        if flags and return_id is not None:
+            flagged.add(return_id)
+    flagged.update(
+        session.exec(
+            select(Refund.return_id).where(
+                col(Refund.return_id).in_(completed), col(Refund.status) == RefundStatus.REJECTED
+            )
+        )
+    )
+    flagged.update(
+        session.exec(
+            select(RecoveryCase.return_id).where(col(RecoveryCase.return_id).in_(completed))
+        )
+    )
+    return len(completed) - len(flagged), len(flagged)
+
+
+def open_recovery_cases(session: Session) -> list[tuple[RecoveryCase, Return, str]]:
+    """Recovery cases no lead has closed, oldest first, with their return and order number."""
+    rows = session.exec(
+        select(RecoveryCase, Return, Order.number)
+        .join(Return, col(Return.id) == col(RecoveryCase.return_id))
+        .join(Order, col(Order.id) == col(Return.order_id))
+        .where(col(RecoveryCase.closed_at).is_(None))
+        .order_by(col(RecoveryCase.opened_at))
+    ).all()
+    return [(case, return_, number) for case, return_, number in rows]
+
+
+def lines_of_refund(session: Session, refund_id: uuid.UUID) -> list[RefundLine]:
+    return list(session.exec(select(RefundLine).where(col(RefundLine.refund_id) == refund_id)))

@@ -290,6 +290,40 @@ class RefundReview:
 
 
 @dataclass(frozen=True)
+class InstantRefundRule:
+    """Trusted customers are refunded when their parcel is received; inspection follows and a
+    problem it finds opens a recovery case for a lead (never a second refund)."""
+
+    min_returns: int  # completed returns of the customer before this one, none with findings
+    max_value: AmountByCurrency  # the parcel's refund (price paid) must be below this
+
+    def applies(self, *, clean_returns: int, returns_with_findings: int, value: Money) -> bool:
+        return (
+            returns_with_findings == 0
+            and clean_returns >= self.min_returns
+            and value < self.max_value.money(value.currency)
+        )
+
+
+@dataclass(frozen=True)
+class ReturnWindows:
+    """Longer return windows for some categories and customer tiers (days from delivery).
+
+    The longest applicable window wins: the return's own (set by the shop), any category of
+    its goods, the customer's tier.
+    """
+
+    categories: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+    tiers: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+
+    def days(self, *, base: int, categories: Collection[str], tier: str | None) -> int:
+        candidates = [base, *(self.categories.get(c, 0) for c in categories)]
+        if tier is not None:
+            candidates.append(self.tiers.get(tier, 0))
+        return max(candidates)
+
+
+@dataclass(frozen=True)
 class RefundPolicy:
     reasons: Mapping[str, ReasonCode]
     grade_deductions: Mapping[str, GradeDeduction]
@@ -302,6 +336,8 @@ class RefundPolicy:
     overrides_need_approval: bool = True
     # Stations with a scale weigh each parcel against what was shipped (domain/weighing.py).
     weight_check: WeightCheck = WeightCheck()
+    instant_refund: InstantRefundRule | None = None  # None: every refund waits for inspection
+    windows: ReturnWindows = ReturnWindows()
 
     def reason(self, code: str) -> ReasonCode:
         # Shops add reason codes on their own schedule; an unknown one is shown as written.
@@ -602,7 +638,15 @@ def _parse_evidence(root: _Table, grade_codes: Collection[str]) -> EvidenceRule:
 
 
 def _parse_refunds(root: _Table, grading: GradingScale) -> RefundPolicy:
-    root.only("reasons", "grade_deductions", "serial_mismatch", "approval", "weight_check")
+    root.only(
+        "reasons",
+        "grade_deductions",
+        "serial_mismatch",
+        "approval",
+        "weight_check",
+        "instant_refund",
+        "windows",
+    )
     reasons: dict[str, ReasonCode] = {}
     reasons_table = root.table("reasons")
     for code, entry in reasons_table.children():
@@ -655,7 +699,42 @@ def _parse_refunds(root: _Table, grading: GradingScale) -> RefundPolicy:
         serial_mismatch_full_deduction=full_deduction,
         overrides_need_approval=approval.boolean("overrides_need_approval", default=True),
         weight_check=_parse_weight_check(root),
+        instant_refund=_parse_instant_refund(root),
+        windows=_parse_windows(root),
     )
+
+
+def _parse_instant_refund(root: _Table) -> InstantRefundRule | None:
+    if "instant_refund" not in root:
+        return None
+    table = root.table("instant_refund")
+    table.only("min_returns", "max_value")
+    min_returns = table.integer("min_returns")
+    if min_returns < 1:
+        raise table.error("min_returns", "must be at least 1 (a customer we know)")
+    return InstantRefundRule(min_returns, table.amounts("max_value"))
+
+
+_MAX_WINDOW_DAYS = 3660  # ten years: anything longer is a typo
+
+
+def _parse_windows(root: _Table) -> ReturnWindows:
+    if "windows" not in root:
+        return ReturnWindows()
+    table = root.table("windows")
+    table.only("categories", "tiers")
+    found: dict[str, dict[str, int]] = {}
+    for key in ("categories", "tiers"):
+        found[key] = {}
+        if key not in table:
+            continue
+        days = table.table(key)
+        for name in days:
+            value = days.integer(name)
+            if not 1 <= value <= _MAX_WINDOW_DAYS:
+                raise days.error(name, f"must be between 1 and {_MAX_WINDOW_DAYS} days")
+            found[key][name] = value
+    return ReturnWindows(MappingProxyType(found["categories"]), MappingProxyType(found["tiers"]))
 
 
 def _parse_weight_check(root: _Table) -> WeightCheck:

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from returnsdesk.data import drafts, products, returns
+from returnsdesk.data import drafts, products, refunds, returns
 from returnsdesk.data.models import (
     DispositionDecision,
     Inspection,
@@ -23,11 +23,12 @@ from returnsdesk.data.models import (
 from returnsdesk.data.repositories import add_outbox_event, append_audit
 from returnsdesk.data.tallies import record_tallies
 from returnsdesk.domain.errors import AlreadyCompleted, OperatorError, UnknownBarcode, WrongStep
-from returnsdesk.domain.inspection import ParcelInspection, ScannedProduct
+from returnsdesk.domain.inspection import ParcelInspection, RefundQuote, ScannedProduct
 from returnsdesk.domain.labels import license_plate
 from returnsdesk.domain.money import Money
 from returnsdesk.domain.scanning import ClassifiedScan, ScanKind
 from returnsdesk.domain.vocabulary import InspectionOutcome, ParcelStatus, ReturnStatus
+from returnsdesk.services.instant_refunds import settle_after_inspection
 from returnsdesk.services.labels.queue import queue_unit_labels
 from returnsdesk.services.messages.queue import queue_completion_messages
 from returnsdesk.services.refund_events import refund_event_payload
@@ -215,46 +216,51 @@ def complete_parcel(
         session.add(row)
         inspection_ids[(missing.line_id, missing.unit_index)] = row.id
 
-    refund = Refund(
-        return_id=return_.id,
-        parcel_id=parcel.id,
-        operator_id=ctx.operator_id,
-        total=quote.total.amount,
-        currency=quote.total.currency,
-        status=quote.review.status,
-        status_reason=quote.review.reason,
-        created_at=now,
-    )
-    session.add(refund)
-    try:
-        # Flush the refund first so a concurrent completion fails here, before anything else.
-        session.flush()
-    except IntegrityError as exc:
-        raise AlreadyCompleted(f"Return {return_.rma_number} was refunded already.") from exc
-    for quote_line in quote.lines:
-        session.add(
-            RefundLine(
-                refund_id=refund.id,
-                return_line_id=quote_line.line.line_id,
-                inspection_id=inspection_ids.get((quote_line.line.line_id, quote_line.unit_index)),
-                unit_index=quote_line.unit_index,
-                gross=quote_line.refund.gross.amount,
-                deduction=quote_line.refund.deduction.amount,
-                amount=quote_line.refund.amount.amount,
-                currency=quote_line.refund.amount.currency,
-                deduction_reason=quote_line.refund.deduction_reason,
+    paid_on_receipt = refunds.refund_of_return(session, return_.id)
+    recovery = None
+    if paid_on_receipt is not None and paid_on_receipt.released_on_receipt:
+        # THE refund was released on receipt: the inspection never pays again nor changes it;
+        # it only links each unit's refund line to its inspection, and opens a recovery case
+        # for a lead when it disagrees.
+        refund = paid_on_receipt
+        for refund_line in refunds.lines_of_refund(session, refund.id):
+            refund_line.inspection_id = inspection_ids.get(
+                (refund_line.return_line_id, refund_line.unit_index)
             )
+            session.add(refund_line)
+        session.flush()
+        record_tallies(session.connection(), parcel.id)
+        recovery = settle_after_inspection(
+            session,
+            ctx=ctx,
+            refund=refund,
+            return_=return_,
+            quote=quote,
+            flags=frozenset(inspection.parcel_flags).union(
+                *(unit.flags for unit in inspection.units),
+                *(unit.flags for unit in inspection.missing_units()),
+            ),
+            policy=inspection.policies.refunds,
+            now=now,
         )
-    session.flush()  # the event is read back from the stored refund lines
-    # The report tallies count these units in this same transaction, so they never drift.
-    record_tallies(session.connection(), parcel.id)
-    add_outbox_event(
-        session,
-        event_type="refund.requested",
-        aggregate_id=return_.id,
-        payload=refund_event_payload(session, refund, return_, order),
-        now=now,
-    )
+    else:
+        refund = _record_refund(
+            session,
+            ctx=ctx,
+            return_=return_,
+            parcel_id=parcel.id,
+            now=now,
+            quote=quote,
+            inspection_ids=inspection_ids,
+        )
+        add_outbox_event(
+            session,
+            event_type="refund.requested",
+            aggregate_id=return_.id,
+            payload=refund_event_payload(session, refund, return_, order),
+            now=now,
+        )
+        events += 1
     add_outbox_event(
         session,
         event_type="return.closed",
@@ -262,7 +268,7 @@ def complete_parcel(
         payload={"rma_number": return_.rma_number, "completed_at": now},
         now=now,
     )
-    events += 2 + queue_completion_messages(
+    events += 1 + queue_completion_messages(
         session, refund=refund, return_=return_, parcel_id=parcel.id, now=now
     )
     if label_printer is not None:
@@ -300,6 +306,8 @@ def complete_parcel(
             "refund_status": refund.status.value,
             "units_inspected": len(inspection.units),
             "units_missing": len(inspection.missing_units()),
+            "released_on_receipt": refund.released_on_receipt,
+            "recovery_case_id": recovery.id if recovery is not None else None,
         },
         operator_id=ctx.operator_id,
         station_id=ctx.station_id,
@@ -308,16 +316,65 @@ def complete_parcel(
     log.info(
         "Completed %s: refund %s (%s), %d stock movements",
         return_.rma_number,
-        quote.total,
+        refund.total,
         refund.status.value,
         movements,
     )
     return CompletionResult(
         parcel_id=parcel.id,
         refund_id=refund.id,
-        refund_total=quote.total,
+        refund_total=Money(refund.total, refund.currency),
         refund_status=refund.status,
         refund_status_reason=refund.status_reason,
         stock_movements=movements,
         outbox_events=events,
+        released_on_receipt=refund.released_on_receipt,
+        recovery_case_id=recovery.id if recovery is not None else None,
     )
+
+
+def _record_refund(
+    session: Session,
+    *,
+    ctx: StationContext,
+    return_: Return,
+    parcel_id: uuid.UUID,
+    quote: RefundQuote,
+    inspection_ids: dict[tuple[uuid.UUID, int], uuid.UUID],
+    now: datetime,
+) -> Refund:
+    """The refund as inspected, with its lines; ``AlreadyCompleted`` if the return has one."""
+    refund = Refund(
+        return_id=return_.id,
+        parcel_id=parcel_id,
+        operator_id=ctx.operator_id,
+        total=quote.total.amount,
+        currency=quote.total.currency,
+        status=quote.review.status,
+        status_reason=quote.review.reason,
+        created_at=now,
+    )
+    session.add(refund)
+    try:
+        # Flush the refund first so a concurrent completion fails here, before anything else.
+        session.flush()
+    except IntegrityError as exc:
+        raise AlreadyCompleted(f"Return {return_.rma_number} was refunded already.") from exc
+    for quote_line in quote.lines:
+        session.add(
+            RefundLine(
+                refund_id=refund.id,
+                return_line_id=quote_line.line.line_id,
+                inspection_id=inspection_ids.get((quote_line.line.line_id, quote_line.unit_index)),
+                unit_index=quote_line.unit_index,
+                gross=quote_line.refund.gross.amount,
+                deduction=quote_line.refund.deduction.amount,
+                amount=quote_line.refund.amount.amount,
+                currency=quote_line.refund.amount.currency,
+                deduction_reason=quote_line.refund.deduction_reason,
+            )
+        )
+    session.flush()  # the event is read back from the stored refund lines
+    # The report tallies count these units in this same transaction, so they never drift.
+    record_tallies(session.connection(), parcel_id)
+    return refund

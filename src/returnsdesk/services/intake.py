@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from returnsdesk.data import outbox, returns
 from returnsdesk.data.models import Parcel, Return
+from returnsdesk.data.refunds import refund_of_return
 from returnsdesk.data.repositories import add_outbox_event, append_audit
 from returnsdesk.domain.errors import (
     AlreadyCompleted,
@@ -24,6 +25,7 @@ from returnsdesk.domain.policy import RefundPolicy
 from returnsdesk.domain.scanning import ClassifiedScan, ScanKind, excerpt
 from returnsdesk.domain.text import storable
 from returnsdesk.domain.vocabulary import OutboxStatus, ParcelStatus, ReturnStatus
+from returnsdesk.services.instant_refunds import release_on_receipt
 from returnsdesk.services.messages.queue import queue_parcel_received
 from returnsdesk.services.views import ReturnSummary, ReturnView, StationContext
 
@@ -102,8 +104,12 @@ def receive_parcel(
     tracking_number: str,
     carrier: str,
     now: datetime,
+    refunds: RefundPolicy | None = None,
 ) -> tuple[uuid.UUID, bool]:
     """Record the parcel as received (or resume the open one). Returns (parcel id, resumed).
+
+    With ``refunds`` whose ``instant_refund`` rule trusts the customer, the refund is released
+    now, in this transaction (``instant_refunds.release_on_receipt``).
 
     ``return_`` comes locked (``find_return``, ``lock_return``), so two stations scanning one
     parcel at once receive it once: the second waits, then resumes it.
@@ -156,6 +162,10 @@ def receive_parcel(
         operator_id=ctx.operator_id,
         station_id=ctx.station_id,
     )
+    if refunds is not None:
+        release_on_receipt(
+            session, ctx=ctx, return_=return_, parcel_id=parcel.id, policy=refunds, now=now
+        )
     return parcel.id, False
 
 
@@ -187,6 +197,11 @@ def undo_receipt(
     if return_ is None or parcel is None or parcel.status is not ParcelStatus.OPEN:
         raise WrongStep("This parcel is not open any more: there is no receipt to undo.")
     rma = return_.rma_number
+    if refund_of_return(session, return_.id) is not None:
+        raise ReceiptStands(
+            f"The refund of {rma} was released on receipt: the receipt stands."
+            " Esc and set the parcel aside for a shift lead."
+        )
     units, photos, labels = returns.work_on_parcel(session, parcel_id)
     if units:
         raise ReceiptStands(

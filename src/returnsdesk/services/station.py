@@ -162,6 +162,7 @@ class StationService:
             tracking_number=tracking_number or return_.rma_number,
             carrier=carrier,
             now=now,
+            refunds=self.policies.refunds,
         )
         view = intake.load_return_view(session, return_, refunds=self.policies.refunds, now=now)
         finished = tuple(drafts.finished_units(session, parcel_id)) if resumed else ()

@@ -118,6 +118,8 @@ class CompletionResult:
     refund_status_reason: str
     stock_movements: int
     outbox_events: int
+    released_on_receipt: bool = False  # paid when the parcel was received (a trusted customer)
+    recovery_case_id: uuid.UUID | None = None  # inspection found less than was paid on receipt
 
 
 @dataclass(frozen=True)

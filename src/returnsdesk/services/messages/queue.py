@@ -129,7 +129,9 @@ def queue_completion_messages(
         items=items,
         extra=money | {"refund_status": refund.status.value},
     )
-    if refund.status is RefundStatus.APPROVED and refund.total > 0:
+    if refund.released_on_receipt:
+        pass  # its "refund issued" went out when the parcel was received
+    elif refund.status is RefundStatus.APPROVED and refund.total > 0:
         queue_refund_issued(session, refund=refund, return_=return_, order=order, now=now)
         queued += 1
     elif refund.status is RefundStatus.PENDING_APPROVAL:
@@ -189,7 +191,11 @@ def queue_refund_issued(
         order=order,
         now=now,
         items=items,
-        extra={"total": refund.total, "refund_id": refund.id},
+        extra={
+            "total": refund.total,
+            "refund_id": refund.id,
+            "on_receipt": refund.released_on_receipt,
+        },
     )
 
 

@@ -203,6 +203,7 @@ class MessageRenderer:
             "missing": [i for i in items if i["outcome"] == "missing"],
             "total_text": money(total) if total is not None else "",
             "refund_status": str(payload.get("refund_status") or ""),
+            "on_receipt": bool(payload.get("on_receipt")),
             "refund_released": payload.get("refund_status") == "approved"
             and total is not None
             and Decimal(str(total)) > 0,

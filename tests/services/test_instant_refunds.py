@@ -1,0 +1,110 @@
+"""Trusted customers are refunded on receipt; inspection follows and never pays twice."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from decimal import Decimal
+
+from sqlmodel import col, select
+
+from completing import complete_parcel, demo_parcel, station_service
+from returnsdesk.data.models import AuditEntry, OutboxEvent, RecoveryCase, Refund, Return
+from returnsdesk.domain.policy import AmountByCurrency, InstantRefundRule
+from returnsdesk.services.bootstrap import StationEnvironment
+from returnsdesk.services.station import ParcelOpened, StationService
+
+
+def trusting(env: StationEnvironment, limit: str = "100000") -> StationService:
+    service = station_service(env)
+    rule = InstantRefundRule(min_returns=1, max_value=AmountByCurrency(Decimal(limit)))
+    service.policies = replace(
+        env.policies, refunds=replace(env.policies.refunds, instant_refund=rule)
+    )
+    return service
+
+
+def known_customer(env: StationEnvironment, service: StationService, rma: str) -> None:
+    """Given the customer of ``rma`` completed a clean return before (same e-mail)."""
+    complete_parcel(service, demo_parcel(env, "RMA-100001"))
+    with env.database.session() as session:
+        first = session.exec(select(Return).where(Return.rma_number == "RMA-100001")).one()
+        this = session.exec(select(Return).where(Return.rma_number == rma)).one()
+        this.customer_email = first.customer_email.upper()  # e-mails compare case-blind
+        session.add(this)
+
+
+def refunds_of(env: StationEnvironment, rma: str) -> tuple[list[Refund], list[OutboxEvent]]:
+    with env.database.read() as session:
+        return_ = session.exec(select(Return).where(Return.rma_number == rma)).one()
+        refunds = list(session.exec(select(Refund).where(Refund.return_id == return_.id)))
+        events = list(
+            session.exec(
+                select(OutboxEvent).where(
+                    OutboxEvent.aggregate_id == return_.id,
+                    col(OutboxEvent.event_type) == "refund.requested",
+                )
+            )
+        )
+        return refunds, events
+
+
+def cases(env: StationEnvironment) -> list[RecoveryCase]:
+    with env.database.read() as session:
+        return list(session.exec(select(RecoveryCase)))
+
+
+def test_a_trusted_customer_is_refunded_on_receipt_and_an_equal_inspection_adds_nothing(
+    demo_env: StationEnvironment,
+) -> None:
+    service = trusting(demo_env)
+    known_customer(demo_env, service, "RMA-100002")
+    parcel = demo_parcel(demo_env, "RMA-100002")
+    opened = service.open_parcel(service.classify(parcel.tracking_number or parcel.rma_number))
+    assert isinstance(opened, ParcelOpened)
+    (refund,), (event,) = refunds_of(demo_env, "RMA-100002")
+    assert refund.released_on_receipt and refund.status.value == "approved"
+    assert Decimal(str(event.payload["total"])) == refund.total > 0
+    with demo_env.database.read() as session:
+        actions = [a for (a,) in session.execute(select(col(AuditEntry.action)))]
+    assert "refund.released_on_receipt" in actions
+
+    result = complete_parcel(service, parcel, grade="2")  # resumes the open parcel
+
+    assert result.released_on_receipt and result.recovery_case_id is None
+    refunds, events = refunds_of(demo_env, "RMA-100002")
+    assert [r.id for r in refunds] == [refund.id] and len(events) == 1
+    assert refunds[0].total == refund.total
+    assert cases(demo_env) == []
+
+
+def test_a_deduction_found_later_opens_one_recovery_case_not_a_second_refund(
+    demo_env: StationEnvironment,
+) -> None:
+    service = trusting(demo_env)
+    known_customer(demo_env, service, "RMA-100002")
+    result = complete_parcel(service, demo_parcel(demo_env, "RMA-100002"), grade="4")  # D: 50%
+
+    (refund,), events = refunds_of(demo_env, "RMA-100002")
+    paid_before = refund.total
+    assert len(events) == 1 and result.recovery_case_id is not None
+    (case,) = cases(demo_env)
+    assert case.paid == paid_before and case.inspected < paid_before
+    assert "paid on receipt" in case.reason
+    with demo_env.database.read() as session:
+        actions = [a for (a,) in session.execute(select(col(AuditEntry.action)))]
+    assert "refund.recovery_opened" in actions
+
+
+def test_no_instant_refund_for_a_new_customer_nor_above_the_limit(
+    demo_env: StationEnvironment,
+) -> None:
+    service = trusting(demo_env)
+    parcel = demo_parcel(demo_env, "RMA-100002")
+    service.open_parcel(service.classify(parcel.tracking_number or parcel.rma_number))
+    assert refunds_of(demo_env, "RMA-100002") == ([], [])
+
+    limited = trusting(demo_env, limit="0.01")
+    known_customer(demo_env, limited, "RMA-100003")
+    other = demo_parcel(demo_env, "RMA-100003")
+    limited.open_parcel(limited.classify(other.tracking_number or other.rma_number))
+    assert refunds_of(demo_env, "RMA-100003") == ([], [])

@@ -107,6 +107,9 @@ def take_turns(session: Session, lock: int) -> None:
         session.connection().execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": lock})
 
 
+_OUTBOX_SEQUENCE = "returnsdesk.outbox_sequence"  # session.info: (transaction, next number)
+
+
 def add_outbox_event(
     session: Session,
     *,
@@ -120,10 +123,9 @@ def add_outbox_event(
     ``now`` is the caller's clock (GUIDE.md 16), not the machine's: the relay's clock decides
     when the event is due, and a station run on an injected clock must queue on that clock.
     """
-    take_turns(session, APPEND_LOCK)
-    last = session.exec(select(func.max(col(OutboxEvent.sequence)))).one()
+    sequence = _next_outbox_sequence(session)
     event = OutboxEvent(
-        sequence=(last or 0) + 1,
+        sequence=sequence,
         event_type=event_type,
         aggregate_id=aggregate_id,
         payload=to_json_payload(payload),
@@ -135,6 +137,23 @@ def add_outbox_event(
     )
     session.add(event)
     return event
+
+
+def _next_outbox_sequence(session: Session) -> int:
+    """The next sequence number, read once per transaction: the first event takes the append
+    lock (SQLite: the transaction's own write lock), so no other writer can queue one until
+    this transaction ends, and later events of the same transaction count on in memory. (A
+    ``max()`` per event flushed every pending row first: a completion queues nine or more.)"""
+    transaction = session.get_transaction()
+    cached = session.info.get(_OUTBOX_SEQUENCE)
+    if cached is not None and cached[0] is transaction:
+        sequence = int(cached[1])
+    else:
+        take_turns(session, APPEND_LOCK)
+        last = session.exec(select(func.max(col(OutboxEvent.sequence)))).one()
+        sequence = (last or 0) + 1
+    session.info[_OUTBOX_SEQUENCE] = (transaction, sequence + 1)
+    return sequence
 
 
 def append_audit(

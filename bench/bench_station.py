@@ -136,10 +136,15 @@ def bench_gui() -> None:
         assert done(), "station did not respond"
 
     def timed(send: Callable[[], None], done: Callable[[], bool]) -> float:
+        """From the input to the station showing its result; then, not timed, until every
+        background read it set off (the status bar's, after a change notice) is done, so the
+        next input starts from a quiet station."""
         started = time.perf_counter()
         send()
-        wait_for(lambda: done() and not controller.busy and not ops.busy())
-        return time.perf_counter() - started
+        wait_for(lambda: done() and not controller.busy)
+        shown = time.perf_counter() - started
+        wait_for(lambda: not ops.busy())
+        return shown
 
     def scan(value: str) -> Callable[[], None]:
         def send() -> None:

@@ -2,8 +2,14 @@
 and how the window's GUI thread keeps up meanwhile.
 
 Starts the reference shop (tests/integration/oscar_shop.py: its own venv, migrated, seeded),
-opens a real station window offscreen pointed at it (``order_system.kind = "oscar"``), so the
-window's ``StationRelay`` thread does the draining exactly as at a station. A 10 ms
+served by gunicorn with ``--workers`` processes (``--server runserver``: Django's development
+server, as before). gunicorn comes from the shop's venv if it is installed there, else it is
+installed once into a private folder (``--gunicorn-site``), never into the shared venv.
+For each ``--parallel`` value in turn (default ``1,8``: the serial relay, then eight returns at
+once; ``--serial-events`` for the serial run, which is slow), opens a real station window
+offscreen pointed at the shop, with its own fresh station database and
+``order_system.parallel_returns`` set, so the window's ``StationRelay`` thread does the draining
+exactly as at a station. A 10 ms
 ``QTimer`` on the GUI thread records how late each tick fires: first for ``--idle-s`` seconds
 with the window open and nothing to drain, then while the relay drains ``--events``
 ``stock.adjusted`` events (deltas on the shop's seeded products, spread over ``--returns``
@@ -11,7 +17,8 @@ returns) written by a plain thread in one transaction. At the end Oscar's ``num_
 must have moved by exactly the sum of the deltas: nothing lost, nothing booked twice.
 
 Run: ``QT_QPA_PLATFORM=offscreen .venv/bin/python bench/bench_drain_oscar.py
-[--events 10000] [--returns 200] [--tmpfs]``
+[--events 30000] [--serial-events 3000] [--parallel 1,8] [--workers 4] [--returns 200]
+[--server gunicorn|runserver] [--tmpfs]``
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ import os
 import random
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -40,7 +48,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from sqlmodel import col, func, select  # noqa: E402
 
-from integration.oscar_shop import OscarShop  # noqa: E402
+from integration.oscar_shop import Gunicorn, OscarShop, ensure_shop_venv  # noqa: E402
 from returnsdesk.config import load_settings  # noqa: E402
 from returnsdesk.data.db import Database, make_engine  # noqa: E402
 from returnsdesk.data.models import Operator, OutboxEvent  # noqa: E402
@@ -57,8 +65,24 @@ TICK_MS = 10
 
 def _args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--events", type=int, default=10_000)
+    parser.add_argument("--events", type=int, default=30_000)
+    parser.add_argument(
+        "--serial-events", type=int, default=3_000, help="events for the --parallel 1 run"
+    )
+    parser.add_argument(
+        "--parallel",
+        default="1,8",
+        help="order_system.parallel_returns of each run, in turn (comma-separated)",
+    )
     parser.add_argument("--returns", type=int, default=200, help="returns the events belong to")
+    parser.add_argument("--server", choices=("gunicorn", "runserver"), default="gunicorn")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    parser.add_argument(
+        "--gunicorn-site",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / "returnsdesk-bench-gunicorn",
+        help="where gunicorn is installed when the shop's venv lacks it",
+    )
     parser.add_argument("--idle-s", type=float, default=10.0, help="seconds timed without a drain")
     parser.add_argument("--tmpfs", action="store_true", help="station database on /dev/shm")
     return parser.parse_args()
@@ -120,159 +144,199 @@ def _lateness(samples: list[float]) -> str:
     )
 
 
+def _gunicorn(args: argparse.Namespace) -> Gunicorn:
+    """gunicorn from the shop's venv, else from a private folder (installed there once)."""
+    python, _seconds = ensure_shop_venv()
+    has_it = subprocess.run([str(python), "-c", "import gunicorn"], capture_output=True)
+    if has_it.returncode == 0:
+        return Gunicorn(workers=args.workers)
+    site: Path = args.gunicorn_site
+    if not (site / "gunicorn").is_dir():
+        sys.stdout.write(f"gunicorn is not in the shop's venv: installing it into {site}\n")
+        subprocess.run(
+            [str(python), "-m", "pip", "install", "--quiet", "--target", str(site), "gunicorn"],
+            check=True,
+        )
+    return Gunicorn(workers=args.workers, site=site)
+
+
 def main() -> None:
     args = _args()
+    from returnsdesk.qt.app import application
+
+    runs = [int(n) for n in args.parallel.split(",")]
+    gunicorn = _gunicorn(args) if args.server == "gunicorn" else None
+    served = f"gunicorn, {args.workers} workers" if gunicorn is not None else "manage.py runserver"
+    try:
+        with OscarShop.start(_TEMP / "shop", gunicorn=gunicorn) as shop:
+            os.environ[DEFAULT_TOKEN_ENV] = shop.token
+            _app = application()  # one for all runs; each run opens a window of its own
+            for n, parallel in enumerate(runs):
+                events = args.serial_events if parallel == 1 else args.events
+                folder = Path(tempfile.mkdtemp(dir="/dev/shm")) if args.tmpfs else _TEMP / f"{n}"
+                folder.mkdir(parents=True, exist_ok=True)
+                try:
+                    sys.stdout.write(f"--- Oscar under {served}; parallel_returns = {parallel}\n")
+                    _drain(shop, args, folder, parallel, events, seed=7 + n)
+                finally:
+                    if args.tmpfs:
+                        shutil.rmtree(folder, ignore_errors=True)
+    finally:
+        shutil.rmtree(_TEMP, ignore_errors=True)
+
+
+def _drain(
+    shop: OscarShop,
+    args: argparse.Namespace,
+    folder: Path,
+    parallel: int,
+    events: int,
+    seed: int,
+) -> None:
     from PySide6.QtCore import QEventLoop, Qt, QTimer
 
     from returnsdesk.qt import ops
     from returnsdesk.qt.app import application, build_main_window
 
-    folder = Path(tempfile.mkdtemp(dir="/dev/shm")) if args.tmpfs else _TEMP
-    deltas = _deltas(args.events, random.Random(7))
-    try:
-        with OscarShop.start(_TEMP / "shop") as shop:
-            before = {sku: shop.num_in_stock(sku) for sku in SKUS}
-            os.environ[DEFAULT_TOKEN_ENV] = shop.token
-            settings = load_settings(
-                environ={},
-                overrides={
-                    "database.url": f"sqlite:///{folder / 'station.sqlite3'}",
-                    "ui.sounds": False,
-                    "order_system.kind": "oscar",
-                    "order_system.url": shop.base_url,
-                },
+    deltas = _deltas(events, random.Random(seed))
+    before = {sku: shop.num_in_stock(sku) for sku in SKUS}
+    settings = load_settings(
+        environ={},
+        overrides={
+            "database.url": f"sqlite:///{folder / 'station.sqlite3'}",
+            "ui.sounds": False,
+            "order_system.kind": "oscar",
+            "order_system.url": shop.base_url,
+            "order_system.parallel_returns": parallel,
+        },
+    )
+    env = open_environment(settings, demo=False)
+    with env.database.session() as session:
+        session.add(Operator(code=OPERATOR, name="Bea Bench", role=OperatorRole.INSPECTOR))
+    app = application()
+    window = build_main_window(env, settings, operator_code=OPERATOR)
+    window.show()
+
+    ticks: list[float] = []
+    late_at: list[tuple[float, float]] = []  # (when, ms late) of ticks over 50 ms late
+    last = [time.perf_counter()]
+
+    def tick() -> None:
+        now = time.perf_counter()
+        ticks.append((now - last[0]) * 1000 - TICK_MS)
+        if ticks[-1] > 50:
+            late_at.append((now, ticks[-1]))
+        last[0] = now
+
+    # A collection of the oldest generation holds the GIL (every thread waits): note
+    # each one, to tell such pauses from the relay's own work.
+    collections: list[tuple[float, float, int]] = []  # (end, ms, generation)
+    gc_started = [0.0]
+
+    def on_gc(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            gc_started[0] = time.perf_counter()
+        else:
+            end = time.perf_counter()
+            collections.append((end, (end - gc_started[0]) * 1000, info["generation"]))
+
+    gc.callbacks.append(on_gc)
+
+    timer = QTimer()
+    timer.setTimerType(Qt.TimerType.PreciseTimer)
+    timer.setInterval(TICK_MS)
+    timer.timeout.connect(tick)
+
+    def run_until(done: Callable[[], bool], limit_s: float) -> None:
+        loop = QEventLoop()
+        check = QTimer()
+        check.setInterval(50)
+        check.timeout.connect(lambda: loop.quit() if done() else None)
+        check.start()
+        QTimer.singleShot(int(limit_s * 1000), loop.quit)
+        loop.exec()
+        check.stop()
+
+    # Settle: the window's first pull of the shop's returns, off the GUI thread.
+    run_until(lambda: not ops.busy(), 30)
+    run_until(lambda: False, 2)
+
+    last[0] = time.perf_counter()
+    timer.start()
+    run_until(lambda: False, args.idle_s)
+    timer.stop()
+    idle, ticks = ticks, []
+
+    # Queue the backlog from a plain thread (as another station or a completion would)
+    # in one transaction: the relay sees all of it at once.
+    queued = threading.Event()
+    writer = threading.Thread(
+        target=lambda: (_queue(env.database, deltas, args.returns), queued.set())
+    )
+    started_write = time.perf_counter()
+    writer.start()
+    run_until(queued.is_set, 600)
+    writer.join()
+    write_s = time.perf_counter() - started_write
+
+    # Counting the delivered rows happens on a thread of its own, not the GUI thread.
+    counter = Database(make_engine(str(env.database.engine.url)))
+    done = threading.Event()
+    finished_at: list[float] = []
+
+    def watch() -> None:
+        while _delivered(counter) < events:
+            time.sleep(0.25)
+        finished_at.append(time.perf_counter())
+        done.set()
+
+    started = time.perf_counter()
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    last[0] = time.perf_counter()
+    timer.start()
+    run_until(done.is_set, 3600)
+    timer.stop()
+    draining = ticks
+    gc.callbacks.remove(on_gc)
+    assert done.is_set(), "the relay did not drain the backlog within an hour"
+    seconds = finished_at[0] - started
+    window.close()
+    ops.wait_for_all()
+    app.processEvents()
+    counter.dispose()
+
+    with env.database.session() as session:
+        statuses = {
+            e.status
+            for e in session.exec(
+                select(OutboxEvent).where(col(OutboxEvent.event_type) == "stock.adjusted")
             )
-            env = open_environment(settings, demo=False)
-            with env.database.session() as session:
-                session.add(Operator(code=OPERATOR, name="Bea Bench", role=OperatorRole.INSPECTOR))
-            app = application()
-            window = build_main_window(env, settings, operator_code=OPERATOR)
-            window.show()
+        }
+    after = {sku: shop.num_in_stock(sku) for sku in SKUS}
+    env.database.dispose()
 
-            ticks: list[float] = []
-            late_at: list[tuple[float, float]] = []  # (when, ms late) of ticks over 50 ms late
-            last = [time.perf_counter()]
+    def during_gc(when: float, ms: float) -> bool:
+        start = when - (ms + TICK_MS) / 1000
+        return any(start <= end and end - pause / 1000 <= when for end, pause, _ in collections)
 
-            def tick() -> None:
-                now = time.perf_counter()
-                ticks.append((now - last[0]) * 1000 - TICK_MS)
-                if ticks[-1] > 50:
-                    late_at.append((now, ticks[-1]))
-                last[0] = now
-
-            # A collection of the oldest generation holds the GIL (every thread waits): note
-            # each one, to tell such pauses from the relay's own work.
-            collections: list[tuple[float, float, int]] = []  # (end, ms, generation)
-            gc_started = [0.0]
-
-            def on_gc(phase: str, info: dict[str, int]) -> None:
-                if phase == "start":
-                    gc_started[0] = time.perf_counter()
-                else:
-                    end = time.perf_counter()
-                    collections.append((end, (end - gc_started[0]) * 1000, info["generation"]))
-
-            gc.callbacks.append(on_gc)
-
-            timer = QTimer()
-            timer.setTimerType(Qt.TimerType.PreciseTimer)
-            timer.setInterval(TICK_MS)
-            timer.timeout.connect(tick)
-
-            def run_until(done: Callable[[], bool], limit_s: float) -> None:
-                loop = QEventLoop()
-                check = QTimer()
-                check.setInterval(50)
-                check.timeout.connect(lambda: loop.quit() if done() else None)
-                check.start()
-                QTimer.singleShot(int(limit_s * 1000), loop.quit)
-                loop.exec()
-                check.stop()
-
-            # Settle: the window's first pull of the shop's returns, off the GUI thread.
-            run_until(lambda: not ops.busy(), 30)
-            run_until(lambda: False, 2)
-
-            last[0] = time.perf_counter()
-            timer.start()
-            run_until(lambda: False, args.idle_s)
-            timer.stop()
-            idle, ticks = ticks, []
-
-            # Queue the backlog from a plain thread (as another station or a completion would)
-            # in one transaction: the relay sees all of it at once.
-            queued = threading.Event()
-            writer = threading.Thread(
-                target=lambda: (_queue(env.database, deltas, args.returns), queued.set())
-            )
-            started_write = time.perf_counter()
-            writer.start()
-            run_until(queued.is_set, 600)
-            writer.join()
-            write_s = time.perf_counter() - started_write
-
-            # Counting the delivered rows happens on a thread of its own, not the GUI thread.
-            counter = Database(make_engine(str(env.database.engine.url)))
-            done = threading.Event()
-            finished_at: list[float] = []
-
-            def watch() -> None:
-                while _delivered(counter) < args.events:
-                    time.sleep(0.25)
-                finished_at.append(time.perf_counter())
-                done.set()
-
-            started = time.perf_counter()
-            watcher = threading.Thread(target=watch, daemon=True)
-            watcher.start()
-            last[0] = time.perf_counter()
-            timer.start()
-            run_until(done.is_set, 3600)
-            timer.stop()
-            draining = ticks
-            gc.callbacks.remove(on_gc)
-            assert done.is_set(), "the relay did not drain the backlog within an hour"
-            seconds = finished_at[0] - started
-            window.close()
-            ops.wait_for_all()
-            app.processEvents()
-            counter.dispose()
-
-            with env.database.session() as session:
-                statuses = {
-                    e.status
-                    for e in session.exec(
-                        select(OutboxEvent).where(col(OutboxEvent.event_type) == "stock.adjusted")
-                    )
-                }
-            after = {sku: shop.num_in_stock(sku) for sku in SKUS}
-            env.database.dispose()
-
-        def during_gc(when: float, ms: float) -> bool:
-            start = when - (ms + TICK_MS) / 1000
-            return any(start <= end and end - pause / 1000 <= when for end, pause, _ in collections)
-
-        gen2 = [pause for _, pause, generation in collections if generation == 2]
-        expected = {sku: before[sku] + sum(d for s, d in deltas if s == sku) for sku in SKUS}
-        sys.stdout.write(
-            f"queued {args.events} stock.adjusted events over {args.returns} returns in "
-            f"{write_s:.1f} s (one transaction)\n"
-            f"the window's relay drained them into Oscar in {seconds:.1f} s: "
-            f"{args.events / seconds:.0f} events/s\n"
-            f"GUI timer lateness ({TICK_MS} ms timer), window idle:      {_lateness(idle)}\n"
-            f"GUI timer lateness ({TICK_MS} ms timer), relay draining:   {_lateness(draining)}\n"
-            f"  ticks over 50 ms late: {len(late_at)}, of them during a garbage collection: "
-            f"{sum(during_gc(when, ms) for when, ms in late_at)}; full collections: "
-            f"{len(gen2)}, longest {max(gen2, default=0.0):.0f} ms\n"
-            f"Oscar num_in_stock before {before}, after {after}, expected {expected}\n"
-        )
-        assert statuses == {OutboxStatus.DELIVERED}, statuses
-        assert after == expected, "Oscar's stock does not match the deltas sent"
-        sys.stdout.write("stock matches: every delta booked exactly once\n")
-    finally:
-        shutil.rmtree(_TEMP, ignore_errors=True)
-        if args.tmpfs:
-            shutil.rmtree(folder, ignore_errors=True)
+    gen2 = [pause for _, pause, generation in collections if generation == 2]
+    expected = {sku: before[sku] + sum(d for s, d in deltas if s == sku) for sku in SKUS}
+    sys.stdout.write(
+        f"queued {events} stock.adjusted events over {args.returns} returns in "
+        f"{write_s:.1f} s (one transaction)\n"
+        f"the window's relay drained them into Oscar in {seconds:.1f} s: "
+        f"{events / seconds:.0f} events/s\n"
+        f"GUI timer lateness ({TICK_MS} ms timer), window idle:      {_lateness(idle)}\n"
+        f"GUI timer lateness ({TICK_MS} ms timer), relay draining:   {_lateness(draining)}\n"
+        f"  ticks over 50 ms late: {len(late_at)}, of them during a garbage collection: "
+        f"{sum(during_gc(when, ms) for when, ms in late_at)}; full collections: "
+        f"{len(gen2)}, longest {max(gen2, default=0.0):.0f} ms\n"
+        f"Oscar num_in_stock before {before}, after {after}, expected {expected}\n"
+    )
+    assert statuses == {OutboxStatus.DELIVERED}, statuses
+    assert after == expected, "Oscar's stock does not match the deltas sent"
+    sys.stdout.write("stock matches: every delta booked exactly once\n")
 
 
 if __name__ == "__main__":

@@ -162,6 +162,9 @@ class OrderSystemSettings:
     pull_interval_s: float = _setting(60.0, minimum=5.0, maximum=86_400.0)
     # Delivered outbox events are deleted after this many days (returnsdesk sync prunes).
     keep_delivered_days: int = _setting(30, minimum=1)
+    # Returns whose events the relay delivers at once (each return's still one by one, in
+    # order); 1: one event at a time. More helps a backlog as far as the shop serves them.
+    parallel_returns: int = _setting(4, minimum=1, maximum=32)
 
 
 @dataclass(frozen=True)

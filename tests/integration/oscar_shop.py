@@ -177,6 +177,32 @@ def ensure_shop_venv(venv: Path | None = None) -> tuple[Path, float]:
 
 
 @dataclass(frozen=True)
+class Gunicorn:
+    """Serve the shop with gunicorn (``workers`` processes) instead of ``runserver``.
+
+    ``site``: a folder gunicorn was installed into (``pip install --target``) when the shop's
+    venv lacks it; it is put on the shop's PYTHONPATH, the venv itself stays as it is.
+    """
+
+    workers: int = 4
+    site: Path | None = None
+
+    def command(self, python: Path, port: int) -> list[str]:
+        return [
+            str(python),
+            "-m",
+            "gunicorn",
+            "referenceshop.wsgi",
+            "--workers",
+            str(self.workers),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ]
+
+
+@dataclass(frozen=True)
 class ApiResponse:
     status: int
     headers: Mapping[str, str]  # names in lower case
@@ -231,8 +257,16 @@ class OscarShop:
     # --- lifecycle -------------------------------------------------------------------------
 
     @classmethod
-    def start(cls, tmp_dir: Path, *, venv: Path | None = None, timeout: float = 60.0) -> OscarShop:
-        """Build the venv if needed, create a fresh seeded database in tmp_dir, serve it."""
+    def start(
+        cls,
+        tmp_dir: Path,
+        *,
+        venv: Path | None = None,
+        timeout: float = 60.0,
+        gunicorn: Gunicorn | None = None,
+    ) -> OscarShop:
+        """Build the venv if needed, create a fresh seeded database in tmp_dir, serve it (with
+        ``runserver``, or with gunicorn's workers as a shop in production would be)."""
         tmp_dir = Path(tmp_dir)
         tmp_dir.mkdir(parents=True, exist_ok=True)
         python, install_seconds = ensure_shop_venv(venv)
@@ -249,7 +283,7 @@ class OscarShop:
             mail_dir=tmp_dir / "mail",
             timings=timings,
         )
-        shop._serve(tmp_dir / "server.log", timeout)
+        shop._serve(tmp_dir / "server.log", timeout, gunicorn)
         return shop
 
     @classmethod
@@ -276,27 +310,36 @@ class OscarShop:
         _TEMPLATES[python] = (copy, demo)
         return dict(demo)
 
-    def _serve(self, log_path: Path, timeout: float) -> None:
+    def _serve(self, log_path: Path, timeout: float, gunicorn: Gunicorn | None = None) -> None:
         started = time.monotonic()
         for _attempt in range(3):
             port = _free_port()
             self.root_url = f"http://127.0.0.1:{port}"
             self._log = open(log_path, "ab")  # noqa: SIM115  (closed in stop())
-            # --insecure: serve Oscar's CSS and scripts without DEBUG, as a browser test needs.
-            self._process = subprocess.Popen(
-                [
+            env = shop_env(
+                RETURNSDESK_SHOP_DB=str(self.database),
+                RETURNSDESK_SHOP_EMAIL_DIR=str(self.mail_dir),
+            )
+            if gunicorn is None:
+                # --insecure: serve Oscar's CSS and scripts without DEBUG, as a browser test
+                # needs.
+                command = [
                     str(self.python),
                     "manage.py",
                     "runserver",
                     f"127.0.0.1:{port}",
                     "--noreload",
                     "--insecure",
-                ],
+                ]
+            else:
+                command = gunicorn.command(self.python, port)
+                if gunicorn.site is not None:
+                    paths = [str(gunicorn.site), env.get("PYTHONPATH", "")]
+                    env["PYTHONPATH"] = os.pathsep.join(p for p in paths if p)
+            self._process = subprocess.Popen(
+                command,
                 cwd=SHOP_DIR,
-                env=shop_env(
-                    RETURNSDESK_SHOP_DB=str(self.database),
-                    RETURNSDESK_SHOP_EMAIL_DIR=str(self.mail_dir),
-                ),
+                env=env,
                 stdout=self._log,
                 stderr=subprocess.STDOUT,
             )

@@ -207,7 +207,13 @@ def main(argv: Sequence[str]) -> int:
         ensure_schema(database.engine)
         # Customer messages are rendered and sent (to the shop or by SMTP) by the same relay.
         messages = MessageConnector(connector, database, settings.messages)
-        relay = Relay(database, messages, batch=args.batch, lease_s=args.lease_seconds)
+        relay = Relay(
+            database,
+            messages,
+            batch=args.batch,
+            lease_s=args.lease_seconds,
+            parallel=settings.order_system.parallel_returns,
+        )
         puller = Puller(database, connector)
         keep_days = settings.order_system.keep_delivered_days
         keep_message_days = settings.messages.keep_days

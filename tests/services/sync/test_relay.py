@@ -112,6 +112,15 @@ def _no_demo_sheet(monkeypatch: pytest.MonkeyPatch) -> None:
     )
 
 
+@pytest.fixture(autouse=True, params=[1, 4], ids=["serial", "parallel"])
+def relay_parallel(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> int:
+    """Every test here runs twice: one event at a time, and four returns at once."""
+    defaults = Relay.__init__.__kwdefaults__
+    assert defaults is not None
+    monkeypatch.setitem(defaults, "parallel", request.param)
+    return int(request.param)
+
+
 @pytest.fixture
 def fast_dir(tmp_path: Path) -> Iterator[Path]:
     """A folder for SQLite files, on tmpfs where there is one.

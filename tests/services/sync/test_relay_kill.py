@@ -61,8 +61,9 @@ def wait_for(condition: Callable[[], bool], *, timeout: float, what: str) -> Non
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("parallel_returns", [1, 4], ids=["serial", "parallel"])
 def test_a_relay_killed_at_random_moments_delivers_everything_exactly_once(
-    fast_dir: Path, tmp_path: Path
+    fast_dir: Path, tmp_path: Path, parallel_returns: int
 ) -> None:
     rng = random.Random(20250303)
     url = f"sqlite:///{fast_dir / 'station.sqlite3'}"
@@ -98,7 +99,11 @@ def test_a_relay_killed_at_random_moments_delivers_everything_exactly_once(
             "--batch",
             "20",
         ]
-        environment = {**os.environ, TOKEN_ENV: shop.token}
+        environment = {
+            **os.environ,
+            TOKEN_ENV: shop.token,
+            "RETURNSDESK_ORDER_SYSTEM_PARALLEL_RETURNS": str(parallel_returns),
+        }
 
         def start() -> subprocess.Popen[bytes]:
             return subprocess.Popen(command, env=environment, stdout=log, stderr=log)

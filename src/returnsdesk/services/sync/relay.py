@@ -17,6 +17,15 @@ before each send once half of it has passed, so one call must finish within half
 ``lease_s`` above twice the connector's timeout). A relay killed mid-batch leaves its claims to
 expire; after ``lease_s`` any relay picks them up.
 
+Parallel delivery (``parallel`` > 1). Within one claimed batch the events are grouped by return
+and up to ``parallel`` returns are delivered at once, on a small thread pool: each return's
+events still go one at a time in sequence order, and a return stops at its first event not
+delivered and hands back the rest, as in serial delivery. Each outcome is still recorded in its
+own short transaction. One lease covers the whole batch: its renewal and every write under its
+token take one lock, so a return renewing the lease never fences out another return's outcome.
+An event that names its return in its payload (``return_id``: a customer message, which has a
+stream of its own) goes in that return's group, after the return's events it waits for.
+
 Crash safety. The outcome of a call is recorded in its own short transaction after the call.
 A crash (or SIGKILL, or power loss) between the shop applying a call and that commit loses only
 the record, not the event: it is still pending and is sent again with its stored idempotency
@@ -44,7 +53,9 @@ import logging
 import random
 import threading
 import uuid
+from collections import defaultdict
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -135,9 +146,11 @@ class Relay:
         # Only these event types are claimed (a station that sends customer messages by SMTP
         # but has no order system); the others stay pending, untouched. None: all.
         event_types: frozenset[str] | None = None,
+        # Returns delivered at once within a batch (each still in order); 1: one event at a time.
+        parallel: int = 1,
     ) -> None:
-        if batch < 1 or lease_s <= 0 or max_backoff_s < 0 or idle_poll_s <= 0:
-            raise ValueError("batch, lease_s and idle_poll_s must be positive")
+        if batch < 1 or lease_s <= 0 or max_backoff_s < 0 or idle_poll_s <= 0 or parallel < 1:
+            raise ValueError("batch, lease_s, idle_poll_s and parallel must be positive")
         self._database = database
         self._connector = connector
         self._clock = clock
@@ -150,6 +163,7 @@ class Relay:
         self._rng = rng if rng is not None else random.Random()
         self._stop: threading.Event | None = None
         self._event_types = event_types
+        self._parallel = parallel
 
     # --- the loop --------------------------------------------------------------------------
 
@@ -165,7 +179,12 @@ class Relay:
         """
         self._stop = stop_event
         failures = 0
-        log.info("Relay started (batch %d, lease %s)", self._batch, self._lease)
+        log.info(
+            "Relay started (batch %d, lease %s, %d returns at once)",
+            self._batch,
+            self._lease,
+            self._parallel,
+        )
         try:
             while not stop_event.is_set():
                 try:
@@ -220,6 +239,8 @@ class Relay:
         claimed, token = self._claim(now)
         if not claimed:
             return RelayStats(next_due_at=self._next_due())
+        if self._parallel > 1:
+            return self._run_parallel(claimed, token)
         counts = {outcome: 0 for outcome in DeliveryOutcome}
         released = lost = 0
         held = list(claimed)  # claimed, not yet sent, still ours
@@ -271,6 +292,82 @@ class Relay:
         )
         log.debug("Relay round: %s", stats)
         return stats
+
+    def _run_parallel(self, claimed: list[OutboxEventView], token: datetime) -> RelayStats:
+        """Deliver the batch's returns side by side, each return in sequence order."""
+        by_return: defaultdict[str, list[OutboxEventView]] = defaultdict(list)
+        for event in claimed:
+            by_return[str(event.payload.get("return_id") or event.aggregate_id)].append(event)
+        lease = _SharedLease(token, claimed)
+        workers = min(self._parallel, len(by_return))
+        with ThreadPoolExecutor(workers, thread_name_prefix="returnsdesk-relay") as pool:
+            futures = [
+                pool.submit(self._deliver_return, events, lease) for events in by_return.values()
+            ]
+        counts = {outcome: 0 for outcome in DeliveryOutcome}
+        released = unrecorded = 0
+        for future in futures:
+            # A failed return (e.g. a locked database) leaves its claims to expire, as serially.
+            outcomes, handed_back, lost = future.result()
+            for outcome, count in outcomes.items():
+                counts[outcome] += count
+            released += handed_back
+            unrecorded += lost
+        stats = RelayStats(
+            claimed=len(claimed),
+            delivered=counts[DeliveryOutcome.DELIVERED],
+            retried=counts[DeliveryOutcome.RETRY],
+            parked=counts[DeliveryOutcome.PARKED],
+            released=released,
+            lost=unrecorded + len(claimed) - sum(counts.values()) - released,
+        )
+        log.debug("Relay round (parallel): %s", stats)
+        return stats
+
+    def _deliver_return(
+        self, events: list[OutboxEventView], lease: _SharedLease
+    ) -> tuple[dict[DeliveryOutcome, int], int, int]:
+        """One return's claimed events, in order, until one is not delivered (on a pool thread).
+        Returns the outcomes, how many were handed back and how many outcomes went unrecorded."""
+        counts = {outcome: 0 for outcome in DeliveryOutcome}
+        released = lost = 0
+        no_calls: list[OutboxEventView] = []
+        held = list(events)
+        while held:
+            if self._stop is not None and self._stop.is_set():
+                with lease.lock:
+                    released += self._release([e.id for e in held], lease.token)
+                    lease.drop(held)
+                break
+            with lease.lock:
+                if self._clock() >= lease.token - self._lease / 2:
+                    lease.token, lease.held = self._renew(lease.held, lease.token)
+                held = [e for e in held if lease.holds(e)]
+            if not held:
+                break
+            event = held.pop(0)
+            if no_calls and any(e.aggregate_id != event.aggregate_id for e in no_calls):
+                self._mark_delivered(no_calls)  # a message reads whether they are done
+                no_calls = []
+            result = self._deliver(event)
+            counts[result.outcome] += 1
+            if result.outcome is DeliveryOutcome.DELIVERED and not result.remote_call:
+                no_calls.append(event)
+                with lease.lock:
+                    lease.drop([event])
+                continue
+            behind = held if result.outcome is not DeliveryOutcome.DELIVERED else []
+            with lease.lock:
+                if not self._record(event, result, lease.token, behind, no_calls):
+                    lost += 1
+                lease.drop([event, *behind])
+            no_calls = []
+            released += len(behind)
+            if behind:
+                break
+        if no_calls:
+            self._mark_delivered(no_calls)
+        return counts, released, lost
 
     # --- steps -----------------------------------------------------------------------------
 
@@ -381,6 +478,25 @@ class Relay:
         """When the earliest pending event that nothing blocks comes due."""
         with self._database.read() as session:
             return outbox.next_due(session, self._event_types)
+
+
+class _SharedLease:
+    """The batch's lease, shared by the returns delivered side by side. Hold ``lock`` to renew it
+    or to write under ``token``: a renewal between reading the token and writing with it would
+    fence out the writer's own outcome."""
+
+    def __init__(self, token: datetime, held: list[OutboxEventView]) -> None:
+        self.lock = threading.Lock()
+        self.token = token
+        self.held = list(held)  # claimed and not yet recorded (events in flight included)
+
+    def holds(self, event: OutboxEventView) -> bool:
+        return any(e.id == event.id for e in self.held)
+
+    def drop(self, events: Sequence[OutboxEventView]) -> None:
+        """No longer held by this batch (call with ``lock`` held)."""
+        ids = {e.id for e in events}
+        self.held = [e for e in self.held if e.id not in ids]
 
 
 def _tell(on_change: Callable[[RelayStats], None], stats: RelayStats) -> None:

@@ -60,6 +60,8 @@ class StationRelay:
         connector: OrderSystemConnector | NoOrderSystem,
         messages: MessagesSettings | None = None,
         on_change: Callable[[RelayStats], None] | None = None,
+        *,
+        parallel_returns: int = 1,
     ) -> None:
         from returnsdesk.services.messages.deliver import (  # loads jinja2
             MessageConnector,
@@ -77,6 +79,7 @@ class StationRelay:
                 connector, database, messages or MessagesSettings(), order_system=order_system
             ),
             event_types=None if order_system else frozenset({MESSAGE_EVENT}),
+            parallel=parallel_returns,
         )
         self._stop = threading.Event()
         # on_change: called on the relay's thread after a round that changed the outbox.
@@ -128,7 +131,11 @@ def station_relay(
 
         log.info("No order system: the relay sends customer messages by SMTP only")
         connector = NoOrderSystem()
-    return None if connector is None else StationRelay(database, connector, messages, on_change)
+    if connector is None:
+        return None
+    return StationRelay(
+        database, connector, messages, on_change, parallel_returns=settings.parallel_returns
+    )
 
 
 class StationKeyInquiry:

@@ -432,6 +432,11 @@ class _ShopHandler(BaseHTTPRequestHandler):
     def _serve(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length)
+        if len(body) < length:
+            # The client went away mid-request (a relay SIGKILLed while sending): a real server
+            # drops the connection; it never handles, or judges, half a request.
+            self.close_connection = True
+            return
         headers = {name.lower(): value for name, value in self.headers.items()}
         code, answer, replayed = self.server.shop.handle(self.command, self.path, headers, body)
         data = json.dumps(answer).encode()

@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Sequence
 
 from returnsdesk.cli.refunds import _read_pin
-from returnsdesk.cli.support import command_database, command_settings
+from returnsdesk.cli.support import command_database, command_settings, parse_arguments
 from returnsdesk.data.migrations import ensure_schema
 from returnsdesk.domain.clock import utc_now
 from returnsdesk.domain.errors import OperatorError, ReturnsDeskError
@@ -54,10 +54,9 @@ def _line(record: MessageRecord) -> str:
 
 
 def main(argv: Sequence[str]) -> int:
-    try:
-        args = _parser().parse_args(list(argv))
-    except SystemExit as exc:
-        return exc.code if isinstance(exc.code, int) else EXIT_CONFIG
+    args = parse_arguments(_parser(), argv)
+    if isinstance(args, int):
+        return args
     settings = command_settings(PROG, args.database)
     if settings is None:
         return EXIT_CONFIG

@@ -18,7 +18,7 @@ import getpass
 import sys
 from collections.abc import Sequence
 
-from returnsdesk.cli.support import command_database, command_settings
+from returnsdesk.cli.support import command_database, command_settings, parse_arguments
 from returnsdesk.data.migrations import ensure_schema
 from returnsdesk.domain.clock import utc_now
 from returnsdesk.domain.errors import OperatorError, ReturnsDeskError
@@ -61,10 +61,9 @@ def _print_pending(pending: list[approvals.PendingRefund]) -> None:
 
 
 def main(argv: Sequence[str]) -> int:
-    try:
-        args = _parser().parse_args(list(argv))
-    except SystemExit as exc:
-        return exc.code if isinstance(exc.code, int) else EXIT_CONFIG
+    args = parse_arguments(_parser(), argv)
+    if isinstance(args, int):
+        return args
     settings = command_settings(PROG, args.database)
     if settings is None:
         return EXIT_CONFIG

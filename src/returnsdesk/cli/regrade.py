@@ -18,7 +18,7 @@ import sys
 from collections.abc import Sequence
 from datetime import timedelta
 
-from returnsdesk.cli.support import command_database, command_settings
+from returnsdesk.cli.support import command_database, command_settings, parse_arguments
 from returnsdesk.config import Settings
 from returnsdesk.data.db import Database
 from returnsdesk.data.migrations import ensure_schema
@@ -86,10 +86,9 @@ def _agreement(database: Database, policies: Policies, days: int) -> None:
 
 
 def main(argv: Sequence[str]) -> int:
-    try:
-        args = _parser().parse_args(list(argv))
-    except SystemExit as exc:
-        return exc.code if isinstance(exc.code, int) else EXIT_CONFIG
+    args = parse_arguments(_parser(), argv)
+    if isinstance(args, int):
+        return args
     settings = command_settings(PROG, args.database)
     if settings is None:
         return EXIT_CONFIG

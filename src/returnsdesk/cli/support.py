@@ -3,7 +3,9 @@ settings, logging, database."""
 
 from __future__ import annotations
 
+import argparse
 import sys
+from collections.abc import Sequence
 
 from returnsdesk.config import Settings, load_settings
 from returnsdesk.data.db import Database, default_database_url, make_engine
@@ -26,3 +28,13 @@ def command_settings(prog: str, database_url: str | None) -> Settings | None:
 def command_database(settings: Settings) -> Database:
     """The configured database; callers migrate it (``ensure_schema``) inside their ``try``."""
     return Database(make_engine(settings.database.url or default_database_url()))
+
+
+def parse_arguments(
+    parser: argparse.ArgumentParser, argv: Sequence[str]
+) -> argparse.Namespace | int:
+    """The parsed arguments, or the exit code argparse chose (``--help``: 0, a bad one: 2)."""
+    try:
+        return parser.parse_args(list(argv))
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else 2

@@ -236,13 +236,13 @@ class StationView(QWidget):
         self._show_page(screen.page.value)
         self._show_return(screen.return_view)
         self._show_weight(screen.weight)
-        self._done.clear()
-        self._done.update({p.line.line_id: p.done for p in screen.lines})
+        done: dict[object, int] = {p.line.line_id: p.done for p in screen.lines}
+        counted, self._done = self._done, done
         lines = tuple(p.line for p in screen.lines)
         if before is None or tuple(p.line for p in before.lines) != lines:
             self._lines_model.set_rows(lines)
             _cap_rows(ui.linesTable, lines=6)
-        else:
+        elif done != counted:
             self._lines_model.refresh()
         # Closing the parcel: the refund is what is confirmed, so it gets the work panel's room
         # (the page's scanning hints have nothing to do now).

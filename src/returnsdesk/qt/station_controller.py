@@ -136,6 +136,10 @@ class StationController(QObject):
     # --- showing and running --------------------------------------------------------------
 
     def _apply(self, reaction: Reaction, *, focus: bool = True) -> None:
+        # The work first: it runs (database, disk) while this thread lays out the busy screen;
+        # its result arrives by a queued signal, so never before that screen is shown.
+        for job in reaction.jobs:
+            self._start(job)
         for sound in reaction.sounds:
             self.sounds.play(Cue(sound.value))
         subject = reaction.screen.photo_subject
@@ -143,8 +147,6 @@ class StationController(QObject):
         self.view.show_screen(reaction.screen, thumbnails)
         if focus and reaction.focus is not None:
             self.view.focus_on(reaction.focus)
-        for job in reaction.jobs:
-            self._start(job)
         if isinstance(reaction.ask, AskOverride):
             dialog = OverrideDialog(reaction.ask.suggested, parent=self.view)
             accepted = bool(dialog.exec()) and dialog.choice is not None

@@ -8,6 +8,7 @@ from returnsdesk.domain.vocabulary import Disposition
 from returnsdesk.services.station import StationService
 from returnsdesk.station.changes import NOTHING, Changes
 from returnsdesk.station.screen import Screen, Sound, State
+from returnsdesk.station.reaction import RetryAfter
 from returnsdesk.station.workflow import AskOverride, AskUnexpectedNote, Reaction, StationWorkflow
 
 if TYPE_CHECKING:
@@ -25,11 +26,13 @@ class Station:
         self.asked: AskOverride | AskUnexpectedNote | None = None
         self.inputs = 0  # scans and keys, as the inspector counts them
         self.changes: Changes = NOTHING  # the notices of the jobs that succeeded, together
+        self.retries: list[RetryAfter] = []  # the retries asked for (jobs waiting for the DB)
 
     def _settle(self, reaction: Reaction) -> Reaction:
         jobs = list(reaction.jobs)
         self.sounds.extend(reaction.sounds)
         self.asked = reaction.ask
+        self._note_retry(reaction)
         while jobs:
             job = jobs.pop(0)
             try:
@@ -41,9 +44,18 @@ class Station:
                 self.changes = self.changes | job.changes
             self.sounds.extend(reaction.sounds)
             self.asked = reaction.ask or self.asked
+            self._note_retry(reaction)
             jobs.extend(reaction.jobs)
         self.reaction = reaction
         return reaction
+
+    def _note_retry(self, reaction: Reaction) -> None:
+        if reaction.retry is not None:
+            self.retries.append(reaction.retry)
+
+    def retry(self) -> Screen:
+        """The timer of the last retry asked for fires (at once: no waiting in tests)."""
+        return self._settle(self.workflow.retry(self.retries[-1].round)).screen
 
     def scan(self, raw: str) -> Screen:
         self.inputs += 1

@@ -7,11 +7,12 @@ from typing import TYPE_CHECKING
 from returnsdesk.domain.vocabulary import Disposition
 from returnsdesk.services.station import StationService
 from returnsdesk.station.changes import NOTHING, Changes
-from returnsdesk.station.screen import Screen, Sound, State
 from returnsdesk.station.reaction import RetryAfter
+from returnsdesk.station.screen import Screen, Sound, State
 from returnsdesk.station.workflow import AskOverride, AskUnexpectedNote, Reaction, StationWorkflow
 
 if TYPE_CHECKING:
+    from returnsdesk.services.demo import DemoParcel
     from returnsdesk.services.photos import Image
 
 
@@ -91,3 +92,17 @@ class Station:
     @property
     def message(self) -> str:
         return self.screen.banner.text
+
+
+def inspect_to_the_last_enter(station: Station, parcel: DemoParcel) -> None:
+    """Open the parcel and grade every unit 2 (checklists answered yes); the last unit waits
+    for the Enter that confirms the refund."""
+    station.scan(parcel.tracking_number)
+    units = [item.gtin for item in parcel.items for _ in range(item.quantity)]
+    for number, gtin in enumerate(units, start=1):
+        station.scan(gtin)
+        station.press("2")
+        while station.screen.unit is not None and station.screen.unit.decision is None:
+            station.press("Y")
+        if number < len(units):
+            station.press("Enter")

@@ -20,10 +20,9 @@ from returnsdesk.data.models import OutboxEvent, Refund, Return, StockMovement
 from returnsdesk.domain.errors import DatabaseUnavailable
 from returnsdesk.domain.vocabulary import ReturnStatus
 from returnsdesk.services.bootstrap import StationEnvironment
-from returnsdesk.services.demo import DemoParcel
 from returnsdesk.station.keys import WAITING_KEYS
 from returnsdesk.station.screen import Page, Sound, State, Tone
-from workflow_driver import Station
+from workflow_driver import Station, inspect_to_the_last_enter
 
 UNREACHABLE = "Database unreachable — your inspection is kept; retrying every"
 
@@ -66,19 +65,6 @@ def stored(env: StationEnvironment, rma: str) -> dict[str, Any]:
             "movements": movements,
             "events": events,
         }
-
-
-def inspect_to_the_last_enter(station: Station, parcel: DemoParcel) -> None:
-    """Open the parcel and grade every unit; the last unit waits for its Enter."""
-    station.scan(parcel.tracking_number)
-    units = [item.gtin for item in parcel.items for _ in range(item.quantity)]
-    for number, gtin in enumerate(units, start=1):
-        station.scan(gtin)
-        station.press("2")
-        while station.screen.unit is not None and station.screen.unit.decision is None:
-            station.press("Y")
-        if number < len(units):
-            station.press("Enter")
 
 
 def test_a_completion_waits_for_the_database_and_completes_once_it_is_back(

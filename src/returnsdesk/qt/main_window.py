@@ -269,9 +269,12 @@ class MainWindow(QMainWindow):
 
     @Slot(bool)
     def _show_database(self, unreachable: bool) -> None:
-        text = f"{self._database_text} — UNREACHABLE, retrying" if unreachable else ""
-        self._database_label.setText(text or self._database_text)
-        self._database_label.setStyleSheet("color:#842029; font-weight:bold;" if text else "")
+        # First words first: the label is elided at the end on a narrow screen.
+        label = self._database_text.removeprefix("Database: ")
+        text = f"Database UNREACHABLE, retrying — {label}" if unreachable else self._database_text
+        self._database_label.setText(text)
+        alarm = "color:#842029; font-weight:bold;"
+        self._database_label.setStyleSheet(alarm if unreachable else "")
 
     def _report_photo_problems(self, problems: list[PhotoProblem]) -> None:
         """Evidence whose file went missing or changed is a shift lead's business: say so."""

@@ -42,10 +42,12 @@ class Display(WorkflowCore):
         if not (self.waiting_for_database and self.busy):
             return screen
         # The step on screen waits for the database: all else as it was, these keys only.
+        guide = screen.guide
         return replace(
             screen,
             keys=WAITING_KEYS,
             actions=replace(screen.actions, accept=True, back=True),
+            guide=replace(guide, waiting=True) if isinstance(guide, ItemsGuide) else guide,
         )
 
     def _screen(self) -> Screen:

@@ -90,6 +90,7 @@ class ItemsGuide:
     rma_number: str
     done: int
     expected: int
+    waiting: bool = False  # its last step waits for the database (it went away)
 
 
 @dataclass(frozen=True)

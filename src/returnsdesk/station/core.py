@@ -131,7 +131,7 @@ class WorkflowCore(ABC):
     def waiting_for_database(self) -> bool:
         return bool(self._waiting)
 
-    def _wait_for_database(self, job: Job) -> None:
+    def _wait_for_database(self, job: Job, exc: OperatorError) -> None:
         """``job`` found the database unreachable; nothing of it was stored (the transaction
         is gone whole). It runs again, unchanged, after a pause that grows to the last delay;
         the inspection stays as it is on screen meanwhile."""
@@ -145,7 +145,7 @@ class WorkflowCore(ABC):
             self._round += 1
             self._retry_due = True
             self._retry = RetryAfter(self._delay, self._round)
-        log.warning("%s: database unreachable, trying again in %g s", job.what, self._delay)
+        log.warning("%s: %s Trying again in %g s.", job.what, exc, self._delay)
         self._banner = self._unreachable_banner(self._delay)
 
     def _unreachable_banner(self, delay: float) -> Banner:

@@ -147,7 +147,7 @@ class StationWorkflow(UnitSteps):
         The database unreachable: the job waits and runs again (``retry``), the screen as it
         was, with the banner saying so."""
         if isinstance(exc, DatabaseUnavailable):
-            self._wait_for_database(job)
+            self._wait_for_database(job, exc)
             return self._react()
         self._job_done(job)
         if not isinstance(exc, OperatorError):

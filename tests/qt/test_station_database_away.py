@@ -61,6 +61,9 @@ def test_the_window_shows_the_database_away_and_completes_once_it_is_back(
         # And the inspection stays on screen, the refund to confirm, the parcel open
         assert parcel.rma_number in view.return_title()
         assert inspector.controller.state is State.RETURN and inspector.controller.busy
+        assert view.guide_text().startswith(f"Waiting for the database: {parcel.rma_number}")
+        assert view.keys_hint() == "Enter try the database now · Esc stop waiting"
+        assert view.refund_title() == "Refund to confirm"
         # And a scan meanwhile is refused, saying why
         qtbot.keyClicks(view, parcel.items[0].gtin)
         qtbot.keyClick(view, Qt.Key.Key_Return)

@@ -7,10 +7,12 @@ from typing import TYPE_CHECKING
 from returnsdesk.domain.vocabulary import Disposition
 from returnsdesk.services.station import StationService
 from returnsdesk.station.changes import NOTHING, Changes
+from returnsdesk.station.reaction import RetryAfter
 from returnsdesk.station.screen import Screen, Sound, State
 from returnsdesk.station.workflow import AskOverride, AskUnexpectedNote, Reaction, StationWorkflow
 
 if TYPE_CHECKING:
+    from returnsdesk.services.demo import DemoParcel
     from returnsdesk.services.photos import Image
 
 
@@ -25,11 +27,13 @@ class Station:
         self.asked: AskOverride | AskUnexpectedNote | None = None
         self.inputs = 0  # scans and keys, as the inspector counts them
         self.changes: Changes = NOTHING  # the notices of the jobs that succeeded, together
+        self.retries: list[RetryAfter] = []  # the retries asked for (jobs waiting for the DB)
 
     def _settle(self, reaction: Reaction) -> Reaction:
         jobs = list(reaction.jobs)
         self.sounds.extend(reaction.sounds)
         self.asked = reaction.ask
+        self._note_retry(reaction)
         while jobs:
             job = jobs.pop(0)
             try:
@@ -41,9 +45,18 @@ class Station:
                 self.changes = self.changes | job.changes
             self.sounds.extend(reaction.sounds)
             self.asked = reaction.ask or self.asked
+            self._note_retry(reaction)
             jobs.extend(reaction.jobs)
         self.reaction = reaction
         return reaction
+
+    def _note_retry(self, reaction: Reaction) -> None:
+        if reaction.retry is not None:
+            self.retries.append(reaction.retry)
+
+    def retry(self) -> Screen:
+        """The timer of the last retry asked for fires (at once: no waiting in tests)."""
+        return self._settle(self.workflow.retry(self.retries[-1].round)).screen
 
     def scan(self, raw: str) -> Screen:
         self.inputs += 1
@@ -79,3 +92,17 @@ class Station:
     @property
     def message(self) -> str:
         return self.screen.banner.text
+
+
+def inspect_to_the_last_enter(station: Station, parcel: DemoParcel) -> None:
+    """Open the parcel and grade every unit 2 (checklists answered yes); the last unit waits
+    for the Enter that confirms the refund."""
+    station.scan(parcel.tracking_number)
+    units = [item.gtin for item in parcel.items for _ in range(item.quantity)]
+    for number, gtin in enumerate(units, start=1):
+        station.scan(gtin)
+        station.press("2")
+        while station.screen.unit is not None and station.screen.unit.decision is None:
+            station.press("Y")
+        if number < len(units):
+            station.press("Enter")

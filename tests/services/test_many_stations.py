@@ -170,9 +170,12 @@ def run_round(
     # The workers sign in, then wait for this file: the round starts on every station at once.
     time.sleep(0.5)
     start.touch()
+    # Up to 10 s a return per station (about twice what a loaded 2-CPU machine took with
+    # --many-stations-returns=500), and never less than 10 minutes.
+    wait = max(600, 10 * max(len(returns) for returns in plans))
     results = []
     for s, (process, log) in enumerate(processes, start=1):
-        code = process.wait(timeout=600)
+        code = process.wait(timeout=wait)
         log.close()
         output = (folder / f"{name}-{s}.log").read_text(errors="replace")
         assert code == 0, f"station {s} of {name} exited {code}:\n{output[-4000:]}"

@@ -168,7 +168,8 @@ class MainWindow(QMainWindow):
         operator = f"Operator: {ctx.operator_name} ({ctx.operator_code})"
         self._operator_label = ElidedLabel(operator, min_chars=24)
         self._station_label = ElidedLabel(f"Station: {ctx.station_code}", min_chars=22)
-        self._database_label = ElidedLabel(f"Database: {database_label}")
+        self._database_text = f"Database: {database_label}"
+        self._database_label = ElidedLabel(self._database_text)
         self._sync_label = ElidedLabel("Sync: checking…")
         # Stretch: the sync line, which says most, gets the most room before it is cut.
         for label, stretch in (
@@ -182,6 +183,7 @@ class MainWindow(QMainWindow):
 
     def _connect_signals(self) -> None:
         self.scanner.scanned.connect(self._on_scan)
+        self.station.database_unreachable.connect(self._show_database)
         self.sync.changed.connect(self._show_sync)
         self.scanner.command.connect(self.lead_view.on_command)
         self.scanner.command.connect(self.reports_view.on_command)
@@ -227,6 +229,10 @@ class MainWindow(QMainWindow):
         """The status bar's signed-in operator."""
         return self._operator_label.text()
 
+    def database_line(self) -> str:
+        """The status bar's word on the database."""
+        return self._database_label.text()
+
     def sync_line(self) -> str:
         """The status bar's word on the order system (the outbox and the last pull)."""
         return self._sync_label.text()
@@ -260,6 +266,15 @@ class MainWindow(QMainWindow):
         self._sync_label.setStyleSheet("color:#842029; font-weight:bold;" if trouble else "")
         problem = self.pull_error or health.last_error
         self._sync_label.set_hint(f"{problem}\nDetails: Shift lead (Ctrl+3)" if problem else "")
+
+    @Slot(bool)
+    def _show_database(self, unreachable: bool) -> None:
+        # First words first: the label is elided at the end on a narrow screen.
+        label = self._database_text.removeprefix("Database: ")
+        text = f"Database UNREACHABLE, retrying — {label}" if unreachable else self._database_text
+        self._database_label.setText(text)
+        alarm = "color:#842029; font-weight:bold;"
+        self._database_label.setStyleSheet(alarm if unreachable else "")
 
     def _report_photo_problems(self, problems: list[PhotoProblem]) -> None:
         """Evidence whose file went missing or changed is a shift lead's business: say so."""

@@ -40,6 +40,8 @@ __all__ = ["State", "StationController"]
 class StationController(QObject):
     # A job succeeded and changed data other screens show: its notice (station.changes).
     changed = Signal(object)
+    # The database found unreachable (True) or reached again (False), for the status bar.
+    database_unreachable = Signal(bool)
 
     def __init__(
         self,
@@ -59,6 +61,7 @@ class StationController(QObject):
             service, camera=lambda: camera is not None and camera.running
         )
         view.set_grades(service.policies.grading)
+        self._unreachable = False
         self._connect_signals(scanner)
         self._apply(Reaction(self.workflow.screen(), focus=Focus.STATION))
 
@@ -147,6 +150,17 @@ class StationController(QObject):
         self.view.show_screen(reaction.screen, thumbnails)
         if focus and reaction.focus is not None:
             self.view.focus_on(reaction.focus)
+        if reaction.screen.database_unreachable is not self._unreachable:
+            self._unreachable = reaction.screen.database_unreachable
+            self.database_unreachable.emit(self._unreachable)
+        if reaction.retry is not None:
+            # The database is outside the process: a timer asks again (GUIDE.md 14).
+            round_ = reaction.retry.round
+            QTimer.singleShot(
+                int(reaction.retry.seconds * 1000),
+                self,
+                lambda: self._apply(self.workflow.retry(round_)),
+            )
         if isinstance(reaction.ask, AskOverride):
             dialog = OverrideDialog(reaction.ask.suggested, parent=self.view)
             accepted = bool(dialog.exec()) and dialog.choice is not None

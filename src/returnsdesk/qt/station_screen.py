@@ -18,6 +18,12 @@ _TITLE_CHARS = 160  # longer text from outside is cut: two or three lines at mos
 
 
 def guide_html(guide: IdleGuide | ItemsGuide | None) -> str:
+    if isinstance(guide, ItemsGuide) and guide.waiting:
+        return (
+            f"<p><b>Waiting for the database</b>: {esc(guide.rma_number)} "
+            f"({guide.done} of {guide.expected} done) stays here as it is.</p>"
+            "<p>Enter tries again now<br>Esc stops waiting (the inspection stays open)</p>"
+        )
     if isinstance(guide, ItemsGuide):
         undo = "F7 wrong label: undo the receipt<br>" if guide.done == 0 else ""
         return (

@@ -10,10 +10,11 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from returnsdesk.data import drafts, products, refunds, returns
+from returnsdesk.data import completions, drafts, products, refunds, returns
 from returnsdesk.data.models import (
     DispositionDecision,
     Inspection,
+    Parcel,
     Product,
     Refund,
     RefundLine,
@@ -30,7 +31,7 @@ from returnsdesk.domain.scanning import ClassifiedScan, ScanKind
 from returnsdesk.domain.vocabulary import InspectionOutcome, ParcelStatus, ReturnStatus
 from returnsdesk.services.instant_refunds import settle_after_inspection
 from returnsdesk.services.labels.queue import queue_unit_labels
-from returnsdesk.services.messages.queue import queue_completion_messages
+from returnsdesk.services.messages.queue import message_stream, queue_completion_messages
 from returnsdesk.services.refund_events import refund_event_payload
 from returnsdesk.services.views import CompletionResult, ReturnView, StationContext
 
@@ -115,6 +116,9 @@ def complete_parcel(
     assert return_ is not None  # foreign key
     order = returns.order_of(session, return_)
     if return_.status is ReturnStatus.COMPLETED or parcel.status is ParcelStatus.COMPLETED:
+        stored = _this_completion(session, ctx=ctx, parcel=parcel, inspection=inspection)
+        if stored is not None:
+            return stored
         raise AlreadyCompleted(f"Return {return_.rma_number} was completed before.")
     # A unit another station finished meanwhile (a draft this inspection never saw) would be
     # deleted with the drafts below, its label already on the item: carry it on instead.
@@ -330,6 +334,53 @@ def complete_parcel(
         outbox_events=events,
         released_on_receipt=refund.released_on_receipt,
         recovery_case_id=recovery.id if recovery is not None else None,
+    )
+
+
+def _this_completion(
+    session: Session, *, ctx: StationContext, parcel: Parcel, inspection: ParcelInspection
+) -> CompletionResult | None:
+    """This very inspection's completion, stored already: the station asks again because the
+    answer to its commit was lost with the connection (the database went away). What was stored
+    is the answer, marked ``replayed``; nothing is written twice. None: someone else's.
+
+    The station's own unit ids name its inspections, and only this station wrote them; an empty
+    box (no unit graded) is known by the station and its count of missing units.
+    """
+    if (
+        parcel.status is not ParcelStatus.COMPLETED
+        or parcel.completed_at is None
+        or parcel.return_id is None
+    ):
+        return None
+    refund = refunds.refund_of_return(session, parcel.return_id)
+    if refund is None:
+        return None
+    stored = completions.stored_completion(
+        session,
+        parcel_id=parcel.id,
+        return_id=parcel.return_id,
+        completed_at=parcel.completed_at,
+        aggregates=(parcel.return_id, message_stream(parcel.return_id)),
+    )
+    if (
+        stored.station_ids != {ctx.station_id}
+        or stored.inspected != {unit.unit_id for unit in inspection.units}
+        or stored.missing != len(inspection.missing_units())
+    ):
+        return None
+    log.info("Completion of parcel %s was stored before its answer was lost", parcel.id)
+    return CompletionResult(
+        parcel_id=parcel.id,
+        refund_id=refund.id,
+        refund_total=Money(refund.total, refund.currency),
+        refund_status=refund.status,
+        refund_status_reason=refund.status_reason,
+        stock_movements=stored.stock_movements,
+        outbox_events=stored.outbox_events,
+        released_on_receipt=refund.released_on_receipt,
+        recovery_case_id=stored.recovery_case_id,
+        replayed=True,
     )
 
 

@@ -262,6 +262,8 @@ class StationService:
                     now=now,
                     label_printer=self._label_printer(),
                 )
+                if result.replayed:
+                    return result  # its regrades and labels were queued the first time
                 regrades.queue_regrades(
                     session,
                     units=[(unit.unit_id, unit.grade) for unit in work.units],

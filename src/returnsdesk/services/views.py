@@ -120,6 +120,9 @@ class CompletionResult:
     outbox_events: int
     released_on_receipt: bool = False  # paid when the parcel was received (a trusted customer)
     recovery_case_id: uuid.UUID | None = None  # inspection found less than was paid on receipt
+    # Found stored already: the same completion asked again after the answer to its commit
+    # was lost with the connection; nothing was written this time.
+    replayed: bool = False
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ its ``Reaction``). The steps (parcel_step, unit_step) and the screen (display) b
 
 from __future__ import annotations
 
+import logging
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Callable
@@ -19,18 +20,36 @@ from returnsdesk.services.station import StationService
 from returnsdesk.services.views import CompletionResult, ReceivedParcel, ReturnSummary
 from returnsdesk.station.changes import NOTHING, Changes
 from returnsdesk.station.keys import prompt
-from returnsdesk.station.reaction import AskOverride, AskUnexpectedNote, Job, Pool, Reaction
+from returnsdesk.station.reaction import (
+    AskOverride,
+    AskUnexpectedNote,
+    Job,
+    Pool,
+    Reaction,
+    RetryAfter,
+)
 from returnsdesk.station.screen import Banner, Focus, OutcomePanel, Screen, Sound, State, Tone
 
 if TYPE_CHECKING:
     from returnsdesk.services.photos import Image
 
+log = logging.getLogger(__name__)
+
+# Seconds between tries while the database is unreachable: soon at first (a server restarts
+# in seconds), then every last value for as long as it stays away.
+RETRY_DELAYS: tuple[float, ...] = (1.0, 2.0, 5.0, 10.0)
+
 
 class WorkflowCore(ABC):
     def __init__(
-        self, service: StationService, *, camera: Callable[[], bool] | None = None
+        self,
+        service: StationService,
+        *,
+        camera: Callable[[], bool] | None = None,
+        retry_delays: tuple[float, ...] = RETRY_DELAYS,
     ) -> None:
         self.service = service
+        self._retry_delays = retry_delays
         self._camera_on = camera or (lambda: False)
         self.state = State.IDLE
         self.busy = 0  # blocking jobs not finished yet
@@ -46,8 +65,17 @@ class WorkflowCore(ABC):
         self._camera_queue: list[ClassifiedScan] = []  # camera scans that came while busy
         self.thumbnails: dict[uuid.UUID, list[Image]] = {}  # by unit id (or parcel id)
         self._scale_problem: str | None = None  # why the open parcel could not be weighed
+        # The database went away: jobs that found it unreachable wait to run again, unchanged
+        # and in their order (a blocking one still counts in ``busy``).
+        self._waiting: list[Job] = []
+        self._tries = 0  # failed tries since the database was last reached
+        self._round = 0  # names the retry asked for; a stale timer's round is ignored
+        self._retry_due = False  # a retry was asked for and has not come yet
+        self._delay = retry_delays[0]  # until the retry asked for
+        self.database_unreachable = False  # until a job reaches it again (the status bar)
         # What the input being handled caused, gathered into its Reaction.
         self._jobs: list[Job] = []
+        self._retry: RetryAfter | None = None
         self._sounds: list[Sound] = []
         self._ask: AskOverride | AskUnexpectedNote | None = None
         self._focus: Focus | None = None
@@ -85,15 +113,82 @@ class WorkflowCore(ABC):
         blocking: bool = True,
         pool: Pool = Pool.STATION,
         changes: Changes = NOTHING,
+        abandoned: Callable[[], None] | None = None,
     ) -> None:
-        job = Job(what, run, then, refused, blocking, pool, changes)
+        job = Job(what, run, then, refused, blocking, pool, changes, abandoned)
         if blocking:
             self.busy += 1
+        self._retry_now()  # jobs waiting for the database go first: station jobs keep order
         self._jobs.append(job)
 
     def _job_done(self, job: Job) -> None:
         if job.blocking:
             self.busy = max(0, self.busy - 1)
+
+    # --- the database went away ---------------------------------------------------------------
+
+    @property
+    def waiting_for_database(self) -> bool:
+        return bool(self._waiting)
+
+    def _wait_for_database(self, job: Job, exc: OperatorError) -> None:
+        """``job`` found the database unreachable; nothing of it was stored (the transaction
+        is gone whole). It runs again, unchanged, after a pause that grows to the last delay;
+        the inspection stays as it is on screen meanwhile."""
+        if not self.database_unreachable:
+            self._sounds.append(Sound.SCAN_ERROR)  # once, not at every try
+        self.database_unreachable = True
+        self._waiting.append(job)
+        if not self._retry_due:
+            self._delay = self._retry_delays[min(self._tries, len(self._retry_delays) - 1)]
+            self._tries += 1
+            self._round += 1
+            self._retry_due = True
+            self._retry = RetryAfter(self._delay, self._round)
+        log.warning("%s: %s Trying again in %g s.", job.what, exc, self._delay)
+        self._banner = self._unreachable_banner(self._delay)
+
+    def _unreachable_banner(self, delay: float) -> Banner:
+        kept = "your inspection is kept" if self.work is not None else "nothing is lost"
+        return Banner(
+            f"Database unreachable — {kept}; retrying every {delay:g} s."
+            " Scans wait until it is back (Enter tries now, Esc stops waiting).",
+            Tone.ERROR,
+        )
+
+    def _retry_now(self) -> None:
+        """The waiting jobs run again now, in their order; a retry already asked is void."""
+        if not self._waiting:
+            return
+        self._jobs.extend(self._waiting)
+        self._waiting.clear()
+        self._retry_due = False
+        self._round += 1
+
+    def _database_reached(self) -> None:
+        if not self.database_unreachable:
+            return
+        self.database_unreachable = False
+        self._tries = 0
+        if not self._waiting:
+            self._banner = Banner(f"Database reachable again. {self._next()}", Tone.OK)
+
+    def _stop_waiting(self) -> None:
+        """Esc while a step waits for the database: the step is given up, the inspection
+        stays; work that is not the inspector's to wait for (a finished unit's draft, a
+        photo) keeps waiting in the background."""
+        given_up = [job for job in self._waiting if job.blocking]
+        self._waiting = [job for job in self._waiting if not job.blocking]
+        if not self._waiting:
+            self._retry_due = False
+            self._round += 1
+        self._banner = Banner(f"Stopped waiting for the database. {self._next()}", Tone.WARNING)
+        self._focus = Focus.STATION
+        for job in given_up:
+            self._job_done(job)
+            if job.abandoned is not None:
+                job.abandoned()
+        log.info("Gave up waiting for the database: %s", ", ".join(j.what for j in given_up))
 
     def _error(self, message: str) -> None:
         self._sounds.append(Sound.SCAN_ERROR)
@@ -138,6 +233,8 @@ class WorkflowCore(ABC):
             sounds=tuple(self._sounds),
             ask=self._ask,
             focus=self._focus,
+            retry=self._retry,
         )
         self._jobs, self._sounds, self._ask, self._focus = [], [], None, None
+        self._retry = None
         return reaction

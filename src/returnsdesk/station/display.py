@@ -13,6 +13,7 @@ from returnsdesk.station.keys import (
     IDLE_KEYS,
     NO_RETURN_KEYS,
     OUTCOME_KEYS,
+    WAITING_KEYS,
     items_keys,
     prompt,
     unit_keys,
@@ -37,6 +38,19 @@ from returnsdesk.station.screen import (
 
 class Display(WorkflowCore):
     def screen(self) -> Screen:
+        screen = replace(self._screen(), database_unreachable=self.database_unreachable)
+        if not (self.waiting_for_database and self.busy):
+            return screen
+        # The step on screen waits for the database: all else as it was, these keys only.
+        guide = screen.guide
+        return replace(
+            screen,
+            keys=WAITING_KEYS,
+            actions=replace(screen.actions, accept=True, back=True),
+            guide=replace(guide, waiting=True) if isinstance(guide, ItemsGuide) else guide,
+        )
+
+    def _screen(self) -> Screen:
         state, work, parcel = self.state, self.work, self.parcel
         grades = self.service.policies.grading.grades
         base = Screen(

@@ -20,6 +20,8 @@ NO_RETURN_KEYS = (
 )
 CONFIRM_CLOSE_KEYS = (KeyHint("Enter", "confirm refund"), KeyHint("Esc", "back to scanning items"))
 CONFIRM_UNDO_KEYS = (KeyHint("Enter", "undo the receipt"), KeyHint("Esc", "keep the parcel"))
+# A step waits for the database (it went away): scans are not taken meanwhile.
+WAITING_KEYS = (KeyHint("Enter", "try the database now"), KeyHint("Esc", "stop waiting"))
 
 
 def items_keys(work: ParcelInspection, *, scale: bool) -> tuple[KeyHint, ...]:

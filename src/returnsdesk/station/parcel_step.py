@@ -236,6 +236,18 @@ class ParcelSteps(Display):
             self._on_completed,
             refused=self._on_completion_refused,
             changes=PARCEL_COMPLETED,
+            abandoned=self._completion_given_up,
+        )
+
+    def _completion_given_up(self) -> None:
+        """Esc while the completion waited for the database: nothing was stored (or, if the
+        answer was lost, Enter finds this very completion stored and shows it, once)."""
+        self._completing = False
+        self.state = State.CONFIRM_CLOSE
+        self._banner = Banner(
+            "Not completed: the database is unreachable. Your inspection is kept: Enter tries"
+            " to complete again, Esc goes back to the items.",
+            Tone.WARNING,
         )
 
     def _on_completion_refused(self, exc: OperatorError) -> None:
@@ -243,10 +255,14 @@ class ParcelSteps(Display):
         if isinstance(exc, AlreadyCompleted) and self.parcel is not None:
             # Another station was first: show what it recorded and free this one.
             return_id = self.parcel.view.return_id
+            rma = self.parcel.view.rma_number
             self._run(
                 "outcome",
                 lambda: self.service.outcome(return_id),
                 lambda outcome: self._show_outcome(outcome, just_completed=False),
+                abandoned=lambda: self._show_idle(
+                    f"{rma} was completed before: it cannot be refunded twice.", Tone.ERROR
+                ),
             )
             return
         self._error(str(exc))
@@ -258,11 +274,23 @@ class ParcelSteps(Display):
         self._sounds.append(Sound.COMPLETE)
         parcel = self.parcel
         assert parcel is not None
-        return_id = parcel.view.return_id
+        return_id, rma = parcel.view.return_id, parcel.view.rma_number
+
+        def not_shown() -> None:
+            # Completed and stored; only its summary could not be read back.
+            self._completing = False
+            self.thumbnails.clear()
+            self._show_idle(
+                f"Done: {rma} refund {result.refund_total.format()} {result.refund_status.value}"
+                ". Its summary is not shown (database unreachable). Scan the next parcel.",
+                Tone.WARNING,
+            )
+
         self._run(
             "outcome",
             lambda: self.service.outcome(return_id),
             lambda outcome: self._show_outcome(outcome, just_completed=True),
+            abandoned=not_shown,
         )
 
     def _show_outcome(self, outcome: ReturnOutcome, *, just_completed: bool) -> None:

@@ -1,7 +1,10 @@
 """What an input causes: the screen to show, sounds, a question to ask and the jobs to run.
 
 A ``Job`` is a service call to run off the GUI thread; whoever runs it hands its result back to
-the workflow (``StationWorkflow.finished``, or ``failed`` with its exception).
+the workflow (``StationWorkflow.finished``, or ``failed`` with its exception). A job that found
+the database unreachable waits: the reaction's ``RetryAfter`` asks for a timer, and whoever runs
+the jobs calls ``StationWorkflow.retry`` when it fires; the workflow hands the same jobs out
+again.
 """
 
 from __future__ import annotations
@@ -36,6 +39,17 @@ class Job:
     blocking: bool = True  # the station takes no scan until it is done
     pool: Pool = Pool.STATION
     changes: Changes = NOTHING  # what it changed once it succeeded, for the other screens
+    # The inspector stopped waiting for the database (Esc) before it ran: put the station
+    # back as the step needs (None: the step simply did not happen).
+    abandoned: Callable[[], None] | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
+class RetryAfter:
+    """Jobs wait for the database: hand ``round`` back to ``retry`` after ``seconds``."""
+
+    seconds: float
+    round: int
 
 
 @dataclass(frozen=True)
@@ -55,6 +69,7 @@ class Reaction:
     sounds: tuple[Sound, ...] = ()
     ask: AskOverride | AskUnexpectedNote | None = None
     focus: Focus | None = None  # None: leave the focus where it is
+    retry: RetryAfter | None = None  # schedule a retry (a timer: the database is outside)
 
 
-__all__ = ["AskOverride", "AskUnexpectedNote", "Job", "Pool", "Reaction"]
+__all__ = ["AskOverride", "AskUnexpectedNote", "Job", "Pool", "Reaction", "RetryAfter"]

@@ -90,6 +90,7 @@ class ItemsGuide:
     rma_number: str
     done: int
     expected: int
+    waiting: bool = False  # its last step waits for the database (it went away)
 
 
 @dataclass(frozen=True)
@@ -190,6 +191,7 @@ class Screen:
     outcome: OutcomePanel | None = None
     photo_subject: uuid.UUID | None = None  # whose thumbnails to show (the unit's)
     weight: WeightPanel | None = None  # None: no scale at this station, or no parcel open
+    database_unreachable: bool = False  # the last try found it away; none has reached it since
 
     @property
     def keys_hint(self) -> str:

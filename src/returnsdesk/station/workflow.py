@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from returnsdesk.domain.errors import OperatorError, RejectedScan, WrongStep
+from returnsdesk.domain.errors import DatabaseUnavailable, OperatorError, RejectedScan, WrongStep
 from returnsdesk.domain.inspection import UnitStep
 from returnsdesk.domain.labels import is_license_plate
 from returnsdesk.domain.scanning import ClassifiedScan, ScanKind
@@ -49,6 +49,8 @@ class StationWorkflow(UnitSteps):
         """A scanner burst (or a code typed in the scan field)."""
         if is_license_plate(raw) and self.takes_lookups():
             return self._react()  # a unit's label: the shift history looks it up
+        if self.waiting_for_database:
+            return self._refuse_while_waiting()
         if self.busy:
             return self._react(error="Still saving the last step — scan again in a moment.")
         try:
@@ -60,6 +62,8 @@ class StationWorkflow(UnitSteps):
     def camera_scan(self, scan: ClassifiedScan) -> Reaction:
         """A value the camera's decoder accepted (classified and confirmed already)."""
         self._sounds.append(Sound.CAMERA_ACCEPT)
+        if self.waiting_for_database:
+            return self._refuse_while_waiting()
         if self.busy:
             self._camera_queue.append(scan)  # the camera will not offer it again while in view
             return self._react()
@@ -67,6 +71,14 @@ class StationWorkflow(UnitSteps):
 
     def key(self, key: str) -> Reaction:
         """A key pressed by a person, or the button that stands for it ("2", "Y", "Enter")."""
+        if self.waiting_for_database and self.busy:
+            # The step on screen waits for the database: Enter tries now, Esc gives it up.
+            if key.upper() == "ENTER":
+                self._retry_now()
+                self._banner = Banner("Trying the database again…", Tone.WARNING)
+            elif key.upper() in ("ESC", "ESCAPE"):
+                self._stop_waiting()
+            return self._react()
         if self.busy:
             return self._react()
         return self._guarded(lambda: self._command(key.upper()))
@@ -127,17 +139,37 @@ class StationWorkflow(UnitSteps):
     def finished(self, job: Job, result: object) -> Reaction:
         """A job's result, back on the station's thread."""
         self._job_done(job)
+        self._database_reached()
         return self._guarded(lambda: job.then(result), queued=True)
 
     def failed(self, job: Job, exc: BaseException) -> Reaction:
-        """A job's exception: operator errors are shown; anything else is a bug and re-raised."""
+        """A job's exception: operator errors are shown; anything else is a bug and re-raised.
+        The database unreachable: the job waits and runs again (``retry``), the screen as it
+        was, with the banner saying so."""
+        if isinstance(exc, DatabaseUnavailable):
+            self._wait_for_database(job, exc)
+            return self._react()
         self._job_done(job)
         if not isinstance(exc, OperatorError):
             raise exc
+        self._database_reached()  # it answered: the error is about the step
         refused = job.refused
         if refused is not None:
             return self._guarded(lambda: refused(exc), queued=True)
         return self._react(error=str(exc), queued=True)
+
+    def retry(self, round_: int) -> Reaction:
+        """The timer a ``RetryAfter`` asked for: the jobs waiting for the database run again.
+        A round made void meanwhile (Enter tried already, Esc gave up) does nothing."""
+        if round_ == self._round and self._retry_due:
+            self._retry_now()
+        return self._react()
+
+    def _refuse_while_waiting(self) -> Reaction:
+        return self._react(
+            error=f"Not taken: the database is unreachable (retrying every {self._delay:g} s)."
+            " Your inspection is kept; scan again once it is back."
+        )
 
     # --- scans and keys ---------------------------------------------------------------------
 

@@ -47,7 +47,7 @@ HOME = Path(tempfile.gettempdir()) / "returnsdesk-bench-scale-home"
 os.environ["XDG_DATA_HOME"] = str(HOME / "data")
 os.environ["XDG_CONFIG_HOME"] = str(HOME / "config")
 
-from sqlalchemy import Engine, event  # noqa: E402
+from sqlalchemy import Engine, event, text  # noqa: E402
 from sqlmodel import select  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -79,16 +79,28 @@ def station_service(database: Database, station: str, operator: str) -> StationS
     )
 
 
-def lookup(service: StationService, raw: str) -> str:
-    """A parcel scan up to the return shown, as ``open_parcel`` does it, without receiving."""
+class _TakeBack(Exception):
+    """Ends a lookup's transaction with a rollback: the bench receives no parcel."""
+
+
+def lookup(service: StationService, raw: str) -> float:
+    """A parcel scan up to the return on screen, as ``open_parcel`` does it, in ms. Timed
+    inside the station's transaction, which the real scan goes on to write the receipt in and
+    commit; here it is rolled back, untimed."""
+    started = time.perf_counter()
     scan = service.classify(raw)
-    with service.database.session() as session:
-        found = intake.find_return(session, scan)
-        assert found is not None, raw
-        view = intake.load_return_view(
-            session, found, refunds=service.policies.refunds, now=service.clock()
-        )
-    return view.rma_number
+    try:
+        with service.database.session() as session:
+            found = intake.find_return(session, scan)
+            assert found is not None, raw
+            intake.load_return_view(
+                session, found, refunds=service.policies.refunds, now=service.clock()
+            )
+            elapsed = time.perf_counter() - started
+            raise _TakeBack
+    except _TakeBack:
+        pass
+    return elapsed * 1000
 
 
 def scan_for(kind: str, index: int) -> str:
@@ -112,13 +124,24 @@ def measure_lookups(service: StationService, size: seed_warehouse.Size, count: i
     for _ in range(200):  # warm the connection pool and statement caches, not the whole table
         lookup(service, scan_for(rng.choice(KINDS), rng.randrange(size.returns)))
     for kind in KINDS:
-        times = []
-        for _ in range(count):
-            raw = scan_for(kind, rng.randrange(size.returns))  # spread over the whole table
-            started = time.perf_counter()
-            lookup(service, raw)
-            times.append((time.perf_counter() - started) * 1000)
+        # Spread over the whole table, as a shift's parcels are.
+        times = [lookup(service, scan_for(kind, rng.randrange(size.returns))) for _ in range(count)]
         print(f"  lookup by {kind:<8} {percentiles(times)}", flush=True)  # noqa: T201
+
+
+def measure_floor(database: Database, count: int = 300) -> None:
+    """The cheapest durable write on the same database: one row inserted and committed."""
+    with database.session() as session:
+        session.exec(text("CREATE TABLE IF NOT EXISTS bench_floor (n INTEGER)"))  # type: ignore[call-overload]
+    times = []
+    for n in range(count):
+        started = time.perf_counter()
+        with database.session() as session:
+            session.exec(text("INSERT INTO bench_floor (n) VALUES (:n)").bindparams(n=n))  # type: ignore[call-overload]
+        times.append((time.perf_counter() - started) * 1000)
+    with database.session() as session:
+        session.exec(text("DROP TABLE bench_floor"))  # type: ignore[call-overload]
+    print(f"  floor: one-row INSERT + commit {percentiles(times)}", flush=True)  # noqa: T201
 
 
 # --- completions by N station processes ----------------------------------------------------------
@@ -377,6 +400,7 @@ def run(url: str, args: argparse.Namespace) -> None:
                 database, seed_warehouse.STATIONS[0], seed_warehouse.INSPECTORS[0]
             )
             measure_lookups(service, size, args.lookups)
+            measure_floor(database)
         if args.stations:
             measure_completions(url, database, args.stations, args.completions)
     finally:

@@ -48,7 +48,7 @@ os.environ["XDG_DATA_HOME"] = str(HOME / "data")
 os.environ["XDG_CONFIG_HOME"] = str(HOME / "config")
 
 from sqlalchemy import Engine, event, text  # noqa: E402
-from sqlmodel import select  # noqa: E402
+from sqlmodel import col, select  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).parent))
 import seed_warehouse  # noqa: E402
@@ -164,7 +164,7 @@ def open_rmas(database: Database, count: int) -> list[str]:
     with database.read() as session:
         rmas = session.exec(
             select(Return.rma_number)
-            .where(Return.status == ReturnStatus.OPEN, Return.rma_number.startswith("RMA-5"))  # type: ignore[attr-defined]
+            .where(Return.status == ReturnStatus.OPEN, col(Return.rma_number).startswith("RMA-5"))
             .order_by(Return.rma_number)
             .limit(count)
         ).all()
@@ -332,7 +332,7 @@ def capture_plans(url: str, database: Database, size: seed_warehouse.Size) -> li
 def private_postgres(root: Path) -> Iterator[str]:
     """A durable server from the tests' helper, its cluster kept in ``root``; the admin URL."""
     sys.path.insert(0, str(Path(__file__).parents[1] / "tests"))
-    import postgres  # tests/postgres.py
+    import postgres  # type: ignore[import-not-found]  # tests/postgres.py
 
     bin_dir = postgres._server_binaries()
     if bin_dir is None:
@@ -384,7 +384,7 @@ def run(url: str, args: argparse.Namespace) -> None:
     print(  # noqa: T201
         f"  filled: {size.orders:,} orders, {size.returns:,} returns, {size.inspections:,}"
         f" inspections (checked or filled in {time.perf_counter() - started:.0f} s);"
-        f" load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}",
+        f" load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}; {reference_loop()}",
         flush=True,
     )
     database = Database(make_engine(url))
@@ -406,7 +406,14 @@ def run(url: str, args: argparse.Namespace) -> None:
     finally:
         database.dispose()
     load = " ".join(f"{x:.1f}" for x in os.getloadavg())
-    print(f"  load average after: {load}", flush=True)  # noqa: T201
+    print(f"  load average after: {load}; {reference_loop()}", flush=True)  # noqa: T201
+
+
+def reference_loop() -> str:
+    """How fast this machine runs Python just now, to compare runs on a shared machine."""
+    started = time.perf_counter()
+    sum(range(10_000_000))
+    return f"reference loop sum(range(10**7)) {time.perf_counter() - started:.2f} s"
 
 
 def _args() -> argparse.Namespace:

@@ -89,8 +89,13 @@ STATIONS = tuple(f"STATION-{n:02d}" for n in range(1, 9))  # STATION-01 is the d
 INSPECTORS = tuple(f"OP-{n:04d}" for n in range(101, 109))
 HISTORY_DAYS = 365
 SEED = 20261206
-_GRADES = (("A", Disposition.RESTOCK), ("B", Disposition.RESTOCK), ("C", Disposition.REFURBISH))
-_GRADES += (("D", Disposition.LIQUIDATE), ("F", Disposition.RECYCLE))
+_GRADES = (
+    ("A", Disposition.RESTOCK),
+    ("B", Disposition.RESTOCK),
+    ("C", Disposition.REFURBISH),
+    ("D", Disposition.LIQUIDATE),
+    ("F", Disposition.RECYCLE),
+)
 _NAMES = ("Alex Morgan", "Priya Nair", "Jonas Weber", "Maria Costa", "Sam Lee", "Ana Silva")
 _REASONS = ("doesnt_fit", "changed_mind", "defective", "not_as_described", "arrived_damaged")
 

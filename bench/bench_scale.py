@@ -20,7 +20,7 @@ helper (``tests/postgres.py``), durable (fsync on), creating the cluster in DIR 
 and keeping it (and the filled database) for the next run; or ``--postgres-url URL``.
 
 Run: ``PYTHONPATH=src .venv/bin/python bench/bench_scale.py --sqlite /tmp/w.sqlite3
---postgres-dir /tmp/w-pg --scale 0.3 --stations 8 [--explain docs/scale-plans.txt]``
+--postgres-dir /tmp/w-pg --scale 0.3 --stations 8 [--explain docs/warehouse-scale-plans.txt]``
 """
 
 from __future__ import annotations

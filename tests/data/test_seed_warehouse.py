@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
 
+import pytest
 from sqlalchemy import ColumnElement, func
 from sqlmodel import SQLModel, col, select
 
@@ -24,6 +25,12 @@ from returnsdesk.services.station import ParcelAlreadyCompleted, ParcelOpened, S
 
 NOW = datetime(2026, 12, 6, 9, 0, tzinfo=UTC)
 SCALE = 0.0005  # 500 orders, 100 returns (10 open), 500 inspected units
+
+
+@pytest.fixture
+def database_url(url_on_each_backend: str) -> str:
+    """SQLite, then PostgreSQL (the seeder's COPY path)."""
+    return url_on_each_backend
 
 
 def _seeder() -> ModuleType:

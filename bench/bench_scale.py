@@ -171,8 +171,30 @@ def open_rmas(database: Database, count: int) -> list[str]:
     return list(rmas)
 
 
-def work_return(service: StationService, rma: str, gtins: dict[str, str]) -> tuple[float, int]:
-    """Scan, inspect every unit, complete: (ms spent in ``complete``, units)."""
+class TurnWaits:
+    """Time spent waiting for the write turn: SQLite's ``BEGIN IMMEDIATE`` (the write lock),
+    PostgreSQL's append lock (``repositories.take_turns``)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.total = 0.0  # ms
+        event.listen(engine, "before_cursor_execute", self._before)
+        event.listen(engine, "after_cursor_execute", self._after)
+
+    def _before(self, conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.startswith("BEGIN IMMEDIATE") or "pg_advisory_xact_lock" in statement:
+            conn.info["turn_wait_from"] = time.perf_counter()
+
+    def _after(self, conn: Any, *_args: Any) -> None:
+        started = conn.info.pop("turn_wait_from", None)
+        if started is not None:
+            self.total += (time.perf_counter() - started) * 1000
+
+
+def work_return(
+    service: StationService, rma: str, gtins: dict[str, str], waits: TurnWaits | None = None
+) -> tuple[float, int, float]:
+    """Scan, inspect every unit, complete: (ms spent in ``complete``, units, ms of that spent
+    waiting for the write turn)."""
     opened = service.open_parcel(service.classify(rma))
     assert isinstance(opened, ParcelOpened), (rma, opened)
     view = opened.parcel.view
@@ -188,9 +210,11 @@ def work_return(service: StationService, rma: str, gtins: dict[str, str]) -> tup
             while work.current is not None and work.current.step.value == "checklist":
                 work.answer(True)
             work.accept(now=service.clock())
+    waited = waits.total if waits is not None else 0.0
     started = time.perf_counter()
     service.complete(opened.parcel.parcel_id, work)
-    return (time.perf_counter() - started) * 1000, len(work.units)
+    elapsed = (time.perf_counter() - started) * 1000
+    return elapsed, len(work.units), (waits.total if waits is not None else 0.0) - waited
 
 
 def _station_process(
@@ -204,8 +228,9 @@ def _station_process(
 ) -> None:
     database = Database(make_engine(url))
     service = station_service(database, station, operator)
+    waits = TurnWaits(database.engine)
     start.wait()
-    done = [work_return(service, rma, gtins) for rma in rmas]
+    done = [work_return(service, rma, gtins, waits) for rma in rmas]
     database.dispose()
     results.put(done)
 
@@ -238,7 +263,7 @@ def measure_completions(url: str, database: Database, stations: int, each: int) 
     time.sleep(5 + stations)  # all signed in and waiting
     began = time.perf_counter()
     start.set()
-    done: list[list[tuple[float, int]]] = []
+    done: list[list[tuple[float, int, float]]] = []
     while len(done) < len(workers):
         try:
             done.append(results.get(timeout=5))
@@ -249,10 +274,12 @@ def measure_completions(url: str, database: Database, stations: int, each: int) 
     wall = time.perf_counter() - began
     for worker in workers:
         worker.join()
-    times = [ms for each_station in done for ms, _ in each_station]
-    units = [n for each_station in done for _, n in each_station]
+    times = [ms for each_station in done for ms, _, _ in each_station]
+    units = [n for each_station in done for _, n, _ in each_station]
+    waited = [ms for each_station in done for _, _, ms in each_station]
     print(  # noqa: T201
         f"  complete, {stations} stations at once: {percentiles(times)}\n"
+        f"    of which waiting for the write turn: {percentiles(waited)}\n"
         f"    {len(times):,} returns of {statistics.mean(units):.1f} units on average"
         f" in {wall:.0f} s ({len(times) / wall:.1f} completions/s with the units' scans)",
         flush=True,

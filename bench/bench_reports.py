@@ -21,6 +21,7 @@ Run: ``.venv/bin/python bench/bench_reports.py [--inspections 1000000] [--shift-
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import random
 import resource
@@ -69,6 +70,7 @@ from returnsdesk.data.models import (  # noqa: E402
     Station,
 )
 from returnsdesk.data.tallies import TALLIES  # noqa: E402
+from returnsdesk.domain.barcodes import ups_check_digit  # noqa: E402
 from returnsdesk.services.reports import (  # noqa: E402
     Period,
     ReportKind,
@@ -103,6 +105,7 @@ DISPOSITION_BY_GRADE = {
     "D": "liquidate",
     "F": "recycle",
 }
+_NUMBERS = itertools.count(1)
 NOTES = ("", "", "", "", "", "", "", "", "Scuffed sole", "Missing manual", "Seam split")
 
 
@@ -245,11 +248,12 @@ def _one_return(
     station, operator = rng.choice(stations), rng.choice(operators)
     placed = received - timedelta(days=rng.uniform(5, 25))
     order, line, return_, return_line, parcel, refund = (uuid.uuid4() for _ in range(6))
-    number = order.hex[:12]
+    number = next(_NUMBERS)  # in the forms a scanner reads (domain.scanning), not hex
+    ups = f"B3NCH090{number:07d}"  # shipper, service 90, package
     writer.add(
         Order,
         id=order,
-        number=f"WEB-{number}",
+        number=f"WEB-{2_000_000_000 + number}",
         customer_name="Bench Customer",
         customer_email="bench@example.com",
         currency="EUR",
@@ -270,7 +274,7 @@ def _one_return(
     writer.add(
         Return,
         id=return_,
-        rma_number=f"RMA-{number}",
+        rma_number=f"RMA-{4_000_000 + number}",
         order_id=order,
         customer_name="Bench Customer",
         customer_email="bench@example.com",
@@ -295,7 +299,7 @@ def _one_return(
         Parcel,
         id=parcel,
         return_id=return_,
-        tracking_number=f"1Z{number.upper()}",
+        tracking_number=f"1Z{ups}{ups_check_digit(ups)}",
         carrier="UPS",
         station_id=station,
         operator_id=operator,

@@ -206,8 +206,11 @@ class ReturnLine(TableModel, table=True):
 
 class Parcel(TableModel, table=True):
     __tablename__ = "parcels"
+    # A parcel scan looks for the return's open parcel (returns.open_parcel_of, migration 0018).
+    __table_args__ = (Index("ix_parcels_return_id_status", "return_id", "status"),)
     id: uuid.UUID = _id()
-    return_id: uuid.UUID | None = _fk("returns.id", nullable=True)  # None: unexpected parcel
+    # None: an unexpected parcel. Indexed first in the pair above.
+    return_id: uuid.UUID | None = _fk("returns.id", nullable=True, index=False)
     # As scanned (an unexpected parcel's may be a long GS1-128 or carrier code): at most
     # TRACKING_LIMIT (services/intake.py), the scanner's default longest scan.
     tracking_number: str = Field(max_length=80, index=True)

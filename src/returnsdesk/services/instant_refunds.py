@@ -144,6 +144,7 @@ def settle_after_inspection(
         currency=refund.currency,
         reason="; ".join(reasons)[:500],
         opened_at=now,
+        opened_by=ctx.operator_id,
     )
     session.add(case)
     session.flush()

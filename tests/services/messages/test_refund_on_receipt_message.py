@@ -18,9 +18,20 @@ from returnsdesk.services.messages.queue import message_stream
 from returnsdesk.services.messages.render import MessageRenderer
 from returnsdesk.services.station import ParcelOpened
 
-GERMAN_MONTHS = (
-    "Januar Februar März April Mai Juni Juli August September Oktober November Dezember".split()
-)
+GERMAN_MONTHS = [
+    "Januar",
+    "Februar",
+    "März",
+    "April",
+    "Mai",
+    "Juni",
+    "Juli",
+    "August",
+    "September",
+    "Oktober",
+    "November",
+    "Dezember",
+]
 
 
 def received_trusted(env: StationEnvironment) -> tuple[Refund, dict[str, Any]]:
@@ -67,8 +78,7 @@ def test_the_refund_issued_on_receipt_is_told_with_amount_and_day(
         said = (
             f"wir haben Ihnen am {day.day}. {GERMAN_MONTHS[day.month - 1]} {day.year}"
             f" {euros}\xa0€ für Ihre Retoure RMA-100002",
-            "Wir haben diese Erstattung beim Eingang Ihres Pakets veranlasst, noch vor der"
-            " Prüfung",
+            "Wir haben diese Erstattung beim Eingang Ihres Pakets veranlasst, noch vor der Prüfung",
         )
     assert message.language == language
     for words in said:

@@ -49,8 +49,10 @@ DEFINITIONS: tuple[tuple[str, str], ...] = (
         "Refund accuracy",
         "Share of the period's refunds with no finding: rejected by a lead (held, then turned"
         " down), refused by the order system and parked now, sent again under a new key after"
-        " a refusal, or a blind re-grade of one of its units found another grade. A parked"
-        " event retried or resolved in place is in the audit trail only and no longer counts.",
+        " a refusal, a blind re-grade of one of its units found another grade, or, paid on"
+        " receipt, the inspection found less (a recovery case, open or closed as recovered,"
+        " written off or disputed). A parked event retried or resolved in place is in the"
+        " audit trail only and no longer counts.",
     ),
     (
         "Recovery rate",

@@ -58,12 +58,11 @@ def test_a_lead_sees_the_case_and_closes_it_written_off_with_a_note(
     (row,) = lead.shown_recovery_cases()
     at_stake = case_opened.paid - case_opened.inspected
     assert row.startswith("RMA-100002 · Liam O'Connor · ")
-    assert f"EUR {case_opened.paid:,.2f} · EUR {at_stake:,.2f}" in row
-    assert "paid on receipt" in row
+    assert row.endswith(f"EUR {case_opened.paid:,.2f} · EUR {at_stake:,.2f} · Worth less than paid")
     lead.select_recovery(0)
     details = lead.recovery_text()
-    assert f"EUR {case_opened.paid:,.2f} refunded on receipt" in details
-    assert f"inspection would refund EUR {case_opened.inspected:,.2f}" in details
+    assert f"EUR {case_opened.paid:,.2f} paid on receipt" in details
+    assert f"inspection refunds EUR {case_opened.inspected:,.2f}" in details
     assert "Case opened" in details and "by Jonas Weber" in details
     # And what the customer was told: the refund issued on receipt
     qtbot.waitUntil(lambda: lead.messages_return() == "RMA-100002", timeout=10_000)

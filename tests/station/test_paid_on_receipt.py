@@ -11,6 +11,7 @@ from returnsdesk.data.models import RecoveryCase, Refund, Return
 from returnsdesk.domain.inspection import UnitStep
 from returnsdesk.domain.vocabulary import RefundStatus
 from returnsdesk.services.bootstrap import StationEnvironment
+from returnsdesk.services.recovery_cases import open_cases
 from returnsdesk.station.screen import State, Tone
 from workflow_driver import Station
 
@@ -120,4 +121,8 @@ def test_a_wrong_item_in_a_parcel_paid_on_receipt_opens_a_recovery_case_not_a_re
     refunds, (case,) = refunds_and_cases(demo_env)
     assert [(r.id, r.total) for r in refunds] == [(paid_before.id, paid_before.total)]
     assert "Wrong item" in case.reason and case.paid == paid_before.total
+    assert case.flags == ["wrong_item"]
+    # And the lead's list names it
+    (listed,) = open_cases(demo_env.database)
+    assert listed.found == "Wrong item" and listed.rma_number == "RMA-100002"
     assert case.opened_by == station.service.context.operator_id

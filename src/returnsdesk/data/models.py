@@ -513,6 +513,9 @@ class RecoveryCase(TableModel, table=True):
     closed_by: uuid.UUID | None = _fk("operators.id", nullable=True, index=False)
     resolution: RecoveryResolution | None = _enum(RecoveryResolution, default=None, nullable=True)
     resolution_note: str = Field(default="", max_length=1000)
+    # The inspection's flags that need a lead (InspectionFlag values), empty when it only
+    # found less to refund.
+    flags: list[str] = Field(default_factory=list, sa_type=JSON)
 
 
 # Reports (services/reports/queries.py) read whole periods: these covering indexes hold every

@@ -97,14 +97,15 @@ def pending_refunds_model() -> RowTableModel[PendingRefund]:
 
 
 def recovery_cases_model() -> RowTableModel[RecoveryCaseView]:
-    # When the refund was released, when and by whom the case was opened are below the table.
+    # When the refund was released, what inspection refunds, when and by whom the case was
+    # opened are below the table, for the selected case: the table shares half the tab.
     return RowTableModel(
         [
             Column("RMA", lambda c: c.rma_number),
             Column("Customer", lambda c: c.customer_name),
             Column("Paid", lambda c: c.paid.format(), numeric=True),
             Column("At stake", lambda c: c.at_stake.format(), numeric=True),
-            Column("Inspection found", lambda c: c.reason),
+            Column("Found", lambda c: c.found),
         ]
     )
 
@@ -113,10 +114,9 @@ def recovery_details(case: RecoveryCaseView) -> str:
     """The selected case below the table: the refund, what inspection would pay, who opened it."""
     opener = f" by {case.opened_by}" if case.opened_by else ""
     return (
-        f"{case.paid.format()} refunded on receipt {_local_time(case.refund_released_at)};"
-        f" inspection would refund {case.inspected.format()}."
-        f" Case opened {_local_time(case.opened_at)}{opener}.\n"
-        f"Found: {case.reason}"
+        f"{case.paid.format()} paid on receipt {_local_time(case.refund_released_at)},"
+        f" inspection refunds {case.inspected.format()}.\n"
+        f"Found: {case.found}. Case opened {_local_time(case.opened_at)}{opener}."
     )
 
 
@@ -538,7 +538,12 @@ class LeadView(QWidget):
             self._ui.recoveryDetails.setText("No open case." if empty else "")
             self._ui.recoveryDetails.setToolTip("")
         else:
-            set_clipped_text(self._ui.recoveryDetails, recovery_details(case), _LINE_CHARS * 2)
+            # Two lines, each cut (the tab must fit 1366x768); the whole, and the reason as the
+            # inspection wrote it, in the tooltip.
+            whole = recovery_details(case)
+            shown = "\n".join(clipped(line, _LINE_CHARS) for line in whole.splitlines())
+            self._ui.recoveryDetails.setText(shown)
+            self._ui.recoveryDetails.setToolTip(plain_tooltip(f"{whole}\n{case.reason}"))
         self._enable_actions()
 
     def _show_sync(self, health: SyncHealth) -> None:

@@ -20,7 +20,7 @@ from returnsdesk.data.db import Database
 from returnsdesk.data.repositories import append_audit
 from returnsdesk.domain.errors import OperatorError
 from returnsdesk.domain.money import Money
-from returnsdesk.domain.vocabulary import LEAD_ROLES, RecoveryResolution
+from returnsdesk.domain.vocabulary import LEAD_ROLES, InspectionFlag, RecoveryResolution
 from returnsdesk.services.approvals import FourEyesRequired
 from returnsdesk.services.operators import NotAShiftLead, holds_role, refusals_audited
 from returnsdesk.services.views import StationContext
@@ -47,13 +47,19 @@ class RecoveryCaseView:
     paid: Money  # released on receipt
     inspected: Money  # what the inspection would have refunded
     refund_released_at: datetime
-    reason: str  # what inspection found
+    reason: str  # what inspection found, in words
+    flags: tuple[str, ...]  # the flags that need a lead, as labels ("Wrong item")
     opened_at: datetime
     opened_by: str  # "" for a case opened before that was recorded
 
     @property
     def at_stake(self) -> Money:
         return at_stake(self.paid, self.inspected)
+
+    @property
+    def found(self) -> str:
+        """In a few words: the flags, or that inspection refunds less."""
+        return ", ".join(self.flags) or "Worth less than paid"
 
 
 @dataclass(frozen=True)
@@ -71,6 +77,13 @@ def at_stake(paid: Money, inspected: Money) -> Money:
     return over if over.amount > 0 else Money.zero(paid.currency)
 
 
+def _flag_label(value: str) -> str:
+    try:
+        return InspectionFlag(value).label
+    except ValueError:  # a flag of a newer version: its word as stored
+        return value
+
+
 def open_cases(database: Database, *, limit: int = 500) -> list[RecoveryCaseView]:
     """Recovery cases waiting for a lead, oldest first."""
     with database.read() as session:
@@ -84,6 +97,7 @@ def open_cases(database: Database, *, limit: int = 500) -> list[RecoveryCaseView
                 inspected=Money(case.inspected, case.currency),
                 refund_released_at=released_at,
                 reason=case.reason,
+                flags=tuple(_flag_label(flag) for flag in case.flags),
                 opened_at=case.opened_at,
                 opened_by=opener or "",
             )

@@ -182,7 +182,7 @@ class Ui_LeadView(object):
 
         self.leftColumn.addLayout(self.messageButtons)
 
-        self.leftColumn.setStretch(1, 3)
+        self.leftColumn.setStretch(1, 2)
         self.leftColumn.setStretch(5, 2)
         self.leftColumn.setStretch(9, 2)
 
@@ -317,7 +317,7 @@ class Ui_LeadView(object):
         self.refundLines.setText("")
         self.approveButton.setText(QCoreApplication.translate("LeadView", u"Approve (A)", None))
         self.rejectButton.setText(QCoreApplication.translate("LeadView", u"Reject (R)", None))
-        self.recoveryHeading.setText(QCoreApplication.translate("LeadView", u"Recovery cases: paid on receipt, inspection found less", None))
+        self.recoveryHeading.setText(QCoreApplication.translate("LeadView", u"Recovery cases: refunds paid on receipt", None))
         self.recoveryTable.setAccessibleName(QCoreApplication.translate("LeadView", u"Open recovery cases", None))
         self.recoveryDetails.setText("")
         self.recoveryDetails.setAccessibleName(QCoreApplication.translate("LeadView", u"The selected recovery case", None))

@@ -1,5 +1,5 @@
 """Recovery cases closed by a shift lead: who opened and closed each, the resolution and the
-lead's note.
+lead's note; the flags that opened a case.
 
 Revision ID: 0018
 Revises: 0017
@@ -38,6 +38,9 @@ def upgrade() -> None:
         batch.add_column(
             sa.Column("resolution_note", sa.String(length=1000), nullable=False, server_default="")
         )
+        batch.add_column(
+            sa.Column("flags", sa.JSON(), nullable=False, server_default=sa.text("'[]'"))
+        )
         for column in ("opened_by", "closed_by"):
             batch.create_foreign_key(
                 batch.f(f"fk_recovery_cases_{column}_operators"),
@@ -55,5 +58,5 @@ def downgrade() -> None:
             batch.drop_constraint(
                 batch.f(f"fk_recovery_cases_{column}_operators"), type_="foreignkey"
             )
-        for column in ("resolution_note", "resolution", "closed_by", "opened_by"):
+        for column in ("flags", "resolution_note", "resolution", "closed_by", "opened_by"):
             batch.drop_column(column)

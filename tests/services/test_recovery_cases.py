@@ -11,6 +11,7 @@ import pytest
 from sqlmodel import col, select
 
 from completing import complete_parcel, demo_parcel, known_customer, trusting
+from returnsdesk.__main__ import main as returnsdesk_main
 from returnsdesk.cli import recovery as cli_recovery
 from returnsdesk.data.models import AuditEntry, Operator, RecoveryCase, Refund
 from returnsdesk.domain.clock import utc_now
@@ -120,8 +121,16 @@ def test_a_lead_lists_the_case_and_another_lead_closes_it_as_recovered(
     assert ("refund.recovery_closed", "OP-0004") in actions
     assert ("recovery.close_refused", "OP-0003") in actions
     assert ("lead.confirmation_refused", "OP-0001") in actions
-    code, out, _ = run(env, "list", monkeypatch=monkeypatch)
-    assert code == 0 and out == "No recovery case is open.\n"
+    # And the list, as `returnsdesk recovery list` shows it, is empty
+    out_stream = io.StringIO()
+    url = env.database.engine.url.render_as_string(hide_password=False)
+    with monkeypatch.context() as patch:
+        patch.setattr(sys, "stdout", out_stream)
+        patch.setattr(sys, "stderr", err_stream := io.StringIO())
+        code = returnsdesk_main(["recovery", "--database", url, "list"])
+    assert code == 0 and out_stream.getvalue() == "No recovery case is open.\n", (
+        err_stream.getvalue()
+    )
 
 
 def test_a_case_closes_once_and_a_closing_says_what_happened(

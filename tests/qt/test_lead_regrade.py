@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 
 from completing import complete_parcel, demo_parcel, station_service
 from returnsdesk.config import Settings
-from returnsdesk.data.models import AuditEntry, Operator, Regrade
+from returnsdesk.data.models import AuditEntry, Inspection, Operator, Regrade
 from returnsdesk.qt import ops
 from returnsdesk.qt.main_window import MainWindow
 from returnsdesk.services import regrades
@@ -71,9 +71,7 @@ def test_another_inspector_grades_blind_by_key_and_the_agreement_follows(
     with demo_env.database.session() as session:
         plates = [
             session.exec(
-                select(regrades.Inspection.license_plate).where(
-                    regrades.Inspection.id == row.inspection_id
-                )
+                select(Inspection.license_plate).where(Inspection.id == row.inspection_id)
             ).one()
             for row in (first, second)
         ]

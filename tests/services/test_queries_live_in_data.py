@@ -22,13 +22,11 @@ STILL_QUERYING = {
     "messages/deliver.py": 4,  # customer messages (merged from main after the move): next to go
     "messages/ledger.py": 5,
     "messages/queue.py": 11,
-    "regrades.py": 8,  # merged from main after the move, like weighing and sync/recovery
     "reports/evidence.py": 21,
     "reports/queries.py": 50,  # the reports' aggregating SQL: a query module of its own
     "reports/tallied.py": 1,
-    "sync/recovery.py": 3,
+    "sync/recovery.py": 3,  # merged from main after the move: next to go
     "sync/shopify.py": 1,
-    "weighing.py": 2,
 }
 
 

@@ -22,6 +22,7 @@ database must hold the same key: ``returnsdesk audit key export`` on the first s
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import importlib
@@ -91,7 +92,18 @@ def key_file_path(environ: Mapping[str, str] | None = None) -> Path:
     named = env.get(KEY_FILE_ENV, "").strip()
     if named:
         return Path(named).expanduser()
-    return Path(platformdirs.user_config_dir("returnsdesk", "returnsdesk")) / KEY_FILE_NAME
+    return _config_dir(*(os.environ.get(name) for name in _CONFIG_DIR_VARIABLES)) / KEY_FILE_NAME
+
+
+# What platformdirs derives the user config dir from (Linux, macOS, Windows).
+_CONFIG_DIR_VARIABLES = ("XDG_CONFIG_HOME", "HOME", "APPDATA", "LOCALAPPDATA", "USERPROFILE")
+
+
+@functools.lru_cache(maxsize=8)
+def _config_dir(*_environment: str | None) -> Path:
+    """platformdirs' answer, remembered per environment: asked on every audit entry, it cost
+    more than sealing the entry."""
+    return Path(platformdirs.user_config_dir("returnsdesk", "returnsdesk"))
 
 
 def load_key(environ: Mapping[str, str] | None = None) -> AuditKey | None:

@@ -98,6 +98,7 @@ class StationView(QWidget):
         self._search_model = search_results_model()
         self._shown: Screen | None = None
         self._fitted: tuple[object, int] | None = None
+        self._page: int | None = None
         self._style()
         ui = self._ui
         ui.linesTable.setModel(self._lines_model)
@@ -235,17 +236,17 @@ class StationView(QWidget):
         self._show_page(screen.page.value)
         self._show_return(screen.return_view)
         self._show_weight(screen.weight)
-        self._done.clear()
-        self._done.update({p.line.line_id: p.done for p in screen.lines})
+        done: dict[object, int] = {p.line.line_id: p.done for p in screen.lines}
+        counted, self._done = self._done, done
         lines = tuple(p.line for p in screen.lines)
         if before is None or tuple(p.line for p in before.lines) != lines:
             self._lines_model.set_rows(lines)
             _cap_rows(ui.linesTable, lines=6)
-        else:
+        elif done != counted:
             self._lines_model.refresh()
         # Closing the parcel: the refund is what is confirmed, so it gets the work panel's room
         # (the page's scanning hints have nothing to do now).
-        ui.workStack.setVisible(screen.state is not State.CONFIRM_CLOSE)
+        _set_shown(ui.workStack, screen.state is not State.CONFIRM_CLOSE)
         self._show_refund(screen.refund)
         if screen.page is Page.GUIDE:
             ui.idleHint.setText(guide_html(screen.guide))
@@ -263,7 +264,7 @@ class StationView(QWidget):
             self._show_unit(screen.unit, old_unit, thumbnails)
         elif screen.page is Page.OUTCOME and screen.outcome is not None:
             ui.outcomeLabel.setText(outcome_html(screen.outcome.outcome))
-        ui.refundBox.setVisible(screen.page is not Page.OUTCOME)  # the outcome itemises it
+        _set_shown(ui.refundBox, screen.page is not Page.OUTCOME)  # the outcome itemises it
         actions = screen.actions
         ui.acceptButton.setEnabled(actions.accept)
         ui.overrideButton.setEnabled(actions.override)
@@ -286,12 +287,15 @@ class StationView(QWidget):
         # A message may quote a scan or a product title of any length: two lines or so.
         banner = self._ui.banner
         set_clipped_text(banner, text, _BANNER_CHARS)
-        banner.setStyleSheet(_BANNER_STYLES[tone] + "border-radius:8px; padding:4px;")
+        _restyle(banner, _BANNER_STYLES[tone] + "border-radius:8px; padding:4px;")
         banner.setProperty("tone", tone.value)
 
     def _show_page(self, index: int) -> None:
         """Only the page shown asks for room: a stack is otherwise as tall as its tallest page,
         and the window must fit a 1366x768 screen."""
+        if index == self._page:
+            return  # re-laying out the stack for the page it shows cost a third of a screen
+        self._page = index
         stack = self._ui.workStack
         for page in range(stack.count()):
             policy = QSizePolicy.Policy.Preferred if page == index else QSizePolicy.Policy.Ignored
@@ -311,7 +315,7 @@ class StationView(QWidget):
                 style = _STEP_ACTIVE
             else:
                 style = _STEP_TODO
-            label.setStyleSheet(style)
+            _restyle(label, style)
             label.setAccessibleDescription("current step" if index == step.value else "")
 
     def _show_return(self, view: ReturnView | None) -> None:
@@ -325,10 +329,10 @@ class StationView(QWidget):
 
     def _show_weight(self, weight: WeightPanel | None) -> None:
         label = self._ui.weightLabel
-        label.setVisible(weight is not None)
+        _set_shown(label, weight is not None)
         if weight is not None:
             set_clipped_text(label, weight.text, _MESSAGE_CHARS)
-            label.setStyleSheet(_BANNER_STYLES[weight.tone] + "border-radius:6px; padding:6px;")
+            _restyle(label, _BANNER_STYLES[weight.tone] + "border-radius:6px; padding:6px;")
         label.setProperty("tone", weight.tone.value if weight is not None else None)
 
     def _show_refund(self, refund: RefundPanel | None) -> None:
@@ -357,12 +361,12 @@ class StationView(QWidget):
         # The note field keeps what is being typed; it shows the unit's note when that changes.
         if before is None or before.unit_id != unit.unit_id or before.notes != unit.notes:
             ui.notesEdit.setText(unit.notes)
-        ui.gradeBox.setVisible(unit.shows_grades)
+        _set_shown(ui.gradeBox, unit.shows_grades)
         for button in self._grade_buttons:
             chosen = unit.selected_grade is not None and button.text().split("\n")[1].startswith(
                 unit.selected_grade + " "
             )
-            button.setStyleSheet("background:#0b5ed7; color:white;" if chosen else "")
+            _restyle(button, "background:#0b5ed7; color:white;" if chosen else "")
         ui.unitAnswers.setText(unit_details_html(unit))
         strip = ui.photoStrip
         if thumbnails:
@@ -534,6 +538,17 @@ def _stretch_columns(table: QTableView, *columns: int) -> None:
             else QHeaderView.ResizeMode.ResizeToContents
         )
         header.setSectionResizeMode(column, mode)
+
+
+def _restyle(widget: QWidget, sheet: str) -> None:
+    """A style sheet set again re-polishes the widget even when it is the same one."""
+    if widget.styleSheet() != sheet:
+        widget.setStyleSheet(sheet)
+
+
+def _set_shown(widget: QWidget, shown: bool) -> None:
+    if widget.isHidden() == shown:
+        widget.setVisible(shown)
 
 
 def _cap_rows(table: QTableView, *, lines: int) -> int:

@@ -17,12 +17,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, Connection, and_
-from sqlalchemy.orm import aliased
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session
 
+from returnsdesk.data import regrades as queue
 from returnsdesk.data.db import Database
-from returnsdesk.data.models import Inspection, Operator, Product, Regrade
+from returnsdesk.data.models import Regrade
 from returnsdesk.data.repositories import append_audit
 from returnsdesk.domain.agreement import Agreement, agreement
 from returnsdesk.domain.errors import WrongStep
@@ -87,33 +86,19 @@ def queue_regrades(
     return picked
 
 
-def _waiting_for(operator_id: uuid.UUID) -> ColumnElement[bool]:
-    return and_(col(Regrade.grade).is_(None), col(Regrade.first_operator_id) != operator_id)
-
-
 def next_regrade(session: Session, *, operator_id: uuid.UUID) -> RegradeTask | None:
     """The oldest unit waiting for a second grade that ``operator_id`` did not grade first."""
-    found = session.exec(
-        select(Regrade, Inspection, Product)
-        .join(Inspection, col(Inspection.id) == col(Regrade.inspection_id))
-        .join(Product, col(Product.sku) == col(Inspection.sku_scanned), isouter=True)
-        .where(_waiting_for(operator_id))
-        .order_by(col(Regrade.queued_at), col(Regrade.id))
-        .limit(1)
-    ).first()
+    found = queue.oldest_waiting(session, operator_id=operator_id)
     if found is None:
         return None
     regrade, inspection, product = found
-    waiting = session.exec(
-        select(func.count()).select_from(Regrade).where(_waiting_for(operator_id))
-    ).one()
     return RegradeTask(
         regrade_id=regrade.id,
         license_plate=inspection.license_plate or "",
         sku=inspection.sku_scanned or "",
         title=product.title if product is not None else "",
         queued_at=regrade.queued_at,
-        waiting=waiting,
+        waiting=queue.count_waiting(session, operator_id=operator_id),
     )
 
 
@@ -130,11 +115,7 @@ def record_regrade(
     returns the grade code. Refuses a unit not in the queue, graded again already, or graded
     first by the same inspector."""
     plate = license_plate.strip().upper()
-    row = session.exec(
-        select(Regrade)
-        .join(Inspection, col(Inspection.id) == col(Regrade.inspection_id))
-        .where(col(Inspection.license_plate) == plate)
-    ).first()
+    row = queue.regrade_of_unit(session, plate)
     if row is None:
         raise WrongStep(f"Unit {plate[:20]!r} is not waiting for a second grade.")
     if row.grade is not None:
@@ -164,32 +145,6 @@ def record_regrade(
     return grade.code
 
 
-def consistency_rows(
-    connection: Connection,
-    *,
-    start: datetime,
-    end: datetime,
-    station_id: uuid.UUID | None = None,
-) -> list[tuple[str, str, str, str]]:
-    """(first grader's name, badge, first grade, second grade) of second gradings recorded in
-    [start, end), at ``station_id`` (where the unit was first graded) or anywhere."""
-    first = aliased(Operator)
-    query = (
-        select(col(first.name), col(first.code), col(Regrade.first_grade), col(Regrade.grade))
-        .join(first, col(first.id) == col(Regrade.first_operator_id))
-        .where(
-            col(Regrade.grade).is_not(None),
-            col(Regrade.regraded_at) >= start,
-            col(Regrade.regraded_at) < end,
-        )
-    )
-    if station_id is not None:
-        query = query.join(Inspection, col(Inspection.id) == col(Regrade.inspection_id)).where(
-            col(Inspection.station_id) == station_id
-        )
-    return [(n, c, f, s or "") for n, c, f, s in connection.execute(query).all()]
-
-
 def consistency_of(
     rows: list[tuple[str, str, str, str]], grades: Sequence[str] = ()
 ) -> Consistency:
@@ -214,7 +169,7 @@ def consistency(
 ) -> Consistency:
     """The lead's view: second gradings recorded in [start, end) at every station."""
     with database.engine.connect() as connection:
-        rows = consistency_rows(connection, start=start, end=end)
+        rows = queue.consistency_rows(connection, start=start, end=end)
     return consistency_of(rows, grading.codes)
 
 
@@ -225,7 +180,6 @@ __all__ = [
     "RegradeTask",
     "consistency",
     "consistency_of",
-    "consistency_rows",
     "next_regrade",
     "queue_regrades",
     "record_regrade",

@@ -10,7 +10,7 @@ from typing import Protocol
 from sqlmodel import Session
 
 from returnsdesk.config import ScaleSettings
-from returnsdesk.data.models import Parcel
+from returnsdesk.data.returns import get_parcel
 from returnsdesk.domain.errors import WrongStep
 from returnsdesk.domain.weighing import Weighing, Weight
 from returnsdesk.scan.scale import MtSicsScale
@@ -35,7 +35,7 @@ def scale_from_settings(settings: ScaleSettings) -> Scale | None:
 def record_weighing(
     session: Session, *, parcel_id: uuid.UUID, weighing: Weighing, now: datetime
 ) -> None:
-    parcel = session.get(Parcel, parcel_id)
+    parcel = get_parcel(session, parcel_id)
     if parcel is None:
         raise WrongStep("That parcel no longer exists.")
     parcel.weighed_grams = weighing.measured_grams
@@ -46,7 +46,7 @@ def record_weighing(
 
 
 def stored_weighing(session: Session, parcel_id: uuid.UUID) -> Weighing | None:
-    parcel = session.get(Parcel, parcel_id)
+    parcel = get_parcel(session, parcel_id)
     if parcel is None or parcel.weighed_grams is None:
         return None
     return Weighing(parcel.weighed_grams, parcel.expected_grams, parcel.lowest_grams)

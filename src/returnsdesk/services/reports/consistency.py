@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from sqlalchemy import Connection
 
+from returnsdesk.data.regrades import consistency_rows
 from returnsdesk.services import regrades
 from returnsdesk.services.reports import queries as q
 from returnsdesk.services.reports.content import Facts, Heading, ReportContent, Table, Text
@@ -17,7 +18,7 @@ Step = Callable[[str], None]
 
 def build(connection: Connection, scope: q.Scope, content: ReportContent, step: Step) -> None:
     step("Grader consistency")
-    rows = regrades.consistency_rows(
+    rows = consistency_rows(
         connection, start=scope.period.start, end=scope.period.end, station_id=scope.station_id
     )
     found = regrades.consistency_of(rows)

@@ -270,7 +270,7 @@ def test_a_recovery_case_opened_at_completion_and_closed_by_a_lead_is_named(
     station.scan(last[0])
     station.press("4")  # D: less than was paid on receipt
     notice, before, after = notice_of(station, lambda: station.press("Enter"))
-    assert "A recovery case is open" in station.message
+    assert "a recovery case is open" in station.message
     assert_named(notice, before, after, at_least={"recovery", "returns", "outbox"})
 
     lead = service.authorize_lead("OP-0003", "2468")

@@ -16,6 +16,7 @@ from returnsdesk.station.screen import State, Tone
 from workflow_driver import Station
 
 ISSUED = "Refund already issued on receipt — inspection follows"
+BANNER_SHOWN = 160  # characters of a banner the station shows (qt/station_view.py)
 
 
 def paid_station(env: StationEnvironment) -> Station:
@@ -53,10 +54,13 @@ def test_opening_the_parcel_says_the_refund_was_issued_and_done_says_inspection_
     assert screen.banner.text.startswith(ISSUED), screen.banner.text
     assert paid.total > 0 and f"EUR {paid.total:,.2f} paid" in screen.banner.text
     assert f"{paid.created_at.astimezone():%d %b}" in screen.banner.text
+    assert len(screen.banner.text) <= BANNER_SHOWN
     # And the refund panel says so while the units are inspected, with no approval to wait for
     assert screen.refund is not None and screen.refund.title == ISSUED
     assert screen.refund.approval is None
-    assert screen.refund.total_line.startswith(f"Paid on receipt EUR {paid.total:,.2f}")
+    assert screen.refund.total_line == (
+        f"Paid on receipt EUR {paid.total:,.2f}; if closed now: EUR 0.00"
+    )
     (item,) = parcel.items
     grade_unit(station, item.gtin, "2")
     station.press("Enter")
@@ -67,7 +71,7 @@ def test_opening_the_parcel_says_the_refund_was_issued_and_done_says_inspection_
     # Then done: inspection agrees, nothing more is paid, no recovery case
     assert screen.state is State.OUTCOME, screen.banner.text
     assert screen.banner.tone is Tone.OK
-    assert "was issued on receipt; inspection agrees" in screen.banner.text
+    assert "was refunded on receipt and inspection agrees" in screen.banner.text
     refunds, cases = refunds_and_cases(demo_env)
     assert [r.id for r in refunds] == [paid.id] and refunds[0].total == paid.total
     assert cases == []
@@ -91,9 +95,10 @@ def test_a_lower_grade_says_a_recovery_case_is_open_for_a_shift_lead(
     (paid,) = refunds
     assert screen.state is State.OUTCOME
     assert screen.banner.tone is Tone.WARNING
-    assert f"refund EUR {paid.total:,.2f} was issued on receipt" in screen.banner.text
+    assert f"EUR {paid.total:,.2f} was refunded on receipt" in screen.banner.text
     assert f"inspection finds EUR {case.inspected:,.2f}" in screen.banner.text
-    assert "A recovery case is open for a shift lead" in screen.banner.text
+    assert "a recovery case is open for a shift lead" in screen.banner.text
+    assert len(screen.banner.text) <= BANNER_SHOWN
     assert case.inspected < case.paid == paid.total and paid.status is RefundStatus.APPROVED
 
 
@@ -117,7 +122,7 @@ def test_a_wrong_item_in_a_parcel_paid_on_receipt_opens_a_recovery_case_not_a_re
     # Then the parcel is done, the refund paid on receipt untouched and not paid again, and
     # a recovery case names the wrong item for a shift lead
     assert screen.state is State.OUTCOME, screen.banner.text
-    assert "A recovery case is open for a shift lead" in screen.banner.text
+    assert "a recovery case is open for a shift lead" in screen.banner.text
     refunds, (case,) = refunds_and_cases(demo_env)
     assert [(r.id, r.total) for r in refunds] == [(paid_before.id, paid_before.total)]
     assert "Wrong item" in case.reason and case.paid == paid_before.total

@@ -61,9 +61,8 @@ class ParcelSteps(Display):
             paid = parcel.paid_on_receipt
             self._banner = Banner(
                 f"Refund already issued on receipt — inspection follows."
-                f" {paid.total} paid {paid.released_at.astimezone():%d %b %H:%M}"
-                f" to a trusted customer; {units} unit{_s(units)} expected{resumed}."
-                " Scan an item.",
+                f" {paid.total} paid {paid.released_at.astimezone():%d %b %H:%M};"
+                f" {units} unit{_s(units)} expected{resumed}. Scan an item.",
                 Tone.INFO,
             )
         self._focus = Focus.STATION
@@ -319,16 +318,17 @@ def _receipt_outcome(
 ) -> Banner:
     """Done with a parcel whose refund was issued on receipt: nothing paid again; a recovery
     case for a lead when inspection found less (or a flag)."""
+    # Short: the station shows 160 characters of a banner.
     if completion.recovery_case_id is None:
         return Banner(
-            f"Done: {rma} — refund {paid.format()} was issued on receipt; inspection agrees."
-            " Nothing more is paid. Scan the next parcel.",
+            f"Done: {rma}. {paid.format()} was refunded on receipt and inspection agrees:"
+            " nothing more is paid. Scan the next parcel.",
             Tone.OK,
         )
-    found = f" (inspection finds {inspected.format()})" if inspected is not None else ""
+    found = f"inspection finds {inspected.format()}" if inspected is not None else "inspection"
     return Banner(
-        f"Done: {rma} — refund {paid.format()} was issued on receipt{found}. A recovery case"
-        " is open for a shift lead; nothing more is paid. Scan the next parcel.",
+        f"Done: {rma}. {paid.format()} was refunded on receipt, {found}:"
+        " a recovery case is open for a shift lead. Scan the next parcel.",
         Tone.WARNING,
     )
 

@@ -113,12 +113,15 @@ class RefundPanel:
     def total_line(self) -> str:
         """The line under the units: the total, and why a lead approves it or that it was paid."""
         if self.paid_on_receipt is not None:
+            paid = f"Paid on receipt {self.paid_on_receipt}"
+            if not self.confirming:  # units not inspected yet count as not received
+                return f"{paid}; if closed now: {self.total}"
             less = (
                 " — less than paid: closing opens a recovery case for a shift lead"
                 if self.total < self.paid_on_receipt
                 else ""
             )
-            return f"Paid on receipt {self.paid_on_receipt}; inspection finds {self.total}{less}"
+            return f"{paid}; inspection finds {self.total}{less}"
         approval = f" — needs shift-lead approval: {self.approval}" if self.approval else ""
         return f"Total refund {self.total}{approval}"
 

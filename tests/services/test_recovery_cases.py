@@ -119,7 +119,7 @@ def test_a_lead_lists_the_case_and_another_lead_closes_it_as_recovered(
     assert refund.total == case.paid  # closing changes no refund
     actions = audit_actions(env)
     assert ("refund.recovery_closed", "OP-0004") in actions
-    assert ("recovery.close_refused", "OP-0003") in actions
+    assert ("refund.recovery_close_refused", "OP-0003") in actions
     assert ("lead.confirmation_refused", "OP-0001") in actions
     # And the list, as `returnsdesk recovery list` shows it, is empty
     out_stream = io.StringIO()

@@ -122,7 +122,7 @@ def close_case(
             "Say what happened (e.g. the customer paid back 25.00 by bank transfer)."
         )
     refusals = (NotAShiftLead, FourEyesRequired)
-    with refusals_audited(database, lead, "recovery.close_refused", str(case_id), refusals):
+    with refusals_audited(database, lead, "refund.recovery_close_refused", str(case_id), refusals):
         return _close(database, case_id, lead, resolution=resolution, note=note, now=now)
 
 

@@ -17,7 +17,8 @@ every figure is a ratio of them, so the period's figure and each week's agree by
   *recovery case*: paid on receipt, the inspection found less; open, or closed as recovered
   from the customer, written off or disputed by the customer (one finding by its state).
 * **Recovery rate**: value recovered (resale value x the channel's recovery rate) / resale
-  value of the units dispositioned in the period.
+  value of the units dispositioned in the period: the goods' value, so money a lead recovers
+  from a customer (a recovery case) is not in it; its cases count under refund accuracy.
 * **Kept in stock**: units restocked or refurbished / units dispositioned (the rest are
   liquidated or recycled).
 """

@@ -57,7 +57,8 @@ DEFINITIONS: tuple[tuple[str, str], ...] = (
     (
         "Recovery rate",
         "Value recovered / resale value of the units dispositioned in the period; value"
-        " recovered = resale value × the channel's recovery rate ([reports] recovery_rates).",
+        " recovered = resale value × the channel's recovery rate ([reports] recovery_rates)."
+        " Money recovered from customers (recovery cases) counts under refund accuracy.",
     ),
     (
         "Kept in stock",

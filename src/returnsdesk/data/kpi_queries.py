@@ -223,3 +223,29 @@ def refund_findings(connection: Connection, window: Window) -> Findings:
 def _recovery_cases(state: ColumnElement[bool]) -> Select[uuid.UUID]:
     """The refunds (paid on receipt) whose recovery case is in ``state``."""
     return select(col(RecoveryCase.refund_id)).where(state)
+
+
+def recovery_cases(
+    connection: Connection, window: Window
+) -> list[tuple[RecoveryResolution | None, str, Decimal, Decimal]]:
+    """The recovery cases of the window's refunds (made in it): resolution (None: open),
+    currency, paid on receipt, what inspection refunds. Few rows: only refunds paid on receipt
+    that inspection found too high."""
+    rows = connection.execute(
+        select(
+            col(RecoveryCase.resolution),
+            col(RecoveryCase.currency),
+            col(RecoveryCase.paid),
+            col(RecoveryCase.inspected),
+            col(Parcel.station_id),
+        )
+        .select_from(RecoveryCase)
+        .join(Refund, col(Refund.id) == col(RecoveryCase.refund_id))
+        .join(Parcel, col(Parcel.id) == col(Refund.parcel_id))
+        .where(window.when(col(Refund.created_at)))
+    )
+    return [
+        (resolution, currency, paid, inspected)
+        for resolution, currency, paid, inspected, station_id in rows
+        if window.station_id is None or station_id == window.station_id
+    ]

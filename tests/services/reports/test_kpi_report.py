@@ -222,7 +222,17 @@ def test_refunds_paid_on_receipt_that_inspection_found_too_high_count_against_ac
         "recovery_open": 1,
         "disputed": 1,
     }
-    text = flat(generate_report(database, ReportRequest(ReportKind.KPIS, PERIOD), setup=SETUP).pdf)
+    report = generate_report(database, ReportRequest(ReportKind.KPIS, PERIOD), setup=SETUP)
+    text = flat(report.pdf)
     assert "Paid on receipt, found less: case open 1" in text
     assert "Paid on receipt, disputed by the customer 1" in text
     assert "Paid on receipt, recovered from the customer 0" in text
+    # And the report counts the cases by what the lead did, with the money at stake
+    assert list(csv.reader(io.StringIO(report.csv_tables["recovery-cases"]))) == [
+        ["Case", "Refunds", "At stake"],
+        ["Open", "1", "EUR 5.00"],
+        ["Recovered from the customer", "0", "–"],
+        ["Written off", "0", "–"],
+        ["Disputed by the customer", "1", "EUR 5.00"],
+    ]
+    assert "Disputed by the customer 1 EUR 5.00" in text

@@ -4,9 +4,19 @@ what a station writes: refunds, outbox events, audit entries."""
 from __future__ import annotations
 
 from dataclasses import replace
+from decimal import Decimal
 
+from sqlmodel import select
+
+from returnsdesk.data.models import Return
 from returnsdesk.domain.clock import utc_now
-from returnsdesk.domain.policy import Grade, GradingScale, Policies
+from returnsdesk.domain.policy import (
+    AmountByCurrency,
+    Grade,
+    GradingScale,
+    InstantRefundRule,
+    Policies,
+)
 from returnsdesk.domain.vocabulary import Disposition
 from returnsdesk.services.bootstrap import StationEnvironment
 from returnsdesk.services.demo import DemoParcel
@@ -85,3 +95,24 @@ def with_two_more_grades(policies: Policies) -> Policies:
         Grade(code="H", label="Parts only", description="", key="7"),
     )
     return replace(policies, grading=GradingScale(grading.grades + extra, grading.evidence))
+
+
+def trusting(env: StationEnvironment, limit: str = "100000", **signed_in: str) -> StationService:
+    """A station whose refund policy releases refunds on receipt for a customer with one clean
+    return before (values up to ``limit``)."""
+    service = station_service(env, **signed_in)
+    rule = InstantRefundRule(min_returns=1, max_value=AmountByCurrency(Decimal(limit)))
+    service.policies = replace(
+        env.policies, refunds=replace(env.policies.refunds, instant_refund=rule)
+    )
+    return service
+
+
+def known_customer(env: StationEnvironment, service: StationService, rma: str) -> None:
+    """Given the customer of ``rma`` completed a clean return before (RMA-100001, same e-mail)."""
+    complete_parcel(service, demo_parcel(env, "RMA-100001"))
+    with env.database.session() as session:
+        first = session.exec(select(Return).where(Return.rma_number == "RMA-100001")).one()
+        this = session.exec(select(Return).where(Return.rma_number == rma)).one()
+        this.customer_email = first.customer_email.upper()  # e-mails compare case-blind
+        session.add(this)

@@ -21,6 +21,7 @@ COMMANDS = (
     "import",
     "operators",
     "refunds",
+    "recovery",
     "messages",
     "regrade",
     "audit",
@@ -49,7 +50,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
             " --once|--forever' prints queued labels headless;"
             " 'returnsdesk operators list|add|set-pin|set-role|deactivate|activate|unlock'"
             " manages badges and PINs; 'returnsdesk refunds list|approve|reject' decides held"
-            " refunds; 'returnsdesk messages list|resend' shows and resends customer messages;"
+            " refunds; 'returnsdesk recovery list|close' closes recovery cases (refunds paid on"
+            " receipt that inspection found too high); 'returnsdesk messages list|resend' shows"
+            " and resends customer messages;"
             " 'returnsdesk regrade next|record|agreement' runs blind second gradings;"
             " 'returnsdesk audit verify|seal|reseal|key' checks the audit trail and"
             " manages its key; 'returnsdesk diagnostics' prints a report for IT."
@@ -146,6 +149,10 @@ def _run_command(command: str, arguments: list[str]) -> int:
         from returnsdesk.cli.refunds import main as refunds_main
 
         return refunds_main(arguments)
+    if command == "recovery":
+        from returnsdesk.cli.recovery import main as recovery_main
+
+        return recovery_main(arguments)
     if command == "messages":
         from returnsdesk.cli.messages import main as messages_main
 

@@ -2,35 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from decimal import Decimal
 
 from sqlmodel import col, select
 
-from completing import complete_parcel, demo_parcel, station_service
+from completing import complete_parcel, demo_parcel, known_customer, trusting
 from returnsdesk.data.models import AuditEntry, OutboxEvent, RecoveryCase, Refund, Return
-from returnsdesk.domain.policy import AmountByCurrency, InstantRefundRule
 from returnsdesk.services.bootstrap import StationEnvironment
-from returnsdesk.services.station import ParcelOpened, StationService
-
-
-def trusting(env: StationEnvironment, limit: str = "100000") -> StationService:
-    service = station_service(env)
-    rule = InstantRefundRule(min_returns=1, max_value=AmountByCurrency(Decimal(limit)))
-    service.policies = replace(
-        env.policies, refunds=replace(env.policies.refunds, instant_refund=rule)
-    )
-    return service
-
-
-def known_customer(env: StationEnvironment, service: StationService, rma: str) -> None:
-    """Given the customer of ``rma`` completed a clean return before (same e-mail)."""
-    complete_parcel(service, demo_parcel(env, "RMA-100001"))
-    with env.database.session() as session:
-        first = session.exec(select(Return).where(Return.rma_number == "RMA-100001")).one()
-        this = session.exec(select(Return).where(Return.rma_number == rma)).one()
-        this.customer_email = first.customer_email.upper()  # e-mails compare case-blind
-        session.add(this)
+from returnsdesk.services.station import ParcelOpened
 
 
 def refunds_of(env: StationEnvironment, rma: str) -> tuple[list[Refund], list[OutboxEvent]]:

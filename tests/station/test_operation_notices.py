@@ -17,12 +17,12 @@ import numpy as np
 import pytest
 from sqlmodel import SQLModel, col, select
 
-from completing import demo_parcel, station_service
+from completing import demo_parcel, known_customer, station_service, trusting
 from returnsdesk.config import load_settings
 from returnsdesk.data.models import Operator, OutboxEvent, Photo, PrintJob, Regrade, Return
 from returnsdesk.domain.clock import utc_now
 from returnsdesk.domain.inspection import UnitStep
-from returnsdesk.domain.vocabulary import OutboxStatus, RefundStatus
+from returnsdesk.domain.vocabulary import OutboxStatus, RecoveryResolution, RefundStatus
 from returnsdesk.services.bootstrap import StationEnvironment
 from returnsdesk.services.demo import DemoParcel
 from returnsdesk.services.labels.printers import label_output
@@ -35,6 +35,7 @@ from returnsdesk.station.changes import (
     EVENT_RESOLVED,
     EVENT_RETRIED,
     LABELS_REPRINTED,
+    RECOVERY_CLOSED,
     REFUND_DECIDED,
     UNIT_REGRADED,
     Changes,
@@ -68,6 +69,7 @@ def seen(service: StationService) -> Seen:
         "photos": _rows(service, Photo),
         "operators": _rows(service, Operator),
         "regrades": _rows(service, Regrade),
+        "recovery": service.open_recovery_cases(),
     }
 
 
@@ -251,6 +253,33 @@ def test_each_lead_decision_names_what_it_changed(
     before = seen(service)
     assert service.unlock_operator("OP-0004", lead) == "OP-0004"
     assert_named(BADGE_UNLOCKED, before, seen(service), at_least={"operators"})
+
+
+def test_a_recovery_case_opened_at_completion_and_closed_by_a_lead_is_named(
+    service: StationService, demo_env: StationEnvironment
+) -> None:
+    service.policies = trusting(demo_env).policies  # refunds on receipt for a known customer
+    known_customer(demo_env, service, "RMA-100002")
+    station = Station(service)
+    parcel = demo_parcel(demo_env, "RMA-100002")
+    station.scan(parcel.tracking_number)
+    *first, last = units(parcel)
+    for gtin, serial in first:
+        work_unit(station, gtin, serial)
+        station.press("Enter")
+    station.scan(last[0])
+    station.press("4")  # D: less than was paid on receipt
+    notice, before, after = notice_of(station, lambda: station.press("Enter"))
+    assert "a recovery case is open" in station.message
+    assert_named(notice, before, after, at_least={"recovery", "returns", "outbox"})
+
+    lead = service.authorize_lead("OP-0003", "2468")
+    (case,) = service.open_recovery_cases()
+    before = seen(service)
+    service.close_recovery(
+        case.case_id, lead, resolution=RecoveryResolution.RECOVERED, note="paid back"
+    )
+    assert_named(RECOVERY_CLOSED, before, seen(service), at_least={"recovery", "outbox"})
 
 
 def test_a_completion_picking_units_and_their_second_grade_name_the_regrades(

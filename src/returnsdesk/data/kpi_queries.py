@@ -28,6 +28,7 @@ from returnsdesk.data.models import (
     OutboxEvent,
     OutboxKeyReplacement,
     Parcel,
+    RecoveryCase,
     Refund,
     Regrade,
     Return,
@@ -35,7 +36,12 @@ from returnsdesk.data.models import (
 )
 from returnsdesk.data.tallies import RETURNS, UNITS, Tally
 from returnsdesk.domain.kpis import Finding, KpiCounts
-from returnsdesk.domain.vocabulary import InspectionOutcome, OutboxStatus, RefundStatus
+from returnsdesk.domain.vocabulary import (
+    InspectionOutcome,
+    OutboxStatus,
+    RecoveryResolution,
+    RefundStatus,
+)
 
 _HOUR = timedelta(hours=1)
 
@@ -179,11 +185,21 @@ def refund_findings(connection: Connection, window: Window) -> Findings:
         .join(Inspection, col(Inspection.id) == col(Regrade.inspection_id))
         .where(col(Regrade.grade).is_not(None), col(Regrade.grade) != col(Regrade.first_grade))
     )
+    open_case = col(RecoveryCase.closed_at).is_(None)
     rules: list[tuple[Finding, ColumnElement[bool]]] = [
         (Finding.REJECTED, col(Refund.status) == RefundStatus.REJECTED),
         (Finding.PARKED, col(Refund.return_id).in_(parked)),
         (Finding.RESENT, col(Refund.return_id).in_(resent)),
         (Finding.REGRADED, col(Refund.parcel_id).in_(regraded)),
+        (Finding.RECOVERY_OPEN, col(Refund.id).in_(_recovery_cases(open_case))),
+        # Closed: the finding is named as the resolution (``Finding`` has each one's word).
+        *(
+            (
+                Finding(resolution.value),
+                col(Refund.id).in_(_recovery_cases(col(RecoveryCase.resolution) == resolution)),
+            )
+            for resolution in RecoveryResolution
+        ),
     ]
     # The station is checked here, not in SQL: given a station, SQLite would walk all of its
     # parcels instead (0.3 s a part for 30 days on the bench file).
@@ -202,3 +218,34 @@ def refund_findings(connection: Connection, window: Window) -> Findings:
             kinds = found[refund_id][1] if refund_id in found else frozenset()
             found[refund_id] = (made, kinds | {kind})
     return Findings(found)
+
+
+def _recovery_cases(state: ColumnElement[bool]) -> Select[uuid.UUID]:
+    """The refunds (paid on receipt) whose recovery case is in ``state``."""
+    return select(col(RecoveryCase.refund_id)).where(state)
+
+
+def recovery_cases(
+    connection: Connection, window: Window
+) -> list[tuple[RecoveryResolution | None, str, Decimal, Decimal]]:
+    """The recovery cases of the window's refunds (made in it): resolution (None: open),
+    currency, paid on receipt, what inspection refunds. Few rows: only refunds paid on receipt
+    that inspection found too high."""
+    rows = connection.execute(
+        select(
+            col(RecoveryCase.resolution),
+            col(RecoveryCase.currency),
+            col(RecoveryCase.paid),
+            col(RecoveryCase.inspected),
+            col(Parcel.station_id),
+        )
+        .select_from(RecoveryCase)
+        .join(Refund, col(Refund.id) == col(RecoveryCase.refund_id))
+        .join(Parcel, col(Parcel.id) == col(Refund.parcel_id))
+        .where(window.when(col(Refund.created_at)))
+    )
+    return [
+        (resolution, currency, paid, inspected)
+        for resolution, currency, paid, inspected, station_id in rows
+        if window.station_id is None or station_id == window.station_id
+    ]

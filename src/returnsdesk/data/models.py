@@ -24,6 +24,7 @@ from returnsdesk.domain.vocabulary import (
     OutboxStatus,
     ParcelStatus,
     PrintJobStatus,
+    RecoveryResolution,
     RefundStatus,
     ReturnStatus,
 )
@@ -509,6 +510,15 @@ class RecoveryCase(TableModel, table=True):
     reason: str = Field(max_length=500)
     opened_at: datetime = _timestamp(index=True)
     closed_at: datetime | None = _timestamp(nullable=True)
+    # Who completed the inspection that opened it, and the lead who closed it, how and why
+    # (migration 0019; cases opened before it name no one).
+    opened_by: uuid.UUID | None = _fk("operators.id", nullable=True, index=False)
+    closed_by: uuid.UUID | None = _fk("operators.id", nullable=True, index=False)
+    resolution: RecoveryResolution | None = _enum(RecoveryResolution, default=None, nullable=True)
+    resolution_note: str = Field(default="", max_length=1000)
+    # The inspection's flags that need a lead (InspectionFlag values), empty when it only
+    # found less to refund.
+    flags: list[str] = Field(default_factory=list, sa_type=JSON)
 
 
 # Reports (services/reports/queries.py) read whole periods: these covering indexes hold every

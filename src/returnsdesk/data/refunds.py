@@ -145,17 +145,5 @@ def customer_record(session: Session, email: str, *, excluding: uuid.UUID) -> tu
     return len(completed) - len(flagged), len(flagged)
 
 
-def open_recovery_cases(session: Session) -> list[tuple[RecoveryCase, Return, str]]:
-    """Recovery cases no lead has closed, oldest first, with their return and order number."""
-    rows = session.exec(
-        select(RecoveryCase, Return, Order.number)
-        .join(Return, col(Return.id) == col(RecoveryCase.return_id))
-        .join(Order, col(Order.id) == col(Return.order_id))
-        .where(col(RecoveryCase.closed_at).is_(None))
-        .order_by(col(RecoveryCase.opened_at))
-    ).all()
-    return [(case, return_, number) for case, return_, number in rows]
-
-
 def lines_of_refund(session: Session, refund_id: uuid.UUID) -> list[RefundLine]:
     return list(session.exec(select(RefundLine).where(col(RefundLine.refund_id) == refund_id)))

@@ -13,9 +13,12 @@ every figure is a ratio of them, so the period's figure and each week's agree by
 * **Refund accuracy**: the share of the period's refunds with none of these findings:
   *rejected* (a lead turned the held refund down), *parked* (the order system refused a
   refund event and it waits for a person), *resent* (a parked refund event sent again under a
-  new key), *regraded* (a blind re-grade of one of its units found another grade).
+  new key), *regraded* (a blind re-grade of one of its units found another grade), or a
+  *recovery case*: paid on receipt, the inspection found less; open, or closed as recovered
+  from the customer, written off or disputed by the customer (one finding by its state).
 * **Recovery rate**: value recovered (resale value x the channel's recovery rate) / resale
-  value of the units dispositioned in the period.
+  value of the units dispositioned in the period: the goods' value, so money a lead recovers
+  from a customer (a recovery case) is not in it; its cases count under refund accuracy.
 * **Kept in stock**: units restocked or refurbished / units dispositioned (the rest are
   liquidated or recycled).
 """
@@ -42,6 +45,12 @@ class Finding(StrEnum):
     PARKED = "parked"
     RESENT = "resent"
     REGRADED = "regraded"
+    # A recovery case (paid on receipt, inspection found less), by its state: a lead closes it
+    # with a resolution (vocabulary.RecoveryResolution, the same words).
+    RECOVERY_OPEN = "recovery_open"
+    RECOVERED = "recovered"
+    WRITTEN_OFF = "written_off"
+    DISPUTED = "disputed"
 
     @property
     def label(self) -> str:
@@ -50,6 +59,10 @@ class Finding(StrEnum):
             Finding.PARKED: "Refused by the order system (parked)",
             Finding.RESENT: "Sent again under a new key",
             Finding.REGRADED: "Re-grade found another grade",
+            Finding.RECOVERY_OPEN: "Paid on receipt, found less: case open",
+            Finding.RECOVERED: "Paid on receipt, recovered from the customer",
+            Finding.WRITTEN_OFF: "Paid on receipt, written off",
+            Finding.DISPUTED: "Paid on receipt, disputed by the customer",
         }[self]
 
 

@@ -54,6 +54,23 @@ class RefundStatus(StrEnum):
     REJECTED = "rejected"
 
 
+class RecoveryResolution(StrEnum):
+    """How a shift lead closed a recovery case (a refund paid on receipt, more than inspection
+    found): the words the lead tab, the command and the KPIs use."""
+
+    RECOVERED = "recovered"  # the difference came back from the customer
+    WRITTEN_OFF = "written_off"  # not worth chasing, or the shop's goodwill
+    DISPUTED = "disputed"  # the customer disputes the finding (chargeback, complaint)
+
+    @property
+    def label(self) -> str:
+        return {
+            RecoveryResolution.RECOVERED: "Recovered from the customer",
+            RecoveryResolution.WRITTEN_OFF: "Written off",
+            RecoveryResolution.DISPUTED: "Disputed by the customer",
+        }[self]
+
+
 class OutboxStatus(StrEnum):
     PENDING = "pending"
     DELIVERED = "delivered"

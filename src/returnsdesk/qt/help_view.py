@@ -43,8 +43,11 @@ before any item is inspected and before the shop was told)</td></tr>
 <p>Each decision asks for a shift lead's badge and PIN, at any station.</p>
 <table cellpadding="4">
 <tr><td><b>A / R</b></td><td>approve / reject the selected held refund</td></tr>
+<tr><td><b>C / W / D</b></td><td>close the selected recovery case (a refund paid on receipt
+that inspection found too high): recovered from the customer / written off / disputed by the
+customer, with a note</td></tr>
 <tr><td><b>Alt+R</b></td><td>the return whose customer messages are listed (type or scan
-its RMA, then Enter); a selected held refund lists its own</td></tr>
+its RMA, then Enter); a selected held refund or recovery case lists its own</td></tr>
 <tr><td><b>S</b></td><td>send the selected customer message again (a new message)</td></tr>
 <tr><td><b>T</b></td><td>send a parked order-system event again with its same key</td></tr>
 <tr><td><b>N</b></td><td>send a parked event again under a new key, after a refusal was fixed

@@ -1,9 +1,11 @@
-"""The shift lead's desk: refunds held for approval, what the customer was told,
-order-system events that need a person, and how well graders agree.
+"""The shift lead's desk: refunds held for approval, recovery cases (refunds paid on receipt
+that inspection found too high), what the customer was told, order-system events that need a
+person, and how well graders agree.
 
 Keyboard first, like the station: lone keys arrive as commands from the scanner filter
-(A approve, R reject, S send a customer message again, T retry, N resend under a new key,
-M mark resolved, U unlock a badge, F5 refresh), arrows move in the tables and Tab moves
+(A approve, R reject, C/W/D close a recovery case as recovered, written off or disputed,
+S send a customer message again, T retry, N resend under a new key, M mark resolved,
+U unlock a badge, F5 refresh), arrows move in the tables and Tab moves
 between them; Alt+R goes to the return whose messages are shown. A grade key records the
 signed-in operator's blind second grade of the unit shown under "Grader consistency" (an
 inspector's work, so no lead confirms it). An inspector's station
@@ -28,7 +30,7 @@ from PySide6.QtWidgets import QDialog, QLabel, QPushButton, QTableView, QWidget
 
 from returnsdesk.domain.errors import OperatorError
 from returnsdesk.domain.policy import Grade
-from returnsdesk.domain.vocabulary import LEAD_ROLES, OutboxStatus
+from returnsdesk.domain.vocabulary import LEAD_ROLES, OutboxStatus, RecoveryResolution
 from returnsdesk.qt.dialogs import QUOTE_CHARS, fit_height
 from returnsdesk.qt.forms.ui_lead_badge_dialog import Ui_LeadBadgeDialog
 from returnsdesk.qt.forms.ui_lead_view import Ui_LeadView
@@ -41,6 +43,7 @@ from returnsdesk.qt.tables import bounded_columns
 from returnsdesk.qt.typography import BODY_PT, HEADING_PT, scaled_font
 from returnsdesk.services.approvals import PendingRefund, PendingRefundLine
 from returnsdesk.services.messages.ledger import MessageRecord
+from returnsdesk.services.recovery_cases import RecoveryCaseView
 from returnsdesk.services.regrades import Consistency, InspectorAgreement, RegradeTask
 from returnsdesk.services.station import StationService
 from returnsdesk.services.sync.connector import OutboxEventView
@@ -52,6 +55,7 @@ from returnsdesk.station.changes import (
     EVENT_RESOLVED,
     EVENT_RETRIED,
     MESSAGE_RESENT,
+    RECOVERY_CLOSED,
     REFUND_DECIDED,
     UNIT_REGRADED,
     Changes,
@@ -70,7 +74,13 @@ _SYNC_CHARS = 300  # the shop's error may be a whole HTML page
 _MESSAGE_CHARS = 600  # a refusal may quote it too
 _AGREEMENT_DAYS = 30  # the period of the agreement table, up to the service's clock
 _GRADE_KEYS_PER_ROW = 5  # a scale of nine grades must not widen the tab
-_KINDS = frozenset({"refunds_waiting", "outbox", "regrades"})  # what this tab shows
+_KINDS = frozenset({"refunds_waiting", "recovery", "outbox", "regrades"})  # what this tab shows
+# The keys that close the selected recovery case, and how.
+_RECOVERY_KEYS = {
+    "C": RecoveryResolution.RECOVERED,
+    "W": RecoveryResolution.WRITTEN_OFF,
+    "D": RecoveryResolution.DISPUTED,
+}
 
 
 def pending_refunds_model() -> RowTableModel[PendingRefund]:
@@ -83,6 +93,30 @@ def pending_refunds_model() -> RowTableModel[PendingRefund]:
             Column("Refund", lambda p: p.total.format(), numeric=True),
             Column("Held because", lambda p: p.reason),
         ]
+    )
+
+
+def recovery_cases_model() -> RowTableModel[RecoveryCaseView]:
+    # When the refund was released, what inspection refunds, when and by whom the case was
+    # opened are below the table, for the selected case: the table shares half the tab.
+    return RowTableModel(
+        [
+            Column("RMA", lambda c: c.rma_number),
+            Column("Customer", lambda c: c.customer_name),
+            Column("Paid", lambda c: c.paid.format(), numeric=True),
+            Column("At stake", lambda c: c.at_stake.format(), numeric=True),
+            Column("Found", lambda c: c.found),
+        ]
+    )
+
+
+def recovery_details(case: RecoveryCaseView) -> str:
+    """The selected case below the table: the refund, what inspection would pay, who opened it."""
+    opener = f" by {case.opened_by}" if case.opened_by else ""
+    return (
+        f"{case.paid.format()} paid on receipt {_local_time(case.refund_released_at)},"
+        f" inspection refunds {case.inspected.format()}.\n"
+        f"Found: {case.found}. Case opened {_local_time(case.opened_at)}{opener}."
     )
 
 
@@ -303,11 +337,18 @@ class LeadView(QWidget):
         heading = scaled_font(self.font(), HEADING_PT, font_scale)
         heading.setBold(True)
         ui = self._ui
-        for label in (ui.refundsHeading, ui.messagesHeading, ui.syncHeading):
+        for label in (ui.refundsHeading, ui.recoveryHeading, ui.messagesHeading, ui.syncHeading):
             label.setFont(heading)
         self._busy = False
         self._refunds_model = pending_refunds_model()
         _table(ui.refundsTable, self._refunds_model, stretch=3, widest=200)  # held because
+        self._recovery_model = recovery_cases_model()
+        _table(ui.recoveryTable, self._recovery_model, stretch=4, widest=200)  # found
+        self._recovery_buttons = {
+            RecoveryResolution.RECOVERED: ui.recoveredButton,
+            RecoveryResolution.WRITTEN_OFF: ui.writeOffButton,
+            RecoveryResolution.DISPUTED: ui.disputedButton,
+        }
         # The status bar's own line, then the details; long errors are cut (whole in the tooltip).
         self._events_model = parked_events_model()
         _table(ui.eventsTable, self._events_model, stretch=4, widest=200)  # the shop said
@@ -330,6 +371,7 @@ class LeadView(QWidget):
             self._grade_buttons.append(button)
         self._regrade_task: RegradeTask | None = None
         self._refund_rma: str | None = None  # the held refund's, while it stays selected
+        self._recovery_rma: str | None = None  # the recovery case's, likewise
 
         # What a notice named while the tab was hidden, read when it is shown (all at first).
         self._stale: set[str] = set(_KINDS)
@@ -339,6 +381,8 @@ class LeadView(QWidget):
     def _connect_signals(self) -> None:
         self._ui.approveButton.clicked.connect(lambda: self.decide(approve=True))
         self._ui.rejectButton.clicked.connect(lambda: self.decide(approve=False))
+        for resolution, button in self._recovery_buttons.items():
+            button.clicked.connect(lambda _checked=False, how=resolution: self.close_recovery(how))
         self._ui.resendMessageButton.clicked.connect(self.resend_message)
         self._ui.rmaEdit.returnPressed.connect(self._look_up_messages)
         self._ui.retryButton.clicked.connect(self.retry)
@@ -351,6 +395,9 @@ class LeadView(QWidget):
         QShortcut(QKeySequence("F5"), self).activated.connect(self.refresh)
         self._ui.refundsTable.selectionModel().currentRowChanged.connect(
             lambda _current, _previous: self._refund_chosen()
+        )
+        self._ui.recoveryTable.selectionModel().currentRowChanged.connect(
+            lambda _current, _previous: self._recovery_chosen()
         )
         self._ui.messagesTable.selectionModel().currentRowChanged.connect(
             lambda _current, _previous: self._enable_actions()
@@ -388,6 +435,10 @@ class LeadView(QWidget):
         service = self._service
         if "refunds_waiting" in kinds:
             Op(service.pending_refunds, owner=self).on_success(self._show_refunds).on_failure(
+                self._show_error
+            ).start()
+        if "recovery" in kinds:
+            Op(service.open_recovery_cases, owner=self).on_success(self._show_recovery).on_failure(
                 self._show_error
             ).start()
         if "outbox" in kinds:  # the sync line comes from the monitor, which reads it itself
@@ -464,6 +515,37 @@ class LeadView(QWidget):
         )
         self._show_refund_lines()
 
+    def _show_recovery(self, cases: list[RecoveryCaseView]) -> None:
+        current = self._selected(self._ui.recoveryTable, self._recovery_model)
+        self._recovery_model.set_rows(cases)
+        _reselect(self._ui.recoveryTable, [c.case_id for c in cases], current and current.case_id)
+        self._show_recovery_details()
+
+    def _recovery_chosen(self) -> None:
+        """A recovery case selected: its details, and what its customer was told (the refund
+        issued on receipt)."""
+        self._show_recovery_details()
+        case = self._selected(self._ui.recoveryTable, self._recovery_model)
+        if case is not None and case.rma_number != self._recovery_rma:
+            self._ui.rmaEdit.setText(case.rma_number)
+            self._read_messages(case.rma_number)
+        self._recovery_rma = case.rma_number if case is not None else None
+
+    def _show_recovery_details(self) -> None:
+        case = self._selected(self._ui.recoveryTable, self._recovery_model)
+        if case is None:
+            empty = self._recovery_model.rowCount() == 0
+            self._ui.recoveryDetails.setText("No open case." if empty else "")
+            self._ui.recoveryDetails.setToolTip("")
+        else:
+            # Two lines, each cut (the tab must fit 1366x768); the whole, and the reason as the
+            # inspection wrote it, in the tooltip.
+            whole = recovery_details(case)
+            shown = "\n".join(clipped(line, _LINE_CHARS) for line in whole.splitlines())
+            self._ui.recoveryDetails.setText(shown)
+            self._ui.recoveryDetails.setToolTip(plain_tooltip(f"{whole}\n{case.reason}"))
+        self._enable_actions()
+
     def _show_sync(self, health: SyncHealth) -> None:
         pull_error = self._sync.pull_error
         details = sync_details(health, configured=self._sync.configured, pull_error=pull_error)
@@ -506,9 +588,11 @@ class LeadView(QWidget):
         has_refund = self._selected(self._ui.refundsTable, self._refunds_model) is not None
         has_event = self._selected(self._ui.eventsTable, self._events_model) is not None
         has_message = self._selected(self._ui.messagesTable, self._messages_model) is not None
+        has_case = self._selected(self._ui.recoveryTable, self._recovery_model) is not None
         for button, enabled in (
             (self._ui.approveButton, has_refund),
             (self._ui.rejectButton, has_refund),
+            *((button, has_case) for button in self._recovery_buttons.values()),
             (self._ui.resendMessageButton, has_message),
             *((button, self._regrade_task is not None) for button in self._grade_buttons),
             (self._ui.retryButton, has_event),
@@ -547,6 +631,26 @@ class LeadView(QWidget):
 
     def parked_events(self) -> list[OutboxEventView]:
         return self._events_model.rows()
+
+    def recovery_cases(self) -> list[RecoveryCaseView]:
+        return self._recovery_model.rows()
+
+    def shown_recovery_cases(self) -> list[str]:
+        """Each open case as the lead reads its row: RMA · customer · paid · at stake · found."""
+        model = self._recovery_model
+        return [
+            " · ".join(
+                str(model.index(row, column).data()) for column in range(model.columnCount())
+            )
+            for row in range(model.rowCount())
+        ]
+
+    def recovery_text(self) -> str:
+        """The selected recovery case, as shown below its table."""
+        return self._ui.recoveryDetails.text()
+
+    def select_recovery(self, row: int) -> None:
+        self._ui.recoveryTable.setCurrentIndex(self._recovery_model.index(row, 0))
 
     def refund_details(self) -> str:
         """The selected held refund's reason and units, as shown below the table."""
@@ -610,8 +714,11 @@ class LeadView(QWidget):
             "U": self.unlock,
         }
         action = actions.get(key.upper())
+        resolution = _RECOVERY_KEYS.get(key.upper())
         if action is not None:
             action()
+        elif resolution is not None:
+            self.close_recovery(resolution)
         elif any(grade.key == key for grade in self._grades):
             self.regrade(key)
 
@@ -656,6 +763,27 @@ class LeadView(QWidget):
                 f"Refund for {decision.rma_number} {decision.status.value}"
                 f" by {decision.decided_by}"
                 + (": it will be paid through the order system." if approve else ".")
+            ),
+        )
+
+    def close_recovery(self, resolution: RecoveryResolution) -> None:
+        """C, W or D: the selected recovery case closed as recovered, written off or disputed,
+        with the lead's note (required: the audit and the next lead read it)."""
+        case = self._selected(self._ui.recoveryTable, self._recovery_model)
+        if case is None:
+            return
+        self._as_lead(
+            f"Close the recovery case of {case.rma_number} ({case.at_stake.format()} at stake)"
+            f" as “{resolution.label}”?",
+            note_prompt="What happened? (required, e.g. paid back by bank transfer)",
+            note_required=True,
+            work=lambda lead, note: self._service.close_recovery(
+                case.case_id, lead, resolution=resolution, note=note
+            ),
+            changes=RECOVERY_CLOSED,
+            done=lambda closed: (
+                f"Recovery case of {closed.rma_number} closed: {closed.resolution.label.lower()}"
+                f" ({closed.at_stake.format()}), by {closed.closed_by}."
             ),
         )
 

@@ -348,8 +348,7 @@ class StationView(QWidget):
             set_clipped_text(ui.refundTotal, "", _MESSAGE_CHARS)
             ui.refundBox.setTitle("Refund")
             return
-        approval = f" — needs shift-lead approval: {refund.approval}" if refund.approval else ""
-        set_clipped_text(ui.refundTotal, f"Total refund {refund.total}{approval}", _MESSAGE_CHARS)
+        set_clipped_text(ui.refundTotal, refund.total_line, _MESSAGE_CHARS)
         ui.refundBox.setTitle(refund.title)
 
     def _show_unit(

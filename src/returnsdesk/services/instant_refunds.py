@@ -131,9 +131,9 @@ def settle_after_inspection(
     reasons: list[str] = []
     if quote.total < paid:
         reasons.append(f"Inspection refunds {quote.total}, {paid} was paid on receipt")
-    flagged = [flag.label for flag in InspectionFlag if flag in flags & policy.needs_approval_flags]
+    flagged = [flag for flag in InspectionFlag if flag in flags & policy.needs_approval_flags]
     if flagged:
-        reasons.append(f"Flagged: {', '.join(flagged)}")
+        reasons.append(f"Flagged: {', '.join(flag.label for flag in flagged)}")
     if not reasons:
         return None
     case = RecoveryCase(
@@ -144,6 +144,8 @@ def settle_after_inspection(
         currency=refund.currency,
         reason="; ".join(reasons)[:500],
         opened_at=now,
+        opened_by=ctx.operator_id,
+        flags=[flag.value for flag in flagged],
     )
     session.add(case)
     session.flush()

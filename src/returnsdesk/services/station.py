@@ -17,18 +17,27 @@ from typing import TYPE_CHECKING, TypeVar
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from returnsdesk.data import drafts, returns
+from returnsdesk.data import drafts, refunds, returns
 from returnsdesk.data.db import Database
 from returnsdesk.data.models import Return
 from returnsdesk.domain.clock import Clock
 from returnsdesk.domain.errors import AlreadyCompleted, PrinterUnavailable, WrongStep
 from returnsdesk.domain.inspection import InspectedUnit, ParcelInspection, ScannedProduct
+from returnsdesk.domain.money import Money
 from returnsdesk.domain.policy import Policies
 from returnsdesk.domain.scanning import ClassifiedScan, ScanKind, ScanRules
-from returnsdesk.domain.vocabulary import ReturnStatus
+from returnsdesk.domain.vocabulary import RecoveryResolution, ReturnStatus
 from returnsdesk.domain.weighing import Weighing
 from returnsdesk.scan.classify import classify
-from returnsdesk.services import approvals, history, inspection, intake, regrades, weighing
+from returnsdesk.services import (
+    approvals,
+    history,
+    inspection,
+    intake,
+    recovery_cases,
+    regrades,
+    weighing,
+)
 from returnsdesk.services.labels.printers import LabelOutput
 from returnsdesk.services.labels.queue import (
     LabelHealth,
@@ -53,6 +62,7 @@ from returnsdesk.services.sync.relay import SyncHealth, sync_health
 from returnsdesk.services.views import (
     CompletionResult,
     HistoryRow,
+    PaidOnReceipt,
     ReceivedParcel,
     ReturnOutcome,
     ReturnSummary,
@@ -172,6 +182,12 @@ class StationService:
             if resumed
             else 0
         )
+        refund = refunds.refund_of_return(session, return_.id)
+        paid = (
+            PaidOnReceipt(Money(refund.total, refund.currency), refund.created_at)
+            if refund is not None and refund.released_on_receipt
+            else None
+        )
         return ReceivedParcel(
             parcel_id=parcel_id,
             view=view,
@@ -179,6 +195,7 @@ class StationService:
             finished_units=finished,
             weighing=weighed,
             parcel_photos=parcel_photos,
+            paid_on_receipt=paid,
         )
 
     def undo_receipt(self, parcel_id: uuid.UUID) -> str:
@@ -412,6 +429,22 @@ class StationService:
     ) -> approvals.RefundDecision:
         return approvals.decide_refund(
             self.database, refund_id, lead, approve=approve, note=note, now=self.clock()
+        )
+
+    def open_recovery_cases(self) -> list[recovery_cases.RecoveryCaseView]:
+        """Refunds paid on receipt that inspection found too high, waiting for a lead."""
+        return recovery_cases.open_cases(self.database)
+
+    def close_recovery(
+        self,
+        case_id: uuid.UUID,
+        lead: StationContext,
+        *,
+        resolution: RecoveryResolution,
+        note: str,
+    ) -> recovery_cases.ClosedRecovery:
+        return recovery_cases.close_case(
+            self.database, case_id, lead, resolution=resolution, note=note, now=self.clock()
         )
 
     def unlock_operator(self, badge: str, lead: StationContext) -> str:

@@ -71,6 +71,14 @@ class ReturnSummary:
 
 
 @dataclass(frozen=True)
+class PaidOnReceipt:
+    """The refund released when the parcel was received (a trusted customer's)."""
+
+    total: Money
+    released_at: datetime
+
+
+@dataclass(frozen=True)
 class ReceivedParcel:
     parcel_id: uuid.UUID
     view: ReturnView
@@ -79,6 +87,7 @@ class ReceivedParcel:
     finished_units: tuple[InspectedUnit, ...] = ()
     weighing: Weighing | None = None  # the parcel on the bench scale, when it was weighed
     parcel_photos: int = 0  # photos of the parcel itself taken before (an underweight parcel)
+    paid_on_receipt: PaidOnReceipt | None = None  # the refund, already issued: inspection follows
 
 
 @dataclass(frozen=True)

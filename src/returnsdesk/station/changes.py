@@ -31,6 +31,7 @@ class Changes:
     photos: bool = False  # evidence photos
     operators: bool = False  # badges: locked out, unlocked
     regrades: bool = False  # units waiting for a blind second grade, and those recorded
+    recovery: bool = False  # recovery cases: opened at completion, closed by a shift lead
 
     def __or__(self, other: Changes) -> Changes:
         return Changes(
@@ -58,13 +59,20 @@ UNIT_FINISHED = Changes(labels=True)
 # One transaction: inspections, the refund (held or not), stock, events, labels, audit, and
 # the units picked for a blind second grade.
 PARCEL_COMPLETED = Changes(
-    returns=True, history=True, refunds_waiting=True, outbox=True, labels=True, regrades=True
+    returns=True,
+    history=True,
+    refunds_waiting=True,
+    outbox=True,
+    labels=True,
+    regrades=True,
+    recovery=True,  # a refund paid on receipt that inspection found too high
 )
 PHOTO_SAVED = Changes(photos=True, history=True)  # the history counts a parcel's photos
 LABELS_REPRINTED = Changes(labels=True, outbox=True)
 
 # --- the shift lead -------------------------------------------------------------------------
 REFUND_DECIDED = Changes(refunds_waiting=True, history=True, outbox=True)
+RECOVERY_CLOSED = Changes(recovery=True, outbox=True)  # audited (the trail anchors in the outbox)
 EVENT_RETRIED = Changes(outbox=True)
 EVENT_RESENT = Changes(outbox=True)  # under a new key, the old one recorded against it
 EVENT_RESOLVED = Changes(outbox=True)
@@ -102,4 +110,5 @@ ELSEWHERE = Changes(
     labels=True,
     photos=True,
     regrades=True,
+    recovery=True,
 )

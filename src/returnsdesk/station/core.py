@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from returnsdesk.domain.errors import OperatorError, WrongStep
 from returnsdesk.domain.inspection import ParcelInspection
+from returnsdesk.domain.money import Money
 from returnsdesk.domain.scanning import ClassifiedScan
 from returnsdesk.services.station import StationService
 from returnsdesk.services.views import CompletionResult, ReceivedParcel, ReturnSummary
@@ -56,6 +57,7 @@ class WorkflowCore(ABC):
         self.parcel: ReceivedParcel | None = None
         self.work: ParcelInspection | None = None
         self.last_completion: CompletionResult | None = None
+        self._inspected: Money | None = None  # what the last completion's inspection found
         self._banner = Banner("Scan a parcel label to start.", Tone.INFO)
         self._outcome: OutcomePanel | None = None
         self._unexpected_scan: ClassifiedScan | None = None

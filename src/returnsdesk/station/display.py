@@ -179,6 +179,17 @@ class Display(WorkflowCore):
     ) -> RefundPanel:
         quote = work.quote(pending=pending)
         review = quote.review
+        paid = self.parcel.paid_on_receipt if self.parcel is not None else None
+        if paid is not None:
+            # Paid already: no approval to wait for, whatever inspection finds.
+            return RefundPanel(
+                title="Refund already issued on receipt — inspection follows",
+                lines=quote.lines,
+                total=quote.total,
+                approval=None,
+                confirming=confirming,
+                paid_on_receipt=paid.total,
+            )
         return RefundPanel(
             title="Refund to confirm" if confirming else "Refund if the parcel closed now",
             lines=quote.lines,

@@ -10,6 +10,7 @@ from returnsdesk.domain.errors import (
     ScaleProblem,
     WrongStep,
 )
+from returnsdesk.domain.money import Money
 from returnsdesk.domain.scanning import ClassifiedScan, ScanKind
 from returnsdesk.domain.vocabulary import InspectionFlag, RefundStatus
 from returnsdesk.domain.weighing import Weighing
@@ -56,6 +57,14 @@ class ParcelSteps(Display):
             f"{resumed}. Scan an item.",
             Tone.OK,
         )
+        if parcel.paid_on_receipt is not None:
+            paid = parcel.paid_on_receipt
+            self._banner = Banner(
+                f"Refund already issued on receipt — inspection follows."
+                f" {paid.total} paid {paid.released_at.astimezone():%d %b %H:%M};"
+                f" {units} unit{_s(units)} expected{resumed}. Scan an item.",
+                Tone.INFO,
+            )
         self._focus = Focus.STATION
         self._scale_problem = None
         if self.service.scale is not None and work.weighing is None and not work.units:
@@ -212,7 +221,7 @@ class ParcelSteps(Display):
         self.state = State.CONFIRM_CLOSE
         self._banner = Banner(
             f"Close the parcel with {missing} unit{_s(missing)} missing? "
-            f"Refund {self.work.quote().total}. Enter confirms, Esc goes back.",
+            f"{self._refund_words()}. Enter confirms, Esc goes back.",
             Tone.WARNING,
         )
 
@@ -222,10 +231,19 @@ class ParcelSteps(Display):
         self.work.mark_empty_box()
         self._close_with_missing()
         self._banner = Banner(
-            f"Empty box: nothing of {self.work.expected_units} expected units. Refund "
-            f"{self.work.quote().total}. Enter confirms, Esc goes back.",
+            f"Empty box: nothing of {self.work.expected_units} expected units."
+            f" {self._refund_words()}. Enter confirms, Esc goes back.",
             Tone.ERROR,
         )
+
+    def _refund_words(self) -> str:
+        """The refund closing now would make, or, paid on receipt, what inspection found."""
+        assert self.work is not None
+        found = self.work.quote().total
+        paid = self.parcel.paid_on_receipt if self.parcel is not None else None
+        if paid is None:
+            return f"Refund {found}"
+        return f"Inspection finds {found}; {paid.total} was refunded on receipt"
 
     def _complete(self) -> None:
         work, parcel = self._open_parcel()
@@ -274,6 +292,8 @@ class ParcelSteps(Display):
         self._sounds.append(Sound.COMPLETE)
         parcel = self.parcel
         assert parcel is not None
+        # What inspection found, for a refund paid on receipt: the outcome shows the refund paid.
+        self._inspected = self.work.quote().total if self.work is not None else None
         return_id, rma = parcel.view.return_id, parcel.view.rma_number
 
         def not_shown() -> None:
@@ -300,7 +320,12 @@ class ParcelSteps(Display):
         self.thumbnails.clear()  # the return is done: its photos are in the shift history
         self._outcome = OutcomePanel(outcome, just_completed)
         self._focus = Focus.STATION
-        if just_completed:
+        completion = self.last_completion
+        if just_completed and completion is not None and completion.released_on_receipt:
+            self._banner = _receipt_outcome(
+                outcome.view.rma_number, completion.refund_total, self._inspected, completion
+            )
+        elif just_completed:
             refund = outcome.refund_total.format() if outcome.refund_total else "—"
             pending = outcome.refund_status is RefundStatus.PENDING_APPROVAL
             self._banner = Banner(
@@ -314,6 +339,26 @@ class ParcelSteps(Display):
                 f"{outcome.view.rma_number} was completed before: it cannot be refunded twice.",
                 Tone.ERROR,
             )
+
+
+def _receipt_outcome(
+    rma: str, paid: Money, inspected: Money | None, completion: CompletionResult
+) -> Banner:
+    """Done with a parcel whose refund was issued on receipt: nothing paid again; a recovery
+    case for a lead when inspection found less (or a flag)."""
+    # Short: the station shows 160 characters of a banner.
+    if completion.recovery_case_id is None:
+        return Banner(
+            f"Done: {rma}. {paid.format()} was refunded on receipt and inspection agrees:"
+            " nothing more is paid. Scan the next parcel.",
+            Tone.OK,
+        )
+    found = f"inspection finds {inspected.format()}" if inspected is not None else "inspection"
+    return Banner(
+        f"Done: {rma}. {paid.format()} was refunded on receipt, {found}:"
+        " a recovery case is open for a shift lead. Scan the next parcel.",
+        Tone.WARNING,
+    )
 
 
 def _s(count: int) -> str:

@@ -106,6 +106,25 @@ class RefundPanel:
     total: Money
     approval: str | None  # why a shift lead must approve it, or None
     confirming: bool  # Enter confirms exactly this refund
+    # The refund released on receipt (a trusted customer): paid already, so ``total`` is only
+    # what inspection finds, and less opens a recovery case instead of changing it.
+    paid_on_receipt: Money | None = None
+
+    @property
+    def total_line(self) -> str:
+        """The line under the units: the total, and why a lead approves it or that it was paid."""
+        if self.paid_on_receipt is not None:
+            paid = f"Paid on receipt {self.paid_on_receipt}"
+            if not self.confirming:  # units not inspected yet count as not received
+                return f"{paid}; if closed now: {self.total}"
+            less = (
+                " — less than paid: closing opens a recovery case for a shift lead"
+                if self.total < self.paid_on_receipt
+                else ""
+            )
+            return f"{paid}; inspection finds {self.total}{less}"
+        approval = f" — needs shift-lead approval: {self.approval}" if self.approval else ""
+        return f"Total refund {self.total}{approval}"
 
 
 @dataclass(frozen=True)

@@ -32,11 +32,14 @@ from pathlib import Path
 import pytest
 from kpi_floor import END, START, at, hand_built
 from report_floor import flat
+from sqlmodel import select
 
 from returnsdesk.__main__ import main
 from returnsdesk.data.db import Database, make_engine
 from returnsdesk.data.migrations import ensure_schema
+from returnsdesk.data.models import RecoveryCase, Refund
 from returnsdesk.domain.money import Money
+from returnsdesk.domain.vocabulary import RecoveryResolution
 from returnsdesk.services.reports import Period, ReportKind, ReportRequest, ReportSetup
 from returnsdesk.services.reports.generate import generate_report
 from returnsdesk.services.reports.kpis import read_kpis
@@ -183,3 +186,53 @@ def test_the_cli_writes_the_kpi_report_and_its_csv(database: Database, tmp_path:
     assert "station KPI-02" in flat(out.read_bytes())
     with (tmp_path / "csv" / "kpis.csv").open(encoding="utf-8-sig", newline="") as stream:
         assert dict(csv.reader(stream))["Refund accuracy"] == "50.0%"
+
+
+def test_refunds_paid_on_receipt_that_inspection_found_too_high_count_against_accuracy(
+    database: Database,
+) -> None:
+    # Given R1's refund (paid on receipt) has an open recovery case, and R5's one that a lead
+    # closed as disputed by the customer: the two refunds without a finding so far
+    with database.session() as session:
+        r1 = session.exec(select(Refund).where(Refund.created_at == at(5, 12))).one()
+        r5 = session.exec(select(Refund).where(Refund.created_at == at(14, 13))).one()
+        for refund, resolution in ((r1, None), (r5, RecoveryResolution.DISPUTED)):
+            session.add(
+                RecoveryCase(
+                    return_id=refund.return_id,
+                    refund_id=refund.id,
+                    paid=refund.total,
+                    inspected=refund.total / 2,
+                    currency="EUR",
+                    reason="Inspection refunds less",
+                    opened_at=END,
+                    closed_at=None if resolution is None else END,
+                    resolution=resolution,
+                )
+            )
+    data = read_kpis(database, PERIOD, None, SETUP)
+    # Then no refund of the period is free of findings (was 2 of 5), each case by its state
+    assert data.weeks[0].refund_accuracy == 0 and data.weeks[1].refund_accuracy == 0
+    assert data.total.refund_accuracy == 0
+    assert dict(data.total.counts.findings) == {
+        "rejected": 1,
+        "parked": 1,
+        "resent": 1,
+        "regraded": 1,
+        "recovery_open": 1,
+        "disputed": 1,
+    }
+    report = generate_report(database, ReportRequest(ReportKind.KPIS, PERIOD), setup=SETUP)
+    text = flat(report.pdf)
+    assert "Paid on receipt, found less: case open 1" in text
+    assert "Paid on receipt, disputed by the customer 1" in text
+    assert "Paid on receipt, recovered from the customer 0" in text
+    # And the report counts the cases by what the lead did, with the money at stake
+    assert list(csv.reader(io.StringIO(report.csv_tables["recovery-cases"]))) == [
+        ["Case", "Refunds", "At stake"],
+        ["Open", "1", "EUR 5.00"],
+        ["Recovered from the customer", "0", "–"],
+        ["Written off", "0", "–"],
+        ["Disputed by the customer", "1", "EUR 5.00"],
+    ]
+    assert "Disputed by the customer 1 EUR 5.00" in text

@@ -86,6 +86,52 @@ class Ui_LeadView(object):
 
         self.leftColumn.addLayout(self.refundButtons)
 
+        self.recoveryHeading = QLabel(LeadView)
+        self.recoveryHeading.setObjectName(u"recoveryHeading")
+        self.recoveryHeading.setTextFormat(Qt.TextFormat.PlainText)
+
+        self.leftColumn.addWidget(self.recoveryHeading)
+
+        self.recoveryTable = QTableView(LeadView)
+        self.recoveryTable.setObjectName(u"recoveryTable")
+        self.recoveryTable.setTabKeyNavigation(False)
+        self.recoveryTable.setAlternatingRowColors(True)
+        self.recoveryTable.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.recoveryTable.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+
+        self.leftColumn.addWidget(self.recoveryTable)
+
+        self.recoveryDetails = QLabel(LeadView)
+        self.recoveryDetails.setObjectName(u"recoveryDetails")
+        self.recoveryDetails.setTextFormat(Qt.TextFormat.PlainText)
+        self.recoveryDetails.setWordWrap(True)
+
+        self.leftColumn.addWidget(self.recoveryDetails)
+
+        self.recoveryButtons = QHBoxLayout()
+        self.recoveryButtons.setObjectName(u"recoveryButtons")
+        self.recoveredButton = QPushButton(LeadView)
+        self.recoveredButton.setObjectName(u"recoveredButton")
+
+        self.recoveryButtons.addWidget(self.recoveredButton)
+
+        self.writeOffButton = QPushButton(LeadView)
+        self.writeOffButton.setObjectName(u"writeOffButton")
+
+        self.recoveryButtons.addWidget(self.writeOffButton)
+
+        self.disputedButton = QPushButton(LeadView)
+        self.disputedButton.setObjectName(u"disputedButton")
+
+        self.recoveryButtons.addWidget(self.disputedButton)
+
+        self.recoveryButtonsSpacer = QSpacerItem(0, 0, QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Minimum)
+
+        self.recoveryButtons.addItem(self.recoveryButtonsSpacer)
+
+
+        self.leftColumn.addLayout(self.recoveryButtons)
+
         self.messagesHeadingRow = QHBoxLayout()
         self.messagesHeadingRow.setObjectName(u"messagesHeadingRow")
         self.messagesHeading = QLabel(LeadView)
@@ -136,8 +182,9 @@ class Ui_LeadView(object):
 
         self.leftColumn.addLayout(self.messageButtons)
 
-        self.leftColumn.setStretch(1, 3)
+        self.leftColumn.setStretch(1, 2)
         self.leftColumn.setStretch(5, 2)
+        self.leftColumn.setStretch(9, 2)
 
         self.columns.addLayout(self.leftColumn)
 
@@ -234,12 +281,17 @@ class Ui_LeadView(object):
 
         self.rootLayout.setStretch(1, 1)
         self.refundsHeading.setBuddy(self.refundsTable)
+        self.recoveryHeading.setBuddy(self.recoveryTable)
         self.messagesHeading.setBuddy(self.messagesTable)
         self.rmaLabel.setBuddy(self.rmaEdit)
         self.syncHeading.setBuddy(self.eventsTable)
         QWidget.setTabOrder(self.refundsTable, self.approveButton)
         QWidget.setTabOrder(self.approveButton, self.rejectButton)
-        QWidget.setTabOrder(self.rejectButton, self.rmaEdit)
+        QWidget.setTabOrder(self.rejectButton, self.recoveryTable)
+        QWidget.setTabOrder(self.recoveryTable, self.recoveredButton)
+        QWidget.setTabOrder(self.recoveredButton, self.writeOffButton)
+        QWidget.setTabOrder(self.writeOffButton, self.disputedButton)
+        QWidget.setTabOrder(self.disputedButton, self.rmaEdit)
         QWidget.setTabOrder(self.rmaEdit, self.messagesTable)
         QWidget.setTabOrder(self.messagesTable, self.resendMessageButton)
         QWidget.setTabOrder(self.resendMessageButton, self.eventsTable)
@@ -265,6 +317,16 @@ class Ui_LeadView(object):
         self.refundLines.setText("")
         self.approveButton.setText(QCoreApplication.translate("LeadView", u"Approve (A)", None))
         self.rejectButton.setText(QCoreApplication.translate("LeadView", u"Reject (R)", None))
+        self.recoveryHeading.setText(QCoreApplication.translate("LeadView", u"Recovery cases: refunds paid on receipt", None))
+        self.recoveryTable.setAccessibleName(QCoreApplication.translate("LeadView", u"Open recovery cases", None))
+        self.recoveryDetails.setText("")
+        self.recoveryDetails.setAccessibleName(QCoreApplication.translate("LeadView", u"The selected recovery case", None))
+        self.recoveredButton.setText(QCoreApplication.translate("LeadView", u"Recovered (C)", None))
+        self.recoveredButton.setToolTip(QCoreApplication.translate("LeadView", u"Close the case: the customer paid the difference back", None))
+        self.writeOffButton.setText(QCoreApplication.translate("LeadView", u"Write off (W)", None))
+        self.writeOffButton.setToolTip(QCoreApplication.translate("LeadView", u"Close the case: the difference is not chased", None))
+        self.disputedButton.setText(QCoreApplication.translate("LeadView", u"Customer disputes (D)", None))
+        self.disputedButton.setToolTip(QCoreApplication.translate("LeadView", u"Close the case: the customer disputes what inspection found", None))
         self.messagesHeading.setText(QCoreApplication.translate("LeadView", u"Customer messages", None))
         self.rmaLabel.setText(QCoreApplication.translate("LeadView", u"&Return (RMA):", None))
         self.rmaEdit.setPlaceholderText(QCoreApplication.translate("LeadView", u"RMA, then Enter", None))

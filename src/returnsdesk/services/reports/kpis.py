@@ -10,15 +10,16 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Literal
 
 from sqlalchemy import Connection
 
 from returnsdesk.data.db import Database
-from returnsdesk.data.kpi_queries import Window, kpi_counts, refund_findings
+from returnsdesk.data.kpi_queries import Window, kpi_counts, recovery_cases, refund_findings
 from returnsdesk.domain.kpis import Finding, KpiCosts, KpiCounts, Week, weeks
 from returnsdesk.domain.money import Money
-from returnsdesk.domain.vocabulary import Disposition
+from returnsdesk.domain.vocabulary import Disposition, RecoveryResolution
 from returnsdesk.services.reports import queries as q
 from returnsdesk.services.reports.content import Chart, Facts, Heading, ReportContent, Table, Text
 from returnsdesk.services.reports.formatting import count, duration, money
@@ -49,13 +50,16 @@ DEFINITIONS: tuple[tuple[str, str], ...] = (
         "Refund accuracy",
         "Share of the period's refunds with no finding: rejected by a lead (held, then turned"
         " down), refused by the order system and parked now, sent again under a new key after"
-        " a refusal, or a blind re-grade of one of its units found another grade. A parked"
-        " event retried or resolved in place is in the audit trail only and no longer counts.",
+        " a refusal, a blind re-grade of one of its units found another grade, or, paid on"
+        " receipt, the inspection found less (a recovery case, open or closed as recovered,"
+        " written off or disputed). A parked event retried or resolved in place is in the"
+        " audit trail only and no longer counts.",
     ),
     (
         "Recovery rate",
         "Value recovered / resale value of the units dispositioned in the period; value"
-        " recovered = resale value × the channel's recovery rate ([reports] recovery_rates).",
+        " recovered = resale value × the channel's recovery rate ([reports] recovery_rates)."
+        " Money recovered from customers (recovery cases) counts under refund accuracy.",
     ),
     (
         "Kept in stock",
@@ -235,6 +239,10 @@ def build(
             numeric=frozenset({1}),
         )
     )
+    step("Recovery cases")
+    period = scope.period
+    cases = recovery_cases(connection, Window(period.start, period.end, scope.station_id))
+    blocks.append(_recovery_cases_table(cases))
     units = counts.units_dispositioned
     blocks.append(
         Table(
@@ -267,6 +275,28 @@ def build(
     )
     blocks.append(Heading("What the figures mean"))
     blocks.extend(Text(f"{name}: {text}") for name, text in DEFINITIONS)
+
+
+def _recovery_cases_table(
+    cases: list[tuple[RecoveryResolution | None, str, Decimal, Decimal]],
+) -> Table:
+    """Refunds paid on receipt that inspection found too high, by what the lead did: how many,
+    and the money at stake (paid beyond what inspection refunds), per currency."""
+    rows: list[tuple[str, ...]] = []
+    for state in (None, *RecoveryResolution):
+        stake: dict[str, Decimal] = {}
+        found = [(c, paid, inspected) for r, c, paid, inspected in cases if r is state]
+        for currency, paid, inspected in found:
+            stake[currency] = stake.get(currency, Decimal(0)) + max(paid - inspected, Decimal(0))
+        shown = ", ".join(money(amount, c) for c, amount in sorted(stake.items())) or "–"
+        rows.append(("Open" if state is None else state.label, count(len(found)), shown))
+    return Table(
+        "recovery-cases",
+        "Refunds paid on receipt that inspection found too high (recovery cases)",
+        ("Case", "Refunds", "At stake"),
+        rows,
+        numeric=frozenset({1, 2}),
+    )
 
 
 def _recovery_table(counts: KpiCounts, setup: ReportSetup) -> Table:

@@ -116,6 +116,11 @@ def test_one_return_with_two_tiers_is_refused(database: Database) -> None:
     ]
     assert tiers(database) == {}
 
+    text, _rma, _sku = one_row_file(customer_tier="g" * 33)
+    with pytest.raises(ImportRejected) as too_long:
+        import_returns(database, text)
+    assert too_long.value.problems == ["row 2, column customer_tier: at most 32 characters, not 33"]
+
 
 def test_importing_again_updates_by_rma_and_never_duplicates(
     database: Database, tmp_path: Path

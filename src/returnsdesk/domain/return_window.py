@@ -71,8 +71,8 @@ TIER_LIMIT = 32  # returns.customer_tier
 
 def customer_tier(text: str | None) -> str | None:
     """A tier as the shop writes it ("Gold ") the way refunds.toml names it ("gold"); None for
-    none. Every import path reads tiers through this, so a policy key matches them all."""
+    none. Every import path reads tiers through this, so a policy key matches them all; each
+    refuses or skips one longer than ``TIER_LIMIT`` in its own way."""
     if text is None:
         return None
-    tier = " ".join(text.split()).casefold()
-    return tier[:TIER_LIMIT] or None
+    return " ".join(text.split()).casefold() or None

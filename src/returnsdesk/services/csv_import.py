@@ -39,7 +39,7 @@ from returnsdesk.domain.barcodes import is_valid_gtin, normalise_gtin
 from returnsdesk.domain.errors import OperatorError
 from returnsdesk.domain.messages import language_tag, payment_method_word
 from returnsdesk.domain.money import currency_exponent
-from returnsdesk.domain.return_window import customer_tier
+from returnsdesk.domain.return_window import TIER_LIMIT, customer_tier
 from returnsdesk.domain.vocabulary import ReturnStatus
 
 REQUIRED = (
@@ -286,7 +286,7 @@ def _row(number: int, cells: dict[str, str], problems: list[str]) -> ImportRow |
     read("serialised", _yes_no)
     read("customer_language", _optional_language)
     read("payment_method", payment_method_word)
-    read("customer_tier", customer_tier)
+    read("customer_tier", _optional_tier)
     for name in ("comment", "carrier", "product_title", "category"):
         read(name, str)
     read("tracking_numbers", _words_upper)
@@ -438,6 +438,13 @@ def _optional_language(value: str) -> str | None:
     if tag is None:
         raise _Cell(f"expected a language tag like de or de-DE, not {value[:20]!r}")
     return tag
+
+
+def _optional_tier(value: str) -> str | None:
+    tier = customer_tier(value)
+    if tier is not None and len(tier) > TIER_LIMIT:
+        raise _Cell(f"at most {TIER_LIMIT} characters, not {len(tier)}")
+    return tier
 
 
 def _yes_no(value: str) -> bool:

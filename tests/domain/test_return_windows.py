@@ -19,7 +19,10 @@ from returnsdesk.paths import default_policy_dir
 def policies_with(tmp_path: Path, windows: str) -> Policies:
     shutil.copytree(default_policy_dir(), tmp_path / "p")
     path = tmp_path / "p" / "refunds.toml"
-    path.write_text(path.read_text(encoding="utf-8") + windows, encoding="utf-8")
+    text = path.read_text(encoding="utf-8")
+    before, table, _shipped = text.partition("\n[windows]\n")  # the last table: ours instead
+    assert table
+    path.write_text(before + table + windows, encoding="utf-8")
     return load_policies(tmp_path / "p")
 
 
@@ -31,6 +34,11 @@ def test_the_longest_applicable_window_wins(tmp_path: Path) -> None:
     assert windows.days(base=30, categories=["furniture"], tier="gold") == 365
     assert windows.days(base=30, categories=[], tier="silver") == 30
     assert windows.days(base=90, categories=["furniture"], tier=None) == 90
+
+
+def test_the_shipped_policy_gives_gold_customers_a_year() -> None:
+    windows = load_policies(default_policy_dir()).refunds.windows
+    assert (dict(windows.tiers), dict(windows.categories)) == ({"gold": 365}, {})
 
 
 def test_a_window_of_no_days_is_refused_naming_the_key(tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ import pytest
 from sqlmodel import select
 
 from completing import station_service
-from returnsdesk.data.models import Refund, Return
+from returnsdesk.data.models import Order, Refund, Return
 from returnsdesk.domain.barcodes import gtin_check_digit
 from returnsdesk.domain.clock import fixed_clock
 from returnsdesk.domain.inspection import UnitStep
@@ -126,3 +126,27 @@ def test_a_tier_the_policy_does_not_name_gets_the_returns_own_window(
     )
     assert approval == "Received 40 days after delivery, past the 30-day return window"
     assert refund_status(demo_env, "RMA-900003") is RefundStatus.PENDING_APPROVAL
+
+
+def test_the_demos_gold_customer_is_inside_the_shipped_gold_window(
+    demo_env: StationEnvironment,
+) -> None:
+    # Given the demo with the shipped policies, at the moment its gold parcel is 45 days late
+    with demo_env.database.read() as session:
+        gold = session.exec(select(Return).where(Return.rma_number == "RMA-100006")).one()
+        delivered = session.exec(select(Order.delivered_at).where(Order.id == gold.order_id)).one()
+    assert delivered is not None
+    service = station_service(demo_env)
+    service.clock = fixed_clock(delivered + timedelta(days=45, hours=1))
+    station = Station(service)
+    # When the inspector scans it, then the late one with no tier
+    gold_view = station.scan("RMA-100006").return_view
+    station.press("Esc")
+    late_view = station.scan("RMA-100005").return_view
+    # Then the gold parcel is within its window, the other one outside the return's own
+    assert gold_view is not None and late_view is not None
+    assert gold_view.window_text == (
+        "45 days since delivery, within the 365-day gold window (customer tier gold)"
+    )
+    assert gold_view.within_window and not late_view.within_window
+    assert "window 30 days + 7 days for the trip back: OUTSIDE" in late_view.window_text

@@ -207,6 +207,10 @@ _EMAIL_DOMAINS = ("example.com", "example.net", "example.org")
 # other demo value) stays as it was.
 GERMAN_SURNAMES = ("Bauer", "Fischer", "Keller", "Müller", "Schmidt")
 _PAYMENT_METHODS = ("card", "card", "paypal", "bank_transfer", "invoice")
+# About one customer in eight is a gold member (the shipped refunds.toml gives gold 365 days);
+# from the name too, for the same reason.
+GOLD_TIER = "gold"
+_GOLD_ONE_IN = 8
 
 REASON_CODES = (
     "changed_mind",
@@ -282,6 +286,7 @@ class _Designed:
     delivered_days_ago: int
     requested_days_after_delivery: int
     also_ordered: tuple[str, ...] = ()
+    customer_tier: str | None = None  # designed customers have exactly this tier
 
 
 DESIGNED_SCENARIOS = (
@@ -352,6 +357,20 @@ DESIGNED_SCENARIOS = (
         delivered_days_ago=52,
         requested_days_after_delivery=40,
         also_ordered=("HOM-4009",),
+    ),
+    _Designed(
+        rma_number="RMA-100006",
+        scenario="Gold customer: past the 30-day window, inside the 365-day gold window",
+        customer_name="Hanna Lindqvist",
+        sku="FTW-2002-41",
+        ordered=1,
+        returned=1,
+        reason_code="doesnt_fit",
+        comment="Half a size too small. Thank you for the long returns period!",
+        carrier="DHL",
+        delivered_days_ago=45,
+        requested_days_after_delivery=38,
+        customer_tier=GOLD_TIER,
     ),
 )
 _SCENARIO_BY_RMA = {d.rma_number: d.scenario for d in DESIGNED_SCENARIOS}
@@ -536,6 +555,7 @@ class _Seeder:
         requested_at: datetime,
         carrier: str,
         lines: Sequence[tuple[OrderLine, int, str, str]],  # line, quantity, reason, comment
+        customer_tier: str | None,
     ) -> None:
         return_ = self.writer.return_(
             rma_number,
@@ -546,6 +566,7 @@ class _Seeder:
             created_at=requested_at,
             expected_at=requested_at + timedelta(days=self.rng.uniform(2.0, 6.0)),
             policy_window_days=POLICY_WINDOW_DAYS,
+            customer_tier=customer_tier,
         )
         number = _tracking_number(self.rng, carrier)
         while self.writer.tracking_owner(number) is not None:
@@ -568,6 +589,7 @@ class _Seeder:
             requested_at=requested_at,
             carrier=d.carrier,
             lines=[(lines[0], d.returned, d.reason_code, d.comment)],
+            customer_tier=d.customer_tier,
         )
 
     def _random_returns(
@@ -603,6 +625,7 @@ class _Seeder:
                 requested_at=requested_at,
                 carrier=self.rng.choices(_CARRIERS, weights=(35, 20, 20, 25))[0],
                 lines=self._return_lines(lines_by_order[order.id]),
+                customer_tier=customer_tier(order.customer_name),
             )
 
     def _return_lines(self, lines: list[OrderLine]) -> list[tuple[OrderLine, int, str, str]]:
@@ -619,6 +642,11 @@ class _Seeder:
 def _language_and_method(name: str) -> tuple[str, str]:
     language = "de-DE" if name.rsplit(" ", 1)[-1] in GERMAN_SURNAMES else "en"
     return language, _PAYMENT_METHODS[zlib.crc32(name.encode()) % len(_PAYMENT_METHODS)]
+
+
+def customer_tier(name: str) -> str | None:
+    """The tier of a customer of the random returns (designed ones say their own)."""
+    return GOLD_TIER if zlib.crc32(f"tier {name}".encode()) % _GOLD_ONE_IN == 0 else None
 
 
 def _email(name: str, domain: str) -> str:

@@ -4,9 +4,10 @@ Inbound: orders changed since the cursor (``orders(sortKey: UPDATED_AT, query:
 "updated_at:>=...")``, paginated), each with its OPEN returns, their return line items, reverse
 fulfillment orders and the tracking numbers of their reverse deliveries, the customer (a tag
 ``tier:<name>`` is its tier, for longer return windows), and the line items' variants (SKU,
-barcode, inventory item). ``fetch_return_changes`` turns a page into the sync contract's ``/returns/changes`` shape, so ``inbound.Puller`` checks and writes it into
-the same tables as any other pull. Order lines keep the Shopify ``LineItem`` id as ``line_ref``;
-the RMA number is the return's name (``#1001-R1``).
+barcode, inventory item). ``fetch_return_changes`` turns a page into the sync contract's
+``/returns/changes`` shape, so ``inbound.Puller`` checks and writes it into the same tables as
+any other pull. Order lines keep the Shopify ``LineItem`` id as ``line_ref``; the RMA number is
+the return's name (``#1001-R1``).
 
 Outbound, per outbox event (every mutation carries ``@idempotent(key:)`` with the event's own
 stored key, so a resend after a lost answer is replayed by Shopify, never applied twice):

@@ -30,11 +30,11 @@ class ReturnWindow:
 
     @property
     def why(self) -> str:
-        """Where a longer window comes from, e.g. "customer tier gold"; "" for the return's own."""
+        """Where a longer window comes from ("customer tier"); "" for the return's own."""
         if self.basis is WindowBasis.TIER:
-            return f"customer tier {self.name}"
+            return "customer tier"
         if self.basis is WindowBasis.CATEGORY:
-            return f"product category {self.name}"
+            return "product category"
         return ""
 
     def is_late(self, days_since_delivery: int | None, *, grace_days: int) -> bool:
@@ -48,17 +48,13 @@ class ReturnWindow:
             return "Not delivered yet: no return window to check"
         days = _days(days_since_delivery)
         why = f" ({self.why})" if self.why else ""
+        transit = f" + {_days(grace_days)} in transit" if grace_days else ""
         if self.is_late(days_since_delivery, grace_days=grace_days):
-            grace = f" + {_days(grace_days)} for the trip back" if grace_days else ""
-            return (
-                f"Returned {days} after delivery, window {_days(self.days)}{grace}{why}: "
-                "OUTSIDE the window"
-            )
+            named = f"{self.name} " if self.name else ""
+            window = f"{named}window {_days(self.days)}{transit}"
+            return f"Returned {days} after delivery, {window}: OUTSIDE"
         if days_since_delivery > self.days:
-            return (
-                f"{days} since delivery: past the {self}{why}, within the "
-                f"{_days(grace_days)} allowed for the trip back"
-            )
+            return f"{days} since delivery: within the {self}{why}{transit}"
         return f"{days} since delivery, within the {self}{why}"
 
 

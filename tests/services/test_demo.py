@@ -137,8 +137,8 @@ def test_seed_creates_a_shop_with_orders_and_open_returns(
 ) -> None:
     engine, summary = seeded
 
-    assert summary.orders == ORDER_COUNT == 300
-    assert summary.open_returns == OPEN_RETURN_COUNT == len(summary.parcels) == 50
+    assert summary.orders == ORDER_COUNT == 301
+    assert summary.open_returns == OPEN_RETURN_COUNT == len(summary.parcels) == 51
     with Session(engine) as session:
         assert [s.code for s in session.exec(select(Station))] == ["STATION-01"]
         operators = {o.code: o for o in session.exec(select(Operator))}

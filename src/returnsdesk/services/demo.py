@@ -45,8 +45,8 @@ logger = logging.getLogger(__name__)
 
 CURRENCY = "EUR"
 POLICY_WINDOW_DAYS = 30
-ORDER_COUNT = 300
-OPEN_RETURN_COUNT = 50
+ORDER_COUNT = 301
+OPEN_RETURN_COUNT = 51
 _LATE_RETURN_COUNT = 3  # random returns beyond the window, besides the designed one
 # In-window returns come from orders delivered this recently, so the demo database stays inside
 # the window for a week or two after seeding (the station counts days since delivery).
@@ -287,6 +287,8 @@ class _Designed:
     requested_days_after_delivery: int
     also_ordered: tuple[str, ...] = ()
     customer_tier: str | None = None  # designed customers have exactly this tier
+    # Drawn from a random stream of its own: adding it changed no other demo value.
+    own_stream: bool = False
 
 
 DESIGNED_SCENARIOS = (
@@ -371,6 +373,7 @@ DESIGNED_SCENARIOS = (
         delivered_days_ago=45,
         requested_days_after_delivery=38,
         customer_tier=GOLD_TIER,
+        own_stream=True,
     ),
 )
 _SCENARIO_BY_RMA = {d.rma_number: d.scenario for d in DESIGNED_SCENARIOS}
@@ -417,10 +420,12 @@ def _ean13(gtin: str) -> str:
 
 
 class _Seeder:
-    def __init__(self, session: Session, rng: random.Random, now: datetime) -> None:
+    def __init__(self, session: Session, seed: int, now: datetime) -> None:
         self.session = session
         self.writer = ReturnWriter(session)  # a database with no orders: nothing to load
-        self.rng = rng
+        self.rng = random.Random(seed)
+        # Scenarios added later draw from here, so every other value stays as it was.
+        self.own_rng = random.Random(f"own stream {seed}")
         self.now = now
         self.products: dict[str, Product] = {}
         self.serials: set[str] = set()
@@ -536,10 +541,14 @@ class _Seeder:
             lines.append(self._line(order, product, min(quantity, most), discount=discount))
         return order, lines
 
+    def _rng(self, d: _Designed) -> random.Random:
+        return self.own_rng if d.own_stream else self.rng
+
     def _designed_order(self, d: _Designed) -> tuple[Order, list[OrderLine]]:
-        delivered = self.now - timedelta(days=d.delivered_days_ago, hours=self.rng.uniform(1, 8))
-        placed_at = delivered - timedelta(days=self.rng.uniform(1.5, 3.5))
-        email = _email(d.customer_name, self.rng.choice(_EMAIL_DOMAINS))
+        rng = self._rng(d)
+        delivered = self.now - timedelta(days=d.delivered_days_ago, hours=rng.uniform(1, 8))
+        placed_at = delivered - timedelta(days=rng.uniform(1.5, 3.5))
+        email = _email(d.customer_name, rng.choice(_EMAIL_DOMAINS))
         order = self._order(d.customer_name, email, placed_at, delivered)
         lines = [self._line(order, self.products[d.sku], d.ordered, discount=False)]
         lines += [self._line(order, self.products[s], 1, discount=False) for s in d.also_ordered]
@@ -556,6 +565,7 @@ class _Seeder:
         carrier: str,
         lines: Sequence[tuple[OrderLine, int, str, str]],  # line, quantity, reason, comment
         customer_tier: str | None,
+        rng: random.Random,
     ) -> None:
         return_ = self.writer.return_(
             rma_number,
@@ -564,13 +574,13 @@ class _Seeder:
             customer_email=order.customer_email,
             status=ReturnStatus.OPEN,
             created_at=requested_at,
-            expected_at=requested_at + timedelta(days=self.rng.uniform(2.0, 6.0)),
+            expected_at=requested_at + timedelta(days=rng.uniform(2.0, 6.0)),
             policy_window_days=POLICY_WINDOW_DAYS,
             customer_tier=customer_tier,
         )
-        number = _tracking_number(self.rng, carrier)
+        number = _tracking_number(rng, carrier)
         while self.writer.tracking_owner(number) is not None:
-            number = _tracking_number(self.rng, carrier)
+            number = _tracking_number(rng, carrier)
         self.writer.tracking_number(return_, number, carrier)
         self.writer.set_return_lines(
             return_,
@@ -590,6 +600,7 @@ class _Seeder:
             carrier=d.carrier,
             lines=[(lines[0], d.returned, d.reason_code, d.comment)],
             customer_tier=d.customer_tier,
+            rng=self._rng(d),
         )
 
     def _random_returns(
@@ -626,6 +637,7 @@ class _Seeder:
                 carrier=self.rng.choices(_CARRIERS, weights=(35, 20, 20, 25))[0],
                 lines=self._return_lines(lines_by_order[order.id]),
                 customer_tier=customer_tier(order.customer_name),
+                rng=self.rng,
             )
 
     def _return_lines(self, lines: list[OrderLine]) -> list[tuple[OrderLine, int, str, str]]:
@@ -668,7 +680,7 @@ def seed_demo(session: Session, *, seed: int = 7, now: datetime | None = None) -
         now = utcnow()
     elif now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
-    _Seeder(session, random.Random(seed), now).run()
+    _Seeder(session, seed, now).run()
     session.commit()
     summary = demo_parcels(session)
     logger.info(

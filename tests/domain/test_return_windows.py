@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 from types import MappingProxyType
@@ -113,3 +114,17 @@ def test_a_tier_from_the_shop_is_read_as_refunds_toml_names_it(
     written: str | None, tier: str | None
 ) -> None:
     assert customer_tier(written) == tier
+
+
+@pytest.mark.parametrize(
+    ("windows", "says"),
+    [
+        ("tiers = { Gold = 365 }\n", "windows.tiers.Gold: write it as 'gold'"),
+        ('categories = { "home  goods" = 60 }\n', "windows.categories.home  goods: write it as"),
+    ],
+)
+def test_a_key_no_tier_or_category_could_match_is_refused(
+    tmp_path: Path, windows: str, says: str
+) -> None:
+    with pytest.raises(PolicyError, match=re.escape(says)):
+        policies_with(tmp_path, windows)

@@ -24,7 +24,7 @@ from typing import TypeVar
 
 from returnsdesk.domain.errors import PolicyError
 from returnsdesk.domain.money import Money
-from returnsdesk.domain.return_window import ReturnWindow, WindowBasis
+from returnsdesk.domain.return_window import ReturnWindow, WindowBasis, customer_tier
 from returnsdesk.domain.vocabulary import Disposition, InspectionFlag, RefundStatus
 from returnsdesk.domain.weighing import WeightCheck
 
@@ -738,6 +738,10 @@ def _parse_windows(root: _Table) -> ReturnWindows:
             value = days.integer(name)
             if not 1 <= value <= _MAX_WINDOW_DAYS:
                 raise days.error(name, f"must be between 1 and {_MAX_WINDOW_DAYS} days")
+            # Tiers and categories arrive in lower case, single-spaced: another spelling of a
+            # key would never match, silently.
+            if customer_tier(name) != name:
+                raise days.error(name, f"write it as {customer_tier(name) or '...'!r}")
             found[key][name] = value
     return ReturnWindows(MappingProxyType(found["categories"]), MappingProxyType(found["tiers"]))
 

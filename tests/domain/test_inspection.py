@@ -23,6 +23,7 @@ from returnsdesk.domain.inspection import (
 )
 from returnsdesk.domain.money import Money
 from returnsdesk.domain.policy import ITEM_NOT_RETURNED, WRONG_ITEM_RETURNED, load_policies
+from returnsdesk.domain.return_window import ReturnWindow
 from returnsdesk.domain.vocabulary import Disposition, InspectionFlag, RefundStatus
 from returnsdesk.paths import default_policy_dir
 
@@ -79,7 +80,7 @@ def parcel(
         policies=POLICIES,
         currency="EUR",
         days_since_delivery=days,
-        window_days=30,
+        window=ReturnWindow(30),
         require_photos=require_photos,
     )
 

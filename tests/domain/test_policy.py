@@ -30,6 +30,7 @@ from returnsdesk.domain.policy import (
     RefundPolicy,
     load_policies,
 )
+from returnsdesk.domain.return_window import ReturnWindow
 from returnsdesk.domain.vocabulary import Disposition, InspectionFlag, RefundStatus
 from returnsdesk.paths import default_policy_dir
 
@@ -431,7 +432,9 @@ def _review(
     days: int | None = 10,
     flags: frozenset[InspectionFlag] = NO_FLAGS,
 ) -> tuple[RefundStatus, str]:
-    review = REFUNDS.review(total=total, days_since_delivery=days, window_days=30, flags=flags)
+    review = REFUNDS.review(
+        total=total, days_since_delivery=days, window=ReturnWindow(30), flags=flags
+    )
     return review.status, review.reason
 
 
@@ -465,7 +468,11 @@ def test_refund_outside_policy_waits_for_approval(
 
 def test_an_overridden_disposition_waits_for_approval_unless_the_policy_says_not() -> None:
     review = REFUNDS.review(
-        total=HUNDRED, days_since_delivery=10, window_days=30, flags=NO_FLAGS, overridden_units=2
+        total=HUNDRED,
+        days_since_delivery=10,
+        window=ReturnWindow(30),
+        flags=NO_FLAGS,
+        overridden_units=2,
     )
     assert (review.status, review.reason) == (
         RefundStatus.PENDING_APPROVAL,
@@ -476,7 +483,7 @@ def test_an_overridden_disposition_waits_for_approval_unless_the_policy_says_not
         relaxed.review(
             total=HUNDRED,
             days_since_delivery=10,
-            window_days=30,
+            window=ReturnWindow(30),
             flags=NO_FLAGS,
             overridden_units=2,
         ).status

@@ -77,6 +77,9 @@ def test_lookup_finds_one_return_by_rma_tracking_or_order(oscar_shop: OscarShop)
     assert by_tracking.json()["rma_number"] == by_order.json()["rma_number"] == "RMA-000102"
     assert {t["carrier"] for t in by_rma["tracking_numbers"]} == {"DHL", "USPS"}
     assert by_rma["policy_window_days"] == 30
+    assert "customer_tier" not in by_rma  # a guest's order: no tier
+    shopper = oscar_shop.request("GET", "/returns/lookup?rma=RMA-000101").json()
+    assert shopper["customer_tier"] == "gold"  # the registered shopper is in "tier:gold"
     (line,) = by_rma["lines"]
     assert (line["sku"], line["quantity"], line["reason_code"]) == (HEADPHONES, 1, "defective")
     (ordered, _grinder) = by_rma["order"]["lines"]

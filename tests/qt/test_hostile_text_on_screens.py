@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
+from types import MappingProxyType
 
 import pytest
 from pytestqt.qtbot import QtBot
@@ -33,6 +35,7 @@ from completing import complete_parcel, demo_parcel, station_service
 from returnsdesk.config import Settings
 from returnsdesk.data.models import Operator, OutboxEvent, Product, Return, ReturnLine
 from returnsdesk.domain.clock import utc_now
+from returnsdesk.domain.policy import ReturnWindows
 from returnsdesk.domain.vocabulary import OutboxStatus, RefundStatus
 from returnsdesk.qt import ops
 from returnsdesk.qt.dialogs import CrashDialog, ask_text
@@ -53,6 +56,7 @@ PRODUCT = f"{MARKUP} trail shoe"
 REASON = f"{MARKUP}_reason"
 OPERATOR = f"{MARKUP} Ines"
 SHOP_ERROR = f"400 {MARKUP} from the shop"
+TIER = f"{MARKUP} members"  # a tier the shop sent and the policy names: a longer window
 SCREENSHOT_DIR = Path(os.environ.get("RETURNSDESK_SCREENSHOT_DIR", "/tmp"))
 
 
@@ -108,13 +112,14 @@ def assert_shown_literally(root: QWidget, *expected: str) -> None:
 
 @pytest.fixture
 def hostile_env(demo_env: StationEnvironment) -> Iterator[StationEnvironment]:
-    """The demo with markup in a customer's name, a product title, reasons, an operator's name,
-    a held refund's customer and a parked event's error from the shop."""
+    """The demo with markup in a customer's name and tier, a product title, reasons, an
+    operator's name, a held refund's customer and a parked event's error from the shop."""
     parcel = demo_parcel(demo_env, "RMA-100001")
     with demo_env.database.session() as session:
         for rma in ("RMA-100001", "RMA-100004"):
             return_ = session.exec(select(Return).where(Return.rma_number == rma)).one()
             return_.customer_name = CUSTOMER
+            return_.customer_tier = TIER
             session.add(return_)
             for line in session.exec(select(ReturnLine).where(ReturnLine.return_id == return_.id)):
                 line.reason_code = REASON
@@ -133,7 +138,9 @@ def hostile_env(demo_env: StationEnvironment) -> Iterator[StationEnvironment]:
         assert event is not None
         event.status, event.attempts, event.last_error = OutboxStatus.NEEDS_ATTENTION, 1, SHOP_ERROR
         session.add(event)
-    yield demo_env
+    windows = ReturnWindows(tiers=MappingProxyType({TIER: 365}))
+    refunds = replace(demo_env.policies.refunds, windows=windows)
+    yield replace(demo_env, policies=replace(demo_env.policies, refunds=refunds))
 
 
 @pytest.fixture
@@ -180,6 +187,7 @@ def test_markup_scanned_and_from_the_database_shows_literally_at_the_station(
     inspector.scan(parcel.tracking_number)
     assert inspector.controller.state is State.RETURN
     assert_shown_literally(window.station_view, f"RMA-100001 · {CUSTOMER}", PRODUCT, REASON)
+    assert_shown_literally(window.station_view, f"within the 365-day {TIER} window")
 
     # A scanned code holding markup that is no item of the return: the message quotes it
     inspector.scan(MARKUP)

@@ -88,6 +88,40 @@ def test_the_sample_file_imports_and_its_parcels_scan(database: Database) -> Non
         assert order.placed_at.isoformat() == "2026-11-10T13:30:00+00:00"
 
 
+def tiers(database: Database) -> dict[str, str | None]:
+    with database.session() as session:
+        return {r.rma_number: r.customer_tier for r in session.exec(select(Return))}
+
+
+def test_the_customer_tier_is_imported_as_refunds_toml_names_it(database: Database) -> None:
+    import_returns_file(database, SAMPLE)
+    assert tiers(database) == {"RMA-200001": "gold", "RMA-200002": None}
+
+    # Written as a person types it; then gone from the file: the file is the return's truth
+    shouted = SAMPLE.read_text().replace(",gold\n", ", Gold \n")
+    import_returns(database, shouted.replace("PayPal,\n", "PayPal,Silver\n"))
+    assert tiers(database) == {"RMA-200001": "gold", "RMA-200002": "silver"}
+    import_returns(database, SAMPLE.read_text().replace(",gold\n", ",\n"))
+    assert tiers(database) == {"RMA-200001": None, "RMA-200002": None}
+
+
+def test_one_return_with_two_tiers_is_refused(database: Database) -> None:
+    text = SAMPLE.read_text()
+    first_row_end = text.index(",gold\n")
+    two_tiers = text[:first_row_end] + ",silver\n" + text[first_row_end + len(",gold\n") :]
+    with pytest.raises(ImportRejected) as refused:
+        import_returns(database, two_tiers)
+    assert refused.value.problems == [
+        "row 3, column customer_tier: differs from row 2 of the same return RMA-200001"
+    ]
+    assert tiers(database) == {}
+
+    text, _rma, _sku = one_row_file(customer_tier="g" * 33)
+    with pytest.raises(ImportRejected) as too_long:
+        import_returns(database, text)
+    assert too_long.value.problems == ["row 2, column customer_tier: at most 32 characters, not 33"]
+
+
 def test_importing_again_updates_by_rma_and_never_duplicates(
     database: Database, tmp_path: Path
 ) -> None:
@@ -209,7 +243,12 @@ def test_the_command_line_dry_run_writes_nothing_and_errors_exit_1(
         assert len(session.exec(select(Return)).all()) == 2
     database.dispose()
 
-    sample.write_text(HEADER + "\nRMA-1,WEB-1,Al,al@example.com,EUR,X,1,1.00,x" + "," * 14 + "\n")
+    sample.write_text(
+        HEADER
+        + "\nRMA-1,WEB-1,Al,al@example.com,EUR,X,1,1.00,x"
+        + "," * (HEADER.count(",") - 8)
+        + "\n"
+    )
     assert importing.main(["returns", str(sample), "--database", url]) == 1
     err = capsys.readouterr().err
     assert "refused, nothing written" in err and "row 2, column sku: unknown SKU 'X'" in err

@@ -137,8 +137,8 @@ def test_seed_creates_a_shop_with_orders_and_open_returns(
 ) -> None:
     engine, summary = seeded
 
-    assert summary.orders == ORDER_COUNT == 300
-    assert summary.open_returns == OPEN_RETURN_COUNT == len(summary.parcels) == 50
+    assert summary.orders == ORDER_COUNT == 301
+    assert summary.open_returns == OPEN_RETURN_COUNT == len(summary.parcels) == 51
     with Session(engine) as session:
         assert [s.code for s in session.exec(select(Station))] == ["STATION-01"]
         operators = {o.code: o for o in session.exec(select(Operator))}
@@ -256,11 +256,11 @@ def test_designed_scenarios_come_first_and_do_what_they_say(
     seeded: tuple[Engine, DemoSummary],
 ) -> None:
     engine, summary = seeded
-    happy, multi, serial, high_value, late = summary.parcels[:5]
+    happy, multi, serial, high_value, late, gold = summary.parcels[:6]
 
-    assert [p.rma_number for p in summary.parcels[:5]] == [d.rma_number for d in DESIGNED_SCENARIOS]
-    assert [p.rma_number for p in summary.parcels[5:]] == sorted(
-        p.rma_number for p in summary.parcels[5:]
+    assert [p.rma_number for p in summary.parcels[:6]] == [d.rma_number for d in DESIGNED_SCENARIOS]
+    assert [p.rma_number for p in summary.parcels[6:]] == sorted(
+        p.rma_number for p in summary.parcels[6:]
     )
     assert len(happy.items) == 1 and happy.items[0].quantity == 1
     assert happy.items[0].sku.startswith("APP-") and happy.items[0].serial_numbers == ()
@@ -275,9 +275,21 @@ def test_designed_scenarios_come_first_and_do_what_they_say(
             .where(ReturnLine.return_id == returns[high_value.rma_number].id)
         ).all()
         late_order = session.get(Order, returns[late.rma_number].order_id)
+        gold_order = session.get(Order, returns[gold.rma_number].order_id)
     assert sum(paid) > 500
     assert late_order is not None and late_order.delivered_at is not None
     assert NOW - late_order.delivered_at > timedelta(days=POLICY_WINDOW_DAYS)
+    # The gold customer's parcel is late by the return's own window (plus a week's transit
+    # grace), not by the gold one; the late scenario's customer has no tier
+    assert gold_order is not None and gold_order.delivered_at is not None
+    assert timedelta(days=38) < NOW - gold_order.delivered_at < timedelta(days=365)
+    assert (returns[gold.rma_number].customer_tier, returns[late.rma_number].customer_tier) == (
+        "gold",
+        None,
+    )
+    random_tiers = [returns[p.rma_number].customer_tier for p in summary.parcels[6:]]
+    assert 0 < random_tiers.count("gold") < len(random_tiers) / 2
+    assert set(random_tiers) == {"gold", None}
     assert len({p.carrier for p in summary.parcels[:5]}) == 4
 
 

@@ -254,8 +254,25 @@ def order_data(order: Any, customer_language: str = "") -> dict[str, Any]:
     }
 
 
+TIER_GROUP_PREFIX = "tier:"  # a customer in the Django group "tier:gold" has the tier "gold"
+TIER_LIMIT = 32  # docs/sync-api.yaml Return.customer_tier
+
+
+def customer_tier(order: Any) -> str | None:
+    """The tier of a registered customer: the first (by name) of their Django groups named
+    ``tier:<name>``; None for a guest, a customer in no such group, or a name too long."""
+    if order.user is None:
+        return None
+    tiers = sorted(
+        group.name.removeprefix(TIER_GROUP_PREFIX).strip()
+        for group in order.user.groups.all()  # prefetched: _output_prefetches
+        if group.name.startswith(TIER_GROUP_PREFIX)
+    )
+    return next((tier for tier in tiers if 0 < len(tier) <= TIER_LIMIT), None)
+
+
 def return_data(ra: ReturnAuthorisation) -> dict[str, Any]:
-    return {
+    data = {
         "rma_number": ra.rma_number,
         "status": ra.status,
         "created_at": _iso(ra.created_at),
@@ -274,11 +291,16 @@ def return_data(ra: ReturnAuthorisation) -> dict[str, Any]:
             for rl in ra.lines.all()
         ],
     }
+    tier = customer_tier(ra.order)
+    if tier is not None:  # optional in the contract: only customers with a tier say one
+        data["customer_tier"] = tier
+    return data
 
 
 def _output_prefetches() -> list[str | Prefetch]:
     return [
         "tracking",
+        "order__user__groups",
         Prefetch("lines__order_line", queryset=Line.objects.all()),
         Prefetch(
             "order__lines",

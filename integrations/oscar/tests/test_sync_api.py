@@ -6,6 +6,7 @@ import json
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth.models import Group
 from django.test import TestCase
 from oscar.core.loading import get_model
 from rest_framework.test import APIClient
@@ -191,6 +192,24 @@ class ReadTests(SyncApiTestCase):
         found = self.get("/returns/lookup?rma=RMA-000101").json()
         self.assertIsNone(found["order"]["customer_language"])
         self.assertIsNone(found["order"]["payment_method"])
+
+    def test_a_registered_customers_tier_group_is_the_returns_customer_tier(self) -> None:
+        page = self.get("/returns/changes?limit=10&cursor=").json()
+        tiers = {item["rma_number"]: item.get("customer_tier", "absent") for item in page["items"]}
+        # The shopper is in the group "tier:gold"; guests have no tier, so none is sent
+        self.assertEqual(
+            tiers,
+            {"RMA-000101": "gold", "RMA-000102": "absent", "RMA-000103": "absent",
+             "RMA-000104": "absent"},
+        )  # fmt: skip
+        # Groups that are no tier, or a name longer than the contract allows, say nothing
+        ra = ReturnAuthorisation.objects.get(rma_number="RMA-000101")
+        user = ra.order.user
+        user.groups.clear()
+        user.groups.add(Group.objects.create(name="Dashboard staff"))
+        user.groups.add(Group.objects.create(name="tier:" + "g" * 33))
+        found = self.get("/returns/lookup?rma=RMA-000101").json()
+        self.assertNotIn("customer_tier", found)
 
     def test_a_page_of_500_returns_is_served(self) -> None:
         # 1,000+ order lines on one page: more ids than SQLite takes in one query.

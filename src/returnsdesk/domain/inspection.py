@@ -24,6 +24,7 @@ from returnsdesk.domain.policy import (
     RefundReview,
     UnitRefund,
 )
+from returnsdesk.domain.return_window import ReturnWindow
 from returnsdesk.domain.text import storable
 from returnsdesk.domain.vocabulary import Disposition, InspectionFlag
 from returnsdesk.domain.weighing import Weighing, contents_grams
@@ -241,14 +242,14 @@ class ParcelInspection:
         policies: Policies,
         currency: str,
         days_since_delivery: int | None,
-        window_days: int,
+        window: ReturnWindow,
         require_photos: bool = True,
     ) -> None:
         self.lines = lines
         self.policies = policies
         self.currency = currency
         self.days_since_delivery = days_since_delivery
-        self.window_days = window_days
+        self.window = window  # the longest that applies (refunds.toml [windows])
         self.units: list[InspectedUnit] = []
         self.current: UnitDraft | None = None
         self.empty_box = False
@@ -552,7 +553,7 @@ class ParcelInspection:
         review = refunds.review(
             total=amount,
             days_since_delivery=self.days_since_delivery,
-            window_days=self.window_days,
+            window=self.window,
             flags=frozenset(all_flags),
             overridden_units=sum(1 for unit in units if unit.overridden_from is not None),
         )

@@ -24,6 +24,7 @@ from typing import TypeVar
 
 from returnsdesk.domain.errors import PolicyError
 from returnsdesk.domain.money import Money
+from returnsdesk.domain.return_window import ReturnWindow, WindowBasis, customer_tier
 from returnsdesk.domain.vocabulary import Disposition, InspectionFlag, RefundStatus
 from returnsdesk.domain.weighing import WeightCheck
 
@@ -317,10 +318,18 @@ class ReturnWindows:
     tiers: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
 
     def days(self, *, base: int, categories: Collection[str], tier: str | None) -> int:
-        candidates = [base, *(self.categories.get(c, 0) for c in categories)]
-        if tier is not None:
-            candidates.append(self.tiers.get(tier, 0))
-        return max(candidates)
+        return self.applying(base=base, categories=categories, tier=tier).days
+
+    def applying(self, *, base: int, categories: Collection[str], tier: str | None) -> ReturnWindow:
+        """The longest window and where it comes from; on a tie the return's own, then the
+        tier's, then the first category by name (so the same return always says the same)."""
+        best = ReturnWindow(base)
+        if tier is not None and self.tiers.get(tier, 0) > best.days:
+            best = ReturnWindow(self.tiers[tier], WindowBasis.TIER, tier)
+        for category in sorted(set(categories)):
+            if self.categories.get(category, 0) > best.days:
+                best = ReturnWindow(self.categories[category], WindowBasis.CATEGORY, category)
+        return best
 
 
 @dataclass(frozen=True)
@@ -378,7 +387,7 @@ class RefundPolicy:
         *,
         total: Money,
         days_since_delivery: int | None,
-        window_days: int,
+        window: ReturnWindow,
         flags: frozenset[InspectionFlag],
         overridden_units: int = 0,
     ) -> RefundReview:
@@ -387,15 +396,11 @@ class RefundPolicy:
         threshold = self.approval_threshold.money(total.currency)
         if total >= threshold:
             reasons.append(f"Refund {total} is at or above the approval limit of {threshold}")
-        # The window is for sending the parcel; the grace days cover its trip back to us. No
-        # delivery date means the shop authorised the return without one: nothing to check.
-        if (
-            days_since_delivery is not None
-            and days_since_delivery > window_days + self.transit_grace_days
-        ):
+        # The window is for sending the parcel; the grace days cover its trip back to us.
+        if window.is_late(days_since_delivery, grace_days=self.transit_grace_days):
+            why = f" ({window.why})" if window.why else ""
             reasons.append(
-                f"Received {days_since_delivery} days after delivery, "
-                f"past the {window_days}-day return window"
+                f"Received {days_since_delivery} days after delivery, past the {window}{why}"
             )
         needing_approval = flags & self.needs_approval_flags
         flagged = [flag.label for flag in InspectionFlag if flag in needing_approval]  # enum order
@@ -733,6 +738,10 @@ def _parse_windows(root: _Table) -> ReturnWindows:
             value = days.integer(name)
             if not 1 <= value <= _MAX_WINDOW_DAYS:
                 raise days.error(name, f"must be between 1 and {_MAX_WINDOW_DAYS} days")
+            # Tiers and categories arrive in lower case, single-spaced: another spelling of a
+            # key would never match, silently.
+            if customer_tier(name) != name:
+                raise days.error(name, f"write it as {customer_tier(name) or '...'!r}")
             found[key][name] = value
     return ReturnWindows(MappingProxyType(found["categories"]), MappingProxyType(found["tiers"]))
 

@@ -47,18 +47,13 @@ def guide_html(guide: IdleGuide | ItemsGuide | None) -> str:
 
 def return_html(view: ReturnView) -> str:
     delivered = view.delivered_at.astimezone().strftime("%d %b %Y") if view.delivered_at else "—"
+    # The window's name may come from the shop (a tier, a category): plain text, escaped.
     if view.days_since_delivery is None:
-        window = "not delivered yet"
+        window = esc(view.window_text)
     elif view.within_window:
-        window = (
-            f"<span style='color:#0f5132'>{view.days_since_delivery} days since delivery "
-            f"(within {view.policy_window_days}-day window)</span>"
-        )
+        window = f"<span style='color:#0f5132'>{esc(view.window_text)}</span>"
     else:
-        window = (
-            f"<b style='{_WARN}'>{view.days_since_delivery} days since delivery — "
-            f"OUTSIDE the {view.policy_window_days}-day window</b>"
-        )
+        window = f"<b style='{_WARN}'>{esc(view.window_text)}</b>"
     return (
         f"Order <b>{esc(view.order_number)}</b> placed "
         f"{view.order_placed_at.astimezone().strftime('%d %b %Y')}, delivered {delivered}<br>"

@@ -39,6 +39,7 @@ from returnsdesk.domain.barcodes import is_valid_gtin, normalise_gtin
 from returnsdesk.domain.errors import OperatorError
 from returnsdesk.domain.messages import language_tag, payment_method_word
 from returnsdesk.domain.money import currency_exponent
+from returnsdesk.domain.return_window import TIER_LIMIT, customer_tier
 from returnsdesk.domain.vocabulary import ReturnStatus
 
 REQUIRED = (
@@ -67,6 +68,7 @@ OPTIONAL = (
     "serialised",  # yes/no
     "customer_language",  # a language tag (de, de-DE): the customer's messages are in it
     "payment_method",  # card, paypal, bank_transfer, invoice...: when a refund arrives
+    "customer_tier",  # the shop's tier ("gold"): refunds.toml [windows] may give it longer
 )
 COLUMNS = REQUIRED + OPTIONAL
 # Fields of the return itself: every row of one RMA must say the same.
@@ -82,6 +84,7 @@ _RETURN_FIELDS = (
     "policy_window_days",
     "customer_language",
     "payment_method",
+    "customer_tier",
 )
 _MAX_ERRORS_SHOWN = 25
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
@@ -134,6 +137,7 @@ class ImportRow:
     serialised: bool
     customer_language: str | None
     payment_method: str | None
+    customer_tier: str | None
 
 
 @dataclass
@@ -282,6 +286,7 @@ def _row(number: int, cells: dict[str, str], problems: list[str]) -> ImportRow |
     read("serialised", _yes_no)
     read("customer_language", _optional_language)
     read("payment_method", payment_method_word)
+    read("customer_tier", _optional_tier)
     for name in ("comment", "carrier", "product_title", "category"):
         read(name, str)
     read("tracking_numbers", _words_upper)
@@ -435,6 +440,13 @@ def _optional_language(value: str) -> str | None:
     return tag
 
 
+def _optional_tier(value: str) -> str | None:
+    tier = customer_tier(value)
+    if tier is not None and len(tier) > TIER_LIMIT:
+        raise _Cell(f"at most {TIER_LIMIT} characters, not {len(tier)}")
+    return tier
+
+
 def _yes_no(value: str) -> bool:
     word = value.lower()
     if word in ("", "no", "false", "0", "n"):
@@ -486,6 +498,7 @@ def _write(session: Session, rows: list[ImportRow], result: ImportResult) -> lis
             customer_name=head.customer_name,
             customer_email=head.customer_email,
             policy_window_days=head.policy_window_days,
+            customer_tier=head.customer_tier,
         )
         (result.updated if existing is not None else result.created).append(rma)
         # An open return has no inspections or refund lines yet: its lines may be replaced.

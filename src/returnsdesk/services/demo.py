@@ -45,8 +45,8 @@ logger = logging.getLogger(__name__)
 
 CURRENCY = "EUR"
 POLICY_WINDOW_DAYS = 30
-ORDER_COUNT = 300
-OPEN_RETURN_COUNT = 50
+ORDER_COUNT = 301
+OPEN_RETURN_COUNT = 51
 _LATE_RETURN_COUNT = 3  # random returns beyond the window, besides the designed one
 # In-window returns come from orders delivered this recently, so the demo database stays inside
 # the window for a week or two after seeding (the station counts days since delivery).
@@ -207,6 +207,10 @@ _EMAIL_DOMAINS = ("example.com", "example.net", "example.org")
 # other demo value) stays as it was.
 GERMAN_SURNAMES = ("Bauer", "Fischer", "Keller", "Müller", "Schmidt")
 _PAYMENT_METHODS = ("card", "card", "paypal", "bank_transfer", "invoice")
+# About one customer in eight is a gold member (the shipped refunds.toml gives gold 365 days);
+# from the name too, for the same reason.
+GOLD_TIER = "gold"
+_GOLD_ONE_IN = 8
 
 REASON_CODES = (
     "changed_mind",
@@ -282,6 +286,9 @@ class _Designed:
     delivered_days_ago: int
     requested_days_after_delivery: int
     also_ordered: tuple[str, ...] = ()
+    customer_tier: str | None = None  # designed customers have exactly this tier
+    # Drawn from a random stream of its own: adding it changed no other demo value.
+    own_stream: bool = False
 
 
 DESIGNED_SCENARIOS = (
@@ -353,6 +360,21 @@ DESIGNED_SCENARIOS = (
         requested_days_after_delivery=40,
         also_ordered=("HOM-4009",),
     ),
+    _Designed(
+        rma_number="RMA-100006",
+        scenario="Gold customer: past the 30-day window, inside the 365-day gold window",
+        customer_name="Hanna Lindqvist",
+        sku="FTW-2002-41",
+        ordered=1,
+        returned=1,
+        reason_code="doesnt_fit",
+        comment="Half a size too small. Thank you for the long returns period!",
+        carrier="DHL",
+        delivered_days_ago=45,
+        requested_days_after_delivery=38,
+        customer_tier=GOLD_TIER,
+        own_stream=True,
+    ),
 )
 _SCENARIO_BY_RMA = {d.rma_number: d.scenario for d in DESIGNED_SCENARIOS}
 _DESIGNED_RANK = {d.rma_number: i for i, d in enumerate(DESIGNED_SCENARIOS)}
@@ -398,10 +420,12 @@ def _ean13(gtin: str) -> str:
 
 
 class _Seeder:
-    def __init__(self, session: Session, rng: random.Random, now: datetime) -> None:
+    def __init__(self, session: Session, seed: int, now: datetime) -> None:
         self.session = session
         self.writer = ReturnWriter(session)  # a database with no orders: nothing to load
-        self.rng = rng
+        self.rng = random.Random(seed)
+        # Scenarios added later draw from here, so every other value stays as it was.
+        self.own_rng = random.Random(f"own stream {seed}")
         self.now = now
         self.products: dict[str, Product] = {}
         self.serials: set[str] = set()
@@ -517,10 +541,14 @@ class _Seeder:
             lines.append(self._line(order, product, min(quantity, most), discount=discount))
         return order, lines
 
+    def _rng(self, d: _Designed) -> random.Random:
+        return self.own_rng if d.own_stream else self.rng
+
     def _designed_order(self, d: _Designed) -> tuple[Order, list[OrderLine]]:
-        delivered = self.now - timedelta(days=d.delivered_days_ago, hours=self.rng.uniform(1, 8))
-        placed_at = delivered - timedelta(days=self.rng.uniform(1.5, 3.5))
-        email = _email(d.customer_name, self.rng.choice(_EMAIL_DOMAINS))
+        rng = self._rng(d)
+        delivered = self.now - timedelta(days=d.delivered_days_ago, hours=rng.uniform(1, 8))
+        placed_at = delivered - timedelta(days=rng.uniform(1.5, 3.5))
+        email = _email(d.customer_name, rng.choice(_EMAIL_DOMAINS))
         order = self._order(d.customer_name, email, placed_at, delivered)
         lines = [self._line(order, self.products[d.sku], d.ordered, discount=False)]
         lines += [self._line(order, self.products[s], 1, discount=False) for s in d.also_ordered]
@@ -536,6 +564,8 @@ class _Seeder:
         requested_at: datetime,
         carrier: str,
         lines: Sequence[tuple[OrderLine, int, str, str]],  # line, quantity, reason, comment
+        customer_tier: str | None,
+        rng: random.Random,
     ) -> None:
         return_ = self.writer.return_(
             rma_number,
@@ -544,12 +574,13 @@ class _Seeder:
             customer_email=order.customer_email,
             status=ReturnStatus.OPEN,
             created_at=requested_at,
-            expected_at=requested_at + timedelta(days=self.rng.uniform(2.0, 6.0)),
+            expected_at=requested_at + timedelta(days=rng.uniform(2.0, 6.0)),
             policy_window_days=POLICY_WINDOW_DAYS,
+            customer_tier=customer_tier,
         )
-        number = _tracking_number(self.rng, carrier)
+        number = _tracking_number(rng, carrier)
         while self.writer.tracking_owner(number) is not None:
-            number = _tracking_number(self.rng, carrier)
+            number = _tracking_number(rng, carrier)
         self.writer.tracking_number(return_, number, carrier)
         self.writer.set_return_lines(
             return_,
@@ -568,6 +599,8 @@ class _Seeder:
             requested_at=requested_at,
             carrier=d.carrier,
             lines=[(lines[0], d.returned, d.reason_code, d.comment)],
+            customer_tier=d.customer_tier,
+            rng=self._rng(d),
         )
 
     def _random_returns(
@@ -603,6 +636,8 @@ class _Seeder:
                 requested_at=requested_at,
                 carrier=self.rng.choices(_CARRIERS, weights=(35, 20, 20, 25))[0],
                 lines=self._return_lines(lines_by_order[order.id]),
+                customer_tier=customer_tier(order.customer_name),
+                rng=self.rng,
             )
 
     def _return_lines(self, lines: list[OrderLine]) -> list[tuple[OrderLine, int, str, str]]:
@@ -619,6 +654,11 @@ class _Seeder:
 def _language_and_method(name: str) -> tuple[str, str]:
     language = "de-DE" if name.rsplit(" ", 1)[-1] in GERMAN_SURNAMES else "en"
     return language, _PAYMENT_METHODS[zlib.crc32(name.encode()) % len(_PAYMENT_METHODS)]
+
+
+def customer_tier(name: str) -> str | None:
+    """The tier of a customer of the random returns (designed ones say their own)."""
+    return GOLD_TIER if zlib.crc32(f"tier {name}".encode()) % _GOLD_ONE_IN == 0 else None
 
 
 def _email(name: str, domain: str) -> str:
@@ -640,7 +680,7 @@ def seed_demo(session: Session, *, seed: int = 7, now: datetime | None = None) -
         now = utcnow()
     elif now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
-    _Seeder(session, random.Random(seed), now).run()
+    _Seeder(session, seed, now).run()
     session.commit()
     summary = demo_parcels(session)
     logger.info(

@@ -79,6 +79,11 @@ def load_return_view(
         for return_line, order_line, product in returns.expected_lines(session, return_.id)
     )
     delivered = order.delivered_at
+    window = refunds.windows.applying(
+        base=return_.policy_window_days,
+        categories=[line.category for line in lines],
+        tier=return_.customer_tier,
+    )
     return ReturnView(
         return_id=return_.id,
         rma_number=return_.rma_number,
@@ -93,6 +98,9 @@ def load_return_view(
         currency=order.currency,
         tracking_numbers=tuple(returns.tracking_numbers(session, return_.id)),
         lines=lines,
+        window=window,
+        transit_grace_days=refunds.transit_grace_days,
+        customer_tier=return_.customer_tier,
     )
 
 

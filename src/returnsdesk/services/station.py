@@ -236,7 +236,7 @@ class StationService:
             policies=self.policies,
             currency=view.currency,
             days_since_delivery=view.days_since_delivery,
-            window_days=view.policy_window_days,
+            window=view.window,
             require_photos=self.require_photos,
         )
 

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from returnsdesk.domain.inspection import ExpectedLine, InspectedUnit
 from returnsdesk.domain.money import Money
+from returnsdesk.domain.return_window import ReturnWindow
 from returnsdesk.domain.vocabulary import (
     Disposition,
     OperatorRole,
@@ -41,17 +42,24 @@ class ReturnView:
     customer_name: str
     customer_email: str
     status: ReturnStatus
-    policy_window_days: int
+    policy_window_days: int  # the return's own, as the shop set it
     days_since_delivery: int | None
     currency: str
     tracking_numbers: tuple[str, ...]
     lines: tuple[ExpectedLine, ...]
+    window: ReturnWindow  # the longest that applies: its own, a category's, the tier's
+    transit_grace_days: int = 0
+    customer_tier: str | None = None
 
     @property
     def within_window(self) -> bool:
-        return (
-            self.days_since_delivery is None or self.days_since_delivery <= self.policy_window_days
-        )
+        """As the refund review judges it: within the window plus the grace for the trip back."""
+        return not self.window.is_late(self.days_since_delivery, grace_days=self.transit_grace_days)
+
+    @property
+    def window_text(self) -> str:
+        """Plain text: which window applied and how the parcel stands against it."""
+        return self.window.verdict(self.days_since_delivery, grace_days=self.transit_grace_days)
 
     @property
     def expected_units(self) -> int:

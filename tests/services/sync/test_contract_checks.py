@@ -116,3 +116,23 @@ def test_the_feed_double_checks_its_answers(quiet_client: httpx.Client) -> None:
             feed.base_url + "/returns/changes", headers={"Authorization": "Token feed-token"}
         )
         assert answer.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("tier", "breach"),
+    [(7, "customer_tier: 7 is not of type"), ("g" * 33, "customer_tier: 'ggg")],
+)
+def test_the_customer_tier_is_optional_text_of_at_most_32_characters(
+    quiet_client: httpx.Client, tier: object, breach: str
+) -> None:
+    with ReturnFeedServer() as feed:  # a tier in the contract's shape, and none at all
+        feed.publish(remote_return("RMA-1") | {"customer_tier": "gold"}, remote_return("RMA-2"))
+        quiet_client.get(
+            feed.base_url + "/returns/changes", headers={"Authorization": "Token feed-token"}
+        )
+    broken = remote_return("RMA-3") | {"customer_tier": tier}
+    with pytest.raises(ContractViolation, match=breach), ReturnFeedServer() as feed:
+        feed.publish(broken)
+        quiet_client.get(
+            feed.base_url + "/returns/changes", headers={"Authorization": "Token feed-token"}
+        )

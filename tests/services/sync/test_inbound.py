@@ -272,6 +272,12 @@ def _tracking_number_too_long_to_store() -> bytes:
     return json.dumps({"items": [item], "next_cursor": "9", "has_more": False}).encode()
 
 
+def _tier_too_long_to_store() -> bytes:
+    item = remote_return("RMA-9", order="WEB-9", tracking=(), minutes=20)
+    item["customer_tier"] = "g" * 33
+    return json.dumps({"items": [item], "next_cursor": "9", "has_more": False}).encode()
+
+
 @pytest.mark.parametrize(
     ("status", "body", "error", "message"),
     [
@@ -286,6 +292,8 @@ def _tracking_number_too_long_to_store() -> bytes:
          "returns/changes item 0 (RMA-9).order.customer.name: holds a NUL character"),
         (200, _tracking_number_too_long_to_store(), MalformedAnswer,
          "returns/changes item 0 (RMA-9).tracking_numbers[0].number: longer than 64 characters"),
+        (200, _tier_too_long_to_store(), MalformedAnswer,
+         "returns/changes item 0 (RMA-9).customer_tier: longer than 32 characters"),
     ],
 )  # fmt: skip
 def test_a_broken_answer_changes_nothing_and_says_what_broke(
@@ -381,3 +389,22 @@ def test_the_customers_language_and_payment_method_come_with_the_order(
     again = order_row(database, "WEB-1001")
     assert (again.customer_language, again.payment_method) == ("de-DE", "bank_transfer")
     assert again.customer_email == "ann@new.example"
+
+
+def test_the_customers_tier_comes_with_each_version_of_the_return(
+    database: Database, feed: ReturnFeedServer, connector: HttpContractConnector
+) -> None:
+    # Given a shop that names a tier in its own spelling, one that sends null, one that omits it
+    gold = remote_return("RMA-1") | {"customer_tier": " Gold "}
+    null = remote_return("RMA-2", order="WEB-1002", tracking=()) | {"customer_tier": None}
+    feed.publish(gold, null, remote_return("RMA-3", order="WEB-1003", tracking=()))
+
+    puller(database, connector).pull()
+
+    # Then the station keeps the tier as refunds.toml names tiers, and no tier as None
+    tiers = [return_row(database, rma).customer_tier for rma in ("RMA-1", "RMA-2", "RMA-3")]
+    assert tiers == ["gold", None, None]
+    # And a later version that names no tier means the customer has none any more
+    feed.publish(remote_return("RMA-1", minutes=5))
+    puller(database, connector).pull()
+    assert return_row(database, "RMA-1").customer_tier is None

@@ -30,7 +30,7 @@ from returnsdesk.services.station import ParcelOpened, StationService
 from returnsdesk.services.sync.credentials import DEFAULT_TOKEN_ENV
 from returnsdesk.services.sync.inbound import Puller, PullFailed
 from returnsdesk.services.sync.relay import Relay
-from returnsdesk.services.sync.shopify import ShopifyConnector, payment_method
+from returnsdesk.services.sync.shopify import ShopifyConnector, payment_method, tier_of
 from returnsdesk.services.sync.shopify_standin import (
     LeakyBucket,
     StandinLine,
@@ -335,6 +335,39 @@ def test_the_customers_locale_and_payment_gateway_come_with_the_order(
             o.number: (o.customer_language, o.payment_method) for o in session.exec(select(Order))
         }
     assert orders == {"#1001": ("en", "manual"), "#1002": ("de-AT", "card")}
+
+
+def test_a_customer_tagged_with_a_tier_has_that_tier(
+    database: Database, shop: StandinShop, connector: ShopifyConnector
+) -> None:
+    # Given a second order, of a customer tagged by a loyalty app
+    order = shop.add_order(
+        "#1002",
+        [StandinLine("SOCK-1", "Wool socks", Decimal("12.00"), barcode="4006381333948")],
+        tags=("newsletter", "Tier: Gold"),
+    )
+    shop.add_return(order, [("SOCK-1", 1)], tracking="1Z999AA10123456791")
+
+    Puller(database, connector).pull()
+
+    # Then the return carries the tier as refunds.toml names tiers; the untagged customer none
+    with database.session() as session:
+        tiers = {r.rma_number: r.customer_tier for r in session.exec(select(Return))}
+    assert sorted(tiers.values(), key=lambda tier: tier or "") == [None, "gold"]
+
+
+@pytest.mark.parametrize(
+    ("tags", "tier"),
+    [
+        (["tier:gold"], "gold"),
+        (["VIP", " TIER:Platinum Plus "], "platinum plus"),
+        (["tier:", "tier:" + "g" * 33, "tier:silver"], "silver"),  # empty, too long: skipped
+        (["gold", "frontier:gold"], None),
+        ([], None),
+    ],
+)
+def test_a_tier_tag_names_the_tier(tags: list[str], tier: str | None) -> None:
+    assert tier_of(tags) == tier
 
 
 @pytest.mark.parametrize(

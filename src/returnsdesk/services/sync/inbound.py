@@ -222,6 +222,7 @@ def _apply_remote_return(writer: ReturnWriter, remote: RemoteReturn, stats: Pull
         customer_name=remote.order.customer_name,
         customer_email=remote.order.customer_email,
         policy_window_days=remote.policy_window_days,
+        customer_tier=remote.customer_tier,
         remote_updated_at=remote.updated_at,
         **first_seen,
     )

@@ -17,6 +17,7 @@ from typing import Any
 from returnsdesk.domain.barcodes import is_valid_gtin, normalise_gtin
 from returnsdesk.domain.errors import OperatorError
 from returnsdesk.domain.messages import language_tag, payment_method_word
+from returnsdesk.domain.return_window import TIER_LIMIT, customer_tier
 
 DEFAULT_CATEGORY = "uncategorised"  # a line without product data: only "every category" rules
 REMOTE_STATUSES = frozenset({"authorised", "received", "inspected", "closed", "cancelled"})
@@ -80,6 +81,7 @@ class RemoteReturn:
     tracking: tuple[tuple[str, str], ...]  # (number, carrier)
     order: RemoteOrder
     lines: tuple[RemoteReturnLine, ...]
+    customer_tier: str | None = None  # as refunds.toml names tiers; None: the customer has none
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +151,7 @@ def _return(item: object, where: str) -> RemoteReturn:
         tracking=tracking,
         order=order,
         lines=lines,
+        customer_tier=customer_tier(_optional_str(data, "customer_tier", where, TIER_LIMIT)),
     )
 
 

@@ -2,11 +2,12 @@
 
 Inbound: orders changed since the cursor (``orders(sortKey: UPDATED_AT, query:
 "updated_at:>=...")``, paginated), each with its OPEN returns, their return line items, reverse
-fulfillment orders and the tracking numbers of their reverse deliveries, the customer, and the
-line items' variants (SKU, barcode, inventory item). ``fetch_return_changes`` turns a page into
-the sync contract's ``/returns/changes`` shape, so ``inbound.Puller`` checks and writes it into
-the same tables as any other pull. Order lines keep the Shopify ``LineItem`` id as ``line_ref``;
-the RMA number is the return's name (``#1001-R1``).
+fulfillment orders and the tracking numbers of their reverse deliveries, the customer (a tag
+``tier:<name>`` is its tier, for longer return windows), and the line items' variants (SKU,
+barcode, inventory item). ``fetch_return_changes`` turns a page into the sync contract's
+``/returns/changes`` shape, so ``inbound.Puller`` checks and writes it into the same tables as
+any other pull. Order lines keep the Shopify ``LineItem`` id as ``line_ref``; the RMA number is
+the return's name (``#1001-R1``).
 
 Outbound, per outbox event (every mutation carries ``@idempotent(key:)`` with the event's own
 stored key, so a resend after a lost answer is replayed by Shopify, never applied twice):
@@ -51,6 +52,7 @@ from returnsdesk.domain.barcodes import is_valid_gtin
 from returnsdesk.domain.clock import Clock, utc_now
 from returnsdesk.domain.messages import language_tag, payment_method_word
 from returnsdesk.domain.money import currency_exponent
+from returnsdesk.domain.return_window import TIER_LIMIT, customer_tier
 from returnsdesk.domain.vocabulary import RefundStatus
 from returnsdesk.services.sync.backoff import parse_retry_after
 from returnsdesk.services.sync.connector import (
@@ -83,7 +85,7 @@ query ReturnsdeskPull($first: Int!, $after: String, $search: String) {
       updatedAt
       currencyCode
       email
-      customer { displayName }
+      customer { displayName tags }
       customerLocale
       paymentGatewayNames
       lineItems(first: 100) {
@@ -715,7 +717,22 @@ def _contract_return(order: Mapping[str, Any], shop_return: Mapping[str, Any]) -
             "lines": lines,
         },
         "lines": return_lines,
+        "customer_tier": tier_of(customer.get("tags") or []),
     }
+
+
+_TIER_TAG = "tier:"
+
+
+def tier_of(tags: Sequence[object]) -> str | None:
+    """The customer's tier from a tag ``tier:gold`` (Shopify has no tiers of its own; shops tag
+    customers, often by an app); the first such tag that names one, None without any."""
+    for tag in tags:
+        if isinstance(tag, str) and tag.strip().casefold().startswith(_TIER_TAG):
+            tier = customer_tier(tag.strip()[len(_TIER_TAG) :])
+            if tier is not None and len(tier) <= TIER_LIMIT:
+                return tier
+    return None
 
 
 # Shopify's gateway names for the payment methods of [messages] lead_times; any other gateway

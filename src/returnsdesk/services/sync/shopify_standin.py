@@ -154,6 +154,7 @@ class StandinShop:
         at: str = "2026-11-20T10:00:00Z",
         locale: str | None = "en",
         gateway: str = "manual",
+        tags: tuple[str, ...] = (),
     ) -> dict[str, Any]:
         order_id = self._gid("Order")
         line_items = []
@@ -185,7 +186,7 @@ class StandinShop:
             "updatedAt": at,
             "currencyCode": currency,
             "email": email,
-            "customer": {"displayName": customer},
+            "customer": {"displayName": customer, "tags": list(tags)},
             "customerLocale": locale,
             "paymentGatewayNames": [gateway],
             "lineItems": line_items,

@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 from django.utils import timezone
@@ -32,6 +33,7 @@ from returnsdesk_oscar.serializers import (
     DELIVERED_EVENT_CODE,
     SERIAL_NUMBER_ATTRIBUTE,
     SERIALISED_ATTRIBUTE,
+    TIER_GROUP_PREFIX,
 )
 
 Country = get_model("address", "Country")
@@ -203,6 +205,9 @@ def seed() -> dict[str, Any]:
 def _seed() -> dict[str, Any]:
     staff, staff_token = _user(STAFF_USERNAME, staff=True)
     customer, customer_token = _user(CUSTOMER_USERNAME, staff=False)
+    # The registered customer is a gold member: the station's policy may give a longer window.
+    gold, _ = Group.objects.get_or_create(name=f"{TIER_GROUP_PREFIX}gold")
+    customer.groups.add(gold)
     country, _ = Country.objects.get_or_create(
         iso_3166_1_a2="GB",
         defaults={

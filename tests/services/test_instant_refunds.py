@@ -87,3 +87,18 @@ def test_no_instant_refund_for_a_new_customer_nor_above_the_limit(
     other = demo_parcel(demo_env, "RMA-100003")
     limited.open_parcel(limited.classify(other.tracking_number or other.rma_number))
     assert refunds_of(demo_env, "RMA-100003") == ([], [])
+
+
+def test_no_instant_refund_for_a_parcel_past_its_return_window(
+    demo_env: StationEnvironment,
+) -> None:
+    # Given a trusted customer whose parcel (the demo's late return) is past its window
+    service = trusting(demo_env)
+    known_customer(demo_env, service, "RMA-100005")
+    parcel = demo_parcel(demo_env, "RMA-100005")
+
+    opened = service.open_parcel(service.classify(parcel.tracking_number or parcel.rma_number))
+
+    # Then nothing is paid at receipt: the refund waits for inspection and the review
+    assert isinstance(opened, ParcelOpened) and not opened.parcel.view.within_window
+    assert refunds_of(demo_env, "RMA-100005") == ([], [])

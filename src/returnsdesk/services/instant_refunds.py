@@ -43,13 +43,23 @@ def release_on_receipt(
     now: datetime,
 ) -> Refund | None:
     """The full refund of a trusted customer's parcel, released now; None when the rule does
-    not apply (no rule, a customer without enough clean returns, a parcel above the limit)."""
+    not apply (no rule, a customer without enough clean returns, a parcel above the limit or
+    past its return window)."""
     rule = policy.instant_refund
     if rule is None:
         return None
     lines = returns.expected_lines(session, return_.id)
     if not lines:
         return None
+    order = returns.order_of(session, return_)
+    window = policy.windows.applying(
+        base=return_.policy_window_days,
+        categories=[product.category for _return_line, _order_line, product in lines],
+        tier=return_.customer_tier,
+    )
+    since_delivery = (now - order.delivered_at).days if order.delivered_at is not None else None
+    if window.is_late(since_delivery, grace_days=policy.transit_grace_days):
+        return None  # a late parcel waits for inspection and the review, trusted or not
     currency = lines[0][1].currency
     units = [
         (return_line.id, index, Money(order_line.unit_price, currency).rounded())
@@ -88,7 +98,6 @@ def release_on_receipt(
             )
         )
     session.flush()  # the event is read back from the stored lines
-    order = returns.order_of(session, return_)
     add_outbox_event(
         session,
         event_type=REFUND_EVENT,

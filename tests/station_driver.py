@@ -65,6 +65,8 @@ class Inspector:
         else:
             self.qtbot.keyClick(target, key)
             self.qtbot.wait(120)
+            # On a busy machine the hold's timer may not have fired within those 120 ms.
+            self.qtbot.waitUntil(lambda: not self.window.scanner.holding_keys(), timeout=10_000)
         self.settle()
 
     def key(self, key: Qt.Key) -> None:
@@ -89,6 +91,7 @@ def press(qtbot: QtBot, window: MainWindow, key: str) -> None:
     """A lone key, as a person presses it (the scanner filter turns it into a command)."""
     qtbot.keyClick(QApplication.focusWidget() or window, key)
     qtbot.wait(150)
+    qtbot.waitUntil(lambda: not window.scanner.holding_keys(), timeout=10_000)
 
 
 def answer_next_dialog(qtbot: QtBot, *texts: str) -> list[str]:

@@ -133,4 +133,4 @@ def test_a_three_unit_refund_is_shown_whole_before_enter_confirms_it(
     (shown,) = [unit for unit in units if deduction in unit]
     assert why in shown
     # all of it on screen once laid out
-    inspector.qtbot.waitUntil(view.outcome_shown_whole, timeout=2_000)
+    inspector.qtbot.waitUntil(view.outcome_shown_whole, timeout=10_000)

@@ -173,6 +173,10 @@ class ScanInputFilter(QObject):
         self._flush_timer.start()
         return True
 
+    def holding_keys(self) -> bool:
+        """Keys typed but not yet told apart (scan or person): their meaning is still to come."""
+        return bool(self._held)
+
     def _restore_text_field(self) -> None:
         if self._text_before_burst is not None:
             field, text = self._text_before_burst

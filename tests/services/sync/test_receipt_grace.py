@@ -30,6 +30,8 @@ from returnsdesk.station.screen import State, Tone
 from workflow_driver import Station
 
 GRACE = timedelta(minutes=15)
+# The station's settings, as it passes them to its relay and its service (receipt_grace)
+MESSAGES = MessagesSettings(grace_minutes=15)
 
 
 class StepClock:
@@ -64,7 +66,7 @@ def service(
         context=context,
         scan_rules=env.scan_rules,
         clock=clock,
-        receipt_grace=GRACE,  # as the station passes messages.grace_minutes
+        receipt_grace=timedelta(minutes=MESSAGES.grace_minutes),
     )
 
 
@@ -73,9 +75,7 @@ def relay(demo_env: StationEnvironment, shop: FakeShop, clock: StepClock) -> Ite
     with HttpContractConnector(shop.url, shop.token, timeout_s=10) as http:
         yield Relay(
             demo_env.database,
-            MessageConnector(
-                http, demo_env.database, MessagesSettings(grace_minutes=0), clock=clock
-            ),
+            MessageConnector(http, demo_env.database, MESSAGES, clock=clock),
             clock=clock,
             max_backoff_s=1,
             idle_poll_s=0.02,
@@ -218,7 +218,12 @@ def test_a_return_completed_within_the_grace_period_goes_to_the_shop_at_once(
     timeline = heard_of(shop, parcel.rma_number)
     assert timeline[0] == "status:received" and "refund" in timeline
     assert timeline.index("refund") < timeline.index("status:closed")
-    assert "parcel_received" in notices(shop, parcel.rma_number)
+    # And so did the customer's messages, the "parcel received" one not waiting either
+    assert notices(shop, parcel.rma_number)[:3] == [
+        "parcel_received",
+        "inspection_finished",
+        "refund_issued",
+    ]
 
 
 def test_a_refund_released_on_receipt_is_not_kept_waiting_by_the_grace_period(
@@ -249,6 +254,7 @@ def test_a_refund_released_on_receipt_is_not_kept_waiting_by_the_grace_period(
         ("return.received", OutboxStatus.DELIVERED),
         ("refund.requested", OutboxStatus.DELIVERED),
     ]
+    assert notices(shop, parcel.rma_number) == ["parcel_received", "refund_issued"]
     # And F7 is refused: the refund stands
     workflow = Station(station)
     workflow.scan(parcel.tracking_number)  # resumes the open parcel

@@ -92,9 +92,8 @@ def queue_parcel_received(
     now: datetime,
     held_until: datetime | None = None,
 ) -> None:
-    """Held like the receipt's ``return.received`` (it waits for that anyway), so the Sync
-    panel does not count it late; the deliverer applies the grace period again on its own
-    settings (``deliver.py``)."""
+    """Held like the receipt's ``return.received`` for the grace period, and released with it
+    (``intake.end_grace``): the deliverer (``deliver.py``) then sends it if the receipt stands."""
     order = session.get(Order, return_.order_id)
     assert order is not None  # foreign key
     rows = session.exec(

@@ -236,7 +236,8 @@ class MessagesSettings:
     # A template folder of the shop's own (<folder>/<lang>/<kind>.txt|.html|.subject.txt);
     # anything it lacks comes from the bundled resources/messages.
     templates: Path | None = _setting(None, unset="bundled templates")
-    # "Parcel received" waits this long, so a receipt undone within minutes sends nothing.
+    # The order system hears of a receipt (and "parcel received" goes) this long after it, so a
+    # receipt undone within minutes (F7) is never heard of; a completed return goes at once.
     grace_minutes: int = _setting(15, minimum=0, maximum=24 * 60)
     # Business days from the refund's release until the money is with the customer, per
     # payment method ("method=days"); methods not named wait ``default_lead_days``.

@@ -330,6 +330,10 @@ class OutboxEvent(TableModel, table=True):
     created_at: datetime = _timestamp()
     next_attempt_at: datetime = _timestamp()
     delivered_at: datetime | None = _timestamp(nullable=True)
+    # Written not due until then (a return.received waiting out the grace period, so a receipt
+    # undone meanwhile is never heard of). While ``next_attempt_at`` still equals it, no relay
+    # has claimed or tried the event: a claim's lease token always lies after it.
+    held_until: datetime | None = _timestamp(nullable=True)
 
 
 class OutboxKeyReplacement(TableModel, table=True):

@@ -142,6 +142,34 @@ def next_due(session: Session, event_types: frozenset[str] | None = None) -> dat
     return due
 
 
+def end_holds(session: Session, aggregate_id: uuid.UUID, *, now: datetime) -> int:
+    """Make a return's held events due now (it has moved on too far for its receipt to be
+    undone, and no refund waits for a grace period). Returns how many."""
+    result = session.execute(
+        update(OutboxEvent)
+        .where(
+            col(OutboxEvent.aggregate_id) == aggregate_id,
+            col(OutboxEvent.status) == OutboxStatus.PENDING,
+            col(OutboxEvent.held_until) > now,
+            # Not claimed since (a lease token lies after the hold): still only waiting.
+            col(OutboxEvent.next_attempt_at) == col(OutboxEvent.held_until),
+        )
+        .values(next_attempt_at=now, held_until=now)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def never_claimed(event: OutboxEvent, *, now: datetime) -> bool:
+    """Pending, never tried, and not held by a relay (due and unclaimed, or still held until
+    its ``held_until``): nothing of it can have reached the order system."""
+    return (
+        event.status is OutboxStatus.PENDING
+        and event.attempts == 0
+        and (event.next_attempt_at <= now or event.next_attempt_at == event.held_until)
+    )
+
+
 def delete_delivered_before(
     session: Session,
     cutoff: datetime,
@@ -204,8 +232,12 @@ def undelivered_counts(session: Session) -> dict[OutboxStatus, int]:
 
 
 def oldest_pending_created_at(session: Session) -> datetime | None:
+    """When the oldest pending event was written, or its hold (if any) ended: an event waiting
+    out a grace period is not late."""
     oldest: datetime | None = session.exec(
-        select(func.min(OutboxEvent.created_at)).where(OutboxEvent.status == OutboxStatus.PENDING)
+        select(
+            func.min(func.coalesce(col(OutboxEvent.held_until), col(OutboxEvent.created_at)))
+        ).where(OutboxEvent.status == OutboxStatus.PENDING)
     ).one()
     return oldest
 

@@ -117,8 +117,10 @@ def add_outbox_event(
     aggregate_id: uuid.UUID,
     payload: dict[str, Any],
     now: datetime,
+    held_until: datetime | None = None,
 ) -> OutboxEvent:
-    """Queue an event for the order system in the caller's transaction, due at once.
+    """Queue an event for the order system in the caller's transaction, due at once (or at
+    ``held_until``: the later events of its return wait behind it; ``outbox.end_holds``).
 
     ``now`` is the caller's clock (GUIDE.md 16), not the machine's: the relay's clock decides
     when the event is due, and a station run on an injected clock must queue on that clock.
@@ -133,7 +135,8 @@ def add_outbox_event(
         # can drop duplicates when a reply was lost and the relay retries.
         idempotency_key=uuid.uuid4().hex,
         created_at=now,
-        next_attempt_at=now,
+        next_attempt_at=held_until or now,
+        held_until=held_until,
     )
     session.add(event)
     return event

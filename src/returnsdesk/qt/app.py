@@ -6,6 +6,7 @@ import logging
 import os
 import sys
 import traceback
+from datetime import timedelta
 from types import TracebackType
 
 from PySide6.QtCore import QThreadPool, QTimer
@@ -114,6 +115,7 @@ def build_main_window(
         label_output=label_output(settings.labels),
         scale=scale_from_settings(settings.scale),
         key_inquiry=station_key_inquiry(settings.order_system),
+        receipt_grace=timedelta(minutes=settings.messages.grace_minutes),
     )
     return MainWindow(
         service=service,

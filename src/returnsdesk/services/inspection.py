@@ -30,6 +30,7 @@ from returnsdesk.domain.money import Money
 from returnsdesk.domain.scanning import ClassifiedScan, ScanKind
 from returnsdesk.domain.vocabulary import InspectionOutcome, ParcelStatus, ReturnStatus
 from returnsdesk.services.instant_refunds import settle_after_inspection
+from returnsdesk.services.intake import end_grace
 from returnsdesk.services.labels.queue import queue_unit_labels
 from returnsdesk.services.messages.queue import message_stream, queue_completion_messages
 from returnsdesk.services.refund_events import refund_event_payload
@@ -272,6 +273,9 @@ def complete_parcel(
         payload={"rma_number": return_.rma_number, "completed_at": now},
         now=now,
     )
+    # Completed: the receipt cannot be undone any more, so its grace period (intake.
+    # receive_parcel) ends now and the refund is not kept waiting behind it.
+    end_grace(session, return_.id, now=now)
     events += 1 + queue_completion_messages(
         session, refund=refund, return_=return_, parcel_id=parcel.id, now=now
     )

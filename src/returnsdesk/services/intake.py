@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
@@ -24,9 +24,9 @@ from returnsdesk.domain.money import Money
 from returnsdesk.domain.policy import RefundPolicy
 from returnsdesk.domain.scanning import ClassifiedScan, ScanKind, excerpt
 from returnsdesk.domain.text import storable
-from returnsdesk.domain.vocabulary import OutboxStatus, ParcelStatus, ReturnStatus
+from returnsdesk.domain.vocabulary import ParcelStatus, ReturnStatus
 from returnsdesk.services.instant_refunds import release_on_receipt
-from returnsdesk.services.messages.queue import queue_parcel_received
+from returnsdesk.services.messages.queue import message_stream, queue_parcel_received
 from returnsdesk.services.views import ReturnSummary, ReturnView, StationContext
 
 log = logging.getLogger(__name__)
@@ -113,11 +113,19 @@ def receive_parcel(
     carrier: str,
     now: datetime,
     refunds: RefundPolicy | None = None,
+    grace: timedelta = timedelta(0),
 ) -> tuple[uuid.UUID, bool]:
     """Record the parcel as received (or resume the open one). Returns (parcel id, resumed).
 
     With ``refunds`` whose ``instant_refund`` rule trusts the customer, the refund is released
     now, in this transaction (``instant_refunds.release_on_receipt``).
+
+    The order system hears of the receipt after ``grace`` (messages.grace_minutes), so a
+    mis-scan undone meanwhile (``undo_receipt``) is never heard of, even with a relay running:
+    its ``return.received`` is held until then, and the return's later events wait behind it.
+    A return that moves on so far that its receipt cannot be undone (its refund released now,
+    or the parcel completed: ``inspection.complete_parcel``) ends the hold at once, so the
+    grace never delays a refund.
 
     ``return_`` comes locked (``find_return``, ``lock_return``), so two stations scanning one
     parcel at once receive it once: the second waits, then resumes it.
@@ -146,6 +154,7 @@ def receive_parcel(
     return_.status = ReturnStatus.RECEIVED
     session.add(return_)
     session.flush()
+    held_until = now + grace if grace > timedelta(0) else None
     add_outbox_event(
         session,
         event_type=RECEIVED_EVENT,
@@ -158,9 +167,15 @@ def receive_parcel(
             "received_at": now,
         },
         now=now,
+        held_until=held_until,
     )
     queue_parcel_received(
-        session, return_=return_, parcel_id=parcel.id, tracking_number=tracking_number, now=now
+        session,
+        return_=return_,
+        parcel_id=parcel.id,
+        tracking_number=tracking_number,
+        now=now,
+        held_until=held_until,
     )
     append_audit(
         session,
@@ -170,11 +185,18 @@ def receive_parcel(
         operator_id=ctx.operator_id,
         station_id=ctx.station_id,
     )
-    if refunds is not None:
-        release_on_receipt(
-            session, ctx=ctx, return_=return_, parcel_id=parcel.id, policy=refunds, now=now
-        )
+    if refunds is not None and release_on_receipt(
+        session, ctx=ctx, return_=return_, parcel_id=parcel.id, policy=refunds, now=now
+    ):
+        end_grace(session, return_id, now=now)  # the receipt stands: the refund goes now
     return parcel.id, False
+
+
+def end_grace(session: Session, return_id: uuid.UUID, *, now: datetime) -> None:
+    """The return moved on too far for its receipt to be undone: what is held for the grace
+    period (its events, its "parcel received" message) is due now."""
+    outbox.end_holds(session, return_id, now=now)
+    outbox.end_holds(session, message_stream(return_id), now=now)
 
 
 def undo_receipt(
@@ -184,7 +206,8 @@ def undo_receipt(
     return's RMA number.
 
     Only while nothing was done on the parcel (no unit finished, no photo, no label) and the
-    order system has not been told: its ``return.received`` is cancelled unsent. The sync API
+    order system has not been told: its ``return.received``, unsent (held for the grace period,
+    or no relay has run), is deleted, so the order system never hears of it. The sync API
     moves a return forward only (``docs/sync-api.yaml``, setReturnStatus), so there is no
     event that takes a receipt back; once the shop may know, the receipt stands
     (``ReceiptStands``). The parcel row is deleted, so no count, history or report shows a
@@ -223,12 +246,9 @@ def undo_receipt(
             "Esc and ask a shift lead."
         )
     event = outbox.latest_event_of(session, return_.id, RECEIVED_EVENT)
-    if (
-        event is None  # delivered long ago and pruned
-        or event.status is not OutboxStatus.PENDING
-        or event.attempts > 0  # tried: the shop may have applied it
-        or event.next_attempt_at > now  # a relay holds it: it may be on its way
-    ):
+    # Delivered (or pruned long after), tried (the shop may have applied it), or claimed by a
+    # relay (it may be on its way): the shop may know.
+    if event is None or not outbox.never_claimed(event, now=now):
         raise ReceiptStands(
             f"The shop already knows that {rma} was received, and cannot be told otherwise:"
             " the receipt stands. Esc and set the parcel aside for a shift lead."
@@ -251,6 +271,7 @@ def undo_receipt(
                 "id": event.id,
                 "sequence": event.sequence,
                 "idempotency_key": event.idempotency_key,
+                "held_until": event.held_until,
             },
             "undone_at": now,
         },

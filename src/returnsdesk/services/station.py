@@ -110,7 +110,11 @@ class StationService:
         scale: weighing.Scale | None = None,
         regrade_draw: regrades.Draw = random.random,
         key_inquiry: KeyInquiry | None = None,  # the order system, asked before a resend
+        # How long the order system is kept from hearing of a receipt, so F7 can undo a
+        # mis-scan with the relay running (messages.grace_minutes); 0: told at once.
+        receipt_grace: timedelta = timedelta(0),
     ) -> None:
+        self.receipt_grace = receipt_grace
         self.database = database
         self.key_inquiry = key_inquiry
         self.policies = policies
@@ -173,6 +177,7 @@ class StationService:
             carrier=carrier,
             now=now,
             refunds=self.policies.refunds,
+            grace=self.receipt_grace,
         )
         view = intake.load_return_view(session, return_, refunds=self.policies.refunds, now=now)
         finished = tuple(drafts.finished_units(session, parcel_id)) if resumed else ()

@@ -5,7 +5,8 @@ unchanged; a message is
 
 1. held while an earlier event of its return has not reached the order system (so "refund
    issued" never arrives before the shop has booked the refund), and a "parcel received" for
-   the grace period after the receipt (then sent only if the receipt still stands);
+   the grace period after the receipt (then sent only if the receipt still stands; a station
+   that held the receipt itself, ``held_until``, has waited it out already);
 2. rendered (``render.py``; a broken template parks it for a person);
 3. sent: as the order system's ``POST /returns/{rma}/notifications`` (the rendered subject,
    text and HTML beside the facts; the shop e-mails it and shows it on the customer's "My
@@ -223,7 +224,9 @@ class MessageConnector:
     def _waiting(
         self, event: OutboxEventView, kind: MessageKind, at: datetime
     ) -> DeliveryResult | None:
-        if kind is MessageKind.PARCEL_RECEIVED:
+        # A receipt written held (intake.receive_parcel) had its grace period at the station,
+        # ended early once the receipt could no longer be undone: not waited for twice.
+        if kind is MessageKind.PARCEL_RECEIVED and event.held_until is None:
             due = at + timedelta(minutes=self.settings.grace_minutes)
             left = (due - self._clock()).total_seconds()
             if left > 0:

@@ -58,6 +58,7 @@ def queue_message(
     now: datetime,
     items: list[dict[str, Any]] | None = None,
     extra: dict[str, Any] | None = None,
+    held_until: datetime | None = None,
 ) -> None:
     payload: dict[str, Any] = {
         "kind": kind.value,
@@ -78,12 +79,21 @@ def queue_message(
         aggregate_id=message_stream(return_.id),
         payload=payload | (extra or {}),
         now=now,
+        held_until=held_until,
     )
 
 
 def queue_parcel_received(
-    session: Session, *, return_: Return, parcel_id: uuid.UUID, tracking_number: str, now: datetime
+    session: Session,
+    *,
+    return_: Return,
+    parcel_id: uuid.UUID,
+    tracking_number: str,
+    now: datetime,
+    held_until: datetime | None = None,
 ) -> None:
+    """Held like the receipt's ``return.received`` for the grace period, and released with it
+    (``intake.end_grace``): the deliverer (``deliver.py``) then sends it if the receipt stands."""
     order = session.get(Order, return_.order_id)
     assert order is not None  # foreign key
     rows = session.exec(
@@ -102,6 +112,7 @@ def queue_parcel_received(
         now=now,
         items=items,
         extra={"parcel_id": parcel_id, "tracking_number": tracking_number},
+        held_until=held_until,
     )
 
 

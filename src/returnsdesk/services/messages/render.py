@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import holidays
-from babel import Locale, UnknownLocaleError
+from babel import Locale, UnknownLocaleError, localedata
 from babel.dates import format_date
 from babel.numbers import format_currency
 from jinja2 import FileSystemLoader, StrictUndefined, TemplateError, select_autoescape
@@ -132,7 +132,7 @@ class MessageRenderer:
             kind = MessageKind(payload["kind"])
             requested = str(payload.get("language") or "")
             language = self.language_for(requested)
-            locale = _locale(requested, language)
+            locale = _locale(requested, language, self.settings.default_language)
             at = datetime.fromisoformat(str(payload["at"]))
             context, expected_by, review_by = self._context(payload, kind, locale, at)
             environment = self._environment(language)
@@ -216,12 +216,25 @@ class MessageRenderer:
         return context, expected_by, review_by
 
 
-def _locale(requested: str, language: str) -> Locale:
-    """Babel's locale for the customer's own tag ("de-AT"), if it is of the template language."""
+def _locale(requested: str, language: str, default_language: str) -> Locale:
+    """Babel's locale for the customer's own tag ("de-AT"), if it is of the template language,
+    else the template language's.
+
+    A build may lack a locale's data, or a parent's that it inherits from (the packaged one
+    keeps a few: packaging/returnsdesk.spec): then amounts and dates are formatted as in the
+    default language, else in English, and the customer still gets the message.
+    """
     tag = requested.strip().replace("-", "_")
+    candidates = [language, default_language, "en"]
     if tag and _LANGUAGE.match(tag) and tag.split("_")[0].lower() == language.split("-")[0]:
+        candidates.insert(0, tag)
+    for candidate in candidates:
         try:
-            return Locale.parse(tag)
-        except (ValueError, UnknownLocaleError):
-            pass
-    return Locale.parse(language.replace("-", "_"))
+            locale = Locale.parse(candidate.replace("-", "_"))
+            localedata.load(str(locale))  # with every parent's data: raises if any is missing
+        except (ValueError, UnknownLocaleError, OSError):
+            continue
+        return locale
+    raise MessageNotRenderable(
+        f"no Babel locale data for {requested!r}, {language!r}, {default_language!r} nor 'en'"
+    )

@@ -92,6 +92,7 @@ class OutboxEventView:
     created_at: datetime
     next_attempt_at: datetime
     delivered_at: datetime | None
+    held_until: datetime | None = None  # written held (a receipt's grace period)
 
 
 class DeliveryOutcome(StrEnum):

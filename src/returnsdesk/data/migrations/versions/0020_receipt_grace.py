@@ -1,7 +1,7 @@
 """The grace period of a receipt: outbox events held until a time (``held_until``).
 
-Revision ID: 0018
-Revises: 0017
+Revision ID: 0020
+Revises: 0019
 Create Date: 2026-12-06 06:00:00
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import returnsdesk.data.types
 
-revision: str = "0018"
-down_revision: str | Sequence[str] | None = "0017"
+revision: str = "0020"
+down_revision: str | Sequence[str] | None = "0019"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -92,6 +92,7 @@ class OutboxEventView:
     created_at: datetime
     next_attempt_at: datetime
     delivered_at: datetime | None
+    client_code: str | None = None  # whose order system it goes to; None: [order_system]
 
 
 class DeliveryOutcome(StrEnum):

@@ -521,6 +521,7 @@ def event_view(row: OutboxEvent) -> OutboxEventView:
         created_at=row.created_at,
         next_attempt_at=row.next_attempt_at,
         delivered_at=row.delivered_at,
+        client_code=row.client_code,
     )
 
 

@@ -114,6 +114,7 @@ def build_main_window(
         label_output=label_output(settings.labels),
         scale=scale_from_settings(settings.scale),
         key_inquiry=station_key_inquiry(settings.order_system),
+        clients=env.clients,
     )
     return MainWindow(
         service=service,

@@ -93,6 +93,7 @@ def load_return_view(
         currency=order.currency,
         tracking_numbers=tuple(returns.tracking_numbers(session, return_.id)),
         lines=lines,
+        client_code=return_.client_code,
     )
 
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import random
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, TypeVar
 
@@ -51,6 +51,7 @@ from returnsdesk.services.sync import recovery, relay
 from returnsdesk.services.sync.connector import KeyInquiry, OutboxEventView
 from returnsdesk.services.sync.relay import SyncHealth, sync_health
 from returnsdesk.services.views import (
+    ClientProfile,
     CompletionResult,
     HistoryRow,
     ReceivedParcel,
@@ -100,10 +101,13 @@ class StationService:
         scale: weighing.Scale | None = None,
         regrade_draw: regrades.Draw = random.random,
         key_inquiry: KeyInquiry | None = None,  # the order system, asked before a resend
+        # Client shops by code: a return of one is worked under its policies and named.
+        clients: Mapping[str, ClientProfile] | None = None,
     ) -> None:
         self.database = database
         self.key_inquiry = key_inquiry
         self.policies = policies
+        self.clients = dict(clients or {})
         self.context = context
         self.scan_rules = scan_rules
         self.clock = clock
@@ -118,6 +122,17 @@ class StationService:
             if label_output is not None
             else None
         )
+
+    def policies_for(self, client_code: str | None) -> Policies:
+        """The policies a return of that client shop is worked under (None: the station's)."""
+        client = self.clients.get(client_code) if client_code is not None else None
+        return self.policies if client is None else client.policies
+
+    def _named(self, view: ReturnView) -> ReturnView:
+        client = self.clients.get(view.client_code) if view.client_code is not None else None
+        # A code no longer in the settings is still shown: the return stays that shop's.
+        name = client.name if client is not None else view.client_code
+        return view if name is None else replace(view, client_name=name)
 
     def classify(self, raw: str) -> ClassifiedScan:
         """Classify a raw scan; raises ``RejectedScan`` for garbage. Pure and fast."""
@@ -135,9 +150,9 @@ class StationService:
             if found is None:
                 return NoReturnFound(scan)
             if found.status is ReturnStatus.COMPLETED:
-                return ParcelAlreadyCompleted(
-                    history.return_outcome(session, found, refunds=self.policies.refunds, now=now)
-                )
+                refunds = self.policies_for(found.client_code).refunds
+                outcome = history.return_outcome(session, found, refunds=refunds, now=now)
+                return ParcelAlreadyCompleted(replace(outcome, view=self._named(outcome.view)))
             return ParcelOpened(self._receive(session, found, tracking, scan.carrier or "", now))
 
     def open_return(
@@ -162,9 +177,13 @@ class StationService:
             tracking_number=tracking_number or return_.rma_number,
             carrier=carrier,
             now=now,
-            refunds=self.policies.refunds,
+            refunds=self.policies_for(return_.client_code).refunds,
         )
-        view = intake.load_return_view(session, return_, refunds=self.policies.refunds, now=now)
+        view = self._named(
+            intake.load_return_view(
+                session, return_, refunds=self.policies_for(return_.client_code).refunds, now=now
+            )
+        )
         finished = tuple(drafts.finished_units(session, parcel_id)) if resumed else ()
         weighed = weighing.stored_weighing(session, parcel_id) if resumed else None
         parcel_photos = (
@@ -194,9 +213,13 @@ class StationService:
             return_ = returns.get_return(session, return_id)
             if return_ is None:
                 raise WrongStep("That return no longer exists.")
-            return history.return_outcome(
-                session, return_, refunds=self.policies.refunds, now=self.clock()
+            outcome = history.return_outcome(
+                session,
+                return_,
+                refunds=self.policies_for(return_.client_code).refunds,
+                now=self.clock(),
             )
+            return replace(outcome, view=self._named(outcome.view))
 
     def search(self, text: str) -> list[ReturnSummary]:
         with self.database.read() as session:
@@ -216,7 +239,7 @@ class StationService:
     def new_inspection(self, view: ReturnView) -> ParcelInspection:
         return ParcelInspection(
             lines=view.lines,
-            policies=self.policies,
+            policies=self.policies_for(view.client_code),
             currency=view.currency,
             days_since_delivery=view.days_since_delivery,
             window_days=view.policy_window_days,

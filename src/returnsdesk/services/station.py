@@ -284,6 +284,7 @@ class StationService:
                     inspection=work,
                     now=now,
                     label_printer=self._label_printer(),
+                    label_titles={c: p.label_title for c, p in self.clients.items()},
                 )
                 regrades.queue_regrades(
                     session,
@@ -305,6 +306,14 @@ class StationService:
 
     def _label_printer(self) -> str | None:
         return self.print_worker.output.describe() if self.print_worker is not None else None
+
+    def _label_title(self, session: Session, parcel_id: uuid.UUID) -> str:
+        """The client shop's title for the parcel's routing labels ("" for the station's own)."""
+        if not self.clients:
+            return ""
+        code = returns.client_of_parcel(session, parcel_id)
+        client = self.clients.get(code) if code is not None else None
+        return "" if client is None else client.label_title
 
     def _wake_printer(self) -> None:
         if self.print_worker is not None:
@@ -350,6 +359,7 @@ class StationService:
                     units=[unit],
                     printer=printer,
                     now=self.clock(),
+                    client=self._label_title(session, parcel_id),
                 )
             )
         if queued:
@@ -366,6 +376,7 @@ class StationService:
                 plate=plate,
                 printer=printer,
                 now=self.clock(),
+                client=self._label_title(session, parcel_id),
             )
         )
 

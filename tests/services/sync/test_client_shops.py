@@ -21,14 +21,17 @@ from sqlmodel import col, select
 
 from completing import complete_parcel
 from returnsdesk.cli import sync as cli_sync
-from returnsdesk.config import client_token_variable, load_settings
-from returnsdesk.data.models import Inspection, Order, OutboxEvent, Return
+from returnsdesk.config import LabelsSettings, client_token_variable, load_settings
+from returnsdesk.data.models import Inspection, Order, OutboxEvent, PrintJob, Return
 from returnsdesk.domain.clock import utc_now
 from returnsdesk.domain.errors import ConfigError
+from returnsdesk.domain.labels import RoutingLabel, parse_label_size
 from returnsdesk.domain.vocabulary import OutboxStatus
 from returnsdesk.services.bootstrap import StationEnvironment, client_profiles
 from returnsdesk.services.csv_import import ImportRejected, import_returns
 from returnsdesk.services.demo import DemoParcel
+from returnsdesk.services.labels.printers import label_output
+from returnsdesk.services.labels.render import render_zpl
 from returnsdesk.services.operators import sign_in
 from returnsdesk.services.reports import (
     Period,
@@ -89,8 +92,15 @@ def assign(env: StationEnvironment, rma: str, client: str) -> None:
         order.client_code = client
 
 
-def service_for(env: StationEnvironment, settings_path: Path) -> StationService:
+def service_for(
+    env: StationEnvironment, settings_path: Path, labels: Path | None = None
+) -> StationService:
     settings = load_settings(environ={"RETURNSDESK_SYSTEM_CONFIG": str(settings_path)})
+    output = (
+        None
+        if labels is None
+        else label_output(LabelsSettings(printer="pdf-folder", folder=labels, size="4x6in"))
+    )
     with env.database.session() as session:
         context = sign_in(session, operator_code="OP-0001", station_code="STATION-01", pin=None)
     return StationService(
@@ -100,6 +110,7 @@ def service_for(env: StationEnvironment, settings_path: Path) -> StationService:
         scan_rules=env.scan_rules,
         clock=utc_now,  # the demo's dates are relative to the machine's clock
         clients=client_profiles(settings, env.policies),
+        label_output=output,
     )
 
 
@@ -218,6 +229,12 @@ def test_the_router_sends_an_event_to_its_own_shop_and_holds_one_whose_shop_is_n
     assert "client BOLT" in held.detail
 
 
+def session_payload(env: StationEnvironment, rma: str) -> dict[str, object]:
+    with env.database.session() as session:
+        jobs = session.exec(select(PrintJob)).all()
+        return next(dict(j.payload) for j in jobs if j.payload["rma_number"] == rma)
+
+
 def report_csv(demo_env: StationEnvironment, kind: ReportKind, client: str | None) -> str:
     setup = ReportSetup.from_settings()
     now = utc_now()
@@ -240,13 +257,24 @@ def test_a_report_for_one_client_holds_nothing_of_another(
     a, b = two_parcels(demo_env)
     assign(demo_env, a.rma_number, "ACME")
     assign(demo_env, b.rma_number, "BOLT")
-    service = service_for(demo_env, settings_file(tmp_path, {c: s.url for c, s in shops.items()}))
+    path = settings_file(tmp_path, {c: s.url for c, s in shops.items()})
+    service = service_for(demo_env, path, labels=tmp_path / "labels")
     units = {
         "ACME": sum(i.quantity for i in a.items),
         "BOLT": sum(i.quantity for i in b.items),
     }
     work(demo_env, service, a)
     work(demo_env, service, b)
+
+    # (each unit's routing label names its shop: Acme's its name, Bolt's has none of Acme)
+    with demo_env.database.session() as session:
+        titles = {
+            (job.payload["rma_number"], job.payload["client"])
+            for job in session.exec(select(PrintJob))
+        }
+    assert titles == {(a.rma_number, "Acme Outdoor"), (b.rma_number, "Bolt Bikes")}
+    label = RoutingLabel.from_payload(session_payload(demo_env, a.rma_number))
+    assert b"Acme Outdoor" in render_zpl(label, parse_label_size("4x6in"), 203)
 
     # When each shop's shift report is made
     acme = report_csv(demo_env, ReportKind.SHIFT, "ACME")

@@ -93,12 +93,6 @@ def _resend(
         if event is None:
             sys.stderr.write(f"returnsdesk sync: refused: no parked event #{sequence}.\n")
             return EXIT_PULL_FAILED
-        connector = shops.get(event.client_code)
-        if connector is None:
-            sys.stderr.write(
-                f"returnsdesk sync: refused: no order system connected for #{sequence}'s shop.\n"
-            )
-            return EXIT_PULL_FAILED
         lead = authorize_lead(
             database,
             operator_code=badge,
@@ -107,7 +101,13 @@ def _resend(
             now=utc_now(),
             lockout=lockout_policy(settings),
         )
-        view = resend_parked(database, event.id, lead, shop=connector)
+        view = resend_parked(
+            database,
+            event.id,
+            lead,
+            shop=shops.get(None),
+            client_shops={code: c for code, c in shops.items() if code is not None},
+        )
     except OperatorError as exc:
         sys.stderr.write(f"returnsdesk sync: refused, nothing changed: {exc}\n")
         return EXIT_PULL_FAILED

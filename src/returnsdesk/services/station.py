@@ -103,11 +103,13 @@ class StationService:
         key_inquiry: KeyInquiry | None = None,  # the order system, asked before a resend
         # Client shops by code: a return of one is worked under its policies and named.
         clients: Mapping[str, ClientProfile] | None = None,
+        client_key_inquiries: Mapping[str, KeyInquiry] | None = None,  # each shop's system
     ) -> None:
         self.database = database
         self.key_inquiry = key_inquiry
         self.policies = policies
         self.clients = dict(clients or {})
+        self.client_key_inquiries = dict(client_key_inquiries or {})
         self.context = context
         self.scan_rules = scan_rules
         self.clock = clock
@@ -465,7 +467,12 @@ class StationService:
         """Send a parked event again under a new key, only if the shop says the old key was
         refused (``services/sync/recovery.py``); raises ``ResendRefused`` otherwise."""
         return recovery.resend_parked(
-            self.database, event_id, lead, shop=self.key_inquiry, now=self.clock()
+            self.database,
+            event_id,
+            lead,
+            shop=self.key_inquiry,
+            now=self.clock(),
+            client_shops=self.client_key_inquiries,
         )
 
     def messages(self, rma_number: str) -> list[ledger.MessageRecord]:

@@ -43,7 +43,14 @@ from returnsdesk.services.reports import (
 )
 from returnsdesk.services.station import ParcelOpened, StationService
 from returnsdesk.services.sync.clients import ClientRouter
-from returnsdesk.services.sync.connector import DeliveryOutcome, DeliveryResult, OutboxEventView
+from returnsdesk.services.sync.connector import (
+    DeliveryOutcome,
+    DeliveryResult,
+    KeyOutcome,
+    KeyState,
+    OutboxEventView,
+)
+from returnsdesk.services.sync.recovery import ResendRefused, resend_parked
 from returnsdesk.services.views import CompletionResult
 
 TOKENS = {"ACME": "acme-token", "BOLT": "bolt-token"}
@@ -340,3 +347,53 @@ def test_client_settings_are_checked_as_they_are_read(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="client code"):
         load_settings(environ={"RETURNSDESK_SYSTEM_CONFIG": str(path)})
     assert load_settings(environ={}).clients == ()  # none: the station serves one shop
+
+
+class AnsweringShop:
+    """A test double of an order system asked what a key did (no server needed to say it)."""
+
+    def __init__(self, state: KeyState) -> None:
+        self.state = state
+        self.asked: list[str] = []
+
+    def key_outcome(self, key: str) -> KeyOutcome:
+        self.asked.append(key)
+        return KeyOutcome(self.state, "POST refunds: HTTP 404 (test)")
+
+
+def test_a_lead_s_resend_of_a_client_s_event_asks_that_shop_and_no_other(
+    demo_env: StationEnvironment, shops: dict[str, FakeShop], tmp_path: Path
+) -> None:
+    # Given a parked refund of an Acme return
+    a, _ = two_parcels(demo_env)
+    assign(demo_env, a.rma_number, "ACME")
+    service = service_for(demo_env, settings_file(tmp_path, {c: s.url for c, s in shops.items()}))
+    work(demo_env, service, a)
+    with demo_env.database.session() as session:
+        refund = session.exec(
+            select(OutboxEvent).where(
+                OutboxEvent.event_type == "refund.requested", OutboxEvent.client_code == "ACME"
+            )
+        ).one()
+        refund.status = OutboxStatus.NEEDS_ATTENTION
+        event_id, old_key = refund.id, refund.idempotency_key
+    with demo_env.database.session() as session:
+        lead = sign_in(session, operator_code="OP-0003", station_code="STATION-01", pin="2468")
+    own, acme, bolt = (AnsweringShop(KeyState.REFUSED) for _ in range(3))
+
+    # When the lead sends it again
+    view = resend_parked(
+        demo_env.database, event_id, lead, shop=own, client_shops={"ACME": acme, "BOLT": bolt}
+    )
+
+    # Then only Acme's order system was asked, and the event goes again under a new key
+    assert (own.asked, acme.asked, bolt.asked) == ([], [old_key], [])
+    assert view.status is OutboxStatus.PENDING and view.idempotency_key != old_key
+    # and without a connection to Acme, nobody else is asked and nothing is sent again
+    with demo_env.database.session() as session:
+        event = session.get(OutboxEvent, event_id)
+        assert event is not None
+        event.status = OutboxStatus.NEEDS_ATTENTION
+    with pytest.raises(ResendRefused, match="no order system"):
+        resend_parked(demo_env.database, event_id, lead, shop=own, client_shops={"BOLT": bolt})
+    assert (own.asked, bolt.asked) == ([], [])

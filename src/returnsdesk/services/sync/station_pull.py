@@ -213,13 +213,26 @@ class StationKeyInquiry:
     a connection of its own and closes it, so the station holds none for it meanwhile."""
 
     def __init__(
-        self, settings: OrderSystemSettings, environ: Mapping[str, str] | None = None
+        self,
+        settings: OrderSystemSettings,
+        environ: Mapping[str, str] | None = None,
+        *,
+        token_variable: str = DEFAULT_TOKEN_ENV,
+        keyring_user: str = KEYRING_USER,
     ) -> None:
         self._settings = settings
         self._environ = environ
+        self._token = (token_variable, keyring_user)
 
     def key_outcome(self, key: str) -> KeyOutcome:
-        connector = _connector(self._settings, self._environ, "resend of parked events")
+        variable, user = self._token
+        connector = _connector(
+            self._settings,
+            self._environ,
+            "resend of parked events",
+            token_variable=variable,
+            keyring_user=user,
+        )
         if connector is None:
             raise KeyOutcomeUnavailable(
                 "The order system is not reachable from this station (no address or token)."
@@ -237,6 +250,24 @@ def station_key_inquiry(
     if settings.kind == "none" or settings.url is None:
         return None
     return StationKeyInquiry(settings, environ)
+
+
+def client_key_inquiries(
+    clients: Sequence[ClientSettings], environ: Mapping[str, str] | None = None
+) -> dict[str, StationKeyInquiry]:
+    """The same question for each client shop's events, asked at that shop only."""
+    return {
+        shop.client.code: StationKeyInquiry(
+            shop.order_system,
+            environ,
+            token_variable=shop.token_variable,
+            keyring_user=shop.keyring_user,
+        )
+        for shop in shop_connections(Settings(clients=tuple(clients)))
+        if shop.client is not None
+        and shop.order_system.kind != "none"
+        and shop.order_system.url is not None
+    }
 
 
 def _shop_connector(

@@ -19,7 +19,7 @@ import pytest
 from fake_shop import FakeShop, shop_effects
 from sqlmodel import col, select
 
-from completing import complete_parcel
+from completing import complete_parcel, with_two_more_grades
 from returnsdesk.cli import sync as cli_sync
 from returnsdesk.config import LabelsSettings, client_token_variable, load_settings
 from returnsdesk.data.models import Inspection, Order, OutboxEvent, PrintJob, Return
@@ -51,7 +51,8 @@ from returnsdesk.services.sync.connector import (
     OutboxEventView,
 )
 from returnsdesk.services.sync.recovery import ResendRefused, resend_parked
-from returnsdesk.services.views import CompletionResult
+from returnsdesk.services.views import ClientProfile, CompletionResult
+from workflow_driver import Station
 
 TOKENS = {"ACME": "acme-token", "BOLT": "bolt-token"}
 
@@ -397,3 +398,44 @@ def test_a_lead_s_resend_of_a_client_s_event_asks_that_shop_and_no_other(
     with pytest.raises(ResendRefused, match="no order system"):
         resend_parked(demo_env.database, event_id, lead, shop=own, client_shops={"BOLT": bolt})
     assert (own.asked, bolt.asked) == ([], [])
+
+
+def test_the_bench_names_the_parcel_s_shop_and_works_it_under_that_shop_s_policies(
+    demo_env: StationEnvironment,
+) -> None:
+    # Given a station serving Acme, whose grading scale has two grades of its own, and Bolt
+    a, b = two_parcels(demo_env)
+    assign(demo_env, a.rma_number, "ACME")
+    assign(demo_env, b.rma_number, "BOLT")
+    with demo_env.database.session() as session:
+        context = sign_in(session, operator_code="OP-0001", station_code="STATION-01", pin=None)
+    service = StationService(
+        database=demo_env.database,
+        policies=demo_env.policies,
+        context=context,
+        scan_rules=demo_env.scan_rules,
+        clock=utc_now,
+        clients={
+            "ACME": ClientProfile("Acme Outdoor", with_two_more_grades(demo_env.policies), "ACME"),
+            "BOLT": ClientProfile("Bolt Bikes", demo_env.policies, "BOLT"),
+        },
+    )
+    station = Station(service)
+
+    # When an Acme parcel is scanned, the screen says whose it is
+    screen = station.scan(a.rma_number)
+    assert screen.banner.text.startswith(f"Acme Outdoor: Return {a.rma_number}:")
+    assert screen.return_view is not None and screen.return_view.client_name == "Acme Outdoor"
+    # and its units are graded on Acme's scale
+    assert station.workflow.work is not None
+    acme_grades = [g.code for g in station.workflow.work.policies.grading.grades]
+    assert acme_grades[-2:] == ["G", "H"]
+
+    # And a Bolt parcel on the station's own scale
+    opened = service.open_parcel(service.classify(b.rma_number))
+    assert isinstance(opened, ParcelOpened)
+    assert opened.parcel.view.client_name == "Bolt Bikes"
+    bolt_grades = [
+        g.code for g in service.new_inspection(opened.parcel.view).policies.grading.grades
+    ]
+    assert bolt_grades == acme_grades[:-2]

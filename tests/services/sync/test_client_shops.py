@@ -22,7 +22,16 @@ from sqlmodel import col, select
 from completing import complete_parcel, with_two_more_grades
 from returnsdesk.cli import sync as cli_sync
 from returnsdesk.config import LabelsSettings, client_token_variable, load_settings
-from returnsdesk.data.models import Inspection, Order, OutboxEvent, PrintJob, Return
+from returnsdesk.data.db import Database, make_engine
+from returnsdesk.data.migrations import ensure_schema
+from returnsdesk.data.models import (
+    Inspection,
+    Order,
+    OutboxEvent,
+    PrintJob,
+    Return,
+    SyncCursor,
+)
 from returnsdesk.domain.clock import utc_now
 from returnsdesk.domain.errors import ConfigError
 from returnsdesk.domain.labels import RoutingLabel, parse_label_size
@@ -42,6 +51,7 @@ from returnsdesk.services.reports import (
     generate_report,
 )
 from returnsdesk.services.station import ParcelOpened, StationService
+from returnsdesk.services.sync import HttpContractConnector
 from returnsdesk.services.sync.clients import ClientRouter
 from returnsdesk.services.sync.connector import (
     DeliveryOutcome,
@@ -50,8 +60,10 @@ from returnsdesk.services.sync.connector import (
     KeyState,
     OutboxEventView,
 )
+from returnsdesk.services.sync.inbound import Puller, ShopPullers
 from returnsdesk.services.sync.recovery import ResendRefused, resend_parked
 from returnsdesk.services.views import ClientProfile, CompletionResult
+from sync_feed import ReturnFeedServer, remote_return
 from workflow_driver import Station
 
 TOKENS = {"ACME": "acme-token", "BOLT": "bolt-token"}
@@ -439,3 +451,47 @@ def test_the_bench_names_the_parcel_s_shop_and_works_it_under_that_shop_s_polici
         g.code for g in service.new_inspection(opened.parcel.view).policies.grading.grades
     ]
     assert bolt_grades == acme_grades[:-2]
+
+
+def test_each_shop_s_feed_is_pulled_with_its_own_cursor_and_never_takes_over_another_s_return(
+    tmp_path: Path,
+) -> None:
+    database = Database(make_engine(f"sqlite:///{tmp_path / 'pull.sqlite3'}"))
+    ensure_schema(database.engine)
+    with (
+        ReturnFeedServer("acme") as acme_feed,
+        ReturnFeedServer("bolt") as bolt_feed,
+        HttpContractConnector(acme_feed.base_url, "acme") as acme,
+        HttpContractConnector(bolt_feed.base_url, "bolt") as bolt,
+    ):
+        # Given two shops, and one RMA number both of them use
+        acme_feed.publish(remote_return("RMA-1"), remote_return("RMA-2", order="A-2", tracking=()))
+        bolt_feed.publish(
+            remote_return("RMA-1", order="B-1", tracking=("1ZBOLT0001",), email="bo@example.com"),
+            remote_return("RMA-3", order="B-3", tracking=()),
+        )
+        pullers = ShopPullers(
+            [Puller(database, acme, client_code="ACME"), Puller(database, bolt, client_code="BOLT")]
+        )
+
+        # When the station pulls both
+        stats = pullers.pull()
+
+        # Then each return is its shop's, and the shared RMA stays with the shop that had it
+        assert (stats.created, stats.kept_local) == (3, 1)
+        assert stats.notes == ["RMA-1: its return number is held for ACME: not taken over"]
+        with database.session() as session:
+            owners = {
+                r.rma_number: (r.client_code, r.customer_email)
+                for r in session.exec(select(Return))
+            }
+            cursors = {c.feed: c.cursor for c in session.exec(select(SyncCursor))}
+        assert owners == {
+            "RMA-1": ("ACME", "ann@example.com"),
+            "RMA-2": ("ACME", "ann@example.com"),
+            "RMA-3": ("BOLT", "ann@example.com"),
+        }
+        # each feed has its own cursor: a later pull asks each shop only for what is new
+        assert set(cursors) == {"returns@ACME", "returns@BOLT"}
+        assert pullers.pull().received == 0
+    database.dispose()

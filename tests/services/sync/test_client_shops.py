@@ -32,6 +32,7 @@ from returnsdesk.data.models import (
     Return,
     SyncCursor,
 )
+from returnsdesk.diagnostics import run_diagnostics
 from returnsdesk.domain.clock import utc_now
 from returnsdesk.domain.errors import ConfigError
 from returnsdesk.domain.labels import RoutingLabel, parse_label_size
@@ -495,3 +496,22 @@ def test_each_shop_s_feed_is_pulled_with_its_own_cursor_and_never_takes_over_ano
         assert set(cursors) == {"returns@ACME", "returns@BOLT"}
         assert pullers.pull().received == 0
     database.dispose()
+
+
+def test_diagnostics_check_each_client_shop_s_own_policy_folder(tmp_path: Path) -> None:
+    broken = tmp_path / "acme-policies"
+    broken.mkdir()  # no policy files in it
+    path = tmp_path / "config.toml"
+    path.write_text(
+        f'[database]\nurl = "sqlite:///{tmp_path / "d.sqlite3"}"\n'
+        f'[clients.ACME]\nname = "Acme Outdoor"\npolicies = "{broken}"\n',
+        encoding="utf-8",
+    )
+    out = io.StringIO()
+
+    code = run_diagnostics(load_settings(environ={"RETURNSDESK_SYSTEM_CONFIG": str(path)}), out=out)
+
+    policy_lines = [line for line in out.getvalue().splitlines() if "policies" in line]
+    assert code == 1
+    assert any("FAIL" in line and f"{broken} (client ACME)" in line for line in policy_lines)
+    assert any("OK" in line and "(bundled): valid" in line for line in policy_lines)

@@ -262,7 +262,9 @@ class StationService:
         if self.scale is None:
             raise WrongStep("This station has no scale (settings: scale.port).")
         weight = self.scale.weigh()
-        verdict = self.policies.refunds.weight_check.judge(
+        with self.database.read() as session:
+            client = returns.client_of_parcel(session, parcel_id) if self.clients else None
+        verdict = self.policies_for(client).refunds.weight_check.judge(
             measured_grams=weight.whole_grams, contents_grams=contents_grams
         )
         with self.database.session() as session:
@@ -292,7 +294,7 @@ class StationService:
                     session,
                     units=[(unit.unit_id, unit.grade) for unit in work.units],
                     operator_id=self.context.operator_id,
-                    percent=self.policies.grading.regrade_percent,
+                    percent=work.policies.grading.regrade_percent,  # the return's shop's
                     draw=self.regrade_draw,
                     now=now,
                 )

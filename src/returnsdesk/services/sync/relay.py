@@ -522,6 +522,7 @@ def event_view(row: OutboxEvent) -> OutboxEventView:
         next_attempt_at=row.next_attempt_at,
         delivered_at=row.delivered_at,
         held_until=row.held_until,
+        client_code=row.client_code,
     )
 
 

@@ -35,7 +35,6 @@ problem.
 from __future__ import annotations
 
 import argparse
-import getpass
 import logging
 import os
 import signal
@@ -46,18 +45,15 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from types import FrameType
 
+from returnsdesk.cli.support import command_database, sign_in_lead
 from returnsdesk.config import (
     OrderSystemSettings,
     Settings,
     load_settings,
 )
-from returnsdesk.data.db import Database, default_database_url, make_engine
 from returnsdesk.data.migrations import ensure_schema
-from returnsdesk.domain.clock import utc_now
 from returnsdesk.domain.errors import OperatorError, ReturnsDeskError
 from returnsdesk.log import setup_logging
-from returnsdesk.services.approvals import authorize_lead
-from returnsdesk.services.bootstrap import lockout_policy
 from returnsdesk.services.messages.deliver import shop_messages
 from returnsdesk.services.sync import HttpContractConnector, Relay, RelayStats
 from returnsdesk.services.sync.clients import ClientRouter, shop_connections
@@ -86,21 +82,14 @@ def _resend(
 ) -> int:
     if not badge:
         return _config_error("--resend needs the shift lead's --badge")
-    database = Database(make_engine(settings.database.url or default_database_url()))
+    database = command_database(settings)
     try:
         ensure_schema(database.engine)
         event = next((e for e in parked_events(database) if e.sequence == sequence), None)
         if event is None:
             sys.stderr.write(f"returnsdesk sync: refused: no parked event #{sequence}.\n")
             return EXIT_PULL_FAILED
-        lead = authorize_lead(
-            database,
-            operator_code=badge,
-            pin=_read_pin(),
-            station_code=settings.station.code,
-            now=utc_now(),
-            lockout=lockout_policy(settings),
-        )
+        lead = sign_in_lead(database, settings, badge)
         view = resend_parked(
             database,
             event.id,
@@ -118,12 +107,6 @@ def _resend(
         f"{view.idempotency_key} (was {event.idempotency_key})\n"
     )
     return EXIT_OK
-
-
-def _read_pin() -> str:
-    if not sys.stdin.isatty():
-        return sys.stdin.readline().rstrip("\r\n")
-    return getpass.getpass("PIN: ")
 
 
 def _positive(kind: type[int] | type[float]) -> Callable[[str], int | float]:
@@ -223,7 +206,7 @@ def main(argv: Sequence[str]) -> int:
             return _resend(args.resend, args.badge, settings, shops)
         finally:
             _close(shops)
-    database = Database(make_engine(settings.database.url or default_database_url()))
+    database = command_database(settings)
     code = EXIT_OK
     try:
         ensure_schema(database.engine)

@@ -185,6 +185,9 @@ class Gunicorn:
     """
 
     workers: int = 4
+    # gthread: a worker keeps a client's connection open between requests (the sync worker
+    # closes it after each answer, so every call paid for a new TCP connection).
+    threads: int = 2
     site: Path | None = None
 
     def command(self, python: Path, port: int) -> list[str]:
@@ -195,6 +198,12 @@ class Gunicorn:
             "referenceshop.wsgi",
             "--workers",
             str(self.workers),
+            "--worker-class",
+            "gthread",
+            "--threads",
+            str(self.threads),
+            "--keep-alive",
+            "30",
             "--bind",
             f"127.0.0.1:{port}",
             "--log-level",

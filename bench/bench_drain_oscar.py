@@ -2,9 +2,8 @@
 and how the window's GUI thread keeps up meanwhile.
 
 Starts the reference shop (tests/integration/oscar_shop.py: its own venv, migrated, seeded),
-served by gunicorn with ``--workers`` processes (``--server runserver``: Django's development
-server, as before). gunicorn comes from the shop's venv if it is installed there, else it is
-installed once into a private folder (``--gunicorn-site``), never into the shared venv.
+served by gunicorn (a dependency of the shop) with ``--workers`` processes of two threads each,
+keeping connections open (``--server runserver``: Django's development server, as before).
 For each ``--parallel`` value in turn (default ``1,8``: the serial relay, then eight returns at
 once; ``--serial-events`` for the serial run, which is slow), opens a real station window
 offscreen pointed at the shop, with its own fresh station database and
@@ -53,7 +52,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from sqlmodel import col, func, select  # noqa: E402
 
-from integration.oscar_shop import Gunicorn, OscarShop, ensure_shop_venv  # noqa: E402
+from integration.oscar_shop import Gunicorn, OscarShop  # noqa: E402
 from returnsdesk.config import Settings, load_settings  # noqa: E402
 from returnsdesk.data.db import Database, make_engine  # noqa: E402
 from returnsdesk.data.models import Operator, OutboxEvent  # noqa: E402
@@ -82,12 +81,6 @@ def _args() -> argparse.Namespace:
     parser.add_argument("--returns", type=int, default=200, help="returns the events belong to")
     parser.add_argument("--server", choices=("gunicorn", "runserver"), default="gunicorn")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
-    parser.add_argument(
-        "--gunicorn-site",
-        type=Path,
-        default=Path(tempfile.gettempdir()) / "returnsdesk-bench-gunicorn",
-        help="where gunicorn is installed when the shop's venv lacks it",
-    )
     parser.add_argument("--idle-s", type=float, default=10.0, help="seconds timed without a drain")
     parser.add_argument("--tmpfs", action="store_true", help="station database on /dev/shm")
     parser.add_argument(
@@ -160,22 +153,6 @@ def _lateness(samples: list[float]) -> str:
     )
 
 
-def _gunicorn(args: argparse.Namespace) -> Gunicorn:
-    """gunicorn from the shop's venv, else from a private folder (installed there once)."""
-    python, _seconds = ensure_shop_venv()
-    has_it = subprocess.run([str(python), "-c", "import gunicorn"], capture_output=True)
-    if has_it.returncode == 0:
-        return Gunicorn(workers=args.workers)
-    site: Path = args.gunicorn_site
-    if not (site / "gunicorn").is_dir():
-        sys.stdout.write(f"gunicorn is not in the shop's venv: installing it into {site}\n")
-        subprocess.run(
-            [str(python), "-m", "pip", "install", "--quiet", "--target", str(site), "gunicorn"],
-            check=True,
-        )
-    return Gunicorn(workers=args.workers, site=site)
-
-
 def _relay_process(settings: Settings, parallel: int) -> subprocess.Popen[bytes]:
     """``returnsdesk sync --forever`` on the window's database and shop."""
     assert settings.database.url is not None and settings.order_system.url is not None
@@ -204,7 +181,7 @@ def main() -> None:
         sys.setswitchinterval(args.switch_interval_ms / 1000)
 
     runs = [int(n) for n in args.parallel.split(",")]
-    gunicorn = _gunicorn(args) if args.server == "gunicorn" else None
+    gunicorn = Gunicorn(workers=args.workers) if args.server == "gunicorn" else None
     served = f"gunicorn, {args.workers} workers" if gunicorn is not None else "manage.py runserver"
     try:
         with OscarShop.start(_TEMP / "shop", gunicorn=gunicorn) as shop:

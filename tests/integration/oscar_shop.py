@@ -178,17 +178,12 @@ def ensure_shop_venv(venv: Path | None = None) -> tuple[Path, float]:
 
 @dataclass(frozen=True)
 class Gunicorn:
-    """Serve the shop with gunicorn (``workers`` processes) instead of ``runserver``.
-
-    ``site``: a folder gunicorn was installed into (``pip install --target``) when the shop's
-    venv lacks it; it is put on the shop's PYTHONPATH, the venv itself stays as it is.
-    """
+    """Serve the shop with gunicorn (``workers`` processes) instead of ``runserver``."""
 
     workers: int = 4
     # gthread: a worker keeps a client's connection open between requests (the sync worker
     # closes it after each answer, so every call paid for a new TCP connection).
     threads: int = 2
-    site: Path | None = None
 
     def command(self, python: Path, port: int) -> list[str]:
         return [
@@ -342,9 +337,6 @@ class OscarShop:
                 ]
             else:
                 command = gunicorn.command(self.python, port)
-                if gunicorn.site is not None:
-                    paths = [str(gunicorn.site), env.get("PYTHONPATH", "")]
-                    env["PYTHONPATH"] = os.pathsep.join(p for p in paths if p)
             self._process = subprocess.Popen(
                 command,
                 cwd=SHOP_DIR,

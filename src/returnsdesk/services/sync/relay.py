@@ -270,11 +270,7 @@ class Relay:
                 delivered.append(event)
                 continue
             # Later claimed events of this return wait behind a failure: hand them back.
-            behind = (
-                [e for e in held if e.aggregate_id == event.aggregate_id]
-                if result.outcome is not DeliveryOutcome.DELIVERED
-                else []
-            )
+            behind = [e for e in held if e.aggregate_id == event.aggregate_id]
             if behind:
                 behind_ids = {e.id for e in behind}
                 held = [e for e in held if e.id not in behind_ids]

@@ -27,17 +27,17 @@ An event that names its return in its payload (``return_id``: a customer message
 stream of its own) goes in that return's group, after the return's events it waits for.
 
 Crash safety. A failed call's outcome (retry, parked) is recorded in its own short transaction
-at once. Delivered events are recorded together: in the transaction of the batch's next failure,
-else in one transaction when the batch ends, or before the lease is renewed, or before an event
-that reads them is delivered (a customer message, which names its ``return_id``, waits until its
-return's events are delivered). One durable commit per batch instead of one per call: measured,
-the commit was the station's largest cost per event. A crash (or SIGKILL, or power loss) before
-that commit loses only the records, not the events: they are still pending under their lease and
-are sent again with their stored idempotency keys once it expires, and the shop replays its
-first answers (at most ``batch`` replays). Delivery is at-least-once; the shop's idempotency
-makes it exactly-once in effect. The same holds for timeouts and unreadable answers. Events that
-need no call (``DeliveryResult.no_op``) are recorded the same way; after a crash they are simply
-done again.
+at once. Delivered events are recorded together, in one transaction when the batch ends, or
+earlier: before the lease is renewed, before an event that reads them is delivered (a customer
+message, which names its ``return_id``, waits until its return's events are delivered), and
+(serially) with the next failure's outcome. One durable commit per batch instead of one per
+call: in a profile the per-call commit was the station's largest cost per event. A crash (or
+SIGKILL, or power loss) before that commit loses only the records, not the events: they are
+still pending under their lease and are sent again with their stored idempotency keys once it
+expires, and the shop replays its first answers (at most ``batch`` replays). Delivery is
+at-least-once; the shop's idempotency makes it exactly-once in effect. The same holds for
+timeouts and unreadable answers. Events that need no call (``DeliveryResult.no_op``) are
+recorded the same way; after a crash they are simply done again.
 
 Cost. A claim reads the pending events in sequence order from the ``(status, sequence)``
 index (migration 0005); delivered events are pruned after ``order_system.keep_delivered_days``

@@ -191,6 +191,7 @@ def _number_appends(session: Session) -> None:
         or not (appends.events or appends.entries)
     ):
         return
+    session.flush()  # the transaction's other writes, before the lock: only the tail waits
     take_turns(session, APPEND_LOCK)
     appends.numbering = True
     for event in appends.events:

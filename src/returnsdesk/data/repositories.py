@@ -121,7 +121,6 @@ def take_turns(session: Session, lock: int) -> None:
         session.connection().execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": lock})
 
 
-_OUTBOX_SEQUENCE = "returnsdesk.outbox_sequence"  # session.info: (transaction, next number)
 _APPENDS = "returnsdesk.appends"  # session.info: what the transaction numbers at commit
 
 
@@ -133,6 +132,7 @@ class _Appends:
     events: list[OutboxEvent] = field(default_factory=list)
     entries: list[AuditEntry] = field(default_factory=list)
     numbering: bool = False  # in the hook, holding the lock: number at once
+    next_sequence: int | None = None  # read once, then counted on in memory
 
 
 def _appends(session: Session) -> _Appends:
@@ -187,7 +187,9 @@ def _number_appends(session: Session) -> None:
     if (
         appends is None
         or appends.transaction is not session.get_transaction()
-        or session.in_nested_transaction()  # a savepoint's release is not the commit
+        # A savepoint's release is not the commit. (returnsdesk takes none; one rolled back
+        # would drop its events from the session, but not the entries noted here.)
+        or session.in_nested_transaction()
         or not (appends.events or appends.entries)
     ):
         return
@@ -195,7 +197,7 @@ def _number_appends(session: Session) -> None:
     take_turns(session, APPEND_LOCK)
     appends.numbering = True
     for event in appends.events:
-        if event in session:  # not undone by a rolled-back savepoint
+        if event in session:  # not expunged meanwhile
             event.sequence = _next_outbox_sequence(session)
     for entry in appends.entries:
         _append(session, entry, reseal=False)
@@ -204,20 +206,19 @@ def _number_appends(session: Session) -> None:
 
 
 def _next_outbox_sequence(session: Session) -> int:
-    """The next sequence number, read once per transaction, under the append lock (SQLite: the
-    transaction's own write lock), so no other writer can number one until this transaction
-    ends; later events of the same transaction count on in memory."""
-    transaction = session.get_transaction()
-    cached = session.info.get(_OUTBOX_SEQUENCE)
-    if cached is not None and cached[0] is transaction:
-        sequence = int(cached[1])
-    else:
+    """The next sequence number, under the append lock (SQLite: the transaction's own write
+    lock), so no other writer can number one until this transaction ends. Read once per
+    transaction, then counted on in memory (a ``max()`` per event cost a query each: a
+    completion queues nine or more)."""
+    appends = _appends(session)
+    if appends.next_sequence is None:
         # The transaction's own events, flushed unnumbered, are numbered in place: no need to
         # insert the rest first.
         with session.no_autoflush:
             last = session.exec(select(func.max(col(OutboxEvent.sequence)))).one()
-        sequence = (last or 0) + 1
-    session.info[_OUTBOX_SEQUENCE] = (transaction, sequence + 1)
+        appends.next_sequence = (last or 0) + 1
+    sequence = appends.next_sequence
+    appends.next_sequence += 1
     return sequence
 
 

@@ -20,7 +20,9 @@ entries to the chain, right before COMMIT. So a completion holds the lock for it
 statements rather than for its whole transaction, and stations completing at once overlap on
 PostgreSQL (issue 16: the lock was taken by the first event and waited for by every other
 station for the rest of the completion). Until the commit an event's ``sequence`` is None and
-an entry's is 0; nothing reads them before (the entry is not even in the session).
+an entry's is 0; nothing reads them before (the entry is not even in the session). An entry's
+``at`` is its commit's time, and a chain that refuses it (no audit key, a broken seal) fails
+the commit: the user action is rolled back whole, as when the append itself raised.
 
 The audit trail (issue 11). Each entry's ``entry_hash`` is an HMAC-SHA256, under the station's
 audit key (``audit_key.py``; never in the database), of the previous entry's hash and the

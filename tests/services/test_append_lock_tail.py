@@ -207,7 +207,8 @@ def test_a_completion_about_to_commit_does_not_hold_back_another_station(
     outcome: list[Any] = []
 
     def hold_at_commit(session: Session) -> None:
-        # Before the append hook (insert=True): A's completion has done all its work.
+        # Before the append hook (insert=True): A's completion (one transaction, the first
+        # commit on its thread) has done all its work.
         if threading.current_thread().name == "station-a":
             at_commit.set()
             carry_on.wait(timeout=60)

@@ -2,9 +2,8 @@
 and how the window's GUI thread keeps up meanwhile.
 
 Starts the reference shop (tests/integration/oscar_shop.py: its own venv, migrated, seeded),
-served by gunicorn with ``--workers`` processes (``--server runserver``: Django's development
-server, as before). gunicorn comes from the shop's venv if it is installed there, else it is
-installed once into a private folder (``--gunicorn-site``), never into the shared venv.
+served by gunicorn (a dependency of the shop) with ``--workers`` processes of two threads each,
+keeping connections open (``--server runserver``: Django's development server, as before).
 For each ``--parallel`` value in turn (default ``1,8``: the serial relay, then eight returns at
 once; ``--serial-events`` for the serial run, which is slow), opens a real station window
 offscreen pointed at the shop, with its own fresh station database and
@@ -16,9 +15,14 @@ with the window open and nothing to drain, then while the relay drains ``--event
 returns) written by a plain thread in one transaction. At the end Oscar's ``num_in_stock``
 must have moved by exactly the sum of the deltas: nothing lost, nothing booked twice.
 
+Where the GUI's lateness comes from: ``--switch-interval-ms`` sets ``sys.setswitchinterval`` in
+the station process (how long a thread may hold the GIL while another waits; Python's default
+is 5 ms); ``--relay process`` drains with ``returnsdesk sync --forever`` in a process of its own
+beside the window (which then has no relay), instead of the window's relay thread.
+
 Run: ``QT_QPA_PLATFORM=offscreen .venv/bin/python bench/bench_drain_oscar.py
 [--events 30000] [--serial-events 3000] [--parallel 1,8] [--workers 4] [--returns 200]
-[--server gunicorn|runserver] [--tmpfs]``
+[--server gunicorn|runserver] [--tmpfs] [--switch-interval-ms 5] [--relay window|process]``
 """
 
 from __future__ import annotations
@@ -48,8 +52,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from sqlmodel import col, func, select  # noqa: E402
 
-from integration.oscar_shop import Gunicorn, OscarShop, ensure_shop_venv  # noqa: E402
-from returnsdesk.config import load_settings  # noqa: E402
+from integration.oscar_shop import Gunicorn, OscarShop  # noqa: E402
+from returnsdesk.config import Settings, load_settings  # noqa: E402
 from returnsdesk.data.db import Database, make_engine  # noqa: E402
 from returnsdesk.data.models import Operator, OutboxEvent  # noqa: E402
 from returnsdesk.data.repositories import add_outbox_event  # noqa: E402
@@ -77,14 +81,19 @@ def _args() -> argparse.Namespace:
     parser.add_argument("--returns", type=int, default=200, help="returns the events belong to")
     parser.add_argument("--server", choices=("gunicorn", "runserver"), default="gunicorn")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
-    parser.add_argument(
-        "--gunicorn-site",
-        type=Path,
-        default=Path(tempfile.gettempdir()) / "returnsdesk-bench-gunicorn",
-        help="where gunicorn is installed when the shop's venv lacks it",
-    )
     parser.add_argument("--idle-s", type=float, default=10.0, help="seconds timed without a drain")
     parser.add_argument("--tmpfs", action="store_true", help="station database on /dev/shm")
+    parser.add_argument(
+        "--switch-interval-ms",
+        type=float,
+        help="sys.setswitchinterval of the station process (Python's default: 5 ms)",
+    )
+    parser.add_argument(
+        "--relay",
+        choices=("window", "process"),
+        default="window",
+        help="drain with the window's relay thread, or with `returnsdesk sync --forever`",
+    )
     return parser.parse_args()
 
 
@@ -144,28 +153,35 @@ def _lateness(samples: list[float]) -> str:
     )
 
 
-def _gunicorn(args: argparse.Namespace) -> Gunicorn:
-    """gunicorn from the shop's venv, else from a private folder (installed there once)."""
-    python, _seconds = ensure_shop_venv()
-    has_it = subprocess.run([str(python), "-c", "import gunicorn"], capture_output=True)
-    if has_it.returncode == 0:
-        return Gunicorn(workers=args.workers)
-    site: Path = args.gunicorn_site
-    if not (site / "gunicorn").is_dir():
-        sys.stdout.write(f"gunicorn is not in the shop's venv: installing it into {site}\n")
-        subprocess.run(
-            [str(python), "-m", "pip", "install", "--quiet", "--target", str(site), "gunicorn"],
-            check=True,
-        )
-    return Gunicorn(workers=args.workers, site=site)
+def _relay_process(settings: Settings, parallel: int) -> subprocess.Popen[bytes]:
+    """``returnsdesk sync --forever`` on the window's database and shop."""
+    assert settings.database.url is not None and settings.order_system.url is not None
+    env = {**os.environ, "RETURNSDESK_ORDER_SYSTEM_PARALLEL_RETURNS": str(parallel)}
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "returnsdesk",
+            "sync",
+            "--forever",
+            "--database",
+            settings.database.url,
+            "--url",
+            settings.order_system.url,
+        ],
+        env=env,
+    )
 
 
 def main() -> None:
     args = _args()
     from returnsdesk.qt.app import application
 
+    if args.switch_interval_ms is not None:
+        sys.setswitchinterval(args.switch_interval_ms / 1000)
+
     runs = [int(n) for n in args.parallel.split(",")]
-    gunicorn = _gunicorn(args) if args.server == "gunicorn" else None
+    gunicorn = Gunicorn(workers=args.workers) if args.server == "gunicorn" else None
     served = f"gunicorn, {args.workers} workers" if gunicorn is not None else "manage.py runserver"
     try:
         with OscarShop.start(_TEMP / "shop", gunicorn=gunicorn) as shop:
@@ -176,7 +192,11 @@ def main() -> None:
                 folder = Path(tempfile.mkdtemp(dir="/dev/shm")) if args.tmpfs else _TEMP / f"{n}"
                 folder.mkdir(parents=True, exist_ok=True)
                 try:
-                    sys.stdout.write(f"--- Oscar under {served}; parallel_returns = {parallel}\n")
+                    sys.stdout.write(
+                        f"--- Oscar under {served}; parallel_returns = {parallel}; relay in "
+                        f"the {args.relay}; switch interval "
+                        f"{sys.getswitchinterval() * 1000:g} ms\n"
+                    )
                     _drain(shop, args, folder, parallel, events, seed=7 + n)
                 finally:
                     if args.tmpfs:
@@ -214,8 +234,13 @@ def _drain(
     with env.database.session() as session:
         session.add(Operator(code=OPERATOR, name="Bea Bench", role=OperatorRole.INSPECTOR))
     app = application()
+    token = os.environ.pop(DEFAULT_TOKEN_ENV)
+    if args.relay == "window":
+        os.environ[DEFAULT_TOKEN_ENV] = token
+    # --relay process: without a token the window has no relay (and no pull) of its own.
     window = build_main_window(env, settings, operator_code=OPERATOR)
     window.show()
+    os.environ[DEFAULT_TOKEN_ENV] = token
 
     ticks: list[float] = []
     late_at: list[tuple[float, float]] = []  # (when, ms late) of ticks over 50 ms late
@@ -291,12 +316,18 @@ def _drain(
         done.set()
 
     started = time.perf_counter()
+    relay_process = _relay_process(settings, parallel) if args.relay == "process" else None
     watcher = threading.Thread(target=watch, daemon=True)
     watcher.start()
     last[0] = time.perf_counter()
     timer.start()
-    run_until(done.is_set, 3600)
-    timer.stop()
+    try:
+        run_until(done.is_set, 3600)
+    finally:
+        timer.stop()
+        if relay_process is not None:
+            relay_process.terminate()  # SIGTERM: it finishes the call in flight, then exits
+            relay_process.wait(30)
     draining = ticks
     gc.callbacks.remove(on_gc)
     assert done.is_set(), "the relay did not drain the backlog within an hour"

@@ -265,6 +265,24 @@ class MessagesSettings:
 
 
 @dataclass(frozen=True)
+class ClientSettings:
+    """One client shop served at this station (third-party logistics): ``[clients.<code>]``.
+
+    Its returns carry ``code`` (``client_code`` in the database); its events go only to its own
+    order system; its policies, label title and message sender are used for its returns.
+    """
+
+    code: str  # the table's name: letters, digits, "-" and "_", at most 40
+    name: str  # shown at the bench and on reports
+    order_system: OrderSystemSettings = field(default_factory=OrderSystemSettings)
+    # A policy folder of this client's own (grading, checklists, dispositions, refunds).
+    policies: Path | None = _setting(None, unset="the station's [policies]")
+    label_title: str | None = _setting(None, unset="the client's name")  # on routing labels
+    sender_name: str | None = _setting(None, unset="the client's name")  # customer messages
+    from_address: str | None = _setting(None, unset="messages.from_address")
+
+
+@dataclass(frozen=True)
 class Settings:
     station: StationSettings = field(default_factory=StationSettings)
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
@@ -279,8 +297,14 @@ class Settings:
     labels: LabelsSettings = field(default_factory=LabelsSettings)
     security: SecuritySettings = field(default_factory=SecuritySettings)
     messages: MessagesSettings = field(default_factory=MessagesSettings)
+    # Client shops ([clients.<code>]); none: the station serves one shop, [order_system].
+    clients: tuple[ClientSettings, ...] = ()
     # Files, variables and "command line" that set at least one value, lowest layer first.
     sources: tuple[str, ...] = ()
+
+    def client(self, code: str | None) -> ClientSettings | None:
+        """The client of that code; None for the station's own shop (code None) or unknown."""
+        return next((c for c in self.clients if code is not None and c.code == code), None)
 
 
 # The schema, read from the dataclasses above so that they stay the only place it is written.
@@ -335,6 +359,15 @@ CONTROL_ENV_VARS = frozenset(
 )
 
 
+# A client shop's API token for a headless relay: RETURNSDESK_CLIENT_TOKEN_<CODE> (the code in
+# capitals, "-" as "_"); else the OS keyring, service "returnsdesk", user "order_system:<code>".
+CLIENT_TOKEN_ENV_PREFIX = "RETURNSDESK_CLIENT_TOKEN_"
+
+
+def client_token_variable(code: str) -> str:
+    return CLIENT_TOKEN_ENV_PREFIX + code.upper().replace("-", "_")
+
+
 class _Entry(NamedTuple):
     """One raw value from one layer, with what is needed to convert it and to blame its source."""
 
@@ -380,7 +413,8 @@ def load_settings(
         name: cls(**{key: value for (section, key), value in values.items() if section == name})
         for name, cls in _SECTIONS.items()
     }
-    return Settings(**sections, sources=tuple(sources))
+    clients = _build_clients(values, ", ".join(sources) or _DEFAULTS_SOURCE)
+    return Settings(**sections, clients=clients, sources=tuple(sources))
 
 
 def settings_report(settings: Settings) -> str:
@@ -397,6 +431,13 @@ def settings_report(settings: Settings) -> str:
             else:
                 shown = _redact_url(value) if key == "url" else value
                 lines.append(f"{key} = {_show(shown)}")
+    for client in settings.clients:
+        system = client.order_system
+        lines.append(f"[clients.{client.code}] name = {_show(client.name)}")
+        url = _show(_redact_url(system.url)) if system.url else "(not set)"
+        lines.append(f"order_system.kind = {_show(system.kind)}, url = {url}")
+        if client.policies is not None:
+            lines.append(f"policies = {_show(client.policies)}")
     lines.append(f"# order system token: {_SECRET_MESSAGE}")
     return "\n".join(lines)
 
@@ -433,6 +474,9 @@ def _file_entries(path: Path, required: bool) -> Iterator[_Entry]:
     except ValueError as exc:  # TOMLDecodeError, or bytes that are not UTF-8
         raise ConfigError(f"{source}: not valid TOML: {exc}") from exc
     for section, table in document.items():
+        if section == _CLIENTS:
+            yield from _client_table_entries(source, table, path.parent)
+            continue
         if section not in _FIELDS:
             raise ConfigError(f"{source}: {_unknown_section(section)}")
         if not isinstance(table, dict):
@@ -445,6 +489,8 @@ def _file_entries(path: Path, required: bool) -> Iterator[_Entry]:
 def _env_entries(environ: Mapping[str, str]) -> Iterator[_Entry]:
     for name in sorted(environ):
         if not name.startswith(ENV_PREFIX) or name in CONTROL_ENV_VARS:
+            continue
+        if name.startswith(CLIENT_TOKEN_ENV_PREFIX):  # a secret read by the relay, no setting
             continue
         if name in _SECRET_ENV_VARS:
             raise ConfigError(f"{name}: {'.'.join(_SECRET_ENV_VARS[name])}: {_SECRET_MESSAGE}")
@@ -459,6 +505,9 @@ def _override_entries(overrides: Mapping[str, Any]) -> Iterator[_Entry]:
         if raw is None:
             continue
         section, _, key = dotted.partition(".")
+        if section == _CLIENTS:
+            yield _client_entry(_COMMAND_LINE_SOURCE, key, raw, isinstance(raw, str), None)
+            continue
         if section not in _FIELDS:
             raise ConfigError(f"{_COMMAND_LINE_SOURCE}: {_unknown_section(section)}")
         if not key:
@@ -481,6 +530,78 @@ def _check_known(source: str, section: str, key: str) -> None:
     raise ConfigError(f"{source}: unknown key {section}.{key}{suggestion}")
 
 
+_CLIENTS = "clients"
+_CLIENT_CODE = re.compile(r"[A-Za-z0-9_-]{1,40}")
+_CLIENT_FIELDS = {
+    f.name: f for f in fields(ClientSettings) if f.name not in ("code", "order_system")
+}
+_CLIENT_HINTS = get_type_hints(ClientSettings)
+
+
+def _client_table_entries(source: str, tables: object, base: Path) -> Iterator[_Entry]:
+    """``[clients.CODE]`` tables, each with its keys and an ``[clients.CODE.order_system]``."""
+    if not isinstance(tables, dict):
+        raise ConfigError(f"{source}: clients: must be tables, [clients.CODE]")
+    for code, table in tables.items():
+        if not isinstance(table, dict):
+            raise ConfigError(f"{source}: clients.{code}: must be a table ([clients.{code}])")
+        for key, raw in table.items():
+            if key == "order_system" and isinstance(raw, dict):
+                for nested, value in raw.items():
+                    yield _client_entry(source, f"{code}.order_system.{nested}", value, False, base)
+            else:
+                yield _client_entry(source, f"{code}.{key}", raw, False, base)
+
+
+def _client_entry(source: str, dotted: str, raw: object, text: bool, base: Path | None) -> _Entry:
+    """One client value, its key checked: ``CODE.key`` or ``CODE.order_system.key``."""
+    code, _, key = dotted.partition(".")
+    if not _CLIENT_CODE.fullmatch(code):
+        raise ConfigError(
+            f"{source}: clients.{code}: a client code is 1 to 40 letters, digits, - or _"
+        )
+    section, _, nested = key.rpartition(".")
+    if section == "order_system":
+        if nested == "token":
+            raise ConfigError(f"{source}: clients.{code}.order_system.token: {_SECRET_MESSAGE}")
+        if nested not in _FIELDS["order_system"]:
+            known = ", ".join(_FIELDS["order_system"])
+            raise ConfigError(
+                f"{source}: unknown key clients.{code}.order_system.{nested} (known: {known})"
+            )
+    elif section or key not in _CLIENT_FIELDS:
+        known = ", ".join([*_CLIENT_FIELDS, "order_system"])
+        raise ConfigError(f"{source}: unknown key clients.{code}.{key} (known: {known})")
+    return _Entry(source, _CLIENTS, dotted, raw, text=text, base=base)
+
+
+def _build_clients(
+    values: Mapping[tuple[str, str], object], source: str
+) -> tuple[ClientSettings, ...]:
+    by_code: dict[str, dict[str, object]] = {}
+    for (section, dotted), value in values.items():
+        if section != _CLIENTS:
+            continue
+        code, _, key = dotted.partition(".")
+        by_code.setdefault(code, {})[key] = value
+    clients = []
+    for code, table in by_code.items():
+        if "name" not in table:
+            raise ConfigError(f"{source}: clients.{code}.name: required (the shop's name)")
+        system = {key.partition(".")[2]: value for key, value in table.items() if "." in key}
+        order_system = OrderSystemSettings(**system)  # type: ignore[arg-type]
+        if order_system.kind != "none" and order_system.url is None:
+            raise ConfigError(
+                f"{source}: clients.{code}.order_system.url: required when its kind is "
+                f"{order_system.kind!r}"
+            )
+        own = {key: value for key, value in table.items() if "." not in key}
+        clients.append(
+            ClientSettings(code=code, order_system=order_system, **own)  # type: ignore[arg-type]
+        )
+    return tuple(clients)
+
+
 def _unknown_section(section: str) -> str:
     return f"unknown section [{section}]{_suggest(section, list(_FIELDS))}"
 
@@ -491,9 +612,16 @@ def _suggest(word: str, known: list[str]) -> str:
 
 
 def _convert_entry(entry: _Entry) -> object:
-    spec = _FIELDS[entry.section][entry.key]
+    if entry.section == _CLIENTS:  # key: "CODE.name" or "CODE.order_system.url"
+        _code, _, key = entry.key.partition(".")
+        section, _, nested = key.rpartition(".")
+        spec = _FIELDS[section][nested] if section else _CLIENT_FIELDS[key]
+        hint = _HINTS[section][nested] if section else _CLIENT_HINTS[key]
+    else:
+        spec = _FIELDS[entry.section][entry.key]
+        hint = _HINTS[entry.section][entry.key]
     try:
-        value = _convert(_HINTS[entry.section][entry.key], entry.raw, entry.text, entry.base)
+        value = _convert(hint, entry.raw, entry.text, entry.base)
         _check_bounds(value, spec.metadata.get("min"), spec.metadata.get("max"))
     except _InvalidValueError as exc:
         raise ConfigError(f"{entry.source}: {entry.section}.{entry.key}: {exc}") from None

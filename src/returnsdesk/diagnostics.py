@@ -367,18 +367,24 @@ def _policies(settings: Settings) -> Iterable[Finding]:
 
     directory = settings.policies.directory or default_policy_dir()
     origin = "configured" if settings.policies.directory else "bundled"
-    try:
-        policies = load_policies(directory)
-    except (PolicyError, OSError) as exc:
-        yield Finding(Status.FAIL, "policies", f"{directory} ({origin}): {_one_line(exc)}")
-        return
-    yield Finding(
-        Status.OK,
-        "policies",
-        f"{directory} ({origin}): valid; {len(policies.grading.grades)} grades,"
-        f" {len(policies.checklists.lists)} checklists,"
-        f" {len(policies.dispositions.rules)} disposition rules",
-    )
+    folders = [(directory, origin)] + [
+        (client.policies, f"client {client.code}")  # a client shop's own ([clients.<code>])
+        for client in settings.clients
+        if client.policies is not None
+    ]
+    for directory, origin in folders:
+        try:
+            policies = load_policies(directory)
+        except (PolicyError, OSError) as exc:
+            yield Finding(Status.FAIL, "policies", f"{directory} ({origin}): {_one_line(exc)}")
+            continue
+        yield Finding(
+            Status.OK,
+            "policies",
+            f"{directory} ({origin}): valid; {len(policies.grading.grades)} grades,"
+            f" {len(policies.checklists.lists)} checklists,"
+            f" {len(policies.dispositions.rules)} disposition rules",
+        )
 
 
 def _camera(settings: Settings) -> Iterable[Finding]:

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from returnsdesk import __version__
-from returnsdesk.config import Settings, load_settings
+from returnsdesk.config import ClientSettings, Settings, load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "packaging" / "config.toml.example"
@@ -53,6 +53,8 @@ def test_example_settings_name_every_key_and_load_when_uncommented(tmp_path: Pat
     lines, seen_url = [], set()
     section = ""
     for line in EXAMPLE.read_text(encoding="utf-8").splitlines():
+        if line.startswith("# [clients."):  # an example client shop, written as a comment
+            line = line[2:]
         if line.startswith("["):
             section = line
         match = re.match(r"# (\w+) = ", line)
@@ -71,12 +73,19 @@ def test_example_settings_name_every_key_and_load_when_uncommented(tmp_path: Pat
     expected = {
         section.name: {f.name for f in fields(getattr(Settings(), section.name))}
         for section in fields(Settings)
-        if section.name != "sources"
+        if section.name not in ("sources", "clients")
     }
+    clients = document.pop("clients")
     assert {name: set(keys) for name, keys in document.items()} == expected
+    # and every key of a client shop ([clients.<code>] and its order_system)
+    (client,) = clients.values()
+    system = client.pop("order_system")
+    assert set(client) == {f.name for f in fields(ClientSettings)} - {"code", "order_system"}
+    assert set(system) == expected["order_system"]
     # and the settings loader accepts it
     settings = load_settings(environ={"RETURNSDESK_SYSTEM_CONFIG": str(uncommented)})
     assert settings.sources == (str(uncommented),)
+    assert [c.code for c in settings.clients] == ["ACME"]
 
 
 def _build_env(tmp_path: Path) -> dict[str, str]:

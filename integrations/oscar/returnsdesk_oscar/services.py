@@ -291,17 +291,19 @@ def adjust_stock(data: dict[str, Any], key: str) -> tuple[int, Any]:
         raise ApiError(
             UNPROCESSABLE, "insufficient_stock", f"{sku}: fewer than {-delta} units in stock"
         )
-    record.refresh_from_db(fields=["num_in_stock"])
+    # The count after this UPDATE, read as one value (refresh_from_db, which builds a model,
+    # cost as much as the UPDATE in a profile; this runs under the database's write lock).
+    after = StockRecord.objects.filter(pk=record.pk).values_list("num_in_stock", flat=True).get()
     StockAdjustment.objects.create(
         stockrecord=record,
         sku=sku,
         delta=delta,
-        num_in_stock_after=record.num_in_stock,
+        num_in_stock_after=after,
         location=data["location"],
         reason=data["reason"],
         reference=data["reference"] or key,
     )
-    return status.HTTP_201_CREATED, {"sku": sku, "num_in_stock": record.num_in_stock}
+    return status.HTTP_201_CREATED, {"sku": sku, "num_in_stock": after}
 
 
 # --- Audit anchors -------------------------------------------------------------------------

@@ -3,6 +3,8 @@ without an API. The columns: ``services/csv_import.py`` and docs/returns-import-
 
 Every problem is printed with its row and column, and then nothing is written; otherwise the
 whole file goes in one transaction. ``--dry-run`` checks and reports without writing.
+``--client CODE`` tags the file's returns with a client shop (``[clients.<code>]``) where a
+row gives no ``client_code`` of its own.
 Exit status: 0 imported (or would be), 1 the file was refused, 2 a configuration problem.
 """
 
@@ -31,6 +33,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("file", type=Path, metavar="FILE.csv")
     parser.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
     parser.add_argument("--database", metavar="URL", help="database URL (overrides settings)")
+    parser.add_argument(
+        "--client", metavar="CODE", help="the client shop of rows without a client_code"
+    )
     return parser
 
 
@@ -45,7 +50,13 @@ def main(argv: Sequence[str]) -> int:
     database = command_database(settings)
     try:
         ensure_schema(database.engine)
-        result = import_returns_file(database, args.file, dry_run=args.dry_run)
+        result = import_returns_file(
+            database,
+            args.file,
+            dry_run=args.dry_run,
+            client=args.client,
+            clients=[client.code for client in settings.clients],
+        )
     except ImportRejected as exc:
         sys.stderr.write(f"returnsdesk import: {args.file} refused, nothing written:\n{exc}\n")
         return EXIT_REFUSED

@@ -15,16 +15,17 @@ import sys
 import uuid
 from collections.abc import Sequence
 
-from returnsdesk.cli.refunds import _read_pin
-from returnsdesk.cli.support import command_database, command_settings, parse_arguments
-from returnsdesk.data.migrations import ensure_schema
+from returnsdesk.cli.support import (
+    EXIT_OK,
+    EXIT_REFUSED,
+    run_database_command,
+    sign_in_lead,
+)
+from returnsdesk.config import Settings
+from returnsdesk.data.db import Database
 from returnsdesk.domain.clock import utc_now
-from returnsdesk.domain.errors import OperatorError, ReturnsDeskError
-from returnsdesk.services import approvals
-from returnsdesk.services.bootstrap import lockout_policy
 from returnsdesk.services.messages.ledger import MessageRecord, list_messages, resend_message
 
-EXIT_OK, EXIT_REFUSED, EXIT_CONFIG = 0, 1, 2
 PROG = "returnsdesk messages"
 
 
@@ -54,44 +55,24 @@ def _line(record: MessageRecord) -> str:
 
 
 def main(argv: Sequence[str]) -> int:
-    args = parse_arguments(_parser(), argv)
-    if isinstance(args, int):
-        return args
-    settings = command_settings(PROG, args.database)
-    if settings is None:
-        return EXIT_CONFIG
-    database = command_database(settings)
+    return run_database_command(PROG, _parser(), argv, _run)
+
+
+def _run(args: argparse.Namespace, settings: Settings, database: Database) -> int:
+    if args.command == "list":
+        records = list_messages(database, args.rma)
+        if not records:
+            sys.stdout.write(f"No messages for {args.rma.strip().upper()[:40]}.\n")
+        for record in records:
+            sys.stdout.write(_line(record))
+        return EXIT_OK
     try:
-        ensure_schema(database.engine)
-        if args.command == "list":
-            records = list_messages(database, args.rma)
-            if not records:
-                sys.stdout.write(f"No messages for {args.rma.strip().upper()[:40]}.\n")
-            for record in records:
-                sys.stdout.write(_line(record))
-            return EXIT_OK
-        try:
-            event_id = uuid.UUID(args.event_id)
-        except ValueError:
-            sys.stderr.write(f"{PROG}: refused: {args.event_id[:40]!r} is no message id.\n")
-            return EXIT_REFUSED
-        lead = approvals.authorize_lead(
-            database,
-            operator_code=args.badge,
-            pin=_read_pin(),
-            station_code=settings.station.code,
-            now=utc_now(),
-            lockout=lockout_policy(settings),
-        )
-        record = resend_message(database, event_id, lead, now=utc_now())
-    except OperatorError as exc:
-        sys.stderr.write(f"{PROG}: refused, nothing changed: {exc}\n")
+        event_id = uuid.UUID(args.event_id)
+    except ValueError:
+        sys.stderr.write(f"{PROG}: refused: {args.event_id[:40]!r} is no message id.\n")
         return EXIT_REFUSED
-    except ReturnsDeskError as exc:
-        sys.stderr.write(f"{PROG}: {exc}\n")
-        return EXIT_CONFIG
-    finally:
-        database.dispose()
+    lead = sign_in_lead(database, settings, args.badge)
+    record = resend_message(database, event_id, lead, now=utc_now())
     sys.stdout.write(f"{PROG}: queued again as {record.event_id} ({record.kind} to {record.to})\n")
     return EXIT_OK
 

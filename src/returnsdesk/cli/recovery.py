@@ -19,16 +19,18 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from returnsdesk.cli.refunds import _read_pin
-from returnsdesk.cli.support import command_database, command_settings, parse_arguments
-from returnsdesk.data.migrations import ensure_schema
+from returnsdesk.cli.support import (
+    EXIT_OK,
+    EXIT_REFUSED,
+    run_database_command,
+    sign_in_lead,
+)
+from returnsdesk.config import Settings
+from returnsdesk.data.db import Database
 from returnsdesk.domain.clock import utc_now
-from returnsdesk.domain.errors import OperatorError, ReturnsDeskError
 from returnsdesk.domain.vocabulary import RecoveryResolution
-from returnsdesk.services import approvals, recovery_cases
-from returnsdesk.services.bootstrap import lockout_policy
+from returnsdesk.services import recovery_cases
 
-EXIT_OK, EXIT_REFUSED, EXIT_CONFIG = 0, 1, 2
 PROG = "returnsdesk recovery"
 
 
@@ -71,51 +73,31 @@ def _print_cases(cases: list[recovery_cases.RecoveryCaseView]) -> None:
 
 
 def main(argv: Sequence[str]) -> int:
-    args = parse_arguments(_parser(), argv)
-    if isinstance(args, int):
-        return args
-    settings = command_settings(PROG, args.database)
-    if settings is None:
-        return EXIT_CONFIG
-    database = command_database(settings)
-    try:
-        ensure_schema(database.engine)
-        cases = recovery_cases.open_cases(database)
-        if args.command == "list":
-            _print_cases(cases)
-            return EXIT_OK
-        rma = args.rma.strip().upper()
-        case = next((c for c in cases if c.rma_number == rma), None)
-        if case is None:
-            sys.stderr.write(f"{PROG}: refused: {rma[:40]!r} has no open recovery case.\n")
-            return EXIT_REFUSED
-        if not args.note.strip():
-            sys.stderr.write(f"{PROG}: refused: say what happened with --note; nothing changed.\n")
-            return EXIT_REFUSED
-        lead = approvals.authorize_lead(
-            database,
-            operator_code=args.badge,
-            pin=_read_pin(),
-            station_code=settings.station.code,
-            now=utc_now(),
-            lockout=lockout_policy(settings),
-        )
-        closed = recovery_cases.close_case(
-            database,
-            case.case_id,
-            lead,
-            resolution=RecoveryResolution(args.resolution),
-            note=args.note,
-            now=utc_now(),
-        )
-    except OperatorError as exc:
-        sys.stderr.write(f"{PROG}: refused, nothing changed: {exc}\n")
+    return run_database_command(PROG, _parser(), argv, _run)
+
+
+def _run(args: argparse.Namespace, settings: Settings, database: Database) -> int:
+    cases = recovery_cases.open_cases(database)
+    if args.command == "list":
+        _print_cases(cases)
+        return EXIT_OK
+    rma = args.rma.strip().upper()
+    case = next((c for c in cases if c.rma_number == rma), None)
+    if case is None:
+        sys.stderr.write(f"{PROG}: refused: {rma[:40]!r} has no open recovery case.\n")
         return EXIT_REFUSED
-    except ReturnsDeskError as exc:
-        sys.stderr.write(f"{PROG}: {exc}\n")
-        return EXIT_CONFIG
-    finally:
-        database.dispose()
+    if not args.note.strip():
+        sys.stderr.write(f"{PROG}: refused: say what happened with --note; nothing changed.\n")
+        return EXIT_REFUSED
+    lead = sign_in_lead(database, settings, args.badge)
+    closed = recovery_cases.close_case(
+        database,
+        case.case_id,
+        lead,
+        resolution=RecoveryResolution(args.resolution),
+        note=args.note,
+        now=utc_now(),
+    )
     sys.stdout.write(
         f"{PROG}: {closed.rma_number} closed, {closed.resolution.label.lower()}"
         f" ({closed.at_stake.format()}), by {closed.closed_by}\n"

@@ -14,18 +14,20 @@ configuration or database problem.
 from __future__ import annotations
 
 import argparse
-import getpass
 import sys
 from collections.abc import Sequence
 
-from returnsdesk.cli.support import command_database, command_settings, parse_arguments
-from returnsdesk.data.migrations import ensure_schema
+from returnsdesk.cli.support import (
+    EXIT_OK,
+    EXIT_REFUSED,
+    run_database_command,
+    sign_in_lead,
+)
+from returnsdesk.config import Settings
+from returnsdesk.data.db import Database
 from returnsdesk.domain.clock import utc_now
-from returnsdesk.domain.errors import OperatorError, ReturnsDeskError
 from returnsdesk.services import approvals
-from returnsdesk.services.bootstrap import lockout_policy
 
-EXIT_OK, EXIT_REFUSED, EXIT_CONFIG = 0, 1, 2
 PROG = "returnsdesk refunds"
 
 
@@ -42,12 +44,6 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _read_pin() -> str:
-    if not sys.stdin.isatty():
-        return sys.stdin.readline().rstrip("\r\n")
-    return getpass.getpass("PIN: ")
-
-
 def _print_pending(pending: list[approvals.PendingRefund]) -> None:
     if not pending:
         sys.stdout.write("No refunds are waiting for a shift lead.\n")
@@ -61,47 +57,27 @@ def _print_pending(pending: list[approvals.PendingRefund]) -> None:
 
 
 def main(argv: Sequence[str]) -> int:
-    args = parse_arguments(_parser(), argv)
-    if isinstance(args, int):
-        return args
-    settings = command_settings(PROG, args.database)
-    if settings is None:
-        return EXIT_CONFIG
-    database = command_database(settings)
-    try:
-        ensure_schema(database.engine)
-        pending = approvals.pending_refunds(database)
-        if args.command == "list":
-            _print_pending(pending)
-            return EXIT_OK
-        rma = args.rma.strip().upper()
-        refund = next((r for r in pending if r.rma_number == rma), None)
-        if refund is None:
-            sys.stderr.write(f"{PROG}: refused: no refund for {rma[:40]!r} waits for a lead.\n")
-            return EXIT_REFUSED
-        approve = args.command == "approve"
-        if not approve and not args.note.strip():
-            sys.stderr.write(f"{PROG}: refused: say why with --note; nothing changed.\n")
-            return EXIT_REFUSED
-        lead = approvals.authorize_lead(
-            database,
-            operator_code=args.badge,
-            pin=_read_pin(),
-            station_code=settings.station.code,
-            now=utc_now(),
-            lockout=lockout_policy(settings),
-        )
-        decision = approvals.decide_refund(
-            database, refund.refund_id, lead, approve=approve, note=args.note, now=utc_now()
-        )
-    except OperatorError as exc:
-        sys.stderr.write(f"{PROG}: refused, nothing changed: {exc}\n")
+    return run_database_command(PROG, _parser(), argv, _run)
+
+
+def _run(args: argparse.Namespace, settings: Settings, database: Database) -> int:
+    pending = approvals.pending_refunds(database)
+    if args.command == "list":
+        _print_pending(pending)
+        return EXIT_OK
+    rma = args.rma.strip().upper()
+    refund = next((r for r in pending if r.rma_number == rma), None)
+    if refund is None:
+        sys.stderr.write(f"{PROG}: refused: no refund for {rma[:40]!r} waits for a lead.\n")
         return EXIT_REFUSED
-    except ReturnsDeskError as exc:
-        sys.stderr.write(f"{PROG}: {exc}\n")
-        return EXIT_CONFIG
-    finally:
-        database.dispose()
+    approve = args.command == "approve"
+    if not approve and not args.note.strip():
+        sys.stderr.write(f"{PROG}: refused: say why with --note; nothing changed.\n")
+        return EXIT_REFUSED
+    lead = sign_in_lead(database, settings, args.badge)
+    decision = approvals.decide_refund(
+        database, refund.refund_id, lead, approve=approve, note=args.note, now=utc_now()
+    )
     sys.stdout.write(
         f"{PROG}: {decision.rma_number} {decision.total.format()} {decision.status.value}"
         f" by {decision.decided_by}\n"

@@ -18,12 +18,13 @@ import sys
 from collections.abc import Sequence
 from datetime import timedelta
 
-from returnsdesk.cli.support import command_database, command_settings, parse_arguments
+from returnsdesk.cli.support import (
+    EXIT_OK,
+    run_database_command,
+)
 from returnsdesk.config import Settings
 from returnsdesk.data.db import Database
-from returnsdesk.data.migrations import ensure_schema
 from returnsdesk.domain.clock import utc_now
-from returnsdesk.domain.errors import OperatorError, ReturnsDeskError
 from returnsdesk.domain.policy import Policies, load_policies
 from returnsdesk.paths import default_policy_dir
 from returnsdesk.services import regrades
@@ -31,7 +32,6 @@ from returnsdesk.services.bootstrap import lockout_policy
 from returnsdesk.services.operators import authenticate, badge_alone_signs_in
 from returnsdesk.services.views import StationContext
 
-EXIT_OK, EXIT_REFUSED, EXIT_CONFIG = 0, 1, 2
 PROG = "returnsdesk regrade"
 
 
@@ -86,40 +86,28 @@ def _agreement(database: Database, policies: Policies, days: int) -> None:
 
 
 def main(argv: Sequence[str]) -> int:
-    args = parse_arguments(_parser(), argv)
-    if isinstance(args, int):
-        return args
-    settings = command_settings(PROG, args.database)
-    if settings is None:
-        return EXIT_CONFIG
-    database = command_database(settings)
-    try:
-        ensure_schema(database.engine)
-        policies = load_policies(settings.policies.directory or default_policy_dir())
-        if args.command == "agreement":
-            _agreement(database, policies, args.days)
-            return EXIT_OK
-        who = _sign_in(database, settings, args.badge)
-        with database.session() as session:
-            if args.command == "next":
-                task = regrades.next_regrade(session, operator_id=who.operator_id)
-            else:
-                grade = regrades.record_regrade(
-                    session,
-                    license_plate=args.plate,
-                    grade_key_or_code=args.grade,
-                    grading=policies.grading,
-                    ctx=who,
-                    now=utc_now(),
-                )
-    except OperatorError as exc:
-        sys.stderr.write(f"{PROG}: refused, nothing changed: {exc}\n")
-        return EXIT_REFUSED
-    except ReturnsDeskError as exc:
-        sys.stderr.write(f"{PROG}: {exc}\n")
-        return EXIT_CONFIG
-    finally:
-        database.dispose()
+    return run_database_command(PROG, _parser(), argv, _run)
+
+
+def _run(args: argparse.Namespace, settings: Settings, database: Database) -> int:
+    policies = load_policies(settings.policies.directory or default_policy_dir())
+    if args.command == "agreement":
+        _agreement(database, policies, args.days)
+        return EXIT_OK
+    who = _sign_in(database, settings, args.badge)
+    with database.session() as session:
+        if args.command == "record":
+            grade = regrades.record_regrade(
+                session,
+                license_plate=args.plate,
+                grading=policies.grading,
+                grade_key_or_code=args.grade,
+                ctx=who,
+                now=utc_now(),
+            )
+            task = None
+        else:
+            task = regrades.next_regrade(session, operator_id=who.operator_id)
     if args.command == "record":
         sys.stdout.write(f"{PROG}: {args.plate.strip().upper()} graded {grade}, thank you.\n")
     elif task is None:

@@ -8,6 +8,10 @@ Examples::
     returnsdesk report recovery --days 7 --station BENCH-03 --out recovery.pdf
     returnsdesk report kpis --days 30 --out kpis.pdf --csv kpis-csv/
     returnsdesk report evidence RMA-100001 --out pack.pdf
+    returnsdesk report shift --date 2026-11-22 --client ACME --out acme-shift.pdf
+
+``--client CODE`` (a client shop, ``[clients.<code>]``): that shop's returns only; nothing of
+another shop is in the PDF or the CSV tables.
 
 Dates and shifts are the site's local time (``[reports] time_zone``). The database comes from
 the settings or ``--database``; a database file that does not exist is an error, never created.
@@ -63,6 +67,9 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("--csv", type=Path, metavar="DIR", help="also write each table as CSV")
     common.add_argument("--database", metavar="URL", help="database URL (overrides settings)")
     common.add_argument("--photos", type=Path, metavar="DIR", help="photo folder (evidence)")
+    common.add_argument(
+        "--client", metavar="CODE", help="one client shop's returns only (default: all)"
+    )
     period = argparse.ArgumentParser(add_help=False)
     period.add_argument("--station", metavar="CODE", help="one station (default: all)")
     period.add_argument(
@@ -98,6 +105,9 @@ def main(argv: Sequence[str]) -> int:
             settings.reports, photo_root=args.photos, generated_by=settings.station.code
         )
         request = _request(args, setup)
+        if args.client is not None and settings.client(args.client) is None:
+            known = ", ".join(c.code for c in settings.clients) or "none set up"
+            raise _Usage(f"--client {args.client!r} is not one of the [clients] ({known})")
         _check_writable(args.out)
     except _Usage as exc:
         return _fail(str(exc), EXIT_USAGE)
@@ -128,7 +138,7 @@ def main(argv: Sequence[str]) -> int:
 def _request(args: argparse.Namespace, setup: ReportSetup) -> ReportRequest:
     kind = ReportKind(args.kind)
     if kind is ReportKind.EVIDENCE:
-        return ReportRequest(kind, rma_number=args.rma)
+        return ReportRequest(kind, rma_number=args.rma, client_code=args.client)
     if (args.start is None) != (args.end is None):
         raise _Usage("give --from and --to together")
     if args.start is not None:
@@ -151,7 +161,7 @@ def _request(args: argparse.Namespace, setup: ReportSetup) -> ReportRequest:
     else:
         days = 30 if args.days is None else args.days
         period = Period.last_days(days, datetime.now(setup.zone), setup.zone)
-    return ReportRequest(kind, period, station_code=args.station)
+    return ReportRequest(kind, period, station_code=args.station, client_code=args.client)
 
 
 def _day(text: str) -> date:

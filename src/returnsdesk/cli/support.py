@@ -1,16 +1,22 @@
-"""What the database commands (``import``, ``operators``, ``refunds``, ``audit``) share:
-settings, logging, database."""
+"""What the database commands (``import``, ``operators``, ``refunds``, ``audit``, ...) share:
+settings, logging, database, exit codes, a lead's sign-in at a terminal."""
 
 from __future__ import annotations
 
 import argparse
+import getpass
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from returnsdesk.config import Settings, load_settings
 from returnsdesk.data.db import Database, default_database_url, make_engine
-from returnsdesk.domain.errors import ReturnsDeskError
+from returnsdesk.data.migrations import ensure_schema
+from returnsdesk.domain.clock import utc_now
+from returnsdesk.domain.errors import OperatorError, ReturnsDeskError
 from returnsdesk.log import setup_logging
+from returnsdesk.services.approvals import authorize_lead
+from returnsdesk.services.bootstrap import lockout_policy
+from returnsdesk.services.views import StationContext
 
 
 def command_settings(prog: str, database_url: str | None) -> Settings | None:
@@ -38,3 +44,53 @@ def parse_arguments(
         return parser.parse_args(list(argv))
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else 2
+
+
+EXIT_OK, EXIT_REFUSED, EXIT_CONFIG = 0, 1, 2
+
+
+def read_pin() -> str:
+    """A PIN from the terminal, unechoed; from standard input's first line when piped."""
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    return getpass.getpass("PIN: ")
+
+
+def sign_in_lead(database: Database, settings: Settings, badge: str) -> StationContext:
+    """The shift lead's badge and PIN (asked now), for one decision at this terminal."""
+    return authorize_lead(
+        database,
+        operator_code=badge,
+        pin=read_pin(),
+        station_code=settings.station.code,
+        now=utc_now(),
+        lockout=lockout_policy(settings),
+    )
+
+
+CommandBody = Callable[[argparse.Namespace, Settings, Database], int]
+
+
+def run_database_command(
+    prog: str, parser: argparse.ArgumentParser, argv: Sequence[str], body: CommandBody
+) -> int:
+    """Parse, load the settings, open and migrate the database, run ``body``; a refusal the
+    operator can act on exits 1 ("nothing changed"), broken settings or database exit 2."""
+    args = parse_arguments(parser, argv)
+    if isinstance(args, int):
+        return args
+    settings = command_settings(prog, args.database)
+    if settings is None:
+        return EXIT_CONFIG
+    database = command_database(settings)
+    try:
+        ensure_schema(database.engine)
+        return body(args, settings, database)
+    except OperatorError as exc:
+        sys.stderr.write(f"{prog}: refused, nothing changed: {exc}\n")
+        return EXIT_REFUSED
+    except ReturnsDeskError as exc:
+        sys.stderr.write(f"{prog}: {exc}\n")
+        return EXIT_CONFIG
+    finally:
+        database.dispose()

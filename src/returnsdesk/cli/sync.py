@@ -16,6 +16,11 @@ finishes and is recorded, then it exits. Either may be killed at any moment: an 
 outcome was not recorded is sent again with the same idempotency key
 (``services/sync/relay.py``); a page pulled but not committed is read again.
 
+Client shops (``[clients.<code>]``, ``services/sync/clients.py``): each shop's feed is pulled
+with its own token (``RETURNSDESK_CLIENT_TOKEN_<CODE>``, else the keyring user
+``order_system:<code>``) and each event goes to its own shop only; ``[order_system]`` is then
+optional.
+
 ``--resend SEQUENCE --badge BADGE`` (a shift lead, PIN asked at the terminal or read as one
 line from standard input) sends a parked event again under a new idempotency key, only when
 the order system says the event's key was refused (``services/sync/recovery.py``): exit 0
@@ -30,36 +35,36 @@ problem.
 from __future__ import annotations
 
 import argparse
-import getpass
 import logging
 import os
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from types import FrameType
 
-from returnsdesk.config import Settings, load_settings
-from returnsdesk.data.db import Database, default_database_url, make_engine
+from returnsdesk.cli.support import command_database, sign_in_lead
+from returnsdesk.config import (
+    OrderSystemSettings,
+    Settings,
+    load_settings,
+)
 from returnsdesk.data.migrations import ensure_schema
-from returnsdesk.domain.clock import utc_now
 from returnsdesk.domain.errors import OperatorError, ReturnsDeskError
 from returnsdesk.log import setup_logging
-from returnsdesk.services.approvals import authorize_lead
-from returnsdesk.services.bootstrap import lockout_policy
-from returnsdesk.services.messages.deliver import MessageConnector
+from returnsdesk.services.messages.deliver import shop_messages
 from returnsdesk.services.sync import HttpContractConnector, Relay, RelayStats
-from returnsdesk.services.sync.connector import KeyInquiry
+from returnsdesk.services.sync.clients import ClientRouter, shop_connections
+from returnsdesk.services.sync.connector import Connector, KeyInquiry
 from returnsdesk.services.sync.credentials import (
     DEFAULT_TOKEN_ENV,
     KEYRING_SERVICE,
-    KEYRING_USER,
     order_system_token,
 )
 from returnsdesk.services.sync.housekeeping import prune_delivered
-from returnsdesk.services.sync.inbound import Puller
+from returnsdesk.services.sync.inbound import Puller, ShopPullers
 from returnsdesk.services.sync.recovery import resend_parked
 from returnsdesk.services.sync.relay import parked_events
 from returnsdesk.services.sync.shopify import ShopifyConnector
@@ -69,25 +74,29 @@ log = logging.getLogger("returnsdesk.sync")
 EXIT_OK, EXIT_PULL_FAILED, EXIT_CONFIG = 0, 1, 2
 
 
-def _resend(sequence: int, badge: str | None, settings: Settings, connector: KeyInquiry) -> int:
+def _resend(
+    sequence: int,
+    badge: str | None,
+    settings: Settings,
+    shops: Mapping[str | None, KeyInquiry],
+) -> int:
     if not badge:
         return _config_error("--resend needs the shift lead's --badge")
-    database = Database(make_engine(settings.database.url or default_database_url()))
+    database = command_database(settings)
     try:
         ensure_schema(database.engine)
         event = next((e for e in parked_events(database) if e.sequence == sequence), None)
         if event is None:
             sys.stderr.write(f"returnsdesk sync: refused: no parked event #{sequence}.\n")
             return EXIT_PULL_FAILED
-        lead = authorize_lead(
+        lead = sign_in_lead(database, settings, badge)
+        view = resend_parked(
             database,
-            operator_code=badge,
-            pin=_read_pin(),
-            station_code=settings.station.code,
-            now=utc_now(),
-            lockout=lockout_policy(settings),
+            event.id,
+            lead,
+            shop=shops.get(None),
+            client_shops={code: c for code, c in shops.items() if code is not None},
         )
-        view = resend_parked(database, event.id, lead, shop=connector)
     except OperatorError as exc:
         sys.stderr.write(f"returnsdesk sync: refused, nothing changed: {exc}\n")
         return EXIT_PULL_FAILED
@@ -98,12 +107,6 @@ def _resend(sequence: int, badge: str | None, settings: Settings, connector: Key
         f"{view.idempotency_key} (was {event.idempotency_key})\n"
     )
     return EXIT_OK
-
-
-def _read_pin() -> str:
-    if not sys.stdin.isatty():
-        return sys.stdin.readline().rstrip("\r\n")
-    return getpass.getpass("PIN: ")
 
 
 def _positive(kind: type[int] | type[float]) -> Callable[[str], int | float]:
@@ -175,46 +178,52 @@ def main(argv: Sequence[str]) -> int:
         setup_logging(settings.logging, console=True)
     except ReturnsDeskError as exc:
         return _config_error(str(exc))
-    url = settings.order_system.url
-    if url is None:
-        return _config_error("no order system URL: set order_system.url or pass --url")
-    token = order_system_token(args.token_env, os.environ)
-    if token is None:
-        return _config_error(
-            f"no API token: set {args.token_env} or store it in the OS keyring "
-            f"(service {KEYRING_SERVICE!r}, user {KEYRING_USER!r})"
-        )
-    connector: HttpContractConnector | ShopifyConnector
+    shops: dict[str | None, OrderSystem] = {}
     try:
-        if settings.order_system.kind == "shopify":
-            connector = ShopifyConnector(
-                url,
-                token,
-                api_version=settings.order_system.api_version,
-                location_id=settings.order_system.location_id,
-                timeout_s=args.timeout,
-            )
-        else:
-            connector = HttpContractConnector(url, token, timeout_s=args.timeout)
-    except ValueError as exc:
+        for shop in shop_connections(settings):
+            if shop.client is not None and shop.order_system.kind == "none":
+                continue  # a client shop without an order system here: its events wait
+            system, variable = shop.order_system, shop.token_variable
+            if shop.client is None:
+                if settings.clients and system.url is None:
+                    continue  # client shops only: the station has no order system of its own
+                variable = args.token_env
+            if system.url is None:
+                raise ValueError("no order system URL: set order_system.url or pass --url")
+            token = order_system_token(variable, os.environ, shop.keyring_user)
+            if token is None:
+                whose = "" if shop.client is None else f" for {shop.label}"
+                raise ValueError(
+                    f"no API token{whose}: set {variable} or store it in the OS keyring "
+                    f"(service {KEYRING_SERVICE!r}, user {shop.keyring_user!r})"
+                )
+            shops[shop.code] = _connector(system, system.url, token, args.timeout)
+    except ValueError as exc:  # an unusable URL, or no URL or token
+        _close(shops)
         return _config_error(str(exc))
     if args.resend is not None:
-        with connector:
-            return _resend(args.resend, args.badge, settings, connector)
-    database = Database(make_engine(settings.database.url or default_database_url()))
+        try:
+            return _resend(args.resend, args.badge, settings, shops)
+        finally:
+            _close(shops)
+    database = command_database(settings)
     code = EXIT_OK
     try:
         ensure_schema(database.engine)
-        # Customer messages are rendered and sent (to the shop or by SMTP) by the same relay.
-        messages = MessageConnector(connector, database, settings.messages)
+        # Customer messages are rendered and sent (to the shop or by SMTP) by the same relay;
+        # with client shops, each event goes to its own shop only.
+        routes: dict[str | None, Connector] = {
+            shop: shop_messages(connector, database, settings.messages, settings.client(shop))
+            for shop, connector in shops.items()
+        }
         relay = Relay(
             database,
-            messages,
+            routes[None] if list(routes) == [None] else ClientRouter(routes),
             batch=args.batch,
             lease_s=args.lease_seconds,
             parallel=settings.order_system.parallel_returns,
         )
-        puller = Puller(database, connector)
+        puller = ShopPullers([Puller(database, c, client_code=shop) for shop, c in shops.items()])
         keep_days = settings.order_system.keep_delivered_days
         keep_message_days = settings.messages.keep_days
 
@@ -229,7 +238,7 @@ def main(argv: Sequence[str]) -> int:
         stop = threading.Event()
         log.info(
             "Syncing with %s (%s)",
-            connector,
+            ", ".join(f"{shop or 'own'}: {c!r}" for shop, c in shops.items()),
             "once" if args.once else "until stopped",
         )
         with _stop_on_signals(stop):
@@ -256,12 +265,33 @@ def main(argv: Sequence[str]) -> int:
     except ReturnsDeskError as exc:  # e.g. a database from a newer returnsdesk
         return _config_error(str(exc))
     finally:
-        connector.close()
+        _close(shops)
         database.dispose()
     return code
 
 
-def _pull_once(puller: Puller, stop: threading.Event) -> int:
+OrderSystem = HttpContractConnector | ShopifyConnector
+
+
+def _connector(system: OrderSystemSettings, url: str, token: str, timeout: float) -> OrderSystem:
+    """Raises ValueError for an unusable URL."""
+    if system.kind == "shopify":
+        return ShopifyConnector(
+            url,
+            token,
+            api_version=system.api_version,
+            location_id=system.location_id,
+            timeout_s=timeout,
+        )
+    return HttpContractConnector(url, token, timeout_s=timeout)
+
+
+def _close(shops: Mapping[str | None, OrderSystem]) -> None:
+    for connector in shops.values():
+        connector.close()
+
+
+def _pull_once(puller: ShopPullers, stop: threading.Event) -> int:
     try:
         stats = puller.pull(stop)
     except OperatorError as exc:  # PullFailed, MalformedAnswer: nothing of that page written

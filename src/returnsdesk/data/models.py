@@ -143,6 +143,8 @@ class Order(TableModel, table=True):
     # shop did not say; messages use the configured default language and the longest wait.
     payment_method: str | None = Field(default=None, max_length=32)
     customer_language: str | None = Field(default=None, max_length=16)
+    # The client shop it was sold by ([clients.<code>]); None: the station's own shop.
+    client_code: str | None = Field(default=None, max_length=40, index=True)
 
 
 class OrderLine(TableModel, table=True):
@@ -180,6 +182,8 @@ class Return(TableModel, table=True):
     completed_at: datetime | None = _timestamp(nullable=True)
     # The order system's updated_at of the version last pulled; an older one is never applied.
     remote_updated_at: datetime | None = _timestamp(nullable=True)
+    # The client shop it is returned to ([clients.<code>]); None: the station's own shop.
+    client_code: str | None = Field(default=None, max_length=40, index=True)
 
 
 class ReturnTracking(TableModel, table=True):
@@ -334,6 +338,8 @@ class OutboxEvent(TableModel, table=True):
     # undone meanwhile is never heard of). While ``next_attempt_at`` still equals it, no relay
     # has claimed or tried the event: a claim's lease token always lies after it.
     held_until: datetime | None = _timestamp(nullable=True)
+    # Whose order system the relay sends it to (its return's client); None: [order_system].
+    client_code: str | None = Field(default=None, max_length=40)
 
 
 class OutboxKeyReplacement(TableModel, table=True):

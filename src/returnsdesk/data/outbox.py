@@ -80,16 +80,17 @@ def renew_lease(
 
 
 def record_outcome(
-    session: Session, event_id: uuid.UUID, *, token: datetime | None, values: dict[str, Any]
+    session: Session, event_id: uuid.UUID, *, token: datetime, values: dict[str, Any]
 ) -> bool:
-    """Count an attempt and set ``values`` on a pending event, if still leased under ``token``
-    (None: whoever holds it). Returns whether it was written."""
-    condition = col(OutboxEvent.status) == OutboxStatus.PENDING
-    if token is not None:
-        condition = and_(condition, col(OutboxEvent.next_attempt_at) == token)
+    """Count an attempt and set ``values`` on a pending event, if still leased under ``token``.
+    Returns whether it was written."""
     outcome = session.exec(
         update(OutboxEvent)
-        .where(col(OutboxEvent.id) == event_id, condition)
+        .where(
+            col(OutboxEvent.id) == event_id,
+            col(OutboxEvent.status) == OutboxStatus.PENDING,
+            col(OutboxEvent.next_attempt_at) == token,
+        )
         .values(attempts=col(OutboxEvent.attempts) + 1, **values)
         .execution_options(synchronize_session=False)
     )

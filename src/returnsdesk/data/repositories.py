@@ -67,6 +67,7 @@ from returnsdesk.data.models import (
     AuditEntry,
     AuditSeal,
     OutboxEvent,
+    Return,
 )
 from returnsdesk.data.types import utcnow
 from returnsdesk.domain.errors import OperatorError
@@ -162,6 +163,7 @@ def add_outbox_event(
     when the event is due, and a station run on an injected clock must queue on that clock.
     """
     event = OutboxEvent(
+        client_code=_client_of(session, payload.get("return_id") or aggregate_id),
         event_type=event_type,
         aggregate_id=aggregate_id,
         payload=to_json_payload(payload),
@@ -179,6 +181,19 @@ def add_outbox_event(
     else:
         appends.events.append(event)
     return event
+
+
+def _client_of(session: Session, return_id: object) -> str | None:
+    """The client shop of the event's return (its order system receives it); None for events
+    of no return (audit anchors) and the station's own shop. The return is nearly always in
+    the session already: every writer of an event has just read or changed it."""
+    try:
+        key = return_id if isinstance(return_id, uuid.UUID) else uuid.UUID(str(return_id))
+    except ValueError:
+        return None
+    with session.no_autoflush:
+        found = session.get(Return, key)
+    return None if found is None else found.client_code
 
 
 @listens_for(Session, "before_commit")

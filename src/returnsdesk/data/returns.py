@@ -30,6 +30,15 @@ def get_return(session: Session, return_id: uuid.UUID) -> Return | None:
     return session.get(Return, return_id)
 
 
+def client_of_parcel(session: Session, parcel_id: uuid.UUID) -> str | None:
+    """The client shop of the parcel's return (None: the station's own shop, or no return)."""
+    return session.exec(
+        select(Return.client_code)
+        .join(Parcel, col(Parcel.return_id) == col(Return.id))
+        .where(Parcel.id == parcel_id)
+    ).first()
+
+
 def get_parcel(session: Session, parcel_id: uuid.UUID) -> Parcel | None:
     return session.get(Parcel, parcel_id)
 

@@ -56,6 +56,7 @@ class RoutingLabel:
     title: str
     station_code: str
     inspected_at: datetime
+    client: str = ""  # the client shop's label title (several shops at one station), or none
 
     def to_payload(self) -> dict[str, Any]:
         payload = asdict(self)
@@ -74,7 +75,9 @@ class RoutingLabel:
         )
 
 
-def routing_label(unit: InspectedUnit, *, rma_number: str, station_code: str) -> RoutingLabel:
+def routing_label(
+    unit: InspectedUnit, *, rma_number: str, station_code: str, client: str = ""
+) -> RoutingLabel:
     """The routing label of a unit the inspector has just finished."""
     return RoutingLabel(
         license_plate=license_plate(unit.unit_id),
@@ -86,6 +89,7 @@ def routing_label(unit: InspectedUnit, *, rma_number: str, station_code: str) ->
         title=unit.product.title,
         station_code=station_code,
         inspected_at=unit.finished_at,
+        client=client,
     )
 
 

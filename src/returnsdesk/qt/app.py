@@ -29,7 +29,7 @@ from returnsdesk.services.bootstrap import StationEnvironment, lockout_policy, o
 from returnsdesk.services.labels.printers import label_output
 from returnsdesk.services.operators import authenticate, badge_alone_signs_in
 from returnsdesk.services.station import StationService
-from returnsdesk.services.sync.station_pull import station_key_inquiry
+from returnsdesk.services.sync.station_pull import client_key_inquiries, station_key_inquiry
 from returnsdesk.services.views import StationContext
 from returnsdesk.services.weighing import scale_from_settings
 
@@ -116,6 +116,8 @@ def build_main_window(
         scale=scale_from_settings(settings.scale),
         key_inquiry=station_key_inquiry(settings.order_system),
         receipt_grace=timedelta(minutes=settings.messages.grace_minutes),
+        clients=env.clients,
+        client_key_inquiries=client_key_inquiries(settings.clients),
     )
     return MainWindow(
         service=service,

@@ -112,7 +112,7 @@ class MainWindow(QMainWindow):
         self._others_timer = QTimer(self)
         self._others_timer.setInterval(OTHER_STATIONS_S * 1000)
         self._others_timer.timeout.connect(lambda: self.changes.post(ELSEWHERE))
-        self._pull = station_pull(settings.order_system, service.database)
+        self._pull = station_pull(settings.order_system, service.database, clients=settings.clients)
         self._pulling = False
         self._pull_timer = QTimer(self)  # the shop is outside the process: asked on a timer
         self._relay = station_relay(
@@ -120,6 +120,7 @@ class MainWindow(QMainWindow):
             service.database,
             messages=settings.messages,
             on_change=lambda stats: self.changes.post_from_thread(relayed(stats)),
+            clients=settings.clients,
         )
         self._labels_settings = settings.labels
         self.printing = LabelPrinting(service, parent=self)

@@ -324,7 +324,10 @@ class StationView(QWidget):
             set_clipped_text(ui.returnTitle, "No parcel open", _NAME_CHARS)
             ui.returnDetails.setText("")
             return
-        set_clipped_text(ui.returnTitle, f"{view.rma_number} · {view.customer_name}", _NAME_CHARS)
+        shop = f"{view.client_name} · " if view.client_name else ""  # several shops' returns
+        set_clipped_text(
+            ui.returnTitle, f"{shop}{view.rma_number} · {view.customer_name}", _NAME_CHARS
+        )
         ui.returnDetails.setText(return_html(view))
 
     def _show_weight(self, weight: WeightPanel | None) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import platformdirs
@@ -19,6 +19,7 @@ from returnsdesk.domain.scanning import ScanRules
 from returnsdesk.paths import default_policy_dir
 from returnsdesk.services.demo import DemoSummary, seed_demo
 from returnsdesk.services.operators import LockoutPolicy
+from returnsdesk.services.views import ClientProfile
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +32,8 @@ class StationEnvironment:
     database_label: str  # where the data lives, for the status bar (no password)
     demo: DemoSummary | None
     demo_sheet: Path | None
+    # Client shops by code ([clients.<code>]), each with its policies; empty: one shop.
+    clients: dict[str, ClientProfile] = field(default_factory=dict)
 
 
 def database_url(settings: Settings, *, demo: bool) -> str:
@@ -62,9 +65,22 @@ def lockout_policy(settings: Settings) -> LockoutPolicy:
     )
 
 
+def client_profiles(settings: Settings, policies: Policies) -> dict[str, ClientProfile]:
+    """Each client shop with its own policy folder loaded (else the station's ``policies``)."""
+    return {
+        client.code: ClientProfile(
+            name=client.name,
+            policies=policies if client.policies is None else load_policies(client.policies),
+            label_title=client.label_title or client.name,
+        )
+        for client in settings.clients
+    }
+
+
 def open_environment(settings: Settings, *, demo: bool) -> StationEnvironment:
     """Everything a station needs, ready: raises PolicyError / ReturnsDeskError with clear text."""
     policies = load_policies(settings.policies.directory or default_policy_dir())
+    clients = client_profiles(settings, policies)
     url = database_url(settings, demo=demo)
     database = Database(make_engine(url))
     backup_before_upgrade(database.engine)  # SQLite only; IT backs up PostgreSQL
@@ -91,4 +107,5 @@ def open_environment(settings: Settings, *, demo: bool) -> StationEnvironment:
         database_label=describe_url(url),
         demo=summary,
         demo_sheet=sheet,
+        clients=clients,
     )

@@ -10,6 +10,10 @@ is found by its RMA and updated, never duplicated. A return the station has alre
 Products: a SKU the station knows is used as it is; an unknown SKU needs ``product_title``
 (and may give ``category``, ``gtin``, ``unit_value``, ``serialised``) to be created. Orders
 are found by number (the currency must match) or created from the row.
+
+Client shops (``[clients.<code>]``): a ``client_code`` column (or ``client`` for the whole
+file, ``--client``) tags each return and order with its shop; the code must be one of the
+station's clients, and a return or order already held for another shop is refused.
 """
 
 from __future__ import annotations
@@ -18,8 +22,8 @@ import csv
 import difflib
 import io
 import re
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from pathlib import Path
@@ -69,6 +73,7 @@ OPTIONAL = (
     "customer_language",  # a language tag (de, de-DE): the customer's messages are in it
     "payment_method",  # card, paypal, bank_transfer, invoice...: when a refund arrives
     "customer_tier",  # the shop's tier ("gold"): refunds.toml [windows] may give it longer
+    "client_code",  # the client shop ([clients.<code>]); empty: the file's (--client)
 )
 COLUMNS = REQUIRED + OPTIONAL
 # Fields of the return itself: every row of one RMA must say the same.
@@ -85,6 +90,7 @@ _RETURN_FIELDS = (
     "customer_language",
     "payment_method",
     "customer_tier",
+    "client_code",
 )
 _MAX_ERRORS_SHOWN = 25
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
@@ -138,6 +144,7 @@ class ImportRow:
     customer_language: str | None
     payment_method: str | None
     customer_tier: str | None
+    client_code: str | None = None
 
 
 @dataclass
@@ -159,7 +166,14 @@ class ImportResult:
         )
 
 
-def import_returns_file(database: Database, path: Path, *, dry_run: bool = False) -> ImportResult:
+def import_returns_file(
+    database: Database,
+    path: Path,
+    *,
+    dry_run: bool = False,
+    client: str | None = None,
+    clients: Collection[str] = (),
+) -> ImportResult:
     try:
         text = path.read_text(encoding="utf-8-sig")  # a BOM from a spreadsheet is fine
     except UnicodeDecodeError as exc:
@@ -167,12 +181,22 @@ def import_returns_file(database: Database, path: Path, *, dry_run: bool = False
         raise ImportRejected([message]) from None
     except OSError as exc:
         raise ImportRejected([f"{path}: cannot read: {exc.strerror or exc}"]) from exc
-    return import_returns(database, text, dry_run=dry_run)
+    return import_returns(database, text, dry_run=dry_run, client=client, clients=clients)
 
 
-def import_returns(database: Database, text: str, *, dry_run: bool = False) -> ImportResult:
-    """Check every row, then write them all in one transaction (rolled back for a dry run)."""
-    rows = parse_rows(text)
+def import_returns(
+    database: Database,
+    text: str,
+    *,
+    dry_run: bool = False,
+    client: str | None = None,
+    clients: Collection[str] = (),
+) -> ImportResult:
+    """Check every row, then write them all in one transaction (rolled back for a dry run).
+
+    ``client``: the client shop of rows without a ``client_code``; ``clients``: the codes the
+    station knows (a row naming another is refused)."""
+    rows = _with_clients(parse_rows(text), client, clients)
     result = ImportResult(rows=len(rows), dry_run=dry_run)
     try:
         with database.session() as session:
@@ -192,6 +216,24 @@ def import_returns(database: Database, text: str, *, dry_run: bool = False) -> I
     except _DryRun:
         pass
     return result
+
+
+def _with_clients(
+    rows: list[ImportRow], client: str | None, clients: Collection[str]
+) -> list[ImportRow]:
+    if client is not None and client not in clients:
+        raise ImportRejected([f"client {client!r} is not one of this station's [clients]"])
+    problems = [
+        f"row {row.row}, column client_code: {row.client_code!r} is not one of this station's "
+        f"clients ({', '.join(clients) or 'none set up'})"
+        for row in rows
+        if row.client_code is not None and row.client_code not in clients
+    ]
+    if problems:
+        raise ImportRejected(problems)
+    return [
+        row if row.client_code is not None else replace(row, client_code=client) for row in rows
+    ]
 
 
 class _DryRun(Exception):
@@ -287,6 +329,7 @@ def _row(number: int, cells: dict[str, str], problems: list[str]) -> ImportRow |
     read("customer_language", _optional_language)
     read("payment_method", payment_method_word)
     read("customer_tier", _optional_tier)
+    read("client_code", lambda value: value or None)
     for name in ("comment", "carrier", "product_title", "category"):
         read(name, str)
     read("tracking_numbers", _words_upper)
@@ -483,6 +526,18 @@ def _write(session: Session, rows: list[ImportRow], result: ImportResult) -> lis
     for rma, lines in by_rma.items():
         head = lines[0]
         existing = writer.find_return(rma)
+        held = [
+            f"row {head.row}, column client_code: {kind} {number} is held for "
+            f"{row.client_code or 'the station itself'}, not {head.client_code or 'the station'}"
+            for kind, number, row in (
+                ("return", rma, existing),
+                ("order", head.order_number, writer.find_order(head.order_number)),
+            )
+            if row is not None and row.client_code != head.client_code
+        ]
+        if held:
+            problems.extend(held)
+            continue
         if existing is not None and existing.status is not ReturnStatus.OPEN:
             result.skipped.append(f"{rma}: {existing.status.value} at the station already, kept")
             continue
@@ -499,6 +554,7 @@ def _write(session: Session, rows: list[ImportRow], result: ImportResult) -> lis
             customer_email=head.customer_email,
             policy_window_days=head.policy_window_days,
             customer_tier=head.customer_tier,
+            client_code=head.client_code,
         )
         (result.updated if existing is not None else result.created).append(rma)
         # An open return has no inspections or refund lines yet: its lines may be replaced.
@@ -543,6 +599,7 @@ def _order(
         "customer_name": row.customer_name,
         "customer_email": row.customer_email,
         "currency": row.currency,
+        "client_code": row.client_code,
     }
     if row.order_placed_at is not None:
         values["placed_at"] = row.order_placed_at

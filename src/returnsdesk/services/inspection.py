@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -100,6 +101,7 @@ def complete_parcel(
     inspection: ParcelInspection,
     now: datetime,
     label_printer: str | None = None,
+    label_titles: Mapping[str, str] | None = None,  # client shop code -> its label title
 ) -> CompletionResult:
     """Write inspections, dispositions, refund, stock movements, outbox events and an audit entry.
 
@@ -295,6 +297,7 @@ def complete_parcel(
             units=inspection.units,
             printer=label_printer,
             now=now,
+            client=(label_titles or {}).get(return_.client_code or "", ""),
         )
     drafts.clear(session, parcel.id)
     parcel.status = ParcelStatus.COMPLETED

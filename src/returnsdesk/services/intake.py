@@ -101,6 +101,7 @@ def load_return_view(
         window=window,
         transit_grace_days=refunds.transit_grace_days,
         customer_tier=return_.customer_tier,
+        client_code=return_.client_code,
     )
 
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import random
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, TypeVar
 
@@ -60,6 +60,7 @@ from returnsdesk.services.sync import recovery, relay
 from returnsdesk.services.sync.connector import KeyInquiry, OutboxEventView
 from returnsdesk.services.sync.relay import SyncHealth, sync_health
 from returnsdesk.services.views import (
+    ClientProfile,
     CompletionResult,
     HistoryRow,
     PaidOnReceipt,
@@ -113,11 +114,16 @@ class StationService:
         # How long the order system is kept from hearing of a receipt, so F7 can undo a
         # mis-scan with the relay running (messages.grace_minutes); 0: told at once.
         receipt_grace: timedelta = timedelta(0),
+        # Client shops by code: a return of one is worked under its policies and named.
+        clients: Mapping[str, ClientProfile] | None = None,
+        client_key_inquiries: Mapping[str, KeyInquiry] | None = None,  # each shop's system
     ) -> None:
         self.receipt_grace = receipt_grace
         self.database = database
         self.key_inquiry = key_inquiry
         self.policies = policies
+        self.clients = dict(clients or {})
+        self.client_key_inquiries = dict(client_key_inquiries or {})
         self.context = context
         self.scan_rules = scan_rules
         self.clock = clock
@@ -132,6 +138,17 @@ class StationService:
             if label_output is not None
             else None
         )
+
+    def policies_for(self, client_code: str | None) -> Policies:
+        """The policies a return of that client shop is worked under (None: the station's)."""
+        client = self.clients.get(client_code) if client_code is not None else None
+        return self.policies if client is None else client.policies
+
+    def _named(self, view: ReturnView) -> ReturnView:
+        client = self.clients.get(view.client_code) if view.client_code is not None else None
+        # A code no longer in the settings is still shown: the return stays that shop's.
+        name = client.name if client is not None else view.client_code
+        return view if name is None else replace(view, client_name=name)
 
     def classify(self, raw: str) -> ClassifiedScan:
         """Classify a raw scan; raises ``RejectedScan`` for garbage. Pure and fast."""
@@ -149,9 +166,9 @@ class StationService:
             if found is None:
                 return NoReturnFound(scan)
             if found.status is ReturnStatus.COMPLETED:
-                return ParcelAlreadyCompleted(
-                    history.return_outcome(session, found, refunds=self.policies.refunds, now=now)
-                )
+                refunds = self.policies_for(found.client_code).refunds
+                outcome = history.return_outcome(session, found, refunds=refunds, now=now)
+                return ParcelAlreadyCompleted(replace(outcome, view=self._named(outcome.view)))
             return ParcelOpened(self._receive(session, found, tracking, scan.carrier or "", now))
 
     def open_return(
@@ -176,10 +193,14 @@ class StationService:
             tracking_number=tracking_number or return_.rma_number,
             carrier=carrier,
             now=now,
-            refunds=self.policies.refunds,
+            refunds=self.policies_for(return_.client_code).refunds,
             grace=self.receipt_grace,
         )
-        view = intake.load_return_view(session, return_, refunds=self.policies.refunds, now=now)
+        view = self._named(
+            intake.load_return_view(
+                session, return_, refunds=self.policies_for(return_.client_code).refunds, now=now
+            )
+        )
         finished = tuple(drafts.finished_units(session, parcel_id)) if resumed else ()
         weighed = weighing.stored_weighing(session, parcel_id) if resumed else None
         parcel_photos = (
@@ -216,9 +237,13 @@ class StationService:
             return_ = returns.get_return(session, return_id)
             if return_ is None:
                 raise WrongStep("That return no longer exists.")
-            return history.return_outcome(
-                session, return_, refunds=self.policies.refunds, now=self.clock()
+            outcome = history.return_outcome(
+                session,
+                return_,
+                refunds=self.policies_for(return_.client_code).refunds,
+                now=self.clock(),
             )
+            return replace(outcome, view=self._named(outcome.view))
 
     def search(self, text: str) -> list[ReturnSummary]:
         with self.database.read() as session:
@@ -238,7 +263,7 @@ class StationService:
     def new_inspection(self, view: ReturnView) -> ParcelInspection:
         return ParcelInspection(
             lines=view.lines,
-            policies=self.policies,
+            policies=self.policies_for(view.client_code),
             currency=view.currency,
             days_since_delivery=view.days_since_delivery,
             window=view.window,
@@ -259,7 +284,9 @@ class StationService:
         if self.scale is None:
             raise WrongStep("This station has no scale (settings: scale.port).")
         weight = self.scale.weigh()
-        verdict = self.policies.refunds.weight_check.judge(
+        with self.database.read() as session:
+            client = returns.client_of_parcel(session, parcel_id) if self.clients else None
+        verdict = self.policies_for(client).refunds.weight_check.judge(
             measured_grams=weight.whole_grams, contents_grams=contents_grams
         )
         with self.database.session() as session:
@@ -283,6 +310,7 @@ class StationService:
                     inspection=work,
                     now=now,
                     label_printer=self._label_printer(),
+                    label_titles={c: p.label_title for c, p in self.clients.items()},
                 )
                 if result.replayed:
                     return result  # its regrades and labels were queued the first time
@@ -290,7 +318,7 @@ class StationService:
                     session,
                     units=[(unit.unit_id, unit.grade) for unit in work.units],
                     operator_id=self.context.operator_id,
-                    percent=self.policies.grading.regrade_percent,
+                    percent=work.policies.grading.regrade_percent,  # the return's shop's
                     draw=self.regrade_draw,
                     now=now,
                 )
@@ -306,6 +334,14 @@ class StationService:
 
     def _label_printer(self) -> str | None:
         return self.print_worker.output.describe() if self.print_worker is not None else None
+
+    def _label_title(self, session: Session, parcel_id: uuid.UUID) -> str:
+        """The client shop's title for the parcel's routing labels ("" for the station's own)."""
+        if not self.clients:
+            return ""
+        code = returns.client_of_parcel(session, parcel_id)
+        client = self.clients.get(code) if code is not None else None
+        return "" if client is None else client.label_title
 
     def _wake_printer(self) -> None:
         if self.print_worker is not None:
@@ -351,6 +387,7 @@ class StationService:
                     units=[unit],
                     printer=printer,
                     now=self.clock(),
+                    client=self._label_title(session, parcel_id),
                 )
             )
         if queued:
@@ -367,6 +404,7 @@ class StationService:
                 plate=plate,
                 printer=printer,
                 now=self.clock(),
+                client=self._label_title(session, parcel_id),
             )
         )
 
@@ -471,7 +509,12 @@ class StationService:
         """Send a parked event again under a new key, only if the shop says the old key was
         refused (``services/sync/recovery.py``); raises ``ResendRefused`` otherwise."""
         return recovery.resend_parked(
-            self.database, event_id, lead, shop=self.key_inquiry, now=self.clock()
+            self.database,
+            event_id,
+            lead,
+            shop=self.key_inquiry,
+            now=self.clock(),
+            client_shops=self.client_key_inquiries,
         )
 
     def messages(self, rma_number: str) -> list[ledger.MessageRecord]:

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from returnsdesk.domain.inspection import ExpectedLine, InspectedUnit
 from returnsdesk.domain.money import Money
+from returnsdesk.domain.policy import Policies
 from returnsdesk.domain.return_window import ReturnWindow
 from returnsdesk.domain.vocabulary import (
     Disposition,
@@ -17,6 +18,15 @@ from returnsdesk.domain.vocabulary import (
     ReturnStatus,
 )
 from returnsdesk.domain.weighing import Weighing
+
+
+@dataclass(frozen=True)
+class ClientProfile:
+    """A client shop as the bench sees it ([clients.<code>]): its name and its policies."""
+
+    name: str
+    policies: Policies
+    label_title: str  # printed on its routing labels
 
 
 @dataclass(frozen=True)
@@ -50,6 +60,9 @@ class ReturnView:
     window: ReturnWindow  # the longest that applies: its own, a category's, the tier's
     transit_grace_days: int = 0
     customer_tier: str | None = None
+    # The client shop the return belongs to ([clients.<code>]); None: the station's own shop.
+    client_code: str | None = None
+    client_name: str | None = None  # as the settings name it, shown at the bench
 
     @property
     def within_window(self) -> bool:

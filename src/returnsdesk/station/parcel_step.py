@@ -52,8 +52,10 @@ class ParcelSteps(Display):
         units = parcel.view.expected_units
         done = len(work.units)
         resumed = f" (resumed: {done} unit{_s(done)} already inspected)" if parcel.resumed else ""
+        # A station serving several shops says whose parcel is on the bench.
+        shop = f"{parcel.view.client_name}: " if parcel.view.client_name else ""
         self._banner = Banner(
-            f"Return {parcel.view.rma_number}: {units} unit{_s(units)} expected"
+            f"{shop}Return {parcel.view.rma_number}: {units} unit{_s(units)} expected"
             f"{resumed}. Scan an item.",
             Tone.OK,
         )

@@ -119,7 +119,14 @@ class _ProxyHandler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         proxy = self.server.proxy
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        declared = self.headers.get("Content-Length")
+        body = self.rfile.read(int(declared or 0))
+        if declared is None or len(body) < int(declared):
+            # The client died mid-request (a relay SIGKILLed while sending): a real proxy
+            # forwards nothing of it. Forwarding the part read would hand the shop a whole,
+            # shorter request the station never sent.
+            self.close_connection = True
+            return
         headers = {name: self.headers[name] for name in _FORWARDED_HEADERS if name in self.headers}
         fault, retry_after = proxy.next_fault()
         if fault is Fault.RESET:

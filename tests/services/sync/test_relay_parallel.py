@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from fake_shop import FakeShop, expected_effects, shop_effects, write_synthetic_returns
+from sqlalchemy import event as sa_event
 from sqlmodel import col, select
 
 from returnsdesk.data.db import Database, make_engine
@@ -184,3 +185,23 @@ def test_one_lease_renewed_by_any_return_still_covers_every_returns_outcome(
     retried = [e for e in events_of(database) if e.status is OutboxStatus.PENDING and e.attempts]
     assert len(retried) == stats.retried
     assert all(e.last_error == "HTTP 503" for e in retried)
+
+
+@pytest.mark.parametrize("parallel", [1, 4])
+def test_a_batch_of_deliveries_is_recorded_in_one_commit(database: Database, parallel: int) -> None:
+    # Given eight completed returns' events (none that reads another's outcome)
+    count = write_synthetic_returns(database, returns=8, rng=random.Random(6))
+    commits: list[int] = []
+    sa_event.listen(database.engine, "commit", lambda _conn: commits.append(1))
+    with FakeShop() as shop, HttpContractConnector(shop.url, shop.token, timeout_s=10) as http:
+        relay = Relay(database, http, batch=count, parallel=parallel, rng=random.Random(4))
+
+        # When the relay delivers them in one round
+        stats = relay.run_once()
+
+    # Then two durable commits did it, the claim and the outcomes, not one per call
+    assert stats.delivered == count
+    assert len(commits) == 2
+    assert {e.status for e in events_of(database)} == {OutboxStatus.DELIVERED}
+    assert all(e.attempts == 1 and e.delivered_at is not None for e in events_of(database))
+    assert shop_effects(shop).stock == expected_effects(database).stock

@@ -126,6 +126,10 @@ DATABASES = {
             "timeout": 20,
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
         },
+        # Keep each server thread's connection between requests. Django's default (0) opens
+        # one per request and closes it after; closing the last connection of a WAL database
+        # checkpoints it: measured 2.4 ms CPU and 8 ms wall per request on a loaded 2-CPU box.
+        "CONN_MAX_AGE": None,
         # A file, not shared-cache memory: the concurrency tests use several connections.
         "TEST": {
             "NAME": os.environ.get(

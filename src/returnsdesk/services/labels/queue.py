@@ -83,6 +83,7 @@ def queue_unit_labels(
     units: Sequence[InspectedUnit],
     printer: str,
     now: datetime,
+    client: str = "",  # the client shop's label title ([clients.<code>] label_title)
 ) -> int:
     """Queue the routing label of each unit that has none yet; returns how many were queued.
 
@@ -97,7 +98,9 @@ def queue_unit_labels(
     for unit in units:
         if unit.unit_id in labelled:
             continue
-        label = routing_label(unit, rma_number=rma_number, station_code=ctx.station_code)
+        label = routing_label(
+            unit, rma_number=rma_number, station_code=ctx.station_code, client=client
+        )
         _add_job(
             session,
             kind=KIND_ROUTING,
@@ -120,6 +123,7 @@ def reprint_labels(
     plate: str | None = None,
     printer: str,
     now: datetime,
+    client: str = "",  # the client shop's label title
 ) -> list[str]:
     """Queue the labels of a completed parcel's units (or of one, by plate) again, here.
 
@@ -146,6 +150,7 @@ def reprint_labels(
             title=title or "",
             station_code=station_codes.get(inspection.station_id, ""),
             inspected_at=inspection.finished_at,
+            client=client,
         )
         _add_job(
             session,

@@ -245,7 +245,12 @@ def _large_pdf(p: _Pdf, label: RoutingLabel) -> None:
     y -= 5.5 * unit
     p.text(label.title, y=y, largest=3 * unit)
     when = label.inspected_at.strftime("%Y-%m-%d %H:%M UTC")
-    p.text(f"{label.station_code} · {when}", y=m, largest=2.4 * unit)
+    p.text(f"{_shop(label)}{label.station_code} · {when}", y=m, largest=2.4 * unit)
+
+
+def _shop(label: RoutingLabel) -> str:
+    """The client shop a unit is routed for, first on the footer (several shops' goods)."""
+    return f"{label.client} · " if label.client else ""
 
 
 def _small_pdf(p: _Pdf, label: RoutingLabel) -> None:
@@ -392,7 +397,8 @@ def _large_zpl(z: _Zpl, label: RoutingLabel) -> None:
     y += round(6.5 * unit)
     z.text(label.title, y=y, height=round(3.2 * unit), lines=2)
     when = label.inspected_at.strftime("%Y-%m-%d %H:%M UTC")
-    z.text(f"{label.station_code} · {when}", y=h - m - round(2.8 * unit), height=round(2.8 * unit))
+    footer = f"{_shop(label)}{label.station_code} · {when}"
+    z.text(footer, y=h - m - round(2.8 * unit), height=round(2.8 * unit))
 
 
 def _small_zpl(z: _Zpl, label: RoutingLabel) -> None:

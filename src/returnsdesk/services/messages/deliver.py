@@ -36,7 +36,7 @@ from typing import Any
 from sqlalchemy import exists
 from sqlmodel import col, select
 
-from returnsdesk.config import MessagesSettings
+from returnsdesk.config import ClientSettings, MessagesSettings
 from returnsdesk.data.db import Database
 from returnsdesk.data.models import OutboxEvent, Parcel, Return
 from returnsdesk.domain.clock import Clock, utc_now
@@ -141,11 +141,15 @@ def smtp_password(environ: Mapping[str, str] | None = None) -> str | None:
 
 
 def build_email(
-    rendered: RenderedMessage, settings: MessagesSettings, at: datetime
+    rendered: RenderedMessage, settings: MessagesSettings, at: datetime, sender_name: str = ""
 ) -> EmailMessage:
     """The e-mail, the same bytes for every attempt (its Date is the message's own time)."""
     message = EmailMessage()
-    message["From"] = settings.from_address
+    message["From"] = (
+        Address(display_name=sender_name, addr_spec=settings.from_address)
+        if sender_name
+        else settings.from_address
+    )
     message["To"] = Address(display_name=rendered.customer_name, addr_spec=rendered.to)
     message["Subject"] = rendered.subject
     message["Date"] = format_datetime(at)
@@ -181,6 +185,7 @@ class MessageConnector:
         sender: SmtpSender | None = None,
         clock: Clock = utc_now,
         order_system: bool = True,
+        sender_name: str = "",  # the client shop the messages are sent for (From, heading)
     ) -> None:
         # order_system=False: no order system books this station's refunds (a station that
         # sends its messages by SMTP alone), so a message waits for no order-system event.
@@ -188,7 +193,8 @@ class MessageConnector:
         self._inner = inner
         self._database = database
         self.settings = settings
-        self.renderer = renderer or MessageRenderer(settings)
+        self.renderer = renderer or MessageRenderer(settings, shop_name=sender_name)
+        self._sender_name = sender_name
         if settings.delivery == "smtp" and sender is None:
             sender = SmtpSender(settings, smtp_password())
         self._sender = sender
@@ -218,7 +224,7 @@ class MessageConnector:
             return DeliveryResult.parked(str(exc)[:_DETAIL_LIMIT], remote_call=False)
         if self.settings.delivery == "smtp":
             assert self._sender is not None
-            return self._sender.send(build_email(rendered, self.settings, at))
+            return self._sender.send(build_email(rendered, self.settings, at, self._sender_name))
         return self._inner.deliver(shop_notification(event, rendered))
 
     def _waiting(
@@ -268,6 +274,27 @@ class MessageConnector:
                     )
                 ).one()
             )
+
+
+def shop_messages(
+    inner: Connector,
+    database: Database,
+    settings: MessagesSettings,
+    client: ClientSettings | None,
+    *,
+    order_system: bool = True,
+) -> MessageConnector:
+    """Messages beside ``inner``, for the station's own shop (``client`` None) or a client
+    shop: then from the client's address (if it has one) and in its name."""
+    if client is None:
+        return MessageConnector(inner, database, settings, order_system=order_system)
+    return MessageConnector(
+        inner,
+        database,
+        replace(settings, from_address=client.from_address or settings.from_address),
+        order_system=order_system,
+        sender_name=client.sender_name or client.name,
+    )
 
 
 def _uuid(value: object) -> Any:

@@ -61,8 +61,12 @@ def bundled_templates() -> Path:
 
 
 class MessageRenderer:
-    def __init__(self, settings: MessagesSettings, bundled: Path | None = None) -> None:
+    def __init__(
+        self, settings: MessagesSettings, bundled: Path | None = None, *, shop_name: str = ""
+    ) -> None:
         self.settings = settings
+        # The client shop's name atop every HTML message (several shops at one station).
+        self.shop_name = shop_name
         self._lead_times = parse_lead_times(settings.lead_times)
         self._zone = site_zone(settings.time_zone)
         try:
@@ -191,6 +195,7 @@ class MessageRenderer:
         total = payload.get("total")
         context = {
             "kind": kind.value,
+            "shop_name": self.shop_name,
             "customer_name": str(payload.get("customer_name") or ""),
             "rma_number": str(payload["rma_number"]),
             "order_number": str(payload["order_number"]),

@@ -14,7 +14,7 @@ from returnsdesk.services.reports import evidence, insights, kpis, recovery, shi
 from returnsdesk.services.reports.content import ReportContent
 from returnsdesk.services.reports.csv_export import table_csv
 from returnsdesk.services.reports.pdf import PageFrame, render_pdf
-from returnsdesk.services.reports.queries import resolve_scope
+from returnsdesk.services.reports.queries import check_client, resolve_scope
 from returnsdesk.services.reports.reading import snapshot
 from returnsdesk.services.reports.request import ReportKind, ReportRequest, ReportSetup
 
@@ -59,10 +59,13 @@ def generate_report(
     with snapshot(database) as connection:
         if request.kind is ReportKind.EVIDENCE:
             assert request.rma_number is not None
+            check_client(connection, request.rma_number, request.client_code)
             evidence.build(connection, request.rma_number, setup, content, steps.step)
         else:
             assert request.period is not None
-            scope = resolve_scope(connection, request.period, request.station_code)
+            scope = resolve_scope(
+                connection, request.period, request.station_code, request.client_code
+            )
             builder = {
                 ReportKind.SHIFT: shift.build,
                 ReportKind.INSIGHTS: insights.build,

@@ -67,10 +67,12 @@ PENDING_ROWS = 200  # returns waiting for approval listed, oldest first
 
 @dataclass(frozen=True)
 class Scope:
-    """The rows a report looks at: a period and, optionally, one station (by id)."""
+    """The rows a report looks at: a period and, optionally, one station (by id) and one
+    client shop (a report for one shop holds nothing of another's)."""
 
     period: Period
     station_id: uuid.UUID | None
+    client_code: str | None = None  # None: every shop's returns
 
     def when(self, column: Any) -> ColumnElement[bool]:
         return and_(column >= self.period.start, column < self.period.end)
@@ -78,10 +80,29 @@ class Scope:
     def at(self, station_column: Any) -> ColumnElement[bool]:
         return literal(True) if self.station_id is None else station_column == self.station_id
 
+    def of(self, client_column: Any) -> ColumnElement[bool]:
+        """Rows of the scope's client (an order's or return's own ``client_code``)."""
+        return literal(True) if self.client_code is None else client_column == self.client_code
 
-def resolve_scope(connection: Connection, period: Period, station_code: str | None) -> Scope:
+    def of_parcel(self, parcel_column: Any) -> ColumnElement[bool]:
+        """Rows of a parcel received for one of the scope's client's returns (an unexpected
+        parcel belongs to no shop: it is in no client's report)."""
+        if self.client_code is None:
+            return literal(True)
+        parcels = (
+            select(col(Parcel.id))
+            .join(Return, col(Return.id) == col(Parcel.return_id))
+            .where(col(Return.client_code) == self.client_code)
+        )
+        found: ColumnElement[bool] = parcel_column.in_(parcels)
+        return found
+
+
+def resolve_scope(
+    connection: Connection, period: Period, station_code: str | None, client_code: str | None = None
+) -> Scope:
     if station_code is None:
-        return Scope(period, None)
+        return Scope(period, None, client_code)
     found = connection.execute(
         select(col(Station.id)).where(func.upper(Station.code) == station_code.strip().upper())
     ).scalar_one_or_none()
@@ -90,7 +111,18 @@ def resolve_scope(connection: Connection, period: Period, station_code: str | No
         raise ReportRequestError(
             f"No station {station_code!r} in this database (known: {', '.join(known) or 'none'})."
         )
-    return Scope(period, found)
+    return Scope(period, found, client_code)
+
+
+def check_client(connection: Connection, rma_number: str, client_code: str | None) -> None:
+    """Refuse a return of another shop in one client's report (as if it did not exist)."""
+    if client_code is None:
+        return
+    owner = connection.execute(
+        select(col(Return.client_code)).where(col(Return.rma_number) == rma_number.strip())
+    ).one_or_none()
+    if owner is None or owner[0] != client_code:
+        raise ReportRequestError(f"No return {rma_number!r} of client {client_code}.")
 
 
 def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
@@ -119,7 +151,11 @@ def volume(connection: Connection, scope: Scope) -> Volume:
         select(
             func.count(),
             _count_if(col(Parcel.unexpected).is_(True)),
-        ).where(scope.when(col(Parcel.received_at)), scope.at(col(Parcel.station_id)))
+        ).where(
+            scope.when(col(Parcel.received_at)),
+            scope.at(col(Parcel.station_id)),
+            scope.of_parcel(col(Parcel.id)),
+        )
     ).one()
     tally = tallied.units(scope)
     units = connection.execute(
@@ -150,6 +186,7 @@ def inspectors(connection: Connection, scope: Scope) -> list[InspectorRow]:
         col(Inspection.outcome) == InspectionOutcome.INSPECTED,
         scope.when(col(Inspection.finished_at)),
         scope.at(col(Inspection.station_id)),
+        scope.of_parcel(col(Inspection.parcel_id)),
     )
     medians = median_by(connection, col(Inspection.operator_id), _unit_seconds(), inspected)
     names = connection.execute(
@@ -260,7 +297,11 @@ def channels(connection: Connection, scope: Scope) -> list[ChannelRow]:
 
 
 def _refund_scope(scope: Scope) -> ColumnElement[bool]:
-    return and_(scope.when(col(Refund.created_at)), scope.at(col(Parcel.station_id)))
+    return and_(
+        scope.when(col(Refund.created_at)),
+        scope.at(col(Parcel.station_id)),
+        scope.of_parcel(col(Parcel.id)),
+    )
 
 
 @dataclass(frozen=True)
@@ -346,7 +387,10 @@ def exception_parcels(
         .outerjoin(ReturnLine, col(ReturnLine.id) == col(Inspection.return_line_id))
         .join(Operator, col(Operator.id) == col(Inspection.operator_id))
         .where(
-            flagged, scope.when(col(Inspection.finished_at)), scope.at(col(Inspection.station_id))
+            flagged,
+            scope.when(col(Inspection.finished_at)),
+            scope.at(col(Inspection.station_id)),
+            scope.of_parcel(col(Inspection.parcel_id)),
         )
     )
     unexpected: Any = (
@@ -364,6 +408,7 @@ def exception_parcels(
             col(Parcel.unexpected),
             scope.when(col(Parcel.received_at)),
             scope.at(col(Parcel.station_id)),
+            scope.of_parcel(col(Parcel.id)),
         )
     )
     both = units.union_all(unexpected).subquery()
@@ -408,16 +453,21 @@ class PendingApproval:
 
 
 def pending_approvals(
-    connection: Connection, station_id: uuid.UUID | None, limit: int = PENDING_ROWS
+    connection: Connection,
+    station_id: uuid.UUID | None,
+    limit: int = PENDING_ROWS,
+    client_code: str | None = None,
 ) -> tuple[list[PendingApproval], int]:
     """Refunds waiting for a shift lead now, whatever the period: the oldest ``limit``, and
-    how many there are in all."""
+    how many there are in all (of one client shop's returns, if ``client_code``)."""
     station = literal(True) if station_id is None else col(Parcel.station_id) == station_id
-    waiting = and_(col(Refund.status) == RefundStatus.PENDING_APPROVAL, station)
+    client = literal(True) if client_code is None else col(Return.client_code) == client_code
+    waiting = and_(col(Refund.status) == RefundStatus.PENDING_APPROVAL, station, client)
     total = connection.execute(
         select(func.count())
         .select_from(Refund)
         .join(Parcel, col(Parcel.id) == col(Refund.parcel_id))
+        .join(Return, col(Return.id) == col(Refund.return_id))
         .where(waiting)
     ).scalar_one()
     rows = connection.execute(
@@ -445,13 +495,15 @@ class OutboxBacklog:
     oldest: datetime | None
 
 
-def outbox_backlog(connection: Connection) -> OutboxBacklog:
+def outbox_backlog(connection: Connection, client_code: str | None = None) -> OutboxBacklog:
+    """Events not yet with their order system (one client shop's, if ``client_code``)."""
+    client = literal(True) if client_code is None else col(OutboxEvent.client_code) == client_code
     row = connection.execute(
         select(
             _count_if(col(OutboxEvent.status) == OutboxStatus.PENDING),
             _count_if(col(OutboxEvent.status) == OutboxStatus.NEEDS_ATTENTION),
             func.min(col(OutboxEvent.created_at)),
-        ).where(col(OutboxEvent.status) != OutboxStatus.DELIVERED)
+        ).where(col(OutboxEvent.status) != OutboxStatus.DELIVERED, client)
     ).one()
     return OutboxBacklog(int(row[0]), int(row[1]), row[2])
 
@@ -519,7 +571,7 @@ def units_by_product(connection: Connection, scope: Scope) -> list[ProductUnits]
         )
         .select_from(Order)
         .join(OrderLine, col(OrderLine.order_id) == col(Order.id))
-        .where(scope.when(col(Order.placed_at)))
+        .where(scope.when(col(Order.placed_at)), scope.of(col(Order.client_code)))
         .group_by(col(OrderLine.product_id))
         .subquery()
     )
@@ -532,7 +584,7 @@ def units_by_product(connection: Connection, scope: Scope) -> list[ProductUnits]
         .select_from(Return)
         .join(ReturnLine, col(ReturnLine.return_id) == col(Return.id))
         .join(OrderLine, col(OrderLine.id) == col(ReturnLine.order_line_id))
-        .where(scope.when(col(Return.created_at)))
+        .where(scope.when(col(Return.created_at)), scope.of(col(Return.client_code)))
         .group_by(col(OrderLine.product_id), col(ReturnLine.reason_code))
         .subquery()
     )
@@ -637,8 +689,7 @@ def processing_seconds(
     value = seconds_between(col(Parcel.received_at), col(Refund.created_at))
     where = and_(
         col(Refund.parcel_id) == col(Parcel.id),
-        scope.when(col(Refund.created_at)),
-        scope.at(col(Parcel.station_id)),
+        _refund_scope(scope),
     )
     return percentiles(connection, value, where)
 
@@ -659,7 +710,7 @@ def processing_by_category(connection: Connection, scope: Scope) -> list[tuple[s
         .join(ReturnLine, col(ReturnLine.return_id) == col(Refund.return_id))
         .join(OrderLine, col(OrderLine.id) == col(ReturnLine.order_line_id))
         .join(Product, col(Product.id) == col(OrderLine.product_id))
-        .where(scope.when(col(Refund.created_at)), scope.at(col(Parcel.station_id)))
+        .where(_refund_scope(scope))
         .subquery()
     )
     medians = median_by(connection, pairs.c.category, pairs.c.seconds, literal(True))

@@ -97,8 +97,16 @@ class ReportRequest:
     period: Period | None = None  # every kind but the evidence pack
     station_code: str | None = None  # None: all stations
     rma_number: str | None = None  # the evidence pack's return
+    # One client shop's returns only ([clients.<code>]); None: every shop's.
+    client_code: str | None = None
 
     def __post_init__(self) -> None:
+        if self.client_code is not None and self.kind is ReportKind.KPIS:
+            # Its hourly tallies and sales counts are the warehouse's, not split by shop yet.
+            raise ReportRequestError(
+                "The KPI report covers the whole warehouse; by client: shift, insights, "
+                "recovery and evidence."
+            )
         if self.kind is ReportKind.EVIDENCE:
             if not (self.rma_number or "").strip():
                 raise ReportRequestError("An evidence pack needs the return's RMA number.")
@@ -108,10 +116,11 @@ class ReportRequest:
     @property
     def filter_text(self) -> str:
         station = f"station {self.station_code}" if self.station_code else "all stations"
+        client = f" · client {self.client_code}" if self.client_code else ""
         if self.kind is ReportKind.EVIDENCE:
-            return f"Return {self.rma_number}"
+            return f"Return {self.rma_number}{client}"
         assert self.period is not None
-        return f"{self.period.label} · {station}"
+        return f"{self.period.label} · {station}{client}"
 
 
 @dataclass(frozen=True)

@@ -57,8 +57,9 @@ def build(
     step("Counting parcels and units")
     volume = q.volume(connection, scope)
     refunds = q.refunds(connection, scope)
-    backlog = q.outbox_backlog(connection)
-    head = q.audit_head(connection)
+    backlog = q.outbox_backlog(connection, scope.client_code)
+    # The audit chain and the graders' agreement are the warehouse's, not one shop's.
+    head = q.audit_head(connection) if scope.client_code is None else None
     blocks.append(
         Facts(
             "summary",
@@ -79,7 +80,11 @@ def build(
                 ("Events not yet synced (all stations)", count(backlog.pending)),
                 ("Events needing attention (all stations)", count(backlog.needs_attention)),
                 ("Oldest unsynced event", when(backlog.oldest, zone)),
-                ("Audit chain head", "no entries" if head is None else f"#{head.sequence:,}"),
+                *(
+                    [("Audit chain head", "no entries" if head is None else f"#{head.sequence:,}")]
+                    if scope.client_code is None
+                    else []
+                ),
             ],
         )
     )
@@ -161,7 +166,9 @@ def build(
             widths=(3.0, 0.8, 1.2),
         )
     )
-    pending, waiting = q.pending_approvals(connection, scope.station_id)
+    pending, waiting = q.pending_approvals(
+        connection, scope.station_id, client_code=scope.client_code
+    )
     shown = "" if waiting == len(pending) else f", oldest {len(pending):,} listed"
     blocks.append(
         Table(
@@ -220,4 +227,5 @@ def build(
             widths=(1.1, 2.0, 1.0, 1.0, 1.0, 1.0, 1.2),
         )
     )
-    consistency.build(connection, scope, content, step)
+    if scope.client_code is None:
+        consistency.build(connection, scope, content, step)

@@ -93,6 +93,7 @@ class OutboxEventView:
     next_attempt_at: datetime
     delivered_at: datetime | None
     held_until: datetime | None = None  # written held (a receipt's grace period)
+    client_code: str | None = None  # whose order system it goes to; None: [order_system]
 
 
 class DeliveryOutcome(StrEnum):

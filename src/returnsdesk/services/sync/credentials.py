@@ -15,7 +15,14 @@ DEFAULT_TOKEN_ENV = "RETURNSDESK_ORDER_SYSTEM_TOKEN"
 KEYRING_SERVICE, KEYRING_USER = "returnsdesk", "order_system"
 
 
-def order_system_token(variable: str, environ: Mapping[str, str]) -> str | None:
+def client_keyring_user(code: str) -> str:
+    """The keyring user holding a client shop's token ([clients.<code>])."""
+    return f"{KEYRING_USER}:{code}"
+
+
+def order_system_token(
+    variable: str, environ: Mapping[str, str], keyring_user: str = KEYRING_USER
+) -> str | None:
     """The token from ``variable`` in ``environ``, else the keyring (when installed), else None."""
     token = environ.get(variable, "").strip()
     if token:
@@ -25,7 +32,7 @@ def order_system_token(variable: str, environ: Mapping[str, str]) -> str | None:
     except ImportError:
         return None
     try:
-        stored = keyring.get_password(KEYRING_SERVICE, KEYRING_USER)
+        stored = keyring.get_password(KEYRING_SERVICE, keyring_user)
     except Exception as exc:  # noqa: BLE001 - no usable keyring backend is "no token here"
         log.warning("OS keyring not readable: %s", exc)
         return None

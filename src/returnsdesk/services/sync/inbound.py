@@ -24,6 +24,11 @@ The merge rule (what wins when the shop and the station disagree):
 * While the return is still open locally, the shop's version is taken whole: its lines and
   tracking numbers, and its status: ``cancelled`` cancels it here, ``inspected``/``closed``
   (done elsewhere) completes it here without a refund, so a late parcel shows as completed.
+
+Several client shops (``[clients.<code>]``): each has a ``Puller`` of its own, with its own
+cursor (feed ``returns@<code>``), and tags what it writes with its ``client_code``. A return or
+order already held for another client is never taken over (the RMA or order number is the
+same in two shops): it is skipped, logged and counted in ``PullStats.kept_local``.
 """
 
 from __future__ import annotations
@@ -91,6 +96,19 @@ class PullStats:
     cursor: str = ""
     notes: list[str] = field(default_factory=list)
 
+    def plus(self, other: PullStats) -> PullStats:
+        """Both pulls' counts together (several shops' feeds read in one round)."""
+        return PullStats(
+            pages=self.pages + other.pages,
+            received=self.received + other.received,
+            created=self.created + other.created,
+            updated=self.updated + other.updated,
+            stale=self.stale + other.stale,
+            kept_local=self.kept_local + other.kept_local,
+            cursor=other.cursor,
+            notes=[*self.notes, *other.notes],
+        )
+
     def summary(self) -> str:
         return (
             f"{self.received} returns read in {self.pages} pages: {self.created} new, "
@@ -107,6 +125,7 @@ class Puller:
         *,
         page_size: int = 100,
         clock: Clock = utc_now,
+        client_code: str | None = None,  # the client shop this feed is; None: the station's
     ) -> None:
         if not 1 <= page_size <= 500:
             raise ValueError("page_size must be 1 to 500 (the contract's limit)")
@@ -114,6 +133,8 @@ class Puller:
         self._feed = feed
         self._page_size = page_size
         self._clock = clock
+        self.client_code = client_code
+        self._feed_name = RETURNS_FEED if client_code is None else f"{RETURNS_FEED}@{client_code}"
         self._lock = threading.Lock()  # one pull at a time per station process
 
     def pull(self, stop_event: threading.Event | None = None) -> PullStats:
@@ -142,7 +163,7 @@ class Puller:
 
     def cursor(self) -> str:
         with self._database.read() as session:
-            return sync_cursors.read_cursor(session, RETURNS_FEED)
+            return sync_cursors.read_cursor(session, self._feed_name)
 
     def run_forever(
         self,
@@ -152,19 +173,7 @@ class Puller:
         after_each: Callable[[], object] | None = None,
     ) -> None:
         """Pull every ``interval_s`` until ``stop_event`` is set; failures are logged, not fatal."""
-        while not stop_event.is_set():
-            try:
-                self.pull(stop_event)
-            except OperatorError as exc:
-                log.warning("Pull from the order system failed: %s", exc)
-            except Exception:  # noqa: BLE001 - a locked database must not end the loop
-                log.exception("Pull from the order system failed")
-            if after_each is not None:
-                try:
-                    after_each()
-                except Exception:  # noqa: BLE001
-                    log.exception("Sync housekeeping failed")
-            stop_event.wait(interval_s)
+        _pull_forever(self.pull, stop_event, interval_s, after_each)
 
     # --- applying ------------------------------------------------------------------------------
 
@@ -182,13 +191,78 @@ class Puller:
         with session.no_autoflush:
             for remote in items:
                 stats.received += 1
-                _apply_remote_return(writer, remote, stats)
-        sync_cursors.store_cursor(session, RETURNS_FEED, page.next_cursor, pulled_at=self._clock())
+                _apply_remote_return(writer, remote, stats, self.client_code)
+        sync_cursors.store_cursor(
+            session, self._feed_name, page.next_cursor, pulled_at=self._clock()
+        )
 
 
-def _apply_remote_return(writer: ReturnWriter, remote: RemoteReturn, stats: PullStats) -> None:
+class ShopPullers:
+    """Several client shops' feeds (``[clients.<code>]``), read one after the other."""
+
+    def __init__(self, pullers: list[Puller]) -> None:
+        self.pullers = pullers
+
+    def pull(self, stop_event: threading.Event | None = None) -> PullStats:
+        """Every feed; one that fails holds no other back, and the first failure is raised once
+        all were read (``PullFailed`` / ``MalformedAnswer``, nothing of its broken page kept)."""
+        total, failure = PullStats(), None
+        for puller in self.pullers:
+            if stop_event is not None and stop_event.is_set():
+                break
+            try:
+                total = total.plus(puller.pull(stop_event))
+            except OperatorError as exc:
+                failure = failure or exc
+        if failure is not None:
+            raise failure
+        return total
+
+    def run_forever(
+        self,
+        stop_event: threading.Event,
+        *,
+        interval_s: float,
+        after_each: Callable[[], object] | None = None,
+    ) -> None:
+        _pull_forever(self.pull, stop_event, interval_s, after_each)
+
+
+def _pull_forever(
+    pull: Callable[[threading.Event], object],
+    stop_event: threading.Event,
+    interval_s: float,
+    after_each: Callable[[], object] | None,
+) -> None:
+    while not stop_event.is_set():
+        try:
+            pull(stop_event)
+        except OperatorError as exc:
+            log.warning("Pull from the order system failed: %s", exc)
+        except Exception:  # noqa: BLE001 - a locked database must not end the loop
+            log.exception("Pull from the order system failed")
+        if after_each is not None:
+            try:
+                after_each()
+            except Exception:  # noqa: BLE001
+                log.exception("Sync housekeeping failed")
+        stop_event.wait(interval_s)
+
+
+def _apply_remote_return(
+    writer: ReturnWriter, remote: RemoteReturn, stats: PullStats, client_code: str | None
+) -> None:
     """Upsert one return with its order and products, by the merge rule in the module doc."""
     existing = writer.find_return(remote.rma_number)
+    existing_order = writer.find_order(remote.order.number)
+    for kind, row in (("return", existing), ("order", existing_order)):
+        if row is not None and row.client_code != client_code:
+            owner = row.client_code or "the station's own shop"
+            note = f"{remote.rma_number}: its {kind} number is held for {owner}: not taken over"
+            log.warning("Pull (client %s): %s", client_code, note)
+            stats.kept_local += 1
+            stats.notes.append(note)
+            return
     if (
         existing is not None
         and existing.remote_updated_at is not None
@@ -212,6 +286,7 @@ def _apply_remote_return(writer: ReturnWriter, remote: RemoteReturn, stats: Pull
         currency=remote.order.currency,
         placed_at=remote.order.placed_at,
         delivered_at=remote.order.delivered_at,
+        client_code=client_code,
         **optional,
     )
     lines_by_ref = _upsert_order_lines(writer, order, remote.order)
@@ -224,6 +299,7 @@ def _apply_remote_return(writer: ReturnWriter, remote: RemoteReturn, stats: Pull
         policy_window_days=remote.policy_window_days,
         customer_tier=remote.customer_tier,
         remote_updated_at=remote.updated_at,
+        client_code=client_code,
         **first_seen,
     )
     if existing is None:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Mapping
 from datetime import datetime
 
 from sqlmodel import Session, col, select
@@ -58,14 +59,20 @@ def resend_parked(
     *,
     shop: KeyInquiry | None,
     now: datetime | None = None,
+    client_shops: Mapping[str, KeyInquiry] | None = None,  # client shops' order systems
 ) -> OutboxEventView:
-    """Queue a parked event again under a new key, if the shop says its key applied nothing."""
+    """Queue a parked event again under a new key, if the shop says its key applied nothing.
+
+    A client shop's event ([clients.<code>]) is asked about at that shop only."""
     when = now or utc_now()
     with refusals_audited(
         database, operator, "sync.resend_refused", str(event_id), (SyncNotAllowed, ResendRefused)
     ):
         with database.session() as session:
-            old_key = _parked(session, event_id, operator).idempotency_key
+            parked = _parked(session, event_id, operator)
+            old_key, client = parked.idempotency_key, parked.client_code
+        if client is not None:
+            shop = (client_shops or {}).get(client)
         if shop is None:
             raise ResendRefused(
                 "This station has no order system to ask what the event's key did; "

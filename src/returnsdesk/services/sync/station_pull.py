@@ -4,6 +4,9 @@ The Qt layer calls ``StationPull.pull`` from a background op (never on the GUI t
 starts ``StationRelay`` on its own thread. Each keeps its own HTTP client. The relay claims
 events with leases, so a station app and a ``returnsdesk sync --forever`` service on the same
 database share the work without sending an event twice at once.
+
+With client shops (``[clients.<code>]``, ``clients.py``) the pull reads each shop's feed in
+turn, and the relay sends each event through its own shop's connection only.
 """
 
 from __future__ import annotations
@@ -11,18 +14,23 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from returnsdesk.config import MessagesSettings, OrderSystemSettings
+from returnsdesk.config import ClientSettings, MessagesSettings, OrderSystemSettings, Settings
 from returnsdesk.data.db import Database
-from returnsdesk.services.sync.connector import KeyOutcome, KeyOutcomeUnavailable
-from returnsdesk.services.sync.credentials import DEFAULT_TOKEN_ENV, order_system_token
-from returnsdesk.services.sync.inbound import Puller, PullStats
+from returnsdesk.services.sync.clients import ClientRouter, ShopConnection, shop_connections
+from returnsdesk.services.sync.connector import Connector, KeyOutcome, KeyOutcomeUnavailable
+from returnsdesk.services.sync.credentials import (
+    DEFAULT_TOKEN_ENV,
+    KEYRING_USER,
+    order_system_token,
+)
+from returnsdesk.services.sync.inbound import Puller, PullStats, ShopPullers
 from returnsdesk.services.sync.relay import Relay, RelayStats
 
 if TYPE_CHECKING:
-    from returnsdesk.services.messages.deliver import NoOrderSystem
+    from returnsdesk.services.messages.deliver import MessageConnector, NoOrderSystem
     from returnsdesk.services.sync.http_connector import HttpContractConnector
     from returnsdesk.services.sync.shopify import ShopifyConnector
 
@@ -33,22 +41,30 @@ log = logging.getLogger(__name__)
 
 class StationPull:
     def __init__(
-        self, database: Database, connector: OrderSystemConnector, interval_s: float
+        self,
+        database: Database,
+        feeds: Sequence[tuple[str | None, OrderSystemConnector]],
+        interval_s: float,
     ) -> None:
+        """``feeds``: each shop's client code (None: the station's own) and connector."""
         self.interval_s = interval_s
-        self._connector = connector
-        self._puller = Puller(database, connector)
+        self._connectors = [connector for _, connector in feeds]
+        self._pullers = ShopPullers(
+            [Puller(database, connector, client_code=code) for code, connector in feeds]
+        )
         self._stop = threading.Event()
 
     def pull(self) -> PullStats:
-        """One pull (raises ``PullFailed`` / ``MalformedAnswer``); stops early after ``close``."""
-        return self._puller.pull(self._stop)
+        """One pull of every shop (raises ``PullFailed`` / ``MalformedAnswer``, after the other
+        shops were pulled); stops early after ``close``."""
+        return self._pullers.pull(self._stop)
 
     def close(self) -> None:
-        """Stop at the next page and close the HTTP client (a call in flight ends with an error,
-        which a closing window no longer shows)."""
+        """Stop at the next page and close the HTTP clients (a call in flight ends with an
+        error, which a closing window no longer shows)."""
         self._stop.set()
-        self._connector.close()
+        for connector in self._connectors:
+            connector.close()
 
 
 class StationRelay:
@@ -62,22 +78,31 @@ class StationRelay:
         on_change: Callable[[RelayStats], None] | None = None,
         *,
         parallel_returns: int = 1,
+        # Client shops' connections (code -> its client and connector): a router sends each
+        # event to its own shop; ``connector`` stays the station's own shop's.
+        clients: Mapping[str, tuple[ClientSettings, OrderSystemConnector | NoOrderSystem]]
+        | None = None,
     ) -> None:
-        from returnsdesk.services.messages.deliver import (  # loads jinja2
-            MessageConnector,
-            NoOrderSystem,
-        )
+        from returnsdesk.services.messages.deliver import NoOrderSystem
         from returnsdesk.services.messages.queue import MESSAGE_EVENT
 
-        self._connector = connector
+        self._connector: MessageConnector | ClientRouter = _with_messages(
+            database, connector, messages
+        )
         order_system = not isinstance(connector, NoOrderSystem)
+        if clients:
+            routes: dict[str | None, Connector] = {None: self._connector}
+            for code, (client, client_connector) in clients.items():
+                routes[code] = _with_messages(database, client_connector, messages, client)
+            self._connector = ClientRouter(routes)
+            order_system = order_system or any(
+                not isinstance(c, NoOrderSystem) for _, c in clients.values()
+            )
         # Customer messages go through the same relay (rendered, then to the shop or SMTP).
         # Without an order system it sends them alone; other events wait, as with no relay.
         self._relay = Relay(
             database,
-            MessageConnector(
-                connector, database, messages or MessagesSettings(), order_system=order_system
-            ),
+            self._connector,
             event_types=None if order_system else frozenset({MESSAGE_EVENT}),
             parallel=parallel_returns,
         )
@@ -101,14 +126,44 @@ class StationRelay:
         self._connector.close()
 
 
+def _with_messages(
+    database: Database,
+    connector: OrderSystemConnector | NoOrderSystem,
+    messages: MessagesSettings | None,
+    client: ClientSettings | None = None,
+) -> MessageConnector:
+    from returnsdesk.services.messages.deliver import NoOrderSystem, shop_messages  # jinja2
+
+    return shop_messages(
+        connector,
+        database,
+        messages or MessagesSettings(),
+        client,
+        order_system=not isinstance(connector, NoOrderSystem),
+    )
+
+
 def station_pull(
     settings: OrderSystemSettings,
     database: Database,
     environ: Mapping[str, str] | None = None,
+    *,
+    clients: Sequence[ClientSettings] = (),
 ) -> StationPull | None:
-    """The pull for this station, or None when no order system or no token is set up."""
-    connector = _connector(settings, environ, "pull")
-    return None if connector is None else StationPull(database, connector, settings.pull_interval_s)
+    """The pull for this station, or None when no order system or no token is set up.
+
+    ``clients``: client shops ([clients.<code>]) whose feeds are pulled too, each tagged."""
+    feeds: list[tuple[str | None, OrderSystemConnector]] = []
+    intervals = []
+    for shop in shop_connections(Settings(order_system=settings, clients=tuple(clients))):
+        connector = _shop_connector(shop, environ, "pull")
+        if connector is not None:
+            feeds.append((shop.code, connector))
+            intervals.append(shop.order_system.pull_interval_s)
+    if not feeds:
+        return None
+    # The most eager shop's interval: each pull reads every feed.
+    return StationPull(database, feeds, min(intervals))
 
 
 def station_relay(
@@ -118,6 +173,7 @@ def station_relay(
     *,
     messages: MessagesSettings | None = None,
     on_change: Callable[[RelayStats], None] | None = None,
+    clients: Sequence[ClientSettings] = (),
 ) -> StationRelay | None:
     """The relay for this station, or None when it has nothing to send to: no order system (or
     no token) and no SMTP server for customer messages.
@@ -126,15 +182,29 @@ def station_relay(
     delivery and no order system, the relay sends the messages alone.
     """
     connector: OrderSystemConnector | NoOrderSystem | None = _connector(settings, environ, "relay")
-    if connector is None and messages is not None and messages.delivery == "smtp":
+    client_routes: dict[str, tuple[ClientSettings, OrderSystemConnector | NoOrderSystem]] = {}
+    for shop in shop_connections(Settings(order_system=settings, clients=tuple(clients))):
+        if shop.client is None:
+            continue
+        client_connector = _shop_connector(shop, environ, "relay")
+        if client_connector is not None:
+            client_routes[shop.client.code] = (shop.client, client_connector)
+    smtp = messages is not None and messages.delivery == "smtp"
+    if connector is None and (smtp or client_routes):
         from returnsdesk.services.messages.deliver import NoOrderSystem
 
-        log.info("No order system: the relay sends customer messages by SMTP only")
+        if not client_routes:
+            log.info("No order system: the relay sends customer messages by SMTP only")
         connector = NoOrderSystem()
     if connector is None:
         return None
     return StationRelay(
-        database, connector, messages, on_change, parallel_returns=settings.parallel_returns
+        database,
+        connector,
+        messages,
+        on_change,
+        parallel_returns=settings.parallel_returns,
+        clients=client_routes,
     )
 
 
@@ -143,13 +213,26 @@ class StationKeyInquiry:
     a connection of its own and closes it, so the station holds none for it meanwhile."""
 
     def __init__(
-        self, settings: OrderSystemSettings, environ: Mapping[str, str] | None = None
+        self,
+        settings: OrderSystemSettings,
+        environ: Mapping[str, str] | None = None,
+        *,
+        token_variable: str = DEFAULT_TOKEN_ENV,
+        keyring_user: str = KEYRING_USER,
     ) -> None:
         self._settings = settings
         self._environ = environ
+        self._token = (token_variable, keyring_user)
 
     def key_outcome(self, key: str) -> KeyOutcome:
-        connector = _connector(self._settings, self._environ, "resend of parked events")
+        variable, user = self._token
+        connector = _connector(
+            self._settings,
+            self._environ,
+            "resend of parked events",
+            token_variable=variable,
+            keyring_user=user,
+        )
         if connector is None:
             raise KeyOutcomeUnavailable(
                 "The order system is not reachable from this station (no address or token)."
@@ -169,12 +252,49 @@ def station_key_inquiry(
     return StationKeyInquiry(settings, environ)
 
 
+def client_key_inquiries(
+    clients: Sequence[ClientSettings], environ: Mapping[str, str] | None = None
+) -> dict[str, StationKeyInquiry]:
+    """The same question for each client shop's events, asked at that shop only."""
+    return {
+        shop.client.code: StationKeyInquiry(
+            shop.order_system,
+            environ,
+            token_variable=shop.token_variable,
+            keyring_user=shop.keyring_user,
+        )
+        for shop in shop_connections(Settings(clients=tuple(clients)))
+        if shop.client is not None
+        and shop.order_system.kind != "none"
+        and shop.order_system.url is not None
+    }
+
+
+def _shop_connector(
+    shop: ShopConnection, environ: Mapping[str, str] | None, what: str
+) -> OrderSystemConnector | None:
+    return _connector(
+        shop.order_system,
+        environ,
+        f"{what} for {shop.label}",
+        token_variable=shop.token_variable,
+        keyring_user=shop.keyring_user,
+    )
+
+
 def _connector(
-    settings: OrderSystemSettings, environ: Mapping[str, str] | None, what: str
+    settings: OrderSystemSettings,
+    environ: Mapping[str, str] | None,
+    what: str,
+    *,
+    token_variable: str = DEFAULT_TOKEN_ENV,
+    keyring_user: str = KEYRING_USER,
 ) -> OrderSystemConnector | None:
     if settings.kind == "none" or settings.url is None:
         return None
-    token = order_system_token(DEFAULT_TOKEN_ENV, os.environ if environ is None else environ)
+    token = order_system_token(
+        token_variable, os.environ if environ is None else environ, keyring_user
+    )
     if token is None:
         log.warning(
             "Order system %s: no API token, so no %s (see docs/it-guide.md)", settings.url, what

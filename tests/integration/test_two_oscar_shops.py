@@ -1,0 +1,207 @@
+"""Two client shops at one desk, with two real django-oscar shops: one station pulls both, works
+a return of each through the station service, relays, and each shop holds exactly its own
+refund and stock changes (and its own customer's messages, in its own name).
+
+Both shops start from the same seeded template, so the second one's RMA, order and tracking
+numbers are renamed first (a station keeps RMA numbers unique across its shops; see
+services/sync/inbound.py for what happens when two shops do share one).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlmodel import col, select
+
+from integration.oscar_shop import OscarShop, ShopUnavailable, unavailable
+from returnsdesk.config import Settings, client_token_variable, load_settings
+from returnsdesk.data.models import Operator, OutboxEvent, Return
+from returnsdesk.domain.clock import utc_now
+from returnsdesk.domain.inspection import UnitStep
+from returnsdesk.domain.vocabulary import OperatorRole, OutboxStatus
+from returnsdesk.services.bootstrap import StationEnvironment, open_environment
+from returnsdesk.services.operators import sign_in
+from returnsdesk.services.station import ParcelOpened, StationService
+from returnsdesk.services.sync.station_pull import station_pull, station_relay
+
+pytestmark = pytest.mark.slow
+
+SHOE = "5012345000015"
+JACKET = "5012345000022"
+OPERATOR = "OP-3PL"
+# The same seeded return in both shops: a shoe and two jackets, 208.99 GBP refunded at grade B.
+RMA = {"ACME": "RMA-000101", "BOLT": "RMA-700101"}
+RENAME_SECOND_SHOP = """
+from oscar.core.loading import get_model
+from returnsdesk_oscar.models import ReturnAuthorisation, ReturnTracking
+Order = get_model("order", "Order")
+for ra in ReturnAuthorisation.objects.all():
+    ReturnAuthorisation.objects.filter(pk=ra.pk).update(
+        rma_number=ra.rma_number.replace("RMA-0", "RMA-7"))
+for t in ReturnTracking.objects.all():
+    ReturnTracking.objects.filter(pk=t.pk).update(number="B" + t.number[1:])
+for o in Order.objects.all():
+    Order.objects.filter(pk=o.pk).update(number="B" + o.number)
+"""
+
+
+@pytest.fixture(scope="module")
+def two_shops(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, OscarShop]]:
+    try:
+        acme = OscarShop.start(tmp_path_factory.mktemp("oscar-acme"))
+    except ShopUnavailable as reason:
+        raise unavailable(reason) from None
+    with acme, OscarShop.start(tmp_path_factory.mktemp("oscar-bolt")) as bolt:
+        bolt.manage("shell", "-c", RENAME_SECOND_SHOP)
+        yield {"ACME": acme, "BOLT": bolt}
+
+
+def station_settings(tmp_path: Path, shops: dict[str, OscarShop]) -> Settings:
+    path = tmp_path / "config.toml"
+    path.write_text(
+        f"""
+[database]
+url = "sqlite:///{tmp_path / "station.sqlite3"}"
+
+[messages]
+grace_minutes = 0
+
+[clients.ACME]
+name = "Acme Outdoor"
+[clients.ACME.order_system]
+kind = "oscar"
+url = "{shops["ACME"].base_url}"
+
+[clients.BOLT]
+name = "Bolt Bikes"
+sender_name = "Bolt Bikes Customer Care"
+[clients.BOLT.order_system]
+kind = "oscar"
+url = "{shops["BOLT"].base_url}"
+""",
+        encoding="utf-8",
+    )
+    return load_settings(environ={"RETURNSDESK_SYSTEM_CONFIG": str(path)})
+
+
+def work_return(service: StationService, rma: str) -> None:
+    """Open the parcel by its RMA, grade each unit B with every check passed, complete it."""
+    opened = service.open_parcel(service.classify(rma))
+    assert isinstance(opened, ParcelOpened), opened
+    view = opened.parcel.view
+    work = service.new_inspection(view)
+    for gtin in (SHOE, JACKET, JACKET):
+        work.begin_unit(service.resolve_item(service.classify(gtin), view), now=service.clock())
+        work.grade("2")
+        while work.current is not None and work.current.step is UnitStep.CHECKLIST:
+            work.answer(True)
+        work.accept(now=service.clock())
+    service.complete(opened.parcel.parcel_id, work)
+
+
+def undelivered(env: StationEnvironment) -> list[tuple[str | None, str, OutboxStatus]]:
+    with env.database.session() as session:
+        rows = session.exec(
+            select(OutboxEvent.client_code, OutboxEvent.event_type, OutboxEvent.status).where(
+                col(OutboxEvent.status) != OutboxStatus.DELIVERED,
+                col(OutboxEvent.client_code).is_not(None),
+            )
+        ).all()
+    return [tuple(row) for row in rows]
+
+
+def test_one_station_works_a_return_of_each_of_two_oscar_shops_and_each_books_only_its_own(
+    two_shops: dict[str, OscarShop], tmp_path: Path
+) -> None:
+    settings = station_settings(tmp_path, two_shops)
+    tokens = {client_token_variable(code): shop.token for code, shop in two_shops.items()}
+    env = open_environment(settings, demo=False)
+    try:
+        with env.database.session() as session:
+            session.add(
+                Operator(code=OPERATOR, name="Tia Third-party", role=OperatorRole.INSPECTOR)
+            )
+
+        # Given a station that pulls both shops
+        pull = station_pull(
+            settings.order_system, env.database, environ=tokens, clients=settings.clients
+        )
+        assert pull is not None
+        try:
+            stats = pull.pull()
+        finally:
+            pull.close()
+        shop_returns = len(two_shops["ACME"].demo["returns"])
+        assert stats.created == 2 * shop_returns
+        with env.database.session() as session:
+            tagged = {r.rma_number: r.client_code for r in session.exec(select(Return))}
+        assert {tagged[RMA["ACME"]], tagged[RMA["BOLT"]]} == {"ACME", "BOLT"}
+        assert tagged[RMA["ACME"]] == "ACME"
+        assert sorted(tagged.values()).count("BOLT") == shop_returns
+
+        # When an inspector works one return of each shop; the screen names the shop
+        with env.database.session() as session:
+            context = sign_in(session, operator_code=OPERATOR, station_code="STATION-01", pin=None)
+        service = StationService(
+            database=env.database,
+            policies=env.policies,
+            context=context,
+            scan_rules=env.scan_rules,
+            clock=utc_now,  # the shops' dates are the machine's: the windows are open today
+            clients=env.clients,
+        )
+        opened = service.open_parcel(service.classify(RMA["BOLT"]))
+        assert isinstance(opened, ParcelOpened)
+        assert opened.parcel.view.client_name == "Bolt Bikes"
+        service.undo_receipt(opened.parcel.parcel_id)
+        for rma in RMA.values():
+            work_return(service, rma)
+
+        # and the station's relay runs until both shops have everything
+        relay = station_relay(
+            settings.order_system,
+            env.database,
+            environ=tokens,
+            messages=settings.messages,
+            clients=settings.clients,
+        )
+        assert relay is not None
+        relay.start()
+        try:
+            deadline = time.monotonic() + 90
+            while undelivered(env) and time.monotonic() < deadline:
+                time.sleep(0.5)
+        finally:
+            relay.close()
+        assert undelivered(env) == []
+
+        # Then each shop holds exactly its own refund, under the station's key,
+        with env.database.session() as session:
+            keys = {
+                e.client_code: e.idempotency_key
+                for e in session.exec(
+                    select(OutboxEvent).where(OutboxEvent.event_type == "refund.requested")
+                )
+            }
+        for code, shop in two_shops.items():
+            assert shop.refund_events(RMA[code]) == [(Decimal("208.99"), keys[code])]
+            # and only its own units back in stock: one shoe and two jackets, not twice that
+            assert (shop.num_in_stock(SHOE), shop.num_in_stock(JACKET)) == (13, 10)
+        # and its own customer's messages, in its own name
+        acme_mail, bolt_mail = two_shops["ACME"].emails(), two_shops["BOLT"].emails()
+        assert acme_mail and bolt_mail
+        for mail, own, other in (
+            (acme_mail, "Acme Outdoor", "Bolt Bikes"),
+            (bolt_mail, "Bolt Bikes Customer Care", "Acme Outdoor"),
+        ):
+            bodies = [str(m.get_body(("html",)).get_content()) for m in mail]
+            assert all(own in body and other not in body for body in bodies)
+            assert all(
+                RMA["ACME" if own.startswith("Acme") else "BOLT"] in m["Subject"] for m in mail
+            )
+    finally:
+        env.database.dispose()

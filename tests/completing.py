@@ -3,6 +3,7 @@ what a station writes: refunds, outbox events, audit entries."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import replace
 from decimal import Decimal
 
@@ -10,6 +11,7 @@ from sqlmodel import select
 
 from returnsdesk.data.models import Return
 from returnsdesk.domain.clock import utc_now
+from returnsdesk.domain.inspection import ParcelInspection
 from returnsdesk.domain.policy import (
     AmountByCurrency,
     Grade,
@@ -67,6 +69,17 @@ def complete_parcel(
 ) -> CompletionResult:
     """Receive the parcel, inspect every expected unit with ``grade`` and complete it
     (overriding each unit's disposition with ``override``, if given)."""
+    return service.complete(*inspect_parcel(service, parcel, grade=grade, override=override))
+
+
+def inspect_parcel(
+    service: StationService,
+    parcel: DemoParcel,
+    *,
+    grade: str = "2",
+    override: Disposition | None = None,
+) -> tuple[uuid.UUID, ParcelInspection]:
+    """``complete_parcel`` up to the completion: the parcel received, every unit inspected."""
     opened = service.open_parcel(service.classify(parcel.tracking_number or parcel.rma_number))
     assert isinstance(opened, ParcelOpened), parcel.rma_number
     work = service.new_inspection(opened.parcel.view)
@@ -84,7 +97,7 @@ def complete_parcel(
                 work.accept(now=service.clock())
             else:
                 work.accept(now=service.clock(), override=override, reason="test override")
-    return service.complete(opened.parcel.parcel_id, work)
+    return opened.parcel.parcel_id, work
 
 
 def with_two_more_grades(policies: Policies) -> Policies:

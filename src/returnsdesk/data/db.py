@@ -11,9 +11,10 @@ is one unit of work::
         ...  # queries only: a snapshot that never takes the write lock
 
 Sessions never outlive the ``with`` block and never cross threads; code inside the block never
-calls ``commit()`` itself. ``expire_on_commit=False``
-keeps loaded attributes after the commit, so objects returned from the block are detached plain
-data the GUI can read without touching the database.
+calls ``commit()`` itself. The commit numbers the transaction's outbox events and appends its
+audit entries (``repositories._number_appends``, a ``before_commit`` hook on every session).
+``expire_on_commit=False`` keeps loaded attributes after the commit, so objects returned from
+the block are detached plain data the GUI can read without touching the database.
 
 SQLite (the default, one file per station) is set up for durability and serialised writes: WAL,
 ``synchronous=FULL``, a 10 s busy timeout, foreign keys on, and every transaction starts with

@@ -323,7 +323,7 @@ class OutboxEvent(TableModel, table=True):
     id: uuid.UUID = _id()
     sequence: int | None = Field(
         default=None, sa_column=Column(Integer, unique=True, nullable=True, index=True)
-    )  # delivery order; assigned from a counter at insert (see repositories.add_outbox_event)
+    )  # delivery order; numbered at commit, in commit order (repositories._number_appends)
     event_type: str = Field(max_length=64)
     aggregate_id: uuid.UUID = Field(index=True)  # the return the event belongs to
     payload: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)

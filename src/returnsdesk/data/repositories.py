@@ -7,8 +7,22 @@ Sequences are the current maximum + 1. On SQLite that is safe because every tran
 with ``BEGIN IMMEDIATE``: writers run one at a time, so no two read the same maximum. On
 PostgreSQL two concurrent transactions could read the same maximum: one station's user action
 would then fail on the unique ``sequence`` and the audit chain would fork. So there a
-transaction takes an advisory lock before it appends, held until it commits or rolls back:
-appending transactions take turns, as on SQLite (tests/services/test_completion_concurrency.py).
+transaction takes an advisory lock (``APPEND_LOCK``) before it numbers anything, held until it
+commits or rolls back: numbering transactions take turns, and numbers increase in commit order.
+The relay relies on that: it delivers a return's events in ``sequence`` order and an event
+waits only for lower-numbered events it can see, so a lower number committed after a higher
+one was delivered would break the order.
+
+Numbering waits for the commit. ``add_outbox_event`` adds its event with no ``sequence`` and
+``append_audit`` only notes its entry; ``_number_appends`` (a ``before_commit`` hook on every
+session) takes the lock, numbers the events in the order they were added and appends the
+entries to the chain, right before COMMIT. So a completion holds the lock for its last few
+statements rather than for its whole transaction, and stations completing at once overlap on
+PostgreSQL (issue 16: the lock was taken by the first event and waited for by every other
+station for the rest of the completion). Until the commit an event's ``sequence`` is None and
+an entry's is 0; nothing reads them before (the entry is not even in the session). An entry's
+``at`` is its commit's time, and a chain that refuses it (no audit key, a broken seal) fails
+the commit: the user action is rolled back whole, as when the append itself raised.
 
 The audit trail (issue 11). Each entry's ``entry_hash`` is an HMAC-SHA256, under the station's
 audit key (``audit_key.py``; never in the database), of the previous entry's hash and the
@@ -35,13 +49,15 @@ import json
 import math
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from enum import Enum
 from typing import Any
 
 from sqlalchemy import text
+from sqlalchemy.event import listens_for
+from sqlalchemy.orm import SessionTransaction
 from sqlmodel import Session, col, func, select
 
 from returnsdesk.data.audit_key import PROVIDER, AuditKey, AuditKeyError
@@ -108,7 +124,26 @@ def take_turns(session: Session, lock: int) -> None:
         session.connection().execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": lock})
 
 
-_OUTBOX_SEQUENCE = "returnsdesk.outbox_sequence"  # session.info: (transaction, next number)
+_APPENDS = "returnsdesk.appends"  # session.info: what the transaction numbers at commit
+
+
+@dataclass(slots=True)
+class _Appends:
+    """A transaction's outbox events and audit entries waiting for ``_number_appends``."""
+
+    transaction: SessionTransaction
+    events: list[OutboxEvent] = field(default_factory=list)
+    entries: list[AuditEntry] = field(default_factory=list)
+    numbering: bool = False  # in the hook, holding the lock: number at once
+    next_sequence: int | None = None  # read once, then counted on in memory
+
+
+def _appends(session: Session) -> _Appends:
+    transaction = session.get_transaction() or session.begin()
+    appends = session.info.get(_APPENDS)
+    if appends is None or appends.transaction is not transaction:  # a new transaction
+        appends = session.info[_APPENDS] = _Appends(transaction)
+    return appends
 
 
 def add_outbox_event(
@@ -122,14 +157,13 @@ def add_outbox_event(
 ) -> OutboxEvent:
     """Queue an event for the order system in the caller's transaction, due at once (or at
     ``held_until``: the later events of its return wait behind it; ``outbox.end_holds``).
+    Its ``sequence`` is given at commit (module docstring).
 
     ``now`` is the caller's clock (GUIDE.md 16), not the machine's: the relay's clock decides
     when the event is due, and a station run on an injected clock must queue on that clock.
     """
-    sequence = _next_outbox_sequence(session)
     event = OutboxEvent(
         client_code=_client_of(session, payload.get("return_id") or aggregate_id),
-        sequence=sequence,
         event_type=event_type,
         aggregate_id=aggregate_id,
         payload=to_json_payload(payload),
@@ -141,6 +175,11 @@ def add_outbox_event(
         held_until=held_until,
     )
     session.add(event)
+    appends = _appends(session)
+    if appends.numbering:  # an anchor of an entry being appended at commit
+        event.sequence = _next_outbox_sequence(session)
+    else:
+        appends.events.append(event)
     return event
 
 
@@ -157,20 +196,46 @@ def _client_of(session: Session, return_id: object) -> str | None:
     return None if found is None else found.client_code
 
 
+@listens_for(Session, "before_commit")
+def _number_appends(session: Session) -> None:
+    """Right before COMMIT: take the append lock, number the transaction's outbox events in the
+    order they were added, then append its audit entries to the chain (their anchors last)."""
+    appends = session.info.get(_APPENDS)
+    if (
+        appends is None
+        or appends.transaction is not session.get_transaction()
+        # A savepoint's release is not the commit. (returnsdesk takes none; one rolled back
+        # would drop its events from the session, but not the entries noted here.)
+        or session.in_nested_transaction()
+        or not (appends.events or appends.entries)
+    ):
+        return
+    session.flush()  # the transaction's other writes, before the lock: only the tail waits
+    take_turns(session, APPEND_LOCK)
+    appends.numbering = True
+    for event in appends.events:
+        if event in session:  # not expunged meanwhile
+            event.sequence = _next_outbox_sequence(session)
+    for entry in appends.entries:
+        _append(session, entry, reseal=False)
+    appends.events.clear()
+    appends.entries.clear()
+
+
 def _next_outbox_sequence(session: Session) -> int:
-    """The next sequence number, read once per transaction: the first event takes the append
-    lock (SQLite: the transaction's own write lock), so no other writer can queue one until
-    this transaction ends, and later events of the same transaction count on in memory. (A
-    ``max()`` per event flushed every pending row first: a completion queues nine or more.)"""
-    transaction = session.get_transaction()
-    cached = session.info.get(_OUTBOX_SEQUENCE)
-    if cached is not None and cached[0] is transaction:
-        sequence = int(cached[1])
-    else:
-        take_turns(session, APPEND_LOCK)
-        last = session.exec(select(func.max(col(OutboxEvent.sequence)))).one()
-        sequence = (last or 0) + 1
-    session.info[_OUTBOX_SEQUENCE] = (transaction, sequence + 1)
+    """The next sequence number, under the append lock (SQLite: the transaction's own write
+    lock), so no other writer can number one until this transaction ends. Read once per
+    transaction, then counted on in memory (a ``max()`` per event cost a query each: a
+    completion queues nine or more)."""
+    appends = _appends(session)
+    if appends.next_sequence is None:
+        # The transaction's own events, flushed unnumbered, are numbered in place: no need to
+        # insert the rest first.
+        with session.no_autoflush:
+            last = session.exec(select(func.max(col(OutboxEvent.sequence)))).one()
+        appends.next_sequence = (last or 0) + 1
+    sequence = appends.next_sequence
+    appends.next_sequence += 1
     return sequence
 
 
@@ -183,20 +248,26 @@ def append_audit(
     operator_id: uuid.UUID | None,
     station_id: uuid.UUID | None,
 ) -> AuditEntry:
-    """Append a keyed entry to the audit chain and re-seal it, in the caller's transaction.
+    """Append a keyed entry to the audit chain and re-seal it, when the caller's transaction
+    commits (module docstring: its ``sequence`` and hashes are set then).
 
-    The key comes from ``audit_key.PROVIDER`` (see "The audit trail" above); ``AuditKeyError``
-    (an operator error naming what IT must do) when this station has none or the wrong one,
-    ``AuditTrailBroken`` when the seal does not match the newest entry.
+    The key comes from ``audit_key.PROVIDER`` (see "The audit trail" above); the commit raises
+    ``AuditKeyError`` (an operator error naming what IT must do) when this station has none or
+    the wrong one, ``AuditTrailBroken`` when the seal does not match the newest entry.
     """
     entry = _new_entry(action, subject, details, operator_id, station_id)
-    return _append(session, entry, reseal=False)
+    appends = _appends(session)
+    if appends.numbering:
+        return _append(session, entry, reseal=False)
+    appends.entries.append(entry)
+    return entry
 
 
 def reseal_audit(session: Session, *, reason: str, by: str) -> AuditEntry:
     """After IT has looked at a broken seal (``returnsdesk audit verify``): record what the seal
     and the trail said in a new entry, and seal the trail as it is now. The break stays visible
-    in that entry for good; nothing is repaired silently."""
+    in that entry for good; nothing is repaired silently. Appended at once, under the lock."""
+    take_turns(session, APPEND_LOCK)
     seal = session.get(AuditSeal, SEAL_ID)
     last = _last_entry(session)
     details: dict[str, Any] = {
@@ -234,7 +305,7 @@ def _new_entry(
 
 
 def _append(session: Session, entry: AuditEntry, *, reseal: bool) -> AuditEntry:
-    take_turns(session, APPEND_LOCK)
+    """Place ``entry`` after the newest one and re-seal; the caller holds the append lock."""
     last = _last_entry(session)
     seal = session.get(AuditSeal, SEAL_ID)
     sequence, previous_hash, algorithm = last if last is not None else (0, GENESIS_HASH, None)

@@ -520,7 +520,7 @@ def _tell(on_change: Callable[[RelayStats], None], stats: RelayStats) -> None:
 
 
 def event_view(row: OutboxEvent) -> OutboxEventView:
-    assert row.sequence is not None  # assigned at insert by add_outbox_event
+    assert row.sequence is not None  # numbered when its transaction commits (repositories)
     return OutboxEventView(
         id=row.id,
         sequence=row.sequence,

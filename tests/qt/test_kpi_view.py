@@ -16,11 +16,14 @@ from returnsdesk.data.models import Order, OrderLine, Parcel, Refund, Return, Re
 from returnsdesk.domain.inspection import UnitStep
 from returnsdesk.qt import ops
 from returnsdesk.qt.kpi_charts import LINE
+from returnsdesk.qt.kpi_view import KpiView
 from returnsdesk.qt.main_window import MainWindow
 from returnsdesk.qt.station_controller import State
 from returnsdesk.services.bootstrap import StationEnvironment
+from returnsdesk.services.reports import ReportSetup
 from returnsdesk.services.reports.formatting import duration
 from returnsdesk.services.reports.kpis import HEADLINES
+from returnsdesk.services.views import ClientProfile
 from station_driver import Inspector
 
 
@@ -130,3 +133,30 @@ def test_a_completion_at_the_station_updates_the_dashboard(
         timeout=20_000,
     )
     assert shown(window)["Refund accuracy"] == "100.0%"
+
+
+def test_a_station_serving_several_shops_shows_one_shop_s_kpis(
+    qtbot: QtBot, demo_env: StationEnvironment
+) -> None:
+    # Given a station serving Acme, and two returns refunded: one Acme's, one the house shop's
+    service = station_service(demo_env)
+    service.clients = {"ACME": ClientProfile("Acme Outdoor", demo_env.policies, "")}
+    with demo_env.database.session() as session:
+        acme = session.exec(select(Return).where(Return.rma_number == "RMA-100002")).one()
+        acme.client_code = "ACME"
+    for rma in ("RMA-100002", "RMA-100005"):
+        complete_parcel(service, demo_parcel(demo_env, rma))
+    view = KpiView(service, ReportSetup.from_settings())
+    qtbot.addWidget(view)
+    view.show()
+    qtbot.waitUntil(lambda: view.data is not None and not ops.busy(), timeout=20_000)
+    assert view.data is not None and view.data.total.counts.refunds == 2
+
+    # When the lead picks Acme in the shop list
+    assert view.client_combo.isVisible()
+    with qtbot.waitSignal(view.loaded, timeout=20_000):
+        view.client_combo.setCurrentIndex(view.client_combo.findData("ACME"))
+
+    # Then the figures are Acme's only, and the tab says whose they are
+    assert view.data.total.counts.refunds == 1
+    assert "Acme Outdoor (ACME)" in view.message()

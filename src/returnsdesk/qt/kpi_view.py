@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QWidget
 
 from returnsdesk.domain.errors import OperatorError
 from returnsdesk.qt.forms.ui_kpi_view import Ui_KpiView
@@ -93,6 +93,18 @@ class KpiView(QWidget):
         ui.stationCombo.addItem("All stations", None)
         code = service.context.station_code
         ui.stationCombo.addItem(f"This station ({code})", code)
+        # A station serving several client shops ([clients]) reads one shop's KPIs on request.
+        self.client_combo = QComboBox(self)
+        self.client_combo.addItem("All shops", None)
+        for client_code, client in service.clients.items():
+            self.client_combo.addItem(f"{client.name} ({client_code})", client_code)
+        shop_label = QLabel("Shop:", self)
+        shop_label.setBuddy(self.client_combo)
+        at = ui.controlsLayout.indexOf(ui.stationCombo) + 1
+        ui.controlsLayout.insertWidget(at, shop_label)
+        ui.controlsLayout.insertWidget(at + 1, self.client_combo)
+        for widget in (shop_label, self.client_combo):
+            widget.setVisible(bool(service.clients))
         definitions = dict(DEFINITIONS)
         self.values: list[QLabel] = []
         self.charts: list[TrendChart] = []
@@ -115,6 +127,7 @@ class KpiView(QWidget):
         ui = self._ui
         ui.periodCombo.currentIndexChanged.connect(lambda _i: self.refresh())
         ui.stationCombo.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.client_combo.currentIndexChanged.connect(lambda _i: self.refresh())
         ui.refreshButton.clicked.connect(self.refresh)
         refresh = QShortcut(QKeySequence("F5"), self)
         refresh.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -144,12 +157,13 @@ class KpiView(QWidget):
         self._reading = True
         days = int(self._ui.periodCombo.currentData())
         station = self._ui.stationCombo.currentData()
+        client = self.client_combo.currentData()
         setup = self._setup
         period = Period.last_days(days, self._service.clock(), setup.zone)
         database = self._service.database
         set_clipped_text(self._ui.message, "Reading…", _MESSAGE_CHARS)
         self._ui.message.setStyleSheet("")
-        Op(lambda: read_kpis(database, period, station, setup), owner=self).on_success(
+        Op(lambda: read_kpis(database, period, station, setup, client), owner=self).on_success(
             self._show
         ).on_failure(self._failed).start()
 
@@ -171,7 +185,10 @@ class KpiView(QWidget):
         ):
             self.values[index].setText(show(data.total))
             self.charts[index].set_points(labels, [_point(value, week) for week in data.weeks])
-        set_clipped_text(self._ui.message, f"{data.period_label} · {data.station}", _MESSAGE_CHARS)
+        shop = f" · {self.client_combo.currentText()}" if self.client_combo.currentData() else ""
+        set_clipped_text(
+            self._ui.message, f"{data.period_label} · {data.station}{shop}", _MESSAGE_CHARS
+        )
         self.loaded.emit()
         self._finished()
 

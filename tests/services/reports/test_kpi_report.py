@@ -37,7 +37,7 @@ from sqlmodel import select
 from returnsdesk.__main__ import main
 from returnsdesk.data.db import Database, make_engine
 from returnsdesk.data.migrations import ensure_schema
-from returnsdesk.data.models import RecoveryCase, Refund
+from returnsdesk.data.models import Order, RecoveryCase, Refund, Return
 from returnsdesk.domain.money import Money
 from returnsdesk.domain.vocabulary import RecoveryResolution
 from returnsdesk.services.reports import Period, ReportKind, ReportRequest, ReportSetup
@@ -236,3 +236,46 @@ def test_refunds_paid_on_receipt_that_inspection_found_too_high_count_against_ac
         ["Disputed by the customer", "1", "EUR 5.00"],
     ]
     assert "Disputed by the customer 1 EUR 5.00" in text
+
+
+def _two_shops(database: Database) -> None:
+    """The 10-unit order of 10 Nov and its returns R3, R5 are Acme's; the rest are Bolt's."""
+    with database.session() as session:
+        for order in session.exec(select(Order)):
+            order.client_code = "ACME" if order.placed_at == at(10, 10) else "BOLT"
+            for return_ in session.exec(select(Return).where(Return.order_id == order.id)):
+                return_.client_code = order.client_code
+
+
+def test_a_client_s_kpis_count_only_its_own_sales_returns_and_refunds(database: Database) -> None:
+    # Given two client shops on the floor: Acme's R3 and R5 (at KPI-02), Bolt's R1, R2, R4
+    _two_shops(database)
+
+    # When Acme's KPIs are read
+    acme = read_kpis(database, PERIOD, None, SETUP, client_code="ACME").total
+
+    # Then they count Acme's sales, returns, refunds and units only
+    assert acme.counts.units_ordered == 10 and acme.counts.units_returned == 3
+    assert acme.return_rate == pytest.approx(3 / 10)
+    assert acme.counts.refunds == 2
+    assert acme.processing_hours == pytest.approx(10 / 2)
+    assert acme.refund_accuracy == pytest.approx(1 / 2)  # R3: parked and re-graded
+    assert dict(acme.counts.findings) == {"parked": 1, "regraded": 1}
+    assert acme.kept_share == pytest.approx(2 / 3)
+    assert acme.cost_per_return == Money(Decimal("12.00"), "EUR")
+
+    # and Bolt's report (PDF and CSV) holds Bolt's: R1 rejected, R4 resent
+    report = generate_report(
+        database, ReportRequest(ReportKind.KPIS, PERIOD, client_code="BOLT"), setup=SETUP
+    )
+    headline = dict(csv.reader(io.StringIO(report.csv_tables["kpis"])))
+    assert headline["Return rate"] == "40.0%"  # 4 of 10 units
+    assert headline["Refund accuracy"] == "33.3%"
+    made_of = dict(csv.reader(io.StringIO(report.csv_tables["kpi-counts"])))
+    assert made_of["Refunds made"] == "3"
+    assert made_of["Units dispositioned"] == "4"
+    findings = dict(csv.reader(io.StringIO(report.csv_tables["refund-findings"])))
+    assert findings["Rejected by a lead"] == "1"
+    assert findings["Sent again under a new key"] == "1"
+    assert findings["Refused by the order system (parked)"] == "0"
+    assert "client BOLT" in flat(report.pdf)

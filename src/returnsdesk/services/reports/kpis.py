@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Literal
 
@@ -109,9 +110,9 @@ class KpiData:
 def compute(connection: Connection, scope: q.Scope, setup: ReportSetup, station: str) -> KpiData:
     period = scope.period
     # Findings are few: read once for the period, then cut to each week.
-    found = refund_findings(connection, Window(period.start, period.end, scope.station_id))
+    found = refund_findings(connection, _window(scope, period.start, period.end))
     rows: list[tuple[Week, KpiCounts]] = [
-        (week, kpi_counts(connection, Window(week.start, week.end, scope.station_id), found))
+        (week, kpi_counts(connection, _window(scope, week.start, week.end), found))
         for week in weeks(period.start, period.end, setup.zone)
     ]
     total = sum((counts for _, counts in rows), KpiCounts())
@@ -124,12 +125,21 @@ def compute(connection: Connection, scope: q.Scope, setup: ReportSetup, station:
     )
 
 
+def _window(scope: q.Scope, start: datetime, end: datetime) -> Window:
+    return Window(start, end, scope.station_id, scope.client_code)
+
+
 def read_kpis(
-    database: Database, period: Period, station_code: str | None, setup: ReportSetup
+    database: Database,
+    period: Period,
+    station_code: str | None,
+    setup: ReportSetup,
+    client_code: str | None = None,
 ) -> KpiData:
-    """The KPIs for the dashboard: one read-only snapshot, safe on a worker thread."""
+    """The KPIs for the dashboard (one client shop's returns, if ``client_code``): one
+    read-only snapshot, safe on a worker thread."""
     with snapshot(database) as connection:
-        scope = q.resolve_scope(connection, period, station_code)
+        scope = q.resolve_scope(connection, period, station_code, client_code)
         return compute(connection, scope, setup, station_code or "all stations")
 
 
@@ -241,7 +251,7 @@ def build(
     )
     step("Recovery cases")
     period = scope.period
-    cases = recovery_cases(connection, Window(period.start, period.end, scope.station_id))
+    cases = recovery_cases(connection, _window(scope, period.start, period.end))
     blocks.append(_recovery_cases_table(cases))
     units = counts.units_dispositioned
     blocks.append(

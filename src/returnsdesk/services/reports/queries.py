@@ -36,6 +36,7 @@ from sqlalchemy import (
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
 
+from returnsdesk.data.kpi_queries import client_parcels
 from returnsdesk.data.models import (
     AuditEntry,
     Inspection,
@@ -89,12 +90,7 @@ class Scope:
         parcel belongs to no shop: it is in no client's report)."""
         if self.client_code is None:
             return literal(True)
-        parcels = (
-            select(col(Parcel.id))
-            .join(Return, col(Return.id) == col(Parcel.return_id))
-            .where(col(Return.client_code) == self.client_code)
-        )
-        found: ColumnElement[bool] = parcel_column.in_(parcels)
+        found: ColumnElement[bool] = parcel_column.in_(client_parcels(self.client_code))
         return found
 
 

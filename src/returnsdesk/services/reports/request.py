@@ -101,12 +101,6 @@ class ReportRequest:
     client_code: str | None = None
 
     def __post_init__(self) -> None:
-        if self.client_code is not None and self.kind is ReportKind.KPIS:
-            # Its hourly tallies and sales counts are the warehouse's, not split by shop yet.
-            raise ReportRequestError(
-                "The KPI report covers the whole warehouse; by client: shift, insights, "
-                "recovery and evidence."
-            )
         if self.kind is ReportKind.EVIDENCE:
             if not (self.rma_number or "").strip():
                 raise ReportRequestError("An evidence pack needs the return's RMA number.")

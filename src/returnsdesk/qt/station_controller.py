@@ -60,7 +60,7 @@ class StationController(QObject):
         self.workflow = StationWorkflow(
             service, camera=lambda: camera is not None and camera.running
         )
-        view.set_grades(service.policies.grading)
+        view.set_grades(service.policies.grading.grades)  # until a return's own scale is shown
         self._unreachable = False
         self._connect_signals(scanner)
         self._apply(Reaction(self.workflow.screen(), focus=Focus.STATION))

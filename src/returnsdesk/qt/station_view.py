@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from returnsdesk.domain.inspection import ExpectedLine
-from returnsdesk.domain.policy import GradingScale
+from returnsdesk.domain.policy import Grade
 from returnsdesk.qt.forms.ui_station_view import Ui_StationView
 from returnsdesk.qt.images import thumbnail_strip
 from returnsdesk.qt.models import expected_lines_model, refund_lines_model, search_results_model
@@ -92,6 +92,7 @@ class StationView(QWidget):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._scale = font_scale
         self._grade_buttons: list[QPushButton] = []
+        self._grades: tuple[Grade, ...] = ()  # the buttons' grades, in order
         self._done: dict[object, int] = {}
         self._lines_model = expected_lines_model(self._done_count)
         self._refund_model = refund_lines_model()
@@ -197,14 +198,17 @@ class StationView(QWidget):
 
     # --- what the controller asks ---------------------------------------------------------
 
-    def set_grades(self, scale: GradingScale) -> None:
+    def set_grades(self, grades: tuple[Grade, ...]) -> None:
         """One large button per grade, its key shown first."""
+        if grades == self._grades:
+            return
         layout = self._ui.gradeLayout
         for button in self._grade_buttons:
             layout.removeWidget(button)
             button.deleteLater()
         self._grade_buttons = []
-        for grade in scale.grades:
+        self._grades = grades
+        for grade in grades:
             button = QPushButton(f"{grade.key}\n{grade.code} · {grade.label}")
             button.setToolTip(plain_tooltip(grade.description))
             button.setFont(self._pt(14))
@@ -365,10 +369,9 @@ class StationView(QWidget):
         if before is None or before.unit_id != unit.unit_id or before.notes != unit.notes:
             ui.notesEdit.setText(unit.notes)
         _set_shown(ui.gradeBox, unit.shows_grades)
-        for button in self._grade_buttons:
-            chosen = unit.selected_grade is not None and button.text().split("\n")[1].startswith(
-                unit.selected_grade + " "
-            )
+        self.set_grades(unit.grades)  # a client shop's return is graded on that shop's scale
+        for button, grade in zip(self._grade_buttons, self._grades, strict=True):
+            chosen = grade.code == unit.selected_grade
             _restyle(button, "background:#0b5ed7; color:white;" if chosen else "")
         ui.unitAnswers.setText(unit_details_html(unit))
         strip = ui.photoStrip
@@ -447,6 +450,10 @@ class StationView(QWidget):
 
     def grades_shown(self) -> bool:
         return self._ui.gradeBox.isVisibleTo(self)
+
+    def grade_buttons(self) -> list[str]:
+        """The grade buttons' texts ("key\\ncode · label"), in order."""
+        return [button.text() for button in self._grade_buttons]
 
     def notes_text(self) -> str:
         return self._ui.notesEdit.text()

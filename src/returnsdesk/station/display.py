@@ -105,7 +105,7 @@ class Display(WorkflowCore):
                 base,
                 page=Page.UNIT,
                 step=Step.CONFIRM if self._completing else Step.GRADE,
-                keys=unit_keys(draft.step, grades),
+                keys=unit_keys(draft.step, work.policies.grading.grades),
                 return_view=parcel.view,
                 lines=lines,
                 refund=self._refund(work, pending, confirming=confirming),
@@ -172,6 +172,7 @@ class Display(WorkflowCore):
             photo_required=work.missing_photo_reason(),
             notes=draft.notes,
             selected_grade=draft.grade,
+            grades=work.policies.grading.grades,
         )
 
     def _refund(

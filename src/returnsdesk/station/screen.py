@@ -152,6 +152,7 @@ class UnitPanel:
     photo_required: str | None  # why a photo is still needed, or None
     notes: str
     selected_grade: str | None
+    grades: tuple[Grade, ...]  # the grading scale in force: the return's client shop's
 
     @property
     def shows_grades(self) -> bool:

@@ -64,6 +64,7 @@ from returnsdesk.services.sync.connector import (
 from returnsdesk.services.sync.inbound import Puller, ShopPullers
 from returnsdesk.services.sync.recovery import ResendRefused, resend_parked
 from returnsdesk.services.views import ClientProfile, CompletionResult
+from returnsdesk.station.screen import KeyHint
 from sync_feed import ReturnFeedServer, remote_return
 from workflow_driver import Station
 
@@ -443,6 +444,12 @@ def test_the_bench_names_the_parcel_s_shop_and_works_it_under_that_shop_s_polici
     assert station.workflow.work is not None
     acme_grades = [g.code for g in station.workflow.work.policies.grading.grades]
     assert acme_grades[-2:] == ["G", "H"]
+    # and the unit's screen offers Acme's grades and keys, not the station's
+    screen = station.scan(a.items[0].gtin)
+    assert screen.unit is not None
+    assert [g.code for g in screen.unit.grades] == acme_grades
+    assert screen.keys[0] == KeyHint(f"1-{len(acme_grades)}", "grade")
+    assert f"press 1-{len(acme_grades)}" in screen.unit.prompt
 
     # And a Bolt parcel on the station's own scale
     opened = service.open_parcel(service.classify(b.rma_number))

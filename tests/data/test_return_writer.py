@@ -19,7 +19,7 @@ from returnsdesk.data.models import (
     ReturnLine,
     ReturnTracking,
 )
-from returnsdesk.data.return_writer import ReturnLineValues, ReturnWriter
+from returnsdesk.data.return_writer import ReturnLineValues, ReturnWriter, TrackingWrite
 
 PLACED = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 AGGREGATE = {
@@ -87,11 +87,34 @@ def test_a_tracking_number_moved_to_another_return_says_whose_it_was(database: D
         first, _ = _write_return(writer, "RMA-1", {"SKU-A": 1}, "JJD1")
         second, _ = _write_return(writer, "RMA-2", {"SKU-B": 1}, "JJD2")
         assert writer.tracking_owner("JJD1") == first.id
-        assert writer.tracking_number(second, "JJD1", "DHL") == first.id
-        assert writer.tracking_number(second, "JJD1", "DHL") is None  # already its own
+        assert writer.tracking_number(second, "JJD1", "DHL") == TrackingWrite(moved_from=first.id)
+        assert writer.tracking_number(second, "JJD1", "DHL") == TrackingWrite()  # already its own
     with database.read() as session:
         rows = session.exec(select(ReturnTracking.tracking_number, ReturnTracking.return_id))
         assert dict(rows.all()) == {"JJD1": second.id, "JJD2": second.id}
+
+
+def test_a_tracking_number_of_one_client_shop_is_not_moved_to_another_s(
+    database: Database,
+) -> None:
+    # Given Acme's return under JJD1, and a Bolt return under JJD2, in the database
+    with database.session() as session:
+        writer = ReturnWriter(session)
+        acme, _ = _write_return(writer, "RMA-1", {"SKU-A": 1}, "JJD1")
+        bolt, _ = _write_return(writer, "RMA-2", {"SKU-B": 1}, "JJD2")
+        acme.client_code, bolt.client_code = "ACME", "BOLT"
+        session.add_all([acme, bolt])
+    # When a later batch names JJD1 for Bolt's return (the writer loads what it touches)
+    with database.session() as session:
+        writer = ReturnWriter.load(session, rma_numbers={"RMA-2"}, tracking_numbers={"JJD1"})
+        bolt_again = writer.find_return("RMA-2")
+        assert bolt_again is not None
+        written = writer.tracking_number(bolt_again, "JJD1", "DHL")
+    # Then the writer leaves it with Acme's return and says whose it is
+    assert written == TrackingWrite(held_for="ACME")
+    with database.read() as session:
+        rows = session.exec(select(ReturnTracking.tracking_number, ReturnTracking.return_id))
+        assert dict(rows.all()) == {"JJD1": acme.id, "JJD2": bolt.id}
 
 
 def test_only_the_writer_creates_rows_of_the_order_return_aggregate() -> None:

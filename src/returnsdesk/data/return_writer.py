@@ -10,6 +10,10 @@ The writer keeps every row it has read or written by its natural key (SKU, GTIN,
 RMA, tracking number), so a product on several returns of one batch is one product, and a batch
 reads what it touches in a few queries (``ReturnWriter.load``) instead of one per row. It only
 adds to the session; the caller's transaction commits.
+
+Several client shops: a tracking number held for one shop's return is never moved to another
+shop's (``tracking_number`` leaves it and says whose it is), as no source may take over another
+shop's RMA or order number.
 """
 
 from __future__ import annotations
@@ -32,6 +36,14 @@ from returnsdesk.data.models import (
 )
 
 M = TypeVar("M", bound=SQLModel)
+
+
+@dataclass(frozen=True)
+class TrackingWrite:
+    """What ``ReturnWriter.tracking_number`` did."""
+
+    moved_from: uuid.UUID | None = None  # the return of the same shop it named before
+    held_for: str | None = None  # not written: the other shop that holds it ("" the station's)
 
 
 @dataclass(frozen=True)
@@ -61,6 +73,7 @@ class ReturnWriter:
         self._returns: dict[str, Return] = {}
         self._return_lines: dict[uuid.UUID, list[ReturnLine]] = {}  # by return id
         self._tracking: dict[str, ReturnTracking] = {}
+        self._tracking_shop: dict[str, str | None] = {}  # the client code of its return
 
     @classmethod
     def load(
@@ -90,13 +103,16 @@ class ReturnWriter:
             select(ReturnLine).where(col(ReturnLine.return_id).in_(list(writer._return_lines)))
         ):
             writer._return_lines[return_line.return_id].append(return_line)
-        for tracking in session.exec(
-            select(ReturnTracking).where(
+        for tracking, shop in session.exec(
+            select(ReturnTracking, col(Return.client_code))
+            .join(Return, col(Return.id) == col(ReturnTracking.return_id))
+            .where(
                 col(ReturnTracking.tracking_number).in_(tracking_numbers)
                 | col(ReturnTracking.return_id).in_(list(writer._return_lines))
             )
         ):
             writer._tracking[tracking.tracking_number] = tracking
+            writer._tracking_shop[tracking.tracking_number] = shop
         for product in session.exec(select(Product).where(col(Product.sku).in_(skus))):
             writer._products[product.sku] = product
         for gtin in session.exec(select(ProductGtin).where(col(ProductGtin.gtin).in_(gtins))):
@@ -208,10 +224,15 @@ class ReturnWriter:
                 current.append(row)
             self.session.add(row)
 
-    def tracking_number(self, return_: Return, number: str, carrier: str) -> uuid.UUID | None:
-        """The return arrives under this tracking number; returns the return it named before,
-        if another (the caller decides whether a source may move it: check ``tracking_owner``)."""
+    def tracking_number(self, return_: Return, number: str, carrier: str) -> TrackingWrite:
+        """The return arrives under this tracking number; says which return of the same shop it
+        named before, if another (the caller decides whether a source may move it: check
+        ``tracking_owner``). A number held for another shop's return is left as it is."""
         row = self._tracking.get(number)
+        if row is not None and row.return_id != return_.id:
+            shop = self._tracking_shop.get(number)
+            if shop != return_.client_code:
+                return TrackingWrite(held_for=shop or "")
         before = row.return_id if row is not None else None
         if row is None:
             row = self._tracking[number] = ReturnTracking(
@@ -219,8 +240,9 @@ class ReturnWriter:
             )
         row.return_id = return_.id
         row.carrier = carrier
+        self._tracking_shop[number] = return_.client_code
         self.session.add(row)
-        return before if before != return_.id else None
+        return TrackingWrite(moved_from=before if before != return_.id else None)
 
     def drop_tracking_except(self, return_: Return, keep: Collection[str]) -> None:
         """Delete the return's tracking numbers not in ``keep``."""
@@ -228,6 +250,7 @@ class ReturnWriter:
             if row.return_id == return_.id and row.tracking_number not in keep:
                 self.session.delete(row)
                 del self._tracking[row.tracking_number]
+                self._tracking_shop.pop(row.tracking_number, None)
 
 
 def _upsert(model: type[M], row: M | None, **values: Any) -> M:

@@ -30,6 +30,7 @@ from returnsdesk.data.models import (
     OutboxEvent,
     PrintJob,
     Return,
+    ReturnTracking,
     SyncCursor,
 )
 from returnsdesk.diagnostics import run_diagnostics
@@ -502,6 +503,46 @@ def test_each_shop_s_feed_is_pulled_with_its_own_cursor_and_never_takes_over_ano
         # each feed has its own cursor: a later pull asks each shop only for what is new
         assert set(cursors) == {"returns@ACME", "returns@BOLT"}
         assert pullers.pull().received == 0
+    database.dispose()
+
+
+def test_a_tracking_number_held_for_one_shop_is_not_moved_to_another_shop_s_return(
+    tmp_path: Path,
+) -> None:
+    database = Database(make_engine(f"sqlite:///{tmp_path / 'tracking.sqlite3'}"))
+    ensure_schema(database.engine)
+    with (
+        ReturnFeedServer("acme") as acme_feed,
+        ReturnFeedServer("bolt") as bolt_feed,
+        HttpContractConnector(acme_feed.base_url, "acme") as acme,
+        HttpContractConnector(bolt_feed.base_url, "bolt") as bolt,
+    ):
+        # Given Acme's return under a tracking number, and a Bolt return naming the same one
+        # beside one of its own
+        acme_feed.publish(remote_return("RMA-1", tracking=("1ZSHARED01",)))
+        bolt_feed.publish(
+            remote_return("RMA-2", order="B-2", tracking=("1ZSHARED01", "1ZBOLT0002")),
+        )
+        pullers = ShopPullers(
+            [Puller(database, acme, client_code="ACME"), Puller(database, bolt, client_code="BOLT")]
+        )
+
+        # When the station pulls both
+        stats = pullers.pull()
+
+        # Then the shared number stays with Acme's return, and the pull says so
+        assert (stats.created, stats.kept_local) == (2, 1)
+        assert stats.notes == ["RMA-2: tracking number 1ZSHARED01 is held for ACME: not taken over"]
+        with database.session() as session:
+            held = {
+                t.tracking_number: rma
+                for t, rma in session.exec(
+                    select(ReturnTracking, Return.rma_number).join(
+                        Return, col(Return.id) == col(ReturnTracking.return_id)
+                    )
+                )
+            }
+        assert held == {"1ZSHARED01": "RMA-1", "1ZBOLT0002": "RMA-2"}
     database.dispose()
 
 

@@ -28,7 +28,8 @@ The merge rule (what wins when the shop and the station disagree):
 Several client shops (``[clients.<code>]``): each has a ``Puller`` of its own, with its own
 cursor (feed ``returns@<code>``), and tags what it writes with its ``client_code``. A return or
 order already held for another client is never taken over (the RMA or order number is the
-same in two shops): it is skipped, logged and counted in ``PullStats.kept_local``.
+same in two shops): it is skipped, logged and counted in ``PullStats.kept_local``; so is a
+tracking number held for another client's return (the rest of the return is written).
 """
 
 from __future__ import annotations
@@ -307,7 +308,7 @@ def _apply_remote_return(
     else:
         stats.updated += 1
     if return_.status is ReturnStatus.OPEN:
-        _take_shop_state(writer, return_, remote, lines_by_ref)
+        _take_shop_state(writer, return_, remote, lines_by_ref, stats)
     else:
         _keep_station_state(writer, return_, remote, lines_by_ref, stats)
 
@@ -317,6 +318,7 @@ def _take_shop_state(
     return_: Return,
     remote: RemoteReturn,
     lines_by_ref: dict[str, OrderLine],
+    stats: PullStats,
 ) -> None:
     status = _STATUS_WHILE_OPEN[remote.status]
     if status is ReturnStatus.COMPLETED:
@@ -336,7 +338,7 @@ def _take_shop_state(
         ],
     )
     writer.drop_tracking_except(return_, {number for number, _ in remote.tracking})
-    _add_tracking(writer, return_, remote)
+    _add_tracking(writer, return_, remote, stats)
 
 
 def _keep_station_state(
@@ -346,7 +348,7 @@ def _keep_station_state(
     lines_by_ref: dict[str, OrderLine],
     stats: PullStats,
 ) -> None:
-    _add_tracking(writer, return_, remote)
+    _add_tracking(writer, return_, remote, stats)
     disagreements = []
     if remote.status == "cancelled" and return_.status is not ReturnStatus.CANCELLED:
         disagreements.append(f"cancelled in the order system, but {return_.status.value} here")
@@ -361,9 +363,19 @@ def _keep_station_state(
         stats.notes.append(note)
 
 
-def _add_tracking(writer: ReturnWriter, return_: Return, remote: RemoteReturn) -> None:
+def _add_tracking(
+    writer: ReturnWriter, return_: Return, remote: RemoteReturn, stats: PullStats
+) -> None:
     for number, carrier in remote.tracking:
-        if writer.tracking_number(return_, number, carrier) is not None:
+        written = writer.tracking_number(return_, number, carrier)
+        if written.held_for is not None:
+            owner = written.held_for or "the station's own shop"
+            note = f"{return_.rma_number}: tracking number {number} is held for {owner}"
+            note += ": not taken over"
+            log.warning("Pull (client %s): %s", return_.client_code, note)
+            stats.kept_local += 1
+            stats.notes.append(note)
+        elif written.moved_from is not None:
             log.info("Tracking %s moves to %s (order system)", number, return_.rma_number)
 
 

@@ -16,10 +16,11 @@ from PySide6.QtCore import Qt
 from completing import complete_parcel, demo_parcel, station_service
 from returnsdesk.data.models import OutboxEvent
 from returnsdesk.domain.vocabulary import OutboxStatus
+from returnsdesk.qt.lead_view import sync_details
 from returnsdesk.qt.main_window import MainWindow
 from returnsdesk.qt.sync_status import sync_line
 from returnsdesk.services.bootstrap import StationEnvironment
-from returnsdesk.services.sync.relay import SyncHealth
+from returnsdesk.services.sync.relay import ShopWaiting, SyncHealth
 from station_driver import Inspector
 
 
@@ -85,3 +86,24 @@ def test_the_wording_of_each_state() -> None:
         sync_line(health(5, attention=2, minutes=9), configured=True, pull_failed=True)
         == "Sync: 2 need attention, 5 waiting · pull failed"
     )
+
+
+def test_a_station_serving_several_shops_says_what_waits_for_each() -> None:
+    health = SyncHealth(
+        7,
+        None,
+        1,
+        None,
+        None,
+        by_shop=(ShopWaiting(None, 1, 0), ShopWaiting("ACME", 4, 1), ShopWaiting("BOLT", 2, 0)),
+    )
+    details = sync_details(
+        health, configured=True, pull_error=None, shop_names={"ACME": "Acme Outdoor"}
+    )
+    assert details.splitlines() == [
+        "The station's own shop: 1 waiting",
+        "Acme Outdoor (ACME): 4 waiting, 1 need attention",
+        "BOLT: 2 waiting",
+    ]
+    # A station of one shop says nothing per shop
+    assert sync_details(SyncHealth(7, None, 1, None, None), configured=True, pull_error=None) == ""

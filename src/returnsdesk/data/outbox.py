@@ -223,13 +223,14 @@ def _blocked_by_earlier(now: datetime) -> Any:
 # --- what a shift lead sees --------------------------------------------------------------------
 
 
-def undelivered_counts(session: Session) -> dict[OutboxStatus, int]:
+def undelivered_counts(session: Session) -> dict[tuple[str | None, OutboxStatus], int]:
+    """Events not yet delivered, by client shop (None: the station's own) and status."""
     rows = session.exec(
-        select(OutboxEvent.status, func.count())
+        select(OutboxEvent.client_code, OutboxEvent.status, func.count())
         .where(OutboxEvent.status != OutboxStatus.DELIVERED)
-        .group_by(OutboxEvent.status)
+        .group_by(OutboxEvent.client_code, OutboxEvent.status)
     ).all()
-    return {OutboxStatus(status): count for status, count in rows}
+    return {(client, OutboxStatus(status)): count for client, status, count in rows}
 
 
 def oldest_pending_created_at(session: Session) -> datetime | None:

@@ -19,7 +19,7 @@ window's change notices bring this tab, the status bar and the history up to dat
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from collections.abc import Set as AbstractSet
 from datetime import UTC, datetime
 from typing import TypeVar
@@ -206,12 +206,27 @@ def _message_kind(message: MessageRecord) -> str:
     return f"{words} (sent again)" if message.resend_of else words
 
 
-def sync_details(health: SyncHealth, *, configured: bool, pull_error: str | None) -> str:
-    """What the lead needs below the status bar's line: where events wait, the last delivery
-    and the errors."""
+def sync_details(
+    health: SyncHealth,
+    *,
+    configured: bool,
+    pull_error: str | None,
+    shop_names: Mapping[str, str] | None = None,
+) -> str:
+    """What the lead needs below the status bar's line: where events wait (per client shop,
+    at a station serving several), the last delivery and the errors."""
     lines = []
     if not configured:
         lines.append("No order system is configured: events wait in the outbox.")
+    names = shop_names or {}
+    for shop in health.by_shop:
+        code = shop.client_code
+        if code is None:
+            who = "The station's own shop"
+        else:
+            who = f"{names[code]} ({code})" if code in names else code
+        parked = f", {shop.needs_attention} need attention" if shop.needs_attention else ""
+        lines.append(f"{who}: {shop.pending} waiting{parked}")
     if health.last_delivered_at is not None:
         lines.append(f"Last delivered {_local_time(health.last_delivered_at)}.")
     if health.last_error:
@@ -548,7 +563,12 @@ class LeadView(QWidget):
 
     def _show_sync(self, health: SyncHealth) -> None:
         pull_error = self._sync.pull_error
-        details = sync_details(health, configured=self._sync.configured, pull_error=pull_error)
+        details = sync_details(
+            health,
+            configured=self._sync.configured,
+            pull_error=pull_error,
+            shop_names={code: client.name for code, client in self._service.clients.items()},
+        )
         set_clipped_text(self._ui.syncState, f"{self._sync.line()}\n{details}".strip(), _SYNC_CHARS)
         trouble = sync_trouble(health, pull_failed=pull_error is not None)
         _emphasize(self._ui.syncState, _ERROR_STYLE if trouble else None)

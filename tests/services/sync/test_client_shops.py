@@ -321,6 +321,40 @@ def test_a_report_for_one_client_holds_nothing_of_another(
         )
 
 
+def test_the_sync_panel_counts_what_waits_for_each_shop(
+    demo_env: StationEnvironment, shops: dict[str, FakeShop], tmp_path: Path
+) -> None:
+    # Given one return worked for each shop, nothing relayed yet
+    a, b = two_parcels(demo_env)
+    assign(demo_env, a.rma_number, "ACME")
+    assign(demo_env, b.rma_number, "BOLT")
+    service = service_for(demo_env, settings_file(tmp_path, {c: s.url for c, s in shops.items()}))
+    work(demo_env, service, a)
+    work(demo_env, service, b)
+    with demo_env.database.session() as session:
+        held = session.exec(
+            select(OutboxEvent).where(OutboxEvent.client_code == "BOLT").limit(1)
+        ).one()
+        held.status = OutboxStatus.NEEDS_ATTENTION
+        events = session.exec(select(OutboxEvent.client_code, OutboxEvent.status)).all()
+
+    # When the lead's Sync panel reads the outbox
+    health = service.sync_health()
+
+    # Then it counts each shop's waiting and parked events apart, as the outbox holds them
+    expected = {
+        code: (
+            sum(1 for c, s in events if c == code and s is OutboxStatus.PENDING),
+            sum(1 for c, s in events if c == code and s is OutboxStatus.NEEDS_ATTENTION),
+        )
+        for code in {c for c, _ in events}
+    }
+    shown = {w.client_code: (w.pending, w.needs_attention) for w in health.by_shop}
+    assert shown == expected
+    assert shown["ACME"][0] > 0 and shown["BOLT"][1] == 1
+    assert health.pending == sum(p for p, _ in shown.values())
+
+
 def test_a_csv_import_tags_its_returns_with_the_client_and_refuses_an_unknown_one(
     demo_env: StationEnvironment,
 ) -> None:

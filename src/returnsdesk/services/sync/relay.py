@@ -124,6 +124,15 @@ class RelayStats:
 
 
 @dataclass(frozen=True, slots=True)
+class ShopWaiting:
+    """One client shop's events not yet delivered (None: the station's own shop)."""
+
+    client_code: str | None
+    pending: int
+    needs_attention: int
+
+
+@dataclass(frozen=True)
 class SyncHealth:
     pending: int
     oldest_pending_age: timedelta | None  # since the oldest pending event was written
@@ -132,6 +141,9 @@ class SyncHealth:
     # The error of the first parked event, else of the oldest pending event that has one: the
     # event most likely holding the queue up.
     last_error: str | None
+    # Per client shop, when any waiting event is a client's ([clients]); the station's own
+    # first, then by code. Empty for a station of one shop.
+    by_shop: tuple[ShopWaiting, ...] = ()
 
 
 class Relay:
@@ -552,12 +564,24 @@ def sync_health(database: Database, now: datetime) -> SyncHealth:
             last_error = outbox.first_error(session, status)
             if last_error is not None:
                 break
+    shops: dict[str | None, dict[OutboxStatus, int]] = {}
+    for (client, status), count in counts.items():
+        shops.setdefault(client, {})[status] = count
+    by_shop = tuple(
+        ShopWaiting(
+            client,
+            waiting.get(OutboxStatus.PENDING, 0),
+            waiting.get(OutboxStatus.NEEDS_ATTENTION, 0),
+        )
+        for client, waiting in sorted(shops.items(), key=lambda i: (i[0] is not None, i[0] or ""))
+    )
     return SyncHealth(
-        pending=counts.get(OutboxStatus.PENDING, 0),
+        pending=sum(shop.pending for shop in by_shop),
         oldest_pending_age=None if oldest is None else max(now - oldest, timedelta(0)),
-        needs_attention=counts.get(OutboxStatus.NEEDS_ATTENTION, 0),
+        needs_attention=sum(shop.needs_attention for shop in by_shop),
         last_delivered_at=last_delivered,
         last_error=last_error,
+        by_shop=by_shop if any(shop.client_code is not None for shop in by_shop) else (),
     )
 
 

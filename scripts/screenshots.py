@@ -3,7 +3,13 @@
 Drives a demo station on a temporary database by keystrokes, as the GUI tests do:
 ``QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshots.py``. The README's pictures
 are 1440x900; every state is also rendered at the two screens the station must fit, into
-docs/screenshots/1366x768/ and docs/screenshots/1920x1080/ (each on a fresh demo database).
+docs/screenshots/1366x768/ and docs/screenshots/1920x1080/ (each on a fresh demo database);
+name sizes to render only those (``scripts/screenshots.py 1366x768``).
+
+After every step it checks that the station reached the state the next picture shows (the
+parcel open, the unit graded, RMA-100004 held on the lead tab...) and stops with a message,
+exit code 1, instead of saving a picture of something else. The database-away picture stops a
+real PostgreSQL server of its own (tests/postgres.py; Debian's postgresql package).
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ sys.path.insert(0, str(ROOT / "tests"))  # the tests' demo helpers and their Pos
 
 from sqlmodel import select  # noqa: E402
 
-from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtCore import Qt, QTimer  # noqa: E402
 from PySide6.QtGui import QPixmap  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QWidget  # noqa: E402
@@ -51,6 +57,10 @@ from returnsdesk.services.views import ClientProfile  # noqa: E402
 from returnsdesk.station.screen import State, Tone  # noqa: E402
 
 SHOTS = ROOT / "docs" / "screenshots"
+# No sounds; and a burst is one scan even if this process is paused 200 ms inside it (a busy
+# machine: the scanner filter times keys as they are handled, and a burst cut by a pause would
+# be read as lone keys, each a command). Lone keys then wait for the filter (Driver.press).
+QUIET = {"ui.sounds": False, "scanner.max_gap_ms": 250}
 SIZES = [
     ((1440, 900), SHOTS),
     ((1366, 768), SHOTS / "1366x768"),
@@ -184,7 +194,7 @@ def render(app: QApplication, size: tuple[int, int], out: Path) -> None:
     work.mkdir()
     settings = load_settings(
         environ={},
-        overrides={"database.url": f"sqlite:///{work / 'demo.sqlite3'}", "ui.sounds": False},
+        overrides={"database.url": f"sqlite:///{work / 'demo.sqlite3'}", **QUIET},
     )
     env = open_environment(settings, demo=True)
     assert env.demo is not None
@@ -270,7 +280,7 @@ def render(app: QApplication, size: tuple[int, int], out: Path) -> None:
         lambda: any(r.rma_number == "RMA-100004" for r in window.lead_view.held_refunds()),
     )
     station.shot("10-shift-lead")
-    lead_confirmation_shot(window, station.settle, out)
+    lead_confirmation_shot(window, station, out)
     station.tab(Qt.Key.Key_1)
     locked_station_shot(window, station, out)
     station.tab(Qt.Key.Key_4)
@@ -283,7 +293,13 @@ def render(app: QApplication, size: tuple[int, int], out: Path) -> None:
     printers_shot(window, station.settle, out)
     window.close()
     long_content_shots(app, env, size, out)
-    camera_shot(app, env, parcels["RMA-100002"], size, work, out)
+    # A parcel no other shot opens (RMA-100002 now holds the hostile content): one plain unit.
+    fresh = next(
+        p
+        for number, p in parcels.items()
+        if number > "RMA-100006" and [(i.quantity, i.serial_numbers) for i in p.items] == [(1, ())]
+    )
+    camera_shot(app, env, fresh, size, work, out)
     env.database.dispose()
     paid_on_receipt_shots(app, size, work, out)
     database_away_shot(app, size, out)
@@ -295,22 +311,32 @@ def save(picture: QPixmap, path: Path) -> None:
     print(f"wrote {path.relative_to(ROOT)} ({size})")  # noqa: T201 - script output
 
 
-def lead_confirmation_shot(window: MainWindow, settle: Callable[[], None], out: Path) -> None:
-    """The lead's confirmation: a scanned badge has moved on to the PIN."""
-    dialog = LeadBadgeDialog(
-        "Approve the refund of EUR 1,239.30 for RMA-100004?",
-        note_prompt="Note (optional)",
-        note_required=False,
-        parent=window,
-    )
-    dialog.resize(560, dialog.sizeHint().height())
-    dialog.show()
-    QTest.keyClicks(dialog.focusWidget(), "OP-0004")  # the badge field
-    QTest.keyClick(dialog.focusWidget(), Qt.Key.Key_Return)
-    QTest.keyClicks(dialog.focusWidget(), "13")  # the PIN field
-    settle()
-    save(dialog.grab(), out / "12-lead-confirmation.png")
-    dialog.reject()
+def lead_confirmation_shot(window: MainWindow, station: Driver, out: Path) -> None:
+    """A on the lead tab, RMA-100004 selected: the real confirmation, a scanned lead badge
+    moved on to the PIN. Shot and cancelled while it is open (it is modal)."""
+    lead = window.lead_view
+    row = next(n for n, r in enumerate(lead.held_refunds()) if r.rma_number == "RMA-100004")
+    lead.select_refund(row)
+    shown: list[bool] = []
+
+    def fill() -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, LeadBadgeDialog):
+            QTimer.singleShot(20, fill)
+            return
+        QTest.keyClicks(dialog.focusWidget(), "OP-0003")  # the badge field
+        QTest.keyClick(dialog.focusWidget(), Qt.Key.Key_Return)
+        QTest.keyClicks(dialog.focusWidget(), "13")  # the PIN field, half typed
+        for _ in range(5):
+            QApplication.processEvents()
+            QTest.qWait(20)
+        save(dialog.grab(), out / "12-lead-confirmation.png")
+        shown.append(True)
+        dialog.reject()
+
+    QTimer.singleShot(0, fill)
+    station.press("A")
+    station.until("the lead's confirmation shot", lambda: bool(shown))
 
 
 def override_shot(window: MainWindow, settle: Callable[[], None], out: Path) -> None:
@@ -356,7 +382,7 @@ def long_content_shots(
         session.add(product)
     settings = load_settings(
         environ={},
-        overrides={"database.url": str(env.database.engine.url), "ui.sounds": False},
+        overrides={"database.url": str(env.database.engine.url), **QUIET},
     )
     window = build_main_window(env, settings, operator_code="OP-0002")
     window.resize(*size)
@@ -429,7 +455,7 @@ def camera_shot(
         environ={},
         overrides={
             "database.url": f"sqlite:///{work / 'demo.sqlite3'}",
-            "ui.sounds": False,
+            **QUIET,
             "camera.source": str(frames),
             "camera.fps": 10,
         },
@@ -452,7 +478,7 @@ def paid_on_receipt_shots(app: QApplication, size: tuple[int, int], work: Path, 
     Then a return of a client shop ([clients.ACME]), named on screen."""
     settings = load_settings(
         environ={},
-        overrides={"database.url": f"sqlite:///{work / 'trust.sqlite3'}", "ui.sounds": False},
+        overrides={"database.url": f"sqlite:///{work / 'trust.sqlite3'}", **QUIET},
     )
     env = open_environment(settings, demo=True)
     service = trusting(env)
@@ -508,7 +534,7 @@ def database_away_shot(app: QApplication, size: tuple[int, int], out: Path) -> N
     with _cluster(CRASH_SAFE) as cluster:
         settings = load_settings(
             environ={},
-            overrides={"database.url": cluster.url("postgres"), "ui.sounds": False},
+            overrides={"database.url": cluster.url("postgres"), **QUIET},
         )
         env = open_environment(settings, demo=True)
         window = build_main_window(env, settings, operator_code="OP-0001")

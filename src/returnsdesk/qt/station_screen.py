@@ -114,7 +114,7 @@ def outcome_html(outcome: ReturnOutcome) -> str:
         f"{esc(outcome.station_code)}</p>"
         f"<p style='font-size:x-large'>Refund <b>{esc(refund)}</b> ({esc(status)})</p>"
         f"<p>{esc(outcome.refund_status_reason)}</p>"
-        "<table cellpadding='4'><tr><th align='left' width='30%'>Unit</th><th>Grade</th>"
+        "<table cellpadding='4'><tr><th align='left'>Unit</th><th>Grade</th>"
         "<th>Disposition</th><th>Location</th><th align='right'>Paid</th>"
         "<th align='right'>Deduction</th><th align='left'>Why</th>"
         f"<th align='right'>Refund</th></tr>{rows}</table>"

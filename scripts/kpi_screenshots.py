@@ -68,6 +68,10 @@ def main() -> int:
         deadline = time.monotonic() + 30
         while (ops.busy() or window.kpi_view.data is None) and time.monotonic() < deadline:
             app.processEvents()
+        if window.kpi_view.data is None:
+            raise SystemExit(
+                f"FAILED, no picture saved: the KPI tab had no figures after 30 s ({size})"
+            )
         for _ in range(5):
             app.processEvents()
             QTest.qWait(30)

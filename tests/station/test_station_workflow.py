@@ -12,7 +12,7 @@ from returnsdesk.domain.inspection import UnitStep
 from returnsdesk.domain.vocabulary import Disposition, InspectionFlag, ReturnStatus
 from returnsdesk.services.bootstrap import StationEnvironment
 from returnsdesk.services.demo import DemoParcel
-from returnsdesk.station.screen import Focus, IdleGuide, Page, Sound, State, Step, Tone
+from returnsdesk.station.screen import Focus, IdleGuide, ItemsGuide, Page, Sound, State, Step, Tone
 from returnsdesk.station.workflow import AskUnexpectedNote
 from workflow_driver import Station
 
@@ -234,6 +234,9 @@ def test_a_wrong_item_goes_to_quarantine_in_at_most_three_inputs(
     (unit,) = work.units
     assert unit.location == "QUARANTINE" and InspectionFlag.WRONG_ITEM in unit.flags
     assert unit.answers == {}
+    # And the item it is not counts as not done: the guide and the banner agree
+    assert screen.guide == ItemsGuide(parcel.rma_number, done=0, expected=1)
+    assert "Scan the next item (1 left)" in screen.banner.text
 
 
 # --- defect: junk with nothing open was answered "Scan the parcel's label first" ------------

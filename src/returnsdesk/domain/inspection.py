@@ -309,6 +309,11 @@ class ParcelInspection:
         return sum(line.quantity for line in self.lines)
 
     @property
+    def expected_inspected(self) -> int:
+        """Expected units inspected so far; a wrong item or one unit too many is none of them."""
+        return sum(min(self.inspected_count(line.line_id), line.quantity) for line in self.lines)
+
+    @property
     def all_expected_inspected(self) -> bool:
         return all(self.inspected_count(line.line_id) >= line.quantity for line in self.lines)
 

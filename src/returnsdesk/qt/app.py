@@ -174,6 +174,9 @@ def run(settings: Settings, *, demo: bool, operator_code: str | None) -> int:
         window.showMaximized()
     else:
         window.show()
+    # With no window manager (a kiosk X display) no one gives the window the focus: typed keys
+    # still arrive, but its shortcuts (Esc, F8, Ctrl+1..6) fire only in the active window.
+    window.activateWindow()
     QTimer.singleShot(0, window, lambda: _remember_touched_files(window))
     if os.environ.get("RETURNSDESK_EXIT_WHEN_READY") == "1":
         # For start-up benchmarks: the station is ready to scan once the first event loop turn

@@ -274,6 +274,8 @@ class MainWindow(QMainWindow):
         label = self._database_text.removeprefix("Database: ")
         text = f"Database UNREACHABLE, retrying — {label}" if unreachable else self._database_text
         self._database_label.setText(text)
+        # "Database UNREACHABLE, retrying" whole, in bold, even on a 1366-pixel screen.
+        self._database_label.set_min_chars(36 if unreachable else 10)
         alarm = "color:#842029; font-weight:bold;"
         self._database_label.setStyleSheet(alarm if unreachable else "")
 

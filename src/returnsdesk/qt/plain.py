@@ -45,6 +45,11 @@ class ElidedLabel(QLabel):
         super().setText(text)
         self._tooltip()
 
+    def set_min_chars(self, min_chars: int) -> None:
+        """At least this many characters in view, however short the space."""
+        self._min_chars = min_chars
+        self.updateGeometry()
+
     def set_hint(self, hint: str) -> None:
         """More to say in the tooltip, below the whole text (e.g. the last error)."""
         self._hint = hint

@@ -88,15 +88,20 @@ def unit_details_html(unit: UnitPanel) -> str:
     return "<br>".join(flags + serial + photos + answers)
 
 
+def _unbroken(amount: str) -> str:
+    """An amount on one line: Qt's rich text ignores ``nowrap`` and would break "EUR / 34.90"."""
+    return esc(amount).replace(" ", "&nbsp;")
+
+
 def outcome_html(outcome: ReturnOutcome) -> str:
     rows = "".join(
         f"<tr><td>{esc(u.description)}</td><td>{esc(u.grade or 'missing')}</td>"
         f"<td>{esc(u.disposition.label if u.disposition else '—')}</td>"
         f"<td>{esc(u.location or '')}</td>"
-        f"<td align='right' nowrap>{esc(u.paid.format() if u.paid else '—')}</td>"
-        f"<td align='right' nowrap>{esc(u.deduction.format() if u.deduction else '—')}</td>"
+        f"<td align='right'>{_unbroken(u.paid.format() if u.paid else '—')}</td>"
+        f"<td align='right'>{_unbroken(u.deduction.format() if u.deduction else '—')}</td>"
         f"<td>{esc(u.deduction_reason)}</td>"
-        f"<td align='right' nowrap>{esc(u.amount.format() if u.amount else '—')}</td></tr>"
+        f"<td align='right'>{_unbroken(u.amount.format() if u.amount else '—')}</td></tr>"
         for u in outcome.units
     )
     refund = outcome.refund_total.format() if outcome.refund_total else "—"

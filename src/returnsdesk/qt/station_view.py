@@ -8,11 +8,12 @@ changed, so a table keeps its selection and a note being typed is never overwrit
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from PySide6 import QtGui
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QFont, QKeySequence, QShortcut, QTextDocument, QTextTable
 from PySide6.QtWidgets import (
     QHeaderView,
@@ -28,7 +29,7 @@ from returnsdesk.domain.policy import Grade
 from returnsdesk.qt.forms.ui_station_view import Ui_StationView
 from returnsdesk.qt.images import thumbnail_strip
 from returnsdesk.qt.models import expected_lines_model, refund_lines_model, search_results_model
-from returnsdesk.qt.plain import plain_tooltip, set_clipped_text
+from returnsdesk.qt.plain import clipped, plain_tooltip, set_clipped_text
 from returnsdesk.qt.scanner import TYPED_BY_HAND
 from returnsdesk.qt.station_screen import (
     guide_html,
@@ -109,6 +110,7 @@ class StationView(QWidget):
         _stretch_columns(ui.refundTable, 0, 5)  # item title, deduction reason
         _stretch_columns(ui.searchResults, 2)  # customer name
         ui.notesEdit.setProperty(TYPED_BY_HAND, True)  # a quick typist's note is no scan
+        ui.workStack.installEventFilter(self)
         self._connect_signals()
 
     def _connect_signals(self) -> None:
@@ -171,6 +173,7 @@ class StationView(QWidget):
         ui.outcomeLabel.setFont(self._pt(15))
         ui.refundTotal.setFont(self._pt(20))
         ui.refundTotal.setWordWrap(True)  # it may say why a lead must approve
+        ui.refundTotal.setTextFormat(Qt.TextFormat.RichText)  # the total large, the why not
         ui.keysHint.setFont(self._pt(12))
         ui.scanEdit.setFont(self._pt(14))
         ui.returnPanel.setFrameShape(ui.returnPanel.Shape.StyledPanel)
@@ -355,7 +358,16 @@ class StationView(QWidget):
             set_clipped_text(ui.refundTotal, "", _MESSAGE_CHARS)
             ui.refundBox.setTitle("Refund")
             return
-        set_clipped_text(ui.refundTotal, refund.total_line, _MESSAGE_CHARS)
+        # The total large; why a lead must approve it (or what paying on receipt means) in body
+        # type: three lines of 20 pt pushed the unit's prompt under the grade keys at 1366x768.
+        line = refund.total_line
+        total, dash, why = clipped(line, _MESSAGE_CHARS).partition(" — ")
+        small = self._pt(BODY_PT).pointSizeF()
+        ui.refundTotal.setText(
+            html.escape(total) + f"<span style='font-size:{small:.1f}pt'>"
+            f"{html.escape(dash + why)}</span>"
+        )
+        ui.refundTotal.setToolTip(plain_tooltip(line) if len(line) > _MESSAGE_CHARS else "")
         ui.refundBox.setTitle(refund.title)
 
     def _show_unit(
@@ -381,6 +393,20 @@ class StationView(QWidget):
         else:
             strip.clear()
             strip.setVisible(False)
+        self._fit_unit_text()
+
+    def _fit_unit_text(self) -> None:
+        """The unit's title, prompt and answers keep the height their wrapped text needs: a
+        stacked page does not pass on the height a label wants at its width, and the refund
+        table below (which scrolls) would take it, cutting the disposition in half."""
+        width = self._ui.workStack.width()
+        for label in (self._ui.unitTitle, self._ui.unitPrompt, self._ui.unitAnswers):
+            label.setMinimumHeight(label.heightForWidth(width) if label.text() else 0)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self._ui.workStack and event.type() is QEvent.Type.Resize:
+            self._fit_unit_text()  # a wider or narrower panel wraps the text anew
+        return super().eventFilter(watched, event)
 
     # --- what the inspector sees (for tests and screenshot scripts) -----------------------
 
@@ -534,7 +560,7 @@ def _cell_text(table: QTextTable, row: int, column: int) -> str:
     cell = table.cellAt(row, column)
     cursor = cell.firstCursorPosition()
     cursor.setPosition(cell.lastCursorPosition().position(), QtGui.QTextCursor.MoveMode.KeepAnchor)
-    return cursor.selectedText()
+    return cursor.selectedText().replace("\xa0", " ")  # an amount kept on one line reads as one
 
 
 def _stretch_columns(table: QTableView, *columns: int) -> None:

@@ -131,7 +131,7 @@ class Display(WorkflowCore):
                 if state is State.CONFIRM_UNDO
                 else items_keys(work, scale=self.service.scale is not None)
             ),
-            guide=ItemsGuide(parcel.view.rma_number, len(work.units), work.expected_units),
+            guide=ItemsGuide(parcel.view.rma_number, work.expected_inspected, work.expected_units),
             return_view=parcel.view,
             lines=lines,
             refund=self._refund(work, None, confirming=confirming),

@@ -92,7 +92,7 @@ class UnitSteps(ParcelSteps):
             blocking=False,
             changes=UNIT_FINISHED,
         )
-        remaining = work.expected_units - len([u for u in work.units if u.line_id is not None])
+        remaining = work.expected_units - work.expected_inspected
         self._banner = Banner(
             f"{unit.product.title}: {unit.disposition.label} → {unit.location}. "
             f"Scan the next item ({remaining} left) or F8 to close with the rest missing.",

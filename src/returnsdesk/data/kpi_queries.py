@@ -85,14 +85,18 @@ def _whole_hours(
     return (first, last), [(a, b) for a, b in ((start, first), (last, end)) if a < b]
 
 
-def client_parcels(client_code: str) -> Select[Any]:
-    """The parcels received for one client shop's returns (an unexpected parcel belongs to no
-    shop)."""
-    return (
+def of_client(parcel_column: Any, client_code: str) -> ColumnElement[bool]:
+    """Rows of a parcel received for one client shop's returns (an unexpected parcel belongs
+    to no shop). The parcel is wrapped so that SQLite reads the period's rows by their time
+    index and checks each against the shop's parcels; given the bare column it walked all of
+    the shop's parcels instead, for every week (0.85 s a week on 200,000 inspections)."""
+    parcels = (
         select(col(Parcel.id))
         .join(Return, col(Return.id) == col(Parcel.return_id))
         .where(col(Return.client_code) == client_code)
     )
+    found: ColumnElement[bool] = func.coalesce(parcel_column, parcel_column).in_(parcels)
+    return found
 
 
 def _tallied(window: Window, tally: Tally) -> Subquery:
@@ -101,7 +105,7 @@ def _tallied(window: Window, tally: Tally) -> Subquery:
         own = and_(
             window.when(tally.time),
             window.at(tally.station),
-            tally.parcel.in_(client_parcels(window.client_code)),
+            of_client(tally.parcel, window.client_code),
         )
         return tally.facts(own).subquery()
     hours, edges = _whole_hours(window)

@@ -36,7 +36,7 @@ from sqlalchemy import (
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
 
-from returnsdesk.data.kpi_queries import client_parcels
+from returnsdesk.data.kpi_queries import of_client
 from returnsdesk.data.models import (
     AuditEntry,
     Inspection,
@@ -90,8 +90,7 @@ class Scope:
         parcel belongs to no shop: it is in no client's report)."""
         if self.client_code is None:
             return literal(True)
-        found: ColumnElement[bool] = parcel_column.in_(client_parcels(self.client_code))
-        return found
+        return of_client(parcel_column, self.client_code)
 
 
 def resolve_scope(

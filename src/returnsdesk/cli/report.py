@@ -9,6 +9,7 @@ Examples::
     returnsdesk report kpis --days 30 --out kpis.pdf --csv kpis-csv/
     returnsdesk report evidence RMA-100001 --out pack.pdf
     returnsdesk report shift --date 2026-11-22 --client ACME --out acme-shift.pdf
+    returnsdesk report kpis --days 30 --client ACME --out acme-kpis.pdf --csv acme-kpis/
 
 ``--client CODE`` (a client shop, ``[clients.<code>]``): that shop's returns only; nothing of
 another shop is in the PDF or the CSV tables.

@@ -321,6 +321,7 @@ RICH_LABELS = {
     "photoStrip",
     "outcomeLabel",
     "labelsText",
+    "refundTotal",  # the total, and in smaller type why a lead must approve it: both escaped
 }
 
 

@@ -99,6 +99,7 @@ class KpiView(QWidget):
         for client_code, client in service.clients.items():
             self.client_combo.addItem(f"{client.name} ({client_code})", client_code)
         shop_label = QLabel("Shop:", self)
+        shop_label.setTextFormat(Qt.TextFormat.PlainText)
         shop_label.setBuddy(self.client_combo)
         at = ui.controlsLayout.indexOf(ui.stationCombo) + 1
         ui.controlsLayout.insertWidget(at, shop_label)

@@ -16,7 +16,7 @@ from sqlalchemy import and_, delete, exists, or_, true, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 
-from returnsdesk.data.models import OutboxEvent
+from returnsdesk.data.models import OutboxEvent, OutboxKeyReplacement
 from returnsdesk.data.repositories import CLAIM_LOCK, take_turns
 from returnsdesk.domain.vocabulary import OutboxStatus
 
@@ -290,3 +290,13 @@ def latest_event_of(
         .limit(1)
         .with_for_update()
     ).first()
+
+
+def replaced_keys(session: Session, *, event_id: uuid.UUID) -> list[tuple[str, str]]:
+    """(old key, new key) of an event's resends under a new key, oldest first."""
+    rows = session.exec(
+        select(OutboxKeyReplacement.old_key, OutboxKeyReplacement.new_key)
+        .where(OutboxKeyReplacement.event_id == event_id)
+        .order_by(col(OutboxKeyReplacement.replaced_at))
+    ).all()
+    return [(old, new) for old, new in rows]

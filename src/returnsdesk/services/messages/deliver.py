@@ -25,6 +25,7 @@ import logging
 import os
 import smtplib
 import ssl
+import uuid
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -33,15 +34,11 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from typing import Any
 
-from sqlalchemy import exists
-from sqlmodel import col, select
-
 from returnsdesk.config import ClientSettings, MessagesSettings
+from returnsdesk.data import messages as queries
 from returnsdesk.data.db import Database
-from returnsdesk.data.models import OutboxEvent, Parcel, Return
 from returnsdesk.domain.clock import Clock, utc_now
 from returnsdesk.domain.messages import MessageKind
-from returnsdesk.domain.vocabulary import OutboxStatus, ReturnStatus
 from returnsdesk.services.messages.queue import MESSAGE_EVENT
 from returnsdesk.services.messages.render import (
     MessageNotRenderable,
@@ -244,16 +241,9 @@ class MessageConnector:
             return None
         return_id = event.payload.get("return_id")
         with self._database.session() as session:
-            earlier = session.exec(
-                select(OutboxEvent.event_type)
-                .where(
-                    col(OutboxEvent.aggregate_id) == _uuid(return_id),
-                    col(OutboxEvent.sequence) < event.sequence,
-                    col(OutboxEvent.status) != OutboxStatus.DELIVERED,
-                )
-                .order_by(col(OutboxEvent.sequence))
-                .limit(1)
-            ).first()
+            earlier = queries.first_undelivered_before(
+                session, aggregate_id=_uuid(return_id), sequence=event.sequence
+            )
         if earlier is not None:
             return DeliveryResult.retry(
                 f"waiting until the return's {earlier} has reached the order system"
@@ -262,17 +252,10 @@ class MessageConnector:
 
     def _receipt_stands(self, payload: Mapping[str, Any]) -> bool:
         with self._database.session() as session:
-            return bool(
-                session.exec(
-                    select(
-                        exists().where(
-                            col(Parcel.id) == _uuid(payload.get("parcel_id")),
-                            col(Parcel.return_id) == _uuid(payload.get("return_id")),
-                            col(Return.id) == col(Parcel.return_id),
-                            col(Return.status) != ReturnStatus.CANCELLED,
-                        )
-                    )
-                ).one()
+            return queries.receipt_stands(
+                session,
+                parcel_id=_uuid(payload.get("parcel_id")),
+                return_id=_uuid(payload.get("return_id")),
             )
 
 
@@ -297,9 +280,7 @@ def shop_messages(
     )
 
 
-def _uuid(value: object) -> Any:
-    import uuid
-
+def _uuid(value: object) -> uuid.UUID:
     return uuid.UUID(str(value))
 
 

@@ -12,10 +12,10 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import col, select
-
+from returnsdesk.data import messages as queries
 from returnsdesk.data.db import Database
-from returnsdesk.data.models import OutboxEvent, Return
+from returnsdesk.data.models import OutboxEvent
+from returnsdesk.data.outbox import get_event
 from returnsdesk.data.repositories import add_outbox_event, append_audit
 from returnsdesk.domain.errors import OperatorError
 from returnsdesk.domain.vocabulary import LEAD_ROLES, OutboxStatus
@@ -46,19 +46,12 @@ class MessageRecord:
 def list_messages(database: Database, rma_number: str) -> list[MessageRecord]:
     """The return's messages in the order they were queued; ``NoSuchMessage`` if no return."""
     with database.read() as session:
-        return_ = session.exec(
-            select(Return).where(Return.rma_number == rma_number.strip().upper())
-        ).first()
+        return_ = queries.return_by_rma_number(session, rma_number=rma_number.strip().upper())
         if return_ is None:
             raise NoSuchMessage(f"No return {rma_number[:40]!r}.")
-        rows = session.exec(
-            select(OutboxEvent)
-            .where(
-                OutboxEvent.aggregate_id == message_stream(return_.id),
-                OutboxEvent.event_type == MESSAGE_EVENT,
-            )
-            .order_by(col(OutboxEvent.sequence))
-        ).all()
+        rows = queries.events_of_stream(
+            session, aggregate_id=message_stream(return_.id), event_type=MESSAGE_EVENT
+        )
         return [_record(return_.rma_number, row) for row in rows]
 
 
@@ -72,7 +65,7 @@ def resend_message(
     ):
         if not holds_role(session, lead, LEAD_ROLES):
             raise NotAShiftLead("Only a shift lead can send a customer message again.")
-        original = session.get(OutboxEvent, event_id)
+        original = get_event(session, event_id)
         if original is None or original.event_type != MESSAGE_EVENT:
             raise NoSuchMessage("That message does not exist (or was pruned).")
         payload = dict(original.payload) | {"resend_of": str(original.id)}

@@ -17,19 +17,12 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from returnsdesk.data.models import (
-    Inspection,
-    Order,
-    OrderLine,
-    Product,
-    Refund,
-    RefundLine,
-    Return,
-    ReturnLine,
-)
+from returnsdesk.data import messages as queries
+from returnsdesk.data.models import Order, Refund, Return
 from returnsdesk.data.repositories import add_outbox_event
+from returnsdesk.data.returns import order_of
 from returnsdesk.domain.messages import MessageKind
 from returnsdesk.domain.vocabulary import InspectionFlag, InspectionOutcome, RefundStatus
 
@@ -94,16 +87,11 @@ def queue_parcel_received(
 ) -> None:
     """Held like the receipt's ``return.received`` for the grace period, and released with it
     (``intake.end_grace``): the deliverer (``deliver.py``) then sends it if the receipt stands."""
-    order = session.get(Order, return_.order_id)
-    assert order is not None  # foreign key
-    rows = session.exec(
-        select(ReturnLine, Product.title)
-        .join(OrderLine, col(OrderLine.id) == col(ReturnLine.order_line_id))
-        .join(Product, col(Product.id) == col(OrderLine.product_id))
-        .where(ReturnLine.return_id == return_.id)
-        .order_by(col(Product.title), col(ReturnLine.sku))
-    ).all()
-    items = [{"title": title, "sku": line.sku, "quantity": line.quantity} for line, title in rows]
+    order = order_of(session, return_)
+    items = [
+        {"title": title, "sku": line.sku, "quantity": line.quantity}
+        for line, title in queries.announced_lines(session, return_id=return_.id)
+    ]
     queue_message(
         session,
         kind=MessageKind.PARCEL_RECEIVED,
@@ -126,8 +114,7 @@ def queue_completion_messages(
     The refund is announced as issued only when it is released (approved, above zero); a
     refund waiting for a shift lead gets the "held" message and no amount is promised.
     """
-    order = session.get(Order, return_.order_id)
-    assert order is not None  # foreign key
+    order = order_of(session, return_)
     items = inspected_items(session, parcel_id)
     money = {"total": refund.total, "refund_id": refund.id}
     queued = 1
@@ -175,14 +162,6 @@ def queue_refund_issued(
     session: Session, *, refund: Refund, return_: Return, order: Order, now: datetime
 ) -> None:
     """The released refund: amount per line, total, payment method; ``now`` is its release."""
-    rows = session.exec(
-        select(RefundLine, ReturnLine.sku, Product.title)
-        .join(ReturnLine, col(ReturnLine.id) == col(RefundLine.return_line_id))
-        .join(OrderLine, col(OrderLine.id) == col(ReturnLine.order_line_id))
-        .join(Product, col(Product.id) == col(OrderLine.product_id))
-        .where(RefundLine.refund_id == refund.id, col(RefundLine.amount) > Decimal(0))
-        .order_by(col(Product.title), col(RefundLine.unit_index))
-    ).all()
     items = [
         {
             "title": title,
@@ -193,7 +172,7 @@ def queue_refund_issued(
             "deduction_reason": line.deduction_reason,
             "amount": line.amount,
         }
-        for line, sku, title in rows
+        for line, sku, title in queries.paid_lines(session, refund_id=refund.id)
     ]
     queue_message(
         session,
@@ -214,8 +193,7 @@ def queue_refund_refused(
     session: Session, *, refund: Refund, return_: Return, reason: str, now: datetime
 ) -> None:
     """A shift lead refused the held refund: the customer is told why and what they can do."""
-    order = session.get(Order, return_.order_id)
-    assert order is not None  # foreign key
+    order = order_of(session, return_)
     queue_message(
         session,
         kind=MessageKind.ACTION_NEEDED,
@@ -228,16 +206,13 @@ def queue_refund_refused(
 
 def inspected_items(session: Session, parcel_id: uuid.UUID) -> list[dict[str, Any]]:
     """Each unit of the parcel as the customer should see it, with its refund line if any."""
-    rows = session.exec(
-        select(Inspection, ReturnLine.sku, RefundLine)
-        .join(ReturnLine, col(ReturnLine.id) == col(Inspection.return_line_id), isouter=True)
-        .join(RefundLine, col(RefundLine.inspection_id) == col(Inspection.id), isouter=True)
-        .where(Inspection.parcel_id == parcel_id)
-    ).all()
-    skus = {sku or inspection.sku_scanned for inspection, sku, _ in rows} - {None}
-    titles = dict(
-        session.exec(select(Product.sku, Product.title).where(col(Product.sku).in_(skus))).all()
-    )
+    rows = queries.parcel_units(session, parcel_id=parcel_id)
+    skus = {
+        sku
+        for inspection, line_sku, _ in rows
+        if (sku := line_sku or inspection.sku_scanned) is not None
+    }
+    titles = queries.product_titles(session, skus=skus)
     items: list[dict[str, Any]] = []
     for inspection, line_sku, refund_line in rows:
         sku = line_sku or inspection.sku_scanned or ""

@@ -25,8 +25,9 @@ import uuid
 from collections.abc import Mapping
 from datetime import datetime
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
+from returnsdesk.data import outbox
 from returnsdesk.data.db import Database
 from returnsdesk.data.models import OutboxEvent, OutboxKeyReplacement
 from returnsdesk.data.repositories import append_audit
@@ -147,18 +148,13 @@ def resend_parked(
 def replaced_keys(database: Database, event_id: uuid.UUID) -> list[tuple[str, str]]:
     """(old key, new key) of an event's resends, oldest first."""
     with database.session() as session:
-        rows = session.exec(
-            select(OutboxKeyReplacement.old_key, OutboxKeyReplacement.new_key)
-            .where(OutboxKeyReplacement.event_id == event_id)
-            .order_by(col(OutboxKeyReplacement.replaced_at))
-        ).all()
-        return [(old, new) for old, new in rows]
+        return outbox.replaced_keys(session, event_id=event_id)
 
 
 def _parked(session: Session, event_id: uuid.UUID, operator: StationContext) -> OutboxEvent:
     if not holds_role(session, operator, LEAD_ROLES):
         raise SyncNotAllowed("Only a shift lead can send order-system events again.")
-    event = session.get(OutboxEvent, event_id)
+    event = outbox.get_event(session, event_id)
     if event is None or event.status is not OutboxStatus.NEEDS_ATTENTION:
         state = "no longer exists" if event is None else f"is {event.status.value}"
         raise SyncEventNotParked(f"That event {state}; only parked events can be sent again.")

@@ -815,10 +815,11 @@ def _gateway(order: Mapping[str, Any]) -> str:
     return "manual"
 
 
-def _nodes(connection: object) -> list[Mapping[str, Any]]:
-    if not isinstance(connection, Mapping):
+def _nodes(field: object) -> list[Mapping[str, Any]]:
+    """The nodes of a GraphQL connection field (``{"nodes": [...]}``) in an answer."""
+    if not isinstance(field, Mapping):
         return []
-    nodes = connection.get("nodes")
+    nodes = field.get("nodes")
     return [n for n in nodes if isinstance(n, Mapping)] if isinstance(nodes, list) else []
 
 

@@ -19,14 +19,8 @@ SESSION_CALLS = {"exec", "execute", "get", "scalar", "scalars"}
 # The reports read a snapshot connection of their own (services/reports/reading.py); their SQL
 # stays beside them.
 STILL_QUERYING = {
-    "messages/deliver.py": 4,  # customer messages (merged from main after the move): next to go
-    "messages/ledger.py": 5,
-    "messages/queue.py": 11,
-    "reports/evidence.py": 21,
     "reports/queries.py": 52,  # the reports' aggregating SQL: a query module of its own
     "reports/tallied.py": 1,
-    "sync/recovery.py": 3,  # merged from main after the move: next to go
-    "sync/shopify.py": 1,
 }
 
 

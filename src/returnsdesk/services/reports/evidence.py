@@ -3,7 +3,7 @@
 Everything recorded about the return: order, lines with the customer's reasons, each unit's
 grade, checklist, notes, flags and disposition, the refund lines, photos (embedded when the
 file is there and its SHA-256 still matches), a timeline with operators, and file hashes.
-One return is a bounded number of rows, so plain ORM reads are fine here.
+Its rows are read by ``data.evidence``, from the report's snapshot connection.
 """
 
 from __future__ import annotations
@@ -14,24 +14,11 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import Connection, func
-from sqlmodel import Session, col, select
+from sqlalchemy import Connection
+from sqlmodel import Session
 
-from returnsdesk.data.models import (
-    AuditEntry,
-    DispositionDecision,
-    Inspection,
-    Operator,
-    Order,
-    OrderLine,
-    Parcel,
-    Photo,
-    Refund,
-    RefundLine,
-    Return,
-    ReturnLine,
-    Station,
-)
+from returnsdesk.data.evidence import return_record
+from returnsdesk.data.models import DispositionDecision, Photo
 from returnsdesk.services.photos import default_photo_root
 from returnsdesk.services.reports.content import Facts, Heading, ReportContent, Table
 from returnsdesk.services.reports.content import Photo as PhotoBlock
@@ -48,52 +35,13 @@ def build(
     blocks = content.blocks
     with Session(bind=connection) as session:
         step("Return and order")
-        return_ = session.exec(
-            select(Return).where(func.upper(Return.rma_number) == rma_number.strip().upper())
-        ).first()
-        if return_ is None:
-            raise ReportRequestError(f"No return {rma_number!r} in this database.")
-        order = session.get(Order, return_.order_id)
-        assert order is not None  # foreign key
-        names = {o.id: f"{o.name} ({o.code})" for o in session.exec(select(Operator))}
-        stations = {s.id: s.code for s in session.exec(select(Station))}
-        lines = session.exec(
-            select(ReturnLine, OrderLine)
-            .join(OrderLine, col(OrderLine.id) == col(ReturnLine.order_line_id))
-            .where(ReturnLine.return_id == return_.id)
-            .order_by(col(ReturnLine.sku))
-        ).all()
-        parcels = session.exec(
-            select(Parcel).where(Parcel.return_id == return_.id).order_by(col(Parcel.received_at))
-        ).all()
-        parcel_ids = [p.id for p in parcels]
-        units = session.exec(
-            select(Inspection, DispositionDecision)
-            .outerjoin(
-                DispositionDecision, col(DispositionDecision.inspection_id) == col(Inspection.id)
-            )
-            .where(col(Inspection.parcel_id).in_(parcel_ids))
-            .order_by(col(Inspection.finished_at))
-        ).all()
-        refund = session.exec(select(Refund).where(Refund.return_id == return_.id)).first()
-        refund_lines = (
-            session.exec(
-                select(RefundLine, ReturnLine)
-                .join(ReturnLine, col(ReturnLine.id) == col(RefundLine.return_line_id))
-                .where(RefundLine.refund_id == refund.id)
-                .order_by(col(ReturnLine.sku), col(RefundLine.unit_index))
-            ).all()
-            if refund is not None
-            else []
-        )
-        photos = session.exec(
-            select(Photo).where(col(Photo.parcel_id).in_(parcel_ids)).order_by(col(Photo.taken_at))
-        ).all()
-        audit = session.exec(
-            select(AuditEntry)
-            .where(AuditEntry.subject == return_.rma_number)
-            .order_by(col(AuditEntry.sequence))
-        ).all()
+        record = return_record(session, rma_number=rma_number)
+    if record is None:
+        raise ReportRequestError(f"No return {rma_number!r} in this database.")
+    return_, order, refund = record.return_, record.order, record.refund
+    names, stations = record.operator_names, record.station_codes
+    lines, parcels, units = record.lines, record.parcels, record.units
+    refund_lines, photos, audit = record.refund_lines, record.photos, record.audit
 
     blocks.append(
         Facts(

@@ -2,7 +2,7 @@
 
 Inspection and refund figures come from the hourly tallies (``data.tally_tables``) for the
 window's whole UTC hours and from the raw rows, grouped by the query that fills the tallies,
-for the minutes at its edges: exact for any window, as ``services/reports/tallied.py`` does
+for the minutes at its edges: exact for any window, as ``data/report_tallies.py`` does
 for the other reports. Units ordered and returned are summed from orders and returns (they are
 written by the order-system sync, not by completion, so not tallied); refund findings are read
 from the few rows that record them (rejected refunds, parked events, key replacements,

@@ -531,7 +531,7 @@ class RecoveryCase(TableModel, table=True):
     flags: list[str] = Field(default_factory=list, sa_type=JSON)
 
 
-# Reports (services/reports/queries.py) read whole periods: these covering indexes hold every
+# Reports (data/report_queries.py) read whole periods: these covering indexes hold every
 # column those queries use, so a period is one range of one index instead of a lookup in the
 # table per inspection, parcel, refund or order line (migration 0007, bench/bench_reports.py).
 _REPORT_INDEXES: dict[str, tuple[type[SQLModel], tuple[str, ...]]] = {

@@ -4,7 +4,7 @@ Inspections never change once their parcel is completed, and ``complete_parcel``
 writer, so it adds each unit to these counts in its own transaction (``data.tallies``) and
 they cannot drift from the rows. A report reads whole hours of its period from here (a few
 hundred rows an hour instead of thousands of inspections) and only the partial hours at its
-edges from ``inspections`` (services/reports/tallied.py). Absent values are stored as ``''``
+edges from ``inspections`` (data/report_tallies.py). Absent values are stored as ``''``
 rather than NULL so that each group is one row under the primary key (NULLs never conflict).
 """
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sqlalchemy import Column, Float, Integer, MetaData, String, Table, create_engine, literal
 
-from returnsdesk.services.reports.queries import median_by, percentiles
+from returnsdesk.data.report_queries import median_by, percentiles
 
 
 def test_medians_per_group_and_the_90th_percentile(tmp_path: Path) -> None:

@@ -20,6 +20,7 @@ from report_floor import START, Floor
 from sqlalchemy import Connection, text
 from sqlmodel import Session, col, select
 
+from returnsdesk.data import report_queries as q
 from returnsdesk.data.db import make_engine
 from returnsdesk.data.models import (
     DispositionDecision,
@@ -30,12 +31,12 @@ from returnsdesk.data.models import (
     RefundLine,
     ReturnLine,
 )
+from returnsdesk.data.report_tallies import hour_split
 from returnsdesk.data.tallies import NOTE_KEY_CHARACTERS
 from returnsdesk.domain.vocabulary import InspectionFlag, InspectionOutcome
 from returnsdesk.services.reports import Period
-from returnsdesk.services.reports import queries as q
 from returnsdesk.services.reports.reading import snapshot
-from returnsdesk.services.reports.tallied import hour_split
+from returnsdesk.services.reports.scope import resolve_scope
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 HOUR = timedelta(hours=1)
@@ -200,7 +201,7 @@ def test_tallied_figures_equal_a_count_of_the_inspections(
 ) -> None:
     start, end = PERIODS[period]
     with snapshot(worked.database) as connection:
-        scope = q.resolve_scope(connection, Period(start, end, period), station)
+        scope = resolve_scope(connection, Period(start, end, period), station)
         tallied = from_reports(connection, scope)
         counted = from_inspections(connection, scope)
     assert tallied == counted

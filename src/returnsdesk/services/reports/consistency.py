@@ -7,9 +7,9 @@ from collections.abc import Callable
 
 from sqlalchemy import Connection
 
+from returnsdesk.data import report_queries as q
 from returnsdesk.data.regrades import consistency_rows
 from returnsdesk.services import regrades
-from returnsdesk.services.reports import queries as q
 from returnsdesk.services.reports.content import Facts, Heading, ReportContent, Table, Text
 from returnsdesk.services.reports.formatting import count, share
 

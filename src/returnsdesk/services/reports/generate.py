@@ -14,9 +14,9 @@ from returnsdesk.services.reports import evidence, insights, kpis, recovery, shi
 from returnsdesk.services.reports.content import ReportContent
 from returnsdesk.services.reports.csv_export import table_csv
 from returnsdesk.services.reports.pdf import PageFrame, render_pdf
-from returnsdesk.services.reports.queries import check_client, resolve_scope
 from returnsdesk.services.reports.reading import snapshot
 from returnsdesk.services.reports.request import ReportKind, ReportRequest, ReportSetup
+from returnsdesk.services.reports.scope import check_client, resolve_scope
 
 log = logging.getLogger(__name__)
 

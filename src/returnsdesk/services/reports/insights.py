@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from sqlalchemy import Connection
 
-from returnsdesk.services.reports import queries as q
+from returnsdesk.data import report_queries as q
 from returnsdesk.services.reports.content import Chart, Heading, ReportContent, Table, Text
 from returnsdesk.services.reports.formatting import count, share, words
 from returnsdesk.services.reports.request import ReportSetup

@@ -16,16 +16,17 @@ from typing import Literal
 
 from sqlalchemy import Connection
 
+from returnsdesk.data import report_queries as q
 from returnsdesk.data.db import Database
 from returnsdesk.data.kpi_queries import Window, kpi_counts, recovery_cases, refund_findings
 from returnsdesk.domain.kpis import Finding, KpiCosts, KpiCounts, Week, weeks
 from returnsdesk.domain.money import Money
 from returnsdesk.domain.vocabulary import Disposition, RecoveryResolution
-from returnsdesk.services.reports import queries as q
 from returnsdesk.services.reports.content import Chart, Facts, Heading, ReportContent, Table, Text
 from returnsdesk.services.reports.formatting import count, duration, money
 from returnsdesk.services.reports.reading import snapshot
 from returnsdesk.services.reports.request import Period, ReportSetup
+from returnsdesk.services.reports.scope import resolve_scope
 
 Step = Callable[[str], None]
 
@@ -139,7 +140,7 @@ def read_kpis(
     """The KPIs for the dashboard (one client shop's returns, if ``client_code``): one
     read-only snapshot, safe on a worker thread."""
     with snapshot(database) as connection:
-        scope = q.resolve_scope(connection, period, station_code, client_code)
+        scope = resolve_scope(connection, period, station_code, client_code)
         return compute(connection, scope, setup, station_code or "all stations")
 
 

@@ -1,4 +1,4 @@
-"""A read-only snapshot of the database for one report, and SQL that runs on SQLite and PostgreSQL.
+"""A read-only snapshot of the database for one report.
 
 The station's engine starts every transaction with ``BEGIN IMMEDIATE`` (the write lock), which a
 report that reads for seconds must not take: stations would wait on it. Reports read through a
@@ -13,10 +13,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Float, create_engine, event
-from sqlalchemy.ext.compiler import compiles
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.pool import NullPool
-from sqlalchemy.sql.functions import FunctionElement
 
 from returnsdesk.data.db import Database
 
@@ -73,25 +71,3 @@ def _configure_reader(dbapi_connection: Any, _record: Any) -> None:
             cursor.execute(pragma)
     finally:
         cursor.close()
-
-
-class seconds_between(FunctionElement[float]):  # noqa: N801 - reads as a SQL function
-    """``end - start`` in seconds, as a float, on SQLite and PostgreSQL."""
-
-    type = Float()
-    inherit_cache = True
-
-    def __init__(self, start: Any, end: Any) -> None:
-        super().__init__(start, end)
-
-
-@compiles(seconds_between, "sqlite")
-def _seconds_sqlite(element: seconds_between, compiler: Any, **kw: Any) -> str:
-    start, end = (compiler.process(arg, **kw) for arg in element.clauses)
-    return f"((julianday({end}) - julianday({start})) * 86400.0)"
-
-
-@compiles(seconds_between)
-def _seconds_default(element: seconds_between, compiler: Any, **kw: Any) -> str:
-    start, end = (compiler.process(arg, **kw) for arg in element.clauses)
-    return f"EXTRACT(EPOCH FROM ({end} - {start}))"

@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 from sqlalchemy import Connection
 
+from returnsdesk.data import report_queries as q
 from returnsdesk.domain.vocabulary import Disposition
-from returnsdesk.services.reports import queries as q
 from returnsdesk.services.reports.content import Facts, Heading, ReportContent, Table, Text
 from returnsdesk.services.reports.formatting import count, duration, share
 from returnsdesk.services.reports.request import ReportSetup

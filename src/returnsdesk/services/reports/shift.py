@@ -7,9 +7,9 @@ from decimal import Decimal
 
 from sqlalchemy import Connection
 
+from returnsdesk.data import report_queries as q
 from returnsdesk.domain.vocabulary import Disposition, InspectionFlag
 from returnsdesk.services.reports import consistency
-from returnsdesk.services.reports import queries as q
 from returnsdesk.services.reports.content import Chart, Facts, Heading, ReportContent, Table
 from returnsdesk.services.reports.formatting import count, minutes, money, share, when, words
 from returnsdesk.services.reports.request import ReportSetup

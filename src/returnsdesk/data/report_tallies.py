@@ -19,7 +19,7 @@ from sqlalchemy import Select, Subquery, and_, or_, select, union_all
 from returnsdesk.data.tallies import CHECKLISTS, DEDUCTIONS, NOTES, UNITS, Tally
 
 if TYPE_CHECKING:
-    from returnsdesk.services.reports.queries import Scope
+    from returnsdesk.data.report_queries import Scope
 
 _HOUR = timedelta(hours=1)
 

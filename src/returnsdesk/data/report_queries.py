@@ -18,7 +18,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import (
     Connection,
@@ -33,9 +33,12 @@ from sqlalchemy import (
     or_,
     select,
 )
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import col
 
+from returnsdesk.data import report_tallies as tallied
 from returnsdesk.data.kpi_queries import of_client
 from returnsdesk.data.models import (
     AuditEntry,
@@ -58,12 +61,20 @@ from returnsdesk.domain.vocabulary import (
     OutboxStatus,
     RefundStatus,
 )
-from returnsdesk.services.reports import tallied
-from returnsdesk.services.reports.reading import seconds_between
-from returnsdesk.services.reports.request import Period, ReportRequestError
 
 EXCEPTION_ROWS = 200  # exception parcels listed (a readable print-out); the count is complete
 PENDING_ROWS = 200  # returns waiting for approval listed, oldest first
+
+
+class Span(Protocol):
+    """A report's period (``services.reports.request.Period``): [start, end), and its name."""
+
+    @property
+    def start(self) -> datetime: ...
+    @property
+    def end(self) -> datetime: ...
+    @property
+    def label(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -71,7 +82,7 @@ class Scope:
     """The rows a report looks at: a period and, optionally, one station (by id) and one
     client shop (a report for one shop holds nothing of another's)."""
 
-    period: Period
+    period: Span
     station_id: uuid.UUID | None
     client_code: str | None = None  # None: every shop's returns
 
@@ -93,31 +104,23 @@ class Scope:
         return of_client(parcel_column, self.client_code)
 
 
-def resolve_scope(
-    connection: Connection, period: Period, station_code: str | None, client_code: str | None = None
-) -> Scope:
-    if station_code is None:
-        return Scope(period, None, client_code)
-    found = connection.execute(
-        select(col(Station.id)).where(func.upper(Station.code) == station_code.strip().upper())
+def station_id(connection: Connection, *, code: str) -> uuid.UUID | None:
+    """The station with this code, in any case."""
+    return connection.execute(
+        select(col(Station.id)).where(func.upper(Station.code) == code.strip().upper())
     ).scalar_one_or_none()
-    if found is None:
-        known = connection.execute(select(col(Station.code)).order_by(col(Station.code))).scalars()
-        raise ReportRequestError(
-            f"No station {station_code!r} in this database (known: {', '.join(known) or 'none'})."
-        )
-    return Scope(period, found, client_code)
 
 
-def check_client(connection: Connection, rma_number: str, client_code: str | None) -> None:
-    """Refuse a return of another shop in one client's report (as if it did not exist)."""
-    if client_code is None:
-        return
+def station_codes(connection: Connection) -> list[str]:
+    return list(connection.execute(select(col(Station.code)).order_by(col(Station.code))).scalars())
+
+
+def client_of_return(connection: Connection, *, rma_number: str) -> str | None:
+    """The client shop of the return (None: the station's own shop, or no such return)."""
     owner = connection.execute(
         select(col(Return.client_code)).where(col(Return.rma_number) == rma_number.strip())
     ).one_or_none()
-    if owner is None or owner[0] != client_code:
-        raise ReportRequestError(f"No return {rma_number!r} of client {client_code}.")
+    return None if owner is None else owner[0]
 
 
 def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
@@ -128,6 +131,28 @@ def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
 def _sum_if(condition: ColumnElement[bool], value: Any) -> ColumnElement[int]:
     """The sum of ``value`` over the rows that meet ``condition`` (0 when there are none)."""
     return func.coalesce(func.sum(case((condition, value), else_=0)), 0)
+
+
+class seconds_between(FunctionElement[float]):  # noqa: N801 - reads as a SQL function
+    """``end - start`` in seconds, as a float, on SQLite and PostgreSQL."""
+
+    type = Float()
+    inherit_cache = True
+
+    def __init__(self, start: Any, end: Any) -> None:
+        super().__init__(start, end)
+
+
+@compiles(seconds_between, "sqlite")
+def _seconds_sqlite(element: seconds_between, compiler: Any, **kw: Any) -> str:
+    start, end = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"((julianday({end}) - julianday({start})) * 86400.0)"
+
+
+@compiles(seconds_between)
+def _seconds_default(element: seconds_between, compiler: Any, **kw: Any) -> str:
+    start, end = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"EXTRACT(EPOCH FROM ({end} - {start}))"
 
 
 # --- shift ------------------------------------------------------------------------------------

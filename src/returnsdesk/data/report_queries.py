@@ -39,7 +39,6 @@ from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import col
 
 from returnsdesk.data import report_tallies as tallied
-from returnsdesk.data.kpi_queries import of_client
 from returnsdesk.data.models import (
     AuditEntry,
     Inspection,
@@ -54,6 +53,7 @@ from returnsdesk.data.models import (
     ReturnLine,
     Station,
 )
+from returnsdesk.data.report_tallies import of_client
 from returnsdesk.domain.vocabulary import (
     Disposition,
     InspectionFlag,

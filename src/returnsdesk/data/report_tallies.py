@@ -11,11 +11,15 @@ the edges read today's catalogue.)
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Select, Subquery, and_, or_, select, union_all
+from sqlalchemy import Select, Subquery, and_, func, literal, or_, select, union_all
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import col
 
+from returnsdesk.data.models import Parcel, Return
 from returnsdesk.data.tallies import CHECKLISTS, DEDUCTIONS, NOTES, UNITS, Tally
 
 if TYPE_CHECKING:
@@ -39,25 +43,66 @@ def hour_split(
     return (first, last), edges
 
 
-def _tallied(scope: Scope, tally: Tally) -> Subquery:
-    if scope.client_code is not None:
+def of_client(parcel_column: Any, client_code: str) -> ColumnElement[bool]:
+    """Rows of a parcel received for one client shop's returns (an unexpected parcel belongs
+    to no shop). The parcel is wrapped so that SQLite reads the period's rows by their time
+    index and checks each against the shop's parcels; given the bare column it walked all of
+    the shop's parcels instead, for every week (0.85 s a week on 200,000 inspections)."""
+    parcels = (
+        select(col(Parcel.id))
+        .join(Return, col(Return.id) == col(Parcel.return_id))
+        .where(col(Return.client_code) == client_code)
+    )
+    found: ColumnElement[bool] = func.coalesce(parcel_column, parcel_column).in_(parcels)
+    return found
+
+
+def covering(
+    tally: Tally,
+    *,
+    start: datetime,
+    end: datetime,
+    station_id: uuid.UUID | None,
+    client_code: str | None,
+) -> Subquery:
+    """The tally's rows for [start, end) at one station (None: all) for one client shop's
+    returns (None: every shop's)."""
+
+    def at(station_column: Any) -> ColumnElement[bool]:
+        return literal(True) if station_id is None else station_column == station_id
+
+    if client_code is not None:
         # The tallies count every shop together: one shop's figures come from its own rows.
-        whole = and_(tally.time >= scope.period.start, tally.time < scope.period.end)
-        own = and_(whole, scope.at(tally.station), scope.of_parcel(tally.parcel))
+        own = and_(
+            tally.time >= start,
+            tally.time < end,
+            at(tally.station),
+            of_client(tally.parcel, client_code),
+        )
         return tally.facts(own).subquery()
-    hours, edges = hour_split(scope.period.start, scope.period.end)
+    hours, edges = hour_split(start, end)
     table = tally.table
     parts: list[Select[Any]] = []
     if hours is not None:
         parts.append(
             select(*table.c).where(
-                table.c.hour >= hours[0], table.c.hour < hours[1], scope.at(table.c.station_id)
+                table.c.hour >= hours[0], table.c.hour < hours[1], at(table.c.station_id)
             )
         )
     if edges:
         within = or_(*(and_(tally.time >= a, tally.time < b) for a, b in edges))
-        parts.append(tally.facts(and_(within, scope.at(tally.station))))
+        parts.append(tally.facts(and_(within, at(tally.station))))
     return parts[0].subquery() if len(parts) == 1 else union_all(*parts).subquery()
+
+
+def _tallied(scope: Scope, tally: Tally) -> Subquery:
+    return covering(
+        tally,
+        start=scope.period.start,
+        end=scope.period.end,
+        station_id=scope.station_id,
+        client_code=scope.client_code,
+    )
 
 
 def units(scope: Scope) -> Subquery:

@@ -1,9 +1,10 @@
 """Aggregating queries: counting, summing and medians happen in the database.
 
-Every query takes the report's read snapshot (``reading.snapshot``), a period and an optional
-station, and returns a few rows per group, never one row per inspection. Money columns hold
-scaled integers (``ExactDecimal``): ``SUM`` adds the integers exactly and the column type turns
-each group's sum into a ``Decimal`` once; groups are always split by currency.
+Every query takes the report's read snapshot (``services.reports.reading.snapshot``), a
+period and an optional station, and returns a few rows per group, never one row per
+inspection. Money columns hold scaled integers (``ExactDecimal``): ``SUM`` adds the integers
+exactly and the column type turns each group's sum into a ``Decimal`` once; groups are always
+split by currency.
 
 Medians use window functions (``row_number``/``count`` over a partition), which SQLite (3.25+)
 and PostgreSQL both run: the middle row or two of each group are picked in SQL, so Python sees

@@ -18,7 +18,7 @@ delivers them) and times one full collection.
 It also reports the collections the process ran by itself while starting (how many full ones,
 and the longest). Figures are written to README ("Garbage-collection pauses").
 
-Run: ``.venv/bin/python bench/bench_gc.py [--rounds 7] [--settle 12] [--returns 10]``
+Run: ``.venv/bin/python bench/bench_gc.py [--rounds 7] [--settle 12]``
 """
 
 from __future__ import annotations

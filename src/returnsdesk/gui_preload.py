@@ -11,6 +11,7 @@ Only ``returnsdesk.__main__`` imports this module, just before ``returnsdesk.qt.
 
 from __future__ import annotations
 
+import gc  # noqa: F401
 import html  # noqa: F401
 import shutil  # noqa: F401
 import subprocess  # noqa: F401

@@ -78,3 +78,35 @@ def test_the_qt_layer_finds_its_non_qt_modules_already_loaded() -> None:
     assert "returnsdesk.qt.main_window" in loaded_after_qt
     late = [name for name in loaded_after_qt if not name.startswith(("PySide6", "returnsdesk.qt"))]
     assert late == []
+
+
+# The real command line, the freeze brought forward to the window's first event-loop turn.
+_FREEZE_AT_ONCE = """
+import gc, sys
+import returnsdesk.qt.app as app
+app.FREEZE_AFTER_MS = 0
+report_ready = app._report_ready
+def ready(qt_app):
+    print(gc.get_freeze_count())
+    report_ready(qt_app)
+app._report_ready = ready
+from returnsdesk.__main__ import main
+sys.exit(main(["--demo"]))
+"""
+
+
+def test_the_station_keeps_its_start_up_objects_out_of_later_full_collections() -> None:
+    # A full collection of what start-up made stalls the window 70-500 ms (bench/bench_gc.py):
+    # once it is up, they are frozen, so later collections walk only what came after
+    env = dict(os.environ, RETURNSDESK_EXIT_WHEN_READY="1", RETURNSDESK_UI_SOUNDS="false")
+    result = subprocess.run(
+        [sys.executable, "-c", _FREEZE_AT_ONCE],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    *_, frozen, ready = result.stdout.splitlines()
+    assert ready == "ready"
+    assert int(frozen) > 100_000

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from returnsdesk.scan.wedge import UNEXPECTED_KEY, BurstDetector
+from returnsdesk.scan.wedge import UNEXPECTED_KEY, BurstDetector, KeyTimes
 
 
 def type_keys(detector: BurstDetector, text: str, *, start_ms: float, gap_ms: float) -> float:
@@ -180,3 +180,49 @@ def test_a_key_that_is_no_character_outside_a_burst_is_a_persons_key() -> None:
     last = type_keys(detector, "2", start_ms=2000, gap_ms=4)
     assert detector.feed_other_key(last + 200) is False  # a grade key, then Esc much later
     assert detector.pending == "2"
+
+
+# --- when a key was typed: the event's timestamp, not the time it was handled ----------------
+
+
+def test_keys_handled_together_after_a_pause_keep_the_gaps_they_were_typed_with() -> None:
+    # Given a person's keys stamped 150 ms apart by the window system (its own clock base),
+    # all handled in the same millisecond after a 400 ms pause
+    times = KeyTimes()
+    typed = [times.typed_at(86_400_000 + i * 150, handled_ms=5_000.4) for i in range(4)]
+    detector = BurstDetector()
+    for ch, t in zip("1234", typed, strict=True):
+        detector.feed_char(ch, t)
+
+    # Then they are 150 ms apart, and four digits with Enter are no scan
+    assert [b - a for a, b in zip(typed, typed[1:], strict=False)] == [150, 150, 150]
+    assert detector.feed_enter(typed[-1] + 150) is None
+
+
+def test_a_key_without_a_timestamp_is_put_on_the_window_systems_clock() -> None:
+    # Given a key stamped 1,000 handled at 50,002 (monotonic): the clocks are 49,002 ms apart
+    times = KeyTimes()
+    assert times.typed_at(1_000, handled_ms=50_002.0) == 1_000
+    # and one handled sooner after it was typed: 49,001
+    assert times.typed_at(1_010, handled_ms=50_011.0) == 1_010
+
+    # Then a key with no timestamp (made by Qt's test library) is timed by its handling,
+    # moved by the smallest offset seen
+    assert times.typed_at(0, handled_ms=50_020.0) == pytest.approx(1_019)
+
+
+def test_without_any_timestamp_the_handling_time_stands_in() -> None:
+    times = KeyTimes()
+
+    assert times.typed_at(0, handled_ms=123.5) == 123.5
+
+
+def test_a_window_system_clock_that_wrapped_is_taken_afresh() -> None:
+    # Given the offset from keys stamped near the 32-bit wrap of the X server's ms clock
+    times = KeyTimes(rebase_after_ms=600_000)
+    times.typed_at(2**32 - 100, handled_ms=10_000.0)
+    # When the stamps start again from 0 (the wrap): the next stamped key sets the offset
+    assert times.typed_at(20, handled_ms=10_120.0) == 20
+
+    # Then keys without a stamp are timed against the new offset, not the old one
+    assert times.typed_at(0, handled_ms=10_125.0) == pytest.approx(25)

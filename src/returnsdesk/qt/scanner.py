@@ -8,6 +8,10 @@ filter watches key presses for the station window's focus widget:
 * Elsewhere, printable keys are held back for one gap interval: a lone key (a grade digit, Y, N,
   O) is then emitted as a command; a burst ending in Enter is emitted as a scan. A plain Enter
   is a command too ("accept").
+
+Keys are timed by when they were typed (the event's timestamp), not when they are handled, so a
+station that pauses inside a burst (a full garbage collection, a loaded machine) and then
+handles the queued keys together still tells a burst from a person.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import Shiboken
 
-from returnsdesk.scan.wedge import BurstDetector
+from returnsdesk.scan.wedge import BurstDetector, KeyTimes
 
 _ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 # Keys a scanner holds down around characters (Shift for capitals): they type nothing themselves.
@@ -49,6 +53,9 @@ _TEXT_WIDGETS = (QLineEdit, QPlainTextEdit, QTextEdit, QAbstractSpinBox)
 # A widget property: its text is typed by a person however quickly (a note at 30 ms a key), so
 # its keys are never taken for a scanner burst.
 TYPED_BY_HAND = "typedByHand"
+# After the hold, the decision waits this much longer, so that the event loop makes one more
+# pass first: keys queued behind the hold's timer while the loop was stalled are handled then.
+_CONFIRM_MS = 10
 
 
 class ScanInputFilter(QObject):
@@ -60,11 +67,14 @@ class ScanInputFilter(QObject):
         super().__init__(window)
         self._window = window
         self._detector = BurstDetector(max_gap_ms=max_gap_ms, min_length=min_length)
+        self._key_times = KeyTimes()
+        self._hold_ms = max_gap_ms + 20
         self._flush_timer = QTimer(self)
         self._flush_timer.setSingleShot(True)
-        self._flush_timer.setInterval(max_gap_ms + 20)
-        self._flush_timer.timeout.connect(self._flush_lone_keys)
+        self._flush_timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._flush_timer.timeout.connect(self._hold_expired)
         self._held: list[str] = []  # printable keys held back while not in a text field
+        self._confirming = False  # the hold has expired; deciding after one more loop pass
         self._text_before_burst: tuple[QLineEdit, str] | None = None
         self._watched: QWidget | None = None
 
@@ -100,9 +110,8 @@ class ScanInputFilter(QObject):
         target.installEventFilter(self)
         self._watched = target
 
-    @staticmethod
-    def _now_ms() -> float:
-        return time.monotonic() * 1000.0
+    def _typed_at(self, event: QKeyEvent) -> float:
+        return self._key_times.typed_at(event.timestamp(), time.monotonic() * 1000.0)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         kind = event.type()
@@ -119,7 +128,7 @@ class ScanInputFilter(QObject):
         if kind == QEvent.Type.ShortcutOverride:
             # Qt offers a key to the shortcuts (Esc, F5) before it is pressed; inside a burst it
             # is claimed, so that it arrives as a key press and spoils the scan instead.
-            if self._detector.is_burst_in_progress(self._now_ms()):
+            if self._detector.is_burst_in_progress(self._typed_at(event)):
                 event.accept()
                 return True
             return False
@@ -127,12 +136,13 @@ class ScanInputFilter(QObject):
         return self._handle_key(event, focus)
 
     def _handle_key(self, event: QKeyEvent, focus: QWidget | None) -> bool:
-        now = self._now_ms()
+        now = self._typed_at(event)
         in_text_field = isinstance(focus, _TEXT_WIDGETS)
         if event.key() in _ENTER_KEYS:
             scan = self._detector.feed_enter(now)
             if scan is not None:
                 self._flush_timer.stop()
+                self._confirming = False
                 self._held.clear()
                 self._restore_text_field()
                 self.scanned.emit(scan)
@@ -163,14 +173,19 @@ class ScanInputFilter(QObject):
             # back there). Outside a burst, function keys, shortcuts, navigation and a lone Esc
             # take their usual path.
             return self._detector.feed_other_key(now) and not in_text_field
-        # The text as it was before this run: keys typed by hand earlier stay in the field.
-        if not self._detector.is_burst_in_progress(now) and isinstance(focus, QLineEdit):
-            self._text_before_burst = (focus, focus.text())
+        if not self._detector.is_burst_in_progress(now):
+            # A new run: keys still held were typed too long before it to be part of it (they
+            # may be handled together with it after a pause). They were a person's.
+            self._flush_lone_keys()
+            # The text as it was before this run: keys typed by hand earlier stay in the field.
+            if isinstance(focus, QLineEdit):
+                self._text_before_burst = (focus, focus.text())
         self._detector.feed_char(text, now)
         if in_text_field:
             return False
         self._held.append(text)
-        self._flush_timer.start()
+        self._confirming = False
+        self._flush_timer.start(self._hold_ms)
         return True
 
     def holding_keys(self) -> bool:
@@ -183,12 +198,24 @@ class ScanInputFilter(QObject):
             field.setText(text)
             self._text_before_burst = None
 
+    @Slot()
+    def _hold_expired(self) -> None:
+        """No key for a gap interval since the last held one, as far as has been handled.
+
+        If the loop was stalled, the burst's next keys may be queued right behind this timer:
+        the decision waits for the loop's next pass, which handles them (and restarts the hold).
+        """
+        if not self._confirming:
+            self._confirming = True
+            self._flush_timer.start(_CONFIRM_MS)
+            return
+        self._flush_lone_keys()
+
     def _flush_lone_keys(self) -> None:
         """Keys held back that did not become a scan were typed by a person: commands."""
+        self._flush_timer.stop()
+        self._confirming = False
         if not self._held:
-            return
-        if self._detector.is_burst_in_progress(self._now_ms()):
-            self._flush_timer.start()
             return
         held, self._held = self._held, []
         self._detector.reset()

@@ -2,7 +2,8 @@
 
 A USB scanner types its value a few milliseconds per key and ends it with Enter; people leave
 100 ms or more between keys. The Qt event filter feeds every printable key and every Enter here,
-with the time it happened, and gets the scanned text back from ``feed_enter``.
+with the time it was typed (``KeyTimes``: the event's own timestamp, not the time the station
+got round to handling it), and gets the scanned text back from ``feed_enter``.
 
 The rules:
 
@@ -23,6 +24,42 @@ from __future__ import annotations
 
 # ASCII SUB ("substitute"), made for standing in for a character that cannot be represented.
 UNEXPECTED_KEY = "\x1a"
+
+
+class KeyTimes:
+    """When each key was typed, from the key event's own timestamp.
+
+    A station that pauses inside a burst (a full garbage collection, a loaded machine) handles
+    the keys queued meanwhile together: their handling times would make a person's keys a
+    burst, and a burst's late keys a person's. The window system stamps each key when it is
+    typed (the X server's time in ms, Windows' tick count), on a clock base of its own; the
+    burst detector needs only the gaps between keys, so the timestamps are used as they are.
+
+    A timestamp of 0 means none (events made by Qt's test library or by the application): the
+    handling time stands in, put on the window system's clock by the smallest offset
+    (handling time - timestamp) seen so far, that of the key handled soonest after it was
+    typed. Mapping the stamped keys onto our clock instead would not keep their gaps: each key
+    of a queue handled late would lower that offset again, the first burst after start-up most.
+    An offset more than ``rebase_after_ms`` above the smallest means the window system's clock
+    started again or wrapped (32-bit ms wrap after 49.7 days): it is taken afresh.
+    """
+
+    def __init__(self, *, rebase_after_ms: float = 600_000.0) -> None:
+        self._rebase_after_ms = rebase_after_ms
+        self._offset_ms: float | None = None
+
+    def typed_at(self, event_ms: int, handled_ms: float) -> float:
+        """The time a key stamped ``event_ms`` was typed, handled at ``handled_ms`` (monotonic)."""
+        if event_ms == 0:
+            return handled_ms if self._offset_ms is None else handled_ms - self._offset_ms
+        offset = handled_ms - event_ms
+        if (
+            self._offset_ms is None
+            or offset < self._offset_ms
+            or offset - self._offset_ms > self._rebase_after_ms
+        ):
+            self._offset_ms = offset
+        return float(event_ms)
 
 
 class BurstDetector:

@@ -42,15 +42,21 @@ Step = Callable[[str], None]
 
 
 def build(
-    connection: Connection, rma_number: str, setup: ReportSetup, content: ReportContent, step: Step
+    connection: Connection,
+    rma_number: str,
+    client_code: str | None,  # whose RMA (queries.check_client); None: the one shop that has it
+    setup: ReportSetup,
+    content: ReportContent,
+    step: Step,
 ) -> None:
     zone = setup.zone
     blocks = content.blocks
     with Session(bind=connection) as session:
         step("Return and order")
-        return_ = session.exec(
-            select(Return).where(func.upper(Return.rma_number) == rma_number.strip().upper())
-        ).first()
+        query = select(Return).where(func.upper(Return.rma_number) == rma_number.strip().upper())
+        if client_code is not None:
+            query = query.where(Return.client_code == client_code)
+        return_ = session.exec(query).first()
         if return_ is None:
             raise ReportRequestError(f"No return {rma_number!r} in this database.")
         order = session.get(Order, return_.order_id)

@@ -110,14 +110,25 @@ def resolve_scope(
 
 
 def check_client(connection: Connection, rma_number: str, client_code: str | None) -> None:
-    """Refuse a return of another shop in one client's report (as if it did not exist)."""
-    if client_code is None:
-        return
-    owner = connection.execute(
-        select(col(Return.client_code)).where(col(Return.rma_number) == rma_number.strip())
-    ).one_or_none()
-    if owner is None or owner[0] != client_code:
+    """Refuse a return of another shop in one client's report (as if it did not exist), and an
+    RMA several shops use (each numbers its own) when the report does not say whose."""
+    owners = (
+        connection.execute(
+            select(col(Return.client_code)).where(
+                func.upper(col(Return.rma_number)) == rma_number.strip().upper()
+            )
+        )
+        .scalars()
+        .all()
+    )
+    if client_code is not None and client_code not in owners:
         raise ReportRequestError(f"No return {rma_number!r} of client {client_code}.")
+    if client_code is None and len(owners) > 1:
+        shops = ", ".join(sorted(code or "the station's own" for code in owners))
+        raise ReportRequestError(
+            f"{rma_number!r} is an RMA number of several shops ({shops}):"
+            " say whose with --client CODE."
+        )
 
 
 def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:

@@ -40,6 +40,7 @@ from returnsdesk.station.screen import (
 )
 
 SHOP_KEYS = 9  # digit keys 1-9 pick a shop
+SHOP_NAME_CHARS = 40  # of a shop's name in the banner
 
 
 class ParcelSteps(Display):
@@ -103,7 +104,11 @@ class ParcelSteps(Display):
         done = len(work.units)
         resumed = f" (resumed: {done} unit{_s(done)} already inspected)" if parcel.resumed else ""
         # A station serving several shops says whose parcel is on the bench.
-        shop = f"{parcel.view.client_name}: " if parcel.view.client_name else ""
+        # Cut: a long name from the settings would push the RMA out of the banner.
+        name = parcel.view.client_name or ""
+        if len(name) > SHOP_NAME_CHARS:
+            name = name[: SHOP_NAME_CHARS - 1] + "…"
+        shop = f"{name}: " if name else ""
         self._banner = Banner(
             f"{shop}Return {parcel.view.rma_number}: {units} unit{_s(units)} expected"
             f"{resumed}. Scan an item.",

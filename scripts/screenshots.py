@@ -39,7 +39,14 @@ from PySide6.QtGui import QPixmap  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QWidget  # noqa: E402
 
-from completing import demo_parcel, known_customer, three_unit_parcel, trusting  # noqa: E402
+from completing import (  # noqa: E402
+    demo_parcel,
+    known_customer,
+    same_numbers_for_shop,
+    three_unit_parcel,
+    trusting,
+    ups_tracking,
+)
 from postgres import CRASH_SAFE, _cluster  # noqa: E402
 from returnsdesk.config import load_settings  # noqa: E402
 from returnsdesk.data.models import Order, OrderLine, Product, Return, ReturnLine  # noqa: E402
@@ -472,10 +479,15 @@ def camera_shot(
     window.close()
 
 
+# A shop's name as the settings may give it: markup, right-to-left text, far too long.
+HOSTILE_SHOP = "<b>Bolt</b> אופניים בע״מ " + "Bikes & Parts International " * 40
+
+
 def paid_on_receipt_shots(app: QApplication, size: tuple[int, int], work: Path, out: Path) -> None:
     """A trusted customer's parcel (the instant-refund rule on, as tests' ``trusting`` sets
     it): refunded on receipt, then graded lower, which opens a recovery case for a shift lead.
-    Then a return of a client shop ([clients.ACME]), named on screen."""
+    Then a return of a client shop ([clients.ACME]), named on screen, and an RMA two shops
+    use: the station asks which (a shop with a long, hostile name)."""
     settings = load_settings(
         environ={},
         overrides={"database.url": f"sqlite:///{work / 'trust.sqlite3'}", **QUIET},
@@ -491,7 +503,10 @@ def paid_on_receipt_shots(app: QApplication, size: tuple[int, int], work: Path, 
         assert order is not None
         order.client_code = "ACME"
         session.add_all([shop_return, order])
-    trusted = replace(env, policies=service.policies, clients={"ACME": acme})
+    # Bolt's RMA-100003 on its order of the same number: the demo's, as another shop's
+    same_numbers_for_shop(env, demo_parcel(env, "RMA-100003"), "BOLT", ups_tracking("BOLT03", 3))
+    bolt = ClientProfile(name=HOSTILE_SHOP, policies=env.policies, label_title="Bolt")
+    trusted = replace(env, policies=service.policies, clients={"ACME": acme, "BOLT": bolt})
     window = build_main_window(trusted, settings, operator_code="OP-0001")
     window.resize(*size)
     window.show()
@@ -524,6 +539,11 @@ def paid_on_receipt_shots(app: QApplication, size: tuple[int, int], work: Path, 
         ),
     )
     station.shot("25-client-shop")
+    station.press(Qt.Key.Key_Escape)
+    station.scan("RMA-100003")
+    station.expect("asked which shop", station.in_state(State.CHOOSE_SHOP))
+    station.shot("26-which-shop")
+    station.press(Qt.Key.Key_Escape)
     window.close()
     env.database.dispose()
 

@@ -7,9 +7,11 @@ import uuid
 from dataclasses import replace
 from decimal import Decimal
 
-from sqlmodel import select
+from sqlmodel import col, select
 
-from returnsdesk.data.models import Return
+from returnsdesk.data.models import Order, OrderLine, Return, ReturnLine
+from returnsdesk.data.return_writer import ReturnLineValues, ReturnWriter
+from returnsdesk.domain.barcodes import ups_check_digit
 from returnsdesk.domain.clock import utc_now
 from returnsdesk.domain.inspection import ParcelInspection
 from returnsdesk.domain.policy import (
@@ -129,3 +131,63 @@ def known_customer(env: StationEnvironment, service: StationService, rma: str) -
         this = session.exec(select(Return).where(Return.rma_number == rma)).one()
         this.customer_email = first.customer_email.upper()  # e-mails compare case-blind
         session.add(this)
+
+
+def ups_tracking(shipper: str, package: int) -> str:
+    """A UPS 1Z tracking number with its check digit (``shipper``: six letters or digits)."""
+    body = f"{shipper}03{package:07d}"
+    return "1Z" + body + ups_check_digit(body)
+
+
+def same_numbers_for_shop(
+    env: StationEnvironment, parcel: DemoParcel, client: str, tracking: str
+) -> DemoParcel:
+    """A client shop's return under the same RMA and order number as the demo's ``parcel``
+    (every shop numbers its own), with the same items, arriving under ``tracking``: what that
+    shop's pull would write (``ReturnWriter``, the one writer of the aggregate)."""
+    with env.database.session() as session:
+        source = session.exec(
+            select(Return).where(
+                Return.rma_number == parcel.rma_number, col(Return.client_code).is_(None)
+            )
+        ).one()
+        writer = ReturnWriter.load(session, rma_numbers={parcel.rma_number})
+        order = session.get(Order, source.order_id)
+        assert order is not None
+        copy = writer.order(
+            order.number,
+            client,
+            customer_name=order.customer_name,
+            customer_email=order.customer_email,
+            currency=order.currency,
+            placed_at=order.placed_at,
+            delivered_at=order.delivered_at,
+        )
+        lines = []
+        for return_line in session.exec(
+            select(ReturnLine).where(ReturnLine.return_id == source.id)
+        ):
+            ordered = session.get(OrderLine, return_line.order_line_id)
+            assert ordered is not None
+            copied = writer.order_line(
+                copy,
+                None,
+                product_id=ordered.product_id,
+                sku=ordered.sku,
+                quantity=ordered.quantity,
+                unit_price=ordered.unit_price,
+                currency=ordered.currency,
+                serial_numbers=list(ordered.serial_numbers),
+            )
+            lines.append(ReturnLineValues(copied, return_line.quantity, return_line.reason_code))
+        return_ = writer.return_(
+            parcel.rma_number,
+            client,
+            order_id=copy.id,
+            customer_name=source.customer_name,
+            customer_email=source.customer_email,
+            policy_window_days=source.policy_window_days,
+        )
+        writer.set_return_lines(return_, lines)
+        writer.tracking_number(return_, tracking, "UPS")
+    return replace(parcel, tracking_number=tracking)

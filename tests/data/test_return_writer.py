@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 import returnsdesk
 from returnsdesk.data.db import Database
@@ -29,10 +29,10 @@ SOURCE = Path(returnsdesk.__file__).parent
 
 
 def _write_return(
-    writer: ReturnWriter, rma: str, skus: dict[str, int], tracking: str
+    writer: ReturnWriter, rma: str, skus: dict[str, int], tracking: str, shop: str | None = None
 ) -> tuple[Return, dict[str, OrderLine]]:
     order = writer.order(
-        "WEB-1", customer_name="Ada", customer_email="ada@example.com", currency="EUR",
+        "WEB-1", shop, customer_name="Ada", customer_email="ada@example.com", currency="EUR",
         placed_at=PLACED,
     )  # fmt: skip
     lines = {}
@@ -46,7 +46,7 @@ def _write_return(
             unit_price=Decimal("9.50"), currency="EUR",
         )  # fmt: skip
     return_ = writer.return_(
-        rma, order_id=order.id, customer_name="Ada", customer_email="ada@example.com"
+        rma, shop, order_id=order.id, customer_name="Ada", customer_email="ada@example.com"
     )
     writer.set_return_lines(
         return_,
@@ -100,14 +100,12 @@ def test_a_tracking_number_of_one_client_shop_is_not_moved_to_another_s(
     # Given Acme's return under JJD1, and a Bolt return under JJD2, in the database
     with database.session() as session:
         writer = ReturnWriter(session)
-        acme, _ = _write_return(writer, "RMA-1", {"SKU-A": 1}, "JJD1")
-        bolt, _ = _write_return(writer, "RMA-2", {"SKU-B": 1}, "JJD2")
-        acme.client_code, bolt.client_code = "ACME", "BOLT"
-        session.add_all([acme, bolt])
+        acme, _ = _write_return(writer, "RMA-1", {"SKU-A": 1}, "JJD1", "ACME")
+        bolt, _ = _write_return(writer, "RMA-2", {"SKU-B": 1}, "JJD2", "BOLT")
     # When a later batch names JJD1 for Bolt's return (the writer loads what it touches)
     with database.session() as session:
         writer = ReturnWriter.load(session, rma_numbers={"RMA-2"}, tracking_numbers={"JJD1"})
-        bolt_again = writer.find_return("RMA-2")
+        bolt_again = writer.find_return("RMA-2", "BOLT")
         assert bolt_again is not None
         written = writer.tracking_number(bolt_again, "JJD1", "DHL")
     # Then the writer leaves it with Acme's return and says whose it is
@@ -115,6 +113,33 @@ def test_a_tracking_number_of_one_client_shop_is_not_moved_to_another_s(
     with database.read() as session:
         rows = session.exec(select(ReturnTracking.tracking_number, ReturnTracking.return_id))
         assert dict(rows.all()) == {"JJD1": acme.id, "JJD2": bolt.id}
+
+
+def test_two_shops_keep_their_own_return_and_order_under_the_same_numbers(
+    database: Database,
+) -> None:
+    # Given the station's own shop and Acme, each with RMA-1 on order WEB-1
+    with database.session() as session:
+        writer = ReturnWriter(session)
+        own, _ = _write_return(writer, "RMA-1", {"SKU-A": 1}, "JJD1")
+        acme, _ = _write_return(writer, "RMA-1", {"SKU-B": 2}, "JJD2", "ACME")
+    # When a later batch loads the numbers and writes Acme's return again
+    with database.session() as session:
+        writer = ReturnWriter.load(
+            session, skus={"SKU-A", "SKU-B"}, order_numbers={"WEB-1"}, rma_numbers={"RMA-1"}
+        )
+        found = writer.find_return("RMA-1", "ACME"), writer.find_return("RMA-1")
+        assert [r.id if r is not None else None for r in found] == [acme.id, own.id]
+        assert writer.find_return("RMA-1", "BOLT") is None
+        _write_return(writer, "RMA-1", {"SKU-B": 1}, "JJD2", "ACME")
+    # Then each shop still holds exactly its own return, order and lines
+    with database.read() as session:
+        rows = session.exec(
+            select(Return.client_code, Return.rma_number, Order.number, ReturnLine.quantity)
+            .join(Order, col(Order.id) == col(Return.order_id))
+            .join(ReturnLine, col(ReturnLine.return_id) == col(Return.id))
+        ).all()
+    assert sorted(rows, key=str) == [("ACME", "RMA-1", "WEB-1", 1), (None, "RMA-1", "WEB-1", 1)]
 
 
 def test_only_the_writer_creates_rows_of_the_order_return_aggregate() -> None:

@@ -68,8 +68,8 @@ def test_the_sample_file_imports_and_its_parcels_scan(database: Database) -> Non
         ("RMA-200002", "HP-WL", 1),
     ]
     with database.session() as session:
-        found = intake.find_return(session, classify("JJD000390007827312345", rules=ScanRules()))
-        assert found is not None and found.rma_number == "RMA-200002"
+        scan = classify("JJD000390007827312345", rules=ScanRules())
+        assert [r.rma_number for r in intake.find_returns(session, scan)] == ["RMA-200002"]
         # The customer's language and payment method: messages in German, the card's lead time
         orders = {
             o.number: (o.customer_language, o.payment_method) for o in session.exec(select(Order))

@@ -7,7 +7,14 @@ import sys
 
 import pytest
 
-from completing import complete_parcel, demo_parcel, station_service
+from completing import (
+    complete_parcel,
+    demo_parcel,
+    same_numbers_for_shop,
+    station_service,
+    ups_tracking,
+)
+from returnsdesk.cli import messages as cli_messages
 from returnsdesk.cli import refunds as cli_refunds
 from returnsdesk.domain.vocabulary import RefundStatus
 from returnsdesk.services.approvals import pending_refunds
@@ -80,3 +87,37 @@ def test_a_rejection_needs_a_note_and_an_unknown_rma_is_refused(
     code, out, _ = run(env, "reject", "RMA-100004", "--badge", "OP-0004", "--note", "item swapped",
                        pin="1357", monkeypatch=monkeypatch)  # fmt: skip
     assert code == 0 and "rejected by Maria Costa" in out
+
+
+def test_an_rma_two_shops_use_is_refused_until_client_says_whose(
+    demo_env: StationEnvironment, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given RMA-100004 held for a lead twice: the station's own and Acme's (same numbers)
+    own = demo_parcel(demo_env, "RMA-100004")
+    acme = same_numbers_for_shop(demo_env, own, "ACME", ups_tracking("ACME04", 4))
+    service = station_service(demo_env, operator_code="OP-0003", pin="2468")
+    for parcel in (own, acme):
+        assert complete_parcel(service, parcel).refund_status is RefundStatus.PENDING_APPROVAL
+    # When a lead approves by RMA alone, then it is refused, naming the shops; nothing changed
+    code, _, err = run(demo_env, "approve", "RMA-100004", "--badge", "OP-0004", pin="1357",
+                       monkeypatch=monkeypatch)  # fmt: skip
+    assert code == 1 and "RMA-100004 is an RMA number of several shops" in err
+    assert "- (the station's own), ACME" in err and "--client CODE" in err
+    assert len(pending_refunds(demo_env.database)) == 2
+    # With --client ACME, Acme's is approved and the station's own still waits
+    code, out, _ = run(demo_env, "approve", "RMA-100004", "--client", "ACME", "--badge", "OP-0004",
+                       pin="1357", monkeypatch=monkeypatch)  # fmt: skip
+    assert code == 0 and "approved" in out
+    assert [(p.rma_number, p.client_code) for p in pending_refunds(demo_env.database)] == [
+        ("RMA-100004", None)
+    ]
+    # Its messages too: by RMA alone refused, with --client - the station's own
+    out, err = io.StringIO(), io.StringIO()
+    url = demo_env.database.engine.url.render_as_string(hide_password=False)
+    with monkeypatch.context() as patch:
+        patch.setattr(sys, "stdout", out)
+        patch.setattr(sys, "stderr", err)
+        refused = cli_messages.main(["--database", url, "list", "RMA-100004"])
+        listed = cli_messages.main(["--database", url, "list", "RMA-100004", "--client", "-"])
+    assert refused == 1 and "several shops" in err.getvalue() and "--client" in err.getvalue()
+    assert listed == 0 and "parcel_received" in out.getvalue()

@@ -18,12 +18,15 @@ from collections.abc import Sequence
 from returnsdesk.cli.support import (
     EXIT_OK,
     EXIT_REFUSED,
+    OWN_SHOP,
+    add_client_option,
     run_database_command,
     sign_in_lead,
 )
 from returnsdesk.config import Settings
 from returnsdesk.data.db import Database
 from returnsdesk.domain.clock import utc_now
+from returnsdesk.domain.errors import NumberOfSeveralShops
 from returnsdesk.services.messages.ledger import MessageRecord, list_messages, resend_message
 
 PROG = "returnsdesk messages"
@@ -35,6 +38,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     listing = commands.add_parser("list", help="the messages of a return, oldest first")
     listing.add_argument("rma", help="the return's RMA number, e.g. RMA-100004")
+    add_client_option(listing)
     resend = commands.add_parser("resend", help="send a message again (shift leads)")
     resend.add_argument("event_id", help="the message's id, as 'list' shows it")
     resend.add_argument("--badge", required=True, help="the lead's badge")
@@ -60,7 +64,14 @@ def main(argv: Sequence[str]) -> int:
 
 def _run(args: argparse.Namespace, settings: Settings, database: Database) -> int:
     if args.command == "list":
-        records = list_messages(database, args.rma)
+        shops = None if args.client is None else (None if args.client == OWN_SHOP else args.client,)
+        try:
+            records = list_messages(database, args.rma, shops=shops)
+        except NumberOfSeveralShops as exc:
+            sys.stderr.write(
+                f"{PROG}: refused: {exc} Use --client CODE ({OWN_SHOP} for the station's own).\n"
+            )
+            return EXIT_REFUSED
         if not records:
             sys.stdout.write(f"No messages for {args.rma.strip().upper()[:40]}.\n")
         for record in records:

@@ -22,6 +22,8 @@ from collections.abc import Sequence
 from returnsdesk.cli.support import (
     EXIT_OK,
     EXIT_REFUSED,
+    add_client_option,
+    of_shop,
     run_database_command,
     sign_in_lead,
 )
@@ -51,6 +53,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     close.add_argument("--badge", required=True, help="the closing lead's badge")
     close.add_argument("--note", required=True, help="what happened (required)")
+    add_client_option(close)
     return parser
 
 
@@ -82,7 +85,9 @@ def _run(args: argparse.Namespace, settings: Settings, database: Database) -> in
         _print_cases(cases)
         return EXIT_OK
     rma = args.rma.strip().upper()
-    case = next((c for c in cases if c.rma_number == rma), None)
+    case = of_shop(
+        rma, [c for c in cases if c.rma_number == rma], lambda c: c.client_code, args.client
+    )
     if case is None:
         sys.stderr.write(f"{PROG}: refused: {rma[:40]!r} has no open recovery case.\n")
         return EXIT_REFUSED

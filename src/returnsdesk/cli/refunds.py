@@ -20,6 +20,8 @@ from collections.abc import Sequence
 from returnsdesk.cli.support import (
     EXIT_OK,
     EXIT_REFUSED,
+    add_client_option,
+    of_shop,
     run_database_command,
     sign_in_lead,
 )
@@ -41,6 +43,7 @@ def _parser() -> argparse.ArgumentParser:
         decide.add_argument("rma", help="the return's RMA number, e.g. RMA-100004")
         decide.add_argument("--badge", required=True, help="the deciding lead's badge")
         decide.add_argument("--note", default="", help="why (required to reject)")
+        add_client_option(decide)
     return parser
 
 
@@ -66,7 +69,9 @@ def _run(args: argparse.Namespace, settings: Settings, database: Database) -> in
         _print_pending(pending)
         return EXIT_OK
     rma = args.rma.strip().upper()
-    refund = next((r for r in pending if r.rma_number == rma), None)
+    refund = of_shop(
+        rma, [r for r in pending if r.rma_number == rma], lambda r: r.client_code, args.client
+    )
     if refund is None:
         sys.stderr.write(f"{PROG}: refused: no refund for {rma[:40]!r} waits for a lead.\n")
         return EXIT_REFUSED

@@ -7,12 +7,13 @@ import argparse
 import getpass
 import sys
 from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 from returnsdesk.config import Settings, load_settings
 from returnsdesk.data.db import Database, default_database_url, make_engine
 from returnsdesk.data.migrations import ensure_schema
 from returnsdesk.domain.clock import utc_now
-from returnsdesk.domain.errors import OperatorError, ReturnsDeskError
+from returnsdesk.domain.errors import NumberOfSeveralShops, OperatorError, ReturnsDeskError
 from returnsdesk.log import setup_logging
 from returnsdesk.services.approvals import authorize_lead
 from returnsdesk.services.bootstrap import lockout_policy
@@ -66,6 +67,40 @@ def sign_in_lead(database: Database, settings: Settings, badge: str) -> StationC
         now=utc_now(),
         lockout=lockout_policy(settings),
     )
+
+
+# --client for a command that takes an RMA: order and RMA numbers are each shop's own, so two
+# client shops (or one and the station's own) may both have RMA-1001.
+OWN_SHOP = "-"  # --client -: the station's own shop
+T = TypeVar("T")
+
+
+def add_client_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--client",
+        metavar="CODE",
+        help="whose RMA it is, when several shops use the number: a client shop's code"
+        f" ([clients.<code>]), or {OWN_SHOP} for the station's own shop",
+    )
+
+
+def of_shop(
+    rma: str, found: Sequence[T], shop: Callable[[T], str | None], client: str | None
+) -> T | None:
+    """The one of ``found`` (rows of that RMA) that is the ``--client`` shop's, or None.
+
+    Without ``--client`` an RMA several shops use is refused (``NumberOfSeveralShops``: exit 1,
+    nothing changed), naming the shops: the command never picks one of them."""
+    if client is not None:
+        wanted = None if client == OWN_SHOP else client
+        found = [row for row in found if shop(row) == wanted]
+    if len(found) > 1:
+        shops = ", ".join(sorted(shop(row) or f"{OWN_SHOP} (the station's own)" for row in found))
+        raise NumberOfSeveralShops(
+            f"{rma[:40]} is an RMA number of several shops ({shops}): say whose with"
+            f" --client CODE ({OWN_SHOP} for the station's own shop)."
+        )
+    return found[0] if found else None
 
 
 CommandBody = Callable[[argparse.Namespace, Settings, Database], int]

@@ -44,11 +44,15 @@ class ReturnRecord:
     audit: Sequence[AuditEntry]  # the entries about the RMA, in chain order
 
 
-def return_record(session: Session, *, rma_number: str) -> ReturnRecord | None:
-    """The return with this RMA number (in any case) and everything about it; None if none."""
-    return_ = session.exec(
-        select(Return).where(func.upper(Return.rma_number) == rma_number.strip().upper())
-    ).first()
+def return_record(
+    session: Session, *, rma_number: str, client_code: str | None = None
+) -> ReturnRecord | None:
+    """The return with this RMA number (in any case) and everything about it; None if none.
+    ``client_code``: the shop whose RMA it is, where several shops number their own."""
+    query = select(Return).where(func.upper(Return.rma_number) == rma_number.strip().upper())
+    if client_code is not None:
+        query = query.where(Return.client_code == client_code)
+    return_ = session.exec(query).first()
     if return_ is None:
         return None
     order = session.get(Order, return_.order_id)

@@ -72,9 +72,9 @@ def product_titles(session: Session, *, skus: Collection[str]) -> dict[str, str]
     )
 
 
-def return_by_rma_number(session: Session, *, rma_number: str) -> Return | None:
-    """The return with this RMA number, read without a lock."""
-    return session.exec(select(Return).where(Return.rma_number == rma_number)).first()
+def returns_by_rma_number(session: Session, *, rma_number: str) -> Sequence[Return]:
+    """The returns with this RMA number (one per shop at most), read without a lock."""
+    return session.exec(select(Return).where(Return.rma_number == rma_number)).all()
 
 
 def events_of_stream(

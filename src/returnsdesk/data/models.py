@@ -65,6 +65,29 @@ def _timestamp(*, nullable: bool = False, index: bool = False) -> Any:
     return Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False, index=index)
 
 
+def _unique_per_shop(table: str, number: str) -> tuple[Index, Index]:
+    """``number`` unique within each shop, not across shops: every Shopify store starts at
+    #1001, so two client shops of one desk may share order and RMA numbers.
+
+    A unique index over (number, client_code) lets NULLs repeat, so the station's own shop
+    (client_code NULL) gets a partial unique index of its own. Both are plain column indexes,
+    which SQLite and PostgreSQL reflect (Alembic's batch mode rebuilds them whole; an
+    expression such as COALESCE(client_code, '') is not reflected by SQLite). The pair's
+    prefix also serves a scan's lookup of a number across all shops. Migration 0022 creates
+    them (the partial one with ``postgresql_where`` too: see FLAGGED_UNITS for why the model
+    names only SQLite's condition).
+    """
+    return (
+        Index(f"uq_{table}_{number}_client", number, "client_code", unique=True),
+        Index(
+            f"uq_{table}_{number}_own_shop",
+            number,
+            unique=True,
+            sqlite_where=text("client_code IS NULL"),
+        ),
+    )
+
+
 def _fk(target: str, *, nullable: bool = False, index: bool = True, unique: bool = False) -> Any:
     """A foreign key checked at commit, not per statement.
 
@@ -131,8 +154,9 @@ class ProductGtin(TableModel, table=True):
 
 class Order(TableModel, table=True):
     __tablename__ = "orders"
+    __table_args__ = _unique_per_shop("orders", "number")
     id: uuid.UUID = _id()
-    number: str = Field(unique=True, max_length=64)
+    number: str = Field(max_length=64)  # the shop's own: unique per client_code
     customer_name: str = Field(max_length=200, index=True)
     customer_email: str = Field(max_length=320)
     currency: str = Field(max_length=3)
@@ -168,8 +192,9 @@ class OrderLine(TableModel, table=True):
 
 class Return(TableModel, table=True):
     __tablename__ = "returns"
+    __table_args__ = _unique_per_shop("returns", "rma_number")
     id: uuid.UUID = _id()
-    rma_number: str = Field(unique=True, max_length=64)
+    rma_number: str = Field(max_length=64)  # the shop's own: unique per client_code
     order_id: uuid.UUID = _fk("orders.id")
     customer_name: str = Field(max_length=200, index=True)
     customer_email: str = Field(max_length=320)

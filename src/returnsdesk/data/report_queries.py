@@ -116,12 +116,16 @@ def station_codes(connection: Connection) -> list[str]:
     return list(connection.execute(select(col(Station.code)).order_by(col(Station.code))).scalars())
 
 
-def client_of_return(connection: Connection, *, rma_number: str) -> str | None:
-    """The client shop of the return (None: the station's own shop, or no such return)."""
-    owner = connection.execute(
-        select(col(Return.client_code)).where(col(Return.rma_number) == rma_number.strip())
-    ).one_or_none()
-    return None if owner is None else owner[0]
+def clients_of_rma(connection: Connection, *, rma_number: str) -> list[str | None]:
+    """The client shops with a return of this RMA number, in any case (None: the station's
+    own shop); each shop numbers its own returns."""
+    return list(
+        connection.execute(
+            select(col(Return.client_code)).where(
+                func.upper(col(Return.rma_number)) == rma_number.strip().upper()
+            )
+        ).scalars()
+    )
 
 
 def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:

@@ -6,14 +6,16 @@ the demo seed. What each source may change (the shop owns its catalogue, a CSV n
 GTIN, a return received at the station keeps its lines) stays with the source; how the rows are
 found, created, updated and kept consistent with each other is decided here, once.
 
-The writer keeps every row it has read or written by its natural key (SKU, GTIN, order number,
-RMA, tracking number), so a product on several returns of one batch is one product, and a batch
-reads what it touches in a few queries (``ReturnWriter.load``) instead of one per row. It only
-adds to the session; the caller's transaction commits.
+The writer keeps every row it has read or written by its natural key (SKU, GTIN, the shop's
+order number and RMA, tracking number), so a product on several returns of one batch is one
+product, and a batch reads what it touches in a few queries (``ReturnWriter.load``) instead of
+one per row. It only adds to the session; the caller's transaction commits.
 
-Several client shops: a tracking number held for one shop's return is never moved to another
-shop's (``tracking_number`` leaves it and says whose it is), as no source may take over another
-shop's RMA or order number.
+Several client shops: order and RMA numbers are each shop's own (two shops may both have
+RMA-1001: ``Shop``), so every lookup and upsert names the shop (``client_code``; None: the
+station's own). Tracking numbers are the carriers', unique across shops: one held for one
+shop's return is never moved to another shop's (``tracking_number`` leaves it and says whose
+it is).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from returnsdesk.data.models import (
 )
 
 M = TypeVar("M", bound=SQLModel)
+Shop = str | None  # a client shop's code ([clients.<code>]); None: the station's own shop
 
 
 @dataclass(frozen=True)
@@ -68,9 +71,9 @@ class ReturnWriter:
         self.session = session
         self._products: dict[str, Product] = {}
         self._gtins: dict[str, ProductGtin] = {}
-        self._orders: dict[str, Order] = {}
+        self._orders: dict[tuple[Shop, str], Order] = {}  # by (shop, number)
         self._order_lines: dict[uuid.UUID, list[OrderLine]] = {}  # by order id
-        self._returns: dict[str, Return] = {}
+        self._returns: dict[tuple[Shop, str], Return] = {}  # by (shop, RMA)
         self._return_lines: dict[uuid.UUID, list[ReturnLine]] = {}  # by return id
         self._tracking: dict[str, ReturnTracking] = {}
         self._tracking_shop: dict[str, str | None] = {}  # the client code of its return
@@ -86,18 +89,19 @@ class ReturnWriter:
         rma_numbers: Collection[str] = (),
         tracking_numbers: Collection[str] = (),
     ) -> ReturnWriter:
-        """A writer that knows the rows with these keys, the lines of those orders and returns,
-        and every tracking number of those returns: a few queries for a whole batch."""
+        """A writer that knows the rows with these keys (orders and returns of every shop with
+        those numbers), the lines of those orders and returns, and every tracking number of
+        those returns: a few queries for a whole batch."""
         writer = cls(session)
         for order in session.exec(select(Order).where(col(Order.number).in_(order_numbers))):
-            writer._orders[order.number] = order
+            writer._orders[order.client_code, order.number] = order
             writer._order_lines[order.id] = []
         for line in session.exec(
             select(OrderLine).where(col(OrderLine.order_id).in_(list(writer._order_lines)))
         ):
             writer._order_lines[line.order_id].append(line)
         for return_ in session.exec(select(Return).where(col(Return.rma_number).in_(rma_numbers))):
-            writer._returns[return_.rma_number] = return_
+            writer._returns[return_.client_code, return_.rma_number] = return_
             writer._return_lines[return_.id] = []
         for return_line in session.exec(
             select(ReturnLine).where(col(ReturnLine.return_id).in_(list(writer._return_lines)))
@@ -129,14 +133,16 @@ class ReturnWriter:
         row = self._gtins.get(gtin)
         return row.product_id if row is not None else None
 
-    def find_order(self, number: str) -> Order | None:
-        return self._orders.get(number)
+    def find_order(self, number: str, client_code: Shop = None) -> Order | None:
+        """The shop's order with this number, if any."""
+        return self._orders.get((client_code, number))
 
     def lines_of_order(self, order: Order) -> list[OrderLine]:
         return list(self._order_lines[order.id])
 
-    def find_return(self, rma_number: str) -> Return | None:
-        return self._returns.get(rma_number)
+    def find_return(self, rma_number: str, client_code: Shop = None) -> Return | None:
+        """The shop's return with this RMA, if any."""
+        return self._returns.get((client_code, rma_number))
 
     def lines_of_return(self, return_: Return) -> list[ReturnLine]:
         return list(self._return_lines[return_.id])
@@ -163,12 +169,12 @@ class ReturnWriter:
         row.product_id = product.id
         self.session.add(row)
 
-    def order(self, number: str, **values: Any) -> Order:
-        """The order with this number, created or updated with ``values``."""
-        existing = self._orders.get(number)
-        order = _upsert(Order, existing, number=number, **values)
+    def order(self, number: str, client_code: Shop = None, **values: Any) -> Order:
+        """The shop's order with this number, created or updated with ``values``."""
+        existing = self._orders.get((client_code, number))
+        order = _upsert(Order, existing, number=number, client_code=client_code, **values)
         if existing is None:
-            self._orders[number] = order
+            self._orders[client_code, number] = order
             self._order_lines[order.id] = []
         self.session.add(order)
         return order
@@ -176,9 +182,9 @@ class ReturnWriter:
     def renumber_order(self, order: Order, number: str) -> None:
         """Give an order written under a provisional number its own (the demo numbers its orders
         by the time they were placed, once all exist)."""
-        del self._orders[order.number]
+        del self._orders[order.client_code, order.number]
         order.number = number
-        self._orders[number] = order
+        self._orders[order.client_code, number] = order
 
     def order_line(self, order: Order, line: OrderLine | None, **values: Any) -> OrderLine:
         """``line`` (one of the order's, as the source matched it) updated, or a new line of the
@@ -189,12 +195,14 @@ class ReturnWriter:
         self.session.add(row)
         return row
 
-    def return_(self, rma_number: str, **values: Any) -> Return:
-        """The return with this RMA, created or updated with ``values``."""
-        existing = self._returns.get(rma_number)
-        return_ = _upsert(Return, existing, rma_number=rma_number, **values)
+    def return_(self, rma_number: str, client_code: Shop = None, **values: Any) -> Return:
+        """The shop's return with this RMA, created or updated with ``values``."""
+        existing = self._returns.get((client_code, rma_number))
+        return_ = _upsert(
+            Return, existing, rma_number=rma_number, client_code=client_code, **values
+        )
         if existing is None:
-            self._returns[rma_number] = return_
+            self._returns[client_code, rma_number] = return_
             self._return_lines[return_.id] = []
         self.session.add(return_)
         return return_

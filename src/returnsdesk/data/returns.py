@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Collection, Sequence
 
-from sqlalchemy import func, or_
+from sqlalchemy import ColumnElement, func, or_
 from sqlmodel import Session, col, select
 
 from returnsdesk.data.models import (
@@ -53,21 +53,43 @@ def return_by_tracking(session: Session, tracking_number: str) -> Return | None:
     return lock_return(session, tracking.return_id) if tracking is not None else None
 
 
-def return_by_rma(session: Session, rma_number: str) -> Return | None:
-    return session.exec(
-        select(Return).where(Return.rma_number == rma_number).with_for_update()
-    ).first()
+# The station's own shop (client_code NULL) first, then client shops by code.
+_BY_SHOP = (col(Return.client_code).is_not(None), col(Return.client_code))
 
 
-def returns_of_order(session: Session, order_number: str) -> Sequence[Return]:
-    """An order's returns, newest first."""
-    return session.exec(
+def returns_by_rma(
+    session: Session, rma_number: str, *, client_codes: Collection[str | None] | None = None
+) -> Sequence[Return]:
+    """The returns with this RMA: one per shop that uses the number (RMA numbers are each
+    shop's own), the station's own first; ``client_codes``: only those shops' (None: the
+    station's own)."""
+    query = select(Return).where(Return.rma_number == rma_number)
+    if client_codes is not None:
+        query = query.where(_of_shops(client_codes))
+    return session.exec(query.order_by(*_BY_SHOP).with_for_update()).all()
+
+
+def returns_of_order(
+    session: Session, order_number: str, *, client_codes: Collection[str | None] | None = None
+) -> Sequence[Return]:
+    """The returns of the orders with this number (one order per shop that uses the number),
+    by shop as ``returns_by_rma``, then newest first."""
+    query = (
         select(Return)
         .join(Order, col(Order.id) == col(Return.order_id))
         .where(Order.number == order_number)
-        .order_by(col(Return.created_at).desc())
-        .with_for_update(of=Return)
+    )
+    if client_codes is not None:
+        query = query.where(_of_shops(client_codes))
+    return session.exec(
+        query.order_by(*_BY_SHOP, col(Return.created_at).desc()).with_for_update(of=Return)
     ).all()
+
+
+def _of_shops(client_codes: Collection[str | None]) -> ColumnElement[bool]:
+    codes = [code for code in client_codes if code is not None]
+    shops = col(Return.client_code).in_(codes)
+    return or_(shops, col(Return.client_code).is_(None)) if None in client_codes else shops
 
 
 def order_of(session: Session, return_: Return) -> Order:

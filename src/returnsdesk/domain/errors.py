@@ -44,6 +44,11 @@ class DatabaseUnavailable(OperatorError):
     transaction was rolled back, nothing of it is stored; the same action can be tried again."""
 
 
+class NumberOfSeveralShops(OperatorError):
+    """An order or RMA number several client shops use (each numbers its own), given where the
+    shop was not said: never guessed."""
+
+
 class ReceiptStands(OperatorError):
     """A parcel's receipt that can no longer be undone (work done on it, or the shop told)."""
 

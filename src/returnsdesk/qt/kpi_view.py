@@ -19,7 +19,7 @@ from returnsdesk.domain.errors import OperatorError
 from returnsdesk.qt.forms.ui_kpi_view import Ui_KpiView
 from returnsdesk.qt.kpi_charts import TrendChart
 from returnsdesk.qt.ops import Op
-from returnsdesk.qt.plain import set_clipped_text
+from returnsdesk.qt.plain import clipped, set_clipped_text
 from returnsdesk.qt.typography import BODY_PT, HEADING_PT, scaled_font
 from returnsdesk.services.reports import Period, ReportSetup
 from returnsdesk.services.reports.kpis import (
@@ -34,6 +34,7 @@ from returnsdesk.services.station import StationService
 from returnsdesk.station.changes import Changes
 
 log = logging.getLogger(__name__)
+_SHOP_CHARS = 32  # of a shop's name in the KPI tab's shop choice
 
 PERIODS = (("Last 30 days", 30), ("Last 7 days", 7), ("Last 90 days", 90))
 _WATCHED = {"returns", "refunds_waiting", "outbox"}
@@ -95,9 +96,21 @@ class KpiView(QWidget):
         ui.stationCombo.addItem(f"This station ({code})", code)
         # A station serving several client shops ([clients]) reads one shop's KPIs on request.
         self.client_combo = QComboBox(self)
+        # A shop's name from the settings may be any length: the box keeps its width (a
+        # 1,000-character name made the window 10,286 px wide), the name is cut, whole in the
+        # tooltip.
+        self.client_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.client_combo.setMinimumContentsLength(_SHOP_CHARS)
         self.client_combo.addItem("All shops", None)
         for client_code, client in service.clients.items():
-            self.client_combo.addItem(f"{client.name} ({client_code})", client_code)
+            name = f"{client.name} ({client_code})"
+            shown = clipped(name, _SHOP_CHARS, tail=len(client_code) + 2)
+            self.client_combo.addItem(shown, client_code)
+            self.client_combo.setItemData(
+                self.client_combo.count() - 1, name, Qt.ItemDataRole.ToolTipRole
+            )
         shop_label = QLabel("Shop:", self)
         shop_label.setTextFormat(Qt.TextFormat.PlainText)
         shop_label.setBuddy(self.client_combo)

@@ -79,6 +79,7 @@ class PendingRefund:
     inspector: str
     station_code: str
     lines: tuple[PendingRefundLine, ...]
+    client_code: str | None = None  # the return's client shop; None: the station's own
 
 
 @dataclass(frozen=True)
@@ -132,6 +133,7 @@ def pending_refunds(database: Database, *, limit: int = 500) -> list[PendingRefu
                 inspector=inspector,
                 station_code=station_code,
                 lines=tuple(_lines(session, refund)),
+                client_code=return_.client_code,
             )
             for refund, return_, order_number, inspector, station_code in rows
         ]

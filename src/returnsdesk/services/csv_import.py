@@ -13,7 +13,8 @@ are found by number (the currency must match) or created from the row.
 
 Client shops (``[clients.<code>]``): a ``client_code`` column (or ``client`` for the whole
 file, ``--client``) tags each return and order with its shop; the code must be one of the
-station's clients, and a return or order already held for another shop is refused.
+station's clients. Order and RMA numbers are each shop's own: a return is found by (shop, RMA)
+and an order by (shop, number), so two shops' RMA-1001 are two returns.
 """
 
 from __future__ import annotations
@@ -90,7 +91,6 @@ _RETURN_FIELDS = (
     "customer_language",
     "payment_method",
     "customer_tier",
-    "client_code",
 )
 _MAX_ERRORS_SHOWN = 25
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
@@ -196,7 +196,9 @@ def import_returns(
 
     ``client``: the client shop of rows without a ``client_code``; ``clients``: the codes the
     station knows (a row naming another is refused)."""
-    rows = _with_clients(parse_rows(text), client, clients)
+    if client is not None and client not in clients:
+        raise ImportRejected([f"client {client!r} is not one of this station's [clients]"])
+    rows = _known_clients(parse_rows(text, client=client), clients)
     result = ImportResult(rows=len(rows), dry_run=dry_run)
     try:
         with database.session() as session:
@@ -218,11 +220,7 @@ def import_returns(
     return result
 
 
-def _with_clients(
-    rows: list[ImportRow], client: str | None, clients: Collection[str]
-) -> list[ImportRow]:
-    if client is not None and client not in clients:
-        raise ImportRejected([f"client {client!r} is not one of this station's [clients]"])
+def _known_clients(rows: list[ImportRow], clients: Collection[str]) -> list[ImportRow]:
     problems = [
         f"row {row.row}, column client_code: {row.client_code!r} is not one of this station's "
         f"clients ({', '.join(clients) or 'none set up'})"
@@ -231,9 +229,7 @@ def _with_clients(
     ]
     if problems:
         raise ImportRejected(problems)
-    return [
-        row if row.client_code is not None else replace(row, client_code=client) for row in rows
-    ]
+    return rows
 
 
 class _DryRun(Exception):
@@ -243,8 +239,9 @@ class _DryRun(Exception):
 # --- reading and checking rows ------------------------------------------------------------------
 
 
-def parse_rows(text: str) -> list[ImportRow]:
-    """Every row checked; raises ``ImportRejected`` listing every problem found."""
+def parse_rows(text: str, *, client: str | None = None) -> list[ImportRow]:
+    """Every row checked; raises ``ImportRejected`` listing every problem found. ``client``:
+    the shop of rows without a ``client_code`` (rows are one return by shop and RMA)."""
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = [name.strip().lower() for name in next(reader)]
@@ -274,7 +271,7 @@ def parse_rows(text: str) -> list[ImportRow]:
             continue
         row = _row(number, cells, problems)
         if row is not None:
-            rows.append(row)
+            rows.append(row if row.client_code is not None else replace(row, client_code=client))
     if not rows and not problems:
         problems.append("the file has a header but no rows")
     problems += _check_consistency(rows)
@@ -353,22 +350,22 @@ def _row(number: int, cells: dict[str, str], problems: list[str]) -> ImportRow |
 
 def _check_consistency(rows: Iterable[ImportRow]) -> list[str]:
     problems = []
-    first: dict[str, ImportRow] = {}
-    seen_lines: set[tuple[str, str]] = set()
+    first: dict[tuple[str | None, str], ImportRow] = {}
+    seen_lines: set[tuple[str | None, str, str]] = set()
     for row in rows:
-        earlier = first.setdefault(row.rma_number, row)
+        earlier = first.setdefault((row.client_code, row.rma_number), row)
         for name in _RETURN_FIELDS:
             if getattr(row, name) != getattr(earlier, name):
                 problems.append(
                     f"row {row.row}, column {name}: differs from row {earlier.row} of the same "
                     f"return {row.rma_number}"
                 )
-        if (row.rma_number, row.sku) in seen_lines:
+        if (row.client_code, row.rma_number, row.sku) in seen_lines:
             problems.append(
                 f"row {row.row}, column sku: {row.sku} is on {row.rma_number} twice; give one "
                 "row with the whole quantity"
             )
-        seen_lines.add((row.rma_number, row.sku))
+        seen_lines.add((row.client_code, row.rma_number, row.sku))
     return problems
 
 
@@ -512,32 +509,20 @@ def _words_upper(value: str) -> tuple[str, ...]:
 
 def _write(session: Session, rows: list[ImportRow], result: ImportResult) -> list[str]:
     problems: list[str] = []
-    by_rma: dict[str, list[ImportRow]] = {}
+    by_rma: dict[tuple[str | None, str], list[ImportRow]] = {}  # by (shop, RMA)
     for row in rows:
-        by_rma.setdefault(row.rma_number, []).append(row)
+        by_rma.setdefault((row.client_code, row.rma_number), []).append(row)
     writer = ReturnWriter.load(
         session,
         skus={row.sku for row in rows},
         gtins={row.gtin for row in rows if row.gtin is not None},
         order_numbers={row.order_number for row in rows},
-        rma_numbers=set(by_rma),
+        rma_numbers={rma for _shop, rma in by_rma},
         tracking_numbers={number for row in rows for number in row.tracking_numbers},
     )
-    for rma, lines in by_rma.items():
+    for (shop, rma), lines in by_rma.items():
         head = lines[0]
-        existing = writer.find_return(rma)
-        held = [
-            f"row {head.row}, column client_code: {kind} {number} is held for "
-            f"{row.client_code or 'the station itself'}, not {head.client_code or 'the station'}"
-            for kind, number, row in (
-                ("return", rma, existing),
-                ("order", head.order_number, writer.find_order(head.order_number)),
-            )
-            if row is not None and row.client_code != head.client_code
-        ]
-        if held:
-            problems.extend(held)
-            continue
+        existing = writer.find_return(rma, shop)
         if existing is not None and existing.status is not ReturnStatus.OPEN:
             result.skipped.append(f"{rma}: {existing.status.value} at the station already, kept")
             continue
@@ -549,12 +534,12 @@ def _write(session: Session, rows: list[ImportRow], result: ImportResult) -> lis
             continue
         return_ = writer.return_(
             rma,
+            shop,
             order_id=order.id,
             customer_name=head.customer_name,
             customer_email=head.customer_email,
             policy_window_days=head.policy_window_days,
             customer_tier=head.customer_tier,
-            client_code=head.client_code,
         )
         (result.updated if existing is not None else result.created).append(rma)
         # An open return has no inspections or refund lines yet: its lines may be replaced.
@@ -585,7 +570,7 @@ def _write(session: Session, rows: list[ImportRow], result: ImportResult) -> lis
 def _order(
     writer: ReturnWriter, row: ImportRow, problems: list[str], result: ImportResult
 ) -> Order | None:
-    order = writer.find_order(row.order_number)
+    order = writer.find_order(row.order_number, row.client_code)
     if order is not None:
         if order.currency != row.currency:
             problems.append(

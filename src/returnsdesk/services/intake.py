@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Collection
 from datetime import datetime, timedelta
 
 from sqlmodel import Session
@@ -38,22 +39,39 @@ SEARCH_LIMIT = 200  # as long as the longest field searched (customer names)
 RECEIVED_EVENT = "return.received"
 
 
-def find_return(session: Session, scan: ClassifiedScan) -> Return | None:
-    """The return a parcel scan points at, or None. Orders with several returns prefer open ones.
+def find_returns(
+    session: Session,
+    scan: ClassifiedScan,
+    *,
+    client_codes: Collection[str | None] | None = None,
+) -> list[Return]:
+    """The returns a parcel scan points at: at most one per shop, the station's own first.
 
-    The return is locked for the rest of the transaction (``data.returns``), so a parcel scan
-    reads it once, fresh, and receives it.
+    Order and RMA numbers are each shop's own, so a number two client shops both use finds a
+    return of each (the caller asks which, never guesses); ``client_codes`` keeps only those
+    shops' (None: the station's own). Tracking numbers are the carriers', unique across shops:
+    at most one return. An order with several returns gives its open one (else the newest).
+
+    The returns are locked for the rest of the transaction (``data.returns``), so a parcel scan
+    reads its return once, fresh, and receives it.
     """
     if scan.kind is ScanKind.TRACKING:
-        return returns.return_by_tracking(session, scan.value)
+        found = returns.return_by_tracking(session, scan.value)
+        if found is None or (client_codes is not None and found.client_code not in client_codes):
+            return []
+        return [found]
     if scan.kind is ScanKind.RMA:
-        return returns.return_by_rma(session, scan.value)
+        return list(returns.returns_by_rma(session, scan.value, client_codes=client_codes))
     if scan.kind is ScanKind.ORDER:
-        candidates = returns.returns_of_order(session, scan.value)
-        open_ones = [r for r in candidates if r.status is not ReturnStatus.COMPLETED]
-        preferred = open_ones or list(candidates)
-        return preferred[0] if preferred else None
-    return None
+        by_shop: dict[str | None, list[Return]] = {}
+        for candidate in returns.returns_of_order(session, scan.value, client_codes=client_codes):
+            by_shop.setdefault(candidate.client_code, []).append(candidate)
+        preferred = []
+        for candidates in by_shop.values():
+            open_ones = [r for r in candidates if r.status is not ReturnStatus.COMPLETED]
+            preferred.append((open_ones or candidates)[0])
+        return preferred
+    return []
 
 
 def load_return_view(
@@ -128,7 +146,7 @@ def receive_parcel(
     or the parcel completed: ``inspection.complete_parcel``) ends the hold at once, so the
     grace never delays a refund.
 
-    ``return_`` comes locked (``find_return``, ``lock_return``), so two stations scanning one
+    ``return_`` comes locked (``find_returns``, ``lock_return``), so two stations scanning one
     parcel at once receive it once: the second waits, then resumes it.
     """
     return_id = return_.id

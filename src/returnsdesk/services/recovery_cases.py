@@ -51,6 +51,7 @@ class RecoveryCaseView:
     flags: tuple[str, ...]  # the flags that need a lead, as labels ("Wrong item")
     opened_at: datetime
     opened_by: str  # "" for a case opened before that was recorded
+    client_code: str | None = None  # the return's client shop; None: the station's own
 
     @property
     def at_stake(self) -> Money:
@@ -100,6 +101,7 @@ def open_cases(database: Database, *, limit: int = 500) -> list[RecoveryCaseView
                 flags=tuple(_flag_label(flag) for flag in case.flags),
                 opened_at=case.opened_at,
                 opened_by=opener or "",
+                client_code=return_.client_code,
             )
             for case, return_, order_number, released_at, opener in recovery.open_cases(
                 session, limit=limit

@@ -60,6 +60,7 @@ from returnsdesk.services.sync import recovery, relay
 from returnsdesk.services.sync.connector import KeyInquiry, OutboxEventView
 from returnsdesk.services.sync.relay import SyncHealth, sync_health
 from returnsdesk.services.views import (
+    OWN_SHOP_NAME,
     ClientProfile,
     CompletionResult,
     HistoryRow,
@@ -68,6 +69,7 @@ from returnsdesk.services.views import (
     ReturnOutcome,
     ReturnSummary,
     ReturnView,
+    ShopOption,
     StationContext,
 )
 
@@ -92,7 +94,15 @@ class NoReturnFound:
     scan: ClassifiedScan
 
 
-ParcelScanResult = ParcelOpened | ParcelAlreadyCompleted | NoReturnFound
+@dataclass(frozen=True)
+class WhichShop:
+    """The scan matched returns of several shops (a number they all use): ask, never guess."""
+
+    scan: ClassifiedScan
+    options: tuple[ShopOption, ...]  # the station's own shop first, then by client code
+
+
+ParcelScanResult = ParcelOpened | ParcelAlreadyCompleted | NoReturnFound | WhichShop
 
 
 class StationService:
@@ -150,26 +160,52 @@ class StationService:
         name = client.name if client is not None else view.client_code
         return view if name is None else replace(view, client_name=name)
 
+    def shop_name(self, client_code: str | None) -> str:
+        """The shop as the station names it (a code no longer in the settings: the code)."""
+        if client_code is None:
+            return OWN_SHOP_NAME
+        client = self.clients.get(client_code)
+        return client.name if client is not None else client_code
+
     def classify(self, raw: str) -> ClassifiedScan:
         """Classify a raw scan; raises ``RejectedScan`` for garbage. Pure and fast."""
         return classify(raw, rules=self.scan_rules)
 
-    def open_parcel(self, scan: ClassifiedScan) -> ParcelScanResult:
-        """A parcel scan: receive the parcel of its return, or say why not."""
+    def open_parcel(
+        self, scan: ClassifiedScan, *, shop: ShopOption | None = None
+    ) -> ParcelScanResult:
+        """A parcel scan: receive the parcel of its return, or say why not. A number several
+        shops use gives ``WhichShop``; the scan again with the ``shop`` chosen opens its return.
+        """
         if scan.kind not in intake.PARCEL_SCANS:
             raise WrongStep("Scan the parcel's label first (tracking number or RMA).")
         now = self.clock()
         tracking = scan.value if scan.kind is ScanKind.TRACKING else ""
+        shops = None if shop is None else (shop.client_code,)
         # One transaction, the return read once (and locked): find, then receive or explain.
         with self.database.session() as session:
-            found = intake.find_return(session, scan)
-            if found is None:
+            candidates = intake.find_returns(session, scan, client_codes=shops)
+            if not candidates:
                 return NoReturnFound(scan)
+            if len(candidates) > 1:
+                return WhichShop(scan, tuple(self._option(session, r) for r in candidates))
+            found = candidates[0]
             if found.status is ReturnStatus.COMPLETED:
                 refunds = self.policies_for(found.client_code).refunds
                 outcome = history.return_outcome(session, found, refunds=refunds, now=now)
                 return ParcelAlreadyCompleted(replace(outcome, view=self._named(outcome.view)))
             return ParcelOpened(self._receive(session, found, tracking, scan.carrier or "", now))
+
+    def _option(self, session: Session, return_: Return) -> ShopOption:
+        return ShopOption(
+            client_code=return_.client_code,
+            shop_name=self.shop_name(return_.client_code),
+            return_id=return_.id,
+            rma_number=return_.rma_number,
+            order_number=returns.order_of(session, return_).number,
+            customer_name=return_.customer_name,
+            status=return_.status,
+        )
 
     def open_return(
         self, return_id: uuid.UUID, tracking_number: str = "", carrier: str = ""

@@ -91,6 +91,24 @@ class ReturnSummary:
     units: int
 
 
+# How the station names its own shop (client_code None) beside client shops.
+OWN_SHOP_NAME = "This station's own shop"
+
+
+@dataclass(frozen=True)
+class ShopOption:
+    """One shop's return a parcel scan matched, when several shops use the number scanned
+    (order and RMA numbers are each shop's own): the inspector says which."""
+
+    client_code: str | None  # None: the station's own shop
+    shop_name: str  # as the settings name it; plain text
+    return_id: uuid.UUID
+    rma_number: str
+    order_number: str
+    customer_name: str
+    status: ReturnStatus
+
+
 @dataclass(frozen=True)
 class PaidOnReceipt:
     """The refund released when the parcel was received (a trusted customer's)."""

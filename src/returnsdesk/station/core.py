@@ -29,7 +29,16 @@ from returnsdesk.station.reaction import (
     Reaction,
     RetryAfter,
 )
-from returnsdesk.station.screen import Banner, Focus, OutcomePanel, Screen, Sound, State, Tone
+from returnsdesk.station.screen import (
+    Banner,
+    Focus,
+    OutcomePanel,
+    Screen,
+    ShopChoice,
+    Sound,
+    State,
+    Tone,
+)
 
 if TYPE_CHECKING:
     from returnsdesk.services.photos import Image
@@ -62,6 +71,9 @@ class WorkflowCore(ABC):
         self._outcome: OutcomePanel | None = None
         self._unexpected_scan: ClassifiedScan | None = None
         self._results: tuple[ReturnSummary, ...] = ()
+        # A scan that matched several shops' returns, and the shops offered (CHOOSE_SHOP).
+        self._shop_scan: ClassifiedScan | None = None
+        self._shop_choice: ShopChoice | None = None
         self.selected: int | None = None  # the search result chosen (the list's current row)
         self._completing = False
         self._camera_queue: list[ClassifiedScan] = []  # camera scans that came while busy
@@ -102,6 +114,7 @@ class WorkflowCore(ABC):
         self._unexpected_scan = None
         self._results = ()
         self.selected = None
+        self._shop_scan = self._shop_choice = None
         self._banner = Banner(message, tone)
         self._focus = Focus.STATION
 
@@ -218,6 +231,7 @@ class WorkflowCore(ABC):
             State.CONFIRM_CLOSE: "Enter confirms the refund, Esc goes back.",
             State.CONFIRM_UNDO: "Enter undoes the receipt, Esc keeps the parcel open.",
             State.NO_RETURN: "Search by order number or name, or F5 for an unexpected parcel.",
+            State.CHOOSE_SHOP: "Press the digit of the shop on the parcel's label, Esc cancels.",
         }.get(self.state, "Scan a parcel label to start.")
 
     def _react(self, *, error: str | None = None, queued: bool = False) -> Reaction:

@@ -14,6 +14,7 @@ from returnsdesk.station.keys import (
     NO_RETURN_KEYS,
     OUTCOME_KEYS,
     WAITING_KEYS,
+    choose_shop_keys,
     items_keys,
     prompt,
     unit_keys,
@@ -86,6 +87,14 @@ class Display(WorkflowCore):
                     "lead will review it).",
                     self._results,
                 ),
+            )
+        if state is State.CHOOSE_SHOP and self._shop_choice is not None:
+            return replace(
+                base,
+                page=Page.GUIDE,
+                step=Step.PARCEL,
+                keys=choose_shop_keys(len(self._shop_choice.options)),
+                guide=self._shop_choice,
             )
         if work is None or parcel is None:
             return replace(

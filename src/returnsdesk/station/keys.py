@@ -20,6 +20,14 @@ NO_RETURN_KEYS = (
 )
 CONFIRM_CLOSE_KEYS = (KeyHint("Enter", "confirm refund"), KeyHint("Esc", "back to scanning items"))
 CONFIRM_UNDO_KEYS = (KeyHint("Enter", "undo the receipt"), KeyHint("Esc", "keep the parcel"))
+
+
+# A scan matched several shops' returns: the digit picks one.
+def choose_shop_keys(options: int) -> tuple[KeyHint, ...]:
+    keys = "1" if options == 1 else f"1-{options}"
+    return (KeyHint(keys, "the shop on the label"), KeyHint("Esc", "cancel"))
+
+
 # A step waits for the database (it went away): scans are not taken meanwhile.
 WAITING_KEYS = (KeyHint("Enter", "try the database now"), KeyHint("Esc", "stop waiting"))
 

@@ -19,6 +19,7 @@ from returnsdesk.services.station import (
     ParcelAlreadyCompleted,
     ParcelOpened,
     ParcelScanResult,
+    WhichShop,
 )
 from returnsdesk.services.views import (
     CompletionResult,
@@ -28,7 +29,18 @@ from returnsdesk.services.views import (
 )
 from returnsdesk.station.changes import PARCEL_COMPLETED, PARCEL_RECEIVED, RECEIPT_UNDONE
 from returnsdesk.station.display import Display
-from returnsdesk.station.screen import Banner, Focus, OutcomePanel, Sound, State, Tone
+from returnsdesk.station.screen import (
+    Banner,
+    Focus,
+    OutcomePanel,
+    ShopChoice,
+    Sound,
+    State,
+    Tone,
+)
+
+SHOP_KEYS = 9  # digit keys 1-9 pick a shop
+SHOP_NAME_CHARS = 40  # of a shop's name in the banner
 
 
 class ParcelSteps(Display):
@@ -42,6 +54,45 @@ class ParcelSteps(Display):
             self._show_outcome(result.outcome, just_completed=False)
         elif isinstance(result, NoReturnFound):
             self._show_no_return(result.scan)
+        elif isinstance(result, WhichShop):
+            self._ask_shop(result)
+
+    # --- a number several shops use: which shop's return? ---------------------------------------
+
+    def _ask_shop(self, which: WhichShop) -> None:
+        """Never a guess: the inspector picks the shop on the parcel's label by its digit."""
+        self._sounds.append(Sound.SCAN_ERROR)  # nothing opened yet: look at the screen
+        self.state = State.CHOOSE_SHOP
+        self.parcel = self.work = None
+        self._outcome = None
+        offered = which.options[:SHOP_KEYS]
+        self._shop_choice = ShopChoice(
+            which.scan.value, offered, more=len(which.options) - len(offered)
+        )
+        self._shop_scan = which.scan
+        self._focus = Focus.STATION
+        self._banner = Banner(
+            f"{which.scan.value} is used by {len(which.options)} shops. Which shop's parcel is"
+            f" it? Press {_digits(len(offered))} (the shop on the label), Esc cancels.",
+            Tone.WARNING,
+        )
+
+    def _choose_shop(self, key: str) -> None:
+        choice, scan = self._shop_choice, self._shop_scan
+        assert choice is not None and scan is not None
+        count = len(choice.options)
+        if not (key.isdigit() and 1 <= int(key) <= count):
+            raise WrongStep(
+                f"Press {_digits(count)} for the shop on the parcel's label, or Esc to cancel."
+            )
+        shop = choice.options[int(key) - 1]
+        service = self.service
+        self._run(
+            "open parcel",
+            lambda: service.open_parcel(scan, shop=shop),
+            self._on_parcel,
+            changes=PARCEL_RECEIVED,
+        )
 
     def _start_parcel(self, parcel: ReceivedParcel) -> None:
         self._sounds.append(Sound.SCAN_OK)
@@ -53,7 +104,11 @@ class ParcelSteps(Display):
         done = len(work.units)
         resumed = f" (resumed: {done} unit{_s(done)} already inspected)" if parcel.resumed else ""
         # A station serving several shops says whose parcel is on the bench.
-        shop = f"{parcel.view.client_name}: " if parcel.view.client_name else ""
+        # Cut: a long name from the settings would push the RMA out of the banner.
+        name = parcel.view.client_name or ""
+        if len(name) > SHOP_NAME_CHARS:
+            name = name[: SHOP_NAME_CHARS - 1] + "…"
+        shop = f"{name}: " if name else ""
         self._banner = Banner(
             f"{shop}Return {parcel.view.rma_number}: {units} unit{_s(units)} expected"
             f"{resumed}. Scan an item.",
@@ -361,6 +416,10 @@ def _receipt_outcome(
         " a recovery case is open for a shift lead. Scan the next parcel.",
         Tone.WARNING,
     )
+
+
+def _digits(count: int) -> str:
+    return "1" if count == 1 else f"1-{count}"
 
 
 def _s(count: int) -> str:

@@ -15,7 +15,7 @@ from returnsdesk.domain.money import Money
 from returnsdesk.domain.policy import Grade
 from returnsdesk.domain.vocabulary import Disposition
 from returnsdesk.domain.weighing import Weighing
-from returnsdesk.services.views import ReturnOutcome, ReturnSummary, ReturnView
+from returnsdesk.services.views import ReturnOutcome, ReturnSummary, ReturnView, ShopOption
 
 
 class State(Enum):
@@ -25,6 +25,7 @@ class State(Enum):
     UNIT = "unit"  # an item is being inspected
     CONFIRM_CLOSE = "confirm_close"  # closing with units missing: the refund is shown
     CONFIRM_UNDO = "confirm_undo"  # taking back a receipt (a wrong label was scanned)
+    CHOOSE_SHOP = "choose_shop"  # the scan matched returns of several shops: which one?
     OUTCOME = "outcome"  # a completed return is shown; the next parcel scan starts over
 
 
@@ -91,6 +92,16 @@ class ItemsGuide:
     done: int
     expected: int
     waiting: bool = False  # its last step waits for the database (it went away)
+
+
+@dataclass(frozen=True)
+class ShopChoice:
+    """The scan matched returns of several shops (a number they all use): a digit key picks
+    the shop on the parcel's label. Texts are plain (shop and customer names from outside)."""
+
+    scanned: str
+    options: tuple[ShopOption, ...]  # option i is chosen with key str(i + 1)
+    more: int = 0  # shops beyond the digit keys: not offered (their tracking number is theirs)
 
 
 @dataclass(frozen=True)
@@ -202,7 +213,7 @@ class Screen:
     keys: tuple[KeyHint, ...]
     actions: Actions
     busy: bool
-    guide: IdleGuide | ItemsGuide | None = None
+    guide: IdleGuide | ItemsGuide | ShopChoice | None = None
     return_view: ReturnView | None = None
     lines: tuple[LineProgress, ...] = ()
     refund: RefundPanel | None = None

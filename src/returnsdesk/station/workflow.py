@@ -177,8 +177,8 @@ class StationWorkflow(UnitSteps):
         log.info("Scan %s %s in %s", scan.kind.value, scan.value, self.state.name)
         if scan.kind is ScanKind.OPERATOR:
             raise WrongStep("That is an operator badge. Sign out (Ctrl+L) to change operator.")
-        if self.state in (State.IDLE, State.OUTCOME, State.NO_RETURN):
-            if scan.kind in _PARCEL_SCANS:
+        if self.state in (State.IDLE, State.OUTCOME, State.NO_RETURN, State.CHOOSE_SHOP):
+            if scan.kind in _PARCEL_SCANS:  # asked which shop: another label starts over
                 self._run(
                     "open parcel",
                     lambda: self.service.open_parcel(scan),
@@ -186,6 +186,8 @@ class StationWorkflow(UnitSteps):
                     changes=PARCEL_RECEIVED,
                 )
                 return
+            if self.state is State.CHOOSE_SHOP:
+                self._choose_shop("")  # refused with the keys that work
             if scan.kind is ScanKind.TEXT:
                 raise WrongStep(
                     f"The station does not know the code '{scan.value[:30]}'. Scan the parcel's"
@@ -218,6 +220,12 @@ class StationWorkflow(UnitSteps):
         self._run("resolve item", lambda: self.service.resolve_item(scan, view), self._on_item)
 
     def _command(self, key: str) -> None:
+        if self.state is State.CHOOSE_SHOP:
+            if key in ("ESC", "ESCAPE"):
+                self._cancel()
+            else:
+                self._choose_shop(key)
+            return
         if key == "ENTER":
             if self.state is State.UNIT:
                 self._accept_unit(None, None)
@@ -290,6 +298,8 @@ class StationWorkflow(UnitSteps):
             )
         elif self.state in (State.NO_RETURN, State.OUTCOME):
             self._show_idle("Scan a parcel label to start.", Tone.INFO)
+        elif self.state is State.CHOOSE_SHOP:
+            self._show_idle("No shop chosen: nothing was received. Scan a parcel label.", Tone.INFO)
 
 
 __all__ = [

@@ -376,10 +376,21 @@ def test_a_csv_import_tags_its_returns_with_the_client_and_refuses_an_unknown_on
         orders = {o.number: o.client_code for o in session.exec(select(Order))}
     assert tagged == {"RMA-C1": "ACME", "RMA-C2": "BOLT"}
     assert (orders["ORD-C1"], orders["ORD-C2"]) == ("ACME", "BOLT")
-    # A return of one shop is never moved to another by a later file
-    moved = rows.replace(",BOLT\n", ",ACME\n")
-    with pytest.raises(ImportRejected, match="return RMA-C2 is held for BOLT"):
-        import_returns(demo_env.database, moved, clients=["ACME", "BOLT"])
+    # A later file naming the same numbers for another shop is that shop's own return and
+    # order: Bolt's stay as they were
+    again = rows.replace(",BOLT\n", ",ACME\n")
+    result = import_returns(demo_env.database, again, client="ACME", clients=["ACME", "BOLT"])
+    assert (sorted(result.created), result.updated) == (["RMA-C2"], ["RMA-C1"])
+    with demo_env.database.session() as session:
+        shops = sorted(
+            (r.client_code or "", r.rma_number, o.number, o.client_code or "")
+            for r, o in session.exec(
+                select(Return, Order)
+                .join(Order, col(Order.id) == col(Return.order_id))
+                .where(col(Return.rma_number) == "RMA-C2")
+            )
+        )
+    assert shops == [("ACME", "RMA-C2", "ORD-C2", "ACME"), ("BOLT", "RMA-C2", "ORD-C2", "BOLT")]
 
 
 def test_client_settings_are_checked_as_they_are_read(tmp_path: Path) -> None:
@@ -496,7 +507,7 @@ def test_the_bench_names_the_parcel_s_shop_and_works_it_under_that_shop_s_polici
     assert bolt_grades == acme_grades[:-2]
 
 
-def test_each_shop_s_feed_is_pulled_with_its_own_cursor_and_never_takes_over_another_s_return(
+def test_each_shop_s_feed_is_pulled_with_its_own_cursor_and_keeps_its_own_numbers(
     tmp_path: Path,
 ) -> None:
     database = Database(make_engine(f"sqlite:///{tmp_path / 'pull.sqlite3'}"))
@@ -507,10 +518,10 @@ def test_each_shop_s_feed_is_pulled_with_its_own_cursor_and_never_takes_over_ano
         HttpContractConnector(acme_feed.base_url, "acme") as acme,
         HttpContractConnector(bolt_feed.base_url, "bolt") as bolt,
     ):
-        # Given two shops, and one RMA number both of them use
+        # Given two shops, and one RMA and order number both of them use
         acme_feed.publish(remote_return("RMA-1"), remote_return("RMA-2", order="A-2", tracking=()))
         bolt_feed.publish(
-            remote_return("RMA-1", order="B-1", tracking=("1ZBOLT0001",), email="bo@example.com"),
+            remote_return("RMA-1", tracking=("1ZBOLT0001",), email="bo@example.com"),
             remote_return("RMA-3", order="B-3", tracking=()),
         )
         pullers = ShopPullers(
@@ -520,19 +531,21 @@ def test_each_shop_s_feed_is_pulled_with_its_own_cursor_and_never_takes_over_ano
         # When the station pulls both
         stats = pullers.pull()
 
-        # Then each return is its shop's, and the shared RMA stays with the shop that had it
-        assert (stats.created, stats.kept_local) == (3, 1)
-        assert stats.notes == ["RMA-1: its return number is held for ACME: not taken over"]
+        # Then each shop has its own RMA-1 on its own order WEB-1001
+        assert (stats.created, stats.kept_local) == (4, 0)
         with database.session() as session:
             owners = {
-                r.rma_number: (r.client_code, r.customer_email)
-                for r in session.exec(select(Return))
+                (r.client_code, r.rma_number): (o.number, o.client_code, r.customer_email)
+                for r, o in session.exec(
+                    select(Return, Order).join(Order, col(Order.id) == col(Return.order_id))
+                )
             }
             cursors = {c.feed: c.cursor for c in session.exec(select(SyncCursor))}
         assert owners == {
-            "RMA-1": ("ACME", "ann@example.com"),
-            "RMA-2": ("ACME", "ann@example.com"),
-            "RMA-3": ("BOLT", "ann@example.com"),
+            ("ACME", "RMA-1"): ("WEB-1001", "ACME", "ann@example.com"),
+            ("ACME", "RMA-2"): ("A-2", "ACME", "ann@example.com"),
+            ("BOLT", "RMA-1"): ("WEB-1001", "BOLT", "bo@example.com"),
+            ("BOLT", "RMA-3"): ("B-3", "BOLT", "ann@example.com"),
         }
         # each feed has its own cursor: a later pull asks each shop only for what is new
         assert set(cursors) == {"returns@ACME", "returns@BOLT"}

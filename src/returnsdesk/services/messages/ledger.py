@@ -9,6 +9,7 @@ an audit entry naming the lead, in one transaction.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -17,11 +18,11 @@ from returnsdesk.data.db import Database
 from returnsdesk.data.models import OutboxEvent
 from returnsdesk.data.outbox import get_event
 from returnsdesk.data.repositories import add_outbox_event, append_audit
-from returnsdesk.domain.errors import OperatorError
+from returnsdesk.domain.errors import NumberOfSeveralShops, OperatorError
 from returnsdesk.domain.vocabulary import LEAD_ROLES, OutboxStatus
 from returnsdesk.services.messages.queue import MESSAGE_EVENT, message_stream
 from returnsdesk.services.operators import NotAShiftLead, holds_role, refusals_audited
-from returnsdesk.services.views import StationContext
+from returnsdesk.services.views import OWN_SHOP_NAME, StationContext
 
 
 class NoSuchMessage(OperatorError):
@@ -43,12 +44,29 @@ class MessageRecord:
     resend_of: uuid.UUID | None
 
 
-def list_messages(database: Database, rma_number: str) -> list[MessageRecord]:
-    """The return's messages in the order they were queued; ``NoSuchMessage`` if no return."""
+def list_messages(
+    database: Database, rma_number: str, *, shops: Collection[str | None] | None = None
+) -> list[MessageRecord]:
+    """The return's messages in the order they were queued; ``NoSuchMessage`` if no return.
+
+    RMA numbers are each shop's own: ``shops`` (client codes, None the station's own) says
+    whose; an RMA of several of them is refused (``NumberOfSeveralShops``), never guessed."""
     with database.read() as session:
-        return_ = queries.return_by_rma_number(session, rma_number=rma_number.strip().upper())
-        if return_ is None:
+        found = [
+            row
+            for row in queries.returns_by_rma_number(
+                session, rma_number=rma_number.strip().upper()
+            )
+            if shops is None or row.client_code in shops
+        ]
+        if not found:
             raise NoSuchMessage(f"No return {rma_number[:40]!r}.")
+        if len(found) > 1:
+            owners = ", ".join(sorted(row.client_code or OWN_SHOP_NAME for row in found))
+            raise NumberOfSeveralShops(
+                f"{rma_number[:40]} is an RMA number of several shops ({owners}): say whose."
+            )
+        return_ = found[0]
         rows = queries.events_of_stream(
             session, aggregate_id=message_stream(return_.id), event_type=MESSAGE_EVENT
         )

@@ -29,13 +29,18 @@ Step = Callable[[str], None]
 
 
 def build(
-    connection: Connection, rma_number: str, setup: ReportSetup, content: ReportContent, step: Step
+    connection: Connection,
+    rma_number: str,
+    client_code: str | None,  # whose RMA (scope.check_client); None: the one shop that has it
+    setup: ReportSetup,
+    content: ReportContent,
+    step: Step,
 ) -> None:
     zone = setup.zone
     blocks = content.blocks
     with Session(bind=connection) as session:
         step("Return and order")
-        record = return_record(session, rma_number=rma_number)
+        record = return_record(session, rma_number=rma_number, client_code=client_code)
     if record is None:
         raise ReportRequestError(f"No return {rma_number!r} in this database.")
     return_, order, refund = record.return_, record.order, record.refund

@@ -60,7 +60,9 @@ def generate_report(
         if request.kind is ReportKind.EVIDENCE:
             assert request.rma_number is not None
             check_client(connection, request.rma_number, request.client_code)
-            evidence.build(connection, request.rma_number, setup, content, steps.step)
+            evidence.build(
+                connection, request.rma_number, request.client_code, setup, content, steps.step
+            )
         else:
             assert request.period is not None
             scope = resolve_scope(

@@ -23,8 +23,14 @@ def resolve_scope(
 
 
 def check_client(connection: Connection, rma_number: str, client_code: str | None) -> None:
-    """Refuse a return of another shop in one client's report (as if it did not exist)."""
-    if client_code is None:
-        return
-    if q.client_of_return(connection, rma_number=rma_number) != client_code:
+    """Refuse a return of another shop in one client's report (as if it did not exist), and an
+    RMA several shops use (each numbers its own) when the report does not say whose."""
+    owners = q.clients_of_rma(connection, rma_number=rma_number)
+    if client_code is not None and client_code not in owners:
         raise ReportRequestError(f"No return {rma_number!r} of client {client_code}.")
+    if client_code is None and len(owners) > 1:
+        shops = ", ".join(sorted(code or "the station's own" for code in owners))
+        raise ReportRequestError(
+            f"{rma_number!r} is an RMA number of several shops ({shops}):"
+            " say whose with --client CODE."
+        )

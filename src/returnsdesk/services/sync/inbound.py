@@ -26,10 +26,11 @@ The merge rule (what wins when the shop and the station disagree):
   (done elsewhere) completes it here without a refund, so a late parcel shows as completed.
 
 Several client shops (``[clients.<code>]``): each has a ``Puller`` of its own, with its own
-cursor (feed ``returns@<code>``), and tags what it writes with its ``client_code``. A return or
-order already held for another client is never taken over (the RMA or order number is the
-same in two shops): it is skipped, logged and counted in ``PullStats.kept_local``; so is a
-tracking number held for another client's return (the rest of the return is written).
+cursor (feed ``returns@<code>``), and tags what it writes with its ``client_code``. Order and
+RMA numbers are each shop's own: a shop's return is found and written by (shop, number), so
+two shops may both send RMA-1001 and the station keeps both. Tracking numbers are the
+carriers', unique across shops: one held for another client's return is not taken over; it is
+logged and counted in ``PullStats.kept_local`` (the rest of the return is written).
 """
 
 from __future__ import annotations
@@ -254,16 +255,7 @@ def _apply_remote_return(
     writer: ReturnWriter, remote: RemoteReturn, stats: PullStats, client_code: str | None
 ) -> None:
     """Upsert one return with its order and products, by the merge rule in the module doc."""
-    existing = writer.find_return(remote.rma_number)
-    existing_order = writer.find_order(remote.order.number)
-    for kind, row in (("return", existing), ("order", existing_order)):
-        if row is not None and row.client_code != client_code:
-            owner = row.client_code or "the station's own shop"
-            note = f"{remote.rma_number}: its {kind} number is held for {owner}: not taken over"
-            log.warning("Pull (client %s): %s", client_code, note)
-            stats.kept_local += 1
-            stats.notes.append(note)
-            return
+    existing = writer.find_return(remote.rma_number, client_code)
     if (
         existing is not None
         and existing.remote_updated_at is not None

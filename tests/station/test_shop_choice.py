@@ -1,0 +1,154 @@
+"""A scan of a number several shops use (every Shopify store starts at #1001): the station asks
+which shop, keyboard first, and never guesses; a number of one shop opens as before."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import col, select
+
+from completing import demo_parcel, same_numbers_for_shop, station_service, ups_tracking
+from returnsdesk.data.models import Order, Parcel, Refund, Return
+from returnsdesk.domain.vocabulary import ReturnStatus
+from returnsdesk.services.bootstrap import StationEnvironment
+from returnsdesk.services.demo import DemoParcel
+from returnsdesk.services.views import OWN_SHOP_NAME, ClientProfile
+from returnsdesk.station.screen import KeyHint, Page, ShopChoice, Sound, State, Step, Tone
+from workflow_driver import Station
+
+ACME_NAME = "Acme Outdoor"
+
+
+@pytest.fixture
+def acme_station(demo_env: StationEnvironment) -> Station:
+    service = station_service(demo_env)
+    service.clients = {"ACME": ClientProfile(ACME_NAME, demo_env.policies, "ACME")}
+    return Station(service)
+
+
+@pytest.fixture
+def shared(demo_env: StationEnvironment) -> tuple[DemoParcel, DemoParcel]:
+    """RMA-100001 of the station's own shop, and Acme's RMA-100001 on Acme's order of the same
+    number, arriving under its own tracking number."""
+    own = demo_parcel(demo_env, "RMA-100001")
+    return own, same_numbers_for_shop(demo_env, own, "ACME", ups_tracking("ACME01", 1))
+
+
+def shop_of_parcels(env: StationEnvironment) -> list[tuple[str | None, str]]:
+    """Each received parcel's return: (shop, RMA)."""
+    with env.database.read() as session:
+        rows = session.exec(
+            select(Return.client_code, Return.rma_number).join(
+                Parcel, col(Parcel.return_id) == col(Return.id)
+            )
+        ).all()
+    return sorted(rows, key=str)
+
+
+def order_number_of(env: StationEnvironment, rma: str) -> str:
+    """The order number of the station's own return ``rma`` (Acme's copy has the same)."""
+    with env.database.read() as session:
+        return session.exec(
+            select(Order.number)
+            .join(Return, col(Return.order_id) == col(Order.id))
+            .where(Return.rma_number == rma, col(Return.client_code).is_(None))
+        ).one()
+
+
+def test_an_rma_both_shops_use_asks_which_shop_and_the_digit_opens_that_shop_s_return(
+    acme_station: Station, demo_env: StationEnvironment, shared: tuple[DemoParcel, DemoParcel]
+) -> None:
+    own, acme = shared
+    # When the inspector scans the RMA printed on the parcel
+    screen = acme_station.scan(own.rma_number)
+    # Then nothing is received: the station asks which shop, each shop with its digit
+    assert screen.state is State.CHOOSE_SHOP and screen.page is Page.GUIDE
+    assert screen.step is Step.PARCEL and screen.banner.tone is Tone.WARNING
+    assert "used by 2 shops" in screen.banner.text and "Press 1-2" in screen.banner.text
+    assert screen.keys == (KeyHint("1-2", "the shop on the label"), KeyHint("Esc", "cancel"))
+    choice = screen.guide
+    assert isinstance(choice, ShopChoice) and choice.scanned == own.rma_number
+    assert [(o.shop_name, o.rma_number, o.status) for o in choice.options] == [
+        (OWN_SHOP_NAME, own.rma_number, ReturnStatus.OPEN),
+        (ACME_NAME, own.rma_number, ReturnStatus.OPEN),
+    ]
+    assert choice.options[0].order_number == choice.options[1].order_number
+    assert acme_station.sounds[-1] is Sound.SCAN_ERROR
+    assert shop_of_parcels(demo_env) == []
+
+    # When they press 2 (Acme is on the label)
+    screen = acme_station.press("2")
+    # Then Acme's return is open, named, and only it was received
+    assert screen.state is State.RETURN and screen.return_view is not None
+    assert (screen.return_view.client_code, screen.return_view.client_name) == ("ACME", ACME_NAME)
+    assert screen.return_view.tracking_numbers == (acme.tracking_number,)
+    assert f"{ACME_NAME}: Return {own.rma_number}" in screen.banner.text
+    assert shop_of_parcels(demo_env) == [("ACME", own.rma_number)]
+    assert acme_station.inputs == 2
+
+
+def test_esc_cancels_the_question_and_a_wrong_digit_is_refused(
+    acme_station: Station, demo_env: StationEnvironment, shared: tuple[DemoParcel, DemoParcel]
+) -> None:
+    own, _acme = shared
+    acme_station.scan(own.rma_number)
+    # A digit with no shop, a grade key's letter or an item scan: refused, the question stays
+    for refused in (lambda: acme_station.press("3"), lambda: acme_station.press("Y")):
+        screen = refused()
+        assert screen.state is State.CHOOSE_SHOP and screen.banner.tone is Tone.ERROR
+        assert "Press 1-2 for the shop" in screen.banner.text
+    screen = acme_station.scan(own.items[0].gtin)
+    assert screen.state is State.CHOOSE_SHOP and "Press 1-2" in screen.banner.text
+    # Esc: back to waiting for a parcel, nothing received
+    screen = acme_station.press("Esc")
+    assert screen.state is State.IDLE and "nothing was received" in screen.banner.text
+    assert shop_of_parcels(demo_env) == []
+    # The station's own shop is 1
+    screen = acme_station.scan(own.rma_number)
+    screen = acme_station.press("1")
+    assert screen.return_view is not None and screen.return_view.client_code is None
+    assert screen.return_view.tracking_numbers == (own.tracking_number,)
+    assert shop_of_parcels(demo_env) == [(None, own.rma_number)]
+
+
+def test_an_order_number_both_shops_use_asks_too_and_a_tracking_number_never_does(
+    acme_station: Station, demo_env: StationEnvironment, shared: tuple[DemoParcel, DemoParcel]
+) -> None:
+    own, acme = shared
+    screen = acme_station.scan(order_number_of(demo_env, own.rma_number))
+    assert screen.state is State.CHOOSE_SHOP
+    assert isinstance(screen.guide, ShopChoice) and len(screen.guide.options) == 2
+    # Another parcel's label while asked: that parcel is opened instead (one shop's number)
+    screen = acme_station.scan(acme.tracking_number)
+    assert screen.state is State.RETURN and screen.return_view is not None
+    assert screen.return_view.client_code == "ACME"
+    assert acme_station.inputs == 2
+
+
+def test_both_shops_returns_are_worked_at_one_station_each_with_its_own_refund(
+    acme_station: Station, demo_env: StationEnvironment, shared: tuple[DemoParcel, DemoParcel]
+) -> None:
+    own, _acme = shared
+    for digit in ("2", "1"):
+        acme_station.scan(own.rma_number)
+        acme_station.press(digit)
+        acme_station.scan(own.items[0].gtin)
+        acme_station.press("2")
+        screen = acme_station.press("Enter")
+        assert screen.state is State.OUTCOME and "approved" in screen.banner.text
+    with demo_env.database.read() as session:
+        refunds = session.exec(
+            select(Return.client_code, Return.status, Refund.total)
+            .join(Refund, col(Refund.return_id) == col(Return.id))
+            .where(Return.rma_number == own.rma_number)
+        ).all()
+    # each return has exactly its own refund, both alike (the same item, graded alike)
+    assert len(refunds) == 2 and refunds[0][2] == refunds[1][2] > 0
+    assert sorted((shop or "", status) for shop, status, _total in refunds) == [
+        ("", ReturnStatus.COMPLETED),
+        ("ACME", ReturnStatus.COMPLETED),
+    ]
+    # Scanned again: which shop, then that shop's completed return is shown, never refunded twice
+    acme_station.scan(own.rma_number)
+    screen = acme_station.press("2")
+    assert screen.state is State.OUTCOME and "cannot be refunded twice" in screen.banner.text
+    assert screen.return_view is not None and screen.return_view.client_code == "ACME"

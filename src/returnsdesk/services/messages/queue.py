@@ -17,7 +17,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from returnsdesk.data.models import (
     Inspection,
@@ -228,18 +228,19 @@ def queue_refund_refused(
 
 def inspected_items(session: Session, parcel_id: uuid.UUID) -> list[dict[str, Any]]:
     """Each unit of the parcel as the customer should see it, with its refund line if any."""
+    # The line's product, else the one scanned: both of the return's shop (an SKU alone could
+    # name another shop's product).
+    product_id = func.coalesce(col(OrderLine.product_id), col(Inspection.product_id))
     rows = session.exec(
-        select(Inspection, ReturnLine.sku, RefundLine)
+        select(Inspection, ReturnLine.sku, RefundLine, Product.title)
         .join(ReturnLine, col(ReturnLine.id) == col(Inspection.return_line_id), isouter=True)
+        .join(OrderLine, col(OrderLine.id) == col(ReturnLine.order_line_id), isouter=True)
+        .join(Product, col(Product.id) == product_id, isouter=True)
         .join(RefundLine, col(RefundLine.inspection_id) == col(Inspection.id), isouter=True)
         .where(Inspection.parcel_id == parcel_id)
     ).all()
-    skus = {sku or inspection.sku_scanned for inspection, sku, _ in rows} - {None}
-    titles = dict(
-        session.exec(select(Product.sku, Product.title).where(col(Product.sku).in_(skus))).all()
-    )
     items: list[dict[str, Any]] = []
-    for inspection, line_sku, refund_line in rows:
+    for inspection, line_sku, refund_line, title in rows:
         sku = line_sku or inspection.sku_scanned or ""
         flags = list(inspection.flags)
         if inspection.return_line_id is None and InspectionFlag.WRONG_ITEM.value not in flags:
@@ -253,7 +254,7 @@ def inspected_items(session: Session, parcel_id: uuid.UUID) -> list[dict[str, An
         amount: Decimal | None = refund_line.amount if refund_line is not None else None
         items.append(
             {
-                "title": titles.get(sku, sku),
+                "title": title or sku,
                 "sku": sku,
                 "outcome": outcome,
                 "flags": sorted(flags),

@@ -137,9 +137,9 @@ def _split_shared_products() -> None:
             {"shop": keeper, "id": product_id},
         )
         bind.execute(
-            sa.text("UPDATE product_gtins SET client_code = :shop WHERE product_id = :id").bindparams(
-                sa.bindparam("id", type_=uuid_type)
-            ),
+            sa.text(
+                "UPDATE product_gtins SET client_code = :shop WHERE product_id = :id"
+            ).bindparams(sa.bindparam("id", type_=uuid_type)),
             {"shop": keeper, "id": product_id},
         )
         for shop in others:

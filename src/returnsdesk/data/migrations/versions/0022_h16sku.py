@@ -68,6 +68,7 @@ def upgrade() -> None:
         batch.drop_constraint("pk_product_gtins", type_="primary")
         batch.create_primary_key("pk_product_gtins", ["product_id", "gtin"])
     _split_shared_products()
+    _check_references_now()
     for table, code in (("products", "sku"), ("product_gtins", "gtin")):
         with op.batch_alter_table(table) as batch:
             batch.create_unique_constraint(f"uq_{table}_shop_{code}", ["client_code", code])
@@ -85,6 +86,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("product_id", sa.Uuid(), nullable=True))
         _fk(batch, "inspections", "product_id")
     _name_inspected_products()
+    _check_references_now()
     op.create_index(
         "ix_inspections_report", "inspections", [*_REPORT_COLUMNS, "product_id"], unique=False
     )
@@ -101,6 +103,7 @@ def upgrade() -> None:
     unnamed = bind.execute(
         sa.text("SELECT count(*) FROM stock_movements WHERE product_id IS NULL")
     ).scalar_one()
+    _check_references_now()
     if unnamed:
         raise RuntimeError(
             f"{unnamed} stock movement(s) name an SKU no product has: add the products, then"
@@ -110,6 +113,15 @@ def upgrade() -> None:
         batch.alter_column("product_id", existing_type=sa.Uuid(), nullable=False)
         batch.create_index("ix_stock_movements_product_id", ["product_id"])
         _fk(batch, "stock_movements", "product_id")
+
+
+def _check_references_now() -> None:
+    """PostgreSQL refuses DDL on a table with deferred foreign-key checks still pending from an
+    UPDATE in this transaction: run them now, then defer again (as every key is declared)."""
+    bind = op.get_bind()
+    if bind.dialect.name == "postgresql":
+        bind.execute(sa.text("SET CONSTRAINTS ALL IMMEDIATE"))
+        bind.execute(sa.text("SET CONSTRAINTS ALL DEFERRED"))
 
 
 def _split_shared_products() -> None:

@@ -4,7 +4,9 @@ refund and stock changes (and its own customer's messages, in its own name).
 
 Both shops start from the same seeded template, so the second one's RMA, order and tracking
 numbers are renamed first (a station keeps RMA numbers unique across its shops; see
-services/sync/inbound.py for what happens when two shops do share one).
+services/sync/inbound.py for what happens when two shops do share one). Their SKUs (and GTINs)
+stay the same but name other goods: the second shop's products get other titles and prices,
+and the station keeps each shop's product apart.
 """
 
 from __future__ import annotations
@@ -19,7 +21,15 @@ from sqlmodel import col, select
 
 from integration.oscar_shop import OscarShop, ShopUnavailable, unavailable
 from returnsdesk.config import Settings, client_token_variable, load_settings
-from returnsdesk.data.models import Operator, OutboxEvent, Return
+from returnsdesk.data.models import (
+    Inspection,
+    Operator,
+    OutboxEvent,
+    Parcel,
+    Product,
+    Return,
+    StockMovement,
+)
 from returnsdesk.domain.clock import utc_now
 from returnsdesk.domain.inspection import UnitStep
 from returnsdesk.domain.vocabulary import OperatorRole, OutboxStatus
@@ -36,9 +46,15 @@ OPERATOR = "OP-3PL"
 # The same seeded return in both shops: a shoe and two jackets, 208.99 GBP refunded at grade B.
 RMA = {"ACME": "RMA-000101", "BOLT": "RMA-700101"}
 RENAME_SECOND_SHOP = """
+from django.db.models import F
 from oscar.core.loading import get_model
 from returnsdesk_oscar.models import ReturnAuthorisation, ReturnTracking
 Order = get_model("order", "Order")
+Product = get_model("catalogue", "Product")
+StockRecord = get_model("partner", "StockRecord")
+for p in Product.objects.all():
+    Product.objects.filter(pk=p.pk).update(title="Bolt " + p.get_title())
+StockRecord.objects.update(price=F("price") * 2)
 for ra in ReturnAuthorisation.objects.all():
     ReturnAuthorisation.objects.filter(pk=ra.pk).update(
         rma_number=ra.rma_number.replace("RMA-0", "RMA-7"))
@@ -88,19 +104,45 @@ url = "{shops["BOLT"].base_url}"
     return load_settings(environ={"RETURNSDESK_SYSTEM_CONFIG": str(path)})
 
 
-def work_return(service: StationService, rma: str) -> None:
-    """Open the parcel by its RMA, grade each unit B with every check passed, complete it."""
+def work_return(service: StationService, rma: str) -> list[str]:
+    """Open the parcel by its RMA, grade each unit B with every check passed, complete it; the
+    titles of the products its scans found."""
     opened = service.open_parcel(service.classify(rma))
     assert isinstance(opened, ParcelOpened), opened
     view = opened.parcel.view
     work = service.new_inspection(view)
+    titles = []
     for gtin in (SHOE, JACKET, JACKET):
-        work.begin_unit(service.resolve_item(service.classify(gtin), view), now=service.clock())
+        product = service.resolve_item(service.classify(gtin), view)
+        titles.append(product.title)
+        work.begin_unit(product, now=service.clock())
         work.grade("2")
         while work.current is not None and work.current.step is UnitStep.CHECKLIST:
             work.answer(True)
         work.accept(now=service.clock())
     service.complete(opened.parcel.parcel_id, work)
+    return titles
+
+
+def products_by_shop(env: StationEnvironment, sku: str) -> dict[str | None, tuple[str, Decimal]]:
+    with env.database.read() as session:
+        rows = session.exec(select(Product).where(Product.sku == sku)).all()
+    return {p.client_code: (p.title, p.unit_value) for p in rows}
+
+
+def moved_products(env: StationEnvironment, rma: str) -> list[tuple[str | None, str, str]]:
+    """(shop, SKU, title) of the product each stock movement of the return's units names."""
+    with env.database.read() as session:
+        rows = session.exec(
+            select(Product.client_code, Product.sku, Product.title)
+            .select_from(StockMovement)
+            .join(Product, col(Product.id) == col(StockMovement.product_id))
+            .join(Inspection, col(Inspection.id) == col(StockMovement.inspection_id))
+            .join(Parcel, col(Parcel.id) == col(Inspection.parcel_id))
+            .join(Return, col(Return.id) == col(Parcel.return_id))
+            .where(Return.rma_number == rma)
+        ).all()
+    return sorted((shop, sku, title) for shop, sku, title in rows)
 
 
 def undelivered(env: StationEnvironment) -> list[tuple[str | None, str, OutboxStatus]]:
@@ -142,6 +184,12 @@ def test_one_station_works_a_return_of_each_of_two_oscar_shops_and_each_books_on
         assert {tagged[RMA["ACME"]], tagged[RMA["BOLT"]]} == {"ACME", "BOLT"}
         assert tagged[RMA["ACME"]] == "ACME"
         assert sorted(tagged.values()).count("BOLT") == shop_returns
+        # and each shop's catalogue: the same SKUs, other goods at other prices
+        shoes, jackets = products_by_shop(env, SHOE), products_by_shop(env, JACKET)
+        assert set(shoes) == set(jackets) == {"ACME", "BOLT"}
+        for products in (shoes, jackets):
+            (acme_title, acme_value), (bolt_title, bolt_value) = products["ACME"], products["BOLT"]
+            assert bolt_title == f"Bolt {acme_title}" and bolt_value == 2 * acme_value
 
         # When an inspector works one return of each shop; the screen names the shop
         with env.database.session() as session:
@@ -158,8 +206,15 @@ def test_one_station_works_a_return_of_each_of_two_oscar_shops_and_each_books_on
         assert isinstance(opened, ParcelOpened)
         assert opened.parcel.view.client_name == "Bolt Bikes"
         service.undo_receipt(opened.parcel.parcel_id)
-        for rma in RMA.values():
-            work_return(service, rma)
+        scanned = {code: work_return(service, rma) for code, rma in RMA.items()}
+        # Each return's scans found its own shop's goods; its stock movements name exactly them
+        for code, rma in RMA.items():
+            titles = [shoes[code][0], jackets[code][0], jackets[code][0]]
+            assert scanned[code] == titles
+            assert moved_products(env, rma) == sorted(
+                (code, sku, title)
+                for sku, title in zip((SHOE, JACKET, JACKET), titles, strict=True)
+            )
 
         # and the station's relay runs until both shops have everything
         relay = station_relay(

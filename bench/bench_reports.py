@@ -329,6 +329,7 @@ def _one_return(
             station_id=station,
             outcome="inspected",
             sku_scanned=sku,
+            product_id=product,
             grade=grade,
             checklist=checklist,
             serial_scanned=None,

@@ -389,6 +389,7 @@ def _return(
                 station_id=station,
                 outcome=InspectionOutcome.INSPECTED,
                 sku_scanned=product.sku,
+                product_id=product.id,
                 grade=grade,
                 checklist={},
                 serial_scanned=serials[unit] if serials else None,
@@ -412,6 +413,7 @@ def _return(
             writer.add(
                 StockMovement,
                 id=_uuid(rng),
+                product_id=product.id,
                 sku=product.sku,
                 location=location,
                 quantity_delta=1,

@@ -7,9 +7,9 @@ import uuid
 from dataclasses import replace
 from decimal import Decimal
 
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
-from returnsdesk.data.models import Order, OrderLine, Return, ReturnLine
+from returnsdesk.data.models import Order, OrderLine, Product, ProductGtin, Return, ReturnLine
 from returnsdesk.data.return_writer import ReturnLineValues, ReturnWriter
 from returnsdesk.domain.barcodes import ups_check_digit
 from returnsdesk.domain.clock import utc_now
@@ -169,10 +169,16 @@ def same_numbers_for_shop(
         ):
             ordered = session.get(OrderLine, return_line.order_line_id)
             assert ordered is not None
+            product = session.get(Product, ordered.product_id)
+            assert product is not None
+            # The shop's own catalogue: an item scan finds products of the return's shop only.
+            own = writer.product(
+                client, product.sku, **product.model_dump(exclude={"id", "client_code", "sku"})
+            )
             copied = writer.order_line(
                 copy,
                 None,
-                product_id=ordered.product_id,
+                product_id=own.id,
                 sku=ordered.sku,
                 quantity=ordered.quantity,
                 unit_price=ordered.unit_price,
@@ -191,3 +197,31 @@ def same_numbers_for_shop(
         writer.set_return_lines(return_, lines)
         writer.tracking_number(return_, tracking, "UPS")
     return replace(parcel, tracking_number=tracking)
+
+
+def hand_to_client(session: Session, rma_number: str, client_code: str) -> Return:
+    """The demo return (and its order) as a client shop's feed would have written it: tagged
+    with the shop, its lines naming products of the shop's own catalogue (copies of the
+    demo's, with their GTINs), since an item scan finds products of the return's shop only."""
+    return_ = session.exec(select(Return).where(Return.rma_number == rma_number)).one()
+    order = session.get(Order, return_.order_id)
+    assert order is not None
+    return_.client_code = order.client_code = client_code
+    copies: dict[uuid.UUID, Product] = {}
+    for line in session.exec(select(OrderLine).where(OrderLine.order_id == order.id)).all():
+        if line.product_id not in copies:
+            product = session.get(Product, line.product_id)
+            assert product is not None
+            values = product.model_dump(exclude={"id", "client_code"})
+            copy = copies[line.product_id] = Product(client_code=client_code, **values)
+            session.add(copy)
+            for gtin in session.exec(
+                select(ProductGtin).where(ProductGtin.product_id == product.id)
+            ).all():
+                session.add(
+                    ProductGtin(product_id=copy.id, gtin=gtin.gtin, client_code=client_code)
+                )
+        line.product_id = copies[line.product_id].id
+        session.add(line)
+    session.add_all([return_, order])
+    return return_

@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 import returnsdesk
@@ -15,6 +17,7 @@ from returnsdesk.data.models import (
     Order,
     OrderLine,
     Product,
+    ProductGtin,
     Return,
     ReturnLine,
     ReturnTracking,
@@ -38,7 +41,7 @@ def _write_return(
     lines = {}
     for sku in ("SKU-A", "SKU-B"):
         product = writer.product(
-            sku, title=sku, category="apparel", unit_value=Decimal("10.00"), currency="EUR"
+            None, sku, title=sku, category="apparel", unit_value=Decimal("10.00"), currency="EUR"
         )
         existing = next((x for x in writer.lines_of_order(order) if x.sku == sku), None)
         lines[sku] = writer.order_line(
@@ -140,6 +143,68 @@ def test_two_shops_keep_their_own_return_and_order_under_the_same_numbers(
             .join(ReturnLine, col(ReturnLine.return_id) == col(Return.id))
         ).all()
     assert sorted(rows, key=str) == [("ACME", "RMA-1", "WEB-1", 1), (None, "RMA-1", "WEB-1", 1)]
+
+
+def test_each_shop_writes_its_own_product_under_a_shared_sku_and_gtin(
+    database: Database,
+) -> None:
+    # Given Acme's T-shirt TSHIRT-M with GTIN 4006381333931 in the database
+    gtin = "04006381333931"
+    with database.session() as session:
+        writer = ReturnWriter(session)
+        acme = writer.product(
+            "ACME", "TSHIRT-M", title="Acme tee M", category="apparel",
+            unit_value=Decimal("19.90"), currency="EUR",
+        )  # fmt: skip
+        writer.gtin(gtin, acme)
+    # When Bolt's feed writes its own TSHIRT-M (another product) with the same GTIN, and the
+    # station's own shop one too (a batch loads every shop's rows with those keys)
+    with database.session() as session:
+        writer = ReturnWriter.load(session, skus={"TSHIRT-M"}, gtins={gtin})
+        assert writer.find_product("BOLT", "TSHIRT-M") is None
+        assert writer.gtin_owner("BOLT", gtin) is None
+        for shop, title, price in (("BOLT", "Bolt tank top M", "7.50"), (None, "House tee", "5")):
+            product = writer.product(
+                shop, "TSHIRT-M", title=title, category="apparel",
+                unit_value=Decimal(price), currency="EUR",
+            )  # fmt: skip
+            writer.gtin(gtin, product)
+    # Then each shop holds its own product and GTIN; Acme's is unchanged
+    with database.read() as session:
+        rows = session.exec(
+            select(Product.client_code, Product.title, Product.unit_value, ProductGtin.gtin).join(
+                ProductGtin, col(ProductGtin.product_id) == col(Product.id)
+            )
+        ).all()
+    assert sorted(rows, key=lambda row: row[0] or "") == [
+        (None, "House tee", Decimal("5.00"), gtin),
+        ("ACME", "Acme tee M", Decimal("19.90"), gtin),
+        ("BOLT", "Bolt tank top M", Decimal("7.50"), gtin),
+    ]
+
+
+@pytest.mark.parametrize("shop", ["ACME", None])
+def test_a_shop_holds_one_product_per_sku_and_per_gtin(
+    database: Database, shop: str | None
+) -> None:
+    """The station's own shop (NULL) too, which a plain unique key would let repeat."""
+
+    def product(sku: str) -> Product:
+        return Product(
+            client_code=shop, sku=sku, title=sku, category="c", unit_value=Decimal(1),
+            currency="EUR",
+        )  # fmt: skip
+
+    first, gtin = product("X-1"), "00000000000017"
+    with database.session() as session:
+        session.add(first)
+        session.add(ProductGtin(product_id=first.id, gtin=gtin, client_code=shop))
+    with pytest.raises(IntegrityError), database.session() as session:
+        session.add(product("X-1"))
+    other = product("Y-1")
+    with pytest.raises(IntegrityError), database.session() as session:
+        session.add(other)
+        session.add(ProductGtin(product_id=other.id, gtin=gtin, client_code=shop))
 
 
 def test_only_the_writer_creates_rows_of_the_order_return_aggregate() -> None:

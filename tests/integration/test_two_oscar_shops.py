@@ -5,7 +5,9 @@ refund and stock changes (and its own customer's messages, in its own name).
 Both shops start from the same seeded template, and keep its order and RMA numbers: two shops
 of one desk may share them (every Shopify store starts at #1001), and the station keeps each
 shop's own, asking which shop when a scan matches both. Only the second shop's tracking numbers
-are renamed: those are the carriers', unique across shops.
+are renamed: those are the carriers', unique across shops. Their SKUs (and GTINs) stay the same
+but name other goods: the second shop's products get other titles and prices, and the station
+keeps each shop's product apart.
 """
 
 from __future__ import annotations
@@ -20,7 +22,15 @@ from sqlmodel import col, select
 
 from integration.oscar_shop import OscarShop, ShopUnavailable, unavailable
 from returnsdesk.config import Settings, client_token_variable, load_settings
-from returnsdesk.data.models import Operator, OutboxEvent, Return
+from returnsdesk.data.models import (
+    Inspection,
+    Operator,
+    OutboxEvent,
+    Parcel,
+    Product,
+    Return,
+    StockMovement,
+)
 from returnsdesk.domain.clock import utc_now
 from returnsdesk.domain.inspection import UnitStep
 from returnsdesk.domain.vocabulary import OperatorRole, OutboxStatus
@@ -38,7 +48,14 @@ OPERATOR = "OP-3PL"
 # jackets, 208.99 GBP refunded at grade B.
 RMA = "RMA-000101"
 RENAME_SECOND_SHOP = """
+from django.db.models import F
+from oscar.core.loading import get_model
 from returnsdesk_oscar.models import ReturnTracking
+Product = get_model("catalogue", "Product")
+StockRecord = get_model("partner", "StockRecord")
+for p in Product.objects.all():
+    Product.objects.filter(pk=p.pk).update(title="Bolt " + p.get_title())
+StockRecord.objects.update(price=F("price") * 2)
 for t in ReturnTracking.objects.all():
     ReturnTracking.objects.filter(pk=t.pk).update(number="B" + t.number[1:])
 """
@@ -99,18 +116,44 @@ def open_by_rma(service: StationService, shop: str) -> ParcelOpened:
     return opened
 
 
-def work_return(service: StationService, shop: str) -> None:
-    """Open the shop's parcel by its RMA, grade each unit B with every check passed, complete."""
+def work_return(service: StationService, shop: str) -> list[str]:
+    """Open the shop's parcel by its RMA, grade each unit B with every check passed, complete;
+    the titles of the products its scans found."""
     opened = open_by_rma(service, shop)
     view = opened.parcel.view
     work = service.new_inspection(view)
+    titles = []
     for gtin in (SHOE, JACKET, JACKET):
-        work.begin_unit(service.resolve_item(service.classify(gtin), view), now=service.clock())
+        product = service.resolve_item(service.classify(gtin), view)
+        titles.append(product.title)
+        work.begin_unit(product, now=service.clock())
         work.grade("2")
         while work.current is not None and work.current.step is UnitStep.CHECKLIST:
             work.answer(True)
         work.accept(now=service.clock())
     service.complete(opened.parcel.parcel_id, work)
+    return titles
+
+
+def products_by_shop(env: StationEnvironment, sku: str) -> dict[str | None, tuple[str, Decimal]]:
+    with env.database.read() as session:
+        rows = session.exec(select(Product).where(Product.sku == sku)).all()
+    return {p.client_code: (p.title, p.unit_value) for p in rows}
+
+
+def moved_products(env: StationEnvironment, shop: str) -> list[tuple[str | None, str, str]]:
+    """(shop, SKU, title) of the product each stock movement of the shop's return names."""
+    with env.database.read() as session:
+        rows = session.exec(
+            select(Product.client_code, Product.sku, Product.title)
+            .select_from(StockMovement)
+            .join(Product, col(Product.id) == col(StockMovement.product_id))
+            .join(Inspection, col(Inspection.id) == col(StockMovement.inspection_id))
+            .join(Parcel, col(Parcel.id) == col(Inspection.parcel_id))
+            .join(Return, col(Return.id) == col(Parcel.return_id))
+            .where(Return.rma_number == RMA, Return.client_code == shop)
+        ).all()
+    return sorted((code, sku, title) for code, sku, title in rows)
 
 
 def undelivered(env: StationEnvironment) -> list[tuple[str | None, str, OutboxStatus]]:
@@ -156,6 +199,12 @@ def test_one_station_works_a_return_of_each_of_two_oscar_shops_and_each_books_on
         assert len(numbers) == shop_returns and RMA in numbers
         assert sorted(rma for code, rma in tagged if code == "BOLT") == numbers
         assert len(tagged) == 2 * shop_returns
+        # and each shop's catalogue: the same SKUs, other goods at other prices
+        shoes, jackets = products_by_shop(env, SHOE), products_by_shop(env, JACKET)
+        assert set(shoes) == set(jackets) == {"ACME", "BOLT"}
+        for products in (shoes, jackets):
+            (acme_title, acme_value), (bolt_title, bolt_value) = products["ACME"], products["BOLT"]
+            assert bolt_title == f"Bolt {acme_title}" and bolt_value == 2 * acme_value
 
         # When an inspector works one return of each shop; the screen names the shop
         with env.database.session() as session:
@@ -171,8 +220,15 @@ def test_one_station_works_a_return_of_each_of_two_oscar_shops_and_each_books_on
         opened = open_by_rma(service, "BOLT")
         assert opened.parcel.view.client_name == "Bolt Bikes"
         service.undo_receipt(opened.parcel.parcel_id)
-        for shop in ("ACME", "BOLT"):
-            work_return(service, shop)
+        scanned = {shop: work_return(service, shop) for shop in ("ACME", "BOLT")}
+        # Each return's scans found its own shop's goods; its stock movements name exactly them
+        for code in ("ACME", "BOLT"):
+            titles = [shoes[code][0], jackets[code][0], jackets[code][0]]
+            assert scanned[code] == titles
+            assert moved_products(env, code) == sorted(
+                (code, sku, title)
+                for sku, title in zip((SHOE, JACKET, JACKET), titles, strict=True)
+            )
 
         # and the station's relay runs until both shops have everything
         relay = station_relay(

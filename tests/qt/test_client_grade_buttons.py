@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from pytestqt.qtbot import QtBot
-from sqlmodel import select
 
 from PySide6.QtCore import Qt
 
-from completing import with_two_more_grades
-from returnsdesk.data.models import Return
+from completing import hand_to_client, with_two_more_grades
 from returnsdesk.qt.main_window import MainWindow
 from returnsdesk.services.bootstrap import StationEnvironment
 from returnsdesk.services.views import ClientProfile
@@ -25,8 +23,7 @@ def test_an_acme_return_is_graded_with_acme_s_buttons_and_a_house_return_with_th
         "ACME": ClientProfile("Acme Outdoor", with_two_more_grades(demo_env.policies), "ACME")
     }
     with demo_env.database.session() as session:
-        return_ = session.exec(select(Return).where(Return.rma_number == acme.rma_number)).one()
-        return_.client_code = "ACME"
+        hand_to_client(session, acme.rma_number, "ACME")
     view = window.station_view
     station_grades = view.grade_buttons()
     assert len(station_grades) == len(demo_env.policies.grading.grades)

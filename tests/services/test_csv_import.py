@@ -83,7 +83,8 @@ def test_the_sample_file_imports_and_its_parcels_scan(database: Database) -> Non
             ["HP-SN-000123"],
             None,
         )
-        assert session.get(ProductGtin, "04006381333931") is not None
+        gtin = session.exec(select(ProductGtin).where(ProductGtin.gtin == "04006381333931")).one()
+        assert gtin.client_code is None  # the station's own shop's product
         order = session.exec(select(Order).where(Order.number == "WEB-5002")).one()
         assert order.placed_at.isoformat() == "2026-11-10T13:30:00+00:00"
 

@@ -4,10 +4,10 @@ whether one may go yet (``services.messages``)."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from decimal import Decimal
 
-from sqlalchemy import exists
+from sqlalchemy import exists, func
 from sqlmodel import Session, col, select
 
 from returnsdesk.data.models import (
@@ -52,23 +52,22 @@ def paid_lines(session: Session, *, refund_id: uuid.UUID) -> list[tuple[RefundLi
 
 def parcel_units(
     session: Session, *, parcel_id: uuid.UUID
-) -> list[tuple[Inspection, str | None, RefundLine | None]]:
+) -> list[tuple[Inspection, str | None, RefundLine | None, str | None]]:
     """Each unit inspected in the parcel, with its return line's SKU (None: an item that was
-    not in the return) and its refund line (None: not refunded)."""
+    not in the return), its refund line (None: not refunded) and its product's title (None:
+    unknown to the catalogue)."""
+    # The line's product, else the one scanned: both of the return's shop (an SKU alone could
+    # name another shop's product).
+    product_id = func.coalesce(col(OrderLine.product_id), col(Inspection.product_id))
     return list(
         session.exec(
-            select(Inspection, ReturnLine.sku, RefundLine)
+            select(Inspection, ReturnLine.sku, RefundLine, Product.title)
             .join(ReturnLine, col(ReturnLine.id) == col(Inspection.return_line_id), isouter=True)
+            .join(OrderLine, col(OrderLine.id) == col(ReturnLine.order_line_id), isouter=True)
+            .join(Product, col(Product.id) == product_id, isouter=True)
             .join(RefundLine, col(RefundLine.inspection_id) == col(Inspection.id), isouter=True)
             .where(Inspection.parcel_id == parcel_id)
         ).all()
-    )
-
-
-def product_titles(session: Session, *, skus: Collection[str]) -> dict[str, str]:
-    """The catalogue's title of each SKU it knows."""
-    return dict(
-        session.exec(select(Product.sku, Product.title).where(col(Product.sku).in_(skus))).all()
     )
 
 

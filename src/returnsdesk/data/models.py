@@ -134,9 +134,14 @@ class Operator(TableModel, table=True):
 
 
 class Product(TableModel, table=True):
+    """A product of one shop's catalogue: each client shop has its own SKUs (and prices)."""
+
     __tablename__ = "products"
     id: uuid.UUID = _id()
-    sku: str = Field(unique=True, max_length=64)
+    # The client shop whose catalogue holds it ([clients.<code>]); None: the station's own shop.
+    # Unique with the SKU in each shop (``uq_products_shop_sku``, ``uq_products_own_sku`` below).
+    client_code: str | None = Field(default=None, max_length=40)
+    sku: str = Field(max_length=64)
     title: str = Field(max_length=300)
     category: str = Field(max_length=64, index=True)
     unit_value: Decimal = _money()  # current resale value, for disposition rules and reports
@@ -147,9 +152,16 @@ class Product(TableModel, table=True):
 
 
 class ProductGtin(TableModel, table=True):
+    """A GTIN printed on a product. Two shops may sell one GTIN as products of their own; within
+    a shop it names one product (``uq_product_gtins_shop_gtin``, ``uq_product_gtins_own_gtin``)."""
+
     __tablename__ = "product_gtins"
+    product_id: uuid.UUID = Field(
+        sa_column_args=[ForeignKey("products.id", deferrable=True, initially="DEFERRED")],
+        primary_key=True,
+    )
     gtin: str = Field(primary_key=True, max_length=14)  # normalised to 14 digits
-    product_id: uuid.UUID = _fk("products.id")
+    client_code: str | None = Field(default=None, max_length=40)  # its product's
 
 
 class Order(TableModel, table=True):
@@ -271,6 +283,8 @@ class Inspection(TableModel, table=True):
     station_id: uuid.UUID = _fk("stations.id")
     outcome: InspectionOutcome = _enum(InspectionOutcome)
     sku_scanned: str | None = Field(default=None, max_length=64)
+    # The product of the return's shop that was scanned; None: a unit closed missing.
+    product_id: uuid.UUID | None = _fk("products.id", nullable=True, index=False)
     grade: str | None = Field(default=None, max_length=8)
     checklist: dict[str, bool] = Field(default_factory=dict, sa_type=JSON)
     serial_scanned: str | None = Field(default=None, max_length=128)
@@ -328,6 +342,8 @@ class RefundLine(TableModel, table=True):
 class StockMovement(TableModel, table=True):
     __tablename__ = "stock_movements"
     id: uuid.UUID = _id()
+    # The product of the return's shop; the SKU alone is ambiguous once shops share SKUs.
+    product_id: uuid.UUID = _fk("products.id")
     sku: str = Field(max_length=64, index=True)
     location: str = Field(max_length=64)
     quantity_delta: int
@@ -572,6 +588,7 @@ _REPORT_INDEXES: dict[str, tuple[type[SQLModel], tuple[str, ...]]] = {
             "sku_scanned",
             "return_line_id",
             "id",
+            "product_id",  # tallies read the unit's product by it (data/tallies.py)
         ),
     ),
     "ix_parcels_report": (Parcel, ("received_at", "station_id", "unexpected")),
@@ -605,6 +622,23 @@ Index(
     Inspection.__table__.c.station_id,  # type: ignore[attr-defined]
     sqlite_where=text(FLAGGED_UNITS),
 )
+
+# One product per SKU (and one per GTIN) in each shop's catalogue. A unique key on
+# (client_code, sku) holds for client shops only: the station's own shop is NULL, which repeats
+# in a unique key on SQLite and PostgreSQL alike. A partial unique index holds the own shop's
+# (migration 0022 creates it partial on both; declared for SQLite only, as above). Plain
+# columns rather than COALESCE(client_code, ''): SQLite's reflection skips expression indexes,
+# so a later batch migration would silently drop such a key; it keeps partial ones.
+for _table, _code in ((Product.__table__, "sku"), (ProductGtin.__table__, "gtin")):  # type: ignore[attr-defined]
+    _table.append_constraint(
+        UniqueConstraint("client_code", _code, name=f"uq_{_table.name}_shop_{_code}")
+    )
+    Index(
+        f"uq_{_table.name}_own_{_code}",
+        _table.c[_code],
+        unique=True,
+        sqlite_where=_table.c.client_code.is_(None),
+    )
 
 # The report tallies' tables live in their own module; importing it here puts them on
 # SQLModel.metadata wherever the models are (migrations, schema check).

@@ -46,7 +46,7 @@ def inspected_units(
         .join(DispositionDecision, col(DispositionDecision.inspection_id) == col(Inspection.id))
         .join(Parcel, col(Parcel.id) == col(Inspection.parcel_id))
         .outerjoin(Return, col(Return.id) == col(Parcel.return_id))
-        .outerjoin(Product, col(Product.sku) == col(Inspection.sku_scanned))
+        .outerjoin(Product, col(Product.id) == col(Inspection.product_id))
         .where(
             Inspection.parcel_id == parcel_id,
             Inspection.outcome == InspectionOutcome.INSPECTED,

@@ -1,21 +1,53 @@
-"""Finding products by what is printed on them."""
+"""Finding products by what is printed on them, in one shop's catalogue.
+
+Each shop has its own products (``Product.client_code``; None: the station's own shop): the
+same SKU or GTIN may name another shop's product, which a lookup never returns.
+"""
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Collection
+
+from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, func, select
 
 from returnsdesk.data.models import Product, ProductGtin
 
 
-def product_by_gtin(session: Session, gtin: str) -> Product | None:
-    """The product with this GTIN (any length up to 14 digits; stored zero-padded)."""
+def of_shop(column: str | None, client_code: str | None) -> ColumnElement[bool]:
+    """``column`` (a model's ``client_code``) names this shop: IS NULL for the station's own,
+    as the own shop's partial unique index is written, so that index serves the lookup."""
+    code = col(column)
+    return code.is_(None) if client_code is None else code == client_code
+
+
+def product_by_gtin(session: Session, gtin: str, *, client_code: str | None) -> Product | None:
+    """The shop's product with this GTIN (any length up to 14 digits; stored zero-padded)."""
     return session.exec(
         select(Product)
         .join(ProductGtin, col(ProductGtin.product_id) == col(Product.id))
-        .where(ProductGtin.gtin == gtin.zfill(14))
+        .where(ProductGtin.gtin == gtin.zfill(14), of_shop(ProductGtin.client_code, client_code))
     ).first()
 
 
-def product_by_sku(session: Session, sku: str, *, any_case: bool = False) -> Product | None:
+def product_by_sku(
+    session: Session, sku: str, *, client_code: str | None, any_case: bool = False
+) -> Product | None:
+    """The shop's product with this SKU (``any_case``: as typed or scanned, in any case)."""
     match = func.upper(Product.sku) == sku.upper() if any_case else Product.sku == sku
-    return session.exec(select(Product).where(match)).first()
+    return session.exec(
+        select(Product).where(match, of_shop(Product.client_code, client_code))
+    ).first()
+
+
+def product_ids(
+    session: Session, skus: Collection[str], *, client_code: str | None
+) -> dict[str, uuid.UUID]:
+    """The shop's products with these SKUs, by SKU."""
+    rows = session.exec(
+        select(Product.sku, Product.id).where(
+            col(Product.sku).in_(skus), of_shop(Product.client_code, client_code)
+        )
+    ).all()
+    return dict(rows)

@@ -25,7 +25,7 @@ def oldest_waiting(
     found = session.exec(
         select(Regrade, Inspection, Product)
         .join(Inspection, col(Inspection.id) == col(Regrade.inspection_id))
-        .join(Product, col(Product.sku) == col(Inspection.sku_scanned), isouter=True)
+        .join(Product, col(Product.id) == col(Inspection.product_id), isouter=True)
         .where(_waiting_for(operator_id))
         .order_by(col(Regrade.queued_at), col(Regrade.id))
         .limit(1)

@@ -6,16 +6,18 @@ the demo seed. What each source may change (the shop owns its catalogue, a CSV n
 GTIN, a return received at the station keeps its lines) stays with the source; how the rows are
 found, created, updated and kept consistent with each other is decided here, once.
 
-The writer keeps every row it has read or written by its natural key (SKU, GTIN, the shop's
-order number and RMA, tracking number), so a product on several returns of one batch is one
-product, and a batch reads what it touches in a few queries (``ReturnWriter.load``) instead of
-one per row. It only adds to the session; the caller's transaction commits.
+The writer keeps every row it has read or written by its natural key (shop and SKU, shop and
+GTIN, the shop's order number and RMA, tracking number), so a product on several returns of one
+batch is one product, and a batch reads what it touches in a few queries (``ReturnWriter.load``)
+instead of one per row. It only adds to the session; the caller's transaction commits.
 
-Several client shops: order and RMA numbers are each shop's own (two shops may both have
-RMA-1001: ``Shop``), so every lookup and upsert names the shop (``client_code``; None: the
-station's own). Tracking numbers are the carriers', unique across shops: one held for one
-shop's return is never moved to another shop's (``tracking_number`` leaves it and says whose
-it is).
+Several client shops: each has its own catalogue (``Product.client_code``), so a product or GTIN
+is written and found in the shop's own only, and one shop's feed never renames or reprices
+another shop's product that happens to share its SKU. Order and RMA numbers are each shop's own
+too (two shops may both have RMA-1001: ``Shop``), so every lookup and upsert names the shop
+(``client_code``; None: the station's own). Tracking numbers are the carriers', unique across
+shops: one held for one shop's return is never moved to another shop's (``tracking_number``
+leaves it and says whose it is).
 """
 
 from __future__ import annotations
@@ -69,8 +71,8 @@ class ReturnWriter:
 
     def __init__(self, session: Session) -> None:
         self.session = session
-        self._products: dict[str, Product] = {}
-        self._gtins: dict[str, ProductGtin] = {}
+        self._products: dict[tuple[str | None, str], Product] = {}  # by (shop, SKU)
+        self._gtins: dict[tuple[str | None, str], ProductGtin] = {}  # by (shop, GTIN)
         self._orders: dict[tuple[Shop, str], Order] = {}  # by (shop, number)
         self._order_lines: dict[uuid.UUID, list[OrderLine]] = {}  # by order id
         self._returns: dict[tuple[Shop, str], Return] = {}  # by (shop, RMA)
@@ -89,9 +91,9 @@ class ReturnWriter:
         rma_numbers: Collection[str] = (),
         tracking_numbers: Collection[str] = (),
     ) -> ReturnWriter:
-        """A writer that knows the rows with these keys (orders and returns of every shop with
-        those numbers), the lines of those orders and returns, and every tracking number of
-        those returns: a few queries for a whole batch."""
+        """A writer that knows the rows with these keys (products and GTINs of every shop,
+        orders and returns of every shop with those numbers), the lines of those orders and
+        returns, and every tracking number of those returns: a few queries for a whole batch."""
         writer = cls(session)
         for order in session.exec(select(Order).where(col(Order.number).in_(order_numbers))):
             writer._orders[order.client_code, order.number] = order
@@ -118,19 +120,20 @@ class ReturnWriter:
             writer._tracking[tracking.tracking_number] = tracking
             writer._tracking_shop[tracking.tracking_number] = shop
         for product in session.exec(select(Product).where(col(Product.sku).in_(skus))):
-            writer._products[product.sku] = product
+            writer._products[product.client_code, product.sku] = product
         for gtin in session.exec(select(ProductGtin).where(col(ProductGtin.gtin).in_(gtins))):
-            writer._gtins[gtin.gtin] = gtin
+            writer._gtins[gtin.client_code, gtin.gtin] = gtin
         return writer
 
     # --- what is there -----------------------------------------------------------------------
 
-    def find_product(self, sku: str) -> Product | None:
-        return self._products.get(sku)
+    def find_product(self, client_code: str | None, sku: str) -> Product | None:
+        """The shop's product with this SKU (``client_code`` None: the station's own shop)."""
+        return self._products.get((client_code, sku))
 
-    def gtin_owner(self, gtin: str) -> uuid.UUID | None:
-        """The product a GTIN belongs to, if any."""
-        row = self._gtins.get(gtin)
+    def gtin_owner(self, client_code: str | None, gtin: str) -> uuid.UUID | None:
+        """The shop's product a GTIN belongs to, if any."""
+        row = self._gtins.get((client_code, gtin))
         return row.product_id if row is not None else None
 
     def find_order(self, number: str, client_code: Shop = None) -> Order | None:
@@ -154,19 +157,25 @@ class ReturnWriter:
 
     # --- writing -----------------------------------------------------------------------------
 
-    def product(self, sku: str, **values: Any) -> Product:
-        """The product with this SKU, created or updated with ``values``."""
-        product = _upsert(Product, self._products.get(sku), sku=sku, **values)
-        self._products[sku] = product
+    def product(self, client_code: str | None, sku: str, **values: Any) -> Product:
+        """The shop's product with this SKU, created or updated with ``values``."""
+        key = (client_code, sku)
+        product = _upsert(
+            Product, self._products.get(key), client_code=client_code, sku=sku, **values
+        )
+        self._products[key] = product
         self.session.add(product)
         return product
 
     def gtin(self, gtin: str, product: Product) -> None:
-        """The GTIN names this product (from now on, if it named another)."""
-        row = self._gtins.get(gtin)
+        """The GTIN names this product in its shop (from now on, if it named another there)."""
+        key = (product.client_code, gtin)
+        row = self._gtins.get(key)
         if row is None:
-            row = self._gtins[gtin] = ProductGtin(gtin=gtin, product_id=product.id)
-        row.product_id = product.id
+            row = self._gtins[key] = ProductGtin(
+                gtin=gtin, product_id=product.id, client_code=product.client_code
+            )
+        row.product_id = product.id  # part of the row's key: the ORM updates it in place
         self.session.add(row)
 
     def order(self, number: str, client_code: Shop = None, **values: Any) -> Order:

@@ -101,7 +101,7 @@ def unit_facts(where: ColumnElement[bool]) -> Select[Any]:
         .outerjoin(
             DispositionDecision, col(DispositionDecision.inspection_id) == col(Inspection.id)
         )
-        .outerjoin(Product, col(Product.sku) == col(Inspection.sku_scanned))
+        .outerjoin(Product, col(Product.id) == col(Inspection.product_id))
         .where(where)
         .group_by(*(key.element for key in keys))
     )
@@ -118,7 +118,7 @@ def checklist_facts(where: ColumnElement[bool]) -> Select[Any]:
     return (
         select(*keys, func.count().label("units"))
         .select_from(Inspection)
-        .join(Product, col(Product.sku) == col(Inspection.sku_scanned))
+        .join(Product, col(Product.id) == col(Inspection.product_id))
         .where(where, col(Inspection.outcome) == InspectionOutcome.INSPECTED)
         .group_by(*(key.element for key in keys))
     )

@@ -619,7 +619,8 @@ def _order_line(
 def _product(
     writer: ReturnWriter, row: ImportRow, problems: list[str], result: ImportResult
 ) -> Product | None:
-    product = writer.find_product(row.sku)
+    # The row's shop's catalogue: another client shop's product with this SKU is not it.
+    product = writer.find_product(row.client_code, row.sku)
     if product is None:
         if not row.product_title:
             problems.append(
@@ -628,6 +629,7 @@ def _product(
             )
             return None
         product = writer.product(
+            row.client_code,
             row.sku,
             title=row.product_title,
             category=(row.category or _DEFAULT_CATEGORY).lower(),
@@ -637,7 +639,7 @@ def _product(
         )
         result.products_created.append(row.sku)
     if row.gtin is not None:
-        owner = writer.gtin_owner(row.gtin)
+        owner = writer.gtin_owner(row.client_code, row.gtin)
         if owner is None:
             writer.gtin(row.gtin, product)
         elif owner != product.id:

@@ -465,6 +465,7 @@ class _Seeder:
                         f"-{size.removeprefix('EU ')}" if size else ""
                     )
                     product = self.writer.product(
+                        None,  # the demo's shop is the station's own
                         sku,
                         title=f"{model.name}, {size}" if size else model.name,
                         category=category.name,

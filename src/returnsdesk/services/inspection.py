@@ -52,25 +52,39 @@ def _scanned(product: Product, serial: str | None = None) -> ScannedProduct:
 
 
 def resolve_item(session: Session, scan: ClassifiedScan, *, view: ReturnView) -> ScannedProduct:
-    """The product behind an item scan: a GTIN, an SKU, or a serial shipped on this return."""
+    """The product behind an item scan: a GTIN, an SKU, or a serial shipped on this return.
+
+    Only the return's shop's catalogue is searched: another client shop may sell other goods
+    under the same SKU or GTIN, and its product is never this return's item.
+    """
+    shop = view.client_code
     if scan.kind is ScanKind.GTIN:
         gtin = scan.gtin or scan.value
-        found = products.product_by_gtin(session, gtin)
+        found = products.product_by_gtin(session, gtin, client_code=shop)
         if found is None:
-            raise UnknownBarcode(f"No product has barcode {gtin}. Check the item or scan its SKU.")
+            raise UnknownBarcode(
+                f"No product{_of_shop(view)} has barcode {gtin}. Check the item or scan its SKU."
+            )
         return _scanned(found, scan.serial)
     if scan.kind is ScanKind.TEXT:
-        product = products.product_by_sku(session, scan.value, any_case=True)
+        product = products.product_by_sku(session, scan.value, client_code=shop, any_case=True)
         if product is not None:
             return _scanned(product)
         # A serial label identifies the unit and its product at once.
         for line in view.lines:
             if scan.value.upper() in (s.upper() for s in line.serial_numbers):
-                matched = products.product_by_sku(session, line.sku)
-                assert matched is not None  # the return's line names a product
+                matched = products.product_by_sku(session, line.sku, client_code=shop)
+                assert matched is not None  # the return's line names a product of its shop
                 return _scanned(matched, scan.value)
         raise UnknownBarcode(f"'{scan.value[:30]}' is no product or serial number on this return.")
     raise WrongStep("That is a parcel label. Finish this parcel first (F8 closes it).")
+
+
+def _of_shop(view: ReturnView) -> str:
+    """ " of <client>" at a desk that serves client shops, for a return of one."""
+    if view.client_code is None:
+        return ""
+    return f" of {view.client_name or view.client_code}"
 
 
 class UnitsFinishedElsewhere(OperatorError):
@@ -133,6 +147,10 @@ def complete_parcel(
         )
 
     quote = inspection.quote()
+    # The units name the products of the return's shop (item scans resolve in its catalogue).
+    product_ids = products.product_ids(
+        session, {unit.product.sku for unit in inspection.units}, client_code=return_.client_code
+    )
     inspection_ids: dict[tuple[uuid.UUID, int], uuid.UUID] = {}
     events = 0
     movements = 0
@@ -145,6 +163,7 @@ def complete_parcel(
             station_id=ctx.station_id,
             outcome=InspectionOutcome.INSPECTED,
             sku_scanned=unit.product.sku,
+            product_id=product_ids[unit.product.sku],
             grade=unit.grade,
             checklist=dict(unit.answers),
             serial_scanned=unit.serial,
@@ -169,6 +188,7 @@ def complete_parcel(
         )
         session.add(
             StockMovement(
+                product_id=product_ids[unit.product.sku],
                 sku=unit.product.sku,
                 location=unit.location,
                 quantity_delta=1,

@@ -164,6 +164,7 @@ class Builder:
                     station_id=station,
                     outcome=InspectionOutcome.INSPECTED,
                     sku_scanned=sku,
+                    product_id=self.products[sku],
                     grade=grade,
                     started_at=started,
                     finished_at=finished,

@@ -54,7 +54,7 @@ def test_recovery_value_per_channel_is_resale_value_times_the_rate(worked: Floor
         rows = session.exec(
             select(DispositionDecision.disposition, Product.unit_value)
             .join(Inspection, col(Inspection.id) == col(DispositionDecision.inspection_id))
-            .join(Product, col(Product.sku) == col(Inspection.sku_scanned))
+            .join(Product, col(Product.id) == col(Inspection.product_id))
         ).all()
     value: dict[Disposition, Decimal] = {}
     units: Counter[Disposition] = Counter()

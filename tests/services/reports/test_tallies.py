@@ -132,7 +132,7 @@ def from_inspections(connection: Connection, scope: q.Scope) -> Figures:
         .outerjoin(
             DispositionDecision, col(DispositionDecision.inspection_id) == col(Inspection.id)
         )
-        .outerjoin(Product, col(Product.sku) == col(Inspection.sku_scanned))
+        .outerjoin(Product, col(Product.id) == col(Inspection.product_id))
         .where(scope.when(col(Inspection.finished_at)), scope.at(col(Inspection.station_id)))
     ).all()
     outcomes: Counter[str] = Counter()

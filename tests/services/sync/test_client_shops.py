@@ -19,7 +19,7 @@ import pytest
 from fake_shop import FakeShop, shop_effects
 from sqlmodel import col, select
 
-from completing import complete_parcel, with_two_more_grades
+from completing import complete_parcel, hand_to_client, with_two_more_grades
 from returnsdesk.cli import sync as cli_sync
 from returnsdesk.config import LabelsSettings, client_token_variable, load_settings
 from returnsdesk.data.db import Database, make_engine
@@ -29,13 +29,14 @@ from returnsdesk.data.models import (
     Order,
     OutboxEvent,
     PrintJob,
+    Product,
     Return,
     ReturnTracking,
     SyncCursor,
 )
 from returnsdesk.diagnostics import run_diagnostics
 from returnsdesk.domain.clock import utc_now
-from returnsdesk.domain.errors import ConfigError
+from returnsdesk.domain.errors import ConfigError, UnknownBarcode
 from returnsdesk.domain.labels import RoutingLabel, parse_label_size
 from returnsdesk.domain.vocabulary import OutboxStatus
 from returnsdesk.services.bootstrap import StationEnvironment, client_profiles
@@ -106,13 +107,10 @@ url = "{urls["BOLT"]}"
 
 
 def assign(env: StationEnvironment, rma: str, client: str) -> None:
-    """The return (and its order) belongs to ``client``, as its shop's pull would tag it."""
+    """The return (and its order) belongs to ``client``, its lines to products of the client's
+    catalogue, as its shop's pull would write it."""
     with env.database.session() as session:
-        return_ = session.exec(select(Return).where(Return.rma_number == rma)).one()
-        return_.client_code = client
-        order = session.get(Order, return_.order_id)
-        assert order is not None
-        order.client_code = client
+        hand_to_client(session, rma, client)
 
 
 def service_for(
@@ -144,6 +142,42 @@ def work(env: StationEnvironment, service: StationService, parcel: DemoParcel) -
             select(Inspection.id).where(Inspection.parcel_id == result.parcel_id)
         ).all()
     return Worked(parcel, result, frozenset(str(i) for i in ids))
+
+
+def test_an_item_scan_finds_the_open_return_s_shop_s_product_and_never_another_s(
+    demo_env: StationEnvironment, tmp_path: Path
+) -> None:
+    # Given Acme's return, whose item Acme sells under the demo's SKU and GTIN as its own
+    # product (another title), while the station's own shop sells the demo's
+    a, house = two_parcels(demo_env)
+    assign(demo_env, a.rma_number, "ACME")
+    item = a.items[0]
+    with demo_env.database.session() as session:
+        acme = session.exec(
+            select(Product).where(Product.sku == item.sku, Product.client_code == "ACME")
+        ).one()
+        acme.title = "Acme trail tee"
+        session.add(acme)
+    unreachable = {"ACME": "http://127.0.0.1:9", "BOLT": "http://127.0.0.1:9"}  # no pull here
+    service = service_for(demo_env, settings_file(tmp_path, unreachable))
+    opened = service.open_parcel(service.classify(a.rma_number))
+    assert isinstance(opened, ParcelOpened)
+    acme_view = opened.parcel.view
+
+    # When its item's GTIN and SKU are scanned, then they find Acme's product
+    for code in (item.gtin, item.sku):
+        found = service.resolve_item(service.classify(code), acme_view)
+        assert (found.sku, found.title) == (item.sku, "Acme trail tee")
+    # and a house item (in the station's own catalogue, not Acme's) is no product of Acme's
+    assert house.items[0].sku not in {i.sku for i in a.items}
+    with pytest.raises(UnknownBarcode, match="No product of Acme Outdoor has barcode"):
+        service.resolve_item(service.classify(house.items[0].gtin), acme_view)
+    # while in a house return the same GTIN is the station's own product, not Acme's
+    service.undo_receipt(opened.parcel.parcel_id)
+    opened = service.open_parcel(service.classify(house.rma_number))
+    assert isinstance(opened, ParcelOpened)
+    found = service.resolve_item(service.classify(item.gtin), opened.parcel.view)
+    assert found.title != "Acme trail tee"
 
 
 def two_parcels(env: StationEnvironment) -> tuple[DemoParcel, DemoParcel]:

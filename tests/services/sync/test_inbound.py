@@ -135,7 +135,8 @@ def test_a_pull_brings_returns_with_orders_customers_and_products_and_scans_reso
             "footwear",
             "45.0000",
         )
-        assert session.get(ProductGtin, "0" + SHOE) is not None
+        gtin = session.exec(select(ProductGtin).where(ProductGtin.gtin == "0" + SHOE)).one()
+        assert gtin.product_id == shoe.id
         order = session.exec(select(Order).where(Order.number == "WEB-1002")).one()
         lines = session.exec(select(OrderLine).where(OrderLine.order_id == order.id)).all()
         assert sorted((line.line_ref, line.sku, str(line.unit_price)) for line in lines) == [

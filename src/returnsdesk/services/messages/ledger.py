@@ -54,9 +54,7 @@ def list_messages(
     with database.read() as session:
         found = [
             row
-            for row in queries.returns_by_rma_number(
-                session, rma_number=rma_number.strip().upper()
-            )
+            for row in queries.returns_by_rma_number(session, rma_number=rma_number.strip().upper())
             if shops is None or row.client_code in shops
         ]
         if not found:

@@ -207,14 +207,8 @@ def queue_refund_refused(
 def inspected_items(session: Session, parcel_id: uuid.UUID) -> list[dict[str, Any]]:
     """Each unit of the parcel as the customer should see it, with its refund line if any."""
     rows = queries.parcel_units(session, parcel_id=parcel_id)
-    skus = {
-        sku
-        for inspection, line_sku, _ in rows
-        if (sku := line_sku or inspection.sku_scanned) is not None
-    }
-    titles = queries.product_titles(session, skus=skus)
     items: list[dict[str, Any]] = []
-    for inspection, line_sku, refund_line in rows:
+    for inspection, line_sku, refund_line, title in rows:
         sku = line_sku or inspection.sku_scanned or ""
         flags = list(inspection.flags)
         if inspection.return_line_id is None and InspectionFlag.WRONG_ITEM.value not in flags:
@@ -228,7 +222,7 @@ def inspected_items(session: Session, parcel_id: uuid.UUID) -> list[dict[str, An
         amount: Decimal | None = refund_line.amount if refund_line is not None else None
         items.append(
             {
-                "title": titles.get(sku, sku),
+                "title": title or sku,
                 "sku": sku,
                 "outcome": outcome,
                 "flags": sorted(flags),

@@ -381,7 +381,7 @@ def _upsert_order_lines(
     unreferenced = [line for line in existing if line.line_ref is None]
     result: dict[str, OrderLine] = {}
     for remote_line in remote.lines:
-        product = _upsert_product(writer, remote_line.product, remote.currency)
+        product = _upsert_product(writer, remote_line.product, remote.currency, order.client_code)
         found = by_ref.get(remote_line.line_ref)
         if found is None:
             found = next((u for u in unreferenced if u.sku == remote_line.sku), None)
@@ -401,8 +401,12 @@ def _upsert_order_lines(
     return result
 
 
-def _upsert_product(writer: ReturnWriter, remote: RemoteProduct, currency: str) -> Product:
+def _upsert_product(
+    writer: ReturnWriter, remote: RemoteProduct, currency: str, client_code: str | None
+) -> Product:
+    """The feed's shop's product: a feed writes its own shop's catalogue and no other's."""
     product = writer.product(
+        client_code,
         remote.sku,
         title=remote.title,
         category=remote.category,

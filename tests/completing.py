@@ -175,6 +175,10 @@ def same_numbers_for_shop(
             own = writer.product(
                 client, product.sku, **product.model_dump(exclude={"id", "client_code", "sku"})
             )
+            for gtin in session.exec(
+                select(ProductGtin.gtin).where(ProductGtin.product_id == product.id)
+            ):
+                writer.gtin(gtin, own)
             copied = writer.order_line(
                 copy,
                 None,

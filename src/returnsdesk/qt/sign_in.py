@@ -19,6 +19,7 @@ from returnsdesk.qt.dialogs import QUOTE_CHARS, fit_height
 from returnsdesk.qt.forms.ui_sign_in_dialog import Ui_SignInDialog
 from returnsdesk.qt.ops import Op
 from returnsdesk.qt.plain import set_clipped_text
+from returnsdesk.qt.typography import BODY_PT, scaled_font
 from returnsdesk.services.operators import LockoutPolicy, authenticate
 from returnsdesk.services.views import StationContext
 
@@ -32,6 +33,7 @@ class SignInDialog(QDialog):
         clock: Clock,
         lockout: LockoutPolicy,
         locked_message: str | None = None,
+        font_scale: float = 1.0,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -44,6 +46,7 @@ class SignInDialog(QDialog):
         self.context: StationContext | None = None
         self._ui = Ui_SignInDialog()
         self._ui.setupUi(self)  # type: ignore[no-untyped-call]
+        self.setFont(scaled_font(self.font(), BODY_PT, font_scale))  # read standing, as the tabs
         self.setWindowTitle(f"Sign in to {station_code}" if not self._locked else "Station locked")
         # No list of badges here: a badge code on screen would sign anyone in as an inspector
         # without a PIN (the demo's badges are in Help and the README).

@@ -494,6 +494,29 @@ class StationView(QWidget):
             for column in range(model.columnCount())
         )
 
+    def cut_lines(self) -> list[str]:
+        """What is shown cut: a text of the unit or the refund squeezed below the lines it
+        needs or overlapped by the widget below it, a refund line half in view, the banner
+        taller or shorter than its steady two lines. Empty when all is whole."""
+        ui = self._ui
+        found = []
+        for label in (ui.unitTitle, ui.unitPrompt, ui.refundTotal):
+            if label.isVisibleTo(self) and label.height() < label.minimumSizeHint().height():
+                found.append(f"{label.objectName()}: {label.height()} px of {label.sizeHint()}")
+        stacked = (ui.unitTitle, ui.unitPrompt, ui.gradeBox, ui.answersScroll, ui.notesEdit)
+        shown = [widget for widget in stacked if widget.isVisibleTo(self)]
+        for upper, lower in zip(shown, shown[1:], strict=False):
+            if upper.geometry().bottom() >= lower.geometry().top():
+                found.append(f"{upper.objectName()} under {lower.objectName()}")
+        if ui.refundBox.isVisibleTo(self):
+            found += [f"refund line {row + 1} half shown" for row in ui.refundTable.rows_cut()]
+        if ui.banner.height() != ui.banner.sizeHint().height():
+            found.append(f"banner {ui.banner.height()} px, not its steady two lines")
+        return found
+
+    def banner_height(self) -> int:
+        return self._ui.banner.height()
+
     def outcome_text(self) -> str:
         return self._seen(self._ui.outcomeLabel)
 

@@ -112,9 +112,9 @@ class PrintersDialog(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        self.setFont(scaled_font(self.font(), BODY_PT, font_scale))  # read standing, as the tabs
         self._ui = Ui_PrintersDialog()
         self._ui.setupUi(self)  # type: ignore[no-untyped-call]
-        self.setFont(scaled_font(self.font(), BODY_PT, font_scale))  # read standing, as the tabs
         self._service = service
         ui = self._ui
         worker = service.print_worker

@@ -44,9 +44,11 @@ class SignInDialog(QDialog):
         # A locked station cannot be dismissed: only a badge and PIN open it again.
         self._locked = locked_message is not None
         self.context: StationContext | None = None
+        # Read standing, as the tabs; set first: a label with a style sheet (the error's colour)
+        # keeps the font it had when the form made it.
+        self.setFont(scaled_font(self.font(), BODY_PT, font_scale))
         self._ui = Ui_SignInDialog()
         self._ui.setupUi(self)  # type: ignore[no-untyped-call]
-        self.setFont(scaled_font(self.font(), BODY_PT, font_scale))  # read standing, as the tabs
         self.setWindowTitle(f"Sign in to {station_code}" if not self._locked else "Station locked")
         # No list of badges here: a badge code on screen would sign anyone in as an inspector
         # without a PIN (the demo's badges are in Help and the README).

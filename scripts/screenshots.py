@@ -358,7 +358,10 @@ def override_shot(window: MainWindow, settle: Callable[[], None], out: Path) -> 
 
 
 def printers_shot(window: MainWindow, settle: Callable[[], None], out: Path) -> None:
-    dialog = PrintersDialog(window._service, window._settings.labels, parent=window)
+    settings = window._settings
+    dialog = PrintersDialog(
+        window._service, settings.labels, font_scale=settings.ui.font_scale, parent=window
+    )
     dialog.show()
     settle()
     save(dialog.grab(), out / "18-printers.png")

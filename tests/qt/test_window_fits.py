@@ -7,11 +7,13 @@ status bar stay on screen on every tab.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pytestqt.exceptions import TimeoutError
 from pytestqt.qtbot import QtBot
 from sqlmodel import col, select
 
@@ -31,15 +33,20 @@ from PySide6.QtWidgets import (
 )
 
 from completing import complete_parcel, demo_parcel, station_service
-from returnsdesk.config import Settings, load_settings
+from returnsdesk.config import LabelsSettings, Settings, load_settings
 from returnsdesk.data.models import OrderLine, OutboxEvent, Product, Refund, Return, ReturnLine
+from returnsdesk.domain.clock import utc_now
 from returnsdesk.domain.vocabulary import OutboxStatus, RefundStatus
 from returnsdesk.qt import ops
 from returnsdesk.qt.main_window import MainWindow
+from returnsdesk.qt.printing import PrintersDialog
+from returnsdesk.qt.sign_in import SignInDialog
 from returnsdesk.qt.station_controller import State
+from returnsdesk.qt.station_view import StationView
 from returnsdesk.qt.typography import BODY_PT
 from returnsdesk.services.bootstrap import StationEnvironment
 from returnsdesk.services.messages.queue import MESSAGE_EVENT
+from returnsdesk.services.operators import LockoutPolicy
 from station_driver import Inspector, open_station_window
 
 # What shows text a person reads at the bench (a header is an item view too).
@@ -163,6 +170,14 @@ def assert_on_screen(window: MainWindow, widget: QWidget, where: str) -> None:
     assert window.rect().contains(box), (where, widget.objectName() or type(widget), box)
 
 
+def assert_whole(qtbot: QtBot, view: StationView) -> None:
+    """Once laid out (the next turn of the event loop, before a person sees it), nothing of
+    the unit or the refund is squeezed, overlapped or half shown."""
+    with contextlib.suppress(TimeoutError):
+        qtbot.waitUntil(lambda: not view.cut_lines(), timeout=2_000)
+    assert view.cut_lines() == []
+
+
 def assert_station_on_screen(window: MainWindow, where: str) -> None:
     """Every table, button and text the station shows now lies inside the window."""
     shown = [
@@ -203,9 +218,14 @@ def test_every_tab_fits_the_screen_with_long_and_right_to_left_text(
     assert_fits(window, size, "grading")
     assert view.grades_shown()
     assert_station_on_screen(window, "grading")  # the grade keys and Back among them
+    banner = view.banner_height()
+    inspector.press("2")
+    # the disposition, the Enter line and each refund line whole: none squeezed or half shown
+    assert "Disposition" in view.unit_prompt() and "Enter" in view.unit_prompt()
+    assert_whole(qtbot, view)
+    assert view.banner_height() == banner  # the banner's height stays as the inspector works
     assert_on_screen(window, status_bar, "grading")
     shot(window, f"fits-long-grading-{size[0]}x{size[1]}")
-    inspector.press("2")
     inspector.press("Enter")
 
     # The refund of twelve units, eleven missing, before Enter confirms it
@@ -216,6 +236,8 @@ def test_every_tab_fits_the_screen_with_long_and_right_to_left_text(
     # every one of its twelve lines in view, each saying which unit it is
     assert len(view.refund_rows()) == 12 and view.refund_shown_whole()
     assert "(12 of 12)" in view.refund_rows()[-1]["Item"]
+    assert_whole(qtbot, view)
+    assert view.banner_height() == banner
     assert_station_on_screen(window, "refund summary")  # the refund, its total and Back
     shot(window, f"fits-long-refund-{size[0]}x{size[1]}")
 
@@ -275,6 +297,7 @@ def test_a_graded_unit_with_its_serial_and_checklist_fits_the_screen(
         inspector.press("Y")
     assert "Disposition" in view.unit_prompt()
     assert view.grades_shown() and "yes" in view.unit_answers() and view.refund_total()
+    assert_whole(qtbot, view)
     # Then the window fits and the grade keys, the answers, Back and the refund are on screen
     assert_fits(window, size, "graded unit")
     assert_station_on_screen(window, "graded unit")
@@ -315,3 +338,34 @@ def test_every_tab_uses_the_stations_type_size(
     assert browser.document().defaultFont().pointSizeF() >= body
     ops.wait_for_all()
     window.close()
+
+
+def test_sign_in_and_printer_dialogs_use_the_stations_type_size(
+    qtbot: QtBot, window: MainWindow, demo_env: StationEnvironment
+) -> None:
+    # Given a station whose type is scaled up for a bench far from the screen
+    scale = 1.25
+    body = BODY_PT * scale
+    sign_in = SignInDialog(
+        demo_env.database,
+        station_code="STATION-01",
+        clock=utc_now,
+        lockout=LockoutPolicy(),
+        font_scale=scale,
+    )
+    printers = PrintersDialog(
+        window.station.service, LabelsSettings(), font_scale=scale, parent=window
+    )
+    # Then every text, field and button of both reads at least at the body size
+    for dialog in (sign_in, printers):
+        qtbot.addWidget(dialog)
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        shown = [
+            w for w in dialog.findChildren(QWidget) if isinstance(w, TEXT_WIDGETS) and w.isVisible()
+        ]
+        assert len(shown) >= 4, type(dialog).__name__
+        for widget in shown:
+            where = f"{type(dialog).__name__}: {type(widget).__name__} {widget.objectName()}"
+            assert widget.font().pointSizeF() >= body, where
+        dialog.reject()

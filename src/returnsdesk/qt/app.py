@@ -183,6 +183,7 @@ def run(settings: Settings, *, demo: bool, operator_code: str | None) -> int:
             station_code=settings.station.code,
             clock=utc_now,
             lockout=lockout_policy(settings),
+            font_scale=settings.ui.font_scale,
         )
         if not dialog.exec() or dialog.context is None:
             return 0

@@ -74,6 +74,7 @@ _SYNC_CHARS = 300  # the shop's error may be a whole HTML page
 _MESSAGE_CHARS = 600  # a refusal may quote it too
 _AGREEMENT_DAYS = 30  # the period of the agreement table, up to the service's clock
 _GRADE_KEYS_PER_ROW = 5  # a scale of nine grades must not widen the tab
+_LEAST_ROWS = 2  # a table shows this many rows even when it holds fewer
 _KINDS = frozenset({"refunds_waiting", "recovery", "outbox", "regrades"})  # what this tab shows
 # The keys that close the selected recovery case, and how.
 _RECOVERY_KEYS = {
@@ -936,6 +937,18 @@ def _table(table: QTableView, model: RowTableModel[T], *, stretch: int, widest: 
     table.setModel(model)
     table.verticalHeader().setVisible(False)
     bounded_columns(table, stretch=stretch, widest=widest)
+    model.modelReset.connect(lambda: _fit_rows(table))
+    _fit_rows(table)
+
+
+def _fit_rows(table: QTableView) -> None:
+    """As tall as its rows (two at least), no taller: the tab's height goes to the tables with
+    rows to show, not to the blank below a short list (the column ends in a spacer)."""
+    row = table.verticalHeader().defaultSectionSize()
+    chrome = table.horizontalHeader().sizeHint().height() + 2 * table.frameWidth()
+    rows = table.model().rowCount()
+    table.setMinimumHeight(chrome + _LEAST_ROWS * row)
+    table.setMaximumHeight(chrome + max(rows, _LEAST_ROWS) * row)
 
 
 def _reselect(table: QTableView, ids: list[object], previous: object) -> None:

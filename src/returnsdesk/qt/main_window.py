@@ -315,6 +315,7 @@ class MainWindow(QMainWindow):
             station_code=self._service.context.station_code,
             clock=self._service.clock,
             lockout=self._service.lockout,
+            font_scale=self._settings.ui.font_scale,
             locked_message=(
                 f"This station locked itself after {idle}. Scan your badge and"
                 " enter your PIN to carry on; the open parcel is kept as it was."
@@ -349,7 +350,12 @@ class MainWindow(QMainWindow):
         return restore_geometry(self, store, available)
 
     def show_printers(self) -> None:
-        PrintersDialog(self._service, self._labels_settings, parent=self).exec()
+        PrintersDialog(
+            self._service,
+            self._labels_settings,
+            font_scale=self._settings.ui.font_scale,
+            parent=self,
+        ).exec()
 
     def _show_tab(self, index: int) -> None:
         self._ui.tabs.setCurrentIndex(index)

@@ -22,6 +22,7 @@ from returnsdesk.qt.dialogs import QUOTE_CHARS, fit_height
 from returnsdesk.qt.forms.ui_printers_dialog import Ui_PrintersDialog
 from returnsdesk.qt.ops import Op
 from returnsdesk.qt.plain import ElidedLabel, set_clipped_text
+from returnsdesk.qt.typography import BODY_PT, scaled_font
 from returnsdesk.services.labels.queue import LabelHealth
 from returnsdesk.services.station import StationService
 from returnsdesk.station.changes import Changes, printed
@@ -103,9 +104,15 @@ class PrintersDialog(QDialog):
     Laid out by ui/printers_dialog.ui."""
 
     def __init__(
-        self, service: StationService, settings: LabelsSettings, parent: QWidget | None = None
+        self,
+        service: StationService,
+        settings: LabelsSettings,
+        *,
+        font_scale: float = 1.0,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        self.setFont(scaled_font(self.font(), BODY_PT, font_scale))  # read standing, as the tabs
         self._ui = Ui_PrintersDialog()
         self._ui.setupUi(self)  # type: ignore[no-untyped-call]
         self._service = service

@@ -19,6 +19,7 @@ from returnsdesk.qt.dialogs import QUOTE_CHARS, fit_height
 from returnsdesk.qt.forms.ui_sign_in_dialog import Ui_SignInDialog
 from returnsdesk.qt.ops import Op
 from returnsdesk.qt.plain import set_clipped_text
+from returnsdesk.qt.typography import BODY_PT, scaled_font
 from returnsdesk.services.operators import LockoutPolicy, authenticate
 from returnsdesk.services.views import StationContext
 
@@ -32,6 +33,7 @@ class SignInDialog(QDialog):
         clock: Clock,
         lockout: LockoutPolicy,
         locked_message: str | None = None,
+        font_scale: float = 1.0,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -42,6 +44,9 @@ class SignInDialog(QDialog):
         # A locked station cannot be dismissed: only a badge and PIN open it again.
         self._locked = locked_message is not None
         self.context: StationContext | None = None
+        # Read standing, as the tabs; set first: a label with a style sheet (the error's colour)
+        # keeps the font it had when the form made it.
+        self.setFont(scaled_font(self.font(), BODY_PT, font_scale))
         self._ui = Ui_SignInDialog()
         self._ui.setupUi(self)  # type: ignore[no-untyped-call]
         self.setWindowTitle(f"Sign in to {station_code}" if not self._locked else "Station locked")

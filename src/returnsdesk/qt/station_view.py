@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from PySide6 import QtGui
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QKeySequence, QShortcut, QTextDocument, QTextTable
 from PySide6.QtWidgets import (
     QHeaderView,
@@ -67,6 +67,7 @@ _STEP_DONE = "background:#d1f2dc; color:#0f5132; border-radius:6px; padding:5px;
 _STEP_TODO = "background:#eceff3; color:#555; border-radius:6px; padding:5px;"
 # Longer text from outside is cut (the full text in the tooltip): two or three lines at most.
 _BANNER_CHARS = 160
+_BANNER_LINES = 2  # the banner's steady height; a longer message is cut on its second line
 _UNIT_CHARS = 130  # two lines at 18 pt
 _NAME_CHARS = 80  # the return's title, at 20 pt in the narrow left panel
 _MESSAGE_CHARS = 300
@@ -110,7 +111,6 @@ class StationView(QWidget):
         _stretch_columns(ui.refundTable, 0, 5)  # item title, deduction reason
         _stretch_columns(ui.searchResults, 2)  # customer name
         ui.notesEdit.setProperty(TYPED_BY_HAND, True)  # a quick typist's note is no scan
-        ui.workStack.installEventFilter(self)
         self._connect_signals()
 
     def _connect_signals(self) -> None:
@@ -164,15 +164,16 @@ class StationView(QWidget):
         for label in (ui.banner, ui.keysHint):
             label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         ui.banner.setFont(self._pt(20))
-        ui.banner.setMinimumHeight(int(52 * self._scale))
-        ui.banner.setContentsMargins(14, 2, 14, 2)
+        ui.banner.setContentsMargins(14, 0, 14, 0)
+        # Two lines whatever the message: the screen below does not jump as the inspector works.
+        ui.banner.set_lines(_BANNER_LINES)
         ui.returnTitle.setFont(self._pt(20))
         ui.unitTitle.setFont(self._pt(18))
         ui.unitPrompt.setFont(self._pt(18))
         ui.idleHint.setFont(self._pt(15))
         ui.outcomeLabel.setFont(self._pt(15))
         ui.refundTotal.setFont(self._pt(20))
-        ui.refundTotal.setWordWrap(True)  # it may say why a lead must approve
+        # It may say why a lead must approve (a WrappedLabel: all its lines, never cut).
         ui.refundTotal.setTextFormat(Qt.TextFormat.RichText)  # the total large, the why not
         ui.keysHint.setFont(self._pt(12))
         ui.scanEdit.setFont(self._pt(14))
@@ -393,20 +394,7 @@ class StationView(QWidget):
         else:
             strip.clear()
             strip.setVisible(False)
-        self._fit_unit_text()
-
-    def _fit_unit_text(self) -> None:
-        """The unit's title, prompt and answers keep the height their wrapped text needs: a
-        stacked page does not pass on the height a label wants at its width, and the refund
-        table below (which scrolls) would take it, cutting the disposition in half."""
-        width = self._ui.workStack.width()
-        for label in (self._ui.unitTitle, self._ui.unitPrompt, self._ui.unitAnswers):
-            label.setMinimumHeight(label.heightForWidth(width) if label.text() else 0)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self._ui.workStack and event.type() is QEvent.Type.Resize:
-            self._fit_unit_text()  # a wider or narrower panel wraps the text anew
-        return super().eventFilter(watched, event)
+        _set_shown(ui.answersScroll, bool(ui.unitAnswers.text()))
 
     # --- what the inspector sees (for tests and screenshot scripts) -----------------------
 
@@ -506,6 +494,29 @@ class StationView(QWidget):
             for column in range(model.columnCount())
         )
 
+    def cut_lines(self) -> list[str]:
+        """What is shown cut: a text of the unit or the refund squeezed below the lines it
+        needs or overlapped by the widget below it, a refund line half in view, the banner
+        taller or shorter than its steady two lines. Empty when all is whole."""
+        ui = self._ui
+        found = []
+        for label in (ui.unitTitle, ui.unitPrompt, ui.refundTotal):
+            if label.isVisibleTo(self) and label.height() < label.minimumSizeHint().height():
+                found.append(f"{label.objectName()}: {label.height()} px of {label.sizeHint()}")
+        stacked = (ui.unitTitle, ui.unitPrompt, ui.gradeBox, ui.answersScroll, ui.notesEdit)
+        shown = [widget for widget in stacked if widget.isVisibleTo(self)]
+        for upper, lower in zip(shown, shown[1:], strict=False):
+            if upper.geometry().bottom() >= lower.geometry().top():
+                found.append(f"{upper.objectName()} under {lower.objectName()}")
+        if ui.refundBox.isVisibleTo(self):
+            found += [f"refund line {row + 1} half shown" for row in ui.refundTable.rows_cut()]
+        if ui.banner.height() != ui.banner.sizeHint().height():
+            found.append(f"banner {ui.banner.height()} px, not its steady two lines")
+        return found
+
+    def banner_height(self) -> int:
+        return self._ui.banner.height()
+
     def outcome_text(self) -> str:
         return self._seen(self._ui.outcomeLabel)
 
@@ -524,8 +535,8 @@ class StationView(QWidget):
         return rows
 
     def outcome_shown_whole(self) -> bool:
-        """The completed return fits its page, nothing cut off below."""
-        return self._ui.outcomeLabel.sizeHint().height() <= self._ui.workStack.height()
+        """The completed return fits its page, nothing scrolled out of view."""
+        return self._ui.outcomeLabel.isVisibleTo(self) and not self._ui.outcomeScroll.is_scrolled()
 
     def _seen(self, label: QLabel) -> str:
         """A label's text as a person reads it: its markup rendered, nothing when hidden."""

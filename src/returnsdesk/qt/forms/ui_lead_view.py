@@ -182,6 +182,10 @@ class Ui_LeadView(object):
 
         self.leftColumn.addLayout(self.messageButtons)
 
+        self.leftColumnEnd = QSpacerItem(0, 0, QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Expanding)
+
+        self.leftColumn.addItem(self.leftColumnEnd)
+
         self.leftColumn.setStretch(1, 2)
         self.leftColumn.setStretch(5, 2)
         self.leftColumn.setStretch(9, 2)
@@ -268,6 +272,10 @@ class Ui_LeadView(object):
         self.agreementTable.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
 
         self.rightColumn.addWidget(self.agreementTable)
+
+        self.rightColumnEnd = QSpacerItem(0, 0, QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Expanding)
+
+        self.rightColumn.addItem(self.rightColumnEnd)
 
         self.rightColumn.setStretch(2, 3)
         self.rightColumn.setStretch(8, 2)

@@ -11,6 +11,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QApplication, QFrame, QGroupBo
     QPushButton, QSizePolicy, QSpacerItem, QSplitter,
     QStackedWidget, QTableView, QVBoxLayout, QWidget)
 
+from returnsdesk.qt.fitting import (ListScrollArea, WholeRowsTable, WrappedLabel)
+
 class Ui_StationView(object):
     def setupUi(self, StationView):
         if not StationView.objectName():
@@ -54,7 +56,7 @@ class Ui_StationView(object):
 
         self.rootLayout.addLayout(self.stepLayout)
 
-        self.banner = QLabel(StationView)
+        self.banner = WrappedLabel(StationView)
         self.banner.setObjectName(u"banner")
         self.banner.setTextFormat(Qt.TextFormat.PlainText)
         self.banner.setWordWrap(True)
@@ -174,14 +176,14 @@ class Ui_StationView(object):
         self.unitLayout = QVBoxLayout(self.pageUnit)
         self.unitLayout.setObjectName(u"unitLayout")
         self.unitLayout.setContentsMargins(0, 0, 0, 0)
-        self.unitTitle = QLabel(self.pageUnit)
+        self.unitTitle = WrappedLabel(self.pageUnit)
         self.unitTitle.setObjectName(u"unitTitle")
         self.unitTitle.setTextFormat(Qt.TextFormat.PlainText)
         self.unitTitle.setWordWrap(True)
 
         self.unitLayout.addWidget(self.unitTitle)
 
-        self.unitPrompt = QLabel(self.pageUnit)
+        self.unitPrompt = WrappedLabel(self.pageUnit)
         self.unitPrompt.setObjectName(u"unitPrompt")
         self.unitPrompt.setWordWrap(True)
         self.unitPrompt.setTextFormat(Qt.TextFormat.RichText)
@@ -196,12 +198,23 @@ class Ui_StationView(object):
 
         self.unitLayout.addWidget(self.gradeBox)
 
-        self.unitAnswers = QLabel(self.pageUnit)
+        self.answersScroll = ListScrollArea(self.pageUnit)
+        self.answersScroll.setObjectName(u"answersScroll")
+        self.answersContents = QWidget()
+        self.answersContents.setObjectName(u"answersContents")
+        self.answersLayout = QVBoxLayout(self.answersContents)
+        self.answersLayout.setObjectName(u"answersLayout")
+        self.answersLayout.setContentsMargins(0, 0, 0, 0)
+        self.unitAnswers = WrappedLabel(self.answersContents)
         self.unitAnswers.setObjectName(u"unitAnswers")
         self.unitAnswers.setWordWrap(True)
         self.unitAnswers.setTextFormat(Qt.TextFormat.RichText)
 
-        self.unitLayout.addWidget(self.unitAnswers)
+        self.answersLayout.addWidget(self.unitAnswers)
+
+        self.answersScroll.setWidget(self.answersContents)
+
+        self.unitLayout.addWidget(self.answersScroll)
 
         self.photoStrip = QLabel(self.pageUnit)
         self.photoStrip.setObjectName(u"photoStrip")
@@ -224,13 +237,28 @@ class Ui_StationView(object):
         self.outcomeLayout = QVBoxLayout(self.pageOutcome)
         self.outcomeLayout.setObjectName(u"outcomeLayout")
         self.outcomeLayout.setContentsMargins(0, 0, 0, 0)
-        self.outcomeLabel = QLabel(self.pageOutcome)
+        self.outcomeScroll = ListScrollArea(self.pageOutcome)
+        self.outcomeScroll.setObjectName(u"outcomeScroll")
+        self.outcomeContents = QWidget()
+        self.outcomeContents.setObjectName(u"outcomeContents")
+        self.outcomeContentsLayout = QVBoxLayout(self.outcomeContents)
+        self.outcomeContentsLayout.setObjectName(u"outcomeContentsLayout")
+        self.outcomeContentsLayout.setContentsMargins(0, 0, 0, 0)
+        self.outcomeLabel = WrappedLabel(self.outcomeContents)
         self.outcomeLabel.setObjectName(u"outcomeLabel")
         self.outcomeLabel.setWordWrap(True)
         self.outcomeLabel.setTextFormat(Qt.TextFormat.RichText)
         self.outcomeLabel.setAlignment(Qt.AlignmentFlag.AlignLeading|Qt.AlignmentFlag.AlignTop)
 
-        self.outcomeLayout.addWidget(self.outcomeLabel)
+        self.outcomeContentsLayout.addWidget(self.outcomeLabel)
+
+        self.outcomeSpacer = QSpacerItem(0, 0, QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Expanding)
+
+        self.outcomeContentsLayout.addItem(self.outcomeSpacer)
+
+        self.outcomeScroll.setWidget(self.outcomeContents)
+
+        self.outcomeLayout.addWidget(self.outcomeScroll)
 
         self.workStack.addWidget(self.pageOutcome)
 
@@ -288,20 +316,25 @@ class Ui_StationView(object):
         self.refundLayout = QVBoxLayout(self.refundBox)
         self.refundLayout.setObjectName(u"refundLayout")
         self.refundLayout.setContentsMargins(4, 4, 4, 4)
-        self.refundTable = QTableView(self.refundBox)
+        self.refundTable = WholeRowsTable(self.refundBox)
         self.refundTable.setObjectName(u"refundTable")
         self.refundTable.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.refundTable.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
 
         self.refundLayout.addWidget(self.refundTable)
 
-        self.refundTotal = QLabel(self.refundBox)
+        self.refundTotal = WrappedLabel(self.refundBox)
         self.refundTotal.setObjectName(u"refundTotal")
         self.refundTotal.setTextFormat(Qt.TextFormat.PlainText)
         self.refundTotal.setAlignment(Qt.AlignmentFlag.AlignRight|Qt.AlignmentFlag.AlignVCenter)
 
         self.refundLayout.addWidget(self.refundTotal)
 
+        self.refundSpacer = QSpacerItem(0, 0, QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Expanding)
+
+        self.refundLayout.addItem(self.refundSpacer)
+
+        self.refundLayout.setStretch(0, 1)
 
         self.workLayout.addWidget(self.refundBox)
 

@@ -3,21 +3,21 @@
 Inspection and refund figures come from the hourly tallies (``data.tally_tables``) for the
 window's whole UTC hours and from the raw rows, grouped by the query that fills the tallies,
 for the minutes at its edges: exact for any window, as ``services/reports/tallied.py`` does
-for the other reports. Units ordered and returned are summed from orders and returns (they are
-written by the order-system sync, not by completion, so not tallied); refund findings are read
-from the few rows that record them (rejected refunds, parked events, key replacements,
-re-grades), never by scanning every refund.
+for the other reports; one client shop's from its own tally rows. Units ordered and returned
+are summed from orders and returns (they are written by the order-system sync, not by
+completion, so not tallied); refund findings are read from the few rows that record them
+(rejected refunds, parked events, key replacements, re-grades), never by scanning every refund.
 """
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Select, Subquery, and_, func, literal, or_, select, union_all
+from sqlalchemy import Connection, Select, Subquery, and_, func, literal, select, union_all
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
 
@@ -34,7 +34,7 @@ from returnsdesk.data.models import (
     Return,
     ReturnLine,
 )
-from returnsdesk.data.tallies import RETURNS, UNITS, Tally
+from returnsdesk.data.tallies import RETURNS, UNITS, Tally, covering
 from returnsdesk.domain.kpis import Finding, KpiCounts
 from returnsdesk.domain.vocabulary import (
     InspectionOutcome,
@@ -42,8 +42,6 @@ from returnsdesk.domain.vocabulary import (
     RecoveryResolution,
     RefundStatus,
 )
-
-_HOUR = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -72,19 +70,6 @@ class Window:
         return and_(column >= self.start, column < self.end)
 
 
-def _whole_hours(
-    window: Window,
-) -> tuple[tuple[datetime, datetime] | None, list[tuple[datetime, datetime]]]:
-    start, end = window.start.astimezone(UTC), window.end.astimezone(UTC)
-    first = start.replace(minute=0, second=0, microsecond=0)
-    if first < start:
-        first += _HOUR
-    last = end.replace(minute=0, second=0, microsecond=0)
-    if last <= first:
-        return None, [(start, end)]
-    return (first, last), [(a, b) for a, b in ((start, first), (last, end)) if a < b]
-
-
 def of_client(parcel_column: Any, client_code: str) -> ColumnElement[bool]:
     """Rows of a parcel received for one client shop's returns (an unexpected parcel belongs
     to no shop). The parcel is wrapped so that SQLite reads the period's rows by their time
@@ -100,27 +85,9 @@ def of_client(parcel_column: Any, client_code: str) -> ColumnElement[bool]:
 
 
 def _tallied(window: Window, tally: Tally) -> Subquery:
-    if window.client_code is not None:
-        # The tallies count every shop together: one shop's figures come from its own rows.
-        own = and_(
-            window.when(tally.time),
-            window.at(tally.station),
-            of_client(tally.parcel, window.client_code),
-        )
-        return tally.facts(own).subquery()
-    hours, edges = _whole_hours(window)
-    table = tally.table
-    parts: list[Select[Any]] = []
-    if hours is not None:
-        parts.append(
-            select(*table.c).where(
-                table.c.hour >= hours[0], table.c.hour < hours[1], window.at(table.c.station_id)
-            )
-        )
-    if edges:
-        within = or_(*(and_(tally.time >= a, tally.time < b) for a, b in edges))
-        parts.append(tally.facts(and_(within, window.at(tally.station))))
-    return parts[0].subquery() if len(parts) == 1 else union_all(*parts).subquery()
+    return covering(
+        tally, window.start, window.end, station_id=window.station_id, shop=window.client_code
+    )
 
 
 @dataclass(frozen=True)

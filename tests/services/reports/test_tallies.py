@@ -30,12 +30,11 @@ from returnsdesk.data.models import (
     RefundLine,
     ReturnLine,
 )
-from returnsdesk.data.tallies import NOTE_KEY_CHARACTERS
+from returnsdesk.data.tallies import NOTE_KEY_CHARACTERS, hour_split
 from returnsdesk.domain.vocabulary import InspectionFlag, InspectionOutcome
 from returnsdesk.services.reports import Period
 from returnsdesk.services.reports import queries as q
 from returnsdesk.services.reports.reading import snapshot
-from returnsdesk.services.reports.tallied import hour_split
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 HOUR = timedelta(hours=1)

@@ -18,6 +18,7 @@ Create Date: 2026-12-06 09:30:00
 """
 
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -160,7 +161,7 @@ def _rebuild(by_shop: bool) -> None:
     for name, (key, counts) in _TABLES.items():
         op.drop_table(name)
         shop_key = [_string("client_code", 40)] if by_shop else []
-        columns = [
+        columns: list[sa.Column[Any]] = [
             sa.Column("hour", returnsdesk.data.types.UTCDateTime(), nullable=False),
             sa.Column("station_id", sa.Uuid(), nullable=False),
             *shop_key,

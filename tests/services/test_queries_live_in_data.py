@@ -24,7 +24,6 @@ STILL_QUERYING = {
     "messages/queue.py": 11,
     "reports/evidence.py": 21,
     "reports/queries.py": 52,  # the reports' aggregating SQL: a query module of its own
-    "reports/tallied.py": 1,
     "sync/recovery.py": 3,  # merged from main after the move: next to go
     "sync/shopify.py": 1,
 }

@@ -480,7 +480,7 @@ def timed(database: Database, label: str, request: ReportRequest) -> float:
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     print(  # noqa: T201
-        f"{label:<44} {elapsed:6.2f} s   PDF {len(report.pdf) / 1024:6.0f} KiB   "
+        f"{label:<52} {elapsed:6.2f} s   PDF {len(report.pdf) / 1024:6.0f} KiB   "
         f"peak Python memory {peak / 2**20:6.1f} MiB",
         flush=True,
     )
@@ -496,7 +496,7 @@ def timed_dashboard(
     data = read_kpis(database, period, station, setup, client)
     elapsed = time.perf_counter() - started
     print(  # noqa: T201
-        f"{label:<44} {elapsed:6.2f} s   {len(data.weeks)} weeks, "
+        f"{label:<52} {elapsed:6.2f} s   {len(data.weeks)} weeks, "
         f"{data.total.counts.refunds:,} refunds",
         flush=True,
     )

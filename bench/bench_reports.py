@@ -10,10 +10,12 @@ times, each in a fresh process-state read snapshot:
   * the 30-day recovery report,
   * the KPI dashboard's read (30 days, all stations and one) and the 30-day KPI report
     (target < 3 s), and both for one client shop (half the returns and orders are tagged
-    ``ACME`` the first time: a client's figures are read from the rows, not the tallies),
+    ``ACME`` the first time, the tallies then counted again), each read twice in one run:
+    from the shop's raw rows as before migration 0022 (``rows_read``), then from its tally
+    rows, with the ratio,
 
 and prints wall time (queries + PDF), PDF size and peak Python memory (tracemalloc) plus the
-process's peak resident size (ru_maxrss).
+process's peak resident size (ru_maxrss), and the load average before and after.
 
 Run: ``.venv/bin/python bench/bench_reports.py [--inspections 1000000] [--shift-inspections
 100000] [--database PATH] [--only kpis]`` (generation takes a few minutes the first time).
@@ -22,6 +24,7 @@ Run: ``.venv/bin/python bench/bench_reports.py [--inspections 1000000] [--shift-
 from __future__ import annotations
 
 import argparse
+import contextlib
 import itertools
 import os
 import random
@@ -30,6 +33,7 @@ import tempfile
 import time
 import tracemalloc
 import uuid
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -43,8 +47,11 @@ os.environ["RETURNSDESK_USER_CONFIG"] = ""
 
 from sqlalchemy import (  # noqa: E402
     Connection,
+    Subquery,
     Table,
+    and_,
     create_engine,
+    delete,
     event,
     func,
     insert,
@@ -52,7 +59,9 @@ from sqlalchemy import (  # noqa: E402
     true,
 )
 
+from returnsdesk.data import kpi_queries  # noqa: E402
 from returnsdesk.data.db import Database, make_engine  # noqa: E402
+from returnsdesk.data.kpi_queries import of_client  # noqa: E402
 from returnsdesk.data.migrations import ensure_schema  # noqa: E402
 from returnsdesk.data.models import (  # noqa: E402
     AuditEntry,
@@ -70,7 +79,7 @@ from returnsdesk.data.models import (  # noqa: E402
     ReturnLine,
     Station,
 )
-from returnsdesk.data.tallies import TALLIES  # noqa: E402
+from returnsdesk.data.tallies import TALLIES, Tally, covering  # noqa: E402
 from returnsdesk.domain.barcodes import ups_check_digit  # noqa: E402
 from returnsdesk.services.reports import (  # noqa: E402
     Period,
@@ -78,6 +87,7 @@ from returnsdesk.services.reports import (  # noqa: E402
     ReportRequest,
     ReportSetup,
     generate_report,
+    tallied,  # noqa: E402
 )
 from returnsdesk.services.reports.kpis import read_kpis  # noqa: E402
 
@@ -162,13 +172,19 @@ def generate(path: Path, inspections: int, shift_inspections: int) -> None:
     with engine.connect() as connection, connection.begin():
         _fill(Writer(connection), rng, inspections, shift_inspections)
     print(f"generated {path} in {time.perf_counter() - started:.0f} s")  # noqa: T201
-    started = time.perf_counter()
     with engine.connect() as connection, connection.begin():
-        for tally in TALLIES:
-            facts = tally.facts(true())
-            names = [column.name for column in facts.selected_columns]
-            connection.execute(insert(tally.table).from_select(names, facts))
+        count_tallies(connection)
     engine.dispose()
+
+
+def count_tallies(connection: Connection) -> None:
+    """Count the tallies again from all rows, as migration 0022 back-fills them."""
+    started = time.perf_counter()
+    for tally in TALLIES:
+        connection.execute(delete(tally.table))
+        facts = tally.facts(true())
+        names = [column.name for column in facts.selected_columns]
+        connection.execute(insert(tally.table).from_select(names, facts))
     print(f"tallies counted in {time.perf_counter() - started:.0f} s")  # noqa: T201
 
 
@@ -453,7 +469,7 @@ def add_findings(database: Database) -> None:
             connection.exec_driver_sql(statement)
 
 
-def timed(database: Database, label: str, request: ReportRequest) -> None:
+def timed(database: Database, label: str, request: ReportRequest) -> float:
     """Wall time of one run, then peak Python memory of a second run under tracemalloc
     (which slows Python code down, so it is not timed)."""
     setup = ReportSetup.from_settings()
@@ -465,29 +481,32 @@ def timed(database: Database, label: str, request: ReportRequest) -> None:
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     print(  # noqa: T201
-        f"{label:<44} {elapsed:6.2f} s   PDF {len(report.pdf) / 1024:6.0f} KiB   "
+        f"{label:<52} {elapsed:6.2f} s   PDF {len(report.pdf) / 1024:6.0f} KiB   "
         f"peak Python memory {peak / 2**20:6.1f} MiB",
         flush=True,
     )
+    return elapsed
 
 
 def timed_dashboard(
     database: Database, label: str, period: Period, station: str | None, client: str | None = None
-) -> None:
+) -> float:
     """The dashboard's read (``read_kpis``: the figures and weekly trends, no PDF)."""
     setup = ReportSetup.from_settings()
     started = time.perf_counter()
     data = read_kpis(database, period, station, setup, client)
     elapsed = time.perf_counter() - started
     print(  # noqa: T201
-        f"{label:<44} {elapsed:6.2f} s   {len(data.weeks)} weeks, "
+        f"{label:<52} {elapsed:6.2f} s   {len(data.weeks)} weeks, "
         f"{data.total.counts.refunds:,} refunds",
         flush=True,
     )
+    return elapsed
 
 
 def tag_client(database: Database) -> None:
-    """Every other order and its returns are client ACME's (once; a cached file keeps them)."""
+    """Every other order and its returns are client ACME's, the tallies then counted again
+    (once; a cached file keeps them)."""
     with database.engine.begin() as connection:
         orders, returns = Order.__table__, Return.__table__  # type: ignore[attr-defined]
         tagged = select(func.count()).select_from(returns).where(returns.c.client_code == "ACME")
@@ -500,6 +519,45 @@ def tag_client(database: Database) -> None:
         connection.execute(
             returns.update().where(returns.c.order_id.in_(acme)).values(client_code="ACME")
         )
+        count_tallies(connection)
+
+
+def _from_rows(
+    tally: Tally, start: datetime, end: datetime, *, station_id: uuid.UUID | None, shop: str | None
+) -> Subquery:
+    """One shop's figures as read before migration 0022: grouped from its raw rows for the
+    whole period (main at d8b42f8); every shop's still from the tallies."""
+    if shop is None:
+        return covering(tally, start, end, station_id=station_id, shop=None)
+    where = [tally.time >= start, tally.time < end, of_client(tally.parcel, shop)]
+    if station_id is not None:
+        where.append(tally.station == station_id)
+    return tally.facts(and_(*where)).subquery()
+
+
+@contextlib.contextmanager
+def rows_read() -> Iterator[None]:
+    """The KPI reads and reports read one shop's figures from its rows while inside."""
+    saved = kpi_queries.covering, tallied.covering
+    kpi_queries.covering = tallied.covering = _from_rows  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        kpi_queries.covering, tallied.covering = saved
+
+
+def before_and_after(label: str, run: Callable[[str], float]) -> None:
+    """One shop's read from its rows (before) and from its tallies (now), twice each, in turn."""
+    before, after = [], []
+    for _ in range(2):
+        with rows_read():
+            before.append(run(f"{label}, rows (before)"))
+        after.append(run(f"{label}, tallies"))
+    print(  # noqa: T201
+        f"{label}: best {min(before):.2f} s -> {min(after):.2f} s, "
+        f"{min(before) / min(after):.1f}x faster",
+        flush=True,
+    )
 
 
 def main() -> None:
@@ -519,6 +577,7 @@ def main() -> None:
         count = connection.execute(select(func.count()).select_from(Inspection)).scalar_one()
         size = path.stat().st_size / 2**20
     print(f"database {path}: {count:,} inspections, {size:,.0f} MiB")  # noqa: T201
+    print("load average %.1f %.1f %.1f" % os.getloadavg())  # noqa: T201, UP031
     zone = ReportSetup.from_settings().zone
     shift = ReportSetup.from_settings().shift("early")
     only = {name.strip() for name in args.only.split(",")}
@@ -545,12 +604,17 @@ def main() -> None:
         timed_dashboard(database, "KPI dashboard, 30 days, one station", last_30, "STATION-03")
         timed(database, f"KPI report, 30 days ({count:,})", ReportRequest(ReportKind.KPIS, last_30))
         tag_client(database)
-        timed_dashboard(database, "KPI dashboard, 30 days, client ACME", last_30, None, "ACME")
-        timed(
-            database,
-            "KPI report, 30 days, client ACME",
-            ReportRequest(ReportKind.KPIS, last_30, client_code="ACME"),
+        before_and_after(
+            "KPI dashboard, 30 days, client ACME",
+            lambda label: timed_dashboard(database, label, last_30, None, "ACME"),
         )
+        before_and_after(
+            "KPI report, 30 days, client ACME",
+            lambda label: timed(
+                database, label, ReportRequest(ReportKind.KPIS, last_30, client_code="ACME")
+            ),
+        )
+    print("load average %.1f %.1f %.1f" % os.getloadavg())  # noqa: T201, UP031
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak resident size of this process (incl. generation): {rss:,.0f} MiB")  # noqa: T201
     database.dispose()

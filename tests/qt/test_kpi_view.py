@@ -153,9 +153,9 @@ def test_a_station_serving_several_shops_shows_one_shop_s_kpis(
     assert view.data is not None and view.data.total.counts.refunds == 2
 
     # When the lead picks Acme in the shop list
-    assert view.client_combo.isVisible()
+    assert view.shops_offered() == ["All shops", "Acme Outdoor (ACME)"]
     with qtbot.waitSignal(view.loaded, timeout=20_000):
-        view.client_combo.setCurrentIndex(view.client_combo.findData("ACME"))
+        view.choose_shop("ACME")
 
     # Then the figures are Acme's only, and the tab says whose they are
     assert view.data.total.counts.refunds == 1

@@ -7,15 +7,19 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 from pytestqt.qtbot import QtBot
+from sqlmodel import select
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QFileDialog, QLineEdit
+from PySide6.QtWidgets import QApplication, QComboBox, QFileDialog, QLineEdit
 
 from completing import complete_parcel, demo_parcel, station_service
+from returnsdesk.data.models import Order, Return
 from returnsdesk.qt import ops
 from returnsdesk.qt.main_window import MainWindow
+from returnsdesk.qt.reports_view import ReportsView
 from returnsdesk.services.bootstrap import StationEnvironment
-from returnsdesk.services.reports import ReportKind
+from returnsdesk.services.reports import ReportKind, ReportSetup
+from returnsdesk.services.views import ClientProfile
 
 
 @pytest.fixture
@@ -104,3 +108,81 @@ def test_an_evidence_pack_for_an_unknown_return_says_so_and_keeps_the_last_repor
     qtbot.waitUntil(lambda: view.page_count() > 0, timeout=30_000)
     assert completed in view.page_text(0)
     ops.wait_for_all()
+
+
+def _belongs_to(env: StationEnvironment, rma: str, client: str) -> None:
+    """The return and its order are the client shop's, as its shop's pull tags them."""
+    with env.database.session() as session:
+        return_ = session.exec(select(Return).where(Return.rma_number == rma)).one()
+        return_.client_code = client
+        order = session.get(Order, return_.order_id)
+        assert order is not None
+        order.client_code = client
+
+
+def _generated(qtbot: QtBot, view: ReportsView) -> str:
+    """Generate the report asked for and read its PDF's pages back."""
+    before = view.shown_pdf() if view.page_count() else b""
+    view.generate()
+    qtbot.waitUntil(lambda: view.page_count() > 0 and view.shown_pdf() != before, timeout=30_000)
+    qtbot.waitUntil(lambda: not ops.busy(), timeout=10_000)
+    return " ".join(view.page_text(page) for page in range(view.page_count()))
+
+
+def test_a_station_serving_two_shops_makes_each_report_for_the_shop_chosen(
+    qtbot: QtBot, demo_env: StationEnvironment
+) -> None:
+    # Given a station serving Acme and Bolt, with a return of each completed today
+    service = station_service(demo_env)
+    service.clients = {
+        "ACME": ClientProfile("Acme Outdoor", demo_env.policies, ""),
+        "BOLT": ClientProfile("Bolt Bikes", demo_env.policies, ""),
+    }
+    _belongs_to(demo_env, "RMA-100001", "ACME")
+    _belongs_to(demo_env, "RMA-100002", "BOLT")
+    units = {}
+    for rma, client in (("RMA-100001", "ACME"), ("RMA-100002", "BOLT")):
+        parcel = demo_parcel(demo_env, rma)
+        complete_parcel(service, parcel)
+        units[client] = sum(item.quantity for item in parcel.items)
+    view = ReportsView(service, ReportSetup.from_settings())
+    qtbot.addWidget(view)
+    view.show()
+    view.activateWindow()
+    qtbot.waitUntil(view.isActiveWindow)
+
+    # The tab offers the shops, and the lead reaches the choice by Tab and picks Acme by arrow
+    assert view.shops_offered() == ["All shops", "Acme Outdoor (ACME)", "Bolt Bikes (BOLT)"]
+    assert "Shop" in view.fields_shown()
+    for _ in range(8):
+        focused = QApplication.focusWidget()
+        if isinstance(focused, QComboBox) and focused.itemText(0) == "All shops":
+            break
+        qtbot.keyClick(focused or view, Qt.Key.Key_Tab)
+    else:
+        raise AssertionError("the shop choice is not reachable by Tab")
+    qtbot.keyClick(focused, Qt.Key.Key_Down)
+    assert view.request().client_code == "ACME"
+
+    # When Acme's shift report is made, it counts Acme's parcel and units only
+    acme = _generated(qtbot, view)
+    assert "client ACME" in view.message()
+    assert "Parcels received 1" in acme and f"Units inspected {units['ACME']}" in acme
+    # and Bolt's KPI report Bolt's one refund
+    view.choose_shop("BOLT")
+    view.choose_kind(ReportKind.KPIS)
+    bolt = _generated(qtbot, view)
+    assert "client BOLT" in bolt and "Refunds made 1" in bolt
+    # and every shop's shift report both parcels
+    view.choose_shop(None)
+    view.choose_kind(ReportKind.SHIFT)
+    everyone = _generated(qtbot, view)
+    assert "Parcels received 2" in everyone
+
+    # And with Acme chosen, Bolt's return is no evidence pack (as if it did not exist)
+    view.choose_shop("ACME")
+    view.choose_kind(ReportKind.EVIDENCE)
+    assert view.fields_shown() == ["Report", "Shop", "Return"]
+    view.set_return_number("RMA-100002")
+    view.generate()
+    qtbot.waitUntil(lambda: "of client ACME" in view.message(), timeout=10_000)

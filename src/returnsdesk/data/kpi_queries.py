@@ -2,11 +2,11 @@
 
 Inspection and refund figures come from the hourly tallies (``data.tally_tables``) for the
 window's whole UTC hours and from the raw rows, grouped by the query that fills the tallies,
-for the minutes at its edges: exact for any window (``report_tallies.covering``, as for the
-other reports). Units ordered and returned are summed from orders and returns (they are
-written by the order-system sync, not by completion, so not tallied); refund findings are read
-from the few rows that record them (rejected refunds, parked events, key replacements,
-re-grades), never by scanning every refund.
+for the minutes at its edges: exact for any window (``tallies.covering``, as for the other
+reports); one client shop's from its own tally rows. Units ordered and returned are summed from
+orders and returns (they are written by the order-system sync, not by completion, so not
+tallied); refund findings are read from the few rows that record them (rejected refunds, parked
+events, key replacements, re-grades), never by scanning every refund.
 """
 
 from __future__ import annotations
@@ -34,8 +34,7 @@ from returnsdesk.data.models import (
     Return,
     ReturnLine,
 )
-from returnsdesk.data.report_tallies import covering
-from returnsdesk.data.tallies import RETURNS, UNITS, Tally
+from returnsdesk.data.tallies import RETURNS, UNITS, Tally, covering
 from returnsdesk.domain.kpis import Finding, KpiCounts
 from returnsdesk.domain.vocabulary import (
     InspectionOutcome,
@@ -70,11 +69,7 @@ class Window:
 
 def _tallied(window: Window, tally: Tally) -> Subquery:
     return covering(
-        tally,
-        start=window.start,
-        end=window.end,
-        station_id=window.station_id,
-        client_code=window.client_code,
+        tally, window.start, window.end, station_id=window.station_id, shop=window.client_code
     )
 
 

@@ -2,8 +2,9 @@
 
 Each ``*_facts`` query groups raw inspections (or refund lines) exactly as its tally table
 does; it fills the tallies when a parcel is completed (``record_tallies``, same transaction),
-back-fills them in migration 0008 (the same SQL, written out there), and gives reports the
-partial hours at the edges of a period.
+back-fills them in migrations 0008 and 0022 (the same SQL, written out there), and gives
+reports the partial hours at the edges of a period. Every row is counted for the client shop of
+its parcel's return (``client_key``), so one shop's figures are read from its own tally rows.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import functools
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -22,11 +24,15 @@ from sqlalchemy import (
     Integer,
     Select,
     String,
+    Subquery,
     Table,
+    and_,
     bindparam,
     cast,
     func,
+    or_,
     select,
+    union_all,
 )
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import ColumnElement, Label
@@ -40,9 +46,11 @@ from returnsdesk.data.models import (
     Product,
     Refund,
     RefundLine,
+    Return,
     ReturnLine,
 )
 from returnsdesk.data.tally_tables import (
+    OWN_SHOP,
     ChecklistTally,
     DeductionTally,
     NoteTally,
@@ -77,12 +85,28 @@ def _text(column: Any) -> ColumnElement[str]:
     return cast(column, String)
 
 
+def client_key() -> ColumnElement[str]:
+    """The tallies' ``client_code`` of a row, in a facts query (which joins the row's parcel's
+    return, if any): the return's shop, or ``OWN_SHOP``. Compared with a code it also keeps
+    SQLite off the shop's index, so a period's rows are read by their time first."""
+    return func.coalesce(col(Return.client_code), OWN_SHOP)
+
+
+def _of_parcel(query: Select[Any], parcel: Any) -> Select[Any]:
+    """``query`` joined to the parcel (by ``parcel``) and its return, when it has one. Left
+    joins: SQLite keeps the written order, starting from the rows the ``where`` picks."""
+    return query.outerjoin(Parcel, col(Parcel.id) == parcel).outerjoin(
+        Return, col(Return.id) == col(Parcel.return_id)
+    )
+
+
 def unit_facts(where: ColumnElement[bool]) -> Select[Any]:
     """Rows shaped like ``unit_tallies`` for the inspections matching ``where``."""
     hour = hour_start(col(Inspection.finished_at))
     keys: tuple[Label[Any], ...] = (
         hour.label("hour"),
         col(Inspection.station_id).label("station_id"),
+        client_key().label("client_code"),
         _text(col(Inspection.outcome)).label("outcome"),
         func.coalesce(col(Inspection.grade), "").label("grade"),
         func.coalesce(col(ReturnLine.reason_code), "").label("reason_code"),
@@ -90,13 +114,13 @@ def unit_facts(where: ColumnElement[bool]) -> Select[Any]:
         _text(col(Inspection.flags)).label("flags"),
         func.coalesce(col(Product.currency), "").label("currency"),
     )
+    query = select(
+        *keys,
+        func.count().label("units"),
+        func.coalesce(func.sum(col(Product.unit_value)), Decimal(0)).label("resale_value"),
+    ).select_from(Inspection)
     return (
-        select(
-            *keys,
-            func.count().label("units"),
-            func.coalesce(func.sum(col(Product.unit_value)), Decimal(0)).label("resale_value"),
-        )
-        .select_from(Inspection)
+        _of_parcel(query, col(Inspection.parcel_id))
         .outerjoin(ReturnLine, col(ReturnLine.id) == col(Inspection.return_line_id))
         .outerjoin(
             DispositionDecision, col(DispositionDecision.inspection_id) == col(Inspection.id)
@@ -112,12 +136,13 @@ def checklist_facts(where: ColumnElement[bool]) -> Select[Any]:
     keys: tuple[Label[Any], ...] = (
         hour_start(col(Inspection.finished_at)).label("hour"),
         col(Inspection.station_id).label("station_id"),
+        client_key().label("client_code"),
         col(Product.category).label("category"),
         _text(col(Inspection.checklist)).label("answers"),
     )
+    query = select(*keys, func.count().label("units")).select_from(Inspection)
     return (
-        select(*keys, func.count().label("units"))
-        .select_from(Inspection)
+        _of_parcel(query, col(Inspection.parcel_id))
         .join(Product, col(Product.id) == col(Inspection.product_id))
         .where(where, col(Inspection.outcome) == InspectionOutcome.INSPECTED)
         .group_by(*(key.element for key in keys))
@@ -137,11 +162,12 @@ def note_facts(where: ColumnElement[bool]) -> Select[Any]:
     keys: tuple[Label[Any], ...] = (
         hour_start(col(Inspection.finished_at)).label("hour"),
         col(Inspection.station_id).label("station_id"),
+        client_key().label("client_code"),
         note_key().label("note"),
     )
+    query = select(*keys, func.count().label("units")).select_from(Inspection)
     return (
-        select(*keys, func.count().label("units"))
-        .select_from(Inspection)
+        _of_parcel(query, col(Inspection.parcel_id))
         .where(where, note_key() != "")
         .group_by(*(key.element for key in keys))
     )
@@ -153,6 +179,7 @@ def deduction_facts(where: ColumnElement[bool]) -> Select[Any]:
     keys: tuple[Label[Any], ...] = (
         hour_start(col(Refund.created_at)).label("hour"),
         col(Parcel.station_id).label("station_id"),
+        client_key().label("client_code"),
         col(RefundLine.deduction_reason).label("reason"),
         col(RefundLine.currency).label("currency"),
     )
@@ -165,6 +192,7 @@ def deduction_facts(where: ColumnElement[bool]) -> Select[Any]:
         .select_from(RefundLine)
         .join(Refund, col(Refund.id) == col(RefundLine.refund_id))
         .join(Parcel, col(Parcel.id) == col(Refund.parcel_id))
+        .outerjoin(Return, col(Return.id) == col(Parcel.return_id))
         .where(where, col(RefundLine.deduction) > Decimal(0))
         .group_by(*(key.element for key in keys))
     )
@@ -219,6 +247,7 @@ def return_facts(where: ColumnElement[bool]) -> Select[Any]:
         select(
             hour_start(col(Refund.created_at)).label("hour"),
             col(Parcel.station_id).label("station_id"),
+            client_key().label("client_code"),
             _whole(elapsed_seconds(col(Parcel.received_at), col(Refund.created_at))).label(
                 "processing"
             ),
@@ -227,17 +256,19 @@ def return_facts(where: ColumnElement[bool]) -> Select[Any]:
         )
         .select_from(Refund)
         .join(Parcel, col(Parcel.id) == col(Refund.parcel_id))
+        .outerjoin(Return, col(Return.id) == col(Parcel.return_id))
         .where(where)
         .subquery()
     )
     return select(
         each.c.hour,
         each.c.station_id,
+        each.c.client_code,
         func.count().label("refunds"),
         func.sum(each.c.processing).label("processing_seconds"),
         func.sum(each.c.inspection).label("inspection_seconds"),
         func.sum(each.c.refurbished).label("refurbished_units"),
-    ).group_by(each.c.hour, each.c.station_id)
+    ).group_by(each.c.hour, each.c.station_id, each.c.client_code)
 
 
 @dataclass(frozen=True)
@@ -279,6 +310,55 @@ RETURNS = Tally(
     col(Parcel.station_id),
 )
 TALLIES = (UNITS, CHECKLISTS, NOTES, DEDUCTIONS, RETURNS)
+
+_HOUR = timedelta(hours=1)
+
+
+def hour_split(
+    start: datetime, end: datetime
+) -> tuple[tuple[datetime, datetime] | None, list[tuple[datetime, datetime]]]:
+    """The whole UTC hours inside [start, end), if any, and the partial ranges left over."""
+    start, end = start.astimezone(UTC), end.astimezone(UTC)
+    first = start.replace(minute=0, second=0, microsecond=0)
+    if first < start:
+        first += _HOUR
+    last = end.replace(minute=0, second=0, microsecond=0)
+    if last <= first:
+        return None, [(start, end)]
+    edges = [(a, b) for a, b in ((start, first), (last, end)) if a < b]
+    return (first, last), edges
+
+
+def covering(
+    tally: Tally,
+    start: datetime,
+    end: datetime,
+    *,
+    station_id: uuid.UUID | None,
+    shop: str | None,
+) -> Subquery:
+    """The tally's rows for [start, end): its whole UTC hours from the table, the minutes at
+    the edges grouped from the raw rows by ``tally.facts`` (same columns: exact for any
+    period). At one station (None: all) and for one shop's key (a client code or
+    ``OWN_SHOP``; None: every shop's rows, which add up to the warehouse's figures)."""
+    hours, edges = hour_split(start, end)
+    table = tally.table
+    parts: list[Select[Any]] = []
+    if hours is not None:
+        rows = [table.c.hour >= hours[0], table.c.hour < hours[1]]
+        if station_id is not None:
+            rows.append(table.c.station_id == station_id)
+        if shop is not None:
+            rows.append(table.c.client_code == shop)
+        parts.append(select(*table.c).where(*rows))
+    if edges:
+        raw = [or_(*(and_(tally.time >= a, tally.time < b) for a, b in edges))]
+        if station_id is not None:
+            raw.append(tally.station == station_id)
+        if shop is not None:
+            raw.append(client_key() == shop)
+        parts.append(tally.facts(and_(*raw)))
+    return parts[0].subquery() if len(parts) == 1 else union_all(*parts).subquery()
 
 
 def record_tallies(connection: Connection, parcel_id: uuid.UUID) -> None:

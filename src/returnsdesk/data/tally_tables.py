@@ -1,11 +1,14 @@
-"""Report tallies: inspections counted per UTC hour and station, kept exact as they are written.
+"""Report tallies: inspections counted per UTC hour, station and client shop, kept exact as they
+are written.
 
 Inspections never change once their parcel is completed, and ``complete_parcel`` is the only
 writer, so it adds each unit to these counts in its own transaction (``data.tallies``) and
 they cannot drift from the rows. A report reads whole hours of its period from here (a few
 hundred rows an hour instead of thousands of inspections) and only the partial hours at its
 edges from ``inspections`` (data/report_tallies.py). Absent values are stored as ``''``
-rather than NULL so that each group is one row under the primary key (NULLs never conflict).
+rather than NULL so that each group is one row under the primary key (NULLs never conflict):
+so is the station's own shop (``returns.client_code`` NULL, and parcels of no return), as
+``OWN_SHOP``. A client shop's report reads its own rows; the warehouse's adds up every shop's.
 """
 
 from __future__ import annotations
@@ -18,12 +21,17 @@ from sqlmodel import Field
 
 from returnsdesk.data.types import ExactDecimal, TableModel, UTCDateTime
 
+# The tallies' key for the station's own shop: client codes are 1 to 40 characters, never ''.
+OWN_SHOP = ""
+
 
 class HourlyTally(TableModel):
-    """The key every tally starts with: an hour and a station."""
+    """The key every tally starts with: an hour, a station and a client shop."""
 
     hour: datetime = Field(sa_type=UTCDateTime, primary_key=True)  # UTC, a whole hour
     station_id: uuid.UUID = Field(primary_key=True)
+    # The parcel's return's client_code; OWN_SHOP for the station's own and unexpected parcels.
+    client_code: str = Field(primary_key=True, max_length=40)
 
 
 class UnitTally(HourlyTally, table=True):

@@ -13,13 +13,14 @@ from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
-from PySide6.QtWidgets import QComboBox, QLabel, QWidget
+from PySide6.QtWidgets import QLabel, QWidget
 
 from returnsdesk.domain.errors import OperatorError
 from returnsdesk.qt.forms.ui_kpi_view import Ui_KpiView
 from returnsdesk.qt.kpi_charts import TrendChart
 from returnsdesk.qt.ops import Op
-from returnsdesk.qt.plain import clipped, set_clipped_text
+from returnsdesk.qt.plain import set_clipped_text
+from returnsdesk.qt.shops import choose_shop, chosen_shop, offer_shops
 from returnsdesk.qt.typography import BODY_PT, HEADING_PT, scaled_font
 from returnsdesk.services.reports import Period, ReportSetup
 from returnsdesk.services.reports.kpis import (
@@ -34,7 +35,6 @@ from returnsdesk.services.station import StationService
 from returnsdesk.station.changes import Changes
 
 log = logging.getLogger(__name__)
-_SHOP_CHARS = 32  # of a shop's name in the KPI tab's shop choice
 
 PERIODS = (("Last 30 days", 30), ("Last 7 days", 7), ("Last 90 days", 90))
 _WATCHED = {"returns", "refunds_waiting", "outbox"}
@@ -95,30 +95,9 @@ class KpiView(QWidget):
         code = service.context.station_code
         ui.stationCombo.addItem(f"This station ({code})", code)
         # A station serving several client shops ([clients]) reads one shop's KPIs on request.
-        self.client_combo = QComboBox(self)
-        # A shop's name from the settings may be any length: the box keeps its width (a
-        # 1,000-character name made the window 10,286 px wide), the name is cut, whole in the
-        # tooltip.
-        self.client_combo.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
-        )
-        self.client_combo.setMinimumContentsLength(_SHOP_CHARS)
-        self.client_combo.addItem("All shops", None)
-        for client_code, client in service.clients.items():
-            name = f"{client.name} ({client_code})"
-            shown = clipped(name, _SHOP_CHARS, tail=len(client_code) + 2)
-            self.client_combo.addItem(shown, client_code)
-            self.client_combo.setItemData(
-                self.client_combo.count() - 1, name, Qt.ItemDataRole.ToolTipRole
-            )
-        shop_label = QLabel("Shop:", self)
-        shop_label.setTextFormat(Qt.TextFormat.PlainText)
-        shop_label.setBuddy(self.client_combo)
-        at = ui.controlsLayout.indexOf(ui.stationCombo) + 1
-        ui.controlsLayout.insertWidget(at, shop_label)
-        ui.controlsLayout.insertWidget(at + 1, self.client_combo)
-        for widget in (shop_label, self.client_combo):
-            widget.setVisible(bool(service.clients))
+        offered = offer_shops(ui.shopCombo, service.clients)
+        for widget in (ui.shopLabel, ui.shopCombo):
+            widget.setVisible(offered)
         definitions = dict(DEFINITIONS)
         self.values: list[QLabel] = []
         self.charts: list[TrendChart] = []
@@ -141,7 +120,7 @@ class KpiView(QWidget):
         ui = self._ui
         ui.periodCombo.currentIndexChanged.connect(lambda _i: self.refresh())
         ui.stationCombo.currentIndexChanged.connect(lambda _i: self.refresh())
-        self.client_combo.currentIndexChanged.connect(lambda _i: self.refresh())
+        ui.shopCombo.currentIndexChanged.connect(lambda _i: self.refresh())
         ui.refreshButton.clicked.connect(self.refresh)
         refresh = QShortcut(QKeySequence("F5"), self)
         refresh.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -171,7 +150,7 @@ class KpiView(QWidget):
         self._reading = True
         days = int(self._ui.periodCombo.currentData())
         station = self._ui.stationCombo.currentData()
-        client = self.client_combo.currentData()
+        client = chosen_shop(self._ui.shopCombo)
         setup = self._setup
         period = Period.last_days(days, self._service.clock(), setup.zone)
         database = self._service.database
@@ -180,6 +159,15 @@ class KpiView(QWidget):
         Op(lambda: read_kpis(database, period, station, setup, client), owner=self).on_success(
             self._show
         ).on_failure(self._failed).start()
+
+    def shops_offered(self) -> list[str]:
+        """The shop choice as shown (empty when the station serves one shop)."""
+        combo = self._ui.shopCombo
+        return [combo.itemText(i) for i in range(combo.count())] if combo.isVisibleTo(self) else []
+
+    def choose_shop(self, client_code: str | None) -> None:
+        """Show one client shop's KPIs (None: every shop's), as picked in the shop list."""
+        choose_shop(self._ui.shopCombo, client_code)
 
     def message(self) -> str:
         """What the tab says above the figures: the period shown, or why it could not."""
@@ -199,7 +187,7 @@ class KpiView(QWidget):
         ):
             self.values[index].setText(show(data.total))
             self.charts[index].set_points(labels, [_point(value, week) for week in data.weeks])
-        shop = f" · {self.client_combo.currentText()}" if self.client_combo.currentData() else ""
+        shop = f" · {self._ui.shopCombo.currentText()}" if chosen_shop(self._ui.shopCombo) else ""
         set_clipped_text(
             self._ui.message, f"{data.period_label} · {data.station}{shop}", _MESSAGE_CHARS
         )

@@ -1,5 +1,8 @@
 """Reports for shift leads: choose a report and its period, preview the PDF, print, save, CSV.
 
+A station serving client shops ([clients]) also offers a shop: every report then holds that
+shop's returns only (an evidence pack refuses another shop's return).
+
 Generation runs off the GUI thread with progress; so do printing and writing files. Keys:
 Enter generates, Ctrl+P prints, Ctrl+S saves the PDF, Ctrl+E exports the tables as CSV;
 arrows and Tab move through the choices.
@@ -23,6 +26,7 @@ from returnsdesk.qt.forms.ui_reports_view import Ui_ReportsView
 from returnsdesk.qt.ops import Op
 from returnsdesk.qt.pdf_preview import print_pdf
 from returnsdesk.qt.plain import set_clipped_text
+from returnsdesk.qt.shops import choose_shop, chosen_shop, offer_shops
 from returnsdesk.qt.typography import BODY_PT, scaled_font
 from returnsdesk.services.reports import Period, ReportKind, ReportRequest, ReportSetup
 from returnsdesk.services.station import StationService
@@ -84,6 +88,7 @@ class ReportsView(QWidget):
         ui.stationCombo.addItem(
             f"This station ({service.context.station_code})", service.context.station_code
         )
+        self._offers_shops = offer_shops(ui.shopCombo, service.clients)
         # The choices keep to a column; the preview takes the rest of the width.
         ui.side.setMaximumWidth(int(_SIDE_WIDTH * font_scale))
         self._connect_signals()
@@ -138,9 +143,19 @@ class ReportsView(QWidget):
             ui.fromLabel,
             ui.toLabel,
             ui.stationLabel,
+            ui.shopLabel,
             ui.returnLabel,
         )
         return [label.text() for label in labels if label.isVisibleTo(self)]
+
+    def shops_offered(self) -> list[str]:
+        """The shop choice as shown (empty when the station serves one shop)."""
+        combo = self._ui.shopCombo
+        return [combo.itemText(i) for i in range(combo.count())] if combo.isVisibleTo(self) else []
+
+    def choose_shop(self, client_code: str | None) -> None:
+        """Reports of one client shop's returns (None: every shop's), as picked in the list."""
+        choose_shop(self._ui.shopCombo, client_code)
 
     def message(self) -> str:
         return self._ui.message.text()
@@ -175,6 +190,7 @@ class ReportsView(QWidget):
             (self._ui.fromEdit, not evidence and period == CUSTOM_RANGE),
             (self._ui.toEdit, not evidence and period == CUSTOM_RANGE),
             (self._ui.stationCombo, not evidence),
+            (self._ui.shopCombo, self._offers_shops),
             (self._ui.rmaEdit, evidence),
         ):
             self._ui.form.setRowVisible(widget, visible)
@@ -184,8 +200,10 @@ class ReportsView(QWidget):
     def request(self) -> ReportRequest:
         """What the form asks for; raises ``ReportRequestError`` with a message to show."""
         kind = self._kind()
+        shop = chosen_shop(self._ui.shopCombo)
         if kind is ReportKind.EVIDENCE:
-            return ReportRequest(kind, rma_number=self._ui.rmaEdit.text().strip().upper())
+            rma_number = self._ui.rmaEdit.text().strip().upper()
+            return ReportRequest(kind, rma_number=rma_number, client_code=shop)
         zone = self._setup.zone
         choice = self._ui.periodCombo.currentText()
         picked = self._ui.dayEdit.date()
@@ -205,7 +223,8 @@ class ReportsView(QWidget):
         else:
             shift = self._setup.shift(choice.removesuffix(" shift"))
             period = Period.shift(day, shift, zone)
-        return ReportRequest(kind, period=period, station_code=self._ui.stationCombo.currentData())
+        station = self._ui.stationCombo.currentData()
+        return ReportRequest(kind, period=period, station_code=station, client_code=shop)
 
     # --- generating, printing, saving -----------------------------------------------------
 

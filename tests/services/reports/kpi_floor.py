@@ -76,7 +76,9 @@ class Builder:
                 session.add(product)
                 self.products[sku] = product.id
 
-    def order(self, placed: datetime, sku: str, quantity: int) -> uuid.UUID:
+    def order(
+        self, placed: datetime, sku: str, quantity: int, client: str | None = None
+    ) -> uuid.UUID:
         order, line = uuid.uuid4(), uuid.uuid4()
         with self.database.session() as session:
             session.add(
@@ -87,6 +89,7 @@ class Builder:
                     customer_email="c@example.com",
                     currency="EUR",
                     placed_at=placed,
+                    client_code=client,
                 )
             )
             session.add(
@@ -119,6 +122,8 @@ class Builder:
         inspections: list[uuid.UUID] = []
         with self.database.session() as session:
             order_id = session.get(OrderLine, line).order_id  # type: ignore[union-attr]
+            order = session.get(Order, order_id)
+            assert order is not None
             session.add(
                 Return(
                     id=return_id,
@@ -129,6 +134,7 @@ class Builder:
                     status=ReturnStatus.COMPLETED,
                     created_at=opened,
                     completed_at=refunded,
+                    client_code=order.client_code,  # a return is its order's shop's
                 )
             )
             session.add(
@@ -235,12 +241,14 @@ class Builder:
             )
 
 
-def hand_built(database: Database) -> None:
-    """The floor test_kpi_report.py describes, on a migrated, empty database."""
+def hand_built(database: Database, *, two_shops: bool = False) -> None:
+    """The floor test_kpi_report.py describes, on a migrated, empty database; ``two_shops``:
+    the 10-unit order of 10 Nov and its returns R3, R5 are client ACME's, the rest BOLT's."""
     floor = Builder(database)
-    o1 = floor.order(at(2, 10), P1, 4)
-    o2 = floor.order(at(3, 10), P2, 6)
-    o3 = floor.order(at(10, 10), P2, 10)
+    acme, bolt = ("ACME", "BOLT") if two_shops else (None, None)
+    o1 = floor.order(at(2, 10), P1, 4, bolt)
+    o2 = floor.order(at(3, 10), P2, 6, bolt)
+    o3 = floor.order(at(10, 10), P2, 10, acme)
     common = {"station": S1}
     floor.completed_return(
         o1, P1, opened=at(4, 9), received=at(5, 9), units=[("A", 6), ("C", 10)],

@@ -37,7 +37,7 @@ from sqlmodel import select
 from returnsdesk.__main__ import main
 from returnsdesk.data.db import Database, make_engine
 from returnsdesk.data.migrations import ensure_schema
-from returnsdesk.data.models import Order, RecoveryCase, Refund, Return
+from returnsdesk.data.models import RecoveryCase, Refund
 from returnsdesk.domain.money import Money
 from returnsdesk.domain.vocabulary import RecoveryResolution
 from returnsdesk.services.reports import Period, ReportKind, ReportRequest, ReportSetup
@@ -238,18 +238,19 @@ def test_refunds_paid_on_receipt_that_inspection_found_too_high_count_against_ac
     assert "Disputed by the customer 1 EUR 5.00" in text
 
 
-def _two_shops(database: Database) -> None:
-    """The 10-unit order of 10 Nov and its returns R3, R5 are Acme's; the rest are Bolt's."""
-    with database.session() as session:
-        for order in session.exec(select(Order)):
-            order.client_code = "ACME" if order.placed_at == at(10, 10) else "BOLT"
-            for return_ in session.exec(select(Return).where(Return.order_id == order.id)):
-                return_.client_code = order.client_code
+@pytest.fixture
+def two_shops(url_on_each_backend: str) -> Iterator[Database]:
+    """The hand-built floor with R3 and R5 (and their order) client ACME's, the rest BOLT's."""
+    database = Database(make_engine(url_on_each_backend))
+    ensure_schema(database.engine)
+    hand_built(database, two_shops=True)
+    yield database
+    database.dispose()
 
 
-def test_a_client_s_kpis_count_only_its_own_sales_returns_and_refunds(database: Database) -> None:
+def test_a_client_s_kpis_count_only_its_own_sales_returns_and_refunds(two_shops: Database) -> None:
     # Given two client shops on the floor: Acme's R3 and R5 (at KPI-02), Bolt's R1, R2, R4
-    _two_shops(database)
+    database = two_shops
 
     # When Acme's KPIs are read
     acme = read_kpis(database, PERIOD, None, SETUP, client_code="ACME").total
@@ -278,4 +279,20 @@ def test_a_client_s_kpis_count_only_its_own_sales_returns_and_refunds(database: 
     assert findings["Rejected by a lead"] == "1"
     assert findings["Sent again under a new key"] == "1"
     assert findings["Refused by the order system (parked)"] == "0"
-    assert "client BOLT" in flat(report.pdf)
+    text = flat(report.pdf)
+    assert "client BOLT" in text
+
+    # and the warehouse's counts are the two shops' added up
+    bolt = read_kpis(database, PERIOD, None, SETUP, client_code="BOLT").total.counts
+    both = read_kpis(database, PERIOD, None, SETUP).total.counts
+    assert bolt.refunds == 3 and acme.counts.refunds + bolt.refunds == both.refunds
+    assert acme.counts.processing_seconds + bolt.processing_seconds == both.processing_seconds
+    assert acme.counts.inspection_seconds + bolt.inspection_seconds == both.inspection_seconds
+    assert (
+        acme.counts.refurbished_on_refunds + bolt.refurbished_on_refunds
+        == both.refurbished_on_refunds
+    )
+    channels = dict(acme.counts.units_by_channel)
+    for channel, units in bolt.units_by_channel.items():
+        channels[channel] = channels.get(channel, 0) + units
+    assert channels == dict(both.units_by_channel)

@@ -1,7 +1,8 @@
 """Report figures from the hourly tallies equal a direct count over the inspections.
 
 The floor is worked through the real station services (each completion writes its tallies),
-over about three hours from 21:00 UTC, so periods can start and end mid-hour.
+over about three hours from 21:00 UTC, so periods can start and end mid-hour; its returns
+belong to two client shops and the station's own.
 """
 
 from __future__ import annotations
@@ -25,14 +26,16 @@ from returnsdesk.data.db import make_engine
 from returnsdesk.data.models import (
     DispositionDecision,
     Inspection,
+    Order,
     Parcel,
     Product,
     Refund,
     RefundLine,
+    Return,
     ReturnLine,
 )
-from returnsdesk.data.report_tallies import hour_split
-from returnsdesk.data.tallies import NOTE_KEY_CHARACTERS
+from returnsdesk.data.tallies import NOTE_KEY_CHARACTERS, hour_split
+from returnsdesk.data.tally_tables import OWN_SHOP
 from returnsdesk.domain.vocabulary import InspectionFlag, InspectionOutcome
 from returnsdesk.services.reports import Period
 from returnsdesk.services.reports.reading import snapshot
@@ -58,8 +61,17 @@ def database_url(url_on_each_backend: str) -> str:
 @pytest.fixture
 def worked(floor: Floor) -> Floor:
     """Thirty returns on two stations over about three hours: grades, failed checklists,
-    notes in mixed case and a long one, an empty box (missing units) and a wrong item."""
+    notes in mixed case and a long one, an empty box (missing units) and a wrong item; the
+    returns (and orders) are client ACME's, BOLT's, the own shop's, ACME's, BOLT's, ..."""
     parcels = floor.summary.parcels
+    with floor.database.session() as session:
+        for index, parcel in enumerate(parcels[:30]):
+            return_ = session.exec(select(Return).where(Return.rma_number == parcel.rma_number))
+            owner = return_.one()
+            owner.client_code = SHOPS[index % 5 % 3]
+            order = session.get(Order, owner.order_id)
+            assert order is not None
+            order.client_code = owner.client_code
     for index, parcel in enumerate(parcels[:30]):
         if index == 6:
             floor.work(parcel, empty_box=True)
@@ -77,6 +89,9 @@ def worked(floor: Floor) -> Floor:
             )
     assert floor.clock.now > START + 3 * HOUR  # the periods below have whole hours
     return floor
+
+
+SHOPS = ("ACME", "BOLT", None)
 
 
 @dataclass(frozen=True)
@@ -116,12 +131,20 @@ def from_reports(connection: Connection, scope: q.Scope) -> Figures:
     )
 
 
+def _of_shop(scope: q.Scope, client_code: str | None) -> bool:
+    """Whether a row of a parcel of that shop (a return's client_code) is in the scope."""
+    wanted = scope.client_code
+    return wanted is None or (client_code or OWN_SHOP) == wanted
+
+
 def from_inspections(connection: Connection, scope: q.Scope) -> Figures:
-    """The same figures counted in Python from every inspection and refund line in the scope."""
+    """The same figures counted in Python from every inspection and refund line in the scope
+    (of the scope's shop: a client code, or OWN_SHOP for the station's own returns)."""
     session = Session(bind=connection)
     rows = session.exec(
         select(
             Inspection,
+            col(Return.client_code),
             col(ReturnLine.reason_code),
             col(DispositionDecision.disposition),
             col(Product.category),
@@ -133,17 +156,21 @@ def from_inspections(connection: Connection, scope: q.Scope) -> Figures:
             DispositionDecision, col(DispositionDecision.inspection_id) == col(Inspection.id)
         )
         .outerjoin(Product, col(Product.id) == col(Inspection.product_id))
+        .join(Parcel, col(Parcel.id) == col(Inspection.parcel_id))
+        .outerjoin(Return, col(Return.id) == col(Parcel.return_id))
         .where(scope.when(col(Inspection.finished_at)), scope.at(col(Inspection.station_id)))
     ).all()
     outcomes: Counter[str] = Counter()
     grades: Counter[str] = Counter()
     channel_units: Counter[tuple[str, str]] = Counter()
     channel_value: dict[tuple[str, str], Decimal] = {}
-    flags: Counter[InspectionFlag] = Counter()
+    flags: Counter[InspectionFlag] = Counter(dict.fromkeys(InspectionFlag, 0))
     stated: Counter[tuple[str, str]] = Counter()
     checklist: Counter[tuple[str, str, bool]] = Counter()
     notes: Counter[str] = Counter()
-    for inspection, reason, disposition, category, currency, value in rows:
+    for inspection, shop, reason, disposition, category, currency, value in rows:
+        if not _of_shop(scope, shop):
+            continue
         outcomes[inspection.outcome] += 1
         inspected = inspection.outcome == InspectionOutcome.INSPECTED
         grade = inspection.grade or "?"
@@ -164,13 +191,14 @@ def from_inspections(connection: Connection, scope: q.Scope) -> Figures:
             notes[note] += 1
     deducted: Counter[tuple[str, str]] = Counter()
     deducted_value: dict[tuple[str, str], Decimal] = {}
-    for line in session.exec(
-        select(RefundLine)
+    for line, shop in session.exec(
+        select(RefundLine, col(Return.client_code))
         .join(Refund, col(Refund.id) == col(RefundLine.refund_id))
         .join(Parcel, col(Parcel.id) == col(Refund.parcel_id))
+        .outerjoin(Return, col(Return.id) == col(Parcel.return_id))
         .where(scope.when(col(Refund.created_at)), scope.at(col(Parcel.station_id)))
     ):
-        if line.deduction > 0:
+        if line.deduction > 0 and _of_shop(scope, shop):
             key = (line.deduction_reason, line.currency)
             deducted[key] += 1
             deducted_value[key] = deducted_value.get(key, Decimal(0)) + line.deduction
@@ -194,23 +222,51 @@ PERIODS = {
 }
 
 
+@pytest.mark.parametrize("shop", [None, "ACME", OWN_SHOP], ids=["all shops", "ACME", "own"])
 @pytest.mark.parametrize("station", [None, "STATION-02"])
 @pytest.mark.parametrize("period", PERIODS, ids=str)
 def test_tallied_figures_equal_a_count_of_the_inspections(
-    worked: Floor, period: str, station: str | None
+    worked: Floor, period: str, station: str | None, shop: str | None
 ) -> None:
     start, end = PERIODS[period]
     with snapshot(worked.database) as connection:
-        scope = resolve_scope(connection, Period(start, end, period), station)
+        # (The own shop's tally rows are read by their key, OWN_SHOP, as a client's by its code.)
+        scope = resolve_scope(connection, Period(start, end, period), station, shop)
         tallied = from_reports(connection, scope)
         counted = from_inspections(connection, scope)
     assert tallied == counted
-    assert sum(tallied.units) > 0  # each period holds inspections, or the test proves little
-    if period == "whole hours" and station is None:
+    if station is None or shop is None:  # it holds inspections, or the test proves little
+        assert sum(tallied.units) > 0
+    if period == "whole hours" and station is None and shop is None:
         assert tallied.units[1] > 0 and tallied.flags[InspectionFlag.WRONG_ITEM] > 0
         assert tallied.notes[0][0] == "scuffed sole"
         assert "seam split " + "x" * (NOTE_KEY_CHARACTERS - 11) in dict(tallied.notes)
         assert tallied.deductions
+
+
+@pytest.mark.parametrize("period", PERIODS, ids=str)
+def test_the_warehouse_s_figures_are_the_sum_of_each_shop_s(worked: Floor, period: str) -> None:
+    start, end = PERIODS[period]
+    with snapshot(worked.database) as connection:
+        figures = {
+            shop: from_reports(
+                connection, q.resolve_scope(connection, Period(start, end, period), None, shop)
+            )
+            for shop in (None, "ACME", "BOLT", OWN_SHOP)
+        }
+    warehouse = figures.pop(None)
+    assert all(sum(shop.units) > 0 for shop in figures.values())  # every shop has units here
+    assert tuple(map(sum, zip(*(shop.units for shop in figures.values()), strict=True))) == (
+        warehouse.units
+    )
+    grades: Counter[str] = Counter()
+    for shop in figures.values():
+        grades.update(dict(shop.grades))
+    assert sorted(grades.items()) == warehouse.grades
+    noted: Counter[str] = Counter()
+    for shop in figures.values():
+        noted.update(dict(shop.notes))
+    assert noted.most_common(1)[0][1] == warehouse.notes[0][1]
 
 
 def test_a_period_splits_into_whole_utc_hours_and_its_edges() -> None:
@@ -236,21 +292,55 @@ def _tally_rows(database_url: str) -> dict[str, list[tuple[object, ...]]]:
         engine.dispose()
 
 
+# Per tally: how many of its last columns are counts (the rest, from the third, is its key).
+COUNTS = {
+    "unit_tallies": 2,
+    "checklist_tallies": 1,
+    "note_tallies": 1,
+    "deduction_tallies": 2,
+    "return_tallies": 4,
+}
+
+
+def _all_shops(
+    tallies: dict[str, list[tuple[object, ...]]], shop: str | None = None
+) -> dict[str, list[tuple[object, ...]]]:
+    """The rows added up over the client shops (column 3), without it or with ``shop`` there."""
+    merged: dict[str, list[tuple[object, ...]]] = {}
+    for table, rows in tallies.items():
+        n = COUNTS[table]
+        sums: dict[tuple[object, ...], list[object]] = {}
+        for row in rows:
+            key = (*row[:2], *([] if shop is None else [shop]), *row[3:-n])
+            total = sums.setdefault(key, [0] * n)
+            sums[key] = [a + b for a, b in zip(total, row[-n:], strict=True)]  # type: ignore[operator]
+        merged[table] = sorted(((*key, *counts) for key, counts in sums.items()), key=repr)
+    return merged
+
+
+def _sorted(tallies: dict[str, list[tuple[object, ...]]]) -> dict[str, list[tuple[object, ...]]]:
+    return {table: sorted(rows, key=repr) for table, rows in tallies.items()}
+
+
 def test_migration_back_fills_the_tallies_the_stations_wrote(
     worked: Floor, database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Given tallies written by completions, one row per group
+    # Given tallies written by completions for three shops, one row per group
     written = _tally_rows(database_url)
     assert all(written.values())
+    assert {row[2] for row in written["unit_tallies"]} == {"ACME", "BOLT", OWN_SHOP}
     worked.database.dispose()
     ini = Config(str(REPO_ROOT / "alembic.ini"))
     config = Config()
     config.set_main_option("script_location", ini.get_main_option("script_location") or "")
     monkeypatch.setenv("RETURNSDESK_DATABASE_URL", database_url)
-    # When the database goes back to before the tallies and up again
+    # When the database goes back to tallies of every shop together, they count the same
+    command.downgrade(config, "0023")
+    assert _sorted(_tally_rows(database_url)) == _all_shops(written)
+    # and up again, each shop's rows are counted from the stored rows exactly as written
+    command.upgrade(config, "head")
+    assert _sorted(_tally_rows(database_url)) == _sorted(written)
+    # And from before any tally (the shops are gone with 0021's columns: all the own shop's)
     command.downgrade(config, "0007")
     command.upgrade(config, "head")
-    # Then the back-fill counted the stored inspections into exactly the same rows
-    assert {t: sorted(rows, key=repr) for t, rows in _tally_rows(database_url).items()} == {
-        t: sorted(rows, key=repr) for t, rows in written.items()
-    }
+    assert _sorted(_tally_rows(database_url)) == _all_shops(written, OWN_SHOP)

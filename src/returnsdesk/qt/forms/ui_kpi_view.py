@@ -43,6 +43,17 @@ class Ui_KpiView(object):
 
         self.controlsLayout.addWidget(self.stationCombo)
 
+        self.shopLabel = QLabel(KpiView)
+        self.shopLabel.setObjectName(u"shopLabel")
+        self.shopLabel.setTextFormat(Qt.TextFormat.PlainText)
+
+        self.controlsLayout.addWidget(self.shopLabel)
+
+        self.shopCombo = QComboBox(KpiView)
+        self.shopCombo.setObjectName(u"shopCombo")
+
+        self.controlsLayout.addWidget(self.shopCombo)
+
         self.refreshButton = QPushButton(KpiView)
         self.refreshButton.setObjectName(u"refreshButton")
 
@@ -54,7 +65,7 @@ class Ui_KpiView(object):
 
         self.controlsLayout.addWidget(self.message)
 
-        self.controlsLayout.setStretch(5, 1)
+        self.controlsLayout.setStretch(7, 1)
 
         self.rootLayout.addLayout(self.controlsLayout)
 
@@ -187,8 +198,10 @@ class Ui_KpiView(object):
         self.rootLayout.setStretch(1, 1)
         self.periodLabel.setBuddy(self.periodCombo)
         self.stationLabel.setBuddy(self.stationCombo)
+        self.shopLabel.setBuddy(self.shopCombo)
         QWidget.setTabOrder(self.periodCombo, self.stationCombo)
-        QWidget.setTabOrder(self.stationCombo, self.refreshButton)
+        QWidget.setTabOrder(self.stationCombo, self.shopCombo)
+        QWidget.setTabOrder(self.shopCombo, self.refreshButton)
 
         self.retranslateUi(KpiView)
 
@@ -198,6 +211,7 @@ class Ui_KpiView(object):
     def retranslateUi(self, KpiView):
         self.periodLabel.setText(QCoreApplication.translate("KpiView", u"Period", None))
         self.stationLabel.setText(QCoreApplication.translate("KpiView", u"Stations", None))
+        self.shopLabel.setText(QCoreApplication.translate("KpiView", u"Shop", None))
         self.refreshButton.setText(QCoreApplication.translate("KpiView", u"Refresh (F5)", None))
         self.message.setText("")
         self.message.setAccessibleName(QCoreApplication.translate("KpiView", u"KPI message", None))

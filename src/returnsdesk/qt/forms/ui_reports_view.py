@@ -94,16 +94,27 @@ class Ui_ReportsView(object):
 
         self.form.setWidget(5, QFormLayout.ItemRole.FieldRole, self.stationCombo)
 
+        self.shopLabel = QLabel(self.side)
+        self.shopLabel.setObjectName(u"shopLabel")
+        self.shopLabel.setTextFormat(Qt.TextFormat.PlainText)
+
+        self.form.setWidget(6, QFormLayout.ItemRole.LabelRole, self.shopLabel)
+
+        self.shopCombo = QComboBox(self.side)
+        self.shopCombo.setObjectName(u"shopCombo")
+
+        self.form.setWidget(6, QFormLayout.ItemRole.FieldRole, self.shopCombo)
+
         self.returnLabel = QLabel(self.side)
         self.returnLabel.setObjectName(u"returnLabel")
         self.returnLabel.setTextFormat(Qt.TextFormat.PlainText)
 
-        self.form.setWidget(6, QFormLayout.ItemRole.LabelRole, self.returnLabel)
+        self.form.setWidget(7, QFormLayout.ItemRole.LabelRole, self.returnLabel)
 
         self.rmaEdit = QLineEdit(self.side)
         self.rmaEdit.setObjectName(u"rmaEdit")
 
-        self.form.setWidget(6, QFormLayout.ItemRole.FieldRole, self.rmaEdit)
+        self.form.setWidget(7, QFormLayout.ItemRole.FieldRole, self.rmaEdit)
 
 
         self.controlsLayout.addLayout(self.form)
@@ -161,13 +172,15 @@ class Ui_ReportsView(object):
         self.fromLabel.setBuddy(self.fromEdit)
         self.toLabel.setBuddy(self.toEdit)
         self.stationLabel.setBuddy(self.stationCombo)
+        self.shopLabel.setBuddy(self.shopCombo)
         self.returnLabel.setBuddy(self.rmaEdit)
         QWidget.setTabOrder(self.kindCombo, self.periodCombo)
         QWidget.setTabOrder(self.periodCombo, self.dayEdit)
         QWidget.setTabOrder(self.dayEdit, self.fromEdit)
         QWidget.setTabOrder(self.fromEdit, self.toEdit)
         QWidget.setTabOrder(self.toEdit, self.stationCombo)
-        QWidget.setTabOrder(self.stationCombo, self.rmaEdit)
+        QWidget.setTabOrder(self.stationCombo, self.shopCombo)
+        QWidget.setTabOrder(self.shopCombo, self.rmaEdit)
         QWidget.setTabOrder(self.rmaEdit, self.generateButton)
         QWidget.setTabOrder(self.generateButton, self.printButton)
         QWidget.setTabOrder(self.printButton, self.saveButton)
@@ -188,6 +201,7 @@ class Ui_ReportsView(object):
         self.toLabel.setText(QCoreApplication.translate("ReportsView", u"To", None))
         self.toEdit.setDisplayFormat(QCoreApplication.translate("ReportsView", u"yyyy-MM-dd HH:mm", None))
         self.stationLabel.setText(QCoreApplication.translate("ReportsView", u"Stations", None))
+        self.shopLabel.setText(QCoreApplication.translate("ReportsView", u"Shop", None))
         self.returnLabel.setText(QCoreApplication.translate("ReportsView", u"Return", None))
         self.rmaEdit.setPlaceholderText(QCoreApplication.translate("ReportsView", u"RMA number, e.g. RMA-100001", None))
         self.generateButton.setText(QCoreApplication.translate("ReportsView", u"Generate (Enter)", None))

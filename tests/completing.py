@@ -216,16 +216,21 @@ def hand_to_client(session: Session, rma_number: str, client_code: str) -> Retur
         if line.product_id not in copies:
             product = session.get(Product, line.product_id)
             assert product is not None
-            values = product.model_dump(exclude={"id", "client_code"})
-            copy = copies[line.product_id] = Product(client_code=client_code, **values)
-            session.add(copy)
-            for gtin in session.exec(
-                select(ProductGtin).where(ProductGtin.product_id == product.id)
-            ).all():
-                session.add(
-                    ProductGtin(product_id=copy.id, gtin=gtin.gtin, client_code=client_code)
+            copies[line.product_id] = session.exec(  # by an earlier return of the shop
+                select(Product).where(
+                    Product.client_code == client_code, Product.sku == product.sku
                 )
+            ).first() or _copy_to_shop(session, product, client_code)
         line.product_id = copies[line.product_id].id
         session.add(line)
     session.add_all([return_, order])
     return return_
+
+
+def _copy_to_shop(session: Session, product: Product, client_code: str) -> Product:
+    """The product, with its GTINs, in the client shop's catalogue."""
+    copy = Product(client_code=client_code, **product.model_dump(exclude={"id", "client_code"}))
+    session.add(copy)
+    for gtin in session.exec(select(ProductGtin.gtin).where(ProductGtin.product_id == product.id)):
+        session.add(ProductGtin(product_id=copy.id, gtin=gtin, client_code=client_code))
+    return copy

@@ -11,7 +11,7 @@ from sqlmodel import col, select
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
-from completing import complete_parcel, demo_parcel, station_service
+from completing import complete_parcel, demo_parcel, hand_to_client, station_service
 from returnsdesk.data.models import Order, OrderLine, Parcel, Refund, Return, ReturnLine
 from returnsdesk.domain.inspection import UnitStep
 from returnsdesk.qt import ops
@@ -142,8 +142,7 @@ def test_a_station_serving_several_shops_shows_one_shop_s_kpis(
     service = station_service(demo_env)
     service.clients = {"ACME": ClientProfile("Acme Outdoor", demo_env.policies, "")}
     with demo_env.database.session() as session:
-        acme = session.exec(select(Return).where(Return.rma_number == "RMA-100002")).one()
-        acme.client_code = "ACME"
+        hand_to_client(session, "RMA-100002", "ACME")
     for rma in ("RMA-100002", "RMA-100005"):
         complete_parcel(service, demo_parcel(demo_env, rma))
     view = KpiView(service, ReportSetup.from_settings())

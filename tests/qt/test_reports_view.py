@@ -7,13 +7,11 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 from pytestqt.qtbot import QtBot
-from sqlmodel import select
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QComboBox, QFileDialog, QLineEdit
 
-from completing import complete_parcel, demo_parcel, station_service
-from returnsdesk.data.models import Order, Return
+from completing import complete_parcel, demo_parcel, hand_to_client, station_service
 from returnsdesk.qt import ops
 from returnsdesk.qt.main_window import MainWindow
 from returnsdesk.qt.reports_view import ReportsView
@@ -113,11 +111,7 @@ def test_an_evidence_pack_for_an_unknown_return_says_so_and_keeps_the_last_repor
 def _belongs_to(env: StationEnvironment, rma: str, client: str) -> None:
     """The return and its order are the client shop's, as its shop's pull tags them."""
     with env.database.session() as session:
-        return_ = session.exec(select(Return).where(Return.rma_number == rma)).one()
-        return_.client_code = client
-        order = session.get(Order, return_.order_id)
-        assert order is not None
-        order.client_code = client
+        hand_to_client(session, rma, client)
 
 
 def _generated(qtbot: QtBot, view: ReportsView) -> str:

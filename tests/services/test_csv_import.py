@@ -69,7 +69,7 @@ def test_the_sample_file_imports_and_its_parcels_scan(database: Database) -> Non
     ]
     with database.session() as session:
         found = intake.find_return(session, classify("JJD000390007827312345", rules=ScanRules()))
-        assert found is not None and found.rma_number == "RMA-200002"
+        assert found is not None and found.return_.rma_number == "RMA-200002"
         # The customer's language and payment method: messages in German, the card's lead time
         orders = {
             o.number: (o.customer_language, o.payment_method) for o in session.exec(select(Order))

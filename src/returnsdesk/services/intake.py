@@ -38,28 +38,29 @@ SEARCH_LIMIT = 200  # as long as the longest field searched (customer names)
 RECEIVED_EVENT = "return.received"
 
 
-def find_return(session: Session, scan: ClassifiedScan) -> Return | None:
-    """The return a parcel scan points at, or None. Orders with several returns prefer open ones.
+def find_return(session: Session, scan: ClassifiedScan) -> returns.ReturnRecord | None:
+    """The return a parcel scan points at, read whole, or None. Orders with several returns
+    prefer open ones.
 
     The return is locked for the rest of the transaction (``data.returns``), so a parcel scan
     reads it once, fresh, and receives it.
     """
     if scan.kind is ScanKind.TRACKING:
-        return returns.return_by_tracking(session, scan.value)
+        return returns.record_by_tracking(session, scan.value)
     if scan.kind is ScanKind.RMA:
-        return returns.return_by_rma(session, scan.value)
+        return returns.record_by_rma(session, scan.value)
     if scan.kind is ScanKind.ORDER:
-        candidates = returns.returns_of_order(session, scan.value)
-        open_ones = [r for r in candidates if r.status is not ReturnStatus.COMPLETED]
-        preferred = open_ones or list(candidates)
+        candidates = returns.records_of_order(session, scan.value)
+        open_ones = [r for r in candidates if r.return_.status is not ReturnStatus.COMPLETED]
+        preferred = open_ones or candidates
         return preferred[0] if preferred else None
     return None
 
 
 def load_return_view(
-    session: Session, return_: Return, *, refunds: RefundPolicy, now: datetime
+    record: returns.ReturnRecord, *, refunds: RefundPolicy, now: datetime
 ) -> ReturnView:
-    order = returns.order_of(session, return_)
+    return_, order = record.return_, record.order
     lines = tuple(
         ExpectedLine(
             line_id=return_line.id,
@@ -76,7 +77,7 @@ def load_return_view(
             serial_numbers=tuple(order_line.serial_numbers),
             weight_grams=product.weight_grams,
         )
-        for return_line, order_line, product in returns.expected_lines(session, return_.id)
+        for return_line, order_line, product in record.lines
     )
     delivered = order.delivered_at
     window = refunds.windows.applying(
@@ -96,7 +97,7 @@ def load_return_view(
         policy_window_days=return_.policy_window_days,
         days_since_delivery=(now - delivered).days if delivered is not None else None,
         currency=order.currency,
-        tracking_numbers=tuple(returns.tracking_numbers(session, return_.id)),
+        tracking_numbers=record.tracking_numbers,
         lines=lines,
         window=window,
         transit_grace_days=refunds.transit_grace_days,

@@ -19,7 +19,6 @@ from sqlmodel import Session
 
 from returnsdesk.data import drafts, refunds, returns
 from returnsdesk.data.db import Database
-from returnsdesk.data.models import Return
 from returnsdesk.domain.clock import Clock
 from returnsdesk.domain.errors import AlreadyCompleted, PrinterUnavailable, WrongStep
 from returnsdesk.domain.inspection import InspectedUnit, ParcelInspection, ScannedProduct
@@ -165,8 +164,8 @@ class StationService:
             found = intake.find_return(session, scan)
             if found is None:
                 return NoReturnFound(scan)
-            if found.status is ReturnStatus.COMPLETED:
-                refunds = self.policies_for(found.client_code).refunds
+            if found.return_.status is ReturnStatus.COMPLETED:
+                refunds = self.policies_for(found.return_.client_code).refunds
                 outcome = history.return_outcome(session, found, refunds=refunds, now=now)
                 return ParcelAlreadyCompleted(replace(outcome, view=self._named(outcome.view)))
             return ParcelOpened(self._receive(session, found, tracking, scan.carrier or "", now))
@@ -180,11 +179,18 @@ class StationService:
             return_ = returns.lock_return(session, return_id)
             if return_ is None:
                 raise WrongStep("That return no longer exists.")
-            return self._receive(session, return_, tracking_number, carrier, now)
+            record = returns.record_of(session, return_)
+            return self._receive(session, record, tracking_number, carrier, now)
 
     def _receive(
-        self, session: Session, return_: Return, tracking_number: str, carrier: str, now: datetime
+        self,
+        session: Session,
+        record: returns.ReturnRecord,
+        tracking_number: str,
+        carrier: str,
+        now: datetime,
     ) -> ReceivedParcel:
+        return_ = record.return_
         parcel_id, resumed = intake.receive_parcel(
             session,
             ctx=self.context,
@@ -198,7 +204,7 @@ class StationService:
         )
         view = self._named(
             intake.load_return_view(
-                session, return_, refunds=self.policies_for(return_.client_code).refunds, now=now
+                record, refunds=self.policies_for(return_.client_code).refunds, now=now
             )
         )
         finished = tuple(drafts.finished_units(session, parcel_id)) if resumed else ()
@@ -239,7 +245,7 @@ class StationService:
                 raise WrongStep("That return no longer exists.")
             outcome = history.return_outcome(
                 session,
-                return_,
+                returns.record_of(session, return_),
                 refunds=self.policies_for(return_.client_code).refunds,
                 now=self.clock(),
             )

@@ -39,7 +39,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 # Not the user's settings, audit key and photos: the bench's own, kept with its databases, as
 # the stations of one warehouse share one audit key (the station processes come here too).
@@ -92,9 +92,7 @@ def lookup(service: StationService, raw: str) -> float:
     try:
         with service.database.session() as session:
             (found,) = intake.find_returns(session, scan)  # one shop's: the seed has no clients
-            intake.load_return_view(
-                session, found, refunds=service.policies.refunds, now=service.clock()
-            )
+            intake.load_return_view(found, refunds=service.policies.refunds, now=service.clock())
             elapsed = time.perf_counter() - started
             raise _TakeBack
     except _TakeBack:
@@ -189,11 +187,17 @@ class TurnWaits:
             self.total += (time.perf_counter() - started) * 1000
 
 
+class Completed(NamedTuple):
+    ms: float  # wall time of ``complete``
+    units: int
+    waited_ms: float  # of which waiting for the write turn
+    cpu_ms: float  # of which this station's own CPU (the rest: the server, the network, turns)
+
+
 def work_return(
     service: StationService, rma: str, gtins: dict[str, str], waits: TurnWaits | None = None
-) -> tuple[float, int, float]:
-    """Scan, inspect every unit, complete: (ms spent in ``complete``, units, ms of that spent
-    waiting for the write turn)."""
+) -> Completed:
+    """Scan, inspect every unit, complete."""
     opened = service.open_parcel(service.classify(rma))
     assert isinstance(opened, ParcelOpened), (rma, opened)
     view = opened.parcel.view
@@ -210,10 +214,14 @@ def work_return(
                 work.answer(True)
             work.accept(now=service.clock())
     waited = waits.total if waits is not None else 0.0
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.thread_time()
     service.complete(opened.parcel.parcel_id, work)
-    elapsed = (time.perf_counter() - started) * 1000
-    return elapsed, len(work.units), (waits.total if waits is not None else 0.0) - waited
+    return Completed(
+        ms=(time.perf_counter() - started) * 1000,
+        units=len(work.units),
+        waited_ms=(waits.total if waits is not None else 0.0) - waited,
+        cpu_ms=(time.thread_time() - cpu) * 1000,
+    )
 
 
 def _station_process(
@@ -224,17 +232,28 @@ def _station_process(
     gtins: dict[str, str],
     start: Any,
     results: Any,
+    pace: float,
 ) -> None:
     database = Database(make_engine(url))
     service = station_service(database, station, operator)
     waits = TurnWaits(database.engine)
+    # Paced: a return begun every ``pace`` seconds at a random moment of its period, so the
+    # stations' completions meet by chance, as inspectors' do, not in lockstep.
+    rng = random.Random(station)
     start.wait()
-    done = [work_return(service, rma, gtins, waits) for rma in rmas]
+    began = time.monotonic()
+    done = []
+    for n, rma in enumerate(rmas):
+        if pace:
+            time.sleep(max(0.0, began + (n + rng.random()) * pace - time.monotonic()))
+        done.append(work_return(service, rma, gtins, waits))
     database.dispose()
     results.put(done)
 
 
-def measure_completions(url: str, database: Database, stations: int, each: int) -> None:
+def measure_completions(
+    url: str, database: Database, stations: int, each: int, pace: float = 0.0
+) -> None:
     rmas = open_rmas(database, stations * each)
     if len(rmas) < stations * each:
         print(f"  only {len(rmas)} open returns left: fill a new database")  # noqa: T201
@@ -253,6 +272,7 @@ def measure_completions(url: str, database: Database, stations: int, each: int) 
                 gtins,
                 start,
                 results,
+                pace,
             ),
         )
         for n in range(stations)
@@ -262,7 +282,7 @@ def measure_completions(url: str, database: Database, stations: int, each: int) 
     time.sleep(5 + stations)  # all signed in and waiting
     began = time.perf_counter()
     start.set()
-    done: list[list[tuple[float, int, float]]] = []
+    done: list[list[Completed]] = []
     while len(done) < len(workers):
         try:
             done.append(results.get(timeout=5))
@@ -273,12 +293,16 @@ def measure_completions(url: str, database: Database, stations: int, each: int) 
     wall = time.perf_counter() - began
     for worker in workers:
         worker.join()
-    times = [ms for each_station in done for ms, _, _ in each_station]
-    units = [n for each_station in done for _, n, _ in each_station]
-    waited = [ms for each_station in done for _, _, ms in each_station]
+    completed = [c for each_station in done for c in each_station]
+    times = [c.ms for c in completed]
+    units = [c.units for c in completed]
+    how = f"each beginning a return every {pace:g} s" if pace else "back to back"
+    waited = percentiles([c.waited_ms for c in completed])
+    cpu = percentiles([c.cpu_ms for c in completed])
     print(  # noqa: T201
-        f"  complete, {stations} stations at once: {percentiles(times)}\n"
-        f"    of which waiting for the write turn: {percentiles(waited)}\n"
+        f"  complete, {stations} stations at once, {how}: {percentiles(times)}\n"
+        f"    of which waiting for the write turn: {waited}\n"
+        f"    of which the station's own CPU:      {cpu}\n"
         f"    {len(times):,} returns of {statistics.mean(units):.1f} units on average"
         f" in {wall:.0f} s ({len(times) / wall:.1f} completions/s with the units' scans)",
         flush=True,
@@ -428,7 +452,7 @@ def run(url: str, args: argparse.Namespace) -> None:
             measure_lookups(service, size, args.lookups)
             measure_floor(database)
         if args.stations:
-            measure_completions(url, database, args.stations, args.completions)
+            measure_completions(url, database, args.stations, args.completions, args.pace)
     finally:
         database.dispose()
     load = " ".join(f"{x:.1f}" for x in os.getloadavg())
@@ -452,6 +476,12 @@ def _args() -> argparse.Namespace:
     parser.add_argument("--lookups", type=int, default=2000, help="per kind of scan")
     parser.add_argument("--stations", type=int, default=0, help="station processes completing")
     parser.add_argument("--completions", type=int, default=40, help="returns per station")
+    parser.add_argument(
+        "--pace",
+        type=float,
+        default=0.0,
+        help="seconds per return at each station (0: back to back, every core busy)",
+    )
     parser.add_argument("--explain", type=Path, help="append the statements' plans to this file")
     return parser.parse_args()
 

@@ -69,7 +69,8 @@ def test_the_sample_file_imports_and_its_parcels_scan(database: Database) -> Non
     ]
     with database.session() as session:
         scan = classify("JJD000390007827312345", rules=ScanRules())
-        assert [r.rma_number for r in intake.find_returns(session, scan)] == ["RMA-200002"]
+        found = intake.find_returns(session, scan)
+        assert [r.return_.rma_number for r in found] == ["RMA-200002"]
         # The customer's language and payment method: messages in German, the card's lead time
         orders = {
             o.number: (o.customer_language, o.payment_method) for o in session.exec(select(Order))

@@ -9,7 +9,8 @@ from typing import Literal
 from sqlmodel import Session
 
 from returnsdesk.data import history as queries
-from returnsdesk.data.models import RefundLine, Return
+from returnsdesk.data import returns
+from returnsdesk.data.models import RefundLine
 from returnsdesk.domain.money import Money
 from returnsdesk.domain.policy import RefundPolicy
 from returnsdesk.services.intake import load_return_view
@@ -17,9 +18,10 @@ from returnsdesk.services.views import HistoryRow, OutcomeUnit, ReturnOutcome
 
 
 def return_outcome(
-    session: Session, return_: Return, *, refunds: RefundPolicy, now: datetime
+    session: Session, record: returns.ReturnRecord, *, refunds: RefundPolicy, now: datetime
 ) -> ReturnOutcome:
-    view = load_return_view(session, return_, refunds=refunds, now=now)
+    return_ = record.return_
+    view = load_return_view(record, refunds=refunds, now=now)
     refund = queries.refund_of(session, return_.id)
     titles = {line.line_id: line.title for line in view.lines}
     refund_lines: dict[uuid.UUID, RefundLine] = {}  # by inspection

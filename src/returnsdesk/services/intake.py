@@ -44,8 +44,9 @@ def find_returns(
     scan: ClassifiedScan,
     *,
     client_codes: Collection[str | None] | None = None,
-) -> list[Return]:
-    """The returns a parcel scan points at: at most one per shop, the station's own first.
+) -> list[returns.ReturnRecord]:
+    """The returns a parcel scan points at, each read whole: at most one per shop, the
+    station's own first.
 
     Order and RMA numbers are each shop's own, so a number two client shops both use finds a
     return of each (the caller asks which, never guesses); ``client_codes`` keeps only those
@@ -56,28 +57,30 @@ def find_returns(
     reads its return once, fresh, and receives it.
     """
     if scan.kind is ScanKind.TRACKING:
-        found = returns.return_by_tracking(session, scan.value)
-        if found is None or (client_codes is not None and found.client_code not in client_codes):
+        found = returns.record_by_tracking(session, scan.value)
+        if found is None or (
+            client_codes is not None and found.return_.client_code not in client_codes
+        ):
             return []
         return [found]
     if scan.kind is ScanKind.RMA:
-        return list(returns.returns_by_rma(session, scan.value, client_codes=client_codes))
+        return returns.records_by_rma(session, scan.value, client_codes=client_codes)
     if scan.kind is ScanKind.ORDER:
-        by_shop: dict[str | None, list[Return]] = {}
-        for candidate in returns.returns_of_order(session, scan.value, client_codes=client_codes):
-            by_shop.setdefault(candidate.client_code, []).append(candidate)
+        by_shop: dict[str | None, list[returns.ReturnRecord]] = {}
+        for candidate in returns.records_of_order(session, scan.value, client_codes=client_codes):
+            by_shop.setdefault(candidate.return_.client_code, []).append(candidate)
         preferred = []
         for candidates in by_shop.values():
-            open_ones = [r for r in candidates if r.status is not ReturnStatus.COMPLETED]
+            open_ones = [r for r in candidates if r.return_.status is not ReturnStatus.COMPLETED]
             preferred.append((open_ones or candidates)[0])
         return preferred
     return []
 
 
 def load_return_view(
-    session: Session, return_: Return, *, refunds: RefundPolicy, now: datetime
+    record: returns.ReturnRecord, *, refunds: RefundPolicy, now: datetime
 ) -> ReturnView:
-    order = returns.order_of(session, return_)
+    return_, order = record.return_, record.order
     lines = tuple(
         ExpectedLine(
             line_id=return_line.id,
@@ -94,7 +97,7 @@ def load_return_view(
             serial_numbers=tuple(order_line.serial_numbers),
             weight_grams=product.weight_grams,
         )
-        for return_line, order_line, product in returns.expected_lines(session, return_.id)
+        for return_line, order_line, product in record.lines
     )
     delivered = order.delivered_at
     window = refunds.windows.applying(
@@ -114,7 +117,7 @@ def load_return_view(
         policy_window_days=return_.policy_window_days,
         days_since_delivery=(now - delivered).days if delivered is not None else None,
         currency=order.currency,
-        tracking_numbers=tuple(returns.tracking_numbers(session, return_.id)),
+        tracking_numbers=record.tracking_numbers,
         lines=lines,
         window=window,
         transit_grace_days=refunds.transit_grace_days,

@@ -19,7 +19,6 @@ from sqlmodel import Session
 
 from returnsdesk.data import drafts, refunds, returns
 from returnsdesk.data.db import Database
-from returnsdesk.data.models import Return
 from returnsdesk.domain.clock import Clock
 from returnsdesk.domain.errors import AlreadyCompleted, PrinterUnavailable, WrongStep
 from returnsdesk.domain.inspection import InspectedUnit, ParcelInspection, ScannedProduct
@@ -188,21 +187,22 @@ class StationService:
             if not candidates:
                 return NoReturnFound(scan)
             if len(candidates) > 1:
-                return WhichShop(scan, tuple(self._option(session, r) for r in candidates))
+                return WhichShop(scan, tuple(self._option(r) for r in candidates))
             found = candidates[0]
-            if found.status is ReturnStatus.COMPLETED:
-                refunds = self.policies_for(found.client_code).refunds
+            if found.return_.status is ReturnStatus.COMPLETED:
+                refunds = self.policies_for(found.return_.client_code).refunds
                 outcome = history.return_outcome(session, found, refunds=refunds, now=now)
                 return ParcelAlreadyCompleted(replace(outcome, view=self._named(outcome.view)))
             return ParcelOpened(self._receive(session, found, tracking, scan.carrier or "", now))
 
-    def _option(self, session: Session, return_: Return) -> ShopOption:
+    def _option(self, record: returns.ReturnRecord) -> ShopOption:
+        return_ = record.return_
         return ShopOption(
             client_code=return_.client_code,
             shop_name=self.shop_name(return_.client_code),
             return_id=return_.id,
             rma_number=return_.rma_number,
-            order_number=returns.order_of(session, return_).number,
+            order_number=record.order.number,
             customer_name=return_.customer_name,
             status=return_.status,
         )
@@ -216,11 +216,18 @@ class StationService:
             return_ = returns.lock_return(session, return_id)
             if return_ is None:
                 raise WrongStep("That return no longer exists.")
-            return self._receive(session, return_, tracking_number, carrier, now)
+            record = returns.record_of(session, return_)
+            return self._receive(session, record, tracking_number, carrier, now)
 
     def _receive(
-        self, session: Session, return_: Return, tracking_number: str, carrier: str, now: datetime
+        self,
+        session: Session,
+        record: returns.ReturnRecord,
+        tracking_number: str,
+        carrier: str,
+        now: datetime,
     ) -> ReceivedParcel:
+        return_ = record.return_
         parcel_id, resumed = intake.receive_parcel(
             session,
             ctx=self.context,
@@ -234,7 +241,7 @@ class StationService:
         )
         view = self._named(
             intake.load_return_view(
-                session, return_, refunds=self.policies_for(return_.client_code).refunds, now=now
+                record, refunds=self.policies_for(return_.client_code).refunds, now=now
             )
         )
         finished = tuple(drafts.finished_units(session, parcel_id)) if resumed else ()
@@ -275,7 +282,7 @@ class StationService:
                 raise WrongStep("That return no longer exists.")
             outcome = history.return_outcome(
                 session,
-                return_,
+                returns.record_of(session, return_),
                 refunds=self.policies_for(return_.client_code).refunds,
                 now=self.clock(),
             )

@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import os
 import random
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -36,20 +34,6 @@ TOKEN_ENV = "RETURNSDESK_TEST_SHOP_TOKEN"
 
 # These tests set up logging, as main does.
 pytestmark = pytest.mark.usefixtures("restore_root_logger")
-
-
-@pytest.fixture
-def fast_dir(tmp_path: Path) -> Iterator[Path]:
-    """tmpfs where there is one: SIGKILL loses nothing that fsync would have kept."""
-    shm = Path("/dev/shm")
-    if not (shm.is_dir() and shutil.disk_usage(shm).free > 256 * 2**20):
-        yield tmp_path
-        return
-    folder = Path(tempfile.mkdtemp(prefix="returnsdesk-kill-", dir=shm))
-    try:
-        yield folder
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 def wait_for(condition: Callable[[], bool], *, timeout: float, what: str) -> None:

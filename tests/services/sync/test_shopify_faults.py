@@ -15,13 +15,11 @@ from __future__ import annotations
 
 import os
 import random
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -37,13 +35,12 @@ from standin_process import (
 )
 
 from returnsdesk.config import MessagesSettings
-from returnsdesk.data.db import Database, make_engine
-from returnsdesk.data.migrations import ensure_schema
+from returnsdesk.data.db import Database
 from returnsdesk.data.models import OutboxEvent
 from returnsdesk.domain.vocabulary import OutboxStatus
-from returnsdesk.services.messages.deliver import MessageConnector
 from returnsdesk.services.sync import Relay, RelayStats, sync_health
 from returnsdesk.services.sync.shopify import ShopifyConnector
+from returnsdesk.services.sync.station_pull import station_connector
 
 TIMEOUT_S = 0.25  # the relay's per-call timeout here; the proxy holds 0.35 s
 EVERY_FAULT = {
@@ -61,28 +58,6 @@ KILLS = 4
 TOKEN_ENV = "RETURNSDESK_TEST_SHOPIFY_TOKEN"
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def fast_dir(tmp_path: Path) -> Iterator[Path]:
-    """tmpfs where there is one (see test_relay.py): one durable commit per call adds up."""
-    shm = Path("/dev/shm")
-    if not (shm.is_dir() and shutil.disk_usage(shm).free > 256 * 2**20):
-        yield tmp_path
-        return
-    folder = Path(tempfile.mkdtemp(prefix="returnsdesk-shopify-", dir=shm))
-    try:
-        yield folder
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-@pytest.fixture
-def database(fast_dir: Path) -> Iterator[Database]:
-    database = Database(make_engine(f"sqlite:///{fast_dir / 'station.sqlite3'}"))
-    ensure_schema(database.engine)
-    yield database
-    database.dispose()
 
 
 class FakeClock:
@@ -132,8 +107,8 @@ def test_returns_reach_the_shopify_stand_in_exactly_once_through_every_fault(
             ) as shopify,
         ):
             # The station's relay: customer messages go through the message deliverer.
-            station = MessageConnector(
-                shopify, database, MessagesSettings(grace_minutes=0), clock=clock
+            station = station_connector(
+                database, {None: shopify}, MessagesSettings(grace_minutes=0), clock=clock
             )
             stats = drain(Relay(database, station, clock=clock, rng=random.Random(7)), clock)
         injected = proxy.injected

@@ -36,7 +36,7 @@ from typing import Any
 from sqlalchemy import exists
 from sqlmodel import col, select
 
-from returnsdesk.config import ClientSettings, MessagesSettings
+from returnsdesk.config import MessagesSettings
 from returnsdesk.data.db import Database
 from returnsdesk.data.models import OutboxEvent, Parcel, Return
 from returnsdesk.domain.clock import Clock, utc_now
@@ -48,7 +48,7 @@ from returnsdesk.services.messages.render import (
     MessageRenderer,
     RenderedMessage,
 )
-from returnsdesk.services.sync.connector import Connector, DeliveryResult, OutboxEventView
+from returnsdesk.services.sync.connector import ClosableConnector, DeliveryResult, OutboxEventView
 
 log = logging.getLogger(__name__)
 
@@ -175,9 +175,13 @@ class NoOrderSystem:
 
 
 class MessageConnector:
+    """Customer messages beside an order-system connector (see the module doc); every other
+    event goes to ``inner`` unchanged. The relay's is built by ``station_connector``
+    (services/sync/station_pull.py)."""
+
     def __init__(
         self,
-        inner: Connector,
+        inner: ClosableConnector,
         database: Database,
         settings: MessagesSettings,
         *,
@@ -200,9 +204,8 @@ class MessageConnector:
         self._sender = sender
         self._clock = clock
 
-    def __getattr__(self, name: str) -> Any:
-        # close(), fetch_return_changes() and the like belong to the order-system connector.
-        return getattr(self._inner, name)
+    def close(self) -> None:
+        self._inner.close()
 
     def deliver(self, event: OutboxEventView) -> DeliveryResult:
         if event.event_type != MESSAGE_EVENT:
@@ -274,27 +277,6 @@ class MessageConnector:
                     )
                 ).one()
             )
-
-
-def shop_messages(
-    inner: Connector,
-    database: Database,
-    settings: MessagesSettings,
-    client: ClientSettings | None,
-    *,
-    order_system: bool = True,
-) -> MessageConnector:
-    """Messages beside ``inner``, for the station's own shop (``client`` None) or a client
-    shop: then from the client's address (if it has one) and in its name."""
-    if client is None:
-        return MessageConnector(inner, database, settings, order_system=order_system)
-    return MessageConnector(
-        inner,
-        database,
-        replace(settings, from_address=client.from_address or settings.from_address),
-        order_system=order_system,
-        sender_name=client.sender_name or client.name,
-    )
 
 
 def _uuid(value: object) -> Any:

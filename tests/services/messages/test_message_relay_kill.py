@@ -37,8 +37,6 @@ KILLS = 3
 TOKEN_ENV = "RETURNSDESK_TEST_SHOP_TOKEN"
 LOGIN = ("station-01", "s3cret smtp")
 
-pytestmark = pytest.mark.usefixtures("restore_root_logger")
-
 
 @pytest.fixture
 def smtp(tmp_path: Path) -> Iterator[SmtpServer]:

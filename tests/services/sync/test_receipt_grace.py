@@ -80,7 +80,9 @@ def relay(demo_env: StationEnvironment, shop: FakeShop, clock: StepClock) -> Ite
 def live_relay(relay: Relay) -> Iterator[Relay]:
     """The relay running on its own thread, as in the station, until the test ends."""
     stop = threading.Event()
-    thread = threading.Thread(target=relay.run_forever, args=(stop,), daemon=True)
+    thread = threading.Thread(
+        target=relay.run_forever, args=(stop,), name="relay-live", daemon=True
+    )
     thread.start()
     yield relay
     stop.set()

@@ -32,10 +32,6 @@ KILLS = 6
 TOKEN_ENV = "RETURNSDESK_TEST_SHOP_TOKEN"
 
 
-# These tests set up logging, as main does.
-pytestmark = pytest.mark.usefixtures("restore_root_logger")
-
-
 def wait_for(condition: Callable[[], bool], *, timeout: float, what: str) -> None:
     deadline = time.monotonic() + timeout
     while not condition():

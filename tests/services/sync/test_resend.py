@@ -191,7 +191,6 @@ def test_no_new_key_when_the_shop_applied_the_old_one_or_does_not_know_it_or_can
         httpx.get(shop.url, timeout=2)
 
 
-@pytest.mark.usefixtures("restore_root_logger")
 def test_a_lead_resends_from_the_command_line(
     database: Database, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -138,7 +138,6 @@ def wait_for(condition: Callable[[], bool], *, timeout: float, what: str) -> Non
         time.sleep(0.02)
 
 
-@pytest.mark.usefixtures("restore_root_logger")
 def test_a_relay_killed_at_random_moments_books_everything_in_shopify_once(
     database: Database, fast_dir: Path, tmp_path: Path
 ) -> None:

@@ -15,9 +15,6 @@ from __future__ import annotations
 
 import os
 import random
-import signal
-import subprocess
-import sys
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -25,6 +22,7 @@ from pathlib import Path
 
 import pytest
 from faulty_proxy import APPLIED_BUT_FAILED, Fault, FaultyProxy
+from relay_process import RelayProcess
 from sqlmodel import select
 from standin_process import (
     NOW,
@@ -151,67 +149,49 @@ def test_a_relay_killed_at_random_moments_books_everything_in_shopify_once(
     with (
         StandinProcess(returns=24, seed=5) as shop,
         FaultyProxy(shop.url, seed=5, weights=weights, slow_s=0.15, hold_s=1.0) as proxy,
-        log_path.open("wb") as log,
+        RelayProcess(
+            log_path,
+            database_url=url,
+            shop_url=proxy.url,
+            token_env=TOKEN_ENV,
+            environment={
+                **os.environ,
+                TOKEN_ENV: TOKEN,
+                "RETURNSDESK_ORDER_SYSTEM_KIND": "shopify",
+            },
+            timeout_s="0.4",
+            lease_s="1",
+            batch="10",
+        ) as relay,
     ):
         # Given twenty-four worked Shopify returns queued at a station set up for Shopify
         pull_and_work_returns(database, shop, seed=5)
-        command = [
-            sys.executable,
-            "-m",
-            "returnsdesk.cli.sync",
-            "--forever",
-            "--database",
-            url,
-            "--url",
-            proxy.url,
-            "--token-env",
-            TOKEN_ENV,
-            "--timeout",
-            "0.4",
-            "--lease-seconds",
-            "1",
-            "--batch",
-            "10",
-        ]
-        environment = {**os.environ, TOKEN_ENV: TOKEN, "RETURNSDESK_ORDER_SYSTEM_KIND": "shopify"}
-        process: subprocess.Popen[bytes] | None = None
 
         def applied() -> int:
             return len(shop.state()["keys"])
 
-        try:
-            # When the relay is killed at seeded moments after the shop applied a mutation,
-            # and restarted: half the kills soon after (inside the held answer), half anywhere
-            for kill in range(KILLS):
-                target = applied() + rng.randint(3, 12)
-                process = subprocess.Popen(command, env=environment, stdout=log, stderr=log)
-                wait_for(
-                    lambda at_least=target: applied() >= at_least,
-                    timeout=60,
-                    what=f"relay run {kill + 1}",
-                )
-                time.sleep(rng.uniform(0.0, 0.05) if kill % 2 == 0 else rng.uniform(0.0, 0.4))
-                process.send_signal(signal.SIGKILL)
-                assert process.wait(timeout=10) == -signal.SIGKILL
-                assert sync_health(database, NOW).pending > 0, "killed too late"
-
-            # And a last run is let finish, then stopped with SIGTERM
-            process = subprocess.Popen(command, env=environment, stdout=log, stderr=log)
+        # When the relay is killed at seeded moments after the shop applied a mutation,
+        # and restarted: half the kills soon after (inside the held answer), half anywhere
+        for kill in range(KILLS):
+            target = applied() + rng.randint(3, 12)
+            relay.start()
             wait_for(
-                lambda: sync_health(database, NOW).pending == 0,
-                timeout=90,
-                what="the queue to drain",
+                lambda at_least=target: applied() >= at_least,
+                timeout=60,
+                what=f"relay run {kill + 1}",
             )
-            process.send_signal(signal.SIGTERM)
-            assert process.wait(timeout=15) == 0
-        except BaseException:
-            log.flush()
-            sys.stderr.write(log_path.read_text(errors="replace")[-4000:])
-            raise
-        finally:
-            if process is not None and process.poll() is None:
-                process.kill()
-                process.wait()
+            time.sleep(rng.uniform(0.0, 0.05) if kill % 2 == 0 else rng.uniform(0.0, 0.4))
+            relay.kill()
+            assert sync_health(database, NOW).pending > 0, "killed too late"
+
+        # And a last run is let finish, then stopped with SIGTERM
+        relay.start()
+        wait_for(
+            lambda: sync_health(database, NOW).pending == 0,
+            timeout=90,
+            what="the queue to drain",
+        )
+        relay.stop()
         state = shop.state()
 
     # Then nothing is pending or parked

@@ -26,7 +26,7 @@ from returnsdesk.services.bootstrap import StationEnvironment
 from returnsdesk.services.demo import DemoParcel
 from returnsdesk.services.operators import sign_in
 from returnsdesk.services.station import ParcelOpened, StationService
-from returnsdesk.services.views import CompletionResult
+from returnsdesk.services.views import CompletionResult, ReceivedParcel
 
 
 def station_service(
@@ -71,7 +71,8 @@ def complete_parcel(
 ) -> CompletionResult:
     """Receive the parcel, inspect every expected unit with ``grade`` and complete it
     (overriding each unit's disposition with ``override``, if given)."""
-    return service.complete(*inspect_parcel(service, parcel, grade=grade, override=override))
+    received, work = inspect_parcel(service, parcel, grade=grade, override=override)
+    return service.complete(received.parcel_id, work)
 
 
 def inspect_parcel(
@@ -80,11 +81,19 @@ def inspect_parcel(
     *,
     grade: str = "2",
     override: Disposition | None = None,
-) -> tuple[uuid.UUID, ParcelInspection]:
-    """``complete_parcel`` up to the completion: the parcel received, every unit inspected."""
+    resume: bool = False,
+) -> tuple[ReceivedParcel, ParcelInspection]:
+    """``complete_parcel`` up to the completion: the parcel received, every unit inspected.
+
+    ``resume``: start from the parcel's stored inspection, as the station does on a scan
+    (``resume_inspection``), instead of a new one."""
     opened = service.open_parcel(service.classify(parcel.tracking_number or parcel.rma_number))
     assert isinstance(opened, ParcelOpened), parcel.rma_number
-    work = service.new_inspection(opened.parcel.view)
+    work = (
+        service.resume_inspection(opened.parcel)
+        if resume
+        else service.new_inspection(opened.parcel.view)
+    )
     for item in parcel.items:
         for unit in range(item.quantity):
             product = service.resolve_item(service.classify(item.gtin), opened.parcel.view)
@@ -99,7 +108,7 @@ def inspect_parcel(
                 work.accept(now=service.clock())
             else:
                 work.accept(now=service.clock(), override=override, reason="test override")
-    return opened.parcel.parcel_id, work
+    return opened.parcel, work
 
 
 def with_two_more_grades(policies: Policies) -> Policies:

@@ -7,6 +7,7 @@ import logging
 import os
 import shutil
 import subprocess
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -91,10 +92,37 @@ def _private_dirs(
     monkeypatch.delenv("RETURNSDESK_AUDIT_KEY_FILE", raising=False)
 
 
-@pytest.fixture
+# Threads the station starts (src/ names them: the outbox relay, its parallel workers and the
+# pull "returnsdesk-...", the label printer's worker, the camera's capture) and relays the tests
+# run on threads of their own (named "relay-...").
+_STATION_THREADS = ("returnsdesk-", "relay", "print-worker", "camera-")
+
+
+@pytest.fixture(autouse=True)
+def _no_station_thread_left() -> Iterator[None]:
+    """A station thread a test started has ended when the test ends (its window closed, its
+    relay stopped and joined): one left running keeps working on a database the test has
+    disposed of, against a shop that is gone, and logs into later tests."""
+    before = set(threading.enumerate())
+    yield
+    left = [
+        thread.name
+        for thread in threading.enumerate()
+        if thread not in before and thread.name.startswith(_STATION_THREADS)
+    ]
+    if left:
+        pytest.fail(f"threads left running after the test: {', '.join(sorted(left))}")
+
+
+@pytest.fixture(autouse=True)
 def restore_root_logger() -> Iterator[None]:
-    """For tests that set up logging (``main`` does): put the root logger back as pytest set
-    it, and close the files the test opened."""
+    """Every test leaves the root logger as pytest set it, and closes the files it opened.
+
+    ``main`` of a command sets up logging: a console handler on the ``sys.stderr`` of that
+    moment (capsys's, closed when the test ends) and the level INFO. Left in place, every INFO
+    record of a later test failed on the closed stream ("--- Logging error --- ... I/O
+    operation on closed file"), shown in the suite's output whenever a relay thread logged
+    while pytest's capture was paused between phases."""
     root = logging.getLogger()
     handlers, level = list(root.handlers), root.level
     yield

@@ -31,7 +31,9 @@ from pathlib import Path
 
 import pytest
 
+from returnsdesk.config import load_settings
 from returnsdesk.data.db import make_engine
+from returnsdesk.services.bootstrap import StationEnvironment, open_environment
 
 BINARIES = "/usr/lib/postgresql/*/bin"
 SERVER_USER = "postgres"  # the system user Debian's package creates
@@ -121,6 +123,24 @@ def private_postgres_cluster() -> Iterator[PostgresCluster]:
     it keeps every commit it acknowledged through a crash-like stop."""
     with _cluster(CRASH_SAFE) as cluster:
         yield cluster
+
+
+@pytest.fixture
+def postgres_demo_env(
+    private_postgres_cluster: PostgresCluster, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[StationEnvironment]:
+    """A demo station on a PostgreSQL server of the test's own, which the test may stop and
+    restart (``private_postgres_cluster``)."""
+    # The printable barcode sheet: about 1 s, and tests/services/test_demo.py covers it.
+    monkeypatch.setattr(
+        "returnsdesk.services.demo_sheet.write_demo_sheet", lambda _summary, path: path
+    )
+    settings = load_settings(
+        environ={}, overrides={"database.url": private_postgres_cluster.url("postgres")}
+    )
+    environment = open_environment(settings, demo=True)
+    yield environment
+    environment.database.dispose()
 
 
 @contextmanager

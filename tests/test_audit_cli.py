@@ -17,8 +17,6 @@ from returnsdesk.data import audit_key
 from returnsdesk.data.db import Database, make_engine
 from returnsdesk.data.migrations import ensure_schema
 
-pytestmark = pytest.mark.usefixtures("restore_root_logger")
-
 SRC = Path(returnsdesk.__file__).resolve().parents[1]
 
 

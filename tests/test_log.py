@@ -24,10 +24,6 @@ LINE = re.compile(
 )
 
 
-# These tests set up logging, as main does.
-pytestmark = pytest.mark.usefixtures("restore_root_logger")
-
-
 @pytest.fixture
 def tail_logger() -> Iterator[tuple[logging.Logger, TailHandler]]:
     """A private logger feeding a fresh three-line tail, so tests do not share the app's tail."""

@@ -16,8 +16,6 @@ from returnsdesk.data.db import Database, make_engine
 from returnsdesk.data.models import AuditEntry, Operator
 from returnsdesk.services.operators import LockoutPolicy, SignInFailed, authenticate, sign_in
 
-pytestmark = pytest.mark.usefixtures("restore_root_logger")
-
 
 def run(
     database_url: str, *args: str, stdin: str = "", monkeypatch: pytest.MonkeyPatch

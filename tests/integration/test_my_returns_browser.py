@@ -32,12 +32,12 @@ from returnsdesk.data.models import Operator, OutboxEvent, Return
 from returnsdesk.domain.clock import utc_now
 from returnsdesk.domain.vocabulary import OperatorRole, OutboxStatus, RefundStatus
 from returnsdesk.services.bootstrap import StationEnvironment, open_environment
-from returnsdesk.services.messages.deliver import MessageConnector
 from returnsdesk.services.messages.queue import MESSAGE_EVENT
 from returnsdesk.services.messages.render import MessageRenderer
 from returnsdesk.services.station import ParcelOpened, StationService
 from returnsdesk.services.sync import HttpContractConnector, Relay
 from returnsdesk.services.sync.inbound import Puller
+from returnsdesk.services.sync.station_pull import station_connector
 
 pytestmark = pytest.mark.slow
 
@@ -146,7 +146,7 @@ def test_the_customer_sees_the_timeline_and_refund_date_the_station_worked_out(
         # When the relay has delivered everything, messages included
         relay = Relay(
             station.database,
-            MessageConnector(shop_api, station.database, messages, clock=clock),
+            station_connector(station.database, {None: shop_api}, messages, clock=clock),
             clock=clock,
             max_backoff_s=5,
         )

@@ -22,12 +22,12 @@ from returnsdesk.data.models import Operator, OrderLine, OutboxEvent
 from returnsdesk.domain.clock import utc_now
 from returnsdesk.domain.vocabulary import OperatorRole, OutboxStatus
 from returnsdesk.services.bootstrap import StationEnvironment, open_environment
-from returnsdesk.services.messages.deliver import MessageConnector
 from returnsdesk.services.operators import ensure_station
 from returnsdesk.services.station import ParcelOpened, StationService
 from returnsdesk.services.sync import HttpContractConnector, KeyState, Relay
 from returnsdesk.services.sync.inbound import Puller
 from returnsdesk.services.sync.recovery import ResendRefused, replaced_keys
+from returnsdesk.services.sync.station_pull import station_connector
 from returnsdesk.services.views import StationContext
 
 pytestmark = pytest.mark.slow
@@ -107,7 +107,7 @@ def test_a_refused_refund_fixed_in_oscar_is_resent_by_a_lead_and_booked_once(
         with env.database.session() as session:
             shoe_ref = session.exec(select(OrderLine).where(OrderLine.sku == SHOE)).one().line_ref
         # The station's relay: customer messages go through the message deliverer.
-        messages = MessageConnector(shop, env.database, MessagesSettings(grace_minutes=0))
+        messages = station_connector(env.database, {None: shop}, MessagesSettings(grace_minutes=0))
         relay = Relay(env.database, messages, rng=random.Random(1))
 
         # Given the shop's staff took the shoe off the return by mistake, after the pull

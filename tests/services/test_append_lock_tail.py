@@ -199,8 +199,8 @@ def test_a_completion_about_to_commit_does_not_hold_back_another_station(
     station_a = station_service(env_a, operator_code="OP-0001", station_code="STATION-01")
     station_b = station_service(env_b, operator_code="OP-0002", station_code="STATION-02")
     parcel_a, parcel_b = _two_parcels(env_a)
-    work_a = inspect_parcel(station_a, parcel_a)
-    work_b = inspect_parcel(station_b, parcel_b)
+    received_a, work_a = inspect_parcel(station_a, parcel_a)
+    received_b, work_b = inspect_parcel(station_b, parcel_b)
     with env_a.database.read() as session:  # the receipts' events
         received = session.exec(select(func.max(col(OutboxEvent.sequence)))).one() or 0
     at_commit, carry_on = threading.Event(), threading.Event()
@@ -215,7 +215,7 @@ def test_a_completion_about_to_commit_does_not_hold_back_another_station(
 
     def complete_a() -> None:
         try:
-            outcome.append(station_a.complete(*work_a))
+            outcome.append(station_a.complete(received_a.parcel_id, work_a))
         except BaseException as exc:  # noqa: BLE001 - asserted below
             outcome.append(exc)
 
@@ -228,7 +228,7 @@ def test_a_completion_about_to_commit_does_not_hold_back_another_station(
         # Then it holds no advisory lock
         assert _advisory_locks_held(env_b.database) == 0
         # And station B completes meanwhile without waiting for a lock
-        result_b = station_b.complete(*work_b)
+        result_b = station_b.complete(received_b.parcel_id, work_b)
     finally:
         carry_on.set()
         thread.join(timeout=60)

@@ -4,35 +4,13 @@ nothing written again; any other completion of the return is refused, as before.
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from sqlmodel import col, func, select
 
-from completing import station_service, three_unit_parcel
+from completing import inspect_parcel, station_service, three_unit_parcel
 from returnsdesk.data.models import AuditEntry, OutboxEvent, Refund, StockMovement
 from returnsdesk.domain.errors import AlreadyCompleted
-from returnsdesk.domain.inspection import ParcelInspection
 from returnsdesk.services.bootstrap import StationEnvironment
-from returnsdesk.services.demo import DemoParcel
-from returnsdesk.services.station import ParcelOpened, StationService
-
-
-def inspect_all(service: StationService, demo: DemoParcel) -> tuple[Any, ParcelInspection]:
-    opened = service.open_parcel(service.classify(demo.tracking_number))
-    assert isinstance(opened, ParcelOpened)
-    work = service.resume_inspection(opened.parcel)
-    for item in demo.items:
-        for _unit in range(item.quantity):
-            work.begin_unit(
-                service.resolve_item(service.classify(item.gtin), opened.parcel.view),
-                now=service.clock(),
-            )
-            work.grade("2")
-            while work.current is not None and work.current.step.value == "checklist":
-                work.answer(True)
-            work.accept(now=service.clock())
-    return opened.parcel, work
 
 
 def rows(env: StationEnvironment) -> tuple[int, ...]:
@@ -47,7 +25,7 @@ def test_the_same_inspection_completed_again_gets_the_stored_completion(
     demo_env: StationEnvironment,
 ) -> None:
     service = station_service(demo_env)
-    parcel, work = inspect_all(service, three_unit_parcel(demo_env))
+    parcel, work = inspect_parcel(service, three_unit_parcel(demo_env), resume=True)
     first = service.complete(parcel.parcel_id, work)
     written = rows(demo_env)
 
@@ -68,7 +46,7 @@ def test_another_inspection_or_station_completing_it_again_is_refused(
 ) -> None:
     service = station_service(demo_env)
     demo = three_unit_parcel(demo_env)
-    parcel, work = inspect_all(service, demo)
+    parcel, work = inspect_parcel(service, demo, resume=True)
     service.complete(parcel.parcel_id, work)
     other = station_service(demo_env, operator_code="OP-0002", station_code="STATION-02")
     written = rows(demo_env)  # the sign-in at the other station audited

@@ -38,14 +38,6 @@ SAMPLE = Path(__file__).resolve().parents[2] / "docs" / "returns-import-sample.c
 HEADER = SAMPLE.read_text().splitlines()[0]
 
 
-@pytest.fixture
-def database(tmp_path: Path) -> Iterator[Database]:
-    database = Database(make_engine(f"sqlite:///{tmp_path / 'station.sqlite3'}"))
-    ensure_schema(database.engine)
-    yield database
-    database.dispose()
-
-
 def returns_and_lines(database: Database) -> list[tuple[str, str, int]]:
     with database.session() as session:
         rows = session.exec(

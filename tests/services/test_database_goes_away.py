@@ -5,59 +5,22 @@ is unavailable, nothing is half-written, and the same inspection completes once 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from sqlmodel import col, func, select
 
-from completing import station_service, three_unit_parcel
+from completing import inspect_parcel, station_service, three_unit_parcel
 from postgres import PostgresCluster
-from returnsdesk.config import load_settings
 from returnsdesk.data.models import Inspection, OutboxEvent, Parcel, Refund, Return, UnitDraft
 from returnsdesk.domain.errors import DatabaseUnavailable
-from returnsdesk.domain.inspection import ParcelInspection
 from returnsdesk.domain.vocabulary import ParcelStatus, ReturnStatus
 from returnsdesk.services import regrades
-from returnsdesk.services.bootstrap import StationEnvironment, open_environment
-from returnsdesk.services.demo import DemoParcel
-from returnsdesk.services.station import ParcelOpened, StationService
-from returnsdesk.services.views import ReceivedParcel
+from returnsdesk.services.bootstrap import StationEnvironment
 
 pytestmark = pytest.mark.postgres
 
 UNAVAILABLE = r"^Database unavailable \(.+\)\. Nothing of this step was saved.*Retrying"
-
-
-@pytest.fixture
-def env(
-    private_postgres_cluster: PostgresCluster, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[StationEnvironment]:
-    monkeypatch.setattr(
-        "returnsdesk.services.demo_sheet.write_demo_sheet", lambda _summary, path: path
-    )
-    url = private_postgres_cluster.url("postgres")
-    settings = load_settings(environ={}, overrides={"database.url": url})
-    environment = open_environment(settings, demo=True)
-    yield environment
-    environment.database.dispose()
-
-
-def inspect_all(service: StationService, demo: DemoParcel) -> tuple[ReceivedParcel, Any]:
-    opened = service.open_parcel(service.classify(demo.tracking_number or demo.rma_number))
-    assert isinstance(opened, ParcelOpened)
-    work: ParcelInspection = service.new_inspection(opened.parcel.view)
-    for item in demo.items:
-        for _unit in range(item.quantity):
-            work.begin_unit(
-                service.resolve_item(service.classify(item.gtin), opened.parcel.view),
-                now=service.clock(),
-            )
-            work.grade("2")
-            while work.current is not None and work.current.step.value == "checklist":
-                work.answer(True)
-            work.accept(now=service.clock())
-    return opened.parcel, work
 
 
 def written(env: StationEnvironment, rma: str) -> dict[str, Any]:
@@ -77,13 +40,13 @@ def written(env: StationEnvironment, rma: str) -> dict[str, Any]:
 
 
 def test_a_stopped_server_is_an_operator_error_and_the_inspection_completes_once_it_is_back(
-    env: StationEnvironment, private_postgres_cluster: PostgresCluster
+    postgres_demo_env: StationEnvironment, private_postgres_cluster: PostgresCluster
 ) -> None:
-    service = station_service(env)
-    demo = three_unit_parcel(env)
+    service = station_service(postgres_demo_env)
+    demo = three_unit_parcel(postgres_demo_env)
     # Given an inspector has inspected every unit of a parcel
-    parcel, work = inspect_all(service, demo)
-    before = written(env, demo.rma_number)
+    parcel, work = inspect_parcel(service, demo)
+    before = written(postgres_demo_env, demo.rma_number)
     assert before["status"] is ReturnStatus.RECEIVED and before["refunds"] == 0
 
     # When the server stops (for a while) before they complete it
@@ -101,21 +64,21 @@ def test_a_stopped_server_is_an_operator_error_and_the_inspection_completes_once
 
     # And once it is back, the same inspection completes, once
     result = service.complete(parcel.parcel_id, work)
-    after = written(env, demo.rma_number)
+    after = written(postgres_demo_env, demo.rma_number)
     assert after["status"] is ReturnStatus.COMPLETED
     assert (after["refunds"], after["inspections"]) == (1, 3)
     assert result.stock_movements == 3
 
 
 def test_a_server_restarting_mid_completion_leaves_nothing_half_written(
-    env: StationEnvironment,
+    postgres_demo_env: StationEnvironment,
     private_postgres_cluster: PostgresCluster,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    service = station_service(env)
-    demo = three_unit_parcel(env)
-    parcel, work = inspect_all(service, demo)
-    before = written(env, demo.rma_number)
+    service = station_service(postgres_demo_env)
+    demo = three_unit_parcel(postgres_demo_env)
+    parcel, work = inspect_parcel(service, demo)
+    before = written(postgres_demo_env, demo.rma_number)
     queue_regrades = regrades.queue_regrades
 
     def crash_then_continue(session: Any, **kwargs: Any) -> None:
@@ -133,8 +96,8 @@ def test_a_server_restarting_mid_completion_leaves_nothing_half_written(
 
     # Then nothing of it was stored: the return is as it was, the parcel still open, its
     # drafts and events untouched
-    assert written(env, demo.rma_number) == before
-    with env.database.read() as session:
+    assert written(postgres_demo_env, demo.rma_number) == before
+    with postgres_demo_env.database.read() as session:
         stored = session.get(Parcel, parcel.parcel_id)
         assert stored is not None and stored.status is ParcelStatus.OPEN
         assert session.exec(select(func.count()).select_from(UnitDraft)).one() == 0
@@ -142,7 +105,7 @@ def test_a_server_restarting_mid_completion_leaves_nothing_half_written(
     # And the station's next call works at once (the pool replaces the dead connections), and
     # the same inspection completes
     service.complete(parcel.parcel_id, work)
-    after = written(env, demo.rma_number)
+    after = written(postgres_demo_env, demo.rma_number)
     assert (after["status"], after["refunds"], after["inspections"]) == (
         ReturnStatus.COMPLETED,
         1,
@@ -151,13 +114,13 @@ def test_a_server_restarting_mid_completion_leaves_nothing_half_written(
 
 
 def test_a_restart_between_two_steps_goes_unnoticed(
-    env: StationEnvironment, private_postgres_cluster: PostgresCluster
+    postgres_demo_env: StationEnvironment, private_postgres_cluster: PostgresCluster
 ) -> None:
-    service = station_service(env)
-    demo = three_unit_parcel(env)
-    parcel, work = inspect_all(service, demo)
+    service = station_service(postgres_demo_env)
+    demo = three_unit_parcel(postgres_demo_env)
+    parcel, work = inspect_parcel(service, demo)
     # When the server restarts between two of the station's calls
     private_postgres_cluster.restart()
     # Then the next call finds a live connection: no error at all
     service.complete(parcel.parcel_id, work)
-    assert written(env, demo.rma_number)["refunds"] == 1
+    assert written(postgres_demo_env, demo.rma_number)["refunds"] == 1

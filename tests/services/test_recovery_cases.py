@@ -26,8 +26,6 @@ from returnsdesk.services.recovery_cases import (
     open_cases,
 )
 
-pytestmark = pytest.mark.usefixtures("restore_root_logger")
-
 
 def run(
     env: StationEnvironment, *args: str, pin: str = "", monkeypatch: pytest.MonkeyPatch

@@ -20,8 +20,6 @@ from returnsdesk.domain.vocabulary import RefundStatus
 from returnsdesk.services.approvals import pending_refunds
 from returnsdesk.services.bootstrap import StationEnvironment
 
-pytestmark = pytest.mark.usefixtures("restore_root_logger")
-
 
 def run(
     env: StationEnvironment, *args: str, pin: str = "", monkeypatch: pytest.MonkeyPatch

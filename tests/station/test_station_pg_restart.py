@@ -7,7 +7,6 @@ each event once. The station is the Qt-free workflow, driven as the Qt controlle
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -15,30 +14,15 @@ from sqlmodel import col, select
 
 from completing import station_service, three_unit_parcel
 from postgres import PostgresCluster
-from returnsdesk.config import load_settings
 from returnsdesk.data.models import Inspection, OutboxEvent, Parcel, Refund, Return, StockMovement
 from returnsdesk.domain.vocabulary import ReturnStatus
-from returnsdesk.services.bootstrap import StationEnvironment, open_environment
+from returnsdesk.services.bootstrap import StationEnvironment
 from returnsdesk.station.screen import State, Tone
 from workflow_driver import Station, inspect_to_the_last_enter
 
 pytestmark = pytest.mark.postgres
 
 UNREACHABLE = "Database unreachable — your inspection is kept; retrying every"
-
-
-@pytest.fixture
-def env(
-    private_postgres_cluster: PostgresCluster, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[StationEnvironment]:
-    monkeypatch.setattr(
-        "returnsdesk.services.demo_sheet.write_demo_sheet", lambda _summary, path: path
-    )
-    url = private_postgres_cluster.url("postgres")
-    settings = load_settings(environ={}, overrides={"database.url": url})
-    environment = open_environment(settings, demo=True)
-    yield environment
-    environment.database.dispose()
 
 
 def stored(env: StationEnvironment, rma: str) -> dict[str, Any]:
@@ -83,10 +67,10 @@ def assert_completed_once(env: StationEnvironment, rma: str, units: int) -> None
 
 
 def test_a_server_stopped_for_a_while_finds_the_station_waiting_and_completing_once_back(
-    env: StationEnvironment, private_postgres_cluster: PostgresCluster
+    postgres_demo_env: StationEnvironment, private_postgres_cluster: PostgresCluster
 ) -> None:
-    station = Station(station_service(env))
-    parcel = three_unit_parcel(env)
+    station = Station(station_service(postgres_demo_env))
+    parcel = three_unit_parcel(postgres_demo_env)
     inspect_to_the_last_enter(station, parcel)
 
     # When the server stops before the inspector confirms the refund
@@ -109,18 +93,18 @@ def test_a_server_stopped_for_a_while_finds_the_station_waiting_and_completing_o
     screen = station.retry()
     assert screen.state is State.OUTCOME and screen.banner.text.startswith("Done:")
     assert not screen.database_unreachable
-    assert_completed_once(env, parcel.rma_number, 3)
+    assert_completed_once(postgres_demo_env, parcel.rma_number, 3)
 
 
 def test_a_server_restarting_after_the_commit_before_its_answer_refunds_once(
-    env: StationEnvironment,
+    postgres_demo_env: StationEnvironment,
     private_postgres_cluster: PostgresCluster,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    station = Station(station_service(env))
-    parcel = three_unit_parcel(env)
+    station = Station(station_service(postgres_demo_env))
+    parcel = three_unit_parcel(postgres_demo_env)
     inspect_to_the_last_enter(station, parcel)
-    dialect = env.database.engine.dialect
+    dialect = postgres_demo_env.database.engine.dialect
     commit = dialect.do_commit
     lost = []
 
@@ -137,7 +121,7 @@ def test_a_server_restarting_after_the_commit_before_its_answer_refunds_once(
     monkeypatch.setattr(dialect, "do_commit", commit_then_lose_the_answer)
     screen = station.press("Enter")
     assert lost and UNREACHABLE in screen.banner.text
-    assert stored(env, parcel.rma_number)["refunds"] == 1  # it was committed
+    assert stored(postgres_demo_env, parcel.rma_number)["refunds"] == 1  # it was committed
 
     # Then the retry finds this very completion stored and shows it as done: one refund
     screen = station.retry()
@@ -145,4 +129,4 @@ def test_a_server_restarting_after_the_commit_before_its_answer_refunds_once(
     assert screen.banner.text.startswith("Done:")
     result = station.workflow.last_completion
     assert result is not None and result.replayed and result.stock_movements == 3
-    assert_completed_once(env, parcel.rma_number, 3)
+    assert_completed_once(postgres_demo_env, parcel.rma_number, 3)

@@ -54,10 +54,9 @@ from returnsdesk.config import (
 from returnsdesk.data.migrations import ensure_schema
 from returnsdesk.domain.errors import OperatorError, ReturnsDeskError
 from returnsdesk.log import setup_logging
-from returnsdesk.services.messages.deliver import shop_messages
 from returnsdesk.services.sync import HttpContractConnector, Relay, RelayStats
-from returnsdesk.services.sync.clients import ClientRouter, shop_connections
-from returnsdesk.services.sync.connector import Connector, KeyInquiry
+from returnsdesk.services.sync.clients import shop_connections
+from returnsdesk.services.sync.connector import KeyInquiry
 from returnsdesk.services.sync.credentials import (
     DEFAULT_TOKEN_ENV,
     KEYRING_SERVICE,
@@ -68,6 +67,7 @@ from returnsdesk.services.sync.inbound import Puller, ShopPullers
 from returnsdesk.services.sync.recovery import resend_parked
 from returnsdesk.services.sync.relay import parked_events
 from returnsdesk.services.sync.shopify import ShopifyConnector
+from returnsdesk.services.sync.station_pull import station_connector
 
 log = logging.getLogger("returnsdesk.sync")
 
@@ -212,13 +212,9 @@ def main(argv: Sequence[str]) -> int:
         ensure_schema(database.engine)
         # Customer messages are rendered and sent (to the shop or by SMTP) by the same relay;
         # with client shops, each event goes to its own shop only.
-        routes: dict[str | None, Connector] = {
-            shop: shop_messages(connector, database, settings.messages, settings.client(shop))
-            for shop, connector in shops.items()
-        }
         relay = Relay(
             database,
-            routes[None] if list(routes) == [None] else ClientRouter(routes),
+            station_connector(database, shops, settings.messages, clients=settings.clients),
             batch=args.batch,
             lease_s=args.lease_seconds,
             parallel=settings.order_system.parallel_returns,

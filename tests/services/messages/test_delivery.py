@@ -22,11 +22,11 @@ from returnsdesk.data.models import Order, OutboxEvent, Return
 from returnsdesk.domain.vocabulary import OutboxStatus, RefundStatus
 from returnsdesk.services.approvals import authorize_lead, decide_refund
 from returnsdesk.services.bootstrap import StationEnvironment
-from returnsdesk.services.messages.deliver import MessageConnector
 from returnsdesk.services.messages.ledger import list_messages, resend_message
 from returnsdesk.services.messages.queue import MESSAGE_EVENT
 from returnsdesk.services.operators import LockoutPolicy, NotAShiftLead, sign_in
 from returnsdesk.services.sync import HttpContractConnector, Relay, retry_parked
+from returnsdesk.services.sync.station_pull import station_connector
 
 
 class FakeClock:
@@ -52,12 +52,6 @@ def drain(relay: Relay, clock: FakeClock) -> None:
                 return
             clock.now = max(clock.now, due)
     raise AssertionError("the relay did not drain")
-
-
-@pytest.fixture
-def shop() -> Iterator[FakeShop]:
-    with FakeShop() as running:
-        yield running
 
 
 @pytest.fixture
@@ -97,7 +91,7 @@ def relay(
     with HttpContractConnector(shop.url, shop.token, timeout_s=10) as http:
         yield Relay(
             env.database,
-            MessageConnector(http, env.database, settings, clock=clock),
+            station_connector(env.database, {None: http}, settings, clock=clock),
             clock=clock,
             max_backoff_s=60,
         )

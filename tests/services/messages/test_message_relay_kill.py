@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import os
 import random
-import signal
 import subprocess
-import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -22,6 +20,7 @@ from pathlib import Path
 
 import pytest
 from fake_shop import FakeShop
+from relay_process import RelayProcess
 from smtp_server import SmtpServer
 from sqlmodel import col, select
 
@@ -36,8 +35,6 @@ RETURNS = 12  # three messages each
 KILLS = 3
 TOKEN_ENV = "RETURNSDESK_TEST_SHOP_TOKEN"
 LOGIN = ("station-01", "s3cret smtp")
-
-pytestmark = pytest.mark.usefixtures("restore_root_logger")
 
 
 @pytest.fixture
@@ -89,80 +86,56 @@ def test_a_relay_killed_while_mailing_loses_no_message_and_doubles_none_unrecogn
     assert len(queued) >= 3 * RETURNS
     mailbox = smtp.mailbox
     log_path = tmp_path / "relay.log"
-    with FakeShop() as shop, log_path.open("wb") as log:
-        command = [
-            sys.executable,
-            "-m",
-            "returnsdesk.cli.sync",
-            "--forever",
-            "--database",
-            database_url,
-            "--url",
-            shop.url,
-            "--token-env",
-            TOKEN_ENV,
-            "--timeout",
-            "1",
-            "--lease-seconds",
-            "3",
-            "--batch",
-            "10",
-        ]
-        environment = {
-            **os.environ,
-            TOKEN_ENV: shop.token,
-            "RETURNSDESK_MESSAGES_DELIVERY": "smtp",
-            "RETURNSDESK_MESSAGES_GRACE_MINUTES": "0",
-            "RETURNSDESK_MESSAGES_SMTP_HOST": "127.0.0.1",
-            "RETURNSDESK_MESSAGES_SMTP_PORT": str(smtp.port),
-            "RETURNSDESK_MESSAGES_SMTP_CA_FILE": str(smtp.ca_file),
-            "RETURNSDESK_MESSAGES_SMTP_USERNAME": LOGIN[0],
-            "RETURNSDESK_MESSAGES_SMTP_TIMEOUT_S": "1",
-            "RETURNSDESK_MESSAGES_FROM_ADDRESS": "returns@shop.example",
-            SMTP_PASSWORD_ENV: LOGIN[1],
-        }
-
-        def start() -> subprocess.Popen[bytes]:
-            return subprocess.Popen(command, env=environment, stdout=log, stderr=log)
+    with (
+        FakeShop() as shop,
+        RelayProcess(
+            log_path,
+            database_url=database_url,
+            shop_url=shop.url,
+            token_env=TOKEN_ENV,
+            environment={
+                **os.environ,
+                TOKEN_ENV: shop.token,
+                "RETURNSDESK_MESSAGES_DELIVERY": "smtp",
+                "RETURNSDESK_MESSAGES_GRACE_MINUTES": "0",
+                "RETURNSDESK_MESSAGES_SMTP_HOST": "127.0.0.1",
+                "RETURNSDESK_MESSAGES_SMTP_PORT": str(smtp.port),
+                "RETURNSDESK_MESSAGES_SMTP_CA_FILE": str(smtp.ca_file),
+                "RETURNSDESK_MESSAGES_SMTP_USERNAME": LOGIN[0],
+                "RETURNSDESK_MESSAGES_SMTP_TIMEOUT_S": "1",
+                "RETURNSDESK_MESSAGES_FROM_ADDRESS": "returns@shop.example",
+                SMTP_PASSWORD_ENV: LOGIN[1],
+            },
+            timeout_s="1",
+            lease_s="3",
+            batch="10",
+        ) as relay,
+    ):
 
         def pending() -> int:
             return sum(e.status is not OutboxStatus.DELIVERED for e in messages(demo_env))
 
-        process: subprocess.Popen[bytes] | None = None
-        try:
-            # Given the relay is mailing the customers, when it is killed mid-work and restarted
-            for kill in range(KILLS):
-                target = len(mailbox.received) + rng.randint(2, 6)
-                process = start()
-                wait_for(
-                    lambda at_least=target: len(mailbox.received) >= at_least,
-                    relay=process,
-                    timeout=30,
-                    what=f"relay run {kill + 1} to mail",
-                )
-                if kill == 0:
-                    # Once exactly when a message arrived and its "250" is not said yet
-                    wait_for(lambda: mailbox.holding, timeout=10, what="a reply held")
-                else:
-                    time.sleep(rng.uniform(0.0, 0.2))
-                process.send_signal(signal.SIGKILL)
-                assert process.wait(timeout=10) == -signal.SIGKILL
-                assert pending() > 0, "killed too late"
-            # And a last run is let finish, then stopped with SIGTERM
-            process = start()
+        # Given the relay is mailing the customers, when it is killed mid-work and restarted
+        for kill in range(KILLS):
+            target = len(mailbox.received) + rng.randint(2, 6)
+            process = relay.start()
             wait_for(
-                lambda: pending() == 0, timeout=40, what="every message to be sent", relay=process
+                lambda at_least=target: len(mailbox.received) >= at_least,
+                relay=process,
+                timeout=30,
+                what=f"relay run {kill + 1} to mail",
             )
-            process.send_signal(signal.SIGTERM)
-            assert process.wait(timeout=15) == 0
-        except BaseException:
-            log.flush()
-            sys.stderr.write(log_path.read_text(errors="replace")[-4000:])
-            raise
-        finally:
-            if process is not None and process.poll() is None:
-                process.kill()
-                process.wait()
+            if kill == 0:
+                # Once exactly when a message arrived and its "250" is not said yet
+                wait_for(lambda: mailbox.holding, timeout=10, what="a reply held")
+            else:
+                time.sleep(rng.uniform(0.0, 0.2))
+            relay.kill()
+            assert pending() > 0, "killed too late"
+        # And a last run is let finish, then stopped with SIGTERM
+        process = relay.start()
+        wait_for(lambda: pending() == 0, timeout=40, what="every message to be sent", relay=process)
+        relay.stop()
 
     # Then every message arrived, none unknown, each under its event's Message-ID
     keys = {f"<{e.idempotency_key}@shop.example>": e for e in messages(demo_env)}

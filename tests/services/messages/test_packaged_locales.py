@@ -23,11 +23,11 @@ from returnsdesk.config import MessagesSettings
 from returnsdesk.data.models import Order, OutboxEvent, Return
 from returnsdesk.domain.vocabulary import OutboxStatus
 from returnsdesk.services.bootstrap import StationEnvironment
-from returnsdesk.services.messages.deliver import MessageConnector
 from returnsdesk.services.messages.queue import MESSAGE_EVENT
 from returnsdesk.services.messages.render import MessageRenderer
 from returnsdesk.services.station import ParcelOpened
 from returnsdesk.services.sync import HttpContractConnector, Relay
+from returnsdesk.services.sync.station_pull import station_connector
 
 SPEC = Path(__file__).resolve().parents[3] / "packaging" / "returnsdesk.spec"
 AT = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
@@ -131,12 +131,6 @@ def test_every_kept_locale_has_the_data_it_inherits() -> None:
             assert name in kept, f"{name} (a parent) is not kept"
 
 
-@pytest.fixture
-def shop() -> Iterator[FakeShop]:
-    with FakeShop() as running:
-        yield running
-
-
 def test_the_relay_delivers_messages_to_customers_of_any_language(
     packaged_babel: None, demo_env: StationEnvironment, shop: FakeShop
 ) -> None:
@@ -159,8 +153,11 @@ def test_the_relay_delivers_messages_to_customers_of_any_language(
     with HttpContractConnector(shop.url, shop.token, timeout_s=10) as http:
         relay = Relay(
             demo_env.database,
-            MessageConnector(
-                http, demo_env.database, MessagesSettings(grace_minutes=0), clock=service.clock
+            station_connector(
+                demo_env.database,
+                {None: http},
+                MessagesSettings(grace_minutes=0),
+                clock=service.clock,
             ),
             clock=service.clock,
         )

@@ -4,10 +4,8 @@ shop over real HTTP."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from fake_shop import FakeShop
 from sqlmodel import col, select
 
@@ -16,9 +14,9 @@ from returnsdesk.config import MessagesSettings
 from returnsdesk.data.models import OutboxEvent
 from returnsdesk.domain.vocabulary import OutboxStatus
 from returnsdesk.services.bootstrap import StationEnvironment
-from returnsdesk.services.messages.deliver import MessageConnector
 from returnsdesk.services.messages.queue import MESSAGE_EVENT
 from returnsdesk.services.sync import HttpContractConnector, Relay
+from returnsdesk.services.sync.station_pull import station_connector
 from returnsdesk.station.screen import State
 from workflow_driver import Station
 
@@ -31,12 +29,6 @@ class StepClock:
 
     def __call__(self) -> datetime:
         return self.now
-
-
-@pytest.fixture
-def shop() -> Iterator[FakeShop]:
-    with FakeShop() as running:
-        yield running
 
 
 def test_an_undone_receipt_sends_nothing_and_the_next_one_is_announced(
@@ -55,7 +47,7 @@ def test_an_undone_receipt_sends_nothing_and_the_next_one_is_announced(
     with HttpContractConnector(shop.url, shop.token, timeout_s=10) as http:
         relay = Relay(
             demo_env.database,
-            MessageConnector(http, demo_env.database, settings, clock=clock),
+            station_connector(demo_env.database, {None: http}, settings, clock=clock),
             clock=clock,
             max_backoff_s=60,
         )

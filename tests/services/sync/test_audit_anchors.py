@@ -3,31 +3,20 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
 from fake_shop import FakeShop
 from sqlmodel import select
 
 from audit_tampering import drop_append_only_triggers
 from returnsdesk.data import audit_key
-from returnsdesk.data.db import Database, make_engine
-from returnsdesk.data.migrations import ensure_schema
+from returnsdesk.data.db import Database
 from returnsdesk.data.models import OutboxEvent
 from returnsdesk.data.repositories import ANCHOR_EVENT, AUDIT_TRAIL_ID, append_audit
 from returnsdesk.domain.vocabulary import OutboxStatus
 from returnsdesk.services.sync import ContractCall, HttpContractConnector, Relay, plan_call
 from returnsdesk.services.sync.relay import event_view
-
-
-@pytest.fixture
-def database(tmp_path: Path) -> Iterator[Database]:
-    database = Database(make_engine(f"sqlite:///{tmp_path / 'station.sqlite3'}"))
-    ensure_schema(database.engine)
-    yield database
-    database.dispose()
 
 
 def _approve(database: Database) -> None:

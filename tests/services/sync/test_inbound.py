@@ -8,13 +8,11 @@ import re
 import uuid
 from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlmodel import select
 
-from returnsdesk.data.db import Database, make_engine
-from returnsdesk.data.migrations import ensure_schema
+from returnsdesk.data.db import Database
 from returnsdesk.data.models import (
     Operator,
     Order,
@@ -44,14 +42,6 @@ from table_snapshot import table_rows
 SHOE = "4006381333931"
 BOOT = "5901234123457"
 UPS = "1Z999AA10123456784"
-
-
-@pytest.fixture
-def database(tmp_path: Path) -> Iterator[Database]:
-    database = Database(make_engine(f"sqlite:///{tmp_path / 'station.sqlite3'}"))
-    ensure_schema(database.engine)
-    yield database
-    database.dispose()
 
 
 @pytest.fixture

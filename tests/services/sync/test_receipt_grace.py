@@ -22,10 +22,10 @@ from returnsdesk.data.models import AuditEntry, OutboxEvent, Return
 from returnsdesk.domain.policy import AmountByCurrency, InstantRefundRule
 from returnsdesk.domain.vocabulary import OutboxStatus
 from returnsdesk.services.bootstrap import StationEnvironment
-from returnsdesk.services.messages.deliver import MessageConnector
 from returnsdesk.services.operators import sign_in
 from returnsdesk.services.station import ParcelOpened, StationService
 from returnsdesk.services.sync import HttpContractConnector, Relay, sync_health
+from returnsdesk.services.sync.station_pull import station_connector
 from returnsdesk.station.screen import State, Tone
 from workflow_driver import Station
 
@@ -49,12 +49,6 @@ def clock() -> StepClock:
     return StepClock()
 
 
-@pytest.fixture
-def shop() -> Iterator[FakeShop]:
-    with FakeShop() as running:
-        yield running
-
-
 def service(
     env: StationEnvironment, clock: StepClock, *, station_code: str = "STATION-01"
 ) -> StationService:
@@ -75,7 +69,7 @@ def relay(demo_env: StationEnvironment, shop: FakeShop, clock: StepClock) -> Ite
     with HttpContractConnector(shop.url, shop.token, timeout_s=10) as http:
         yield Relay(
             demo_env.database,
-            MessageConnector(http, demo_env.database, MESSAGES, clock=clock),
+            station_connector(demo_env.database, {None: http}, MESSAGES, clock=clock),
             clock=clock,
             max_backoff_s=1,
             idle_poll_s=0.02,
@@ -86,7 +80,9 @@ def relay(demo_env: StationEnvironment, shop: FakeShop, clock: StepClock) -> Ite
 def live_relay(relay: Relay) -> Iterator[Relay]:
     """The relay running on its own thread, as in the station, until the test ends."""
     stop = threading.Event()
-    thread = threading.Thread(target=relay.run_forever, args=(stop,), daemon=True)
+    thread = threading.Thread(
+        target=relay.run_forever, args=(stop,), name="relay-live", daemon=True
+    )
     thread.start()
     yield relay
     stop.set()

@@ -9,12 +9,10 @@ backoff and Retry-After cost no wall time; only the proxy's injected timeouts do
 from __future__ import annotations
 
 import random
-import shutil
-import tempfile
 import threading
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -47,7 +45,6 @@ from returnsdesk.data.models import (
 from returnsdesk.data.repositories import ANCHOR_EVENT, verify_audit_chain
 from returnsdesk.domain.vocabulary import OperatorRole, OutboxStatus, RefundStatus
 from returnsdesk.services.bootstrap import open_environment
-from returnsdesk.services.messages.deliver import MessageConnector
 from returnsdesk.services.operators import ensure_station
 from returnsdesk.services.sync import (
     DeliveryOutcome,
@@ -63,6 +60,7 @@ from returnsdesk.services.sync import (
     retry_parked,
     sync_health,
 )
+from returnsdesk.services.sync.station_pull import station_connector
 from returnsdesk.services.views import StationContext
 
 TIMEOUT_S = 0.1  # the relay's per-call timeout in these tests; the proxy holds 0.15 s
@@ -119,39 +117,6 @@ def relay_parallel(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPat
     assert defaults is not None
     monkeypatch.setitem(defaults, "parallel", request.param)
     return int(request.param)
-
-
-@pytest.fixture
-def fast_dir(tmp_path: Path) -> Iterator[Path]:
-    """A folder for SQLite files, on tmpfs where there is one.
-
-    A durable commit costs 2-6 ms on this disk and the relay makes one per call; the
-    properties under test are about keys and order, not disks (SIGKILL loses nothing on
-    either, see FIELD-NOTES).
-    """
-    shm = Path("/dev/shm")
-    if not (shm.is_dir() and shutil.disk_usage(shm).free > 256 * 2**20):
-        yield tmp_path
-        return
-    folder = Path(tempfile.mkdtemp(prefix="returnsdesk-sync-", dir=shm))
-    try:
-        yield folder
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-@pytest.fixture
-def database(fast_dir: Path) -> Iterator[Database]:
-    database = Database(make_engine(f"sqlite:///{fast_dir / 'station.sqlite3'}"))
-    ensure_schema(database.engine)
-    yield database
-    database.dispose()
-
-
-@pytest.fixture
-def shop() -> Iterator[FakeShop]:
-    with FakeShop() as running:
-        yield running
 
 
 @pytest.fixture
@@ -309,7 +274,9 @@ def test_real_station_events_reach_the_shop_in_order_and_match_its_books(
         # would only be the machine's load, so it is generous)
         with HttpContractConnector(shop.url, shop.token, timeout_s=10) as http:
             recording = RecordingConnector(
-                MessageConnector(http, database, MessagesSettings(grace_minutes=0), clock=clock)
+                station_connector(
+                    database, {None: http}, MessagesSettings(grace_minutes=0), clock=clock
+                )
             )
             stats = drain(Relay(database, recording, clock=clock, rng=random.Random(1)), clock)
 

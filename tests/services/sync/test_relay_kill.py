@@ -11,19 +11,16 @@ from __future__ import annotations
 
 import os
 import random
-import shutil
-import signal
-import subprocess
 import sys
-import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from fake_shop import FakeShop, expected_effects, shop_effects, write_synthetic_returns
 from faulty_proxy import Fault, FaultyProxy
+from relay_process import RelayProcess
 
 from returnsdesk.cli import sync as cli_sync
 from returnsdesk.data.db import Database, make_engine
@@ -32,24 +29,6 @@ from returnsdesk.services.sync import sync_health
 
 KILLS = 6
 TOKEN_ENV = "RETURNSDESK_TEST_SHOP_TOKEN"
-
-
-# These tests set up logging, as main does.
-pytestmark = pytest.mark.usefixtures("restore_root_logger")
-
-
-@pytest.fixture
-def fast_dir(tmp_path: Path) -> Iterator[Path]:
-    """tmpfs where there is one: SIGKILL loses nothing that fsync would have kept."""
-    shm = Path("/dev/shm")
-    if not (shm.is_dir() and shutil.disk_usage(shm).free > 256 * 2**20):
-        yield tmp_path
-        return
-    folder = Path(tempfile.mkdtemp(prefix="returnsdesk-kill-", dir=shm))
-    try:
-        yield folder
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 def wait_for(condition: Callable[[], bool], *, timeout: float, what: str) -> None:
@@ -79,74 +58,48 @@ def test_a_relay_killed_at_random_moments_delivers_everything_exactly_once(
     with (
         FakeShop() as shop,
         FaultyProxy(shop.url, seed=5, weights=weights, slow_s=0.02, hold_s=0.3) as proxy,
-        log_path.open("wb") as log,
+        RelayProcess(
+            log_path,
+            database_url=url,
+            shop_url=proxy.url,
+            token_env=TOKEN_ENV,
+            environment={
+                **os.environ,
+                TOKEN_ENV: shop.token,
+                "RETURNSDESK_ORDER_SYSTEM_PARALLEL_RETURNS": str(parallel_returns),
+            },
+            timeout_s="0.25",
+            lease_s="1",
+            batch="20",
+        ) as relay,
     ):
-        command = [
-            sys.executable,
-            "-m",
-            "returnsdesk.cli.sync",
-            "--forever",
-            "--database",
-            url,
-            "--url",
-            proxy.url,
-            "--token-env",
-            TOKEN_ENV,
-            "--timeout",
-            "0.25",
-            "--lease-seconds",
-            "1",
-            "--batch",
-            "20",
-        ]
-        environment = {
-            **os.environ,
-            TOKEN_ENV: shop.token,
-            "RETURNSDESK_ORDER_SYSTEM_PARALLEL_RETURNS": str(parallel_returns),
-        }
-
-        def start() -> subprocess.Popen[bytes]:
-            return subprocess.Popen(command, env=environment, stdout=log, stderr=log)
-
-        process: subprocess.Popen[bytes] | None = None
 
         def calls() -> int:
             with shop.locked() as state:
                 return len(state.calls)
 
-        try:
-            # When the relay is killed, mid-work, at seeded random moments, and restarted
-            for kill in range(KILLS):
-                target = calls() + rng.randint(10, 40)  # 240 at most: work is left
-                process = start()
-                wait_for(
-                    lambda at_least=target: calls() >= at_least,
-                    timeout=60,
-                    what=f"relay run {kill + 1}",
-                )
-                time.sleep(rng.uniform(0.0, 0.15))
-                process.send_signal(signal.SIGKILL)
-                assert process.wait(timeout=10) == -signal.SIGKILL
-                assert sync_health(database, datetime.now(UTC)).pending > 0, "killed too late"
-
-            # And a last run is let finish, then stopped with SIGTERM
-            process = start()
+        # When the relay is killed, mid-work, at seeded random moments, and restarted
+        for kill in range(KILLS):
+            target = calls() + rng.randint(10, 40)  # 240 at most: work is left
+            relay.start()
             wait_for(
-                lambda: sync_health(database, datetime.now(UTC)).pending == 0,
-                timeout=90,
-                what="the queue to drain",
+                lambda at_least=target: calls() >= at_least,
+                timeout=60,
+                what=f"relay run {kill + 1}",
             )
-            process.send_signal(signal.SIGTERM)
-            # Then it stops cleanly
-            assert process.wait(timeout=15) == 0
-        except BaseException:
-            log.flush()
-            sys.stderr.write(log_path.read_text(errors="replace")[-4000:])
-            raise
-        finally:
-            if process is not None and process.poll() is None:
-                process.kill()
-                process.wait()
+            time.sleep(rng.uniform(0.0, 0.15))
+            relay.kill()
+            assert sync_health(database, datetime.now(UTC)).pending > 0, "killed too late"
+
+        # And a last run is let finish, then stopped with SIGTERM
+        relay.start()
+        wait_for(
+            lambda: sync_health(database, datetime.now(UTC)).pending == 0,
+            timeout=90,
+            what="the queue to drain",
+        )
+        # Then it stops cleanly
+        relay.stop()
 
         # Then nothing is parked, and the shop holds exactly the station's refunds and stock
         health = sync_health(database, datetime.now(UTC))

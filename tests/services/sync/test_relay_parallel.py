@@ -7,17 +7,15 @@ from __future__ import annotations
 import random
 import threading
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from fake_shop import FakeShop, expected_effects, shop_effects, write_synthetic_returns
 from sqlalchemy import event as sa_event
 from sqlmodel import col, select
 
-from returnsdesk.data.db import Database, make_engine
-from returnsdesk.data.migrations import ensure_schema
+from returnsdesk.data.db import Database
 from returnsdesk.data.models import OutboxEvent
 from returnsdesk.domain.vocabulary import OutboxStatus
 from returnsdesk.services.sync import HttpContractConnector, Relay
@@ -70,14 +68,6 @@ class Watching:
         finally:
             with self._lock:
                 self.in_flight -= 1
-
-
-@pytest.fixture
-def database(tmp_path: Path) -> Iterator[Database]:
-    database = Database(make_engine(f"sqlite:///{tmp_path / 'station.sqlite3'}"))
-    ensure_schema(database.engine)
-    yield database
-    database.dispose()
 
 
 def events_of(database: Database) -> list[OutboxEvent]:

@@ -8,8 +8,6 @@ import io
 import random
 import sys
 import uuid
-from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -17,8 +15,7 @@ from fake_shop import FakeShop, write_synthetic_return
 from sqlmodel import col, select
 
 from returnsdesk.cli import sync as cli_sync
-from returnsdesk.data.db import Database, make_engine
-from returnsdesk.data.migrations import ensure_schema
+from returnsdesk.data.db import Database
 from returnsdesk.data.models import AuditEntry, Operator, OutboxEvent, OutboxKeyReplacement
 from returnsdesk.data.repositories import verify_audit_chain
 from returnsdesk.domain.vocabulary import OperatorRole, OutboxStatus
@@ -27,14 +24,6 @@ from returnsdesk.services.sync import HttpContractConnector, Relay
 from returnsdesk.services.sync.recovery import ResendRefused, replaced_keys, resend_parked
 from returnsdesk.services.sync.relay import SyncEventNotParked, SyncNotAllowed
 from returnsdesk.services.views import StationContext
-
-
-@pytest.fixture
-def database(tmp_path: Path) -> Iterator[Database]:
-    database = Database(make_engine(f"sqlite:///{tmp_path / 'station.sqlite3'}"))
-    ensure_schema(database.engine)
-    yield database
-    database.dispose()
 
 
 def people(database: Database) -> tuple[StationContext, StationContext]:
@@ -202,7 +191,6 @@ def test_no_new_key_when_the_shop_applied_the_old_one_or_does_not_know_it_or_can
         httpx.get(shop.url, timeout=2)
 
 
-@pytest.mark.usefixtures("restore_root_logger")
 def test_a_lead_resends_from_the_command_line(
     database: Database, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

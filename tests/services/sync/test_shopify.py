@@ -8,15 +8,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from sqlalchemy import update
 from sqlmodel import select
 
 from returnsdesk.config import MessagesSettings, load_settings
-from returnsdesk.data.db import Database, make_engine
-from returnsdesk.data.migrations import ensure_schema
+from returnsdesk.data.db import Database
 from returnsdesk.data.models import Operator, Order, OutboxEvent, Refund, Return
 from returnsdesk.domain.clock import fixed_clock
 from returnsdesk.domain.errors import ConfigError
@@ -24,7 +22,6 @@ from returnsdesk.domain.policy import load_policies
 from returnsdesk.domain.scanning import ScanRules
 from returnsdesk.domain.vocabulary import OutboxStatus, ReturnStatus
 from returnsdesk.paths import default_policy_dir
-from returnsdesk.services.messages.deliver import MessageConnector
 from returnsdesk.services.operators import sign_in
 from returnsdesk.services.station import ParcelOpened, StationService
 from returnsdesk.services.sync.credentials import DEFAULT_TOKEN_ENV
@@ -38,7 +35,7 @@ from returnsdesk.services.sync.shopify_standin import (
     StandinShop,
     demo_shop,
 )
-from returnsdesk.services.sync.station_pull import station_pull
+from returnsdesk.services.sync.station_pull import station_connector, station_pull
 
 SHOE, BOOT = "4006381333931", "5901234123457"
 UPS = "1Z999AA10123456784"
@@ -90,19 +87,11 @@ def connector(server: StandinServer) -> Iterator[ShopifyConnector]:
         yield shopify
 
 
-@pytest.fixture
-def database(tmp_path: Path) -> Iterator[Database]:
-    database = Database(make_engine(f"sqlite:///{tmp_path / 'station.sqlite3'}"))
-    ensure_schema(database.engine)
-    yield database
-    database.dispose()
-
-
 def relay(database: Database, connector: ShopifyConnector, clock: ManualClock) -> Relay:
     """The station's relay: customer messages through the message deliverer (to the shop,
     which sends its own), everything else to the connector."""
-    messages = MessageConnector(
-        connector, database, MessagesSettings(grace_minutes=0), clock=clock.at
+    messages = station_connector(
+        database, {None: connector}, MessagesSettings(grace_minutes=0), clock=clock.at
     )
     return Relay(database, messages, clock=clock.at, sleep=lambda s: None)
 

@@ -15,18 +15,14 @@ from __future__ import annotations
 
 import os
 import random
-import shutil
-import signal
-import subprocess
-import sys
-import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 from faulty_proxy import APPLIED_BUT_FAILED, Fault, FaultyProxy
+from relay_process import RelayProcess
 from sqlmodel import select
 from standin_process import (
     NOW,
@@ -37,13 +33,12 @@ from standin_process import (
 )
 
 from returnsdesk.config import MessagesSettings
-from returnsdesk.data.db import Database, make_engine
-from returnsdesk.data.migrations import ensure_schema
+from returnsdesk.data.db import Database
 from returnsdesk.data.models import OutboxEvent
 from returnsdesk.domain.vocabulary import OutboxStatus
-from returnsdesk.services.messages.deliver import MessageConnector
 from returnsdesk.services.sync import Relay, RelayStats, sync_health
 from returnsdesk.services.sync.shopify import ShopifyConnector
+from returnsdesk.services.sync.station_pull import station_connector
 
 TIMEOUT_S = 0.25  # the relay's per-call timeout here; the proxy holds 0.35 s
 EVERY_FAULT = {
@@ -61,28 +56,6 @@ KILLS = 4
 TOKEN_ENV = "RETURNSDESK_TEST_SHOPIFY_TOKEN"
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def fast_dir(tmp_path: Path) -> Iterator[Path]:
-    """tmpfs where there is one (see test_relay.py): one durable commit per call adds up."""
-    shm = Path("/dev/shm")
-    if not (shm.is_dir() and shutil.disk_usage(shm).free > 256 * 2**20):
-        yield tmp_path
-        return
-    folder = Path(tempfile.mkdtemp(prefix="returnsdesk-shopify-", dir=shm))
-    try:
-        yield folder
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-@pytest.fixture
-def database(fast_dir: Path) -> Iterator[Database]:
-    database = Database(make_engine(f"sqlite:///{fast_dir / 'station.sqlite3'}"))
-    ensure_schema(database.engine)
-    yield database
-    database.dispose()
 
 
 class FakeClock:
@@ -132,8 +105,8 @@ def test_returns_reach_the_shopify_stand_in_exactly_once_through_every_fault(
             ) as shopify,
         ):
             # The station's relay: customer messages go through the message deliverer.
-            station = MessageConnector(
-                shopify, database, MessagesSettings(grace_minutes=0), clock=clock
+            station = station_connector(
+                database, {None: shopify}, MessagesSettings(grace_minutes=0), clock=clock
             )
             stats = drain(Relay(database, station, clock=clock, rng=random.Random(7)), clock)
         injected = proxy.injected
@@ -163,7 +136,6 @@ def wait_for(condition: Callable[[], bool], *, timeout: float, what: str) -> Non
         time.sleep(0.02)
 
 
-@pytest.mark.usefixtures("restore_root_logger")
 def test_a_relay_killed_at_random_moments_books_everything_in_shopify_once(
     database: Database, fast_dir: Path, tmp_path: Path
 ) -> None:
@@ -177,67 +149,49 @@ def test_a_relay_killed_at_random_moments_books_everything_in_shopify_once(
     with (
         StandinProcess(returns=24, seed=5) as shop,
         FaultyProxy(shop.url, seed=5, weights=weights, slow_s=0.15, hold_s=1.0) as proxy,
-        log_path.open("wb") as log,
+        RelayProcess(
+            log_path,
+            database_url=url,
+            shop_url=proxy.url,
+            token_env=TOKEN_ENV,
+            environment={
+                **os.environ,
+                TOKEN_ENV: TOKEN,
+                "RETURNSDESK_ORDER_SYSTEM_KIND": "shopify",
+            },
+            timeout_s="0.4",
+            lease_s="1",
+            batch="10",
+        ) as relay,
     ):
         # Given twenty-four worked Shopify returns queued at a station set up for Shopify
         pull_and_work_returns(database, shop, seed=5)
-        command = [
-            sys.executable,
-            "-m",
-            "returnsdesk.cli.sync",
-            "--forever",
-            "--database",
-            url,
-            "--url",
-            proxy.url,
-            "--token-env",
-            TOKEN_ENV,
-            "--timeout",
-            "0.4",
-            "--lease-seconds",
-            "1",
-            "--batch",
-            "10",
-        ]
-        environment = {**os.environ, TOKEN_ENV: TOKEN, "RETURNSDESK_ORDER_SYSTEM_KIND": "shopify"}
-        process: subprocess.Popen[bytes] | None = None
 
         def applied() -> int:
             return len(shop.state()["keys"])
 
-        try:
-            # When the relay is killed at seeded moments after the shop applied a mutation,
-            # and restarted: half the kills soon after (inside the held answer), half anywhere
-            for kill in range(KILLS):
-                target = applied() + rng.randint(3, 12)
-                process = subprocess.Popen(command, env=environment, stdout=log, stderr=log)
-                wait_for(
-                    lambda at_least=target: applied() >= at_least,
-                    timeout=60,
-                    what=f"relay run {kill + 1}",
-                )
-                time.sleep(rng.uniform(0.0, 0.05) if kill % 2 == 0 else rng.uniform(0.0, 0.4))
-                process.send_signal(signal.SIGKILL)
-                assert process.wait(timeout=10) == -signal.SIGKILL
-                assert sync_health(database, NOW).pending > 0, "killed too late"
-
-            # And a last run is let finish, then stopped with SIGTERM
-            process = subprocess.Popen(command, env=environment, stdout=log, stderr=log)
+        # When the relay is killed at seeded moments after the shop applied a mutation,
+        # and restarted: half the kills soon after (inside the held answer), half anywhere
+        for kill in range(KILLS):
+            target = applied() + rng.randint(3, 12)
+            relay.start()
             wait_for(
-                lambda: sync_health(database, NOW).pending == 0,
-                timeout=90,
-                what="the queue to drain",
+                lambda at_least=target: applied() >= at_least,
+                timeout=60,
+                what=f"relay run {kill + 1}",
             )
-            process.send_signal(signal.SIGTERM)
-            assert process.wait(timeout=15) == 0
-        except BaseException:
-            log.flush()
-            sys.stderr.write(log_path.read_text(errors="replace")[-4000:])
-            raise
-        finally:
-            if process is not None and process.poll() is None:
-                process.kill()
-                process.wait()
+            time.sleep(rng.uniform(0.0, 0.05) if kill % 2 == 0 else rng.uniform(0.0, 0.4))
+            relay.kill()
+            assert sync_health(database, NOW).pending > 0, "killed too late"
+
+        # And a last run is let finish, then stopped with SIGTERM
+        relay.start()
+        wait_for(
+            lambda: sync_health(database, NOW).pending == 0,
+            timeout=90,
+            what="the queue to drain",
+        )
+        relay.stop()
         state = shop.state()
 
     # Then nothing is pending or parked

@@ -34,7 +34,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from typing import Any
 
-from returnsdesk.config import ClientSettings, MessagesSettings
+from returnsdesk.config import MessagesSettings
 from returnsdesk.data import messages as queries
 from returnsdesk.data.db import Database
 from returnsdesk.domain.clock import Clock, utc_now
@@ -45,7 +45,7 @@ from returnsdesk.services.messages.render import (
     MessageRenderer,
     RenderedMessage,
 )
-from returnsdesk.services.sync.connector import Connector, DeliveryResult, OutboxEventView
+from returnsdesk.services.sync.connector import ClosableConnector, DeliveryResult, OutboxEventView
 
 log = logging.getLogger(__name__)
 
@@ -172,9 +172,13 @@ class NoOrderSystem:
 
 
 class MessageConnector:
+    """Customer messages beside an order-system connector (see the module doc); every other
+    event goes to ``inner`` unchanged. The relay's is built by ``station_connector``
+    (services/sync/station_pull.py)."""
+
     def __init__(
         self,
-        inner: Connector,
+        inner: ClosableConnector,
         database: Database,
         settings: MessagesSettings,
         *,
@@ -197,9 +201,8 @@ class MessageConnector:
         self._sender = sender
         self._clock = clock
 
-    def __getattr__(self, name: str) -> Any:
-        # close(), fetch_return_changes() and the like belong to the order-system connector.
-        return getattr(self._inner, name)
+    def close(self) -> None:
+        self._inner.close()
 
     def deliver(self, event: OutboxEventView) -> DeliveryResult:
         if event.event_type != MESSAGE_EVENT:
@@ -257,27 +260,6 @@ class MessageConnector:
                 parcel_id=_uuid(payload.get("parcel_id")),
                 return_id=_uuid(payload.get("return_id")),
             )
-
-
-def shop_messages(
-    inner: Connector,
-    database: Database,
-    settings: MessagesSettings,
-    client: ClientSettings | None,
-    *,
-    order_system: bool = True,
-) -> MessageConnector:
-    """Messages beside ``inner``, for the station's own shop (``client`` None) or a client
-    shop: then from the client's address (if it has one) and in its name."""
-    if client is None:
-        return MessageConnector(inner, database, settings, order_system=order_system)
-    return MessageConnector(
-        inner,
-        database,
-        replace(settings, from_address=client.from_address or settings.from_address),
-        order_system=order_system,
-        sender_name=client.sender_name or client.name,
-    )
 
 
 def _uuid(value: object) -> uuid.UUID:

@@ -19,7 +19,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from returnsdesk.config import ClientSettings, OrderSystemSettings, Settings, client_token_variable
-from returnsdesk.services.sync.connector import Connector, DeliveryResult, OutboxEventView
+from returnsdesk.services.sync.connector import (
+    ClosableConnector,
+    DeliveryResult,
+    OutboxEventView,
+)
 from returnsdesk.services.sync.credentials import (
     DEFAULT_TOKEN_ENV,
     KEYRING_USER,
@@ -66,7 +70,7 @@ def shop_connections(settings: Settings) -> list[ShopConnection]:
 class ClientRouter:
     """Delivers each event through its own shop's connector only (see the module doc)."""
 
-    def __init__(self, connectors: Mapping[str | None, Connector]) -> None:
+    def __init__(self, connectors: Mapping[str | None, ClosableConnector]) -> None:
         self._connectors = dict(connectors)
 
     def __repr__(self) -> str:
@@ -89,6 +93,4 @@ class ClientRouter:
 
     def close(self) -> None:
         for connector in self._connectors.values():
-            close = getattr(connector, "close", None)
-            if close is not None:
-                close()
+            connector.close()

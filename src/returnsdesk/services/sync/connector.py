@@ -138,6 +138,13 @@ class Connector(Protocol):
     def deliver(self, event: OutboxEventView) -> DeliveryResult: ...
 
 
+class ClosableConnector(Connector, Protocol):
+    """A connector holding connections (an HTTP client): ``close`` ends them, once the relay
+    that delivers through it has stopped."""
+
+    def close(self) -> None: ...
+
+
 class KeyState(StrEnum):
     """What the shop did with a request under a key (docs/sync-api.yaml, getKeyOutcome)."""
 

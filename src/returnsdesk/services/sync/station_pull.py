@@ -15,12 +15,18 @@ import logging
 import os
 import threading
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from returnsdesk.config import ClientSettings, MessagesSettings, OrderSystemSettings, Settings
 from returnsdesk.data.db import Database
+from returnsdesk.domain.clock import Clock, utc_now
 from returnsdesk.services.sync.clients import ClientRouter, ShopConnection, shop_connections
-from returnsdesk.services.sync.connector import Connector, KeyOutcome, KeyOutcomeUnavailable
+from returnsdesk.services.sync.connector import (
+    ClosableConnector,
+    KeyOutcome,
+    KeyOutcomeUnavailable,
+)
 from returnsdesk.services.sync.credentials import (
     DEFAULT_TOKEN_ENV,
     KEYRING_USER,
@@ -30,7 +36,7 @@ from returnsdesk.services.sync.inbound import Puller, PullStats, ShopPullers
 from returnsdesk.services.sync.relay import Relay, RelayStats
 
 if TYPE_CHECKING:
-    from returnsdesk.services.messages.deliver import MessageConnector, NoOrderSystem
+    from returnsdesk.services.messages.deliver import NoOrderSystem
     from returnsdesk.services.sync.http_connector import HttpContractConnector
     from returnsdesk.services.sync.shopify import ShopifyConnector
 
@@ -73,39 +79,15 @@ class StationRelay:
     def __init__(
         self,
         database: Database,
-        connector: OrderSystemConnector | NoOrderSystem,
-        messages: MessagesSettings | None = None,
+        connector: ClosableConnector,
         on_change: Callable[[RelayStats], None] | None = None,
         *,
+        event_types: frozenset[str] | None = None,
         parallel_returns: int = 1,
-        # Client shops' connections (code -> its client and connector): a router sends each
-        # event to its own shop; ``connector`` stays the station's own shop's.
-        clients: Mapping[str, tuple[ClientSettings, OrderSystemConnector | NoOrderSystem]]
-        | None = None,
     ) -> None:
-        from returnsdesk.services.messages.deliver import NoOrderSystem
-        from returnsdesk.services.messages.queue import MESSAGE_EVENT
-
-        self._connector: MessageConnector | ClientRouter = _with_messages(
-            database, connector, messages
-        )
-        order_system = not isinstance(connector, NoOrderSystem)
-        if clients:
-            routes: dict[str | None, Connector] = {None: self._connector}
-            for code, (client, client_connector) in clients.items():
-                routes[code] = _with_messages(database, client_connector, messages, client)
-            self._connector = ClientRouter(routes)
-            order_system = order_system or any(
-                not isinstance(c, NoOrderSystem) for _, c in clients.values()
-            )
-        # Customer messages go through the same relay (rendered, then to the shop or SMTP).
-        # Without an order system it sends them alone; other events wait, as with no relay.
-        self._relay = Relay(
-            database,
-            self._connector,
-            event_types=None if order_system else frozenset({MESSAGE_EVENT}),
-            parallel=parallel_returns,
-        )
+        """``connector``: what ``station_connector`` builds; closed when the relay stops."""
+        self._connector = connector
+        self._relay = Relay(database, connector, event_types=event_types, parallel=parallel_returns)
         self._stop = threading.Event()
         # on_change: called on the relay's thread after a round that changed the outbox.
         self._thread = threading.Thread(
@@ -126,21 +108,46 @@ class StationRelay:
         self._connector.close()
 
 
-def _with_messages(
+def station_connector(
     database: Database,
-    connector: OrderSystemConnector | NoOrderSystem,
-    messages: MessagesSettings | None,
-    client: ClientSettings | None = None,
-) -> MessageConnector:
-    from returnsdesk.services.messages.deliver import NoOrderSystem, shop_messages  # jinja2
+    shops: Mapping[str | None, ClosableConnector],
+    messages: MessagesSettings | None = None,
+    *,
+    clients: Sequence[ClientSettings] = (),
+    clock: Clock = utc_now,
+) -> ClosableConnector:
+    """What the station's relay delivers through, for the window, ``returnsdesk sync`` and
+    tests alike: each shop's order-system connector (``shops`` by client code, None: the
+    station's own; a ``NoOrderSystem`` where it has none) with its customer messages beside it,
+    rendered and sent to that shop or by SMTP, in the client's name and from its address
+    (``clients``). With client shops a router sends each event to its own shop only.
 
-    return shop_messages(
-        connector,
-        database,
-        messages or MessagesSettings(),
-        client,
-        order_system=not isinstance(connector, NoOrderSystem),
+    ``messages``: how customer messages are rendered and sent (None: the defaults).
+    """
+    from returnsdesk.services.messages.deliver import (  # loads jinja2: not at start-up
+        MessageConnector,
+        NoOrderSystem,
     )
+
+    settings = messages or MessagesSettings()
+    by_code = {client.code: client for client in clients}
+    routes: dict[str | None, ClosableConnector] = {}
+    for code, connector in shops.items():
+        client = None if code is None else by_code[code]
+        routes[code] = MessageConnector(
+            connector,
+            database,
+            settings
+            if client is None
+            else replace(settings, from_address=client.from_address or settings.from_address),
+            clock=clock,
+            # No order system books this shop's refunds: its messages wait for no other event.
+            order_system=not isinstance(connector, NoOrderSystem),
+            sender_name="" if client is None else client.sender_name or client.name,
+        )
+    if list(routes) == [None]:
+        return routes[None]
+    return ClientRouter(routes)
 
 
 def station_pull(
@@ -182,13 +189,13 @@ def station_relay(
     delivery and no order system, the relay sends the messages alone.
     """
     connector: OrderSystemConnector | NoOrderSystem | None = _connector(settings, environ, "relay")
-    client_routes: dict[str, tuple[ClientSettings, OrderSystemConnector | NoOrderSystem]] = {}
+    client_routes: dict[str | None, OrderSystemConnector] = {}
     for shop in shop_connections(Settings(order_system=settings, clients=tuple(clients))):
         if shop.client is None:
             continue
         client_connector = _shop_connector(shop, environ, "relay")
         if client_connector is not None:
-            client_routes[shop.client.code] = (shop.client, client_connector)
+            client_routes[shop.code] = client_connector
     smtp = messages is not None and messages.delivery == "smtp"
     if connector is None and (smtp or client_routes):
         from returnsdesk.services.messages.deliver import NoOrderSystem
@@ -198,13 +205,20 @@ def station_relay(
         connector = NoOrderSystem()
     if connector is None:
         return None
+    from returnsdesk.services.messages.deliver import NoOrderSystem
+    from returnsdesk.services.messages.queue import MESSAGE_EVENT
+
+    shops: dict[str | None, OrderSystemConnector | NoOrderSystem] = {None: connector}
+    shops.update(client_routes)
+    # Customer messages go through the same relay (rendered, then to the shop or SMTP).
+    # Without any order system it sends them alone; other events wait, as with no relay.
+    order_system = any(not isinstance(c, NoOrderSystem) for c in shops.values())
     return StationRelay(
         database,
-        connector,
-        messages,
+        station_connector(database, shops, messages, clients=clients),
         on_change,
+        event_types=None if order_system else frozenset({MESSAGE_EVENT}),
         parallel_returns=settings.parallel_returns,
-        clients=client_routes,
     )
 
 

@@ -541,9 +541,18 @@ def test_the_bench_names_the_parcel_s_shop_and_works_it_under_that_shop_s_polici
     assert bolt_grades == acme_grades[:-2]
 
 
-def test_each_shop_s_feed_is_pulled_with_its_own_cursor_and_keeps_its_own_numbers(
-    tmp_path: Path,
-) -> None:
+@dataclass
+class TwoFeeds:
+    """Acme's and Bolt's return feeds (loopback contract shops) and a station pulling both."""
+
+    database: Database
+    acme_feed: ReturnFeedServer
+    bolt_feed: ReturnFeedServer
+    pullers: ShopPullers
+
+
+@pytest.fixture
+def feeds(tmp_path: Path) -> Iterator[TwoFeeds]:
     database = Database(make_engine(f"sqlite:///{tmp_path / 'pull.sqlite3'}"))
     ensure_schema(database.engine)
     with (
@@ -552,79 +561,75 @@ def test_each_shop_s_feed_is_pulled_with_its_own_cursor_and_keeps_its_own_number
         HttpContractConnector(acme_feed.base_url, "acme") as acme,
         HttpContractConnector(bolt_feed.base_url, "bolt") as bolt,
     ):
-        # Given two shops, and one RMA and order number both of them use
-        acme_feed.publish(remote_return("RMA-1"), remote_return("RMA-2", order="A-2", tracking=()))
-        bolt_feed.publish(
-            remote_return("RMA-1", tracking=("1ZBOLT0001",), email="bo@example.com"),
-            remote_return("RMA-3", order="B-3", tracking=()),
-        )
         pullers = ShopPullers(
             [Puller(database, acme, client_code="ACME"), Puller(database, bolt, client_code="BOLT")]
         )
-
-        # When the station pulls both
-        stats = pullers.pull()
-
-        # Then each shop has its own RMA-1 on its own order WEB-1001
-        assert (stats.created, stats.kept_local) == (4, 0)
-        with database.session() as session:
-            owners = {
-                (r.client_code, r.rma_number): (o.number, o.client_code, r.customer_email)
-                for r, o in session.exec(
-                    select(Return, Order).join(Order, col(Order.id) == col(Return.order_id))
-                )
-            }
-            cursors = {c.feed: c.cursor for c in session.exec(select(SyncCursor))}
-        assert owners == {
-            ("ACME", "RMA-1"): ("WEB-1001", "ACME", "ann@example.com"),
-            ("ACME", "RMA-2"): ("A-2", "ACME", "ann@example.com"),
-            ("BOLT", "RMA-1"): ("WEB-1001", "BOLT", "bo@example.com"),
-            ("BOLT", "RMA-3"): ("B-3", "BOLT", "ann@example.com"),
-        }
-        # each feed has its own cursor: a later pull asks each shop only for what is new
-        assert set(cursors) == {"returns@ACME", "returns@BOLT"}
-        assert pullers.pull().received == 0
+        yield TwoFeeds(database, acme_feed, bolt_feed, pullers)
     database.dispose()
+
+
+def test_each_shop_s_feed_is_pulled_with_its_own_cursor_and_keeps_its_own_numbers(
+    feeds: TwoFeeds,
+) -> None:
+    database, acme_feed, bolt_feed = feeds.database, feeds.acme_feed, feeds.bolt_feed
+    # Given two shops, and one RMA and order number both of them use
+    acme_feed.publish(remote_return("RMA-1"), remote_return("RMA-2", order="A-2", tracking=()))
+    bolt_feed.publish(
+        remote_return("RMA-1", tracking=("1ZBOLT0001",), email="bo@example.com"),
+        remote_return("RMA-3", order="B-3", tracking=()),
+    )
+
+    # When the station pulls both
+    stats = feeds.pullers.pull()
+
+    # Then each shop has its own RMA-1 on its own order WEB-1001
+    assert (stats.created, stats.kept_local) == (4, 0)
+    with database.session() as session:
+        owners = {
+            (r.client_code, r.rma_number): (o.number, o.client_code, r.customer_email)
+            for r, o in session.exec(
+                select(Return, Order).join(Order, col(Order.id) == col(Return.order_id))
+            )
+        }
+        cursors = {c.feed: c.cursor for c in session.exec(select(SyncCursor))}
+    assert owners == {
+        ("ACME", "RMA-1"): ("WEB-1001", "ACME", "ann@example.com"),
+        ("ACME", "RMA-2"): ("A-2", "ACME", "ann@example.com"),
+        ("BOLT", "RMA-1"): ("WEB-1001", "BOLT", "bo@example.com"),
+        ("BOLT", "RMA-3"): ("B-3", "BOLT", "ann@example.com"),
+    }
+    # each feed has its own cursor: a later pull asks each shop only for what is new
+    assert set(cursors) == {"returns@ACME", "returns@BOLT"}
+    assert feeds.pullers.pull().received == 0
 
 
 def test_a_tracking_number_held_for_one_shop_is_not_moved_to_another_shop_s_return(
-    tmp_path: Path,
+    feeds: TwoFeeds,
 ) -> None:
-    database = Database(make_engine(f"sqlite:///{tmp_path / 'tracking.sqlite3'}"))
-    ensure_schema(database.engine)
-    with (
-        ReturnFeedServer("acme") as acme_feed,
-        ReturnFeedServer("bolt") as bolt_feed,
-        HttpContractConnector(acme_feed.base_url, "acme") as acme,
-        HttpContractConnector(bolt_feed.base_url, "bolt") as bolt,
-    ):
-        # Given Acme's return under a tracking number, and a Bolt return naming the same one
-        # beside one of its own
-        acme_feed.publish(remote_return("RMA-1", tracking=("1ZSHARED01",)))
-        bolt_feed.publish(
-            remote_return("RMA-2", order="B-2", tracking=("1ZSHARED01", "1ZBOLT0002")),
-        )
-        pullers = ShopPullers(
-            [Puller(database, acme, client_code="ACME"), Puller(database, bolt, client_code="BOLT")]
-        )
+    database, acme_feed, bolt_feed = feeds.database, feeds.acme_feed, feeds.bolt_feed
+    # Given Acme's return under a tracking number, and a Bolt return naming the same one
+    # beside one of its own
+    acme_feed.publish(remote_return("RMA-1", tracking=("1ZSHARED01",)))
+    bolt_feed.publish(
+        remote_return("RMA-2", order="B-2", tracking=("1ZSHARED01", "1ZBOLT0002")),
+    )
 
-        # When the station pulls both
-        stats = pullers.pull()
+    # When the station pulls both
+    stats = feeds.pullers.pull()
 
-        # Then the shared number stays with Acme's return, and the pull says so
-        assert (stats.created, stats.kept_local) == (2, 1)
-        assert stats.notes == ["RMA-2: tracking number 1ZSHARED01 is held for ACME: not taken over"]
-        with database.session() as session:
-            held = {
-                t.tracking_number: rma
-                for t, rma in session.exec(
-                    select(ReturnTracking, Return.rma_number).join(
-                        Return, col(Return.id) == col(ReturnTracking.return_id)
-                    )
+    # Then the shared number stays with Acme's return, and the pull says so
+    assert (stats.created, stats.kept_local) == (2, 1)
+    assert stats.notes == ["RMA-2: tracking number 1ZSHARED01 is held for ACME: not taken over"]
+    with database.session() as session:
+        held = {
+            t.tracking_number: rma
+            for t, rma in session.exec(
+                select(ReturnTracking, Return.rma_number).join(
+                    Return, col(Return.id) == col(ReturnTracking.return_id)
                 )
-            }
-        assert held == {"1ZSHARED01": "RMA-1", "1ZBOLT0002": "RMA-2"}
-    database.dispose()
+            )
+        }
+    assert held == {"1ZSHARED01": "RMA-1", "1ZBOLT0002": "RMA-2"}
 
 
 def test_diagnostics_check_each_client_shop_s_own_policy_folder(tmp_path: Path) -> None:

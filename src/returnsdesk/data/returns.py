@@ -4,12 +4,14 @@ its open parcel, search. Lookups that precede a write lock the return (PostgreSQ
 
 from __future__ import annotations
 
+import enum
+import functools
 import uuid
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_
+from sqlalchemy import BindParameter, ColumnElement, Select, bindparam, func, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -71,18 +73,44 @@ class ReturnRecord:
     tracking_numbers: tuple[str, ...]
 
 
-def _records(
-    session: Session,
-    where: Any,
-    *,
-    lock: bool,
-    client_codes: Collection[str | None] | None = None,
-) -> list[ReturnRecord]:
-    """The returns ``where`` selects, by shop (the station's own first), then newest first,
-    each read whole in ONE statement: a parcel scan costs the server one round trip after
-    BEGIN (three before, five by tracking number). ``client_codes``: only those shops' (None:
-    the station's own). ``lock`` locks the returns (not their orders, which other returns
-    share) against another station receiving or completing them meanwhile."""
+class _Key(enum.Enum):
+    """What a parcel scan (or the station, for a return it holds) finds returns by."""
+
+    TRACKING = "tracking"
+    RMA = "rma"
+    ORDER = "order"
+    RETURN_ID = "return_id"
+
+
+class _Shops(enum.Enum):
+    """Which shops' returns a lookup keeps: all, only the listed client shops, or those and
+    the station's own."""
+
+    ALL = "all"
+    CLIENTS = "clients"
+    CLIENTS_AND_OWN = "clients and own"
+
+
+def _where(key: _Key) -> ColumnElement[bool]:
+    value: BindParameter[Any] = bindparam("value")
+    if key is _Key.TRACKING:
+        by_tracking = select(ReturnTracking.return_id).where(
+            ReturnTracking.tracking_number == value
+        )
+        return col(Return.id).in_(by_tracking)
+    if key is _Key.RMA:
+        return Return.rma_number == value  # type: ignore[return-value]
+    if key is _Key.ORDER:
+        return Order.number == value  # type: ignore[return-value]
+    return Return.id == value  # type: ignore[return-value]
+
+
+@functools.cache
+def _statement(key: _Key, *, lock: bool, shops: _Shops) -> Select[Any]:
+    """The one statement reading returns whole, built once per shape: building it is most of
+    a lookup's cost on SQLite (0.58 ms median against 1.14 built anew, same run), and a
+    statement held keeps SQLAlchemy's compiled form found at once. Parameters: ``value``
+    (the number scanned, or the return's id) and ``codes`` (client shops, when filtered)."""
     tracking = (
         select(func.aggregate_strings(col(ReturnTracking.tracking_number), _TRACKING_SEPARATOR))
         .where(ReturnTracking.return_id == Return.id)
@@ -94,15 +122,42 @@ def _records(
         .outerjoin(ReturnLine, col(ReturnLine.return_id) == col(Return.id))
         .outerjoin(OrderLine, col(OrderLine.id) == col(ReturnLine.order_line_id))
         .outerjoin(Product, col(Product.id) == col(OrderLine.product_id))
-        .where(where)
+        .where(_where(key))
         .order_by(*_BY_SHOP, col(Return.created_at).desc(), col(Return.id), col(ReturnLine.sku))
     )
-    if client_codes is not None:
-        statement = statement.where(_of_shops(client_codes))
+    if shops is not _Shops.ALL:
+        of_clients: ColumnElement[bool] = col(Return.client_code).in_(
+            bindparam("codes", expanding=True)
+        )
+        if shops is _Shops.CLIENTS_AND_OWN:
+            of_clients = or_(of_clients, col(Return.client_code).is_(None))
+        statement = statement.where(of_clients)
     if lock:  # read fresh, whatever this session read before
         statement = statement.with_for_update(of=Return).execution_options(populate_existing=True)
+    return statement
+
+
+def _records(
+    session: Session,
+    key: _Key,
+    value: object,
+    *,
+    lock: bool,
+    client_codes: Collection[str | None] | None = None,
+) -> list[ReturnRecord]:
+    """The returns found by ``key`` = ``value``, by shop (the station's own first), then newest
+    first, each read whole in ONE statement: a parcel scan costs the server one round trip after
+    BEGIN (three before, five by tracking number). ``client_codes``: only those shops' (None:
+    the station's own). ``lock`` locks the returns (not their orders, which other returns
+    share) against another station receiving or completing them meanwhile."""
+    parameters: dict[str, object] = {"value": value}
+    shops = _Shops.ALL
+    if client_codes is not None:
+        parameters["codes"] = [code for code in client_codes if code is not None]
+        shops = _Shops.CLIENTS_AND_OWN if None in client_codes else _Shops.CLIENTS
+    rows = session.execute(_statement(key, lock=lock, shops=shops), parameters).all()
     by_return: dict[uuid.UUID, tuple[Return, Order, list[ExpectedRow], str | None]] = {}
-    for return_, order, line, ordered, product, joined in session.execute(statement).all():
+    for return_, order, line, ordered, product, joined in rows:
         _, _, lines, _ = by_return.setdefault(return_.id, (return_, order, [], joined))
         if line is not None and ordered is not None and product is not None:
             lines.append((line, ordered, product))
@@ -119,15 +174,7 @@ def _records(
 
 def record_by_tracking(session: Session, tracking_number: str) -> ReturnRecord | None:
     """The return a carrier's tracking number belongs to, locked."""
-    found = _records(
-        session,
-        col(Return.id).in_(
-            select(ReturnTracking.return_id).where(
-                ReturnTracking.tracking_number == tracking_number
-            )
-        ),
-        lock=True,
-    )
+    found = _records(session, _Key.TRACKING, tracking_number, lock=True)
     return found[0] if found else None
 
 
@@ -136,7 +183,7 @@ def records_by_rma(
 ) -> list[ReturnRecord]:
     """The returns with this RMA, locked: one per shop that uses the number (RMA numbers are
     each shop's own), the station's own first; ``client_codes``: only those shops'."""
-    return _records(session, Return.rma_number == rma_number, lock=True, client_codes=client_codes)
+    return _records(session, _Key.RMA, rma_number, lock=True, client_codes=client_codes)
 
 
 def records_of_order(
@@ -144,20 +191,14 @@ def records_of_order(
 ) -> list[ReturnRecord]:
     """The returns of the orders with this number (one order per shop that uses the number),
     locked, by shop as ``records_by_rma``, then newest first."""
-    return _records(session, Order.number == order_number, lock=True, client_codes=client_codes)
+    return _records(session, _Key.ORDER, order_number, lock=True, client_codes=client_codes)
 
 
 def record_of(session: Session, return_: Return) -> ReturnRecord:
     """The whole record of a return already read (and locked, where it needs to be)."""
-    found = _records(session, Return.id == return_.id, lock=False)
+    found = _records(session, _Key.RETURN_ID, return_.id, lock=False)
     assert found, return_.id  # the caller holds the row
     return found[0]
-
-
-def _of_shops(client_codes: Collection[str | None]) -> ColumnElement[bool]:
-    codes = [code for code in client_codes if code is not None]
-    shops = col(Return.client_code).in_(codes)
-    return or_(shops, col(Return.client_code).is_(None)) if None in client_codes else shops
 
 
 def order_of(session: Session, return_: Return) -> Order:

@@ -53,6 +53,23 @@ def lock_return(session: Session, return_id: uuid.UUID) -> Return | None:
     return session.get(Return, return_id, with_for_update=True, populate_existing=True)
 
 
+def lock_parcel_return(
+    session: Session, parcel_id: uuid.UUID
+) -> tuple[Parcel, Return, Order] | None:
+    """The parcel with its return, locked as ``lock_return`` and read fresh, and the return's
+    order, in one statement (three round trips before, on every unit saved and completion);
+    None when there is no such parcel or it is linked to no return."""
+    row = session.execute(
+        sa_select(Parcel, Return, Order)
+        .join(Return, col(Return.id) == col(Parcel.return_id))
+        .join(Order, col(Order.id) == col(Return.order_id))
+        .where(col(Parcel.id) == parcel_id)
+        .with_for_update(of=Return)
+        .execution_options(populate_existing=True)
+    ).first()
+    return None if row is None else (row[0], row[1], row[2])
+
+
 ExpectedRow = tuple[ReturnLine, OrderLine, Product]
 # Tracking numbers come back joined in one column; carriers' numbers and feeds' never hold it.
 _TRACKING_SEPARATOR = "\x1f"  # ASCII unit separator

@@ -94,11 +94,10 @@ class UnitsFinishedElsewhere(OperatorError):
 def lock_open_parcel(session: Session, parcel_id: uuid.UUID) -> Return:
     """The parcel's return, locked for a unit to be recorded in it; ``AlreadyCompleted`` if
     another station completed it meanwhile (its unit would be a draft nobody completes)."""
-    parcel = returns.get_parcel(session, parcel_id)
-    if parcel is None or parcel.return_id is None:
+    found = returns.lock_parcel_return(session, parcel_id)
+    if found is None:
         raise UnknownBarcode("This parcel is not linked to a return.")
-    return_ = returns.lock_return(session, parcel.return_id)
-    assert return_ is not None  # foreign key
+    _, return_, _ = found
     if return_.status is ReturnStatus.COMPLETED:
         raise AlreadyCompleted(
             f"Return {return_.rma_number} was completed at another station meanwhile; this unit"
@@ -125,13 +124,11 @@ def complete_parcel(
     and raises ``AlreadyCompleted``.
     """
     inspection.check_ready_to_close()
-    parcel = returns.get_parcel(session, parcel_id)
-    if parcel is None or parcel.return_id is None:
-        raise UnknownBarcode("This parcel is not linked to a return.")
     # Locked (PostgreSQL): a concurrent completion of this return waits, then finds it completed.
-    return_ = returns.lock_return(session, parcel.return_id)
-    assert return_ is not None  # foreign key
-    order = returns.order_of(session, return_)
+    found = returns.lock_parcel_return(session, parcel_id)
+    if found is None:
+        raise UnknownBarcode("This parcel is not linked to a return.")
+    parcel, return_, order = found
     if return_.status is ReturnStatus.COMPLETED or parcel.status is ParcelStatus.COMPLETED:
         stored = _this_completion(session, ctx=ctx, parcel=parcel, inspection=inspection)
         if stored is not None:

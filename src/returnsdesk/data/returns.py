@@ -224,17 +224,6 @@ def order_of(session: Session, return_: Return) -> Order:
     return order
 
 
-def expected_lines(session: Session, return_id: uuid.UUID) -> Sequence[ExpectedRow]:
-    """The return's lines with what was ordered and the product, by SKU."""
-    return session.exec(
-        select(ReturnLine, OrderLine, Product)
-        .join(OrderLine, col(OrderLine.id) == col(ReturnLine.order_line_id))
-        .join(Product, col(Product.id) == col(OrderLine.product_id))
-        .where(ReturnLine.return_id == return_id)
-        .order_by(col(ReturnLine.sku))
-    ).all()
-
-
 def open_parcel_of(session: Session, return_id: uuid.UUID) -> Parcel | None:
     """The return's parcel received and not completed yet, if any."""
     return session.exec(

@@ -37,21 +37,20 @@ def release_on_receipt(
     session: Session,
     *,
     ctx: StationContext,
-    return_: Return,
+    record: returns.ReturnRecord,
     parcel_id: uuid.UUID,
     policy: RefundPolicy,
     now: datetime,
 ) -> Refund | None:
     """The full refund of a trusted customer's parcel, released now; None when the rule does
     not apply (no rule, a customer without enough clean returns, a parcel above the limit or
-    past its return window)."""
+    past its return window). The record is the one the parcel scan read (no statement more)."""
     rule = policy.instant_refund
     if rule is None:
         return None
-    lines = returns.expected_lines(session, return_.id)
+    return_, order, lines = record.return_, record.order, record.lines
     if not lines:
         return None
-    order = returns.order_of(session, return_)
     window = policy.windows.applying(
         base=return_.policy_window_days,
         categories=[product.category for _return_line, _order_line, product in lines],

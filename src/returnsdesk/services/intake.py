@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session
 
 from returnsdesk.data import outbox, returns
-from returnsdesk.data.models import Parcel, Return
+from returnsdesk.data.models import Parcel
 from returnsdesk.data.refunds import refund_of_return
 from returnsdesk.data.repositories import add_outbox_event, append_audit
 from returnsdesk.domain.errors import (
@@ -130,7 +130,7 @@ def receive_parcel(
     session: Session,
     *,
     ctx: StationContext,
-    return_: Return,
+    record: returns.ReturnRecord,
     tracking_number: str,
     carrier: str,
     now: datetime,
@@ -149,9 +149,11 @@ def receive_parcel(
     or the parcel completed: ``inspection.complete_parcel``) ends the hold at once, so the
     grace never delays a refund.
 
-    ``return_`` comes locked (``find_returns``, ``lock_return``), so two stations scanning one
-    parcel at once receive it once: the second waits, then resumes it.
+    The record's return comes locked (``find_returns``, ``record_of`` after ``lock_return``),
+    so two stations scanning one parcel at once receive it once: the second waits, then
+    resumes it.
     """
+    return_ = record.return_
     return_id = return_.id
     if return_.status is ReturnStatus.COMPLETED:
         raise AlreadyCompleted(f"Return {return_.rma_number} was completed before.")
@@ -208,7 +210,7 @@ def receive_parcel(
         station_id=ctx.station_id,
     )
     if refunds is not None and release_on_receipt(
-        session, ctx=ctx, return_=return_, parcel_id=parcel.id, policy=refunds, now=now
+        session, ctx=ctx, record=record, parcel_id=parcel.id, policy=refunds, now=now
     ):
         end_grace(session, return_id, now=now)  # the receipt stands: the refund goes now
     return parcel.id, False

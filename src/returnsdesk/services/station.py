@@ -231,7 +231,7 @@ class StationService:
         parcel_id, resumed = intake.receive_parcel(
             session,
             ctx=self.context,
-            return_=return_,
+            record=record,
             # No carrier label: the RMA identifies the parcel.
             tracking_number=tracking_number or return_.rma_number,
             carrier=carrier,

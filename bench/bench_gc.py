@@ -15,6 +15,13 @@ then works one one-unit demo return by keystrokes (parcel scan, item scan, grade
 checklist, Enter: key events posted to the window's focus widget, as the window system
 delivers them) and times one full collection.
 
+Before those rounds it measures what the station's own freeze costs in memory: objects frozen
+at start-up that become garbage in a reference cycle later are never collected. It works
+``--kept-after`` returns with the station's freeze in place, collects as usual, then unfreezes
+and collects once more with ``gc.DEBUG_SAVEALL``: what that second collection finds is what
+the freeze had kept (counted, and sized with ``sys.getsizeof``, which leaves out buffers
+owned by C++ objects).
+
 It also reports the collections the process ran by itself while starting (how many full ones,
 and the longest). Figures are written to README ("Garbage-collection pauses").
 
@@ -40,7 +47,28 @@ ROOT = Path(__file__).resolve().parent.parent
 DEMO_FILE = "returnsdesk-demo.sqlite3"  # in the data dir: returnsdesk.data.db
 
 
-def _child(out: Path, rounds: int, settle_s: float) -> None:
+def _kept_by_freeze() -> tuple[int, int, dict[str, int]]:
+    """Unfreeze, and collect what the freeze had kept from the collector: (objects, bytes,
+    the most common types). The caller has just run a normal full collection."""
+    import gc
+
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        gc.unfreeze()
+        gc.collect()
+        kept = list(gc.garbage)
+    finally:
+        gc.garbage.clear()
+        gc.set_debug(0)
+    by_type: dict[str, int] = {}
+    for obj in kept:
+        name = type(obj).__name__
+        by_type[name] = by_type.get(name, 0) + 1
+    common = dict(sorted(by_type.items(), key=lambda item: -item[1])[:6])
+    return len(kept), sum(sys.getsizeof(obj) for obj in kept), common
+
+
+def _child(out: Path, rounds: int, settle_s: float, kept_after: int) -> None:
     """Runs inside the window process: time collections once the window is up."""
     import gc
     import runpy
@@ -120,6 +148,9 @@ def _child(out: Path, rounds: int, settle_s: float) -> None:
         time.sleep(settle_s)
         at_start = list(timings)
         frozen_by_station = gc.get_freeze_count()
+        kept_worked = sum(work_one_return() for _ in range(kept_after))
+        gc.collect()
+        kept_objects, kept_bytes, kept_types = _kept_by_freeze()
         results: dict[str, list[float]] = {"unfrozen": [], "frozen": []}
         tracked: dict[str, list[int]] = {"unfrozen": [], "frozen": []}
         while_working: list[float] = []
@@ -144,6 +175,7 @@ def _child(out: Path, rounds: int, settle_s: float) -> None:
                     "start_collections": len(at_start),
                     "start_full_ms": full,
                     "frozen_by_station": frozen_by_station,
+                    "kept": [kept_worked, kept_objects, kept_bytes, kept_types],
                     "worked": worked,
                     "while_working_full_ms": while_working,
                     "tracked": tracked,
@@ -162,10 +194,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--settle", type=float, default=12.0)
+    parser.add_argument(
+        "--kept-after",
+        type=int,
+        default=3,
+        help="returns worked before measuring the freeze's memory",
+    )
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child is not None:
-        _child(args.child, args.rounds, args.settle)
+        _child(args.child, args.rounds, args.settle, args.kept_after)
         return
     with tempfile.TemporaryDirectory(prefix="bench-gc-") as tmp:
         home = Path(tmp)
@@ -180,7 +218,7 @@ def main() -> None:
         )
         out = home / "gc.json"
         command = [sys.executable, __file__, "--child", str(out), "--rounds", str(args.rounds)]
-        command += ["--settle", str(args.settle)]
+        command += ["--settle", str(args.settle), "--kept-after", str(args.kept_after)]
         child = subprocess.Popen(command, env=env)
         try:
             deadline = time.monotonic() + 600
@@ -207,7 +245,11 @@ def main() -> None:
         f"start-up: {figures['start_collections']} collections, {len(full)} full "
         f"({', '.join(f'{ms:.0f}' for ms in full)} ms); frozen by the station at start: "
         f"{figures['frozen_by_station']:,} objects",
-        f"returns worked by keystrokes: {figures['worked']} ({completed} completed in the "
+        "kept by the station's freeze after {} return(s): {:,} objects, {:,} bytes ({})".format(
+            *figures["kept"][:3], ", ".join(f"{k} {v}" for k, v in figures["kept"][3].items())
+        ),
+        f"returns worked by keystrokes: {figures['worked'] + figures['kept'][0]}"
+        f" ({completed} completed in the "
         f"database); full collections the process ran meanwhile: "
         f"{[round(ms) for ms in figures['while_working_full_ms']]} ms",
     ]

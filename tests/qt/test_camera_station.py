@@ -235,7 +235,7 @@ def test_a_full_disk_loses_no_inspection(
         inspector.press("P")
         qtbot.wait(300)
     # Then they are told clearly, and the unit is still being inspected
-    qtbot.waitUntil(lambda: "Disk full" in inspector.message, timeout=5_000)
+    qtbot.waitUntil(lambda: "Disk full" in inspector.message, timeout=15_000)
     assert controller.state is State.UNIT
     # And the inspection completes as usual
     inspector.press("2")

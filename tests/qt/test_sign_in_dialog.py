@@ -72,7 +72,7 @@ def test_an_idle_station_locks_and_the_open_parcel_resumes_after_sign_in(
     # When nobody touches the station for the idle time (shortened here)
     window._idle_timer.setInterval(50)
     window._idle_timer.start()
-    qtbot.waitUntil(lambda: window.locked, timeout=5_000)
+    qtbot.waitUntil(lambda: window.locked, timeout=15_000)
     # Then the work is hidden and only a badge and PIN open it; Esc does not
     dialog = QApplication.activeModalWidget()
     assert isinstance(dialog, SignInDialog)

@@ -82,10 +82,11 @@ class RelayProcess:
         """SIGKILL, as a power cut or the OOM killer would: nothing is finished or recorded."""
         assert self.process is not None
         self.process.send_signal(signal.SIGKILL)
-        assert self.process.wait(timeout=10) == -signal.SIGKILL
+        assert self.process.wait(timeout=30) == -signal.SIGKILL
 
     def stop(self) -> None:
         """SIGTERM, as a service manager stops it: it exits cleanly (0)."""
         assert self.process is not None
         self.process.send_signal(signal.SIGTERM)
-        assert self.process.wait(timeout=15) == 0
+        # A bound for a loaded machine (helpers saw 15 s run out at load 9-11), not a target.
+        assert self.process.wait(timeout=45) == 0

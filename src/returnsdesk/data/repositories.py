@@ -239,6 +239,14 @@ def _next_outbox_sequence(session: Session) -> int:
     return sequence
 
 
+def return_subject(rma_number: str, client_code: str | None) -> str:
+    """The ``subject`` of an audit entry about a return: its RMA number and, for a client
+    shop's return, the shop, since each shop numbers its own (migration 0022). The station's
+    own shop's keep the bare number, as every entry about a return was written before.
+    Client codes are letters, digits, - and _ (config.py), so the two forms never meet."""
+    return rma_number if client_code is None else f"{rma_number} (client {client_code})"
+
+
 def append_audit(
     session: Session,
     *,

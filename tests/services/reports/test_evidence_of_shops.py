@@ -14,12 +14,13 @@ from sqlmodel import col, select
 from completing import (
     complete_parcel,
     demo_parcel,
+    rename_customer,
     same_numbers_for_shop,
     station_service,
     ups_tracking,
 )
 from returnsdesk.__main__ import main
-from returnsdesk.data.models import AuditEntry, Order, Parcel, Return
+from returnsdesk.data.models import AuditEntry, Parcel, Return
 from returnsdesk.data.repositories import append_audit
 from returnsdesk.domain.errors import NumberOfSeveralShops
 from returnsdesk.services.bootstrap import StationEnvironment
@@ -56,13 +57,7 @@ def shared(demo_env: StationEnvironment) -> Shared:
     received and completed at one station."""
     own = demo_parcel(demo_env, RMA)
     acme = same_numbers_for_shop(demo_env, own, "ACME", ups_tracking("ACME01", 1))
-    with demo_env.database.session() as session:
-        for row in session.exec(select(Return).where(Return.client_code == "ACME")).all():
-            row.customer_name = ACME_CUSTOMER
-            session.add(row)
-        for order in session.exec(select(Order).where(Order.client_code == "ACME")).all():
-            order.customer_name = ACME_CUSTOMER
-            session.add(order)
+    rename_customer(demo_env, "ACME", ACME_CUSTOMER)
     service = station_service(demo_env)
     service.clients = {"ACME": ClientProfile("Acme Outdoor", demo_env.policies, "ACME")}
     complete_parcel(service, own)

@@ -6,10 +6,10 @@ from PySide6.QtGui import (QBrush, QColor, QConicalGradient, QCursor,
     QFont, QFontDatabase, QGradient, QIcon,
     QImage, QKeySequence, QLinearGradient, QPainter,
     QPalette, QPixmap, QRadialGradient, QTransform)
-from PySide6.QtWidgets import (QAbstractItemView, QApplication, QGridLayout, QHBoxLayout,
-    QHeaderView, QLabel, QLineEdit, QPushButton,
-    QSizePolicy, QSpacerItem, QTableView, QVBoxLayout,
-    QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QApplication, QComboBox, QGridLayout,
+    QHBoxLayout, QHeaderView, QLabel, QLineEdit,
+    QPushButton, QSizePolicy, QSpacerItem, QTableView,
+    QVBoxLayout, QWidget)
 
 class Ui_LeadView(object):
     def setupUi(self, LeadView):
@@ -156,6 +156,11 @@ class Ui_LeadView(object):
 
         self.messagesHeadingRow.addWidget(self.rmaEdit)
 
+        self.shopCombo = QComboBox(LeadView)
+        self.shopCombo.setObjectName(u"shopCombo")
+
+        self.messagesHeadingRow.addWidget(self.shopCombo)
+
 
         self.leftColumn.addLayout(self.messagesHeadingRow)
 
@@ -300,7 +305,8 @@ class Ui_LeadView(object):
         QWidget.setTabOrder(self.recoveredButton, self.writeOffButton)
         QWidget.setTabOrder(self.writeOffButton, self.disputedButton)
         QWidget.setTabOrder(self.disputedButton, self.rmaEdit)
-        QWidget.setTabOrder(self.rmaEdit, self.messagesTable)
+        QWidget.setTabOrder(self.rmaEdit, self.shopCombo)
+        QWidget.setTabOrder(self.shopCombo, self.messagesTable)
         QWidget.setTabOrder(self.messagesTable, self.resendMessageButton)
         QWidget.setTabOrder(self.resendMessageButton, self.eventsTable)
         QWidget.setTabOrder(self.eventsTable, self.retryButton)
@@ -339,6 +345,8 @@ class Ui_LeadView(object):
         self.rmaLabel.setText(QCoreApplication.translate("LeadView", u"&Return (RMA):", None))
         self.rmaEdit.setPlaceholderText(QCoreApplication.translate("LeadView", u"RMA, then Enter", None))
         self.rmaEdit.setAccessibleName(QCoreApplication.translate("LeadView", u"Return whose messages are shown", None))
+        self.shopCombo.setToolTip(QCoreApplication.translate("LeadView", u"Whose return it is, when several shops use the RMA number", None))
+        self.shopCombo.setAccessibleName(QCoreApplication.translate("LeadView", u"Shop of the return whose messages are shown", None))
         self.messagesTable.setAccessibleName(QCoreApplication.translate("LeadView", u"Messages sent to the customer for the return", None))
         self.resendMessageButton.setText(QCoreApplication.translate("LeadView", u"Send again (S)", None))
         self.resendMessageButton.setToolTip(QCoreApplication.translate("LeadView", u"Queue the selected message again for the customer (a new message, audited)", None))

@@ -100,6 +100,8 @@ class AuditVerification:
     problem: str | None = None  # what is wrong, in words for IT
     first_broken_action: str | None = None
     first_broken_at: datetime | None = None
+    # Whom or what it is about: for a client shop's return its number and shop (return_subject).
+    first_broken_subject: str | None = None
     plain_entries: int = 0  # from before keyed sealing (migration 0009), among those checked
 
 
@@ -506,6 +508,7 @@ def _broken(
         problem=problem,
         first_broken_action=None if entry is None else entry.action,
         first_broken_at=None if entry is None else entry.at,
+        first_broken_subject=None if entry is None else entry.subject,
         plain_entries=plain_entries,
     )
 

@@ -1,5 +1,5 @@
 """The lead tab's customer messages of an RMA two shops use: the tab names both shops and asks
-whose (never guesses), and the Shop list beside the return field shows that shop's only."""
+whose (never guesses), and the Shop list below the messages shows that shop's only."""
 
 from __future__ import annotations
 
@@ -74,6 +74,7 @@ def test_a_shared_rma_s_messages_are_asked_for_by_shop(
     qtbot.keyClick(shops, Qt.Key.Key_Down)
     qtbot.waitUntil(lambda: bool(lead.messages()), timeout=10_000)
     assert {m.event_id for m in lead.messages()} == own_messages
+    assert lead.message() == "The messages of RMA-100001 of This station's own shop."
     # and Acme: Acme's customer's only
     qtbot.keyClick(shops, Qt.Key.Key_Down)
     qtbot.waitUntil(lambda: {m.event_id for m in lead.messages()} == acme_messages, timeout=10_000)

@@ -7,7 +7,7 @@ Keyboard first, like the station: lone keys arrive as commands from the scanner 
 S send a customer message again, T retry, N resend under a new key, M mark resolved,
 U unlock a badge, F5 refresh), arrows move in the tables and Tab moves
 between them; Alt+R goes to the return whose messages are shown. At a station serving client
-shops a Shop list beside it says whose return it is, when several shops use the RMA number:
+shops a Shop list below the messages says whose return it is, when several shops use the RMA number:
 the tab names them and asks rather than guessing (a held refund or recovery case chosen sets
 it to its return's shop). A grade key records the
 signed-in operator's blind second grade of the unit shown under "Grader consistency" (an
@@ -49,7 +49,14 @@ from returnsdesk.qt.models import ERROR_BRUSH, WARN_BRUSH, Column, RowTableModel
 from returnsdesk.qt.ops import Op
 from returnsdesk.qt.plain import clipped, plain_tooltip, set_clipped_text
 from returnsdesk.qt.scanner import TYPED_BY_HAND
-from returnsdesk.qt.shops import OWN_SHOP, choose_shop, chosen_shop, offer_shops, whose_question
+from returnsdesk.qt.shops import (
+    OWN_SHOP,
+    choose_shop,
+    chosen_shop,
+    offer_shops,
+    shop_name,
+    whose_question,
+)
 from returnsdesk.qt.sync_status import SyncMonitor, sync_trouble
 from returnsdesk.qt.tables import bounded_columns
 from returnsdesk.qt.typography import BODY_PT, HEADING_PT, scaled_font
@@ -387,9 +394,11 @@ class LeadView(QWidget):
         ui.rmaEdit.setProperty(TYPED_BY_HAND, True)
         self._messages_rma: str | None = None  # the return whose messages are shown
         self._messages_shop: str | None = None  # and the shop asked for (None: not said)
+        self._asked_whose = False  # the tab asked which shop's return the lead meant
         self._offers_shops = offer_shops(
             ui.shopCombo, service.clients, own_shop=True, chars=_SHOP_CHARS
         )
+        ui.shopLabel.setVisible(self._offers_shops)
         ui.shopCombo.setVisible(self._offers_shops)
         self._agreement_model = agreement_model()
         _table(ui.agreementTable, self._agreement_model, stretch=0, widest=160)
@@ -514,6 +523,10 @@ class LeadView(QWidget):
         def shown(records: list[MessageRecord]) -> None:
             if current():
                 self._show_messages(records)
+                if self._asked_whose and shop is not None:  # the question is answered
+                    self._asked_whose = False
+                    whose = shop_name(None if shop == OWN_SHOP else shop, self._service.clients)
+                    self._say(f"The messages of {rma} of {whose}.")
 
         def failed(exc: BaseException) -> None:
             if not current():
@@ -522,6 +535,7 @@ class LeadView(QWidget):
             if isinstance(exc, NumberOfSeveralShops):
                 clients = self._service.clients
                 self._say(whose_question(exc, clients, self._offers_shops), error=True)
+                self._asked_whose = True
             else:
                 self._show_error(exc)
 
@@ -769,7 +783,7 @@ class LeadView(QWidget):
         return self._ui.rmaEdit
 
     def shop_choice(self) -> QComboBox:
-        """Whose return it is, beside the return field (hidden at a one-shop station)."""
+        """Whose return it is, below the messages (hidden at a one-shop station)."""
         return self._ui.shopCombo
 
     def shops_offered(self) -> list[str]:

@@ -156,11 +156,6 @@ class Ui_LeadView(object):
 
         self.messagesHeadingRow.addWidget(self.rmaEdit)
 
-        self.shopCombo = QComboBox(LeadView)
-        self.shopCombo.setObjectName(u"shopCombo")
-
-        self.messagesHeadingRow.addWidget(self.shopCombo)
-
 
         self.leftColumn.addLayout(self.messagesHeadingRow)
 
@@ -183,6 +178,17 @@ class Ui_LeadView(object):
         self.messageButtonsSpacer = QSpacerItem(0, 0, QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Minimum)
 
         self.messageButtons.addItem(self.messageButtonsSpacer)
+
+        self.shopLabel = QLabel(LeadView)
+        self.shopLabel.setObjectName(u"shopLabel")
+        self.shopLabel.setTextFormat(Qt.TextFormat.PlainText)
+
+        self.messageButtons.addWidget(self.shopLabel)
+
+        self.shopCombo = QComboBox(LeadView)
+        self.shopCombo.setObjectName(u"shopCombo")
+
+        self.messageButtons.addWidget(self.shopCombo)
 
 
         self.leftColumn.addLayout(self.messageButtons)
@@ -297,6 +303,7 @@ class Ui_LeadView(object):
         self.recoveryHeading.setBuddy(self.recoveryTable)
         self.messagesHeading.setBuddy(self.messagesTable)
         self.rmaLabel.setBuddy(self.rmaEdit)
+        self.shopLabel.setBuddy(self.shopCombo)
         self.syncHeading.setBuddy(self.eventsTable)
         QWidget.setTabOrder(self.refundsTable, self.approveButton)
         QWidget.setTabOrder(self.approveButton, self.rejectButton)
@@ -345,11 +352,12 @@ class Ui_LeadView(object):
         self.rmaLabel.setText(QCoreApplication.translate("LeadView", u"&Return (RMA):", None))
         self.rmaEdit.setPlaceholderText(QCoreApplication.translate("LeadView", u"RMA, then Enter", None))
         self.rmaEdit.setAccessibleName(QCoreApplication.translate("LeadView", u"Return whose messages are shown", None))
-        self.shopCombo.setToolTip(QCoreApplication.translate("LeadView", u"Whose return it is, when several shops use the RMA number", None))
-        self.shopCombo.setAccessibleName(QCoreApplication.translate("LeadView", u"Shop of the return whose messages are shown", None))
         self.messagesTable.setAccessibleName(QCoreApplication.translate("LeadView", u"Messages sent to the customer for the return", None))
         self.resendMessageButton.setText(QCoreApplication.translate("LeadView", u"Send again (S)", None))
         self.resendMessageButton.setToolTip(QCoreApplication.translate("LeadView", u"Queue the selected message again for the customer (a new message, audited)", None))
+        self.shopLabel.setText(QCoreApplication.translate("LeadView", u"Shop of the return:", None))
+        self.shopCombo.setToolTip(QCoreApplication.translate("LeadView", u"Whose return it is, when several shops use the RMA number", None))
+        self.shopCombo.setAccessibleName(QCoreApplication.translate("LeadView", u"Shop of the return whose messages are shown", None))
         self.syncHeading.setText(QCoreApplication.translate("LeadView", u"Order system", None))
         self.syncState.setText(QCoreApplication.translate("LeadView", u"Checking\u2026", None))
         self.syncState.setAccessibleName(QCoreApplication.translate("LeadView", u"Order system state", None))

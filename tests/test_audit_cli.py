@@ -16,6 +16,7 @@ from returnsdesk.cli import audit as cli_audit
 from returnsdesk.data import audit_key
 from returnsdesk.data.db import Database, make_engine
 from returnsdesk.data.migrations import ensure_schema
+from returnsdesk.data.repositories import append_audit, return_subject
 
 SRC = Path(returnsdesk.__file__).resolve().parents[1]
 
@@ -83,6 +84,37 @@ def test_verify_says_intact_and_then_names_the_first_broken_entry(database_url: 
     assert lines[2] == "What is wrong: its content does not match its keyed hash: edited, or" + (
         " written without the key"
     )
+
+
+def test_verify_names_the_shop_a_broken_entry_is_about(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given the completion of Acme's RMA-1001 recorded after two other entries
+    add_entries(database_url, 2)
+    database = Database(make_engine(database_url))
+    try:
+        with database.session() as session:
+            append_audit(
+                session,
+                action="return.completed",
+                subject=return_subject("RMA-1001", "ACME"),
+                details={"refund_total": "10.00 EUR"},
+                operator_id=None,
+                station_id=None,
+            )
+    finally:
+        database.dispose()
+    # When someone raises its refund behind the station's back
+    tamper(
+        database_url,
+        """UPDATE audit_entries SET details = '{"refund_total": "900.00 EUR"}'"""
+        " WHERE sequence = 3",
+    )
+    code, out, _ = run("verify", "--database", database_url, monkeypatch=monkeypatch)
+    # Then verify names the entry, and the shop whose return it is about
+    assert code == 1
+    assert "First broken entry: #3 return.completed at 20" in out
+    assert out.splitlines()[1].endswith(" about RMA-1001 (client ACME)")
 
 
 def test_verify_reports_deleted_newest_entries(

@@ -11,10 +11,19 @@ from pytestqt.qtbot import QtBot
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QComboBox, QFileDialog, QLineEdit
 
-from completing import complete_parcel, demo_parcel, hand_to_client, station_service
+from completing import (
+    complete_parcel,
+    demo_parcel,
+    hand_to_client,
+    rename_customer,
+    same_numbers_for_shop,
+    station_service,
+    ups_tracking,
+)
 from returnsdesk.qt import ops
 from returnsdesk.qt.main_window import MainWindow
 from returnsdesk.qt.reports_view import ReportsView
+from returnsdesk.qt.shops import OWN_SHOP
 from returnsdesk.services.bootstrap import StationEnvironment
 from returnsdesk.services.reports import ReportKind, ReportSetup
 from returnsdesk.services.views import ClientProfile
@@ -180,3 +189,53 @@ def test_a_station_serving_two_shops_makes_each_report_for_the_shop_chosen(
     view.set_return_number("RMA-100002")
     view.generate()
     qtbot.waitUntil(lambda: "of client ACME" in view.message(), timeout=10_000)
+
+
+def test_an_evidence_pack_of_an_rma_two_shops_use_is_made_for_the_shop_chosen(
+    qtbot: QtBot, demo_env: StationEnvironment
+) -> None:
+    # Given RMA-100001 of the station's own shop and Acme's RMA-100001 (another customer),
+    # both completed at a station serving Acme
+    service = station_service(demo_env)
+    service.clients = {"ACME": ClientProfile("Acme Outdoor", demo_env.policies, "")}
+    own = demo_parcel(demo_env, "RMA-100001")
+    acme = same_numbers_for_shop(demo_env, own, "ACME", ups_tracking("ACME01", 1))
+    rename_customer(demo_env, "ACME", "Zelda Quartermain")
+    complete_parcel(service, own)
+    complete_parcel(service, acme)
+    view = ReportsView(service, ReportSetup.from_settings())
+    qtbot.addWidget(view)
+    view.show()
+
+    # The evidence pack also offers the station's own shop (the other reports do not)
+    assert "This station's own shop" not in view.shops_offered()
+    view.choose_kind(ReportKind.EVIDENCE)
+    assert view.shops_offered() == ["All shops", "This station's own shop", "Acme Outdoor (ACME)"]
+
+    # When the lead asks for RMA-100001 with no shop chosen
+    view.set_return_number("RMA-100001")
+    view.generate()
+    # Then the tab names both shops and asks whose: no pack is guessed
+    qtbot.waitUntil(lambda: "several shops" in view.message(), timeout=10_000)
+    assert view.message() == (
+        "RMA-100001 is an RMA number of several shops (This station's own shop,"
+        " Acme Outdoor (ACME)): choose whose in the Shop list."
+    )
+    assert view.page_count() == 0
+
+    # When the lead chooses the station's own shop: its return's pack, none of Acme's
+    view.choose_shop(OWN_SHOP)
+    own_pack = " ".join(_generated(qtbot, view).split())  # a table cell may wrap
+    assert own.customer_name in own_pack and "Zelda Quartermain" not in own_pack
+    assert "(client ACME)" not in own_pack
+    # and Acme: Acme's, its audit entries naming the shop
+    view.choose_shop("ACME")
+    acme_pack = " ".join(_generated(qtbot, view).split())
+    assert "Zelda Quartermain" in acme_pack and own.customer_name not in acme_pack
+    assert "RMA-100001 (client ACME)" in acme_pack
+
+    # Back to a shift report, the own shop is no longer offered, and every shop is chosen
+    view.choose_shop(OWN_SHOP)
+    view.choose_kind(ReportKind.SHIFT)
+    assert "This station's own shop" not in view.shops_offered()
+    assert view.request().client_code is None

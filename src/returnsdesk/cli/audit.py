@@ -130,6 +130,10 @@ def _report(result: AuditVerification) -> int:
         where = f"First broken entry: #{result.first_broken_sequence}"
         if result.first_broken_action is not None and result.first_broken_at is not None:
             where += f" {result.first_broken_action} at {result.first_broken_at.isoformat()}"
+        if result.first_broken_subject:
+            # An RMA comes from a shop's feed: shown as its repr where it holds control codes.
+            subject = result.first_broken_subject
+            where += f" about {subject if subject.isprintable() else repr(subject)}"
         sys.stdout.write(where + "\n")
     sys.stdout.write(f"What is wrong: {result.problem}\n")
     return EXIT_BROKEN

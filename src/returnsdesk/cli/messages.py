@@ -21,6 +21,7 @@ from returnsdesk.cli.support import (
     OWN_SHOP,
     add_client_option,
     run_database_command,
+    several_shops,
     sign_in_lead,
 )
 from returnsdesk.config import Settings
@@ -68,9 +69,7 @@ def _run(args: argparse.Namespace, settings: Settings, database: Database) -> in
         try:
             records = list_messages(database, args.rma, shops=shops)
         except NumberOfSeveralShops as exc:
-            sys.stderr.write(
-                f"{PROG}: refused: {exc} Use --client CODE ({OWN_SHOP} for the station's own).\n"
-            )
+            sys.stderr.write(f"{PROG}: refused: {several_shops(exc.number, exc.shops)}\n")
             return EXIT_REFUSED
         if not records:
             sys.stdout.write(f"No messages for {args.rma.strip().upper()[:40]}.\n")

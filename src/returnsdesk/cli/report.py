@@ -12,13 +12,17 @@ Examples::
     returnsdesk report kpis --days 30 --client ACME --out acme-kpis.pdf --csv acme-kpis/
 
 ``--client CODE`` (a client shop, ``[clients.<code>]``): that shop's returns only; nothing of
-another shop is in the PDF or the CSV tables.
+another shop is in the PDF or the CSV tables. For an evidence pack it says whose RMA it is, as
+for every command that takes an RMA: one several shops use is refused without it, and
+``--client -`` is the station's own shop's::
+
+    returnsdesk report evidence RMA-1001 --client - --out own-rma-1001.pdf
 
 Dates and shifts are the site's local time (``[reports] time_zone``). The database comes from
 the settings or ``--database``; a database file that does not exist is an error, never created.
 
-Exit status: 0 report written; 1 the report could not be made (unknown RMA or station, output
-not writable); 2 bad options or settings.
+Exit status: 0 report written; 1 the report could not be made (unknown RMA or station, an RMA
+of several shops without --client, output not writable); 2 bad options or settings.
 """
 
 from __future__ import annotations
@@ -34,10 +38,11 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+from returnsdesk.cli.support import OWN_SHOP, several_shops
 from returnsdesk.config import Settings, load_settings
 from returnsdesk.data.db import Database, default_database_url, make_engine
 from returnsdesk.data.migrations import ensure_schema
-from returnsdesk.domain.errors import ReturnsDeskError
+from returnsdesk.domain.errors import NumberOfSeveralShops, ReturnsDeskError
 from returnsdesk.log import setup_logging
 from returnsdesk.services.reports import (
     GeneratedReport,
@@ -69,7 +74,10 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("--database", metavar="URL", help="database URL (overrides settings)")
     common.add_argument("--photos", type=Path, metavar="DIR", help="photo folder (evidence)")
     common.add_argument(
-        "--client", metavar="CODE", help="one client shop's returns only (default: all)"
+        "--client",
+        metavar="CODE",
+        help="one client shop's returns only (default: all); for an evidence pack, whose RMA"
+        f" it is ({OWN_SHOP}: the station's own shop)",
     )
     period = argparse.ArgumentParser(add_help=False)
     period.add_argument("--station", metavar="CODE", help="one station (default: all)")
@@ -106,7 +114,7 @@ def main(argv: Sequence[str]) -> int:
             settings.reports, photo_root=args.photos, generated_by=settings.station.code
         )
         request = _request(args, setup)
-        if args.client is not None and settings.client(args.client) is None:
+        if args.client not in (None, OWN_SHOP) and settings.client(args.client) is None:
             known = ", ".join(c.code for c in settings.clients) or "none set up"
             raise _Usage(f"--client {args.client!r} is not one of the [clients] ({known})")
         _check_writable(args.out)
@@ -126,6 +134,8 @@ def main(argv: Sequence[str]) -> int:
         report = generate_report(database, request, _progress, setup=setup)
     except ReportRequestError as exc:
         return _fail(str(exc), EXIT_FAILED)
+    except NumberOfSeveralShops as exc:
+        return _fail(f"refused: {several_shops(exc.number, exc.shops)}", EXIT_FAILED)
     finally:
         database.dispose()
     try:
@@ -138,8 +148,15 @@ def main(argv: Sequence[str]) -> int:
 
 def _request(args: argparse.Namespace, setup: ReportSetup) -> ReportRequest:
     kind = ReportKind(args.kind)
+    own_shop = args.client == OWN_SHOP
     if kind is ReportKind.EVIDENCE:
-        return ReportRequest(kind, rma_number=args.rma, client_code=args.client)
+        client = None if own_shop else args.client
+        return ReportRequest(kind, rma_number=args.rma, client_code=client, own_shop=own_shop)
+    if own_shop:
+        raise _Usage(
+            f"--client {OWN_SHOP} (the station's own shop) is for an evidence pack; other reports"
+            " are every shop's (no --client) or one client shop's (--client CODE)"
+        )
     if (args.start is None) != (args.end is None):
         raise _Usage("give --from and --to together")
     if args.start is not None:

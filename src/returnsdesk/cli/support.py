@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
 from returnsdesk.config import Settings, load_settings
@@ -95,12 +95,18 @@ def of_shop(
         wanted = None if client == OWN_SHOP else client
         found = [row for row in found if shop(row) == wanted]
     if len(found) > 1:
-        shops = ", ".join(sorted(shop(row) or f"{OWN_SHOP} (the station's own)" for row in found))
-        raise NumberOfSeveralShops(
-            f"{rma[:40]} is an RMA number of several shops ({shops}): say whose with"
-            f" --client CODE ({OWN_SHOP} for the station's own shop)."
-        )
+        shops = tuple(shop(row) for row in found)
+        raise NumberOfSeveralShops(several_shops(rma, shops), number=rma[:40], shops=shops)
     return found[0] if found else None
+
+
+def several_shops(rma: str, shops: Iterable[str | None]) -> str:
+    """What every command says of an RMA several shops use, given without ``--client``."""
+    names = ", ".join(sorted(code or f"{OWN_SHOP} (the station's own)" for code in shops))
+    return (
+        f"{rma[:40]} is an RMA number of several shops ({names}): say whose with"
+        f" --client CODE ({OWN_SHOP} for the station's own shop)."
+    )
 
 
 CommandBody = Callable[[argparse.Namespace, Settings, Database], int]

@@ -21,12 +21,14 @@ from returnsdesk.data.models import (
     OrderLine,
     Parcel,
     Photo,
+    RecoveryCase,
     Refund,
     RefundLine,
     Return,
     ReturnLine,
     Station,
 )
+from returnsdesk.data.repositories import return_subject
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,18 +43,25 @@ class ReturnRecord:
     refund: Refund | None
     refund_lines: Sequence[tuple[RefundLine, ReturnLine]]  # by SKU, then unit
     photos: Sequence[Photo]  # by when taken
-    audit: Sequence[AuditEntry]  # the entries about the RMA, in chain order
+    audit: Sequence[AuditEntry]  # the entries about this return, in chain order
 
 
 def return_record(
-    session: Session, *, rma_number: str, client_code: str | None = None
+    session: Session, *, rma_number: str, client_code: str | None
 ) -> ReturnRecord | None:
-    """The return with this RMA number (in any case) and everything about it; None if none.
-    ``client_code``: the shop whose RMA it is, where several shops number their own."""
-    query = select(Return).where(func.upper(Return.rma_number) == rma_number.strip().upper())
-    if client_code is not None:
-        query = query.where(Return.client_code == client_code)
-    return_ = session.exec(query).first()
+    """Shop ``client_code``'s return (None: the station's own shop's) with this RMA number,
+    in any case, and everything about it; None if that shop has none. Each shop numbers its
+    own returns, so the caller says whose (``services.reports.scope.evidence_shop``)."""
+    return_ = session.exec(
+        select(Return)
+        .where(
+            func.upper(Return.rma_number) == rma_number.strip().upper(),
+            col(Return.client_code).is_(None)
+            if client_code is None
+            else col(Return.client_code) == client_code,
+        )
+        .order_by(col(Return.rma_number))  # one, but for numbers differing only in case
+    ).first()
     if return_ is None:
         return None
     order = session.get(Order, return_.order_id)
@@ -91,11 +100,7 @@ def return_record(
     photos = session.exec(
         select(Photo).where(col(Photo.parcel_id).in_(parcel_ids)).order_by(col(Photo.taken_at))
     ).all()
-    audit = session.exec(
-        select(AuditEntry)
-        .where(AuditEntry.subject == return_.rma_number)
-        .order_by(col(AuditEntry.sequence))
-    ).all()
+    audit = _audit_of(session, return_)
     return ReturnRecord(
         return_=return_,
         order=order,
@@ -109,3 +114,51 @@ def return_record(
         photos=photos,
         audit=audit,
     )
+
+
+# What an entry about a return names of it in its details (the services that write them).
+_ROW_KEYS = ("parcel_id", "refund_id", "recovery_case_id")
+
+
+def _audit_of(session: Session, return_: Return) -> list[AuditEntry]:
+    """The audit entries about ``return_``, and none about another shop's return of the same
+    number. Entries name a client shop's return by ``return_subject`` (its number and shop),
+    the station's own shop's by the bare number. Client shops' entries written before they did
+    (migration 0021 up to that change) carry the bare number too: such an entry belongs to the
+    return whose parcel, refund or recovery case its details name, and, naming none that is
+    still there, to the station's own shop's return (the one the bare number means)."""
+    subject = return_subject(return_.rma_number, return_.client_code)
+    entries = session.exec(
+        select(AuditEntry)
+        .where(col(AuditEntry.subject).in_({subject, return_.rma_number}))
+        .order_by(col(AuditEntry.sequence))
+    ).all()
+    owners = _row_owners(session, return_.rma_number)
+
+    def about_it(entry: AuditEntry) -> bool:
+        if return_.client_code is not None and entry.subject == subject:
+            return True
+        named = next(
+            (
+                owners[str(entry.details[key])]
+                for key in _ROW_KEYS
+                if str(entry.details.get(key)) in owners
+            ),
+            None,
+        )
+        return named == return_.id if named is not None else return_.client_code is None
+
+    return [entry for entry in entries if about_it(entry)]
+
+
+def _row_owners(session: Session, rma_number: str) -> dict[str, uuid.UUID]:
+    """Parcel, refund and recovery case ids (as text, as details hold them) -> their return,
+    over every shop's return of this number."""
+    returns = select(Return.id).where(Return.rma_number == rma_number)
+    owners: dict[str, uuid.UUID] = {}
+    for table in (Parcel, Refund, RecoveryCase):
+        rows = session.exec(
+            select(table.id, table.return_id).where(col(table.return_id).in_(returns))
+        ).all()
+        owners.update((str(row_id), return_id) for row_id, return_id in rows if return_id)
+    return owners

@@ -100,6 +100,8 @@ class AuditVerification:
     problem: str | None = None  # what is wrong, in words for IT
     first_broken_action: str | None = None
     first_broken_at: datetime | None = None
+    # Whom or what it is about: for a client shop's return its number and shop (return_subject).
+    first_broken_subject: str | None = None
     plain_entries: int = 0  # from before keyed sealing (migration 0009), among those checked
 
 
@@ -237,6 +239,14 @@ def _next_outbox_sequence(session: Session) -> int:
     sequence = appends.next_sequence
     appends.next_sequence += 1
     return sequence
+
+
+def return_subject(rma_number: str, client_code: str | None) -> str:
+    """The ``subject`` of an audit entry about a return: its RMA number and, for a client
+    shop's return, the shop, since each shop numbers its own (migration 0022). The station's
+    own shop's keep the bare number, as every entry about a return was written before.
+    Client codes are letters, digits, - and _ (config.py), so the two forms never meet."""
+    return rma_number if client_code is None else f"{rma_number} (client {client_code})"
 
 
 def append_audit(
@@ -498,6 +508,7 @@ def _broken(
         problem=problem,
         first_broken_action=None if entry is None else entry.action,
         first_broken_at=None if entry is None else entry.at,
+        first_broken_subject=None if entry is None else entry.subject,
         plain_entries=plain_entries,
     )
 

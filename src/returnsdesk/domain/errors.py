@@ -46,7 +46,13 @@ class DatabaseUnavailable(OperatorError):
 
 class NumberOfSeveralShops(OperatorError):
     """An order or RMA number several client shops use (each numbers its own), given where the
-    shop was not said: never guessed."""
+    shop was not said: never guessed. ``shops``: their client codes (None: the station's own
+    shop), so each screen or command can ask in its own words."""
+
+    def __init__(self, message: str, *, number: str = "", shops: tuple[str | None, ...] = ()):
+        super().__init__(message)
+        self.number = number
+        self.shops = shops
 
 
 class ReceiptStands(OperatorError):

@@ -6,7 +6,10 @@ Keyboard first, like the station: lone keys arrive as commands from the scanner 
 (A approve, R reject, C/W/D close a recovery case as recovered, written off or disputed,
 S send a customer message again, T retry, N resend under a new key, M mark resolved,
 U unlock a badge, F5 refresh), arrows move in the tables and Tab moves
-between them; Alt+R goes to the return whose messages are shown. A grade key records the
+between them; Alt+R goes to the return whose messages are shown. At a station serving client
+shops a Shop list below the messages says whose return it is, when several shops use the RMA number:
+the tab names them and asks rather than guessing (a held refund or recovery case chosen sets
+it to its return's shop). A grade key records the
 signed-in operator's blind second grade of the unit shown under "Grader consistency" (an
 inspector's work, so no lead confirms it). An inspector's station
 works too: a lead confirms each decision with a badge (and PIN); the decision is recorded in
@@ -26,9 +29,17 @@ from typing import TypeVar
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut, QShowEvent
-from PySide6.QtWidgets import QDialog, QLabel, QPushButton, QTableView, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QWidget,
+)
 
-from returnsdesk.domain.errors import OperatorError
+from returnsdesk.domain.errors import NumberOfSeveralShops, OperatorError
 from returnsdesk.domain.policy import Grade
 from returnsdesk.domain.vocabulary import LEAD_ROLES, OutboxStatus, RecoveryResolution
 from returnsdesk.qt.dialogs import QUOTE_CHARS, fit_height
@@ -38,6 +49,14 @@ from returnsdesk.qt.models import ERROR_BRUSH, WARN_BRUSH, Column, RowTableModel
 from returnsdesk.qt.ops import Op
 from returnsdesk.qt.plain import clipped, plain_tooltip, set_clipped_text
 from returnsdesk.qt.scanner import TYPED_BY_HAND
+from returnsdesk.qt.shops import (
+    OWN_SHOP,
+    choose_shop,
+    chosen_shop,
+    offer_shops,
+    shop_name,
+    whose_question,
+)
 from returnsdesk.qt.sync_status import SyncMonitor, sync_trouble
 from returnsdesk.qt.tables import bounded_columns
 from returnsdesk.qt.typography import BODY_PT, HEADING_PT, scaled_font
@@ -72,6 +91,7 @@ _UNITS_SHOWN = 3  # a held refund's units listed below the table
 _LINE_CHARS = 150  # each of those lines, in half the tab's width
 _SYNC_CHARS = 300  # the shop's error may be a whole HTML page
 _MESSAGE_CHARS = 600  # a refusal may quote it too
+_SHOP_CHARS = 20  # of a shop's name in the choice beside the return field (whole in its tooltip)
 _AGREEMENT_DAYS = 30  # the period of the agreement table, up to the service's clock
 _GRADE_KEYS_PER_ROW = 5  # a scale of nine grades must not widen the tab
 _LEAST_ROWS = 2  # a table shows this many rows even when it holds fewer
@@ -373,6 +393,13 @@ class LeadView(QWidget):
         # Typed or scanned, an RMA is looked up here: never taken for a scan for the station.
         ui.rmaEdit.setProperty(TYPED_BY_HAND, True)
         self._messages_rma: str | None = None  # the return whose messages are shown
+        self._messages_shop: str | None = None  # and the shop asked for (None: not said)
+        self._asked_whose = False  # the tab asked which shop's return the lead meant
+        self._offers_shops = offer_shops(
+            ui.shopCombo, service.clients, own_shop=True, chars=_SHOP_CHARS
+        )
+        ui.shopLabel.setVisible(self._offers_shops)
+        ui.shopCombo.setVisible(self._offers_shops)
         self._agreement_model = agreement_model()
         _table(ui.agreementTable, self._agreement_model, stretch=0, widest=160)
         ui.regradeHeading.setFont(heading)
@@ -386,8 +413,9 @@ class LeadView(QWidget):
             )
             self._grade_buttons.append(button)
         self._regrade_task: RegradeTask | None = None
-        self._refund_rma: str | None = None  # the held refund's, while it stays selected
-        self._recovery_rma: str | None = None  # the recovery case's, likewise
+        # The held refund's return (RMA, shop), while it stays selected; the recovery case's.
+        self._refund_rma: tuple[str, str] | None = None
+        self._recovery_rma: tuple[str, str] | None = None
 
         # What a notice named while the tab was hidden, read when it is shown (all at first).
         self._stale: set[str] = set(_KINDS)
@@ -401,6 +429,8 @@ class LeadView(QWidget):
             button.clicked.connect(lambda _checked=False, how=resolution: self.close_recovery(how))
         self._ui.resendMessageButton.clicked.connect(self.resend_message)
         self._ui.rmaEdit.returnPressed.connect(self._look_up_messages)
+        # activated: the lead's choice only, not the tab's own (a held refund's shop set).
+        self._ui.shopCombo.activated.connect(lambda _index: self._shop_chosen())
         self._ui.retryButton.clicked.connect(self.retry)
         self._ui.resendButton.clicked.connect(self.resend)
         self._ui.resolveButton.clicked.connect(self.resolve)
@@ -462,7 +492,7 @@ class LeadView(QWidget):
                 self._show_error
             ).start()
             if self._messages_rma is not None:  # messages are outbox events too
-                self._read_messages(self._messages_rma)
+                self._read_messages(self._messages_rma, self._messages_shop)
         if "regrades" in kinds:
             Op(service.next_regrade, owner=self).on_success(self._show_regrade).on_failure(
                 self._show_error
@@ -481,21 +511,37 @@ class LeadView(QWidget):
         self._ui.agreementSummary.setText(agreement_summary(found, _AGREEMENT_DAYS))
         self._agreement_model.set_rows(found.by_inspector)
 
-    def _read_messages(self, rma: str) -> None:
-        self._messages_rma = rma
+    def _read_messages(self, rma: str, shop: str | None) -> None:
+        """The messages of ``shop``'s return ``rma`` (``OWN_SHOP``: the station's own; None:
+        the one shop that has it, asked which when several do)."""
+        self._messages_rma, self._messages_shop = rma, shop
+        shops = None if shop is None else (None if shop == OWN_SHOP else shop,)
+
+        def current() -> bool:  # not an answer overtaken by another return's
+            return (rma, shop) == (self._messages_rma, self._messages_shop)
 
         def shown(records: list[MessageRecord]) -> None:
-            if rma == self._messages_rma:  # not an answer overtaken by another return's
+            if current():
                 self._show_messages(records)
+                if self._asked_whose and shop is not None:  # the question is answered
+                    self._asked_whose = False
+                    whose = shop_name(None if shop == OWN_SHOP else shop, self._service.clients)
+                    self._say(f"The messages of {rma} of {whose}.")
 
         def failed(exc: BaseException) -> None:
-            if rma == self._messages_rma:
-                self._show_messages([])
+            if not current():
+                return
+            self._show_messages([])
+            if isinstance(exc, NumberOfSeveralShops):
+                clients = self._service.clients
+                self._say(whose_question(exc, clients, self._offers_shops), error=True)
+                self._asked_whose = True
+            else:
                 self._show_error(exc)
 
-        Op(lambda: self._service.messages(rma), owner=self).on_success(shown).on_failure(
-            failed
-        ).start()
+        Op(lambda: self._service.messages(rma, shops=shops), owner=self).on_success(
+            shown
+        ).on_failure(failed).start()
 
     def _show_messages(self, records: list[MessageRecord]) -> None:
         current = self._selected(self._ui.messagesTable, self._messages_model)
@@ -510,18 +556,34 @@ class LeadView(QWidget):
         rma = self._ui.rmaEdit.text().strip().upper()
         if rma:
             self._ui.rmaEdit.setText(rma)
-            self._read_messages(rma)
+            self._read_messages(rma, chosen_shop(self._ui.shopCombo))
             self._ui.messagesTable.setFocus()
+
+    def _shop_chosen(self) -> None:
+        """Another shop chosen: the messages of that shop's return of the number shown."""
+        rma = self._ui.rmaEdit.text().strip().upper()
+        if rma:
+            self._read_messages(rma, chosen_shop(self._ui.shopCombo))
+
+    def _return_chosen(self, rma: str, client_code: str | None) -> tuple[str, str]:
+        """A held refund's or recovery case's return: its number and shop in the fields, its
+        messages listed (its shop said, so never asked)."""
+        shop = OWN_SHOP if client_code is None else client_code
+        self._ui.rmaEdit.setText(rma)
+        if self._offers_shops and self._ui.shopCombo.findData(shop) >= 0:
+            choose_shop(self._ui.shopCombo, shop)
+        self._read_messages(rma, shop)
+        return rma, shop
 
     def _refund_chosen(self) -> None:
         """A held refund selected: its units, and its return's messages unless it was already
         the selected one (a refresh keeps a return the lead looked up)."""
         self._show_refund_lines()
         refund = self._selected(self._ui.refundsTable, self._refunds_model)
-        if refund is not None and refund.rma_number != self._refund_rma:
-            self._ui.rmaEdit.setText(refund.rma_number)
-            self._read_messages(refund.rma_number)
-        self._refund_rma = refund.rma_number if refund is not None else None
+        if refund is None:
+            self._refund_rma = None
+        elif (refund.rma_number, refund.client_code or OWN_SHOP) != self._refund_rma:
+            self._refund_rma = self._return_chosen(refund.rma_number, refund.client_code)
 
     def _show_refunds(self, refunds: list[PendingRefund]) -> None:
         current = self._selected(self._ui.refundsTable, self._refunds_model)
@@ -542,10 +604,10 @@ class LeadView(QWidget):
         issued on receipt)."""
         self._show_recovery_details()
         case = self._selected(self._ui.recoveryTable, self._recovery_model)
-        if case is not None and case.rma_number != self._recovery_rma:
-            self._ui.rmaEdit.setText(case.rma_number)
-            self._read_messages(case.rma_number)
-        self._recovery_rma = case.rma_number if case is not None else None
+        if case is None:
+            self._recovery_rma = None
+        elif (case.rma_number, case.client_code or OWN_SHOP) != self._recovery_rma:
+            self._recovery_rma = self._return_chosen(case.rma_number, case.client_code)
 
     def _show_recovery_details(self) -> None:
         case = self._selected(self._ui.recoveryTable, self._recovery_model)
@@ -715,6 +777,19 @@ class LeadView(QWidget):
     def messages_return(self) -> str:
         """The return whose messages are listed, as its field shows it."""
         return self._ui.rmaEdit.text()
+
+    def return_field(self) -> QLineEdit:
+        """Where the lead types the return whose messages to list."""
+        return self._ui.rmaEdit
+
+    def shop_choice(self) -> QComboBox:
+        """Whose return it is, below the messages (hidden at a one-shop station)."""
+        return self._ui.shopCombo
+
+    def shops_offered(self) -> list[str]:
+        """The shop choice as shown (empty when the station serves one shop)."""
+        combo = self._ui.shopCombo
+        return [combo.itemText(i) for i in range(combo.count())] if self._offers_shops else []
 
     def select_message(self, row: int) -> None:
         self._ui.messagesTable.setCurrentIndex(self._messages_model.index(row, 0))

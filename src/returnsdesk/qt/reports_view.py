@@ -1,7 +1,9 @@
 """Reports for shift leads: choose a report and its period, preview the PDF, print, save, CSV.
 
 A station serving client shops ([clients]) also offers a shop: every report then holds that
-shop's returns only (an evidence pack refuses another shop's return).
+shop's returns only (an evidence pack refuses another shop's return). For the evidence pack the
+station's own shop is offered too, and an RMA several shops use is made only once whose it is
+was chosen: the tab names the shops and asks, never guesses.
 
 Generation runs off the GUI thread with progress; so do printing and writing files. Keys:
 Enter generates, Ctrl+P prints, Ctrl+S saves the PDF, Ctrl+E exports the tables as CSV;
@@ -21,12 +23,19 @@ from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QDialog, QFileDialog, QWidget
 
-from returnsdesk.domain.errors import OperatorError
+from returnsdesk.domain.errors import NumberOfSeveralShops, OperatorError
 from returnsdesk.qt.forms.ui_reports_view import Ui_ReportsView
 from returnsdesk.qt.ops import Op
 from returnsdesk.qt.pdf_preview import print_pdf
 from returnsdesk.qt.plain import set_clipped_text
-from returnsdesk.qt.shops import choose_shop, chosen_shop, offer_shops
+from returnsdesk.qt.shops import (
+    OWN_SHOP,
+    choose_shop,
+    chosen_shop,
+    offer_own_shop,
+    offer_shops,
+    whose_question,
+)
 from returnsdesk.qt.typography import BODY_PT, scaled_font
 from returnsdesk.services.reports import Period, ReportKind, ReportRequest, ReportSetup
 from returnsdesk.services.station import StationService
@@ -154,7 +163,8 @@ class ReportsView(QWidget):
         return [combo.itemText(i) for i in range(combo.count())] if combo.isVisibleTo(self) else []
 
     def choose_shop(self, client_code: str | None) -> None:
-        """Reports of one client shop's returns (None: every shop's), as picked in the list."""
+        """Reports of one client shop's returns (None: every shop's; ``OWN_SHOP``: the
+        station's own, for an evidence pack), as picked in the list."""
         choose_shop(self._ui.shopCombo, client_code)
 
     def message(self) -> str:
@@ -194,6 +204,7 @@ class ReportsView(QWidget):
             (self._ui.rmaEdit, evidence),
         ):
             self._ui.form.setRowVisible(widget, visible)
+        offer_own_shop(self._ui.shopCombo, evidence and self._offers_shops)
         if evidence:
             self._ui.rmaEdit.setFocus()
 
@@ -203,7 +214,10 @@ class ReportsView(QWidget):
         shop = chosen_shop(self._ui.shopCombo)
         if kind is ReportKind.EVIDENCE:
             rma_number = self._ui.rmaEdit.text().strip().upper()
-            return ReportRequest(kind, rma_number=rma_number, client_code=shop)
+            own = shop == OWN_SHOP
+            return ReportRequest(
+                kind, rma_number=rma_number, client_code=None if own else shop, own_shop=own
+            )
         zone = self._setup.zone
         choice = self._ui.periodCombo.currentText()
         picked = self._ui.dayEdit.date()
@@ -340,7 +354,9 @@ class ReportsView(QWidget):
 
     def _failed(self, exc: BaseException) -> None:
         self._finish()
-        if isinstance(exc, OperatorError):
+        if isinstance(exc, NumberOfSeveralShops):
+            self._say(whose_question(exc, self._service.clients, self._offers_shops), error=True)
+        elif isinstance(exc, OperatorError):
             self._say(str(exc), error=True)
         elif isinstance(exc, OSError):
             self._say(f"Could not write the file: {exc.strerror or exc}", error=True)

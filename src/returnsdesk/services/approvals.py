@@ -26,7 +26,7 @@ from returnsdesk.data.db import Database
 from returnsdesk.data.models import (
     Refund,
 )
-from returnsdesk.data.repositories import add_outbox_event, append_audit
+from returnsdesk.data.repositories import add_outbox_event, append_audit, return_subject
 from returnsdesk.domain.errors import OperatorError
 from returnsdesk.domain.money import Money
 from returnsdesk.domain.vocabulary import LEAD_ROLES, RefundStatus
@@ -205,7 +205,7 @@ def _decide(
         append_audit(
             session,
             action=f"refund.{verdict}",
-            subject=return_.rma_number,
+            subject=return_subject(return_.rma_number, return_.client_code),
             details={
                 "refund_id": refund.id,
                 "total": f"{refund.total} {refund.currency}",

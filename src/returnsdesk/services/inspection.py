@@ -22,7 +22,7 @@ from returnsdesk.data.models import (
     Return,
     StockMovement,
 )
-from returnsdesk.data.repositories import add_outbox_event, append_audit
+from returnsdesk.data.repositories import add_outbox_event, append_audit, return_subject
 from returnsdesk.data.tallies import record_tallies
 from returnsdesk.domain.errors import AlreadyCompleted, OperatorError, UnknownBarcode, WrongStep
 from returnsdesk.domain.inspection import ParcelInspection, RefundQuote, ScannedProduct
@@ -326,7 +326,7 @@ def complete_parcel(
     append_audit(
         session,
         action="return.completed",
-        subject=return_.rma_number,
+        subject=return_subject(return_.rma_number, return_.client_code),
         details={
             "parcel_id": parcel.id,
             "refund_id": refund.id,

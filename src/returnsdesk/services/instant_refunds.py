@@ -18,7 +18,7 @@ from sqlmodel import Session
 from returnsdesk.data import refunds as refund_queries
 from returnsdesk.data import returns
 from returnsdesk.data.models import RecoveryCase, Refund, RefundLine, Return
-from returnsdesk.data.repositories import add_outbox_event, append_audit
+from returnsdesk.data.repositories import add_outbox_event, append_audit, return_subject
 from returnsdesk.domain.inspection import RefundQuote
 from returnsdesk.domain.money import Money
 from returnsdesk.domain.policy import RefundPolicy
@@ -108,7 +108,7 @@ def release_on_receipt(
     append_audit(
         session,
         action="refund.released_on_receipt",
-        subject=return_.rma_number,
+        subject=return_subject(return_.rma_number, return_.client_code),
         details={
             "parcel_id": parcel_id,
             "refund_id": refund.id,
@@ -160,7 +160,7 @@ def settle_after_inspection(
     append_audit(
         session,
         action="refund.recovery_opened",
-        subject=return_.rma_number,
+        subject=return_subject(return_.rma_number, return_.client_code),
         details={
             "recovery_case_id": case.id,
             "refund_id": refund.id,

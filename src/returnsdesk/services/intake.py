@@ -12,7 +12,7 @@ from sqlmodel import Session
 from returnsdesk.data import outbox, returns
 from returnsdesk.data.models import Parcel
 from returnsdesk.data.refunds import refund_of_return
-from returnsdesk.data.repositories import add_outbox_event, append_audit
+from returnsdesk.data.repositories import add_outbox_event, append_audit, return_subject
 from returnsdesk.domain.errors import (
     AlreadyCompleted,
     ReceiptStands,
@@ -204,7 +204,7 @@ def receive_parcel(
     append_audit(
         session,
         action="parcel.received",
-        subject=return_.rma_number,
+        subject=return_subject(return_.rma_number, return_.client_code),
         details={"parcel_id": parcel.id, "tracking_number": tracking_number},
         operator_id=ctx.operator_id,
         station_id=ctx.station_id,
@@ -281,7 +281,7 @@ def undo_receipt(
     append_audit(
         session,
         action="parcel.receipt_undone",
-        subject=rma,
+        subject=return_subject(rma, return_.client_code),
         details={
             "parcel_id": parcel.id,
             "tracking_number": parcel.tracking_number,

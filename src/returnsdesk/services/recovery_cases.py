@@ -17,7 +17,7 @@ from datetime import datetime
 
 from returnsdesk.data import recovery, refunds, returns
 from returnsdesk.data.db import Database
-from returnsdesk.data.repositories import append_audit
+from returnsdesk.data.repositories import append_audit, return_subject
 from returnsdesk.domain.errors import OperatorError
 from returnsdesk.domain.money import Money
 from returnsdesk.domain.vocabulary import LEAD_ROLES, InspectionFlag, RecoveryResolution
@@ -160,7 +160,7 @@ def _close(
         append_audit(
             session,
             action="refund.recovery_closed",
-            subject=return_.rma_number,
+            subject=return_subject(return_.rma_number, return_.client_code),
             details={
                 "recovery_case_id": case.id,
                 "resolution": resolution.value,

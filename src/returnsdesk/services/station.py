@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, TypeVar
@@ -560,9 +560,13 @@ class StationService:
             client_shops=self.client_key_inquiries,
         )
 
-    def messages(self, rma_number: str) -> list[ledger.MessageRecord]:
-        """What was sent to the customer for a return, and when (``NoSuchMessage``: no return)."""
-        return ledger.list_messages(self.database, rma_number)
+    def messages(
+        self, rma_number: str, *, shops: Collection[str | None] | None = None
+    ) -> list[ledger.MessageRecord]:
+        """What was sent to the customer for a return, and when (``NoSuchMessage``: no return).
+        ``shops``: whose return it is (``ledger.list_messages``); an RMA several use is refused
+        (``NumberOfSeveralShops``) when they do not say."""
+        return ledger.list_messages(self.database, rma_number, shops=shops)
 
     def resend_message(self, event_id: uuid.UUID, lead: StationContext) -> ledger.MessageRecord:
         """A customer message queued again by a lead, audited (``services/messages/ledger``)."""

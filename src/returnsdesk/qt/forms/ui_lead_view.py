@@ -6,10 +6,10 @@ from PySide6.QtGui import (QBrush, QColor, QConicalGradient, QCursor,
     QFont, QFontDatabase, QGradient, QIcon,
     QImage, QKeySequence, QLinearGradient, QPainter,
     QPalette, QPixmap, QRadialGradient, QTransform)
-from PySide6.QtWidgets import (QAbstractItemView, QApplication, QGridLayout, QHBoxLayout,
-    QHeaderView, QLabel, QLineEdit, QPushButton,
-    QSizePolicy, QSpacerItem, QTableView, QVBoxLayout,
-    QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QApplication, QComboBox, QGridLayout,
+    QHBoxLayout, QHeaderView, QLabel, QLineEdit,
+    QPushButton, QSizePolicy, QSpacerItem, QTableView,
+    QVBoxLayout, QWidget)
 
 class Ui_LeadView(object):
     def setupUi(self, LeadView):
@@ -179,6 +179,17 @@ class Ui_LeadView(object):
 
         self.messageButtons.addItem(self.messageButtonsSpacer)
 
+        self.shopLabel = QLabel(LeadView)
+        self.shopLabel.setObjectName(u"shopLabel")
+        self.shopLabel.setTextFormat(Qt.TextFormat.PlainText)
+
+        self.messageButtons.addWidget(self.shopLabel)
+
+        self.shopCombo = QComboBox(LeadView)
+        self.shopCombo.setObjectName(u"shopCombo")
+
+        self.messageButtons.addWidget(self.shopCombo)
+
 
         self.leftColumn.addLayout(self.messageButtons)
 
@@ -292,6 +303,7 @@ class Ui_LeadView(object):
         self.recoveryHeading.setBuddy(self.recoveryTable)
         self.messagesHeading.setBuddy(self.messagesTable)
         self.rmaLabel.setBuddy(self.rmaEdit)
+        self.shopLabel.setBuddy(self.shopCombo)
         self.syncHeading.setBuddy(self.eventsTable)
         QWidget.setTabOrder(self.refundsTable, self.approveButton)
         QWidget.setTabOrder(self.approveButton, self.rejectButton)
@@ -300,7 +312,8 @@ class Ui_LeadView(object):
         QWidget.setTabOrder(self.recoveredButton, self.writeOffButton)
         QWidget.setTabOrder(self.writeOffButton, self.disputedButton)
         QWidget.setTabOrder(self.disputedButton, self.rmaEdit)
-        QWidget.setTabOrder(self.rmaEdit, self.messagesTable)
+        QWidget.setTabOrder(self.rmaEdit, self.shopCombo)
+        QWidget.setTabOrder(self.shopCombo, self.messagesTable)
         QWidget.setTabOrder(self.messagesTable, self.resendMessageButton)
         QWidget.setTabOrder(self.resendMessageButton, self.eventsTable)
         QWidget.setTabOrder(self.eventsTable, self.retryButton)
@@ -342,6 +355,9 @@ class Ui_LeadView(object):
         self.messagesTable.setAccessibleName(QCoreApplication.translate("LeadView", u"Messages sent to the customer for the return", None))
         self.resendMessageButton.setText(QCoreApplication.translate("LeadView", u"Send again (S)", None))
         self.resendMessageButton.setToolTip(QCoreApplication.translate("LeadView", u"Queue the selected message again for the customer (a new message, audited)", None))
+        self.shopLabel.setText(QCoreApplication.translate("LeadView", u"Shop of the return:", None))
+        self.shopCombo.setToolTip(QCoreApplication.translate("LeadView", u"Whose return it is, when several shops use the RMA number", None))
+        self.shopCombo.setAccessibleName(QCoreApplication.translate("LeadView", u"Shop of the return whose messages are shown", None))
         self.syncHeading.setText(QCoreApplication.translate("LeadView", u"Order system", None))
         self.syncState.setText(QCoreApplication.translate("LeadView", u"Checking\u2026", None))
         self.syncState.setAccessibleName(QCoreApplication.translate("LeadView", u"Order system state", None))

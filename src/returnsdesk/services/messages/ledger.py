@@ -17,7 +17,7 @@ from returnsdesk.data import messages as queries
 from returnsdesk.data.db import Database
 from returnsdesk.data.models import OutboxEvent
 from returnsdesk.data.outbox import get_event
-from returnsdesk.data.repositories import add_outbox_event, append_audit
+from returnsdesk.data.repositories import add_outbox_event, append_audit, return_subject
 from returnsdesk.domain.errors import NumberOfSeveralShops, OperatorError
 from returnsdesk.domain.vocabulary import LEAD_ROLES, OutboxStatus
 from returnsdesk.services.messages.queue import MESSAGE_EVENT, message_stream
@@ -60,9 +60,12 @@ def list_messages(
         if not found:
             raise NoSuchMessage(f"No return {rma_number[:40]!r}.")
         if len(found) > 1:
-            owners = ", ".join(sorted(row.client_code or OWN_SHOP_NAME for row in found))
+            shops = tuple(row.client_code for row in found)
+            owners = ", ".join(sorted(code or OWN_SHOP_NAME for code in shops))
             raise NumberOfSeveralShops(
-                f"{rma_number[:40]} is an RMA number of several shops ({owners}): say whose."
+                f"{rma_number[:40]} is an RMA number of several shops ({owners}): say whose.",
+                number=found[0].rma_number,
+                shops=shops,
             )
         return_ = found[0]
         rows = queries.events_of_stream(
@@ -95,7 +98,7 @@ def resend_message(
         append_audit(
             session,
             action="message.resent",
-            subject=str(payload["rma_number"]),
+            subject=return_subject(str(payload["rma_number"]), original.client_code),
             details={
                 "kind": payload["kind"],
                 "original_event_id": original.id,

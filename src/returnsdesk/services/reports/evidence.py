@@ -31,7 +31,7 @@ Step = Callable[[str], None]
 def build(
     connection: Connection,
     rma_number: str,
-    client_code: str | None,  # whose RMA (scope.check_client); None: the one shop that has it
+    client_code: str | None,  # whose return (scope.evidence_shop); None: the station's own
     setup: ReportSetup,
     content: ReportContent,
     step: Step,
@@ -42,7 +42,7 @@ def build(
         step("Return and order")
         record = return_record(session, rma_number=rma_number, client_code=client_code)
     if record is None:
-        raise ReportRequestError(f"No return {rma_number!r} in this database.")
+        raise ReportRequestError(f"No return {rma_number!r} in this database.")  # since deleted
     return_, order, refund = record.return_, record.order, record.refund
     names, stations = record.operator_names, record.station_codes
     lines, parcels, units = record.lines, record.parcels, record.units
@@ -213,9 +213,10 @@ def build(
             Table(
                 "audit-hashes",
                 "Audit entries for this return (hash chain)",
-                ("Sequence", "Action", "Entry hash"),
-                [(f"#{e.sequence}", e.action, e.entry_hash) for e in audit],
-                widths=(0.8, 1.5, 3.5),
+                # The subject as sealed: for a client shop's return it names the shop too.
+                ("Sequence", "Action", "Subject", "Entry hash"),
+                [(f"#{e.sequence}", e.action, e.subject, e.entry_hash) for e in audit],
+                widths=(0.7, 1.3, 1.5, 3.3),
             )
         )
 

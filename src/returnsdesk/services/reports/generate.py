@@ -16,7 +16,7 @@ from returnsdesk.services.reports.csv_export import table_csv
 from returnsdesk.services.reports.pdf import PageFrame, render_pdf
 from returnsdesk.services.reports.reading import snapshot
 from returnsdesk.services.reports.request import ReportKind, ReportRequest, ReportSetup
-from returnsdesk.services.reports.scope import check_client, resolve_scope
+from returnsdesk.services.reports.scope import evidence_shop, resolve_scope
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,8 @@ def generate_report(
     setup: ReportSetup | None = None,
     now: datetime | None = None,
 ) -> GeneratedReport:
-    """Build the report. Raises ``ReportRequestError`` for an unknown RMA or station."""
+    """Build the report. Raises ``ReportRequestError`` for an unknown RMA or station,
+    ``NumberOfSeveralShops`` for an evidence pack of an RMA several shops use, shop not said."""
     setup = setup or ReportSetup.from_settings()
     generated_at = (now or datetime.now(UTC)).astimezone(setup.zone)
     started = time.perf_counter()
@@ -59,10 +60,10 @@ def generate_report(
     with snapshot(database) as connection:
         if request.kind is ReportKind.EVIDENCE:
             assert request.rma_number is not None
-            check_client(connection, request.rma_number, request.client_code)
-            evidence.build(
-                connection, request.rma_number, request.client_code, setup, content, steps.step
+            shop = evidence_shop(
+                connection, request.rma_number, request.client_code, own_shop=request.own_shop
             )
+            evidence.build(connection, request.rma_number, shop, setup, content, steps.step)
         else:
             assert request.period is not None
             scope = resolve_scope(

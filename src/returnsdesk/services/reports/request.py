@@ -97,8 +97,11 @@ class ReportRequest:
     period: Period | None = None  # every kind but the evidence pack
     station_code: str | None = None  # None: all stations
     rma_number: str | None = None  # the evidence pack's return
-    # One client shop's returns only ([clients.<code>]); None: every shop's.
+    # One client shop's returns only ([clients.<code>]); None: every shop's. For the evidence
+    # pack: whose RMA it is (None: the one shop that has it).
     client_code: str | None = None
+    # The evidence pack of the station's own shop's return, where a client uses the number too.
+    own_shop: bool = False
 
     def __post_init__(self) -> None:
         if self.kind is ReportKind.EVIDENCE:
@@ -106,11 +109,18 @@ class ReportRequest:
                 raise ReportRequestError("An evidence pack needs the return's RMA number.")
         elif self.period is None:
             raise ReportRequestError(f"A {self.kind.heading.lower()} needs a period.")
+        if self.own_shop and (self.kind is not ReportKind.EVIDENCE or self.client_code):
+            raise ReportRequestError(
+                "Only an evidence pack is made for the station's own shop alone;"
+                " other reports are every shop's or one client shop's."
+            )
 
     @property
     def filter_text(self) -> str:
         station = f"station {self.station_code}" if self.station_code else "all stations"
         client = f" · client {self.client_code}" if self.client_code else ""
+        if self.own_shop:
+            client = " · the station's own shop"
         if self.kind is ReportKind.EVIDENCE:
             return f"Return {self.rma_number}{client}"
         assert self.period is not None

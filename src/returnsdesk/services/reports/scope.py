@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Connection
 
 from returnsdesk.data import report_queries as q
+from returnsdesk.domain.errors import NumberOfSeveralShops
 from returnsdesk.services.reports.request import Period, ReportRequestError
 
 
@@ -22,15 +23,31 @@ def resolve_scope(
     return q.Scope(period, found, client_code)
 
 
-def check_client(connection: Connection, rma_number: str, client_code: str | None) -> None:
-    """Refuse a return of another shop in one client's report (as if it did not exist), and an
-    RMA several shops use (each numbers its own) when the report does not say whose."""
-    owners = q.clients_of_rma(connection, rma_number=rma_number)
-    if client_code is not None and client_code not in owners:
-        raise ReportRequestError(f"No return {rma_number!r} of client {client_code}.")
-    if client_code is None and len(owners) > 1:
-        shops = ", ".join(sorted(code or "the station's own" for code in owners))
-        raise ReportRequestError(
-            f"{rma_number!r} is an RMA number of several shops ({shops}):"
-            " say whose with --client CODE."
+def evidence_shop(
+    connection: Connection, rma_number: str, client_code: str | None, *, own_shop: bool = False
+) -> str | None:
+    """Whose return an evidence pack is of: ``client_code``'s, the station's own shop's
+    (``own_shop``, returned as None) or, neither said, the one shop with that RMA number.
+    Another shop's return is refused as if it did not exist; an RMA several shops use, with
+    no shop said, raises ``NumberOfSeveralShops`` naming them (never guessed)."""
+    rma = rma_number.strip()
+    owners = set(q.clients_of_rma(connection, rma_number=rma))
+    if not owners:
+        raise ReportRequestError(f"No return {rma[:40]!r} in this database.")
+    if own_shop:
+        if None not in owners:
+            raise ReportRequestError(f"No return {rma[:40]!r} of the station's own shop.")
+        return None
+    if client_code is not None:
+        if client_code not in owners:
+            raise ReportRequestError(f"No return {rma[:40]!r} of client {client_code}.")
+        return client_code
+    if len(owners) > 1:
+        shops = tuple(sorted(owners, key=lambda code: (code is not None, code or "")))
+        names = ", ".join(code or "the station's own" for code in shops)
+        raise NumberOfSeveralShops(
+            f"{rma[:40]} is an RMA number of several shops ({names}): say whose.",
+            number=rma[:40],
+            shops=shops,
         )
+    return owners.pop()

@@ -152,3 +152,47 @@ def test_both_shops_returns_are_worked_at_one_station_each_with_its_own_refund(
     screen = acme_station.press("2")
     assert screen.state is State.OUTCOME and "cannot be refunded twice" in screen.banner.text
     assert screen.return_view is not None and screen.return_view.client_code == "ACME"
+
+
+def test_search_results_name_each_shop_and_enter_opens_the_chosen_shop_s_return(
+    acme_station: Station, demo_env: StationEnvironment, shared: tuple[DemoParcel, DemoParcel]
+) -> None:
+    own, _acme = shared
+    unknown = ups_tracking("NOBODY", 9)
+    # Given a parcel whose tracking number no return knows
+    screen = acme_station.scan(unknown)
+    assert screen.state is State.NO_RETURN and screen.no_return is not None
+    assert screen.no_return.shops  # a station serving client shops shows each result's shop
+    # When the inspector searches the RMA on the packing slip, both shops' returns are listed
+    screen = acme_station.search(own.rma_number)
+    assert screen.no_return is not None
+    results = screen.no_return.results
+    assert sorted((r.shop_name, r.rma_number, r.order_number) for r in results) == [
+        (ACME_NAME, own.rma_number, results[0].order_number),
+        (OWN_SHOP_NAME, own.rma_number, results[0].order_number),
+    ]
+    assert "2 returns found of 2 shops" in screen.banner.text
+    # When they move to Acme's row and press Enter
+    acme_row = next(i for i, r in enumerate(results) if r.client_code == "ACME")
+    acme_station.workflow.select(acme_row)
+    screen = acme_station.press("Enter")
+    # Then Acme's return is open, and the parcel is received for it under its tracking number
+    assert screen.state is State.RETURN and screen.return_view is not None
+    assert screen.return_view.client_code == "ACME"
+    assert f"{ACME_NAME}: Return {own.rma_number}" in screen.banner.text
+    assert shop_of_parcels(demo_env) == [("ACME", own.rma_number)]
+    with demo_env.database.read() as session:
+        parcel = session.exec(select(Parcel)).one()
+    assert parcel.tracking_number == unknown
+
+
+def test_a_station_of_one_shop_lists_search_results_without_a_shop(
+    demo_env: StationEnvironment,
+) -> None:
+    station = Station(station_service(demo_env))
+    station.scan(ups_tracking("NOBODY", 9))
+    screen = station.search("RMA-100001")
+    assert screen.no_return is not None and not screen.no_return.shops
+    (result,) = screen.no_return.results
+    assert (result.client_code, result.shop_name) == (None, OWN_SHOP_NAME)
+    assert "1 returns found." in screen.banner.text

@@ -32,6 +32,7 @@ class Column(Generic[R]):
     text: Callable[[R], str]
     numeric: bool = False
     tail: int = 0  # characters kept at the end when a long text is cut, e.g. "(3 of 12)"
+    limit: int = CELL_CHARS  # characters shown of a long text; the whole in the tooltip
 
 
 class RowTableModel(QAbstractTableModel, Generic[R]):
@@ -81,7 +82,7 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
         column = self._columns[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
             # The whole text is in the tooltip.
-            return clipped(column.text(row), CELL_CHARS, tail=column.tail)
+            return clipped(column.text(row), column.limit, tail=column.tail)
         if role == Qt.ItemDataRole.ToolTipRole:
             return plain_tooltip(column.text(row))
         if role == Qt.ItemDataRole.TextAlignmentRole:
@@ -138,10 +139,15 @@ def refund_lines_model() -> RowTableModel[RefundQuoteLine]:
     )
 
 
+SHOP_CHARS = 32  # of a shop's name from the settings in a table cell; whole in its tooltip
+SEARCH_SHOP_COLUMN = 1  # hidden at a station serving one shop
+
+
 def search_results_model() -> RowTableModel[ReturnSummary]:
     return RowTableModel(
         [
             Column("RMA", lambda r: r.rma_number),
+            Column("Shop", lambda r: r.shop_name, limit=SHOP_CHARS),
             Column("Order", lambda r: r.order_number),
             Column("Customer", lambda r: r.customer_name),
             Column("Units", lambda r: str(r.units), numeric=True),

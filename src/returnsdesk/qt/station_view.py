@@ -28,7 +28,12 @@ from returnsdesk.domain.inspection import ExpectedLine
 from returnsdesk.domain.policy import Grade
 from returnsdesk.qt.forms.ui_station_view import Ui_StationView
 from returnsdesk.qt.images import thumbnail_strip
-from returnsdesk.qt.models import expected_lines_model, refund_lines_model, search_results_model
+from returnsdesk.qt.models import (
+    SEARCH_SHOP_COLUMN,
+    expected_lines_model,
+    refund_lines_model,
+    search_results_model,
+)
 from returnsdesk.qt.plain import clipped, plain_tooltip, set_clipped_text
 from returnsdesk.qt.scanner import TYPED_BY_HAND
 from returnsdesk.qt.station_screen import (
@@ -109,7 +114,7 @@ class StationView(QWidget):
         ui.searchResults.setModel(self._search_model)
         _stretch_columns(ui.linesTable, 0, 3)  # item title, the customer's reason
         _stretch_columns(ui.refundTable, 0, 5)  # item title, deduction reason
-        _stretch_columns(ui.searchResults, 2)  # customer name
+        _stretch_columns(ui.searchResults, 3)  # customer name
         ui.notesEdit.setProperty(TYPED_BY_HAND, True)  # a quick typist's note is no scan
         self._connect_signals()
 
@@ -260,6 +265,7 @@ class StationView(QWidget):
             ui.idleHint.setText(guide_html(screen.guide))
         elif screen.page is Page.NO_RETURN and screen.no_return is not None:
             set_clipped_text(ui.noReturnLabel, screen.no_return.text, _MESSAGE_CHARS)
+            ui.searchResults.setColumnHidden(SEARCH_SHOP_COLUMN, not screen.no_return.shops)
             old = before.no_return.results if before and before.no_return else None
             if old != screen.no_return.results:
                 self._search_model.set_rows(screen.no_return.results)
@@ -452,6 +458,10 @@ class StationView(QWidget):
     def search_rows(self) -> list[dict[str, str]]:
         return _rows(self._ui.searchResults)
 
+    def search_tooltips(self) -> list[dict[str, str]]:
+        """The search results' cells' tooltips (a cut text whole), by heading."""
+        return _rows(self._ui.searchResults, Qt.ItemDataRole.ToolTipRole)
+
     def unit_title(self) -> str:
         return self._seen(self._ui.unitTitle)
 
@@ -553,15 +563,20 @@ class StationView(QWidget):
         return document.toPlainText()
 
 
-def _rows(table: QTableView) -> list[dict[str, str]]:
+def _rows(
+    table: QTableView, role: Qt.ItemDataRole = Qt.ItemDataRole.DisplayRole
+) -> list[dict[str, str]]:
+    """Each row's shown columns (a hidden one is not seen), by heading."""
     model = table.model()
-    headings = [
-        str(model.headerData(c, Qt.Orientation.Horizontal)) for c in range(model.columnCount())
-    ]
+    headings = {
+        column: str(model.headerData(column, Qt.Orientation.Horizontal))
+        for column in range(model.columnCount())
+        if not table.isColumnHidden(column)
+    }
     return [
         {
-            heading: str(model.index(row, column).data(Qt.ItemDataRole.DisplayRole) or "")
-            for column, heading in enumerate(headings)
+            heading: str(model.index(row, column).data(role) or "")
+            for column, heading in headings.items()
         }
         for row in range(model.rowCount())
     ]

@@ -86,6 +86,8 @@ class Display(WorkflowCore):
                     "number or customer name, or receive the parcel as unexpected (a shift "
                     "lead will review it).",
                     self._results,
+                    shops=bool(self.service.clients)
+                    or any(r.client_code is not None for r in self._results),
                 ),
             )
         if state is State.CHOOSE_SHOP and self._shop_choice is not None:

@@ -242,8 +242,11 @@ class ParcelSteps(Display):
         if results:
             self.selected = 0
             self._focus = Focus.RESULTS
+            shops = len({r.client_code for r in results})
+            # Two shops' RMA-1001 differ only by their shop: the label says which.
+            which = f" of {shops} shops: open the one of the shop on the label" if shops > 1 else ""
             self._banner = Banner(
-                f"{len(results)} returns found. ↓ ↑ choose, Enter opens.", Tone.INFO
+                f"{len(results)} returns found{which}. ↓ ↑ choose, Enter opens.", Tone.INFO
             )
         else:
             self.selected = None

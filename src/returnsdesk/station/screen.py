@@ -174,6 +174,8 @@ class UnitPanel:
 class NoReturnPanel:
     text: str
     results: tuple[ReturnSummary, ...]
+    # Each result's shop is shown: the station serves client shops, or a result is one's.
+    shops: bool = False
 
 
 @dataclass(frozen=True)

@@ -93,10 +93,10 @@ class Display(WorkflowCore):
         if state is State.CHOOSE_SHOP and self._shop_choice is not None:
             return replace(
                 base,
-                page=Page.GUIDE,
+                page=Page.SHOP_CHOICE,
                 step=Step.PARCEL,
-                keys=choose_shop_keys(len(self._shop_choice.options)),
-                guide=self._shop_choice,
+                keys=choose_shop_keys(self._shop_choice),
+                shop_choice=self._shop_choice,
             )
         if work is None or parcel is None:
             return replace(

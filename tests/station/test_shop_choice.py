@@ -6,7 +6,13 @@ from __future__ import annotations
 import pytest
 from sqlmodel import col, select
 
-from completing import demo_parcel, same_numbers_for_shop, station_service, ups_tracking
+from completing import (
+    demo_parcel,
+    same_numbers_for_shop,
+    same_numbers_for_shops,
+    station_service,
+    ups_tracking,
+)
 from returnsdesk.data.models import Order, Parcel, Refund, Return
 from returnsdesk.domain.vocabulary import ReturnStatus
 from returnsdesk.services.bootstrap import StationEnvironment
@@ -184,7 +190,7 @@ def test_search_results_name_each_shop_and_enter_opens_the_chosen_shop_s_return(
         (ACME_NAME, own.rma_number, results[0].order_number),
         (OWN_SHOP_NAME, own.rma_number, results[0].order_number),
     ]
-    assert "2 returns found of 2 shops" in screen.banner.text
+    assert "2 returns found, of 2 shops: the label says which" in screen.banner.text
     # When they move to Acme's row and press Enter
     acme_row = next(i for i, r in enumerate(results) if r.client_code == "ACME")
     acme_station.workflow.select(acme_row)
@@ -224,8 +230,7 @@ def client_name(code: str) -> str:
 def fifteen(demo_env: StationEnvironment) -> tuple[Station, DemoParcel]:
     """RMA-100001 of the station's own shop and of fourteen client shops (shops 2-15)."""
     own = demo_parcel(demo_env, "RMA-100001")
-    for n, code in enumerate(CLIENTS, start=1):
-        same_numbers_for_shop(demo_env, own, code, ups_tracking(f"SHOP{n:02d}", n))
+    same_numbers_for_shops(demo_env, own, CLIENTS)
     service = station_service(demo_env)
     service.clients = {c: ClientProfile(client_name(c), demo_env.policies, c) for c in CLIENTS}
     return Station(service), own
@@ -253,7 +258,8 @@ def test_fifteen_shops_are_all_offered_and_two_digits_pick_shop_twelve(
     choice = screen.shop_choice
     assert screen.state is State.CHOOSE_SHOP and choice is not None
     assert (choice.typed, choice.highlighted) == ("1", 0)
-    assert "Shop 1, This station's own shop: Enter opens it" in screen.banner.text
+    # the name kept apart from the words around it (a right-to-left one would reorder them)
+    assert "Shop 1, \u2068This station's own shop\u2069: Enter opens it" in screen.banner.text
     assert "10-15" in screen.banner.text
     assert KeyHint("Backspace", "clear") in screen.keys
     assert shop_of_parcels(demo_env) == []
@@ -291,7 +297,7 @@ def test_arrows_move_among_fifteen_shops_and_enter_opens_the_one_marked(
     # ↓ marks shop 1; ↑ at the top stays there; ↓ past the last stays on shop 15
     screen = station.press("Down")
     assert screen.shop_choice is not None and screen.shop_choice.highlighted == 0
-    assert "Shop 1 of 15, This station's own shop: Enter opens it" in screen.banner.text
+    assert "Shop 1 of 15, \u2068This station's own shop\u2069: Enter" in screen.banner.text
     screen = station.press("Up")
     assert screen.shop_choice is not None and screen.shop_choice.highlighted == 0
     for _ in range(20):
@@ -299,7 +305,7 @@ def test_arrows_move_among_fifteen_shops_and_enter_opens_the_one_marked(
     assert screen.shop_choice is not None and screen.shop_choice.highlighted == 14
     screen = station.press("Up")
     assert screen.shop_choice is not None and screen.shop_choice.highlighted == 13
-    assert f"Shop 14 of 15, {client_name('C13')[:39]}…: Enter" in screen.banner.text
+    assert f"Shop 14 of 15, \u2068{client_name('C13')[:39]}…\u2069: Enter" in screen.banner.text
     assert opened_shop(station.press("Enter")) == "C13"
     assert shop_of_parcels(demo_env) == [("C13", own.rma_number)]
 

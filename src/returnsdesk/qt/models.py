@@ -162,7 +162,7 @@ def search_results_model() -> RowTableModel[ReturnSummary]:
 
 
 NumberedShop = tuple[int, ShopOption]  # the shop's number (its key) and the shop's return
-SHOP_CHOICE_STRETCH = (1, 4)  # shop and customer names take the width the others leave
+SHOP_CHOICE_STRETCH = 1  # the shop's name takes the width the others leave
 
 
 def shop_choice_model() -> RowTableModel[NumberedShop]:
@@ -170,10 +170,11 @@ def shop_choice_model() -> RowTableModel[NumberedShop]:
     return RowTableModel(
         [
             Column("No.", lambda s: str(s[0]), numeric=True, bold=True),
-            Column("Shop", lambda s: s[1].shop_name, limit=SHOP_CHARS + 8, bold=True),
+            # Cut again by the column's width; the whole name in the tooltip.
+            Column("Shop", lambda s: s[1].shop_name, limit=80, bold=True),
             Column("RMA", lambda s: s[1].rma_number),
             Column("Order", lambda s: s[1].order_number),
-            Column("Customer", lambda s: s[1].customer_name, limit=SHOP_CHARS + 8),
+            Column("Customer", lambda s: s[1].customer_name, limit=SHOP_CHARS),
             Column("Status", lambda s: _words(s[1].status.value)),
         ]
     )

@@ -83,6 +83,7 @@ _REFUND_LINES_AT_LEAST = 3  # lines of text the refund table shows, even on a sm
 _WRAPPED_UNITS_AT_MOST = 4  # more refund lines than this: one line of text each
 # Window shortcuts: these keys act wherever the focus is (a text field keeps the others).
 _SHORTCUTS = ("F2", "F4", "F5", "F7", "F8", "F9", "Escape")
+_NO_REFUND_PAGES = (Page.OUTCOME, Page.NO_RETURN, Page.SHOP_CHOICE)
 # Keys the station hears only when no list or text field takes them (not window shortcuts).
 _MOVE_KEYS = {Qt.Key.Key_Up: "Up", Qt.Key.Key_Down: "Down", Qt.Key.Key_Backspace: "Backspace"}
 
@@ -123,7 +124,8 @@ class StationView(QWidget):
         _stretch_columns(ui.refundTable, 0, 5)  # item title, deduction reason
         _stretch_columns(ui.searchResults, 3)  # customer name
         ui.shopTable.setModel(self._shop_model)
-        _stretch_columns(ui.shopTable, *SHOP_CHOICE_STRETCH)
+        _stretch_columns(ui.shopTable, SHOP_CHOICE_STRETCH)
+        ui.shopChoiceLayout.setStretchFactor(ui.shopTable, 1)  # the labels keep their height
         ui.notesEdit.setProperty(TYPED_BY_HAND, True)  # a quick typist's note is no scan
         self._connect_signals()
 
@@ -309,9 +311,9 @@ class StationView(QWidget):
             self._show_unit(screen.unit, old_unit, thumbnails)
         elif screen.page is Page.OUTCOME and screen.outcome is not None:
             ui.outcomeLabel.setText(outcome_html(screen.outcome.outcome))
-        # The outcome itemises the refund; asked which shop, there is none yet: the shops get
-        # the room.
-        _set_shown(ui.refundBox, screen.page not in (Page.OUTCOME, Page.SHOP_CHOICE))
+        # The outcome itemises the refund; with no return found or asked which shop, there is
+        # none yet: the returns found or the shops get the room.
+        _set_shown(ui.refundBox, screen.page not in _NO_REFUND_PAGES)
         actions = screen.actions
         ui.acceptButton.setEnabled(actions.accept)
         ui.overrideButton.setEnabled(actions.override)

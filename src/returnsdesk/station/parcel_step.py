@@ -116,7 +116,7 @@ class ParcelSteps(Display):
             return
         # 1 of 15 shops: shop 1, or the first digit of 10-15; Enter says it is 1.
         self._shop_choice = replace(choice, typed=typed, highlighted=number - 1)
-        name = _cut(choice.options[number - 1].shop_name)
+        name = _isolated(choice.options[number - 1].shop_name)
         self._banner = Banner(
             f"Shop {number}, {name}: Enter opens it. Or type the next digit of"
             f" {number}0-{min(count, number * 10 + 9)}; Backspace clears.",
@@ -128,7 +128,7 @@ class ParcelSteps(Display):
         choice = self._shop_choice
         assert choice is not None
         self._shop_choice = replace(choice, typed="", highlighted=index)
-        name = _cut(choice.options[index].shop_name)
+        name = _isolated(choice.options[index].shop_name)
         self._banner = Banner(
             f"Shop {index + 1} of {len(choice.options)}, {name}: Enter opens it. ↓ ↑ choose,"
             " Esc cancels.",
@@ -294,7 +294,7 @@ class ParcelSteps(Display):
             self._focus = Focus.RESULTS
             shops = len({r.client_code for r in results})
             # Two shops' RMA-1001 differ only by their shop: the label says which.
-            which = f" of {shops} shops: open the one of the shop on the label" if shops > 1 else ""
+            which = f", of {shops} shops: the label says which" if shops > 1 else ""
             self._banner = Banner(
                 f"{len(results)} returns found{which}. ↓ ↑ choose, Enter opens.", Tone.INFO
             )
@@ -481,6 +481,12 @@ def _shop_keys_words(count: int) -> str:
         f"{how} {_digits(count)} for the shop on the parcel's label (or ↓ ↑ and Enter),"
         " or Esc to cancel."
     )
+
+
+def _isolated(name: str) -> str:
+    """A shop's name cut, kept from reordering the words around it (a right-to-left name
+    before the colon and "Enter opens it" would carry them over to its side)."""
+    return f"\u2068{_cut(name)}\u2069"
 
 
 def _cut(name: str) -> str:

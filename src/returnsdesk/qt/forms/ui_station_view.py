@@ -143,7 +143,7 @@ class Ui_StationView(object):
 
         self.noReturnLayout.addWidget(self.searchEdit)
 
-        self.searchResults = QTableView(self.pageNoReturn)
+        self.searchResults = WholeRowsTable(self.pageNoReturn)
         self.searchResults.setObjectName(u"searchResults")
         self.searchResults.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.searchResults.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -266,10 +266,14 @@ class Ui_StationView(object):
         self.shopChoiceLayout = QVBoxLayout(self.pageShopChoice)
         self.shopChoiceLayout.setObjectName(u"shopChoiceLayout")
         self.shopChoiceLayout.setContentsMargins(0, 0, 0, 0)
-        self.shopChoiceTitle = WrappedLabel(self.pageShopChoice)
+        self.shopChoiceTitle = QLabel(self.pageShopChoice)
         self.shopChoiceTitle.setObjectName(u"shopChoiceTitle")
         self.shopChoiceTitle.setTextFormat(Qt.TextFormat.PlainText)
-        self.shopChoiceTitle.setWordWrap(True)
+        sizePolicy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        sizePolicy.setHorizontalStretch(0)
+        sizePolicy.setVerticalStretch(0)
+        sizePolicy.setHeightForWidth(self.shopChoiceTitle.sizePolicy().hasHeightForWidth())
+        self.shopChoiceTitle.setSizePolicy(sizePolicy)
 
         self.shopChoiceLayout.addWidget(self.shopChoiceTitle)
 

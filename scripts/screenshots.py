@@ -43,6 +43,7 @@ from completing import (  # noqa: E402
     demo_parcel,
     known_customer,
     same_numbers_for_shop,
+    same_numbers_for_shops,
     three_unit_parcel,
     trusting,
     ups_tracking,
@@ -484,13 +485,37 @@ def camera_shot(
 
 # A shop's name as the settings may give it: markup, right-to-left text, far too long.
 HOSTILE_SHOP = "<b>Bolt</b> אופניים בע״מ " + "Bikes & Parts International " * 40
+# More shops of a third-party logistics desk using RMA-100003 too: fifteen in all, more than
+# digit keys, some names long, one right-to-left.
+MORE_SHOPS = {
+    f"S{n:02d}": name
+    for n, name in enumerate(
+        [
+            "Nordic Home & Living GmbH",
+            "شركة الأزياء الحديثة للتجارة",
+            "Café Noir Roasters",
+            "Kinderwelt Spielwaren und Babyausstattung Versandhandel GmbH & Co. KG",
+            "Trailhead Outfitters",
+            "<script>alert(1)</script> Shop",
+            "Zoë's Vintage Vinyl",
+            "Ateliers Lumière",
+            "Hardware Depot",
+            "Green Leaf Garden Supplies International Holdings Ltd.",
+            "Pet Palace",
+            "מחסן הספרים",
+            "Velo Sprint",
+        ],
+        start=3,
+    )
+}
 
 
 def paid_on_receipt_shots(app: QApplication, size: tuple[int, int], work: Path, out: Path) -> None:
     """A trusted customer's parcel (the instant-refund rule on, as tests' ``trusting`` sets
     it): refunded on receipt, then graded lower, which opens a recovery case for a shift lead.
-    Then a return of a client shop ([clients.ACME]), named on screen, and an RMA two shops
-    use: the station asks which (a shop with a long, hostile name)."""
+    Then a return of a client shop ([clients.ACME]), named on screen, and an RMA fifteen shops
+    use: the station asks which (shops with long, hostile names), and a search lists each
+    return's shop."""
     settings = load_settings(
         environ={},
         overrides={"database.url": f"sqlite:///{work / 'trust.sqlite3'}", **QUIET},
@@ -509,7 +534,10 @@ def paid_on_receipt_shots(app: QApplication, size: tuple[int, int], work: Path, 
     # Bolt's RMA-100003 on its order of the same number: the demo's, as another shop's
     same_numbers_for_shop(env, demo_parcel(env, "RMA-100003"), "BOLT", ups_tracking("BOLT03", 3))
     bolt = ClientProfile(name=HOSTILE_SHOP, policies=env.policies, label_title="Bolt")
-    trusted = replace(env, policies=service.policies, clients={"ACME": acme, "BOLT": bolt})
+    same_numbers_for_shops(env, demo_parcel(env, "RMA-100003"), list(MORE_SHOPS))
+    more = {code: ClientProfile(name, env.policies, name) for code, name in MORE_SHOPS.items()}
+    clients = {"ACME": acme, "BOLT": bolt, **more}
+    trusted = replace(env, policies=service.policies, clients=clients)
     window = build_main_window(trusted, settings, operator_code="OP-0001")
     window.resize(*size)
     window.show()
@@ -545,7 +573,18 @@ def paid_on_receipt_shots(app: QApplication, size: tuple[int, int], work: Path, 
     station.press(Qt.Key.Key_Escape)
     station.scan("RMA-100003")
     station.expect("asked which shop", station.in_state(State.CHOOSE_SHOP))
+    for _ in range(12):  # down the list to shop 12, scrolled into view
+        station.press(Qt.Key.Key_Down)
+    station.expect("shop 12 marked", station.banner("Shop 12 of 15"))
     station.shot("26-which-shop")
+    station.press(Qt.Key.Key_Escape)
+    station.scan(ups_tracking("NOBODY", 9))  # a parcel no return knows: search its RMA
+    station.expect("no return found", station.in_state(State.NO_RETURN))
+    # Typed by hand, slower than the scanner filter's gap: not taken for a scan.
+    QTest.keyClicks(station.focus(), "RMA-100003", Qt.KeyboardModifier.NoModifier, 300)
+    QTest.keyClick(station.focus(), Qt.Key.Key_Return)
+    station.expect("the returns of fifteen shops found", station.banner("of 15 shops"))
+    station.shot("27-search-by-shop")
     station.press(Qt.Key.Key_Escape)
     window.close()
     env.database.dispose()

@@ -4,6 +4,7 @@ what a station writes: refunds, outbox events, audit entries."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import replace
 from decimal import Decimal
 
@@ -210,6 +211,15 @@ def same_numbers_for_shop(
         writer.set_return_lines(return_, lines)
         writer.tracking_number(return_, tracking, "UPS")
     return replace(parcel, tracking_number=tracking)
+
+
+def same_numbers_for_shops(
+    env: StationEnvironment, parcel: DemoParcel, clients: Sequence[str]
+) -> None:
+    """``same_numbers_for_shop`` for each of ``clients``, each under a tracking number of its
+    own: many shops using one RMA (a 3PL desk's shops all start at #1001)."""
+    for n, client in enumerate(clients, start=1):
+        same_numbers_for_shop(env, parcel, client, ups_tracking(f"SHOP{n:02d}", n))
 
 
 def hand_to_client(session: Session, rma_number: str, client_code: str) -> Return:

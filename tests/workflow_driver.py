@@ -78,6 +78,10 @@ class Station:
     def search(self, text: str) -> Screen:
         return self._settle(self.workflow.search(text)).screen
 
+    def highlight_shop(self, row: int) -> Screen:
+        """A shop's row clicked while asked which shop."""
+        return self._settle(self.workflow.highlight_shop(row)).screen
+
     def receive_unexpected(self, note: str | None) -> Screen:
         return self._settle(self.workflow.receive_unexpected(note)).screen
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -40,6 +41,7 @@ pytestmark = pytest.mark.qt_log_level_fail("WARNING")
 DISPLAY = Qt.ItemDataRole.DisplayRole
 BACKGROUND = Qt.ItemDataRole.BackgroundRole
 ALIGNMENT = Qt.ItemDataRole.TextAlignmentRole
+TOOLTIP = Qt.ItemDataRole.ToolTipRole
 
 NOW = datetime(2025, 3, 14, 9, 30, tzinfo=UTC)
 
@@ -98,13 +100,24 @@ QUOTE_LINES = [
     quote_line(TSHIRTS, 1, None, "24.90"),
 ]
 
+OWN = "This station's own shop"
+LONG_SHOP = "<b>Acme</b> אאוטדור Outdoor & Mountain Equipment International Ltd."
 SUMMARIES = [
-    ReturnSummary(uuid.uuid4(), "RMA-100001", "WEB-204117", "Sofia Rossi", ReturnStatus.OPEN, 1),
     ReturnSummary(
-        uuid.uuid4(), "RMA-100002", "WEB-204120", "Liam O'Connor", ReturnStatus.RECEIVED, 2
+        uuid.uuid4(), "RMA-100001", "WEB-204117", "Sofia Rossi", ReturnStatus.OPEN, 1, None, OWN
     ),
     ReturnSummary(
-        uuid.uuid4(), "RMA-100131", "WEB-204233", "Zoé Müller", ReturnStatus.COMPLETED, 3
+        uuid.uuid4(),
+        "RMA-100001",
+        "WEB-204117",
+        "Liam O'Connor",
+        ReturnStatus.RECEIVED,
+        2,
+        "ACME",
+        "Acme Outdoor",
+    ),
+    ReturnSummary(
+        uuid.uuid4(), "RMA-100131", "WEB-204233", "Zoé Müller", ReturnStatus.COMPLETED, 3, None, OWN
     ),
 ]
 
@@ -313,6 +326,13 @@ def test_what_the_inspector_reads_in_each_table() -> None:
     assert cell(search, 2, "Status") == "completed"
     assert cell(search, 0, "Units") == "1"
     assert "Zoé Müller" in row_text(search, 2)
+    # Two shops' RMA-100001: each names its shop, a long name cut, whole in its tooltip
+    assert [cell(search, r, "Shop") for r in range(2)] == [OWN, "Acme Outdoor"]
+    search.set_rows([replace(SUMMARIES[1], shop_name=LONG_SHOP)])
+    shop = cell(search, 0, "Shop")
+    assert shop.endswith("…") and LONG_SHOP.startswith(shop[:-1]) and 25 < len(shop) <= 32
+    tooltip = cell(search, 0, "Shop", TOOLTIP)  # shown as typed: its markup escaped
+    assert "&lt;b&gt;Acme&lt;/b&gt;" in tooltip and "Ltd.</p>" in tooltip
 
     # History: exceptions and pending refunds stand out; an unexpected parcel is named so
     history = history_model()

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from completing import complete_parcel, demo_parcel, station_service
+from completing import complete_parcel, demo_parcel, same_numbers_for_shops, station_service
 from returnsdesk.config import LabelsSettings, Settings, load_settings
 from returnsdesk.data.models import OrderLine, OutboxEvent, Product, Refund, Return, ReturnLine
 from returnsdesk.domain.clock import utc_now
@@ -47,6 +47,7 @@ from returnsdesk.qt.typography import BODY_PT
 from returnsdesk.services.bootstrap import StationEnvironment
 from returnsdesk.services.messages.queue import MESSAGE_EVENT
 from returnsdesk.services.operators import LockoutPolicy
+from returnsdesk.services.views import ClientProfile
 from station_driver import Inspector, open_station_window
 
 # What shows text a person reads at the bench (a header is an item view too).
@@ -302,6 +303,34 @@ def test_a_graded_unit_with_its_serial_and_checklist_fits_the_screen(
     assert_fits(window, size, "graded unit")
     assert_station_on_screen(window, "graded unit")
     shot(window, f"fits-graded-{size[0]}x{size[1]}")
+
+
+@pytest.mark.parametrize("size", SCREENS, ids=[f"{w}x{h}" for w, h in SCREENS])
+def test_fifteen_shops_with_long_names_fit_the_screen_and_scroll(
+    qtbot: QtBot, window: MainWindow, demo_env: StationEnvironment, size: tuple[int, int]
+) -> None:
+    # Given fifteen shops use RMA-100001, fourteen named at length in right-to-left scripts
+    own = demo_parcel(demo_env, "RMA-100001")
+    clients = [f"C{n:02d}" for n in range(1, 15)]
+    same_numbers_for_shops(demo_env, own, clients)
+    window.station.service.clients = {
+        code: ClientProfile(f"{code} {LONG_NAME}", demo_env.policies, code) for code in clients
+    }
+    window.resize(*size)
+    qtbot.wait(100)
+    inspector = Inspector(qtbot, window)
+    view = window.station_view
+    # When the inspector scans it and moves to the last shop
+    inspector.scan(own.rma_number)
+    assert inspector.controller.state is State.CHOOSE_SHOP, inspector.message
+    for _ in range(15):
+        inspector.key(Qt.Key.Key_Down)
+    # Then the window fits, each shop is one line (cut), and the shop marked is in view
+    assert_fits(window, size, "which shop")
+    assert_station_on_screen(window, "which shop")
+    assert view.shop_highlighted() == 14 and 14 in view.shop_rows_in_view()
+    assert all(len(row["Shop"]) <= 80 for row in view.shop_rows())
+    shot(window, f"fits-which-shop-{size[0]}x{size[1]}")
 
 
 def test_every_tab_uses_the_stations_type_size(

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QFont
 
 from returnsdesk.domain.inspection import ExpectedLine, RefundQuoteLine
 from returnsdesk.qt.plain import clipped, plain_tooltip
-from returnsdesk.services.views import HistoryRow, ReturnSummary
+from returnsdesk.services.views import HistoryRow, ReturnSummary, ShopOption
 
 R = TypeVar("R")
 Index = QModelIndex | QPersistentModelIndex
@@ -32,6 +32,8 @@ class Column(Generic[R]):
     text: Callable[[R], str]
     numeric: bool = False
     tail: int = 0  # characters kept at the end when a long text is cut, e.g. "(3 of 12)"
+    limit: int = CELL_CHARS  # characters shown of a long text; the whole in the tooltip
+    bold: bool = False  # a key to press, e.g. the shop's number
 
 
 class RowTableModel(QAbstractTableModel, Generic[R]):
@@ -81,11 +83,15 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
         column = self._columns[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
             # The whole text is in the tooltip.
-            return clipped(column.text(row), CELL_CHARS, tail=column.tail)
+            return clipped(column.text(row), column.limit, tail=column.tail)
         if role == Qt.ItemDataRole.ToolTipRole:
             return plain_tooltip(column.text(row))
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(_RIGHT if column.numeric else _LEFT)
+        if role == Qt.ItemDataRole.FontRole and column.bold:
+            font = QFont()  # only its weight is set: the view's size and family stay
+            font.setBold(True)
+            return font
         if role == Qt.ItemDataRole.BackgroundRole and self._background is not None:
             return self._background(row)
         if role == ROW_ROLE:
@@ -138,14 +144,38 @@ def refund_lines_model() -> RowTableModel[RefundQuoteLine]:
     )
 
 
+SHOP_CHARS = 32  # of a shop's name from the settings in a table cell; whole in its tooltip
+SEARCH_SHOP_COLUMN = 1  # hidden at a station serving one shop
+
+
 def search_results_model() -> RowTableModel[ReturnSummary]:
     return RowTableModel(
         [
             Column("RMA", lambda r: r.rma_number),
+            Column("Shop", lambda r: r.shop_name, limit=SHOP_CHARS),
             Column("Order", lambda r: r.order_number),
             Column("Customer", lambda r: r.customer_name),
             Column("Units", lambda r: str(r.units), numeric=True),
             Column("Status", lambda r: r.status.value.replace("_", " ")),
+        ]
+    )
+
+
+NumberedShop = tuple[int, ShopOption]  # the shop's number (its key) and the shop's return
+SHOP_CHOICE_STRETCH = 1  # the shop's name takes the width the others leave
+
+
+def shop_choice_model() -> RowTableModel[NumberedShop]:
+    """The shops using a number scanned, each with the number that picks it."""
+    return RowTableModel(
+        [
+            Column("No.", lambda s: str(s[0]), numeric=True, bold=True),
+            # Cut again by the column's width; the whole name in the tooltip.
+            Column("Shop", lambda s: s[1].shop_name, limit=80, bold=True),
+            Column("RMA", lambda s: s[1].rma_number),
+            Column("Order", lambda s: s[1].order_number),
+            Column("Customer", lambda s: s[1].customer_name, limit=SHOP_CHARS),
+            Column("Status", lambda s: _words(s[1].status.value)),
         ]
     )
 

@@ -100,6 +100,7 @@ class StationController(QObject):
         view.scan_typed.connect(self.on_scan)
         view.note_entered.connect(self._on_note_entered)
         view.search_entered.connect(lambda text: self._apply(self.workflow.search(text)))
+        view.shop_clicked.connect(lambda row: self._apply(self.workflow.highlight_shop(row)))
         view.result_chosen.connect(self.workflow.select)
         if self.camera is not None:
             self.camera.scanned.connect(self.on_camera_scan)

@@ -10,22 +10,14 @@ import html
 
 from returnsdesk.qt.plain import clipped
 from returnsdesk.services.views import ReturnOutcome, ReturnView
-from returnsdesk.station.screen import IdleGuide, ItemsGuide, ShopChoice, UnitPanel
+from returnsdesk.station.screen import IdleGuide, ItemsGuide, UnitPanel
 
 esc = html.escape
 _WARN = "color:#842029"
 _TITLE_CHARS = 160  # longer text from outside is cut: two or three lines at most
-_SHOP_CHARS = 80  # a shop's or customer's name in the shop choice: one line at 1366x768
-_FSI, _PDI = "\u2068", "\u2069"  # a right-to-left name kept from reordering the text around it
 
 
-def _isolated(text: str, limit: int) -> str:
-    return esc(f"{_FSI}{clipped(text, limit)}{_PDI}")
-
-
-def guide_html(guide: IdleGuide | ItemsGuide | ShopChoice | None) -> str:
-    if isinstance(guide, ShopChoice):
-        return shop_choice_html(guide)
+def guide_html(guide: IdleGuide | ItemsGuide | None) -> str:
     if isinstance(guide, ItemsGuide) and guide.waiting:
         return (
             f"<p><b>Waiting for the database</b>: {esc(guide.rma_number)} "
@@ -50,29 +42,6 @@ def guide_html(guide: IdleGuide | ItemsGuide | ShopChoice | None) -> str:
         "<li><b>Enter</b> accepts the suggested disposition; after the last item it confirms "
         "the refund shown.</li></ol>"
         "<p>No scanner at hand? F4 lets you type a code. F1 lists the demo barcodes.</p>"
-    )
-
-
-def shop_choice_html(choice: ShopChoice) -> str:
-    """Which shop's parcel: one row per shop, its digit key large, names as plain text."""
-    rows = "".join(
-        f"<tr><td valign='middle'><span style='font-size:xx-large'><b>{index}</b></span></td>"
-        f"<td><b>{_isolated(option.shop_name, _SHOP_CHARS)}</b><br>"
-        f"{esc(option.rma_number)} · order {esc(option.order_number)} · "
-        f"{_isolated(option.customer_name, _SHOP_CHARS)} · {esc(option.status.value)}</td></tr>"
-        for index, option in enumerate(choice.options, start=1)
-    )
-    more = (
-        f"<p>{choice.more} more shop{'s' if choice.more != 1 else ''} use this number and are"
-        " not listed: for theirs, scan the carrier's tracking number (one shop's only).</p>"
-        if choice.more
-        else ""
-    )
-    return (
-        f"<h3>Which shop's parcel is it?</h3><p>{_isolated(choice.scanned, _SHOP_CHARS)} is a"
-        " number several shops use. Press the digit of the shop on the parcel's label.</p>"
-        f"<table cellpadding='6'>{rows}</table>{more}"
-        "<p>Esc cancels: nothing is received.</p>"
     )
 
 

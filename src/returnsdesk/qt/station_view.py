@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from PySide6 import QtGui
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont, QKeySequence, QShortcut, QTextDocument, QTextTable
+from PySide6.QtGui import QFont, QKeyEvent, QKeySequence, QShortcut, QTextDocument, QTextTable
 from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
@@ -28,7 +28,14 @@ from returnsdesk.domain.inspection import ExpectedLine
 from returnsdesk.domain.policy import Grade
 from returnsdesk.qt.forms.ui_station_view import Ui_StationView
 from returnsdesk.qt.images import thumbnail_strip
-from returnsdesk.qt.models import expected_lines_model, refund_lines_model, search_results_model
+from returnsdesk.qt.models import (
+    SEARCH_SHOP_COLUMN,
+    SHOP_CHOICE_STRETCH,
+    expected_lines_model,
+    refund_lines_model,
+    search_results_model,
+    shop_choice_model,
+)
 from returnsdesk.qt.plain import clipped, plain_tooltip, set_clipped_text
 from returnsdesk.qt.scanner import TYPED_BY_HAND
 from returnsdesk.qt.station_screen import (
@@ -45,6 +52,7 @@ from returnsdesk.station.screen import (
     Page,
     RefundPanel,
     Screen,
+    ShopChoice,
     State,
     Step,
     Tone,
@@ -75,6 +83,9 @@ _REFUND_LINES_AT_LEAST = 3  # lines of text the refund table shows, even on a sm
 _WRAPPED_UNITS_AT_MOST = 4  # more refund lines than this: one line of text each
 # Window shortcuts: these keys act wherever the focus is (a text field keeps the others).
 _SHORTCUTS = ("F2", "F4", "F5", "F7", "F8", "F9", "Escape")
+_NO_REFUND_PAGES = (Page.OUTCOME, Page.NO_RETURN, Page.SHOP_CHOICE)
+# Keys the station hears only when no list or text field takes them (not window shortcuts).
+_MOVE_KEYS = {Qt.Key.Key_Up: "Up", Qt.Key.Key_Down: "Down", Qt.Key.Key_Backspace: "Backspace"}
 
 
 class StationView(QWidget):
@@ -85,6 +96,7 @@ class StationView(QWidget):
     note_entered = Signal(str)  # the note field's text, kept with Enter
     search_entered = Signal(str)  # the search field's text, Enter
     result_chosen = Signal(object)  # the search result moved to: its row, or None
+    shop_clicked = Signal(int)  # asked which shop: the row clicked (a double click opens it)
 
     def __init__(self, *, font_scale: float = 1.0, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -99,6 +111,7 @@ class StationView(QWidget):
         self._lines_model = expected_lines_model(self._done_count)
         self._refund_model = refund_lines_model()
         self._search_model = search_results_model()
+        self._shop_model = shop_choice_model()
         self._shown: Screen | None = None
         self._fitted: tuple[object, int] | None = None
         self._page: int | None = None
@@ -109,7 +122,10 @@ class StationView(QWidget):
         ui.searchResults.setModel(self._search_model)
         _stretch_columns(ui.linesTable, 0, 3)  # item title, the customer's reason
         _stretch_columns(ui.refundTable, 0, 5)  # item title, deduction reason
-        _stretch_columns(ui.searchResults, 2)  # customer name
+        _stretch_columns(ui.searchResults, 3)  # customer name
+        ui.shopTable.setModel(self._shop_model)
+        _stretch_columns(ui.shopTable, SHOP_CHOICE_STRETCH)
+        ui.shopChoiceLayout.setStretchFactor(ui.shopTable, 1)  # the labels keep their height
         ui.notesEdit.setProperty(TYPED_BY_HAND, True)  # a quick typist's note is no scan
         self._connect_signals()
 
@@ -124,6 +140,8 @@ class StationView(QWidget):
             )
         )
         ui.searchResults.activated.connect(lambda _index: self.command.emit("Enter"))
+        ui.shopTable.clicked.connect(lambda index: self.shop_clicked.emit(index.row()))
+        ui.shopTable.doubleClicked.connect(lambda _index: self.command.emit("Enter"))
         # Every button is the mouse's way to a key.
         for button, key in (
             (ui.openReturnButton, "Enter"),
@@ -142,6 +160,16 @@ class StationView(QWidget):
             shortcut = QShortcut(QKeySequence(key), self)
             shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
             shortcut.activated.connect(lambda key=key: self.command.emit(key))
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
+        """↓ ↑ and Backspace that reach the station itself (no list or field took them) are the
+        workflow's to mean something, e.g. moving among the shops when asked which shop."""
+        name = _MOVE_KEYS.get(Qt.Key(event.key()))
+        plain = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        if name is not None and plain == Qt.KeyboardModifier.NoModifier:
+            self.command.emit(name)
+            return
+        super().keyPressEvent(event)
 
     def _on_scan_field(self) -> None:
         field = self._ui.scanEdit
@@ -181,8 +209,16 @@ class StationView(QWidget):
         ui.workPanel.setFrameShape(ui.workPanel.Shape.StyledPanel)
         ui.splitter.setStretchFactor(0, 1)
         ui.splitter.setStretchFactor(1, 1)
-        for table in (ui.linesTable, ui.refundTable, ui.searchResults):
+        for table in (ui.linesTable, ui.refundTable, ui.searchResults, ui.shopTable):
             self._style_table(table)
+        # Which shop: a title large, and a line per shop, names cut (whole in the tooltip), so
+        # that many shops scroll in view; the shop moved to is marked whether or not the table
+        # has focus (it never does: keys go to the station).
+        title = self._pt(18)
+        title.setBold(True)
+        ui.shopChoiceTitle.setFont(title)
+        ui.shopTable.setWordWrap(False)
+        ui.shopTable.setStyleSheet("QTableView::item:selected { background:#0b5ed7; color:white; }")
         # The refund takes the height the page leaves, up to all its lines (_fit_rows).
         ui.refundTable.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         for widget in (ui.notesEdit, ui.scanEdit, ui.searchEdit):
@@ -260,6 +296,7 @@ class StationView(QWidget):
             ui.idleHint.setText(guide_html(screen.guide))
         elif screen.page is Page.NO_RETURN and screen.no_return is not None:
             set_clipped_text(ui.noReturnLabel, screen.no_return.text, _MESSAGE_CHARS)
+            ui.searchResults.setColumnHidden(SEARCH_SHOP_COLUMN, not screen.no_return.shops)
             old = before.no_return.results if before and before.no_return else None
             if old != screen.no_return.results:
                 self._search_model.set_rows(screen.no_return.results)
@@ -267,12 +304,16 @@ class StationView(QWidget):
                     ui.searchResults.selectRow(0)
                 if old is None:
                     ui.searchEdit.clear()
+        elif screen.page is Page.SHOP_CHOICE and screen.shop_choice is not None:
+            self._show_shop_choice(screen.shop_choice)
         elif screen.page is Page.UNIT and screen.unit is not None:
             old_unit = before.unit if before is not None else None
             self._show_unit(screen.unit, old_unit, thumbnails)
         elif screen.page is Page.OUTCOME and screen.outcome is not None:
             ui.outcomeLabel.setText(outcome_html(screen.outcome.outcome))
-        _set_shown(ui.refundBox, screen.page is not Page.OUTCOME)  # the outcome itemises it
+        # The outcome itemises the refund; with no return found or asked which shop, there is
+        # none yet: the returns found or the shops get the room.
+        _set_shown(ui.refundBox, screen.page not in _NO_REFUND_PAGES)
         actions = screen.actions
         ui.acceptButton.setEnabled(actions.accept)
         ui.overrideButton.setEnabled(actions.override)
@@ -337,6 +378,27 @@ class StationView(QWidget):
             ui.returnTitle, f"{shop}{view.rma_number} · {view.customer_name}", _NAME_CHARS
         )
         ui.returnDetails.setText(return_html(view))
+
+    def _show_shop_choice(self, choice: ShopChoice) -> None:
+        ui = self._ui
+        rows = tuple(enumerate(choice.options, start=1))
+        if tuple(self._shop_model.rows()) != rows:
+            self._shop_model.set_rows(rows)
+        count = len(rows)
+        set_clipped_text(
+            ui.shopChoiceHint,
+            f"{choice.scanned} is a number {count} shops use. Press the number of the shop on"
+            " the parcel's label, or move to it with ↓ ↑ and press Enter."
+            " Esc cancels: nothing is received.",
+            _MESSAGE_CHARS,
+        )
+        table = ui.shopTable
+        if choice.highlighted is None:
+            table.clearSelection()
+            table.scrollToTop()
+        else:
+            table.selectRow(choice.highlighted)
+            table.scrollTo(self._shop_model.index(choice.highlighted, 0))
 
     def _show_weight(self, weight: WeightPanel | None) -> None:
         label = self._ui.weightLabel
@@ -452,6 +514,39 @@ class StationView(QWidget):
     def search_rows(self) -> list[dict[str, str]]:
         return _rows(self._ui.searchResults)
 
+    def shop_choice_text(self) -> str:
+        """Asked which shop: the title and what to press."""
+        ui = self._ui
+        return "\n".join(self._seen(label) for label in (ui.shopChoiceTitle, ui.shopChoiceHint))
+
+    def shop_rows(self) -> list[dict[str, str]]:
+        """Asked which shop: each shop's row as shown, by heading."""
+        return _rows(self._ui.shopTable)
+
+    def shop_tooltips(self) -> list[dict[str, str]]:
+        return _rows(self._ui.shopTable, Qt.ItemDataRole.ToolTipRole)
+
+    def shop_highlighted(self) -> int | None:
+        """The shop's row marked (Enter opens it), or None."""
+        rows = self._ui.shopTable.selectionModel().selectedRows()
+        return rows[0].row() if rows else None
+
+    def shop_rows_in_view(self) -> list[int]:
+        """The shops' rows wholly in view (the table scrolls when they are many)."""
+        table, model = self._ui.shopTable, self._shop_model
+        if not table.isVisible():
+            return []
+        viewport = table.viewport().rect()
+        return [
+            row
+            for row in range(model.rowCount())
+            if viewport.contains(table.visualRect(model.index(row, 0)))
+        ]
+
+    def search_tooltips(self) -> list[dict[str, str]]:
+        """The search results' cells' tooltips (a cut text whole), by heading."""
+        return _rows(self._ui.searchResults, Qt.ItemDataRole.ToolTipRole)
+
     def unit_title(self) -> str:
         return self._seen(self._ui.unitTitle)
 
@@ -553,15 +648,20 @@ class StationView(QWidget):
         return document.toPlainText()
 
 
-def _rows(table: QTableView) -> list[dict[str, str]]:
+def _rows(
+    table: QTableView, role: Qt.ItemDataRole = Qt.ItemDataRole.DisplayRole
+) -> list[dict[str, str]]:
+    """Each row's shown columns (a hidden one is not seen), by heading."""
     model = table.model()
-    headings = [
-        str(model.headerData(c, Qt.Orientation.Horizontal)) for c in range(model.columnCount())
-    ]
+    headings = {
+        column: str(model.headerData(column, Qt.Orientation.Horizontal))
+        for column in range(model.columnCount())
+        if not table.isColumnHidden(column)
+    }
     return [
         {
-            heading: str(model.index(row, column).data(Qt.ItemDataRole.DisplayRole) or "")
-            for column, heading in enumerate(headings)
+            heading: str(model.index(row, column).data(role) or "")
+            for column, heading in headings.items()
         }
         for row in range(model.rowCount())
     ]

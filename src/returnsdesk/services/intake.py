@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from datetime import datetime, timedelta
 
 from sqlmodel import Session
@@ -355,8 +355,11 @@ def receive_unexpected_parcel(
     return parcel.id
 
 
-def search_returns(session: Session, text: str, *, limit: int = 25) -> list[ReturnSummary]:
-    """Returns whose RMA, order number, customer name or email contains ``text``."""
+def search_returns(
+    session: Session, text: str, *, shop_name: Callable[[str | None], str], limit: int = 25
+) -> list[ReturnSummary]:
+    """Returns whose RMA, order number, customer name or email contains ``text``, each with its
+    shop named by ``shop_name`` (from its client code; None: the station's own shop)."""
     needle = storable(text, what="Search", limit=SEARCH_LIMIT).strip()
     if not needle:
         return []
@@ -368,6 +371,8 @@ def search_returns(session: Session, text: str, *, limit: int = 25) -> list[Retu
             customer_name=r.customer_name,
             status=r.status,
             units=int(unit_count),
+            client_code=r.client_code,
+            shop_name=shop_name(r.client_code),
         )
         for r, number, unit_count in returns.search_returns(session, needle, limit=limit)
     ]

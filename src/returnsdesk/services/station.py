@@ -290,7 +290,7 @@ class StationService:
 
     def search(self, text: str) -> list[ReturnSummary]:
         with self.database.read() as session:
-            return intake.search_returns(session, text)
+            return intake.search_returns(session, text, shop_name=self.shop_name)
 
     def receive_unexpected(self, scan: ClassifiedScan, note: str) -> uuid.UUID:
         with self.database.session() as session:

@@ -81,7 +81,8 @@ class ReturnView:
 
 @dataclass(frozen=True)
 class ReturnSummary:
-    """One row of a search result."""
+    """One row of a search result. Two shops may use one RMA or order number: the shop says
+    which return it is."""
 
     return_id: uuid.UUID
     rma_number: str
@@ -89,6 +90,8 @@ class ReturnSummary:
     customer_name: str
     status: ReturnStatus
     units: int
+    client_code: str | None  # None: the station's own shop
+    shop_name: str  # as the station names the shop (``StationService.shop_name``); plain text
 
 
 # How the station names its own shop (client_code None) beside client shops.

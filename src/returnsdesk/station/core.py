@@ -231,7 +231,8 @@ class WorkflowCore(ABC):
             State.CONFIRM_CLOSE: "Enter confirms the refund, Esc goes back.",
             State.CONFIRM_UNDO: "Enter undoes the receipt, Esc keeps the parcel open.",
             State.NO_RETURN: "Search by order number or name, or F5 for an unexpected parcel.",
-            State.CHOOSE_SHOP: "Press the digit of the shop on the parcel's label, Esc cancels.",
+            State.CHOOSE_SHOP: "Press the number of the shop on the parcel's label"
+            " (or ↓ ↑ and Enter), Esc cancels.",
         }.get(self.state, "Scan a parcel label to start.")
 
     def _react(self, *, error: str | None = None, queued: bool = False) -> Reaction:

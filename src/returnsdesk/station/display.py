@@ -86,15 +86,17 @@ class Display(WorkflowCore):
                     "number or customer name, or receive the parcel as unexpected (a shift "
                     "lead will review it).",
                     self._results,
+                    shops=bool(self.service.clients)
+                    or any(r.client_code is not None for r in self._results),
                 ),
             )
         if state is State.CHOOSE_SHOP and self._shop_choice is not None:
             return replace(
                 base,
-                page=Page.GUIDE,
+                page=Page.SHOP_CHOICE,
                 step=Step.PARCEL,
-                keys=choose_shop_keys(len(self._shop_choice.options)),
-                guide=self._shop_choice,
+                keys=choose_shop_keys(self._shop_choice),
+                shop_choice=self._shop_choice,
             )
         if work is None or parcel is None:
             return replace(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from returnsdesk.domain.inspection import ParcelInspection, UnitStep
 from returnsdesk.domain.policy import Grade
-from returnsdesk.station.screen import KeyHint, grade_keys
+from returnsdesk.station.screen import KeyHint, ShopChoice, grade_keys
 
 IDLE_KEYS = (KeyHint("Scan", "a parcel"), KeyHint("F4", "type a code"), KeyHint("F1", "help"))
 OUTCOME_KEYS = (KeyHint("Scan", "the next parcel"), KeyHint("Esc", "clear"))
@@ -22,10 +22,16 @@ CONFIRM_CLOSE_KEYS = (KeyHint("Enter", "confirm refund"), KeyHint("Esc", "back t
 CONFIRM_UNDO_KEYS = (KeyHint("Enter", "undo the receipt"), KeyHint("Esc", "keep the parcel"))
 
 
-# A scan matched several shops' returns: the digit picks one.
-def choose_shop_keys(options: int) -> tuple[KeyHint, ...]:
-    keys = "1" if options == 1 else f"1-{options}"
-    return (KeyHint(keys, "the shop on the label"), KeyHint("Esc", "cancel"))
+def choose_shop_keys(choice: ShopChoice) -> tuple[KeyHint, ...]:
+    """A scan matched several shops' returns: the shop's number picks one, or ↓ ↑ and Enter."""
+    count = len(choice.options)
+    clear = (KeyHint("Backspace", "clear"),) if choice.typed else ()
+    return (
+        KeyHint("1" if count == 1 else f"1-{count}", "the shop on the label"),
+        KeyHint("↓ ↑ Enter", "choose"),
+        *clear,
+        KeyHint("Esc", "cancel"),
+    )
 
 
 # A step waits for the database (it went away): scans are not taken meanwhile.

@@ -4,6 +4,8 @@ it: the refund confirmed, the completion written, the outcome shown.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from returnsdesk.domain.errors import (
     AlreadyCompleted,
     OperatorError,
@@ -39,7 +41,7 @@ from returnsdesk.station.screen import (
     Tone,
 )
 
-SHOP_KEYS = 9  # digit keys 1-9 pick a shop
+SHOP_DIGITS = 9  # up to this many shops, one digit key picks a shop
 SHOP_NAME_CHARS = 40  # of a shop's name in the banner
 
 
@@ -60,32 +62,83 @@ class ParcelSteps(Display):
     # --- a number several shops use: which shop's return? ---------------------------------------
 
     def _ask_shop(self, which: WhichShop) -> None:
-        """Never a guess: the inspector picks the shop on the parcel's label by its digit."""
+        """Never a guess: the inspector picks the shop on the parcel's label, by its number
+        (any number of shops) or with ↓ ↑ and Enter."""
         self._sounds.append(Sound.SCAN_ERROR)  # nothing opened yet: look at the screen
         self.state = State.CHOOSE_SHOP
         self.parcel = self.work = None
         self._outcome = None
-        offered = which.options[:SHOP_KEYS]
-        self._shop_choice = ShopChoice(
-            which.scan.value, offered, more=len(which.options) - len(offered)
-        )
+        count = len(which.options)
+        self._shop_choice = ShopChoice(which.scan.value, which.options)
         self._shop_scan = which.scan
         self._focus = Focus.STATION
+        how = (
+            f"Press {_digits(count)} (the shop on the label)"
+            if count <= SHOP_DIGITS
+            else f"Type the number of the shop on the label ({_digits(count)})"
+        )
         self._banner = Banner(
-            f"{which.scan.value} is used by {len(which.options)} shops. Which shop's parcel is"
-            f" it? Press {_digits(len(offered))} (the shop on the label), Esc cancels.",
+            f"{which.scan.value} is used by {count} shops. Which shop's parcel is it? {how},"
+            " Esc cancels.",
             Tone.WARNING,
         )
 
     def _choose_shop(self, key: str) -> None:
+        """A key while asked which shop: a digit of the shop's number, ↓ ↑, Enter, Backspace."""
+        choice = self._shop_choice
+        assert choice is not None
+        count = len(choice.options)
+        if key in ("UP", "DOWN"):
+            at = choice.highlighted
+            step = 1 if key == "DOWN" else -1
+            self._highlight_shop(0 if at is None else min(count - 1, max(0, at + step)))
+            return
+        if key == "ENTER":
+            if choice.highlighted is None:
+                raise WrongStep(_shop_keys_words(count))
+            self._open_shop(choice.highlighted)
+            return
+        if key == "BACKSPACE":
+            typed = choice.typed[:-1]
+            self._shop_choice = replace(
+                choice, typed=typed, highlighted=int(typed) - 1 if typed else None
+            )
+            self._banner = Banner(_shop_keys_words(count), Tone.WARNING)
+            return
+        typed = choice.typed + key
+        if not (key.isascii() and key.isdigit()) or typed.startswith("0") or int(typed) > count:
+            self._shop_choice = replace(choice, typed="", highlighted=None)
+            wrong = f"No shop {typed}. " if key.isascii() and key.isdigit() else ""
+            raise WrongStep(wrong + _shop_keys_words(count))
+        number = int(typed)
+        if number * 10 > count:  # no other shop's number begins with it: it is whole
+            self._open_shop(number - 1)
+            return
+        # 1 of 15 shops: shop 1, or the first digit of 10-15; Enter says it is 1.
+        self._shop_choice = replace(choice, typed=typed, highlighted=number - 1)
+        name = _isolated(choice.options[number - 1].shop_name)
+        self._banner = Banner(
+            f"Shop {number}, {name}: Enter opens it. Or type the next digit of"
+            f" {number}0-{min(count, number * 10 + 9)}; Backspace clears.",
+            Tone.WARNING,
+        )
+
+    def _highlight_shop(self, index: int) -> None:
+        """The shop moved to (↓ ↑, or a click on its row): Enter opens its return."""
+        choice = self._shop_choice
+        assert choice is not None
+        self._shop_choice = replace(choice, typed="", highlighted=index)
+        name = _isolated(choice.options[index].shop_name)
+        self._banner = Banner(
+            f"Shop {index + 1} of {len(choice.options)}, {name}: Enter opens it. ↓ ↑ choose,"
+            " Esc cancels.",
+            Tone.WARNING,
+        )
+
+    def _open_shop(self, index: int) -> None:
         choice, scan = self._shop_choice, self._shop_scan
         assert choice is not None and scan is not None
-        count = len(choice.options)
-        if not (key.isdigit() and 1 <= int(key) <= count):
-            raise WrongStep(
-                f"Press {_digits(count)} for the shop on the parcel's label, or Esc to cancel."
-            )
-        shop = choice.options[int(key) - 1]
+        shop = choice.options[index]
         service = self.service
         self._run(
             "open parcel",
@@ -104,10 +157,7 @@ class ParcelSteps(Display):
         done = len(work.units)
         resumed = f" (resumed: {done} unit{_s(done)} already inspected)" if parcel.resumed else ""
         # A station serving several shops says whose parcel is on the bench.
-        # Cut: a long name from the settings would push the RMA out of the banner.
-        name = parcel.view.client_name or ""
-        if len(name) > SHOP_NAME_CHARS:
-            name = name[: SHOP_NAME_CHARS - 1] + "…"
+        name = _cut(parcel.view.client_name or "")
         shop = f"{name}: " if name else ""
         self._banner = Banner(
             f"{shop}Return {parcel.view.rma_number}: {units} unit{_s(units)} expected"
@@ -242,8 +292,11 @@ class ParcelSteps(Display):
         if results:
             self.selected = 0
             self._focus = Focus.RESULTS
+            shops = len({r.client_code for r in results})
+            # Two shops' RMA-1001 differ only by their shop: the label says which.
+            which = f", of {shops} shops: the label says which" if shops > 1 else ""
             self._banner = Banner(
-                f"{len(results)} returns found. ↓ ↑ choose, Enter opens.", Tone.INFO
+                f"{len(results)} returns found{which}. ↓ ↑ choose, Enter opens.", Tone.INFO
             )
         else:
             self.selected = None
@@ -420,6 +473,25 @@ def _receipt_outcome(
 
 def _digits(count: int) -> str:
     return "1" if count == 1 else f"1-{count}"
+
+
+def _shop_keys_words(count: int) -> str:
+    how = "Press" if count <= SHOP_DIGITS else "Type the number"
+    return (
+        f"{how} {_digits(count)} for the shop on the parcel's label (or ↓ ↑ and Enter),"
+        " or Esc to cancel."
+    )
+
+
+def _isolated(name: str) -> str:
+    """A shop's name cut, kept from reordering the words around it (a right-to-left name
+    before the colon and "Enter opens it" would carry them over to its side)."""
+    return f"\u2068{_cut(name)}\u2069"
+
+
+def _cut(name: str) -> str:
+    """A shop's name in the banner: a long one from the settings would push the rest out."""
+    return name if len(name) <= SHOP_NAME_CHARS else name[: SHOP_NAME_CHARS - 1] + "…"
 
 
 def _s(count: int) -> str:

@@ -50,6 +50,7 @@ class Page(Enum):
     NO_RETURN = 1
     UNIT = 2
     OUTCOME = 3
+    SHOP_CHOICE = 4  # which shop's parcel: the shops using the number scanned
 
 
 class Sound(StrEnum):
@@ -96,12 +97,15 @@ class ItemsGuide:
 
 @dataclass(frozen=True)
 class ShopChoice:
-    """The scan matched returns of several shops (a number they all use): a digit key picks
-    the shop on the parcel's label. Texts are plain (shop and customer names from outside)."""
+    """The scan matched returns of several shops (a number they all use): the inspector picks
+    the shop on the parcel's label by its number, or moves to it with ↓ ↑ and opens it with
+    Enter. Any number of shops: a number other shops' numbers begin with (1, of 15 shops) waits
+    for the next digit or Enter. Texts are plain (shop and customer names from outside)."""
 
     scanned: str
-    options: tuple[ShopOption, ...]  # option i is chosen with key str(i + 1)
-    more: int = 0  # shops beyond the digit keys: not offered (their tracking number is theirs)
+    options: tuple[ShopOption, ...]  # option i is shop number i + 1
+    typed: str = ""  # the digits typed so far of a number that waits (other numbers begin so)
+    highlighted: int | None = None  # the option Enter opens: typed, or moved to with ↓ ↑
 
 
 @dataclass(frozen=True)
@@ -174,6 +178,8 @@ class UnitPanel:
 class NoReturnPanel:
     text: str
     results: tuple[ReturnSummary, ...]
+    # Each result's shop is shown: the station serves client shops, or a result is one's.
+    shops: bool = False
 
 
 @dataclass(frozen=True)
@@ -213,12 +219,13 @@ class Screen:
     keys: tuple[KeyHint, ...]
     actions: Actions
     busy: bool
-    guide: IdleGuide | ItemsGuide | ShopChoice | None = None
+    guide: IdleGuide | ItemsGuide | None = None
     return_view: ReturnView | None = None
     lines: tuple[LineProgress, ...] = ()
     refund: RefundPanel | None = None
     unit: UnitPanel | None = None
     no_return: NoReturnPanel | None = None
+    shop_choice: ShopChoice | None = None
     outcome: OutcomePanel | None = None
     photo_subject: uuid.UUID | None = None  # whose thumbnails to show (the unit's)
     weight: WeightPanel | None = None  # None: no scale at this station, or no parcel open

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _PARCEL_SCANS = (ScanKind.TRACKING, ScanKind.RMA, ScanKind.ORDER)
+_NAVIGATION_KEYS = ("UP", "DOWN", "BACKSPACE")
 
 
 class StationWorkflow(UnitSteps):
@@ -104,6 +105,15 @@ class StationWorkflow(UnitSteps):
     def select(self, row: int | None) -> None:
         """The search result the inspector moved to (Enter opens it)."""
         self.selected = row
+
+    def highlight_shop(self, row: int) -> Reaction:
+        """A shop's row clicked while asked which shop: Enter (or a double click) opens it."""
+        choice = self._shop_choice
+        if self.state is not State.CHOOSE_SHOP or choice is None or self.busy:
+            return self._react()
+        if not 0 <= row < len(choice.options):
+            return self._react()
+        return self._guarded(lambda: self._highlight_shop(row))
 
     def receive_unexpected(self, note: str | None) -> Reaction:
         """The inspector's description of a parcel no return has (None: they cancelled)."""
@@ -226,6 +236,8 @@ class StationWorkflow(UnitSteps):
             else:
                 self._choose_shop(key)
             return
+        if key in _NAVIGATION_KEYS:
+            return  # they only move in a list, and only the shop choice is the station's
         if key == "ENTER":
             if self.state is State.UNIT:
                 self._accept_unit(None, None)

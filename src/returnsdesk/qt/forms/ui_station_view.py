@@ -143,7 +143,7 @@ class Ui_StationView(object):
 
         self.noReturnLayout.addWidget(self.searchEdit)
 
-        self.searchResults = QTableView(self.pageNoReturn)
+        self.searchResults = WholeRowsTable(self.pageNoReturn)
         self.searchResults.setObjectName(u"searchResults")
         self.searchResults.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.searchResults.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -261,6 +261,38 @@ class Ui_StationView(object):
         self.outcomeLayout.addWidget(self.outcomeScroll)
 
         self.workStack.addWidget(self.pageOutcome)
+        self.pageShopChoice = QWidget()
+        self.pageShopChoice.setObjectName(u"pageShopChoice")
+        self.shopChoiceLayout = QVBoxLayout(self.pageShopChoice)
+        self.shopChoiceLayout.setObjectName(u"shopChoiceLayout")
+        self.shopChoiceLayout.setContentsMargins(0, 0, 0, 0)
+        self.shopChoiceTitle = QLabel(self.pageShopChoice)
+        self.shopChoiceTitle.setObjectName(u"shopChoiceTitle")
+        self.shopChoiceTitle.setTextFormat(Qt.TextFormat.PlainText)
+        sizePolicy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        sizePolicy.setHorizontalStretch(0)
+        sizePolicy.setVerticalStretch(0)
+        sizePolicy.setHeightForWidth(self.shopChoiceTitle.sizePolicy().hasHeightForWidth())
+        self.shopChoiceTitle.setSizePolicy(sizePolicy)
+
+        self.shopChoiceLayout.addWidget(self.shopChoiceTitle)
+
+        self.shopChoiceHint = WrappedLabel(self.pageShopChoice)
+        self.shopChoiceHint.setObjectName(u"shopChoiceHint")
+        self.shopChoiceHint.setTextFormat(Qt.TextFormat.PlainText)
+        self.shopChoiceHint.setWordWrap(True)
+
+        self.shopChoiceLayout.addWidget(self.shopChoiceHint)
+
+        self.shopTable = WholeRowsTable(self.pageShopChoice)
+        self.shopTable.setObjectName(u"shopTable")
+        self.shopTable.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.shopTable.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.shopTable.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+
+        self.shopChoiceLayout.addWidget(self.shopTable)
+
+        self.workStack.addWidget(self.pageShopChoice)
 
         self.workLayout.addWidget(self.workStack)
 
@@ -396,6 +428,9 @@ class Ui_StationView(object):
         self.photoStrip.setText("")
         self.notesEdit.setPlaceholderText(QCoreApplication.translate("StationView", u"Notes (F2), Enter to keep", None))
         self.outcomeLabel.setText("")
+        self.shopChoiceTitle.setText(QCoreApplication.translate("StationView", u"Which shop's parcel is it?", None))
+        self.shopChoiceHint.setText("")
+        self.shopTable.setAccessibleName(QCoreApplication.translate("StationView", u"Shops using the number scanned", None))
         self.acceptButton.setText(QCoreApplication.translate("StationView", u"Accept (Enter)", None))
         self.overrideButton.setText(QCoreApplication.translate("StationView", u"Override (O)", None))
         self.photoButton.setText(QCoreApplication.translate("StationView", u"Photo (P)", None))

@@ -531,7 +531,8 @@ def _check_known(source: str, section: str, key: str) -> None:
 
 
 _CLIENTS = "clients"
-_CLIENT_CODE = re.compile(r"[A-Za-z0-9_-]{1,40}")
+# Begins with a letter or digit: a lone "-" means the station's own shop (``--client -``).
+_CLIENT_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,39}")
 _CLIENT_FIELDS = {
     f.name: f for f in fields(ClientSettings) if f.name not in ("code", "order_system")
 }
@@ -558,7 +559,8 @@ def _client_entry(source: str, dotted: str, raw: object, text: bool, base: Path 
     code, _, key = dotted.partition(".")
     if not _CLIENT_CODE.fullmatch(code):
         raise ConfigError(
-            f"{source}: clients.{code}: a client code is 1 to 40 letters, digits, - or _"
+            f"{source}: clients.{code}: a client code is 1 to 40 letters, digits, - or _,"
+            " beginning with a letter or digit"
         )
     section, _, nested = key.rpartition(".")
     if section == "order_system":

@@ -441,6 +441,9 @@ def test_client_settings_are_checked_as_they_are_read(tmp_path: Path) -> None:
     path.write_text('[clients."A B"]\nname = "A"\n')
     with pytest.raises(ConfigError, match="client code"):
         load_settings(environ={"RETURNSDESK_SYSTEM_CONFIG": str(path)})
+    path.write_text('[clients."-"]\nname = "A"\n')  # "--client -" means the own shop
+    with pytest.raises(ConfigError, match="beginning with a letter or digit"):
+        load_settings(environ={"RETURNSDESK_SYSTEM_CONFIG": str(path)})
     assert load_settings(environ={}).clients == ()  # none: the station serves one shop
 
 

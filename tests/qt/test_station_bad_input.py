@@ -192,6 +192,12 @@ def test_unknown_rma_shows_no_return_found_and_writes_nothing(
     assert inspector.message == "No return found for RMA-999999."
     assert "No return found for rma RMA-999999" in view.no_return_text()
     assert row_counts(demo_env) == before
+    # And the search page's own buttons are the only ones: one way back, not two
+    assert view.shown_buttons() == [
+        "Open selected return (Enter)",
+        "Receive as unexpected parcel (F5)",
+        "Back (Esc)",
+    ]
 
     # When they step back with Esc, still nothing is written
     inspector.key(Qt.Key.Key_Escape)

@@ -142,6 +142,15 @@ class StationView(QWidget):
         ui.searchResults.activated.connect(lambda _index: self.command.emit("Enter"))
         ui.shopTable.clicked.connect(lambda index: self.shop_clicked.emit(index.row()))
         ui.shopTable.doubleClicked.connect(lambda _index: self.command.emit("Enter"))
+        self._action_buttons = (
+            ui.acceptButton,
+            ui.overrideButton,
+            ui.notesButton,
+            ui.photoButton,
+            ui.closeParcelButton,
+            ui.emptyBoxButton,
+            ui.backButton,
+        )
         # Every button is the mouse's way to a key.
         for button, key in (
             (ui.openReturnButton, "Enter"),
@@ -314,6 +323,9 @@ class StationView(QWidget):
         # The outcome itemises the refund; with no return found or asked which shop, there is
         # none yet: the returns found or the shops get the room.
         _set_shown(ui.refundBox, screen.page not in _NO_REFUND_PAGES)
+        # The search page has buttons of its own (its Back among them): no second row.
+        for button in self._action_buttons:
+            _set_shown(button, screen.page is not Page.NO_RETURN)
         actions = screen.actions
         ui.acceptButton.setEnabled(actions.accept)
         ui.overrideButton.setEnabled(actions.override)
@@ -559,6 +571,14 @@ class StationView(QWidget):
 
     def grades_shown(self) -> bool:
         return self._ui.gradeBox.isVisibleTo(self)
+
+    def shown_buttons(self) -> list[str]:
+        """The texts of the buttons on screen now, in layout order (enabled or not)."""
+        return [
+            button.text()
+            for button in self.findChildren(QPushButton)
+            if button.isVisibleTo(self) and button not in self._grade_buttons
+        ]
 
     def grade_buttons(self) -> list[str]:
         """The grade buttons' texts ("key\\ncode · label"), in order."""

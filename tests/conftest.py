@@ -52,6 +52,11 @@ def pytest_configure(config: pytest.Config) -> None:
             datetime.now(UTC) + offset, tick=True
         )
         traveller.start()
+        if getattr(config.option, "numprocesses", None) and not hasattr(config, "workerinput"):
+            # The pytest-xdist controller: its workers run the tests and move their own
+            # clocks here (moved at start by sitecustomize, they would import time_machine
+            # before pytest could rewrite it: a warning, so an error).
+            return
         # And in every Python process the tests start (relays, the reference shop):
         # tests/clock_ahead/sitecustomize.py moves theirs by the same offset.
         os.environ["CLOCK_AHEAD_OFFSET_S"] = str(offset.total_seconds())

@@ -18,6 +18,7 @@ from completing import (
     ups_tracking,
 )
 from returnsdesk.data.models import OutboxEvent
+from returnsdesk.domain.vocabulary import RefundStatus
 from returnsdesk.qt import ops
 from returnsdesk.qt.lead_view import LeadView
 from returnsdesk.qt.sync_status import SyncMonitor
@@ -79,4 +80,41 @@ def test_a_shared_rma_s_messages_are_asked_for_by_shop(
     qtbot.keyClick(shops, Qt.Key.Key_Down)
     qtbot.waitUntil(lambda: {m.event_id for m in lead.messages()} == acme_messages, timeout=10_000)
     assert lead.messages_return() == "RMA-100001"
+    ops.wait_for_all()
+
+
+def test_a_return_typed_after_a_held_refund_is_any_shop_s_again(
+    qtbot: QtBot, demo_env: StationEnvironment
+) -> None:
+    # Given Acme's RMA-100004 (above EUR 500) completed and held for a lead, and RMA-100001 of
+    # both the station's own shop and Acme completed, at a station serving Acme
+    service = station_service(demo_env, operator_code="OP-0003", pin="2468")
+    service.clients = {"ACME": ClientProfile("Acme Outdoor", demo_env.policies, "")}
+    held = same_numbers_for_shop(
+        demo_env, demo_parcel(demo_env, "RMA-100004"), "ACME", ups_tracking("ACME04", 4)
+    )
+    assert complete_parcel(service, held).refund_status is RefundStatus.PENDING_APPROVAL
+    own = demo_parcel(demo_env, "RMA-100001")
+    complete_parcel(service, own)
+    complete_parcel(
+        service, same_numbers_for_shop(demo_env, own, "ACME", ups_tracking("ACME01", 1))
+    )
+    lead = LeadView(service, sync=SyncMonitor(service, configured=False))
+    qtbot.addWidget(lead)
+    lead.show()
+    qtbot.waitUntil(lambda: len(lead.held_refunds()) == 1, timeout=10_000)
+    # When the lead chooses the held refund: its return's shop is set in the Shop list
+    lead.select_refund(0)
+    qtbot.waitUntil(lambda: lead.shop_choice().currentText() == "Acme Outdoor (ACME)")
+    qtbot.waitUntil(lambda: not ops.busy(), timeout=10_000)
+    # And then types another RMA, one both shops use
+    field = lead.return_field()
+    field.setFocus()
+    field.selectAll()
+    qtbot.keyClicks(field, "RMA-100001")
+    qtbot.keyClick(field, Qt.Key.Key_Return)
+    # Then the tab asks whose, rather than listing Acme's for the refund chosen before
+    qtbot.waitUntil(lambda: "several shops" in lead.message(), timeout=10_000)
+    assert lead.shop_choice().currentText() == "All shops"
+    assert lead.messages() == []
     ops.wait_for_all()

@@ -395,6 +395,9 @@ class LeadView(QWidget):
         self._messages_rma: str | None = None  # the return whose messages are shown
         self._messages_shop: str | None = None  # and the shop asked for (None: not said)
         self._asked_whose = False  # the tab asked which shop's return the lead meant
+        # The Shop list was set by a held refund or recovery case chosen, not by the lead: a
+        # return typed next is any shop's again (else it would be looked up in that one).
+        self._shop_set_by_tab = False
         self._offers_shops = offer_shops(
             ui.shopCombo, service.clients, own_shop=True, chars=_SHOP_CHARS
         )
@@ -429,6 +432,7 @@ class LeadView(QWidget):
             button.clicked.connect(lambda _checked=False, how=resolution: self.close_recovery(how))
         self._ui.resendMessageButton.clicked.connect(self.resend_message)
         self._ui.rmaEdit.returnPressed.connect(self._look_up_messages)
+        self._ui.rmaEdit.textEdited.connect(lambda _text: self._return_typed())
         # activated: the lead's choice only, not the tab's own (a held refund's shop set).
         self._ui.shopCombo.activated.connect(lambda _index: self._shop_chosen())
         self._ui.retryButton.clicked.connect(self.retry)
@@ -559,8 +563,15 @@ class LeadView(QWidget):
             self._read_messages(rma, chosen_shop(self._ui.shopCombo))
             self._ui.messagesTable.setFocus()
 
+    def _return_typed(self) -> None:
+        """The lead types a return: the shop a selected refund or case had set no longer holds."""
+        if self._shop_set_by_tab:
+            self._shop_set_by_tab = False
+            choose_shop(self._ui.shopCombo, None)
+
     def _shop_chosen(self) -> None:
         """Another shop chosen: the messages of that shop's return of the number shown."""
+        self._shop_set_by_tab = False
         rma = self._ui.rmaEdit.text().strip().upper()
         if rma:
             self._read_messages(rma, chosen_shop(self._ui.shopCombo))
@@ -572,6 +583,7 @@ class LeadView(QWidget):
         self._ui.rmaEdit.setText(rma)
         if self._offers_shops and self._ui.shopCombo.findData(shop) >= 0:
             choose_shop(self._ui.shopCombo, shop)
+            self._shop_set_by_tab = True
         self._read_messages(rma, shop)
         return rma, shop
 

@@ -116,10 +116,10 @@ def _where(key: _Key) -> ColumnElement[bool]:
         )
         return col(Return.id).in_(by_tracking)
     if key is _Key.RMA:
-        return Return.rma_number == value  # type: ignore[return-value]
+        return col(Return.rma_number) == value
     if key is _Key.ORDER:
-        return Order.number == value  # type: ignore[return-value]
-    return Return.id == value  # type: ignore[return-value]
+        return col(Order.number) == value
+    return col(Return.id) == value
 
 
 @functools.cache

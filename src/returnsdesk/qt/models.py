@@ -11,6 +11,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 
 from returnsdesk.domain.inspection import ExpectedLine, RefundQuoteLine
 from returnsdesk.qt.plain import clipped, plain_tooltip
+from returnsdesk.qt.shops import SHOP_CHARS
 from returnsdesk.services.views import HistoryRow, ReturnSummary, ShopOption
 
 R = TypeVar("R")
@@ -144,7 +145,6 @@ def refund_lines_model() -> RowTableModel[RefundQuoteLine]:
     )
 
 
-SHOP_CHARS = 32  # of a shop's name from the settings in a table cell; whole in its tooltip
 SEARCH_SHOP_COLUMN = 1  # hidden at a station serving one shop
 
 

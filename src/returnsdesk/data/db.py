@@ -21,7 +21,7 @@ SQLite (the default, one file per station) is set up for durability and serialis
 ``BEGIN IMMEDIATE``. Python's sqlite3 module otherwise begins transactions lazily at the first
 write, so two read-then-write transactions can both read the old value and one update is lost
 without any error (measured: 750 of 1,000 lost); taking the write lock at BEGIN makes the second
-writer wait for the first. PostgreSQL gets a plain pooled engine with ``pool_pre_ping``.
+writer wait for the first. PostgreSQL gets a plain pooled engine (see below on dead connections).
 
 Read sessions (``database.read()``) are for work that only reads: polls, lists, search, history.
 On SQLite they begin with a deferred ``BEGIN``, which in WAL mode reads one consistent snapshot
@@ -33,14 +33,17 @@ A write in a read session raises ``ReadOnlySession`` at flush, on either databas
 A database server that goes away (PostgreSQL restarting or stopped, the network cut) surfaces
 from either kind of session as ``DatabaseUnavailable``, an operator error saying so, instead of
 the driver's exception: the transaction is gone whole (the server rolls back what it had not
-committed), so the station keeps the work on screen and tries the same call again. The pool
-checks a connection before each checkout (``pool_pre_ping``), so the first call after the
-server is back gets a fresh one.
+committed), so the station keeps the work on screen and tries the same call again. A pooled
+connection is checked at each checkout without a round trip (``_drop_if_hung_up``): a server
+that stopped or restarted has closed it, so its socket reads as ready; it is replaced, and the
+first call after the server is back gets a fresh one. (SQLAlchemy's ``pool_pre_ping`` sends a
+statement instead: a round trip on every transaction, 0.15 ms of a 2 ms parcel scan.)
 """
 
 from __future__ import annotations
 
 import os
+import select
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -49,10 +52,10 @@ from typing import Any
 import platformdirs
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, Connection, make_url
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import sessionmaker
-from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
+from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection, StaticPool
 from sqlmodel import Session
 
 from returnsdesk.domain.errors import DatabaseUnavailable
@@ -129,7 +132,9 @@ def make_engine(url: str) -> Engine:
     """An engine for a SQLite or PostgreSQL URL, configured as described in the module docstring."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(parsed, pool_pre_ping=True)
+        server_engine = create_engine(parsed)
+        event.listen(server_engine, "checkout", _drop_if_hung_up)
+        return server_engine
     if parsed.database in (None, "", ":memory:"):
         # Each new connection to ":memory:" would be a new, empty database: share one. One
         # connection means one transaction at a time, so this is for single-threaded tests.
@@ -143,6 +148,22 @@ def make_engine(url: str) -> Engine:
     event.listen(engine, "begin", _begin)
     event.listen(engine, "checkin", _end_query_only)
     return engine
+
+
+def _drop_if_hung_up(
+    dbapi_connection: Any, _record: ConnectionPoolEntry, _proxy: PoolProxiedConnection
+) -> None:
+    """Refuse a pooled connection the server has hung up on; the pool then opens a new one.
+
+    An idle connection has nothing to read: the server speaks only when asked. A socket that
+    reads as ready holds the server's goodbye (a shutdown, restart or terminated backend sends
+    an error and closes it) or its end of file. The rare harmless message an idle connection
+    can get (a notice) costs a reconnect, never an error."""
+    if dbapi_connection.closed:
+        raise DisconnectionError("the connection was closed")
+    ready, _, _ = select.select([dbapi_connection.fileno()], [], [], 0)
+    if ready:
+        raise DisconnectionError("the database server closed the connection")
 
 
 def default_database_url() -> str:

@@ -9,6 +9,7 @@ import functools
 import uuid
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import BindParameter, ColumnElement, Select, bindparam, func, or_
@@ -70,7 +71,45 @@ def lock_parcel_return(
     return None if row is None else (row[0], row[1], row[2])
 
 
-ExpectedRow = tuple[ReturnLine, OrderLine, Product]
+@dataclass(frozen=True, slots=True)
+class ExpectedRow:
+    """One expected line of a return as its screen and an instant refund use it: the return
+    line, what was ordered and the product. Plain data read as columns: ORM objects for them
+    cost a third of a PostgreSQL lookup's Python time, and nothing writes through them."""
+
+    line_id: uuid.UUID
+    sku: str
+    quantity: int
+    reason_code: str
+    customer_comment: str
+    unit_price: Decimal  # paid per unit, in ``currency`` (the order line's)
+    currency: str
+    serial_numbers: list[str]  # as shipped
+    title: str
+    category: str
+    unit_value: Decimal  # the product's resale value, in ``value_currency``
+    value_currency: str
+    serialised: bool
+    weight_grams: int
+
+
+# ExpectedRow's fields, in order, as the lookup statement reads them.
+_EXPECTED_COLUMNS = (
+    col(ReturnLine.id),
+    col(ReturnLine.sku),
+    col(ReturnLine.quantity),
+    col(ReturnLine.reason_code),
+    col(ReturnLine.customer_comment),
+    col(OrderLine.unit_price),
+    col(OrderLine.currency),
+    col(OrderLine.serial_numbers),
+    col(Product.title),
+    col(Product.category),
+    col(Product.unit_value),
+    col(Product.currency),
+    col(Product.serialised),
+    col(Product.weight_grams),
+)
 # Tracking numbers come back joined in one column; carriers' numbers and feeds' never hold it.
 _TRACKING_SEPARATOR = "\x1f"  # ASCII unit separator
 
@@ -134,7 +173,7 @@ def _statement(key: _Key, *, lock: bool, shops: _Shops) -> Select[Any]:
         .scalar_subquery()
     )
     statement = (
-        sa_select(Return, Order, ReturnLine, OrderLine, Product, tracking)
+        sa_select(Return, Order, tracking, *_EXPECTED_COLUMNS)
         .join(Order, col(Order.id) == col(Return.order_id))
         .outerjoin(ReturnLine, col(ReturnLine.return_id) == col(Return.id))
         .outerjoin(OrderLine, col(OrderLine.id) == col(ReturnLine.order_line_id))
@@ -174,10 +213,10 @@ def _records(
         shops = _Shops.CLIENTS_AND_OWN if None in client_codes else _Shops.CLIENTS
     rows = session.execute(_statement(key, lock=lock, shops=shops), parameters).all()
     by_return: dict[uuid.UUID, tuple[Return, Order, list[ExpectedRow], str | None]] = {}
-    for return_, order, line, ordered, product, joined in rows:
+    for return_, order, joined, *line in rows:
         _, _, lines, _ = by_return.setdefault(return_.id, (return_, order, [], joined))
-        if line is not None and ordered is not None and product is not None:
-            lines.append((line, ordered, product))
+        if line[0] is not None:  # a return line (its order line and product are foreign keys)
+            lines.append(ExpectedRow(*line))
     return [
         ReturnRecord(
             return_=return_,

@@ -53,17 +53,17 @@ def release_on_receipt(
         return None
     window = policy.windows.applying(
         base=return_.policy_window_days,
-        categories=[product.category for _return_line, _order_line, product in lines],
+        categories=[line.category for line in lines],
         tier=return_.customer_tier,
     )
     since_delivery = (now - order.delivered_at).days if order.delivered_at is not None else None
     if window.is_late(since_delivery, grace_days=policy.transit_grace_days):
         return None  # a late parcel waits for inspection and the review, trusted or not
-    currency = lines[0][1].currency
+    currency = lines[0].currency
     units = [
-        (return_line.id, index, Money(order_line.unit_price, currency).rounded())
-        for return_line, order_line, _product in lines
-        for index in range(return_line.quantity)
+        (line.line_id, index, Money(line.unit_price, currency).rounded())
+        for line in lines
+        for index in range(line.quantity)
     ]
     total = sum((price for _, _, price in units), Money.zero(currency).rounded())
     clean, with_findings = refund_queries.customer_record(

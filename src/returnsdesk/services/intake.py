@@ -83,21 +83,21 @@ def load_return_view(
     return_, order = record.return_, record.order
     lines = tuple(
         ExpectedLine(
-            line_id=return_line.id,
-            sku=return_line.sku,
-            title=product.title,
-            category=product.category,
-            quantity=return_line.quantity,
-            unit_price=Money(order_line.unit_price, order_line.currency),
-            unit_value=Money(product.unit_value, product.currency),
-            reason_code=return_line.reason_code,
-            reason_label=refunds.reason(return_line.reason_code).label,
-            customer_comment=return_line.customer_comment,
-            serialised=product.serialised,
-            serial_numbers=tuple(order_line.serial_numbers),
-            weight_grams=product.weight_grams,
+            line_id=row.line_id,
+            sku=row.sku,
+            title=row.title,
+            category=row.category,
+            quantity=row.quantity,
+            unit_price=Money(row.unit_price, row.currency),
+            unit_value=Money(row.unit_value, row.value_currency),
+            reason_code=row.reason_code,
+            reason_label=refunds.reason(row.reason_code).label,
+            customer_comment=row.customer_comment,
+            serialised=row.serialised,
+            serial_numbers=tuple(row.serial_numbers),
+            weight_grams=row.weight_grams,
         )
-        for return_line, order_line, product in record.lines
+        for row in record.lines
     )
     delivered = order.delivered_at
     window = refunds.windows.applying(

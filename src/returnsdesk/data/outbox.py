@@ -17,7 +17,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 
 from returnsdesk.data.models import OutboxEvent, OutboxKeyReplacement
-from returnsdesk.data.repositories import CLAIM_LOCK, take_turns
+from returnsdesk.data.repositories import CLAIM_LOCK, queued_events, take_turns
 from returnsdesk.domain.vocabulary import OutboxStatus
 
 # One alias for the module: a fresh alias per query would defeat SQLAlchemy's statement cache.
@@ -145,7 +145,14 @@ def next_due(session: Session, event_types: frozenset[str] | None = None) -> dat
 
 def end_holds(session: Session, aggregate_id: uuid.UUID, *, now: datetime) -> int:
     """Make a return's held events due now (it has moved on too far for its receipt to be
-    undone, and no refund waits for a grace period). Returns how many."""
+    undone, and no refund waits for a grace period), those the transaction queued itself among
+    them. Returns how many."""
+    queued = 0
+    for event in queued_events(session):
+        held_until = event["held_until"]
+        if event["aggregate_id"] == aggregate_id and held_until is not None and held_until > now:
+            event["next_attempt_at"] = event["held_until"] = now
+            queued += 1
     result = session.execute(
         update(OutboxEvent)
         .where(
@@ -158,7 +165,7 @@ def end_holds(session: Session, aggregate_id: uuid.UUID, *, now: datetime) -> in
         .values(next_attempt_at=now, held_until=now)
         .execution_options(synchronize_session=False)
     )
-    return int(getattr(result, "rowcount", 0) or 0)
+    return queued + int(getattr(result, "rowcount", 0) or 0)
 
 
 def never_claimed(event: OutboxEvent, *, now: datetime) -> bool:

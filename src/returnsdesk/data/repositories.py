@@ -13,16 +13,19 @@ The relay relies on that: it delivers a return's events in ``sequence`` order an
 waits only for lower-numbered events it can see, so a lower number committed after a higher
 one was delivered would break the order.
 
-Numbering waits for the commit. ``add_outbox_event`` adds its event with no ``sequence`` and
-``append_audit`` only notes its entry; ``_number_appends`` (a ``before_commit`` hook on every
-session) takes the lock, numbers the events in the order they were added and appends the
-entries to the chain, right before COMMIT. So a completion holds the lock for its last few
+Numbering waits for the commit. ``add_outbox_event`` and ``append_audit`` only note their
+event and entry; ``_number_appends`` (a ``before_commit`` hook on every session) takes the
+lock, numbers the events in the order they were added, writes them in one INSERT and appends
+the entries to the chain, right before COMMIT. So a completion holds the lock for its last few
 statements rather than for its whole transaction, and stations completing at once overlap on
 PostgreSQL (issue 16: the lock was taken by the first event and waited for by every other
-station for the rest of the completion). Until the commit an event's ``sequence`` is None and
-an entry's is 0; nothing reads them before (the entry is not even in the session). An entry's
-``at`` is its commit's time, and a chain that refuses it (no audit key, a broken seal) fails
-the commit: the user action is rolled back whole, as when the append itself raised.
+station for the rest of the completion). Until the commit neither is in the database, so
+nothing in the transaction reads them (``outbox.end_holds`` also ends the holds of the
+transaction's own events, noted here). An event is a plain row, not an ORM object: a
+completion queues nine or more, and as objects they were a tenth of its Python time, written
+in three autoflushed INSERTs and then an UPDATE numbering them. An entry's ``at`` is its
+commit's time, and a chain that refuses it (no audit key, a broken seal) fails the commit: the
+user action is rolled back whole, as when the append itself raised.
 
 The audit trail (issue 11). Each entry's ``entry_hash`` is an HMAC-SHA256, under the station's
 audit key (``audit_key.py``; never in the database), of the previous entry's hash and the
@@ -55,7 +58,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import insert, text
 from sqlalchemy.event import listens_for
 from sqlalchemy.orm import SessionTransaction
 from sqlmodel import Session, col, func, select
@@ -71,6 +74,7 @@ from returnsdesk.data.models import (
 )
 from returnsdesk.data.types import utcnow
 from returnsdesk.domain.errors import OperatorError
+from returnsdesk.domain.vocabulary import OutboxStatus
 
 GENESIS_HASH = "0" * 64  # the previous_hash of the first audit entry
 SEAL_ID = 1  # the one row of audit_seal
@@ -134,7 +138,7 @@ class _Appends:
     """A transaction's outbox events and audit entries waiting for ``_number_appends``."""
 
     transaction: SessionTransaction
-    events: list[OutboxEvent] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)  # outbox_events rows
     entries: list[AuditEntry] = field(default_factory=list)
     numbering: bool = False  # in the hook, holding the lock: number at once
     next_sequence: int | None = None  # read once, then counted on in memory
@@ -156,33 +160,47 @@ def add_outbox_event(
     payload: dict[str, Any],
     now: datetime,
     held_until: datetime | None = None,
-) -> OutboxEvent:
+) -> uuid.UUID:
     """Queue an event for the order system in the caller's transaction, due at once (or at
     ``held_until``: the later events of its return wait behind it; ``outbox.end_holds``).
-    Its ``sequence`` is given at commit (module docstring).
+    It is numbered and written at commit (module docstring); returns its id.
 
     ``now`` is the caller's clock (GUIDE.md 16), not the machine's: the relay's clock decides
     when the event is due, and a station run on an injected clock must queue on that clock.
     """
-    event = OutboxEvent(
-        client_code=_client_of(session, payload.get("return_id") or aggregate_id),
-        event_type=event_type,
-        aggregate_id=aggregate_id,
-        payload=to_json_payload(payload),
-        # Made once and stored: every delivery attempt sends the same key, so the order system
-        # can drop duplicates when a reply was lost and the relay retries.
-        idempotency_key=uuid.uuid4().hex,
-        created_at=now,
-        next_attempt_at=held_until or now,
-        held_until=held_until,
-    )
-    session.add(event)
     appends = _appends(session)
-    if appends.numbering:  # an anchor of an entry being appended at commit
-        event.sequence = _next_outbox_sequence(session)
-    else:
-        appends.events.append(event)
-    return event
+    event_id = uuid.uuid4()
+    appends.events.append(
+        {
+            "id": event_id,
+            # An anchor of an entry being appended at commit is numbered at once.
+            "sequence": _next_outbox_sequence(session) if appends.numbering else None,
+            "event_type": event_type,
+            "aggregate_id": aggregate_id,
+            "payload": to_json_payload(payload),
+            # Made once and stored: every delivery attempt sends the same key, so the order
+            # system can drop duplicates when a reply was lost and the relay retries.
+            "idempotency_key": uuid.uuid4().hex,
+            "status": OutboxStatus.PENDING,
+            "attempts": 0,
+            "last_error": None,
+            "created_at": now,
+            "next_attempt_at": held_until or now,
+            "delivered_at": None,
+            "held_until": held_until,
+            "client_code": _client_of(session, payload.get("return_id") or aggregate_id),
+        }
+    )
+    return event_id
+
+
+def queued_events(session: Session) -> list[dict[str, Any]]:
+    """The outbox rows the session's transaction has queued, written at its commit."""
+    appends = session.info.get(_APPENDS)
+    if appends is None or appends.transaction is not session.get_transaction():
+        return []
+    events: list[dict[str, Any]] = appends.events
+    return events
 
 
 def _client_of(session: Session, return_id: object) -> str | None:
@@ -207,7 +225,7 @@ def _number_appends(session: Session) -> None:
         appends is None
         or appends.transaction is not session.get_transaction()
         # A savepoint's release is not the commit. (returnsdesk takes none; one rolled back
-        # would drop its events from the session, but not the entries noted here.)
+        # would keep the events and entries noted here.)
         or session.in_nested_transaction()
         or not (appends.events or appends.entries)
     ):
@@ -216,10 +234,11 @@ def _number_appends(session: Session) -> None:
     take_turns(session, APPEND_LOCK)
     appends.numbering = True
     for event in appends.events:
-        if event in session:  # not expunged meanwhile
-            event.sequence = _next_outbox_sequence(session)
+        event["sequence"] = _next_outbox_sequence(session)
     for entry in appends.entries:
-        _append(session, entry, reseal=False)
+        _append(session, entry, reseal=False)  # its anchor event, if due, numbered as added
+    if appends.events:
+        session.connection().execute(insert(OutboxEvent), appends.events)
     appends.events.clear()
     appends.entries.clear()
 
@@ -231,8 +250,6 @@ def _next_outbox_sequence(session: Session) -> int:
     completion queues nine or more)."""
     appends = _appends(session)
     if appends.next_sequence is None:
-        # The transaction's own events, flushed unnumbered, are numbered in place: no need to
-        # insert the rest first.
         with session.no_autoflush:
             last = session.exec(select(func.max(col(OutboxEvent.sequence)))).one()
         appends.next_sequence = (last or 0) + 1

@@ -88,7 +88,7 @@ def resend_message(
         if original is None or original.event_type != MESSAGE_EVENT:
             raise NoSuchMessage("That message does not exist (or was pruned).")
         payload = dict(original.payload) | {"resend_of": str(original.id)}
-        copy = add_outbox_event(
+        copy_id = add_outbox_event(
             session,
             event_type=MESSAGE_EVENT,
             aggregate_id=original.aggregate_id,
@@ -102,15 +102,26 @@ def resend_message(
             details={
                 "kind": payload["kind"],
                 "original_event_id": original.id,
-                "event_id": copy.id,
+                "event_id": copy_id,
                 "to": payload["customer_email"],
                 "at": now,
             },
             operator_id=lead.operator_id,
             station_id=lead.station_id,
         )
-        session.flush()
-        return _record(str(payload["rma_number"]), copy)
+        return MessageRecord(  # the copy as queued (written at commit): pending, never tried
+            event_id=copy_id,
+            rma_number=str(payload["rma_number"]),
+            kind=str(payload.get("kind", "")),
+            to=str(payload.get("customer_email", "")),
+            language=str(payload.get("language") or ""),
+            status=OutboxStatus.PENDING,
+            queued_at=now,
+            delivered_at=None,
+            attempts=0,
+            last_error=None,
+            resend_of=original.id,
+        )
 
 
 def _record(rma_number: str, row: OutboxEvent) -> MessageRecord:

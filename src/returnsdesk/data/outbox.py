@@ -8,7 +8,7 @@ no other relay takes them, and each later write checks the token is still theirs
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -143,20 +143,21 @@ def next_due(session: Session, event_types: frozenset[str] | None = None) -> dat
     return due
 
 
-def end_holds(session: Session, aggregate_id: uuid.UUID, *, now: datetime) -> int:
-    """Make a return's held events due now (it has moved on too far for its receipt to be
-    undone, and no refund waits for a grace period), those the transaction queued itself among
-    them. Returns how many."""
+def end_holds(session: Session, aggregate_ids: Collection[uuid.UUID], *, now: datetime) -> int:
+    """Make the held events of these aggregates (a return's own, its messages') due now: it has
+    moved on too far for its receipt to be undone, and no refund waits for a grace period.
+    Those the transaction queued itself among them; one statement for the rest. Returns how
+    many."""
     queued = 0
     for event in queued_events(session):
         held_until = event["held_until"]
-        if event["aggregate_id"] == aggregate_id and held_until is not None and held_until > now:
+        if event["aggregate_id"] in aggregate_ids and held_until is not None and held_until > now:
             event["next_attempt_at"] = event["held_until"] = now
             queued += 1
     result = session.execute(
         update(OutboxEvent)
         .where(
-            col(OutboxEvent.aggregate_id) == aggregate_id,
+            col(OutboxEvent.aggregate_id).in_(aggregate_ids),
             col(OutboxEvent.status) == OutboxStatus.PENDING,
             col(OutboxEvent.held_until) > now,
             # Not claimed since (a lease token lies after the hold): still only waiting.

@@ -54,17 +54,38 @@ def pending_approval(session: Session, *, limit: int) -> list[tuple[Refund, Retu
     return [(refund, return_, number, name, code) for refund, return_, number, name, code in rows]
 
 
-def refund_line_rows(session: Session, refund: Refund) -> list[tuple[RefundLine, str, str | None]]:
-    """The refund's lines with their SKU and the shop's line reference, in a stable order."""
-    return list(
-        session.exec(
-            select(RefundLine, ReturnLine.sku, OrderLine.line_ref)
-            .join(ReturnLine, col(ReturnLine.id) == col(RefundLine.return_line_id))
-            .join(OrderLine, col(OrderLine.id) == col(ReturnLine.order_line_id))
-            .where(RefundLine.refund_id == refund.id)
-            .order_by(col(ReturnLine.sku), col(RefundLine.unit_index))
-        ).all()
-    )
+def refund_line_rows(
+    session: Session, refund: Refund
+) -> list[tuple[RefundLine, str, str | None, str | None]]:
+    """The refund's lines with their SKU, the shop's line reference and what became of the unit
+    (its disposition, "missing", or None: no inspection), in a stable order. One statement."""
+    rows = session.execute(
+        sa_select(
+            RefundLine,
+            col(ReturnLine.sku),
+            col(OrderLine.line_ref),
+            col(Inspection.outcome),
+            col(DispositionDecision.disposition),
+        )
+        .join(ReturnLine, col(ReturnLine.id) == col(RefundLine.return_line_id))
+        .join(OrderLine, col(OrderLine.id) == col(ReturnLine.order_line_id))
+        .outerjoin(Inspection, col(Inspection.id) == col(RefundLine.inspection_id))
+        .outerjoin(
+            DispositionDecision, col(DispositionDecision.inspection_id) == col(Inspection.id)
+        )
+        .where(col(RefundLine.refund_id) == refund.id)
+        .order_by(col(ReturnLine.sku), col(RefundLine.unit_index))
+    ).all()
+    return [
+        (line, sku, line_ref, _fate(outcome, disposition))
+        for line, sku, line_ref, outcome, disposition in rows
+    ]
+
+
+def _fate(outcome: InspectionOutcome | None, disposition: object) -> str | None:
+    if outcome is InspectionOutcome.MISSING:
+        return "missing"
+    return None if disposition is None else str(disposition)
 
 
 def handled_by(session: Session, return_id: uuid.UUID) -> set[uuid.UUID]:
@@ -78,28 +99,6 @@ def handled_by(session: Session, return_id: uuid.UUID) -> set[uuid.UUID]:
         operator_id
         for query in (receivers, inspectors, drafts, completers)
         for operator_id in session.exec(query)
-    }
-
-
-def unit_fates(
-    session: Session, inspection_ids: list[uuid.UUID | None]
-) -> dict[uuid.UUID, str | None]:
-    """What became of each inspected unit: its disposition, or "missing"."""
-    ids = [i for i in inspection_ids if i is not None]
-    if not ids:
-        return {}
-    found = session.exec(
-        select(Inspection.id, Inspection.outcome, DispositionDecision.disposition)
-        .outerjoin(
-            DispositionDecision, col(DispositionDecision.inspection_id) == col(Inspection.id)
-        )
-        .where(col(Inspection.id).in_(ids))
-    ).all()
-    return {
-        inspection_id: "missing"
-        if outcome is InspectionOutcome.MISSING
-        else (None if disposition is None else str(disposition))
-        for inspection_id, outcome, disposition in found
     }
 
 

@@ -24,6 +24,7 @@ from returnsdesk.data.models import (
     PrintJob,
     Product,
     ProductGtin,
+    Refund,
     Return,
     ReturnLine,
     ReturnTracking,
@@ -54,21 +55,31 @@ def lock_return(session: Session, return_id: uuid.UUID) -> Return | None:
     return session.get(Return, return_id, with_for_update=True, populate_existing=True)
 
 
-def lock_parcel_return(
-    session: Session, parcel_id: uuid.UUID
-) -> tuple[Parcel, Return, Order] | None:
-    """The parcel with its return, locked as ``lock_return`` and read fresh, and the return's
-    order, in one statement (three round trips before, on every unit saved and completion);
-    None when there is no such parcel or it is linked to no return."""
+@dataclass(frozen=True, slots=True)
+class LockedParcel:
+    """A parcel with its return (locked, read fresh), the return's order and its refund (one
+    released on receipt, before completion), as ``lock_parcel_return`` reads them."""
+
+    parcel: Parcel
+    return_: Return
+    order: Order
+    refund: Refund | None
+
+
+def lock_parcel_return(session: Session, parcel_id: uuid.UUID) -> LockedParcel | None:
+    """The parcel with its return, locked as ``lock_return`` and read fresh, the return's
+    order and refund, in one statement (four round trips before, on every unit saved and
+    completion); None when there is no such parcel or it is linked to no return."""
     row = session.execute(
-        sa_select(Parcel, Return, Order)
+        sa_select(Parcel, Return, Order, Refund)
         .join(Return, col(Return.id) == col(Parcel.return_id))
         .join(Order, col(Order.id) == col(Return.order_id))
+        .outerjoin(Refund, col(Refund.return_id) == col(Return.id))
         .where(col(Parcel.id) == parcel_id)
         .with_for_update(of=Return)
         .execution_options(populate_existing=True)
     ).first()
-    return None if row is None else (row[0], row[1], row[2])
+    return None if row is None else LockedParcel(row[0], row[1], row[2], row[3])
 
 
 @dataclass(frozen=True, slots=True)

@@ -236,7 +236,7 @@ def _lines(session: Session, refund: Refund) -> list[PendingRefundLine]:
             amount=Money(line.amount, line.currency),
             deduction_reason=line.deduction_reason,
         )
-        for line, sku, _line_ref in refunds.refund_line_rows(session, refund)
+        for line, sku, _line_ref, _fate in refunds.refund_line_rows(session, refund)
     ]
 
 

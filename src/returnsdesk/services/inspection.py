@@ -13,23 +13,19 @@ from sqlmodel import Session
 
 from returnsdesk.data import completions, drafts, products, refunds, returns
 from returnsdesk.data.models import (
-    DispositionDecision,
-    Inspection,
     Parcel,
     Product,
     Refund,
     RefundLine,
     Return,
-    StockMovement,
 )
 from returnsdesk.data.repositories import add_outbox_event, append_audit, return_subject
 from returnsdesk.data.tallies import record_tallies
 from returnsdesk.domain.errors import AlreadyCompleted, OperatorError, UnknownBarcode, WrongStep
 from returnsdesk.domain.inspection import ParcelInspection, RefundQuote, ScannedProduct
-from returnsdesk.domain.labels import license_plate
 from returnsdesk.domain.money import Money
 from returnsdesk.domain.scanning import ClassifiedScan, ScanKind
-from returnsdesk.domain.vocabulary import InspectionOutcome, ParcelStatus, ReturnStatus
+from returnsdesk.domain.vocabulary import ParcelStatus, ReturnStatus
 from returnsdesk.services.instant_refunds import settle_after_inspection
 from returnsdesk.services.intake import end_grace
 from returnsdesk.services.labels.queue import queue_unit_labels
@@ -97,7 +93,7 @@ def lock_open_parcel(session: Session, parcel_id: uuid.UUID) -> Return:
     found = returns.lock_parcel_return(session, parcel_id)
     if found is None:
         raise UnknownBarcode("This parcel is not linked to a return.")
-    _, return_, _ = found
+    return_ = found.return_
     if return_.status is ReturnStatus.COMPLETED:
         raise AlreadyCompleted(
             f"Return {return_.rma_number} was completed at another station meanwhile; this unit"
@@ -128,7 +124,7 @@ def complete_parcel(
     found = returns.lock_parcel_return(session, parcel_id)
     if found is None:
         raise UnknownBarcode("This parcel is not linked to a return.")
-    parcel, return_, order = found
+    parcel, return_, order = found.parcel, found.return_, found.order
     if return_.status is ReturnStatus.COMPLETED or parcel.status is ParcelStatus.COMPLETED:
         stored = _this_completion(session, ctx=ctx, parcel=parcel, inspection=inspection)
         if stored is not None:
@@ -148,56 +144,23 @@ def complete_parcel(
     product_ids = products.product_ids(
         session, {unit.product.sku for unit in inspection.units}, client_code=return_.client_code
     )
-    inspection_ids: dict[tuple[uuid.UUID, int], uuid.UUID] = {}
+    inspection_ids = completions.record_units(
+        session,
+        parcel_id=parcel.id,
+        operator_id=ctx.operator_id,
+        station_id=ctx.station_id,
+        units=inspection.units,
+        missing=inspection.missing_units(),
+        parcel_flags=inspection.parcel_flags,
+        product_ids=product_ids,
+        now=now,
+    )
     events = 0
-    movements = 0
+    movements = len(inspection.units)
     for unit in inspection.units:
-        row = Inspection(
-            id=unit.unit_id,
-            parcel_id=parcel.id,
-            return_line_id=unit.line_id,
-            operator_id=ctx.operator_id,
-            station_id=ctx.station_id,
-            outcome=InspectionOutcome.INSPECTED,
-            sku_scanned=unit.product.sku,
-            product_id=product_ids[unit.product.sku],
-            grade=unit.grade,
-            checklist=dict(unit.answers),
-            serial_scanned=unit.serial,
-            notes=unit.notes,
-            flags=sorted(unit.flags | inspection.parcel_flags),
-            started_at=unit.started_at,
-            finished_at=unit.finished_at,
-            license_plate=license_plate(unit.unit_id),
-        )
-        session.add(row)
-        if unit.line_id is not None:
-            inspection_ids[(unit.line_id, unit.unit_index)] = row.id
-        session.add(
-            DispositionDecision(
-                inspection_id=row.id,
-                disposition=unit.disposition,
-                location=unit.location,
-                rule=unit.rule,
-                overridden_from=unit.overridden_from,
-                override_reason=unit.override_reason,
-            )
-        )
-        session.add(
-            StockMovement(
-                product_id=product_ids[unit.product.sku],
-                sku=unit.product.sku,
-                location=unit.location,
-                quantity_delta=1,
-                reason=f"return_{unit.disposition.value}",
-                inspection_id=row.id,
-                created_at=now,
-            )
-        )
-        movements += 1
         unit_payload: dict[str, Any] = {
             "rma_number": return_.rma_number,
-            "inspection_id": row.id,
+            "inspection_id": unit.unit_id,
             "sku": unit.product.sku,
             "grade": unit.grade,
             "disposition": unit.disposition.value,
@@ -221,26 +184,13 @@ def complete_parcel(
                 "location": unit.location,
                 "quantity_delta": 1,
                 "reason": f"return_{unit.disposition.value}",
-                "inspection_id": row.id,
+                "inspection_id": unit.unit_id,
             },
             now=now,
         )
         events += 2
-    for missing in inspection.missing_units():
-        row = Inspection(
-            parcel_id=parcel.id,
-            return_line_id=missing.line_id,
-            operator_id=ctx.operator_id,
-            station_id=ctx.station_id,
-            outcome=InspectionOutcome.MISSING,
-            flags=sorted(missing.flags | inspection.parcel_flags),
-            started_at=now,
-            finished_at=now,
-        )
-        session.add(row)
-        inspection_ids[(missing.line_id, missing.unit_index)] = row.id
 
-    paid_on_receipt = refunds.refund_of_return(session, return_.id)
+    paid_on_receipt = found.refund
     recovery = None
     if paid_on_receipt is not None and paid_on_receipt.released_on_receipt:
         # THE refund was released on receipt: the inspection never pays again nor changes it;

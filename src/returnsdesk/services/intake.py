@@ -219,8 +219,7 @@ def receive_parcel(
 def end_grace(session: Session, return_id: uuid.UUID, *, now: datetime) -> None:
     """The return moved on too far for its receipt to be undone: what is held for the grace
     period (its events, its "parcel received" message) is due now."""
-    outbox.end_holds(session, return_id, now=now)
-    outbox.end_holds(session, message_stream(return_id), now=now)
+    outbox.end_holds(session, (return_id, message_stream(return_id)), now=now)
 
 
 def undo_receipt(

@@ -7,7 +7,7 @@ from typing import Any
 from sqlmodel import Session
 
 from returnsdesk.data.models import Order, Refund, Return
-from returnsdesk.data.refunds import refund_line_rows, unit_fates
+from returnsdesk.data.refunds import refund_line_rows
 
 
 def refund_event_payload(
@@ -15,7 +15,6 @@ def refund_event_payload(
 ) -> dict[str, Any]:
     """Read from the stored refund and its lines (flushed), so every event says the same."""
     rows = refund_line_rows(session, refund)
-    fates = unit_fates(session, [line.inspection_id for line, _, _ in rows])
     return {
         "rma_number": return_.rma_number,
         "order_number": order.number,
@@ -37,10 +36,8 @@ def refund_event_payload(
                 "deduction_reason": line.deduction_reason,
                 # What became of the unit: a disposition, "missing", or None (no inspection).
                 # Shops that book dispositions with the refund (Shopify's returnProcess) need it.
-                "disposition": None
-                if line.inspection_id is None
-                else fates.get(line.inspection_id),
+                "disposition": fate,
             }
-            for line, sku, line_ref in rows
+            for line, sku, line_ref, fate in rows
         ],
     }

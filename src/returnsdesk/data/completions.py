@@ -18,9 +18,10 @@ from returnsdesk.data.models import (
     Inspection,
     OutboxEvent,
     RecoveryCase,
+    RefundLine,
     StockMovement,
 )
-from returnsdesk.domain.inspection import InspectedUnit, MissingUnit
+from returnsdesk.domain.inspection import InspectedUnit, MissingUnit, RefundQuoteLine
 from returnsdesk.domain.labels import license_plate
 from returnsdesk.domain.vocabulary import InspectionFlag, InspectionOutcome
 
@@ -138,6 +139,34 @@ class StoredCompletion:
     stock_movements: int
     outbox_events: int  # queued on the given aggregates at the completion's time
     recovery_case_id: uuid.UUID | None
+
+
+def record_refund_lines(
+    session: Session,
+    *,
+    refund_id: uuid.UUID,
+    lines: Sequence[RefundQuoteLine],
+    inspection_ids: Mapping[UnitKey, uuid.UUID],
+) -> None:
+    """Write the refund's lines as quoted, each linked to its unit's inspection (none for a
+    unit never inspected). Plain rows in one INSERT, as ``record_units``."""
+    rows = [
+        {
+            "id": uuid.uuid4(),
+            "refund_id": refund_id,
+            "return_line_id": line.line.line_id,
+            "inspection_id": inspection_ids.get((line.line.line_id, line.unit_index)),
+            "unit_index": line.unit_index,
+            "gross": line.refund.gross.amount,
+            "deduction": line.refund.deduction.amount,
+            "amount": line.refund.amount.amount,
+            "currency": line.refund.amount.currency,
+            "deduction_reason": line.refund.deduction_reason,
+        }
+        for line in lines
+    ]
+    if rows:
+        session.execute(insert(RefundLine), rows)
 
 
 def stored_completion(

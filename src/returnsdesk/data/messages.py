@@ -3,11 +3,13 @@ whether one may go yet (``services.messages``)."""
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Sequence
 from decimal import Decimal
 
-from sqlalchemy import exists, func
+from sqlalchemy import Select, bindparam, exists, func
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from returnsdesk.data.models import (
@@ -38,15 +40,22 @@ def announced_lines(session: Session, *, return_id: uuid.UUID) -> list[tuple[Ret
 
 def paid_lines(session: Session, *, refund_id: uuid.UUID) -> list[tuple[RefundLine, str, str]]:
     """The refund's lines above zero with their SKU and product title, by title then unit."""
-    return list(
-        session.exec(
-            select(RefundLine, ReturnLine.sku, Product.title)
-            .join(ReturnLine, col(ReturnLine.id) == col(RefundLine.return_line_id))
-            .join(OrderLine, col(OrderLine.id) == col(ReturnLine.order_line_id))
-            .join(Product, col(Product.id) == col(OrderLine.product_id))
-            .where(RefundLine.refund_id == refund_id, col(RefundLine.amount) > Decimal(0))
-            .order_by(col(Product.title), col(RefundLine.unit_index))
-        ).all()
+    rows = session.execute(_paid_lines(), {"refund_id": refund_id}).all()
+    return [(line, sku, title) for line, sku, title in rows]
+
+
+@functools.cache
+def _paid_lines() -> Select[RefundLine, str, str]:
+    # Built once (data/returns._statement: building a statement costs more than running it).
+    return (
+        sa_select(RefundLine, col(ReturnLine.sku), col(Product.title))
+        .join(ReturnLine, col(ReturnLine.id) == col(RefundLine.return_line_id))
+        .join(OrderLine, col(OrderLine.id) == col(ReturnLine.order_line_id))
+        .join(Product, col(Product.id) == col(OrderLine.product_id))
+        .where(
+            col(RefundLine.refund_id) == bindparam("refund_id"), col(RefundLine.amount) > Decimal(0)
+        )
+        .order_by(col(Product.title), col(RefundLine.unit_index))
     )
 
 
@@ -56,18 +65,22 @@ def parcel_units(
     """Each unit inspected in the parcel, with its return line's SKU (None: an item that was
     not in the return), its refund line (None: not refunded) and its product's title (None:
     unknown to the catalogue)."""
+    rows = session.execute(_parcel_units(), {"parcel_id": parcel_id}).all()
+    return [(inspection, sku, line, title) for inspection, sku, line, title in rows]
+
+
+@functools.cache
+def _parcel_units() -> Select[Inspection, str, RefundLine, str]:
     # The line's product, else the one scanned: both of the return's shop (an SKU alone could
     # name another shop's product).
     product_id = func.coalesce(col(OrderLine.product_id), col(Inspection.product_id))
-    return list(
-        session.exec(
-            select(Inspection, ReturnLine.sku, RefundLine, Product.title)
-            .join(ReturnLine, col(ReturnLine.id) == col(Inspection.return_line_id), isouter=True)
-            .join(OrderLine, col(OrderLine.id) == col(ReturnLine.order_line_id), isouter=True)
-            .join(Product, col(Product.id) == product_id, isouter=True)
-            .join(RefundLine, col(RefundLine.inspection_id) == col(Inspection.id), isouter=True)
-            .where(Inspection.parcel_id == parcel_id)
-        ).all()
+    return (
+        sa_select(Inspection, col(ReturnLine.sku), RefundLine, col(Product.title))
+        .join(ReturnLine, col(ReturnLine.id) == col(Inspection.return_line_id), isouter=True)
+        .join(OrderLine, col(OrderLine.id) == col(ReturnLine.order_line_id), isouter=True)
+        .join(Product, col(Product.id) == product_id, isouter=True)
+        .join(RefundLine, col(RefundLine.inspection_id) == col(Inspection.id), isouter=True)
+        .where(col(Inspection.parcel_id) == bindparam("parcel_id"))
     )
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 
-from sqlalchemy import func
+from sqlalchemy import Select, bindparam, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -23,7 +24,7 @@ from returnsdesk.data.models import (
     Station,
     UnitDraft,
 )
-from returnsdesk.domain.vocabulary import InspectionOutcome, RefundStatus, ReturnStatus
+from returnsdesk.domain.vocabulary import Disposition, InspectionOutcome, RefundStatus, ReturnStatus
 
 
 def get_refund(session: Session, refund_id: uuid.UUID) -> Refund | None:
@@ -59,7 +60,17 @@ def refund_line_rows(
 ) -> list[tuple[RefundLine, str, str | None, str | None]]:
     """The refund's lines with their SKU, the shop's line reference and what became of the unit
     (its disposition, "missing", or None: no inspection), in a stable order. One statement."""
-    rows = session.execute(
+    rows = session.execute(_refund_line_rows(), {"refund_id": refund.id}).all()
+    return [
+        (line, sku, line_ref, _fate(outcome, disposition))
+        for line, sku, line_ref, outcome, disposition in rows
+    ]
+
+
+@functools.cache
+def _refund_line_rows() -> Select[RefundLine, str, str | None, InspectionOutcome, Disposition]:
+    # Built once (data/returns._statement: building a statement costs more than running it).
+    return (
         sa_select(
             RefundLine,
             col(ReturnLine.sku),
@@ -73,16 +84,12 @@ def refund_line_rows(
         .outerjoin(
             DispositionDecision, col(DispositionDecision.inspection_id) == col(Inspection.id)
         )
-        .where(col(RefundLine.refund_id) == refund.id)
+        .where(col(RefundLine.refund_id) == bindparam("refund_id"))
         .order_by(col(ReturnLine.sku), col(RefundLine.unit_index))
-    ).all()
-    return [
-        (line, sku, line_ref, _fate(outcome, disposition))
-        for line, sku, line_ref, outcome, disposition in rows
-    ]
+    )
 
 
-def _fate(outcome: InspectionOutcome | None, disposition: object) -> str | None:
+def _fate(outcome: InspectionOutcome | None, disposition: Disposition | None) -> str | None:
     if outcome is InspectionOutcome.MISSING:
         return "missing"
     return None if disposition is None else str(disposition)

@@ -70,16 +70,22 @@ def lock_parcel_return(session: Session, parcel_id: uuid.UUID) -> LockedParcel |
     """The parcel with its return, locked as ``lock_return`` and read fresh, the return's
     order and refund, in one statement (four round trips before, on every unit saved and
     completion); None when there is no such parcel or it is linked to no return."""
-    row = session.execute(
+    row = session.execute(_lock_parcel_return(), {"parcel_id": parcel_id}).first()
+    return None if row is None else LockedParcel(row[0], row[1], row[2], row[3])
+
+
+@functools.cache
+def _lock_parcel_return() -> Select[Parcel, Return, Order, Refund]:
+    # Built once, as ``_statement`` below.
+    return (
         sa_select(Parcel, Return, Order, Refund)
         .join(Return, col(Return.id) == col(Parcel.return_id))
         .join(Order, col(Order.id) == col(Return.order_id))
         .outerjoin(Refund, col(Refund.return_id) == col(Return.id))
-        .where(col(Parcel.id) == parcel_id)
+        .where(col(Parcel.id) == bindparam("parcel_id"))
         .with_for_update(of=Return)
         .execution_options(populate_existing=True)
-    ).first()
-    return None if row is None else LockedParcel(row[0], row[1], row[2], row[3])
+    )
 
 
 @dataclass(frozen=True, slots=True)

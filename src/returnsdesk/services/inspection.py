@@ -16,7 +16,6 @@ from returnsdesk.data.models import (
     Parcel,
     Product,
     Refund,
-    RefundLine,
     Return,
 )
 from returnsdesk.data.repositories import add_outbox_event, append_audit, return_subject
@@ -385,21 +384,9 @@ def _record_refund(
         session.flush()
     except IntegrityError as exc:
         raise AlreadyCompleted(f"Return {return_.rma_number} was refunded already.") from exc
-    for quote_line in quote.lines:
-        session.add(
-            RefundLine(
-                refund_id=refund.id,
-                return_line_id=quote_line.line.line_id,
-                inspection_id=inspection_ids.get((quote_line.line.line_id, quote_line.unit_index)),
-                unit_index=quote_line.unit_index,
-                gross=quote_line.refund.gross.amount,
-                deduction=quote_line.refund.deduction.amount,
-                amount=quote_line.refund.amount.amount,
-                currency=quote_line.refund.amount.currency,
-                deduction_reason=quote_line.refund.deduction_reason,
-            )
-        )
-    session.flush()  # the event is read back from the stored refund lines
+    completions.record_refund_lines(
+        session, refund_id=refund.id, lines=quote.lines, inspection_ids=inspection_ids
+    )
     # The report tallies count these units in this same transaction, so they never drift.
     record_tallies(session.connection(), parcel_id)
     return refund

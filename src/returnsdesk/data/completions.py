@@ -20,6 +20,7 @@ from returnsdesk.data.models import (
     RecoveryCase,
     RefundLine,
     StockMovement,
+    table_of,
 )
 from returnsdesk.domain.inspection import InspectedUnit, MissingUnit, RefundQuoteLine
 from returnsdesk.domain.labels import license_plate
@@ -127,7 +128,7 @@ def record_units(
         (StockMovement, movements),
     ):
         if rows:
-            session.execute(insert(table), rows)
+            session.connection().execute(insert(table_of(table)), rows)
     return by_line
 
 
@@ -166,7 +167,7 @@ def record_refund_lines(
         for line in lines
     ]
     if rows:
-        session.execute(insert(RefundLine), rows)
+        session.connection().execute(insert(table_of(RefundLine)), rows)
 
 
 def stored_completion(

@@ -12,7 +12,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, UniqueConstraint, text
+from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, Table, UniqueConstraint, text
 from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
@@ -605,8 +605,16 @@ _REPORT_INDEXES: dict[str, tuple[type[SQLModel], tuple[str, ...]]] = {
         ("refund_id", "deduction", "deduction_reason", "currency"),
     ),
 }
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """A table model's Core table, for plain-row INSERTs (SQLModel's types do not declare it)."""
+    table: Table = model.__table__  # type: ignore[attr-defined]
+    return table
+
+
 for _name, (_model, _columns) in _REPORT_INDEXES.items():
-    _table = _model.__table__  # type: ignore[attr-defined]
+    _table = table_of(_model)
     Index(_name, *(_table.c[column] for column in _columns))
 # Exception lists read only flagged units: a partial index holds just those (about 1 in 100),
 # so a shift's list skips the table lookup per unit. A query uses it when it repeats this

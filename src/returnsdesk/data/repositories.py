@@ -71,6 +71,7 @@ from returnsdesk.data.models import (
     AuditSeal,
     OutboxEvent,
     Return,
+    table_of,
 )
 from returnsdesk.data.types import utcnow
 from returnsdesk.domain.errors import OperatorError
@@ -238,7 +239,7 @@ def _number_appends(session: Session) -> None:
     for entry in appends.entries:
         _append(session, entry, reseal=False)  # its anchor event, if due, numbered as added
     if appends.events:
-        session.connection().execute(insert(OutboxEvent), appends.events)
+        session.connection().execute(insert(table_of(OutboxEvent)), appends.events)
     appends.events.clear()
     appends.entries.clear()
 

@@ -48,7 +48,7 @@ def test_the_inspector_picks_the_shop_with_a_digit_and_esc_cancels(
     assert "nothing was received" in inspector.message
     inspector.scan(own.rma_number)
     inspector.press("2")
-    assert view.return_title().startswith("<b>Acme</b> שלום")
+    assert view.return_title().startswith("\u2068<b>Acme</b> שלום")  # isolated
     assert f"Return {own.rma_number}: 1 unit expected" in inspector.message
 
 
@@ -86,7 +86,7 @@ def test_fifteen_shops_scroll_and_the_keyboard_alone_reaches_every_one(
     # Enter opens the shop marked
     inspector.press("Enter")
     assert controller.state is State.RETURN
-    assert view.return_title().startswith("C13 <b>Acme</b>")
+    assert view.return_title().startswith("\u2068C13 <b>Acme</b>")
 
     # Typed: 1 then 2 opens shop 12 (1 alone waits, marked, for a second digit or Enter)
     inspector.key(Qt.Key.Key_Escape)
@@ -96,7 +96,7 @@ def test_fifteen_shops_scroll_and_the_keyboard_alone_reaches_every_one(
     assert view.keys_hint().endswith("Backspace clear · Esc cancel")
     inspector.press("2")
     assert controller.state is State.RETURN
-    assert view.return_title().startswith("C11 <b>Acme</b>")
+    assert view.return_title().startswith("\u2068C11 <b>Acme</b>")
 
 
 def test_search_results_name_each_shop_and_enter_opens_the_one_chosen(
@@ -130,7 +130,7 @@ def test_search_results_name_each_shop_and_enter_opens_the_one_chosen(
         inspector.key(Qt.Key.Key_Down)
     inspector.press("Enter")
     assert window.station.state is State.RETURN
-    assert view.return_title().startswith("<b>Acme</b> שלום")
+    assert view.return_title().startswith("\u2068<b>Acme</b> שלום")  # isolated
 
 
 def test_a_station_of_one_shop_shows_no_shop_column(

@@ -100,7 +100,7 @@ def test_an_rma_both_shops_use_asks_which_shop_and_the_digit_opens_that_shop_s_r
     assert screen.state is State.RETURN and screen.return_view is not None
     assert (screen.return_view.client_code, screen.return_view.client_name) == ("ACME", ACME_NAME)
     assert screen.return_view.tracking_numbers == (acme.tracking_number,)
-    assert f"{ACME_NAME}: Return {own.rma_number}" in screen.banner.text
+    assert f"\u2068{ACME_NAME}\u2069: Return {own.rma_number}" in screen.banner.text
     assert shop_of_parcels(demo_env) == [("ACME", own.rma_number)]
     assert acme_station.inputs == 2
 
@@ -198,7 +198,7 @@ def test_search_results_name_each_shop_and_enter_opens_the_chosen_shop_s_return(
     # Then Acme's return is open, and the parcel is received for it under its tracking number
     assert screen.state is State.RETURN and screen.return_view is not None
     assert screen.return_view.client_code == "ACME"
-    assert f"{ACME_NAME}: Return {own.rma_number}" in screen.banner.text
+    assert f"\u2068{ACME_NAME}\u2069: Return {own.rma_number}" in screen.banner.text
     assert shop_of_parcels(demo_env) == [("ACME", own.rma_number)]
     with demo_env.database.read() as session:
         parcel = session.exec(select(Parcel)).one()
@@ -268,7 +268,7 @@ def test_fifteen_shops_are_all_offered_and_two_digits_pick_shop_twelve(
     assert opened_shop(screen) == "C11"
     assert screen.return_view is not None and screen.return_view.client_name == client_name("C11")
     # the banner names the shop cut to its first 40 characters
-    assert screen.banner.text.startswith("C11 <b>Bolt</b> אופניים בע״מ Bikes & Pa…: Return")
+    assert screen.banner.text.startswith("\u2068C11 <b>Bolt</b> אופניים בע״מ Bikes & Pa…\u2069: Return")
     assert shop_of_parcels(demo_env) == [("C11", own.rma_number)]
 
 

@@ -385,7 +385,8 @@ class StationView(QWidget):
             set_clipped_text(ui.returnTitle, "No parcel open", _NAME_CHARS)
             ui.returnDetails.setText("")
             return
-        shop = f"{view.client_name} · " if view.client_name else ""  # several shops' returns
+        # Several shops' returns: the shop's name isolated, so a right-to-left one keeps its place.
+        shop = f"\u2068{view.client_name}\u2069 · " if view.client_name else ""
         set_clipped_text(
             ui.returnTitle, f"{shop}{view.rma_number} · {view.customer_name}", _NAME_CHARS
         )

@@ -157,8 +157,8 @@ class ParcelSteps(Display):
         done = len(work.units)
         resumed = f" (resumed: {done} unit{_s(done)} already inspected)" if parcel.resumed else ""
         # A station serving several shops says whose parcel is on the bench.
-        name = _cut(parcel.view.client_name or "")
-        shop = f"{name}: " if name else ""
+        name = parcel.view.client_name
+        shop = f"{_isolated(name)}: " if name else ""
         self._banner = Banner(
             f"{shop}Return {parcel.view.rma_number}: {units} unit{_s(units)} expected"
             f"{resumed}. Scan an item.",

@@ -6,6 +6,8 @@ call a shift lead, check the printer). Their message is written for that person.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 
 class ReturnsDeskError(Exception):
     """Base of every error raised on purpose by returnsdesk."""
@@ -53,6 +55,18 @@ class NumberOfSeveralShops(OperatorError):
         super().__init__(message)
         self.number = number
         self.shops = shops
+
+    @classmethod
+    def of(cls, number: str, shops: Iterable[str | None]) -> NumberOfSeveralShops:
+        """The refusal as a service gives it: the shops by code, the station's own first."""
+        ordered = tuple(sorted(set(shops), key=lambda code: (code is not None, code or "")))
+        names = ", ".join(code or "the station's own" for code in ordered)
+        number = number[:40]
+        return cls(
+            f"{number} is an RMA number of several shops ({names}): say whose.",
+            number=number,
+            shops=ordered,
+        )
 
 
 class ReceiptStands(OperatorError):

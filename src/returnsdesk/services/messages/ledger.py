@@ -22,7 +22,7 @@ from returnsdesk.domain.errors import NumberOfSeveralShops, OperatorError
 from returnsdesk.domain.vocabulary import LEAD_ROLES, OutboxStatus
 from returnsdesk.services.messages.queue import MESSAGE_EVENT, message_stream
 from returnsdesk.services.operators import NotAShiftLead, holds_role, refusals_audited
-from returnsdesk.services.views import OWN_SHOP_NAME, StationContext
+from returnsdesk.services.views import StationContext
 
 
 class NoSuchMessage(OperatorError):
@@ -60,13 +60,7 @@ def list_messages(
         if not found:
             raise NoSuchMessage(f"No return {rma_number[:40]!r}.")
         if len(found) > 1:
-            shops = tuple(row.client_code for row in found)
-            owners = ", ".join(sorted(code or OWN_SHOP_NAME for code in shops))
-            raise NumberOfSeveralShops(
-                f"{rma_number[:40]} is an RMA number of several shops ({owners}): say whose.",
-                number=found[0].rma_number,
-                shops=shops,
-            )
+            raise NumberOfSeveralShops.of(found[0].rma_number, (r.client_code for r in found))
         return_ = found[0]
         rows = queries.events_of_stream(
             session, aggregate_id=message_stream(return_.id), event_type=MESSAGE_EVENT

@@ -43,11 +43,5 @@ def evidence_shop(
             raise ReportRequestError(f"No return {rma[:40]!r} of client {client_code}.")
         return client_code
     if len(owners) > 1:
-        shops = tuple(sorted(owners, key=lambda code: (code is not None, code or "")))
-        names = ", ".join(code or "the station's own" for code in shops)
-        raise NumberOfSeveralShops(
-            f"{rma[:40]} is an RMA number of several shops ({names}): say whose.",
-            number=rma[:40],
-            shops=shops,
-        )
+        raise NumberOfSeveralShops.of(rma, owners)
     return owners.pop()

@@ -267,8 +267,9 @@ def test_fifteen_shops_are_all_offered_and_two_digits_pick_shop_twelve(
     screen = station.press("2")
     assert opened_shop(screen) == "C11"
     assert screen.return_view is not None and screen.return_view.client_name == client_name("C11")
-    # the banner names the shop cut to its first 40 characters
-    assert screen.banner.text.startswith("\u2068C11 <b>Bolt</b> אופניים בע״מ Bikes & Pa…\u2069: Return")
+    # the banner names the shop cut to its first 40 characters, isolated (right-to-left text)
+    cut = "C11 <b>Bolt</b> אופניים בע״מ Bikes & Pa…"
+    assert screen.banner.text.startswith(f"\u2068{cut}\u2069: Return")
     assert shop_of_parcels(demo_env) == [("C11", own.rma_number)]
 
 

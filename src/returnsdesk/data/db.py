@@ -161,9 +161,18 @@ def _drop_if_hung_up(
     can get (a notice) costs a reconnect, never an error."""
     if dbapi_connection.closed:
         raise DisconnectionError("the connection was closed")
-    ready, _, _ = select.select([dbapi_connection.fileno()], [], [], 0)
-    if ready:
+    if _readable(dbapi_connection.fileno()):
         raise DisconnectionError("the database server closed the connection")
+
+
+def _readable(fd: int) -> bool:
+    """Whether the socket has something to read now (never waits)."""
+    if hasattr(select, "poll"):  # any descriptor number (select() stops at 1024)
+        poller = select.poll()
+        poller.register(fd, select.POLLIN)
+        return bool(poller.poll(0))
+    ready, _, _ = select.select([fd], [], [], 0)  # Windows: sockets only, which this is
+    return bool(ready)
 
 
 def default_database_url() -> str:

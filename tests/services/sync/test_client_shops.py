@@ -521,7 +521,7 @@ def test_the_bench_names_the_parcel_s_shop_and_works_it_under_that_shop_s_polici
 
     # When an Acme parcel is scanned, the screen says whose it is
     screen = station.scan(a.rma_number)
-    assert screen.banner.text.startswith(f"Acme Outdoor: Return {a.rma_number}:")
+    assert screen.banner.text.startswith(f"\u2068Acme Outdoor\u2069: Return {a.rma_number}:")
     assert screen.return_view is not None and screen.return_view.client_name == "Acme Outdoor"
     # and its units are graded on Acme's scale
     assert station.workflow.work is not None

@@ -22,6 +22,7 @@ from returnsdesk.data.models import (
     StockMovement,
     table_of,
 )
+from returnsdesk.domain.ids import new_id
 from returnsdesk.domain.inspection import InspectedUnit, MissingUnit, RefundQuoteLine
 from returnsdesk.domain.labels import license_plate
 from returnsdesk.domain.vocabulary import InspectionFlag, InspectionOutcome
@@ -76,7 +77,7 @@ def record_units(
         )
         decisions.append(
             {
-                "id": uuid.uuid4(),
+                "id": new_id(),
                 "inspection_id": unit.unit_id,
                 "disposition": unit.disposition,
                 "location": unit.location,
@@ -87,7 +88,7 @@ def record_units(
         )
         movements.append(
             {
-                "id": uuid.uuid4(),
+                "id": new_id(),
                 "product_id": product_id,
                 "sku": unit.product.sku,
                 "location": unit.location,
@@ -100,7 +101,7 @@ def record_units(
         if unit.line_id is not None:
             by_line[(unit.line_id, unit.unit_index)] = unit.unit_id
     for closed in missing:
-        inspection_id = uuid.uuid4()
+        inspection_id = new_id()
         inspections.append(
             {
                 "id": inspection_id,
@@ -153,7 +154,7 @@ def record_refund_lines(
     unit never inspected). Plain rows in one INSERT, as ``record_units``."""
     rows = [
         {
-            "id": uuid.uuid4(),
+            "id": new_id(),
             "refund_id": refund_id,
             "return_line_id": line.line.line_id,
             "inspection_id": inspection_ids.get((line.line.line_id, line.unit_index)),

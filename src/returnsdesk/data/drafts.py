@@ -44,10 +44,12 @@ def finished_units(session: Session, parcel_id: uuid.UUID) -> list[InspectedUnit
     return [InspectedUnit.from_record(row.payload) for row in rows]
 
 
-def unit_ids(session: Session, parcel_id: uuid.UUID) -> set[uuid.UUID]:
-    return set(session.exec(select(UnitDraft.unit_id).where(UnitDraft.parcel_id == parcel_id)))
-
-
-def clear(session: Session, parcel_id: uuid.UUID) -> None:
-    """The parcel is completed: its drafts are inspections now."""
-    session.execute(delete(UnitDraft).where(col(UnitDraft.parcel_id) == parcel_id))
+def clear(session: Session, parcel_id: uuid.UUID) -> set[uuid.UUID]:
+    """The parcel is being completed: its drafts become inspections. Returns the ids of the
+    units deleted, so the completion can see any it did not know of (and roll back)."""
+    deleted = session.execute(
+        delete(UnitDraft)
+        .where(col(UnitDraft.parcel_id) == parcel_id)
+        .returning(col(UnitDraft.unit_id))
+    )
+    return set(deleted.scalars())

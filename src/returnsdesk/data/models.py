@@ -17,6 +17,7 @@ from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
 from returnsdesk.data.types import ExactDecimal, TableModel, UTCDateTime, utcnow
+from returnsdesk.domain.ids import new_id
 from returnsdesk.domain.vocabulary import (
     Disposition,
     InspectionOutcome,
@@ -52,7 +53,7 @@ def _enum(kind: type[StrEnum], **kwargs: Any) -> Any:
 
 
 def _id() -> Any:
-    return Field(default_factory=uuid.uuid4, primary_key=True)
+    return Field(default_factory=new_id, primary_key=True)
 
 
 def _money() -> Any:

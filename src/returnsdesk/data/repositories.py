@@ -46,6 +46,7 @@ compares with the trail).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import json
@@ -58,7 +59,8 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import insert, text
+from sqlalchemy import Select, insert, literal, text, true
+from sqlalchemy import select as sa_select
 from sqlalchemy.event import listens_for
 from sqlalchemy.orm import SessionTransaction
 from sqlmodel import Session, col, func, select
@@ -75,6 +77,7 @@ from returnsdesk.data.models import (
 )
 from returnsdesk.data.types import utcnow
 from returnsdesk.domain.errors import OperatorError
+from returnsdesk.domain.ids import new_id
 from returnsdesk.domain.vocabulary import OutboxStatus
 
 GENESIS_HASH = "0" * 64  # the previous_hash of the first audit entry
@@ -143,6 +146,7 @@ class _Appends:
     entries: list[AuditEntry] = field(default_factory=list)
     numbering: bool = False  # in the hook, holding the lock: number at once
     next_sequence: int | None = None  # read once, then counted on in memory
+    head: _ChainHead | None = None  # read once under the lock, then kept by ``_append``
 
 
 def _appends(session: Session) -> _Appends:
@@ -170,7 +174,7 @@ def add_outbox_event(
     when the event is due, and a station run on an injected clock must queue on that clock.
     """
     appends = _appends(session)
-    event_id = uuid.uuid4()
+    event_id = new_id()
     appends.events.append(
         {
             "id": event_id,
@@ -233,6 +237,8 @@ def _number_appends(session: Session) -> None:
         return
     session.flush()  # the transaction's other writes, before the lock: only the tail waits
     take_turns(session, APPEND_LOCK)
+    appends.head = _read_head(session)
+    appends.next_sequence = appends.head.last_event + 1
     appends.numbering = True
     for event in appends.events:
         event["sequence"] = _next_outbox_sequence(session)
@@ -247,13 +253,12 @@ def _number_appends(session: Session) -> None:
 def _next_outbox_sequence(session: Session) -> int:
     """The next sequence number, under the append lock (SQLite: the transaction's own write
     lock), so no other writer can number one until this transaction ends. Read once per
-    transaction, then counted on in memory (a ``max()`` per event cost a query each: a
-    completion queues nine or more)."""
+    transaction with the chain's head (``_read_head``), then counted on in memory (a ``max()``
+    per event cost a query each: a completion queues nine or more)."""
     appends = _appends(session)
     if appends.next_sequence is None:
-        with session.no_autoflush:
-            last = session.exec(select(func.max(col(OutboxEvent.sequence)))).one()
-        appends.next_sequence = (last or 0) + 1
+        appends.head = _read_head(session)
+        appends.next_sequence = appends.head.last_event + 1
     sequence = appends.next_sequence
     appends.next_sequence += 1
     return sequence
@@ -296,15 +301,15 @@ def reseal_audit(session: Session, *, reason: str, by: str) -> AuditEntry:
     and the trail said in a new entry, and seal the trail as it is now. The break stays visible
     in that entry for good; nothing is repaired silently. Appended at once, under the lock."""
     take_turns(session, APPEND_LOCK)
-    seal = session.get(AuditSeal, SEAL_ID)
-    last = _last_entry(session)
+    head = _appends(session).head = _read_head(session)
+    seal, last = head.seal, head.last_entry
     details: dict[str, Any] = {
         "reason": reason,
         "by": by,
         "seal_head": None if seal is None else [seal.head_sequence, seal.head_hash],
         "found_head": None if last is None else [last[0], last[1]],
         # Anchors queued up to here name the trail before the break: verification skips them.
-        "outbox_until": session.exec(select(func.max(col(OutboxEvent.sequence)))).one() or 0,
+        "outbox_until": head.last_event,
     }
     entry = _new_entry(RESEAL_ACTION, "audit trail", details, None, None)
     return _append(session, entry, reseal=True)
@@ -319,7 +324,7 @@ def _new_entry(
 ) -> AuditEntry:
     """What the caller says; ``_append`` places it in the chain (sequence, time, hashes)."""
     return AuditEntry(
-        id=uuid.uuid4(),
+        id=new_id(),
         sequence=0,
         operator_id=operator_id,
         station_id=station_id,
@@ -334,8 +339,10 @@ def _new_entry(
 
 def _append(session: Session, entry: AuditEntry, *, reseal: bool) -> AuditEntry:
     """Place ``entry`` after the newest one and re-seal; the caller holds the append lock."""
-    last = _last_entry(session)
-    seal = session.get(AuditSeal, SEAL_ID)
+    appends = _appends(session)
+    if appends.head is None:
+        appends.head = _read_head(session)
+    seal, last = appends.head.seal, appends.head.last_entry
     sequence, previous_hash, algorithm = last if last is not None else (0, GENESIS_HASH, None)
     if not reseal:
         # Appending after a truncation would seal the shortened trail as if nothing happened.
@@ -372,6 +379,8 @@ def _append(session: Session, entry: AuditEntry, *, reseal: bool) -> AuditEntry:
     seal.legacy_until = legacy_until
     seal.sealed_at = entry.at
     seal.mac = _seal_mac(seal, key)
+    appends.head.seal = seal
+    appends.head.last_entry = (entry.sequence, entry.entry_hash, entry.algorithm)
     if _anchor_due(entry):
         add_outbox_event(
             session,
@@ -531,13 +540,47 @@ def _broken(
     )
 
 
-def _last_entry(session: Session) -> tuple[int, str, str] | None:
-    row = session.exec(
-        select(AuditEntry.sequence, AuditEntry.entry_hash, AuditEntry.algorithm)
+@dataclass(slots=True)
+class _ChainHead:
+    """The ends of the outbox and of the audit chain, as the append lock's holder finds them."""
+
+    last_event: int  # the outbox's newest sequence number (0: none)
+    last_entry: tuple[int, str, str] | None  # the newest entry's sequence, hash, algorithm
+    seal: AuditSeal | None  # in the session: an append rewrites it
+
+
+def _read_head(session: Session) -> _ChainHead:
+    """One statement under the append lock, not three: every statement there is waited for
+    by each other station completing at the same moment (issue 16)."""
+    with session.no_autoflush:
+        row = session.execute(_head_statement()).one()
+    seal, last_event, sequence, entry_hash, algorithm = row
+    last_entry = None if sequence is None else (sequence, entry_hash, algorithm)
+    return _ChainHead(last_event or 0, last_entry, seal)
+
+
+@functools.cache
+def _head_statement() -> Select[AuditSeal, int | None, int | None, str | None, str | None]:
+    # Built once (data/returns._statement: building a statement costs more than running it).
+    newest = (
+        sa_select(col(AuditEntry.sequence), col(AuditEntry.entry_hash), col(AuditEntry.algorithm))
         .order_by(col(AuditEntry.sequence).desc())
         .limit(1)
-    ).first()
-    return None if row is None else (row[0], row[1], row[2])
+        .subquery("newest")
+    )
+    one_row = sa_select(literal(1).label("one")).subquery("one_row")
+    return (
+        sa_select(
+            AuditSeal,
+            sa_select(func.max(col(OutboxEvent.sequence))).scalar_subquery(),
+            newest.c.sequence,
+            newest.c.entry_hash,
+            newest.c.algorithm,
+        )
+        .select_from(one_row)
+        .outerjoin(AuditSeal, col(AuditSeal.id) == SEAL_ID)
+        .outerjoin(newest, true())
+    )
 
 
 def _sealing_key(seal: AuditSeal | None, *, may_create: bool) -> AuditKey:

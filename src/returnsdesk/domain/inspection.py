@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import Any
 
 from returnsdesk.domain.errors import WrongStep
+from returnsdesk.domain.ids import new_id
 from returnsdesk.domain.money import Money, total
 from returnsdesk.domain.policy import (
     ChecklistQuestion,
@@ -88,7 +89,7 @@ class UnitDraft:
     flags: set[InspectionFlag] = field(default_factory=set)
     photos: int = 0
     # Becomes the inspection's id, so photos taken now link to the row written at completion.
-    id: uuid.UUID = field(default_factory=uuid.uuid4)
+    id: uuid.UUID = field(default_factory=new_id)
 
     @property
     def step(self) -> UnitStep:

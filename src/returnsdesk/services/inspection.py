@@ -129,9 +129,10 @@ def complete_parcel(
         if stored is not None:
             return stored
         raise AlreadyCompleted(f"Return {return_.rma_number} was completed before.")
-    # A unit another station finished meanwhile (a draft this inspection never saw) would be
-    # deleted with the drafts below, its label already on the item: carry it on instead.
-    unseen = drafts.unit_ids(session, parcel.id) - {unit.unit_id for unit in inspection.units}
+    # The drafts are inspections from here on. A unit another station finished meanwhile (a
+    # draft this inspection never saw) would be lost with them, its label already on the
+    # item: carry it on instead (the raise rolls the deletion back).
+    unseen = drafts.clear(session, parcel.id) - {unit.unit_id for unit in inspection.units}
     if unseen:
         raise UnitsFinishedElsewhere(
             f"Another station finished {len(unseen)} unit(s) of {return_.rma_number} meanwhile:"
@@ -265,7 +266,6 @@ def complete_parcel(
             now=now,
             client=(label_titles or {}).get(return_.client_code or "", ""),
         )
-    drafts.clear(session, parcel.id)
     parcel.status = ParcelStatus.COMPLETED
     parcel.completed_at = now
     return_.status = ReturnStatus.COMPLETED

@@ -28,6 +28,7 @@ from sqlmodel import Session
 from returnsdesk.data.models import Photo
 from returnsdesk.data.photos import photos as photo_rows
 from returnsdesk.domain.errors import OperatorError
+from returnsdesk.domain.ids import new_id
 
 if TYPE_CHECKING:  # OpenCV and numpy load when a photo is first taken or shown, not at start
     import numpy as np
@@ -98,7 +99,7 @@ class PhotoStore:
         if now.tzinfo is None:
             raise ValueError("now must be timezone-aware")
         data, width, height = _encode_jpeg(frame)
-        photo_id = uuid.uuid4()
+        photo_id = new_id()
         relative_path = f"{now.astimezone(UTC):%Y/%m/%d}/{photo_id}.jpg"
         _write_atomically(self.root / relative_path, data)
         photo = Photo(

@@ -8,11 +8,14 @@ same unit ids and therefore the same license plates as their printed labels.
 
 from __future__ import annotations
 
+import functools
 import uuid
 
-from sqlmodel import Session, col, delete, select
+from sqlalchemy import bindparam, delete
+from sqlalchemy.sql.dml import ReturningDelete
+from sqlmodel import Session, col, select
 
-from returnsdesk.data.models import UnitDraft
+from returnsdesk.data.models import UnitDraft, table_of
 from returnsdesk.domain.inspection import InspectedUnit
 
 
@@ -47,9 +50,16 @@ def finished_units(session: Session, parcel_id: uuid.UUID) -> list[InspectedUnit
 def clear(session: Session, parcel_id: uuid.UUID) -> set[uuid.UUID]:
     """The parcel is being completed: its drafts become inspections. Returns the ids of the
     units deleted, so the completion can see any it did not know of (and roll back)."""
-    deleted = session.execute(
-        delete(UnitDraft)
-        .where(col(UnitDraft.parcel_id) == parcel_id)
-        .returning(col(UnitDraft.unit_id))
-    )
+    deleted = session.connection().execute(_clear(), {"parcel_id": parcel_id})
     return set(deleted.scalars())
+
+
+@functools.cache
+def _clear() -> ReturningDelete[uuid.UUID]:
+    # Built once (data/returns._statement: building a statement costs more than running it).
+    drafts = table_of(UnitDraft)
+    return (
+        delete(drafts)
+        .where(drafts.c.parcel_id == bindparam("parcel_id"))
+        .returning(drafts.c.unit_id)
+    )

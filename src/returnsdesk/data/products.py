@@ -6,10 +6,12 @@ same SKU or GTIN may name another shop's product, which a lookup never returns.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Collection
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, Select, bindparam
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, func, select
 
 from returnsdesk.data.models import Product, ProductGtin
@@ -45,9 +47,17 @@ def product_ids(
     session: Session, skus: Collection[str], *, client_code: str | None
 ) -> dict[str, uuid.UUID]:
     """The shop's products with these SKUs, by SKU."""
-    rows = session.exec(
-        select(Product.sku, Product.id).where(
-            col(Product.sku).in_(skus), of_shop(Product.client_code, client_code)
-        )
-    ).all()
-    return dict(rows)
+    rows = session.connection().execute(
+        _product_ids(own_shop=client_code is None), {"skus": list(skus), "shop": client_code}
+    )
+    return {sku: product_id for sku, product_id in rows}
+
+
+@functools.cache
+def _product_ids(*, own_shop: bool) -> Select[str, uuid.UUID]:
+    # Built once (data/returns._statement: building a statement costs more than running it).
+    shop = col(Product.client_code)
+    return sa_select(col(Product.sku), col(Product.id)).where(
+        col(Product.sku).in_(bindparam("skus", expanding=True)),
+        shop.is_(None) if own_shop else shop == bindparam("shop"),
+    )

@@ -59,7 +59,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import Select, insert, literal, text, true
+from sqlalchemy import Insert, Select, Update, insert, literal, text, true, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.event import listens_for
 from sqlalchemy.orm import SessionTransaction
@@ -367,18 +367,18 @@ def _append(session: Session, entry: AuditEntry, *, reseal: bool) -> AuditEntry:
     entry.at = utcnow()
     entry.previous_hash = previous_hash
     entry.entry_hash = _keyed_hash(entry, key)
-    session.add(entry)
+    new_seal = seal is None
     if seal is None:
         seal = AuditSeal(
             id=SEAL_ID, key_id="", head_sequence=0, head_hash="", legacy_until=0, mac=""
         )
-        session.add(seal)
     seal.key_id = key.key_id
     seal.head_sequence = entry.sequence
     seal.head_hash = entry.entry_hash
     seal.legacy_until = legacy_until
     seal.sealed_at = entry.at
     seal.mac = _seal_mac(seal, key)
+    _write_entry_and_seal(session, entry, seal, new_seal=new_seal)
     appends.head.seal = seal
     appends.head.last_entry = (entry.sequence, entry.entry_hash, entry.algorithm)
     if _anchor_due(entry):
@@ -546,21 +546,29 @@ class _ChainHead:
 
     last_event: int  # the outbox's newest sequence number (0: none)
     last_entry: tuple[int, str, str] | None  # the newest entry's sequence, hash, algorithm
-    seal: AuditSeal | None  # in the session: an append rewrites it
+    seal: AuditSeal | None  # a plain object, outside the session: ``_append`` writes it
 
 
 def _read_head(session: Session) -> _ChainHead:
     """One statement under the append lock, not three: every statement there is waited for
-    by each other station completing at the same moment (issue 16)."""
+    by each other station completing at the same moment (issue 16). The seal comes back as a
+    plain object, outside the session: ``_append`` writes it itself."""
     with session.no_autoflush:
-        row = session.execute(_head_statement()).one()
-    seal, last_event, sequence, entry_hash, algorithm = row
+        row = session.connection().execute(_head_statement()).one()
+    last_event, sequence, entry_hash, algorithm = row[:4]
+    found = row._mapping
+    seal = None
+    if found["seal_id"] is not None:
+        seal = AuditSeal(**{name: found[f"seal_{name}"] for name in _SEAL_COLUMNS})
     last_entry = None if sequence is None else (sequence, entry_hash, algorithm)
     return _ChainHead(last_event or 0, last_entry, seal)
 
 
+_SEAL_COLUMNS = ("id", "key_id", "head_sequence", "head_hash", "legacy_until", "sealed_at", "mac")
+
+
 @functools.cache
-def _head_statement() -> Select[AuditSeal, int | None, int | None, str | None, str | None]:
+def _head_statement() -> Select[Any]:
     # Built once (data/returns._statement: building a statement costs more than running it).
     newest = (
         sa_select(col(AuditEntry.sequence), col(AuditEntry.entry_hash), col(AuditEntry.algorithm))
@@ -568,19 +576,46 @@ def _head_statement() -> Select[AuditSeal, int | None, int | None, str | None, s
         .limit(1)
         .subquery("newest")
     )
+    seal = table_of(AuditSeal)
     one_row = sa_select(literal(1).label("one")).subquery("one_row")
     return (
         sa_select(
-            AuditSeal,
             sa_select(func.max(col(OutboxEvent.sequence))).scalar_subquery(),
             newest.c.sequence,
             newest.c.entry_hash,
             newest.c.algorithm,
+            *(seal.c[name].label(f"seal_{name}") for name in _SEAL_COLUMNS),
         )
         .select_from(one_row)
-        .outerjoin(AuditSeal, col(AuditSeal.id) == SEAL_ID)
+        .outerjoin(seal, seal.c.id == SEAL_ID)
         .outerjoin(newest, true())
     )
+
+
+def _write_entry_and_seal(
+    session: Session, entry: AuditEntry, seal: AuditSeal, *, new_seal: bool
+) -> None:
+    """The appended entry and the rewritten seal, as Core statements: neither object is in the
+    session (the ORM's flush of the two cost more than the statements; issue 16)."""
+    connection = session.connection()
+    entries = table_of(AuditEntry)
+    connection.execute(
+        insert(entries), {column.name: getattr(entry, column.name) for column in entries.columns}
+    )
+    # The one row (SEAL_ID): its columns given as parameters are the ones written.
+    values = {name: getattr(seal, name) for name in _SEAL_COLUMNS if name != "id"}
+    connection.execute(_insert_seal() if new_seal else _update_seal(), values)
+
+
+@functools.cache
+def _insert_seal() -> Insert:
+    return insert(table_of(AuditSeal)).values(id=SEAL_ID)
+
+
+@functools.cache
+def _update_seal() -> Update:
+    seal = table_of(AuditSeal)
+    return update(seal).where(seal.c.id == SEAL_ID)
 
 
 def _sealing_key(seal: AuditSeal | None, *, may_create: bool) -> AuditKey:

@@ -266,12 +266,7 @@ def complete_parcel(
             now=now,
             client=(label_titles or {}).get(return_.client_code or "", ""),
         )
-    parcel.status = ParcelStatus.COMPLETED
-    parcel.completed_at = now
-    return_.status = ReturnStatus.COMPLETED
-    return_.completed_at = now
-    session.add(parcel)
-    session.add(return_)
+    returns.mark_completed(session, parcel=parcel, return_=return_, now=now)
     append_audit(
         session,
         action="return.completed",

@@ -18,8 +18,10 @@ from returnsdesk.data.models import (
     Inspection,
     OutboxEvent,
     RecoveryCase,
+    Refund,
     RefundLine,
     StockMovement,
+    row_of,
     table_of,
 )
 from returnsdesk.domain.ids import new_id
@@ -141,6 +143,12 @@ class StoredCompletion:
     stock_movements: int
     outbox_events: int  # queued on the given aggregates at the completion's time
     recovery_case_id: uuid.UUID | None
+
+
+def record_refund(session: Session, refund: Refund) -> None:
+    """Write the refund, a plain object outside the session, as one Core INSERT. A second
+    refund of its return fails here (``refunds.return_id`` is unique), before anything else."""
+    session.connection().execute(insert(table_of(Refund)), row_of(refund))
 
 
 def record_refund_lines(

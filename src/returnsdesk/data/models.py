@@ -614,6 +614,11 @@ def table_of(model: type[SQLModel]) -> Table:
     return table
 
 
+def row_of(instance: SQLModel) -> dict[str, Any]:
+    """A table model's object as a plain row for its Core table (an INSERT without the ORM)."""
+    return {column.name: getattr(instance, column.name) for column in table_of(type(instance)).c}
+
+
 for _name, (_model, _columns) in _REPORT_INDEXES.items():
     _table = table_of(_model)
     Index(_name, *(_table.c[column] for column in _columns))

@@ -73,6 +73,7 @@ from returnsdesk.data.models import (
     AuditSeal,
     OutboxEvent,
     Return,
+    row_of,
     table_of,
 )
 from returnsdesk.data.types import utcnow
@@ -598,10 +599,7 @@ def _write_entry_and_seal(
     """The appended entry and the rewritten seal, as Core statements: neither object is in the
     session (the ORM's flush of the two cost more than the statements; issue 16)."""
     connection = session.connection()
-    entries = table_of(AuditEntry)
-    connection.execute(
-        insert(entries), {column.name: getattr(entry, column.name) for column in entries.columns}
-    )
+    connection.execute(insert(table_of(AuditEntry)), row_of(entry))
     # The one row (SEAL_ID): its columns given as parameters are the ones written.
     values = {name: getattr(seal, name) for name in _SEAL_COLUMNS if name != "id"}
     connection.execute(_insert_seal() if new_seal else _update_seal(), values)

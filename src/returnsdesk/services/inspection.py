@@ -373,10 +373,8 @@ def _record_refund(
         status_reason=quote.review.reason,
         created_at=now,
     )
-    session.add(refund)
     try:
-        # Flush the refund first so a concurrent completion fails here, before anything else.
-        session.flush()
+        completions.record_refund(session, refund)
     except IntegrityError as exc:
         raise AlreadyCompleted(f"Return {return_.rma_number} was refunded already.") from exc
     completions.record_refund_lines(

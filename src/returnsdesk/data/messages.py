@@ -6,7 +6,9 @@ from __future__ import annotations
 import functools
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import Select, bindparam, exists, func
 from sqlalchemy import select as sa_select
@@ -22,7 +24,7 @@ from returnsdesk.data.models import (
     Return,
     ReturnLine,
 )
-from returnsdesk.domain.vocabulary import OutboxStatus, ReturnStatus
+from returnsdesk.domain.vocabulary import InspectionOutcome, OutboxStatus, ReturnStatus
 
 
 def announced_lines(session: Session, *, return_id: uuid.UUID) -> list[tuple[ReturnLine, str]]:
@@ -38,17 +40,39 @@ def announced_lines(session: Session, *, return_id: uuid.UUID) -> list[tuple[Ret
     )
 
 
-def paid_lines(session: Session, *, refund_id: uuid.UUID) -> list[tuple[RefundLine, str, str]]:
-    """The refund's lines above zero with their SKU and product title, by title then unit."""
-    rows = session.execute(_paid_lines(), {"refund_id": refund_id}).all()
-    return [(line, sku, title) for line, sku, title in rows]
+@dataclass(frozen=True, slots=True)
+class PaidLine:
+    """A refund line above zero as the customer's "refund issued" message lists it."""
+
+    unit_index: int
+    gross: Decimal
+    deduction: Decimal
+    deduction_reason: str
+    amount: Decimal
+    sku: str
+    title: str
+
+
+def paid_lines(session: Session, *, refund_id: uuid.UUID) -> list[PaidLine]:
+    """The refund's lines above zero with their SKU and product title, by title then unit.
+    Plain columns, as ``parcel_units``."""
+    rows = session.connection().execute(_paid_lines(), {"refund_id": refund_id})
+    return [PaidLine(*row) for row in rows]
 
 
 @functools.cache
-def _paid_lines() -> Select[RefundLine, str, str]:
+def _paid_lines() -> Select[int, Decimal, Decimal, str, Decimal, str, str]:
     # Built once (data/returns._statement: building a statement costs more than running it).
     return (
-        sa_select(RefundLine, col(ReturnLine.sku), col(Product.title))
+        sa_select(
+            col(RefundLine.unit_index),
+            col(RefundLine.gross),
+            col(RefundLine.deduction),
+            col(RefundLine.deduction_reason),
+            col(RefundLine.amount),
+            col(ReturnLine.sku),
+            col(Product.title),
+        )
         .join(ReturnLine, col(ReturnLine.id) == col(RefundLine.return_line_id))
         .join(OrderLine, col(OrderLine.id) == col(ReturnLine.order_line_id))
         .join(Product, col(Product.id) == col(OrderLine.product_id))
@@ -59,23 +83,54 @@ def _paid_lines() -> Select[RefundLine, str, str]:
     )
 
 
-def parcel_units(
-    session: Session, *, parcel_id: uuid.UUID
-) -> list[tuple[Inspection, str | None, RefundLine | None, str | None]]:
-    """Each unit inspected in the parcel, with its return line's SKU (None: an item that was
-    not in the return), its refund line (None: not refunded) and its product's title (None:
-    unknown to the catalogue)."""
-    rows = session.execute(_parcel_units(), {"parcel_id": parcel_id}).all()
-    return [(inspection, sku, line, title) for inspection, sku, line, title in rows]
+@dataclass(frozen=True, slots=True)
+class ParcelUnit:
+    """A unit inspected in a parcel as the customer's messages list it: plain columns (ORM
+    objects for the inspection and its refund line cost a completion more than the read)."""
+
+    return_line_id: uuid.UUID | None  # None: an item that was not in the return
+    outcome: InspectionOutcome
+    sku_scanned: str | None
+    grade: str | None
+    flags: list[str]
+    notes: str
+    line_sku: str | None  # the return line's SKU (None: not in the return)
+    title: str | None  # the product's (None: unknown to the catalogue)
+    refund_line_id: uuid.UUID | None  # None: not refunded
+    gross: Decimal | None
+    deduction: Decimal | None
+    deduction_reason: str | None
+    amount: Decimal | None
+
+
+def parcel_units(session: Session, *, parcel_id: uuid.UUID) -> list[ParcelUnit]:
+    """Each unit inspected in the parcel, with its return line's SKU, its product's title and
+    its refund line's amounts, if any."""
+    rows = session.connection().execute(_parcel_units(), {"parcel_id": parcel_id})
+    return [ParcelUnit(*row) for row in rows]
 
 
 @functools.cache
-def _parcel_units() -> Select[Inspection, str, RefundLine, str]:
+def _parcel_units() -> Select[*tuple[Any, ...]]:
     # The line's product, else the one scanned: both of the return's shop (an SKU alone could
     # name another shop's product).
     product_id = func.coalesce(col(OrderLine.product_id), col(Inspection.product_id))
     return (
-        sa_select(Inspection, col(ReturnLine.sku), RefundLine, col(Product.title))
+        sa_select(
+            col(Inspection.return_line_id),
+            col(Inspection.outcome),
+            col(Inspection.sku_scanned),
+            col(Inspection.grade),
+            col(Inspection.flags),
+            col(Inspection.notes),
+            col(ReturnLine.sku),
+            col(Product.title),
+            col(RefundLine.id),
+            col(RefundLine.gross),
+            col(RefundLine.deduction),
+            col(RefundLine.deduction_reason),
+            col(RefundLine.amount),
+        )
         .join(ReturnLine, col(ReturnLine.id) == col(Inspection.return_line_id), isouter=True)
         .join(OrderLine, col(OrderLine.id) == col(ReturnLine.order_line_id), isouter=True)
         .join(Product, col(Product.id) == product_id, isouter=True)

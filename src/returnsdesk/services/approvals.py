@@ -229,14 +229,14 @@ def _decide(
 def _lines(session: Session, refund: Refund) -> list[PendingRefundLine]:
     return [
         PendingRefundLine(
-            sku=sku,
+            sku=line.sku,
             unit_index=line.unit_index,
             gross=Money(line.gross, line.currency),
             deduction=Money(line.deduction, line.currency),
             amount=Money(line.amount, line.currency),
             deduction_reason=line.deduction_reason,
         )
-        for line, sku, _line_ref, _fate in refunds.refund_line_rows(session, refund)
+        for line in refunds.refund_line_rows(session, refund)
     ]
 
 

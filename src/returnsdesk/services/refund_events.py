@@ -14,7 +14,6 @@ def refund_event_payload(
     session: Session, refund: Refund, return_: Return, order: Order
 ) -> dict[str, Any]:
     """Read from the stored refund and its lines (flushed), so every event says the same."""
-    rows = refund_line_rows(session, refund)
     return {
         "rma_number": return_.rma_number,
         "order_number": order.number,
@@ -27,8 +26,8 @@ def refund_event_payload(
                 "return_line_id": line.return_line_id,
                 # The order system's reference of the line (from the inbound pull); None for
                 # returns that did not come from it (demo data, a CSV import).
-                "line_ref": line_ref,
-                "sku": sku,
+                "line_ref": line.line_ref,
+                "sku": line.sku,
                 "unit_index": line.unit_index,
                 "gross": line.gross,
                 "deduction": line.deduction,
@@ -36,8 +35,8 @@ def refund_event_payload(
                 "deduction_reason": line.deduction_reason,
                 # What became of the unit: a disposition, "missing", or None (no inspection).
                 # Shops that book dispositions with the refund (Shopify's returnProcess) need it.
-                "disposition": fate,
+                "disposition": line.fate,
             }
-            for line, sku, line_ref, fate in rows
+            for line in refund_line_rows(session, refund)
         ],
     }

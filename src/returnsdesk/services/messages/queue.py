@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from sqlmodel import Session
@@ -164,15 +163,15 @@ def queue_refund_issued(
     """The released refund: amount per line, total, payment method; ``now`` is its release."""
     items = [
         {
-            "title": title,
-            "sku": sku,
+            "title": line.title,
+            "sku": line.sku,
             "unit_index": line.unit_index,
             "gross": line.gross,
             "deduction": line.deduction,
             "deduction_reason": line.deduction_reason,
             "amount": line.amount,
         }
-        for line, sku, title in queries.paid_lines(session, refund_id=refund.id)
+        for line in queries.paid_lines(session, refund_id=refund.id)
     ]
     queue_message(
         session,
@@ -206,32 +205,31 @@ def queue_refund_refused(
 
 def inspected_items(session: Session, parcel_id: uuid.UUID) -> list[dict[str, Any]]:
     """Each unit of the parcel as the customer should see it, with its refund line if any."""
-    rows = queries.parcel_units(session, parcel_id=parcel_id)
     items: list[dict[str, Any]] = []
-    for inspection, line_sku, refund_line, title in rows:
-        sku = line_sku or inspection.sku_scanned or ""
-        flags = list(inspection.flags)
-        if inspection.return_line_id is None and InspectionFlag.WRONG_ITEM.value not in flags:
+    for unit in queries.parcel_units(session, parcel_id=parcel_id):
+        sku = unit.line_sku or unit.sku_scanned or ""
+        flags = list(unit.flags)
+        if unit.return_line_id is None and InspectionFlag.WRONG_ITEM.value not in flags:
             flags.append(InspectionFlag.WRONG_ITEM.value)
-        if inspection.outcome is InspectionOutcome.MISSING:
+        if unit.outcome is InspectionOutcome.MISSING:
             outcome = "missing"
         elif set(flags) & {InspectionFlag.WRONG_ITEM.value, InspectionFlag.SERIAL_MISMATCH.value}:
             outcome = "not_matching"
         else:
             outcome = "accepted"
-        amount: Decimal | None = refund_line.amount if refund_line is not None else None
+        refunded = unit.refund_line_id is not None
         items.append(
             {
-                "title": title or sku,
+                "title": unit.title or sku,
                 "sku": sku,
                 "outcome": outcome,
                 "flags": sorted(flags),
-                "grade": inspection.grade,
-                "gross": refund_line.gross if refund_line is not None else None,
-                "deduction": refund_line.deduction if refund_line is not None else None,
-                "deduction_reason": refund_line.deduction_reason if refund_line else "",
-                "amount": amount,
-                "note": inspection.notes,
+                "grade": unit.grade,
+                "gross": unit.gross if refunded else None,
+                "deduction": unit.deduction if refunded else None,
+                "deduction_reason": unit.deduction_reason if refunded else "",
+                "amount": unit.amount if refunded else None,
+                "note": unit.notes,
             }
         )
     order = {"accepted": 0, "not_matching": 1, "missing": 2}

@@ -554,8 +554,7 @@ def _read_head(session: Session) -> _ChainHead:
     """One statement under the append lock, not three: every statement there is waited for
     by each other station completing at the same moment (issue 16). The seal comes back as a
     plain object, outside the session: ``_append`` writes it itself."""
-    with session.no_autoflush:
-        row = session.connection().execute(_head_statement()).one()
+    row = session.connection().execute(_head_statement()).one()
     last_event, sequence, entry_hash, algorithm = row[:4]
     found = row._mapping
     seal = None

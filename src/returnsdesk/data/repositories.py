@@ -146,8 +146,8 @@ class _Appends:
     events: list[dict[str, Any]] = field(default_factory=list)  # outbox_events rows
     entries: list[AuditEntry] = field(default_factory=list)
     numbering: bool = False  # in the hook, holding the lock: number at once
-    next_sequence: int | None = None  # read once, then counted on in memory
-    head: _ChainHead | None = None  # read once under the lock, then kept by ``_append``
+    # Read once under the lock, then kept up to date as events are numbered and entries added.
+    head: _ChainHead | None = None
 
 
 def _appends(session: Session) -> _Appends:
@@ -239,7 +239,6 @@ def _number_appends(session: Session) -> None:
     session.flush()  # the transaction's other writes, before the lock: only the tail waits
     take_turns(session, APPEND_LOCK)
     appends.head = _read_head(session)
-    appends.next_sequence = appends.head.last_event + 1
     appends.numbering = True
     for event in appends.events:
         event["sequence"] = _next_outbox_sequence(session)
@@ -253,16 +252,12 @@ def _number_appends(session: Session) -> None:
 
 def _next_outbox_sequence(session: Session) -> int:
     """The next sequence number, under the append lock (SQLite: the transaction's own write
-    lock), so no other writer can number one until this transaction ends. Read once per
-    transaction with the chain's head (``_read_head``), then counted on in memory (a ``max()``
-    per event cost a query each: a completion queues nine or more)."""
-    appends = _appends(session)
-    if appends.next_sequence is None:
-        appends.head = _read_head(session)
-        appends.next_sequence = appends.head.last_event + 1
-    sequence = appends.next_sequence
-    appends.next_sequence += 1
-    return sequence
+    lock), so no other writer can number one until this transaction ends. The newest was read
+    once with the chain's head (``_read_head``), then counted on in memory (a ``max()`` per
+    event cost a query each: a completion queues nine or more)."""
+    head = _held_head(_appends(session))
+    head.last_event += 1
+    return head.last_event
 
 
 def return_subject(rma_number: str, client_code: str | None) -> str:
@@ -340,10 +335,8 @@ def _new_entry(
 
 def _append(session: Session, entry: AuditEntry, *, reseal: bool) -> AuditEntry:
     """Place ``entry`` after the newest one and re-seal; the caller holds the append lock."""
-    appends = _appends(session)
-    if appends.head is None:
-        appends.head = _read_head(session)
-    seal, last = appends.head.seal, appends.head.last_entry
+    head = _held_head(_appends(session))
+    seal, last = head.seal, head.last_entry
     sequence, previous_hash, algorithm = last if last is not None else (0, GENESIS_HASH, None)
     if not reseal:
         # Appending after a truncation would seal the shortened trail as if nothing happened.
@@ -380,8 +373,8 @@ def _append(session: Session, entry: AuditEntry, *, reseal: bool) -> AuditEntry:
     seal.sealed_at = entry.at
     seal.mac = _seal_mac(seal, key)
     _write_entry_and_seal(session, entry, seal, new_seal=new_seal)
-    appends.head.seal = seal
-    appends.head.last_entry = (entry.sequence, entry.entry_hash, entry.algorithm)
+    head.seal = seal
+    head.last_entry = (entry.sequence, entry.entry_hash, entry.algorithm)
     if _anchor_due(entry):
         add_outbox_event(
             session,
@@ -545,9 +538,16 @@ def _broken(
 class _ChainHead:
     """The ends of the outbox and of the audit chain, as the append lock's holder finds them."""
 
-    last_event: int  # the outbox's newest sequence number (0: none)
+    last_event: int  # the outbox's newest sequence number (0: none), this transaction's too
     last_entry: tuple[int, str, str] | None  # the newest entry's sequence, hash, algorithm
     seal: AuditSeal | None  # a plain object, outside the session: ``_append`` writes it
+
+
+def _held_head(appends: _Appends) -> _ChainHead:
+    """The head read by the holder of the append lock (``_number_appends``, ``reseal_audit``):
+    numbering and chaining happen only there."""
+    assert appends.head is not None, "numbering or chaining without the append lock"
+    return appends.head
 
 
 def _read_head(session: Session) -> _ChainHead:
